@@ -1,0 +1,151 @@
+// Registers every versioned endpoint on Fastify. Paths are registered once with positional parameters
+// (`:p0`, `:p1`…), because versions and sibling routes name the same position differently; each registration
+// dispatches on the request's API version to the endpoint planned for it.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from './errors.ts';
+import type { Authenticator } from './auth/authenticate.ts';
+import { callerScope, type Caller } from './auth/caller.ts';
+import { Reply } from './route.ts';
+import type { VersionedEndpoint } from './versioning/migrate.ts';
+import type { ApiVersion } from './versioning/versions.ts';
+import { compileValidator, type InputValidator } from './validation.ts';
+import type { ErrorRenderer } from './error-response.ts';
+import './request-version.ts';
+import { idempotencyHeader, replayHeader, validateIdempotencyKey, type IdempotencyGate } from './idempotency.ts';
+
+export interface DispatchDeps {
+  authenticate: Authenticator;
+  idempotency: IdempotencyGate;
+  renderError: ErrorRenderer;
+}
+
+interface PreparedEndpoint {
+  endpoint: VersionedEndpoint;
+  /** Positional Fastify parameter → this version's name → the newest name. */
+  paramNames: string[];
+  params?: InputValidator;
+  query?: InputValidator;
+  body?: InputValidator;
+}
+
+const placeholder = /\{([^}]+)\}/g;
+
+export function fastifyPath(path: string): { url: string; names: string[] } {
+  const names: string[] = [];
+  const url = path.replace(placeholder, (_match, name: string) => {
+    names.push(name);
+    return `:p${names.length - 1}`;
+  });
+  return { url, names };
+}
+
+function prepare(endpoint: VersionedEndpoint, names: string[]): PreparedEndpoint {
+  const { route } = endpoint;
+  return {
+    endpoint,
+    paramNames: names.map((name) => endpoint.paramRenames[name] ?? name),
+    params: route.params && compileValidator(route.params, 'params', route.errors),
+    query: route.query && compileValidator(route.query, 'query', route.errors),
+    body: route.body && compileValidator(route.body, 'body', route.errors),
+  };
+}
+
+function authorize(caller: Caller, endpoint: VersionedEndpoint): void {
+  if (endpoint.access === 'partner' && caller.kind !== 'partner') throw new ApiError('partner_key_required');
+}
+
+export function registerEndpoints(app: FastifyInstance, endpoints: readonly VersionedEndpoint[], deps: DispatchDeps): void {
+  const byUrl = new Map<string, { method: string; url: string; versions: Map<ApiVersion, PreparedEndpoint> }>();
+  for (const endpoint of endpoints) {
+    const { url, names } = fastifyPath(endpoint.path);
+    const id = `${endpoint.method} ${url}`;
+    let entry = byUrl.get(id);
+    if (!entry) byUrl.set(id, (entry = { method: endpoint.method, url, versions: new Map() }));
+    if (entry.versions.has(endpoint.version)) {
+      throw new Error(`two endpoints answer ${endpoint.method} ${endpoint.path} in ${endpoint.version}`);
+    }
+    entry.versions.set(endpoint.version, prepare(endpoint, names));
+  }
+
+  for (const { method, url, versions } of byUrl.values()) {
+    app.route({
+      method,
+      url,
+      handler: async (request: FastifyRequest, fastifyReply: FastifyReply) => {
+        const prepared = versions.get(request.apiVersion);
+        if (!prepared) throw new ApiError('route_not_found', `${method} ${request.url.split('?')[0]} does not exist in API version ${request.apiVersion}`);
+        return handle(prepared, request, fastifyReply, deps);
+      },
+    });
+  }
+}
+
+async function handle(prepared: PreparedEndpoint, request: FastifyRequest, fastifyReply: FastifyReply, deps: DispatchDeps): Promise<unknown> {
+  const { endpoint } = prepared;
+  const { route } = endpoint;
+  const caller = route.access === 'public' ? (undefined as unknown as Caller) : await deps.authenticate(request.headers.authorization);
+  if (caller) authorize(caller, endpoint);
+
+  const positional = request.params as Record<string, string>;
+  const params: Record<string, string> = {};
+  prepared.paramNames.forEach((name, index) => (params[name] = positional[`p${index}`]!));
+  const upgraded = endpoint.upgradeRequest({ params, query: { ...(request.query as Record<string, unknown>) }, body: request.body });
+  const input = {
+    params: (prepared.params ? prepared.params.parse(upgraded.params) : upgraded.params) as Record<string, string>,
+    query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, any>,
+    body: prepared.body ? prepared.body.parse(upgraded.body) : upgraded.body,
+  };
+
+  const key = request.method === 'GET' ? undefined : validateIdempotencyKey(request.headers[idempotencyHeader]);
+  if (key && caller) {
+    const decision = await deps.idempotency({
+      scope: callerScope(caller),
+      key,
+      version: request.apiVersion,
+      method: request.method,
+      path: request.url,
+      body: request.body,
+    });
+    if (decision.kind === 'replay') {
+      fastifyReply.header(replayHeader, 'true');
+      fastifyReply.code(decision.status);
+      if (decision.body === undefined) return fastifyReply.send();
+      return fastifyReply.type('application/json; charset=utf-8').send(decision.body);
+    }
+    try {
+      const { status, payload } = await run(prepared, request, fastifyReply, caller, input);
+      await decision.complete(status, payload);
+      return fastifyReply.send(payload);
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500) {
+        await decision.complete(error.status, JSON.stringify(deps.renderError(error, request.apiVersion, request.id).body));
+      } else {
+        await decision.release();
+      }
+      throw error;
+    }
+  }
+  const { payload } = await run(prepared, request, fastifyReply, caller, input);
+  return fastifyReply.send(payload);
+}
+
+async function run(
+  prepared: PreparedEndpoint,
+  request: FastifyRequest,
+  fastifyReply: FastifyReply,
+  caller: Caller,
+  input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
+): Promise<{ status: number; payload: string | undefined }> {
+  const { endpoint } = prepared;
+  const result = await endpoint.route.handler({ ...input, caller, requestId: request.id, log: request.log, version: request.apiVersion });
+  const outcome = result instanceof Reply ? result : new Reply(endpoint.route.successStatus ?? (endpoint.route.response ? 200 : 204), result);
+  if (outcome.headers) fastifyReply.headers(outcome.headers);
+  fastifyReply.code(outcome.status);
+  if (outcome.raw) {
+    fastifyReply.type(outcome.raw.contentType);
+    return { status: outcome.status, payload: outcome.raw.payload as string };
+  }
+  if (outcome.body === undefined) return { status: outcome.status, payload: undefined };
+  fastifyReply.type('application/json; charset=utf-8');
+  return { status: outcome.status, payload: JSON.stringify(endpoint.downgradeResponse(outcome.body)) };
+}

@@ -1,0 +1,74 @@
+// A REST endpoint, written once for the newest API version. Older versions reach it through version changes.
+import type { TSchema } from 'typebox';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Caller } from './auth/caller.ts';
+import type { ApiVersion } from './versioning/versions.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call an endpoint:
+ * - `public`: no credential;
+ * - `any`: any valid key;
+ * - `organization`: acts inside the caller's organization (partner keys act in their owner organization);
+ * - `partner`: partner keys only (others get 403).
+ */
+export type Access = 'public' | 'any' | 'organization' | 'partner';
+
+export interface HandlerInput {
+  params: Record<string, string>;
+  query: Record<string, any>;
+  body: any;
+  /** Undefined only on `public` endpoints. */
+  caller: Caller;
+  requestId: string;
+  log: FastifyBaseLogger;
+  /** The version the client asked for. Handlers must not branch on it: use a version change instead. */
+  version: ApiVersion;
+}
+
+export interface RawBody {
+  contentType: string;
+  payload: string | Buffer | NodeJS.ReadableStream;
+}
+
+/** A handler returns the success body (or undefined for no body), or a Reply for another status, headers or a raw body. */
+export class Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string> | undefined;
+  /** Raw bodies (files, HTML) skip JSON conversion and version changes. */
+  readonly raw: RawBody | undefined;
+
+  constructor(status: number, body?: unknown, options: { headers?: Record<string, string>; raw?: RawBody } = {}) {
+    this.status = status;
+    this.body = body;
+    this.headers = options.headers;
+    this.raw = options.raw;
+  }
+}
+
+export interface RouteDefinition {
+  /** The SDK's method name, e.g. `users.list`, used as the OpenAPI operationId. */
+  operationId: string;
+  method: HttpMethod;
+  /** The path in the newest version, with `{param}` placeholders as in the spec. */
+  path: string;
+  summary: string;
+  access: Access;
+  params?: TSchema;
+  query?: TSchema;
+  body?: TSchema;
+  /** The success body; absent for endpoints with no body. */
+  response?: TSchema;
+  /** Default 200, or 204 when there is no response schema. */
+  successStatus?: number;
+  /** Documented error statuses, for OpenAPI. */
+  errors?: number[];
+  handler(input: HandlerInput): Promise<unknown | Reply>;
+}
+
+export function routeKey(route: { method: string; path: string }): string {
+  return `${route.method} ${route.path}`;
+}
+

@@ -1,0 +1,110 @@
+// buildServer(context): Fastify with the versioned API. Every response, errors and unknown routes included,
+// carries X-Polytomic-Version naming the version that served it.
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { AppContext } from '../app-context.ts';
+import { createAuthenticator } from './auth/authenticate.ts';
+import { registerEndpoints } from './dispatcher.ts';
+import { ApiError } from './errors.ts';
+import { createErrorRenderer } from './error-response.ts';
+import { createIdempotencyGate } from './idempotency.ts';
+import './request-version.ts';
+import type { RouteDefinition } from './route.ts';
+import { allRoutes } from './routes.ts';
+import { versionChanges } from './versioning/changes/index.ts';
+import { planAllEndpoints } from './versioning/migrate.ts';
+import { buildOpenApiDocument } from './versioning/openapi.ts';
+import type { VersionChange } from './versioning/version-change.ts';
+import { apiVersions, isApiVersion, latestVersion, resolveVersion, versionHeader } from './versioning/versions.ts';
+
+export interface BuildServerOptions {
+  routes?: RouteDefinition[];
+  changes?: readonly VersionChange[];
+  /** Largest accepted request body. 1 MiB by default; the proxy enforces its own 256 KiB cap. */
+  bodyLimit?: number;
+}
+
+export async function buildServer(context: AppContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const routes = options.routes ?? allRoutes(context);
+  const changes = options.changes ?? versionChanges;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: context.log as FastifyBaseLogger,
+    // One line per request is written by onResponse below, at debug level for successes.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const renderError = createErrorRenderer(changes);
+
+  app.decorateRequest('apiVersion', latestVersion);
+
+  // JSON bodies; an empty body is no body (several POSTs, like activate or cancel, send none).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new ApiError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    const resolution = resolveVersion(request.headers[versionHeader]);
+    const version = resolution.ok ? resolution.version : latestVersion;
+    request.apiVersion = version;
+    reply.header('X-Polytomic-Version', version);
+    if (!resolution.ok) {
+      throw new ApiError('unsupported_version', `${resolution.reason}. Supported versions: ${apiVersions.join(', ')}.`, {
+        metadata: { field: 'X-Polytomic-Version', supported_versions: [...apiVersions] },
+      });
+    }
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), version: request.apiVersion };
+    if (reply.statusCode >= 500) request.log.error(line, 'request failed');
+    else request.log.debug(line, 'request completed');
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const rendered = renderError(error, request.apiVersion, request.id);
+    if (rendered.unexpected) request.log.error({ err: error }, 'unexpected error');
+    if (rendered.headers) reply.headers(rendered.headers);
+    reply.header('X-Polytomic-Version', request.apiVersion);
+    return reply.code(rendered.status).type('application/json; charset=utf-8').send(JSON.stringify(rendered.body));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const rendered = renderError(new ApiError('route_not_found', `${request.method} ${request.url.split('?')[0]} does not exist`), request.apiVersion, request.id);
+    return reply.code(rendered.status).type('application/json; charset=utf-8').send(JSON.stringify(rendered.body));
+  });
+
+  registerEndpoints(app, planAllEndpoints(routes, changes), {
+    authenticate: createAuthenticator(context.repositories.apiKeys),
+    idempotency: createIdempotencyGate(context.repositories.idempotency, context.config.idempotencyTtlMs),
+    renderError,
+  });
+
+  const openApiCache = new Map<string, string>();
+  app.get('/api/openapi.json', async (request, reply) => {
+    const asked = (request.query as { version?: string }).version;
+    if (asked !== undefined && !isApiVersion(asked)) {
+      throw new ApiError('unsupported_version', `version ${asked} is not supported. Supported versions: ${apiVersions.join(', ')}.`, {
+        metadata: { field: 'version', supported_versions: [...apiVersions] },
+      });
+    }
+    const version = asked ?? request.apiVersion;
+    reply.header('X-Polytomic-Version', version);
+    let document = openApiCache.get(version);
+    if (!document) openApiCache.set(version, (document = JSON.stringify(buildOpenApiDocument(routes, changes, version))));
+    return reply.type('application/json; charset=utf-8').send(document);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}

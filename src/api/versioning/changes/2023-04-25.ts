@@ -1,0 +1,45 @@
+// 2024-02-08 → 2023-04-25, from history.md §3–4 (SDK 0.1.2, the only release typed 2023-04-25).
+import type { VersionChange, VersionInstruction } from '../version-change.ts';
+
+/** 0.2.0 switched every update from PATCH to PUT (history.md §4); older versions update with PATCH. */
+const updatedWithPatch = [
+  '/api/bulk/syncs/{id}',
+  '/api/bulk/syncs/{id}/schemas/{schema_id}',
+  '/api/connections/{id}',
+  '/api/models/{id}',
+  '/api/organizations/{id}',
+  '/api/organizations/{org_id}/users/{id}',
+  '/api/permissions/policies/{id}',
+  '/api/permissions/roles/{id}',
+  '/api/syncs/{id}',
+  '/api/webhooks/{id}',
+];
+
+/** Routes that 0.2.0 moved (history.md §4): the newest key → the 2023-04-25 key. */
+const movedRoutes: Array<{ route: string; to: string; params?: Record<string, string> }> = [
+  { route: 'GET /api/connections/{id}/bulksync/target', to: 'GET /api/bulk/dest/{id}' },
+  { route: 'GET /api/connections/{id}/bulksync/source', to: 'GET /api/bulk/source/{connection_id}', params: { connection_id: 'id' } },
+  { route: 'GET /api/connections/{id}/schemas/{schema_id}', to: 'GET /api/bulk/source/{connection_id}/schema/{schema_id}', params: { connection_id: 'id' } },
+  { route: 'GET /api/connections/{id}/schemas/status', to: 'GET /api/bulk/source/{connection_id}/status', params: { connection_id: 'id' } },
+  { route: 'GET /api/connections/{id}/modelsync/source', to: 'GET /api/connections/{id}/source' },
+  { route: 'GET /api/connections/{id}/modelsync/source/fields', to: 'POST /api/connections/{id}/source/fields' },
+  { route: 'GET /api/connections/{id}/modelsync/target', to: 'GET /api/connections/{id}/target' },
+  { route: 'GET /api/connections/{id}/modelsync/target/fields', to: 'POST /api/connections/{id}/target/fields' },
+  { route: 'GET /api/connections/{id}/schemas/{schema_id}/records', to: 'GET /api/connections/{connection_id}/{schema_id}/records', params: { connection_id: 'id' } },
+];
+
+const instructions: VersionInstruction[] = [
+  ...updatedWithPatch.map((path): VersionInstruction => ({ kind: 'endpoint-moved', route: `PUT ${path}`, to: `PATCH ${path}` })),
+  ...movedRoutes.map((move): VersionInstruction => ({ kind: 'endpoint-moved', ...move })),
+];
+
+export const change20230425: VersionChange = {
+  version: '2023-04-25',
+  description:
+    'Updates use PATCH instead of PUT (except PATCH /api/bulk/syncs/{id}/schemas, which both have), and the bulk-source, ' +
+    'bulk-destination, model-sync source/target and sample-records routes have their pre-2024 paths.',
+  rules: [
+    'Endpoints that the 2024-02-08 SDK gained over two years (model preview, query runner, schedules sub-resource, …) are served in 2023-04-25 too: nothing says they were absent from the server, and the SDK surface only grew (history.md §5).',
+  ],
+  instructions,
+};

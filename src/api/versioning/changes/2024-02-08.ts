@@ -1,0 +1,65 @@
+// 2025-09-18 → 2024-02-08, from the seed migration guide and diff.md. Later issues add their type conversions here
+// (bulk-sync schedules, light list items, …) next to the endpoint facts below.
+import Type from 'typebox';
+import type { VersionChange } from '../version-change.ts';
+
+export const change20240208: VersionChange = {
+  version: '2024-02-08',
+  description:
+    '2024-02-08 has one route family for organizations and users, inferred from the credential; shares a connection with ' +
+    'POST /api/connections/{parent_connection_id}/share; cancels a model-sync execution with PUT …/executions/{id}; and ' +
+    'has GET /api/connections/{id}/modelsync/target. It lacks the proxy, console logs, entity lookup and the logs index. ' +
+    'A 401 body is RestErrResponse rather than ApiError.',
+  rules: [
+    'GET /api/organizations answers a non-partner key with a list holding only its own organization (the 2024 doc: the result depends on the caller); 2025-09-18 needs a partner key.',
+    'The plural routes /api/organizations/{org_id}/users… accept an organization-scoped key when org_id is its own organization (any other org_id answers 404); in 2025-09-18 they need a partner key (403).',
+    'A 401 body is `{code, error, status, context}` (RestErrResponse): code is the HTTP status, error the message, status the status text, context the ApiError metadata.',
+  ],
+  instructions: [
+    // Only in 2025-09-18 (diff.md §3).
+    { kind: 'endpoint-added', route: 'GET /api/organization' },
+    { kind: 'endpoint-added', route: 'GET /api/organization/users' },
+    { kind: 'endpoint-added', route: 'POST /api/organization/users' },
+    { kind: 'endpoint-added', route: 'GET /api/organization/users/{id}' },
+    { kind: 'endpoint-added', route: 'PUT /api/organization/users/{id}' },
+    { kind: 'endpoint-added', route: 'DELETE /api/organization/users/{id}' },
+    { kind: 'endpoint-added', route: 'POST /api/organizations/{org_id}/connections/{connection_id}/shared' },
+    { kind: 'endpoint-added', route: 'GET /api/organizations/{org_id}/connections/{connection_id}/shared' },
+    { kind: 'endpoint-added', route: 'POST /api/syncs/{sync_id}/executions/{id}/cancel' },
+    { kind: 'endpoint-added', route: 'GET /api/syncs/{sync_id}/executions/{id}/consolelog' },
+    { kind: 'endpoint-added', route: 'GET /api/syncs/{sync_id}/executions/{id}/logs' },
+    { kind: 'endpoint-added', route: 'GET /api/bulk/syncs/{sync_id}/executions/{execution_id}/consolelog' },
+    { kind: 'endpoint-added', route: 'GET /api/bulk/syncs/{sync_id}/executions/{execution_id}/schemas/{schema_id}/consolelog' },
+    { kind: 'endpoint-added', route: 'POST /api/connections/{id}/proxy' },
+    { kind: 'endpoint-added', route: 'GET /api/connections/{id}/proxy/info' },
+    { kind: 'endpoint-added', route: 'GET /api/entities/{id}' },
+    { kind: 'endpoint-added', route: 'GET /api/organizations/entities/{id}' },
+    { kind: 'endpoint-added', route: 'PATCH /api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}' },
+    // Only in 2024-02-08 and older (diff.md §2).
+    { kind: 'endpoint-removed', route: 'GET /api/connections/{id}/modelsync/target' },
+    { kind: 'endpoint-removed', route: 'PUT /api/syncs/{sync_id}/executions/{id}' },
+    { kind: 'endpoint-removed', route: 'POST /api/connections/{parent_connection_id}/share' },
+    // Credential scope (migration guide, "Organization and user endpoints split by credential type"; diff.md §5).
+    { kind: 'access-changed', route: 'GET /api/organizations', access: 'any' },
+    { kind: 'access-changed', route: 'GET /api/organizations/{org_id}/users', access: 'any' },
+    { kind: 'access-changed', route: 'POST /api/organizations/{org_id}/users', access: 'any' },
+    { kind: 'access-changed', route: 'GET /api/organizations/{org_id}/users/{id}', access: 'any' },
+    { kind: 'access-changed', route: 'PUT /api/organizations/{org_id}/users/{id}', access: 'any' },
+    { kind: 'access-changed', route: 'DELETE /api/organizations/{org_id}/users/{id}', access: 'any' },
+    // diff.md §1.3: 2024 documents 401 bodies as RestErrResponse.
+    {
+      kind: 'error-converted',
+      status: 401,
+      down: (body) => ({ code: body.status, error: body.message, status: 'Unauthorized', ...(body.metadata ? { context: body.metadata } : {}) }),
+      olderSchema: Type.Object(
+        {
+          code: Type.Optional(Type.Integer()),
+          context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+          error: Type.Optional(Type.String()),
+          status: Type.Optional(Type.String()),
+        },
+        { title: 'RestErrResponse' },
+      ),
+    },
+  ],
+};

@@ -1,0 +1,93 @@
+// Walks a value alongside its (newest-version) JSON Schema and applies a function to every sub-value whose schema
+// has a `title` in the given map. Values are never mutated: changed objects and arrays are copied.
+
+type Schema = Record<string, any>;
+export type TypeConverter = (value: unknown) => unknown;
+
+const titlesCache = new WeakMap<object, Set<string>>();
+
+/** Every type name (title) used anywhere inside a schema. */
+export function titlesIn(schema: Schema): Set<string> {
+  const cached = titlesCache.get(schema);
+  if (cached) return cached;
+  const titles = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Schema;
+    if (typeof record.title === 'string') titles.add(record.title);
+    for (const child of childSchemas(record)) visit(child);
+  };
+  visit(schema);
+  titlesCache.set(schema, titles);
+  return titles;
+}
+
+function childSchemas(schema: Schema): unknown[] {
+  const children: unknown[] = [];
+  if (schema.properties) children.push(...Object.values(schema.properties));
+  if (schema.items) children.push(schema.items);
+  if (typeof schema.additionalProperties === 'object') children.push(schema.additionalProperties);
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) if (Array.isArray(schema[key])) children.push(...schema[key]);
+  return children;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** For a union (e.g. `X | null`), the branch that fits the value's JSON type. */
+function unionBranch(branches: Schema[], value: unknown): Schema | undefined {
+  const jsonType = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
+  return branches.find((branch) => branch.type === jsonType || (jsonType === 'number' && branch.type === 'integer')) ?? branches.find((branch) => branch.title);
+}
+
+/**
+ * `order: 'pre'` converts a node before its children (requests going up: the old shape must become the new one
+ * before its parts can be found by the new schema); `'post'` after them (responses going down).
+ */
+export function walk(schema: Schema | undefined, value: unknown, converters: Map<string, TypeConverter>, order: 'pre' | 'post'): unknown {
+  if (!schema || value === undefined || converters.size === 0) return value;
+  const titles = titlesIn(schema);
+  let relevant = false;
+  for (const title of titles) if (converters.has(title)) { relevant = true; break; }
+  if (!relevant) return value;
+  return visitNode(schema, value, converters, order);
+}
+
+function visitNode(schema: Schema, value: unknown, converters: Map<string, TypeConverter>, order: 'pre' | 'post'): unknown {
+  if (value === null || value === undefined) return value;
+  const convert = typeof schema.title === 'string' ? converters.get(schema.title) : undefined;
+  let current = order === 'pre' && convert ? convert(value) : value;
+
+  const union = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(union)) {
+    const branch = unionBranch(union, current);
+    if (branch) current = visitNode(branch, current, converters, order);
+  } else if (schema.properties && isPlainObject(current)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const [name, propertySchema] of Object.entries(schema.properties as Record<string, Schema>)) {
+      if (!(name in current)) continue;
+      const before = current[name];
+      const after = visitNode(propertySchema, before, converters, order);
+      if (after !== before) {
+        copy ??= { ...current };
+        if (after === undefined) delete copy[name];
+        else copy[name] = after;
+      }
+    }
+    if (copy) current = copy;
+  } else if (schema.items && Array.isArray(current)) {
+    let changed = false;
+    const mapped = current.map((item) => {
+      const after = visitNode(schema.items, item, converters, order);
+      if (after !== item) changed = true;
+      return after;
+    });
+    if (changed) current = mapped;
+  } else if (typeof schema.additionalProperties === 'object' && isPlainObject(current)) {
+    const entries = Object.entries(current).map(([key, item]) => [key, visitNode(schema.additionalProperties, item, converters, order)] as const);
+    current = Object.fromEntries(entries);
+  }
+
+  return order === 'post' && convert ? convert(current) : current;
+}

@@ -1,0 +1,58 @@
+// A version change says how one API version differs from the next newer one. Its instructions are plain data,
+// interpreted by the small pure functions in migrate.ts and openapi.ts. Type names are the spec's type names; a
+// schema carries its type name in `title`, so one instruction covers every endpoint that uses that type.
+import type { TSchema } from 'typebox';
+import type { ApiVersion } from './versions.ts';
+import type { Access } from '../route.ts';
+
+/** `METHOD /path/{param}` as written in the spec for the newest version. */
+export type RouteKey = string;
+
+export type VersionInstruction =
+  /** The endpoint exists only in newer versions. */
+  | { kind: 'endpoint-added'; route: RouteKey }
+  /** The endpoint exists only in this version and older ones (its handler is still written once, in the new code). */
+  | { kind: 'endpoint-removed'; route: RouteKey }
+  /** In this version and older ones the endpoint has another method or path. `params` maps old names to new ones. */
+  | { kind: 'endpoint-moved'; route: RouteKey; to: RouteKey; params?: Record<string, string> }
+  /** In this version and older ones, the endpoint admits other callers (handlers still scope every lookup). */
+  | { kind: 'access-changed'; route: RouteKey; access: Access }
+  /** Newer versions have `field` on `type`; responses drop it going down. */
+  | { kind: 'field-added'; type: string; field: string }
+  /** Arbitrary conversion of one type. `olderSchema` documents the older shape in that version's OpenAPI. */
+  | {
+      kind: 'type-converted';
+      type: string;
+      olderSchema?: TSchema;
+      up?: (value: unknown) => unknown;
+      down?: (value: unknown) => unknown;
+    }
+  /** Conversion of a whole request (path params, query, body) to the newer shape, for one endpoint. */
+  | { kind: 'request-converted'; route: RouteKey; up: (request: VersionedRequest) => VersionedRequest }
+  /** Conversion of one endpoint's success body to the older shape. */
+  | { kind: 'response-converted'; route: RouteKey; down: (body: unknown) => unknown; olderSchema?: TSchema }
+  /** Error bodies with this status have another shape in this version and older. */
+  | { kind: 'error-converted'; status: number; down: (body: ErrorBodyInput) => unknown; olderSchema: TSchema };
+
+export interface VersionedRequest {
+  params: Record<string, string>;
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+export interface ErrorBodyInput {
+  status: number;
+  message: string;
+  key?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export interface VersionChange {
+  /** The older version this change leads to, from the next newer one. */
+  version: ApiVersion;
+  /** One paragraph for docs/versions.md. */
+  description: string;
+  /** Readable rules that are decisions rather than facts, written into docs/versions.md. */
+  rules?: string[];
+  instructions: VersionInstruction[];
+}

@@ -1,0 +1,16 @@
+// What the API and the worker share in one process. Built by createFerry (ferry.ts); tests build their own.
+import type pino from 'pino';
+import type { FerryConfig } from './config.ts';
+import type { MetadataDatabase } from './persistence/database.ts';
+import type { Repositories } from './persistence/repositories/index.ts';
+import type { SecretBox } from './persistence/secret-box.ts';
+import type { EntityRegistry } from './services/entity-registry.ts';
+
+export interface AppContext {
+  config: FerryConfig;
+  database: MetadataDatabase;
+  repositories: Repositories;
+  secretBox: SecretBox;
+  entities: EntityRegistry;
+  log: pino.Logger;
+}

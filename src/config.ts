@@ -1,0 +1,73 @@
+// Environment and flags → one typed configuration. This file is the one home of defaults.
+import { resolve } from 'node:path';
+
+export interface FerryConfig {
+  /** HTTP port. Env PORT, flag --port. Default 8080. */
+  port: number;
+  /** Address to listen on. Env HOST, flag --host. Default 0.0.0.0 (all interfaces). */
+  host: string;
+  /** Where SQLite data, the generated secret key file and log files live. Env FERRY_DATA_DIR. Default ./data. */
+  dataDir: string;
+  /** Unset → SQLite at <dataDir>/ferry.db; postgres://… → PostgreSQL. Env DATABASE_URL. */
+  databaseUrl: string | undefined;
+  /** 32-byte key (base64 or 64 hex chars) for secrets at rest. Env FERRY_SECRET_KEY. Unset → a key file in dataDir. */
+  secretKey: string | undefined;
+  /** On first start with an empty database, used as the partner key. Env FERRY_BOOTSTRAP_PARTNER_KEY. */
+  bootstrapPartnerKey: string | undefined;
+  /** On first start with an empty database, used as the admin user's API key. Env FERRY_BOOTSTRAP_API_KEY. */
+  bootstrapApiKey: string | undefined;
+  /** Run the in-process worker next to the API. Flag --no-worker turns it off. Default true. */
+  worker: boolean;
+  /** pino level. Env LOG_LEVEL. Default info. */
+  logLevel: string;
+  /** How long an Idempotency-Key is remembered. 24 h, as the Polytomic docs state. */
+  idempotencyTtlMs: number;
+  /** Public base URL used in signed links (logs, connect cards). Env FERRY_PUBLIC_URL. Default http://localhost:<port>. */
+  publicUrl: string;
+}
+
+export interface ConfigOverrides {
+  port?: number | string;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  secretKey?: string;
+  bootstrapPartnerKey?: string;
+  bootstrapApiKey?: string;
+  worker?: boolean;
+  logLevel?: string;
+  publicUrl?: string;
+}
+
+function parsePort(value: string | number | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const port = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${value}`);
+  return port;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+/** Flags win over environment variables, which win over defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): FerryConfig {
+  const port = parsePort(overrides.port ?? env.PORT, 8080);
+  const databaseUrl = nonEmpty(overrides.databaseUrl ?? env.DATABASE_URL);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for embedded SQLite)');
+  }
+  return {
+    port,
+    host: overrides.host ?? env.HOST ?? '0.0.0.0',
+    dataDir: resolve(overrides.dataDir ?? env.FERRY_DATA_DIR ?? './data'),
+    databaseUrl,
+    secretKey: nonEmpty(overrides.secretKey ?? env.FERRY_SECRET_KEY),
+    bootstrapPartnerKey: nonEmpty(overrides.bootstrapPartnerKey ?? env.FERRY_BOOTSTRAP_PARTNER_KEY),
+    bootstrapApiKey: nonEmpty(overrides.bootstrapApiKey ?? env.FERRY_BOOTSTRAP_API_KEY),
+    worker: overrides.worker ?? true,
+    logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
+    idempotencyTtlMs: 24 * 60 * 60 * 1000,
+    publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+  };
+}

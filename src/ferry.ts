@@ -1,0 +1,56 @@
+// createFerry(config): everything one Ferry process runs, wired together. Used by `ferry serve` and by tests.
+import type { FastifyInstance } from 'fastify';
+import type pino from 'pino';
+import type { AppContext } from './app-context.ts';
+import type { FerryConfig } from './config.ts';
+import { buildServer } from './api/server.ts';
+import { createLogger } from './logger.ts';
+import { openDatabase } from './persistence/database.ts';
+import { migrateToLatest } from './persistence/migrate.ts';
+import { createRepositories } from './persistence/repositories/index.ts';
+import { createSecretBox, loadSecretKey } from './persistence/secret-box.ts';
+import { bootstrapIfEmpty, checkSecretKeyFingerprint, type BootstrapResult } from './services/bootstrap.ts';
+import { createEntityRegistry } from './services/entity-registry.ts';
+import { registerTenancyEntities } from './services/tenancy-entities.ts';
+
+export interface Ferry {
+  context: AppContext;
+  app: FastifyInstance;
+  /** Set when this start created the first partner, organization, user and keys. */
+  bootstrap: BootstrapResult | undefined;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function createFerry(config: FerryConfig, options: { log?: pino.Logger } = {}): Promise<Ferry> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  try {
+    await migrateToLatest(database.db);
+    const { key, source } = loadSecretKey(config.secretKey, config.dataDir);
+    const secretBox = createSecretBox(key);
+    await checkSecretKeyFingerprint(database.db, secretBox.fingerprint);
+    const bootstrap = await bootstrapIfEmpty(database.db, { partnerKey: config.bootstrapPartnerKey, apiKey: config.bootstrapApiKey });
+    const repositories = createRepositories(database.db);
+    const entities = createEntityRegistry();
+    registerTenancyEntities(entities, repositories);
+    const context: AppContext = { config, database, repositories, secretBox, entities, log };
+    const app = await buildServer(context);
+    log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
+    return {
+      context,
+      app,
+      bootstrap,
+      async listen() {
+        return app.listen({ port: config.port, host: config.host });
+      },
+      async close() {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,50 @@
+// Opens the metadata database: SQLite under the data dir by default, PostgreSQL when DATABASE_URL is set.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface MetadataDatabase {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Human-readable location for logs; never contains a password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  /** Pool size for PostgreSQL. Default 10. */
+  poolSize?: number;
+}
+
+export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  mkdirSync(options.dataDir, { recursive: true });
+  return openSqlite(join(options.dataDir, 'ferry.db'));
+}
+
+export function openSqlite(path: string): MetadataDatabase {
+  const connection = new SQLite(path);
+  // WAL lets readers run while the single writer commits; NORMAL sync is durable across process crashes
+  // (only an OS crash can lose the last transactions), and busy_timeout makes a second process wait, not fail.
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = NORMAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+}
+
+export function openPostgres(url: string, poolSize: number): MetadataDatabase {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const parsed = new URL(url);
+  parsed.password = '';
+  return { db, dialect: 'postgres', location: parsed.toString(), close: () => db.destroy() };
+}

@@ -1,0 +1,7 @@
+// Every migration, in order. One set for SQLite and PostgreSQL: only portable column types are used.
+import type { Migration } from 'kysely';
+import * as foundation from './0001-foundation.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};

@@ -1,0 +1,20 @@
+// All repositories over one Kysely instance (or one transaction).
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.ts';
+import { apiKeysRepository } from './api-keys-repository.ts';
+import { idempotencyRepository } from './idempotency-repository.ts';
+import { organizationsRepository } from './organizations-repository.ts';
+import { partnersRepository } from './partners-repository.ts';
+import { usersRepository } from './users-repository.ts';
+
+export function createRepositories(db: Kysely<Database>) {
+  return {
+    partners: partnersRepository(db),
+    organizations: organizationsRepository(db),
+    users: usersRepository(db),
+    apiKeys: apiKeysRepository(db),
+    idempotency: idempotencyRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

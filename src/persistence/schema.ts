@@ -1,0 +1,83 @@
+// Table types for Kysely. One schema for SQLite and PostgreSQL: ids are UUID text, timestamps are ISO-8601
+// UTC text (sortable and identical on both dialects), JSON is text, booleans are 0/1 integers.
+import type { Generated } from 'kysely';
+
+export interface PartnersTable {
+  id: string;
+  name: string;
+  owner_organization_id: string | null;
+  created_at: string;
+}
+
+export interface OrganizationsTable {
+  id: string;
+  partner_id: string;
+  name: string;
+  sso_domain: string | null;
+  sso_org_id: string | null;
+  issuer: string | null;
+  client_id: string | null;
+  /** AES-256-GCM sealed (persistence/secret-box.ts). */
+  client_secret_sealed: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  organization_id: string;
+  email: string;
+  role: string | null;
+  /** JSON array of role ids. */
+  role_ids: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type ApiKeyKind = 'partner' | 'user' | 'organization';
+
+export interface ApiKeysTable {
+  id: string;
+  kind: ApiKeyKind;
+  partner_id: string;
+  organization_id: string | null;
+  user_id: string | null;
+  /** SHA-256 of the key, hex. Keys have 192 bits of entropy, so a fast hash is enough. */
+  key_hash: string;
+  /** The first characters of the key, to tell keys apart in listings. */
+  key_prefix: string;
+  label: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  /** The organization id, or `partner:<id>` for partner credentials. */
+  scope: string;
+  key: string;
+  /** SHA-256 over version, method, path and body. */
+  fingerprint: string;
+  state: 'in_flight' | 'completed';
+  response_status: number | null;
+  response_body: string | null;
+  response_version: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Installation-wide facts, e.g. the fingerprint of the secret key the data was sealed with. */
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
+export interface Database {
+  settings: SettingsTable;
+  partners: PartnersTable;
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  api_keys: ApiKeysTable;
+  idempotency_keys: IdempotencyKeysTable;
+}
+
+export type AutoId = Generated<string>;

@@ -1,0 +1,73 @@
+// User use cases, shared by the singular (/api/organization/users) and plural (/api/organizations/{org_id}/users)
+// route families, which differ only in how the organization is chosen.
+import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import type { Repositories } from '../persistence/repositories/index.ts';
+import type { UserRow } from '../persistence/repositories/users-repository.ts';
+
+export interface UserChanges {
+  email?: string;
+  role?: string;
+  role_ids?: string[];
+}
+
+/** Legacy role names Ferry accepts; role_ids take any role id. */
+export const legacyRoles = ['admin', 'user'] as const;
+
+function checkRoles(input: UserChanges): void {
+  if (input.role !== undefined && input.role_ids !== undefined) {
+    throw fieldError('role', 'role and role_ids cannot be given together; use role_ids', 'unprocessable');
+  }
+  if (input.role !== undefined && !(legacyRoles as readonly string[]).includes(input.role)) {
+    throw fieldError('role', `must be one of ${legacyRoles.join(', ')}`, 'unprocessable');
+  }
+}
+
+function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function usersService(repositories: Repositories) {
+  async function requireUser(organizationId: string, id: string): Promise<UserRow> {
+    const user = await repositories.users.get(organizationId, id);
+    if (!user) throw notFound('user');
+    return user;
+  }
+
+  async function ensureEmailFree(organizationId: string, email: string, exceptUserId?: string): Promise<void> {
+    const existing = await repositories.users.findByEmail(organizationId, email);
+    if (existing && existing.id !== exceptUserId) throw fieldError('email', 'a user with this email already exists in the organization', 'unprocessable');
+  }
+
+  return {
+    requireUser,
+    list: (organizationId: string) => repositories.users.list(organizationId),
+    async create(organizationId: string, input: UserChanges & { email: string }): Promise<UserRow> {
+      checkRoles(input);
+      const email = normalizeEmail(input.email);
+      await ensureEmailFree(organizationId, email);
+      return repositories.users.create(organizationId, { email, role: input.role ?? (input.role_ids ? null : 'user'), role_ids: input.role_ids });
+    },
+    async update(organizationId: string, id: string, input: UserChanges): Promise<UserRow> {
+      checkRoles(input);
+      await requireUser(organizationId, id);
+      const changes: UserChanges & { role?: string | null } = {};
+      if (input.email !== undefined) {
+        changes.email = normalizeEmail(input.email);
+        await ensureEmailFree(organizationId, changes.email, id);
+      }
+      if (input.role !== undefined) Object.assign(changes, { role: input.role, role_ids: [] });
+      if (input.role_ids !== undefined) Object.assign(changes, { role_ids: input.role_ids, role: null });
+      await repositories.users.update(organizationId, id, changes);
+      return requireUser(organizationId, id);
+    },
+    /** Deleting a user revokes its keys (they cascade). Returns the deleted user, as the spec's UserEnvelope says. */
+    async delete(organizationId: string, id: string, callerUserId: string | undefined): Promise<UserRow> {
+      const user = await requireUser(organizationId, id);
+      if (callerUserId === id) throw new ApiError('forbidden', 'A user cannot delete itself.');
+      await repositories.users.delete(organizationId, id);
+      return user;
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof usersService>;
