@@ -1,5 +1,6 @@
 // Idempotent requests (Idempotency-Key on POST, PUT, PATCH and DELETE). Within 24 h the same key with the same
 // request replays the first response; with a different request it is a 422; while the first is still running, a 409.
+// Requests that fail validation never reach the gate, so nothing is remembered for them (no work started).
 // Server failures (5xx) release the key so that a retry can do the work; every other outcome is remembered.
 import { createHash } from 'node:crypto';
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.ts';
@@ -44,10 +45,10 @@ export function createIdempotencyGate(repository: IdempotencyRepository, ttlMs: 
     const claim = await repository.claim(request.scope, request.key, print, at, ttlMs, new Date(at.getTime() - abandonedAfterMs));
     if (claim.outcome === 'existing') {
       const { record } = claim;
+      if (record.state === 'in_flight') throw new ApiError('idempotency_request_in_flight');
       if (record.fingerprint !== print) {
         throw new ApiError('idempotency_key_reused', undefined, { metadata: { field: 'Idempotency-Key' } });
       }
-      if (record.state === 'in_flight') throw new ApiError('idempotency_request_in_flight');
       return { kind: 'replay', status: record.response_status ?? 200, body: record.response_body || undefined };
     }
     return {
