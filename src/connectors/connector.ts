@@ -1,0 +1,164 @@
+// The connector contract. A Connector is a connection *type* (stateless, one per type id); open()
+// makes a Connection (one per configured connection, owning its pool until close()). A Connection
+// exposes one facet per capability it declares; engines check `capabilities` before using a facet.
+// Consumers: the bulk-sync engine (bulkSource/bulkDestination), the model-sync engine
+// (modelSource/modelTarget) and the API (configurationSchema, validate, test, sample, query).
+import type { RunContext } from '../engine/run-context.ts';
+import type { ConfigurationSchema, ValidationResult } from './configuration-schema.ts';
+import type { ConnectorErrorCode } from './connector-error.ts';
+import type { FieldDescription, FieldSpec, RecordBatch, Row, SchemaDescription, UtilFieldType } from './records.ts';
+
+export const Capability = {
+  bulkSource: 'bulkSource',
+  bulkDestination: 'bulkDestination',
+  modelSource: 'modelSource',
+  modelTarget: 'modelTarget',
+  proxyUpstream: 'proxyUpstream',
+  changeCapture: 'changeCapture',
+} as const;
+export type Capability = (typeof Capability)[keyof typeof Capability];
+
+export interface Connector<Configuration = unknown> {
+  /** Polytomic's type id, e.g. `postgresql`. */
+  readonly type: string;
+  readonly name: string;
+  readonly configurationSchema: ConfigurationSchema;
+  readonly capabilities: readonly Capability[];
+  /** Applies defaults and checks the configuration; on failure names the offending field. */
+  validate(configuration: unknown): ValidationResult<Configuration>;
+  /** Cheap and lazy: no network until a method is called. Throws invalid_configuration. */
+  open(configuration: unknown): Connection;
+}
+
+export type ConnectionTestResult =
+  | { ok: true }
+  | { ok: false; code: ConnectorErrorCode; message: string };
+
+export interface Connection {
+  readonly type: string;
+  /** Connects and runs a trivial query; failures say why in plain words (never throws). */
+  test(context: RunContext): Promise<ConnectionTestResult>;
+  /** Releases every pooled connection and file handle. Idempotent. */
+  close(): Promise<void>;
+  readonly bulkSource?: BulkSource;
+  readonly bulkDestination?: BulkDestination;
+  readonly modelSource?: ModelSource;
+  readonly modelTarget?: ModelTarget;
+}
+
+// ---- bulk (ELT) -------------------------------------------------------------------------------
+
+export interface ReadRequest {
+  schemaId: string;
+  /** Field ids to read; all fields when omitted. */
+  fields?: string[];
+  /**
+   * Incremental read: rows whose `field` is past `after`, in ascending `field` order, so the
+   * engine's checkpoint is the last row's value. `inclusive` (default false) re-reads rows equal
+   * to `after`, for tracking fields that are not strictly increasing (upserts absorb the repeat).
+   */
+  cursor?: { field: string; after?: unknown; inclusive?: boolean };
+  /** Stop after this many rows (samples, previews). */
+  limit?: number;
+  /** Rows per batch; default 1000. Memory is bounded by one batch (server-side cursor/stream). */
+  batchSize?: number;
+}
+
+export interface BulkSource {
+  listSchemas(context: RunContext): Promise<SchemaDescription[]>;
+  /** Undefined when the schema does not exist. */
+  describeSchema(context: RunContext, schemaId: string): Promise<SchemaDescription | undefined>;
+  /** Ends with a canceled ConnectorError soon after `context.signal` aborts; the connection is released. */
+  read(context: RunContext, request: ReadRequest): AsyncIterable<RecordBatch>;
+}
+
+/** Schema changes are data (Kysely's operation-node idea) so engines can log, diff and replay them. */
+export type TableOperation =
+  | { kind: 'create_table'; schemaId: string; fields: FieldSpec[]; primaryKey: string[]; ifNotExists?: boolean }
+  | { kind: 'add_fields'; schemaId: string; fields: FieldSpec[] }
+  | { kind: 'truncate'; schemaId: string }
+  | { kind: 'drop'; schemaId: string; ifExists?: boolean };
+
+export const WriteMode = { insert: 'insert', upsert: 'upsert', delete: 'delete' } as const;
+export type WriteMode = (typeof WriteMode)[keyof typeof WriteMode];
+
+export interface WriteRequest {
+  schemaId: string;
+  mode: WriteMode;
+  /** Required for upsert and delete: the key fields (delete reads only these from each record). */
+  primaryKey?: string[];
+  records: RecordBatch;
+}
+
+export interface BulkDestination {
+  describeSchema(context: RunContext, schemaId: string): Promise<SchemaDescription | undefined>;
+  apply(context: RunContext, operation: TableOperation): Promise<void>;
+  /** Writes one batch atomically (all or nothing); failures are systemic and throw. */
+  write(context: RunContext, request: WriteRequest): Promise<{ written: number }>;
+  /** Reads a destination table back (tests, previews); same contract as BulkSource.read. */
+  read(context: RunContext, request: ReadRequest): AsyncIterable<RecordBatch>;
+}
+
+// ---- model sync (reverse ETL) -------------------------------------------------------------------
+
+export interface ModelSource {
+  /** The fields a model query yields, without running it in full (e.g. `limit 0`). */
+  describeQuery(context: RunContext, query: string): Promise<FieldDescription[]>;
+  /** Streams the query's rows with bounded memory. */
+  readQuery(context: RunContext, query: string, options?: { batchSize?: number; limit?: number }): AsyncIterable<RecordBatch>;
+}
+
+export const TargetOperation = { insert: 'insert', update: 'update', upsert: 'upsert', delete: 'delete' } as const;
+export type TargetOperation = (typeof TargetOperation)[keyof typeof TargetOperation];
+
+export interface TargetObject {
+  id: string;
+  name: string;
+  /** ModelsyncSyncTargetMode ids this object supports, e.g. create, update, updateOrCreate, remove. */
+  modes: string[];
+}
+
+export interface TargetField {
+  id: string;
+  name: string;
+  type: UtilFieldType;
+  source_type: string;
+  required: boolean;
+  createable: boolean;
+  updateable: boolean;
+  supports_identity: boolean;
+}
+
+export interface TargetWriteRequest {
+  objectId: string;
+  operation: TargetOperation;
+  /** Fields that identify a record (required for update, upsert and delete). */
+  identity: string[];
+  records: RecordBatch;
+}
+
+/** A record the target refused for its own sake (bad value, constraint); the sync goes on. */
+export interface RecordRejection {
+  index: number;
+  record: Row;
+  code: ConnectorErrorCode;
+  message: string;
+}
+
+export interface TargetWriteResult {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  rejected: RecordRejection[];
+}
+
+export interface ModelTarget {
+  listObjects(context: RunContext): Promise<TargetObject[]>;
+  describeObject(context: RunContext, objectId: string): Promise<TargetField[]>;
+  /** "Create property": adds a field to the object. */
+  createField(context: RunContext, objectId: string, field: FieldSpec): Promise<void>;
+  /** Systemic failures (connection, permissions, missing object) throw; per-record ones are returned. */
+  write(context: RunContext, request: TargetWriteRequest): Promise<TargetWriteResult>;
+}
+
+export type { FieldDescription, FieldSpec, RecordBatch, Row, SchemaDescription, UtilFieldType };

@@ -1,0 +1,58 @@
+// Timestamps travel as ISO 8601 strings (see records.ts) because JS Date has millisecond precision
+// and every SQL engine here keeps microseconds. These helpers normalise the text each driver gives:
+// always six fractional digits, UTC with `Z` for zoned values, no offset for naive ones.
+
+const timestampPattern =
+  /^(-?\d{4,})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?(?::?\d{2})?)?$/i;
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+function micros(fraction: string | undefined): string {
+  return (fraction ?? '').padEnd(6, '0').slice(0, 6);
+}
+
+function offsetSeconds(zone: string | undefined): number {
+  if (!zone || zone.toUpperCase() === 'Z') return 0;
+  const sign = zone.startsWith('-') ? -1 : 1;
+  const digits = zone.slice(1).replaceAll(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2, 4) || '0');
+  const seconds = Number(digits.slice(4, 6) || '0');
+  return sign * (hours * 3600 + minutes * 60 + seconds);
+}
+
+/** `2024-03-04 07:06:07.5+02` → `2024-03-04T05:06:07.500000Z`. Unparseable text is returned as is. */
+export function toUtcIso(text: string): string {
+  const match = timestampPattern.exec(text.trim());
+  if (!match) return text;
+  const [, year, month, day, hour, minute, second, fraction, zone] = match;
+  const local = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  const utc = new Date(local - offsetSeconds(zone) * 1000);
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear undoes that for ancient dates.
+  if (Number(year) < 100) utc.setUTCFullYear(utc.getUTCFullYear() - 1900);
+  const yearText = utc.getUTCFullYear() < 0 ? `-${pad(-utc.getUTCFullYear(), 4)}` : pad(utc.getUTCFullYear(), 4);
+  return `${yearText}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(
+    utc.getUTCMinutes(),
+  )}:${pad(utc.getUTCSeconds())}.${micros(fraction)}Z`;
+}
+
+/** `2024-03-04 05:06:07.12` → `2024-03-04T05:06:07.120000` (naive: no zone is added or removed). */
+export function toNaiveIso(text: string): string {
+  const match = timestampPattern.exec(text.trim());
+  if (!match) return text;
+  const [, year, month, day, hour, minute, second, fraction] = match;
+  return `${year}-${month}-${day}T${hour}:${minute}:${second}.${micros(fraction)}`;
+}
+
+/** A zoned ISO value as a naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`, for engines without zones (MySQL DATETIME). */
+export function toUtcNaiveSql(value: string): string {
+  const iso = /[zZ]|[+-]\d{2}(:?\d{2})?$/.test(value.trim()) ? toUtcIso(value) : toNaiveIso(value);
+  return iso.replace('T', ' ').replace(/Z$/, '');
+}
+
+/** Dates as `YYYY-MM-DD`, whatever time part a driver appends. */
+export function toIsoDate(text: string): string {
+  return text.slice(0, 10);
+}
