@@ -26,7 +26,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
   const log = options.log ?? createLogger(config.logLevel);
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     const { key, source } = loadSecretKey(config.secretKey, config.dataDir);
     const secretBox = createSecretBox(key);
     await checkSecretKeyFingerprint(database.db, secretBox.fingerprint);

@@ -29,7 +29,7 @@ async function withRepositories<T>(options: Record<string, unknown>, work: (repo
   const config = loadConfig(process.env, overrides(options));
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
-    await migrateToLatest(database.db);
+    await migrateToLatest(database);
     return await work(createRepositories(database.db));
   } finally {
     await database.close();
@@ -81,7 +81,7 @@ commonOptions(program.command('migrate').description('bring the metadata databas
   const config = loadConfig(process.env, overrides(options));
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
-    const report = await migrateToLatest(database.db);
+    const report = await migrateToLatest(database);
     process.stdout.write(report.applied.length ? `applied: ${report.applied.join(', ')}\n` : 'already up to date\n');
   } finally {
     await database.close();

@@ -86,7 +86,7 @@ for (const dialect of await availableDialects()) {
         body: '{"name": ',
       });
       assert.equal(response.status, 400);
-      assert.equal((await response.json()).key, 'invalid_json');
+      assert.equal(((await response.json()) as { key: string }).key, 'invalid_json');
     });
 
     test('GET /api/organization is the caller\'s organization', async () => {
