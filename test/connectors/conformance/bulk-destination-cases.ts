@@ -6,7 +6,8 @@ import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import type { SessionGetter } from './conformance-suite.ts';
 
 const fields: FieldSpec[] = [
-  { id: 'id', type: 'number' },
+  // Sources always say what their numbers are; an integer must come back as a JS number.
+  { id: 'id', type: 'number', remote_type: 'integer' },
   { id: 'name', type: 'string' },
   { id: 'amount', type: 'number' },
   { id: 'seen_at', type: 'datetime' },

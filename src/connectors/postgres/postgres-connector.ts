@@ -1,0 +1,67 @@
+// The `postgresql` connection type. A PostgresConnection also exposes its client so the bulk
+// engine can take the COPY fast path (postgres-copy.ts) when both ends are PostgreSQL.
+import { Capability, type Connection, type Connector } from '../connector.ts';
+import { validateConfiguration } from '../configuration-schema.ts';
+import { ConnectorError } from '../connector-error.ts';
+import { createPostgresClient, type PostgresClient } from './postgres-client.ts';
+import { postgresConfigurationSchema, type PostgresConfiguration } from './postgres-configuration.ts';
+import { createPostgresDestination } from './postgres-destination.ts';
+import { classifyPostgresError } from './postgres-errors.ts';
+import { createPostgresSource } from './postgres-source.ts';
+import { createPostgresTarget } from './postgres-target.ts';
+
+export interface PostgresConnection extends Connection {
+  readonly type: 'postgresql';
+  readonly client: PostgresClient;
+  readonly configuration: PostgresConfiguration;
+}
+
+export function isPostgresConnection(connection: Connection): connection is PostgresConnection {
+  return connection.type === 'postgresql' && 'client' in connection;
+}
+
+export function createPostgresConnector(): Connector<PostgresConfiguration> {
+  const connector: Connector<PostgresConfiguration> = {
+    type: 'postgresql',
+    name: 'PostgreSQL',
+    configurationSchema: postgresConfigurationSchema,
+    capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    validate: (configuration) => validateConfiguration<PostgresConfiguration>(postgresConfigurationSchema, configuration),
+    open(configuration) {
+      const checked = connector.validate(configuration);
+      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      return openPostgresConnection(checked.value);
+    },
+  };
+  return connector;
+}
+
+function openPostgresConnection(configuration: PostgresConfiguration): PostgresConnection {
+  const client = createPostgresClient(configuration);
+  const source = createPostgresSource(client);
+  return {
+    type: 'postgresql',
+    client,
+    configuration,
+    async test(context) {
+      try {
+        await client.query(context, 'select 1');
+        return { ok: true };
+      } catch (error: unknown) {
+        const classified = classifyPostgresError(error);
+        const where = `${configuration.hostname}:${configuration.port}`;
+        const messages: Partial<Record<string, string>> = {
+          host_unreachable: `Cannot reach ${where}: ${classified.message}`,
+          authentication_failed: `Authentication failed for user "${configuration.username}": ${classified.message}`,
+          database_missing: `Database "${configuration.database}" does not exist on ${where}`,
+        };
+        return { ok: false, code: classified.code, message: messages[classified.code] ?? classified.message };
+      }
+    },
+    close: () => client.close(),
+    bulkSource: source,
+    bulkDestination: createPostgresDestination(client, source),
+    modelSource: source,
+    modelTarget: createPostgresTarget(client),
+  };
+}

@@ -1,0 +1,124 @@
+// Streaming reads through pg-cursor (a server-side portal fetched `batchSize` rows at a time), so
+// memory holds one batch whatever the table size. An abort during a fetch cancels the statement
+// and destroys the client; an abort between fetches closes the cursor and returns the client.
+import Cursor from 'pg-cursor';
+import type { RunContext } from '../../engine/run-context.ts';
+import type { BulkSource, ModelSource, ReadRequest } from '../connector.ts';
+import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
+import type { FieldDescription, RecordBatch } from '../records.ts';
+import type { PostgresClient } from './postgres-client.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { classifyPostgresError } from './postgres-errors.ts';
+import { describePostgresTable, listPostgresSchemas } from './postgres-introspector.ts';
+import { encodePostgresValue, fieldTypeOf, postgresTypeParsers } from './postgres-types.ts';
+
+const defaultBatchSize = 1000;
+
+export async function* streamPostgresQuery(
+  context: RunContext,
+  client: PostgresClient,
+  text: string,
+  values: unknown[],
+  options: { batchSize?: number; limit?: number },
+): AsyncIterable<RecordBatch> {
+  throwIfAborted(context.signal);
+  let connection;
+  try {
+    connection = await client.pool.connect();
+  } catch (error: unknown) {
+    throw classifyPostgresError(error);
+  }
+  const cursor = connection.query(new Cursor(text, values, { types: postgresTypeParsers }));
+  let destroy: Error | undefined;
+  const size = options.batchSize ?? defaultBatchSize;
+  let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+  try {
+    while (remaining > 0) {
+      const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+        const onAbort = () => reject(canceledError(context.signal));
+        context.signal.addEventListener('abort', onAbort, { once: true });
+        cursor.read(Math.min(size, remaining)).then(resolve, reject).finally(() => context.signal.removeEventListener('abort', onAbort));
+      }).catch((error: unknown) => {
+        destroy = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      });
+      if (rows.length === 0) return;
+      remaining -= rows.length;
+      yield rows;
+      throwIfAborted(context.signal);
+      context.heartbeat();
+    }
+  } catch (error: unknown) {
+    throw context.signal.aborted ? canceledError(context.signal) : classifyPostgresError(error);
+  } finally {
+    if (destroy) {
+      connection.release(destroy);
+    } else {
+      await cursor.close().catch((error: unknown) => (destroy = error as Error));
+      connection.release(destroy);
+    }
+  }
+}
+
+function selectTable(request: ReadRequest, typeNames: Map<string, string>): { text: string; values: unknown[] } {
+  const quote = postgresDialect.quoteIdentifier;
+  const columns = request.fields ?? [...typeNames.keys()];
+  let text = `select ${columns.map(quote).join(', ')} from ${postgresDialect.quoteTable(request.schemaId)}`;
+  const values: unknown[] = [];
+  const cursor = request.cursor;
+  if (cursor) {
+    if (cursor.after !== undefined && cursor.after !== null) {
+      values.push(encodePostgresValue(typeNames.get(cursor.field), cursor.after));
+      text += ` where ${quote(cursor.field)} ${cursor.inclusive ? '>=' : '>'} $1`;
+    }
+    text += ` order by ${quote(cursor.field)}`;
+  }
+  return { text, values };
+}
+
+/** Strips what cannot sit inside a subquery: trailing semicolons and whitespace. */
+export function asSubquery(query: string): string {
+  return query.trim().replace(/;+\s*$/, '');
+}
+
+async function describeQuery(context: RunContext, client: PostgresClient, query: string): Promise<FieldDescription[]> {
+  const result = await client.query(context, `select * from (${asSubquery(query)}) as ferry_model limit 0`);
+  const oids = [...new Set(result.fields.map((field) => field.dataTypeID))];
+  const types = await client.query<{ oid: number; typname: string; typcategory: string }>(
+    context,
+    'select oid::int as oid, typname, typcategory from pg_type where oid = any($1::oid[])',
+    [oids],
+  );
+  const byOid = new Map(types.rows.map((row) => [row.oid, row]));
+  return result.fields.map((field) => {
+    const type = byOid.get(field.dataTypeID);
+    return {
+      id: field.name,
+      name: field.name,
+      type: type ? fieldTypeOf(type.typname, type.typcategory) : 'unknown',
+      remote_type: type?.typname ?? String(field.dataTypeID),
+      is_primary_key: false,
+      nullable: true,
+    };
+  });
+}
+
+export function createPostgresSource(client: PostgresClient): BulkSource & ModelSource {
+  return {
+    listSchemas: (context) => listPostgresSchemas(context, client),
+    async describeSchema(context, schemaId) {
+      const described = await describePostgresTable(context, client, schemaId);
+      if (!described) return undefined;
+      const { typeNames: _typeNames, ...schema } = described;
+      return schema;
+    },
+    async *read(context, request) {
+      const described = await describePostgresTable(context, client, request.schemaId);
+      if (!described) throw new ConnectorError(`Table ${request.schemaId} does not exist`, { code: 'object_missing' });
+      const { text, values } = selectTable(request, described.typeNames);
+      yield* streamPostgresQuery(context, client, text, values, request);
+    },
+    describeQuery: (context, query) => describeQuery(context, client, query),
+    readQuery: (context, query, options = {}) => streamPostgresQuery(context, client, asSubquery(query), [], options),
+  };
+}

@@ -1,0 +1,63 @@
+// Model-sync target on PostgreSQL: tables are objects; writes use the shared per-record writer.
+import type { ModelTarget } from '../connector.ts';
+import { ConnectorError } from '../connector-error.ts';
+import { writeTargetRecords } from '../sql/sql-target-writer.ts';
+import type { PostgresClient } from './postgres-client.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { classifyPostgresError } from './postgres-errors.ts';
+import { describePostgresTable, listPostgresSchemas } from './postgres-introspector.ts';
+import { encodePostgresValue, postgresTypeFor } from './postgres-types.ts';
+
+const modes = ['create', 'update', 'updateOrCreate', 'remove'];
+
+export function createPostgresTarget(client: PostgresClient): ModelTarget {
+  const describe = async (context: Parameters<ModelTarget['listObjects']>[0], objectId: string) => {
+    const described = await describePostgresTable(context, client, objectId);
+    if (!described) throw new ConnectorError(`Table ${objectId} does not exist`, { code: 'object_missing' });
+    return described;
+  };
+  return {
+    async listObjects(context) {
+      return (await listPostgresSchemas(context, client)).map((schema) => ({ id: schema.id, name: schema.name, modes }));
+    },
+    async describeObject(context, objectId) {
+      return (await describe(context, objectId)).fields.map((field) => ({
+        id: field.id,
+        name: field.name,
+        type: field.type,
+        source_type: field.remote_type,
+        required: !field.nullable,
+        createable: true,
+        updateable: true,
+        supports_identity: true,
+      }));
+    },
+    async createField(context, objectId, field) {
+      await client.query(
+        context,
+        `alter table ${postgresDialect.quoteTable(objectId)} add column if not exists ${postgresDialect.quoteIdentifier(field.id)} ${postgresTypeFor(field)}`,
+      );
+    },
+    async write(context, request) {
+      const { typeNames } = await describe(context, request.objectId);
+      return client.withClient(context, async (connection) => {
+        await connection.query('begin');
+        try {
+          const result = await writeTargetRecords(context, {
+            dialect: postgresDialect,
+            async run(statement) {
+              return (await connection.query(statement.text, statement.values)).rowCount ?? 0;
+            },
+            classify: (error) => classifyPostgresError(error),
+            encode: (column, value) => encodePostgresValue(typeNames.get(column), value),
+          }, request);
+          await connection.query('commit');
+          return result;
+        } catch (error: unknown) {
+          await connection.query('rollback').catch(() => {});
+          throw error;
+        }
+      });
+    },
+  };
+}
