@@ -1,0 +1,123 @@
+// The embedded adapter: jobs in the SQLite metadata database, claimed by one UPDATE (embedded-claim.ts) and held
+// by a lease that the worker renews. Several processes may share the file; each polls, and an enqueue in this
+// process wakes this process's workers at once.
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { silentLogger } from '../../engine/run-context.ts';
+import type { CancelResult, CancelTarget, EnqueueSpec, EnqueuedJob, JobQueue, JobSnapshot, RunningWorker, StartOptions } from '../job-queue.ts';
+import { queueDefaults } from '../job-queue.ts';
+import { createEmbeddedQueueTables } from './embedded-queue-tables.ts';
+import { startEmbeddedWorker, type EmbeddedWorker } from './embedded-worker.ts';
+
+export interface EmbeddedJobQueueOptions {
+  /** The metadata database; enqueue() also works on transactions of another Kysely over the same file. */
+  db: Kysely<any>;
+  /** Milliseconds since the epoch; tests may pass a shifted clock. Default Date.now. */
+  now?: () => number;
+}
+
+interface JobRow {
+  id: number;
+  task: string;
+  payload: string;
+  job_key: string | null;
+  attempts: number;
+  max_attempts: number;
+  run_at: number;
+  locked_until: number | null;
+  last_error: string | null;
+  failed_at: number | null;
+}
+
+export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQueue {
+  const { db } = options;
+  const now = options.now ?? Date.now;
+  const workers = new Set<EmbeddedWorker>();
+
+  return {
+    kind: 'embedded',
+
+    prepare: () => createEmbeddedQueueTables(db),
+
+    async enqueue(transaction: Transaction<any>, spec: EnqueueSpec): Promise<EnqueuedJob> {
+      const at = now();
+      const payload = JSON.stringify(spec.payload);
+      const runAt = spec.runAt ? spec.runAt.getTime() : at;
+      const maxAttempts = spec.maxAttempts ?? queueDefaults.maxAttempts;
+      const priority = spec.priority ?? 0;
+      let jobId: number | undefined;
+      if (spec.jobKey !== undefined) {
+        // Replace the pending (or failed, or abandoned) job that owns the key; a running one keeps running.
+        const replaced = await sql<{ id: number }>`
+          update queue_jobs
+             set task = ${spec.task}, payload = ${payload}, run_at = ${runAt}, max_attempts = ${maxAttempts},
+                 priority = ${priority}, attempts = 0, failed_at = null, last_error = null,
+                 locked_by = null, locked_until = null
+           where job_key = ${spec.jobKey} and (locked_until is null or locked_until < ${at})
+          returning id`.execute(transaction);
+        jobId = replaced.rows[0]?.id;
+        // The running job hands the key over; its key_group still keeps the newcomer waiting until it finishes.
+        if (jobId === undefined) await sql`update queue_jobs set job_key = null where job_key = ${spec.jobKey}`.execute(transaction);
+      }
+      if (jobId === undefined) {
+        const inserted = await sql<{ id: number }>`
+          insert into queue_jobs (task, payload, job_key, key_group, priority, run_at, attempts, max_attempts, created_at)
+          values (${spec.task}, ${payload}, ${spec.jobKey ?? null}, ${spec.jobKey ?? null}, ${priority}, ${runAt}, 0, ${maxAttempts}, ${at})
+          returning id`.execute(transaction);
+        jobId = inserted.rows[0]!.id;
+      }
+      // The claim queues behind this transaction on the connection, so waking now finds the job once it commits.
+      setImmediate(() => {
+        for (const worker of workers) worker.wake();
+      });
+      return { jobId: String(jobId) };
+    },
+
+    async start(startOptions: StartOptions): Promise<RunningWorker> {
+      const workerId = `embedded-${process.pid}-${randomBytes(6).toString('hex')}`;
+      const worker = startEmbeddedWorker({ db, now, workerId, options: startOptions, log: startOptions.log ?? silentLogger });
+      workers.add(worker);
+      return {
+        workerId,
+        async stop() {
+          await worker.stop();
+          workers.delete(worker);
+        },
+      };
+    },
+
+    async cancel(target: CancelTarget): Promise<CancelResult> {
+      const at = now();
+      const deleted =
+        'jobKey' in target
+          ? await sql`delete from queue_jobs where job_key = ${target.jobKey} and (locked_until is null or locked_until < ${at})`.execute(db)
+          : await sql`delete from queue_jobs where id = ${Number(target.jobId)} and (locked_until is null or locked_until < ${at})`.execute(db);
+      let aborted = false;
+      for (const worker of workers) aborted = worker.abort('jobKey' in target ? { jobKey: target.jobKey } : { jobId: target.jobId }) || aborted;
+      return { removed: Number(deleted.numAffectedRows ?? 0n) > 0, aborted };
+    },
+
+    async getJob(jobId: string): Promise<JobSnapshot | undefined> {
+      const row = (await sql<JobRow>`select * from queue_jobs where id = ${Number(jobId)}`.execute(db)).rows[0];
+      if (!row) return undefined;
+      const leased = row.locked_until !== null && row.locked_until >= now();
+      const failed = row.failed_at !== null || (!leased && row.attempts >= row.max_attempts);
+      return {
+        jobId: String(row.id),
+        task: row.task,
+        jobKey: row.job_key ?? undefined,
+        payload: JSON.parse(row.payload) as unknown,
+        state: failed ? 'failed' : leased ? 'running' : 'pending',
+        attempts: row.attempts,
+        maxAttempts: row.max_attempts,
+        runAt: new Date(row.run_at),
+        lastError: row.last_error ?? undefined,
+      };
+    },
+
+    async close() {
+      await Promise.all([...workers].map((worker) => worker.stop()));
+      workers.clear();
+    },
+  };
+}

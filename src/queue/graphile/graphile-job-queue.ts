@@ -1,0 +1,199 @@
+// The PostgreSQL adapter: graphile-worker 0.17.3 (SKIP LOCKED claims, LISTEN/NOTIFY wake-ups, job keys), plus
+// Ferry's lease (graphile-lease.ts) and retry policy (graphile-failure.ts). Enqueue runs graphile's add_job() on
+// the caller's Kysely transaction, which is graphile's documented transactional path: the job and the row it
+// concerns commit together, and the NOTIFY that wakes the workers is delivered at that commit.
+import { EventEmitter } from 'node:events';
+import { sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import graphileWorker from 'graphile-worker';
+import type { JobHelpers, Runner, Task, WorkerEvents } from 'graphile-worker';
+import { silentLogger, type RunLogger } from '../../engine/run-context.ts';
+import type { CancelResult, CancelTarget, EnqueueSpec, EnqueuedJob, JobQueue, JobSnapshot, RunningWorker, StartOptions } from '../job-queue.ts';
+import { queueDefaults } from '../job-queue.ts';
+import { createJobRuns, AbortReason } from '../job-runs.ts';
+import { decideRetry, failureMessage } from '../retry-policy.ts';
+import { prepareGraphileFailure } from './graphile-failure.ts';
+import { quoteSchema, reclaimExpiredLeases, refreshLeases } from './graphile-lease.ts';
+import { graphileLogger } from './graphile-logger.ts';
+
+export interface GraphileJobQueueOptions {
+  /** The metadata database URL; the adapter opens its own pool for workers (enqueue uses the caller's). */
+  connectionString?: string;
+  /** Or a pool the caller owns (then close() leaves it open). */
+  pgPool?: pg.Pool;
+  /** Pool size when the adapter opens the pool. Default: concurrency + 4 (LISTEN, lease timer, claims), min 10. */
+  maxPoolSize?: number;
+  /** graphile-worker's schema. Default graphile_worker. */
+  schema?: string;
+  log?: RunLogger;
+}
+
+/** Keyed jobs go to a graphile named queue of the same name: named queues run one job at a time. */
+const keyQueuePrefix = 'ferry-key:';
+
+interface JobViewRow {
+  id: string;
+  task_identifier: string;
+  queue_name: string | null;
+  key: string | null;
+  payload: unknown;
+  run_at: Date;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_at: Date | null;
+}
+
+export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQueue {
+  const schema = options.schema ?? 'graphile_worker';
+  const s = quoteSchema(schema);
+  const log = options.log ?? silentLogger;
+  const ownsPool = !options.pgPool;
+  if (!options.pgPool && !options.connectionString) throw new Error('createGraphileJobQueue needs connectionString or pgPool');
+  const pool = options.pgPool ?? new pg.Pool({ connectionString: options.connectionString, max: Math.max(options.maxPoolSize ?? 10, 2) });
+  const logger = graphileLogger(log);
+  const workers = new Set<{ abort(match: { jobId?: string; jobKey?: string }): boolean; stop(): Promise<void> }>();
+  let closed = false;
+
+  return {
+    kind: 'graphile',
+
+    async prepare() {
+      await graphileWorker.runMigrations({ pgPool: pool, schema, logger });
+    },
+
+    async enqueue(transaction: Transaction<any>, spec: EnqueueSpec): Promise<EnqueuedJob> {
+      const queueName = spec.jobKey === undefined ? null : `${keyQueuePrefix}${spec.jobKey}`;
+      const result = await sql<{ id: string }>`
+        select id from ${sql.raw(s)}.add_job(
+          identifier => ${spec.task}::text,
+          payload => ${JSON.stringify(spec.payload)}::json,
+          queue_name => ${queueName}::text,
+          run_at => ${spec.runAt ?? null}::timestamptz,
+          max_attempts => ${spec.maxAttempts ?? queueDefaults.maxAttempts}::int,
+          job_key => ${spec.jobKey ?? null}::text,
+          priority => ${spec.priority ?? 0}::int,
+          job_key_mode => 'replace')`.execute(transaction);
+      return { jobId: String(result.rows[0]!.id) };
+    },
+
+    async start(startOptions: StartOptions): Promise<RunningWorker> {
+      const concurrency = startOptions.concurrency ?? queueDefaults.concurrency;
+      const leaseMs = startOptions.leaseMs ?? queueDefaults.leaseMs;
+      const stopTimeoutMs = startOptions.stopTimeoutMs ?? queueDefaults.stopTimeoutMs;
+      const workerLog = startOptions.log ?? log;
+      const runs = createJobRuns({ ...startOptions, log: workerLog });
+      let poolId = '';
+      const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+      // Emitted synchronously inside run(), before any worker of the pool claims a job.
+      events.once('pool:create', ({ workerPool }) => (poolId = workerPool.id));
+
+      const wrap = (handler: StartOptions['tasks'][string]): Task => async (payload: unknown, helpers: JobHelpers) => {
+        const job = helpers.job;
+        const jobId = String(job.id);
+        const onPoolAbort = () => runs.abort({ jobId }, AbortReason.interrupted);
+        helpers.abortSignal?.addEventListener('abort', onPoolAbort);
+        try {
+          const outcome = await runs.run({ jobId, task: job.task_identifier, jobKey: job.key ?? undefined, payload, attempt: job.attempts }, handler);
+          if (outcome.kind === 'succeeded' || outcome.kind === 'cancelled') return;
+          if (outcome.kind === 'interrupted') throw outcome.error;
+          const decision = decideRetry(outcome.error, job.attempts, job.max_attempts);
+          workerLog.warn({ jobId, task: job.task_identifier, attempt: job.attempts, decision, error: failureMessage(outcome.error) }, 'queue: job failed');
+          await prepareGraphileFailure(pool, schema, jobId, poolId, decision);
+          throw outcome.error;
+        } finally {
+          helpers.abortSignal?.removeEventListener('abort', onPoolAbort);
+        }
+      };
+      const taskList: Record<string, Task> = {};
+      for (const [name, handler] of Object.entries(startOptions.tasks)) taskList[name] = wrap(handler);
+
+      const runner: Runner = await graphileWorker.run({
+        pgPool: pool,
+        schema,
+        logger,
+        events,
+        concurrency,
+        pollInterval: startOptions.pollIntervalMs ?? 2_000,
+        taskList,
+        crontab: '',
+        noHandleSignals: true,
+        // Ferry's stop() aborts first (after stopTimeoutMs); graphile's own abort is only a backstop.
+        gracefulShutdownAbortTimeout: stopTimeoutMs + 5_000,
+      });
+
+      const tick = async () => {
+        if (poolId) await refreshLeases(pool, schema, poolId);
+        const freed = await reclaimExpiredLeases(pool, schema, leaseMs);
+        if (freed.length > 0) workerLog.warn({ workers: freed }, 'queue: freed the jobs of workers whose lease expired');
+      };
+      const leaseTimer = setInterval(() => {
+        tick().catch((error: unknown) => workerLog.warn({ err: error }, 'queue: lease tick failed; retrying next tick'));
+      }, Math.max(Math.floor(leaseMs / 3), 10));
+      leaseTimer.unref();
+
+      let stopped: Promise<void> | undefined;
+      const worker = {
+        abort: (match: { jobId?: string; jobKey?: string }) => runs.abort(match, AbortReason.cancelled),
+        stop() {
+          stopped ??= (async () => {
+            const stopping = runner.stop();
+            await runs.drain(stopTimeoutMs);
+            await stopping;
+            clearInterval(leaseTimer);
+            workers.delete(worker);
+          })();
+          return stopped;
+        },
+      };
+      workers.add(worker);
+      return { workerId: poolId, stop: worker.stop };
+    },
+
+    async cancel(target: CancelTarget): Promise<CancelResult> {
+      let removed: boolean;
+      if ('jobKey' in target) {
+        // remove_job deletes an unlocked job; a locked one loses its key and gets no further attempt.
+        const result = await pool.query<{ id: string | null; locked_at: Date | null }>(`select id, locked_at from ${s}.remove_job($1)`, [target.jobKey]);
+        removed = result.rows.some((row) => row.id !== null && row.locked_at === null);
+      } else {
+        const result = await pool.query(`select id from ${s}.complete_jobs(array[$1::bigint])`, [target.jobId]);
+        removed = (result.rowCount ?? 0) > 0;
+      }
+      let aborted = false;
+      for (const worker of workers) aborted = worker.abort('jobKey' in target ? { jobKey: target.jobKey } : { jobId: target.jobId }) || aborted;
+      return { removed, aborted };
+    },
+
+    async getJob(jobId: string): Promise<JobSnapshot | undefined> {
+      const result = await pool.query<JobViewRow>(
+        `select view.id, view.task_identifier, view.queue_name, view.key, jobs.payload, view.run_at, view.attempts, view.max_attempts,
+                view.last_error, view.locked_at
+           from ${s}.jobs as view join ${s}._private_jobs as jobs on jobs.id = view.id
+          where view.id = $1::bigint`,
+        [jobId],
+      );
+      const row = result.rows[0];
+      if (!row) return undefined;
+      const state = row.locked_at !== null ? 'running' : row.attempts >= row.max_attempts ? 'failed' : 'pending';
+      return {
+        jobId: String(row.id),
+        task: row.task_identifier,
+        jobKey: row.key ?? undefined,
+        payload: row.payload,
+        state,
+        attempts: row.attempts,
+        maxAttempts: row.max_attempts,
+        runAt: row.run_at,
+        lastError: row.last_error ?? undefined,
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...workers].map((worker) => worker.stop()));
+      if (ownsPool) await pool.end();
+    },
+  };
+}
