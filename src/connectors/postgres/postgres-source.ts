@@ -8,6 +8,7 @@ import { ConnectorError, canceledError, throwIfAborted } from '../connector-erro
 import type { FieldDescription, RecordBatch } from '../records.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
+import { asSubquery } from '../sql/sql-statements.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { describePostgresTable, listPostgresSchemas } from './postgres-introspector.ts';
 import { encodePostgresValue, fieldTypeOf, postgresTypeParsers } from './postgres-types.ts';
@@ -74,11 +75,6 @@ function selectTable(request: ReadRequest, typeNames: Map<string, string>): { te
     text += ` order by ${quote(cursor.field)}`;
   }
   return { text, values };
-}
-
-/** Strips what cannot sit inside a subquery: trailing semicolons and whitespace. */
-export function asSubquery(query: string): string {
-  return query.trim().replace(/;+\s*$/, '');
 }
 
 async function describeQuery(context: RunContext, client: PostgresClient, query: string): Promise<FieldDescription[]> {

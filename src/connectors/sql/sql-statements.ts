@@ -85,3 +85,8 @@ export function columnsOf(rows: Row[]): string[] {
   for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
   return [...seen];
 }
+
+/** Strips what cannot sit inside a subquery: trailing semicolons and whitespace. */
+export function asSubquery(query: string): string {
+  return query.trim().replace(/;+\s*$/, '');
+}

@@ -1,0 +1,54 @@
+// The `mysql` connection type (MySQL and MariaDB).
+import { Capability, type Connection, type Connector } from '../connector.ts';
+import { validateConfiguration } from '../configuration-schema.ts';
+import { ConnectorError } from '../connector-error.ts';
+import { createMysqlClient } from './mysql-client.ts';
+import { mysqlConfigurationSchema, type MysqlConfiguration } from './mysql-configuration.ts';
+import { createMysqlDestination } from './mysql-destination.ts';
+import { classifyMysqlError } from './mysql-errors.ts';
+import { createMysqlSource } from './mysql-source.ts';
+import { createMysqlTarget } from './mysql-target.ts';
+
+export function createMysqlConnector(): Connector<MysqlConfiguration> {
+  const connector: Connector<MysqlConfiguration> = {
+    type: 'mysql',
+    name: 'MySQL',
+    configurationSchema: mysqlConfigurationSchema,
+    capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    validate: (configuration) => validateConfiguration<MysqlConfiguration>(mysqlConfigurationSchema, configuration),
+    open(configuration) {
+      const checked = connector.validate(configuration);
+      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      return openMysqlConnection(checked.value);
+    },
+  };
+  return connector;
+}
+
+function openMysqlConnection(configuration: MysqlConfiguration): Connection {
+  const client = createMysqlClient(configuration);
+  const source = createMysqlSource(client);
+  return {
+    type: 'mysql',
+    async test(context) {
+      try {
+        await client.query(context, 'select 1');
+        return { ok: true };
+      } catch (error: unknown) {
+        const classified = classifyMysqlError(error);
+        const where = `${configuration.hostname}:${configuration.port}`;
+        const messages: Partial<Record<string, string>> = {
+          host_unreachable: `Cannot reach ${where}: ${classified.message}`,
+          authentication_failed: `Authentication failed for account "${configuration.account}": ${classified.message}`,
+          database_missing: `Database "${configuration.dbname}" does not exist on ${where}`,
+        };
+        return { ok: false, code: classified.code, message: messages[classified.code] ?? classified.message };
+      }
+    },
+    close: () => client.close(),
+    bulkSource: source,
+    bulkDestination: createMysqlDestination(client, source),
+    modelSource: source,
+    modelTarget: createMysqlTarget(client),
+  };
+}
