@@ -2,7 +2,8 @@
 import pg from 'pg';
 import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
 import { postgresTypeParsers } from '../../src/connectors/postgres/postgres-types.ts';
-import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../kit/services.ts';
+import { createPostgresDatabase, postgresUnavailable } from '../kit/services.ts';
+import { postgresConfiguration } from './postgres-configuration-fixture.ts';
 import { runConnectorConformance } from './conformance/conformance-suite.ts';
 import type { ColumnKind } from './conformance/harness.ts';
 
@@ -19,11 +20,6 @@ const nativeTypes: Record<ColumnKind, string> = {
   json: 'jsonb',
   binary: 'bytea',
 };
-
-export function postgresConfiguration(database: ScratchDatabase): Record<string, unknown> {
-  const url = new URL(database.url);
-  return { hostname: url.hostname, port: Number(url.port || 5432), database: database.name, username: decodeURIComponent(url.username), password: decodeURIComponent(url.password), ssl: false };
-}
 
 await runConnectorConformance({
   name: 'postgresql',
