@@ -44,6 +44,20 @@ interface JobViewRow {
   locked_at: Date | null;
 }
 
+/**
+ * graphile-worker 0.17 records a job's end (complete_jobs / fail_jobs) without awaiting it, and its graceful
+ * shutdown can resolve before those writes land; stop() promises that nothing of this pool is left locked, so it
+ * waits for them (a few milliseconds normally; bounded by 5 s, after which the lease sweep frees them anyway).
+ */
+async function waitForReleasedLocks(pool: pg.Pool, schema: string, poolId: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const result = await pool.query(`select 1 from ${quoteSchema(schema)}._private_jobs where locked_by = $1 limit 1`, [poolId]);
+    if (result.rowCount === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQueue {
   const schema = options.schema ?? 'graphile_worker';
   const s = quoteSchema(schema);
@@ -51,6 +65,12 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
   const ownsPool = !options.pgPool;
   if (!options.pgPool && !options.connectionString) throw new Error('createGraphileJobQueue needs connectionString or pgPool');
   const pool = options.pgPool ?? new pg.Pool({ connectionString: options.connectionString, max: Math.max(options.maxPoolSize ?? 10, 2) });
+  // An idle client that the server disconnects emits 'error' on the pool; unhandled, that would crash the process.
+  if (ownsPool) {
+    pool.on('error', (error) => log.warn({ err: error }, 'queue: idle PostgreSQL connection lost'));
+    // A checked-out client (graphile's LISTEN connection) reports a lost server on the client itself.
+    pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'queue: PostgreSQL connection lost')));
+  }
   const logger = graphileLogger(log);
   const workers = new Set<{ abort(match: { jobId?: string; jobKey?: string }): boolean; stop(): Promise<void> }>();
   let closed = false;
@@ -141,6 +161,7 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
             await runs.drain(stopTimeoutMs);
             await stopping;
             clearInterval(leaseTimer);
+            await waitForReleasedLocks(pool, schema, poolId);
             workers.delete(worker);
           })();
           return stopped;
