@@ -2,10 +2,10 @@
 // the socket's DNS lookup, so the address that was checked is the address connected to: a name
 // that resolves to a public address for a pre-check and to 127.0.0.1 a moment later (DNS
 // rebinding) cannot slip through. Sockets for IP literals skip lookup, so callers also run
-// `checkUrlHost` before dispatching.
+// `checkUrlHost` before dispatching (and the Agent's connector checks them again).
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, buildConnector } from 'undici';
 import { isMetadataHostname, refusalReason, type AddressPolicy } from './address-policy.ts';
 
 /** Thrown (as the connect error's cause chain) when the policy refuses an address. */
@@ -55,8 +55,18 @@ export function checkUrlHost(url: URL, policy: AddressPolicy): ForbiddenAddressE
 }
 
 export function createGuardedAgent(policy: AddressPolicy, options: { connectTimeoutMs?: number } = {}): Agent {
+  const connect = buildConnector({ lookup: guardedLookup(policy), timeout: options.connectTimeoutMs ?? 10_000 } as buildConnector.BuildOptions);
   return new Agent({
-    connect: { lookup: guardedLookup(policy), timeout: options.connectTimeoutMs ?? 10_000 },
+    // IP literals never reach `lookup`, so the connector checks them itself: the Agent is safe
+    // whoever uses it, not only callers that remember checkUrlHost.
+    connect(connectOptions, callback) {
+      const hostname = connectOptions.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(hostname) !== 0 || isMetadataHostname(hostname)) {
+        const refused = checkUrlHost(new URL(`http://${isIP(hostname) === 6 ? `[${hostname}]` : hostname}`), policy);
+        if (refused) return callback(refused, null);
+      }
+      connect(connectOptions, callback);
+    },
   });
 }
 
