@@ -66,11 +66,9 @@ export function validateScheduleApiRequest(raw: unknown, options: { isDefault: b
     issues.push({ field: path, message: isAbsent(raw) ? 'is required' : 'must be an object' });
     return { ok: false, issues };
   }
-  const snake: Record<string, unknown> = { ...raw };
-  for (const [camel, snakeName] of Object.entries(CAMEL_TO_SNAKE)) {
-    delete snake[camel];
-    if (raw[camel] !== undefined) snake[snakeName] = raw[camel];
-  }
+  // Only the wire's camelCase names are read: a snake_case `day_of_week` here is not part of BulkSyncScheduleApi.
+  const snake: Record<string, unknown> = { frequency: raw.frequency, minute: raw.minute, hour: raw.hour, month: raw.month };
+  for (const [camel, snakeName] of Object.entries(CAMEL_TO_SNAKE)) snake[snakeName] = raw[camel];
   const snakeIssues: ScheduleIssue[] = [];
   const timing = validateTiming(snake, '', BULK_TIMING_RULES, snakeIssues);
   let selective_mode: SelectiveMode | undefined;
