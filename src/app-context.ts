@@ -5,6 +5,8 @@ import type { MetadataDatabase } from './persistence/database.ts';
 import type { Repositories } from './persistence/repositories/index.ts';
 import type { SecretBox } from './persistence/secret-box.ts';
 import type { EntityRegistry } from './services/entity-registry.ts';
+import type { ConnectorRegistry } from './connectors/registry.ts';
+import type { TokenSigner } from './services/signed-tokens.ts';
 
 export interface AppContext {
   config: FerryConfig;
@@ -12,5 +14,8 @@ export interface AppContext {
   repositories: Repositories;
   secretBox: SecretBox;
   entities: EntityRegistry;
+  connectors: ConnectorRegistry;
+  /** Signs links that need no API key (connect cards, log files); one purpose string per kind of link. */
+  signer(purpose: string): TokenSigner;
   log: pino.Logger;
 }

@@ -24,6 +24,13 @@ export interface FerryConfig {
   idempotencyTtlMs: number;
   /** Public base URL used in signed links (logs, connect cards). Env FERRY_PUBLIC_URL. Default http://localhost:<port>. */
   publicUrl: string;
+  /**
+   * Let HTTP connectors (api, webhook, the connection proxy) reach private, loopback and link-local addresses.
+   * Cloud metadata addresses are refused regardless. Env FERRY_ALLOW_PRIVATE_UPSTREAMS=true. Default false.
+   */
+  allowPrivateUpstreams: boolean;
+  /** How long a connection test may take before it is reported as a timeout. 15 s. */
+  connectionTestTimeoutMs: number;
 }
 
 export interface ConfigOverrides {
@@ -37,6 +44,7 @@ export interface ConfigOverrides {
   worker?: boolean;
   logLevel?: string;
   publicUrl?: string;
+  allowPrivateUpstreams?: boolean;
 }
 
 function parsePort(value: string | number | undefined, fallback: number): number {
@@ -68,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     worker: overrides.worker ?? true,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
+    allowPrivateUpstreams: overrides.allowPrivateUpstreams ?? /^(1|true|yes)$/i.test(env.FERRY_ALLOW_PRIVATE_UPSTREAMS ?? ''),
+    connectionTestTimeoutMs: 15_000,
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
   };
 }

@@ -12,6 +12,10 @@ import { createSecretBox, loadSecretKey } from './persistence/secret-box.ts';
 import { bootstrapIfEmpty, checkSecretKeyFingerprint, type BootstrapResult } from './services/bootstrap.ts';
 import { createEntityRegistry } from './services/entity-registry.ts';
 import { registerTenancyEntities } from './services/tenancy-entities.ts';
+import { connectionEntityResolver } from './services/connection-entities.ts';
+import { createDefaultConnectors } from './connectors/default-connectors.ts';
+import { createConnectorRegistry } from './connectors/registry.ts';
+import { createTokenSigner } from './services/signed-tokens.ts';
 
 export interface Ferry {
   context: AppContext;
@@ -34,7 +38,10 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     const repositories = createRepositories(database.db);
     const entities = createEntityRegistry();
     registerTenancyEntities(entities, repositories);
-    const context: AppContext = { config, database, repositories, secretBox, entities, log };
+    entities.register(connectionEntityResolver(repositories));
+    const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
+    const signer = (purpose: string) => createTokenSigner(key, purpose);
+    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, log };
     const app = await buildServer(context);
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
     return {

@@ -16,6 +16,7 @@ export const errorCodes = {
   not_found: { status: 404, message: 'Not found.' },
   route_not_found: { status: 404, message: 'No such endpoint in this API version.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  connection_test_failed: { status: 400, message: 'The connection test failed.' },
   conflict: { status: 409, message: 'The request conflicts with the current state.' },
   already_exists: { status: 409, message: 'A resource with that name already exists.' },
   idempotency_request_in_flight: { status: 409, message: 'A request with this Idempotency-Key is still in progress.' },

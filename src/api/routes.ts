@@ -1,6 +1,11 @@
 // Every REST resource's routes. A new resource adds one line here.
 import type { AppContext } from '../app-context.ts';
 import type { RouteDefinition } from './route.ts';
+import { connectCardRoutes } from './resources/connections/connect-card-routes.ts';
+import { connectionRoutes } from './resources/connections/connection-routes.ts';
+import { connectionTypeRoutes } from './resources/connections/connection-type-routes.ts';
+import { sharedConnectionRoutes } from './resources/connections/shared-connection-routes.ts';
+import { connectionsService } from '../services/connections-service.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
@@ -8,11 +13,16 @@ import { currentOrganizationUserRoutes } from './resources/users/current-organiz
 import { partnerUserRoutes } from './resources/users/partner-user-routes.ts';
 
 export function allRoutes(context: AppContext): RouteDefinition[] {
+  const connections = connectionsService(context);
   return [
     ...identityRoutes(context),
     ...organizationRoutes(context),
     ...currentOrganizationUserRoutes(context),
     ...partnerUserRoutes(context),
     ...entityRoutes(context),
+    ...connectionTypeRoutes(context),
+    ...connectionRoutes(context, connections),
+    ...sharedConnectionRoutes(context, connections),
+    ...connectCardRoutes(context),
   ];
 }

@@ -11,6 +11,7 @@ import { createIdempotencyGate } from './idempotency.ts';
 import './request-version.ts';
 import type { RouteDefinition } from './route.ts';
 import { allRoutes } from './routes.ts';
+import { registerConnectCardPage } from './connect-card-page.ts';
 import { versionChanges } from './versioning/changes/index.ts';
 import { planAllEndpoints } from './versioning/migrate.ts';
 import { buildOpenApiDocument } from './versioning/openapi.ts';
@@ -34,7 +35,8 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
-    routerOptions: { ignoreTrailingSlash: true },
+    // Signed link tokens (connect cards, log files) travel as path parameters; the default cap is 100 characters.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   const renderError = createErrorRenderer(changes);
 
@@ -105,6 +107,7 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     return reply.type('application/json; charset=utf-8').send(document);
   });
 
+  registerConnectCardPage(app, context);
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

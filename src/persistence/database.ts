@@ -43,6 +43,9 @@ export function openSqlite(path: string): MetadataDatabase {
 
 export function openPostgres(url: string, poolSize: number): MetadataDatabase {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client whose server connection drops emits 'error' on the pool; unhandled, it would end the process.
+  // The pool discards that client and the next query opens a new one.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   parsed.password = '';

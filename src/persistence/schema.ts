@@ -71,7 +71,29 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface ConnectionsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  type: string;
+  /** The whole configuration as sealed JSON; null for a shared copy, which uses its parent's. */
+  configuration_sealed: string | null;
+  parent_connection_id: string | null;
+  /** JSON array of policy ids. */
+  policies: string;
+  healthcheck_interval: string | null;
+  /** healthy | unhealthy | untested */
+  status: string;
+  status_error: string | null;
+  created_at: string;
+  /** JSON OutputActor {id, name, type}. */
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
 export interface Database {
+  connections: ConnectionsTable;
   settings: SettingsTable;
   partners: PartnersTable;
   organizations: OrganizationsTable;

@@ -1,7 +1,9 @@
 // Every migration, in order. One set for SQLite and PostgreSQL: only portable column types are used.
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.ts';
+import * as connections from './0002-connections.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-connections': connections,
 };

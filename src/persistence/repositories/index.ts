@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { apiKeysRepository } from './api-keys-repository.ts';
+import { connectionsRepository } from './connections-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
@@ -14,6 +15,7 @@ export function createRepositories(db: Kysely<Database>) {
     users: usersRepository(db),
     apiKeys: apiKeysRepository(db),
     idempotency: idempotencyRepository(db),
+    connections: connectionsRepository(db),
   };
 }
 

@@ -1,0 +1,127 @@
+// Connections: CRUD, test, and parameter values.
+import type { AppContext } from '../../../app-context.ts';
+import { ApiError } from '../../errors.ts';
+import type { RouteDefinition } from '../../route.ts';
+import { actingOrganizationId } from '../../../services/acting-organization.ts';
+import type { ConnectionsService } from '../../../services/connections-service.ts';
+import type { ConnectionRow } from '../../../persistence/repositories/connections-repository.ts';
+import { IdParams } from '../envelope.ts';
+import {
+  ConnectionListResponseEnvelope,
+  ConnectionResponseEnvelope,
+  CreateConnectionRequest,
+  CreateConnectionResponseEnvelope,
+  DeleteConnectionQuery,
+  ParameterValuesEnvelope,
+  TestConnectionRequest,
+  TestConnectionResponseEnvelope,
+  UpdateConnectionRequest,
+} from './connection-schemas.ts';
+import { connectionToWire, createdConnectionToWire } from './connection-wire.ts';
+
+export function connectionRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {
+  const { repositories } = context;
+
+  async function toWire(row: ConnectionRow) {
+    const configuration = row.parent_connection_id ? {} : connections.sealedConfiguration(row);
+    return connectionToWire(row, context.connectors.get(row.type), configuration);
+  }
+
+  return [
+    {
+      operationId: 'connections.list',
+      method: 'GET',
+      path: '/api/connections',
+      summary: "The organization's connections, oldest first. Secret settings are never returned.",
+      access: 'organization',
+      response: ConnectionListResponseEnvelope,
+      errors: [500],
+      handler: async ({ caller }) => ({ data: await Promise.all((await repositories.connections.list(caller.organizationId)).map(toWire)) }),
+    },
+    {
+      operationId: 'connections.create',
+      method: 'POST',
+      path: '/api/connections',
+      summary: 'Create a connection. It is tested on the way in; with validate=true a failed test refuses it (422).',
+      access: 'organization',
+      body: CreateConnectionRequest,
+      response: CreateConnectionResponseEnvelope,
+      errors: [400, 401, 403, 422, 500],
+      handler: async ({ caller, body }) => {
+        const organizationId = await actingOrganizationId(repositories, caller, body.organization_id);
+        const row = await connections.create(caller, organizationId, body);
+        return { data: createdConnectionToWire(row, context.connectors.get(row.type), body.configuration) };
+      },
+    },
+    {
+      operationId: 'connections.get',
+      method: 'GET',
+      path: '/api/connections/{id}',
+      summary: 'A connection, with its secret settings left out.',
+      access: 'organization',
+      params: IdParams,
+      response: ConnectionResponseEnvelope,
+      errors: [404, 500],
+      handler: async ({ caller, params }) => ({ data: await toWire(await connections.requireConnection(caller, params.id)) }),
+    },
+    {
+      operationId: 'connections.update',
+      method: 'PUT',
+      path: '/api/connections/{id}',
+      summary: 'Replace a connection\'s name and configuration. Secret settings left out of `configuration` keep their stored values.',
+      access: 'organization',
+      params: IdParams,
+      body: UpdateConnectionRequest,
+      response: CreateConnectionResponseEnvelope,
+      errors: [400, 401, 403, 404, 422, 500],
+      handler: async ({ caller, params, body }) => {
+        const row = await connections.update(caller, params.id, body);
+        return { data: createdConnectionToWire(row, context.connectors.get(row.type), connections.sealedConfiguration(row)) };
+      },
+    },
+    {
+      operationId: 'connections.remove',
+      method: 'DELETE',
+      path: '/api/connections/{id}',
+      summary: 'Delete a connection and its shared copies.',
+      access: 'organization',
+      params: IdParams,
+      query: DeleteConnectionQuery,
+      errors: [401, 403, 404, 422, 500],
+      handler: async ({ caller, params }) => {
+        await connections.delete(caller, params.id);
+        return undefined;
+      },
+    },
+    {
+      operationId: 'connections.testConnection',
+      method: 'POST',
+      path: '/api/connections/test',
+      summary: "Test a configuration without saving it. With connection_id, secret settings left out are taken from that connection. A failure is a 400 whose message says why in plain words and whose metadata.reason is a stable code.",
+      access: 'organization',
+      body: TestConnectionRequest,
+      response: TestConnectionResponseEnvelope,
+      errors: [400, 401, 404, 500],
+      handler: async ({ caller, body }) => {
+        const existing = body.connection_id ? await connections.requireConnection(caller, body.connection_id) : undefined;
+        const result = await connections.test(body.type, body.configuration, existing);
+        if (!result.ok) throw new ApiError('connection_test_failed', `Connection test failed: ${result.message}`, { metadata: { reason: result.code } });
+        return { data: { status: 'healthy' } };
+      },
+    },
+    {
+      operationId: 'connections.getParameterValues',
+      method: 'GET',
+      path: '/api/connections/{id}/parameter_values',
+      summary: 'Values a configuration field of this connection can take. Ferry\'s connectors have free-form fields, so the lists are empty.',
+      access: 'organization',
+      params: IdParams,
+      response: ParameterValuesEnvelope,
+      errors: [404, 500],
+      handler: async ({ caller, params }) => {
+        await connections.requireConnection(caller, params.id);
+        return { data: {} };
+      },
+    },
+  ];
+}

@@ -1,0 +1,34 @@
+// Connections, always read and written within one organization.
+import type { Kysely } from 'kysely';
+import type { ConnectionsTable, Database } from '../schema.ts';
+
+export type ConnectionRow = ConnectionsTable;
+
+export function connectionsRepository(db: Kysely<Database>) {
+  return {
+    async insert(row: ConnectionRow): Promise<void> {
+      await db.insertInto('connections').values(row).execute();
+    },
+    get(organizationId: string, id: string): Promise<ConnectionRow | undefined> {
+      return db.selectFrom('connections').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    },
+    /** Unscoped: for resolving a shared copy's parent, and for partner-wide lookups that check scope themselves. */
+    getAnywhere(id: string): Promise<ConnectionRow | undefined> {
+      return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    list(organizationId: string): Promise<ConnectionRow[]> {
+      return db.selectFrom('connections').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute();
+    },
+    listSharedCopies(parentId: string): Promise<ConnectionRow[]> {
+      return db.selectFrom('connections').selectAll().where('parent_connection_id', '=', parentId).orderBy('created_at').orderBy('id').execute();
+    },
+    async update(organizationId: string, id: string, changes: Partial<Omit<ConnectionRow, 'id' | 'organization_id' | 'created_at' | 'created_by'>>): Promise<void> {
+      await db.updateTable('connections').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+    },
+    async delete(organizationId: string, id: string): Promise<void> {
+      await db.deleteFrom('connections').where('id', '=', id).where('organization_id', '=', organizationId).execute();
+    },
+  };
+}
+
+export type ConnectionsRepository = ReturnType<typeof connectionsRepository>;
