@@ -1,0 +1,72 @@
+// Parent side of the two kinds of server under test: Ferry on a fresh data dir or scratch PostgreSQL database
+// with known bootstrap keys, and the bare Fastify baseline. stop() also removes what start made.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPostgresDatabase, type ScratchDatabase } from '../../test/kit/services.ts';
+import { forkServer, type ForkServerOptions } from '../lib/server-child.ts';
+import type { FerryChildDetails } from './ferry-child.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Target<Details> {
+  pid: number;
+  url: string;
+  details: Details;
+  /** Stops the server, removes its data, returns its peak RSS in bytes. */
+  stop(): Promise<number | undefined>;
+}
+
+export interface FerryTarget extends Target<FerryChildDetails> {
+  apiKey: string;
+}
+
+const ferryChild = new URL('./ferry-child.ts', import.meta.url).pathname;
+const bareChild = new URL('./bare-child.ts', import.meta.url).pathname;
+
+export async function startFerryTarget(dialect: Dialect, options: Pick<ForkServerOptions, 'cpuProfileDir'> = {}): Promise<FerryTarget> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
+  let scratch: ScratchDatabase | undefined;
+  const cleanup = async () => {
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    if (dialect === 'postgres') scratch = await createPostgresDatabase('ferry_bench');
+    const apiKey = `bench-api-key-${randomBytes(16).toString('hex')}`;
+    const child = await forkServer<FerryChildDetails>(ferryChild, {
+      ...options,
+      env: {
+        FERRY_DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        // Info level writes a line per start-up step only, but warn is what a tuned deployment runs, and the
+        // benchmark must not measure stdout.
+        LOG_LEVEL: 'warn',
+        FERRY_BOOTSTRAP_PARTNER_KEY: `bench-partner-key-${randomBytes(16).toString('hex')}`,
+        FERRY_BOOTSTRAP_API_KEY: apiKey,
+        DATABASE_URL: scratch?.url ?? '',
+      },
+    });
+    return {
+      ...child,
+      apiKey,
+      async stop() {
+        try {
+          return await child.stop();
+        } finally {
+          await cleanup();
+        }
+      },
+    };
+  } catch (error: unknown) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** routes: Fastify path → the exact response text to send. */
+export async function startBareTarget(routes: Record<string, string>, options: Pick<ForkServerOptions, 'cpuProfileDir'> = {}): Promise<Target<Record<string, never>>> {
+  return forkServer<Record<string, never>>(bareChild, { ...options, env: { BARE_ROUTES: JSON.stringify(routes) } });
+}
