@@ -7,6 +7,7 @@ import type { SecretBox } from './persistence/secret-box.ts';
 import type { EntityRegistry } from './services/entity-registry.ts';
 import type { ConnectorRegistry } from './connectors/registry.ts';
 import type { TokenSigner } from './services/signed-tokens.ts';
+import type { ConnectionProxy } from './proxy/connection-proxy.ts';
 
 export interface AppContext {
   config: FerryConfig;
@@ -17,5 +18,7 @@ export interface AppContext {
   connectors: ConnectorRegistry;
   /** Signs links that need no API key (connect cards, log files); one purpose string per kind of link. */
   signer(purpose: string): TokenSigner;
+  /** The connection proxy (2025-09-18), with its audit log in the metadata database. */
+  proxy: ConnectionProxy;
   log: pino.Logger;
 }

@@ -31,6 +31,12 @@ export interface FerryConfig {
   allowPrivateUpstreams: boolean;
   /** How long a connection test may take before it is reported as a timeout. 15 s. */
   connectionTestTimeoutMs: number;
+  /** Connection proxy calls per minute per connection. Env FERRY_PROXY_CONNECTION_RATE_LIMIT. Default 60. */
+  proxyConnectionRateLimitPerMinute: number;
+  /** Connection proxy calls per minute per organization. Env FERRY_PROXY_ORGANIZATION_RATE_LIMIT. Default 300. */
+  proxyOrganizationRateLimitPerMinute: number;
+  /** Connection proxy upstream timeout. 30 s, as the seed states. */
+  proxyTimeoutMs: number;
 }
 
 export interface ConfigOverrides {
@@ -52,6 +58,13 @@ function parsePort(value: string | number | undefined, fallback: number): number
   const port = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${value}`);
   return port;
+}
+
+function positiveInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return number;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
@@ -78,6 +91,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     allowPrivateUpstreams: overrides.allowPrivateUpstreams ?? /^(1|true|yes)$/i.test(env.FERRY_ALLOW_PRIVATE_UPSTREAMS ?? ''),
     connectionTestTimeoutMs: 15_000,
+    proxyConnectionRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_CONNECTION_RATE_LIMIT, 60, 'FERRY_PROXY_CONNECTION_RATE_LIMIT'),
+    proxyOrganizationRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_ORGANIZATION_RATE_LIMIT, 300, 'FERRY_PROXY_ORGANIZATION_RATE_LIMIT'),
+    proxyTimeoutMs: positiveInteger(env.FERRY_PROXY_TIMEOUT_MS, 30_000, 'FERRY_PROXY_TIMEOUT_MS'),
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
   };
 }

@@ -16,6 +16,7 @@ import { connectionEntityResolver } from './services/connection-entities.ts';
 import { createDefaultConnectors } from './connectors/default-connectors.ts';
 import { createConnectorRegistry } from './connectors/registry.ts';
 import { createTokenSigner } from './services/signed-tokens.ts';
+import { createConnectionProxy } from './proxy/connection-proxy.ts';
 
 export interface Ferry {
   context: AppContext;
@@ -41,7 +42,18 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     entities.register(connectionEntityResolver(repositories));
     const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
     const signer = (purpose: string) => createTokenSigner(key, purpose);
-    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, log };
+    const proxy = createConnectionProxy({
+      audit: repositories.proxyCalls,
+      stats: repositories.proxyCalls,
+      limits: {
+        allowPrivateUpstreams: config.allowPrivateUpstreams,
+        timeoutMs: config.proxyTimeoutMs,
+        connectionRateLimitPerMinute: config.proxyConnectionRateLimitPerMinute,
+        organizationRateLimitPerMinute: config.proxyOrganizationRateLimitPerMinute,
+      },
+      log,
+    });
+    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, log };
     const app = await buildServer(context);
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
     return {
@@ -53,6 +65,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       },
       async close() {
         await app.close();
+        await proxy.close();
         await database.close();
       },
     };

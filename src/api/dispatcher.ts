@@ -68,9 +68,11 @@ export function registerEndpoints(app: FastifyInstance, endpoints: readonly Vers
   }
 
   for (const { method, url, versions } of byUrl.values()) {
+    const bodyLimits = [...versions.values()].map((prepared) => prepared.endpoint.route.bodyLimit).filter((limit): limit is number => limit !== undefined);
     app.route({
       method,
       url,
+      ...(bodyLimits.length ? { bodyLimit: Math.max(...bodyLimits) } : {}),
       handler: async (request: FastifyRequest, fastifyReply: FastifyReply) => {
         const prepared = versions.get(request.apiVersion);
         if (!prepared) throw new ApiError('route_not_found', `${method} ${request.url.split('?')[0]} does not exist in API version ${request.apiVersion}`);

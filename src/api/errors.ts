@@ -1,5 +1,6 @@
 // One registry of stable error codes. Each code has its HTTP status and a default message; docs/errors.md lists
-// them and test/api/errors-doc.test.ts keeps the two in step. The code is sent as ApiError.key.
+// them and test/docs/docs-in-step.test.ts keeps the two in step. The code is sent as ApiError.key.
+import { proxyErrorCodes } from '../proxy/proxy-error.ts';
 
 export const errorCodes = {
   bad_request: { status: 400, message: 'The request is malformed.' },
@@ -25,6 +26,8 @@ export const errorCodes = {
   rate_limited: { status: 429, message: 'Too many requests.' },
   internal: { status: 500, message: 'Internal server error.' },
   service_unavailable: { status: 503, message: 'The service is not ready.' },
+  // The connection proxy's refusals and upstream failures (src/proxy/proxy-error.ts).
+  ...proxyErrorCodes,
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -63,6 +63,8 @@ export interface RouteDefinition {
   response?: TSchema;
   /** Default 200, or 204 when there is no response schema. */
   successStatus?: number;
+  /** Largest accepted body in bytes, when it differs from the server's 1 MiB. */
+  bodyLimit?: number;
   /** Documented error statuses, for OpenAPI. */
   errors?: number[];
   handler(input: HandlerInput): Promise<unknown | Reply>;

@@ -6,6 +6,7 @@ import { connectionRoutes } from './resources/connections/connection-routes.ts';
 import { connectionTypeRoutes } from './resources/connections/connection-type-routes.ts';
 import { sharedConnectionRoutes } from './resources/connections/shared-connection-routes.ts';
 import { connectionsService } from '../services/connections-service.ts';
+import { proxyRoutes } from './resources/proxy/proxy-routes.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
@@ -24,5 +25,6 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...connectionRoutes(context, connections),
     ...sharedConnectionRoutes(context, connections),
     ...connectCardRoutes(context),
+    ...proxyRoutes(context, connections),
   ];
 }

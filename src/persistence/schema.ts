@@ -92,7 +92,24 @@ export interface ConnectionsTable {
   updated_by: string | null;
 }
 
+export interface ProxyCallsTable {
+  id: string;
+  connection_id: string;
+  organization_id: string;
+  method: string;
+  path: string;
+  status: number;
+  error_key: string | null;
+  upstream: number;
+  duration_ms: number;
+  request_bytes: number;
+  response_bytes: number;
+  truncated: number;
+  at: string;
+}
+
 export interface Database {
+  proxy_calls: ProxyCallsTable;
   connections: ConnectionsTable;
   settings: SettingsTable;
   partners: PartnersTable;

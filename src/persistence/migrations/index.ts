@@ -2,8 +2,10 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001-foundation.ts';
 import * as connections from './0002-connections.ts';
+import * as proxyCalls from './0004-proxy-calls.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-connections': connections,
+  '0004-proxy-calls': proxyCalls,
 };

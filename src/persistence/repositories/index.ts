@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { apiKeysRepository } from './api-keys-repository.ts';
 import { connectionsRepository } from './connections-repository.ts';
+import { proxyCallsRepository } from './proxy-calls-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
@@ -16,6 +17,7 @@ export function createRepositories(db: Kysely<Database>) {
     apiKeys: apiKeysRepository(db),
     idempotency: idempotencyRepository(db),
     connections: connectionsRepository(db),
+    proxyCalls: proxyCallsRepository(db),
   };
 }
 

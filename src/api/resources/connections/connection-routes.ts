@@ -24,7 +24,8 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
 
   async function toWire(row: ConnectionRow) {
     const configuration = row.parent_connection_id ? {} : connections.sealedConfiguration(row);
-    return connectionToWire(row, context.connectors.get(row.type), configuration);
+    const calls = await repositories.proxyCalls.countSince(row.id, new Date(Date.now() - 24 * 60 * 60 * 1000));
+    return connectionToWire(row, context.connectors.get(row.type), configuration, calls.calls);
   }
 
   return [

@@ -49,7 +49,7 @@ function parseActor(text: string | null) {
   return text ? (JSON.parse(text) as Record<string, string>) : undefined;
 }
 
-export function connectionToWire(row: ConnectionRow, connector: Connector | undefined, configuration: Record<string, unknown>) {
+export function connectionToWire(row: ConnectionRow, connector: Connector | undefined, configuration: Record<string, unknown>, apiCallsLast24Hours = 0) {
   return {
     id: row.id,
     name: row.name,
@@ -61,7 +61,7 @@ export function connectionToWire(row: ConnectionRow, connector: Connector | unde
     saved: true,
     policies: JSON.parse(row.policies) as string[],
     ...(row.parent_connection_id ? { parent_connection_id: row.parent_connection_id } : {}),
-    api_calls_last_24_hours: 0,
+    api_calls_last_24_hours: apiCallsLast24Hours,
     created_at: row.created_at,
     created_by: parseActor(row.created_by),
     updated_at: row.updated_at,

@@ -1,0 +1,67 @@
+// The proxy audit log in the metadata database; also the source of the 24-hour statistics.
+import { sql, type Kysely } from 'kysely';
+import type { ProxyAuditSink, ProxyCallCounts, ProxyCallRecord, ProxyStatsSource } from '../../proxy/proxy-call-store.ts';
+import type { Database } from '../schema.ts';
+
+export function proxyCallsRepository(db: Kysely<Database>): ProxyAuditSink & ProxyStatsSource & { get(id: string): Promise<ProxyCallRecord | undefined> } {
+  return {
+    async record(call) {
+      await db
+        .insertInto('proxy_calls')
+        .values({
+          id: call.proxyCallId,
+          connection_id: call.connectionId,
+          organization_id: call.organizationId,
+          method: call.method,
+          path: call.path,
+          status: call.status,
+          error_key: call.errorKey ?? null,
+          upstream: call.upstream ? 1 : 0,
+          duration_ms: Math.round(call.durationMs),
+          request_bytes: call.requestBytes,
+          response_bytes: call.responseBytes,
+          truncated: call.truncated ? 1 : 0,
+          at: call.at,
+        })
+        .execute();
+    },
+    /** One aggregate over the (connection_id, at) index. */
+    async countSince(connectionId, since): Promise<ProxyCallCounts> {
+      const row = await db
+        .selectFrom('proxy_calls')
+        .select([
+          sql<string | number>`count(*)`.as('calls'),
+          sql<string | number>`sum(case when status between 200 and 299 then 1 else 0 end)`.as('ok'),
+          sql<string | number>`sum(case when status between 400 and 499 then 1 else 0 end)`.as('client'),
+          sql<string | number>`sum(case when status >= 500 then 1 else 0 end)`.as('server'),
+          sql<string | null>`max(at)`.as('last'),
+        ])
+        .where('connection_id', '=', connectionId)
+        .where('at', '>=', since.toISOString())
+        .executeTakeFirstOrThrow();
+      const calls = Number(row.calls);
+      return { calls, proxyCalls: calls, proxy2xx: Number(row.ok ?? 0), proxy4xx: Number(row.client ?? 0), proxy5xx: Number(row.server ?? 0), lastProxyCallAt: row.last ?? undefined };
+    },
+    async get(id) {
+      const row = await db.selectFrom('proxy_calls').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        proxyCallId: row.id,
+        connectionId: row.connection_id,
+        organizationId: row.organization_id,
+        method: row.method,
+        path: row.path,
+        status: row.status,
+        errorKey: row.error_key ?? undefined,
+        upstream: row.upstream === 1,
+        durationMs: row.duration_ms,
+        requestBytes: row.request_bytes,
+        responseBytes: row.response_bytes,
+        truncated: row.truncated === 1,
+        at: row.at,
+      };
+    },
+  };
+}
+
+export type ProxyCallsRepository = ReturnType<typeof proxyCallsRepository>;
