@@ -2,6 +2,7 @@
 // embedders can choose; `allowPrivateUpstreams` lets HTTP connectors reach private and loopback addresses.
 import type { Connector } from './connector.ts';
 import { createApiConnector } from './api/api-connector.ts';
+import { createFilesConnector } from './files/files-connector.ts';
 import { createSqlConnectors } from './sql-connectors.ts';
 import { createWebhookConnector } from './webhook/webhook-connector.ts';
 
@@ -14,5 +15,6 @@ export function createDefaultConnectors(options: DefaultConnectorOptions): Conne
     ...createSqlConnectors(),
     createApiConnector({ allowPrivateUpstreams: options.allowPrivateUpstreams }) as Connector,
     createWebhookConnector({ allowPrivateUpstreams: options.allowPrivateUpstreams }) as Connector,
+    createFilesConnector() as Connector,
   ];
 }

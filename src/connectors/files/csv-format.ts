@@ -75,7 +75,7 @@ export function encodeCsvText(kind: FileKind, value: unknown): string | null {
 }
 
 export function createCsvFormat(options: CsvOptions): FileFormat {
-  const stringifyOptions = { delimiter: options.delimiter, quoted_empty: true, eof: true } as const;
+  const stringifyOptions = { delimiter: options.delimiter, quoted_string: true, eof: true } as const;
   const encode = (columns: FileColumn[], row: Row) => columns.map((column) => encodeCsvText(column.kind, row[column.id]));
 
   return {
