@@ -108,7 +108,28 @@ export interface ProxyCallsTable {
   at: string;
 }
 
+/** Model-sync change detection: what was last delivered per sync and identity (src/engine/model-sync/state/). */
+export interface ModelSyncRecordStatesTable {
+  sync_id: string;
+  identity_key: string;
+  hash: string;
+  /** JSON of the target identity fields and values. */
+  identity: string;
+  /** The last execution that found this key in the model (replace mode finds the rest to delete). */
+  seen_execution_id: string | null;
+  updated_at: string;
+}
+
+/** The first completed execution of a model sync (skip_initial_backfill looks for it). */
+export interface ModelSyncBaselinesTable {
+  sync_id: string;
+  execution_id: string;
+  established_at: string;
+}
+
 export interface Database {
+  model_sync_record_states: ModelSyncRecordStatesTable;
+  model_sync_baselines: ModelSyncBaselinesTable;
   proxy_calls: ProxyCallsTable;
   connections: ConnectionsTable;
   settings: SettingsTable;

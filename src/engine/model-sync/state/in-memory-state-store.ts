@@ -1,0 +1,58 @@
+// StateStore kept in process memory: for tests and for one-off runs that need no persistence.
+import type { Baseline, RecordState, StateStore } from '../state-store.ts';
+
+interface Entry extends RecordState {
+  seenBy: string | undefined;
+}
+
+export function createInMemoryStateStore(): StateStore {
+  const syncs = new Map<string, Map<string, Entry>>();
+  const baselines = new Map<string, Baseline>();
+  const entries = (syncId: string) => {
+    let found = syncs.get(syncId);
+    if (!found) syncs.set(syncId, (found = new Map()));
+    return found;
+  };
+  const copy = (entry: Entry): RecordState => ({ key: entry.key, hash: entry.hash, identity: structuredClone(entry.identity) });
+  return {
+    async lookup(syncId, keys) {
+      const stored = entries(syncId);
+      const found = new Map<string, RecordState>();
+      for (const key of keys) {
+        const entry = stored.get(key);
+        if (entry) found.set(key, copy(entry));
+      }
+      return found;
+    },
+    async commit(syncId, change) {
+      const stored = entries(syncId);
+      for (const state of change.upserts) stored.set(state.key, { ...state, identity: structuredClone(state.identity), seenBy: change.executionId });
+      for (const key of change.deletes) stored.delete(key);
+      for (const key of change.seen) {
+        const entry = stored.get(key);
+        if (entry) entry.seenBy = change.executionId;
+      }
+    },
+    async listUnseen(syncId, executionId, { afterKey, limit }) {
+      return [...entries(syncId).values()]
+        .filter((entry) => entry.seenBy !== executionId && (afterKey === undefined || entry.key > afterKey))
+        .sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0))
+        .slice(0, limit)
+        .map(copy);
+    },
+    async baseline(syncId) {
+      const found = baselines.get(syncId);
+      return found ? { ...found } : undefined;
+    },
+    async establishBaseline(syncId, baseline) {
+      if (!baselines.has(syncId)) baselines.set(syncId, { ...baseline });
+    },
+    async clear(syncId) {
+      syncs.delete(syncId);
+      baselines.delete(syncId);
+    },
+    async count(syncId) {
+      return entries(syncId).size;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+// StateStore on the metadata database (SQLite or PostgreSQL, one code path through Kysely).
+// Tables from migration 0006: model_sync_record_states (sync_id, identity_key) → hash, identity,
+// seen_execution_id; model_sync_baselines (sync_id) → first completed execution.
+//
+// Hot path, per batch of ~1000 records:
+// - lookupStates: one `SELECT … WHERE sync_id = ? AND identity_key IN (…)` per 500 keys, served by
+//   the primary key. An unchanged batch costs only this (measured in bench/model-sync.bench.ts).
+// - commitStates: one transaction of multi-row `INSERT … ON CONFLICT DO UPDATE` (500 rows a
+//   statement: 6 columns × 500 stays under SQLite's 32,766 variables and PostgreSQL's 65,535) plus
+//   an `UPDATE … IN` for seen keys in replace mode. Writes happen only for delivered records, so a
+//   second run over an unchanged model writes nothing.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../persistence/schema.ts';
+import type { RecordState, StateStore } from '../state-store.ts';
+
+const chunkSize = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += chunkSize) result.push(items.slice(start, start + chunkSize));
+  return result;
+}
+
+function toState(row: { identity_key: string; hash: string; identity: string }): RecordState {
+  return { key: row.identity_key, hash: row.hash, identity: JSON.parse(row.identity) as RecordState['identity'] };
+}
+
+export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date = () => new Date()): StateStore {
+  return {
+    async lookup(syncId, keys) {
+      const found = new Map<string, RecordState>();
+      for (const part of chunks([...new Set(keys)])) {
+        const rows = await db
+          .selectFrom('model_sync_record_states')
+          .select(['identity_key', 'hash', 'identity'])
+          .where('sync_id', '=', syncId)
+          .where('identity_key', 'in', part)
+          .execute();
+        for (const row of rows) found.set(row.identity_key, toState(row));
+      }
+      return found;
+    },
+    async commit(syncId, change) {
+      if (change.upserts.length === 0 && change.deletes.length === 0 && change.seen.length === 0) return;
+      const updatedAt = clock().toISOString();
+      await db.transaction().execute(async (transaction) => {
+        for (const part of chunks(change.upserts)) {
+          await transaction
+            .insertInto('model_sync_record_states')
+            .values(
+              part.map((state) => ({
+                sync_id: syncId,
+                identity_key: state.key,
+                hash: state.hash,
+                identity: JSON.stringify(state.identity),
+                seen_execution_id: change.executionId,
+                updated_at: updatedAt,
+              })),
+            )
+            .onConflict((conflict) =>
+              conflict.columns(['sync_id', 'identity_key']).doUpdateSet((expression) => ({
+                hash: expression.ref('excluded.hash'),
+                identity: expression.ref('excluded.identity'),
+                seen_execution_id: expression.ref('excluded.seen_execution_id'),
+                updated_at: expression.ref('excluded.updated_at'),
+              })),
+            )
+            .execute();
+        }
+        for (const part of chunks(change.deletes)) {
+          await transaction.deleteFrom('model_sync_record_states').where('sync_id', '=', syncId).where('identity_key', 'in', part).execute();
+        }
+        for (const part of chunks(change.seen)) {
+          await transaction
+            .updateTable('model_sync_record_states')
+            .set({ seen_execution_id: change.executionId })
+            .where('sync_id', '=', syncId)
+            .where('identity_key', 'in', part)
+            .execute();
+        }
+      });
+    },
+    async listUnseen(syncId, executionId, { afterKey, limit }) {
+      let query = db
+        .selectFrom('model_sync_record_states')
+        .select(['identity_key', 'hash', 'identity'])
+        .where('sync_id', '=', syncId)
+        .where((expression) => expression.or([expression('seen_execution_id', 'is', null), expression('seen_execution_id', '!=', executionId)]));
+      if (afterKey !== undefined) query = query.where('identity_key', '>', afterKey);
+      const rows = await query.orderBy('identity_key').limit(limit).execute();
+      return rows.map(toState);
+    },
+    async baseline(syncId) {
+      const row = await db.selectFrom('model_sync_baselines').select(['execution_id', 'established_at']).where('sync_id', '=', syncId).executeTakeFirst();
+      return row ? { executionId: row.execution_id, establishedAt: row.established_at } : undefined;
+    },
+    async establishBaseline(syncId, baseline) {
+      await db
+        .insertInto('model_sync_baselines')
+        .values({ sync_id: syncId, execution_id: baseline.executionId, established_at: baseline.establishedAt })
+        .onConflict((conflict) => conflict.column('sync_id').doNothing())
+        .execute();
+    },
+    async clear(syncId) {
+      await db.transaction().execute(async (transaction) => {
+        await transaction.deleteFrom('model_sync_record_states').where('sync_id', '=', syncId).execute();
+        await transaction.deleteFrom('model_sync_baselines').where('sync_id', '=', syncId).execute();
+      });
+    },
+    async count(syncId) {
+      const row = await db
+        .selectFrom('model_sync_record_states')
+        .select((expression) => expression.fn.countAll<string | number>().as('count'))
+        .where('sync_id', '=', syncId)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Record logs as gzip JSON Lines: one streamed writer per type, opened on the type's first entry so
+// that types with no records produce no file. A file rolls over after `maxRecordsPerFile` entries
+// (default 100,000) so that one download stays a sensible size and a reader can page by file.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { createGzip, type Gzip } from 'node:zlib';
+import { recordLogIndexFile, type ExecutionLogType, type RecordLogIndex, type RecordLogSink } from './record-log.ts';
+
+export interface GzipRecordLogOptions {
+  /** Directory for this execution's files; created when missing. */
+  directory: string;
+  /** Entries per file before rolling over to the next. Default 100,000. */
+  maxRecordsPerFile?: number;
+}
+
+interface OpenFile {
+  gzip: Gzip;
+  file: WriteStream;
+  records: number;
+  /** A disk error, kept so it surfaces on the next write instead of as an unhandled 'error' event. */
+  failure?: unknown;
+}
+
+function fileName(type: ExecutionLogType, sequence: number): string {
+  return `${type}-${String(sequence).padStart(4, '0')}.jsonl.gz`;
+}
+
+async function finish(open: OpenFile): Promise<void> {
+  const closed = once(open.file, 'close');
+  open.gzip.end();
+  await closed;
+}
+
+export function createGzipRecordLogWriter(options: GzipRecordLogOptions): RecordLogSink {
+  const maxRecordsPerFile = options.maxRecordsPerFile ?? 100_000;
+  const index: RecordLogIndex = {};
+  const open = new Map<ExecutionLogType, OpenFile>();
+  let directoryReady: Promise<unknown> | undefined;
+  let closing: Promise<RecordLogIndex> | undefined;
+
+  async function openFile(type: ExecutionLogType): Promise<OpenFile> {
+    directoryReady ??= mkdir(options.directory, { recursive: true });
+    await directoryReady;
+    const entry = (index[type] ??= { files: [], records: 0 });
+    const name = fileName(type, entry.files.length + 1);
+    entry.files.push(name);
+    const gzip = createGzip();
+    const file = createWriteStream(join(options.directory, name));
+    gzip.pipe(file);
+    const handle: OpenFile = { gzip, file, records: 0 };
+    file.on('error', (error) => (handle.failure = error));
+    gzip.on('error', (error) => (handle.failure = error));
+    open.set(type, handle);
+    return handle;
+  }
+
+  return {
+    async write(type, entry) {
+      if (closing) throw new Error('record log is closed');
+      let current = open.get(type);
+      if (current && current.records >= maxRecordsPerFile) {
+        open.delete(type);
+        await finish(current);
+        current = undefined;
+      }
+      current ??= await openFile(type);
+      if (current.failure) throw new Error(`record log ${type} could not be written`, { cause: current.failure });
+      current.records += 1;
+      index[type]!.records += 1;
+      if (!current.gzip.write(`${JSON.stringify(entry)}\n`)) await once(current.gzip, 'drain');
+    },
+    close() {
+      closing ??= (async () => {
+        for (const file of open.values()) await finish(file);
+        open.clear();
+        if (Object.keys(index).length > 0) {
+          await mkdir(options.directory, { recursive: true });
+          await writeFile(join(options.directory, recordLogIndexFile), JSON.stringify(index));
+        }
+        return index;
+      })();
+      return closing;
+    },
+  };
+}
