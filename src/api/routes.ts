@@ -6,6 +6,7 @@ import { connectionRoutes } from './resources/connections/connection-routes.ts';
 import { connectionTypeRoutes } from './resources/connections/connection-type-routes.ts';
 import { sharedConnectionRoutes } from './resources/connections/shared-connection-routes.ts';
 import { connectionsService } from '../services/connections-service.ts';
+import { connectionDataRoutes } from './resources/connection-metadata/connection-data-routes.ts';
 import { proxyRoutes } from './resources/proxy/proxy-routes.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
@@ -24,6 +25,7 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...connectionTypeRoutes(context),
     ...connectionRoutes(context, connections),
     ...sharedConnectionRoutes(context, connections),
+    ...connectionDataRoutes(context, connections),
     ...connectCardRoutes(context),
     ...proxyRoutes(context, connections),
   ];

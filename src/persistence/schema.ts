@@ -127,7 +127,66 @@ export interface ModelSyncBaselinesTable {
   established_at: string;
 }
 
+export interface JobsTable {
+  id: string;
+  organization_id: string;
+  type: string;
+  /** created | running | done | failed */
+  status: string;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SchemaCatalogsTable {
+  connection_id: string;
+  organization_id: string;
+  /** empty | refreshing | fresh | failed */
+  cache_status: string;
+  last_refresh_started: string | null;
+  last_refresh_finished: string | null;
+  last_error: string | null;
+  job_id: string | null;
+}
+
+export interface CatalogSchemasTable {
+  connection_id: string;
+  schema_id: string;
+  name: string;
+  /** JSON FieldDescription[] */
+  fields: string;
+  discovered_at: string;
+}
+
+export interface SchemaOverridesTable {
+  connection_id: string;
+  schema_id: string;
+  /** JSON UserField[] */
+  user_fields: string;
+  /** JSON Record<field id, FieldPatch> for discovered fields. */
+  field_patches: string;
+  /** JSON string[] of field ids, or null for the discovered keys. */
+  primary_keys: string | null;
+  updated_at: string;
+}
+
+export interface QueriesTable {
+  id: string;
+  organization_id: string;
+  connection_id: string;
+  query: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface Database {
+  jobs: JobsTable;
+  schema_catalogs: SchemaCatalogsTable;
+  catalog_schemas: CatalogSchemasTable;
+  schema_overrides: SchemaOverridesTable;
+  queries: QueriesTable;
   model_sync_record_states: ModelSyncRecordStatesTable;
   model_sync_baselines: ModelSyncBaselinesTable;
   proxy_calls: ProxyCallsTable;

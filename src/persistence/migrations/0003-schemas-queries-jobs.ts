@@ -45,6 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('connection_id', 'text', (column) => column.notNull().references('connections.id').onDelete('cascade'))
     .addColumn('schema_id', 'text', (column) => column.notNull())
     .addColumn('user_fields', 'text', (column) => column.notNull().defaultTo('[]'))
+    .addColumn('field_patches', 'text', (column) => column.notNull().defaultTo('{}'))
     .addColumn('primary_keys', 'text')
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .addPrimaryKeyConstraint('schema_overrides_pk', ['connection_id', 'schema_id'])

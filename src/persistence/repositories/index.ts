@@ -3,6 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { apiKeysRepository } from './api-keys-repository.ts';
 import { connectionsRepository } from './connections-repository.ts';
+import { jobsRepository } from './jobs-repository.ts';
+import { queriesRepository } from './queries-repository.ts';
+import { schemaCatalogRepository } from './schema-catalog-repository.ts';
 import { proxyCallsRepository } from './proxy-calls-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
@@ -17,6 +20,9 @@ export function createRepositories(db: Kysely<Database>) {
     apiKeys: apiKeysRepository(db),
     idempotency: idempotencyRepository(db),
     connections: connectionsRepository(db),
+    jobs: jobsRepository(db),
+    schemaCatalog: schemaCatalogRepository(db),
+    queries: queriesRepository(db),
     proxyCalls: proxyCallsRepository(db),
   };
 }

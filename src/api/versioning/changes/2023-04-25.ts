@@ -28,9 +28,42 @@ const movedRoutes: Array<{ route: string; to: string; params?: Record<string, st
   { route: 'GET /api/connections/{id}/schemas/{schema_id}/records', to: 'GET /api/connections/{connection_id}/{schema_id}/records', params: { connection_id: 'id' } },
 ];
 
+/**
+ * The two field lookups were POSTs with a JSON body before 0.2.0 made them GETs with a query. The old body is
+ * read as the new query: source fields take `params` (or, for a body without it, the body itself as the params
+ * object) as JSON text; target fields take `target` and `refresh`. A query string, if sent, wins.
+ */
+function bodyObject(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+const postBodyBecomesQuery: VersionInstruction[] = [
+  {
+    kind: 'request-converted',
+    route: 'GET /api/connections/{id}/modelsync/source/fields',
+    up: (request) => {
+      const body = bodyObject(request.body);
+      const params = 'params' in body ? body.params : Object.keys(body).length ? body : undefined;
+      if (params === undefined || request.query.params !== undefined) return { ...request, body: undefined };
+      return { ...request, query: { ...request.query, params: typeof params === 'string' ? params : JSON.stringify(params) }, body: undefined };
+    },
+  },
+  {
+    kind: 'request-converted',
+    route: 'GET /api/connections/{id}/modelsync/target/fields',
+    up: (request) => {
+      const body = bodyObject(request.body);
+      const query = { ...request.query };
+      for (const key of ['target', 'refresh']) if (query[key] === undefined && body[key] !== undefined) query[key] = body[key];
+      return { ...request, query, body: undefined };
+    },
+  },
+];
+
 const instructions: VersionInstruction[] = [
   ...updatedWithPatch.map((path): VersionInstruction => ({ kind: 'endpoint-moved', route: `PUT ${path}`, to: `PATCH ${path}` })),
   ...movedRoutes.map((move): VersionInstruction => ({ kind: 'endpoint-moved', ...move })),
+  ...postBodyBecomesQuery,
 ];
 
 export const change20230425: VersionChange = {
@@ -39,6 +72,7 @@ export const change20230425: VersionChange = {
     'Updates use PATCH instead of PUT (except PATCH /api/bulk/syncs/{id}/schemas, which both have), and the bulk-source, ' +
     'bulk-destination, model-sync source/target and sample-records routes have their pre-2024 paths.',
   rules: [
+    'POST /api/connections/{id}/source/fields and POST /api/connections/{id}/target/fields take their input as a JSON body: `params` (or the whole body as the params object) for source fields, `target` and `refresh` for target fields. A query string, if also sent, wins.',
     'Endpoints that the 2024-02-08 SDK gained over two years (model preview, query runner, schedules sub-resource, …) are served in 2023-04-25 too: nothing says they were absent from the server, and the SDK surface only grew (history.md §5).',
   ],
   instructions,
