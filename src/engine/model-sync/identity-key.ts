@@ -1,0 +1,29 @@
+// The key that change-detection state is kept under. Implemented identity functions:
+// - Equality: the canonical JSON of the model's identity value, so 1 and "1" stay distinct.
+// - ISubstring: the value as trimmed lower-case text, so "A@X.com" and "a@x.com" are one record
+//   for the diff; the target still matches with its own rules (SQL targets compare exactly).
+// OneOf, DomainMatch and HostnameMatch are refused when the plan is checked (unsupported).
+import type { Row } from '../../connectors/records.ts';
+import { canonicalJson, recordHash } from './record-hash.ts';
+import type { Identity } from './model-sync-plan.ts';
+
+export const supportedIdentityFunctions: readonly string[] = ['Equality', 'ISubstring'];
+
+/** A key function over the model row; undefined when the row has no usable identity (null). */
+export type IdentityKeyOf = (row: Row, record: Row) => string | undefined;
+
+export function identityKeyFunction(identity: Identity | undefined): IdentityKeyOf {
+  // Append and snapshot have no identity: a record is its content.
+  if (!identity) return (_row, record) => recordHash(record);
+  const field = identity.source.field;
+  if (identity.function === 'ISubstring') {
+    return (row) => {
+      const value = row[field];
+      return value === null || value === undefined || String(value).trim() === '' ? undefined : String(value).trim().toLowerCase();
+    };
+  }
+  return (row) => {
+    const value = row[field];
+    return value === null || value === undefined ? undefined : canonicalJson(value);
+  };
+}

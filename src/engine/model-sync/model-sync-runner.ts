@@ -1,0 +1,220 @@
+// One execution of one model sync: read the model in batches, map and filter, diff against the
+// state last delivered, send only what the mode prescribes, then commit the state of the accepted
+// records — batch by batch, so memory is bounded by one batch and a crash loses nothing.
+// The design and its guarantees are in docs/model-sync-engine.md.
+import type { ConsoleLog } from '../console-log.ts';
+import type { RunContext } from '../run-context.ts';
+import { SyncErrorCode, toSyncError, type SyncError } from '../sync-error.ts';
+import { throwIfAborted } from '../../connectors/connector-error.ts';
+import type { TargetOperation } from '../../connectors/connector.ts';
+import type { Row } from '../../connectors/records.ts';
+import { discardRecordLogs, type RecordLogIndex, type RecordLogSink } from '../record-logs/record-log.ts';
+import { decide, recordFor, type Candidate } from './batch-classifier.ts';
+import { countCategory, emptyCounts, type ExecutionCounts } from './execution-counts.ts';
+import { identityKeyFunction } from './identity-key.ts';
+import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
+import { checkPlan, type CheckedPlan } from './plan-check.ts';
+import { recordHash } from './record-hash.ts';
+import { compileRecordMapper } from './record-mapper.ts';
+import type { RecordState, StateStore } from './state-store.ts';
+import { deliver } from './target-delivery.ts';
+
+export interface ModelSyncDependencies {
+  stateStore: StateStore;
+  /** Where start, progress and finish lines go; none when omitted. */
+  consoleLog?: ConsoleLog;
+  /** This execution's record logs (createGzipRecordLogWriter); closed by the run. Default: discarded. */
+  recordLogs?: RecordLogSink;
+}
+
+export type ModelSyncStatus = 'completed' | 'canceled' | 'failed';
+
+export interface ModelSyncResult {
+  status: ModelSyncStatus;
+  counts: ExecutionCounts;
+  /** Why the run did not complete; `retryable` tells the queue whether to try again. */
+  error?: SyncError;
+  logs: RecordLogIndex;
+}
+
+export async function runModelSync(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  dependencies: ModelSyncDependencies,
+  options: ModelSyncOptions = {},
+): Promise<ModelSyncResult> {
+  const now = options.now ?? (() => new Date());
+  const logs = dependencies.recordLogs ?? discardRecordLogs;
+  const counts = emptyCounts();
+  const consoleLine = async (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => {
+    await dependencies.consoleLog?.append({ executionId: plan.executionId, level, message, payload });
+  };
+  let error: SyncError | undefined;
+  try {
+    await consoleLine('INFO', `Model sync started (mode ${plan.mode})`, { mode: plan.mode, target: plan.target.objectId });
+    const checked = await checkPlan(context, plan, now());
+    await execute(context, plan, checked, { ...dependencies, logs, counts, now, consoleLine }, options);
+  } catch (caught: unknown) {
+    error = toSyncError(caught, context.signal);
+  }
+  let index: RecordLogIndex = {};
+  try {
+    index = await logs.close();
+  } catch (caught: unknown) {
+    error ??= toSyncError(caught);
+  }
+  const status: ModelSyncStatus = !error ? 'completed' : error.code === SyncErrorCode.canceled ? 'canceled' : 'failed';
+  const summary = { ...counts };
+  if (status === 'completed') await consoleLine('INFO', 'Model sync completed', summary);
+  else await consoleLine(status === 'canceled' ? 'WARN' : 'ERROR', status === 'canceled' ? 'Model sync canceled' : `Model sync failed: ${error!.message}`, { ...summary, code: error!.code, retryable: error!.retryable }).catch(() => {});
+  return { status, counts, error, logs: index };
+}
+
+interface Session {
+  stateStore: StateStore;
+  logs: RecordLogSink;
+  counts: ExecutionCounts;
+  now: () => Date;
+  consoleLine: (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => Promise<void>;
+}
+
+async function execute(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, options: ModelSyncOptions): Promise<void> {
+  const { rule } = checked;
+  const { stateStore, counts } = session;
+  const keyed = rule.keyedBy !== 'none';
+  const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
+  const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
+  if (backfillOnly) await session.consoleLine('INFO', 'First run with skip_initial_backfill: recording the current model without sending it');
+  const map = compileRecordMapper(plan, session.now());
+  const keyOf = identityKeyFunction(rule.keyedBy === 'identity' ? plan.identity : undefined);
+  const identityField = rule.keyedBy === 'identity' ? plan.identity!.target : undefined;
+  const batchSize = options.batchSize ?? 1000;
+  const progressInterval = options.progressIntervalMs ?? 10_000;
+  let lastProgress = session.now().getTime();
+
+  for await (const rows of checked.source.readQuery(context, plan.source.query, { batchSize })) {
+    throwIfAborted(context.signal);
+    await processBatch(context, plan, checked, session, rows, { backfillOnly, keyOf, map, identityField });
+    context.heartbeat({ rows: counts.total });
+    if (session.now().getTime() - lastProgress >= progressInterval) {
+      lastProgress = session.now().getTime();
+      await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
+    }
+  }
+  if (rule.deleteUnseen && !backfillOnly) await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
+  if (keyed) await stateStore.establishBaseline(plan.syncId, { executionId: plan.executionId, establishedAt: session.now().toISOString() });
+}
+
+interface BatchTools {
+  backfillOnly: boolean;
+  keyOf: (row: Row, record: Row) => string | undefined;
+  map: (row: Row) => Row;
+  identityField: string | undefined;
+}
+
+async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, rows: Row[], tools: BatchTools): Promise<void> {
+  const { logs, counts } = session;
+  const { rule } = checked;
+  const candidates = new Map<string, Candidate>();
+  const warn = async (message: string, record: Row) => {
+    counts.warnings += 1;
+    await logs.write('warnings', { message, record });
+  };
+  for (const row of rows) {
+    counts.total += 1;
+    const record = tools.map(row);
+    if (!checked.filter(row, record)) {
+      await logs.write('records', { action: 'filtered', record });
+      continue;
+    }
+    const key = tools.keyOf(row, record);
+    if (key === undefined) {
+      await warn('the identity value is empty; the record cannot be matched', record);
+      continue;
+    }
+    const previous = candidates.get(key);
+    if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous.record);
+    const identity = tools.identityField === undefined ? {} : { [tools.identityField]: record[tools.identityField] };
+    // Snapshot sends every row, duplicates included; a unique key keeps them apart.
+    const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
+    candidates.set(slot, { key, hash: rule.keyedBy === 'content' ? key : recordHash(record), record, identity, stored: undefined });
+  }
+  if (rule.keyedBy !== 'none' && candidates.size > 0) {
+    const stored = await session.stateStore.lookup(plan.syncId, [...candidates.keys()]);
+    for (const candidate of candidates.values()) candidate.stored = stored.get(candidate.key);
+  }
+
+  const toSend = new Map<TargetOperation, Candidate[]>();
+  const recordOnly: Candidate[] = [];
+  const seen: string[] = [];
+  for (const candidate of candidates.values()) {
+    const decision = decide(candidate, { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true });
+    if (candidate.stored && rule.deleteUnseen) seen.push(candidate.key);
+    if (decision.kind === 'send') {
+      const group = toSend.get(decision.operation) ?? [];
+      group.push(candidate);
+      toSend.set(decision.operation, group);
+      continue;
+    }
+    if (decision.kind === 'record_only') recordOnly.push(candidate);
+    await logs.write('records', { action: decision.kind, key: candidate.key, record: candidate.record });
+  }
+
+  const upserts: RecordState[] = recordOnly.map(stateOf);
+  for (const [operation, group] of toSend) {
+    const outcome = await deliver(
+      context,
+      checked.target,
+      { objectId: plan.target.objectId, operation: operation, identity: tools.identityField ? [tools.identityField] : [], rule },
+      group,
+      (candidate) => recordFor(operation, candidate),
+    );
+    for (const candidate of outcome.accepted) {
+      const category = countCategory(operation, candidate.stored !== undefined);
+      counts[category] += 1;
+      if (operation === 'upsert') counts.upserts += 1;
+      if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
+      await logs.write(`${category}s`, recordFor(operation, candidate));
+      await logs.write('records', { action: category, key: candidate.key, record: candidate.record });
+    }
+    for (const { item, rejection } of outcome.rejected) {
+      counts.error += 1;
+      await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
+      await logs.write('records', { action: 'rejected', key: item.key, record: item.record });
+    }
+    for (const { item, rejection } of outcome.warned) {
+      await warn(rejection.message, item.record);
+      await logs.write('records', { action: 'not_found', key: item.key, record: item.record });
+    }
+  }
+  // The state moves only now, and only for what the target accepted (or the backfill recorded).
+  await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
+}
+
+function stateOf(candidate: Candidate): RecordState {
+  return { key: candidate.key, hash: candidate.hash, identity: candidate.identity };
+}
+
+/** replace: keys delivered before but absent from the model this run are deleted from the target. */
+async function deleteUnseen(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, batchSize: number, identityField: string): Promise<void> {
+  const { counts, logs } = session;
+  let afterKey: string | undefined;
+  for (;;) {
+    throwIfAborted(context.signal);
+    const page = await session.stateStore.listUnseen(plan.syncId, plan.executionId, { afterKey, limit: batchSize });
+    if (page.length === 0) return;
+    afterKey = page.at(-1)!.key;
+    const outcome = await deliver(context, checked.target, { objectId: plan.target.objectId, operation: 'delete', identity: [identityField], rule: checked.rule }, page, (state) => state.identity);
+    for (const state of outcome.accepted) {
+      counts.delete += 1;
+      await logs.write('deletes', state.identity);
+      await logs.write('records', { action: 'delete', key: state.key, record: state.identity });
+    }
+    for (const { item, rejection } of [...outcome.rejected, ...outcome.warned]) {
+      counts.error += 1;
+      await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.identity });
+    }
+    await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: [], deletes: outcome.accepted.map((state) => state.key), seen: [] });
+    context.heartbeat({ rows: counts.total, deleted: counts.delete });
+  }
+}
