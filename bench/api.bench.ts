@@ -3,7 +3,8 @@
 // Every scenario gets a fresh server child (its peak RSS is its own); autocannon runs here, in the parent.
 // Goals (issue): throughput ≥ 0.6 × bare, p99 < 20 ms, at 50 connections for 10 s.
 // Knobs (environment): BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50),
-// BENCH_API_DIALECTS ("sqlite,postgres"), BENCH_CPU_PROF_DIR (write a .cpuprofile per server child).
+// BENCH_API_DIALECTS ("sqlite,postgres"), BENCH_CPU_PROF_DIR (write a .cpuprofile per server child),
+// BENCH_API_DIAGNOSE=1 (add Ferry runs whose API key lookup answers from memory; diagnostic, no goal).
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { postgresUnavailable } from '../test/kit/services.ts';
 import { printGoals, type GoalCheck } from './lib/goal.ts';
@@ -22,6 +23,7 @@ const settings = {
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 3),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   cpuProfileDir: process.env.BENCH_CPU_PROF_DIR || undefined,
+  diagnose: process.env.BENCH_API_DIAGNOSE === '1',
 };
 
 type Endpoint = 'me' | 'entity';
@@ -62,8 +64,8 @@ async function measureTarget(target: Target<unknown>, url: string, headers: Reco
   }
 }
 
-async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<Endpoint, string>): Promise<ScenarioResult> {
-  const target = await startFerryTarget(dialect, { cpuProfileDir: settings.cpuProfileDir });
+async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<Endpoint, string>, authFromMemory = false): Promise<ScenarioResult> {
+  const target = await startFerryTarget(dialect, { cpuProfileDir: settings.cpuProfileDir, authFromMemory });
   try {
     // The baseline must send the very bytes Ferry sends, so they are taken from the first Ferry server.
     if (bodies) for (const each of ['me', 'entity'] as const) bodies.set(each, await fetchBody(target.url + ferryPath(each, target), target.apiKey));
@@ -72,7 +74,8 @@ async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<E
     throw error;
   }
   const measured = await measureTarget(target, target.url + ferryPath(endpoint, target), { authorization: `Bearer ${target.apiKey}` });
-  return { scenario: `ferry ${dialect} GET ${endpointPaths[endpoint]}`, endpoint, kind: 'ferry', ...measured };
+  const scenario = `ferry ${dialect} GET ${endpointPaths[endpoint]}${authFromMemory ? ' (diagnostic: key lookup from memory)' : ''}`;
+  return { scenario, endpoint, kind: authFromMemory ? 'diagnostic' : 'ferry', ...measured };
 }
 
 async function measureBare(endpoint: Endpoint, bodies: Map<Endpoint, string>): Promise<ScenarioResult> {
@@ -111,6 +114,7 @@ for (const dialect of chosen) {
   for (const endpoint of ['me', 'entity'] as const) {
     results.push(await measureFerry(dialect, endpoint, bodies.size === 0 ? bodies : undefined));
     if (!results.some((result) => result.kind === 'bare' && result.endpoint === endpoint)) results.push(await measureBare(endpoint, bodies));
+    if (settings.diagnose) results.push(await measureFerry(dialect, endpoint, undefined, true));
   }
 }
 

@@ -6,7 +6,8 @@ import { formatBytes, formatCount, formatMs, printTable, type Column } from '../
 export interface ScenarioResult {
   scenario: string;
   endpoint: 'me' | 'entity';
-  kind: 'ferry' | 'bare';
+  /** diagnostic: a Ferry variant that shows where time goes; it has no goal. */
+  kind: 'ferry' | 'bare' | 'diagnostic';
   load: LoadResult;
   /** Server child's CPU time (user + system) during the measured run ÷ requests answered. */
   serverCpuMsPerRequest: number | undefined;

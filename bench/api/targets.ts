@@ -25,7 +25,12 @@ export interface FerryTarget extends Target<FerryChildDetails> {
 const ferryChild = new URL('./ferry-child.ts', import.meta.url).pathname;
 const bareChild = new URL('./bare-child.ts', import.meta.url).pathname;
 
-export async function startFerryTarget(dialect: Dialect, options: Pick<ForkServerOptions, 'cpuProfileDir'> = {}): Promise<FerryTarget> {
+export interface FerryTargetOptions extends Pick<ForkServerOptions, 'cpuProfileDir'> {
+  /** Diagnostic: answer the API key lookup from memory (see ferry-child.ts). */
+  authFromMemory?: boolean;
+}
+
+export async function startFerryTarget(dialect: Dialect, options: FerryTargetOptions = {}): Promise<FerryTarget> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
   let scratch: ScratchDatabase | undefined;
   const cleanup = async () => {
@@ -36,8 +41,9 @@ export async function startFerryTarget(dialect: Dialect, options: Pick<ForkServe
     if (dialect === 'postgres') scratch = await createPostgresDatabase('ferry_bench');
     const apiKey = `bench-api-key-${randomBytes(16).toString('hex')}`;
     const child = await forkServer<FerryChildDetails>(ferryChild, {
-      ...options,
+      cpuProfileDir: options.cpuProfileDir,
       env: {
+        BENCH_AUTH_FROM_MEMORY: options.authFromMemory ? '1' : '0',
         FERRY_DATA_DIR: dataDir,
         HOST: '127.0.0.1',
         PORT: '0',
