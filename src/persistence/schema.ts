@@ -181,7 +181,36 @@ export interface QueriesTable {
   expires_at: string;
 }
 
+/** The bulk engine's resume point per (sync, schema); see src/engine/bulk/checkpoint-store.ts. */
+export interface BulkSyncCheckpointsTable {
+  sync_id: string;
+  schema_id: string;
+  execution_id: string;
+  /** loading | completed */
+  phase: string;
+  cursor_field: string | null;
+  /** JSON of the cursor value. */
+  cursor: string | null;
+  /** bigint: PostgreSQL returns it as a decimal string. */
+  rows: number | string;
+  updated_at: string;
+}
+
+export interface ExecutionConsoleLogsTable {
+  /** Increasing; bigserial (a string from pg) on PostgreSQL, INTEGER on SQLite. */
+  id: Generated<number | string>;
+  execution_id: string;
+  schema_id: string | null;
+  level: string;
+  message: string;
+  /** JSON object. */
+  payload: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  bulk_sync_checkpoints: BulkSyncCheckpointsTable;
+  execution_console_logs: ExecutionConsoleLogsTable;
   jobs: JobsTable;
   schema_catalogs: SchemaCatalogsTable;
   catalog_schemas: CatalogSchemasTable;

@@ -4,6 +4,7 @@ import * as foundation from './0001-foundation.ts';
 import * as connections from './0002-connections.ts';
 import * as schemasQueriesJobs from './0003-schemas-queries-jobs.ts';
 import * as proxyCalls from './0004-proxy-calls.ts';
+import * as bulkEngine from './0005-bulk-engine.ts';
 import * as modelSyncEngine from './0006-model-sync-engine.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-connections': connections,
   '0003-schemas-queries-jobs': schemasQueriesJobs,
   '0004-proxy-calls': proxyCalls,
+  '0005-bulk-engine': bulkEngine,
   '0006-model-sync-engine': modelSyncEngine,
 };

@@ -1,0 +1,42 @@
+// Where a bulk sync remembers how far each schema got. One row per (sync, schema), overwritten after
+// every committed destination batch, so that:
+// - a restarted attempt of the same execution resumes after the last committed batch (same
+//   executionId, phase `loading`), and skips schemas already `completed`;
+// - the next execution continues incrementally from `cursor` when `cursorField` is the schema's
+//   tracking field (rows up to the cursor are committed in the destination, even if the run that
+//   wrote them failed later).
+// Implementations: stores/memory-checkpoint-store.ts and stores/kysely-checkpoint-store.ts, both run
+// test/engine/bulk/checkpoint-store.case.ts.
+
+export const CheckpointPhase = {
+  /** The destination table is prepared (created, truncated or rebuilt) and batches are being written. */
+  loading: 'loading',
+  completed: 'completed',
+} as const;
+export type CheckpointPhase = (typeof CheckpointPhase)[keyof typeof CheckpointPhase];
+
+export interface BulkCheckpoint {
+  syncId: string;
+  schemaId: string;
+  executionId: string;
+  phase: CheckpointPhase;
+  /** The source field the cursor is a value of (the tracking field or the primary key); null for none. */
+  cursorField: string | null;
+  /** The last committed row's value of `cursorField` (JSON-serialisable); null before the first batch. */
+  cursor: unknown;
+  /** Rows written so far by this execution for this schema. */
+  rows: number;
+}
+
+export interface StoredCheckpoint extends BulkCheckpoint {
+  /** ISO 8601 UTC. */
+  updatedAt: string;
+}
+
+export interface CheckpointStore {
+  load(syncId: string, schemaId: string): Promise<StoredCheckpoint | undefined>;
+  /** Inserts or replaces the (syncId, schemaId) row. */
+  save(checkpoint: BulkCheckpoint): Promise<void>;
+  /** Forgets a schema (removed from the sync, or a rebuild requested from outside). */
+  clear(syncId: string, schemaId: string): Promise<void>;
+}

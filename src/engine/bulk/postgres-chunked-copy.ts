@@ -1,0 +1,143 @@
+// PostgreSQL → PostgreSQL: COPY (SELECT …) TO STDOUT piped into COPY … FROM STDIN, so rows travel as
+// bytes and are never decoded in JS; binary format when every column's type is the same on both
+// sides. Unlike connectors/postgres/postgres-copy.ts (one COPY of a whole table), this copies a
+// *query* in chunks: each chunk is the next `chunkSize` rows by the order field, bounded by a value
+// read first (`… <= bound`, so ties of a tracking field never straddle two chunks), written in one
+// destination transaction, then checkpointed. Chunks go straight into the table when it holds no row
+// they can conflict with, else through a temporary staging table merged by primary key.
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { canceledError, throwIfAborted } from '../../connectors/connector-error.ts';
+import type { PostgresClient } from '../../connectors/postgres/postgres-client.ts';
+import { postgresDialect } from '../../connectors/postgres/postgres-dialect.ts';
+import { classifyPostgresError } from '../../connectors/postgres/postgres-errors.ts';
+import { describePostgresTable } from '../../connectors/postgres/postgres-introspector.ts';
+import type { RunContext } from '../run-context.ts';
+import { SyncError } from '../sync-error.ts';
+import type { BatchCommitted } from './record-copy.ts';
+import type { SchemaMapping } from './schema-mapping.ts';
+import type { SchemaStrategy } from './schema-strategy.ts';
+
+const quote = postgresDialect.quoteIdentifier;
+const stagingTable = 'ferry_bulk_staging';
+
+/** A SQL string literal (COPY takes no parameters). Backslashes force the E'' form, as pg's escapeLiteral does. */
+export function postgresLiteral(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const escaped = text.replaceAll("'", "''");
+  return text.includes('\\') ? `E'${escaped.replaceAll('\\', '\\\\')}'` : `'${escaped}'`;
+}
+
+interface Chunk {
+  /** SQL condition on the order field; undefined: the whole table. */
+  where: string | undefined;
+  /** The resume point after this chunk commits. */
+  cursor: unknown;
+}
+
+export interface ChunkedCopyResult {
+  format: 'binary' | 'text';
+}
+
+export async function copyPostgresChunks(
+  context: RunContext,
+  source: PostgresClient,
+  destination: PostgresClient,
+  mapping: SchemaMapping,
+  strategy: SchemaStrategy,
+  chunkSize: number,
+  onCommitted: (batch: BatchCommitted) => Promise<void>,
+): Promise<ChunkedCopyResult> {
+  const [from, to] = await Promise.all([
+    describePostgresTable(context, source, mapping.sourceSchemaId),
+    describePostgresTable(context, destination, mapping.destinationSchemaId),
+  ]);
+  if (!from || !to) throw new SyncError(`Table ${from ? mapping.destinationSchemaId : mapping.sourceSchemaId} does not exist`, { code: 'object_missing' });
+  const sourceType = new Map(from.fields.map((field) => [field.id, field.remote_type]));
+  const destinationType = new Map(to.fields.map((field) => [field.id, field.remote_type]));
+  const binary = mapping.fields.every((field) => sourceType.get(field.source.id) === destinationType.get(field.destinationId));
+  const format = binary && (!mapping.snapshot || destinationType.get(mapping.snapshot.field) === 'timestamp with time zone') ? 'binary' : 'text';
+
+  const selectList = mapping.fields.map((field) => quote(field.source.id));
+  const columnList = mapping.fields.map((field) => quote(field.destinationId));
+  if (mapping.snapshot) {
+    selectList.push(`${postgresLiteral(mapping.snapshot.value)}::timestamptz`);
+    columnList.push(quote(mapping.snapshot.field));
+  }
+  const sourceTable = postgresDialect.quoteTable(mapping.sourceSchemaId);
+  const destinationTable = postgresDialect.quoteTable(mapping.destinationSchemaId);
+  const merge = strategy.writeMode === 'upsert' && !strategy.destinationFresh;
+  const options = format === 'binary' ? '(format binary)' : '';
+
+  const copyChunk = (chunk: Chunk) =>
+    destination.withClient(context, async (writer) => {
+      await writer.query('begin');
+      try {
+        if (merge) await writer.query(`create temporary table ${stagingTable} (like ${destinationTable} including defaults) on commit drop`);
+        const rows = await source.withClient(context, async (reader) => {
+          const query = `select ${selectList.join(', ')} from ${sourceTable}${chunk.where ? ` where ${chunk.where}` : ''}`;
+          const outbound = reader.query(copyTo(`copy (${query}) to stdout ${options}`));
+          const inbound = writer.query(copyFrom(`copy ${merge ? stagingTable : destinationTable} (${columnList.join(', ')}) from stdin ${options}`));
+          await pipeline(outbound, inbound, { signal: context.signal });
+          return inbound.rowCount;
+        });
+        if (merge) await writer.query(mergeStatement(destinationTable, columnList, mapping.destinationPrimaryKey.map(quote)));
+        await writer.query('commit');
+        return rows;
+      } catch (error: unknown) {
+        await writer.query('rollback').catch(() => {});
+        if (context.signal.aborted) throw canceledError(context.signal);
+        throw classifyPostgresError(error, 'COPY');
+      }
+    });
+
+  for await (const chunk of planChunks(context, source, sourceTable, strategy, chunkSize)) {
+    throwIfAborted(context.signal);
+    const rows = await copyChunk(chunk);
+    await onCommitted({ rows, cursor: chunk.cursor });
+  }
+  return { format };
+}
+
+function mergeStatement(table: string, columns: string[], key: string[]): string {
+  const updates = columns.filter((column) => !key.includes(column));
+  const action = updates.length === 0 ? 'do nothing' : `do update set ${updates.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+  return `insert into ${table} (${columns.join(', ')}) select ${columns.join(', ')} from ${stagingTable} on conflict (${key.join(', ')}) ${action}`;
+}
+
+/**
+ * The chunks of the read, each bounded by a value of the order field read just before it is copied:
+ * `select max(o) from (select o … where o > after order by o limit chunkSize)`, an index range scan
+ * when `o` is indexed (the primary key always is). Rows whose order field is null come last, in one
+ * chunk, on reads that start from the beginning (an incremental read never sees them: null is not past any cursor).
+ */
+async function* planChunks(
+  context: RunContext,
+  source: PostgresClient,
+  sourceTable: string,
+  strategy: SchemaStrategy,
+  chunkSize: number,
+): AsyncGenerator<Chunk> {
+  const field = strategy.orderField;
+  if (field === undefined) {
+    yield { where: undefined, cursor: undefined };
+    return;
+  }
+  const column = quote(field);
+  let after = strategy.after;
+  let inclusive = strategy.inclusive;
+  while (true) {
+    const lower = after === undefined || after === null ? `${column} is not null` : `${column} ${inclusive ? '>=' : '>'} ${postgresLiteral(after)}`;
+    const { rows } = await source.query<{ bound: unknown; count: number }>(
+      context,
+      `select max(${column}) as bound, count(*)::int as count from (select ${column} from ${sourceTable} where ${lower} order by ${column} limit ${Math.floor(chunkSize)}) as chunk`,
+    );
+    const { bound, count } = rows[0] ?? { bound: null, count: 0 };
+    if (count === 0 || bound === null) break;
+    yield { where: `${lower} and ${column} <= ${postgresLiteral(bound)}`, cursor: bound };
+    after = bound;
+    inclusive = false;
+    if (count < chunkSize) break;
+  }
+  if (strategy.after === undefined || strategy.after === null) yield { where: `${column} is null`, cursor: after };
+}

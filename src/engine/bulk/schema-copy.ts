@@ -1,0 +1,139 @@
+// One schema of one execution, start to finish: describe, map, decide, prepare the destination,
+// copy (COPY between two PostgreSQL connections, record batches otherwise), checkpoint after every
+// committed batch, and keep the schema's status and console lines up to date.
+import type { BulkDestination, BulkSource } from '../../connectors/connector.ts';
+import { isPostgresConnection } from '../../connectors/postgres/postgres-connector.ts';
+import type { ConsoleLog, ConsoleLogInput } from '../console-log.ts';
+import type { RunContext } from '../run-context.ts';
+import { SyncError, toSyncError } from '../sync-error.ts';
+import { bulkPlanDefaults, type BulkSchemaPlan, type BulkSyncPlan } from './bulk-sync-plan.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+import { prepareDestination } from './destination-preparation.ts';
+import { copyPostgresChunks } from './postgres-chunked-copy.ts';
+import { copyRecords, type BatchCommitted } from './record-copy.ts';
+import type { SchemaExecution } from './schema-execution.ts';
+import { mapSchema } from './schema-mapping.ts';
+import { createSchemaProgress } from './schema-progress.ts';
+import { decideStrategy } from './schema-strategy.ts';
+
+export interface SchemaCopyDependencies {
+  checkpoints: CheckpointStore;
+  consoleLog: ConsoleLog;
+  now: () => Date;
+  /** Called whenever the schema's status or counts change (the worker persists them). */
+  onSchemaUpdate: (execution: SchemaExecution) => void | Promise<void>;
+  progressIntervalMs?: number;
+}
+
+export async function copySchema(
+  context: RunContext,
+  plan: BulkSyncPlan,
+  schemaPlan: BulkSchemaPlan,
+  source: BulkSource,
+  destination: BulkDestination,
+  execution: SchemaExecution,
+  dependencies: SchemaCopyDependencies,
+): Promise<void> {
+  const { checkpoints, now } = dependencies;
+  const log = (level: ConsoleLogInput['level'], message: string, payload?: Record<string, unknown>) =>
+    dependencies.consoleLog.append({ executionId: plan.executionId, schemaId: schemaPlan.schemaId, level, message, payload });
+  const update = async (changes: Partial<SchemaExecution>) => {
+    Object.assign(execution, changes);
+    await dependencies.onSchemaUpdate({ ...execution });
+  };
+  const started = now();
+  try {
+    await update({ status: 'running', startedAt: started.toISOString() });
+    const described = await source.describeSchema(context, schemaPlan.schemaId);
+    if (!described) throw new SyncError(`Schema ${schemaPlan.schemaId} does not exist in the source`, { code: 'schema_missing' });
+    const mapping = mapSchema(described, schemaPlan, {
+      mode: plan.mode,
+      normalizeNames: plan.normalizeNames ?? bulkPlanDefaults.normalizeNames,
+      destinationNamespace: plan.destinationNamespace,
+      sourceDialect: plan.source.type,
+      executionTimestamp: plan.executionTimestamp,
+    });
+    await update({ outputName: mapping.outputName });
+    const checkpoint = await checkpoints.load(plan.syncId, schemaPlan.schemaId);
+    const strategy = decideStrategy({
+      mapping,
+      mode: plan.mode,
+      fetchMode: plan.fetchMode ?? bulkPlanDefaults.fetchMode,
+      resyncMode: plan.resyncMode ?? bulkPlanDefaults.resyncMode,
+      executionId: plan.executionId,
+      checkpoint,
+      dataCutoffTimestamp: schemaPlan.dataCutoffTimestamp,
+    });
+    if (strategy.skip) {
+      await log('INFO', `Already copied by an earlier attempt of this execution (${strategy.rowsBefore} rows)`);
+      await update({ status: 'completed', recordCount: strategy.rowsBefore, completedAt: now().toISOString() });
+      return;
+    }
+    for (const warning of strategy.warnings) await log('WARN', warning);
+    await update({ warningCount: execution.warningCount + strategy.warnings.length, incremental: strategy.incremental });
+    const how = strategy.resume ? 'Resuming' : strategy.incremental ? 'Starting an incremental copy of' : 'Starting a full copy of';
+    await log('INFO', `${how} ${schemaPlan.schemaId} into ${mapping.destinationSchemaId}`, {
+      cursor_field: strategy.orderField ?? null,
+      after: strategy.after ?? null,
+      resumed_rows: strategy.rowsBefore,
+    });
+
+    const operations = await prepareDestination(context, destination, mapping, strategy.preparation);
+    if (strategy.preparation === 'delete_snapshot') await log('INFO', 'Removed the partial snapshot of the interrupted attempt');
+    for (const operation of operations) {
+      const fields = 'fields' in operation ? ` (${operation.fields.map((field) => field.id).join(', ')})` : '';
+      await log('INFO', `Destination: ${operation.kind.replaceAll('_', ' ')} ${operation.schemaId}${fields}`);
+    }
+    const base = { syncId: plan.syncId, schemaId: schemaPlan.schemaId, executionId: plan.executionId, cursorField: strategy.orderField ?? null };
+    let cursor: unknown = strategy.after ?? null;
+    await checkpoints.save({ ...base, phase: 'loading', cursor, rows: strategy.rowsBefore });
+
+    const progress = createSchemaProgress({
+      context,
+      consoleLog: dependencies.consoleLog,
+      executionId: plan.executionId,
+      schemaId: schemaPlan.schemaId,
+      rowsBefore: strategy.rowsBefore,
+      now: () => now().getTime(),
+      intervalMs: dependencies.progressIntervalMs,
+    });
+    const committed = async (batch: BatchCommitted) => {
+      if (batch.cursor !== undefined && batch.cursor !== null) cursor = batch.cursor;
+      // Saved only after the destination committed: a crash in between replays this batch, never skips it.
+      await checkpoints.save({ ...base, phase: 'loading', cursor, rows: progress.rows + batch.rows });
+      await progress.committed(batch.rows);
+      execution.recordCount = progress.rows;
+    };
+    let path: SchemaExecution['path'] = 'records';
+    if (isPostgresConnection(plan.source) && isPostgresConnection(plan.destination)) {
+      const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
+      const result = await copyPostgresChunks(context, plan.source.client, plan.destination.client, mapping, strategy, chunkSize, committed);
+      path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
+    } else {
+      await copyRecords(context, source, destination, mapping, strategy, plan.batchSize ?? bulkPlanDefaults.batchSize, committed);
+    }
+    await checkpoints.save({ ...base, phase: 'completed', cursor, rows: progress.rows });
+    const seconds = (now().getTime() - started.getTime()) / 1000;
+    await log('INFO', `Finished: ${progress.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${progress.rowsPerSecond().toLocaleString('en-US')} rows/s)`, {
+      rows: progress.rows,
+      rows_per_second: progress.rowsPerSecond(),
+      path,
+    });
+    await update({ status: 'completed', recordCount: progress.rows, path, completedAt: now().toISOString() });
+  } catch (caught: unknown) {
+    const error = toSyncError(caught, context.signal);
+    const canceled = error.code === 'canceled';
+    // The console line must not hide the error that ended the schema, so its own failure is only logged.
+    await log(canceled ? 'WARN' : 'ERROR', canceled ? 'Canceled; the batch in progress was rolled back' : `Failed: ${error.message}`, {
+      code: error.code,
+      retryable: error.retryable,
+    }).catch((logError: unknown) => context.log.error({ err: logError }, 'console log write failed'));
+    await update({
+      status: canceled ? 'canceled' : 'failed',
+      errorCount: execution.errorCount + (canceled ? 0 : 1),
+      statusMessage: error.message,
+      completedAt: now().toISOString(),
+      error,
+    });
+  }
+}
