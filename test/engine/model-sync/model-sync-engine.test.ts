@@ -1,0 +1,187 @@
+// The engine against the in-memory connector (source and target): diffing, every option, rejections,
+// warnings, counts, console and record logs, cancel and plan errors. Real-target runs are in
+// model-sync-postgres.test.ts and model-sync-webhook.test.ts.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { createInMemoryConnector, createInMemoryStore, type InMemoryStore } from '../../kit/in-memory-connector.ts';
+import { createMockRunContext } from '../../kit/mock-run-context.ts';
+import { runModelSync } from '../../../src/engine/model-sync/model-sync-runner.ts';
+import { createInMemoryStateStore } from '../../../src/engine/model-sync/state/in-memory-state-store.ts';
+import { createGzipRecordLogWriter } from '../../../src/engine/record-logs/gzip-record-log-writer.ts';
+import { readRecordLogFile } from '../../../src/engine/record-logs/record-log-reader.ts';
+import type { ModelSyncPlan } from '../../../src/engine/model-sync/model-sync-plan.ts';
+import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
+import type { FieldDescription, Row } from '../../../src/connectors/records.ts';
+import { recordingConsoleLog, temporaryDirectory } from './model-sync-kit.ts';
+
+const field = (id: string, nullable = true): FieldDescription => ({ id, name: id, type: 'string', remote_type: 'text', is_primary_key: false, nullable });
+
+function setup(rows: Row[]) {
+  const store: InMemoryStore = createInMemoryStore(['model', 'crm']);
+  store.get('model')!.set('people', { fields: ['id', 'email', 'name', 'plan'].map((id) => field(id)), rows });
+  store.get('crm')!.set('contacts', { fields: [field('email', false), field('full_name', false), field('tier'), field('source')], rows: [] });
+  const connector = createInMemoryConnector(store);
+  const source = connector.open({ database: 'model' });
+  const target = connector.open({ database: 'crm' });
+  let execution = 0;
+  const plan = (overrides: Partial<ModelSyncPlan> = {}): ModelSyncPlan => ({
+    syncId: 'sync-1',
+    executionId: `execution-${++execution}`,
+    source: { connection: source, query: 'people' },
+    target: { connection: target, objectId: 'contacts' },
+    mode: 'updateOrCreate',
+    identity: { source: { field: 'email' }, target: 'email', function: 'Equality' },
+    fields: [{ source: { field: 'name' }, target: 'full_name' }, { source: { field: 'plan' }, target: 'tier' }],
+    ...overrides,
+  });
+  const model = store.get('model')!.get('people')!;
+  const contacts = () => [...store.get('crm')!.get('contacts')!.rows].sort((left, right) => String(left.email).localeCompare(String(right.email)));
+  return { plan, model, contacts };
+}
+
+const people = (count: number) => Array.from({ length: count }, (_, index) => ({ id: index, email: `p${String(index).padStart(3, '0')}@x.com`, name: `Person ${index}`, plan: index % 2 ? 'pro' : 'free' }));
+
+describe('model-sync engine (in-memory connector)', () => {
+  test('updateOrCreate: backfill, then nothing, then only the changed and new rows', async () => {
+    const { plan, model, contacts } = setup(people(25));
+    const stateStore = createInMemoryStateStore();
+    const first = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+    assert.equal(first.status, 'completed', first.error?.message);
+    assert.deepEqual(first.counts, { insert: 25, update: 0, delete: 0, upserts: 25, error: 0, warnings: 0, total: 25 });
+    assert.equal(contacts().length, 25);
+    const second = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+    assert.deepEqual(second.counts, { insert: 0, update: 0, delete: 0, upserts: 0, error: 0, warnings: 0, total: 25 });
+    model.rows[3].name = 'Renamed';
+    model.rows.push({ id: 99, email: 'new@x.com', name: 'New', plan: 'pro' });
+    const third = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+    assert.deepEqual({ insert: third.counts.insert, update: third.counts.update }, { insert: 1, update: 1 });
+    assert.equal(contacts().find((row) => row.email === 'p003@x.com')?.full_name, 'Renamed');
+    assert.equal(await stateStore.count('sync-1'), 26);
+  });
+
+  test('a rejected record goes to the error log, the run completes, and it is retried next run', async (t) => {
+    const logs = temporaryDirectory('ferry-ms-');
+    t.after(logs.remove);
+    const rows = people(5);
+    rows[2].name = null as unknown as string; // full_name is NOT NULL in the target
+    const { plan, model, contacts } = setup(rows);
+    const stateStore = createInMemoryStateStore();
+    const recordLogs = createGzipRecordLogWriter({ directory: join(logs.path, 'one') });
+    const result = await runModelSync(createMockRunContext(), plan(), { stateStore, recordLogs });
+    assert.equal(result.status, 'completed');
+    assert.equal(result.counts.insert, 4);
+    assert.equal(result.counts.error, 1);
+    const errors: unknown[] = [];
+    for await (const entry of readRecordLogFile(join(logs.path, 'one'), result.logs.errors!.files[0])) errors.push(entry);
+    assert.deepEqual(errors, [{ code: 'constraint_violation', message: 'full_name must not be null', record: { email: 'p002@x.com', full_name: null, tier: 'free' } }]);
+    assert.equal(result.logs.inserts?.records, 4);
+    assert.equal(result.logs.records?.records, 5);
+    assert.equal(result.logs.updates, undefined, 'no file for a type without records');
+    model.rows[2].name = 'Fixed';
+    const again = await runModelSync(createMockRunContext(), plan(), { stateStore });
+    assert.deepEqual({ insert: again.counts.insert, error: again.counts.error }, { insert: 1, error: 0 });
+    assert.equal(contacts().length, 5);
+  });
+
+  test('skip_initial_backfill records the model without sending; later runs send only changes', async () => {
+    const { plan, model, contacts } = setup(people(6));
+    const stateStore = createInMemoryStateStore();
+    const first = await runModelSync(createMockRunContext(), plan({ skip_initial_backfill: true }), { stateStore });
+    assert.equal(first.status, 'completed');
+    assert.equal(first.counts.insert + first.counts.update, 0);
+    assert.equal(contacts().length, 0);
+    assert.equal(await stateStore.count('sync-1'), 6);
+    model.rows[0].plan = 'enterprise';
+    const second = await runModelSync(createMockRunContext(), plan({ skip_initial_backfill: true }), { stateStore });
+    assert.equal(second.counts.update, 1);
+    assert.deepEqual(contacts().map((row) => row.tier), ['enterprise']);
+  });
+
+  test('sync_all_records sends every row again', async () => {
+    const { plan } = setup(people(4));
+    const stateStore = createInMemoryStateStore();
+    await runModelSync(createMockRunContext(), plan(), { stateStore });
+    const forced = await runModelSync(createMockRunContext(), plan({ sync_all_records: true }), { stateStore });
+    assert.deepEqual({ insert: forced.counts.insert, update: forced.counts.update }, { insert: 0, update: 4 });
+  });
+
+  test('filters with filter_logic, override fields and conditional overrides', async () => {
+    const { plan, contacts } = setup(people(10));
+    const result = await runModelSync(createMockRunContext(), plan({
+      filters: [
+        { field: { field: 'plan' }, function: 'Equality', value: 'pro' },
+        { field: { field: 'id' }, function: 'LessThan', value: 5 },
+        { field_type: 'Target', field_id: 'email', function: 'StringStartsWith', value: 'p008' },
+      ],
+      filter_logic: '(1 AND 2) OR 3',
+      override_fields: [{ override_value: 'ferry', target: 'source' }],
+      overrides: [{ field: { field: 'plan' }, function: 'Equality', value: 'pro', override: 'PRO' }],
+    }), { stateStore: createInMemoryStateStore() });
+    assert.equal(result.counts.total, 10);
+    assert.deepEqual(contacts().map((row) => [row.email, row.tier, row.source]), [
+      ['p001@x.com', 'PRO', 'ferry'],
+      ['p003@x.com', 'PRO', 'ferry'],
+      ['p008@x.com', 'free', 'ferry'],
+    ]);
+  });
+
+  test('ISubstring identity: case and spaces do not make a new record; empty identities are warnings', async () => {
+    const rows = people(3);
+    const { plan, model } = setup(rows);
+    const stateStore = createInMemoryStateStore();
+    const identity = { source: { field: 'email' }, target: 'email', function: 'ISubstring' as const };
+    await runModelSync(createMockRunContext(), plan({ identity }), { stateStore });
+    model.rows[0].email = ' P000@X.COM ';
+    model.rows.push({ id: 7, email: null as unknown as string, name: 'No mail', plan: 'free' });
+    const second = await runModelSync(createMockRunContext(), plan({ identity }), { stateStore });
+    assert.equal(second.counts.insert, 0, 'same identity case-insensitively');
+    assert.equal(second.counts.warnings, 1);
+    assert.equal(await stateStore.count('sync-1'), 3);
+  });
+
+  test('duplicate identities in a batch: the later row wins, with a warning', async () => {
+    const { plan, contacts } = setup([{ id: 1, email: 'a@x', name: 'First', plan: 'free' }, { id: 2, email: 'a@x', name: 'Second', plan: 'free' }]);
+    const result = await runModelSync(createMockRunContext(), plan(), { stateStore: createInMemoryStateStore() });
+    assert.equal(result.counts.warnings, 1);
+    assert.deepEqual(contacts().map((row) => row.full_name), ['Second']);
+  });
+
+  test('console log: start, progress and finish with counts; heartbeats per batch', async () => {
+    const { plan } = setup(people(30));
+    const consoleLog = recordingConsoleLog();
+    const context = createMockRunContext();
+    let clock = 0;
+    await runModelSync(context, plan(), { stateStore: createInMemoryStateStore(), consoleLog }, { batchSize: 10, progressIntervalMs: 1000, now: () => new Date((clock += 600)) });
+    const messages = consoleLog.entries.map((entry) => entry.message);
+    assert.equal(messages[0], 'Model sync started (mode updateOrCreate)');
+    assert.ok(messages.some((message) => /^Processed \d+ records$/.test(message)), messages.join(' | '));
+    assert.equal(messages.at(-1), 'Model sync completed');
+    assert.equal(consoleLog.entries.at(-1)?.payload?.insert, 30);
+    assert.ok(consoleLog.entries.every((entry) => entry.executionId === 'execution-1'));
+    assert.ok(context.heartbeats.length >= 3);
+  });
+
+  test('cancel: an aborted signal ends the run as canceled, not retryable, state kept for what was sent', async () => {
+    const { plan } = setup(people(50));
+    const stateStore = createInMemoryStateStore();
+    const context = createMockRunContext();
+    const counting: StateStore = { ...stateStore, commit: async (syncId, change) => { await stateStore.commit(syncId, change); context.abort(); } };
+    const result = await runModelSync(context, plan(), { stateStore: counting }, { batchSize: 10 });
+    assert.equal(result.status, 'canceled');
+    assert.equal(result.error?.retryable, false);
+    assert.equal(await stateStore.count('sync-1'), 10);
+    assert.equal(await stateStore.baseline('sync-1'), undefined);
+  });
+
+  test('plan errors fail fast and say why: filter_logic, identity function, mode the target lacks, unknown field', async () => {
+    const { plan } = setup(people(1));
+    const stateStore = createInMemoryStateStore();
+    const failure = async (overrides: Partial<ModelSyncPlan>) => (await runModelSync(createMockRunContext(), plan(overrides), { stateStore })).error;
+    assert.match((await failure({ filters: [{ field: { field: 'id' }, function: 'IsNull' }], filter_logic: '1 OR 2' }))!.message, /filter 2 does not exist/);
+    assert.equal((await failure({ identity: { source: { field: 'email' }, target: 'email', function: 'DomainMatch' } }))!.code, 'unsupported');
+    assert.equal((await failure({ identity: undefined }))!.code, 'invalid_plan');
+    assert.match((await failure({ fields: [{ source: { field: 'name' }, target: 'nickname' }] }))!.message, /no field nickname/);
+    assert.equal((await failure({ target: { ...plan().target, objectId: 'nope' } }))!.code, 'object_missing');
+  });
+});
