@@ -13,6 +13,7 @@ import { bootstrapIfEmpty, checkSecretKeyFingerprint, type BootstrapResult } fro
 import { createEntityRegistry } from './services/entity-registry.ts';
 import { registerTenancyEntities } from './services/tenancy-entities.ts';
 import { connectionEntityResolver } from './services/connection-entities.ts';
+import { bulkSyncEntityResolver } from './services/bulk-sync-entities.ts';
 import { createDefaultConnectors } from './connectors/default-connectors.ts';
 import { createConnectorRegistry } from './connectors/registry.ts';
 import { createTokenSigner } from './services/signed-tokens.ts';
@@ -40,6 +41,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     const entities = createEntityRegistry();
     registerTenancyEntities(entities, repositories);
     entities.register(connectionEntityResolver(repositories));
+    entities.register(bulkSyncEntityResolver(repositories));
     const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
     const signer = (purpose: string) => createTokenSigner(key, purpose);
     const proxy = createConnectionProxy({

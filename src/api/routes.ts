@@ -8,6 +8,10 @@ import { sharedConnectionRoutes } from './resources/connections/shared-connectio
 import { connectionsService } from '../services/connections-service.ts';
 import { connectionDataRoutes } from './resources/connection-metadata/connection-data-routes.ts';
 import { proxyRoutes } from './resources/proxy/proxy-routes.ts';
+import { bulkSyncRoutes } from './resources/bulk-syncs/bulk-sync-routes.ts';
+import { bulkSchemaRoutes } from './resources/bulk-syncs/bulk-schema-routes.ts';
+import { bulkScheduleRoutes } from './resources/bulk-syncs/bulk-schedule-routes.ts';
+import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
@@ -16,6 +20,7 @@ import { partnerUserRoutes } from './resources/users/partner-user-routes.ts';
 
 export function allRoutes(context: AppContext): RouteDefinition[] {
   const connections = connectionsService(context);
+  const bulkSyncs = bulkSyncsService(context, connections);
   return [
     ...identityRoutes(context),
     ...organizationRoutes(context),
@@ -28,5 +33,8 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...connectionDataRoutes(context, connections),
     ...connectCardRoutes(context),
     ...proxyRoutes(context, connections),
+    ...bulkSyncRoutes(context, bulkSyncs),
+    ...bulkSchemaRoutes(context, bulkSyncs),
+    ...bulkScheduleRoutes(context, bulkSyncs),
   ];
 }

@@ -208,7 +208,38 @@ export interface ExecutionConsoleLogsTable {
   created_at: string;
 }
 
+export interface BulkSyncsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  mode: string;
+  active: number;
+  source_connection_id: string;
+  destination_connection_id: string;
+  source_configuration: string;
+  destination_configuration: string;
+  /** JSON: BulkSyncSettings (discovery, concurrency, cutoff, naming, policies). */
+  settings: string;
+  /** JSON: StoredBulkSchedules. */
+  schedules: string;
+  /** 1 when the request named no schemas: every schema of the source is selected, new ones included. */
+  select_all_schemas: number;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+export interface BulkSyncSchemasTable {
+  sync_id: string;
+  schema_id: string;
+  /** JSON: BulkSchemaSettings (enabled, fields, filters, tracking field, output name, cutoff). */
+  settings: string;
+}
+
 export interface Database {
+  bulk_syncs: BulkSyncsTable;
+  bulk_sync_schemas: BulkSyncSchemasTable;
   bulk_sync_checkpoints: BulkSyncCheckpointsTable;
   execution_console_logs: ExecutionConsoleLogsTable;
   jobs: JobsTable;

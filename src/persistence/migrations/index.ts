@@ -6,6 +6,7 @@ import * as schemasQueriesJobs from './0003-schemas-queries-jobs.ts';
 import * as proxyCalls from './0004-proxy-calls.ts';
 import * as bulkEngine from './0005-bulk-engine.ts';
 import * as modelSyncEngine from './0006-model-sync-engine.ts';
+import * as bulkSyncs from './0007-bulk-syncs.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-proxy-calls': proxyCalls,
   '0005-bulk-engine': bulkEngine,
   '0006-model-sync-engine': modelSyncEngine,
+  '0007-bulk-syncs': bulkSyncs,
 };

@@ -7,6 +7,7 @@ import { jobsRepository } from './jobs-repository.ts';
 import { queriesRepository } from './queries-repository.ts';
 import { schemaCatalogRepository } from './schema-catalog-repository.ts';
 import { proxyCallsRepository } from './proxy-calls-repository.ts';
+import { bulkSyncsRepository } from './bulk-syncs-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
@@ -24,6 +25,7 @@ export function createRepositories(db: Kysely<Database>) {
     schemaCatalog: schemaCatalogRepository(db),
     queries: queriesRepository(db),
     proxyCalls: proxyCallsRepository(db),
+    bulkSyncs: bulkSyncsRepository(db),
   };
 }
 

@@ -1,11 +1,34 @@
 // 2023-04-25 → 2022-12-12, from history.md §2–3 (commit 83a18ec and SDK 0.0.1).
 import type { VersionChange } from '../version-change.ts';
 
+type Body = Record<string, unknown>;
+const discoverFields = ['automatically_add_new_fields', 'automatically_add_new_objects'] as const;
+
+/** 2022-12-12 sends booleans where later versions send BulkDiscover values. */
+function upgradeDiscover(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const body = { ...(value as Body) };
+  for (const field of discoverFields) if (typeof body[field] === 'boolean') body[field] = body[field] ? 'all' : 'none';
+  return body;
+}
+
+function downgradeDiscover(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const body = { ...(value as Body) };
+  for (const field of discoverFields) if (typeof body[field] === 'string') body[field] = body[field] !== 'none';
+  return body;
+}
+
 export const change20221212: VersionChange = {
   version: '2022-12-12',
-  description:
-    '2022-12-12 has the same routes as 2023-04-25. Its bulk-sync `automatically_add_new_*` settings are booleans rather than ' +
-    'BulkDiscover values; the bulk-sync issue adds that conversion here.',
-  rules: ['Where nothing is known of a difference, 2022-12-12 behaves like 2023-04-25.'],
-  instructions: [],
+  description: '2022-12-12 has the same routes as 2023-04-25. Its bulk-sync `automatically_add_new_fields` and `automatically_add_new_objects` are booleans rather than BulkDiscover values.',
+  rules: [
+    'Where nothing is known of a difference, 2022-12-12 behaves like 2023-04-25.',
+    'automatically_add_new_*: true is `all` and false is `none` going up; going down, `none` is false and every other value (all, onlyIncremental, onlyNonIncremental) is true, since something new is added.',
+  ],
+  instructions: [
+    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeDiscover },
+    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeDiscover },
+    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeDiscover },
+  ],
 };

@@ -2,6 +2,7 @@
 // (bulk-sync schedules, light list items, …) next to the endpoint facts below.
 import Type from 'typebox';
 import type { VersionChange } from '../version-change.ts';
+import { downgradeBulkSyncResponse, upgradeBulkSyncRequest } from './bulk-sync-schedules-2024.ts';
 
 export const change20240208: VersionChange = {
   version: '2024-02-08',
@@ -11,6 +12,8 @@ export const change20240208: VersionChange = {
     'has GET /api/connections/{id}/modelsync/target. It lacks the proxy, console logs, entity lookup and the logs index. ' +
     'A 401 body is RestErrResponse rather than ApiError.',
   rules: [
+    'A bulk sync\'s `schedule` converts to and from default_schedule + additional_schedules by the rules in docs/schedules.md. A 2025-09-18 configuration with no exact 2024-02-08 form shows only what 2024-02-08 can say truthfully: additional schedules scoped to schemas or carrying a resync_mode are left out of `schedule`, never widened.',
+    'GET /api/bulk/syncs/{id}/schemas returns full BulkSchema items (with fields and filters); 2025-09-18 returns the light BulkSchemaListItem unless `include_fields=true`.',
     'GET /api/organizations answers a non-partner key with a list holding only its own organization (the 2024 doc: the result depends on the caller); 2025-09-18 needs a partner key.',
     'The plural routes /api/organizations/{org_id}/users… accept an organization-scoped key when org_id is its own organization (any other org_id answers 404); in 2025-09-18 they need a partner key (403).',
     'A 401 body is `{code, error, status, context}` (RestErrResponse): code is the HTTP status, error the message, status the status text, context the ApiError metadata.',
@@ -46,6 +49,12 @@ export const change20240208: VersionChange = {
     { kind: 'access-changed', route: 'GET /api/organizations/{org_id}/users/{id}', access: 'any' },
     { kind: 'access-changed', route: 'PUT /api/organizations/{org_id}/users/{id}', access: 'any' },
     { kind: 'access-changed', route: 'DELETE /api/organizations/{org_id}/users/{id}', access: 'any' },
+    // Bulk sync schedules (seed: "Schedule payload migration"; diff.md §4.1–4.2).
+    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeBulkSyncRequest },
+    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeBulkSyncRequest },
+    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeBulkSyncResponse },
+    // diff.md §4.4: 2024 lists a sync's schemas as full BulkSchema items.
+    { kind: 'request-converted', route: 'GET /api/bulk/syncs/{id}/schemas', up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }) },
     // diff.md §1.3: 2024 documents 401 bodies as RestErrResponse.
     {
       kind: 'error-converted',

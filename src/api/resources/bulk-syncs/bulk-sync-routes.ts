@@ -1,0 +1,93 @@
+// Bulk syncs: list, create, get, update, delete, activate.
+import Type from 'typebox';
+import type { AppContext } from '../../../app-context.ts';
+import type { RouteDefinition } from '../../route.ts';
+import { actingOrganizationId } from '../../../services/acting-organization.ts';
+import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
+import { IdParams } from '../envelope.ts';
+import { ActivateSyncEnvelope, ActivateSyncInput, BulkSyncListEnvelope, BulkSyncResponseEnvelope, CreateBulkSyncRequest, UpdateBulkSyncRequest } from './bulk-sync-schemas.ts';
+import { bulkSyncToWire } from './bulk-sync-wire.ts';
+
+export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
+  const { repositories } = context;
+  return [
+    {
+      operationId: 'bulkSync.list',
+      method: 'GET',
+      path: '/api/bulk/syncs',
+      summary: "The organization's bulk syncs, most recently updated first. Unpaginated in every version (neither SDK's schema has pagination here).",
+      access: 'organization',
+      query: Type.Object({ active: Type.Optional(Type.Boolean()) }),
+      response: BulkSyncListEnvelope,
+      errors: [500],
+      handler: async ({ caller, query }) => ({ data: (await repositories.bulkSyncs.list(caller.organizationId, { active: query.active })).map(bulkSyncToWire) }),
+    },
+    {
+      operationId: 'bulkSync.create',
+      method: 'POST',
+      path: '/api/bulk/syncs',
+      summary: 'Create a bulk sync. default_schedule is required and may not carry selective_mode, schemas or resync_mode; additional_schedules may. Without `schemas`, every schema of the source is selected, new ones included.',
+      access: 'organization',
+      body: CreateBulkSyncRequest,
+      response: BulkSyncResponseEnvelope,
+      errors: [400, 403, 422, 500],
+      handler: async ({ caller, body }) => {
+        const organizationId = await actingOrganizationId(repositories, caller, body.organization_id);
+        return { data: bulkSyncToWire(await bulkSyncs.create(caller, organizationId, body)) };
+      },
+    },
+    {
+      operationId: 'bulkSync.get',
+      method: 'GET',
+      path: '/api/bulk/syncs/{id}',
+      summary: 'A bulk sync with its schedules.',
+      access: 'organization',
+      params: IdParams,
+      query: Type.Object({ refresh_schemas: Type.Optional(Type.Boolean()) }),
+      response: BulkSyncResponseEnvelope,
+      errors: [404],
+      handler: async ({ caller, params }) => ({ data: bulkSyncToWire(await bulkSyncs.requireSync(caller, params.id)) }),
+    },
+    {
+      operationId: 'bulkSync.update',
+      method: 'PUT',
+      path: '/api/bulk/syncs/{id}',
+      summary: 'Replace a bulk sync. Schedules keep their ids when they are sent back with them (or, without ids, when their scope matches).',
+      access: 'organization',
+      params: IdParams,
+      body: UpdateBulkSyncRequest,
+      response: BulkSyncResponseEnvelope,
+      errors: [400, 403, 404, 422, 500],
+      handler: async ({ caller, params, body }) => ({ data: bulkSyncToWire(await bulkSyncs.update(caller, params.id, body)) }),
+    },
+    {
+      operationId: 'bulkSync.remove',
+      method: 'DELETE',
+      path: '/api/bulk/syncs/{id}',
+      summary: 'Delete a bulk sync, its schema settings and schedules. The destination is left as it is.',
+      access: 'organization',
+      params: IdParams,
+      query: Type.Object({ refresh_schemas: Type.Optional(Type.Boolean()) }),
+      errors: [403, 404, 500],
+      handler: async ({ caller, params }) => {
+        await bulkSyncs.delete(caller, params.id);
+        return undefined;
+      },
+    },
+    {
+      operationId: 'bulkSync.activate',
+      method: 'POST',
+      path: '/api/bulk/syncs/{id}/activate',
+      summary: 'Turn a bulk sync on or off; an inactive sync is not run by its schedules.',
+      access: 'organization',
+      params: IdParams,
+      body: ActivateSyncInput,
+      response: ActivateSyncEnvelope,
+      errors: [403, 404, 500],
+      handler: async ({ caller, params, body }) => {
+        const row = await bulkSyncs.setActive(caller, params.id, body.active);
+        return { data: { id: row.id, active: row.active === 1 } };
+      },
+    },
+  ];
+}

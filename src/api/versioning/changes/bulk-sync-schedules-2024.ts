@@ -1,0 +1,38 @@
+// 2024-02-08's single `schedule` on bulk syncs ↔ 2025-09-18's default_schedule + additional_schedules. The rules
+// (which item becomes the default, what a 2024 response shows for configurations it cannot express) are
+// src/domain/schedules' and are written down in docs/schedules.md.
+import { ApiError } from '../../errors.ts';
+import {
+  configurationOf,
+  downgradeToLegacySchedule,
+  upgradeLegacySchedule,
+  validateLegacyBulkSchedule,
+  type StoredBulkSchedules,
+} from '../../../domain/schedules/index.ts';
+
+type Body = Record<string, unknown>;
+
+function isObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A 2024 request body → 2025: `schedule` becomes default_schedule and additional_schedules; `discover` is dropped. */
+export function upgradeBulkSyncRequest(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const { schedule, discover: _discover, ...rest } = value;
+  if (schedule === undefined) throw new ApiError('validation_failed', 'schedule: is required', { metadata: { field: 'schedule' } });
+  const validated = validateLegacyBulkSchedule(schedule);
+  if (!validated.ok) {
+    const [first] = validated.issues;
+    throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+  }
+  return { ...rest, ...upgradeLegacySchedule(validated.value) };
+}
+
+/** A 2025 BulkSyncResponse → 2024: `schedule` replaces default_schedule and additional_schedules. */
+export function downgradeBulkSyncResponse(value: unknown): unknown {
+  if (!isObject(value) || !isObject(value.default_schedule)) return value;
+  const { default_schedule, additional_schedules, ...rest } = value;
+  const stored = { default_schedule, additional_schedules: Array.isArray(additional_schedules) ? additional_schedules : [] } as unknown as StoredBulkSchedules;
+  return { ...rest, schedule: downgradeToLegacySchedule(configurationOf(stored)) };
+}

@@ -1,0 +1,53 @@
+// Bulk syncs and their schema settings, always within one organization.
+import type { Kysely } from 'kysely';
+import type { BulkSyncSchemasTable, BulkSyncsTable, Database } from '../schema.ts';
+
+export type BulkSyncRow = BulkSyncsTable;
+export type BulkSyncSchemaRow = BulkSyncSchemasTable;
+
+export function bulkSyncsRepository(db: Kysely<Database>) {
+  return {
+    async insert(row: BulkSyncRow, schemas: BulkSyncSchemaRow[]): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx.insertInto('bulk_syncs').values(row).execute();
+        if (schemas.length) await tx.insertInto('bulk_sync_schemas').values(schemas).execute();
+      });
+    },
+    get(organizationId: string, id: string): Promise<BulkSyncRow | undefined> {
+      return db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    },
+    getAnywhere(id: string): Promise<BulkSyncRow | undefined> {
+      return db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    list(organizationId: string, options: { active?: boolean } = {}): Promise<BulkSyncRow[]> {
+      let query = db.selectFrom('bulk_syncs').selectAll().where('organization_id', '=', organizationId);
+      if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
+      return query.orderBy('updated_at', 'desc').orderBy('id').execute();
+    },
+    /** Replaces the sync row and, when given, its whole schema list, in one transaction. */
+    async update(organizationId: string, id: string, changes: Partial<BulkSyncRow>, schemas?: BulkSyncSchemaRow[]): Promise<void> {
+      await db.transaction().execute(async (tx) => {
+        await tx.updateTable('bulk_syncs').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+        if (schemas) {
+          await tx.deleteFrom('bulk_sync_schemas').where('sync_id', '=', id).execute();
+          if (schemas.length) await tx.insertInto('bulk_sync_schemas').values(schemas).execute();
+        }
+      });
+    },
+    async delete(organizationId: string, id: string): Promise<void> {
+      await db.deleteFrom('bulk_syncs').where('id', '=', id).where('organization_id', '=', organizationId).execute();
+    },
+    schemas(syncId: string): Promise<BulkSyncSchemaRow[]> {
+      return db.selectFrom('bulk_sync_schemas').selectAll().where('sync_id', '=', syncId).orderBy('schema_id').execute();
+    },
+    async upsertSchema(row: BulkSyncSchemaRow): Promise<void> {
+      await db
+        .insertInto('bulk_sync_schemas')
+        .values(row)
+        .onConflict((conflict) => conflict.columns(['sync_id', 'schema_id']).doUpdateSet({ settings: row.settings }))
+        .execute();
+    },
+  };
+}
+
+export type BulkSyncsRepository = ReturnType<typeof bulkSyncsRepository>;

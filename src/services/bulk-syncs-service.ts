@@ -1,0 +1,213 @@
+// Bulk sync use cases: validate the connections and schedules, keep per-schema settings, and list a sync's
+// schemas (the stored settings merged with what the source offers when the sync selects every schema).
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app-context.ts';
+import type { Caller } from '../api/auth/caller.ts';
+import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import { silentLogger } from '../engine/run-context.ts';
+import { configurationOf, validateBulkScheduleRequest, type StoredBulkSchedules } from '../domain/schedules/index.ts';
+import { schemaOutputName, type NormalizeNames } from '../domain/naming/output-names.ts';
+import type { BulkSyncRow, BulkSyncSchemaRow } from '../persistence/repositories/bulk-syncs-repository.ts';
+import { nowIso } from '../persistence/repositories/clock.ts';
+import { actorOf } from './actor.ts';
+import { storeSchedules } from './bulk-schedule-records.ts';
+import type { ConnectionsService } from './connections-service.ts';
+
+export interface BulkSyncSettings {
+  automatically_add_new_fields: string;
+  automatically_add_new_objects: string;
+  concurrency_limit?: number;
+  resync_concurrency_limit?: number;
+  data_cutoff_timestamp?: string;
+  disable_record_timestamps: boolean;
+  normalize_names: NormalizeNames;
+  policies: string[];
+}
+
+export interface BulkFieldSettings {
+  id: string;
+  enabled?: boolean;
+  obfuscated?: boolean;
+  user_output_name?: string;
+}
+
+export interface BulkSchemaSettings {
+  enabled: boolean;
+  fields?: BulkFieldSettings[];
+  filters?: Array<{ field_id?: string; function: string; value?: unknown }>;
+  tracking_field?: string;
+  user_output_name?: string;
+  partition_key?: string;
+  data_cutoff_timestamp?: string;
+  disable_data_cutoff?: boolean;
+}
+
+export interface BulkSchemaView extends BulkSchemaSettings {
+  id: string;
+  output_name: string;
+}
+
+type SchemaInput = string | ({ id: string; fields?: Array<string | BulkFieldSettings> } & Omit<Partial<BulkSchemaSettings>, 'fields'>);
+
+export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'connectors'>, connections: ConnectionsService) {
+  const { repositories } = context;
+
+  async function requireSync(caller: Caller, id: string): Promise<BulkSyncRow> {
+    const row = await repositories.bulkSyncs.get(caller.organizationId, id);
+    if (!row) throw notFound('bulk sync');
+    return row;
+  }
+
+  async function checkConnection(organizationId: string, id: string, field: string, capability: 'bulkSource' | 'bulkDestination') {
+    const row = await repositories.connections.get(organizationId, id);
+    if (!row) throw fieldError(field, 'no such connection in this organization', 'unprocessable');
+    const connector = context.connectors.get(row.type);
+    if (!connector || !(connector.capabilities as readonly string[]).includes(capability)) {
+      throw fieldError(field, `a ${row.type} connection cannot be a bulk-sync ${capability === 'bulkSource' ? 'source' : 'destination'}`, 'unprocessable');
+    }
+    return row;
+  }
+
+  function schedulesFrom(body: Record<string, unknown>, previous: StoredBulkSchedules | undefined, caller: Caller, now: string): StoredBulkSchedules {
+    const validated = validateBulkScheduleRequest({ default_schedule: body.default_schedule, additional_schedules: body.additional_schedules });
+    if (!validated.ok) {
+      const [first] = validated.issues;
+      throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+    }
+    return storeSchedules(validated.value, previous, actorOf(caller), now);
+  }
+
+  function schemaRows(syncId: string, schemas: SchemaInput[] | undefined): BulkSyncSchemaRow[] {
+    const seen = new Set<string>();
+    return (schemas ?? []).map((schema, index) => {
+      const input = typeof schema === 'string' ? { id: schema } : schema;
+      if (seen.has(input.id)) throw fieldError(`schemas[${index}]`, `schema ${input.id} is listed twice`, 'unprocessable');
+      seen.add(input.id);
+      const { id, fields, ...rest } = input;
+      const settings: BulkSchemaSettings = { ...rest, enabled: rest.enabled ?? true };
+      if (fields) settings.fields = fields.map((field) => (typeof field === 'string' ? { id: field, enabled: true } : field));
+      return { sync_id: syncId, schema_id: id, settings: JSON.stringify(settings) };
+    });
+  }
+
+  function settingsFrom(body: Record<string, any>): BulkSyncSettings {
+    return {
+      automatically_add_new_fields: body.automatically_add_new_fields ?? 'all',
+      automatically_add_new_objects: body.automatically_add_new_objects ?? 'all',
+      ...(body.concurrency_limit !== undefined ? { concurrency_limit: body.concurrency_limit } : {}),
+      ...(body.resync_concurrency_limit !== undefined ? { resync_concurrency_limit: body.resync_concurrency_limit } : {}),
+      ...(body.data_cutoff_timestamp !== undefined ? { data_cutoff_timestamp: body.data_cutoff_timestamp } : {}),
+      disable_record_timestamps: body.disable_record_timestamps ?? false,
+      normalize_names: body.normalize_names ?? 'enabled',
+      policies: body.policies ?? [],
+    };
+  }
+
+  return {
+    requireSync,
+
+    async create(caller: Caller, organizationId: string, body: Record<string, any>): Promise<BulkSyncRow> {
+      await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
+      await checkConnection(organizationId, body.destination_connection_id, 'destination_connection_id', 'bulkDestination');
+      const now = nowIso();
+      const actor = JSON.stringify(actorOf(caller));
+      const id = randomUUID();
+      const row: BulkSyncRow = {
+        id,
+        organization_id: organizationId,
+        name: body.name,
+        mode: body.mode ?? 'replicate',
+        active: body.active === false ? 0 : 1,
+        source_connection_id: body.source_connection_id,
+        destination_connection_id: body.destination_connection_id,
+        source_configuration: JSON.stringify(body.source_configuration ?? {}),
+        destination_configuration: JSON.stringify(body.destination_configuration ?? {}),
+        settings: JSON.stringify(settingsFrom(body)),
+        schedules: JSON.stringify(schedulesFrom(body, undefined, caller, now)),
+        select_all_schemas: body.schemas === undefined ? 1 : 0,
+        created_at: now,
+        created_by: actor,
+        updated_at: now,
+        updated_by: actor,
+      };
+      await repositories.bulkSyncs.insert(row, schemaRows(id, body.schemas));
+      return row;
+    },
+
+    async update(caller: Caller, id: string, body: Record<string, any>): Promise<BulkSyncRow> {
+      const existing = await requireSync(caller, id);
+      await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
+      await checkConnection(existing.organization_id, body.destination_connection_id, 'destination_connection_id', 'bulkDestination');
+      const now = nowIso();
+      await repositories.bulkSyncs.update(
+        existing.organization_id,
+        id,
+        {
+          name: body.name,
+          mode: body.mode ?? existing.mode,
+          active: body.active === undefined ? existing.active : body.active ? 1 : 0,
+          source_connection_id: body.source_connection_id,
+          destination_connection_id: body.destination_connection_id,
+          source_configuration: JSON.stringify(body.source_configuration ?? {}),
+          destination_configuration: JSON.stringify(body.destination_configuration ?? {}),
+          settings: JSON.stringify(settingsFrom(body)),
+          schedules: JSON.stringify(schedulesFrom(body, JSON.parse(existing.schedules), caller, now)),
+          select_all_schemas: body.schemas === undefined ? 1 : 0,
+          updated_at: now,
+          updated_by: JSON.stringify(actorOf(caller)),
+        },
+        schemaRows(id, body.schemas),
+      );
+      return requireSync(caller, id);
+    },
+
+    async setActive(caller: Caller, id: string, active: boolean): Promise<BulkSyncRow> {
+      const existing = await requireSync(caller, id);
+      await repositories.bulkSyncs.update(existing.organization_id, id, { active: active ? 1 : 0, updated_at: nowIso(), updated_by: JSON.stringify(actorOf(caller)) });
+      return requireSync(caller, id);
+    },
+
+    async delete(caller: Caller, id: string): Promise<void> {
+      const existing = await requireSync(caller, id);
+      await repositories.bulkSyncs.delete(existing.organization_id, id);
+    },
+
+    /**
+     * The sync's schemas: stored settings, plus — when the sync selects every schema — each schema the source
+     * offers (enabled, default settings). Discovery failures are reported, never hidden behind a partial list.
+     */
+    async schemas(sync: BulkSyncRow): Promise<BulkSchemaView[]> {
+      const settings = JSON.parse(sync.settings) as BulkSyncSettings;
+      const stored = new Map((await repositories.bulkSyncs.schemas(sync.id)).map((row) => [row.schema_id, JSON.parse(row.settings) as BulkSchemaSettings]));
+      const ids = new Set(stored.keys());
+      if (sync.select_all_schemas === 1) {
+        const source = await repositories.connections.get(sync.organization_id, sync.source_connection_id);
+        if (!source) throw new ApiError('unprocessable', 'The source connection of this sync no longer exists.', { metadata: { field: 'source_connection_id' } });
+        const connection = await connections.open(source);
+        try {
+          const discovered = await connection.bulkSource!.listSchemas({ signal: AbortSignal.timeout(30_000), log: silentLogger, heartbeat() {} });
+          for (const schema of discovered) ids.add(schema.id);
+        } catch (error) {
+          throw new ApiError('unprocessable', `Could not list the source's schemas: ${(error as Error).message}`, { metadata: { field: 'source_connection_id' }, cause: error });
+        } finally {
+          await connection.close().catch(() => {});
+        }
+      }
+      return [...ids].sort().map((id) => {
+        const schema = stored.get(id) ?? { enabled: true };
+        return { ...schema, id, output_name: schemaOutputName(id, schema.user_output_name, settings.normalize_names) };
+      });
+    },
+
+    async updateSchema(sync: BulkSyncRow, schemaId: string, changes: Partial<BulkSchemaSettings>, replace: boolean): Promise<void> {
+      const current = (await repositories.bulkSyncs.schemas(sync.id)).find((row) => row.schema_id === schemaId);
+      const base: BulkSchemaSettings = replace || !current ? { enabled: true } : (JSON.parse(current.settings) as BulkSchemaSettings);
+      const next: BulkSchemaSettings = { ...base, ...changes, enabled: changes.enabled ?? base.enabled };
+      await repositories.bulkSyncs.upsertSchema({ sync_id: sync.id, schema_id: schemaId, settings: JSON.stringify(next) });
+    },
+
+    configurationOfSchedules: (sync: BulkSyncRow) => configurationOf(JSON.parse(sync.schedules) as StoredBulkSchedules),
+  };
+}
+
+export type BulkSyncsService = ReturnType<typeof bulkSyncsService>;
