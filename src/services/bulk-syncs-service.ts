@@ -6,7 +6,8 @@ import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, fieldError, notFound } from '../api/errors.ts';
 import { silentLogger } from '../engine/run-context.ts';
 import { configurationOf, validateBulkScheduleRequest, type StoredBulkSchedules } from '../domain/schedules/index.ts';
-import { schemaOutputName, type NormalizeNames } from '../domain/naming/output-names.ts';
+import { defaultOutputName } from '../engine/bulk/name-normalization.ts';
+import type { NormalizeNames } from '../engine/bulk/bulk-sync-plan.ts';
 import type { BulkSyncRow, BulkSyncSchemaRow } from '../persistence/repositories/bulk-syncs-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
@@ -195,7 +196,7 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
       }
       return [...ids].sort().map((id) => {
         const schema = stored.get(id) ?? { enabled: true };
-        return { ...schema, id, output_name: schemaOutputName(id, schema.user_output_name, settings.normalize_names) };
+        return { ...schema, id, output_name: schema.user_output_name ?? defaultOutputName(id, settings.normalize_names) };
       });
     },
 
