@@ -70,6 +70,8 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
     destination = openPostgres(destinationDatabase);
     await sourceSql.query(`create table big (id integer primary key, updated_at timestamptz not null, payload text)`);
     await sourceSql.query(`insert into big select i, '2024-01-01'::timestamptz + (i / 10) * interval '1 second', repeat(md5(i::text), 4) from generate_series(1, 200000) i`);
+    await sourceSql.query(`create table medium as select * from big where id <= 30000`);
+    await sourceSql.query(`alter table medium add primary key (id)`);
     await sourceSql.query(`create table loose (at timestamptz, payload text)`);
     await sourceSql.query(`insert into loose select '2024-01-01'::timestamptz + i * interval '1 second', md5(i::text) from generate_series(1, 20000) i`);
     sqliteDirectory = mkdtempSync(join(tmpdir(), 'ferry-bulk-'));
@@ -118,10 +120,10 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
   });
 
   const cases: Array<{ name: string; source: () => Connection; schemaId: string; key: string | undefined; sizes: Partial<BulkSyncPlan>; mode?: 'snapshot'; tracking?: string }> = [
-    { name: 'COPY path, primary key', source: () => source, schemaId: 'public.big', key: 'id', sizes: { copyChunkSize: 15000 } },
-    { name: 'COPY path, tracking field with ties', source: () => source, schemaId: 'public.big', key: 'id', tracking: 'updated_at', sizes: { copyChunkSize: 15000 } },
+    { name: 'COPY path, primary key', source: () => source, schemaId: 'public.medium', key: 'id', sizes: { copyChunkSize: 2000 } },
+    { name: 'COPY path, tracking field with ties', source: () => source, schemaId: 'public.medium', key: 'id', tracking: 'updated_at', sizes: { copyChunkSize: 2000 } },
     { name: 'COPY path, no primary key, ordered by a tracking field', source: () => source, schemaId: 'public.loose', key: undefined, tracking: 'at', sizes: { copyChunkSize: 3000 } },
-    { name: 'COPY path, snapshot with a key', source: () => source, schemaId: 'public.big', key: 'id', mode: 'snapshot', sizes: { copyChunkSize: 15000 } },
+    { name: 'COPY path, snapshot with a key', source: () => source, schemaId: 'public.medium', key: 'id', mode: 'snapshot', sizes: { copyChunkSize: 2000 } },
     { name: 'record path, primary key', source: () => sqlite, schemaId: 'items', key: 'id', sizes: { batchSize: 1000 } },
     { name: 'record path, tracking field with ties', source: () => sqlite, schemaId: 'items', key: 'id', tracking: 'updated_at', sizes: { batchSize: 1000 } },
     { name: 'record path, no primary key', source: () => sqlite, schemaId: 'loose', key: undefined, sizes: { batchSize: 500 } },
