@@ -27,7 +27,7 @@ export type RecordLogIndex = Partial<Record<ExecutionLogType, RecordLogFiles>>;
 export const recordLogIndexFile = 'index.json';
 
 export interface RecordLogSink {
-  /** Appends one entry; resolves once the entry is buffered (waits when the file stream pushes back). */
+  /** Appends one entry; resolves once it is buffered (waits when the file stream pushes back). */
   write(type: ExecutionLogType, entry: unknown): Promise<void>;
   /** Flushes and closes every file, writes index.json, and returns the index. Idempotent. */
   close(): Promise<RecordLogIndex>;
