@@ -7,7 +7,8 @@
 //   3. every run of characters other than `a-z`, `0-9` and `_` becomes one `_`;
 //   4. leading and trailing `_` are removed;
 //   5. a name that starts with a digit gets a leading `_`; an empty result becomes `_`;
-//   6. cut to 63 characters (PostgreSQL's identifier limit, the tightest of the SQL destinations).
+//   6. cut to 63 characters (PostgreSQL's identifier limit, the tightest of the SQL destinations),
+//      and `_` left at the end by the cut removed (so normalising twice changes nothing).
 // - legacy (the older rule, kept for syncs created with it): lower-cased, and each character other
 //   than `a-z`, `0-9` and `_` becomes `_`, one for one; nothing is trimmed, folded or cut.
 // Two fields that normalise to the same name are told apart by suffixes `_2`, `_3`, … in source
@@ -31,7 +32,7 @@ export function normalizeName(name: string, rule: NormalizeNames): string {
         .replace(/^_+|_+$/g, '');
       if (result === '') result = '_';
       if (/^[0-9]/.test(result)) result = `_${result}`;
-      return result.slice(0, identifierLimit);
+      return result.slice(0, identifierLimit).replace(/(.)_+$/, '$1');
     }
   }
 }
