@@ -48,20 +48,22 @@ interface Measured {
 
 /** Loads one URL of a started server child, then stops the child (always) and reports what it cost. */
 async function measureTarget(target: Target<unknown>, url: string, headers: Record<string, string> = {}): Promise<Measured> {
+  let load: LoadResult;
+  let serverCpuMsPerRequest: number | undefined;
+  let peakRss: number | undefined;
   try {
     let cpuAtStart: number | undefined;
     const { connections, durationSeconds, warmupSeconds } = settings;
-    const load = await measureHttp({ url, headers, connections, durationSeconds, warmupSeconds, onMeasureStart: () => (cpuAtStart = cpuSecondsOf(target.pid)) });
+    load = await measureHttp({ url, headers, connections, durationSeconds, warmupSeconds, onMeasureStart: () => (cpuAtStart = cpuSecondsOf(target.pid)) });
     const cpuAtEnd = cpuSecondsOf(target.pid);
-    const serverCpuMsPerRequest = cpuAtStart === undefined || cpuAtEnd === undefined ? undefined : ((cpuAtEnd - cpuAtStart) * 1000) / load.requests;
+    if (cpuAtStart !== undefined && cpuAtEnd !== undefined) serverCpuMsPerRequest = ((cpuAtEnd - cpuAtStart) * 1000) / load.requests;
     // Requests the server had accepted but not answered when autocannon stopped are still queued; one more
-    // request waits behind them, so that stopping the server does not cut them off.
+    // request waits behind them, so that stopping the server does not cut them off (Ferry would log 500s).
     await fetch(url, { headers }).then((response) => response.arrayBuffer());
-    return { load, serverCpuMsPerRequest, peakRss: await target.stop() };
-  } catch (error: unknown) {
-    await target.stop();
-    throw error;
+  } finally {
+    peakRss = await target.stop();
   }
+  return { load, serverCpuMsPerRequest, peakRss };
 }
 
 async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<Endpoint, string>, authFromMemory = false): Promise<ScenarioResult> {
