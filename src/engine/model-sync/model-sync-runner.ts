@@ -65,8 +65,13 @@ export async function runModelSync(
   }
   const status: ModelSyncStatus = !error ? 'completed' : error.code === SyncErrorCode.canceled ? 'canceled' : 'failed';
   const summary = { ...counts };
-  if (status === 'completed') await consoleLine('INFO', 'Model sync completed', summary);
-  else await consoleLine(status === 'canceled' ? 'WARN' : 'ERROR', status === 'canceled' ? 'Model sync canceled' : `Model sync failed: ${error!.message}`, { ...summary, code: error!.code, retryable: error!.retryable }).catch(() => {});
+  try {
+    if (status === 'completed') await consoleLine('INFO', 'Model sync completed', summary);
+    else await consoleLine(status === 'canceled' ? 'WARN' : 'ERROR', status === 'canceled' ? 'Model sync canceled' : `Model sync failed: ${error!.message}`, { ...summary, code: error!.code, retryable: error!.retryable });
+  } catch (caught: unknown) {
+    // The work is done and its state committed; a lost last console line must not turn it into a failure.
+    context.log.error({ err: caught, executionId: plan.executionId, status }, 'model sync: the final console-log line could not be written');
+  }
   return { status, counts, error, logs: index };
 }
 
