@@ -8,6 +8,7 @@ import type { EntityRegistry } from './services/entity-registry.ts';
 import type { ConnectorRegistry } from './connectors/registry.ts';
 import type { TokenSigner } from './services/signed-tokens.ts';
 import type { ConnectionProxy } from './proxy/connection-proxy.ts';
+import type { JobQueue } from './queue/job-queue.ts';
 
 export interface AppContext {
   config: FerryConfig;
@@ -20,5 +21,7 @@ export interface AppContext {
   signer(purpose: string): TokenSigner;
   /** The connection proxy (2025-09-18), with its audit log in the metadata database. */
   proxy: ConnectionProxy;
+  /** Executions, schedule ticks and deliveries: embedded on SQLite, graphile-worker on PostgreSQL. */
+  queue: JobQueue;
   log: pino.Logger;
 }

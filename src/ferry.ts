@@ -14,10 +14,13 @@ import { createEntityRegistry } from './services/entity-registry.ts';
 import { registerTenancyEntities } from './services/tenancy-entities.ts';
 import { connectionEntityResolver } from './services/connection-entities.ts';
 import { bulkSyncEntityResolver } from './services/bulk-sync-entities.ts';
+import { bulkExecutionEntityResolver } from './services/bulk-execution-entities.ts';
 import { createDefaultConnectors } from './connectors/default-connectors.ts';
 import { createConnectorRegistry } from './connectors/registry.ts';
 import { createTokenSigner } from './services/signed-tokens.ts';
 import { createConnectionProxy } from './proxy/connection-proxy.ts';
+import { createJobQueue } from './worker/job-queue-factory.ts';
+import { startWorker, type Worker } from './worker/worker.ts';
 
 export interface Ferry {
   context: AppContext;
@@ -42,6 +45,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     registerTenancyEntities(entities, repositories);
     entities.register(connectionEntityResolver(repositories));
     entities.register(bulkSyncEntityResolver(repositories));
+    entities.register(bulkExecutionEntityResolver(repositories));
     const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
     const signer = (purpose: string) => createTokenSigner(key, purpose);
     const proxy = createConnectionProxy({
@@ -55,8 +59,10 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       },
       log,
     });
-    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, log };
+    const queue = await createJobQueue(config, database, log);
+    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, queue, log };
     const app = await buildServer(context);
+    const worker: Worker | undefined = config.worker ? await startWorker(context) : undefined;
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
     return {
       context,
@@ -67,6 +73,8 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       },
       async close() {
         await app.close();
+        await worker?.stop();
+        await queue.close();
         await proxy.close();
         await database.close();
       },

@@ -12,6 +12,8 @@ import { bulkSyncRoutes } from './resources/bulk-syncs/bulk-sync-routes.ts';
 import { bulkSchemaRoutes } from './resources/bulk-syncs/bulk-schema-routes.ts';
 import { bulkScheduleRoutes } from './resources/bulk-syncs/bulk-schedule-routes.ts';
 import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
+import { bulkExecutionRoutes } from './resources/bulk-syncs/bulk-execution-routes.ts';
+import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
@@ -36,5 +38,6 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...bulkSyncRoutes(context, bulkSyncs),
     ...bulkSchemaRoutes(context, bulkSyncs),
     ...bulkScheduleRoutes(context, bulkSyncs),
+    ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
   ];
 }

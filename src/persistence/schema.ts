@@ -237,7 +237,32 @@ export interface BulkSyncSchemasTable {
   settings: string;
 }
 
+export interface BulkSyncExecutionsTable {
+  id: string;
+  sync_id: string;
+  organization_id: string;
+  /** BulkExecutionStatus: created | scheduled | running | canceling | canceled | completed | failed | … */
+  status: string;
+  fetch_mode: string;
+  resync_mode: string;
+  is_test: number;
+  /** JSON array of schema ids the start asked for; null means every enabled schema. */
+  requested_schemas: string | null;
+  /** JSON: per-schema executions (status, counts, times). */
+  schemas: string;
+  record_count: number;
+  error_count: number;
+  warning_count: number;
+  status_message: string | null;
+  cancel_requested: number;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
+  bulk_sync_executions: BulkSyncExecutionsTable;
   bulk_syncs: BulkSyncsTable;
   bulk_sync_schemas: BulkSyncSchemasTable;
   bulk_sync_checkpoints: BulkSyncCheckpointsTable;

@@ -7,6 +7,7 @@ import * as proxyCalls from './0004-proxy-calls.ts';
 import * as bulkEngine from './0005-bulk-engine.ts';
 import * as modelSyncEngine from './0006-model-sync-engine.ts';
 import * as bulkSyncs from './0007-bulk-syncs.ts';
+import * as bulkExecutions from './0008-bulk-executions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-bulk-engine': bulkEngine,
   '0006-model-sync-engine': modelSyncEngine,
   '0007-bulk-syncs': bulkSyncs,
+  '0008-bulk-executions': bulkExecutions,
 };

@@ -8,6 +8,7 @@ import { queriesRepository } from './queries-repository.ts';
 import { schemaCatalogRepository } from './schema-catalog-repository.ts';
 import { proxyCallsRepository } from './proxy-calls-repository.ts';
 import { bulkSyncsRepository } from './bulk-syncs-repository.ts';
+import { bulkExecutionsRepository } from './bulk-executions-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
@@ -26,6 +27,7 @@ export function createRepositories(db: Kysely<Database>) {
     queries: queriesRepository(db),
     proxyCalls: proxyCallsRepository(db),
     bulkSyncs: bulkSyncsRepository(db),
+    bulkExecutions: bulkExecutionsRepository(db),
   };
 }
 

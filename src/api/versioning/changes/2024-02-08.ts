@@ -53,6 +53,16 @@ export const change20240208: VersionChange = {
     { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeBulkSyncRequest },
     { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeBulkSyncRequest },
     { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeBulkSyncResponse },
+    // diff.md §4.3: 2024's deprecated `resync: true` means resync_mode rebuild.
+    {
+      kind: 'type-converted',
+      type: 'StartBulkSyncRequest',
+      up: (value) => {
+        if (typeof value !== 'object' || value === null) return value;
+        const { resync, ...rest } = value as Record<string, unknown>;
+        return resync === true && rest.resync_mode === undefined ? { ...rest, resync_mode: 'rebuild' } : rest;
+      },
+    },
     // diff.md §4.4: 2024 lists a sync's schemas as full BulkSchema items.
     { kind: 'request-converted', route: 'GET /api/bulk/syncs/{id}/schemas', up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }) },
     // diff.md §1.3: 2024 documents 401 bodies as RestErrResponse.

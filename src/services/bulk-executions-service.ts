@@ -1,0 +1,79 @@
+// Starting and cancelling bulk sync executions. A start writes the execution row and enqueues its job in one
+// transaction, keyed by the sync so that two executions of one sync never overlap; a second start while one is
+// open is a 409. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once
+// when it runs in this process or is still waiting.
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app-context.ts';
+import { ApiError, fieldError } from '../api/errors.ts';
+import type { BulkExecutionRow } from '../persistence/repositories/bulk-executions-repository.ts';
+import { bulkExecutionsRepository } from '../persistence/repositories/bulk-executions-repository.ts';
+import type { BulkSyncRow } from '../persistence/repositories/bulk-syncs-repository.ts';
+import { nowIso } from '../persistence/repositories/clock.ts';
+
+export const bulkExecutionTask = 'bulk-sync-execution';
+export const bulkExecutionJobKey = (syncId: string) => `bulk-sync:${syncId}`;
+
+export interface StartBulkExecution {
+  fetch_mode?: 'none' | 'incremental' | 'full';
+  resync_mode?: 'refetch' | 'resync' | 'rebuild';
+  schemas?: string[];
+  test?: boolean;
+}
+
+export function bulkExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue'>) {
+  const { repositories } = context;
+
+  return {
+    async start(sync: BulkSyncRow, options: StartBulkExecution): Promise<BulkExecutionRow> {
+      if (options.test && options.resync_mode) throw fieldError('test', 'test and resync_mode cannot be combined', 'unprocessable');
+      if (options.schemas?.length === 0) throw fieldError('schemas', 'must name at least one schema when given', 'unprocessable');
+      const now = nowIso();
+      const row: BulkExecutionRow = {
+        id: randomUUID(),
+        sync_id: sync.id,
+        organization_id: sync.organization_id,
+        status: 'scheduled',
+        fetch_mode: options.fetch_mode ?? 'none',
+        resync_mode: options.resync_mode ?? 'normal',
+        is_test: options.test ? 1 : 0,
+        requested_schemas: options.schemas ? JSON.stringify(options.schemas) : null,
+        schemas: '[]',
+        record_count: 0,
+        error_count: 0,
+        warning_count: 0,
+        status_message: null,
+        cancel_requested: 0,
+        created_at: now,
+        started_at: null,
+        completed_at: null,
+        updated_at: now,
+      };
+      await context.database.db.transaction().execute(async (tx) => {
+        const open = await bulkExecutionsRepository(tx).open(sync.id);
+        if (open) throw new ApiError('conflict', `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`, { metadata: { execution_id: open.id } });
+        await bulkExecutionsRepository(tx).insert(row);
+        await context.queue.enqueue(tx, { task: bulkExecutionTask, payload: { version: 1, executionId: row.id }, jobKey: bulkExecutionJobKey(sync.id), maxAttempts: 3 });
+      });
+      return row;
+    },
+
+    /** Cancels the open execution (or the one named). Terminal executions cannot be cancelled. */
+    async cancel(sync: BulkSyncRow, executionId?: string): Promise<BulkExecutionRow | undefined> {
+      const execution = executionId ? await repositories.bulkExecutions.get(sync.id, executionId) : await repositories.bulkExecutions.open(sync.id);
+      if (executionId && !execution) throw new ApiError('not_found', 'execution not found');
+      if (!execution) return undefined;
+      if (['completed', 'failed', 'canceled', 'errors', 'interrupted'].includes(execution.status)) {
+        throw new ApiError('bad_request', `The execution is already ${execution.status}.`);
+      }
+      await repositories.bulkExecutions.update(execution.id, { cancel_requested: 1, status: 'canceling', updated_at: nowIso() });
+      const result = await context.queue.cancel({ jobKey: bulkExecutionJobKey(sync.id) });
+      if (result.removed && !result.aborted) {
+        const now = nowIso();
+        await repositories.bulkExecutions.update(execution.id, { status: 'canceled', completed_at: now, updated_at: now, status_message: 'Canceled before it started' });
+      }
+      return repositories.bulkExecutions.get(sync.id, execution.id);
+    },
+  };
+}
+
+export type BulkExecutionsService = ReturnType<typeof bulkExecutionsService>;

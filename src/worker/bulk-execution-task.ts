@@ -1,0 +1,135 @@
+// The job that runs one bulk sync execution: build the engine's plan from the stored sync, open both connections,
+// run, and keep the execution row current (status, per-schema progress, counts). A retryable failure is thrown so
+// the queue retries the job (up to 3 attempts); the engine's checkpoints make the retry continue, not restart.
+import type { AppContext } from '../app-context.ts';
+import type { Connection } from '../connectors/connector.ts';
+import { runBulkSync } from '../engine/bulk/bulk-sync-runner.ts';
+import type { BulkSchemaPlan, BulkSyncPlan } from '../engine/bulk/bulk-sync-plan.ts';
+import type { SchemaExecution } from '../engine/bulk/schema-execution.ts';
+import { createKyselyCheckpointStore } from '../engine/bulk/stores/kysely-checkpoint-store.ts';
+import { createKyselyConsoleLog } from '../engine/bulk/stores/kysely-console-log.ts';
+import { nowIso } from '../persistence/repositories/clock.ts';
+import type { JobContext, JobHandler } from '../queue/job-queue.ts';
+import type { BulkSyncSettings, BulkSyncsService } from '../services/bulk-syncs-service.ts';
+import type { ConnectionsService } from '../services/connections-service.ts';
+
+interface BulkExecutionPayload {
+  version: 1;
+  executionId: string;
+}
+
+function parsePayload(payload: unknown): BulkExecutionPayload {
+  const candidate = payload as Partial<BulkExecutionPayload> | null;
+  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string') {
+    throw Object.assign(new Error(`unrecognised bulk execution payload ${JSON.stringify(payload)}`), { retryable: false });
+  }
+  return candidate as BulkExecutionPayload;
+}
+
+function schemaToWire(schema: SchemaExecution) {
+  return {
+    schema: schema.schemaId,
+    output_name: schema.outputName,
+    status: schema.status,
+    record_count: schema.recordCount,
+    error_count: schema.errorCount,
+    warning_count: schema.warningCount,
+    started_at: schema.startedAt,
+    completed_at: schema.completedAt,
+    status_message: schema.statusMessage,
+  };
+}
+
+export function bulkExecutionTask(context: AppContext, connections: ConnectionsService, bulkSyncs: BulkSyncsService): JobHandler {
+  const { repositories } = context;
+  const checkpoints = createKyselyCheckpointStore(context.database.db);
+  const consoleLog = createKyselyConsoleLog(context.database.db);
+
+  return async (payload: unknown, job: JobContext) => {
+    const { executionId } = parsePayload(payload);
+    const execution = await repositories.bulkExecutions.getAnywhere(executionId);
+    if (!execution || ['completed', 'failed', 'canceled'].includes(execution.status)) return;
+    const sync = await repositories.bulkSyncs.getAnywhere(execution.sync_id);
+    if (!sync) return;
+    const settings = JSON.parse(sync.settings) as BulkSyncSettings;
+    const requested = execution.requested_schemas ? new Set(JSON.parse(execution.requested_schemas) as string[]) : undefined;
+
+    const opened: Connection[] = [];
+    const openConnection = async (id: string) => {
+      const row = await repositories.connections.get(sync.organization_id, id);
+      if (!row) throw Object.assign(new Error(`connection ${id} no longer exists`), { retryable: false });
+      const connection = await connections.open(row);
+      opened.push(connection);
+      return connection;
+    };
+
+    const finish = async (status: string, message: string | undefined) => {
+      const now = nowIso();
+      await repositories.bulkExecutions.update(execution.id, { status, status_message: message ?? null, completed_at: now, updated_at: now });
+    };
+
+    try {
+      await repositories.bulkExecutions.update(execution.id, { status: 'running', started_at: execution.started_at ?? nowIso(), updated_at: nowIso() });
+      const views = (await bulkSyncs.schemas(sync)).filter((schema) => schema.enabled && (!requested || requested.has(schema.id)));
+      const schemas: BulkSchemaPlan[] = views.map((schema) => {
+        const enabledFields = schema.fields?.filter((field) => field.enabled !== false).map((field) => field.id);
+        const cutoff = schema.disable_data_cutoff ? undefined : (schema.data_cutoff_timestamp ?? settings.data_cutoff_timestamp);
+        return {
+          schemaId: schema.id,
+          ...(schema.fields?.length ? { fields: enabledFields } : {}),
+          ...(schema.user_output_name ? { outputName: schema.user_output_name } : {}),
+          ...(schema.tracking_field ? { trackingField: schema.tracking_field } : {}),
+          ...(cutoff && schema.tracking_field ? { dataCutoffTimestamp: cutoff } : {}),
+        };
+      });
+      const destinationConfiguration = JSON.parse(sync.destination_configuration) as { schema?: string };
+      const plan: BulkSyncPlan = {
+        syncId: sync.id,
+        executionId: execution.id,
+        executionTimestamp: execution.created_at,
+        source: await openConnection(sync.source_connection_id),
+        destination: await openConnection(sync.destination_connection_id),
+        ...(destinationConfiguration.schema ? { destinationNamespace: destinationConfiguration.schema } : {}),
+        mode: sync.mode === 'snapshot' ? 'snapshot' : 'replicate',
+        schemas,
+        normalizeNames: settings.normalize_names,
+        fetchMode: execution.fetch_mode as BulkSyncPlan['fetchMode'],
+        resyncMode: execution.resync_mode as BulkSyncPlan['resyncMode'],
+        ...(settings.concurrency_limit ? { concurrency: settings.concurrency_limit } : {}),
+      };
+      const progress = new Map<string, SchemaExecution>();
+      const result = await runBulkSync({ signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) }, plan, {
+        checkpoints,
+        consoleLog,
+        onSchemaUpdate: async (schema) => {
+          progress.set(schema.schemaId, schema);
+          const all = [...progress.values()];
+          await repositories.bulkExecutions.update(execution.id, {
+            schemas: JSON.stringify(all.map(schemaToWire)),
+            record_count: all.reduce((sum, item) => sum + item.recordCount, 0),
+            error_count: all.reduce((sum, item) => sum + item.errorCount, 0),
+            warning_count: all.reduce((sum, item) => sum + item.warningCount, 0),
+            updated_at: nowIso(),
+          });
+        },
+      });
+      await repositories.bulkExecutions.update(execution.id, {
+        schemas: JSON.stringify(result.schemas.map(schemaToWire)),
+        record_count: result.recordCount,
+        error_count: result.schemas.reduce((sum, item) => sum + item.errorCount, 0),
+        warning_count: result.schemas.reduce((sum, item) => sum + item.warningCount, 0),
+      });
+      if (result.status === 'failed' && result.error?.retryable && job.attempt < 3) {
+        await repositories.bulkExecutions.update(execution.id, { status_message: `Attempt ${job.attempt} failed, retrying: ${result.error.message}`, updated_at: nowIso() });
+        throw result.error;
+      }
+      await finish(result.status, result.error?.message);
+    } catch (error) {
+      const retryable = (error as { retryable?: boolean }).retryable !== false && job.attempt < 3 && !job.signal.aborted;
+      if (!retryable) await finish(job.signal.aborted ? 'canceled' : 'failed', (error as Error).message);
+      throw error;
+    } finally {
+      await Promise.all(opened.map((connection) => connection.close().catch(() => {})));
+    }
+  };
+}

@@ -1,0 +1,30 @@
+// The worker role: claims jobs from the queue and runs them in this process. `ferry serve` runs it next to the API
+// unless --no-worker; any number of processes may run it against one database.
+import type { AppContext } from '../app-context.ts';
+import type { RunningWorker } from '../queue/job-queue.ts';
+import { bulkExecutionTask as bulkExecutionTaskName } from '../services/bulk-executions-service.ts';
+import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
+import { connectionsService } from '../services/connections-service.ts';
+import { bulkExecutionTask } from './bulk-execution-task.ts';
+
+export interface Worker {
+  stop(): Promise<void>;
+}
+
+export async function startWorker(context: AppContext, options: { concurrency?: number } = {}): Promise<Worker> {
+  const connections = connectionsService(context);
+  const bulkSyncs = bulkSyncsService(context, connections);
+  const running: RunningWorker = await context.queue.start({
+    tasks: { [bulkExecutionTaskName]: bulkExecutionTask(context, connections, bulkSyncs) },
+    concurrency: options.concurrency ?? 4,
+    log: context.log,
+    // A cancel requested through another process reaches this one through the execution row (checked every 5 s).
+    isCancelled: async (job) => {
+      const executionId = (job.payload as { executionId?: string } | null)?.executionId;
+      if (!executionId) return false;
+      const execution = await context.repositories.bulkExecutions.getAnywhere(executionId);
+      return execution?.cancel_requested === 1;
+    },
+  });
+  return { stop: () => running.stop() };
+}
