@@ -49,7 +49,8 @@ export function createHarness(checkpoints: CheckpointStore = createMemoryCheckpo
 }
 
 /** Every row of a table through the connector's own read, sorted by `key` (value conventions on both sides). */
-export async function readTable(source: Pick<BulkSource, 'read'>, schemaId: string, key: string): Promise<Row[]> {
+export async function readTable(source: Pick<BulkSource, 'read'> | undefined, schemaId: string, key: string): Promise<Row[]> {
+  assert.ok(source, 'the connection has no bulk source');
   const rows: Row[] = [];
   for await (const batch of source.read(createMockRunContext(), { schemaId })) rows.push(...batch);
   const sortKey = (row: Row) => {
