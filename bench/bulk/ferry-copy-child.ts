@@ -1,0 +1,56 @@
+// The process under test: one bulk-sync execution (PostgreSQL → PostgreSQL) through the engine, exactly
+// as the worker runs it, in its own process so its peak RSS is Ferry's alone. Reports over IPC.
+import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
+import { runBulkSync } from '../../src/engine/bulk/bulk-sync-runner.ts';
+import { createMemoryCheckpointStore } from '../../src/engine/bulk/stores/memory-checkpoint-store.ts';
+import { createMemoryConsoleLog } from '../../src/engine/bulk/stores/memory-console-log.ts';
+import { silentLogger } from '../../src/engine/run-context.ts';
+import { ownPeakRss } from '../lib/peak-rss.ts';
+
+export interface CopyChildRequest {
+  source: Record<string, unknown>;
+  destination: Record<string, unknown>;
+  schemaId: string;
+  outputName: string;
+}
+
+export interface CopyChildReport {
+  seconds: number;
+  rows: number;
+  path: string | undefined;
+  status: string;
+  error: string | undefined;
+  peakRss: number;
+}
+
+process.once('message', async (request: CopyChildRequest) => {
+  const connector = createPostgresConnector();
+  const source = connector.open(request.source);
+  const destination = connector.open(request.destination);
+  const started = performance.now();
+  const result = await runBulkSync(
+    { signal: new AbortController().signal, log: silentLogger, heartbeat() {} },
+    {
+      syncId: 'bench',
+      executionId: 'bench-1',
+      executionTimestamp: new Date().toISOString(),
+      source,
+      destination,
+      mode: 'replicate',
+      normalizeNames: 'disabled',
+      schemas: [{ schemaId: request.schemaId, outputName: request.outputName }],
+    },
+    { checkpoints: createMemoryCheckpointStore(), consoleLog: createMemoryConsoleLog() },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all([source.close(), destination.close()]);
+  const report: CopyChildReport = {
+    seconds,
+    rows: result.recordCount,
+    path: result.schemas[0]?.path,
+    status: result.status,
+    error: result.error?.message,
+    peakRss: ownPeakRss(),
+  };
+  process.send!(report, () => process.exit(0));
+});
