@@ -131,11 +131,12 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
     }
   }
 
-  /** The discovered schemas, discovering now when the cache has never been filled. */
+  /** The discovered schemas, discovering now when the cache is empty (never filled, or its only refreshes failed). */
   async function discovered(row: ConnectionRow): Promise<SchemaDescription[]> {
     const status = await catalog.status(row.id);
-    if (!status || (status.cache_status !== CacheStatus.fresh && !status.last_refresh_finished)) return discover(row, inline);
-    return (await catalog.listSchemas(row.id)).map((schema) => ({ id: schema.schema_id, name: schema.name, fields: JSON.parse(schema.fields) as FieldDescription[] }));
+    const cached = await catalog.listSchemas(row.id);
+    if (!status || (status.cache_status !== CacheStatus.fresh && cached.length === 0)) return discover(row, inline);
+    return cached.map((schema) => ({ id: schema.schema_id, name: schema.name, fields: JSON.parse(schema.fields) as FieldDescription[] }));
   }
 
   /** One discovered schema; a schema missing from the cache is looked up at the source (it may be newer than the last refresh). */

@@ -128,6 +128,9 @@ describe('connection metadata', () => {
       assert.equal(response.body.metadata.reason, 'capability_missing', path);
       assert.match(response.body.message, /is of type api, which cannot be a/, path);
     }
+    const refresh = await call(server.url, 'POST', `/api/connections/${apiId}/schemas/refresh`, { key: server.apiKey });
+    assert.equal(refresh.status, 400, 'an unhealthy connection is not refreshed');
+    assert.equal(refresh.body.metadata.reason, 'connection_unhealthy');
     const query = await call(server.url, 'POST', `/api/connections/${apiId}/query?query=select%201`, { key: server.apiKey, body: {} });
     assert.equal(query.status, 400);
     assert.equal(query.body.metadata.reason, 'capability_missing');
