@@ -86,6 +86,12 @@ export function queryRunner(deps: { repositories: Repositories; connections: Pic
       return { result: { id, status: job.status, expires } };
     },
 
+    /** Whether `caller` created the run `id` (GET /api/jobs/query/{id} shows a run only to its creator, like GET /api/queries/{id}). */
+    async createdBy(caller: Caller, id: string): Promise<boolean> {
+      const query = await repositories.queries.get(caller.organizationId, id);
+      return query?.created_by === creatorOf(caller);
+    },
+
     /** Status and one page (1-based) of results; 404 for other callers' runs and expired ones. */
     async get(caller: Caller, id: string, page: number, basePath: string): Promise<QueryView> {
       const query = await repositories.queries.get(caller.organizationId, id);

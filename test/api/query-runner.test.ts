@@ -134,6 +134,7 @@ for (const dialect of await availableDialects()) {
       assert.equal((await call(server.url, 'GET', `/api/jobs/query/${id}`, { key: otherKey })).status, 404);
       assert.equal((await run('select 1', { key: otherKey })).status, 404, "another organization's connection");
       assert.equal((await read(id, undefined, { key: server.partnerKey })).status, 404, 'only the creator sees a run');
+      assert.equal((await call(server.url, 'GET', `/api/jobs/query/${id}`, { key: server.partnerKey })).status, 404, 'its job too');
     });
   });
 }

@@ -15,10 +15,11 @@ import { metadataRoutes } from './metadata-routes.ts';
 export function connectionDataRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {
   const jobs = jobsService({ jobs: context.repositories.jobs, log: context.log });
   const catalog = schemaCatalog({ repositories: context.repositories, connections, jobs });
+  const runner = queryRunner({ repositories: context.repositories, connections, jobs });
   return [
-    ...jobRoutes(jobs),
+    ...jobRoutes(jobs, { query: runner.createdBy }),
     ...schemaRoutes(connections, catalog),
     ...metadataRoutes(connections, connectionMetadata({ connections, catalog })),
-    ...queryRoutes(connections, queryRunner({ repositories: context.repositories, connections, jobs })),
+    ...queryRoutes(connections, runner),
   ];
 }

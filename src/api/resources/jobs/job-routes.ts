@@ -1,4 +1,5 @@
 // Jobs: the status of asynchronous work, by type and id, within the caller's organization.
+import type { Caller } from '../../auth/caller.ts';
 import type { RouteDefinition } from '../../route.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import { isJobType, JobType, type JobsService } from '../../../services/jobs-service.ts';
@@ -15,7 +16,10 @@ export function jobToWire(row: JobRow) {
   };
 }
 
-export function jobRoutes(jobs: JobsService): RouteDefinition[] {
+/** Extra visibility rules per job type, beyond the organization (query runs are their creator's only). */
+export type JobVisibility = Partial<Record<JobType, (caller: Caller, id: string) => Promise<boolean>>>;
+
+export function jobRoutes(jobs: JobsService, visibility: JobVisibility = {}): RouteDefinition[] {
   return [
     {
       operationId: 'jobs.get',
@@ -32,6 +36,8 @@ export function jobRoutes(jobs: JobsService): RouteDefinition[] {
         }
         const row = await jobs.get(caller.organizationId, params.type, params.id);
         if (!row) throw notFound('job');
+        const visible = visibility[params.type];
+        if (visible && !(await visible(caller, row.id))) throw notFound('job');
         return { data: jobToWire(row) };
       },
     },
