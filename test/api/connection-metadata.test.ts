@@ -136,6 +136,20 @@ describe('connection metadata', () => {
     assert.equal(query.body.metadata.reason, 'capability_missing');
   });
 
+  test('each version\'s OpenAPI document has the routes of that version', async () => {
+    const newest = (await call(server.url, 'GET', '/api/openapi.json')).body;
+    assert.ok(newest.paths['/api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}'].patch);
+    assert.equal(newest.paths['/api/connections/{id}/modelsync/target'], undefined);
+    assert.ok(newest.paths['/api/queries/{id}'].get);
+    const v2024 = (await call(server.url, 'GET', '/api/openapi.json?version=2024-02-08')).body;
+    assert.equal(v2024.paths['/api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}'].patch, undefined);
+    assert.ok(v2024.paths['/api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}'].delete);
+    assert.ok(v2024.paths['/api/connections/{id}/modelsync/target'].get);
+    const v2023 = (await call(server.url, 'GET', '/api/openapi.json?version=2023-04-25')).body;
+    assert.ok(v2023.paths['/api/connections/{id}/source/fields'].post);
+    assert.ok(v2023.paths['/api/bulk/source/{connection_id}/schema/{schema_id}'].get);
+  });
+
   test("another organization's key gets 404 on every metadata route", async () => {
     const otherKey = await otherOrganizationKey(server);
     for (const path of ['bulksync/source', 'bulksync/target', 'modelsync/source', `modelsync/source/fields?${params({ query: ['select 1'] })}`, 'modelsync/targetobjects', 'modelsync/target/fields?target=users', 'modelsync/targetobjects/properties/name']) {
