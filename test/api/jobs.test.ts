@@ -80,7 +80,10 @@ for (const dialect of await availableDialects()) {
     test('close() aborts running work, which is recorded as failed', async () => {
       const local = jobsService({ jobs: server.ferry.context.repositories.jobs, log: silentLogger });
       const job = await local.start(server.organizationId, 'previewmodel', (context) =>
-        new Promise((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true })),
+        new Promise((_resolve, reject) => {
+          if (context.signal.aborted) reject(context.signal.reason);
+          context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
+        }),
       );
       await new Promise((resolve) => setTimeout(resolve, 20));
       await local.close();
