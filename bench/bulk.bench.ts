@@ -70,6 +70,7 @@ async function ferry(source: ScratchDatabase, destination: ScratchDatabase): Pro
   const [report] = (await once(child, 'message')) as [CopyChildReport];
   await once(child, 'exit');
   if (report.status !== 'completed') throw new Error(`Ferry's copy ${report.status}: ${report.error}`);
+  console.log(`Ferry process CPU: ${report.cpuSeconds.toFixed(2)} s for ${report.seconds.toFixed(2)} s of wall time`);
   return { name: 'Ferry bulk sync (engine, one execution)', seconds: report.seconds, rows: report.rows, peakRss: report.peakRss, detail: report.path ?? '' };
 }
 

@@ -21,6 +21,8 @@ export interface CopyChildReport {
   status: string;
   error: string | undefined;
   peakRss: number;
+  /** User + system CPU seconds of this process during the copy. */
+  cpuSeconds: number;
 }
 
 process.once('message', async (request: CopyChildRequest) => {
@@ -28,6 +30,7 @@ process.once('message', async (request: CopyChildRequest) => {
   const source = connector.open(request.source);
   const destination = connector.open(request.destination);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = await runBulkSync(
     { signal: new AbortController().signal, log: silentLogger, heartbeat() {} },
     {
@@ -39,10 +42,12 @@ process.once('message', async (request: CopyChildRequest) => {
       mode: 'replicate',
       normalizeNames: 'disabled',
       schemas: [{ schemaId: request.schemaId, outputName: request.outputName }],
+      ...(process.env.BENCH_BULK_CHUNK ? { copyChunkSize: Number(process.env.BENCH_BULK_CHUNK) } : {}),
     },
     { checkpoints: createMemoryCheckpointStore(), consoleLog: createMemoryConsoleLog() },
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await Promise.all([source.close(), destination.close()]);
   const report: CopyChildReport = {
     seconds,
@@ -51,6 +56,7 @@ process.once('message', async (request: CopyChildRequest) => {
     status: result.status,
     error: result.error?.message,
     peakRss: ownPeakRss(),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
   process.send!(report, () => process.exit(0));
 });

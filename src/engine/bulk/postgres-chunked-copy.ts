@@ -20,6 +20,8 @@ import type { SchemaStrategy } from './schema-strategy.ts';
 
 const quote = postgresDialect.quoteIdentifier;
 const stagingTable = 'ferry_bulk_staging';
+/** Stream buffers between the two sockets. */
+const streamBuffer = 1024 * 1024;
 
 /** A SQL string literal (COPY takes no parameters). Backslashes force the E'' form, as pg's escapeLiteral does. */
 export function postgresLiteral(value: unknown): string {
@@ -76,8 +78,8 @@ export async function copyPostgresChunks(
         if (merge) await writer.query(`create temporary table ${stagingTable} (like ${destinationTable} including defaults) on commit drop`);
         const rows = await source.withClient(context, async (reader) => {
           const query = `select ${selectList.join(', ')} from ${sourceTable}${chunk.where ? ` where ${chunk.where}` : ''}`;
-          const outbound = reader.query(copyTo(`copy (${query}) to stdout ${options}`));
-          const inbound = writer.query(copyFrom(`copy ${merge ? stagingTable : destinationTable} (${columnList.join(', ')}) from stdin ${options}`));
+          const outbound = reader.query(copyTo(`copy (${query}) to stdout ${options}`, { highWaterMark: streamBuffer }));
+          const inbound = writer.query(copyFrom(`copy ${merge ? stagingTable : destinationTable} (${columnList.join(', ')}) from stdin ${options}`, { highWaterMark: streamBuffer }));
           await pipeline(outbound, inbound, { signal: context.signal });
           return inbound.rowCount;
         });
