@@ -7,6 +7,7 @@
 // record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres").
 import assert from 'node:assert/strict';
+import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Connection } from '../src/connectors/connector.ts';
@@ -35,6 +36,8 @@ if (unavailable) {
   process.exit(0);
 }
 
+const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+console.log(`load average before: ${load()} (${availableParallelism()} cores)`);
 const database = await createPostgresDatabase('ferry_bench_model');
 const metadata = await freshDatabase(stateDialect);
 const native = new pg.Pool({ connectionString: database.url, max: 2 });
@@ -135,6 +138,7 @@ try {
   console.log(`engine alone throughput / baseline throughput: ${formatRatio(ratio(baselineMs, engineOnly.ms))}`);
   console.log(`run 2 time / run 1 time: ${formatRatio(secondVsFirst)}`);
   console.log(`peak RSS of this process: ${formatBytes(ownPeakRss())}`);
+  console.log(`load average after: ${load()} (above the core count, the figures are inflated by other work)`);
   printGoals([{ name: 'second run (1% changed) time vs first run', met: secondVsFirst < goalRatio, detail: `${formatRatio(secondVsFirst)} of run 1 (goal < ${goalRatio})` }]);
 } finally {
   await source.close();
