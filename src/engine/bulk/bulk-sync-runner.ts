@@ -73,7 +73,9 @@ export async function runBulkSync(context: RunContext, plan: BulkSyncPlan, depen
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, plan.schemas.length) }, worker));
   for (const schema of schemas) {
-    if (schema.status === 'created') Object.assign(schema, { status: 'canceled', statusMessage: 'Canceled before it started' });
+    if (schema.status !== 'created') continue;
+    Object.assign(schema, { status: 'canceled', statusMessage: 'Canceled before it started' });
+    await dependencies.onSchemaUpdate?.({ ...schema });
   }
 
   const failed = schemas.filter((schema) => schema.status === 'failed');

@@ -14,7 +14,10 @@ import type { PostgresConnection } from '../../../src/connectors/postgres/postgr
 import { createSqliteConnector } from '../../../src/connectors/sqlite/sqlite-connector.ts';
 import type { BulkSyncPlan } from '../../../src/engine/bulk/bulk-sync-plan.ts';
 import type { BulkCheckpoint, CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
+import { createKyselyCheckpointStore } from '../../../src/engine/bulk/stores/kysely-checkpoint-store.ts';
 import { createMemoryCheckpointStore } from '../../../src/engine/bulk/stores/memory-checkpoint-store.ts';
+import { migrateToLatest } from '../../../src/persistence/migrate.ts';
+import { freshDatabase } from '../../persistence/dialects.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../../kit/services.ts';
 import { assertCompleted, createHarness, openPostgres, planOf, readTable } from './bulk-test-kit.ts';
@@ -117,6 +120,27 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
     assert.ok(Date.now() - abortedAt < 3000, `stopped ${Date.now() - abortedAt} ms after the abort`);
     assert.equal(await destinationCount('big_canceled'), store.saves.at(-1)!.rows);
     assert.ok(harness.consoleLog.entries.some((entry) => entry.level === 'WARN' && /^Canceled/.test(entry.message)));
+  });
+
+  test('a resume through the Kysely checkpoint store (SQLite metadata database) ends with exactly the source rows', async () => {
+    const fresh = await freshDatabase('sqlite');
+    try {
+      await migrateToLatest(fresh.database);
+      const store = createKyselyCheckpointStore(fresh.database.db);
+      const first = createMockRunContext();
+      const plan = planOf(sqlite, destination, { syncId: 'kysely-resume', schemas: [{ schemaId: 'items', outputName: 'kysely_resumed', trackingField: 'updated_at' }], batchSize: 1000 });
+      const interrupted = await createHarness(interruptingStore(store, 4, 'crash', () => first.abort())).run(plan, first);
+      assert.equal(interrupted.status, 'canceled');
+      const saved = await createKyselyCheckpointStore(fresh.openAnother().db).load('kysely-resume', 'items');
+      assert.equal(saved?.phase, 'loading');
+      assert.equal(saved?.rows, 3000);
+      assertCompleted(await createHarness(store).run(plan));
+      assert.equal(await destinationCount('kysely_resumed'), 12000);
+      assert.deepEqual(await readTable(destination.bulkSource, 'kysely_resumed', 'id'), await readTable(sqlite.bulkSource, 'items', 'id'));
+      assert.equal((await store.load('kysely-resume', 'items'))?.phase, 'completed');
+    } finally {
+      await fresh.dispose();
+    }
   });
 
   const cases: Array<{ name: string; source: () => Connection; schemaId: string; key: string | undefined; sizes: Partial<BulkSyncPlan>; mode?: 'snapshot'; tracking?: string }> = [
