@@ -98,6 +98,19 @@ describe('model-sync engine (in-memory connector)', () => {
     assert.deepEqual(contacts().map((row) => row.tier), ['enterprise']);
   });
 
+  test('replace after a skipped backfill: rows that leave the model are deleted; a delete with no match counts as done', async () => {
+    const { plan, model, contacts } = setup(people(5));
+    const stateStore = createInMemoryStateStore();
+    const first = await runModelSync(createMockRunContext(), plan({ mode: 'replace', skip_initial_backfill: true }), { stateStore });
+    assert.equal(first.counts.delete, 0, 'a skipped backfill deletes nothing');
+    model.rows.splice(0, 2);
+    model.rows[0].name = 'Changed';
+    const second = await runModelSync(createMockRunContext(), plan({ mode: 'replace', skip_initial_backfill: true }), { stateStore });
+    assert.deepEqual({ insert: second.counts.insert, update: second.counts.update, delete: second.counts.delete, error: second.counts.error }, { insert: 0, update: 1, delete: 2, error: 0 });
+    assert.deepEqual(contacts().map((row) => row.email), ['p002@x.com']);
+    assert.equal(await stateStore.count('sync-1'), 3);
+  });
+
   test('sync_all_records sends every row again', async () => {
     const { plan } = setup(people(4));
     const stateStore = createInMemoryStateStore();
