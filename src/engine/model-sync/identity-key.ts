@@ -1,11 +1,20 @@
 // The key that change-detection state is kept under. Implemented identity functions:
 // - Equality: the canonical JSON of the model's identity value, so 1 and "1" stay distinct.
-// - ISubstring: the value as trimmed lower-case text, so "A@X.com" and "a@x.com" are one record
+// - ISubstring: the value as trimmed lower-case text (JSON-quoted), so "A@X.com" and "a@x.com" are one record
 //   for the diff; the target still matches with its own rules (SQL targets compare exactly).
 // OneOf, DomainMatch and HostnameMatch are refused when the plan is checked (unsupported).
+import { createHash } from 'node:crypto';
 import type { Row } from '../../connectors/records.ts';
 import { canonicalJson, recordHash } from './record-hash.ts';
 import type { Identity } from './model-sync-plan.ts';
+
+/** Keys are stored readable when short; a longer one becomes its digest, because a PostgreSQL btree
+ * entry cannot exceed ~2,700 bytes and the key is the state's primary key. */
+const maxPlainKeyLength = 256;
+
+function bounded(key: string): string {
+  return key.length <= maxPlainKeyLength ? key : `#sha256:${createHash('sha256').update(key).digest('base64url')}`;
+}
 
 export const supportedIdentityFunctions: readonly string[] = ['Equality', 'ISubstring'];
 
@@ -19,11 +28,11 @@ export function identityKeyFunction(identity: Identity | undefined): IdentityKey
   if (identity.function === 'ISubstring') {
     return (row) => {
       const value = row[field];
-      return value === null || value === undefined || String(value).trim() === '' ? undefined : String(value).trim().toLowerCase();
+      return value === null || value === undefined || String(value).trim() === '' ? undefined : bounded(canonicalJson(String(value).trim().toLowerCase()));
     };
   }
   return (row) => {
     const value = row[field];
-    return value === null || value === undefined ? undefined : canonicalJson(value);
+    return value === null || value === undefined ? undefined : bounded(canonicalJson(value));
   };
 }
