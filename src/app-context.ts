@@ -9,6 +9,7 @@ import type { ConnectorRegistry } from './connectors/registry.ts';
 import type { TokenSigner } from './services/signed-tokens.ts';
 import type { ConnectionProxy } from './proxy/connection-proxy.ts';
 import type { JobQueue } from './queue/job-queue.ts';
+import type { CredentialCache } from './api/auth/credential-cache.ts';
 
 export interface AppContext {
   config: FerryConfig;
@@ -23,5 +24,7 @@ export interface AppContext {
   proxy: ConnectionProxy;
   /** Executions, schedule ticks and deliveries: embedded on SQLite, graphile-worker on PostgreSQL. */
   queue: JobQueue;
+  /** Authenticated principals by key hash; cleared whenever keys may have been revoked. */
+  credentials: CredentialCache;
   log: pino.Logger;
 }

@@ -24,6 +24,8 @@ export interface FerryConfig {
   idempotencyTtlMs: number;
   /** Public base URL used in signed links (logs, connect cards). Env FERRY_PUBLIC_URL. Default http://localhost:<port>. */
   publicUrl: string;
+  /** False when publicUrl is the default; then it follows the address the server actually listens on. */
+  publicUrlExplicit: boolean;
   /**
    * Let HTTP connectors (api, webhook, the connection proxy) reach private, loopback and link-local addresses.
    * Cloud metadata addresses are refused regardless. Env FERRY_ALLOW_PRIVATE_UPSTREAMS=true. Default false.
@@ -37,6 +39,11 @@ export interface FerryConfig {
   proxyOrganizationRateLimitPerMinute: number;
   /** Connection proxy upstream timeout. 30 s, as the seed states. */
   proxyTimeoutMs: number;
+  /**
+   * How long an authenticated key is remembered in memory. A key revoked by another process stops working within
+   * this time (in the same process, at once). Env FERRY_CREDENTIAL_CACHE_MS; 0 turns the cache off. Default 10 s.
+   */
+  credentialCacheTtlMs: number;
 }
 
 export interface ConfigOverrides {
@@ -94,6 +101,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     proxyConnectionRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_CONNECTION_RATE_LIMIT, 60, 'FERRY_PROXY_CONNECTION_RATE_LIMIT'),
     proxyOrganizationRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_ORGANIZATION_RATE_LIMIT, 300, 'FERRY_PROXY_ORGANIZATION_RATE_LIMIT'),
     proxyTimeoutMs: positiveInteger(env.FERRY_PROXY_TIMEOUT_MS, 30_000, 'FERRY_PROXY_TIMEOUT_MS'),
+    credentialCacheTtlMs: env.FERRY_CREDENTIAL_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };
 }

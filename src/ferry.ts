@@ -20,6 +20,7 @@ import { createConnectorRegistry } from './connectors/registry.ts';
 import { createTokenSigner } from './services/signed-tokens.ts';
 import { createConnectionProxy } from './proxy/connection-proxy.ts';
 import { createJobQueue } from './worker/job-queue-factory.ts';
+import { createCredentialCache } from './api/auth/credential-cache.ts';
 import { startWorker, type Worker } from './worker/worker.ts';
 
 export interface Ferry {
@@ -60,7 +61,8 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       log,
     });
     const queue = await createJobQueue(config, database, log);
-    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, queue, log };
+    const credentials = createCredentialCache({ ttlMs: config.credentialCacheTtlMs, maxEntries: 10_000 });
+    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, queue, credentials, log };
     const app = await buildServer(context);
     const worker: Worker | undefined = config.worker ? await startWorker(context) : undefined;
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
@@ -69,7 +71,13 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       app,
       bootstrap,
       async listen() {
-        return app.listen({ port: config.port, host: config.host });
+        const address = await app.listen({ port: config.port, host: config.host });
+        // Signed links must point at this server: with the default public URL, follow the real port (PORT=0 included).
+        if (!config.publicUrlExplicit) {
+          const { port } = new URL(address);
+          config.publicUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${port}`;
+        }
+        return address;
       },
       async close() {
         await app.close();

@@ -54,23 +54,29 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: a request pays no promise for them (they are on every request's path).
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     const resolution = resolveVersion(request.headers[versionHeader]);
     const version = resolution.ok ? resolution.version : latestVersion;
     request.apiVersion = version;
     reply.header('X-Polytomic-Version', version);
-    if (!resolution.ok) {
-      throw new ApiError('unsupported_version', `${resolution.reason}. Supported versions: ${apiVersions.join(', ')}.`, {
+    if (resolution.ok) return done();
+    done(
+      new ApiError('unsupported_version', `${resolution.reason}. Supported versions: ${apiVersions.join(', ')}.`, {
         metadata: { field: 'X-Polytomic-Version', supported_versions: [...apiVersions] },
-      });
-    }
+      }),
+    );
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), version: request.apiVersion };
-    if (reply.statusCode >= 500) request.log.error(line, 'request failed');
-    else request.log.debug(line, 'request completed');
+  const debugRequests = context.log.isLevelEnabled('debug');
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode >= 500 || debugRequests) {
+      const line = { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), version: request.apiVersion };
+      if (reply.statusCode >= 500) request.log.error(line, 'request failed');
+      else request.log.debug(line, 'request completed');
+    }
+    done();
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -87,7 +93,7 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   });
 
   registerEndpoints(app, planAllEndpoints(routes, changes), {
-    authenticate: createAuthenticator(context.repositories.apiKeys),
+    authenticate: createAuthenticator(context.repositories.apiKeys, context.credentials),
     idempotency: createIdempotencyGate(context.repositories.idempotency, context.config.idempotencyTtlMs),
     renderError,
   });

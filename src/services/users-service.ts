@@ -26,7 +26,8 @@ function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export function usersService(repositories: Repositories) {
+/** `credentialsChanged` is called after changes that alter or revoke what a key stands for (role, deletion). */
+export function usersService(repositories: Repositories, credentialsChanged: () => void = () => {}) {
   async function requireUser(organizationId: string, id: string): Promise<UserRow> {
     const user = await repositories.users.get(organizationId, id);
     if (!user) throw notFound('user');
@@ -58,6 +59,7 @@ export function usersService(repositories: Repositories) {
       if (input.role !== undefined) Object.assign(changes, { role: input.role, role_ids: [] });
       if (input.role_ids !== undefined) Object.assign(changes, { role_ids: input.role_ids, role: null });
       await repositories.users.update(organizationId, id, changes);
+      credentialsChanged();
       return requireUser(organizationId, id);
     },
     /** Deleting a user revokes its keys (they cascade). Returns the deleted user, as the spec's UserEnvelope says. */
@@ -65,6 +67,7 @@ export function usersService(repositories: Repositories) {
       const user = await requireUser(organizationId, id);
       if (callerUserId === id) throw new ApiError('forbidden', 'A user cannot delete itself.');
       await repositories.users.delete(organizationId, id);
+      credentialsChanged();
       return user;
     },
   };

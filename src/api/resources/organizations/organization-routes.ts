@@ -113,6 +113,7 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
         if (body.name.trim() === '') throw fieldError('name', 'must not be blank', 'unprocessable');
         await ensureNameFree(caller, body.name, organization.id);
         await repositories.organizations.update(organization.id, fromBody(body));
+        context.credentials.clear();
         return { data: organizationToWire(await organizationInScope(repositories, caller, organization.id)) };
       },
     },
@@ -129,6 +130,7 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
         const partner = await repositories.partners.get(caller.partnerId);
         if (partner?.owner_organization_id === organization.id) throw new ApiError('forbidden', "The partner's owner organization cannot be deleted.");
         await repositories.organizations.delete(organization.id);
+        context.credentials.clear();
         return undefined;
       },
     },

@@ -7,7 +7,7 @@ import { CurrentOrgCreateUserRequest, CurrentOrgUpdateUserRequest, ListUsersEnve
 import { userToWire } from './user-wire.ts';
 
 export function currentOrganizationUserRoutes(context: AppContext): RouteDefinition[] {
-  const users = usersService(context.repositories);
+  const users = usersService(context.repositories, () => context.credentials.clear());
   return [
     {
       operationId: 'users.listCurrentOrgUsers',

@@ -22,7 +22,7 @@ const OrgUserParams = Type.Object({ org_id: Type.String(), id: Type.String() });
 
 export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
   const { repositories } = context;
-  const users = usersService(repositories);
+  const users = usersService(repositories, () => context.credentials.clear());
   return [
     {
       operationId: 'users.list',
@@ -119,6 +119,7 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
           const created = await scoped.create({ kind: 'user', partnerId: organization.partner_id, organizationId: organization.id, userId: user.id });
           return created.value;
         });
+        context.credentials.clear();
         return { data: { value } };
       },
     },
