@@ -13,6 +13,7 @@ import { bulkSchemaRoutes } from './resources/bulk-syncs/bulk-schema-routes.ts';
 import { bulkScheduleRoutes } from './resources/bulk-syncs/bulk-schedule-routes.ts';
 import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { bulkExecutionRoutes } from './resources/bulk-syncs/bulk-execution-routes.ts';
+import { bulkExecutionLogRoutes } from './resources/bulk-syncs/bulk-execution-log-routes.ts';
 import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
@@ -39,5 +40,6 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...bulkSchemaRoutes(context, bulkSyncs),
     ...bulkScheduleRoutes(context, bulkSyncs),
     ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
+    ...bulkExecutionLogRoutes(context, bulkSyncs),
   ];
 }

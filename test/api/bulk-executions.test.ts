@@ -99,6 +99,21 @@ describe('bulk sync executions', { skip: await postgresUnavailable() }, () => {
     assert.ok(schemaConsole.body.data.entries.length >= 1);
     assert.equal((await call(server.url, 'GET', `/api/bulk/syncs/${syncId}/executions/${execution.id}/consolelog?limit=51`, { key: server.apiKey })).status, 400);
 
+    const logs = await call(server.url, 'GET', `/api/bulk/syncs/${syncId}/executions/${execution.id}/logs`, { key: server.apiKey });
+    assert.equal(logs.status, 200, logs.text);
+    assert.ok(Date.parse(logs.body.data.Expires) > Date.now());
+    const file = await fetch(logs.body.data.URLs[0]);
+    assert.equal(file.status, 200);
+    const lines = (await file.text()).trim().split('\n').map((line) => JSON.parse(line));
+    assert.ok(lines.length >= 3 && lines.every((line) => line.message && line.level));
+    const forged = await fetch(logs.body.data.URLs[0].replace(/.$/, (last: string) => (last === 'A' ? 'B' : 'A')));
+    assert.equal(forged.status, 403);
+    const exported = await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/executions/${execution.id}/logs/export`, { key: server.apiKey });
+    assert.equal(exported.status, 200, exported.text);
+    assert.ok(exported.body.data.url);
+    const job = await call(server.url, 'GET', `/api/jobs/exportlogs/${exported.body.job.job_id}`, { key: server.apiKey });
+    assert.equal(job.body.data.status, 'done');
+
     const entity = await call(server.url, 'GET', `/api/entities/${execution.id}`, { key: server.apiKey });
     assert.equal(entity.body.data.type, 'bulk_sync_execution');
     assert.equal(entity.body.data.relationships.bulk_sync.id, syncId);
