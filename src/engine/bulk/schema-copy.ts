@@ -100,7 +100,10 @@ export async function copySchema(
     const committed = async (batch: BatchCommitted) => {
       if (batch.cursor !== undefined && batch.cursor !== null) cursor = batch.cursor;
       // Saved only after the destination committed: a crash in between replays this batch, never skips it.
-      await checkpoints.save({ ...base, phase: 'loading', cursor, rows: progress.rows + batch.rows });
+      await checkpoints.save({ ...base, phase: 'loading', cursor, rows: progress.rows + batch.rows }).catch((error: unknown) => {
+        // The metadata database is the worker's own: its outage is transient, and the replay is safe.
+        throw new SyncError('Saving the checkpoint failed', { code: 'transient', retryable: true, cause: error });
+      });
       await progress.committed(batch.rows);
       execution.recordCount = progress.rows;
     };
