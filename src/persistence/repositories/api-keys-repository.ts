@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ApiKeyKind, ApiKeysTable, Database } from '../schema.ts';
 import { nowIso } from './clock.ts';
+import { reusableQuery } from '../reusable-query.ts';
 
 export type ApiKeyRow = ApiKeysTable;
 
@@ -27,6 +28,16 @@ export interface NewApiKey {
 }
 
 export function apiKeysRepository(db: Kysely<Database>) {
+  const principalByHash = reusableQuery(db, 1, (keyHash: string) =>
+    db
+      .selectFrom('api_keys as k')
+      .innerJoin('partners as p', 'p.id', 'k.partner_id')
+      .leftJoin('organizations as o', (join) => join.on((eb) => eb('o.id', '=', eb.fn.coalesce('k.organization_id', 'p.owner_organization_id'))))
+      .leftJoin('users as u', 'u.id', 'k.user_id')
+      .select(['k.id as key_id', 'k.kind', 'k.partner_id', 'o.id as organization_id', 'o.name as organization_name', 'k.user_id', 'u.email as user_email', 'u.role as user_role'])
+      .where('k.key_hash', '=', keyHash)
+      .where('k.revoked_at', 'is', null),
+  );
   return {
     async create(input: NewApiKey): Promise<{ row: ApiKeyRow; value: string }> {
       const value = input.value ?? generateApiKey(input.kind);
@@ -53,16 +64,8 @@ export function apiKeysRepository(db: Kysely<Database>) {
      * The hot path of every request: one indexed lookup by hash, joined with what an identity needs. A partner
      * key acts in its partner's owner organization.
      */
-    findPrincipal(value: string) {
-      return db
-        .selectFrom('api_keys as k')
-        .innerJoin('partners as p', 'p.id', 'k.partner_id')
-        .leftJoin('organizations as o', (join) => join.on((eb) => eb('o.id', '=', eb.fn.coalesce('k.organization_id', 'p.owner_organization_id'))))
-        .leftJoin('users as u', 'u.id', 'k.user_id')
-        .select(['k.id as key_id', 'k.kind', 'k.partner_id', 'o.id as organization_id', 'o.name as organization_name', 'k.user_id', 'u.email as user_email', 'u.role as user_role'])
-        .where('k.key_hash', '=', hashApiKey(value))
-        .where('k.revoked_at', 'is', null)
-        .executeTakeFirst();
+    async findPrincipal(value: string) {
+      return (await principalByHash(hashApiKey(value)))[0];
     },
     list(options: { includeRevoked?: boolean } = {}): Promise<ApiKeyRow[]> {
       let query = db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id');

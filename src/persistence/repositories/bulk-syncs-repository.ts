@@ -1,11 +1,16 @@
 // Bulk syncs and their schema settings, always within one organization.
 import type { Kysely } from 'kysely';
 import type { BulkSyncSchemasTable, BulkSyncsTable, Database } from '../schema.ts';
+import { reusableQuery } from '../reusable-query.ts';
 
 export type BulkSyncRow = BulkSyncsTable;
 export type BulkSyncSchemaRow = BulkSyncSchemasTable;
 
 export function bulkSyncsRepository(db: Kysely<Database>) {
+  // On the path of entity lookups and every bulk sync route.
+  const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
+  );
   return {
     async insert(row: BulkSyncRow, schemas: BulkSyncSchemaRow[]): Promise<void> {
       await db.transaction().execute(async (tx) => {
@@ -13,8 +18,8 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
         if (schemas.length) await tx.insertInto('bulk_sync_schemas').values(schemas).execute();
       });
     },
-    get(organizationId: string, id: string): Promise<BulkSyncRow | undefined> {
-      return db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    async get(organizationId: string, id: string): Promise<BulkSyncRow | undefined> {
+      return (await syncInOrganization(organizationId, id))[0];
     },
     getAnywhere(id: string): Promise<BulkSyncRow | undefined> {
       return db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).executeTakeFirst();

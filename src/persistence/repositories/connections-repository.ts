@@ -1,16 +1,21 @@
 // Connections, always read and written within one organization.
 import type { Kysely } from 'kysely';
 import type { ConnectionsTable, Database } from '../schema.ts';
+import { reusableQuery } from '../reusable-query.ts';
 
 export type ConnectionRow = ConnectionsTable;
 
 export function connectionsRepository(db: Kysely<Database>) {
+  // On the path of entity lookups and every connection route.
+  const connectionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db.selectFrom('connections').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
+  );
   return {
     async insert(row: ConnectionRow): Promise<void> {
       await db.insertInto('connections').values(row).execute();
     },
-    get(organizationId: string, id: string): Promise<ConnectionRow | undefined> {
-      return db.selectFrom('connections').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+    async get(organizationId: string, id: string): Promise<ConnectionRow | undefined> {
+      return (await connectionInOrganization(organizationId, id))[0];
     },
     /** Unscoped: for resolving a shared copy's parent, and for partner-wide lookups that check scope themselves. */
     getAnywhere(id: string): Promise<ConnectionRow | undefined> {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { nowIso } from './clock.ts';
+import { reusableQuery } from '../reusable-query.ts';
 
 export interface UserRow {
   id: string;
@@ -25,6 +26,10 @@ function toRow(row: Database['users']): UserRow {
 }
 
 export function usersRepository(db: Kysely<Database>) {
+  // On the path of entity lookups and every user route.
+  const userInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db.selectFrom('users').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
+  );
   return {
     async create(organizationId: string, input: UserInput, id: string = randomUUID()): Promise<UserRow> {
       const now = nowIso();
@@ -41,7 +46,7 @@ export function usersRepository(db: Kysely<Database>) {
       return toRow(row);
     },
     async get(organizationId: string, id: string): Promise<UserRow | undefined> {
-      const row = await db.selectFrom('users').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+      const [row] = await userInOrganization(organizationId, id);
       return row && toRow(row);
     },
     async getAnywhere(id: string): Promise<UserRow | undefined> {
