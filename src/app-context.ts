@@ -10,6 +10,7 @@ import type { TokenSigner } from './services/signed-tokens.ts';
 import type { ConnectionProxy } from './proxy/connection-proxy.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import type { CredentialCache } from './api/auth/credential-cache.ts';
+import type { JobsService } from './services/jobs-service.ts';
 
 export interface AppContext {
   config: FerryConfig;
@@ -26,5 +27,7 @@ export interface AppContext {
   queue: JobQueue;
   /** Authenticated principals by key hash; cleared whenever keys may have been revoked. */
   credentials: CredentialCache;
+  /** Asynchronous API jobs (schema refreshes, queries, log exports); closed with the process. */
+  jobs: JobsService;
   log: pino.Logger;
 }

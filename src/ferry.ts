@@ -21,6 +21,7 @@ import { createTokenSigner } from './services/signed-tokens.ts';
 import { createConnectionProxy } from './proxy/connection-proxy.ts';
 import { createJobQueue } from './worker/job-queue-factory.ts';
 import { createCredentialCache } from './api/auth/credential-cache.ts';
+import { jobsService } from './services/jobs-service.ts';
 import { startWorker, type Worker } from './worker/worker.ts';
 
 export interface Ferry {
@@ -62,7 +63,8 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     });
     const queue = await createJobQueue(config, database, log);
     const credentials = createCredentialCache({ ttlMs: config.credentialCacheTtlMs, maxEntries: 10_000 });
-    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, queue, credentials, log };
+    const jobs = jobsService({ jobs: repositories.jobs, log });
+    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, queue, credentials, jobs, log };
     const app = await buildServer(context);
     const worker: Worker | undefined = config.worker ? await startWorker(context) : undefined;
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
@@ -81,6 +83,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       },
       async close() {
         await app.close();
+        await jobs.close();
         await worker?.stop();
         await queue.close();
         await proxy.close();

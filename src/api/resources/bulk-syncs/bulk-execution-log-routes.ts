@@ -6,7 +6,6 @@ import { ApiError, notFound } from '../../errors.ts';
 import { Reply, type RouteDefinition } from '../../route.ts';
 import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-console-log.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
-import { jobsService } from '../../../services/jobs-service.ts';
 import { Envelope } from '../envelope.ts';
 
 /** How long a log link works. */
@@ -18,7 +17,7 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
   const { repositories } = context;
   const signer = context.signer('bulk-execution-log');
   const consoleLog = createKyselyConsoleLog(context.database.db);
-  const jobs = jobsService({ jobs: repositories.jobs, log: context.log });
+  const { jobs } = context;
 
   async function link(caller: Parameters<BulkSyncsService['requireSync']>[0], syncId: string, executionId: string) {
     const sync = await bulkSyncs.requireSync(caller, syncId);

@@ -4,7 +4,6 @@ import type { AppContext } from '../../../app-context.ts';
 import type { RouteDefinition } from '../../route.ts';
 import type { ConnectionsService } from '../../../services/connections-service.ts';
 import { connectionMetadata } from '../../../services/connection-metadata.ts';
-import { jobsService } from '../../../services/jobs-service.ts';
 import { queryRunner } from '../../../services/query-runner.ts';
 import { schemaCatalog } from '../../../services/schema-catalog.ts';
 import { jobRoutes } from '../jobs/job-routes.ts';
@@ -13,7 +12,7 @@ import { schemaRoutes } from '../schemas/schema-routes.ts';
 import { metadataRoutes } from './metadata-routes.ts';
 
 export function connectionDataRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {
-  const jobs = jobsService({ jobs: context.repositories.jobs, log: context.log });
+  const { jobs } = context;
   const catalog = schemaCatalog({ repositories: context.repositories, connections, jobs });
   const runner = queryRunner({ repositories: context.repositories, connections, jobs });
   return [
