@@ -75,7 +75,7 @@ export async function deliverJson(context: Pick<RunContext, 'signal' | 'log'>, d
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
-  const body = Buffer.from(JSON.stringify(delivery.payload), 'utf8');
+  const body = Buffer.from(JSON.stringify(delivery.payload, binaryAsBase64), 'utf8');
   const attempts: DeliveryAttempt[] = [];
   const { signal } = context;
   let last: { status?: number; responseBody?: string } = {};
@@ -135,4 +135,10 @@ export async function deliverJson(context: Pick<RunContext, 'signal' | 'log'>, d
     }
   }
   return { outcome: 'exhausted', attempts, ...last };
+}
+
+/** Binary values travel as base64 strings (docs/connectors.md, webhook), not as Buffer's {type, data} JSON. */
+function binaryAsBase64(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return Buffer.isBuffer(raw) ? raw.toString('base64') : value;
 }

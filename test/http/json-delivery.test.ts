@@ -91,3 +91,10 @@ test('aborting the run signal during backoff cancels the delivery promptly', asy
   assert.equal(result.attempts.length, 1);
   assert.ok(Date.now() - started < 5_000);
 });
+
+test('binary values are sent as base64 strings', async () => {
+  script = [{ status: 200 }];
+  const result = await deliverJson(createMockRunContext(), { url: `${receiver.url}/hook`, payload: { records: [{ id: 1, blob: Buffer.from([0, 1, 254, 255]) }] } }, { sleep: instant([]) });
+  assert.equal(result.outcome, 'delivered');
+  assert.equal(receiver.requests.at(-1)?.body, '{"records":[{"id":1,"blob":"AAH+/w=="}]}');
+});
