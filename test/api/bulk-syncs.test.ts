@@ -65,8 +65,18 @@ describe('bulk syncs', { skip: await postgresUnavailable() }, () => {
     assert.equal(updated.body.data.additional_schedules[0].id, sync.additional_schedules[0].id);
     assert.equal(updated.body.data.additional_schedules[0].created_at, sync.additional_schedules[0].created_at);
 
+    const status = await call(server.url, 'GET', `/api/bulk/syncs/${sync.id}/status`, { key: server.apiKey });
+    // The earlier of the daily 05:00 and the weekly Sunday 03:00 schedules, in UTC.
+    const now = new Date();
+    const daily = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 5, 0));
+    if (daily <= now) daily.setUTCDate(daily.getUTCDate() + 1);
+    const weekly = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + ((7 - now.getUTCDay()) % 7), 3, 0));
+    if (weekly <= now) weekly.setUTCDate(weekly.getUTCDate() + 7);
+    assert.equal(status.body.data.next_execution_time, new Date(Math.min(daily.getTime(), weekly.getTime())).toISOString());
+
     const deactivated = await call(server.url, 'POST', `/api/bulk/syncs/${sync.id}/activate`, { key: server.apiKey, body: { active: false } });
     assert.deepEqual(deactivated.body.data, { id: sync.id, active: false });
+    assert.equal((await call(server.url, 'GET', `/api/bulk/syncs/${sync.id}/status`, { key: server.apiKey })).body.data.next_execution_time, undefined, 'an inactive sync is not scheduled');
     const listed = await call(server.url, 'GET', '/api/bulk/syncs?active=false', { key: server.apiKey });
     assert.deepEqual(listed.body.data.map((item: { id: string }) => item.id), [sync.id]);
     const entity = await call(server.url, 'GET', `/api/entities/${sync.id}`, { key: server.apiKey });

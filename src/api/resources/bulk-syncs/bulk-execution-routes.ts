@@ -8,6 +8,8 @@ import type { BulkExecutionsService } from '../../../services/bulk-executions-se
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { IdParams, Envelope } from '../envelope.ts';
 import { bulkExecutionToWire } from './bulk-execution-wire.ts';
+import { nextRunAt, type StoredBulkSchedules } from '../../../domain/schedules/index.ts';
+import type { BulkSyncRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
 
 const Loose = (title: string) => Type.Record(Type.String(), Type.Unknown(), { title });
 const BulkSyncExecution = Loose('BulkSyncExecution');
@@ -43,6 +45,17 @@ function parsePageToken(token: string): { created_at: string; id: string } {
     // fall through
   }
   throw new ApiError('validation_failed', 'page_token: is not a token this API issued', { metadata: { field: 'page_token' } });
+}
+
+/** When the sync's schedules next fire (UTC), the earliest of its default and additional schedules; none when inactive. */
+export function nextExecutionTime(sync: BulkSyncRow, now = new Date()): string | undefined {
+  if (sync.active !== 1) return undefined;
+  const schedules = JSON.parse(sync.schedules) as StoredBulkSchedules;
+  const times = [schedules.default_schedule, ...schedules.additional_schedules]
+    .map((schedule) => nextRunAt(schedule, now))
+    .filter((time): time is Date => time !== null)
+    .map((time) => time.getTime());
+  return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
 }
 
 export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsService, executions: BulkExecutionsService): RouteDefinition[] {
@@ -176,7 +189,14 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
         const sync = await bulkSyncs.requireSync(caller, params.id);
         const current = await repositories.bulkExecutions.open(sync.id);
         const last = await repositories.bulkExecutions.latest(sync.id, true);
-        return { data: { ...(current ? { current_execution: bulkExecutionToWire(current) } : {}), ...(last ? { last_execution: bulkExecutionToWire(last) } : {}) } };
+        const next = nextExecutionTime(sync);
+        return {
+          data: {
+            ...(current ? { current_execution: bulkExecutionToWire(current) } : {}),
+            ...(last ? { last_execution: bulkExecutionToWire(last) } : {}),
+            ...(next ? { next_execution_time: next } : {}),
+          },
+        };
       },
     },
     {
@@ -196,7 +216,8 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
         for (const sync of syncs) {
           const latest = await repositories.bulkExecutions.latest(sync.id, false);
           const schemas = latest ? (JSON.parse(latest.schemas) as Array<Record<string, unknown>>).map((schema) => ({ ...schema, execution_id: latest.id })) : [];
-          data.push({ sync_id: sync.id, ...(latest ? { status: latest.status } : {}), schemas });
+          const next = nextExecutionTime(sync);
+          data.push({ sync_id: sync.id, ...(latest ? { status: latest.status } : {}), ...(next ? { nextExecutionTime: next } : {}), schemas });
         }
         return { data };
       },
