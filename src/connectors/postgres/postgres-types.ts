@@ -84,6 +84,17 @@ export function postgresTypeFor(field: FieldSpec): string {
   if (field.type === 'number' && /^(tiny|small|medium)?int|^integer/.test(remote)) return 'integer';
   if (field.type === 'number' && /float|double|real/.test(remote)) return 'double precision';
   if (field.type === 'datetime' && /^date$/.test(remote)) return 'date';
-  if (field.type === 'datetime' && /^(datetime|timestamp)(\(\d\))?( without time zone)?$/.test(remote)) return 'timestamp';
+  if (field.type === 'datetime' && isNaiveTimestamp(remote, field.remote_dialect)) return 'timestamp';
   return destinationTypes[field.type];
+}
+
+/**
+ * Whether a source timestamp type carries no zone. MySQL's TIMESTAMP and the files connector's `timestamp` are
+ * instants (stored in UTC), so they map to timestamptz; DATETIME, `… without time zone`, the files connector's
+ * `timestamp_naive` and SQLite's TIMESTAMP/DATETIME are wall-clock values.
+ */
+function isNaiveTimestamp(remote: string, dialect: string | undefined): boolean {
+  if (/without time zone$|^timestamp_naive$|^datetime(\(\d\))?$/.test(remote)) return true;
+  if (/^timestamp(\(\d\))?$/.test(remote)) return dialect !== 'mysql' && dialect !== 'files';
+  return false;
 }

@@ -61,11 +61,8 @@ describe('bulk engine: files', { skip: unavailable }, () => {
 
       const back = await createHarness().run(planOf(target, postgres, { syncId: `from-${format}`, schemas: [{ schemaId: 'people', outputName: `people_from_${format}` }], batchSize: 500 }));
       assertCompleted(back);
-      // Known gap, not the engine's: the files source names a zoned timestamp's kind `timestamp`, and
-      // postgresTypeFor reads a foreign `timestamp` as zone-less, so the column is created without a zone
-      // and the instants come back without their `Z` (same wall time in UTC). Reported to both owners.
-      const zoneless = expected.map((row) => ({ ...row, joined: typeof row.joined === 'string' ? row.joined.replace(/Z$/, '') : row.joined }));
-      assert.deepEqual(comparable(await readTable(postgres.bulkSource, `people_from_${format}`, 'id')), zoneless);
+      // Zoned timestamps come back as instants (timestamptz), exactly as they left.
+      assert.deepEqual(comparable(await readTable(postgres.bulkSource, `people_from_${format}`, 'id')), expected);
     });
   }
 });
