@@ -8,6 +8,7 @@ import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { describeMysqlTables } from './mysql-introspector.ts';
 import { encodeMysqlValue, mysqlTypeFor } from './mysql-types.ts';
+import { tableColumnAsTargetField } from '../sql/table-target-field.ts';
 
 const modes = ['create', 'update', 'updateOrCreate', 'remove'];
 
@@ -22,10 +23,7 @@ export function createMysqlTarget(client: MysqlClient): ModelTarget {
       return (await describeMysqlTables(context, client)).map((schema) => ({ id: schema.id, name: schema.name, modes }));
     },
     async describeObject(context, objectId) {
-      return (await describe(context, objectId)).fields.map((field) => ({
-        id: field.id, name: field.name, type: field.type, source_type: field.remote_type,
-        required: !field.nullable, createable: true, updateable: true, supports_identity: true,
-      }));
+      return (await describe(context, objectId)).fields.map(tableColumnAsTargetField);
     },
     async createField(context, objectId, field) {
       const schema = await describe(context, objectId);

@@ -7,6 +7,7 @@ import { postgresDialect } from './postgres-dialect.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { describePostgresTable, listPostgresSchemas } from './postgres-introspector.ts';
 import { encodePostgresValue, postgresTypeFor } from './postgres-types.ts';
+import { tableColumnAsTargetField } from '../sql/table-target-field.ts';
 
 const modes = ['create', 'update', 'updateOrCreate', 'remove'];
 
@@ -21,16 +22,7 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
       return (await listPostgresSchemas(context, client)).map((schema) => ({ id: schema.id, name: schema.name, modes }));
     },
     async describeObject(context, objectId) {
-      return (await describe(context, objectId)).fields.map((field) => ({
-        id: field.id,
-        name: field.name,
-        type: field.type,
-        source_type: field.remote_type,
-        required: !field.nullable,
-        createable: true,
-        updateable: true,
-        supports_identity: true,
-      }));
+      return (await describe(context, objectId)).fields.map(tableColumnAsTargetField);
     },
     async createField(context, objectId, field) {
       await client.query(

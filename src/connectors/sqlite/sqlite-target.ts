@@ -8,6 +8,7 @@ import { sqliteDialect } from './sqlite-dialect.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { describeSqliteTable, listSqliteTables, sqliteColumnKinds } from './sqlite-introspector.ts';
 import { declaredTypeFor, encodeSqliteValue } from './sqlite-types.ts';
+import { tableColumnAsTargetField } from '../sql/table-target-field.ts';
 
 export const sqlTargetModes = ['create', 'update', 'updateOrCreate', 'remove'];
 
@@ -22,16 +23,7 @@ export function createSqliteTarget(client: SqliteClient): ModelTarget {
       return listSqliteTables(client.writer()).map((id) => ({ id, name: id, modes: sqlTargetModes }));
     },
     async describeObject(_context, objectId) {
-      return describe(objectId).fields.map((field) => ({
-        id: field.id,
-        name: field.name,
-        type: field.type,
-        source_type: field.remote_type,
-        required: !field.nullable,
-        createable: true,
-        updateable: true,
-        supports_identity: true,
-      }));
+      return describe(objectId).fields.map(tableColumnAsTargetField);
     },
     async createField(context, objectId, field) {
       throwIfAborted(context.signal);

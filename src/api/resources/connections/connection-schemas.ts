@@ -19,17 +19,22 @@ export const ConnectionTypeSchema = Type.Object(
 
 const Configuration = Type.Record(Type.String(), Type.Unknown(), { description: 'Secret values are never returned.' });
 
+/** The fields ConnectionResponseSchema and CreateConnectionResponseSchema share. */
+const connectionResponseFields = {
+  id: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  organization_id: Type.Optional(Type.String()),
+  configuration: Type.Optional(Configuration),
+  type: Type.Optional(ConnectionTypeSchema),
+  status: Type.Optional(Type.String()),
+  status_error: Type.Optional(Type.String()),
+  saved: Type.Optional(Type.Boolean()),
+  policies: Type.Optional(Type.Array(Type.String())),
+};
+
 export const ConnectionResponse = Type.Object(
   {
-    id: Type.Optional(Type.String()),
-    name: Type.Optional(Type.String()),
-    organization_id: Type.Optional(Type.String()),
-    configuration: Type.Optional(Configuration),
-    type: Type.Optional(ConnectionTypeSchema),
-    status: Type.Optional(Type.String()),
-    status_error: Type.Optional(Type.String()),
-    saved: Type.Optional(Type.Boolean()),
-    policies: Type.Optional(Type.Array(Type.String())),
+    ...connectionResponseFields,
     parent_connection_id: Type.Optional(Type.String()),
     api_calls_last_24_hours: Type.Optional(Type.Integer()),
     created_at: Type.Optional(Type.String()),
@@ -42,15 +47,7 @@ export const ConnectionResponse = Type.Object(
 
 export const CreateConnectionResponse = Type.Object(
   {
-    id: Type.Optional(Type.String()),
-    name: Type.Optional(Type.String()),
-    organization_id: Type.Optional(Type.String()),
-    configuration: Type.Optional(Configuration),
-    type: Type.Optional(ConnectionTypeSchema),
-    status: Type.Optional(Type.String()),
-    status_error: Type.Optional(Type.String()),
-    saved: Type.Optional(Type.Boolean()),
-    policies: Type.Optional(Type.Array(Type.String())),
+    ...connectionResponseFields,
     healthcheck_interval: Type.Optional(Type.String()),
     auth_code: Type.Optional(Type.String()),
     auth_url: Type.Optional(Type.String()),
