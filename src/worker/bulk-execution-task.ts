@@ -13,6 +13,9 @@ import type { JobContext, JobHandler } from '../queue/job-queue.ts';
 import type { BulkSyncSettings, BulkSyncsService } from '../services/bulk-syncs-service.ts';
 import type { ConnectionsService } from '../services/connections-service.ts';
 
+/** Rows per schema a test execution copies. */
+export const testExecutionRowLimit = 100;
+
 interface BulkExecutionPayload {
   version: 1;
   executionId: string;
@@ -96,6 +99,7 @@ export function bulkExecutionTask(context: AppContext, connections: ConnectionsS
         fetchMode: execution.fetch_mode as BulkSyncPlan['fetchMode'],
         resyncMode: execution.resync_mode as BulkSyncPlan['resyncMode'],
         ...(settings.concurrency_limit ? { concurrency: settings.concurrency_limit } : {}),
+        ...(execution.is_test === 1 ? { rowLimit: testExecutionRowLimit } : {}),
       };
       const progress = new Map<string, SchemaExecution>();
       const result = await runBulkSync({ signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) }, plan, {

@@ -160,6 +160,33 @@ describe('bulk sync executions', { skip: await postgresUnavailable() }, () => {
     assert.equal((await client.bulkSync.executions.get(syncId, started.data!.id!)).data?.status, 'completed');
   });
 
+  test('a test execution copies at most 100 rows per schema', async () => {
+    await query(destination.url, 'create schema trial');
+    const original = (await call(server.url, 'GET', `/api/bulk/syncs/${syncId}`, { key: server.apiKey })).body.data;
+    const trial = await call(server.url, 'POST', '/api/bulk/syncs', {
+      key: server.apiKey,
+      body: {
+        name: 'Trial',
+        source_connection_id: original.source_connection_id,
+        destination_connection_id: original.destination_connection_id,
+        destination_configuration: { schema: 'trial' },
+        default_schedule: { frequency: 'manual' },
+        schemas: ['public.users'],
+      },
+    });
+    const started = await call(server.url, 'POST', `/api/bulk/syncs/${trial.body.data.id}/executions`, { key: server.apiKey, body: { test: true } });
+    assert.equal(started.body.data.is_test, true);
+    const deadline = Date.now() + 30_000;
+    let execution = started.body.data;
+    while (!terminal.includes(execution.status) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      execution = (await call(server.url, 'GET', `/api/bulk/syncs/${trial.body.data.id}/executions/${started.body.data.id}`, { key: server.apiKey })).body.data;
+    }
+    assert.equal(execution.status, 'completed');
+    assert.equal(execution.record_count, 100);
+    assert.deepEqual(await query(destination.url, 'select count(*)::int as n from trial.users'), [{ n: 100 }]);
+  });
+
   test('cancel stops a running execution and leaves it canceled', async () => {
     await query(source.url, "insert into events select i, jsonb_build_object('n', i) from generate_series(301, 400000) i");
     const started = await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/executions`, { key: server.apiKey, body: { resync_mode: 'refetch', schemas: ['public.events'] } });

@@ -59,6 +59,11 @@ export interface BulkSyncPlan {
   batchSize?: number;
   /** Rows per COPY chunk on the PostgreSQL → PostgreSQL path. Default 100000. */
   copyChunkSize?: number;
+  /**
+   * A test execution (StartBulkSyncRequest `test`): copy at most this many rows per schema, through the record
+   * path. Its checkpoint is a normal one, so the next run continues after the rows the test copied.
+   */
+  rowLimit?: number;
 }
 
 export const bulkPlanDefaults = {

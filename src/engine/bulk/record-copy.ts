@@ -20,6 +20,7 @@ export async function copyRecords(
   strategy: SchemaStrategy,
   batchSize: number,
   onCommitted: (batch: BatchCommitted) => Promise<void>,
+  limit?: number,
 ): Promise<void> {
   const orderField = strategy.orderField;
   const cursor = orderField === undefined ? undefined : { field: orderField, after: strategy.after ?? undefined, inclusive: strategy.inclusive };
@@ -28,6 +29,7 @@ export async function copyRecords(
     fields: mapping.fields.map((field) => field.source.id),
     cursor,
     batchSize,
+    ...(limit !== undefined ? { limit } : {}),
   });
   let position = strategy.after;
   const primaryKey = strategy.writeMode === 'upsert' ? mapping.destinationPrimaryKey : undefined;

@@ -108,12 +108,12 @@ export async function copySchema(
       execution.recordCount = progress.rows;
     };
     let path: SchemaExecution['path'] = 'records';
-    if (isPostgresConnection(plan.source) && isPostgresConnection(plan.destination)) {
+    if (plan.rowLimit === undefined && isPostgresConnection(plan.source) && isPostgresConnection(plan.destination)) {
       const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
       const result = await copyPostgresChunks(context, plan.source.client, plan.destination.client, mapping, strategy, chunkSize, committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {
-      await copyRecords(context, source, destination, mapping, strategy, plan.batchSize ?? bulkPlanDefaults.batchSize, committed);
+      await copyRecords(context, source, destination, mapping, strategy, plan.batchSize ?? bulkPlanDefaults.batchSize, committed, plan.rowLimit);
     }
     await checkpoints.save({ ...base, phase: 'completed', cursor, rows: progress.rows });
     const seconds = (now().getTime() - started.getTime()) / 1000;

@@ -84,7 +84,7 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       operationId: 'bulkSync.start',
       method: 'POST',
       path: '/api/bulk/syncs/{id}/executions',
-      summary: 'Start an execution now. `test` and `resync_mode` are mutually exclusive (422); a start while an execution is open is a 409.',
+      summary: 'Start an execution now. `test` copies at most 100 rows per schema. `test` and `resync_mode` are mutually exclusive (422); a start while an execution is open is a 409.',
       access: 'organization',
       params: IdParams,
       body: StartBulkSyncRequest,
