@@ -195,6 +195,10 @@ describe('bulk sync executions', { skip: await postgresUnavailable() }, () => {
       if (current.body.data.status === 'running') break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    const live = await call(server.url, 'GET', `/api/bulk/syncs/${syncId}/executions/${started.body.data.id}/consolelog`, { key: server.apiKey });
+    assert.ok(live.body.data.entries.some((entry: { message: string }) => entry.message.startsWith('Started')), 'console entries appear while the execution runs');
+    const running = await call(server.url, 'GET', `/api/bulk/syncs/${syncId}/status`, { key: server.apiKey });
+    assert.equal(running.body.data.current_execution?.id, started.body.data.id);
     const canceled = await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/cancel`, { key: server.apiKey });
     assert.equal(canceled.status, 200);
     const execution = await waitForTerminal(started.body.data.id);
