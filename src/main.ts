@@ -77,6 +77,29 @@ commonOptions(
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 });
 
+commonOptions(
+  program
+    .command('worker')
+    .description('run the worker role only (executions from the queue), for scaled-out deployments with `serve --no-worker`')
+    .option('--secret-key <key>', 'key for secrets at rest (env FERRY_SECRET_KEY)')
+    .option('--log-level <level>', 'log level (env LOG_LEVEL, default info)'),
+).action(async (options) => {
+  const ferry = await createFerry(loadConfig(process.env, { ...overrides(options), worker: true }));
+  ferry.context.log.info('worker running; no HTTP server in this process');
+  const shutdown = (signal: string) => {
+    ferry.context.log.info({ signal }, 'shutting down');
+    ferry.close().then(
+      () => process.exit(0),
+      (error) => {
+        ferry.context.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+});
+
 commonOptions(program.command('migrate').description('bring the metadata database schema up to date, then exit')).action(async (options) => {
   const config = loadConfig(process.env, overrides(options));
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });

@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
 }
 
 test('every command has --help', async () => {
-  for (const args of [['--help'], ['serve', '--help'], ['migrate', '--help'], ['keys', '--help'], ['keys', 'create', '--help'], ['keys', 'list', '--help'], ['keys', 'revoke', '--help']]) {
+  for (const args of [['--help'], ['serve', '--help'], ['worker', '--help'], ['migrate', '--help'], ['keys', '--help'], ['keys', 'create', '--help'], ['keys', 'list', '--help'], ['keys', 'revoke', '--help']]) {
     const { stdout } = await ferry(args);
     assert.match(stdout, /Usage: ferry/, args.join(' '));
   }
