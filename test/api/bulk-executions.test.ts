@@ -199,8 +199,13 @@ describe('bulk sync executions', { skip: await postgresUnavailable() }, () => {
     assert.ok(live.body.data.entries.some((entry: { message: string }) => entry.message.startsWith('Started')), 'console entries appear while the execution runs');
     const running = await call(server.url, 'GET', `/api/bulk/syncs/${syncId}/status`, { key: server.apiKey });
     assert.equal(running.body.data.current_execution?.id, started.body.data.id);
-    const canceled = await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/cancel`, { key: server.apiKey });
+    const second = await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/executions`, { key: server.apiKey, body: {} });
+    assert.equal(second.status, 409, 'a start while an execution runs is a 409');
+    assert.equal(second.body.metadata.execution_id, started.body.data.id);
+    assert.equal((await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/schemas/public.nope/cancel`, { key: server.apiKey })).status, 404);
+    const canceled = await call(server.url, 'POST', `/api/bulk/syncs/${syncId}/schemas/public.events/cancel`, { key: server.apiKey });
     assert.equal(canceled.status, 200);
+    assert.match(canceled.body.data.message, /canceling|canceled/);
     const execution = await waitForTerminal(started.body.data.id);
     assert.equal(execution.status, 'canceled');
     assert.ok(execution.record_count < 400000, 'it stopped before copying everything');
