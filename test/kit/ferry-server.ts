@@ -41,8 +41,20 @@ export async function startFerry(dialect: Dialect = 'sqlite', env: Record<string
     },
     {},
   );
-  const ferry = await createFerry(config, { log: createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent') });
-  const url = await ferry.listen();
+  let ferry: Ferry;
+  let url: string;
+  try {
+    ferry = await createFerry(config, { log: createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent') });
+    url = await ferry.listen().catch(async (error: unknown) => {
+      await ferry.close();
+      throw error;
+    });
+  } catch (error) {
+    // A failed start must not leave its scratch database or data dir behind.
+    await scratch?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     ferry,
     url,
