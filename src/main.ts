@@ -1,7 +1,7 @@
 // The `ferry` command line: serve, migrate, keys.
 import { Command, Option } from 'commander';
 import { loadConfig, type ConfigOverrides } from './config.ts';
-import { createFerry } from './ferry.ts';
+import { createFerry, type Ferry } from './ferry.ts';
 import { openDatabase } from './persistence/database.ts';
 import { migrateToLatest } from './persistence/migrate.ts';
 import { createRepositories } from './persistence/repositories/index.ts';
@@ -36,6 +36,22 @@ async function withRepositories<T>(options: Record<string, unknown>, work: (repo
   }
 }
 
+/** SIGINT or SIGTERM close Ferry (in-flight jobs and requests finish first) and exit. */
+function closeOnSignals(ferry: Ferry): void {
+  const shutdown = (signal: string) => {
+    ferry.context.log.info({ signal }, 'shutting down');
+    ferry.close().then(
+      () => process.exit(0),
+      (error) => {
+        ferry.context.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
 const program = new Command('ferry').description('Ferry: self-hosted data sync, wire-compatible with the Polytomic Connect API');
 
 commonOptions(
@@ -63,18 +79,7 @@ commonOptions(
   }
   const address = await ferry.listen();
   ferry.context.log.info({ address }, 'listening');
-  const shutdown = (signal: string) => {
-    ferry.context.log.info({ signal }, 'shutting down');
-    ferry.close().then(
-      () => process.exit(0),
-      (error) => {
-        ferry.context.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  closeOnSignals(ferry);
 });
 
 commonOptions(
@@ -86,18 +91,7 @@ commonOptions(
 ).action(async (options) => {
   const ferry = await createFerry(loadConfig(process.env, { ...overrides(options), worker: true }));
   ferry.context.log.info('worker running; no HTTP server in this process');
-  const shutdown = (signal: string) => {
-    ferry.context.log.info({ signal }, 'shutting down');
-    ferry.close().then(
-      () => process.exit(0),
-      (error) => {
-        ferry.context.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  closeOnSignals(ferry);
 });
 
 commonOptions(program.command('migrate').description('bring the metadata database schema up to date, then exit')).action(async (options) => {
