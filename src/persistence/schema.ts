@@ -261,7 +261,80 @@ export interface BulkSyncExecutionsTable {
   updated_at: string;
 }
 
+/** A query or table model: SQL (or a table) on a source connection, and its detected fields. */
+export interface ModelsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  connection_id: string;
+  /** The source connection's type id (ModelResponse.type), e.g. postgresql. */
+  type: string;
+  /** JSON: the model's configuration as the API took it, e.g. {"query": "…"} or {"table": "…"}. */
+  configuration: string;
+  /** The identifier field's name, when one is set. */
+  identifier: string | null;
+  /** JSON: ModelField[] (detected fields plus user-added additional fields). */
+  fields: string;
+  /** JSON: labels, tracking_columns, policies, relations, enricher. */
+  settings: string;
+  /** Increments on every update. */
+  version: number;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** A model sync (reverse ETL): one model's rows pushed into one target object. */
+export interface ModelSyncsTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  /** ModelsyncSyncTargetMode. */
+  mode: string;
+  active: number;
+  /** The model the fields read from (model_ids has exactly this id). */
+  model_id: string;
+  target_connection_id: string;
+  target_object: string | null;
+  /** JSON: fields, override_fields, overrides, filters, filter_logic, identity, target, flags, policies (secrets sealed). */
+  definition: string;
+  /** JSON: the spec's Schedule. */
+  schedule: string;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+}
+
+/** One run of a model sync. */
+export interface ModelSyncExecutionsTable {
+  id: string;
+  sync_id: string;
+  organization_id: string;
+  /** UtilExecutionStatus: created | scheduled | queued | running | canceling | canceled | completed | failed | … */
+  status: string;
+  /** manual | scheduled | test | identities | resync. */
+  type: string;
+  /** JSON: the start request's options (identities, resync, test). */
+  options: string;
+  /** JSON: ExecutionCounts. */
+  counts: string;
+  /** JSON: string[] of systemic error messages. */
+  errors: string;
+  /** JSON: RecordLogIndex once the run has closed its record logs. */
+  record_logs: string | null;
+  cancel_requested: number;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
+  models: ModelsTable;
+  model_syncs: ModelSyncsTable;
+  model_sync_executions: ModelSyncExecutionsTable;
   bulk_sync_executions: BulkSyncExecutionsTable;
   bulk_syncs: BulkSyncsTable;
   bulk_sync_schemas: BulkSyncSchemasTable;

@@ -8,6 +8,7 @@ import * as bulkEngine from './0005-bulk-engine.ts';
 import * as modelSyncEngine from './0006-model-sync-engine.ts';
 import * as bulkSyncs from './0007-bulk-syncs.ts';
 import * as bulkExecutions from './0008-bulk-executions.ts';
+import * as modelsAndModelSyncs from './0009-models-and-model-syncs.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-model-sync-engine': modelSyncEngine,
   '0007-bulk-syncs': bulkSyncs,
   '0008-bulk-executions': bulkExecutions,
+  '0009-models-and-model-syncs': modelsAndModelSyncs,
 };
