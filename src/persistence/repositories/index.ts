@@ -9,6 +9,7 @@ import { schemaCatalogRepository } from './schema-catalog-repository.ts';
 import { proxyCallsRepository } from './proxy-calls-repository.ts';
 import { bulkSyncsRepository } from './bulk-syncs-repository.ts';
 import { bulkExecutionsRepository } from './bulk-executions-repository.ts';
+import { modelSyncsRepository } from './model-syncs-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
@@ -28,6 +29,7 @@ export function createRepositories(db: Kysely<Database>) {
     proxyCalls: proxyCallsRepository(db),
     bulkSyncs: bulkSyncsRepository(db),
     bulkExecutions: bulkExecutionsRepository(db),
+    modelSyncs: modelSyncsRepository(db),
   };
 }
 

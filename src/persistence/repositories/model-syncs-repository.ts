@@ -1,0 +1,71 @@
+// Model syncs, always within one organization.
+import type { Kysely } from 'kysely';
+import type { Database, ModelSyncsTable } from '../schema.ts';
+import { reusableQuery } from '../reusable-query.ts';
+
+export type ModelSyncRow = ModelSyncsTable;
+
+/** Execution statuses that hold a sync busy: it may not be deleted while one exists. */
+export const busyModelSyncExecutionStatuses = ['created', 'queued', 'running', 'canceling'] as const;
+
+export interface ModelSyncListOptions {
+  active?: boolean;
+  mode?: string;
+  targetConnectionId?: string;
+  /** Keyset position: rows strictly after (updated_at desc, id asc) of this row. */
+  after?: { updatedAt: string; id: string };
+  limit?: number;
+}
+
+export function modelSyncsRepository(db: Kysely<Database>) {
+  // On the path of every /api/syncs/{id}… route (executions and logs included) and of entity lookups.
+  const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db.selectFrom('model_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
+  );
+  return {
+    async insert(row: ModelSyncRow): Promise<void> {
+      await db.insertInto('model_syncs').values(row).execute();
+    },
+    async get(organizationId: string, id: string): Promise<ModelSyncRow | undefined> {
+      return (await syncInOrganization(organizationId, id))[0];
+    },
+    getAnywhere(id: string): Promise<ModelSyncRow | undefined> {
+      return db.selectFrom('model_syncs').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** Most recently updated first, ties by id; uses the (organization_id, updated_at, id) index. */
+    list(organizationId: string, options: ModelSyncListOptions = {}): Promise<ModelSyncRow[]> {
+      let query = db.selectFrom('model_syncs').selectAll().where('organization_id', '=', organizationId);
+      if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
+      if (options.mode !== undefined) query = query.where('mode', '=', options.mode);
+      if (options.targetConnectionId !== undefined) query = query.where('target_connection_id', '=', options.targetConnectionId);
+      const after = options.after;
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([eb('updated_at', '<', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)])]),
+        );
+      }
+      query = query.orderBy('updated_at', 'desc').orderBy('id');
+      if (options.limit !== undefined) query = query.limit(options.limit);
+      return query.execute();
+    },
+    async update(organizationId: string, id: string, changes: Partial<ModelSyncRow>): Promise<void> {
+      await db.updateTable('model_syncs').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+    },
+    /** Deletes the sync unless one of its executions is busy; false when one is (checked in the same transaction). */
+    async deleteUnlessBusy(organizationId: string, id: string): Promise<boolean> {
+      return db.transaction().execute(async (transaction) => {
+        const busy = await transaction
+          .selectFrom('model_sync_executions')
+          .select('id')
+          .where('sync_id', '=', id)
+          .where('status', 'in', [...busyModelSyncExecutionStatuses])
+          .executeTakeFirst();
+        if (busy) return false;
+        await transaction.deleteFrom('model_syncs').where('id', '=', id).where('organization_id', '=', organizationId).execute();
+        return true;
+      });
+    },
+  };
+}
+
+export type ModelSyncsRepository = ReturnType<typeof modelSyncsRepository>;
