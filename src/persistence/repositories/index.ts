@@ -14,6 +14,7 @@ import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
 import { usersRepository } from './users-repository.ts';
+import { modelsRepository } from './models-repository.ts';
 
 export function createRepositories(db: Kysely<Database>) {
   return {
@@ -30,6 +31,7 @@ export function createRepositories(db: Kysely<Database>) {
     bulkSyncs: bulkSyncsRepository(db),
     bulkExecutions: bulkExecutionsRepository(db),
     modelSyncs: modelSyncsRepository(db),
+    models: modelsRepository(db),
   };
 }
 
