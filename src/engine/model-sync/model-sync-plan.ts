@@ -120,6 +120,13 @@ export interface ModelSyncPlan {
   filter_logic?: string;
   sync_all_records?: boolean;
   skip_initial_backfill?: boolean;
+  /**
+   * A partial run (the API's `test` start): read at most this many model rows. Like `identities`, a partial run
+   * sends and records what it reads, but deletes nothing for `replace` and does not establish the baseline.
+   */
+  rowLimit?: number;
+  /** A partial run for these identity values only (compared as text; ISubstring ignores case and spaces). */
+  identities?: string[];
 }
 
 /** Engine tuning, with defaults. */

@@ -15,6 +15,7 @@ import { identityKeyFunction } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
 import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { recordHash } from './record-hash.ts';
+import { rowSelection } from './row-selection.ts';
 import { compileRecordMapper } from './record-mapper.ts';
 import type { RecordState, StateStore } from './state-store.ts';
 import { deliver } from './target-delivery.ts';
@@ -93,19 +94,25 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   const map = compileRecordMapper(plan, session.now());
   const keyOf = identityKeyFunction(rule.keyedBy === 'identity' ? plan.identity : undefined);
   const identityField = rule.keyedBy === 'identity' ? plan.identity!.target : undefined;
-  const batchSize = options.batchSize ?? 1000;
+  const selection = rowSelection(plan);
+  // A test run reads no more than it needs: a 10-row limit reads one batch of 10.
+  const batchSize = Math.min(options.batchSize ?? 1000, plan.rowLimit ?? Number.POSITIVE_INFINITY);
   const progressInterval = options.progressIntervalMs ?? 10_000;
   let lastProgress = session.now().getTime();
 
   for await (const rows of checked.source.readQuery(context, plan.source.query, { batchSize })) {
     throwIfAborted(context.signal);
-    await processBatch(context, plan, checked, session, rows, { backfillOnly, keyOf, map, identityField });
+    const selected = selection.select(rows);
+    if (selected.length > 0) await processBatch(context, plan, checked, session, selected, { backfillOnly, keyOf, map, identityField });
     context.heartbeat({ rows: counts.total });
     if (session.now().getTime() - lastProgress >= progressInterval) {
       lastProgress = session.now().getTime();
       await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
     }
+    if (selection.done()) break;
   }
+  // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
+  if (selection.partial) return;
   if (rule.deleteUnseen && !backfillOnly) await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
   if (keyed) await stateStore.establishBaseline(plan.syncId, { executionId: plan.executionId, establishedAt: session.now().toISOString() });
 }

@@ -27,6 +27,8 @@ export async function checkPlan(context: RunContext, plan: ModelSyncPlan, now: D
       throw new SyncError(`identity function ${plan.identity.function} is not supported (supported: ${supportedIdentityFunctions.join(', ')})`, { code: 'unsupported', retryable: false });
     }
   }
+  if (plan.identities !== undefined && rule.keyedBy !== 'identity') throw invalid(`mode ${plan.mode} has no identity, so a run cannot be limited to identities`);
+  if (plan.rowLimit !== undefined && !(Number.isInteger(plan.rowLimit) && plan.rowLimit > 0)) throw invalid(`rowLimit must be a positive integer, got ${plan.rowLimit}`);
   let filter: RecordFilter;
   try {
     filter = compileRecordFilter(plan, now);

@@ -187,6 +187,39 @@ describe('model-sync engine (in-memory connector)', () => {
     assert.equal(await stateStore.baseline('sync-1'), undefined);
   });
 
+  test('rowLimit (a test run): sends the first rows only, state for them, no replace deletions, no baseline', async () => {
+    const { plan, model, contacts } = setup(people(25));
+    const stateStore = createInMemoryStateStore();
+    await runModelSync(createMockRunContext(), plan({ mode: 'replace', executionId: 'seed' }), { stateStore });
+    model.rows.splice(20, 5);
+    for (const row of model.rows) row.name = `${row.name}!`;
+    const fresh = createInMemoryStateStore();
+    const test = await runModelSync(createMockRunContext(), plan({ mode: 'replace', rowLimit: 10, syncId: 'sync-2' }), { stateStore: fresh }, { batchSize: 4 });
+    assert.equal(test.status, 'completed', test.error?.message);
+    assert.deepEqual({ total: test.counts.total, update: test.counts.update, delete: test.counts.delete }, { total: 10, update: 0, delete: 0 });
+    assert.equal(test.counts.insert, 10, 'sync-2 had no state: its ten rows are new to it');
+    assert.equal(await fresh.count('sync-2'), 10);
+    assert.equal(await fresh.baseline('sync-2'), undefined);
+    const limited = await runModelSync(createMockRunContext(), plan({ mode: 'replace', rowLimit: 3 }), { stateStore });
+    assert.deepEqual({ total: limited.counts.total, update: limited.counts.update, delete: limited.counts.delete }, { total: 3, update: 3, delete: 0 });
+    assert.equal(contacts().length, 25, 'rows that left the model stay until a full run');
+    const full = await runModelSync(createMockRunContext(), plan({ mode: 'replace' }), { stateStore });
+    assert.deepEqual({ update: full.counts.update, delete: full.counts.delete }, { update: 17, delete: 5 }, 'the test-run rows are not sent again');
+  });
+
+  test('identities: only the rows whose identity value is listed; ISubstring ignores case; modes without identity refuse', async () => {
+    const { plan, contacts } = setup(people(12));
+    const stateStore = createInMemoryStateStore();
+    const some = await runModelSync(createMockRunContext(), plan({ identities: ['p003@x.com', 'p011@x.com', 'absent@x.com'] }), { stateStore }, { batchSize: 5 });
+    assert.deepEqual({ total: some.counts.total, insert: some.counts.insert }, { total: 2, insert: 2 });
+    assert.deepEqual(contacts().map((row) => row.email), ['p003@x.com', 'p011@x.com']);
+    assert.equal(await stateStore.baseline('sync-1'), undefined);
+    const caseless = await runModelSync(createMockRunContext(), plan({ identities: [' P005@X.COM'], identity: { source: { field: 'email' }, target: 'email', function: 'ISubstring' } }), { stateStore });
+    assert.equal(caseless.counts.insert, 1);
+    const refused = await runModelSync(createMockRunContext(), plan({ mode: 'append', identity: undefined, identities: ['p001@x.com'] }), { stateStore });
+    assert.equal(refused.error?.code, 'invalid_plan');
+  });
+
   test('plan errors fail fast and say why: filter_logic, identity function, mode the target lacks, unknown field', async () => {
     const { plan } = setup(people(1));
     const stateStore = createInMemoryStateStore();
