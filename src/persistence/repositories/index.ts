@@ -10,6 +10,7 @@ import { proxyCallsRepository } from './proxy-calls-repository.ts';
 import { bulkSyncsRepository } from './bulk-syncs-repository.ts';
 import { bulkExecutionsRepository } from './bulk-executions-repository.ts';
 import { modelSyncsRepository } from './model-syncs-repository.ts';
+import { modelSyncExecutionsRepository } from './model-sync-executions-repository.ts';
 import { idempotencyRepository } from './idempotency-repository.ts';
 import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
@@ -31,6 +32,7 @@ export function createRepositories(db: Kysely<Database>) {
     bulkSyncs: bulkSyncsRepository(db),
     bulkExecutions: bulkExecutionsRepository(db),
     modelSyncs: modelSyncsRepository(db),
+    modelSyncExecutions: modelSyncExecutionsRepository(db),
     models: modelsRepository(db),
   };
 }
