@@ -26,6 +26,8 @@ export interface ModelSyncDependencies {
   consoleLog?: ConsoleLog;
   /** This execution's record logs (createGzipRecordLogWriter); closed by the run. Default: discarded. */
   recordLogs?: RecordLogSink;
+  /** Called with the counts so far after each batch's state commit (the worker keeps the execution row current). */
+  onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
 
 export type ModelSyncStatus = 'completed' | 'canceled' | 'failed';
@@ -82,6 +84,7 @@ interface Session {
   counts: ExecutionCounts;
   now: () => Date;
   consoleLine: (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => Promise<void>;
+  onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
 
 async function execute(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, options: ModelSyncOptions): Promise<void> {
@@ -104,6 +107,7 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
     if (selected.length > 0) await processBatch(context, plan, checked, session, selected, { backfillOnly, keyOf, map, identityField });
+    await session.onProgress?.({ ...counts });
     context.heartbeat({ rows: counts.total });
     if (session.now().getTime() - lastProgress >= progressInterval) {
       lastProgress = session.now().getTime();
@@ -227,6 +231,7 @@ async function deleteUnseen(context: RunContext, plan: ModelSyncPlan, checked: C
       await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.identity });
     }
     await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: [], deletes: outcome.accepted.map((state) => state.key), seen: [] });
+    await session.onProgress?.({ ...counts });
     context.heartbeat({ rows: counts.total, deleted: counts.delete });
   }
 }

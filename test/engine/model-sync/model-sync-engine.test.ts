@@ -220,6 +220,16 @@ describe('model-sync engine (in-memory connector)', () => {
     assert.equal(refused.error?.code, 'invalid_plan');
   });
 
+  test('onProgress: the counts so far after each committed batch, deletions included', async () => {
+    const { plan, model } = setup(people(25));
+    const stateStore = createInMemoryStateStore();
+    await runModelSync(createMockRunContext(), plan({ mode: 'replace' }), { stateStore });
+    model.rows.splice(0, 3);
+    const reports: Array<[number, number, number]> = [];
+    await runModelSync(createMockRunContext(), plan({ mode: 'replace', sync_all_records: true }), { stateStore, onProgress: async (counts) => void reports.push([counts.total, counts.update, counts.delete]) }, { batchSize: 10 });
+    assert.deepEqual(reports, [[10, 10, 0], [20, 20, 0], [22, 22, 0], [22, 22, 3]]);
+  });
+
   test('plan errors fail fast and say why: filter_logic, identity function, mode the target lacks, unknown field', async () => {
     const { plan } = setup(people(1));
     const stateStore = createInMemoryStateStore();
