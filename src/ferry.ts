@@ -15,6 +15,7 @@ import { registerTenancyEntities } from './services/tenancy-entities.ts';
 import { connectionEntityResolver } from './services/connection-entities.ts';
 import { bulkSyncEntityResolver } from './services/bulk-sync-entities.ts';
 import { bulkExecutionEntityResolver } from './services/bulk-execution-entities.ts';
+import { modelSyncEntityResolver } from './services/model-sync-entities.ts';
 import { createDefaultConnectors } from './connectors/default-connectors.ts';
 import { createConnectorRegistry } from './connectors/registry.ts';
 import { createTokenSigner } from './services/signed-tokens.ts';
@@ -48,6 +49,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     entities.register(connectionEntityResolver(repositories));
     entities.register(bulkSyncEntityResolver(repositories));
     entities.register(bulkExecutionEntityResolver(repositories));
+    entities.register(modelSyncEntityResolver(repositories));
     const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
     const signer = (purpose: string) => createTokenSigner(key, purpose);
     const proxy = createConnectionProxy({

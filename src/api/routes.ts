@@ -15,6 +15,8 @@ import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { bulkExecutionRoutes } from './resources/bulk-syncs/bulk-execution-routes.ts';
 import { bulkExecutionLogRoutes } from './resources/bulk-syncs/bulk-execution-log-routes.ts';
 import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
+import { modelSyncRoutes } from './resources/model-syncs/model-sync-routes.ts';
+import { modelSyncsService } from '../services/model-syncs-service.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
@@ -41,5 +43,6 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...bulkScheduleRoutes(context, bulkSyncs),
     ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
     ...bulkExecutionLogRoutes(context, bulkSyncs),
+    ...modelSyncRoutes(context, modelSyncsService(context, connections)),
   ];
 }

@@ -1,9 +1,17 @@
-// Model sync use cases: the stored form of a sync and looking one up within an organization.
+// Model sync use cases: the stored form of a sync, looking one up within an organization, and saving one after
+// checking it against its model and its target (docs/model-syncs.md lists the checks).
+import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import { notFound } from '../api/errors.ts';
-import type { ModelSyncSchedule } from '../domain/schedules/index.ts';
+import type { Caller } from '../api/auth/caller.ts';
+import { ApiError, notFound } from '../api/errors.ts';
+import { validateModelSyncSchedule, type ModelSyncSchedule } from '../domain/schedules/index.ts';
 import type { Filter, Identity, Override, SyncField, SyncMode } from '../engine/model-sync/model-sync-plan.ts';
+import { createKyselyStateStore } from '../engine/model-sync/state/kysely-state-store.ts';
 import type { ModelSyncRow } from '../persistence/repositories/model-syncs-repository.ts';
+import { nowIso } from '../persistence/repositories/clock.ts';
+import { actorOf } from './actor.ts';
+import type { ConnectionsService } from './connections-service.ts';
+import { checkModelSync, type ModelSyncInput } from './model-sync-checks.ts';
 
 /** The spec's Target: where a sync writes (connection_id and object are also real columns). */
 export interface ModelSyncTarget {
@@ -75,9 +83,160 @@ export async function requireModelSync(context: Pick<AppContext, 'repositories'>
   return parseModelSync(row);
 }
 
-export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox'>) {
+/** The request body of POST /api/syncs and PUT /api/syncs/{id} (CreateSyncRequest / UpdateSyncRequest). */
+export type ModelSyncRequest = ModelSyncInput & {
+  name: string;
+  active?: boolean;
+  schedule: unknown;
+  only_enrich_updates?: boolean;
+  skip_initial_backfill?: boolean;
+  sync_all_records?: boolean;
+  policies?: string[];
+  encryption_passphrase?: string;
+};
+
+export interface ModelSyncListQuery {
+  active?: boolean;
+  mode?: string;
+  target_connection_id?: string;
+  page_token?: string;
+  limit?: number;
+}
+
+/** Default and largest page of GET /api/syncs (endpoints.tsv: default 50, max 50). */
+export const MODEL_SYNC_PAGE_LIMIT = 50;
+
+/** next_page_token: the last row's sort key, base64url JSON; opaque to clients. */
+function pageToken(row: ModelSyncRow): string {
+  return Buffer.from(JSON.stringify([row.updated_at, row.id])).toString('base64url');
+}
+
+function positionOf(token: string): { updatedAt: string; id: string } {
+  try {
+    const [updatedAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
+  } catch {
+    // Not base64url JSON: reported below like any other token Ferry did not issue.
+  }
+  throw new ApiError('validation_failed', 'query parameter page_token: is not a token from pagination.next_page_token', { metadata: { field: 'page_token', location: 'query' } });
+}
+
+const drop = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+
+function scheduleFrom(raw: unknown): ModelSyncSchedule {
+  const validated = validateModelSyncSchedule(raw);
+  if (validated.ok) return validated.value;
+  const [first] = validated.issues;
+  throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+}
+
+export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database'>, connections: Pick<ConnectionsService, 'open'>) {
+  const { repositories, secretBox } = context;
+
+  /**
+   * The definition to store. encryption_passphrase is write-only: absent keeps the stored one (a GET → PUT round trip
+   * must not lose it, and GET never shows it), an empty string clears it.
+   */
+  function definitionFrom(body: ModelSyncRequest, previous: ModelSyncDefinition | undefined): ModelSyncDefinition {
+    const sealed =
+      body.encryption_passphrase === undefined ? previous?.encryption_passphrase_sealed : body.encryption_passphrase === '' ? undefined : secretBox.seal(body.encryption_passphrase);
+    return drop({
+      fields: body.fields,
+      override_fields: body.override_fields,
+      overrides: body.overrides,
+      filters: body.filters,
+      filter_logic: body.filter_logic,
+      identity: body.identity,
+      target: body.target,
+      only_enrich_updates: body.only_enrich_updates,
+      skip_initial_backfill: body.skip_initial_backfill,
+      sync_all_records: body.sync_all_records,
+      policies: body.policies,
+      encryption_passphrase_sealed: sealed,
+    });
+  }
+
+  async function checked(organizationId: string, body: ModelSyncRequest) {
+    const schedule = scheduleFrom(body.schedule);
+    const { modelId } = await checkModelSync({ repositories, connectors: context.connectors, connections }, organizationId, body);
+    return { schedule, modelId };
+  }
+
   return {
     requireModelSync: (organizationId: string, id: string) => requireModelSync(context, organizationId, id),
+
+    /**
+     * One page (updated_at desc, then id), or with `all` every matching sync (2024-02-08 and older). A page is
+     * read one row long to learn whether another page follows.
+     */
+    async list(organizationId: string, query: ModelSyncListQuery, all: boolean): Promise<{ syncs: StoredModelSync[]; nextPageToken?: string }> {
+      const filters = { active: query.active, mode: query.mode, targetConnectionId: query.target_connection_id };
+      if (all) return { syncs: (await repositories.modelSyncs.list(organizationId, filters)).map(parseModelSync) };
+      const limit = query.limit === undefined || query.limit <= 0 ? MODEL_SYNC_PAGE_LIMIT : Math.min(query.limit, MODEL_SYNC_PAGE_LIMIT);
+      const after = query.page_token ? positionOf(query.page_token) : undefined;
+      const rows = await repositories.modelSyncs.list(organizationId, { ...filters, after, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      return { syncs: page.map(parseModelSync), nextPageToken: rows.length > limit ? pageToken(page[page.length - 1]!) : undefined };
+    },
+
+    async create(caller: Caller, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {
+      const { schedule, modelId } = await checked(organizationId, body);
+      const now = nowIso();
+      const actor = JSON.stringify(actorOf(caller));
+      const row: ModelSyncRow = {
+        id: randomUUID(),
+        organization_id: organizationId,
+        name: body.name,
+        mode: body.mode,
+        active: body.active === false ? 0 : 1,
+        model_id: modelId,
+        target_connection_id: body.target.connection_id,
+        target_object: body.target.object ?? null,
+        definition: JSON.stringify(definitionFrom(body, undefined)),
+        schedule: JSON.stringify(schedule),
+        created_at: now,
+        created_by: actor,
+        updated_at: now,
+        updated_by: actor,
+      };
+      await repositories.modelSyncs.insert(row);
+      return parseModelSync(row);
+    },
+
+    /** PUT replaces the sync (active, when absent, stays as it was). */
+    async update(caller: Caller, id: string, body: ModelSyncRequest): Promise<StoredModelSync> {
+      const existing = await requireModelSync(context, caller.organizationId, id);
+      const { schedule, modelId } = await checked(existing.organization_id, body);
+      await repositories.modelSyncs.update(existing.organization_id, id, {
+        name: body.name,
+        mode: body.mode,
+        active: body.active === undefined ? (existing.active ? 1 : 0) : body.active ? 1 : 0,
+        model_id: modelId,
+        target_connection_id: body.target.connection_id,
+        target_object: body.target.object ?? null,
+        definition: JSON.stringify(definitionFrom(body, existing.definition)),
+        schedule: JSON.stringify(schedule),
+        updated_at: nowIso(),
+        updated_by: JSON.stringify(actorOf(caller)),
+      });
+      return requireModelSync(context, existing.organization_id, id);
+    },
+
+    async setActive(caller: Caller, id: string, active: boolean): Promise<StoredModelSync> {
+      const existing = await requireModelSync(context, caller.organizationId, id);
+      await repositories.modelSyncs.update(existing.organization_id, id, { active: active ? 1 : 0, updated_at: nowIso(), updated_by: JSON.stringify(actorOf(caller)) });
+      return requireModelSync(context, existing.organization_id, id);
+    },
+
+    /** 409 while an execution is created, queued, running or canceling; the target is left as it is. */
+    async delete(caller: Caller, id: string): Promise<void> {
+      const existing = await requireModelSync(context, caller.organizationId, id);
+      if (!(await repositories.modelSyncs.deleteUnlessBusy(existing.organization_id, id))) {
+        throw new ApiError('conflict', 'The sync has an execution in progress; cancel it or wait for it to finish before deleting the sync.', { metadata: { field: 'id' } });
+      }
+      // The change-detection state is keyed by the sync id alone; a sync deleted and never recreated leaves none.
+      await createKyselyStateStore(context.database.db).clear(id);
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 import Type from 'typebox';
 import type { VersionChange } from '../version-change.ts';
 import { downgradeBulkSyncResponse, upgradeBulkSyncRequest } from './bulk-sync-schedules-2024.ts';
+import { ListModelSyncResponseEnvelope } from '../../resources/model-syncs/model-sync-schemas.ts';
 
 export const change20240208: VersionChange = {
   version: '2024-02-08',
@@ -14,6 +15,7 @@ export const change20240208: VersionChange = {
   rules: [
     'A bulk sync\'s `schedule` converts to and from default_schedule + additional_schedules by the rules in docs/schedules.md. A 2025-09-18 configuration with no exact 2024-02-08 form shows only what 2024-02-08 can say truthfully: additional schedules scoped to schemas or carrying a resync_mode are left out of `schedule`, never widened.',
     'GET /api/bulk/syncs/{id}/schemas returns full BulkSchema items (with fields and filters); 2025-09-18 returns the light BulkSchemaListItem unless `include_fields=true`.',
+    'GET /api/syncs returns every matching model sync as a full ModelSyncResponse, unpaginated (page_token and limit are ignored); 2025-09-18 pages light ListSyncItem items.',
     'GET /api/organizations answers a non-partner key with a list holding only its own organization (the 2024 doc: the result depends on the caller); 2025-09-18 needs a partner key.',
     'The plural routes /api/organizations/{org_id}/users… accept an organization-scoped key when org_id is its own organization (any other org_id answers 404); in 2025-09-18 they need a partner key (403).',
     'A 401 body is `{code, error, status, context}` (RestErrResponse): code is the HTTP status, error the message, status the status text, context the ApiError metadata.',
@@ -65,6 +67,16 @@ export const change20240208: VersionChange = {
     },
     // diff.md §4.4: 2024 lists a sync's schemas as full BulkSchema items.
     { kind: 'request-converted', route: 'GET /api/bulk/syncs/{id}/schemas', up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }) },
+    // diff.md §4.5: 2024 lists model syncs as full ModelSyncResponse items, unpaginated.
+    {
+      kind: 'request-converted',
+      route: 'GET /api/syncs',
+      up: (request) => {
+        const { page_token: _pageToken, limit: _limit, ...query } = request.query;
+        return { ...request, query: { ...query, full_list: true } };
+      },
+    },
+    { kind: 'response-converted', route: 'GET /api/syncs', down: (body) => body, olderSchema: ListModelSyncResponseEnvelope },
     // diff.md §1.3: 2024 documents 401 bodies as RestErrResponse.
     {
       kind: 'error-converted',

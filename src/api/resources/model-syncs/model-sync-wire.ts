@@ -1,0 +1,46 @@
+// Stored model syncs → wire objects (2025-09-18 shapes: SyncResponse and the light ListSyncItem).
+// encryption_passphrase is write-only: responses never carry it (docs/model-syncs.md).
+import type { StoredModelSync } from '../../../services/model-syncs-service.ts';
+
+const actor = (value: string | null) => (value ? JSON.parse(value) : undefined);
+
+function commonFields(sync: StoredModelSync) {
+  const { definition } = sync;
+  return {
+    id: sync.id,
+    name: sync.name,
+    organization_id: sync.organization_id,
+    active: sync.active,
+    mode: sync.mode,
+    model_ids: [sync.model_id],
+    schedule: sync.schedule,
+    only_enrich_updates: definition.only_enrich_updates ?? false,
+    skip_initial_backfill: definition.skip_initial_backfill ?? false,
+    sync_all_records: definition.sync_all_records ?? false,
+    created_at: sync.created_at,
+    created_by: actor(sync.created_by),
+    updated_at: sync.updated_at,
+    updated_by: actor(sync.updated_by),
+  };
+}
+
+/** SyncResponse (and 2024-02-08 ModelSyncResponse, the same shape). */
+export function modelSyncToWire(sync: StoredModelSync) {
+  const { definition } = sync;
+  return {
+    ...commonFields(sync),
+    fields: definition.fields,
+    override_fields: definition.override_fields ?? [],
+    overrides: definition.overrides ?? [],
+    filters: definition.filters ?? [],
+    filter_logic: definition.filter_logic ?? '',
+    identity: definition.identity,
+    target: definition.target,
+    policies: definition.policies ?? [],
+  };
+}
+
+/** ListSyncItem: no mappings, filters or target document; the target as two ids. */
+export function modelSyncToListItem(sync: StoredModelSync) {
+  return { ...commonFields(sync), target_connection_id: sync.target_connection_id, target_object: sync.target_object ?? undefined };
+}
