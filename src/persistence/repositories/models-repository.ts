@@ -12,6 +12,10 @@ export function modelsRepository(db: Kysely<Database>) {
     get(organizationId: string, id: string): Promise<ModelRow | undefined> {
       return db.selectFrom('models').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
     },
+    /** Unscoped: for entity lookup by partner keys, which then check the organization. */
+    getAnywhere(id: string): Promise<ModelRow | undefined> {
+      return db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst();
+    },
     list(organizationId: string): Promise<ModelRow[]> {
       return db.selectFrom('models').selectAll().where('organization_id', '=', organizationId).orderBy('updated_at', 'desc').orderBy('id').execute();
     },

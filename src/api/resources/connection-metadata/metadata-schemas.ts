@@ -76,7 +76,7 @@ export const LegacyTargetQuery = Type.Object({ type: Type.Optional(Type.String()
 /** `params` is a JSON-encoded Record<string, string[]> (diff.md §7). */
 export const ParamsQuery = Type.Object({ params: Type.Optional(Type.String({ description: 'JSON object, e.g. {"query":["select * from users"]} or {"table":["public.users"]}' })) });
 
-const ModelField = Type.Object(
+export const ModelField = Type.Object(
   {
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),

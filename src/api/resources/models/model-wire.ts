@@ -1,0 +1,29 @@
+// Models → ModelResponse (same shape in every version).
+import type { Model } from '../../../services/model-record.ts';
+
+type ModelLike = Omit<Model, 'id' | 'created_by' | 'updated_by'> & { id?: string; created_by?: string | null; updated_by?: string | null };
+
+export function modelToWire(model: ModelLike) {
+  const { labels, ...settings } = model.settings;
+  return {
+    ...(model.id ? { id: model.id } : {}),
+    organization_id: model.organization_id,
+    name: model.name,
+    connection_id: model.connection_id,
+    type: model.type,
+    configuration: model.configuration,
+    ...(model.identifier ? { identifier: model.identifier } : {}),
+    fields: model.fields,
+    // LabelLabel is an open object in the spec; a request's label names come back as {name}.
+    labels: (labels ?? []).map((name) => ({ name })),
+    tracking_columns: settings.tracking_columns ?? [],
+    policies: settings.policies ?? [],
+    relations: settings.relations ?? [],
+    ...(settings.enricher ? { enricher: settings.enricher } : {}),
+    version: model.version,
+    created_at: model.created_at,
+    ...(model.created_by ? { created_by: JSON.parse(model.created_by) } : {}),
+    updated_at: model.updated_at,
+    ...(model.updated_by ? { updated_by: JSON.parse(model.updated_by) } : {}),
+  };
+}
