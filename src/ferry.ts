@@ -14,6 +14,7 @@ import { createEntityRegistry } from './services/entity-registry.ts';
 import { registerTenancyEntities } from './services/tenancy-entities.ts';
 import { connectionEntityResolver } from './services/connection-entities.ts';
 import { bulkSyncEntityResolver } from './services/bulk-sync-entities.ts';
+import { modelEntityResolver } from './services/model-entities.ts';
 import { bulkExecutionEntityResolver } from './services/bulk-execution-entities.ts';
 import { modelSyncEntityResolver } from './services/model-sync-entities.ts';
 import { createDefaultConnectors } from './connectors/default-connectors.ts';
@@ -48,6 +49,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     registerTenancyEntities(entities, repositories);
     entities.register(connectionEntityResolver(repositories));
     entities.register(bulkSyncEntityResolver(repositories));
+    entities.register(modelEntityResolver(repositories));
     entities.register(bulkExecutionEntityResolver(repositories));
     entities.register(modelSyncEntityResolver(repositories));
     const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));

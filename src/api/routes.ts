@@ -17,6 +17,9 @@ import { bulkExecutionLogRoutes } from './resources/bulk-syncs/bulk-execution-lo
 import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
 import { modelSyncRoutes } from './resources/model-syncs/model-sync-routes.ts';
 import { modelSyncsService } from '../services/model-syncs-service.ts';
+import { modelRoutes } from './resources/models/model-routes.ts';
+import { enrichmentRoutes } from './resources/models/enrichment-routes.ts';
+import { modelsService } from '../services/models-service.ts';
 import { entityRoutes } from './resources/entities/entity-routes.ts';
 import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
@@ -43,6 +46,8 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...bulkScheduleRoutes(context, bulkSyncs),
     ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
     ...bulkExecutionLogRoutes(context, bulkSyncs),
+    ...modelRoutes(context, modelsService(context, connections)),
+    ...enrichmentRoutes(connections),
     ...modelSyncRoutes(context, modelSyncsService(context, connections)),
   ];
 }
