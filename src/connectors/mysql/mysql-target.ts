@@ -41,6 +41,10 @@ export function createMysqlTarget(client: MysqlClient): ModelTarget {
             const [outcome] = await connection.query(statement.text, statement.values);
             return (outcome as { affectedRows?: number }).affectedRows ?? 0;
           },
+          async rows(statement) {
+            const [rows] = await connection.query(statement.text, statement.values);
+            return rows as Record<string, unknown>[];
+          },
           classify: (error) => classifyMysqlError(error),
           encode: (column, value) => encodeMysqlValue(kinds.get(column), value),
         }, request);

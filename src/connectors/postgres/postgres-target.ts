@@ -11,6 +11,15 @@ import { tableColumnAsTargetField } from '../sql/table-target-field.ts';
 
 const modes = ['create', 'update', 'updateOrCreate', 'remove'];
 
+// The batch writer casts parameters inside VALUES to the column's type, schema-qualified and without its
+// modifier: `varchar(20)` as a cast would truncate silently, where assigning to the column raises an error.
+const castTypesQuery = `
+  select a.attname as column_name, quote_ident(n.nspname) || '.' || quote_ident(t.typname) as cast_type
+  from pg_attribute a
+  join pg_type t on t.oid = a.atttypid
+  join pg_namespace n on n.oid = t.typnamespace
+  where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped`;
+
 export function createPostgresTarget(client: PostgresClient): ModelTarget {
   const describe = async (context: Parameters<ModelTarget['listObjects']>[0], objectId: string) => {
     const described = await describePostgresTable(context, client, objectId);
@@ -35,11 +44,18 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
       return client.withClient(context, async (connection) => {
         await connection.query('begin');
         try {
+          const castTypes = request.operation === 'insert'
+            ? new Map<string, string>()
+            : new Map((await connection.query<{ column_name: string; cast_type: string }>(castTypesQuery, [postgresDialect.quoteTable(request.objectId)])).rows.map((row) => [row.column_name, row.cast_type]));
           const result = await writeTargetRecords(context, {
             dialect: postgresDialect,
             async run(statement) {
               return (await connection.query(statement.text, statement.values)).rowCount ?? 0;
             },
+            async rows(statement) {
+              return (await connection.query(statement.text, statement.values)).rows;
+            },
+            castType: (column) => castTypes.get(column),
             classify: (error) => classifyPostgresError(error),
             encode: (column, value) => encodePostgresValue(typeNames.get(column), value),
           }, request);

@@ -9,6 +9,30 @@ export interface SqlDialect {
   placeholder(index: number): string;
   /** The clause after `INSERT … VALUES …` that turns it into an upsert on `key`. */
   upsertClause(key: string[], columns: string[]): string;
+  /** Most bind parameters one statement may carry: PostgreSQL and MySQL 65535, SQLite 32766 (since 3.32). */
+  maxParameters: number;
+  /**
+   * `marker` typed as the column's `type` where the engine needs it: PostgreSQL types a parameter inside
+   * `VALUES` as text unless cast (`$1::pg_catalog.int4`); elsewhere the marker as is.
+   */
+  castParameter(marker: string, type: string | undefined): string;
+  /** `(…) AS alias` holding `tuples` (placeholders) under the column names `columns`. */
+  valuesTable(alias: string, columns: string[], tuples: string[][]): string;
+  /** `UPDATE table AS target … SET column = expression …` joined with `source` on `on`. */
+  updateFrom(table: string, target: string, source: string, on: string, sets: [column: string, expression: string][]): string;
+  /**
+   * True when UPDATE … FROM and DELETE … USING can return the source's columns (PostgreSQL), so a batch learns
+   * which records matched from the write itself; otherwise the batch writer asks with a SELECT first.
+   */
+  returnsFromJoins: boolean;
+}
+
+/** `UPDATE … SET … FROM …` as PostgreSQL and SQLite (3.33+) write it: set columns unqualified. */
+export function updateSetFrom(
+  quote: (name: string) => string,
+): (table: string, target: string, source: string, on: string, sets: [string, string][]) => string {
+  return (table, target, source, on, sets) =>
+    `UPDATE ${table} AS ${quote(target)} SET ${sets.map(([column, expression]) => `${quote(column)} = ${expression}`).join(', ')} FROM ${source} WHERE ${on}`;
 }
 
 /** `a.b` → `["a", "b"]` quoted with `quote`; a dot inside a name is not supported (documented). */

@@ -1,13 +1,15 @@
-// Model-sync writes for SQL targets, shared by every dialect. Each record runs under its own
-// SAVEPOINT so that a bad record (a data or constraint error, per the dialect's table) is
-// rejected alone while the rest of the batch commits; any other error is systemic and aborts the
-// batch. Identity fields need not be a unique key, so upsert is UPDATE-then-INSERT rather than
-// ON CONFLICT. One statement per record costs a round trip each: fine for model-sync batch sizes
-// (hundreds), and the price of exact per-record rejections.
+// Model-sync writes for SQL targets, shared by every dialect. A batch is written with a few statements
+// (sql-batch-writer.ts) under one SAVEPOINT; when one of them fails for a record's sake (a data or
+// constraint error, per the dialect's table), the savepoint is rolled back and that chunk is written
+// again record by record, each under its own SAVEPOINT, so exactly the bad records are rejected and the
+// rest commit. Any other error is systemic and aborts the batch.
+// bench/model-sync (100,000 rows into PostgreSQL): the per-record path alone ran at 0.02 of a batched
+// INSERT … ON CONFLICT, four round trips a record; figures for the batch path are in bench/README.md.
 import type { RunContext } from '../../engine/run-context.ts';
 import type { RecordRejection, TargetWriteRequest, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
+import { planBatches, writeBatch, type BatchEntry, type RecordOutcome } from './sql-batch-writer.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { buildDelete, buildInsert, buildUpdate, type Statement } from './sql-statements.ts';
 
@@ -15,13 +17,21 @@ export interface TargetSession {
   dialect: SqlDialect;
   /** Runs one statement inside the caller's transaction; resolves to the affected row count. */
   run(statement: Statement): Promise<number>;
+  /** Runs one statement inside the caller's transaction; resolves to its rows (SELECT, RETURNING). */
+  rows(statement: Statement): Promise<Row[]>;
   classify(error: unknown): ConnectorError;
   encode(column: string, value: unknown): unknown;
+  /** PostgreSQL: the type a column's parameter is cast to inside VALUES (see SqlDialect.castParameter). */
+  castType?(column: string): string | undefined;
 }
 
 const recordLevelCodes = new Set<string>(['invalid_data', 'constraint_violation']);
+// A batch statement that the server refuses as a query (a type it cannot cast to, say) is retried record
+// by record too: the per-record statements are the older, plainer form, and if they fail the same way the
+// error is thrown from there.
+const batchFallbackCodes = new Set<string>([...recordLevelCodes, 'invalid_query']);
 
-async function writeOne(session: TargetSession, request: TargetWriteRequest, record: Row): Promise<'inserted' | 'updated' | 'deleted' | 'missing'> {
+async function writeOne(session: TargetSession, request: TargetWriteRequest, record: Row): Promise<RecordOutcome> {
   const { dialect, encode } = session;
   const { objectId, identity, operation } = request;
   if (operation === 'delete') {
@@ -38,6 +48,8 @@ async function writeOne(session: TargetSession, request: TargetWriteRequest, rec
   return 'inserted';
 }
 
+const savepoint = (name: string, action: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT'): Statement => ({ text: `${action} ${name}`, values: [] });
+
 export async function writeTargetRecords(
   context: RunContext,
   session: TargetSession,
@@ -47,22 +59,51 @@ export async function writeTargetRecords(
     throw new ConnectorError(`${request.operation} needs identity fields`, { code: 'invalid_configuration', field: 'identity' });
   }
   const result: TargetWriteResult = { inserted: 0, updated: 0, deleted: 0, rejected: [] };
-  const reject = (index: number, record: Row, code: RecordRejection['code'], message: string) =>
-    result.rejected.push({ index, record, code, message });
-  for (const [index, record] of request.records.entries()) {
+  const record = (entry: BatchEntry, outcome: RecordOutcome) => {
+    if (outcome === 'missing') result.rejected.push({ index: entry.index, record: entry.record, code: 'record_not_found', message: 'no record matches the identity' });
+    else result[outcome] += 1;
+  };
+  const reject = (entry: BatchEntry, code: RecordRejection['code'], message: string) =>
+    result.rejected.push({ index: entry.index, record: entry.record, code, message });
+
+  const writeAlone = async (entry: BatchEntry) => {
     throwIfAborted(context.signal);
-    await session.run({ text: 'SAVEPOINT ferry_record', values: [] });
+    await session.run(savepoint('ferry_record', 'SAVEPOINT'));
     try {
-      const outcome = await writeOne(session, request, record);
-      if (outcome === 'missing') reject(index, record, 'record_not_found', 'no record matches the identity');
-      else result[outcome] += 1;
-      await session.run({ text: 'RELEASE SAVEPOINT ferry_record', values: [] });
+      record(entry, await writeOne(session, request, entry.record));
+      await session.run(savepoint('ferry_record', 'RELEASE SAVEPOINT'));
     } catch (error: unknown) {
       const classified = session.classify(error);
       if (!recordLevelCodes.has(classified.code)) throw classified;
-      await session.run({ text: 'ROLLBACK TO SAVEPOINT ferry_record', values: [] });
-      reject(index, record, classified.code, classified.message);
+      await session.run(savepoint('ferry_record', 'ROLLBACK TO SAVEPOINT'));
+      reject(entry, classified.code, classified.message);
     }
+  };
+
+  for (const batch of planBatches(request, session.dialect.maxParameters)) {
+    throwIfAborted(context.signal);
+    if (batch.columns === undefined) {
+      for (const entry of batch.entries) await writeAlone(entry);
+      continue;
+    }
+    await session.run(savepoint('ferry_batch', 'SAVEPOINT'));
+    let outcomes: RecordOutcome[];
+    try {
+      outcomes = await writeBatch(session, request, batch.columns, batch.entries.map((entry) => entry.record));
+    } catch (error: unknown) {
+      const classified = session.classify(error);
+      if (!batchFallbackCodes.has(classified.code)) throw classified;
+      if (!recordLevelCodes.has(classified.code)) {
+        context.log.warn({ err: classified, objectId: request.objectId }, 'SQL target: a batch statement was refused; writing the batch record by record');
+      }
+      await session.run(savepoint('ferry_batch', 'ROLLBACK TO SAVEPOINT'));
+      await session.run(savepoint('ferry_batch', 'RELEASE SAVEPOINT'));
+      for (const entry of batch.entries) await writeAlone(entry);
+      continue;
+    }
+    await session.run(savepoint('ferry_batch', 'RELEASE SAVEPOINT'));
+    batch.entries.forEach((entry, position) => record(entry, outcomes[position]));
   }
+  result.rejected.sort((left, right) => left.index - right.index);
   return result;
 }

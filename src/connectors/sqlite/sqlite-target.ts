@@ -40,6 +40,9 @@ export function createSqliteTarget(client: SqliteClient): ModelTarget {
           async run(statement) {
             return database.prepare(statement.text).run(...statement.values).changes;
           },
+          async rows(statement) {
+            return database.prepare(statement.text).all(...statement.values) as Record<string, unknown>[];
+          },
           classify: (error) => classifySqliteError(error),
           encode: (column, value) => encodeSqliteValue(kinds.get(column) ?? 'unknown', value),
         }, request);

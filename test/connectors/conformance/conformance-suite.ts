@@ -8,6 +8,7 @@ import { bulkDestinationCases } from './bulk-destination-cases.ts';
 import { cancelCases } from './cancel-cases.ts';
 import { typeRoundTripCases } from './type-round-trip-cases.ts';
 import { modelCases } from './model-cases.ts';
+import { modelTargetBatchCases } from './model-target-batch-cases.ts';
 
 export type SessionGetter = () => HarnessSession;
 
@@ -31,5 +32,6 @@ export async function runConnectorConformance(harness: ConformanceHarness): Prom
     cancelCases(get);
     typeRoundTripCases(get);
     modelCases(get);
+    modelTargetBatchCases(get);
   });
 }

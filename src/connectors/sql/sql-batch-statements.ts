@@ -1,0 +1,101 @@
+// Statements that write one batch of model-sync records by identity in a few round trips. The batch
+// travels as a derived table `ferry_batch` (the dialect's VALUES form) whose first column is each
+// record's position in the batch, so a statement can say which records matched.
+import type { Row } from '../records.ts';
+import type { SqlDialect } from './sql-dialect.ts';
+import type { Statement } from './sql-statements.ts';
+
+export const batchAlias = 'ferry_batch';
+export const targetAlias = 'ferry_target';
+export const ordinalColumn = '__ferry_ordinal';
+
+export interface BatchEncoding {
+  dialect: SqlDialect;
+  encode(column: string, value: unknown): unknown;
+  /** The type a column's parameter is cast to inside VALUES (PostgreSQL); undefined elsewhere. */
+  castType?(column: string): string | undefined;
+}
+
+/** Parameters a batch statement spends per record: the ordinal plus each column. */
+export function parametersPerRecord(columns: string[]): number {
+  return columns.length + 1;
+}
+
+function batchTable(encoding: BatchEncoding, columns: string[], rows: Row[], values: unknown[]): string {
+  const { dialect, encode, castType } = encoding;
+  const marker = (type: string | undefined) => dialect.castParameter(dialect.placeholder(values.length), type);
+  const tuples = rows.map((row, ordinal) => {
+    values.push(ordinal);
+    const tuple = [marker(castType ? 'pg_catalog.int4' : undefined)];
+    for (const column of columns) {
+      values.push(encode(column, row[column] ?? null));
+      tuple.push(marker(castType?.(column)));
+    }
+    return tuple;
+  });
+  return dialect.valuesTable(batchAlias, [ordinalColumn, ...columns], tuples);
+}
+
+function matchOn(dialect: SqlDialect, identity: string[]): string {
+  const q = dialect.quoteIdentifier;
+  return identity.map((column) => `${q(targetAlias)}.${q(column)} = ${q(batchAlias)}.${q(column)}`).join(' AND ');
+}
+
+const returningOrdinal = (dialect: SqlDialect) => ` RETURNING ${dialect.quoteIdentifier(batchAlias)}.${dialect.quoteIdentifier(ordinalColumn)}`;
+
+/** The ordinals of the records whose identity matches at least one row. */
+export function buildMatchedOrdinals(encoding: BatchEncoding, schemaId: string, identity: string[], rows: Row[]): Statement {
+  const { dialect } = encoding;
+  const q = dialect.quoteIdentifier;
+  const values: unknown[] = [];
+  const source = batchTable(encoding, identity, rows, values);
+  return {
+    text: `SELECT DISTINCT ${q(batchAlias)}.${q(ordinalColumn)} FROM ${source} JOIN ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} ON ${matchOn(dialect, identity)}`,
+    values,
+  };
+}
+
+/**
+ * Sets every non-identity column of the rows matching each record's identity (all of them when the
+ * identity is not unique, as the per-record UPDATE does). With no other column it sets the first identity
+ * column to itself, so a match still counts. Where the dialect can, it returns the matched ordinals.
+ */
+export function buildBatchUpdate(encoding: BatchEncoding, schemaId: string, identity: string[], columns: string[], rows: Row[]): Statement {
+  const { dialect } = encoding;
+  const q = dialect.quoteIdentifier;
+  const values: unknown[] = [];
+  const source = batchTable(encoding, columns, rows, values);
+  const assigned = columns.filter((column) => !identity.includes(column));
+  const sets: [string, string][] = assigned.length > 0
+    ? assigned.map((column) => [column, `${q(batchAlias)}.${q(column)}`])
+    : [[identity[0], `${q(targetAlias)}.${q(identity[0])}`]];
+  const text = dialect.updateFrom(dialect.quoteTable(schemaId), targetAlias, source, matchOn(dialect, identity), sets);
+  return { text: dialect.returnsFromJoins ? `${text}${returningOrdinal(dialect)}` : text, values };
+}
+
+/** PostgreSQL: deletes the rows matching each record's identity and returns the matched ordinals. */
+export function buildBatchDeleteReturning(encoding: BatchEncoding, schemaId: string, identity: string[], rows: Row[]): Statement {
+  const { dialect } = encoding;
+  const q = dialect.quoteIdentifier;
+  const values: unknown[] = [];
+  const source = batchTable(encoding, identity, rows, values);
+  return {
+    text: `DELETE FROM ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} USING ${source} WHERE ${matchOn(dialect, identity)}${returningOrdinal(dialect)}`,
+    values,
+  };
+}
+
+/** `DELETE … WHERE (identity) IN (…)`: one statement for the batch; none of the records' identities is null. */
+export function buildBatchDelete(encoding: BatchEncoding, schemaId: string, identity: string[], rows: Row[]): Statement {
+  const { dialect, encode } = encoding;
+  const values: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const markers = identity.map((column) => {
+      values.push(encode(column, row[column] ?? null));
+      return dialect.placeholder(values.length);
+    });
+    return identity.length === 1 ? markers[0] : `(${markers.join(', ')})`;
+  });
+  const key = identity.length === 1 ? dialect.quoteIdentifier(identity[0]) : `(${identity.map(dialect.quoteIdentifier).join(', ')})`;
+  return { text: `DELETE FROM ${dialect.quoteTable(schemaId)} WHERE ${key} IN (${tuples.join(', ')})`, values };
+}

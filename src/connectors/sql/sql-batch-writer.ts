@@ -1,0 +1,138 @@
+// The batch path of the SQL target writer: how a write request splits into batch statements, and
+// what each operation sends for one batch.
+//
+// Per batch, by operation (round trips; PostgreSQL learns matches from RETURNING, the others ask first):
+// - insert: one multi-row INSERT.
+// - update: PostgreSQL UPDATE … FROM (VALUES …) RETURNING; MySQL and SQLite SELECT the matches, then
+//   UPDATE … JOIN / FROM the batch. Records without a match are record_not_found.
+// - upsert: as update, then one multi-row INSERT of the records without a match. No ON CONFLICT: identity
+//   fields need not be a unique key, and MySQL's ON DUPLICATE KEY fires on any unique key, not only the
+//   identity's. With every record new (a first run) the UPDATE matches nothing and costs one index probe a row.
+// - delete: PostgreSQL DELETE … USING (VALUES …) RETURNING; the others SELECT the matches, then
+//   DELETE … WHERE (identity) IN (…).
+//
+// Exactness against the per-record path (one record after another):
+// - Records whose identity repeats within the request go to later rounds (the n-th occurrence to round
+//   n), so each batch statement sees each identity once and the last record wins, as it would one by one.
+//   Repeats are found by a loose key (text trimmed, lower-cased, without accents; numbers and numeric
+//   text alike), because a database may call two different values equal (MySQL's _ci collations, 1 = '1').
+//   Loose keys can only put more records in later rounds, never fewer; two values that are equal to the
+//   database in a way the loose key does not know (another collation's rules) may still meet in one batch.
+// - A record with a null identity value goes record by record (the per-record path matches it with IS NULL).
+// - Update and upsert set only a record's own fields, so a batch holds records with the same field set.
+import type { TargetWriteRequest } from '../connector.ts';
+import type { Row } from '../records.ts';
+import { buildBatchDelete, buildBatchDeleteReturning, buildBatchUpdate, buildMatchedOrdinals, parametersPerRecord, type BatchEncoding } from './sql-batch-statements.ts';
+import type { SqlDialect } from './sql-dialect.ts';
+import { buildInsert, type Statement } from './sql-statements.ts';
+
+export type RecordOutcome = 'inserted' | 'updated' | 'deleted' | 'missing';
+
+export interface BatchEntry {
+  /** The record's index in the request. */
+  index: number;
+  record: Row;
+}
+
+export interface PlannedBatch {
+  /** The columns every record of the batch carries; undefined: write these records one by one. */
+  columns: string[] | undefined;
+  entries: BatchEntry[];
+}
+
+export interface BatchSession extends BatchEncoding {
+  dialect: SqlDialect;
+  run(statement: Statement): Promise<number>;
+  rows(statement: Statement): Promise<Row[]>;
+}
+
+function looseValue(value: unknown): string {
+  if (value === null || value === undefined) return '\u0000null';
+  if (typeof value === 'number' || typeof value === 'bigint') return `n:${Number(value)}`;
+  if (typeof value === 'string') {
+    const trimmed = value.trim();
+    if (trimmed !== '' && Number.isFinite(Number(trimmed))) return `n:${Number(trimmed)}`;
+    return `s:${trimmed.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()}`;
+  }
+  if (value instanceof Date) return `s:${value.toISOString().toLowerCase()}`;
+  if (Buffer.isBuffer(value)) return `b:${value.toString('hex')}`;
+  return `j:${JSON.stringify(value)}`;
+}
+
+function rounds(request: TargetWriteRequest): BatchEntry[][] {
+  const entries = request.records.map((record, index) => ({ index, record }));
+  if (request.operation === 'insert') return [entries];
+  const seen = new Map<string, number>();
+  const result: BatchEntry[][] = [];
+  for (const entry of entries) {
+    const key = request.identity.map((column) => looseValue(entry.record[column])).join('\u0001');
+    const round = seen.get(key) ?? 0;
+    seen.set(key, round + 1);
+    (result[round] ??= []).push(entry);
+  }
+  return result;
+}
+
+/** Splits a request into batches: rounds of distinct identities, then field sets, then the parameter cap. */
+export function planBatches(request: TargetWriteRequest, maxParameters: number): PlannedBatch[] {
+  const batches: PlannedBatch[] = [];
+  for (const round of rounds(request)) {
+    const alone: BatchEntry[] = [];
+    const groups = new Map<string, { columns: string[]; entries: BatchEntry[] }>();
+    for (const entry of round) {
+      if (request.operation !== 'insert' && request.identity.some((column) => (entry.record[column] ?? null) === null)) {
+        alone.push(entry);
+        continue;
+      }
+      const columns = request.operation === 'delete' ? request.identity : Object.keys(entry.record);
+      const signature = JSON.stringify([...columns].sort());
+      const group = groups.get(signature) ?? { columns, entries: [] };
+      group.entries.push(entry);
+      groups.set(signature, group);
+    }
+    for (const { columns, entries } of groups.values()) {
+      if (columns.length === 0) {
+        batches.push({ columns: undefined, entries });
+        continue;
+      }
+      const size = Math.max(1, Math.floor(maxParameters / parametersPerRecord(columns)));
+      for (let start = 0; start < entries.length; start += size) batches.push({ columns, entries: entries.slice(start, start + size) });
+    }
+    if (alone.length > 0) batches.push({ columns: undefined, entries: alone });
+  }
+  return batches;
+}
+
+async function ordinals(session: BatchSession, statement: Statement): Promise<Set<number>> {
+  const rows = await session.rows(statement);
+  return new Set(rows.map((row) => Number(Object.values(row)[0])));
+}
+
+/** Writes one planned batch; resolves to each record's outcome, in the batch's order. */
+export async function writeBatch(session: BatchSession, request: TargetWriteRequest, columns: string[], records: Row[]): Promise<RecordOutcome[]> {
+  const { dialect, encode } = session;
+  const { objectId, identity, operation } = request;
+  if (operation === 'insert') {
+    await session.run(buildInsert(dialect, objectId, columns, records, encode));
+    return records.map(() => 'inserted');
+  }
+  let matched: Set<number>;
+  if (operation === 'delete') {
+    if (dialect.returnsFromJoins) matched = await ordinals(session, buildBatchDeleteReturning(session, objectId, identity, records));
+    else {
+      matched = await ordinals(session, buildMatchedOrdinals(session, objectId, identity, records));
+      const doomed = records.filter((_record, ordinal) => matched.has(ordinal));
+      if (doomed.length > 0) await session.run(buildBatchDelete(session, objectId, identity, doomed));
+    }
+    return records.map((_record, ordinal) => (matched.has(ordinal) ? 'deleted' : 'missing'));
+  }
+  if (dialect.returnsFromJoins) matched = await ordinals(session, buildBatchUpdate(session, objectId, identity, columns, records));
+  else {
+    matched = await ordinals(session, buildMatchedOrdinals(session, objectId, identity, records));
+    const changed = records.filter((_record, ordinal) => matched.has(ordinal));
+    if (changed.length > 0) await session.run(buildBatchUpdate(session, objectId, identity, columns, changed));
+  }
+  const fresh = records.filter((_record, ordinal) => !matched.has(ordinal));
+  if (operation === 'upsert' && fresh.length > 0) await session.run(buildInsert(dialect, objectId, columns, fresh, encode));
+  return records.map((_record, ordinal) => (matched.has(ordinal) ? 'updated' : operation === 'upsert' ? 'inserted' : 'missing'));
+}
