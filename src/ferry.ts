@@ -16,6 +16,7 @@ import { connectionEntityResolver } from './services/connection-entities.ts';
 import { bulkSyncEntityResolver } from './services/bulk-sync-entities.ts';
 import { modelEntityResolver } from './services/model-entities.ts';
 import { bulkExecutionEntityResolver } from './services/bulk-execution-entities.ts';
+import { modelSyncExecutionEntityResolver } from './services/model-sync-execution-entities.ts';
 import { modelSyncEntityResolver } from './services/model-sync-entities.ts';
 import { createDefaultConnectors } from './connectors/default-connectors.ts';
 import { createConnectorRegistry } from './connectors/registry.ts';
@@ -51,6 +52,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     entities.register(bulkSyncEntityResolver(repositories));
     entities.register(modelEntityResolver(repositories));
     entities.register(bulkExecutionEntityResolver(repositories));
+    entities.register(modelSyncExecutionEntityResolver(repositories));
     entities.register(modelSyncEntityResolver(repositories));
     const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
     const signer = (purpose: string) => createTokenSigner(key, purpose);

@@ -15,6 +15,8 @@ import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { bulkExecutionRoutes } from './resources/bulk-syncs/bulk-execution-routes.ts';
 import { bulkExecutionLogRoutes } from './resources/bulk-syncs/bulk-execution-log-routes.ts';
 import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
+import { modelSyncExecutionRoutes } from './resources/model-syncs/model-sync-execution-routes.ts';
+import { modelSyncExecutionsService } from '../services/model-sync-executions-service.ts';
 import { modelSyncRoutes } from './resources/model-syncs/model-sync-routes.ts';
 import { modelSyncsService } from '../services/model-syncs-service.ts';
 import { modelRoutes } from './resources/models/model-routes.ts';
@@ -48,6 +50,7 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...bulkExecutionLogRoutes(context, bulkSyncs),
     ...modelRoutes(context, modelsService(context, connections)),
     ...enrichmentRoutes(connections),
+    ...modelSyncExecutionRoutes(context, modelSyncExecutionsService(context)),
     ...modelSyncRoutes(context, modelSyncsService(context, connections)),
   ];
 }

@@ -6,6 +6,8 @@ import { bulkExecutionTask as bulkExecutionTaskName } from '../services/bulk-exe
 import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { connectionsService } from '../services/connections-service.ts';
 import { bulkExecutionTask } from './bulk-execution-task.ts';
+import { modelSyncExecutionTask as modelSyncExecutionTaskName } from '../services/model-sync-executions-service.ts';
+import { modelSyncExecutionTask } from './model-sync-execution-task.ts';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -15,14 +17,18 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
   const running: RunningWorker = await context.queue.start({
-    tasks: { [bulkExecutionTaskName]: bulkExecutionTask(context, connections, bulkSyncs) },
+    tasks: {
+      [bulkExecutionTaskName]: bulkExecutionTask(context, connections, bulkSyncs),
+      [modelSyncExecutionTaskName]: modelSyncExecutionTask(context, connections),
+    },
     concurrency: options.concurrency ?? 4,
     log: context.log,
     // A cancel requested through another process reaches this one through the execution row (checked every 5 s).
     isCancelled: async (job) => {
       const executionId = (job.payload as { executionId?: string } | null)?.executionId;
       if (!executionId) return false;
-      const execution = await context.repositories.bulkExecutions.getAnywhere(executionId);
+      const executions = job.task === modelSyncExecutionTaskName ? context.repositories.modelSyncExecutions : context.repositories.bulkExecutions;
+      const execution = await executions.getAnywhere(executionId);
       return execution?.cancel_requested === 1;
     },
   });

@@ -1,0 +1,134 @@
+// The job that runs one model-sync execution: build the engine's plan from the stored sync, open the model's source
+// and the target, run, and keep the execution row current (status, counts after every batch, errors, record-log
+// index). A retryable failure is thrown so the queue tries again (modelSyncExecutionAttempts); the engine's state
+// makes the next attempt send only what the last one did not deliver. A worker killed mid-run leaves the job locked
+// until its lease runs out; then another worker takes it as the next attempt, the same way.
+import { rm } from 'node:fs/promises';
+import type { AppContext } from '../app-context.ts';
+import type { Connection } from '../connectors/connector.ts';
+import { createKyselyConsoleLog } from '../engine/bulk/stores/kysely-console-log.ts';
+import { emptyCounts, type ExecutionCounts } from '../engine/model-sync/execution-counts.ts';
+import type { ModelSyncPlan } from '../engine/model-sync/model-sync-plan.ts';
+import { runModelSync } from '../engine/model-sync/model-sync-runner.ts';
+import { createKyselyStateStore } from '../engine/model-sync/state/kysely-state-store.ts';
+import { createGzipRecordLogWriter } from '../engine/record-logs/gzip-record-log-writer.ts';
+import { nowIso } from '../persistence/repositories/clock.ts';
+import { terminalModelSyncStatuses, type ModelSyncExecutionRow } from '../persistence/repositories/model-sync-executions-repository.ts';
+import type { JobContext, JobHandler } from '../queue/job-queue.ts';
+import type { ConnectionsService } from '../services/connections-service.ts';
+import { modelSyncExecutionAttempts, testExecutionRowLimit, type ExecutionOptions, type ExecutionPayload } from '../services/model-sync-executions-service.ts';
+import { modelSyncRecordLogDirectory } from '../services/model-sync-record-log-location.ts';
+import { openModelSource } from '../services/model-source.ts';
+import { parseModelSync, type StoredModelSync } from '../services/model-syncs-service.ts';
+
+const isTerminal = (status: string) => (terminalModelSyncStatuses as readonly string[]).includes(status);
+const finalFailure = (message: string) => Object.assign(new Error(message), { retryable: false });
+
+function parsePayload(payload: unknown): ExecutionPayload {
+  const candidate = payload as Partial<ExecutionPayload> | null;
+  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string') throw finalFailure(`unrecognised model-sync execution payload ${JSON.stringify(payload)}`);
+  return candidate as ExecutionPayload;
+}
+
+/**
+ * Counts across attempts: what earlier attempts delivered stays counted (insert, update, delete, upserts); what
+ * describes reading the model (total, warnings, rejected records, which are tried again) is the latest attempt's.
+ */
+function acrossAttempts(earlier: ExecutionCounts, attempt: ExecutionCounts): ExecutionCounts {
+  return {
+    ...attempt,
+    insert: earlier.insert + attempt.insert,
+    update: earlier.update + attempt.update,
+    delete: earlier.delete + attempt.delete,
+    upserts: earlier.upserts + attempt.upserts,
+  };
+}
+
+function planOf(sync: StoredModelSync, execution: ModelSyncExecutionRow, source: { connection: Connection; query: string }, target: Connection): ModelSyncPlan {
+  const options = JSON.parse(execution.options) as ExecutionOptions;
+  const { definition } = sync;
+  return {
+    syncId: sync.id,
+    executionId: execution.id,
+    source,
+    target: { connection: target, objectId: sync.target_object ?? definition.target.object ?? '' },
+    mode: sync.mode,
+    ...(definition.identity ? { identity: { source: definition.identity.source, target: definition.identity.target, function: definition.identity.function } } : {}),
+    fields: definition.fields,
+    ...(definition.override_fields ? { override_fields: definition.override_fields } : {}),
+    ...(definition.overrides ? { overrides: definition.overrides } : {}),
+    ...(definition.filters ? { filters: definition.filters } : {}),
+    ...(definition.filter_logic ? { filter_logic: definition.filter_logic } : {}),
+    sync_all_records: definition.sync_all_records === true || options.resync === true,
+    skip_initial_backfill: definition.skip_initial_backfill === true,
+    ...(options.test ? { rowLimit: testExecutionRowLimit } : {}),
+    ...(options.identities ? { identities: options.identities } : {}),
+  };
+}
+
+export function modelSyncExecutionTask(context: AppContext, connections: ConnectionsService): JobHandler {
+  const { repositories } = context;
+  const stateStore = createKyselyStateStore(context.database.db);
+  const consoleLog = createKyselyConsoleLog(context.database.db);
+
+  return async (payload: unknown, job: JobContext) => {
+    const { executionId } = parsePayload(payload);
+    const execution = await repositories.modelSyncExecutions.getAnywhere(executionId);
+    if (!execution || isTerminal(execution.status)) return;
+    const organizationId = execution.organization_id;
+    const update = (changes: Parameters<typeof repositories.modelSyncExecutions.update>[2]) => repositories.modelSyncExecutions.update(organizationId, execution.id, { ...changes, updated_at: nowIso() });
+    const errors = JSON.parse(execution.errors) as string[];
+    const finish = (status: string) => update({ status, completed_at: nowIso(), errors: JSON.stringify(errors) });
+    if (execution.cancel_requested === 1) return void (await finish('canceled'));
+    const row = await repositories.modelSyncs.get(organizationId, execution.sync_id);
+    if (!row) return; // the sync was deleted (its executions with it)
+    const sync = parseModelSync(row);
+    const earlier = { ...emptyCounts(), ...(JSON.parse(execution.counts) as Partial<ExecutionCounts>) };
+
+    const opened: Connection[] = [];
+    try {
+      await update({ status: 'running', started_at: execution.started_at ?? nowIso() });
+      const source = await openModelSource(context, organizationId, sync.model_id);
+      if (!source) throw finalFailure(`the model ${sync.model_id} or its connection no longer exists`);
+      opened.push(source.connection);
+      const targetRow = await repositories.connections.get(organizationId, sync.target_connection_id);
+      if (!targetRow) throw finalFailure(`the target connection ${sync.target_connection_id} no longer exists`);
+      const target = await connections.open(targetRow);
+      opened.push(target);
+
+      // An earlier attempt's files would mix with this one's; the index names this attempt's only.
+      const logDirectory = modelSyncRecordLogDirectory(context.config.dataDir, sync.id, execution.id);
+      await rm(logDirectory, { recursive: true, force: true });
+      const result = await runModelSync({ signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) }, planOf(sync, execution, source, target), {
+        stateStore,
+        consoleLog,
+        recordLogs: createGzipRecordLogWriter({ directory: logDirectory }),
+        onProgress: async (counts) => update({ counts: JSON.stringify(acrossAttempts(earlier, counts)) }),
+      });
+      const counts = acrossAttempts(earlier, result.counts);
+      await update({ counts: JSON.stringify(counts), record_logs: JSON.stringify(result.logs) });
+      if (result.status === 'completed') return void (await finish('completed'));
+      throw result.error!;
+    } catch (error: unknown) {
+      const current = await repositories.modelSyncExecutions.getAnywhere(execution.id);
+      if (!current || isTerminal(current.status)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      if (current.cancel_requested === 1) {
+        await finish('canceled');
+      } else if (job.signal.aborted) {
+        // Aborted without a cancel: the worker is stopping or lost its lease. The queue gives the job back and the
+        // next worker resumes it from the engine's state.
+        await update({ status: 'queued' });
+      } else if ((error as { retryable?: boolean }).retryable !== false && job.attempt < modelSyncExecutionAttempts) {
+        errors.push(`Attempt ${job.attempt} failed and will be retried: ${message}`);
+        await update({ status: 'queued', errors: JSON.stringify(errors) });
+      } else {
+        errors.push(message);
+        await finish('failed');
+      }
+      throw error;
+    } finally {
+      await Promise.all(opened.map((connection) => connection.close().catch((error: unknown) => job.log.warn({ err: error }, 'model sync: closing a connection failed'))));
+    }
+  };
+}
