@@ -222,6 +222,16 @@ for (const dialect of await availableDialects()) {
       assert.equal(unknownAsync.status, 404, 'async requests still check the connection before answering');
     });
 
+    test('2023-04-25 updates a model with PATCH; 2024-02-08 reads the same shape', async () => {
+      const model = (await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Old client', connection_id: sqliteId, configuration: { table: 'items' } } })).body.data;
+      const patched = await call(server.url, 'PATCH', `/api/models/${model.id}`, { key: server.apiKey, version: '2023-04-25', body: { name: 'Patched', connection_id: sqliteId, configuration: { query: 'select id from items' } } });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.body.data.version, 2);
+      assert.equal((await call(server.url, 'PUT', `/api/models/${model.id}`, { key: server.apiKey, version: '2023-04-25', body: {} })).status, 404, '2023-04-25 has no PUT');
+      const old = await call(server.url, 'GET', `/api/models/${model.id}`, { key: server.apiKey, version: '2024-02-08' });
+      assert.deepEqual(old.body.data, patched.body.data);
+    });
+
     test('a model used by a model sync cannot be deleted (409)', async () => {
       const model = (await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'In use', connection_id: sqliteId, configuration: { table: 'items' } } })).body.data;
       const database = server.ferry.context.database.db;
