@@ -1,5 +1,6 @@
 // Environment and flags → one typed configuration. This file is the one home of defaults.
 import { resolve } from 'node:path';
+import { queueDefaults } from './queue/job-queue.ts';
 
 export interface FerryConfig {
   /** HTTP port. Env PORT, flag --port. Default 8080. */
@@ -44,6 +45,11 @@ export interface FerryConfig {
    * this time (in the same process, at once). Env FERRY_CREDENTIAL_CACHE_MS; 0 turns the cache off. Default 10 s.
    */
   credentialCacheTtlMs: number;
+  /**
+   * How long a queued job stays claimed without its worker renewing the lease (renewed every third of it). An execution
+   * whose worker was killed resumes on another worker after this. Env FERRY_QUEUE_LEASE_MS. Default 60 s.
+   */
+  queueLeaseMs: number;
 }
 
 export interface ConfigOverrides {
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     proxyConnectionRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_CONNECTION_RATE_LIMIT, 60, 'FERRY_PROXY_CONNECTION_RATE_LIMIT'),
     proxyOrganizationRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_ORGANIZATION_RATE_LIMIT, 300, 'FERRY_PROXY_ORGANIZATION_RATE_LIMIT'),
     proxyTimeoutMs: positiveInteger(env.FERRY_PROXY_TIMEOUT_MS, 30_000, 'FERRY_PROXY_TIMEOUT_MS'),
+    queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
     credentialCacheTtlMs: env.FERRY_CREDENTIAL_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),

@@ -22,6 +22,7 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       [modelSyncExecutionTaskName]: modelSyncExecutionTask(context, connections),
     },
     concurrency: options.concurrency ?? 4,
+    leaseMs: context.config.queueLeaseMs,
     log: context.log,
     // A cancel requested through another process reaches this one through the execution row (checked every 5 s).
     isCancelled: async (job) => {

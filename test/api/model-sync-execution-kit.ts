@@ -71,13 +71,14 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         return;
       }
       const batch = JSON.parse(body) as { operation: string; identity: string[]; records?: Array<Record<string, unknown>> };
-      if (!batch.records) {
+      const records = batch.records;
+      if (!records) {
         response.writeHead(200).end('{}'); // the connection test's { "event": "ferry.test" }
         return;
       }
       setTimeout(() => {
         receiver.deliveries += 1;
-        for (const record of batch.records) {
+        for (const record of records) {
           const email = String(record.email);
           if (batch.identity.length === 0) receiver.appended.push(record);
           else if (batch.operation === 'delete') receiver.keyed.delete(email);
