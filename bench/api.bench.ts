@@ -4,7 +4,8 @@
 // Goals (issue): throughput ≥ 0.6 × bare, p99 < 20 ms, at 50 connections for 10 s.
 // Knobs (environment): BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50),
 // BENCH_API_DIALECTS ("sqlite,postgres"), BENCH_CPU_PROF_DIR (write a .cpuprofile per server child),
-// BENCH_API_DIAGNOSE=1 (add Ferry runs whose API key lookup answers from memory; diagnostic, no goal).
+// BENCH_API_DIAGNOSE=1 (add Ferry runs whose API key lookup answers from memory; diagnostic, no goal),
+// BENCH_API_ENDPOINTS ("me,entity": which routes to measure).
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { postgresUnavailable } from '../test/kit/services.ts';
 import { printGoals, type GoalCheck } from './lib/goal.ts';
@@ -24,6 +25,7 @@ const settings = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
   cpuProfileDir: process.env.BENCH_CPU_PROF_DIR || undefined,
   diagnose: process.env.BENCH_API_DIAGNOSE === '1',
+  endpoints: (process.env.BENCH_API_ENDPOINTS ?? 'me,entity').split(',').map((name) => name.trim()),
 };
 
 type Endpoint = 'me' | 'entity';
@@ -113,7 +115,7 @@ const results: ScenarioResult[] = [];
 const bodies = new Map<Endpoint, string>();
 // Bare runs are interleaved with the first dialect's Ferry runs so that drift (thermal, neighbours) hits both.
 for (const dialect of chosen) {
-  for (const endpoint of ['me', 'entity'] as const) {
+  for (const endpoint of (['me', 'entity'] as const).filter((each) => settings.endpoints.includes(each))) {
     results.push(await measureFerry(dialect, endpoint, bodies.size === 0 ? bodies : undefined));
     if (!results.some((result) => result.kind === 'bare' && result.endpoint === endpoint)) results.push(await measureBare(endpoint, bodies));
     if (settings.diagnose) results.push(await measureFerry(dialect, endpoint, undefined, true));

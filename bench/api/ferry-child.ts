@@ -18,7 +18,8 @@ async function appWithAuthFromMemory(ferry: Ferry, apiKey: string): Promise<Fast
   const { repositories } = ferry.context;
   const principal = await repositories.apiKeys.findPrincipal(apiKey);
   if (!principal) throw new Error('the bootstrap API key was not found');
-  const apiKeys = { ...repositories.apiKeys, findPrincipal: async (value: string) => (value === apiKey ? principal : undefined) };
+  // Other keys still go to the database, so that the stand-in has findPrincipal's exact type.
+  const apiKeys = { ...repositories.apiKeys, findPrincipal: async (value: string) => (value === apiKey ? principal : repositories.apiKeys.findPrincipal(value)) };
   return buildServer({ ...ferry.context, repositories: { ...repositories, apiKeys } });
 }
 

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type DatabaseConnection, type Driver } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -37,8 +37,64 @@ export function openSqlite(path: string): MetadataDatabase {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  const db = new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(connection) }) });
   return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+}
+
+/**
+ * Kysely's SQLite driver guards its one connection with a mutex whose unlock wakes every waiter, and all but one
+ * wait again: with n queries queued (50 concurrent requests) each query costs O(n) wake-ups. Under bench/api load
+ * that made `executeQuery` the largest self-time frame of GET /api/entities/{id}. Here waiters queue and the
+ * connection is handed to the oldest one; Kysely's own mutex is then never contended. Same semantics: one holder
+ * at a time, a transaction keeps the connection until it ends.
+ */
+class QueuedSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    return queuedDriver(super.createDriver());
+  }
+}
+
+function queuedDriver(driver: Driver): Driver {
+  let held = false;
+  const waiting: Array<() => void> = [];
+  const take = (): Promise<void> | undefined => {
+    if (!held) {
+      held = true;
+      return undefined;
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const handOver = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else held = false;
+  };
+  return {
+    init: () => driver.init(),
+    async acquireConnection(): Promise<DatabaseConnection> {
+      await take();
+      try {
+        return await driver.acquireConnection();
+      } catch (error: unknown) {
+        handOver();
+        throw error;
+      }
+    },
+    async releaseConnection(connection) {
+      try {
+        await driver.releaseConnection(connection);
+      } finally {
+        handOver();
+      }
+    },
+    beginTransaction: (connection, settings) => driver.beginTransaction(connection, settings),
+    commitTransaction: (connection) => driver.commitTransaction(connection),
+    rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+    savepoint: (connection, name, compile) => driver.savepoint!(connection, name, compile),
+    rollbackToSavepoint: (connection, name, compile) => driver.rollbackToSavepoint!(connection, name, compile),
+    releaseSavepoint: (connection, name, compile) => driver.releaseSavepoint!(connection, name, compile),
+    destroy: () => driver.destroy(),
+  };
 }
 
 /**

@@ -1,6 +1,5 @@
 // `Authorization: Bearer <key>` → the caller. Unknown, revoked or malformed keys are a 401.
 import type { ApiKeysRepository } from '../../persistence/repositories/api-keys-repository.ts';
-import { hashApiKey } from '../../persistence/repositories/api-keys-repository.ts';
 import type { CredentialCache } from './credential-cache.ts';
 import { ApiError } from '../errors.ts';
 import type { Caller } from './caller.ts';
@@ -11,28 +10,43 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function createAuthenticator(apiKeys: ApiKeysRepository, cache: CredentialCache) {
-  return async function authenticate(authorization: string | undefined): Promise<Caller> {
-    const token = bearerToken(authorization);
-    if (!token) throw new ApiError('unauthorized', authorization ? 'The Authorization header must be "Bearer <api key>".' : 'Missing Authorization header.');
-    const keyHash = hashApiKey(token);
-    const cached = cache.get(keyHash);
-    if (cached) return cached;
-    const principal = await apiKeys.findPrincipal(token);
-    if (!principal || !principal.organization_id) throw new ApiError('unauthorized', 'Invalid or revoked API key.');
-    const caller: Caller = {
-      kind: principal.kind,
-      keyId: principal.key_id,
-      partnerId: principal.partner_id,
-      organizationId: principal.organization_id,
-      organizationName: principal.organization_name ?? '',
-      userId: principal.user_id ?? undefined,
-      userEmail: principal.user_email ?? undefined,
-      userRole: principal.user_role ?? null,
-    };
-    cache.set(keyHash, caller);
-    return caller;
-  };
+function tokenOf(authorization: string | undefined): string {
+  const token = bearerToken(authorization);
+  if (!token) throw new ApiError('unauthorized', authorization ? 'The Authorization header must be "Bearer <api key>".' : 'Missing Authorization header.');
+  return token;
 }
 
-export type Authenticator = ReturnType<typeof createAuthenticator>;
+export interface Authenticator {
+  /**
+   * The caller when the key is in the credential cache, synchronously (most requests: no promise, no database);
+   * undefined when the database must be asked. Throws the 401 for a missing or malformed header.
+   */
+  cached(authorization: string | undefined): Caller | undefined;
+  /** The caller, from the cache or the database. */
+  authenticate(authorization: string | undefined): Promise<Caller>;
+}
+
+export function createAuthenticator(apiKeys: ApiKeysRepository, cache: CredentialCache): Authenticator {
+  return {
+    cached: (authorization) => cache.get(tokenOf(authorization)),
+    async authenticate(authorization) {
+      const token = tokenOf(authorization);
+      const cached = cache.get(token);
+      if (cached) return cached;
+      const principal = await apiKeys.findPrincipal(token);
+      if (!principal || !principal.organization_id) throw new ApiError('unauthorized', 'Invalid or revoked API key.');
+      const caller: Caller = {
+        kind: principal.kind,
+        keyId: principal.key_id,
+        partnerId: principal.partner_id,
+        organizationId: principal.organization_id,
+        organizationName: principal.organization_name ?? '',
+        userId: principal.user_id ?? undefined,
+        userEmail: principal.user_email ?? undefined,
+        userRole: principal.user_role ?? null,
+      };
+      cache.set(token, caller);
+      return caller;
+    },
+  };
+}
