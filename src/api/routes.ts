@@ -19,6 +19,7 @@ import { modelSyncExecutionRoutes } from './resources/model-syncs/model-sync-exe
 import { modelSyncExecutionsService } from '../services/model-sync-executions-service.ts';
 import { modelSyncRoutes } from './resources/model-syncs/model-sync-routes.ts';
 import { modelSyncsService } from '../services/model-syncs-service.ts';
+import { modelSyncLogRoutes } from './resources/model-syncs/model-sync-log-routes.ts';
 import { modelRoutes } from './resources/models/model-routes.ts';
 import { enrichmentRoutes } from './resources/models/enrichment-routes.ts';
 import { modelsService } from '../services/models-service.ts';
@@ -52,5 +53,6 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...enrichmentRoutes(connections),
     ...modelSyncExecutionRoutes(context, modelSyncExecutionsService(context)),
     ...modelSyncRoutes(context, modelSyncsService(context, connections)),
+    ...modelSyncLogRoutes(context),
   ];
 }

@@ -7,6 +7,7 @@ import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-conso
 import type { BulkExecutionsService } from '../../../services/bulk-executions-service.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { IdParams, Envelope } from '../envelope.ts';
+import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 import { bulkExecutionToWire } from './bulk-execution-wire.ts';
 import { nextRunAt, type StoredBulkSchedules } from '../../../domain/schedules/index.ts';
 import type { BulkSyncRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
@@ -16,12 +17,7 @@ const BulkSyncExecution = Loose('BulkSyncExecution');
 const ExecutionParams = Type.Object({ id: Type.String(), exec_id: Type.String() });
 const ConsoleParams = Type.Object({ sync_id: Type.String(), execution_id: Type.String() });
 const SchemaConsoleParams = Type.Object({ sync_id: Type.String(), execution_id: Type.String(), schema_id: Type.String() });
-const ConsoleQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })), after: Type.Optional(Type.String({ pattern: '^[0-9]+$' })) });
 const CancelEnvelope = Envelope('CancelBulkSyncResponseEnvelope', Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelBulkSyncResponse' }));
-const ConsoleEnvelope = Envelope(
-  'ExecutionConsoleLogsResponseEnvelope',
-  Type.Object({ entries: Type.Optional(Type.Array(Loose('ExecutionConsoleLogEntry'))), next_cursor: Type.Optional(Type.String()) }, { title: 'ExecutionConsoleLogsResponse' }),
-);
 
 export const StartBulkSyncRequest = Type.Object(
   {
@@ -68,16 +64,6 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
     if (!row) throw notFound('execution');
     return { sync, row };
   }
-
-  const consoleEntries = async (executionId: string, schemaId: string | undefined, query: { limit?: number; after?: string }) => {
-    const page = await consoleLog.list({ executionId, schemaId, after: query.after, limit: query.limit ?? 50 });
-    return {
-      data: {
-        entries: page.entries.map((entry) => ({ id: entry.id, level: entry.level, message: entry.message, timestamp: entry.createdAt, ...(entry.payload ? { payload: entry.payload } : {}) })),
-        ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
-      },
-    };
-  };
 
   return [
     {
@@ -229,12 +215,12 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       summary: "The execution's console log across schemas, oldest first; limit at most 50, `after` = the last entry's id (next_cursor). Entries appear while the execution runs.",
       access: 'organization',
       params: ConsoleParams,
-      query: ConsoleQuery,
-      response: ConsoleEnvelope,
+      query: ConsoleLogQuery,
+      response: ConsoleLogEnvelope,
       errors: [400, 404, 408, 500],
       handler: async ({ caller, params, query }) => {
         const { row } = await execution(caller, params.sync_id, params.execution_id);
-        return consoleEntries(row.id, undefined, query);
+        return consoleLogPage(consoleLog, row.id, undefined, query);
       },
     },
     {
@@ -244,12 +230,12 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       summary: "One schema's console log within an execution.",
       access: 'organization',
       params: SchemaConsoleParams,
-      query: ConsoleQuery,
-      response: ConsoleEnvelope,
+      query: ConsoleLogQuery,
+      response: ConsoleLogEnvelope,
       errors: [400, 404, 408, 500],
       handler: async ({ caller, params, query }) => {
         const { row } = await execution(caller, params.sync_id, params.execution_id);
-        return consoleEntries(row.id, params.schema_id, query);
+        return consoleLogPage(consoleLog, row.id, params.schema_id, query);
       },
     },
   ];
