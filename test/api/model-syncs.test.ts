@@ -191,6 +191,18 @@ for (const dialect of await availableDialects()) {
       for (const id of ids) await call(server.url, 'DELETE', `/api/syncs/${id}`, { key: server.apiKey });
     });
 
+    test('2023-04-25 updates with PATCH and lists full items like 2024-02-08', async () => {
+      const sync = (await create(syncBody(world))).body.data;
+      const patched = await call(server.url, 'PATCH', `/api/syncs/${sync.id}`, { key: server.apiKey, version: '2023-04-25', body: syncBody(world, { name: 'Patched' }) });
+      assert.equal(patched.status, 200, patched.text);
+      assert.equal(patched.body.data.name, 'Patched');
+      assert.equal((await call(server.url, 'PUT', `/api/syncs/${sync.id}`, { key: server.apiKey, version: '2023-04-25', body: syncBody(world) })).status, 404);
+      const listed = await call(server.url, 'GET', `/api/syncs?target_connection_id=${world.targetConnectionId}`, { key: server.apiKey, version: '2023-04-25' });
+      assert.equal(listed.body.pagination, undefined);
+      assert.deepEqual(listed.body.data.find((item: { id: string }) => item.id === sync.id).fields, sync.fields);
+      await call(server.url, 'DELETE', `/api/syncs/${sync.id}`, { key: server.apiKey });
+    });
+
     test('schedule options', async () => {
       const response = await call(server.url, 'GET', '/api/syncs/schedules', { key: server.apiKey });
       assert.equal(response.status, 200);
