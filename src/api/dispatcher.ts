@@ -110,7 +110,8 @@ function handle(prepared: PreparedEndpoint, request: FastifyRequest, fastifyRepl
   const input = readInput(prepared, request);
   const key = request.method === 'GET' ? undefined : validateIdempotencyKey(request.headers[idempotencyHeader]);
   if (key && caller) return handleIdempotent(prepared, request, fastifyReply, deps, caller, input, key);
-  return run(prepared, request, fastifyReply, caller, input).then(({ payload }) => fastifyReply.send(payload));
+  const authenticate = caller ? undefined : () => deps.authenticate.authenticate(request.headers.authorization);
+  return run(prepared, request, fastifyReply, caller, input, authenticate).then(({ payload }) => fastifyReply.send(payload));
 }
 
 async function handleIdempotent(
@@ -156,6 +157,7 @@ function run(
   fastifyReply: FastifyReply,
   caller: Caller | undefined,
   input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
+  authenticate?: () => Promise<Caller>,
 ): Promise<{ status: number; payload: string | undefined }> {
   const { endpoint } = prepared;
   const { route } = endpoint;
@@ -167,6 +169,7 @@ function run(
     requestId: request.id,
     log: request.log,
     version: request.apiVersion,
+    authenticate,
   };
   return route.handler(handlerInput).then((result) => {
     if (!(result instanceof Reply)) {

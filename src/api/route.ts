@@ -25,6 +25,11 @@ export interface HandlerInput {
   log: FastifyBaseLogger;
   /** The version the client asked for. Handlers must not branch on it: use a version change instead. */
   version: ApiVersion;
+  /**
+   * Only on `public` endpoints: authenticates the request's bearer key when the handler decides it needs one (a
+   * signed-link route answering a call that carries no signature). Rejects with the usual 401.
+   */
+  authenticate?: () => Promise<Caller>;
 }
 
 export interface RawBody {

@@ -80,15 +80,13 @@ for (const dialect of await availableDialects()) {
       }
     });
 
-    test('the link is the credential: a missing, tampered, re-pointed or expired token is a 403 ApiError', async () => {
+    test('the link is the credential: a tampered, re-pointed or expired token is a 403 ApiError', async () => {
       const [url] = (await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[];
       const [second] = ((await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[]).slice(1);
       const token = new URL(url!).searchParams.get('token')!;
       const [body, signature] = token.split('.');
       const fileUrl = (type: string, filename: string, query: string) => `${server.url}${base()}/${type}/${filename}${query}`;
       const attempts: Array<[string, string, Record<string, string>?]> = [
-        ['no token', fileUrl('records', 'records-0001.jsonl.gz', '')],
-        ['no token but an API key', fileUrl('records', 'records-0001.jsonl.gz', ''), { authorization: `Bearer ${server.apiKey}` }],
         ['signature altered', fileUrl('records', 'records-0001.jsonl.gz', `?token=${body}.${signature!.slice(0, -1)}${signature!.endsWith('A') ? 'B' : 'A'}`)],
         ['claims altered', fileUrl('records', 'records-0001.jsonl.gz', `?token=${Buffer.from(JSON.stringify({ ...claimsFor('records', 'records-0001.jsonl.gz'), exp: Date.now() + 1e9 })).toString('base64url')}.${signature}`)],
         ['token of another file', fileUrl('records', 'records-0002.jsonl.gz', `?token=${token}`)],
@@ -109,6 +107,22 @@ for (const dialect of await availableDialects()) {
       const sibling = await insertModelSyncExecution(server, { id: syncId, organizationId: server.organizationId }, { logs: { records: [{ secret: true }] } });
       const siblingToken = sign({ ...claimsFor('records', 'records-0001.jsonl.gz'), execution_id: sibling }, 60_000);
       assert.equal((await download(fileUrl('records', 'records-0001.jsonl.gz', `?token=${siblingToken}`))).response.status, 403);
+    });
+
+    test('without a token the file route is an API call (bearer key) that answers the file\'s signed URL, as the SDK documents', async () => {
+      const path = `${base()}/inserts/inserts-0001.jsonl.gz`;
+      const anonymous = await call(server.url, 'GET', path);
+      assert.equal(anonymous.status, 401, anonymous.text);
+      const response = await call(server.url, 'GET', path, { key: server.apiKey });
+      assert.equal(response.status, 200, response.text);
+      assert.equal(response.body.data.urls.length, 1);
+      assert.ok(Date.parse(response.body.data.expires) > Date.now());
+      const { response: file, body } = await download(response.body.data.urls[0]);
+      assert.equal(file.status, 200);
+      assert.deepEqual(gunzipSync(body).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line)), logs.inserts);
+      assert.equal((await call(server.url, 'GET', path, { key: otherTenantKey })).status, 404, 'another organization');
+      assert.equal((await call(server.url, 'GET', `${base()}/inserts/inserts-0002.jsonl.gz`, { key: server.apiKey })).status, 404, 'a file the index does not list');
+      assert.equal((await call(server.url, 'GET', `${base()}/inserts/${encodeURIComponent('../index.json')}`, { key: server.apiKey })).status, 404);
     });
 
     test('a type outside ExecutionLogType is a 400 naming type; unknown files are 404 and names outside the index are never served', async () => {

@@ -125,34 +125,33 @@ export function modelSyncLogRoutes(context: AppContext, options: ModelSyncLogRou
       method: 'GET',
       path: '/api/syncs/{sync_id}/executions/{id}/{type}/{filename}',
       summary:
-        `One record-log file as gzip JSON Lines (application/gzip, the bytes of \`<type>-NNNN.jsonl.gz\`). The signed URL from getLogUrls is the ` +
-        `credential, so no API key is needed; a missing, altered or expired \`${recordLogTokenParameter}\` is a 403.`,
+        `With \`${recordLogTokenParameter}\` (a URL from getLogUrls): the file itself, gzip JSON Lines served as application/gzip (the bytes of ` +
+        `\`<type>-NNNN.jsonl.gz\`); the signed URL is the credential, so no API key is needed, and an altered or expired token is a 403. ` +
+        'Without it: an ordinary API call (bearer key) answering this one file\'s signed URL, as the SDK documents.',
       access: 'public',
       params: FileParams,
       query: Type.Object({ [recordLogTokenParameter]: Type.Optional(Type.String()) }),
-      errors: [400, 403, 404, 500],
-      handler: async ({ params, query }) => {
-        const type = params.type as ExecutionLogType;
+      response: ExecutionLogsEnvelope,
+      errors: [400, 401, 403, 404, 500],
+      handler: async ({ params, query, authenticate }) => {
+        const file = { syncId: params.sync_id, executionId: params.id, type: params.type as ExecutionLogType, filename: params.filename };
         const token: string | undefined = query[recordLogTokenParameter];
-        const organizationId = links.verify(token, { syncId: params.sync_id, executionId: params.id, type, filename: params.filename });
+        if (token === undefined) {
+          const caller = await authenticate!();
+          const execution = requireListed(await requireExecution(caller.organizationId, file.syncId, file.executionId), file);
+          return { data: links.sign([{ ...file, organizationId: execution.organization_id }]) };
+        }
+        const organizationId = links.verify(token, file);
         if (!organizationId) {
-          throw new ApiError('forbidden', 'This log link is missing its signature, was altered or has expired; ask GET /api/syncs/{sync_id}/executions/{id}/{type} for a new one.');
+          throw new ApiError('forbidden', 'This log link was altered or has expired; ask GET /api/syncs/{sync_id}/executions/{id}/{type} for a new one.');
         }
-        const execution = await repositories.modelSyncExecutions.get(organizationId, params.sync_id, params.id);
+        const execution = await repositories.modelSyncExecutions.get(organizationId, file.syncId, file.executionId);
         if (!execution) throw notFound('execution');
-        // Only names the index lists: a name is never joined to the directory before that check (no traversal).
-        if (!(recordLogIndexOf(execution)[type]?.files ?? []).includes(params.filename) || basename(params.filename) !== params.filename) {
-          throw notFound('log file');
-        }
-        const directory = modelSyncRecordLogDirectory(context.config.dataDir, execution.sync_id, execution.id);
-        const handle = await open(join(directory, params.filename)).catch((error: unknown) => {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('log file');
-          throw new Error(`record log ${params.filename} of execution ${execution.id} could not be opened`, { cause: error });
-        });
-        const { size } = await handle.stat();
+        requireListed(execution, file);
+        const { stream, size } = await openLogFile(join(modelSyncRecordLogDirectory(context.config.dataDir, execution.sync_id, execution.id), file.filename));
         return new Reply(200, undefined, {
-          headers: { 'content-length': String(size), 'content-disposition': `attachment; filename="${params.filename}"`, 'cache-control': 'private, no-store' },
-          raw: { contentType: 'application/gzip', payload: handle.createReadStream() },
+          headers: { 'content-length': String(size), 'content-disposition': `attachment; filename="${file.filename}"`, 'cache-control': 'private, no-store' },
+          raw: { contentType: 'application/gzip', payload: stream },
         });
       },
     },
@@ -162,4 +161,26 @@ export function modelSyncLogRoutes(context: AppContext, options: ModelSyncLogRou
 /** The index the worker stored when the run closed its record logs; empty while it runs or when it logged nothing. */
 function recordLogIndexOf(execution: Pick<ModelSyncExecutionRow, 'record_logs'>): RecordLogIndex {
   return execution.record_logs ? (JSON.parse(execution.record_logs) as RecordLogIndex) : {};
+}
+
+/** The execution, when its index lists the file: only listed names are ever joined to the log directory (no traversal). */
+function requireListed(execution: ModelSyncExecutionRow, file: { type: ExecutionLogType; filename: string }): ModelSyncExecutionRow {
+  const listed = recordLogIndexOf(execution)[file.type]?.files ?? [];
+  if (!listed.includes(file.filename) || basename(file.filename) !== file.filename) throw notFound('log file');
+  return execution;
+}
+
+async function openLogFile(path: string): Promise<{ stream: NodeJS.ReadableStream; size: number }> {
+  const handle = await open(path).catch((error: unknown) => {
+    // Listed but gone (removed by hand, or a data dir not shared with the worker): the file is not there to serve.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound('log file');
+    throw new Error(`record log ${path} could not be opened`, { cause: error });
+  });
+  try {
+    const { size } = await handle.stat();
+    return { stream: handle.createReadStream(), size };
+  } catch (error) {
+    await handle.close();
+    throw new Error(`record log ${path} could not be read`, { cause: error });
+  }
 }
