@@ -82,7 +82,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
   async function detect(row: ConnectionRow, configuration: ModelConfiguration): Promise<DetectedField[]> {
     const params = configuration.query !== undefined ? { query: [configuration.query] } : { table: [configuration.table] };
     try {
-      return (await metadata.modelSourceFields(row, params)).map((field) => ({ ...field, type: field.type, unique: field.unique ?? false, user_added: field.user_added ?? false }));
+      return (await metadata.modelSourceFields(row, params)).map((field) => ({ ...field, unique: field.unique ?? false, user_added: field.user_added ?? false }));
     } catch (error: unknown) {
       throw sourceRefusal(error, configuration);
     }
