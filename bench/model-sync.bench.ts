@@ -3,7 +3,7 @@
 // server needs to take the rows, with no diffing, no state and no per-record rejection).
 // Run 1 backfills everything. Then 1% of the source rows change and run 2 must send only those
 // (asserted from the counts); its time is compared with run 1's.
-// Goal (issue): run 2 under 15% of run 1. Setup: state on embedded SQLite (the default deployment),
+// Goals (issue): run 1 at 0.5 or more of the baseline's rows/s; run 2 under 15% of run 1. Setup: state on embedded SQLite (the default deployment),
 // record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres").
 import assert from 'node:assert/strict';
@@ -29,6 +29,7 @@ import { formatBytes, formatCount, formatMs, printTable } from './lib/result-tab
 const rows = Number(process.env.BENCH_MODEL_ROWS ?? 100_000);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
+const firstRunGoal = 0.5;
 
 const unavailable = await postgresUnavailable();
 if (unavailable) {
@@ -76,7 +77,7 @@ try {
   const stateStore = createKyselyStateStore(metadata.database.db);
   const context: RunContext = { signal: new AbortController().signal, log: silentLogger, heartbeat() {} };
   // The engine's own cost (read, map, hash, diff, state, record logs): a target that accepts every
-  // batch without writing it. The difference to run 1 is the PostgreSQL target's per-record writer.
+  // batch without writing it. The difference to run 1 is the PostgreSQL target's batch writer.
   const acceptingTarget: Connection = {
     ...target,
     modelTarget: {
@@ -137,9 +138,14 @@ try {
   console.log(`run 1 throughput / baseline throughput: ${formatRatio(firstVsBaseline)}`);
   console.log(`engine alone throughput / baseline throughput: ${formatRatio(ratio(baselineMs, engineOnly.ms))}`);
   console.log(`run 2 time / run 1 time: ${formatRatio(secondVsFirst)}`);
+  // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
+  console.log(`run 2 time / baseline time: ${formatRatio(ratio(second.ms, baselineMs))}; run 2 time / engine-alone time: ${formatRatio(ratio(second.ms, engineOnly.ms))}`);
   console.log(`peak RSS of this process: ${formatBytes(ownPeakRss())}`);
   console.log(`load average after: ${load()} (above the core count, the figures are inflated by other work)`);
-  printGoals([{ name: 'second run (1% changed) time vs first run', met: secondVsFirst < goalRatio, detail: `${formatRatio(secondVsFirst)} of run 1 (goal < ${goalRatio})` }]);
+  printGoals([
+    { name: 'first run throughput vs baseline', met: firstVsBaseline >= firstRunGoal, detail: `${formatRatio(firstVsBaseline)} of the baseline (goal ≥ ${firstRunGoal})` },
+    { name: 'second run (1% changed) time vs first run', met: secondVsFirst < goalRatio, detail: `${formatRatio(secondVsFirst)} of run 1 (goal < ${goalRatio})` },
+  ]);
 } finally {
   await source.close();
   await target.close();

@@ -20,4 +20,5 @@ export const mysqlDialect: SqlDialect = {
     `UPDATE ${table} AS ${backtick(target)} JOIN ${source} ON ${on} SET ${sets.map(([column, expression]) => `${backtick(target)}.${backtick(column)} = ${expression}`).join(', ')}`,
   // MariaDB's DELETE … RETURNING is single-table only, and UPDATE has none.
   returnsFromJoins: false,
+  upsertsOnConflict: false,
 };

@@ -11,14 +11,26 @@ import { tableColumnAsTargetField } from '../sql/table-target-field.ts';
 
 const modes = ['create', 'update', 'updateOrCreate', 'remove'];
 
-// The batch writer casts parameters inside VALUES to the column's type, schema-qualified and without its
-// modifier: `varchar(20)` as a cast would truncate silently, where assigning to the column raises an error.
-const castTypesQuery = `
-  select a.attname as column_name, quote_ident(n.nspname) || '.' || quote_ident(t.typname) as cast_type
-  from pg_attribute a
-  join pg_type t on t.oid = a.atttypid
-  join pg_namespace n on n.oid = t.typnamespace
-  where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped`;
+// What the batch writer needs from the catalog, in one round trip a batch:
+// - each column's type for casts inside VALUES, schema-qualified and without its modifier (`varchar(20)` as a
+//   cast would truncate silently, where assigning to the column raises an error), and whether it is an array;
+// - the unique keys an ON CONFLICT can name: immediate, whole-table indexes on plain columns.
+const writeCatalogQuery = `
+  select
+    (select json_agg(json_build_object('name', a.attname, 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'array', t.typcategory = 'A'))
+     from pg_attribute a
+     join pg_type t on t.oid = a.atttypid
+     join pg_namespace n on n.oid = t.typnamespace
+     where a.attrelid = target.oid and a.attnum > 0 and not a.attisdropped) as columns,
+    (select json_agg(array(select a.attname from unnest(i.indkey) as k(attnum) join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum))
+     from pg_index i
+     where i.indrelid = target.oid and i.indisunique and i.indimmediate and i.indpred is null and i.indexprs is null) as unique_keys
+  from (select $1::regclass as oid) as target`;
+
+interface WriteCatalog {
+  columns: { name: string; type: string; array: boolean }[] | null;
+  unique_keys: string[][] | null;
+}
 
 export function createPostgresTarget(client: PostgresClient): ModelTarget {
   const describe = async (context: Parameters<ModelTarget['listObjects']>[0], objectId: string) => {
@@ -44,9 +56,10 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
       return client.withClient(context, async (connection) => {
         await connection.query('begin');
         try {
-          const castTypes = request.operation === 'insert'
-            ? new Map<string, string>()
-            : new Map((await connection.query<{ column_name: string; cast_type: string }>(castTypesQuery, [postgresDialect.quoteTable(request.objectId)])).rows.map((row) => [row.column_name, row.cast_type]));
+          const catalog: WriteCatalog = request.operation === 'insert'
+            ? { columns: [], unique_keys: [] }
+            : (await connection.query<WriteCatalog>(writeCatalogQuery, [postgresDialect.quoteTable(request.objectId)])).rows[0];
+          const columns = new Map((catalog.columns ?? []).map((column) => [column.name, column]));
           const result = await writeTargetRecords(context, {
             dialect: postgresDialect,
             async run(statement) {
@@ -55,7 +68,9 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
             async rows(statement) {
               return (await connection.query(statement.text, statement.values)).rows;
             },
-            castType: (column) => castTypes.get(column),
+            castType: (column) => columns.get(column)?.type,
+            filterType: (column) => (columns.get(column)?.array ? undefined : columns.get(column)?.type),
+            uniqueKeys: catalog.unique_keys ?? [],
             classify: (error) => classifyPostgresError(error),
             encode: (column, value) => encodePostgresValue(typeNames.get(column), value),
           }, request);

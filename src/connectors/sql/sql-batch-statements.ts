@@ -3,7 +3,7 @@
 // record's position in the batch, so a statement can say which records matched.
 import type { Row } from '../records.ts';
 import type { SqlDialect } from './sql-dialect.ts';
-import type { Statement } from './sql-statements.ts';
+import { buildInsert, type Statement } from './sql-statements.ts';
 
 export const batchAlias = 'ferry_batch';
 export const targetAlias = 'ferry_target';
@@ -14,6 +14,8 @@ export interface BatchEncoding {
   encode(column: string, value: unknown): unknown;
   /** The type a column's parameter is cast to inside VALUES (PostgreSQL); undefined elsewhere. */
   castType?(column: string): string | undefined;
+  /** The type of an identity column's `= ANY(array)` filter (PostgreSQL, not for array columns). */
+  filterType?(column: string): string | undefined;
 }
 
 /** Parameters a batch statement spends per record: the ordinal plus each column. */
@@ -36,9 +38,18 @@ function batchTable(encoding: BatchEncoding, columns: string[], rows: Row[], val
   return dialect.valuesTable(batchAlias, [ordinalColumn, ...columns], tuples);
 }
 
-function matchOn(dialect: SqlDialect, identity: string[]): string {
+/** The join of target and batch on the identity, plus the dialect's `= ANY` filters (parameters appended to `values`). */
+function matchOn(encoding: BatchEncoding, identity: string[], rows: Row[], values: unknown[]): string {
+  const { dialect, encode, filterType } = encoding;
   const q = dialect.quoteIdentifier;
-  return identity.map((column) => `${q(targetAlias)}.${q(column)} = ${q(batchAlias)}.${q(column)}`).join(' AND ');
+  const conditions = identity.map((column) => `${q(targetAlias)}.${q(column)} = ${q(batchAlias)}.${q(column)}`);
+  for (const column of identity) {
+    const type = filterType?.(column);
+    if (!dialect.anyOf || !type) continue;
+    values.push(rows.map((row) => encode(column, row[column] ?? null)));
+    conditions.push(dialect.anyOf(`${q(targetAlias)}.${q(column)}`, dialect.placeholder(values.length), type));
+  }
+  return conditions.join(' AND ');
 }
 
 const returningOrdinal = (dialect: SqlDialect) => ` RETURNING ${dialect.quoteIdentifier(batchAlias)}.${dialect.quoteIdentifier(ordinalColumn)}`;
@@ -50,7 +61,7 @@ export function buildMatchedOrdinals(encoding: BatchEncoding, schemaId: string, 
   const values: unknown[] = [];
   const source = batchTable(encoding, identity, rows, values);
   return {
-    text: `SELECT DISTINCT ${q(batchAlias)}.${q(ordinalColumn)} FROM ${source} JOIN ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} ON ${matchOn(dialect, identity)}`,
+    text: `SELECT DISTINCT ${q(batchAlias)}.${q(ordinalColumn)} FROM ${source} JOIN ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} ON ${matchOn(encoding, identity, rows, values)}`,
     values,
   };
 }
@@ -69,7 +80,7 @@ export function buildBatchUpdate(encoding: BatchEncoding, schemaId: string, iden
   const sets: [string, string][] = assigned.length > 0
     ? assigned.map((column) => [column, `${q(batchAlias)}.${q(column)}`])
     : [[identity[0], `${q(targetAlias)}.${q(identity[0])}`]];
-  const text = dialect.updateFrom(dialect.quoteTable(schemaId), targetAlias, source, matchOn(dialect, identity), sets);
+  const text = dialect.updateFrom(dialect.quoteTable(schemaId), targetAlias, source, matchOn(encoding, identity, rows, values), sets);
   return { text: dialect.returnsFromJoins ? `${text}${returningOrdinal(dialect)}` : text, values };
 }
 
@@ -80,7 +91,7 @@ export function buildBatchDeleteReturning(encoding: BatchEncoding, schemaId: str
   const values: unknown[] = [];
   const source = batchTable(encoding, identity, rows, values);
   return {
-    text: `DELETE FROM ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} USING ${source} WHERE ${matchOn(dialect, identity)}${returningOrdinal(dialect)}`,
+    text: `DELETE FROM ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} USING ${source} WHERE ${matchOn(encoding, identity, rows, values)}${returningOrdinal(dialect)}`,
     values,
   };
 }
@@ -98,4 +109,22 @@ export function buildBatchDelete(encoding: BatchEncoding, schemaId: string, iden
   });
   const key = identity.length === 1 ? dialect.quoteIdentifier(identity[0]) : `(${identity.map(dialect.quoteIdentifier).join(', ')})`;
   return { text: `DELETE FROM ${dialect.quoteTable(schemaId)} WHERE ${key} IN (${tuples.join(', ')})`, values };
+}
+
+/**
+ * PostgreSQL, identity exactly a unique key: the batch in one `INSERT … ON CONFLICT (identity) DO UPDATE`,
+ * counting the inserted rows by `xmax = 0` (an updated row carries the updating transaction's id; a widely
+ * used reading of a system column, stable since ON CONFLICT arrived in 9.5). With no other column the
+ * update sets the key to itself, so an existing record still counts as updated, as in the per-record path.
+ */
+export function buildBatchUpsertOnConflict(encoding: BatchEncoding, schemaId: string, identity: string[], columns: string[], rows: Row[]): Statement {
+  const { dialect } = encoding;
+  const q = dialect.quoteIdentifier;
+  const insert = buildInsert(dialect, schemaId, columns, rows, encoding.encode);
+  const assigned = columns.filter((column) => !identity.includes(column));
+  const sets = (assigned.length > 0 ? assigned : identity.slice(0, 1)).map((column) => `${q(column)} = excluded.${q(column)}`);
+  return {
+    text: `WITH ferry_written AS (${insert.text} ON CONFLICT (${identity.map(q).join(', ')}) DO UPDATE SET ${sets.join(', ')} RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) AS inserted FROM ferry_written`,
+    values: insert.values,
+  };
 }

@@ -5,9 +5,9 @@
 // - insert: one multi-row INSERT.
 // - update: PostgreSQL UPDATE … FROM (VALUES …) RETURNING; MySQL and SQLite SELECT the matches, then
 //   UPDATE … JOIN / FROM the batch. Records without a match are record_not_found.
-// - upsert: as update, then one multi-row INSERT of the records without a match. No ON CONFLICT: identity
-//   fields need not be a unique key, and MySQL's ON DUPLICATE KEY fires on any unique key, not only the
-//   identity's. With every record new (a first run) the UPDATE matches nothing and costs one index probe a row.
+// - upsert: PostgreSQL, when the identity is exactly a unique key of the table: one INSERT … ON CONFLICT.
+//   Otherwise (identity fields need not be a unique key; MySQL's ON DUPLICATE KEY fires on any unique key,
+//   not only the identity's) as update, then one multi-row INSERT of the records without a match.
 // - delete: PostgreSQL DELETE … USING (VALUES …) RETURNING; the others SELECT the matches, then
 //   DELETE … WHERE (identity) IN (…).
 //
@@ -22,7 +22,7 @@
 // - Update and upsert set only a record's own fields, so a batch holds records with the same field set.
 import type { TargetWriteRequest } from '../connector.ts';
 import type { Row } from '../records.ts';
-import { buildBatchDelete, buildBatchDeleteReturning, buildBatchUpdate, buildMatchedOrdinals, parametersPerRecord, type BatchEncoding } from './sql-batch-statements.ts';
+import { buildBatchDelete, buildBatchDeleteReturning, buildBatchUpdate, buildBatchUpsertOnConflict, buildMatchedOrdinals, parametersPerRecord, type BatchEncoding } from './sql-batch-statements.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { buildInsert, type Statement } from './sql-statements.ts';
 
@@ -108,13 +108,30 @@ async function ordinals(session: BatchSession, statement: Statement): Promise<Se
   return new Set(rows.map((row) => Number(Object.values(row)[0])));
 }
 
-/** Writes one planned batch; resolves to each record's outcome, in the batch's order. */
-export async function writeBatch(session: BatchSession, request: TargetWriteRequest, columns: string[], records: Row[]): Promise<RecordOutcome[]> {
+export interface BatchOutcome {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** Positions in the batch of the records that matched nothing (update, delete). */
+  missing: number[];
+}
+
+const sameSet = (left: string[], right: string[]) => left.length === right.length && left.every((column) => right.includes(column));
+
+/** Writes one planned batch. `uniqueKeys`: the table's unique keys, where the dialect upserts on conflict. */
+export async function writeBatch(session: BatchSession, request: TargetWriteRequest, columns: string[], records: Row[], uniqueKeys: string[][] = []): Promise<BatchOutcome> {
   const { dialect, encode } = session;
   const { objectId, identity, operation } = request;
+  const outcome: BatchOutcome = { inserted: 0, updated: 0, deleted: 0, missing: [] };
+  const unmatched = (matched: Set<number>) => records.flatMap((_record, ordinal) => (matched.has(ordinal) ? [] : [ordinal]));
   if (operation === 'insert') {
     await session.run(buildInsert(dialect, objectId, columns, records, encode));
-    return records.map(() => 'inserted');
+    return { ...outcome, inserted: records.length };
+  }
+  if (operation === 'upsert' && dialect.upsertsOnConflict && uniqueKeys.some((key) => sameSet(key, identity))) {
+    const [counted] = await session.rows(buildBatchUpsertOnConflict(session, objectId, identity, columns, records));
+    const inserted = Number(counted?.inserted ?? 0);
+    return { ...outcome, inserted, updated: records.length - inserted };
   }
   let matched: Set<number>;
   if (operation === 'delete') {
@@ -124,7 +141,7 @@ export async function writeBatch(session: BatchSession, request: TargetWriteRequ
       const doomed = records.filter((_record, ordinal) => matched.has(ordinal));
       if (doomed.length > 0) await session.run(buildBatchDelete(session, objectId, identity, doomed));
     }
-    return records.map((_record, ordinal) => (matched.has(ordinal) ? 'deleted' : 'missing'));
+    return { ...outcome, deleted: matched.size, missing: unmatched(matched) };
   }
   if (dialect.returnsFromJoins) matched = await ordinals(session, buildBatchUpdate(session, objectId, identity, columns, records));
   else {
@@ -133,6 +150,7 @@ export async function writeBatch(session: BatchSession, request: TargetWriteRequ
     if (changed.length > 0) await session.run(buildBatchUpdate(session, objectId, identity, columns, changed));
   }
   const fresh = records.filter((_record, ordinal) => !matched.has(ordinal));
-  if (operation === 'upsert' && fresh.length > 0) await session.run(buildInsert(dialect, objectId, columns, fresh, encode));
-  return records.map((_record, ordinal) => (matched.has(ordinal) ? 'updated' : operation === 'upsert' ? 'inserted' : 'missing'));
+  if (operation === 'update') return { ...outcome, updated: matched.size, missing: unmatched(matched) };
+  if (fresh.length > 0) await session.run(buildInsert(dialect, objectId, columns, fresh, encode));
+  return { ...outcome, updated: matched.size, inserted: fresh.length };
 }

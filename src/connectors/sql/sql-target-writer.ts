@@ -9,7 +9,7 @@ import type { RunContext } from '../../engine/run-context.ts';
 import type { RecordRejection, TargetWriteRequest, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import { planBatches, writeBatch, type BatchEntry, type RecordOutcome } from './sql-batch-writer.ts';
+import { planBatches, writeBatch, type BatchEntry, type BatchOutcome } from './sql-batch-writer.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { buildDelete, buildInsert, buildUpdate, type Statement } from './sql-statements.ts';
 
@@ -23,7 +23,13 @@ export interface TargetSession {
   encode(column: string, value: unknown): unknown;
   /** PostgreSQL: the type a column's parameter is cast to inside VALUES (see SqlDialect.castParameter). */
   castType?(column: string): string | undefined;
+  /** PostgreSQL: the type of an identity column's `= ANY(array)` filter (see SqlDialect.anyOf). */
+  filterType?(column: string): string | undefined;
+  /** The target table's unique keys (immediate, whole-table, on plain columns), where the dialect upserts on conflict. */
+  uniqueKeys?: string[][];
 }
+
+type RecordOutcome = 'inserted' | 'updated' | 'deleted' | 'missing';
 
 const recordLevelCodes = new Set<string>(['invalid_data', 'constraint_violation']);
 // A batch statement that the server refuses as a query (a type it cannot cast to, say) is retried record
@@ -87,9 +93,9 @@ export async function writeTargetRecords(
       continue;
     }
     await session.run(savepoint('ferry_batch', 'SAVEPOINT'));
-    let outcomes: RecordOutcome[];
+    let outcome: BatchOutcome;
     try {
-      outcomes = await writeBatch(session, request, batch.columns, batch.entries.map((entry) => entry.record));
+      outcome = await writeBatch(session, request, batch.columns, batch.entries.map((entry) => entry.record), session.uniqueKeys);
     } catch (error: unknown) {
       const classified = session.classify(error);
       if (!batchFallbackCodes.has(classified.code)) throw classified;
@@ -102,7 +108,10 @@ export async function writeTargetRecords(
       continue;
     }
     await session.run(savepoint('ferry_batch', 'RELEASE SAVEPOINT'));
-    batch.entries.forEach((entry, position) => record(entry, outcomes[position]));
+    result.inserted += outcome.inserted;
+    result.updated += outcome.updated;
+    result.deleted += outcome.deleted;
+    for (const position of outcome.missing) record(batch.entries[position], 'missing');
   }
   result.rejected.sort((left, right) => left.index - right.index);
   return result;

@@ -21,4 +21,5 @@ export const sqliteDialect: SqlDialect = {
   updateFrom: updateSetFrom(doubleQuote),
   // RETURNING in SQLite may not name the FROM tables of an UPDATE (sqlite.org/lang_returning.html).
   returnsFromJoins: false,
+  upsertsOnConflict: false,
 };
