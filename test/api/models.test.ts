@@ -155,6 +155,11 @@ for (const dialect of await availableDialects()) {
       assert.equal(unknownConnection.status, 404, unknownConnection.text);
       assert.equal(unknownConnection.body.metadata.field, 'connection_id');
 
+      const api = (await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'An API', type: 'api', configuration: { url: 'https://api.example.invalid' } } })).body.data.id;
+      const noSource = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'X', connection_id: api, configuration: { query: 'select 1' } } });
+      assert.equal(noSource.status, 422, noSource.text);
+      assert.equal(noSource.body.metadata.field, 'connection_id');
+
       const noName = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { connection_id: postgresId, configuration: { query: 'select 1' } } });
       assert.equal(noName.status, 400, noName.text);
       assert.equal(noName.body.metadata.field, 'name');
