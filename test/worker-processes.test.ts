@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './kit/free-port.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -13,16 +13,6 @@ import { call } from './kit/ferry-server.ts';
 import { createPostgresDatabase, postgresUnavailable } from './kit/services.ts';
 
 const ferryBin = join(process.cwd(), 'bin/ferry.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 test('an execution started on an API-only process is run by a separate worker process', { skip: await postgresUnavailable() }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-roles-'));

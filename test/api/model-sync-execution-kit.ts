@@ -9,6 +9,9 @@ import { verifyWebhookSignature } from '../../src/http/webhook-signature.ts';
 import { startUpstream, type UpstreamServer } from '../proxy/upstream-server.ts';
 import { createConnection, postgresConfiguration } from './connection-data-kit.ts';
 
+/** A Ferry reached over HTTP: a test server of the kit, or a `ferry serve` child process. */
+export type FerryApi = Pick<TestFerry, 'url' | 'apiKey'>;
+
 export const webhookSecret = 'whsec_model_sync_executions';
 
 export interface Person {
@@ -48,6 +51,10 @@ export interface WebhookReceiver {
   unverified: number;
   /** Milliseconds to wait before answering each batch. */
   delayMs: number;
+  /** Batches received, answered or not. */
+  received: number;
+  /** Called with each batch's number (1-based) before it is applied; false leaves it unapplied and unanswered. */
+  accept?: (batchNumber: number) => boolean;
   close(): Promise<void>;
 }
 
@@ -61,6 +68,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     deliveries: 0,
     unverified: 0,
     delayMs: 0,
+    received: 0,
     close: () => upstream.close(),
   };
   upstream = await startUpstream({
@@ -76,6 +84,8 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         response.writeHead(200).end('{}'); // the connection test's { "event": "ferry.test" }
         return;
       }
+      receiver.received += 1;
+      if (receiver.accept && !receiver.accept(receiver.received)) return;
       setTimeout(() => {
         receiver.deliveries += 1;
         for (const record of records) {
@@ -107,7 +117,7 @@ export interface ExecutionWorld {
   remove(): Promise<void>;
 }
 
-export async function createExecutionWorld(server: TestFerry, people: Person[] = range(1, 25)): Promise<ExecutionWorld> {
+export async function createExecutionWorld(server: FerryApi, people: Person[] = range(1, 25)): Promise<ExecutionWorld> {
   const source = await createPostgresDatabase('ferry_ms_source');
   const target = await createPostgresDatabase('ferry_ms_target');
   const receiver = await startWebhookReceiver();
@@ -116,9 +126,9 @@ export async function createExecutionWorld(server: TestFerry, people: Person[] =
     await setPeople(source, people);
     await sql(target, 'create table contacts (email text primary key, full_name text, tier text)');
     await sql(target, 'create table contact_log (seq bigserial primary key, email text, full_name text, tier text)');
-    const sourceConnectionId = await createConnection(server, 'postgresql', postgresConfiguration(source), server.apiKey, 'People');
-    const targetConnectionId = await createConnection(server, 'postgresql', postgresConfiguration(target), server.apiKey, 'Contacts');
-    const webhookConnectionId = await createConnection(server, 'webhook', { url: receiver.url, secret: webhookSecret }, server.apiKey, 'Hook');
+    const sourceConnectionId = await createConnection(server as TestFerry, 'postgresql', postgresConfiguration(source), server.apiKey, 'People');
+    const targetConnectionId = await createConnection(server as TestFerry, 'postgresql', postgresConfiguration(target), server.apiKey, 'Contacts');
+    const webhookConnectionId = await createConnection(server as TestFerry, 'webhook', { url: receiver.url, secret: webhookSecret }, server.apiKey, 'Hook');
     const model = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'People', connection_id: sourceConnectionId, configuration: { query: 'select id, email, name, plan from people order by id' } } });
     assert.equal(model.status, 200, model.text);
     return {
@@ -165,13 +175,13 @@ export function syncRequest(world: ExecutionWorld, mode: string, into: 'postgres
   };
 }
 
-export async function createSync(server: TestFerry, body: Record<string, unknown>, key = server.apiKey): Promise<string> {
+export async function createSync(server: FerryApi, body: Record<string, unknown>, key = server.apiKey): Promise<string> {
   const created = await call(server.url, 'POST', '/api/syncs', { key, body });
   assert.equal(created.status, 200, created.text);
   return created.body.data.id;
 }
 
-export async function startExecution(server: TestFerry, syncId: string, body: Record<string, unknown> = {}): Promise<string> {
+export async function startExecution(server: FerryApi, syncId: string, body: Record<string, unknown> = {}): Promise<string> {
   const started = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: server.apiKey, body });
   assert.equal(started.status, 200, started.text);
   return started.body.data.id;
@@ -199,7 +209,7 @@ export async function waitForExecution(
 }
 
 /** Starts an execution and waits for it to finish; asserts it completed. */
-export async function runToCompletion(server: TestFerry, syncId: string, body: Record<string, unknown> = {}): Promise<any> {
+export async function runToCompletion(server: FerryApi, syncId: string, body: Record<string, unknown> = {}): Promise<any> {
   const id = await startExecution(server, syncId, body);
   const execution = await waitForExecution(server.url, server.apiKey, syncId, id);
   assert.equal(execution.status, 'completed', JSON.stringify(execution));
