@@ -53,6 +53,8 @@ export interface WebhookReceiver {
   delayMs: number;
   /** Batches received, answered or not. */
   received: number;
+  /** The next this-many batches are answered 503 with Retry-After: 0 (so the sender retries at once). */
+  failNext: number;
   /** Called with each batch's number (1-based) before it is applied; false leaves it unapplied and unanswered. */
   accept?: (batchNumber: number) => boolean;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     unverified: 0,
     delayMs: 0,
     received: 0,
+    failNext: 0,
     close: () => upstream.close(),
   };
   upstream = await startUpstream({
@@ -85,6 +88,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         return;
       }
       receiver.received += 1;
+      if (receiver.failNext > 0) {
+        receiver.failNext -= 1;
+        response.writeHead(503, { 'retry-after': '0' }).end('busy');
+        return;
+      }
       if (receiver.accept && !receiver.accept(receiver.received)) return;
       setTimeout(() => {
         receiver.deliveries += 1;

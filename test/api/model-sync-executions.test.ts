@@ -14,6 +14,7 @@ import {
   range,
   runToCompletion,
   setPeople,
+  sql,
   startExecution,
   syncRequest,
   waitForExecution,
@@ -226,6 +227,26 @@ for (const dialect of dialects) {
       const followed = await call(server.url, 'GET', entity.body.data.canonical_path, { key: server.apiKey });
       assert.equal(followed.body.data.id, executionId);
       assert.equal((await call(server.url, 'GET', `/api/entities/${executionId}`, { key: otherKey })).status, 404);
+    });
+
+    test('a retryable failure is retried by the queue and the run completes; a configuration error fails at once', async () => {
+      await setPeople(world.source, range(1, 5));
+      const syncId = await createSync(server, syncRequest(world, 'updateOrCreate', 'webhook'));
+      world.receiver.failNext = 5; // every delivery attempt of the first batch in the first execution attempt
+      const retried = await runToCompletion(server, syncId);
+      assert.equal(world.receiver.failNext, 0);
+      assert.equal(retried.counts.insert, 5);
+      assert.equal(retried.errors.length, 1);
+      assert.match(retried.errors[0], /^Attempt 1 failed and will be retried: The webhook kept failing after 5 attempts \(HTTP 503/);
+
+      await sql(world.target, 'create table doomed (email text primary key, full_name text, tier text)');
+      const doomed = await createSync(server, syncRequest(world, 'updateOrCreate', 'postgres', { target: { connection_id: world.targetConnectionId, object: 'public.doomed' } }));
+      await sql(world.target, 'drop table doomed');
+      const id = await startExecution(server, doomed);
+      const failed = await waitForExecution(server.url, server.apiKey, doomed, id);
+      assert.equal(failed.status, 'failed');
+      assert.deepEqual(failed.errors, ['the target has no object public.doomed']);
+      assert.ok(failed.completed_at);
     });
 
     test('an inactive sync can still be started by hand (active pauses the schedule only)', async () => {
