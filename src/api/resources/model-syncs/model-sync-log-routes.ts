@@ -43,16 +43,11 @@ const LogsIndexEnvelope = Envelope(
   ),
 );
 
-export interface ModelSyncLogRoutesOptions {
-  /** How long a signed file URL works. Default defaultRecordLogLinkTtlMs (1 hour). */
-  linkTtlMs?: number;
-}
-
-export function modelSyncLogRoutes(context: AppContext, options: ModelSyncLogRoutesOptions = {}): RouteDefinition[] {
+export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
   const { repositories } = context;
   const consoleLog = createKyselyConsoleLog(context.database.db);
-  const links = createRecordLogLinks({ signer: context.signer(recordLogLinkPurpose), publicUrl: () => context.config.publicUrl, ttlMs: options.linkTtlMs });
-  const ttlMinutes = (options.linkTtlMs ?? defaultRecordLogLinkTtlMs) / 60_000;
+  const links = createRecordLogLinks({ signer: context.signer(recordLogLinkPurpose), publicUrl: () => context.config.publicUrl });
+  const ttlMinutes = defaultRecordLogLinkTtlMs / 60_000;
 
   async function requireExecution(organizationId: string, syncId: string, executionId: string) {
     const sync = await requireModelSync(context, organizationId, syncId);
