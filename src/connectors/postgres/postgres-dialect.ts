@@ -18,6 +18,5 @@ export const postgresDialect: SqlDialect = {
     `(VALUES ${tuples.map((tuple) => `(${tuple.join(', ')})`).join(', ')}) AS ${doubleQuote(alias)}(${columns.map(doubleQuote).join(', ')})`,
   updateFrom: updateSetFrom(doubleQuote),
   returnsFromJoins: true,
-  anyOf: (expression, marker, type) => `${expression} = ANY(${marker}::${type}[])`,
   upsertsOnConflict: true,
 };

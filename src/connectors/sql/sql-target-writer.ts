@@ -23,8 +23,6 @@ export interface TargetSession {
   encode(column: string, value: unknown): unknown;
   /** PostgreSQL: the type a column's parameter is cast to inside VALUES (see SqlDialect.castParameter). */
   castType?(column: string): string | undefined;
-  /** PostgreSQL: the type of an identity column's `= ANY(array)` filter (see SqlDialect.anyOf). */
-  filterType?(column: string): string | undefined;
   /** The target table's unique keys (immediate, whole-table, on plain columns), where the dialect upserts on conflict. */
   uniqueKeys?: string[][];
 }
