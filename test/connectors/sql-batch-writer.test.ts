@@ -95,4 +95,26 @@ describe('writeTargetRecords on SQLite', () => {
     assert.equal((database.prepare('SELECT count(*) AS n FROM people').get() as { n: number }).n, 99);
     database.close();
   });
+
+  test('first in its transaction, a batch goes without a savepoint; a bad record restarts the transaction instead', async () => {
+    const { database, statements, session } = open();
+    database.exec('BEGIN');
+    session.restartTransaction = async () => {
+      statements.push('restart');
+      database.exec('ROLLBACK');
+      database.exec('BEGIN');
+    };
+    const clean = await writeTargetRecords(createMockRunContext(), session, { objectId: 'people', operation: 'insert', identity: [], records: people(10) });
+    assert.deepEqual([clean.inserted, statements], [10, ['INSERT INTO']]);
+    database.exec('COMMIT');
+    database.exec('BEGIN');
+    statements.length = 0;
+    const records = [{ email: 'p3@x.com', name: 'again' }, { email: 'new@x.com', name: 'N' }];
+    const result = await writeTargetRecords(createMockRunContext(), session, { objectId: 'people', operation: 'insert', identity: [], records });
+    database.exec('COMMIT');
+    assert.deepEqual([result.inserted, result.rejected.map((rejection) => [rejection.index, rejection.code])], [1, [[0, 'constraint_violation']]]);
+    assert.deepEqual(statements.slice(0, 3), ['INSERT INTO', 'restart', 'SAVEPOINT ferry_record']);
+    assert.equal((database.prepare('SELECT count(*) AS n FROM people').get() as { n: number }).n, 11);
+    database.close();
+  });
 });

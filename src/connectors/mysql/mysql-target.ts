@@ -47,6 +47,10 @@ export function createMysqlTarget(client: MysqlClient): ModelTarget {
           },
           classify: (error) => classifyMysqlError(error),
           encode: (column, value) => encodeMysqlValue(kinds.get(column), value),
+          async restartTransaction() {
+            await connection.rollback();
+            await connection.beginTransaction();
+          },
         }, request);
         await connection.commit();
         return result;
