@@ -22,6 +22,7 @@ import { createPostgresDatabase, postgresUnavailable } from '../test/kit/service
 import { postgresConfiguration } from '../test/connectors/postgres-configuration-fixture.ts';
 import { freshDatabase } from '../test/persistence/dialects.ts';
 import { printGoals } from './lib/goal.ts';
+import { baselineUpsert, type ContactRow } from './model-sync/baseline-upsert.ts';
 import { ownPeakRss } from './lib/peak-rss.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
 import { formatBytes, formatCount, formatMs, printTable } from './lib/result-table.ts';
@@ -59,19 +60,8 @@ try {
 
   // Baseline: the same rows, read with one query and written 1000 a statement with ON CONFLICT.
   const baselineStart = performance.now();
-  const all = (await native.query('select email, name, plan, seats from people order by id')).rows as { email: string; name: string; plan: string; seats: number }[];
-  for (let start = 0; start < all.length; start += 1000) {
-    const slice = all.slice(start, start + 1000);
-    const values: unknown[] = [];
-    const tuples = slice.map((row, index) => {
-      values.push(row.email, row.name, row.plan, row.seats);
-      return `($${index * 4 + 1}, $${index * 4 + 2}, $${index * 4 + 3}, $${index * 4 + 4})`;
-    });
-    await native.query(
-      `insert into baseline_contacts (email, full_name, tier, seats) values ${tuples.join(', ')} on conflict (email) do update set full_name = excluded.full_name, tier = excluded.tier, seats = excluded.seats`,
-      values,
-    );
-  }
+  const all = (await native.query('select email, name as full_name, plan as tier, seats from people order by id')).rows as ContactRow[];
+  for (let start = 0; start < all.length; start += 1000) await baselineUpsert(native, 'baseline_contacts', all.slice(start, start + 1000));
   const baselineMs = performance.now() - baselineStart;
 
   const stateStore = createKyselyStateStore(metadata.database.db);

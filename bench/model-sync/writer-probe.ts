@@ -9,6 +9,7 @@ import { createPostgresConnector } from '../../src/connectors/postgres/postgres-
 import { postgresConfiguration } from '../../test/connectors/postgres-configuration-fixture.ts';
 import { createPostgresDatabase } from '../../test/kit/services.ts';
 import { createMockRunContext } from '../../test/kit/mock-run-context.ts';
+import { baselineUpsert } from './baseline-upsert.ts';
 
 const batches = 100;
 const batchSize = 1000;
@@ -44,15 +45,7 @@ try {
 
   let started = performance.now();
   for (let index = 0; index < batches; index += 1) {
-    const values: unknown[] = [];
-    const tuples = batch(index).map((row, position) => {
-      values.push(row.email, row.full_name, row.tier, row.seats);
-      return `($${position * 4 + 1}, $${position * 4 + 2}, $${position * 4 + 3}, $${position * 4 + 4})`;
-    });
-    await native.query(
-      `insert into baseline_contacts (email, full_name, tier, seats) values ${tuples.join(', ')} on conflict (email) do update set full_name = excluded.full_name, tier = excluded.tier, seats = excluded.seats`,
-      values,
-    );
+    await baselineUpsert(native, 'baseline_contacts', batch(index));
   }
   const baselineMs = performance.now() - started;
   statements.clear();
