@@ -107,7 +107,9 @@ export async function writeTargetRecords(
     } catch (error: unknown) {
       const classified = session.classify(error);
       if (!batchFallbackCodes.has(classified.code)) throw classified;
-      if (!recordLevelCodes.has(classified.code)) {
+      if (recordLevelCodes.has(classified.code)) {
+        context.log.debug({ code: classified.code, objectId: request.objectId, records: batch.entries.length }, 'SQL target: a batch holds a bad record; writing it record by record');
+      } else {
         context.log.warn({ err: classified, objectId: request.objectId }, 'SQL target: a batch statement was refused; writing the batch record by record');
       }
       if (restartable) await session.restartTransaction!();
