@@ -2,6 +2,8 @@
 // (`:p0`, `:p1`…), because versions and sibling routes name the same position differently; each registration
 // dispatches on the request's API version to the endpoint planned for it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { ApiError } from './errors.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import { callerScope, type Caller } from './auth/caller.ts';
@@ -39,12 +41,31 @@ export function fastifyPath(path: string): { url: string; names: string[] } {
   return { url, names };
 }
 
+/** An object of plain strings (path parameters such as `{id}`): converting and defaulting change nothing there. */
+function onlyPlainStrings(schema: TSchema): boolean {
+  const object = schema as { type?: unknown; default?: unknown; properties?: Record<string, { type?: unknown; default?: unknown }>; patternProperties?: unknown };
+  if (object.type !== 'object' || 'default' in object || object.patternProperties !== undefined || !object.properties) return false;
+  return Object.values(object.properties).every((property) => property.type === 'string' && !('default' in property));
+}
+
+/**
+ * Path parameters are checked first with the compiled check alone (~0.01 µs against ~1.4 µs for convert, default and
+ * check, ~5 % of an entity lookup's server CPU under load); a value that fails goes through the full validator, which
+ * names the field. For plain strings the two give the same result.
+ */
+function paramsValidator(schema: TSchema, documentedErrors: readonly number[] | undefined): InputValidator {
+  const full = compileValidator(schema, 'params', documentedErrors);
+  if (!onlyPlainStrings(schema)) return full;
+  const check = Compile(schema);
+  return { parse: (value) => (check.Check(value) ? value : full.parse(value)) };
+}
+
 function prepare(endpoint: VersionedEndpoint, names: string[]): PreparedEndpoint {
   const { route } = endpoint;
   return {
     endpoint,
     paramNames: names.map((name) => endpoint.paramRenames[name] ?? name),
-    params: route.params && compileValidator(route.params, 'params', route.errors),
+    params: route.params && paramsValidator(route.params, route.errors),
     query: route.query && compileValidator(route.query, 'query', route.errors),
     body: route.body && compileValidator(route.body, 'body', route.errors),
   };
