@@ -52,7 +52,7 @@ export async function startFerryTarget(dialect: Dialect, options: FerryTargetOpt
         LOG_LEVEL: 'warn',
         FERRY_BOOTSTRAP_PARTNER_KEY: `bench-partner-key-${randomBytes(16).toString('hex')}`,
         FERRY_BOOTSTRAP_API_KEY: apiKey,
-        DATABASE_URL: scratch?.url ?? '',
+        DATABASE_URL: scratch ? postgresUrl(scratch.url) : '',
       },
     });
     return {
@@ -70,6 +70,18 @@ export async function startFerryTarget(dialect: Dialect, options: FerryTargetOpt
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * BENCH_API_PG_SOCKET=<directory> (e.g. /var/run/postgresql) reaches the scratch database over its Unix socket instead
+ * of TCP: a deployment choice when PostgreSQL runs on the same host, measured as a diagnostic.
+ */
+function postgresUrl(url: string): string {
+  const socketDirectory = process.env.BENCH_API_PG_SOCKET;
+  if (!socketDirectory) return url;
+  const parsed = new URL(url);
+  parsed.searchParams.set('host', socketDirectory); // pg takes the query's host over the URL's
+  return parsed.toString();
 }
 
 /** routes: Fastify path → the exact response text to send. */
