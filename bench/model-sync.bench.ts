@@ -5,9 +5,13 @@
 // (asserted from the counts); its time is compared with run 1's.
 // Goals (issue): run 1 at 0.5 or more of the baseline's rows/s; run 2 under 15% of run 1. Setup: state on embedded SQLite (the default deployment),
 // record logs written as in production, batch 1000.
-// Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres").
+// Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres"),
+// BENCH_MODEL_PROFILE=1 (a CPU profile of run 2 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
+// also writes it as a .cpuprofile).
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Connection } from '../src/connectors/connector.ts';
@@ -21,6 +25,7 @@ import { migrateToLatest } from '../src/persistence/migrate.ts';
 import { createPostgresDatabase, postgresUnavailable } from '../test/kit/services.ts';
 import { postgresConfiguration } from '../test/connectors/postgres-configuration-fixture.ts';
 import { freshDatabase } from '../test/persistence/dialects.ts';
+import { summarizeCpuProfile } from './lib/cpu-profile-summary.ts';
 import { printGoals } from './lib/goal.ts';
 import { baselineUpsert, type ContactRow } from './model-sync/baseline-upsert.ts';
 import { ownPeakRss } from './lib/peak-rss.ts';
@@ -31,6 +36,7 @@ const rows = Number(process.env.BENCH_MODEL_ROWS ?? 100_000);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
 const firstRunGoal = 0.5;
+const profileSecondRun = process.env.BENCH_MODEL_PROFILE === '1';
 
 const unavailable = await postgresUnavailable();
 if (unavailable) {
@@ -103,7 +109,17 @@ try {
   assert.equal(first.result.counts.insert, rows);
   // 1% of the rows change (every 100th), in one statement.
   const changed = (await native.query(`update people set name = name || ' (changed)' where id % 100 = 0`)).rowCount ?? 0;
+  const profiler = profileSecondRun ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+    await profiler.post('Profiler.start');
+  }
   const second = await timed('second');
+  const secondProfile = profiler ? (await profiler.post('Profiler.stop')).profile : undefined;
+  if (secondProfile && process.env.BENCH_MODEL_PROFILE_FILE) writeFileSync(process.env.BENCH_MODEL_PROFILE_FILE, JSON.stringify(secondProfile));
+  profiler?.disconnect();
   assert.equal(second.result.counts.update, changed, 'the second run sends only the changed rows');
   assert.equal(second.result.counts.insert, 0);
   assert.equal(second.result.counts.total, rows);
@@ -130,6 +146,13 @@ try {
   console.log(`run 2 time / run 1 time: ${formatRatio(secondVsFirst)}`);
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
   console.log(`run 2 time / baseline time: ${formatRatio(ratio(second.ms, baselineMs))}; run 2 time / engine-alone time: ${formatRatio(ratio(second.ms, engineOnly.ms))}`);
+  if (secondProfile) {
+    const summary = summarizeCpuProfile(secondProfile as Parameters<typeof summarizeCpuProfile>[0], [], 12);
+    const line = (items: Array<{ name: string; ms: number }>) => items.map(({ name, ms }) => `${name} ${ms.toFixed(0)} ms`).join('; ');
+    console.log(`run 2 CPU profile: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`);
+    console.log(`  self time by package or file: ${line(summary.byGroup.slice(0, 10).map(({ group, ms }) => ({ name: group, ms })))}`);
+    console.log(`  top functions: ${line(summary.topFunctions)}`);
+  }
   console.log(`peak RSS of this process: ${formatBytes(ownPeakRss())}`);
   console.log(`load average after: ${load()} (above the core count, the figures are inflated by other work)`);
   printGoals([

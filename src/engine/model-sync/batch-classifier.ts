@@ -3,7 +3,6 @@
 import type { TargetOperation } from '../../connectors/connector.ts';
 import type { Row } from '../../connectors/records.ts';
 import type { ModeRule } from './mode-rules.ts';
-import type { RecordState } from './state-store.ts';
 
 export interface Candidate {
   key: string;
@@ -11,7 +10,8 @@ export interface Candidate {
   record: Row;
   /** The target identity fields and values (empty without identity). */
   identity: Row;
-  stored: RecordState | undefined;
+  /** The hash the state holds for the key (last delivered values); undefined for a key never delivered. */
+  stored: string | undefined;
 }
 
 export type Decision =
@@ -31,10 +31,10 @@ export interface ClassifyOptions {
 export function decide(candidate: Candidate, { rule, backfillOnly, syncAllRecords }: ClassifyOptions): Decision {
   const { stored } = candidate;
   if (rule.keyedBy === 'none') return { kind: 'send', operation: rule.whenNew };
-  if (backfillOnly) return stored?.hash === candidate.hash ? { kind: 'unchanged' } : { kind: 'record_only' };
+  if (backfillOnly) return stored === candidate.hash ? { kind: 'unchanged' } : { kind: 'record_only' };
   if (!stored) return { kind: 'send', operation: rule.whenNew };
   if (syncAllRecords) return { kind: 'send', operation: rule.whenChanged ?? rule.whenNew };
-  if (stored.hash === candidate.hash) return { kind: 'unchanged' };
+  if (stored === candidate.hash) return { kind: 'unchanged' };
   return rule.whenChanged ? { kind: 'send', operation: rule.whenChanged } : { kind: 'left_alone' };
 }
 

@@ -14,7 +14,8 @@ import { countCategory, emptyCounts, type ExecutionCounts } from './execution-co
 import { identityKeyFunction } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
 import { checkPlan, type CheckedPlan } from './plan-check.ts';
-import { recordHash } from './record-hash.ts';
+import { jsonHash, recordJson } from './record-hash.ts';
+import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordMapper } from './record-mapper.ts';
 import type { RecordState, StateStore } from './state-store.ts';
@@ -103,7 +104,9 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   const progressInterval = options.progressIntervalMs ?? 10_000;
   let lastProgress = session.now().getTime();
 
-  for await (const rows of checked.source.readQuery(context, plan.source.query, { batchSize })) {
+  const batches = checked.source.readQuery(context, plan.source.query, { batchSize });
+  // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
+  for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
     if (selected.length > 0) await processBatch(context, plan, checked, session, selected, { backfillOnly, keyOf, map, identityField });
@@ -128,13 +131,27 @@ interface BatchTools {
   identityField: string | undefined;
 }
 
+/** A candidate with its record's canonical JSON, which its hash was taken of and its records-log line reuses. */
+type Considered = Candidate & { json: string };
+
+/** One `records` log line, `{ action, key, record }`, built around the record's canonical JSON (already made for its
+ * hash) instead of serializing the record again: every model row gets one, so this is on the hot path. */
+function recordsLine(action: string, candidate: Considered): string {
+  return `{"action":"${action}","key":${JSON.stringify(candidate.key)},"record":${candidate.json}}`;
+}
+
 async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, rows: Row[], tools: BatchTools): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
-  const candidates = new Map<string, Candidate>();
+  const candidates = new Map<string, Considered>();
   const warn = async (message: string, record: Row) => {
     counts.warnings += 1;
     await logs.write('warnings', { message, record });
+  };
+  // writeJson returns a promise only when the log must be waited for: no await (and no microtask) per row otherwise.
+  const logLine = async (json: string) => {
+    const wait = logs.writeJson('records', json);
+    if (wait) await wait;
   };
   for (const row of rows) {
     counts.total += 1;
@@ -143,7 +160,10 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
       await logs.write('records', { action: 'filtered', record });
       continue;
     }
-    const key = tools.keyOf(row, record);
+    const json = recordJson(record);
+    const hash = jsonHash(json);
+    // Identity modes key by the identity value; append (content) and snapshot (none) by the record's hash.
+    const key = rule.keyedBy === 'identity' ? tools.keyOf(row, record) : hash;
     if (key === undefined) {
       await warn('the identity value is empty; the record cannot be matched', record);
       continue;
@@ -153,19 +173,20 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     const identity = tools.identityField === undefined ? {} : { [tools.identityField]: record[tools.identityField] };
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
-    candidates.set(slot, { key, hash: rule.keyedBy === 'content' ? key : recordHash(record), record, identity, stored: undefined });
+    candidates.set(slot, { key, hash, json, record, identity, stored: undefined });
   }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     const stored = await session.stateStore.lookup(plan.syncId, [...candidates.keys()]);
     for (const candidate of candidates.values()) candidate.stored = stored.get(candidate.key);
   }
 
-  const toSend = new Map<TargetOperation, Candidate[]>();
+  const toSend = new Map<TargetOperation, Considered[]>();
   const recordOnly: Candidate[] = [];
   const seen: string[] = [];
+  const classify = { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true };
   for (const candidate of candidates.values()) {
-    const decision = decide(candidate, { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true });
-    if (candidate.stored && rule.deleteUnseen) seen.push(candidate.key);
+    const decision = decide(candidate, classify);
+    if (candidate.stored !== undefined && rule.deleteUnseen) seen.push(candidate.key);
     if (decision.kind === 'send') {
       const group = toSend.get(decision.operation) ?? [];
       group.push(candidate);
@@ -173,7 +194,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
       continue;
     }
     if (decision.kind === 'record_only') recordOnly.push(candidate);
-    await logs.write('records', { action: decision.kind, key: candidate.key, record: candidate.record });
+    await logLine(recordsLine(decision.kind, candidate));
   }
 
   const upserts: RecordState[] = recordOnly.map(stateOf);
@@ -191,16 +212,16 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
       if (operation === 'upsert') counts.upserts += 1;
       if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
       await logs.write(`${category}s`, recordFor(operation, candidate));
-      await logs.write('records', { action: category, key: candidate.key, record: candidate.record });
+      await logLine(recordsLine(category, candidate));
     }
     for (const { item, rejection } of outcome.rejected) {
       counts.error += 1;
       await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
-      await logs.write('records', { action: 'rejected', key: item.key, record: item.record });
+      await logLine(recordsLine('rejected', item));
     }
     for (const { item, rejection } of outcome.warned) {
       await warn(rejection.message, item.record);
-      await logs.write('records', { action: 'not_found', key: item.key, record: item.record });
+      await logLine(recordsLine('not_found', item));
     }
   }
   // The state moves only now, and only for what the target accepted (or the backfill recorded).

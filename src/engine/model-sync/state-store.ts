@@ -27,8 +27,9 @@ export interface Baseline {
 }
 
 export interface StateStore {
-  /** The stored state of those of `keys` that have one. */
-  lookup(syncId: string, keys: readonly string[]): Promise<Map<string, RecordState>>;
+  /** The stored hash of those of `keys` that have a state, by key: all the diff needs (a delete's identity comes
+   * from listUnseen). */
+  lookup(syncId: string, keys: readonly string[]): Promise<Map<string, string>>;
   commit(syncId: string, change: StateChange): Promise<void>;
   /** State rows this execution has not seen, in key order after `afterKey`, at most `limit`. */
   listUnseen(syncId: string, executionId: string, options: { afterKey?: string; limit: number }): Promise<RecordState[]>;

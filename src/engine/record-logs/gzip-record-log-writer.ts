@@ -38,12 +38,13 @@ function fileName(type: ExecutionLogType, sequence: number): string {
 
 const flushBytes = 64 * 1024;
 
-async function flush(open: OpenFile): Promise<void> {
-  if (open.pending.length === 0) return;
+/** Hands the pending lines to zlib (which compresses on the thread pool); a promise only when zlib pushes back. */
+function flush(open: OpenFile): Promise<void> | undefined {
+  if (open.pending.length === 0) return undefined;
   const chunk = open.pending.join('');
   open.pending = [];
   open.pendingBytes = 0;
-  if (!open.gzip.write(chunk)) await once(open.gzip, 'drain');
+  return open.gzip.write(chunk) ? undefined : once(open.gzip, 'drain').then(() => undefined);
 }
 
 async function finish(open: OpenFile): Promise<void> {
@@ -76,23 +77,43 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
     return handle;
   }
 
+  function append(current: OpenFile, type: ExecutionLogType, json: string): Promise<void> | undefined {
+    if (current.failure) throw new Error(`record log ${type} could not be written`, { cause: current.failure });
+    current.records += 1;
+    index[type]!.records += 1;
+    current.pending.push(json, '\n');
+    current.pendingBytes += json.length + 1;
+    return current.pendingBytes >= flushBytes ? flush(current) : undefined;
+  }
+
+  async function appendAfterOpening(type: ExecutionLogType, json: string): Promise<void> {
+    let current = open.get(type);
+    if (current) {
+      open.delete(type);
+      await finish(current);
+    }
+    current = await openFile(type);
+    await append(current, type, json);
+  }
+
+  function writeJson(type: ExecutionLogType, json: string): Promise<void> | undefined {
+    if (closing) throw new Error('record log is closed');
+    const current = open.get(type);
+    // A type's first line opens its file; a full file is finished and the next opened.
+    if (!current || current.records >= maxRecordsPerFile) return appendAfterOpening(type, json);
+    return append(current, type, json);
+  }
+
   return {
     async write(type, entry) {
-      if (closing) throw new Error('record log is closed');
-      let current = open.get(type);
-      if (current && current.records >= maxRecordsPerFile) {
-        open.delete(type);
-        await finish(current);
-        current = undefined;
+      await writeJson(type, JSON.stringify(entry));
+    },
+    writeJson(type, json) {
+      try {
+        return writeJson(type, json);
+      } catch (error: unknown) {
+        return Promise.reject(error);
       }
-      current ??= await openFile(type);
-      if (current.failure) throw new Error(`record log ${type} could not be written`, { cause: current.failure });
-      current.records += 1;
-      index[type]!.records += 1;
-      const line = `${JSON.stringify(entry)}\n`;
-      current.pending.push(line);
-      current.pendingBytes += line.length;
-      if (current.pendingBytes >= flushBytes) await flush(current);
     },
     close() {
       closing ??= (async () => {

@@ -29,6 +29,12 @@ export const recordLogIndexFile = 'index.json';
 export interface RecordLogSink {
   /** Appends one entry; resolves once it is buffered (waits when the file stream pushes back). */
   write(type: ExecutionLogType, entry: unknown): Promise<void>;
+  /**
+   * Appends one entry already serialized as JSON (one line, no newline). For the engine's hot path: it returns a
+   * promise only when the caller has to wait (a file to open or roll over, a stream pushing back), and undefined
+   * once the line is buffered, so a caller can skip an `await` per line.
+   */
+  writeJson(type: ExecutionLogType, json: string): Promise<void> | undefined;
   /** Flushes and closes every file, writes index.json, and returns the index. Idempotent. */
   close(): Promise<RecordLogIndex>;
 }
@@ -36,6 +42,7 @@ export interface RecordLogSink {
 /** A sink that keeps nothing, for callers that want no record logs. */
 export const discardRecordLogs: RecordLogSink = {
   async write() {},
+  writeJson: () => undefined,
   async close() {
     return {};
   },

@@ -9,6 +9,7 @@ import type { ModelSyncPlan, SyncMode } from '../../../src/engine/model-sync/mod
 import { runModelSync, type ModelSyncResult } from '../../../src/engine/model-sync/model-sync-runner.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
+import { interruptingStateStore } from './model-sync-kit.ts';
 
 export interface Person {
   id: number;
@@ -102,25 +103,6 @@ export function sortContacts(contacts: Contact[]): Contact[] {
   return contacts.map((contact) => ({ email: contact.email, full_name: contact.full_name, tier: contact.tier })).sort((left, right) => (left.email + left.full_name < right.email + right.full_name ? -1 : left.email + left.full_name > right.email + right.full_name ? 1 : 0));
 }
 
-/** Aborts the run when it asks for batch `batches + 1`: the first `batches` batches were processed whole. */
-export function abortingSource(connection: Connection, batches: number, abort: () => void): Connection {
-  const source = connection.modelSource!;
-  return {
-    ...connection,
-    modelSource: {
-      ...source,
-      async *readQuery(context, query, options) {
-        let count = 0;
-        for await (const batch of source.readQuery(context, query, options)) {
-          if (count === batches) abort();
-          count += 1;
-          yield batch;
-        }
-      },
-    },
-  };
-}
-
 export interface ScenarioEnvironment {
   model: ModelAdapter;
   target: TargetAdapter;
@@ -162,8 +144,11 @@ export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvir
   await model.replaceRows(M2);
   if (expected.seedBetween) await target.seed(expected.kind, expected.seedBetween);
   const killedContext = createMockRunContext();
-  const killed = await runModelSync(killedContext, planFor(mode, environment, `${mode}-2`, abortingSource(model.connection, 2, () => killedContext.abort())), { stateStore: environment.stateStore }, options);
+  // Canceled once 2 of its 5 batches are committed (the engine has already read batch 3 ahead by then).
+  const interrupting = interruptingStateStore(environment.stateStore, { abortAfterCommits: 2, abort: () => killedContext.abort() });
+  const killed = await runModelSync(killedContext, planFor(mode, environment, `${mode}-2`), { stateStore: interrupting }, options);
   assert.equal(killed.status, 'canceled', `${mode}: run 2 is killed midway (${killed.error?.message})`);
+  assert.equal(killed.counts.total, 20, `${mode}: run 2 processed exactly its 2 committed batches`);
   const restarted = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-3`), { stateStore: environment.stateStore }, options);
   assert.equal(restarted.status, 'completed', restarted.error?.message);
 

@@ -84,6 +84,33 @@ describe('model-sync engine (in-memory connector)', () => {
     assert.equal(contacts().length, 5);
   });
 
+  test('the records log has one line per model row considered, with the action taken, unchanged rows included', async (t) => {
+    const logs = temporaryDirectory('ferry-ms-');
+    t.after(logs.remove);
+    const { plan, model } = setup(people(6));
+    const stateStore = createInMemoryStateStore();
+    const filters: ModelSyncPlan['filters'] = [{ field: { field: 'id' }, function: 'Inequality', value: 5 }];
+    const readRecords = async (name: string, result: { logs: { records?: { files: string[] } } }) => {
+      const entries: Array<{ action: string; key?: string; record: Row }> = [];
+      for await (const entry of readRecordLogFile(join(logs.path, name), result.logs.records!.files[0]!)) entries.push(entry as (typeof entries)[number]);
+      return entries;
+    };
+    const first = await runModelSync(createMockRunContext(), plan({ filters }), { stateStore, recordLogs: createGzipRecordLogWriter({ directory: join(logs.path, 'first') }) }, { batchSize: 4 });
+    assert.deepEqual((await readRecords('first', first)).map((entry) => entry.action).sort(), ['filtered', 'insert', 'insert', 'insert', 'insert', 'insert']);
+    model.rows[1].name = 'Renamed';
+    model.rows.push({ id: 6, email: 'p006@x.com', name: null as unknown as string, plan: 'free' }); // full_name is NOT NULL: rejected
+    const second = await runModelSync(createMockRunContext(), plan({ filters }), { stateStore, recordLogs: createGzipRecordLogWriter({ directory: join(logs.path, 'second') }) }, { batchSize: 4 });
+    const entries = await readRecords('second', second);
+    assert.equal(entries.length, second.counts.total);
+    const byEmail = Object.fromEntries(entries.map((entry) => [String(entry.record.email), entry]));
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(byEmail).map(([email, entry]) => [email, entry.action])),
+      { 'p000@x.com': 'unchanged', 'p001@x.com': 'update', 'p002@x.com': 'unchanged', 'p003@x.com': 'unchanged', 'p004@x.com': 'unchanged', 'p005@x.com': 'filtered', 'p006@x.com': 'rejected' },
+    );
+    assert.deepEqual(byEmail['p000@x.com'], { action: 'unchanged', key: '"p000@x.com"', record: { email: 'p000@x.com', full_name: 'Person 0', tier: 'free' } });
+    assert.deepEqual(byEmail['p001@x.com']!.record, { email: 'p001@x.com', full_name: 'Renamed', tier: 'pro' });
+  });
+
   test('skip_initial_backfill records the model without sending; later runs send only changes', async () => {
     const { plan, model, contacts } = setup(people(6));
     const stateStore = createInMemoryStateStore();

@@ -21,19 +21,32 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
       }
     };
 
-    test('lookup returns only stored keys, with hash and identity', withStore(async (store) => {
+    test('lookup returns only stored keys, with their hashes; listUnseen gives the identities', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });
       const found = await store.lookup('s1', ['a', 'c', 'b', 'a']);
-      assert.deepEqual([...found.keys()].sort(), ['a', 'b']);
-      assert.deepEqual(found.get('a'), { key: 'a', hash: 'h-a', identity: { email: 'a' } });
+      assert.deepEqual([...found.entries()].sort(), [['a', 'h-a'], ['b', 'h-b']]);
       assert.equal((await store.lookup('other', ['a'])).size, 0, 'state is per sync');
+      assert.deepEqual(await store.listUnseen('s1', 'e2', { limit: 10 }), [state('a'), state('b')]);
+    }));
+
+    test('lookups of every size find exactly the stored keys (padded IN lists, chunks)', withStore(async (store) => {
+      const stored = Array.from({ length: 1500 }, (_, index) => `key-${index}`);
+      await store.commit('s1', { executionId: 'e1', upserts: stored.map((key) => state(key)), deletes: [], seen: [] });
+      for (const size of [1, 2, 9, 10, 11, 99, 100, 101, 299, 300, 301, 999, 1000, 1001, 2100]) {
+        // Every other key asked for is unknown: padding must not invent or lose any.
+        const asked = Array.from({ length: size }, (_, index) => (index % 2 === 0 ? `key-${(index * 7) % 1500}` : `absent-${index}`));
+        const found = await store.lookup('s1', asked);
+        const expected = new Set(asked.filter((key) => key.startsWith('key-')));
+        assert.deepEqual([...found.keys()].sort(), [...expected].sort(), `size ${size}`);
+        for (const [key, hash] of found) assert.equal(hash, `h-${key}`);
+      }
     }));
 
     test('commit overwrites hashes and deletes keys; count follows', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b'), state('c')], deletes: [], seen: [] });
       await store.commit('s1', { executionId: 'e2', upserts: [state('a', 'new')], deletes: ['b'], seen: [] });
       const found = await store.lookup('s1', ['a', 'b', 'c']);
-      assert.equal(found.get('a')?.hash, 'new');
+      assert.equal(found.get('a'), 'new');
       assert.equal(found.has('b'), false);
       assert.equal(await store.count('s1'), 2);
     }));
@@ -77,8 +90,9 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
     test('identity values keep their JSON types; keys are exact strings', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [{ key: '1', hash: 'x', identity: { id: 1 } }, { key: '"1"', hash: 'y', identity: { id: '1' } }], deletes: [], seen: [] });
       const found = await store.lookup('s1', ['1', '"1"']);
-      assert.deepEqual(found.get('1')?.identity, { id: 1 });
-      assert.deepEqual(found.get('"1"')?.identity, { id: '1' });
+      assert.deepEqual([found.get('1'), found.get('"1"')], ['x', 'y']);
+      const unseen = await store.listUnseen('s1', 'e2', { limit: 10 });
+      assert.deepEqual(Object.fromEntries(unseen.map((entry) => [entry.key, entry.identity])), { '1': { id: 1 }, '"1"': { id: '1' } });
     }));
   });
 }

@@ -17,10 +17,10 @@ export function createInMemoryStateStore(): StateStore {
   return {
     async lookup(syncId, keys) {
       const stored = entries(syncId);
-      const found = new Map<string, RecordState>();
+      const found = new Map<string, string>();
       for (const key of keys) {
         const entry = stored.get(key);
-        if (entry) found.set(key, copy(entry));
+        if (entry) found.set(key, entry.hash);
       }
       return found;
     },

@@ -3,40 +3,51 @@
 // seen_execution_id; model_sync_baselines (sync_id) → first completed execution.
 //
 // Hot path, per batch of ~1000 records:
-// - lookupStates: one `SELECT … WHERE sync_id = ? AND identity_key IN (…)` per 500 keys, served by
-//   the primary key. An unchanged batch costs only this (measured in bench/model-sync.bench.ts).
+// - lookup: one `SELECT identity_key, hash … WHERE sync_id = ? AND identity_key IN (…)` per 1000 keys, served by
+//   the primary key. An unchanged batch costs only this (measured in bench/model-sync.bench.ts), so its SQL is
+//   compiled once per IN-list size (the list is padded to one of a few sizes by repeating a key) and runs through
+//   the database's hot reader (reusable-query.ts: on SQLite synchronously from a cached statement, on PostgreSQL
+//   as a named prepared statement), not through Kysely's builder and driver on every batch.
 // - commitStates: one transaction of multi-row `INSERT … ON CONFLICT DO UPDATE` (500 rows a
 //   statement: 6 columns × 500 stays under SQLite's 32,766 variables and PostgreSQL's 65,535) plus
 //   an `UPDATE … IN` for seen keys in replace mode. Writes happen only for delivered records, so a
 //   second run over an unchanged model writes nothing.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../persistence/schema.ts';
+import { reusableQuery } from '../../../persistence/reusable-query.ts';
 import type { RecordState, StateStore } from '../state-store.ts';
 
 const chunkSize = 500;
 
-function chunks<T>(items: readonly T[]): T[][] {
+function chunks<T>(items: readonly T[], size = chunkSize): T[][] {
   const result: T[][] = [];
-  for (let start = 0; start < items.length; start += chunkSize) result.push(items.slice(start, start + chunkSize));
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
 }
+
+/** IN-list sizes a lookup is padded to: four statements in the statement caches, whatever the batch sizes. */
+const lookupSizes = [10, 100, 300, 1000] as const;
+const lookupChunk = lookupSizes.at(-1)!;
 
 function toState(row: { identity_key: string; hash: string; identity: string }): RecordState {
   return { key: row.identity_key, hash: row.hash, identity: JSON.parse(row.identity) as RecordState['identity'] };
 }
 
 export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date = () => new Date()): StateStore {
+  const lookups = lookupSizes.map((size) =>
+    reusableQuery<string[], { identity_key: string; hash: string }>(db, size + 1, (syncId, ...keys) =>
+      db.selectFrom('model_sync_record_states').select(['identity_key', 'hash']).where('sync_id', '=', syncId).where('identity_key', 'in', keys),
+    ),
+  );
   return {
     async lookup(syncId, keys) {
-      const found = new Map<string, RecordState>();
-      for (const part of chunks([...new Set(keys)])) {
-        const rows = await db
-          .selectFrom('model_sync_record_states')
-          .select(['identity_key', 'hash', 'identity'])
-          .where('sync_id', '=', syncId)
-          .where('identity_key', 'in', part)
-          .execute();
-        for (const row of rows) found.set(row.identity_key, toState(row));
+      const found = new Map<string, string>();
+      for (const part of chunks([...new Set(keys)], lookupChunk)) {
+        const bucket = lookupSizes.findIndex((size) => size >= part.length);
+        const padded = [syncId, ...part];
+        for (let index = part.length; index < lookupSizes[bucket]!; index += 1) padded.push(part[0]!);
+        const rows = await lookups[bucket]!(...padded);
+        for (const row of rows) found.set(row.identity_key, row.hash);
       }
       return found;
     },

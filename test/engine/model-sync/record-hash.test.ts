@@ -1,0 +1,43 @@
+// Record hashes are persisted in the state, and append/create key on them: a hash that changed for the same record
+// would resend every row once (duplicates in append targets). These pins were computed with the first
+// implementation (sort every object's keys, createHash per row) and must never change.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson, recordHash, recordJson } from '../../../src/engine/model-sync/record-hash.ts';
+
+const pinned: Array<[string, Record<string, unknown>, string]> = [
+  ['2-ifsXO8aKjuXnkfXOZchD', { email: 'user1@example.com', full_name: 'Person 1', tier: 'free', seats: 1 }, '{"email":"user1@example.com","full_name":"Person 1","seats":1,"tier":"free"}'],
+  ['2-ifsXO8aKjuXnkfXOZchD', { seats: 1, tier: 'free', full_name: 'Person 1', email: 'user1@example.com' }, '{"email":"user1@example.com","full_name":"Person 1","seats":1,"tier":"free"}'],
+  [
+    'KvTvfG5ylPh1uWGExLU5Wi',
+    { id: 42, amount: '12.50', ratio: 0.1, big: 12345678901234567890n, active: true, off: false, missing: null, gone: undefined },
+    '{"active":true,"amount":"12.50","big":"12345678901234567890","gone":null,"id":42,"missing":null,"off":false,"ratio":0.1}',
+  ],
+  [
+    'GdMlYj3Yz_Oiw7ZgylXCt5',
+    { at: new Date('2026-01-01T00:00:00Z'), bytes: Buffer.from([0, 1, 2, 255]), tags: ['b', 'a', null, 3], doc: { z: 1, a: { y: [1, { d: 2, c: 1 }], x: 'é ✓ "quoted"\nline' } } },
+    '{"at":"2026-01-01T00:00:00.000Z","bytes":{"$binary":"AAEC/w=="},"doc":{"a":{"x":"é ✓ \\"quoted\\"\\nline","y":[1,{"c":1,"d":2}]},"z":1},"tags":["b","a",null,3]}',
+  ],
+  ['DfUyGYwuqG60QGYjyXmHrj', { Zeta: 1, alpha: 2, ä: 3, '10': 4, '9': 5, 'émoji 😀': '😀', '': 'empty key' }, '{"":"empty key","10":4,"9":5,"Zeta":1,"alpha":2,"ä":3,"émoji 😀":"😀"}'],
+  ['hpAQnpVeUrG2b7JBXk4B09', { n: -0, inf: Infinity, nan: NaN, tiny: 1e-7, huge: 1e21, neg: -3.5 }, '{"huge":1e+21,"inf":null,"n":0,"nan":null,"neg":-3.5,"tiny":1e-7}'],
+  ['RBNvo1WzZ4oRRq0W9-hknp', {}, '{}'],
+];
+
+test('record hashes and canonical JSON are pinned: the same record hashes the same across versions', () => {
+  for (const [hash, record, json] of pinned) {
+    assert.equal(recordJson(record), json);
+    assert.equal(canonicalJson(record), json);
+    assert.equal(recordHash(record), hash, json);
+  }
+});
+
+test('records of changing shapes, one after another, each hash as their own sorted JSON', () => {
+  // The hasher remembers the last shape's key order; a different shape (more, fewer or other keys) must not reuse it.
+  const sequence = [...pinned, ...pinned.slice().reverse(), ...pinned];
+  for (const [hash, record] of sequence) assert.equal(recordHash(record), hash);
+  assert.equal(recordJson({ a: 1, b: 2 }), '{"a":1,"b":2}');
+  assert.equal(recordJson({ a: 1, c: 2 }), '{"a":1,"c":2}');
+  assert.equal(recordJson({ a: 1 }), '{"a":1}');
+  assert.equal(recordJson({ b: 2, a: 1 }), '{"a":1,"b":2}');
+  assert.equal(recordJson({ a: 1, b: 2, c: 3 }), '{"a":1,"b":2,"c":3}');
+});
