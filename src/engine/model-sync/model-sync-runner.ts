@@ -106,10 +106,11 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
 
   const batches = checked.source.readQuery(context, plan.source.query, { batchSize });
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
+  const tools: BatchTools = { backfillOnly, keyOf, map, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
   for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
-    if (selected.length > 0) await processBatch(context, plan, checked, session, selected, { backfillOnly, keyOf, map, identityField });
+    if (selected.length > 0) await processBatch(context, plan, checked, session, selected, tools);
     await session.onProgress?.({ ...counts });
     context.heartbeat({ rows: counts.total });
     if (session.now().getTime() - lastProgress >= progressInterval) {
@@ -117,6 +118,13 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
       await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
     }
     if (selection.done()) break;
+  }
+  // The changes still queued (fewer than a send's worth) go now, before deletions and the baseline.
+  if (tools.outbox.size > 0) {
+    const upserts: RecordState[] = [];
+    await sendQueued(context, plan, checked, session, tools, upserts);
+    await stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
+    await session.onProgress?.({ ...counts });
   }
   // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
   if (selection.partial) return;
@@ -129,30 +137,48 @@ interface BatchTools {
   keyOf: (row: Row, record: Row) => string | undefined;
   map: (row: Row) => Row;
   identityField: string | undefined;
+  /** Records per target write. */
+  sendSize: number;
+  /** Changes decided but not yet sent. */
+  outbox: Outbox;
 }
 
 /** A candidate with its record's canonical JSON, which its hash was taken of and its records-log line reuses. */
 type Considered = Candidate & { json: string };
 
+/**
+ * Changes wait here until a send's worth (`sendSize`) has gathered, or the read ends: when few rows changed, a
+ * thousand batches' changes go in a few target writes instead of a thousand small ones. Nothing queued has reached
+ * the target and its state has not moved, so a crash or cancel only means the next run sends it again.
+ */
+interface Outbox {
+  groups: Map<TargetOperation, Considered[]>;
+  /** The queued keys: a key seen again before its change is sent first sends the queue (its state must be current). */
+  keys: Set<string>;
+  size: number;
+}
+
+function someKeyIn(keys: Iterable<string>, set: ReadonlySet<string>): boolean {
+  for (const key of keys) if (set.has(key)) return true;
+  return false;
+}
+
+async function warning(session: Session, message: string, record: Row): Promise<void> {
+  session.counts.warnings += 1;
+  await session.logs.write('warnings', { message, record });
+}
+
 /** One `records` log line, `{ action, key, record }`, built around the record's canonical JSON (already made for its
  * hash) instead of serializing the record again: every model row gets one, so this is on the hot path. */
-function recordsLine(action: string, candidate: Considered): string {
-  return `{"action":"${action}","key":${JSON.stringify(candidate.key)},"record":${candidate.json}}`;
+function logRecord(logs: RecordLogSink, action: string, candidate: Considered): Promise<void> | undefined {
+  return logs.writeJson('records', `{"action":"${action}","key":${JSON.stringify(candidate.key)},"record":${candidate.json}}`);
 }
 
 async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, rows: Row[], tools: BatchTools): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
   const candidates = new Map<string, Considered>();
-  const warn = async (message: string, record: Row) => {
-    counts.warnings += 1;
-    await logs.write('warnings', { message, record });
-  };
-  // writeJson returns a promise only when the log must be waited for: no await (and no microtask) per row otherwise.
-  const logLine = async (json: string) => {
-    const wait = logs.writeJson('records', json);
-    if (wait) await wait;
-  };
+  const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
     const record = tools.map(row);
@@ -175,12 +201,21 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
     candidates.set(slot, { key, hash, json, record, identity, stored: undefined });
   }
+  const { outbox } = tools;
+  if (rule.keyedBy !== 'none' && outbox.size > 0 && someKeyIn(candidates.keys(), outbox.keys)) {
+    // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
+    // diffed against the state that change leaves: send and commit the queue first.
+    const sent: RecordState[] = [];
+    await sendQueued(context, plan, checked, session, tools, sent);
+    await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: sent, deletes: [], seen: [] });
+  }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     const stored = await session.stateStore.lookup(plan.syncId, [...candidates.keys()]);
     for (const candidate of candidates.values()) candidate.stored = stored.get(candidate.key);
   }
 
-  const toSend = new Map<TargetOperation, Considered[]>();
+  const toSend: Considered[] = [];
+  const sendOperation = new Map<Considered, TargetOperation>();
   const recordOnly: Candidate[] = [];
   const seen: string[] = [];
   const classify = { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true };
@@ -188,44 +223,67 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     const decision = decide(candidate, classify);
     if (candidate.stored !== undefined && rule.deleteUnseen) seen.push(candidate.key);
     if (decision.kind === 'send') {
-      const group = toSend.get(decision.operation) ?? [];
-      group.push(candidate);
-      toSend.set(decision.operation, group);
+      toSend.push(candidate);
+      sendOperation.set(candidate, decision.operation);
       continue;
     }
     if (decision.kind === 'record_only') recordOnly.push(candidate);
-    await logLine(recordsLine(decision.kind, candidate));
+    // A promise only when the log must be waited for: no await (and no microtask) per unchanged row otherwise.
+    const wait = logRecord(logs, decision.kind, candidate);
+    if (wait) await wait;
   }
 
   const upserts: RecordState[] = recordOnly.map(stateOf);
-  for (const [operation, group] of toSend) {
-    const outcome = await deliver(
-      context,
-      checked.target,
-      { objectId: plan.target.objectId, operation: operation, identity: tools.identityField ? [tools.identityField] : [], rule },
-      group,
-      (candidate) => recordFor(operation, candidate),
-    );
-    for (const candidate of outcome.accepted) {
-      const category = countCategory(operation, candidate.stored !== undefined);
-      counts[category] += 1;
-      if (operation === 'upsert') counts.upserts += 1;
-      if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
-      await logs.write(`${category}s`, recordFor(operation, candidate));
-      await logLine(recordsLine(category, candidate));
-    }
-    for (const { item, rejection } of outcome.rejected) {
-      counts.error += 1;
-      await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
-      await logLine(recordsLine('rejected', item));
-    }
-    for (const { item, rejection } of outcome.warned) {
-      await warn(rejection.message, item.record);
-      await logLine(recordsLine('not_found', item));
-    }
+  for (const candidate of toSend) {
+    const operation = sendOperation.get(candidate)!;
+    const group = outbox.groups.get(operation) ?? [];
+    group.push(candidate);
+    outbox.groups.set(operation, group);
+    outbox.keys.add(candidate.key);
+    outbox.size += 1;
   }
+  if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
   // The state moves only now, and only for what the target accepted (or the backfill recorded).
   await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
+}
+
+/** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
+async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, tools: BatchTools, upserts: RecordState[]): Promise<void> {
+  const { logs, counts } = session;
+  const { rule } = checked;
+  const { outbox } = tools;
+  const groups = outbox.groups;
+  outbox.groups = new Map();
+  outbox.keys = new Set();
+  outbox.size = 0;
+  for (const [operation, queued] of groups) {
+    for (let start = 0; start < queued.length; start += tools.sendSize) {
+      const outcome = await deliver(
+        context,
+        checked.target,
+        { objectId: plan.target.objectId, operation: operation, identity: tools.identityField ? [tools.identityField] : [], rule },
+        queued.slice(start, start + tools.sendSize),
+        (candidate) => recordFor(operation, candidate),
+      );
+      for (const candidate of outcome.accepted) {
+        const category = countCategory(operation, candidate.stored !== undefined);
+        counts[category] += 1;
+        if (operation === 'upsert') counts.upserts += 1;
+        if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
+        await logs.write(`${category}s`, recordFor(operation, candidate));
+        await logRecord(logs, category, candidate);
+      }
+      for (const { item, rejection } of outcome.rejected) {
+        counts.error += 1;
+        await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
+        await logRecord(logs, 'rejected', item);
+      }
+      for (const { item, rejection } of outcome.warned) {
+        await warning(session, rejection.message, item.record);
+        await logRecord(logs, 'not_found', item);
+      }
+    }
+  }
 }
 
 function stateOf(candidate: Candidate): RecordState {

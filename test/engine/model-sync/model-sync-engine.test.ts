@@ -13,7 +13,7 @@ import { readRecordLogFile } from '../../../src/engine/record-logs/record-log-re
 import type { ModelSyncPlan } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import type { FieldDescription, Row } from '../../../src/connectors/records.ts';
-import { recordingConsoleLog, temporaryDirectory } from './model-sync-kit.ts';
+import { interruptingStateStore, recordingConsoleLog, temporaryDirectory } from './model-sync-kit.ts';
 
 const field = (id: string, nullable = true): FieldDescription => ({ id, name: id, type: 'string', remote_type: 'text', is_primary_key: false, nullable });
 
@@ -82,6 +82,55 @@ describe('model-sync engine (in-memory connector)', () => {
     const again = await runModelSync(createMockRunContext(), plan(), { stateStore });
     assert.deepEqual({ insert: again.counts.insert, error: again.counts.error }, { insert: 1, error: 0 });
     assert.equal(contacts().length, 5);
+  });
+
+  test('sparse changes are queued across batches and sent in one write; a cancel or crash before it loses none', async () => {
+    const { plan, model, contacts } = setup(people(50));
+    const writes: number[] = [];
+    const counting = (base: ModelSyncPlan): ModelSyncPlan => {
+      const connection = base.target.connection;
+      const target = connection.modelTarget!;
+      return { ...base, target: { ...base.target, connection: { ...connection, modelTarget: { ...target, write: async (context, request) => (writes.push(request.records.length), target.write(context, request)) } } } };
+    };
+    const stateStore = createInMemoryStateStore();
+    await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
+    assert.deepEqual(writes, [10, 10, 10, 10, 10], 'a backfill fills every send');
+    for (const index of [3, 17, 33, 48]) model.rows[index]!.name = `Renamed ${index}`;
+
+    // Canceled after 3 of 5 batches: the queued changes were neither sent nor recorded.
+    writes.length = 0;
+    const canceledContext = createMockRunContext();
+    const canceling = interruptingStateStore(stateStore, { abortAfterCommits: 3, abort: () => canceledContext.abort() });
+    const canceled = await runModelSync(canceledContext, counting(plan()), { stateStore: canceling }, { batchSize: 10 });
+    assert.equal(canceled.status, 'canceled');
+    assert.deepEqual({ writes, update: canceled.counts.update }, { writes: [], update: 0 });
+
+    // A crash after the write and before its state commit: the next run sends those changes again, and only those.
+    const crashed = await runModelSync(createMockRunContext(), counting(plan()), { stateStore: interruptingStateStore(stateStore, { crashOnCommit: 6 }) }, { batchSize: 10 });
+    assert.equal(crashed.status, 'failed');
+    assert.deepEqual(writes, [4], 'five batches, one write of the four changes');
+    writes.length = 0;
+    const resumed = await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
+    assert.deepEqual({ writes, update: resumed.counts.update, insert: resumed.counts.insert }, { writes: [4], update: 4, insert: 0 });
+    assert.equal(contacts().find((row) => row.email === 'p033@x.com')?.full_name, 'Renamed 33');
+    writes.length = 0;
+    const quiet = await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
+    assert.deepEqual({ writes, update: quiet.counts.update }, { writes: [], update: 0 });
+  });
+
+  test('a key queued for sending that comes again in a later batch is sent and recorded before that batch is diffed', async () => {
+    const rows = people(30);
+    const { plan, model, contacts } = setup(rows);
+    const stateStore = createInMemoryStateStore();
+    await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+    // p005 changes in batch 1, and batch 3 holds a second row with the same identity and the same new values.
+    model.rows[5]!.name = 'Renamed';
+    model.rows[25] = { ...model.rows[5]!, id: 25 };
+    const second = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+    assert.equal(second.status, 'completed', second.error?.message);
+    // Diffed against the state the queued change left, the duplicate is unchanged: one update, not two; p025 left.
+    assert.deepEqual({ update: second.counts.update, insert: second.counts.insert }, { update: 1, insert: 0 });
+    assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Renamed');
   });
 
   test('the records log has one line per model row considered, with the action taken, unchanged rows included', async (t) => {
@@ -254,7 +303,8 @@ describe('model-sync engine (in-memory connector)', () => {
     model.rows.splice(0, 3);
     const reports: Array<[number, number, number]> = [];
     await runModelSync(createMockRunContext(), plan({ mode: 'replace', sync_all_records: true }), { stateStore, onProgress: async (counts) => void reports.push([counts.total, counts.update, counts.delete]) }, { batchSize: 10 });
-    assert.deepEqual(reports, [[10, 10, 0], [20, 20, 0], [22, 22, 0], [22, 22, 3]]);
+    // The last batch's two changes are queued until the read ends (fewer than a send's worth), then sent and reported.
+    assert.deepEqual(reports, [[10, 10, 0], [20, 20, 0], [22, 20, 0], [22, 22, 0], [22, 22, 3]]);
   });
 
   test('plan errors fail fast and say why: filter_logic, identity function, mode the target lacks, unknown field', async () => {
