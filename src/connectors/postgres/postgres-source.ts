@@ -14,13 +14,15 @@ import { describePostgresTable, listPostgresSchemas } from './postgres-introspec
 import { encodePostgresValue, fieldTypeOf, postgresTypeParsers } from './postgres-types.ts';
 
 const defaultBatchSize = 1000;
+/** Rows a model read fetches per round trip (yielded in batches of batchSize): fewer round trips for the same rows. */
+const modelFetchSize = 5000;
 
 export async function* streamPostgresQuery(
   context: RunContext,
   client: PostgresClient,
   text: string,
   values: unknown[],
-  options: { batchSize?: number; limit?: number },
+  options: { batchSize?: number; limit?: number; fetchSize?: number },
 ): AsyncIterable<RecordBatch> {
   throwIfAborted(context.signal);
   let connection;
@@ -32,21 +34,24 @@ export async function* streamPostgresQuery(
   const cursor = connection.query(new Cursor(text, values, { types: postgresTypeParsers }));
   let destroy: Error | undefined;
   const size = options.batchSize ?? defaultBatchSize;
+  const fetchSize = Math.max(size, options.fetchSize ?? size);
   let remaining = options.limit ?? Number.POSITIVE_INFINITY;
   try {
     while (remaining > 0) {
       const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
         const onAbort = () => reject(canceledError(context.signal));
         context.signal.addEventListener('abort', onAbort, { once: true });
-        cursor.read(Math.min(size, remaining)).then(resolve, reject).finally(() => context.signal.removeEventListener('abort', onAbort));
+        cursor.read(Math.min(fetchSize, remaining)).then(resolve, reject).finally(() => context.signal.removeEventListener('abort', onAbort));
       }).catch((error: unknown) => {
         destroy = error instanceof Error ? error : new Error(String(error));
         throw error;
       });
       if (rows.length === 0) return;
       remaining -= rows.length;
-      yield rows;
-      throwIfAborted(context.signal);
+      for (let start = 0; start < rows.length; start += size) {
+        yield rows.length <= size ? rows : rows.slice(start, start + size);
+        throwIfAborted(context.signal);
+      }
       context.heartbeat();
     }
   } catch (error: unknown) {
@@ -115,6 +120,6 @@ export function createPostgresSource(client: PostgresClient): BulkSource & Model
       yield* streamPostgresQuery(context, client, text, values, request);
     },
     describeQuery: (context, query) => describeQuery(context, client, query),
-    readQuery: (context, query, options = {}) => streamPostgresQuery(context, client, asSubquery(query), [], options),
+    readQuery: (context, query, options = {}) => streamPostgresQuery(context, client, asSubquery(query), [], { ...options, fetchSize: modelFetchSize }),
   };
 }
