@@ -33,6 +33,8 @@ export function identityKeyFunction(identity: Identity | undefined): IdentityKey
   }
   return (row) => {
     const value = row[field];
-    return value === null || value === undefined ? undefined : bounded(canonicalJson(value));
+    if (value === null || value === undefined) return undefined;
+    // A text identity (the usual case) is its JSON string, which is what canonicalJson would return.
+    return bounded(typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value));
   };
 }
