@@ -1,6 +1,8 @@
 // Model sync use cases: the stored form of a sync, looking one up within an organization, and saving one after
 // checking it against its model and its target (docs/model-syncs.md lists the checks).
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, notFound } from '../api/errors.ts';
@@ -12,6 +14,7 @@ import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
 import type { ConnectionsService } from './connections-service.ts';
 import { checkModelSync, type ModelSyncInput } from './model-sync-checks.ts';
+import { modelSyncRecordLogDirectory } from './model-sync-record-log-location.ts';
 
 /** The spec's Target: where a sync writes (connection_id and object are also real columns). */
 export interface ModelSyncTarget {
@@ -236,6 +239,8 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
       }
       // The change-detection state is keyed by the sync id alone; a sync deleted and never recreated leaves none.
       await createKyselyStateStore(context.database.db).clear(id);
+      // The executions' record logs go with them; a file left behind would be data nobody can reach or delete.
+      await rm(dirname(modelSyncRecordLogDirectory(context.config.dataDir, id, 'any')), { recursive: true, force: true });
     },
   };
 }

@@ -2,9 +2,12 @@
 // target, and what it logged is read back through the public API only (index, signed URLs, files, console log).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { postgresUnavailable } from '../kit/services.ts';
+import { modelSyncRecordLogDirectory } from '../../src/services/model-sync-record-log-location.ts';
 import { createExecutionWorld, createSync, range, runToCompletion, setPeople, syncRequest, type ExecutionWorld } from './model-sync-execution-kit.ts';
 
 async function downloadType(server: TestFerry, syncId: string, executionId: string, type: string): Promise<any[]> {
@@ -64,5 +67,11 @@ describe('model-sync logs of real executions', { skip: await postgresUnavailable
     const updates = await downloadType(server, syncId, second.id, 'updates');
     assert.ok(JSON.stringify(updates).includes('Renamed'), JSON.stringify(updates));
     assert.deepEqual(await downloadType(server, syncId, second.id, 'deletes'), []);
+
+    // Deleting the sync takes its executions' record-log files with it.
+    const directory = modelSyncRecordLogDirectory(server.ferry.context.config.dataDir, syncId, first.id);
+    assert.ok(existsSync(directory), 'the first run wrote its record logs');
+    assert.equal((await call(server.url, 'DELETE', `/api/syncs/${syncId}`, { key: server.apiKey })).status, 204);
+    assert.equal(existsSync(dirname(directory)), false, 'no record-log file outlives its sync');
   });
 });
