@@ -133,7 +133,7 @@ function scheduleFrom(raw: unknown): ModelSyncSchedule {
   throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
 }
 
-export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database'>, connections: Pick<ConnectionsService, 'open'>) {
+export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database' | 'config'>, connections: Pick<ConnectionsService, 'open'>) {
   const { repositories, secretBox } = context;
 
   /**
