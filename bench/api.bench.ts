@@ -4,7 +4,7 @@
 // Goals (issue): throughput ≥ 0.6 × bare, p99 < 20 ms, at 50 connections for 10 s.
 // Knobs (environment): BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50),
 // BENCH_API_DIALECTS ("sqlite,postgres"), BENCH_CPU_PROF_DIR (write a .cpuprofile per server child),
-// BENCH_API_DIAGNOSE=1 (add Ferry runs whose API key lookup answers from memory; diagnostic, no goal),
+// BENCH_API_DIAGNOSE=1 (add Ferry runs whose key and entity lookups answer from memory; diagnostic, no goal),
 // BENCH_API_ENDPOINTS ("me,entity": which routes to measure).
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { postgresUnavailable } from '../test/kit/services.ts';
@@ -68,8 +68,8 @@ async function measureTarget(target: Target<unknown>, url: string, headers: Reco
   return { load, serverCpuMsPerRequest, peakRss };
 }
 
-async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<Endpoint, string>, authFromMemory = false): Promise<ScenarioResult> {
-  const target = await startFerryTarget(dialect, { cpuProfileDir: settings.cpuProfileDir, authFromMemory });
+async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<Endpoint, string>, lookupsFromMemory = false): Promise<ScenarioResult> {
+  const target = await startFerryTarget(dialect, { cpuProfileDir: settings.cpuProfileDir, lookupsFromMemory });
   try {
     // The baseline must send the very bytes Ferry sends, so they are taken from the first Ferry server.
     if (bodies) for (const each of ['me', 'entity'] as const) bodies.set(each, await fetchBody(target.url + ferryPath(each, target), target.apiKey));
@@ -78,8 +78,8 @@ async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<E
     throw error;
   }
   const measured = await measureTarget(target, target.url + ferryPath(endpoint, target), { authorization: `Bearer ${target.apiKey}` });
-  const scenario = `ferry ${dialect} GET ${endpointPaths[endpoint]}${authFromMemory ? ' (diagnostic: key lookup from memory)' : ''}`;
-  return { scenario, endpoint, kind: authFromMemory ? 'diagnostic' : 'ferry', ...measured };
+  const scenario = `ferry ${dialect} GET ${endpointPaths[endpoint]}${lookupsFromMemory ? ' (diagnostic: lookups from memory)' : ''}`;
+  return { scenario, endpoint, kind: lookupsFromMemory ? 'diagnostic' : 'ferry', ...measured };
 }
 
 async function measureBare(endpoint: Endpoint, bodies: Map<Endpoint, string>): Promise<ScenarioResult> {

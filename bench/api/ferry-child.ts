@@ -1,7 +1,7 @@
 // Server child: Ferry exactly as `ferry serve` builds it (createFerry(loadConfig(env))), configured by the
 // environment the parent passes: FERRY_DATA_DIR, DATABASE_URL, bootstrap keys, LOG_LEVEL=warn, HOST, PORT=0.
-// BENCH_AUTH_FROM_MEMORY=1 is a diagnostic: the same app, but the API key lookup answers from memory, to show
-// how much of the gap to the bare route is the per-request database lookup.
+// BENCH_LOOKUPS_FROM_MEMORY=1 is a diagnostic: the same app, but the API key lookup and the entity lookup of the
+// bootstrap user answer from memory, to show how much of the gap to the bare route is per-request database reads.
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -14,13 +14,15 @@ export interface FerryChildDetails {
   dialect: string;
 }
 
-async function appWithAuthFromMemory(ferry: Ferry, apiKey: string): Promise<FastifyInstance> {
-  const { repositories } = ferry.context;
+async function appWithLookupsFromMemory(ferry: Ferry, apiKey: string, userId: string, organizationId: string): Promise<FastifyInstance> {
+  const { repositories, entities } = ferry.context;
   const principal = await repositories.apiKeys.findPrincipal(apiKey);
   if (!principal) throw new Error('the bootstrap API key was not found');
-  // Other keys still go to the database, so that the stand-in has findPrincipal's exact type.
+  const user = await entities.lookup(userId, { kind: 'organization', organizationId });
+  // Other keys and ids still go to the database, so that the stand-ins keep the real functions' types.
   const apiKeys = { ...repositories.apiKeys, findPrincipal: async (value: string) => (value === apiKey ? principal : repositories.apiKeys.findPrincipal(value)) };
-  return buildServer({ ...ferry.context, repositories: { ...repositories, apiKeys } });
+  const lookup: typeof entities.lookup = async (id, viewer) => (id === userId && viewer.kind === 'organization' && viewer.organizationId === organizationId ? user : entities.lookup(id, viewer));
+  return buildServer({ ...ferry.context, repositories: { ...repositories, apiKeys }, entities: { ...entities, lookup } });
 }
 
 await serveInChild<FerryChildDetails>(async () => {
@@ -28,8 +30,8 @@ await serveInChild<FerryChildDetails>(async () => {
   const ferry = await createFerry(config);
   if (!ferry.bootstrap) throw new Error('the benchmark needs an empty database so that its bootstrap keys are used');
   const details = { userId: ferry.bootstrap.userId, organizationId: ferry.bootstrap.organizationId, dialect: ferry.context.database.dialect };
-  if (process.env.BENCH_AUTH_FROM_MEMORY === '1') {
-    const app = await appWithAuthFromMemory(ferry, config.bootstrapApiKey!);
+  if (process.env.BENCH_LOOKUPS_FROM_MEMORY === '1') {
+    const app = await appWithLookupsFromMemory(ferry, config.bootstrapApiKey!, details.userId, details.organizationId);
     const url = await app.listen({ host: config.host, port: config.port });
     return { url, details, close: async () => (await app.close(), await ferry.close()) };
   }

@@ -26,8 +26,8 @@ const ferryChild = new URL('./ferry-child.ts', import.meta.url).pathname;
 const bareChild = new URL('./bare-child.ts', import.meta.url).pathname;
 
 export interface FerryTargetOptions extends Pick<ForkServerOptions, 'cpuProfileDir'> {
-  /** Diagnostic: answer the API key lookup from memory (see ferry-child.ts). */
-  authFromMemory?: boolean;
+  /** Diagnostic: answer the API key lookup and the bootstrap user's entity lookup from memory (see ferry-child.ts). */
+  lookupsFromMemory?: boolean;
 }
 
 export async function startFerryTarget(dialect: Dialect, options: FerryTargetOptions = {}): Promise<FerryTarget> {
@@ -43,7 +43,7 @@ export async function startFerryTarget(dialect: Dialect, options: FerryTargetOpt
     const child = await forkServer<FerryChildDetails>(ferryChild, {
       cpuProfileDir: options.cpuProfileDir,
       env: {
-        BENCH_AUTH_FROM_MEMORY: options.authFromMemory ? '1' : '0',
+        BENCH_LOOKUPS_FROM_MEMORY: options.lookupsFromMemory ? '1' : '0',
         FERRY_DATA_DIR: dataDir,
         HOST: '127.0.0.1',
         PORT: '0',
