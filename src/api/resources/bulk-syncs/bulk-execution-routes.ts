@@ -6,7 +6,7 @@ import type { RouteDefinition } from '../../route.ts';
 import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-console-log.ts';
 import type { BulkExecutionsService } from '../../../services/bulk-executions-service.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
-import { IdParams, Envelope } from '../envelope.ts';
+import { IdParams, Envelope, PaginationDetails } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 import { bulkExecutionToWire } from './bulk-execution-wire.ts';
 import { nextRunAt, type StoredBulkSchedules } from '../../../domain/schedules/index.ts';
@@ -92,7 +92,7 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
         ascending: Type.Optional(Type.Boolean()),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
       }),
-      response: Type.Object({ data: Type.Optional(Type.Array(BulkSyncExecution)), pagination: Type.Optional(Loose('PaginationDetails')) }, { title: 'ListBulkSyncExecutionsEnvelope' }),
+      response: Type.Object({ data: Type.Optional(Type.Array(BulkSyncExecution)), pagination: Type.Optional(PaginationDetails) }, { title: 'ListBulkSyncExecutionsEnvelope' }),
       errors: [404],
       handler: async ({ caller, params, query }) => {
         const sync = await bulkSyncs.requireSync(caller, params.id);

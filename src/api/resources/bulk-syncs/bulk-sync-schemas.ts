@@ -1,7 +1,7 @@
 // Wire shapes of bulk syncs (types-2025-09-18.md: BulkSyncResponse, CreateBulkSyncRequest, BulkSchema, …).
 // Schedule fields are checked by src/domain/schedules (which names the field at fault); here they are loose objects.
 import Type from 'typebox';
-import { Envelope, ListEnvelope } from '../envelope.ts';
+import { Envelope, ListEnvelope, PagedListEnvelope } from '../envelope.ts';
 import { OutputActor } from '../connections/connection-schemas.ts';
 
 const Discover = Type.Union([Type.Literal('all'), Type.Literal('onlyIncremental'), Type.Literal('onlyNonIncremental'), Type.Literal('none')]);
@@ -110,10 +110,7 @@ export const BulkSyncResponse = Type.Object(
 );
 
 export const BulkSyncResponseEnvelope = Envelope('BulkSyncResponseEnvelope', BulkSyncResponse);
-export const BulkSyncListEnvelope = Type.Object(
-  { data: Type.Optional(Type.Array(BulkSyncResponse)), pagination: Type.Optional(Type.Object({ next_page_token: Type.Optional(Type.String()) }, { title: 'PaginationDetails' })) },
-  { title: 'BulkSyncListEnvelope' },
-);
+export const BulkSyncListEnvelope = PagedListEnvelope('BulkSyncListEnvelope', BulkSyncResponse);
 export const BulkSchemaEnvelope = Envelope('BulkSchemaEnvelope', BulkSchema);
 export const ListBulkSchemaEnvelope = ListEnvelope('ListBulkSchemaEnvelope', BulkSchemaListItem);
 export const UpdateBulkSyncSchemasEnvelope = ListEnvelope('UpdateBulkSyncSchemasEnvelope', BulkSchema);

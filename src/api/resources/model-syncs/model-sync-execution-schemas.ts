@@ -1,7 +1,7 @@
 // Wire shapes of model-sync executions (types-2025-09-18.md: StartSyncRequest, GetExecutionResponseSchema,
 // SyncStatusResponse, …). 2024-02-08 names some of them StartModelSync*/CancelModelSync* with identical shapes.
 import Type from 'typebox';
-import { Envelope } from '../envelope.ts';
+import { Envelope, PagedListEnvelope } from '../envelope.ts';
 
 export const UtilExecutionStatus = Type.Union(
   ['created', 'scheduled', 'queued', 'waiting', 'running', 'processing', 'canceling', 'canceled', 'completed', 'failed', 'interrupted'].map((status) => Type.Literal(status)),
@@ -56,10 +56,7 @@ export const SyncStatusEnvelope = Envelope(
   ),
 );
 
-export const ListExecutionResponseEnvelope = Type.Object(
-  { data: Type.Optional(Type.Array(GetExecutionResponseSchema)), pagination: Type.Optional(Type.Object({ next_page_token: Type.Optional(Type.String()) }, { title: 'PaginationDetails' })) },
-  { title: 'ListExecutionResponseEnvelope' },
-);
+export const ListExecutionResponseEnvelope = PagedListEnvelope('ListExecutionResponseEnvelope', GetExecutionResponseSchema);
 
 export const ListExecutionsQuery = Type.Object({
   page_token: Type.Optional(Type.String()),

@@ -1,7 +1,7 @@
 // Wire shapes of model syncs (types-2025-09-18.md: CreateSyncRequest, SyncResponse, ListSyncItem, …). The schedule
 // is a loose object here: src/domain/schedules checks it and names the field at fault.
 import Type from 'typebox';
-import { Envelope } from '../envelope.ts';
+import { Envelope, PagedListEnvelope } from '../envelope.ts';
 import { OutputActor } from '../connections/connection-schemas.ts';
 import { FilterFunction, IdentityFunction, SyncMode } from '../../../engine/model-sync/model-sync-plan.ts';
 
@@ -137,10 +137,7 @@ export const ListSyncItem = Type.Object(
 
 export const SyncResponseEnvelope = Envelope('SyncResponseEnvelope', SyncResponse);
 
-export const ListSyncResponseEnvelope = Type.Object(
-  { data: Type.Optional(Type.Array(ListSyncItem)), pagination: Type.Optional(Type.Object({ next_page_token: Type.Optional(Type.String()) }, { title: 'PaginationDetails' })) },
-  { title: 'ListSyncResponseEnvelope' },
-);
+export const ListSyncResponseEnvelope = PagedListEnvelope('ListSyncResponseEnvelope', ListSyncItem);
 
 /** 2024-02-08: the full items, no pagination. */
 export const ListModelSyncResponseEnvelope = Type.Object({ data: Type.Optional(Type.Array(SyncResponse)) }, { title: 'ListModelSyncResponseEnvelope' });
