@@ -158,8 +158,13 @@ interface Outbox {
   size: number;
 }
 
-function someKeyIn(keys: Iterable<string>, set: ReadonlySet<string>): boolean {
-  for (const key of keys) if (set.has(key)) return true;
+function anyShared(left: ReadonlyMap<string, unknown>, right: ReadonlySet<string>): boolean {
+  // Walks the smaller of the two.
+  if (right.size < left.size) {
+    for (const key of right) if (left.has(key)) return true;
+  } else {
+    for (const key of left.keys()) if (right.has(key)) return true;
+  }
   return false;
 }
 
@@ -202,7 +207,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     candidates.set(slot, { key, hash, json, record, identity, stored: undefined });
   }
   const { outbox } = tools;
-  if (rule.keyedBy !== 'none' && outbox.size > 0 && someKeyIn(candidates.keys(), outbox.keys)) {
+  if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
     // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
     // diffed against the state that change leaves: send and commit the queue first.
     const sent: RecordState[] = [];
@@ -210,8 +215,9 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: sent, deletes: [], seen: [] });
   }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
-    const stored = await session.stateStore.lookup(plan.syncId, [...candidates.keys()]);
-    for (const candidate of candidates.values()) candidate.stored = stored.get(candidate.key);
+    // The store returns only the records whose stored hash differs; every other one is stored with its hash.
+    const differing = await session.stateStore.differing(plan.syncId, [...candidates.values()]);
+    for (const candidate of candidates.values()) candidate.stored = differing.has(candidate.key) ? differing.get(candidate.key) : candidate.hash;
   }
 
   const toSend: Considered[] = [];

@@ -27,9 +27,12 @@ export interface Baseline {
 }
 
 export interface StateStore {
-  /** The stored hash of those of `keys` that have a state, by key: all the diff needs (a delete's identity comes
-   * from listUnseen). */
-  lookup(syncId: string, keys: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * The diff: of `records` (key and current hash), those whose stored hash differs, by key, with the stored hash,
+   * or undefined for a key with no state. A key whose stored hash is the same is left out, so a batch of unchanged
+   * records returns an empty map (the store compares, and nothing is returned per unchanged record).
+   */
+  differing(syncId: string, records: ReadonlyArray<{ key: string; hash: string }>): Promise<Map<string, string | undefined>>;
   commit(syncId: string, change: StateChange): Promise<void>;
   /** State rows this execution has not seen, in key order after `afterKey`, at most `limit`. */
   listUnseen(syncId: string, executionId: string, options: { afterKey?: string; limit: number }): Promise<RecordState[]>;

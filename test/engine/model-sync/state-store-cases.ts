@@ -9,6 +9,7 @@ export interface StateStoreSubject {
 }
 
 const state = (key: string, hash = `h-${key}`) => ({ key, hash, identity: { email: key } });
+const entries = (map: Map<string, string | undefined>) => [...map.entries()].sort((left, right) => (left[0] < right[0] ? -1 : 1));
 
 export function stateStoreCases(name: string, open: () => Promise<StateStoreSubject>): void {
   describe(`StateStore: ${name}`, () => {
@@ -21,33 +22,37 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
       }
     };
 
-    test('lookup returns only stored keys, with their hashes; listUnseen gives the identities', withStore(async (store) => {
+    test('differing leaves out records stored with the same hash; others come with the stored hash or none', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });
-      const found = await store.lookup('s1', ['a', 'c', 'b', 'a']);
-      assert.deepEqual([...found.entries()].sort(), [['a', 'h-a'], ['b', 'h-b']]);
-      assert.equal((await store.lookup('other', ['a'])).size, 0, 'state is per sync');
+      const found = await store.differing('s1', [{ key: 'a', hash: 'h-a' }, { key: 'b', hash: 'changed' }, { key: 'c', hash: 'h-c' }]);
+      assert.deepEqual(entries(found), [['b', 'h-b'], ['c', undefined]]);
+      assert.equal(found.has('c'), true, 'a key with no state is in the map, as undefined');
+      assert.deepEqual(entries(await store.differing('other', [{ key: 'a', hash: 'h-a' }])), [['a', undefined]], 'state is per sync');
+      assert.deepEqual(entries(await store.differing('s1', [{ key: 'a', hash: 'h-a' }, { key: 'b', hash: 'h-b' }])), [], 'an unchanged batch returns nothing');
       assert.deepEqual(await store.listUnseen('s1', 'e2', { limit: 10 }), [state('a'), state('b')]);
     }));
 
-    test('lookups of every size find exactly the stored keys (padded IN lists, chunks)', withStore(async (store) => {
+    test('diffs of every size return exactly the new and changed records (padded lists, chunks)', withStore(async (store) => {
       const stored = Array.from({ length: 1500 }, (_, index) => `key-${index}`);
       await store.commit('s1', { executionId: 'e1', upserts: stored.map((key) => state(key)), deletes: [], seen: [] });
       for (const size of [1, 2, 9, 10, 11, 99, 100, 101, 299, 300, 301, 999, 1000, 1001, 2100]) {
-        // Every other key asked for is unknown: padding must not invent or lose any.
-        const asked = Array.from({ length: size }, (_, index) => (index % 2 === 0 ? `key-${(index * 7) % 1500}` : `absent-${index}`));
-        const found = await store.lookup('s1', asked);
-        const expected = new Set(asked.filter((key) => key.startsWith('key-')));
-        assert.deepEqual([...found.keys()].sort(), [...expected].sort(), `size ${size}`);
-        for (const [key, hash] of found) assert.equal(hash, `h-${key}`);
+        // Unchanged, changed and unknown keys in turn (the first is unchanged, and pads the list): padding must not
+        // invent or lose any.
+        const asked = Array.from({ length: size }, (_, index) => {
+          const key = index % 3 === 2 || index >= 1500 ? `absent-${index}` : `key-${index}`;
+          return { key, hash: index % 3 === 1 ? 'changed' : `h-${key}` };
+        });
+        const isStored = (key: string) => key.startsWith('key-');
+        const expected = asked.filter(({ key, hash }) => !isStored(key) || hash !== `h-${key}`).map(({ key }): [string, string | undefined] => [key, isStored(key) ? `h-${key}` : undefined]);
+        assert.deepEqual(entries(await store.differing('s1', asked)), expected.sort((left, right) => (left[0] < right[0] ? -1 : 1)), `size ${size}`);
       }
     }));
 
     test('commit overwrites hashes and deletes keys; count follows', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b'), state('c')], deletes: [], seen: [] });
       await store.commit('s1', { executionId: 'e2', upserts: [state('a', 'new')], deletes: ['b'], seen: [] });
-      const found = await store.lookup('s1', ['a', 'b', 'c']);
-      assert.equal(found.get('a'), 'new');
-      assert.equal(found.has('b'), false);
+      const found = await store.differing('s1', ['a', 'b', 'c'].map((key) => ({ key, hash: 'asked' })));
+      assert.deepEqual(entries(found), [['a', 'new'], ['b', undefined], ['c', 'h-c']]);
       assert.equal(await store.count('s1'), 2);
     }));
 
@@ -71,7 +76,8 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
     test('many keys in one lookup and commit (chunked statements)', withStore(async (store) => {
       const keys = Array.from({ length: 2300 }, (_, index) => `key-${index}`);
       await store.commit('s1', { executionId: 'e1', upserts: keys.map((key) => state(key)), deletes: [], seen: [] });
-      assert.equal((await store.lookup('s1', keys)).size, 2300);
+      assert.equal((await store.differing('s1', keys.map((key) => ({ key, hash: 'changed' })))).size, 2300);
+      assert.equal((await store.differing('s1', keys.map((key) => ({ key, hash: `h-${key}` })))).size, 0);
       await store.commit('s1', { executionId: 'e2', upserts: [], deletes: keys.slice(0, 1200), seen: [] });
       assert.equal(await store.count('s1'), 1100);
     }));
@@ -89,8 +95,8 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
 
     test('identity values keep their JSON types; keys are exact strings', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [{ key: '1', hash: 'x', identity: { id: 1 } }, { key: '"1"', hash: 'y', identity: { id: '1' } }], deletes: [], seen: [] });
-      const found = await store.lookup('s1', ['1', '"1"']);
-      assert.deepEqual([found.get('1'), found.get('"1"')], ['x', 'y']);
+      const found = await store.differing('s1', [{ key: '1', hash: 'y' }, { key: '"1"', hash: 'y' }]);
+      assert.deepEqual(entries(found), [['1', 'x']]);
       const unseen = await store.listUnseen('s1', 'e2', { limit: 10 });
       assert.deepEqual(Object.fromEntries(unseen.map((entry) => [entry.key, entry.identity])), { '1': { id: 1 }, '"1"': { id: '1' } });
     }));

@@ -15,12 +15,12 @@ export function createInMemoryStateStore(): StateStore {
   };
   const copy = (entry: Entry): RecordState => ({ key: entry.key, hash: entry.hash, identity: structuredClone(entry.identity) });
   return {
-    async lookup(syncId, keys) {
+    async differing(syncId, records) {
       const stored = entries(syncId);
-      const found = new Map<string, string>();
-      for (const key of keys) {
+      const found = new Map<string, string | undefined>();
+      for (const { key, hash } of records) {
         const entry = stored.get(key);
-        if (entry) found.set(key, entry.hash);
+        if (entry?.hash !== hash) found.set(key, entry?.hash);
       }
       return found;
     },
