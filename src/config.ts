@@ -46,6 +46,11 @@ export interface FerryConfig {
    */
   credentialCacheTtlMs: number;
   /**
+   * How long the entity lookup serves a found entity from memory. This process's writes clear it at once; another
+   * process's change shows within this time. Env FERRY_ENTITY_CACHE_MS; 0 turns the cache off. Default 1 s.
+   */
+  entityCacheTtlMs: number;
+  /**
    * How long a queued job stays claimed without its worker renewing the lease (renewed every third of it). An execution
    * whose worker was killed resumes on another worker after this. Env FERRY_QUEUE_LEASE_MS. Default 60 s.
    */
@@ -109,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     proxyTimeoutMs: positiveInteger(env.FERRY_PROXY_TIMEOUT_MS, 30_000, 'FERRY_PROXY_TIMEOUT_MS'),
     queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
     credentialCacheTtlMs: env.FERRY_CREDENTIAL_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
+    entityCacheTtlMs: env.FERRY_ENTITY_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_ENTITY_CACHE_MS, 1_000, 'FERRY_ENTITY_CACHE_MS'),
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };

@@ -46,7 +46,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     await checkSecretKeyFingerprint(database.db, secretBox.fingerprint);
     const bootstrap = await bootstrapIfEmpty(database.db, { partnerKey: config.bootstrapPartnerKey, apiKey: config.bootstrapApiKey });
     const repositories = createRepositories(database.db);
-    const entities = createEntityRegistry();
+    const entities = createEntityRegistry({ cacheTtlMs: config.entityCacheTtlMs });
     registerTenancyEntities(entities, repositories);
     entities.register(connectionEntityResolver(repositories));
     entities.register(bulkSyncEntityResolver(repositories));

@@ -19,6 +19,11 @@ export interface DispatchDeps {
   authenticate: Authenticator;
   idempotency: IdempotencyGate;
   renderError: ErrorRenderer;
+  /**
+   * Called when a request that can change data (any method but GET) starts and again when its handler settles, so
+   * in-process read caches (the entity lookup's) never serve what this process has just changed.
+   */
+  onWrite?: () => void;
 }
 
 interface PreparedEndpoint {
@@ -132,7 +137,7 @@ function handle(prepared: PreparedEndpoint, request: FastifyRequest, fastifyRepl
   const key = request.method === 'GET' ? undefined : validateIdempotencyKey(request.headers[idempotencyHeader]);
   if (key && caller) return handleIdempotent(prepared, request, fastifyReply, deps, caller, input, key);
   const authenticate = caller ? undefined : () => deps.authenticate.authenticate(request.headers.authorization);
-  return run(prepared, request, fastifyReply, caller, input, authenticate).then(({ payload }) => fastifyReply.send(payload));
+  return run(prepared, request, fastifyReply, deps, caller, input, authenticate).then(({ payload }) => fastifyReply.send(payload));
 }
 
 async function handleIdempotent(
@@ -159,7 +164,7 @@ async function handleIdempotent(
     return fastifyReply.type('application/json; charset=utf-8').send(decision.body);
   }
   try {
-    const { status, payload } = await run(prepared, request, fastifyReply, caller, input);
+    const { status, payload } = await run(prepared, request, fastifyReply, deps, caller, input);
     await decision.complete(status, payload);
     return fastifyReply.send(payload);
   } catch (error) {
@@ -176,10 +181,13 @@ function run(
   prepared: PreparedEndpoint,
   request: FastifyRequest,
   fastifyReply: FastifyReply,
+  deps: DispatchDeps,
   caller: Caller | undefined,
   input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
   authenticate?: () => Promise<Caller>,
 ): Promise<{ status: number; payload: string | undefined }> {
+  const onWrite = request.method === 'GET' ? undefined : deps.onWrite;
+  onWrite?.();
   const { endpoint } = prepared;
   const { route } = endpoint;
   const handlerInput = {
@@ -192,7 +200,11 @@ function run(
     version: request.apiVersion,
     authenticate,
   };
-  return route.handler(handlerInput).then((result) => {
+  const handled = route.handler(handlerInput);
+  // A failed write may still have changed something before it failed.
+  if (onWrite) handled.catch(onWrite);
+  return handled.then((result) => {
+    onWrite?.();
     if (!(result instanceof Reply)) {
       fastifyReply.code(route.successStatus ?? (route.response ? 200 : 204));
       return render(endpoint, fastifyReply, result);

@@ -99,6 +99,7 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     authenticate: createAuthenticator(context.repositories.apiKeys, context.credentials),
     idempotency: createIdempotencyGate(context.repositories.idempotency, context.config.idempotencyTtlMs),
     renderError,
+    onWrite: () => context.entities.forgetCached(),
   });
 
   const openApiCache = new Map<string, string>();

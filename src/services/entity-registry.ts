@@ -22,8 +22,29 @@ export interface EntityResolver {
 /** How many ids' types are remembered (one Map entry each; the oldest goes first). */
 const rememberedTypes = 10_000;
 
-export function createEntityRegistry() {
+export interface EntityRegistryOptions {
+  /**
+   * How long a found entity is served from memory (per id and viewer); 0, the default, caches nothing. Every write
+   * request of this process empties the cache (forgetCached), so only another process's change can be seen late,
+   * by at most this long. Misses are never cached: a new entity is found at once.
+   */
+  cacheTtlMs?: number;
+  now?: () => number;
+}
+
+export function createEntityRegistry(options: EntityRegistryOptions = {}) {
+  const cacheTtlMs = options.cacheTtlMs ?? 0;
+  const now = options.now ?? Date.now;
   const resolvers: EntityResolver[] = [];
+  const cached = new Map<string, { record: EntityRecord; expires: number }>();
+  // Bumped by every forget: a lookup that started before a write must not store what it read into the new cache.
+  let generation = 0;
+  const cacheKey = (id: string, viewer: EntityViewer) => (viewer.kind === 'organization' ? `${id} o ${viewer.organizationId}` : `${id} p ${viewer.partnerId}`);
+  const store = (key: string, record: EntityRecord, startedIn: number) => {
+    if (cacheTtlMs <= 0 || startedIn !== generation) return;
+    if (cached.size >= rememberedTypes && !cached.has(key)) cached.delete(cached.keys().next().value!);
+    cached.set(key, { record, expires: now() + cacheTtlMs });
+  };
   // id → the resolver that found it last. An id never changes type, so the next lookup of a known id asks that
   // resolver first instead of trying the types in registration order, one query each (a bulk sync execution was the
   // fifth). Only the type is remembered: the resolver still checks existence and the viewer's tenancy every time.
@@ -41,17 +62,32 @@ export function createEntityRegistry() {
       return resolvers.map((resolver) => resolver.type);
     },
     /** Ids are UUIDs, unique across kinds, so the first resolver that knows the id answers. */
+    /** Empties the cache of found entities (after this process changed data). */
+    forgetCached(): void {
+      generation += 1;
+      cached.clear();
+    },
     async lookup(id: string, viewer: EntityViewer): Promise<EntityRecord | undefined> {
+      const key = cacheTtlMs > 0 ? cacheKey(id, viewer) : '';
+      if (cacheTtlMs > 0) {
+        const hit = cached.get(key);
+        if (hit && hit.expires > now()) return hit.record;
+      }
+      const startedIn = generation;
       const known = knownTypes.get(id);
       if (known) {
         const found = await known.resolve(id, viewer);
-        if (found) return found;
+        if (found) {
+          store(key, found, startedIn);
+          return found;
+        }
       }
       for (const resolver of resolvers) {
         if (resolver === known) continue;
         const found = await resolver.resolve(id, viewer);
         if (found) {
           remember(id, resolver);
+          store(key, found, startedIn);
           return found;
         }
       }

@@ -24,6 +24,15 @@ for (const dialect of await availableDialects()) {
       assert.equal(followed.body.data.id, server.userId);
     });
 
+    test('an entity deleted through the API is gone from the lookup at once, although found entities are cached', async () => {
+      const user = (await call(server.url, 'POST', '/api/organization/users', { key: server.apiKey, body: { email: 'cached@entity.example' } })).body.data;
+      for (let attempt = 0; attempt < 2; attempt++) {
+        assert.equal((await call(server.url, 'GET', `/api/entities/${user.id}`, { key: server.apiKey })).body.data.type, 'user');
+      }
+      assert.equal((await call(server.url, 'DELETE', `/api/organization/users/${user.id}`, { key: server.apiKey })).status < 300, true);
+      assert.equal((await call(server.url, 'GET', `/api/entities/${user.id}`, { key: server.apiKey })).status, 404);
+    });
+
     test('a partner lookup includes organization_id and partner paths', async () => {
       const child = (await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Entity child' } })).body.data;
       const user = (await call(server.url, 'POST', `/api/organizations/${child.id}/users`, { key: server.partnerKey, body: { email: 'e@child.example' } })).body.data;

@@ -42,3 +42,53 @@ test('a known id is asked of its own resolver first; others, unknown ids and oth
   assert.equal((await registry.lookup('user-1', inA))?.type, 'user');
   assert.deepEqual(registry.types(), ['organization', 'user', 'bulk_sync_execution']);
 });
+
+test('with a cache, a found entity is served from memory per viewer until it expires or this process writes', async () => {
+  const calls: string[] = [];
+  const syncs = new Map([['sync-1', 'org-a']]);
+  let clock = 1_000;
+  const registry = createEntityRegistry({ cacheTtlMs: 1_000, now: () => clock });
+  registry.register(tableResolver('sync', syncs, calls));
+
+  assert.equal((await registry.lookup('sync-1', inA))?.type, 'sync');
+  assert.equal((await registry.lookup('sync-1', inA))?.type, 'sync');
+  assert.deepEqual(calls.splice(0), ['sync'], 'the second lookup is answered from memory');
+  assert.equal(await registry.lookup('sync-1', inB), undefined, 'the cache is per viewer: another tenant still gets nothing');
+  assert.equal(await registry.lookup('sync-1', inB), undefined);
+  assert.deepEqual(calls.splice(0), ['sync', 'sync'], 'misses are never cached');
+
+  syncs.delete('sync-1');
+  registry.forgetCached();
+  assert.equal(await registry.lookup('sync-1', inA), undefined, "this process's write empties the cache at once");
+
+  syncs.set('sync-1', 'org-a');
+  await registry.lookup('sync-1', inA);
+  syncs.delete('sync-1');
+  clock += 999;
+  assert.equal((await registry.lookup('sync-1', inA))?.type, 'sync', "another process's delete shows only after the time to live");
+  clock += 1;
+  assert.equal(await registry.lookup('sync-1', inA), undefined);
+});
+
+test('a lookup that started before a write does not store what it read', async () => {
+  const rows = new Map([['model-1', 'org-a']]);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let slow = true;
+  const registry = createEntityRegistry({ cacheTtlMs: 60_000 });
+  registry.register({
+    type: 'model',
+    async resolve(id) {
+      const organizationId = rows.get(id);
+      if (slow) await gate;
+      return organizationId ? { id, type: 'model', organizationId, canonicalPath: `/api/models/${id}` } : undefined;
+    },
+  });
+  const pending = registry.lookup('model-1', inA);
+  rows.delete('model-1');
+  registry.forgetCached();
+  release();
+  assert.equal((await pending)?.type, 'model', 'the read raced the delete and saw the row');
+  slow = false;
+  assert.equal(await registry.lookup('model-1', inA), undefined, 'but the stale read was not cached');
+});
