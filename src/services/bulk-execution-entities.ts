@@ -2,24 +2,16 @@
 // schema ids in context (as the spec's EntityResponse notes for bulk_sync_execution).
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { EntityResolver } from './entity-registry.ts';
+import { rowEntityResolver } from './row-entity-resolver.ts';
 
 export function bulkExecutionEntityResolver(repositories: Repositories): EntityResolver {
-  return {
+  return rowEntityResolver(repositories, {
     type: 'bulk_sync_execution',
-    async resolve(id, viewer) {
-      const row = await repositories.bulkExecutions.getAnywhere(id);
-      if (!row) return undefined;
-      if (viewer.kind === 'organization' && row.organization_id !== viewer.organizationId) return undefined;
-      if (viewer.kind === 'partner' && !(await repositories.organizations.getForPartner(viewer.partnerId, row.organization_id))) return undefined;
-      const schemas = (JSON.parse(row.schemas) as Array<{ schema?: string }>).map((schema) => schema.schema).filter(Boolean);
-      return {
-        id,
-        type: 'bulk_sync_execution',
-        organizationId: row.organization_id,
-        canonicalPath: `/api/bulk/syncs/${row.sync_id}/executions/${id}`,
-        relationships: { bulk_sync: { id: row.sync_id, path: `/api/bulk/syncs/${row.sync_id}` } },
-        context: { schema_ids: schemas },
-      };
-    },
-  };
+    find: (id) => repositories.bulkExecutions.getAnywhere(id),
+    describe: (row, id) => ({
+      canonicalPath: `/api/bulk/syncs/${row.sync_id}/executions/${id}`,
+      relationships: { bulk_sync: { id: row.sync_id, path: `/api/bulk/syncs/${row.sync_id}` } },
+      context: { schema_ids: (JSON.parse(row.schemas) as Array<{ schema?: string }>).map((schema) => schema.schema).filter(Boolean) },
+    }),
+  });
 }

@@ -1,21 +1,15 @@
-// Entity lookup for connections.
+// Entity lookup for connections: a shared connection relates to its parent.
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { EntityResolver } from './entity-registry.ts';
+import { rowEntityResolver } from './row-entity-resolver.ts';
 
 export function connectionEntityResolver(repositories: Repositories): EntityResolver {
-  return {
+  return rowEntityResolver(repositories, {
     type: 'connection',
-    async resolve(id, viewer) {
-      const row = viewer.kind === 'organization' ? await repositories.connections.get(viewer.organizationId, id) : await repositories.connections.getAnywhere(id);
-      if (!row) return undefined;
-      if (viewer.kind === 'partner' && !(await repositories.organizations.getForPartner(viewer.partnerId, row.organization_id))) return undefined;
-      return {
-        id,
-        type: 'connection',
-        organizationId: row.organization_id,
-        canonicalPath: `/api/connections/${id}`,
-        ...(row.parent_connection_id ? { relationships: { parent_connection: { id: row.parent_connection_id, path: `/api/connections/${row.parent_connection_id}` } } } : {}),
-      };
-    },
-  };
+    find: (id, organizationId) => (organizationId ? repositories.connections.get(organizationId, id) : repositories.connections.getAnywhere(id)),
+    describe: (row, id) => ({
+      canonicalPath: `/api/connections/${id}`,
+      ...(row.parent_connection_id ? { relationships: { parent_connection: { id: row.parent_connection_id, path: `/api/connections/${row.parent_connection_id}` } } } : {}),
+    }),
+  });
 }

@@ -1,21 +1,15 @@
-// Entity lookup for models.
+// Entity lookup for models: the source connection is the related entity.
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { EntityResolver } from './entity-registry.ts';
+import { rowEntityResolver } from './row-entity-resolver.ts';
 
 export function modelEntityResolver(repositories: Repositories): EntityResolver {
-  return {
+  return rowEntityResolver(repositories, {
     type: 'model',
-    async resolve(id, viewer) {
-      const row = viewer.kind === 'organization' ? await repositories.models.get(viewer.organizationId, id) : await repositories.models.getAnywhere(id);
-      if (!row) return undefined;
-      if (viewer.kind === 'partner' && !(await repositories.organizations.getForPartner(viewer.partnerId, row.organization_id))) return undefined;
-      return {
-        id,
-        type: 'model',
-        organizationId: row.organization_id,
-        canonicalPath: `/api/models/${id}`,
-        relationships: { connection: { id: row.connection_id, path: `/api/connections/${row.connection_id}` } },
-      };
-    },
-  };
+    find: (id, organizationId) => (organizationId ? repositories.models.get(organizationId, id) : repositories.models.getAnywhere(id)),
+    describe: (row, id) => ({
+      canonicalPath: `/api/models/${id}`,
+      relationships: { connection: { id: row.connection_id, path: `/api/connections/${row.connection_id}` } },
+    }),
+  });
 }
