@@ -1,7 +1,7 @@
 // buildServer(context): Fastify with the versioned API. Every response, errors and unknown routes included,
 // carries X-Polytomic-Version naming the version that served it.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { registerEndpoints } from './dispatcher.ts';
@@ -72,19 +72,26 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     );
   });
 
-  const debugRequests = context.log.isLevelEnabled('debug');
-  app.addHook('onResponse', (request, reply, done) => {
-    if (reply.statusCode >= 500 || debugRequests) {
-      const line = { requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), version: request.apiVersion };
-      if (reply.statusCode >= 500) request.log.error(line, 'request failed');
-      else request.log.debug(line, 'request completed');
-    }
-    done();
+  // A request line for every response only at debug level: an onResponse hook costs every request its machinery.
+  // Failures (5xx) are logged by the error handler below, whatever the level.
+  const requestLine = (request: FastifyRequest, status: number) => ({
+    requestId: request.id,
+    method: request.method,
+    url: request.url,
+    status,
+    version: request.apiVersion,
   });
+  if (context.log.isLevelEnabled('debug')) {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.debug({ ...requestLine(request, reply.statusCode), ms: Math.round(reply.elapsedTime) }, 'request completed');
+      done();
+    });
+  }
 
   app.setErrorHandler((error, request, reply) => {
     const rendered = renderError(error, request.apiVersion, request.id);
     if (rendered.unexpected) request.log.error({ err: error, requestId: request.id }, 'unexpected error');
+    if (rendered.status >= 500) request.log.error(requestLine(request, rendered.status), 'request failed');
     if (rendered.headers) reply.headers(rendered.headers);
     reply.header('X-Polytomic-Version', request.apiVersion);
     return reply.code(rendered.status).type('application/json; charset=utf-8').send(JSON.stringify(rendered.body));
