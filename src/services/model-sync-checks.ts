@@ -159,23 +159,29 @@ async function checkTarget(dependencies: ModelSyncCheckDependencies, organizatio
 
 /** The mapped fields the object lacks and that are marked `new` (to create); any other missing field is a 422. */
 function checkTargetFields(input: ModelSyncInput, description: TargetDescription): Array<SyncField & { path: string }> {
-  if (description.fields.length === 0) return [];
+  // An object that lists no fields takes any field (a webhook, an empty JSON Lines file); only the fields marked
+  // `new` are created on it (a file gets its columns that way).
+  const schemaless = description.fields.length === 0;
   const known = new Map(description.fields.map((field) => [field.id, field]));
   const toCreate: Array<SyncField & { path: string }> = [];
   for (const [name, list] of [['fields', input.fields], ['override_fields', input.override_fields ?? []]] as const) {
     list.forEach((field, index) => {
       if (known.has(field.target)) return;
       const path = `${name}[${index}].target`;
-      if (!field.new) throw unprocessable(path, `target object ${description.object.id} has no field ${field.target} (set new: true to create it)`);
-      toCreate.push({ ...field, path });
+      if (field.new) toCreate.push({ ...field, path });
+      else if (!schemaless) throw unprocessable(path, `target object ${description.object.id} has no field ${field.target} (set new: true to create it)`);
     });
   }
   const identity = input.identity;
-  if (identity) {
+  if (identity && !schemaless) {
     const field = known.get(identity.target);
     const mappedNew = toCreate.some((created) => created.target === identity.target);
     if (!field && !mappedNew) throw unprocessable('identity.target', `target object ${description.object.id} has no field ${identity.target}; identity fields are not created`);
-    if (field && !field.supports_identity) throw unprocessable('identity.target', `field ${identity.target} cannot identify records`);
+    // Only modes that find target records by identity (update, upsert, delete) need a field that can identify one;
+    // create inserts and keys its own state by the identity, so any field will do.
+    const rule = modeRules[input.mode];
+    const findsByIdentity = rule.whenNew !== 'insert' || rule.whenChanged !== undefined || rule.deleteUnseen;
+    if (field && findsByIdentity && !field.supports_identity) throw unprocessable('identity.target', `field ${identity.target} cannot identify records`);
   }
   return toCreate;
 }
