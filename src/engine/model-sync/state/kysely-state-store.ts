@@ -6,10 +6,10 @@
 // - differing: one statement per 1000 records looks the batch's (key, hash) pairs, a VALUES list, up in the state by
 //   primary key and returns only the pairs whose stored hash differs (or is missing). An unchanged batch costs only
 //   this and returns no rows; on SQLite it takes about half the time of selecting every key's hash with an IN list
-//   and comparing in JavaScript, and on PostgreSQL it probes the index where the IN list scanned (bench/README.md). Its SQL is compiled once per list size (the list is padded to one of
-//   a few sizes by repeating a pair) and runs through the database's hot reader (reusable-query.ts: on SQLite
-//   synchronously from a cached statement, on PostgreSQL as a named prepared statement), not through Kysely's
-//   builder and driver on every batch.
+//   and comparing in JavaScript, and on PostgreSQL it probes the index where the IN list scanned (bench/README.md).
+//   Its SQL is compiled once per list size (the list is padded to one of a few sizes by repeating a pair) and runs
+//   through the database's hot reader (reusable-query.ts: on SQLite synchronously from a cached statement, on
+//   PostgreSQL as a named prepared statement), not through Kysely's builder and driver on every batch.
 // - commitStates: one transaction of multi-row `INSERT … ON CONFLICT DO UPDATE` (500 rows a
 //   statement: 6 columns × 500 stays under SQLite's 32,766 variables and PostgreSQL's 65,535) plus
 //   an `UPDATE … IN` for seen keys in replace mode. Writes happen only for delivered records, so a
