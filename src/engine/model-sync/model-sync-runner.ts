@@ -220,8 +220,6 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     for (const candidate of candidates.values()) candidate.stored = differing.has(candidate.key) ? differing.get(candidate.key) : candidate.hash;
   }
 
-  const toSend: Considered[] = [];
-  const sendOperation = new Map<Considered, TargetOperation>();
   const recordOnly: Candidate[] = [];
   const seen: string[] = [];
   const classify = { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true };
@@ -229,8 +227,11 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     const decision = decide(candidate, classify);
     if (candidate.stored !== undefined && rule.deleteUnseen) seen.push(candidate.key);
     if (decision.kind === 'send') {
-      toSend.push(candidate);
-      sendOperation.set(candidate, decision.operation);
+      const group = outbox.groups.get(decision.operation) ?? [];
+      group.push(candidate);
+      outbox.groups.set(decision.operation, group);
+      outbox.keys.add(candidate.key);
+      outbox.size += 1;
       continue;
     }
     if (decision.kind === 'record_only') recordOnly.push(candidate);
@@ -240,14 +241,6 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   }
 
   const upserts: RecordState[] = recordOnly.map(stateOf);
-  for (const candidate of toSend) {
-    const operation = sendOperation.get(candidate)!;
-    const group = outbox.groups.get(operation) ?? [];
-    group.push(candidate);
-    outbox.groups.set(operation, group);
-    outbox.keys.add(candidate.key);
-    outbox.size += 1;
-  }
   if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
   // The state moves only now, and only for what the target accepted (or the backfill recorded).
   await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
