@@ -6,7 +6,7 @@
 // Goals (issue): run 1 at 0.5 or more of the baseline's rows/s; run 2 under 15% of run 1. Setup: state on embedded SQLite (the default deployment),
 // record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres"),
-// BENCH_MODEL_PROFILE=1 (a CPU profile of run 2 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
+// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1 (a CPU profile of run 2 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
 // also writes it as a .cpuprofile).
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
@@ -37,6 +37,8 @@ const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' :
 const goalRatio = 0.15;
 const firstRunGoal = 0.5;
 const profileSecondRun = process.env.BENCH_MODEL_PROFILE === '1';
+// The engine's default unless set; 0 diffs every batch in the state store (no preload).
+const preloadStateKeys = process.env.BENCH_MODEL_PRELOAD_KEYS === undefined ? undefined : Number(process.env.BENCH_MODEL_PRELOAD_KEYS);
 
 const unavailable = await postgresUnavailable();
 if (unavailable) {
@@ -98,7 +100,7 @@ try {
   });
   const timed = async (executionId: string, syncPlan = plan(executionId)): Promise<{ result: ModelSyncResult; ms: number }> => {
     const started = performance.now();
-    const result = await runModelSync(context, syncPlan, { stateStore, recordLogs: createGzipRecordLogWriter({ directory: `${logs}/${executionId}` }) }, { batchSize: 1000 });
+    const result = await runModelSync(context, syncPlan, { stateStore, recordLogs: createGzipRecordLogWriter({ directory: `${logs}/${executionId}` }) }, { batchSize: 1000, preloadStateKeys });
     const ms = performance.now() - started;
     if (result.status !== 'completed') throw new Error(`run ${executionId} ${result.status}`, { cause: result.error });
     return { result, ms };

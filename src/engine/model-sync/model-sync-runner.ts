@@ -19,6 +19,7 @@ import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordMapper } from './record-mapper.ts';
 import type { RecordState, StateStore } from './state-store.ts';
+import { defaultPreloadStateKeys, withPreloadedState } from './state/preloaded-state.ts';
 import { deliver } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
@@ -88,17 +89,22 @@ interface Session {
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
 
-async function execute(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, options: ModelSyncOptions): Promise<void> {
+async function execute(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, given: Session, options: ModelSyncOptions): Promise<void> {
   const { rule } = checked;
-  const { stateStore, counts } = session;
   const keyed = rule.keyedBy !== 'none';
+  const selection = rowSelection(plan);
+  // A small sync's state is read once, and its batches are diffed in memory (state/preloaded-state.ts); by default
+  // only where the store is a round trip away. Not for a partial run, which diffs few rows.
+  const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
+  const preload = keyed && !selection.partial && preloadKeys > 0;
+  const session = preload ? { ...given, stateStore: await withPreloadedState(given.stateStore, plan.syncId, preloadKeys) } : given;
+  const { stateStore, counts } = session;
   const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
   if (backfillOnly) await session.consoleLine('INFO', 'First run with skip_initial_backfill: recording the current model without sending it');
   const map = compileRecordMapper(plan, session.now());
   const keyOf = identityKeyFunction(rule.keyedBy === 'identity' ? plan.identity : undefined);
   const identityField = rule.keyedBy === 'identity' ? plan.identity!.target : undefined;
-  const selection = rowSelection(plan);
   // A test run reads no more than it needs: a 10-row limit reads one batch of 10.
   const batchSize = Math.min(options.batchSize ?? 1000, plan.rowLimit ?? Number.POSITIVE_INFINITY);
   const progressInterval = options.progressIntervalMs ?? 10_000;

@@ -28,12 +28,20 @@ export interface Baseline {
 
 export interface StateStore {
   /**
+   * True when the store answers in this process, with no round trip (memory, embedded SQLite). A run then diffs each
+   * batch in the store instead of preloading the sync's state by default: on SQLite, reading 100,000 states into a
+   * Map cost as much as the 100 diff statements it saves (bench/README.md, model sync).
+   */
+  readonly inProcess: boolean;
+  /**
    * The diff: of `records` (key and current hash), those whose stored hash differs, by key, with the stored hash,
    * or undefined for a key with no state. A key whose stored hash is the same is left out, so a batch of unchanged
    * records returns an empty map (the store compares, and nothing is returned per unchanged record).
    */
   differing(syncId: string, records: ReadonlyArray<{ key: string; hash: string }>): Promise<Map<string, string | undefined>>;
   commit(syncId: string, change: StateChange): Promise<void>;
+  /** The stored (key, hash) pairs in key order after `afterKey`, at most `limit`: how a run preloads a small sync's state. */
+  listHashes(syncId: string, options: { afterKey?: string; limit: number }): Promise<Array<{ key: string; hash: string }>>;
   /** State rows this execution has not seen, in key order after `afterKey`, at most `limit`. */
   listUnseen(syncId: string, executionId: string, options: { afterKey?: string; limit: number }): Promise<RecordState[]>;
   /** Set once the first execution (backfill or skipped backfill) has completed. */

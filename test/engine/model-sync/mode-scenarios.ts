@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import type { Connection } from '../../../src/connectors/connector.ts';
 import type { Row } from '../../../src/connectors/records.ts';
-import type { ModelSyncPlan, SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
+import type { ModelSyncOptions, ModelSyncPlan, SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import { runModelSync, type ModelSyncResult } from '../../../src/engine/model-sync/model-sync-runner.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
@@ -129,13 +129,13 @@ export function planFor(mode: SyncMode, environment: ScenarioEnvironment, execut
 const sent = (result: ModelSyncResult) => ({ insert: result.counts.insert, update: result.counts.update, delete: result.counts.delete });
 
 /** Runs the whole scenario for one mode; returns the three results for target-specific checks. */
-export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvironment, adjust: Partial<Expectation> = {}): Promise<ModelSyncResult[]> {
+export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvironment, adjust: Partial<Expectation> = {}, engine: ModelSyncOptions = {}): Promise<ModelSyncResult[]> {
   const expected = { ...expectations[mode], ...adjust };
   const { model, target } = environment;
   await target.reset();
   await model.replaceRows(M1);
   if (expected.seedBefore) await target.seed(expected.kind, expected.seedBefore);
-  const options = { batchSize: 10 };
+  const options = { batchSize: 10, ...engine };
 
   const first = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-1`), { stateStore: environment.stateStore }, options);
   assert.equal(first.status, 'completed', first.error?.message);

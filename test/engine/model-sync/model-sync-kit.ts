@@ -5,6 +5,15 @@ import { join } from 'node:path';
 import type { ConsoleLog, ConsoleLogEntry, ConsoleLogInput } from '../../../src/engine/console-log.ts';
 import type { StateStore, StateChange } from '../../../src/engine/model-sync/state-store.ts';
 
+/**
+ * The two ways a run diffs its batches, which must decide the same (state/preloaded-state.ts): one statement per batch
+ * in the state store, and the sync's state preloaded into memory. The engine and scenario suites run once per way.
+ */
+export const diffPaths = [
+  { name: 'diff in the state store', preloadStateKeys: 0 },
+  { name: 'preloaded state', preloadStateKeys: 1_000_000 },
+] as const;
+
 export interface RecordingConsoleLog extends ConsoleLog {
   entries: ConsoleLogInput[];
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { Connection } from '../../../src/connectors/connector.ts';
 import { createPostgresConnector } from '../../../src/connectors/postgres/postgres-connector.ts';
-import { runModelSync } from '../../../src/engine/model-sync/model-sync-runner.ts';
+import { runModelSync as runEngine } from '../../../src/engine/model-sync/model-sync-runner.ts';
 import { createKyselyStateStore } from '../../../src/engine/model-sync/state/kysely-state-store.ts';
 import type { SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
@@ -14,98 +14,102 @@ import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } fro
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { freshDatabase, type FreshDatabase } from '../../persistence/dialects.ts';
 import { postgresConfiguration } from '../../connectors/postgres-configuration-fixture.ts';
-import { interruptingStateStore } from './model-sync-kit.ts';
+import { diffPaths, interruptingStateStore } from './model-sync-kit.ts';
 import { contactOf, initialPeople, planFor, runModeScenario, sortContacts, type Contact, type Person, type ScenarioEnvironment } from './mode-scenarios.ts';
 
 const unavailable = await postgresUnavailable();
 
-describe('model sync into a PostgreSQL target', { skip: unavailable }, () => {
-  let database: ScratchDatabase;
-  let metadata: FreshDatabase;
-  let native: pg.Pool;
-  let source: Connection;
-  let target: Connection;
-  let stateStore: StateStore;
-  let environment: ScenarioEnvironment;
+for (const path of diffPaths) {
+  describe(`model sync into a PostgreSQL target (${path.name})`, { skip: unavailable }, () => {
+    // Every run of this suite takes the path under test unless a test says otherwise.
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, dependencies, { preloadStateKeys: path.preloadStateKeys, ...options });
+    let database: ScratchDatabase;
+    let metadata: FreshDatabase;
+    let native: pg.Pool;
+    let source: Connection;
+    let target: Connection;
+    let stateStore: StateStore;
+    let environment: ScenarioEnvironment;
 
-  before(async () => {
-    database = await createPostgresDatabase('ferry_model_sync');
-    native = new pg.Pool({ connectionString: database.url, max: 2 });
-    await native.query('create table people (id integer primary key, email text, name text, plan text)');
-    await native.query('create table contacts (email text primary key, full_name text not null, tier text)');
-    await native.query('create table events (email text, full_name text, tier text)');
-    const connector = createPostgresConnector();
-    source = connector.open(postgresConfiguration(database));
-    target = connector.open(postgresConfiguration(database));
-    metadata = await freshDatabase('postgres');
-    await migrateToLatest(metadata.database);
-    stateStore = createKyselyStateStore(metadata.database.db);
-    const insertContacts = async (table: string, contacts: Contact[]) => {
-      if (contacts.length > 0) await native.query(`insert into ${table} (email, full_name, tier) select * from jsonb_to_recordset($1::jsonb) as r(email text, full_name text, tier text)`, [JSON.stringify(contacts)]);
-    };
-    environment = {
-      stateStore,
-      model: {
-        connection: source,
-        query: 'select id, email, name, plan from people order by id',
-        async replaceRows(people: Person[]) {
-          await native.query('truncate people');
-          await native.query('insert into people select * from jsonb_to_recordset($1::jsonb) as r(id integer, email text, name text, plan text)', [JSON.stringify(people)]);
+    before(async () => {
+      database = await createPostgresDatabase('ferry_model_sync');
+      native = new pg.Pool({ connectionString: database.url, max: 2 });
+      await native.query('create table people (id integer primary key, email text, name text, plan text)');
+      await native.query('create table contacts (email text primary key, full_name text not null, tier text)');
+      await native.query('create table events (email text, full_name text, tier text)');
+      const connector = createPostgresConnector();
+      source = connector.open(postgresConfiguration(database));
+      target = connector.open(postgresConfiguration(database));
+      metadata = await freshDatabase('postgres');
+      await migrateToLatest(metadata.database);
+      stateStore = createKyselyStateStore(metadata.database.db);
+      const insertContacts = async (table: string, contacts: Contact[]) => {
+        if (contacts.length > 0) await native.query(`insert into ${table} (email, full_name, tier) select * from jsonb_to_recordset($1::jsonb) as r(email text, full_name text, tier text)`, [JSON.stringify(contacts)]);
+      };
+      environment = {
+        stateStore,
+        model: {
+          connection: source,
+          query: 'select id, email, name, plan from people order by id',
+          async replaceRows(people: Person[]) {
+            await native.query('truncate people');
+            await native.query('insert into people select * from jsonb_to_recordset($1::jsonb) as r(id integer, email text, name text, plan text)', [JSON.stringify(people)]);
+          },
         },
-      },
-      target: {
-        connection: target,
-        objectId: (kind) => (kind === 'keyed' ? 'public.contacts' : 'public.events'),
-        seed: (kind, contacts) => insertContacts(kind === 'keyed' ? 'contacts' : 'events', contacts),
-        async read(kind) {
-          return (await native.query(`select email, full_name, tier from ${kind === 'keyed' ? 'contacts' : 'events'}`)).rows;
+        target: {
+          connection: target,
+          objectId: (kind) => (kind === 'keyed' ? 'public.contacts' : 'public.events'),
+          seed: (kind, contacts) => insertContacts(kind === 'keyed' ? 'contacts' : 'events', contacts),
+          async read(kind) {
+            return (await native.query(`select email, full_name, tier from ${kind === 'keyed' ? 'contacts' : 'events'}`)).rows;
+          },
+          async reset() {
+            await native.query('truncate contacts, events');
+          },
         },
-        async reset() {
-          await native.query('truncate contacts, events');
-        },
-      },
-    };
-  });
-
-  after(async () => {
-    await source?.close();
-    await target?.close();
-    await native?.end();
-    await metadata?.dispose();
-    await database?.drop();
-  });
-
-  const modes: SyncMode[] = ['updateOrCreate', 'replace', 'create', 'update', 'remove', 'append', 'snapshot'];
-  for (const mode of modes) {
-    test(`${mode}: backfill, change, killed run, restart; target exact, each change sent once`, async () => {
-      const [first] = await runModeScenario(mode, environment);
-      if (mode === 'update') assert.equal(first.counts.warnings, 25, 'rows the target lacks are warnings, not errors');
+      };
     });
-  }
 
-  test('a record the table refuses (NOT NULL) is logged as an error; the rest commit', async () => {
-    await environment.target.reset();
-    const people = initialPeople().slice(0, 12);
-    people[4] = { ...people[4], name: null as unknown as string };
-    await environment.model.replaceRows(people);
-    const result = await runModelSync(createMockRunContext(), { ...planFor('updateOrCreate', environment, 'reject-1'), syncId: 'sync-reject' }, { stateStore }, { batchSize: 5 });
-    assert.equal(result.status, 'completed');
-    assert.deepEqual({ insert: result.counts.insert, error: result.counts.error }, { insert: 11, error: 1 });
-    assert.equal((await environment.target.read('keyed')).length, 11);
-  });
+    after(async () => {
+      await source?.close();
+      await target?.close();
+      await native?.end();
+      await metadata?.dispose();
+      await database?.drop();
+    });
 
-  test('a crash between the target write and the state commit re-sends that batch only; upserts absorb it', async () => {
-    await environment.target.reset();
-    await environment.model.replaceRows(initialPeople());
-    const crashing = interruptingStateStore(stateStore, { crashOnCommit: 3 });
-    const plan = (executionId: string) => ({ ...planFor('updateOrCreate', environment, executionId), syncId: 'sync-crash' });
-    const crashed = await runModelSync(createMockRunContext(), plan('crash-1'), { stateStore: crashing }, { batchSize: 10 });
-    assert.equal(crashed.status, 'failed');
-    assert.match(crashed.error!.message, /simulated crash/);
-    assert.equal(crashed.counts.insert, 30, 'the third batch reached the target');
-    const resumed = await runModelSync(createMockRunContext(), plan('crash-2'), { stateStore }, { batchSize: 10 });
-    assert.equal(resumed.status, 'completed');
-    assert.equal(resumed.counts.insert, 25, 'batch 3 (replayed) and batches 4 and 5');
-    assert.deepEqual(sortContacts(await environment.target.read('keyed')), sortContacts(initialPeople().map(contactOf)));
+    const modes: SyncMode[] = ['updateOrCreate', 'replace', 'create', 'update', 'remove', 'append', 'snapshot'];
+    for (const mode of modes) {
+      test(`${mode}: backfill, change, killed run, restart; target exact, each change sent once`, async () => {
+        const [first] = await runModeScenario(mode, environment, {}, { preloadStateKeys: path.preloadStateKeys });
+        if (mode === 'update') assert.equal(first.counts.warnings, 25, 'rows the target lacks are warnings, not errors');
+      });
+    }
+
+    test('a record the table refuses (NOT NULL) is logged as an error; the rest commit', async () => {
+      await environment.target.reset();
+      const people = initialPeople().slice(0, 12);
+      people[4] = { ...people[4], name: null as unknown as string };
+      await environment.model.replaceRows(people);
+      const result = await runModelSync(createMockRunContext(), { ...planFor('updateOrCreate', environment, 'reject-1'), syncId: 'sync-reject' }, { stateStore }, { batchSize: 5 });
+      assert.equal(result.status, 'completed');
+      assert.deepEqual({ insert: result.counts.insert, error: result.counts.error }, { insert: 11, error: 1 });
+      assert.equal((await environment.target.read('keyed')).length, 11);
+    });
+
+    test('a crash between the target write and the state commit re-sends that batch only; upserts absorb it', async () => {
+      await environment.target.reset();
+      await environment.model.replaceRows(initialPeople());
+      const crashing = interruptingStateStore(stateStore, { crashOnCommit: 3 });
+      const plan = (executionId: string) => ({ ...planFor('updateOrCreate', environment, executionId), syncId: 'sync-crash' });
+      const crashed = await runModelSync(createMockRunContext(), plan('crash-1'), { stateStore: crashing }, { batchSize: 10 });
+      assert.equal(crashed.status, 'failed');
+      assert.match(crashed.error!.message, /simulated crash/);
+      assert.equal(crashed.counts.insert, 30, 'the third batch reached the target');
+      const resumed = await runModelSync(createMockRunContext(), plan('crash-2'), { stateStore }, { batchSize: 10 });
+      assert.equal(resumed.status, 'completed');
+      assert.equal(resumed.counts.insert, 25, 'batch 3 (replayed) and batches 4 and 5');
+      assert.deepEqual(sortContacts(await environment.target.read('keyed')), sortContacts(initialPeople().map(contactOf)));
+    });
   });
-});
+}

@@ -82,6 +82,22 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
       assert.equal(await store.count('s1'), 1100);
     }));
 
+    test('listHashes pages through the key and hash of every state, in key order, per sync', withStore(async (store) => {
+      const keys = Array.from({ length: 25 }, (_, index) => `k${String(index).padStart(2, '0')}`);
+      await store.commit('s1', { executionId: 'e1', upserts: [...keys].reverse().map((key) => state(key)), deletes: [], seen: [] });
+      await store.commit('s2', { executionId: 'e1', upserts: [state('other')], deletes: [], seen: [] });
+      const listed: Array<{ key: string; hash: string }> = [];
+      let afterKey: string | undefined;
+      for (;;) {
+        const page = await store.listHashes('s1', { afterKey, limit: 10 });
+        listed.push(...page);
+        if (page.length < 10) break;
+        afterKey = page.at(-1)!.key;
+      }
+      assert.deepEqual(listed, keys.map((key) => ({ key, hash: `h-${key}` })));
+      assert.deepEqual(await store.listHashes('none', { limit: 10 }), []);
+    }));
+
     test('baseline is set once; clear forgets state and baseline', withStore(async (store) => {
       assert.equal(await store.baseline('s1'), undefined);
       await store.establishBaseline('s1', { executionId: 'e1', establishedAt: '2026-01-01T00:00:00.000Z' });

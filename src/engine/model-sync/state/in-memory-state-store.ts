@@ -5,6 +5,8 @@ interface Entry extends RecordState {
   seenBy: string | undefined;
 }
 
+const byKey = (left: Entry, right: Entry) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0);
+
 export function createInMemoryStateStore(): StateStore {
   const syncs = new Map<string, Map<string, Entry>>();
   const baselines = new Map<string, Baseline>();
@@ -15,6 +17,7 @@ export function createInMemoryStateStore(): StateStore {
   };
   const copy = (entry: Entry): RecordState => ({ key: entry.key, hash: entry.hash, identity: structuredClone(entry.identity) });
   return {
+    inProcess: true,
     async differing(syncId, records) {
       const stored = entries(syncId);
       const found = new Map<string, string | undefined>();
@@ -33,10 +36,17 @@ export function createInMemoryStateStore(): StateStore {
         if (entry) entry.seenBy = change.executionId;
       }
     },
+    async listHashes(syncId, { afterKey, limit }) {
+      return [...entries(syncId).values()]
+        .filter((entry) => afterKey === undefined || entry.key > afterKey)
+        .sort(byKey)
+        .slice(0, limit)
+        .map((entry) => ({ key: entry.key, hash: entry.hash }));
+    },
     async listUnseen(syncId, executionId, { afterKey, limit }) {
       return [...entries(syncId).values()]
         .filter((entry) => entry.seenBy !== executionId && (afterKey === undefined || entry.key > afterKey))
-        .sort((left, right) => (left.key < right.key ? -1 : left.key > right.key ? 1 : 0))
+        .sort(byKey)
         .slice(0, limit)
         .map(copy);
     },

@@ -14,7 +14,7 @@
 //   statement: 6 columns × 500 stays under SQLite's 32,766 variables and PostgreSQL's 65,535) plus
 //   an `UPDATE … IN` for seen keys in replace mode. Writes happen only for delivered records, so a
 //   second run over an unchanged model writes nothing.
-import { sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../../../persistence/schema.ts';
 import { reusableQuery } from '../../../persistence/reusable-query.ts';
 import type { RecordState, StateStore } from '../state-store.ts';
@@ -52,7 +52,25 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       return { compile: () => query.compile(db) };
     }),
   );
+  // Preloading a sync's state (preloaded-state.ts) pages through it by primary key: statements compiled once per
+  // page size, for the first page and for the pages after a key.
+  const hashPages = new Map<number, Array<(...args: string[]) => Promise<Array<{ identity_key: string; hash: string }>>>>();
+  const hashPage = (limit: number, after: boolean) => {
+    let pages = hashPages.get(limit);
+    if (!pages) {
+      pages = [false, true].map((afterKey) =>
+        reusableQuery<string[], { identity_key: string; hash: string }>(db, afterKey ? 2 : 1, (syncId, key) => {
+          let query = db.selectFrom('model_sync_record_states').select(['identity_key', 'hash']).where('sync_id', '=', syncId);
+          if (afterKey) query = query.where('identity_key', '>', key!);
+          return query.orderBy('identity_key').limit(sql.lit(limit));
+        }),
+      );
+      hashPages.set(limit, pages);
+    }
+    return pages[after ? 1 : 0]!;
+  };
   return {
+    inProcess: db.getExecutor().adapter instanceof SqliteAdapter,
     async differing(syncId, records) {
       const found = new Map<string, string | undefined>();
       for (const part of chunks(records, diffChunk)) {
@@ -104,6 +122,10 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
             .execute();
         }
       });
+    },
+    async listHashes(syncId, { afterKey, limit }) {
+      const rows = afterKey === undefined ? await hashPage(limit, false)(syncId) : await hashPage(limit, true)(syncId, afterKey);
+      return rows.map((row) => ({ key: row.identity_key, hash: row.hash }));
     },
     async listUnseen(syncId, executionId, { afterKey, limit }) {
       let query = db
