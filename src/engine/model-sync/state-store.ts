@@ -40,8 +40,11 @@ export interface StateStore {
    */
   differing(syncId: string, records: ReadonlyArray<{ key: string; hash: string }>): Promise<Map<string, string | undefined>>;
   commit(syncId: string, change: StateChange): Promise<void>;
-  /** The stored (key, hash) pairs in key order after `afterKey`, at most `limit`: how a run preloads a small sync's state. */
-  listHashes(syncId: string, options: { afterKey?: string; limit: number }): Promise<Array<{ key: string; hash: string }>>;
+  /**
+   * Hands `take` every stored (key, hash) of the sync, in no particular order, until it returns false: how a run
+   * preloads a small sync's state. Reads in pages, so memory holds one page besides what `take` keeps.
+   */
+  forEachHash(syncId: string, take: (key: string, hash: string) => boolean): Promise<void>;
   /** State rows this execution has not seen, in key order after `afterKey`, at most `limit`. */
   listUnseen(syncId: string, executionId: string, options: { afterKey?: string; limit: number }): Promise<RecordState[]>;
   /** Set once the first execution (backfill or skipped backfill) has completed. */

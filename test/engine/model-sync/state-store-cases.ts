@@ -82,20 +82,21 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
       assert.equal(await store.count('s1'), 1100);
     }));
 
-    test('listHashes pages through the key and hash of every state, in key order, per sync', withStore(async (store) => {
-      const keys = Array.from({ length: 25 }, (_, index) => `k${String(index).padStart(2, '0')}`);
-      await store.commit('s1', { executionId: 'e1', upserts: [...keys].reverse().map((key) => state(key)), deletes: [], seen: [] });
-      await store.commit('s2', { executionId: 'e1', upserts: [state('other')], deletes: [], seen: [] });
-      const listed: Array<{ key: string; hash: string }> = [];
-      let afterKey: string | undefined;
-      for (;;) {
-        const page = await store.listHashes('s1', { afterKey, limit: 10 });
-        listed.push(...page);
-        if (page.length < 10) break;
-        afterKey = page.at(-1)!.key;
+    test('forEachHash hands over the key and hash of every state of the sync, more than a page, until told to stop', withStore(async (store) => {
+      // 10,000 a page in the Kysely store: 21,000 keys take three.
+      const keys = Array.from({ length: 21_000 }, (_, index) => `k${String(index).padStart(5, '0')}`);
+      for (let start = 0; start < keys.length; start += 5000) {
+        await store.commit('s1', { executionId: 'e1', upserts: keys.slice(start, start + 5000).map((key) => state(key)), deletes: [], seen: [] });
       }
-      assert.deepEqual(listed, keys.map((key) => ({ key, hash: `h-${key}` })));
-      assert.deepEqual(await store.listHashes('none', { limit: 10 }), []);
+      await store.commit('s2', { executionId: 'e1', upserts: [state('other')], deletes: [], seen: [] });
+      const seen = new Map<string, string>();
+      await store.forEachHash('s1', (key, hash) => (seen.set(key, hash), true));
+      assert.equal(seen.size, keys.length);
+      assert.ok(keys.every((key) => seen.get(key) === `h-${key}`), 'every key with its hash, no other sync');
+      let taken = 0;
+      await store.forEachHash('s1', () => ++taken < 3);
+      assert.equal(taken, 3, 'stops when take returns false');
+      await store.forEachHash('none', () => assert.fail('a sync without state has no pairs'));
     }));
 
     test('baseline is set once; clear forgets state and baseline', withStore(async (store) => {

@@ -30,16 +30,16 @@ for (const { name, open } of subjects) {
   // The cases' sync is s1: its diffs come from the preloaded Map, kept current by the commits; other syncs pass through.
   stateStoreCases(`${name}, preloaded`, async () => {
     const subject = await open();
-    return { store: await withPreloadedState(subject.store, 's1', 1_000_000, 7), dispose: subject.dispose };
+    return { store: await withPreloadedState(subject.store, 's1', 1_000_000), dispose: subject.dispose };
   });
 
-  test(`preloaded state (${name}): reads existing state in pages and diffs like the store; a sync over the limit is not preloaded`, async () => {
+  test(`preloaded state (${name}): reads the existing state and diffs like the store; a sync over the limit is not preloaded`, async () => {
     const { store, dispose } = await open();
     try {
       const keys = Array.from({ length: 23 }, (_, index) => `key-${index}`);
       await store.commit('s1', { executionId: 'e1', upserts: keys.map((key) => ({ key, hash: `h-${key}`, identity: { email: key } })), deletes: [], seen: [] });
       const asked = [...keys.map((key, index) => ({ key, hash: index % 4 === 0 ? 'changed' : `h-${key}` })), { key: 'new', hash: 'h-new' }];
-      const preloaded = await withPreloadedState(store, 's1', 23, 5);
+      const preloaded = await withPreloadedState(store, 's1', 23);
       assert.notEqual(preloaded, store);
       const sorted = (map: Map<string, string | undefined>) => [...map.entries()].sort((left, right) => (left[0] < right[0] ? -1 : 1));
       const expected = sorted(await store.differing('s1', asked));
@@ -47,7 +47,7 @@ for (const { name, open } of subjects) {
       assert.deepEqual(sorted(await preloaded.differing('s1', asked)), expected);
       await preloaded.commit('s1', { executionId: 'e2', upserts: [{ key: 'new', hash: 'h-new', identity: { email: 'new' } }], deletes: ['key-1'], seen: [] });
       assert.deepEqual(sorted(await preloaded.differing('s1', asked)), sorted(await store.differing('s1', asked)));
-      assert.equal(await withPreloadedState(store, 's1', 22, 5), store, 'more keys than the limit: the store diffs');
+      assert.equal(await withPreloadedState(store, 's1', 22), store, 'more keys than the limit: the store diffs');
       assert.equal(await withPreloadedState(store, 's1', 0), store, '0: never preloaded');
     } finally {
       await dispose();

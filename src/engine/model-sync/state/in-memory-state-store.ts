@@ -36,12 +36,8 @@ export function createInMemoryStateStore(): StateStore {
         if (entry) entry.seenBy = change.executionId;
       }
     },
-    async listHashes(syncId, { afterKey, limit }) {
-      return [...entries(syncId).values()]
-        .filter((entry) => afterKey === undefined || entry.key > afterKey)
-        .sort(byKey)
-        .slice(0, limit)
-        .map((entry) => ({ key: entry.key, hash: entry.hash }));
+    async forEachHash(syncId, take) {
+      for (const entry of [...entries(syncId).values()]) if (!take(entry.key, entry.hash)) return;
     },
     async listUnseen(syncId, executionId, { afterKey, limit }) {
       return [...entries(syncId).values()]

@@ -20,6 +20,8 @@ import { reusableQuery } from '../../../persistence/reusable-query.ts';
 import type { RecordState, StateStore } from '../state-store.ts';
 
 const chunkSize = 500;
+/** States per page when a sync's state is read whole (forEachHash). */
+const hashPageSize = 10_000;
 
 function chunks<T>(items: readonly T[], size = chunkSize): T[][] {
   const result: T[][] = [];
@@ -52,25 +54,19 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       return { compile: () => query.compile(db) };
     }),
   );
-  // Preloading a sync's state (preloaded-state.ts) pages through it by primary key: statements compiled once per
-  // page size, for the first page and for the pages after a key.
-  const hashPages = new Map<number, Array<(...args: string[]) => Promise<Array<{ identity_key: string; hash: string }>>>>();
-  const hashPage = (limit: number, after: boolean) => {
-    let pages = hashPages.get(limit);
-    if (!pages) {
-      pages = [false, true].map((afterKey) =>
-        reusableQuery<string[], { identity_key: string; hash: string }>(db, afterKey ? 2 : 1, (syncId, key) => {
-          let query = db.selectFrom('model_sync_record_states').select(['identity_key', 'hash']).where('sync_id', '=', syncId);
-          if (afterKey) query = query.where('identity_key', '>', key!);
-          return query.orderBy('identity_key').limit(sql.lit(limit));
-        }),
-      );
-      hashPages.set(limit, pages);
-    }
-    return pages[after ? 1 : 0]!;
-  };
+  // Preloading a sync's state (preloaded-state.ts) reads it a page at a time. SQLite: by primary key, one statement per
+  // page on the hot reader (its planner walks the key's index). PostgreSQL: one query through a cursor, in no order
+  // (a page per key range was a sort of the sync's remaining state per page when the table had no statistics).
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  const hashPages = [false, true].map((afterKey) =>
+    reusableQuery<string[], { identity_key: string; hash: string }>(db, afterKey ? 2 : 1, (syncId, key) => {
+      let query = db.selectFrom('model_sync_record_states').select(['identity_key', 'hash']).where('sync_id', '=', syncId);
+      if (afterKey) query = query.where('identity_key', '>', key!);
+      return query.orderBy('identity_key').limit(sql.lit(hashPageSize));
+    }),
+  );
   return {
-    inProcess: db.getExecutor().adapter instanceof SqliteAdapter,
+    inProcess: sqlite,
     async differing(syncId, records) {
       const found = new Map<string, string | undefined>();
       for (const part of chunks(records, diffChunk)) {
@@ -123,9 +119,24 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
         }
       });
     },
-    async listHashes(syncId, { afterKey, limit }) {
-      const rows = afterKey === undefined ? await hashPage(limit, false)(syncId) : await hashPage(limit, true)(syncId, afterKey);
-      return rows.map((row) => ({ key: row.identity_key, hash: row.hash }));
+    async forEachHash(syncId, take) {
+      if (sqlite) {
+        for (let afterKey: string | undefined; ; ) {
+          const rows = afterKey === undefined ? await hashPages[0]!(syncId) : await hashPages[1]!(syncId, afterKey);
+          for (const row of rows) if (!take(row.identity_key, row.hash)) return;
+          if (rows.length < hashPageSize) return;
+          afterKey = rows.at(-1)!.identity_key;
+        }
+      }
+      await db.transaction().execute(async (transaction) => {
+        await sql`declare ferry_state_hashes no scroll cursor for
+          select identity_key, hash from model_sync_record_states where sync_id = ${syncId}`.execute(transaction);
+        for (;;) {
+          const { rows } = await sql<{ identity_key: string; hash: string }>`fetch ${sql.lit(hashPageSize)} from ferry_state_hashes`.execute(transaction);
+          for (const row of rows) if (!take(row.identity_key, row.hash)) return;
+          if (rows.length < hashPageSize) return;
+        }
+      });
     },
     async listUnseen(syncId, executionId, { afterKey, limit }) {
       let query = db

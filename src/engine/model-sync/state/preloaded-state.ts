@@ -1,13 +1,11 @@
 // One run's view of its sync's state, held in memory: a sync whose state is small enough is read once at the start of
-// the run, in key order a page at a time, into a Map of key → hash, and every batch is diffed against the Map instead
+// the run (StateStore.forEachHash) into a Map of key → hash, and every batch is diffed against the Map instead
 // of one diff statement per batch in the store. The Map stays equal to the stored state because executions of one
 // sync never overlap (the queue keys jobs by sync): it is the state at the start plus what this run commits itself,
 // and it takes a commit only once the store has committed it. A larger sync keeps the store's `differing`.
 // Both ways decide the same (test/engine/model-sync runs the state suite and the mode scenarios on both).
 import type { StateStore } from '../state-store.ts';
 
-/** Keys read per statement while preloading. */
-const defaultPageSize = 10_000;
 /**
  * About 70 bytes of V8 heap per entry besides its key's characters (measured: 117 B an entry for 24-character keys,
  * 157 B for 64, 349 B for 256, the longest key stored): the Map gives up past this estimate whatever the count.
@@ -22,22 +20,19 @@ export const defaultPreloadStateKeys = 500_000;
  * The store, with `differing` for `syncId` answered from memory when the sync's state holds at most `maxKeys` keys
  * (and fits the byte estimate); otherwise the store itself. Every call goes through to the store except that diff.
  */
-export async function withPreloadedState(store: StateStore, syncId: string, maxKeys: number, pageSize = defaultPageSize): Promise<StateStore> {
+export async function withPreloadedState(store: StateStore, syncId: string, maxKeys: number): Promise<StateStore> {
   if (maxKeys <= 0 || (await store.count(syncId)) > maxKeys) return store;
   const hashes = new Map<string, string>();
   let bytes = 0;
-  let afterKey: string | undefined;
-  for (;;) {
-    const page = await store.listHashes(syncId, { afterKey, limit: pageSize });
-    for (const { key, hash } of page) {
-      hashes.set(key, hash);
-      bytes += entryOverhead + key.length;
-    }
-    // The count can have grown since it was taken only through another writer, but stay within the bound regardless.
-    if (hashes.size > maxKeys || bytes > maxBytes) return store;
-    if (page.length < pageSize) break;
-    afterKey = page.at(-1)!.key;
-  }
+  let complete = true;
+  await store.forEachHash(syncId, (key, hash) => {
+    hashes.set(key, hash);
+    bytes += entryOverhead + key.length;
+    // Within the bound even if another writer added keys since the count (executions of one sync never overlap).
+    complete = hashes.size <= maxKeys && bytes <= maxBytes;
+    return complete;
+  });
+  if (!complete) return store;
   return {
     inProcess: true,
     async differing(id, records) {
@@ -59,7 +54,7 @@ export async function withPreloadedState(store: StateStore, syncId: string, maxK
       await store.clear(id);
       if (id === syncId) hashes.clear();
     },
-    listHashes: (id, options) => store.listHashes(id, options),
+    forEachHash: (id, take) => store.forEachHash(id, take),
     listUnseen: (id, executionId, options) => store.listUnseen(id, executionId, options),
     baseline: (id) => store.baseline(id),
     establishBaseline: (id, baseline) => store.establishBaseline(id, baseline),
