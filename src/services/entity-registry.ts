@@ -1,5 +1,5 @@
-// Entity lookup: resolve any id without knowing its kind. Each resource registers a resolver as it lands
-// (organization and user now; connection, model, sync, sync_execution, bulk_sync and bulk_sync_execution later).
+// Entity lookup: resolve any id without knowing its kind. Each resource registers a resolver (src/ferry.ts): organization,
+// user, connection, model, sync, sync_execution, bulk_sync and bulk_sync_execution.
 
 export type EntityViewer = { kind: 'organization'; organizationId: string } | { kind: 'partner'; partnerId: string };
 
@@ -61,12 +61,12 @@ export function createEntityRegistry(options: EntityRegistryOptions = {}) {
     types(): string[] {
       return resolvers.map((resolver) => resolver.type);
     },
-    /** Ids are UUIDs, unique across kinds, so the first resolver that knows the id answers. */
     /** Empties the cache of found entities (after this process changed data). */
     forgetCached(): void {
       generation += 1;
       cached.clear();
     },
+    /** Ids are UUIDs, unique across kinds, so the first resolver that knows the id answers. */
     async lookup(id: string, viewer: EntityViewer): Promise<EntityRecord | undefined> {
       const key = cacheTtlMs > 0 ? cacheKey(id, viewer) : '';
       if (cacheTtlMs > 0) {
@@ -75,21 +75,12 @@ export function createEntityRegistry(options: EntityRegistryOptions = {}) {
       }
       const startedIn = generation;
       const known = knownTypes.get(id);
-      if (known) {
-        const found = await known.resolve(id, viewer);
-        if (found) {
-          store(key, found, startedIn);
-          return found;
-        }
-      }
-      for (const resolver of resolvers) {
-        if (resolver === known) continue;
+      for (const resolver of known ? [known, ...resolvers.filter((other) => other !== known)] : resolvers) {
         const found = await resolver.resolve(id, viewer);
-        if (found) {
-          remember(id, resolver);
-          store(key, found, startedIn);
-          return found;
-        }
+        if (!found) continue;
+        remember(id, resolver);
+        store(key, found, startedIn);
+        return found;
       }
       return undefined;
     },
