@@ -5,9 +5,9 @@ import type { Row } from '../records.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { buildInsert, type Statement } from './sql-statements.ts';
 
-export const batchAlias = 'ferry_batch';
-export const targetAlias = 'ferry_target';
-export const ordinalColumn = '__ferry_ordinal';
+const batchAlias = 'ferry_batch';
+const targetAlias = 'ferry_target';
+const ordinalColumn = '__ferry_ordinal';
 
 export interface BatchEncoding {
   dialect: SqlDialect;

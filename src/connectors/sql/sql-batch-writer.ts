@@ -23,7 +23,6 @@
 import type { TargetWriteRequest } from '../connector.ts';
 import type { Row } from '../records.ts';
 import { buildBatchDelete, buildBatchDeleteReturning, buildBatchUpdate, buildBatchUpsertOnConflict, buildMatchedOrdinals, parametersPerRecord, type BatchEncoding } from './sql-batch-statements.ts';
-import type { SqlDialect } from './sql-dialect.ts';
 import { buildInsert, type Statement } from './sql-statements.ts';
 
 export type RecordOutcome = 'inserted' | 'updated' | 'deleted' | 'missing';
@@ -41,7 +40,6 @@ export interface PlannedBatch {
 }
 
 export interface BatchSession extends BatchEncoding {
-  dialect: SqlDialect;
   run(statement: Statement): Promise<number>;
   rows(statement: Statement): Promise<Row[]>;
 }

@@ -9,7 +9,7 @@ import type { RunContext } from '../../engine/run-context.ts';
 import type { RecordRejection, TargetWriteRequest, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import { planBatches, writeBatch, type BatchEntry, type BatchOutcome } from './sql-batch-writer.ts';
+import { planBatches, writeBatch, type BatchEntry, type BatchOutcome, type RecordOutcome } from './sql-batch-writer.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { buildDelete, buildInsert, buildUpdate, type Statement } from './sql-statements.ts';
 
@@ -32,8 +32,6 @@ export interface TargetSession {
    */
   restartTransaction?(): Promise<void>;
 }
-
-type RecordOutcome = 'inserted' | 'updated' | 'deleted' | 'missing';
 
 const recordLevelCodes = new Set<string>(['invalid_data', 'constraint_violation']);
 // A batch statement that the server refuses as a query (a type it cannot cast to, say) is retried record
