@@ -15,6 +15,7 @@ import { actorOf } from './actor.ts';
 import type { ConnectionsService } from './connections-service.ts';
 import { checkModelSync, type ModelSyncInput } from './model-sync-checks.ts';
 import { modelSyncRecordLogDirectory } from './model-sync-record-log-location.ts';
+import { pageToken, pageTokenKey } from './page-token.ts';
 
 /** The spec's Target: where a sync writes (connection_id and object are also real columns). */
 export interface ModelSyncTarget {
@@ -109,19 +110,11 @@ export interface ModelSyncListQuery {
 /** Default and largest page of GET /api/syncs (endpoints.tsv: default 50, max 50). */
 export const MODEL_SYNC_PAGE_LIMIT = 50;
 
-/** next_page_token: the last row's sort key, base64url JSON; opaque to clients. */
-function pageToken(row: ModelSyncRow): string {
-  return Buffer.from(JSON.stringify([row.updated_at, row.id])).toString('base64url');
-}
-
+/** The keyset position of a page_token from pagination.next_page_token. */
 function positionOf(token: string): { updatedAt: string; id: string } {
-  try {
-    const [updatedAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
-    if (typeof updatedAt === 'string' && typeof id === 'string') return { updatedAt, id };
-  } catch {
-    // Not base64url JSON: reported below like any other token Ferry did not issue.
-  }
-  throw new ApiError('validation_failed', 'query parameter page_token: is not a token from pagination.next_page_token', { metadata: { field: 'page_token', location: 'query' } });
+  const key = pageTokenKey(token, 2);
+  if (!key) throw new ApiError('validation_failed', 'query parameter page_token: is not a token from pagination.next_page_token', { metadata: { field: 'page_token', location: 'query' } });
+  return { updatedAt: key[0]!, id: key[1]! };
 }
 
 const drop = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
@@ -179,7 +172,8 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
       const after = query.page_token ? positionOf(query.page_token) : undefined;
       const rows = await repositories.modelSyncs.list(organizationId, { ...filters, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
-      return { syncs: page.map(parseModelSync), nextPageToken: rows.length > limit ? pageToken(page[page.length - 1]!) : undefined };
+      const last = rows.length > limit ? page.at(-1)! : undefined;
+      return { syncs: page.map(parseModelSync), nextPageToken: last && pageToken([last.updated_at, last.id]) };
     },
 
     async create(caller: Caller, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {

@@ -1,11 +1,12 @@
 // Bulk sync executions: start, cancel (sync, execution, schema), status, list, get, and console logs.
 import Type from 'typebox';
 import type { AppContext } from '../../../app-context.ts';
-import { ApiError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 import type { RouteDefinition } from '../../route.ts';
 import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-console-log.ts';
 import type { BulkExecutionsService } from '../../../services/bulk-executions-service.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
+import { executionPagePosition, executionPageToken } from '../../../services/page-token.ts';
 import { IdParams, Envelope, PaginationDetails } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 import { bulkExecutionToWire } from './bulk-execution-wire.ts';
@@ -28,20 +29,6 @@ export const StartBulkSyncRequest = Type.Object(
   },
   { title: 'StartBulkSyncRequest' },
 );
-
-function pageToken(row: { created_at: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.created_at, row.id])).toString('base64url');
-}
-
-function parsePageToken(token: string): { created_at: string; id: string } {
-  try {
-    const [created_at, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [string, string];
-    if (typeof created_at === 'string' && typeof id === 'string') return { created_at, id };
-  } catch {
-    // fall through
-  }
-  throw new ApiError('validation_failed', 'page_token: is not a token this API issued', { metadata: { field: 'page_token' } });
-}
 
 /** When the sync's schedules next fire (UTC), the earliest of its default and additional schedules; none when inactive. */
 export function nextExecutionTime(sync: BulkSyncRow, now = new Date()): string | undefined {
@@ -101,10 +88,10 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
           ascending: Boolean(query.ascending),
           limit: limit + 1,
           onlyTerminal: Boolean(query.only_terminal || query.only_completed),
-          after: query.page_token ? parsePageToken(query.page_token) : undefined,
+          after: query.page_token ? executionPagePosition(query.page_token) : undefined,
         });
         const page = rows.slice(0, limit);
-        return { data: page.map(bulkExecutionToWire), pagination: rows.length > limit ? { next_page_token: pageToken(page[page.length - 1]!) } : {} };
+        return { data: page.map(bulkExecutionToWire), pagination: rows.length > limit ? { next_page_token: executionPageToken(page[page.length - 1]!) } : {} };
       },
     },
     {

@@ -7,6 +7,7 @@ import type { RouteDefinition } from '../../route.ts';
 import { IdParams } from '../envelope.ts';
 import type { ModelSyncExecutionsService } from '../../../services/model-sync-executions-service.ts';
 import { requireModelSync } from '../../../services/model-syncs-service.ts';
+import { executionPagePosition, executionPageToken } from '../../../services/page-token.ts';
 import {
   CancelSyncExecutionResponseEnvelope,
   CancelSyncResponseEnvelope,
@@ -20,7 +21,7 @@ import {
   SyncStatusEnvelope,
   UpdateExecutionRequest,
 } from './model-sync-execution-schemas.ts';
-import { executionPageToken, modelSyncExecutionToWire, parseExecutionPageToken, startedExecutionToWire } from './model-sync-execution-wire.ts';
+import { modelSyncExecutionToWire, startedExecutionToWire } from './model-sync-execution-wire.ts';
 
 /** Executions per page of GET …/executions. */
 const pageSize = 50;
@@ -94,7 +95,7 @@ export function modelSyncExecutionRoutes(context: AppContext, executions: ModelS
           ascending: Boolean(query.ascending),
           limit: pageSize + 1,
           onlyCompleted: Boolean(query.only_completed),
-          after: query.page_token ? parseExecutionPageToken(query.page_token) : undefined,
+          after: query.page_token ? executionPagePosition(query.page_token) : undefined,
         });
         const page = rows.slice(0, pageSize);
         return { data: page.map(modelSyncExecutionToWire), pagination: rows.length > pageSize ? { next_page_token: executionPageToken(page.at(-1)!) } : {} };

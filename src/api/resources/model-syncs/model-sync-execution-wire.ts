@@ -1,5 +1,4 @@
 // Model-sync execution rows → GetExecutionResponseSchema (types-2025-09-18.md); the same shape in 2024-02-08.
-import { ApiError } from '../../errors.ts';
 import type { ModelSyncExecutionRow } from '../../../persistence/repositories/model-sync-executions-repository.ts';
 
 export function modelSyncExecutionToWire(row: ModelSyncExecutionRow) {
@@ -18,17 +17,4 @@ export function modelSyncExecutionToWire(row: ModelSyncExecutionRow) {
 /** StartSyncResponseSchema. */
 export function startedExecutionToWire(row: ModelSyncExecutionRow) {
   return { id: row.id, status: row.status, created_at: row.created_at };
-}
-
-/** next_page_token: the last row's (created_at, id), opaque to clients. */
-export function executionPageToken(row: { created_at: string; id: string }): string {
-  return Buffer.from(`${row.created_at} ${row.id}`).toString('base64url');
-}
-
-export function parseExecutionPageToken(token: string): { created_at: string; id: string } {
-  const [created_at, id, extra] = Buffer.from(token, 'base64url').toString('utf8').split(' ');
-  if (!created_at || !id || extra !== undefined || Number.isNaN(Date.parse(created_at))) {
-    throw new ApiError('validation_failed', 'page_token: is not a token this API issued', { metadata: { field: 'page_token' } });
-  }
-  return { created_at, id };
 }
