@@ -5,7 +5,7 @@
 // OneOf, DomainMatch and HostnameMatch are refused when the plan is checked (unsupported).
 import { createHash } from 'node:crypto';
 import type { Row } from '../../connectors/records.ts';
-import { canonicalJson, recordHash } from './record-hash.ts';
+import { canonicalJson, valueJson } from './record-hash.ts';
 import type { Identity } from './model-sync-plan.ts';
 
 /** Keys are stored readable when short; a longer one becomes its digest, because a PostgreSQL btree
@@ -18,12 +18,11 @@ function bounded(key: string): string {
 
 export const supportedIdentityFunctions: readonly string[] = ['Equality', 'ISubstring'];
 
-/** A key function over the model row; undefined when the row has no usable identity (null). */
-export type IdentityKeyOf = (row: Row, record: Row) => string | undefined;
+/** A key function over the model row; undefined when the row has no usable identity (null). Modes without an identity
+ * (append, snapshot) key a record by its content hash instead (model-sync-runner.ts). */
+export type IdentityKeyOf = (row: Row) => string | undefined;
 
-export function identityKeyFunction(identity: Identity | undefined): IdentityKeyOf {
-  // Append and snapshot have no identity: a record is its content.
-  if (!identity) return (_row, record) => recordHash(record);
+export function identityKeyFunction(identity: Identity): IdentityKeyOf {
   const field = identity.source.field;
   if (identity.function === 'ISubstring') {
     return (row) => {
@@ -34,7 +33,7 @@ export function identityKeyFunction(identity: Identity | undefined): IdentityKey
   return (row) => {
     const value = row[field];
     if (value === null || value === undefined) return undefined;
-    // A text identity (the usual case) is its JSON string, which is what canonicalJson would return.
-    return bounded(typeof value === 'string' ? JSON.stringify(value) : canonicalJson(value));
+    // A text identity (the usual case) takes canonicalJson's fast path for primitives.
+    return bounded(valueJson(value));
   };
 }

@@ -11,7 +11,7 @@ import type { Row } from '../../connectors/records.ts';
 import { discardRecordLogs, type RecordLogIndex, type RecordLogSink } from '../record-logs/record-log.ts';
 import { decide, recordFor, type Candidate } from './batch-classifier.ts';
 import { countCategory, emptyCounts, type ExecutionCounts } from './execution-counts.ts';
-import { identityKeyFunction } from './identity-key.ts';
+import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
 import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { jsonHash, recordJson } from './record-hash.ts';
@@ -103,7 +103,7 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
   if (backfillOnly) await session.consoleLine('INFO', 'First run with skip_initial_backfill: recording the current model without sending it');
   const map = compileRecordMapper(plan, session.now());
-  const keyOf = identityKeyFunction(rule.keyedBy === 'identity' ? plan.identity : undefined);
+  const keyOf = rule.keyedBy === 'identity' ? identityKeyFunction(plan.identity!) : undefined;
   const identityField = rule.keyedBy === 'identity' ? plan.identity!.target : undefined;
   // A test run reads no more than it needs: a 10-row limit reads one batch of 10.
   const batchSize = Math.min(options.batchSize ?? 1000, plan.rowLimit ?? Number.POSITIVE_INFINITY);
@@ -140,7 +140,8 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
 
 interface BatchTools {
   backfillOnly: boolean;
-  keyOf: (row: Row, record: Row) => string | undefined;
+  /** Identity modes' key of a model row; undefined for append (content) and snapshot (none), keyed by the record's hash. */
+  keyOf: IdentityKeyOf | undefined;
   map: (row: Row) => Row;
   identityField: string | undefined;
   /** Records per target write. */
@@ -199,8 +200,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     }
     const json = recordJson(record);
     const hash = jsonHash(json);
-    // Identity modes key by the identity value; append (content) and snapshot (none) by the record's hash.
-    const key = rule.keyedBy === 'identity' ? tools.keyOf(row, record) : hash;
+    const key = tools.keyOf ? tools.keyOf(row) : hash;
     if (key === undefined) {
       await warn('the identity value is empty; the record cannot be matched', record);
       continue;

@@ -24,8 +24,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function valueJson(value: unknown): string {
-  // The primitives canonicalJson would hand to JSON.stringify, without its checks in front.
+/** canonicalJson of a value; the primitives it would hand to JSON.stringify go there without its checks in front. */
+export function valueJson(value: unknown): string {
   if (typeof value === 'string' || typeof value === 'number') return JSON.stringify(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   return canonicalJson(value);
