@@ -7,8 +7,8 @@ import type { TokenSigner } from './signed-tokens.ts';
 /** The TokenSigner purpose; a token of another kind of link never verifies here. */
 export const recordLogLinkPurpose = 'model-sync-record-log';
 
-/** How long a link works by default: 1 hour, like bulk execution log links. */
-export const defaultRecordLogLinkTtlMs = 60 * 60 * 1000;
+/** How long a link works: 1 hour, like bulk execution log links. */
+export const recordLogLinkTtlMs = 60 * 60 * 1000;
 
 /** The query parameter carrying the token. */
 export const recordLogTokenParameter = 'token';
@@ -26,9 +26,6 @@ export interface RecordLogLinksOptions {
   /** The installation's public base URL without a trailing slash, read per link: config.publicUrl follows the
    * listening port when it is not set explicitly. */
   publicUrl: () => string;
-  /** Default defaultRecordLogLinkTtlMs. */
-  ttlMs?: number;
-  now?: () => number;
 }
 
 export interface RecordLogLinks {
@@ -48,20 +45,18 @@ function claims(file: RecordLogFileRef) {
 }
 
 export function createRecordLogLinks(options: RecordLogLinksOptions): RecordLogLinks {
-  const ttlMs = options.ttlMs ?? defaultRecordLogLinkTtlMs;
-  const now = options.now ?? Date.now;
   return {
     sign(files) {
-      const issuedAt = now();
+      const issuedAt = Date.now();
       const urls = files.map((file) => {
-        const token = options.signer.sign(claims(file), ttlMs, issuedAt);
+        const token = options.signer.sign(claims(file), recordLogLinkTtlMs, issuedAt);
         return `${options.publicUrl()}${recordLogFilePath(file)}?${recordLogTokenParameter}=${token}`;
       });
-      return { expires: new Date(issuedAt + ttlMs).toISOString(), urls };
+      return { expires: new Date(issuedAt + recordLogLinkTtlMs).toISOString(), urls };
     },
     verify(token, file) {
       if (!token) return undefined;
-      const payload = options.signer.verify<Record<string, unknown>>(token, now());
+      const payload = options.signer.verify<Record<string, unknown>>(token);
       if (!payload || typeof payload.organization_id !== 'string') return undefined;
       const expected = claims({ ...file, organizationId: payload.organization_id });
       return Object.entries(expected).every(([name, value]) => payload[name] === value) ? payload.organization_id : undefined;

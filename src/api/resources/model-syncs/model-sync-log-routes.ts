@@ -12,7 +12,7 @@ import { executionLogTypes, type ExecutionLogType, type RecordLogIndex } from '.
 import type { ModelSyncExecutionRow } from '../../../persistence/repositories/model-sync-executions-repository.ts';
 import { requireModelSync } from '../../../services/model-syncs-service.ts';
 import { modelSyncRecordLogDirectory } from '../../../services/model-sync-record-log-location.ts';
-import { createRecordLogLinks, defaultRecordLogLinkTtlMs, recordLogLinkPurpose, recordLogTokenParameter } from '../../../services/model-sync-record-log-links.ts';
+import { createRecordLogLinks, recordLogLinkTtlMs, recordLogLinkPurpose, recordLogTokenParameter } from '../../../services/model-sync-record-log-links.ts';
 import { Envelope } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 
@@ -47,7 +47,7 @@ export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
   const { repositories } = context;
   const consoleLog = createKyselyConsoleLog(context.database.db);
   const links = createRecordLogLinks({ signer: context.signer(recordLogLinkPurpose), publicUrl: () => context.config.publicUrl });
-  const ttlMinutes = defaultRecordLogLinkTtlMs / 60_000;
+  const ttlMinutes = recordLogLinkTtlMs / 60_000;
 
   async function requireExecution(organizationId: string, syncId: string, executionId: string) {
     const sync = await requireModelSync(context, organizationId, syncId);
