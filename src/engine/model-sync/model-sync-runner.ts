@@ -127,9 +127,7 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   }
   // The changes still queued (fewer than a send's worth) go now, before deletions and the baseline.
   if (tools.outbox.size > 0) {
-    const upserts: RecordState[] = [];
-    await sendQueued(context, plan, checked, session, tools, upserts);
-    await stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
+    await sendAndCommitQueued(context, plan, checked, session, tools);
     await session.onProgress?.({ ...counts });
   }
   // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
@@ -216,9 +214,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
     // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
     // diffed against the state that change leaves: send and commit the queue first.
-    const sent: RecordState[] = [];
-    await sendQueued(context, plan, checked, session, tools, sent);
-    await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: sent, deletes: [], seen: [] });
+    await sendAndCommitQueued(context, plan, checked, session, tools);
   }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     // The store returns only the records whose stored hash differs; every other one is stored with its hash.
@@ -289,6 +285,13 @@ async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: Che
       }
     }
   }
+}
+
+/** Sends everything queued and commits the accepted records' state. */
+async function sendAndCommitQueued(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, tools: BatchTools): Promise<void> {
+  const upserts: RecordState[] = [];
+  await sendQueued(context, plan, checked, session, tools, upserts);
+  await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
 }
 
 function stateOf(candidate: Candidate): RecordState {
