@@ -2,7 +2,6 @@
 // checking it against its model and its target (docs/model-syncs.md lists the checks).
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, notFound } from '../api/errors.ts';
@@ -14,7 +13,7 @@ import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
 import type { ConnectionsService } from './connections-service.ts';
 import { checkModelSync, type ModelSyncInput } from './model-sync-checks.ts';
-import { modelSyncRecordLogDirectory } from './model-sync-record-log-location.ts';
+import { modelSyncRecordLogsRoot } from './model-sync-record-log-location.ts';
 import { pageToken, pageTokenKey } from './page-token.ts';
 
 /** The spec's Target: where a sync writes (connection_id and object are also real columns). */
@@ -234,7 +233,7 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
       // The change-detection state is keyed by the sync id alone; a sync deleted and never recreated leaves none.
       await createKyselyStateStore(context.database.db).clear(id);
       // The executions' record logs go with them; a file left behind would be data nobody can reach or delete.
-      await rm(dirname(modelSyncRecordLogDirectory(context.config.dataDir, id, 'any')), { recursive: true, force: true });
+      await rm(modelSyncRecordLogsRoot(context.config.dataDir, id), { recursive: true, force: true });
     },
   };
 }
