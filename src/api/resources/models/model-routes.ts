@@ -131,8 +131,10 @@ export function modelRoutes(context: AppContext, models: ModelsService): RouteDe
       response: ModelSampleResponseEnvelope,
       errors: [400, 404, 422, 500],
       handler: async ({ caller, params, query }) => {
-        await models.requireModel(caller, params.id);
-        if (query.async) return answer(caller.organizationId, true, JobType.samplemodel, (run) => models.sample(caller, params.id, run));
+        if (query.async) {
+          await models.requireModel(caller, params.id);
+          return answer(caller.organizationId, true, JobType.samplemodel, (run) => models.sample(caller, params.id, run));
+        }
         const run: RunContext = { signal: AbortSignal.timeout(syncSampleTimeoutMs), log: silentLogger, heartbeat() {} };
         try {
           return { data: await models.sample(caller, params.id, run) };
