@@ -12,7 +12,7 @@ const ordinalColumn = '__ferry_ordinal';
 export interface BatchEncoding {
   dialect: SqlDialect;
   encode(column: string, value: unknown): unknown;
-  /** The type a column's parameter is cast to inside VALUES (PostgreSQL); undefined elsewhere. */
+  /** PostgreSQL: the type a column's parameter is cast to inside VALUES (see SqlDialect.castParameter); undefined elsewhere. */
   castType?(column: string): string | undefined;
 }
 

@@ -40,7 +40,9 @@ export interface PlannedBatch {
 }
 
 export interface BatchSession extends BatchEncoding {
+  /** Runs one statement inside the caller's transaction; resolves to the affected row count. */
   run(statement: Statement): Promise<number>;
+  /** Runs one statement inside the caller's transaction; resolves to its rows (SELECT, RETURNING). */
   rows(statement: Statement): Promise<Row[]>;
 }
 

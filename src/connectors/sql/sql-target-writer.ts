@@ -9,20 +9,12 @@ import type { RunContext } from '../../engine/run-context.ts';
 import type { RecordRejection, TargetWriteRequest, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import { planBatches, writeBatch, type BatchEntry, type BatchOutcome, type RecordOutcome } from './sql-batch-writer.ts';
-import type { SqlDialect } from './sql-dialect.ts';
+import { planBatches, writeBatch, type BatchEntry, type BatchOutcome, type BatchSession, type RecordOutcome } from './sql-batch-writer.ts';
 import { buildDelete, buildInsert, buildUpdate, type Statement } from './sql-statements.ts';
 
-export interface TargetSession {
-  dialect: SqlDialect;
-  /** Runs one statement inside the caller's transaction; resolves to the affected row count. */
-  run(statement: Statement): Promise<number>;
-  /** Runs one statement inside the caller's transaction; resolves to its rows (SELECT, RETURNING). */
-  rows(statement: Statement): Promise<Row[]>;
+/** The batch writer's session (dialect, statements, value encoding) plus what the per-record path and the transaction need. */
+export interface TargetSession extends BatchSession {
   classify(error: unknown): ConnectorError;
-  encode(column: string, value: unknown): unknown;
-  /** PostgreSQL: the type a column's parameter is cast to inside VALUES (see SqlDialect.castParameter). */
-  castType?(column: string): string | undefined;
   /** The target table's unique keys (immediate, whole-table, on plain columns), where the dialect upserts on conflict. */
   uniqueKeys?: string[][];
   /**
