@@ -43,7 +43,7 @@ function jsonValue(value: unknown): unknown {
 }
 
 /** The configuration GET …/modelsync/source advertises: exactly one of `query` (SQL) or `table` (a table id). */
-export function checkConfiguration(configuration: Record<string, unknown>): ModelConfiguration {
+function checkConfiguration(configuration: Record<string, unknown>): ModelConfiguration {
   const { query, table, ...rest } = configuration;
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined) throw fieldError(`configuration.${unknownKey}`, 'is not a model setting; give `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)');
@@ -112,8 +112,6 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
 
   return {
     requireModel,
-    checkName,
-    checkConfiguration,
     /** The cheap checks, for answering an async request at once: name, configuration shape, connection. */
     async precheck(organizationId: string, input: ModelInput): Promise<void> {
       checkName(input.name);
