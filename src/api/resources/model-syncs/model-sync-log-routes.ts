@@ -15,12 +15,12 @@ import { modelSyncRecordLogDirectory } from '../../../services/model-sync-record
 import { createRecordLogLinks, recordLogLinkTtlMs, recordLogLinkPurpose, recordLogTokenParameter } from '../../../services/model-sync-record-log-links.ts';
 import { Envelope } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
+import { ExecutionParams } from './model-sync-execution-schemas.ts';
 
 const LogType = Type.Union(
   executionLogTypes.map((type) => Type.Literal(type)),
   { title: 'ExecutionLogType' },
 );
-const ExecutionParams = Type.Object({ sync_id: Type.String(), id: Type.String() });
 const TypeParams = Type.Object({ sync_id: Type.String(), id: Type.String(), type: LogType });
 const FileParams = Type.Object({ sync_id: Type.String(), id: Type.String(), type: LogType, filename: Type.String() });
 
