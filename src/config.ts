@@ -51,6 +51,12 @@ export interface FerryConfig {
    */
   entityCacheTtlMs: number;
   /**
+   * What a worker process may keep in memory of model syncs' change-detection state between runs, in bytes (estimated),
+   * so that a run diffs its unchanged rows without asking the database (engine/model-sync/state/state-cache.ts).
+   * Env FERRY_STATE_CACHE_MB; 0 turns the cache off. Default 128 MB.
+   */
+  stateCacheBytes: number;
+  /**
    * How long a queued job stays claimed without its worker renewing the lease (renewed every third of it). An execution
    * whose worker was killed resumes on another worker after this. Env FERRY_QUEUE_LEASE_MS. Default 60 s.
    */
@@ -115,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
     credentialCacheTtlMs: env.FERRY_CREDENTIAL_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
     entityCacheTtlMs: env.FERRY_ENTITY_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_ENTITY_CACHE_MS, 1_000, 'FERRY_ENTITY_CACHE_MS'),
+    stateCacheBytes: (env.FERRY_STATE_CACHE_MB === '0' ? 0 : positiveInteger(env.FERRY_STATE_CACHE_MB, 128, 'FERRY_STATE_CACHE_MB')) * 1024 * 1024,
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };

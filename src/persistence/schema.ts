@@ -127,6 +127,12 @@ export interface ModelSyncBaselinesTable {
   established_at: string;
 }
 
+/** Replaced by every transaction that changes a sync's state (migration 0010). */
+export interface ModelSyncStateGenerationsTable {
+  sync_id: string;
+  generation: string;
+}
+
 export interface JobsTable {
   id: string;
   organization_id: string;
@@ -347,6 +353,7 @@ export interface Database {
   queries: QueriesTable;
   model_sync_record_states: ModelSyncRecordStatesTable;
   model_sync_baselines: ModelSyncBaselinesTable;
+  model_sync_state_generations: ModelSyncStateGenerationsTable;
   proxy_calls: ProxyCallsTable;
   connections: ConnectionsTable;
   settings: SettingsTable;

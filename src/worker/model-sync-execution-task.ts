@@ -11,6 +11,7 @@ import { emptyCounts, type ExecutionCounts } from '../engine/model-sync/executio
 import type { ModelSyncPlan } from '../engine/model-sync/model-sync-plan.ts';
 import { runModelSync } from '../engine/model-sync/model-sync-runner.ts';
 import { createKyselyStateStore } from '../engine/model-sync/state/kysely-state-store.ts';
+import { createStateCache } from '../engine/model-sync/state/state-cache.ts';
 import { createGzipRecordLogWriter } from '../engine/record-logs/gzip-record-log-writer.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { terminalModelSyncStatuses, type ModelSyncExecutionRow } from '../persistence/repositories/model-sync-executions-repository.ts';
@@ -69,6 +70,8 @@ function planOf(sync: StoredModelSync, execution: ModelSyncExecutionRow, source:
 export function modelSyncExecutionTask(context: AppContext, connections: ConnectionsService): JobHandler {
   const { repositories } = context;
   const stateStore = createKyselyStateStore(context.database.db);
+  // One per worker process: a sync's next run here finds its state remembered (checked against the stored generation).
+  const stateCache = createStateCache({ maxBytes: context.config.stateCacheBytes });
   const consoleLog = createKyselyConsoleLog(context.database.db);
 
   return async (payload: unknown, job: JobContext) => {
@@ -101,6 +104,7 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
       await rm(logDirectory, { recursive: true, force: true });
       const result = await runModelSync({ signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) }, planOf(sync, execution, source, target), {
         stateStore,
+        stateCache,
         consoleLog,
         recordLogs: createGzipRecordLogWriter({ directory: logDirectory }),
         onProgress: async (counts) => update({ counts: JSON.stringify(acrossAttempts(earlier, counts)) }),

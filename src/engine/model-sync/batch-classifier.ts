@@ -1,17 +1,19 @@
 // One model batch → the records to send, by operation, and the records that need no send. Pure:
-// takes the batch's stored state (already looked up) and decides per row from the mode's rule.
+// takes how each record compares with the stored state (already diffed) and decides per row from the mode's rule.
 import type { TargetOperation } from '../../connectors/connector.ts';
 import type { Row } from '../../connectors/records.ts';
 import type { ModeRule } from './mode-rules.ts';
 
+/** What the state holds for a key, against the record's values now: nothing (never delivered), the same values, or others. */
+export type Previous = 'none' | 'same' | 'changed';
+
 export interface Candidate {
   key: string;
-  hash: string;
+  readonly hash: string;
   record: Row;
   /** The target identity fields and values (empty without identity). */
   identity: Row;
-  /** The hash the state holds for the key (last delivered values); undefined for a key never delivered. */
-  stored: string | undefined;
+  previous: Previous;
 }
 
 export type Decision =
@@ -29,12 +31,12 @@ export interface ClassifyOptions {
 }
 
 export function decide(candidate: Candidate, { rule, backfillOnly, syncAllRecords }: ClassifyOptions): Decision {
-  const { stored } = candidate;
+  const { previous } = candidate;
   if (rule.keyedBy === 'none') return { kind: 'send', operation: rule.whenNew };
-  if (backfillOnly) return stored === candidate.hash ? { kind: 'unchanged' } : { kind: 'record_only' };
-  if (!stored) return { kind: 'send', operation: rule.whenNew };
+  if (backfillOnly) return previous === 'same' ? { kind: 'unchanged' } : { kind: 'record_only' };
+  if (previous === 'none') return { kind: 'send', operation: rule.whenNew };
   if (syncAllRecords) return { kind: 'send', operation: rule.whenChanged ?? rule.whenNew };
-  if (stored === candidate.hash) return { kind: 'unchanged' };
+  if (previous === 'same') return { kind: 'unchanged' };
   return rule.whenChanged ? { kind: 'send', operation: rule.whenChanged } : { kind: 'left_alone' };
 }
 

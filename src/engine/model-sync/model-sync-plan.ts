@@ -136,10 +136,10 @@ export interface ModelSyncOptions {
   /** Minimum time between two progress entries in the console log. Default 10,000 ms. */
   progressIntervalMs?: number;
   /**
-   * A sync whose state holds at most this many keys has it read into memory once at the start of the run, and its
-   * batches are diffed there instead of by one statement each in the state store (state/preloaded-state.ts); the load
-   * also gives up past about 100 MB of heap. Default: 500,000 (about 60 MB with 24-character keys) for a store a round
-   * trip away (PostgreSQL), 0 for one in this process (embedded SQLite, memory), where it does not pay. 0: never.
+   * When the state cache holds nothing trustworthy for the sync (state/state-cache.ts), a sync whose state holds at most
+   * this many keys has it read into the cache at the start of the run, and its batches are diffed there instead of by
+   * one statement each in the state store (within the cache's byte budget). Default: 500,000 for a store a round trip
+   * away (PostgreSQL), 0 for one in this process (embedded SQLite, memory), where it does not pay. 0: never.
    */
   preloadStateKeys?: number;
   /** The clock, for relative filters and console timestamps. Default `() => new Date()`. */

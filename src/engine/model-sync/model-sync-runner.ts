@@ -10,6 +10,7 @@ import type { TargetOperation } from '../../connectors/connector.ts';
 import type { Row } from '../../connectors/records.ts';
 import { discardRecordLogs, type RecordLogIndex, type RecordLogSink } from '../record-logs/record-log.ts';
 import { decide, recordFor, type Candidate } from './batch-classifier.ts';
+import { ConsideredRecord } from './considered-record.ts';
 import { countCategory, emptyCounts, type ExecutionCounts } from './execution-counts.ts';
 import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
@@ -19,11 +20,16 @@ import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordMapper } from './record-mapper.ts';
 import type { RecordState, StateStore } from './state-store.ts';
-import { defaultPreloadStateKeys, withPreloadedState } from './state/preloaded-state.ts';
+import { createStateCache, defaultPreloadStateKeys, type StateCache } from './state/state-cache.ts';
 import { deliver } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
   stateStore: StateStore;
+  /**
+   * What the process remembers of syncs' state between runs (state/state-cache.ts): one per process, shared by its
+   * runs. Default: one for this run alone.
+   */
+  stateCache?: StateCache;
   /** Where start, progress and finish lines go; none when omitted. */
   consoleLog?: ConsoleLog;
   /** This execution's record logs (createGzipRecordLogWriter); closed by the run. Default: discarded. */
@@ -82,6 +88,7 @@ export async function runModelSync(
 
 interface Session {
   stateStore: StateStore;
+  stateCache?: StateCache;
   logs: RecordLogSink;
   counts: ExecutionCounts;
   now: () => Date;
@@ -93,11 +100,12 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   const { rule } = checked;
   const keyed = rule.keyedBy !== 'none';
   const selection = rowSelection(plan);
-  // A small sync's state is read once, and its batches are diffed in memory (state/preloaded-state.ts); by default
-  // only where the store is a round trip away. Not for a partial run, which diffs few rows.
+  // Batches are diffed against what the process remembers of the state where it can (state/state-cache.ts). A cold
+  // cache reads a small sync's state whole first, by default only where the store is a round trip away. Not for a
+  // partial run, which diffs few rows.
   const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
-  const preload = keyed && !selection.partial && preloadKeys > 0;
-  const session = preload ? { ...given, stateStore: await withPreloadedState(given.stateStore, plan.syncId, preloadKeys) } : given;
+  const cache = keyed && !selection.partial ? (given.stateCache ?? createStateCache()) : undefined;
+  const session = cache ? { ...given, stateStore: await cache.open(given.stateStore, plan.syncId, { preloadKeys }) } : given;
   const { stateStore, counts } = session;
   const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
@@ -148,16 +156,13 @@ interface BatchTools {
   outbox: Outbox;
 }
 
-/** A candidate with its record's canonical JSON, which its hash was taken of and its records-log line reuses. */
-type Considered = Candidate & { json: string };
-
 /**
  * Changes wait here until a send's worth (`sendSize`) has gathered, or the read ends: when few rows changed, a
  * thousand batches' changes go in a few target writes instead of a thousand small ones. Nothing queued has reached
  * the target and its state has not moved, so a crash or cancel only means the next run sends it again.
  */
 interface Outbox {
-  groups: Map<TargetOperation, Considered[]>;
+  groups: Map<TargetOperation, ConsideredRecord[]>;
   /** The queued keys: a key seen again before its change is sent first sends the queue (its state must be current). */
   keys: Set<string>;
   size: number;
@@ -180,14 +185,14 @@ async function warning(session: Session, message: string, record: Row): Promise<
 
 /** One `records` log line, `{ action, key, record }`, built around the record's canonical JSON (already made for its
  * hash) instead of serializing the record again: every model row gets one, so this is on the hot path. */
-function logRecord(logs: RecordLogSink, action: string, candidate: Considered): Promise<void> | undefined {
+function logRecord(logs: RecordLogSink, action: string, candidate: ConsideredRecord): Promise<void> | undefined {
   return logs.writeJson('records', `{"action":"${action}","key":${JSON.stringify(candidate.key)},"record":${candidate.json}}`);
 }
 
 async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, rows: Row[], tools: BatchTools): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
-  const candidates = new Map<string, Considered>();
+  const candidates = new Map<string, ConsideredRecord>();
   const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
@@ -197,7 +202,8 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
       continue;
     }
     const json = recordJson(record);
-    const hash = jsonHash(json);
+    // Without an identity the key is the content hash; with one, the hash waits until something asks for it.
+    const hash = tools.keyOf ? undefined : jsonHash(json);
     const key = tools.keyOf ? tools.keyOf(row) : hash;
     if (key === undefined) {
       await warn('the identity value is empty; the record cannot be matched', record);
@@ -208,7 +214,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     const identity = tools.identityField === undefined ? {} : { [tools.identityField]: record[tools.identityField] };
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
-    candidates.set(slot, { key, hash, json, record, identity, stored: undefined });
+    candidates.set(slot, new ConsideredRecord(key, json, record, identity, hash));
   }
   const { outbox } = tools;
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
@@ -219,15 +225,15 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     // The store returns only the records whose stored hash differs; every other one is stored with its hash.
     const differing = await session.stateStore.differing(plan.syncId, [...candidates.values()]);
-    for (const candidate of candidates.values()) candidate.stored = differing.has(candidate.key) ? differing.get(candidate.key) : candidate.hash;
+    for (const candidate of candidates.values()) candidate.previous = !differing.has(candidate.key) ? 'same' : differing.get(candidate.key) === undefined ? 'none' : 'changed';
   }
 
-  const recordOnly: Candidate[] = [];
+  const recordOnly: ConsideredRecord[] = [];
   const seen: string[] = [];
   const classify = { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true };
   for (const candidate of candidates.values()) {
     const decision = decide(candidate, classify);
-    if (candidate.stored !== undefined && rule.deleteUnseen) seen.push(candidate.key);
+    if (candidate.previous !== 'none' && rule.deleteUnseen) seen.push(candidate.key);
     if (decision.kind === 'send') {
       const group = outbox.groups.get(decision.operation) ?? [];
       group.push(candidate);
@@ -267,7 +273,7 @@ async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: Che
         (candidate) => recordFor(operation, candidate),
       );
       for (const candidate of outcome.accepted) {
-        const category = countCategory(operation, candidate.stored !== undefined);
+        const category = countCategory(operation, candidate.previous !== 'none');
         counts[category] += 1;
         if (operation === 'upsert') counts.upserts += 1;
         if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
@@ -294,8 +300,8 @@ async function sendAndCommitQueued(context: RunContext, plan: ModelSyncPlan, che
   await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
 }
 
-function stateOf(candidate: Candidate): RecordState {
-  return { key: candidate.key, hash: candidate.hash, identity: candidate.identity };
+function stateOf(candidate: ConsideredRecord): RecordState {
+  return { key: candidate.key, hash: candidate.hash, identity: candidate.identity, json: candidate.json };
 }
 
 /** replace: keys delivered before but absent from the model this run are deleted from the target. */

@@ -8,6 +8,19 @@ export interface RecordState {
   hash: string;
   /** The target identity fields and values, e.g. `{ "email": "a@x" }`: what a delete is sent with. */
   identity: Row;
+  /**
+   * The canonical JSON the hash was taken of, when the run has it. Stores ignore it; the state cache
+   * (state/state-cache.ts) keeps a short one, so that the next run compares values without hashing them.
+   */
+  json?: string;
+}
+
+/** A record to diff: its key and hash, and the canonical JSON the hash is (or would be) taken of. The hash may be a
+ * getter computed on first read: a cache that answers from the JSON never asks for it. */
+export interface DiffRecord {
+  readonly key: string;
+  readonly hash: string;
+  readonly json?: string;
 }
 
 /** One batch's change, committed atomically after the target accepted the batch. */
@@ -28,9 +41,9 @@ export interface Baseline {
 
 export interface StateStore {
   /**
-   * True when the store answers in this process, with no round trip (memory, embedded SQLite). A run then diffs each
-   * batch in the store instead of preloading the sync's state by default: on SQLite, reading 100,000 states into a
-   * Map cost as much as the 100 diff statements it saves (bench/README.md, model sync).
+   * True when the store answers in this process, with no round trip (memory, embedded SQLite). A run whose state
+   * cache is cold then diffs each batch in the store instead of preloading the sync's state by default: on SQLite,
+   * reading 100,000 states into a Map cost as much as the 100 diff statements it saves (bench/README.md, model sync).
    */
   readonly inProcess: boolean;
   /**
@@ -38,8 +51,18 @@ export interface StateStore {
    * or undefined for a key with no state. A key whose stored hash is the same is left out, so a batch of unchanged
    * records returns an empty map (the store compares, and nothing is returned per unchanged record).
    */
-  differing(syncId: string, records: ReadonlyArray<{ key: string; hash: string }>): Promise<Map<string, string | undefined>>;
-  commit(syncId: string, change: StateChange): Promise<void>;
+  differing(syncId: string, records: ReadonlyArray<DiffRecord>): Promise<Map<string, string | undefined>>;
+  /**
+   * Applies the change in one transaction, which also replaces the sync's generation token: the new token, or
+   * undefined for an empty change (nothing written, the token stays).
+   */
+  commit(syncId: string, change: StateChange): Promise<string | undefined>;
+  /**
+   * The sync's generation token: a random value replaced by every commit, and removed by clear. Undefined for a sync
+   * with no token (never committed, cleared, or state older than the token). What a process remembers of the
+   * state is good only while the token is the one its own last commit returned.
+   */
+  generation(syncId: string): Promise<string | undefined>;
   /**
    * Hands `take` every stored (key, hash) of the sync, in no particular order, until it returns false: how a run
    * preloads a small sync's state. Reads in pages, so memory holds one page besides what `take` keeps.

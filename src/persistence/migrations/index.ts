@@ -9,6 +9,7 @@ import * as modelSyncEngine from './0006-model-sync-engine.ts';
 import * as bulkSyncs from './0007-bulk-syncs.ts';
 import * as bulkExecutions from './0008-bulk-executions.ts';
 import * as modelsAndModelSyncs from './0009-models-and-model-syncs.ts';
+import * as modelSyncStateGenerations from './0010-model-sync-state-generations.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-bulk-syncs': bulkSyncs,
   '0008-bulk-executions': bulkExecutions,
   '0009-models-and-model-syncs': modelsAndModelSyncs,
+  '0010-model-sync-state-generations': modelSyncStateGenerations,
 };

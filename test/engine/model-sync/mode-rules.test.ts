@@ -10,7 +10,7 @@ const candidate = (stored: 'none' | 'same' | 'different'): Candidate => ({
   hash: 'h1',
   record: { email: 'k' },
   identity: { email: 'k' },
-  stored: stored === 'none' ? undefined : stored === 'same' ? 'h1' : 'h0',
+  previous: stored === 'none' ? 'none' : stored === 'same' ? 'same' : 'changed',
 });
 
 const label = (decision: ReturnType<typeof decide>) => (decision.kind === 'send' ? decision.operation : decision.kind);

@@ -9,7 +9,7 @@ import type { ModelSyncOptions, ModelSyncPlan, SyncMode } from '../../../src/eng
 import { runModelSync, type ModelSyncResult } from '../../../src/engine/model-sync/model-sync-runner.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
-import { interruptingStateStore } from './model-sync-kit.ts';
+import { diffPaths, interruptingStateStore, type DiffPath } from './model-sync-kit.ts';
 
 export interface Person {
   id: number;
@@ -129,15 +129,15 @@ export function planFor(mode: SyncMode, environment: ScenarioEnvironment, execut
 const sent = (result: ModelSyncResult) => ({ insert: result.counts.insert, update: result.counts.update, delete: result.counts.delete });
 
 /** Runs the whole scenario for one mode; returns the three results for target-specific checks. */
-export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvironment, adjust: Partial<Expectation> = {}, engine: ModelSyncOptions = {}): Promise<ModelSyncResult[]> {
+export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvironment, adjust: Partial<Expectation> = {}, path: DiffPath = diffPaths[0]!): Promise<ModelSyncResult[]> {
   const expected = { ...expectations[mode], ...adjust };
   const { model, target } = environment;
   await target.reset();
   await model.replaceRows(M1);
   if (expected.seedBefore) await target.seed(expected.kind, expected.seedBefore);
-  const options = { batchSize: 10, ...engine };
+  const options: ModelSyncOptions = { batchSize: 10, preloadStateKeys: path.preloadStateKeys };
 
-  const first = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-1`), { stateStore: environment.stateStore }, options);
+  const first = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-1`), { stateStore: environment.stateStore, stateCache: path.stateCache() }, options);
   assert.equal(first.status, 'completed', first.error?.message);
   assert.deepEqual(sortContacts(await target.read(expected.kind)), sortContacts(expected.afterFirst), `${mode}: target after run 1`);
 
@@ -146,10 +146,10 @@ export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvir
   const killedContext = createMockRunContext();
   // Canceled once 2 of its 5 batches are committed (the engine has already read batch 3 ahead by then).
   const interrupting = interruptingStateStore(environment.stateStore, { abortAfterCommits: 2, abort: () => killedContext.abort() });
-  const killed = await runModelSync(killedContext, planFor(mode, environment, `${mode}-2`), { stateStore: interrupting }, options);
+  const killed = await runModelSync(killedContext, planFor(mode, environment, `${mode}-2`), { stateStore: interrupting, stateCache: path.stateCache() }, options);
   assert.equal(killed.status, 'canceled', `${mode}: run 2 is killed midway (${killed.error?.message})`);
   assert.equal(killed.counts.total, 20, `${mode}: run 2 processed exactly its 2 committed batches`);
-  const restarted = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-3`), { stateStore: environment.stateStore }, options);
+  const restarted = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-3`), { stateStore: environment.stateStore, stateCache: path.stateCache() }, options);
   assert.equal(restarted.status, 'completed', restarted.error?.message);
 
   assert.deepEqual(sortContacts(await target.read(expected.kind)), sortContacts(expected.final), `${mode}: final target`);

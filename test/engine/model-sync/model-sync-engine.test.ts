@@ -45,7 +45,7 @@ const people = (count: number) => Array.from({ length: count }, (_, index) => ({
 for (const path of diffPaths) {
   describe(`model-sync engine (in-memory connector, ${path.name})`, () => {
     // Every run of this suite takes the path under test unless a test says otherwise.
-    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, dependencies, { preloadStateKeys: path.preloadStateKeys, ...options });
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, { stateCache: path.stateCache(), ...dependencies }, { preloadStateKeys: path.preloadStateKeys, ...options });
     test('updateOrCreate: backfill, then nothing, then only the changed and new rows', async () => {
       const { plan, model, contacts } = setup(people(25));
       const stateStore = createInMemoryStateStore();
@@ -258,7 +258,7 @@ for (const path of diffPaths) {
       const { plan } = setup(people(50));
       const stateStore = createInMemoryStateStore();
       const context = createMockRunContext();
-      const counting: StateStore = { ...stateStore, commit: async (syncId, change) => { await stateStore.commit(syncId, change); context.abort(); } };
+      const counting: StateStore = { ...stateStore, commit: async (syncId, change) => { const generation = await stateStore.commit(syncId, change); context.abort(); return generation; } };
       const result = await runModelSync(context, plan(), { stateStore: counting }, { batchSize: 10 });
       assert.equal(result.status, 'canceled');
       assert.equal(result.error?.retryable, false);

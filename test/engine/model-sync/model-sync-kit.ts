@@ -4,15 +4,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleLog, ConsoleLogEntry, ConsoleLogInput } from '../../../src/engine/console-log.ts';
 import type { StateStore, StateChange } from '../../../src/engine/model-sync/state-store.ts';
+import { createStateCache, type StateCache } from '../../../src/engine/model-sync/state/state-cache.ts';
 
 /**
- * The two ways a run diffs its batches, which must decide the same (state/preloaded-state.ts): one statement per batch
- * in the state store, and the sync's state preloaded into memory. The engine and scenario suites run once per way.
+ * The ways a run diffs its batches, which must decide the same (state/state-cache.ts): one statement per batch in the
+ * state store (no cache); the sync's state preloaded into memory at the start of each run (a cache per run); and a
+ * cache the suite's runs share, as the runs of a worker process do, warm from earlier runs and kept right across
+ * failed ones. The engine and scenario suites run once per way; `stateCache` gives the cache for one run.
  */
-export const diffPaths = [
-  { name: 'diff in the state store', preloadStateKeys: 0 },
-  { name: 'preloaded state', preloadStateKeys: 1_000_000 },
-] as const;
+export interface DiffPath {
+  name: string;
+  preloadStateKeys: number;
+  stateCache: () => StateCache;
+}
+
+export const diffPaths: readonly DiffPath[] = [
+  { name: 'diff in the state store', preloadStateKeys: 0, stateCache: () => createStateCache({ maxBytes: 0 }) },
+  { name: 'preloaded state', preloadStateKeys: 1_000_000, stateCache: () => createStateCache() },
+  { name: 'state cached across runs', preloadStateKeys: 0, stateCache: ((shared) => () => shared)(createStateCache()) },
+];
 
 export interface RecordingConsoleLog extends ConsoleLog {
   entries: ConsoleLogInput[];
@@ -49,8 +59,9 @@ export function interruptingStateStore(inner: StateStore, plan: { abortAfterComm
     async commit(syncId: string, change: StateChange) {
       wrapper.commits += 1;
       if (plan.crashOnCommit === wrapper.commits) throw new Error('simulated crash between the target write and the state commit');
-      await inner.commit(syncId, change);
+      const generation = await inner.commit(syncId, change);
       if (plan.abortAfterCommits === wrapper.commits) plan.abort?.();
+      return generation;
     },
   };
   return wrapper;

@@ -22,7 +22,7 @@ const unavailable = await postgresUnavailable();
 for (const path of diffPaths) {
   describe(`model sync into a PostgreSQL target (${path.name})`, { skip: unavailable }, () => {
     // Every run of this suite takes the path under test unless a test says otherwise.
-    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, dependencies, { preloadStateKeys: path.preloadStateKeys, ...options });
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, { stateCache: path.stateCache(), ...dependencies }, { preloadStateKeys: path.preloadStateKeys, ...options });
     let database: ScratchDatabase;
     let metadata: FreshDatabase;
     let native: pg.Pool;
@@ -81,7 +81,7 @@ for (const path of diffPaths) {
     const modes: SyncMode[] = ['updateOrCreate', 'replace', 'create', 'update', 'remove', 'append', 'snapshot'];
     for (const mode of modes) {
       test(`${mode}: backfill, change, killed run, restart; target exact, each change sent once`, async () => {
-        const [first] = await runModeScenario(mode, environment, {}, { preloadStateKeys: path.preloadStateKeys });
+        const [first] = await runModeScenario(mode, environment, {}, path);
         if (mode === 'update') assert.equal(first.counts.warnings, 25, 'rows the target lacks are warnings, not errors');
       });
     }

@@ -34,7 +34,7 @@ interface Receipt {
 for (const path of diffPaths) {
   describe(`model sync into a webhook (${path.name})`, () => {
     // Every run of this suite takes the path under test unless a test says otherwise.
-    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, dependencies, { preloadStateKeys: path.preloadStateKeys, ...options });
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, { stateCache: path.stateCache(), ...dependencies }, { preloadStateKeys: path.preloadStateKeys, ...options });
     let receiver: UpstreamServer;
     let metadata: FreshDatabase;
     let stateStore: StateStore;
@@ -125,7 +125,7 @@ for (const path of diffPaths) {
     const modes: SyncMode[] = ['updateOrCreate', 'replace', 'create', 'update', 'remove', 'append', 'snapshot'];
     for (const mode of modes) {
       test(`${mode}: signed batches, killed run and restart; target exact; no change received twice`, async () => {
-        await runModeScenario(mode, environment, adjustments[mode], { preloadStateKeys: path.preloadStateKeys });
+        await runModeScenario(mode, environment, adjustments[mode], path);
         assert.equal(unverified, 0, 'every batch carried a valid signature');
         if (mode === 'snapshot') return; // a snapshot resends the whole model by definition
         const seen = new Set<string>();

@@ -2,25 +2,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
-
-export interface StateStoreSubject {
-  store: StateStore;
-  dispose(): Promise<void>;
-}
+import { withStateStore, type StateStoreSubject } from './state-store-subjects.ts';
 
 const state = (key: string, hash = `h-${key}`) => ({ key, hash, identity: { email: key } });
 const entries = (map: Map<string, string | undefined>) => [...map.entries()].sort((left, right) => (left[0] < right[0] ? -1 : 1));
 
 export function stateStoreCases(name: string, open: () => Promise<StateStoreSubject>): void {
   describe(`StateStore: ${name}`, () => {
-    const withStore = (body: (store: StateStore) => Promise<void>) => async () => {
-      const subject = await open();
-      try {
-        await body(subject.store);
-      } finally {
-        await subject.dispose();
-      }
-    };
+    const withStore = (body: (store: StateStore) => Promise<void>) => withStateStore(open, body);
 
     test('differing leaves out records stored with the same hash; others come with the stored hash or none', withStore(async (store) => {
       await store.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });

@@ -1,4 +1,5 @@
 // StateStore kept in process memory: for tests and for one-off runs that need no persistence.
+import { randomUUID } from 'node:crypto';
 import type { Baseline, RecordState, StateStore } from '../state-store.ts';
 
 interface Entry extends RecordState {
@@ -10,6 +11,7 @@ const byKey = (left: Entry, right: Entry) => (left.key < right.key ? -1 : left.k
 export function createInMemoryStateStore(): StateStore {
   const syncs = new Map<string, Map<string, Entry>>();
   const baselines = new Map<string, Baseline>();
+  const generations = new Map<string, string>();
   const entries = (syncId: string) => {
     let found = syncs.get(syncId);
     if (!found) syncs.set(syncId, (found = new Map()));
@@ -28,13 +30,20 @@ export function createInMemoryStateStore(): StateStore {
       return found;
     },
     async commit(syncId, change) {
+      if (change.upserts.length === 0 && change.deletes.length === 0 && change.seen.length === 0) return undefined;
       const stored = entries(syncId);
-      for (const state of change.upserts) stored.set(state.key, { ...state, identity: structuredClone(state.identity), seenBy: change.executionId });
+      for (const { key, hash, identity } of change.upserts) stored.set(key, { key, hash, identity: structuredClone(identity), seenBy: change.executionId });
       for (const key of change.deletes) stored.delete(key);
       for (const key of change.seen) {
         const entry = stored.get(key);
         if (entry) entry.seenBy = change.executionId;
       }
+      const generation = randomUUID();
+      generations.set(syncId, generation);
+      return generation;
+    },
+    async generation(syncId) {
+      return generations.get(syncId);
     },
     async forEachHash(syncId, take) {
       for (const entry of [...entries(syncId).values()]) if (!take(entry.key, entry.hash)) return;
@@ -56,6 +65,7 @@ export function createInMemoryStateStore(): StateStore {
     async clear(syncId) {
       syncs.delete(syncId);
       baselines.delete(syncId);
+      generations.delete(syncId);
     },
     async count(syncId) {
       return entries(syncId).size;

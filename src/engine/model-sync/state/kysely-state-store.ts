@@ -1,6 +1,7 @@
 // StateStore on the metadata database (SQLite or PostgreSQL, one code path through Kysely).
 // Tables from migration 0006: model_sync_record_states (sync_id, identity_key) → hash, identity,
-// seen_execution_id; model_sync_baselines (sync_id) → first completed execution.
+// seen_execution_id; model_sync_baselines (sync_id) → first completed execution; from 0010,
+// model_sync_state_generations (sync_id) → the token every commit replaces.
 //
 // Hot path, per batch of ~1000 records:
 // - differing: one statement per 1000 records looks the batch's (key, hash) pairs, a VALUES list, up in the state by
@@ -12,8 +13,9 @@
 //   PostgreSQL as a named prepared statement), not through Kysely's builder and driver on every batch.
 // - commitStates: one transaction of multi-row `INSERT … ON CONFLICT DO UPDATE` (500 rows a
 //   statement: 6 columns × 500 stays under SQLite's 32,766 variables and PostgreSQL's 65,535) plus
-//   an `UPDATE … IN` for seen keys in replace mode. Writes happen only for delivered records, so a
-//   second run over an unchanged model writes nothing.
+//   an `UPDATE … IN` for seen keys in replace mode, and the new generation token. Writes happen only for
+//   delivered records, so a second run over an unchanged model writes nothing.
+import { randomUUID } from 'node:crypto';
 import { SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../../../persistence/schema.ts';
 import { reusableQuery } from '../../../persistence/reusable-query.ts';
@@ -54,7 +56,7 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       return { compile: () => query.compile(db) };
     }),
   );
-  // Preloading a sync's state (preloaded-state.ts) reads it a page at a time. SQLite: by primary key, one statement per
+  // Preloading a sync's state into the state cache (state-cache.ts) reads it a page at a time. SQLite: by primary key, one statement per
   // page on the hot reader (its planner walks the key's index). PostgreSQL: one query through a cursor, in no order
   // (a page per key range was a sort of the sync's remaining state per page when the table had no statistics).
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
@@ -80,9 +82,15 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       return found;
     },
     async commit(syncId, change) {
-      if (change.upserts.length === 0 && change.deletes.length === 0 && change.seen.length === 0) return;
+      if (change.upserts.length === 0 && change.deletes.length === 0 && change.seen.length === 0) return undefined;
       const updatedAt = clock().toISOString();
+      const generation = randomUUID();
       await db.transaction().execute(async (transaction) => {
+        await transaction
+          .insertInto('model_sync_state_generations')
+          .values({ sync_id: syncId, generation })
+          .onConflict((conflict) => conflict.column('sync_id').doUpdateSet({ generation }))
+          .execute();
         for (const part of chunks(change.upserts)) {
           await transaction
             .insertInto('model_sync_record_states')
@@ -118,6 +126,11 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
             .execute();
         }
       });
+      return generation;
+    },
+    async generation(syncId) {
+      const row = await db.selectFrom('model_sync_state_generations').select('generation').where('sync_id', '=', syncId).executeTakeFirst();
+      return row?.generation;
     },
     async forEachHash(syncId, take) {
       if (sqlite) {
@@ -163,6 +176,7 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       await db.transaction().execute(async (transaction) => {
         await transaction.deleteFrom('model_sync_record_states').where('sync_id', '=', syncId).execute();
         await transaction.deleteFrom('model_sync_baselines').where('sync_id', '=', syncId).execute();
+        await transaction.deleteFrom('model_sync_state_generations').where('sync_id', '=', syncId).execute();
       });
     },
     async count(syncId) {

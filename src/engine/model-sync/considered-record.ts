@@ -1,0 +1,28 @@
+// A model row as a run considers it: its key, its target record and that record's canonical JSON, and how it compares
+// with the state. The content hash is taken on first read: a row the state cache finds unchanged by its JSON is never
+// hashed, and most rows of most runs are such rows.
+import type { Row } from '../../connectors/records.ts';
+import type { Candidate, Previous } from './batch-classifier.ts';
+import { jsonHash } from './record-hash.ts';
+
+export class ConsideredRecord implements Candidate {
+  readonly key: string;
+  /** recordJson(record): what the hash is taken of, and what the records log line embeds. */
+  readonly json: string;
+  readonly record: Row;
+  readonly identity: Row;
+  previous: Previous = 'none';
+  #hash: string | undefined;
+
+  constructor(key: string, json: string, record: Row, identity: Row, hash?: string) {
+    this.key = key;
+    this.json = json;
+    this.record = record;
+    this.identity = identity;
+    this.#hash = hash;
+  }
+
+  get hash(): string {
+    return (this.#hash ??= jsonHash(this.json));
+  }
+}
