@@ -1,6 +1,6 @@
 // One model batch → the records to send, by operation, and the records that need no send. Pure:
 // takes how each record compares with the stored state (already diffed) and decides per row from the mode's rule.
-import type { TargetOperation } from '../../connectors/connector.ts';
+import { TargetOperation } from '../../connectors/connector.ts';
 import type { Row } from '../../connectors/records.ts';
 import type { ModeRule } from './mode-rules.ts';
 
@@ -12,7 +12,7 @@ export interface Candidate {
   readonly hash: string;
   record: Row;
   /** The target identity fields and values (empty without identity). */
-  identity: Row;
+  readonly identity: Row;
   previous: Previous;
 }
 
@@ -30,14 +30,21 @@ export interface ClassifyOptions {
   syncAllRecords: boolean;
 }
 
+// Decisions are shared constants: one is made per model row, and most are `unchanged`.
+const unchanged: Decision = { kind: 'unchanged' };
+const recordOnly: Decision = { kind: 'record_only' };
+const leftAlone: Decision = { kind: 'left_alone' };
+const sends = new Map<TargetOperation, Decision>(Object.values(TargetOperation).map((operation) => [operation, { kind: 'send', operation }]));
+const send = (operation: TargetOperation): Decision => sends.get(operation)!;
+
 export function decide(candidate: Candidate, { rule, backfillOnly, syncAllRecords }: ClassifyOptions): Decision {
   const { previous } = candidate;
-  if (rule.keyedBy === 'none') return { kind: 'send', operation: rule.whenNew };
-  if (backfillOnly) return previous === 'same' ? { kind: 'unchanged' } : { kind: 'record_only' };
-  if (previous === 'none') return { kind: 'send', operation: rule.whenNew };
-  if (syncAllRecords) return { kind: 'send', operation: rule.whenChanged ?? rule.whenNew };
-  if (previous === 'same') return { kind: 'unchanged' };
-  return rule.whenChanged ? { kind: 'send', operation: rule.whenChanged } : { kind: 'left_alone' };
+  if (rule.keyedBy === 'none') return send(rule.whenNew);
+  if (backfillOnly) return previous === 'same' ? unchanged : recordOnly;
+  if (previous === 'none') return send(rule.whenNew);
+  if (syncAllRecords) return send(rule.whenChanged ?? rule.whenNew);
+  if (previous === 'same') return unchanged;
+  return rule.whenChanged ? send(rule.whenChanged) : leftAlone;
 }
 
 /** What a delete is sent with: the identity alone, so no other value reaches the target. */

@@ -1,6 +1,6 @@
 // A model row as a run considers it: its key, its target record and that record's canonical JSON, and how it compares
-// with the state. The content hash is taken on first read: a row the state cache finds unchanged by its JSON is never
-// hashed, and most rows of most runs are such rows.
+// with the state. The content hash and the identity are made on first read: a row the state cache finds unchanged by
+// its JSON is never hashed, and most rows of most runs are such rows.
 import type { Row } from '../../connectors/records.ts';
 import type { Candidate, Previous } from './batch-classifier.ts';
 import { jsonHash } from './record-hash.ts';
@@ -10,19 +10,27 @@ export class ConsideredRecord implements Candidate {
   /** recordJson(record): what the hash is taken of, and what the records log line embeds. */
   readonly json: string;
   readonly record: Row;
-  readonly identity: Row;
   previous: Previous = 'none';
   #hash: string | undefined;
+  readonly #identityField: string | undefined;
+  #identity: Row | undefined;
 
-  constructor(key: string, json: string, record: Row, identity: Row, hash?: string) {
+  /** `identityField`: the target field the identity is matched on, if the mode has one. */
+  constructor(key: string, json: string, record: Row, identityField: string | undefined, hash?: string) {
     this.key = key;
     this.json = json;
     this.record = record;
-    this.identity = identity;
+    this.#identityField = identityField;
     this.#hash = hash;
   }
 
   get hash(): string {
     return (this.#hash ??= jsonHash(this.json));
+  }
+
+  /** The target identity field and value (empty without identity), built when a send or a state commit needs it. */
+  get identity(): Row {
+    const field = this.#identityField;
+    return (this.#identity ??= field === undefined ? {} : { [field]: this.record[field] });
   }
 }

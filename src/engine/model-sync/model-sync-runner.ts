@@ -211,10 +211,9 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     }
     const previous = candidates.get(key);
     if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous.record);
-    const identity = tools.identityField === undefined ? {} : { [tools.identityField]: record[tools.identityField] };
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
-    candidates.set(slot, new ConsideredRecord(key, json, record, identity, hash));
+    candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash));
   }
   const { outbox } = tools;
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {

@@ -5,7 +5,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createGzip, type Gzip } from 'node:zlib';
+import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import { recordLogIndexFile, type ExecutionLogType, type RecordLogIndex, type RecordLogSink } from './record-log.ts';
 
 export interface GzipRecordLogOptions {
@@ -37,6 +37,9 @@ function fileName(type: ExecutionLogType, sequence: number): string {
 }
 
 const flushBytes = 64 * 1024;
+/** What zlib may hold uncompressed before a write waits for it: 16 flushes. At zlib's default (16 KiB) every flush
+ * waited for 'drain', a listener and a promise per 64 KiB of lines, while zlib keeps up with the run anyway. */
+const gzipQueueBytes = 16 * flushBytes;
 
 /** Hands the pending lines to zlib (which compresses on the thread pool); a promise only when zlib pushes back. */
 function flush(open: OpenFile): Promise<void> | undefined {
@@ -67,7 +70,8 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
     const entry = (index[type] ??= { files: [], records: 0 });
     const name = fileName(type, entry.files.length + 1);
     entry.files.push(name);
-    const gzip = createGzip({ level: options.level ?? 1 });
+    // zlib streams take stream options too (node:zlib passes them to Transform); @types/node does not list them.
+    const gzip = createGzip({ level: options.level ?? 1, writableHighWaterMark: gzipQueueBytes } as ZlibOptions);
     const file = createWriteStream(join(options.directory, name));
     gzip.pipe(file);
     const handle: OpenFile = { gzip, file, records: 0, pending: [], pendingBytes: 0 };
