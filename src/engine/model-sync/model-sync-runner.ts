@@ -18,7 +18,8 @@ import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { jsonHash, recordJson } from './record-hash.ts';
 import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
-import { compileRecordMapper } from './record-mapper.ts';
+import { compileRecordJson, compileRecordMapper } from './record-mapper.ts';
+import { filterReadsRecord } from './record-filter.ts';
 import type { RecordState, StateStore } from './state-store.ts';
 import { createStateCache, defaultPreloadStateKeys, type StateCache } from './state/state-cache.ts';
 import { deliver } from './target-delivery.ts';
@@ -120,7 +121,11 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
 
   const batches = checked.source.readQuery(context, plan.source.query, { batchSize });
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
-  const tools: BatchTools = { backfillOnly, keyOf, map, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
+  // The fast lane (processBatch) needs the state in memory, an identity, no resend of everything, and filters on
+  // model fields only.
+  const fastLane = rule.keyedBy === 'identity' && plan.sync_all_records !== true && stateStore.unchanged !== undefined && !filterReadsRecord(plan);
+  const jsonOf = compileRecordJson(plan) ?? ((row: Row) => recordJson(map(row)));
+  const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, fastLane, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
   for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
@@ -149,6 +154,10 @@ interface BatchTools {
   /** Identity modes' key of a model row; undefined for append (content) and snapshot (none), keyed by the record's hash. */
   keyOf: IdentityKeyOf | undefined;
   map: (row: Row) => Row;
+  /** recordJson(map(row)), without the record where the plan allows (compileRecordJson). */
+  jsonOf: (row: Row) => string;
+  /** Whether processBatch first looks for rows the state holds unchanged, answered from memory. */
+  fastLane: boolean;
   identityField: string | undefined;
   /** Records per target write. */
   sendSize: number;
@@ -184,38 +193,62 @@ async function warning(session: Session, message: string, record: Row): Promise<
 }
 
 /** One `records` log line, `{ action, key, record }`, built around the record's canonical JSON (already made for its
- * hash) instead of serializing the record again: every model row gets one, so this is on the hot path. */
-function logRecord(logs: RecordLogSink, action: string, candidate: ConsideredRecord): Promise<void> | undefined {
-  return logs.writeJson('records', `{"action":"${action}","key":${JSON.stringify(candidate.key)},"record":${candidate.json}}`);
+ * diff) instead of serializing the record again: every model row gets one, so this is on the hot path. */
+function logRecord(logs: RecordLogSink, action: string, key: string, json: string): Promise<void> | undefined {
+  return logs.writeJson('records', `{"action":"${action}","key":${JSON.stringify(key)},"record":${json}}`);
 }
+
+/** What a filter on model fields only is given for the mapped record, which it never reads. */
+const noRecord: Row = Object.freeze({});
 
 async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, rows: Row[], tools: BatchTools): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
+  const { outbox } = tools;
+  const { stateStore } = session;
   const candidates = new Map<string, ConsideredRecord>();
+  const seen: string[] = [];
+  // The fast lane: a row whose values the state holds (by its JSON, from memory) is logged as unchanged right away,
+  // with no record object, no candidate and no diff; most rows of most runs are such rows. A row whose key is already
+  // in this batch or still queued goes the whole way, so duplicates and queued changes are handled as before.
+  const unchanged = tools.fastLane ? new Map<string, string>() : undefined;
   const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
+    let fastKey: string | undefined;
+    let fastJson: string | undefined;
+    if (unchanged) {
+      fastKey = tools.keyOf!(row);
+      if (fastKey !== undefined && !unchanged.has(fastKey) && !candidates.has(fastKey) && !(outbox.size > 0 && outbox.keys.has(fastKey)) && checked.filter(row, noRecord)) {
+        fastJson = tools.jsonOf(row);
+        if (stateStore.unchanged!(plan.syncId, fastKey, fastJson)) {
+          unchanged.set(fastKey, fastJson);
+          if (rule.deleteUnseen) seen.push(fastKey);
+          const wait = logRecord(logs, 'unchanged', fastKey, fastJson);
+          if (wait) await wait;
+          continue;
+        }
+      }
+    }
     const record = tools.map(row);
     if (!checked.filter(row, record)) {
       await logs.write('records', { action: 'filtered', record });
       continue;
     }
-    const json = recordJson(record);
+    const json = fastJson ?? recordJson(record);
     // Without an identity the key is the content hash; with one, the hash waits until something asks for it.
     const hash = tools.keyOf ? undefined : jsonHash(json);
-    const key = tools.keyOf ? tools.keyOf(row) : hash;
+    const key = tools.keyOf ? (unchanged ? fastKey : tools.keyOf(row)) : hash;
     if (key === undefined) {
       await warn('the identity value is empty; the record cannot be matched', record);
       continue;
     }
-    const previous = candidates.get(key);
-    if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous.record);
+    const previous = candidates.get(key)?.record ?? (unchanged?.has(key) ? (JSON.parse(unchanged.get(key)!) as Row) : undefined);
+    if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous);
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
     candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash));
   }
-  const { outbox } = tools;
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
     // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
     // diffed against the state that change leaves: send and commit the queue first.
@@ -223,12 +256,11 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     // The store returns only the records whose stored hash differs; every other one is stored with its hash.
-    const differing = await session.stateStore.differing(plan.syncId, [...candidates.values()]);
+    const differing = await stateStore.differing(plan.syncId, [...candidates.values()]);
     for (const candidate of candidates.values()) candidate.previous = !differing.has(candidate.key) ? 'same' : differing.get(candidate.key) === undefined ? 'none' : 'changed';
   }
 
   const recordOnly: ConsideredRecord[] = [];
-  const seen: string[] = [];
   const classify = { rule, backfillOnly: tools.backfillOnly, syncAllRecords: plan.sync_all_records === true };
   for (const candidate of candidates.values()) {
     const decision = decide(candidate, classify);
@@ -243,14 +275,14 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     }
     if (decision.kind === 'record_only') recordOnly.push(candidate);
     // A promise only when the log must be waited for: no await (and no microtask) per unchanged row otherwise.
-    const wait = logRecord(logs, decision.kind, candidate);
+    const wait = logRecord(logs, decision.kind, candidate.key, candidate.json);
     if (wait) await wait;
   }
 
   const upserts: RecordState[] = recordOnly.map(stateOf);
   if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
   // The state moves only now, and only for what the target accepted (or the backfill recorded).
-  await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
+  await stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
 }
 
 /** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
@@ -277,16 +309,16 @@ async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: Che
         if (operation === 'upsert') counts.upserts += 1;
         if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
         await logs.write(`${category}s`, recordFor(operation, candidate));
-        await logRecord(logs, category, candidate);
+        await logRecord(logs, category, candidate.key, candidate.json);
       }
       for (const { item, rejection } of outcome.rejected) {
         counts.error += 1;
         await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
-        await logRecord(logs, 'rejected', item);
+        await logRecord(logs, 'rejected', item.key, item.json);
       }
       for (const { item, rejection } of outcome.warned) {
         await warning(session, rejection.message, item.record);
-        await logRecord(logs, 'not_found', item);
+        await logRecord(logs, 'not_found', item.key, item.json);
       }
     }
   }

@@ -23,3 +23,8 @@ export function compileRecordFilter(plan: Pick<ModelSyncPlan, 'filters' | 'filte
   const logic = plan.filter_logic?.trim() ? parseFilterLogic(plan.filter_logic, filters.length) : allFilters(filters.length);
   return (row, record) => evaluateFilterLogic(logic, (index) => predicates[index](valueOf(filters[index], row, record), filters[index].value, now));
 }
+
+/** Whether the plan's filters read the mapped record (a Target filter), or only the model row. */
+export function filterReadsRecord(plan: Pick<ModelSyncPlan, 'filters'>): boolean {
+  return (plan.filters ?? []).some((filter) => filter.field_type === 'Target');
+}

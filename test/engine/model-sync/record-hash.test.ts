@@ -3,7 +3,9 @@
 // implementation (sort every object's keys, createHash per row) and must never change.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, recordHash, recordJson } from '../../../src/engine/model-sync/record-hash.ts';
+import fc from 'fast-check';
+import { canonicalJson, recordHash, recordJson, valueJson } from '../../../src/engine/model-sync/record-hash.ts';
+import { compileRecordJson, compileRecordMapper } from '../../../src/engine/model-sync/record-mapper.ts';
 
 const pinned: Array<[string, Record<string, unknown>, string]> = [
   ['2-ifsXO8aKjuXnkfXOZchD', { email: 'user1@example.com', full_name: 'Person 1', tier: 'free', seats: 1 }, '{"email":"user1@example.com","full_name":"Person 1","seats":1,"tier":"free"}'],
@@ -40,4 +42,32 @@ test('records of changing shapes, one after another, each hash as their own sort
   assert.equal(recordJson({ a: 1 }), '{"a":1}');
   assert.equal(recordJson({ b: 2, a: 1 }), '{"a":1,"b":2}');
   assert.equal(recordJson({ a: 1, b: 2, c: 3 }), '{"a":1,"b":2,"c":3}');
+});
+
+test('property: valueJson of a string or number is exactly JSON.stringify (escapes, surrogates, -0, non-finite)', () => {
+  const texts = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u007f', '\u2028', '\ud800', '\udc00', 'é', '😀', 'a') }));
+  fc.assert(fc.property(texts, (text) => valueJson(text) === JSON.stringify(text)), { numRuns: 2000 });
+  const numbers = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(-0, NaN, Infinity, -Infinity, 1e21, 1e-7, Number.MAX_SAFE_INTEGER));
+  fc.assert(fc.property(numbers, (number) => valueJson(number) === JSON.stringify(number)), { numRuns: 2000 });
+});
+
+test('property: compileRecordJson(plan)(row) is recordJson of the mapped record, for any mapping and values', () => {
+  const name = fc.constantFrom('a', 'b', 'email', 'Zeta', 'ä', '10', '', 'x y', '__proto__');
+  const value = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt(), fc.date({ noInvalidDate: true }), fc.jsonValue());
+  const field = fc.record({ source: fc.option(fc.record({ field: name }), { nil: undefined }), target: name, override_value: fc.option(fc.string(), { nil: undefined }) });
+  const planArbitrary = fc.record({
+    identity: fc.option(fc.record({ source: fc.record({ field: name }), target: name, function: fc.constant('Equality' as const) }), { nil: undefined }),
+    fields: fc.array(field, { maxLength: 6 }),
+    override_fields: fc.option(fc.array(field, { maxLength: 2 }), { nil: undefined }),
+  });
+  fc.assert(
+    fc.property(planArbitrary, fc.dictionary(name, value), (plan, row) => {
+      const json = compileRecordJson(plan);
+      // A "__proto__" target is left to the mapper (its record takes it as the prototype): no compiled JSON then.
+      if (!json) return [plan.identity, ...plan.fields, ...(plan.override_fields ?? [])].some((mapped) => mapped?.target === '__proto__');
+      return json(row) === recordJson(compileRecordMapper(plan, new Date())(row));
+    }),
+    { numRuns: 1000 },
+  );
+  assert.equal(compileRecordJson({ fields: [], overrides: [{ field_id: 'a', override: 'x' }] }), undefined, 'overrides depend on the row: no compiled JSON');
 });

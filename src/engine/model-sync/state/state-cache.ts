@@ -188,6 +188,12 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         }
         return found;
       },
+      unchanged(id, key, json) {
+        if (id !== syncId) return false;
+        const kept = entry.values.get(key);
+        if (kept === undefined) return false;
+        return isJson(kept) ? kept === json : kept === jsonHash(json);
+      },
       async commit(id, change) {
         if (id !== syncId) return store.commit(id, change);
         const before = entry.generation;
