@@ -18,10 +18,10 @@ import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { jsonHash, recordJson } from './record-hash.ts';
 import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
-import { compileRecordJson, compileRecordMapper } from './record-mapper.ts';
+import { compileRecordJson, compileRecordMapper, compileRecordMatcher } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
 import type { RecordState, StateStore } from './state-store.ts';
-import { createStateCache, defaultPreloadStateKeys, type StateCache } from './state/state-cache.ts';
+import { createStateCache, defaultPreloadStateKeys, isKeptJson, type StateCache } from './state/state-cache.ts';
 import { deliver } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
@@ -123,9 +123,10 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
   // The fast lane (processBatch) needs the state in memory, an identity, no resend of everything, and filters on
   // model fields only.
-  const fastLane = rule.keyedBy === 'identity' && plan.sync_all_records !== true && stateStore.unchanged !== undefined && !filterReadsRecord(plan);
+  const fastLane = rule.keyedBy === 'identity' && plan.sync_all_records !== true && stateStore.remembered !== undefined && !filterReadsRecord(plan);
   const jsonOf = compileRecordJson(plan) ?? ((row: Row) => recordJson(map(row)));
-  const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, fastLane, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
+  const matches = compileRecordMatcher(plan);
+  const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, matches, fastLane, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
   for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
@@ -156,6 +157,8 @@ interface BatchTools {
   map: (row: Row) => Row;
   /** recordJson(map(row)), without the record where the plan allows (compileRecordJson). */
   jsonOf: (row: Row) => string;
+  /** jsonOf(row) === json, without making the JSON (compileRecordMatcher); undefined where the plan does not allow. */
+  matches: ((row: Row, json: string) => boolean) | undefined;
   /** Whether processBatch first looks for rows the state holds unchanged, answered from memory. */
   fastLane: boolean;
   identityField: string | undefined;
@@ -220,11 +223,19 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     if (unchanged) {
       fastKey = tools.keyOf!(row);
       if (fastKey !== undefined && !unchanged.has(fastKey) && !candidates.has(fastKey) && !(outbox.size > 0 && outbox.keys.has(fastKey)) && checked.filter(row, noRecord)) {
-        fastJson = tools.jsonOf(row);
-        if (stateStore.unchanged!(plan.syncId, fastKey, fastJson)) {
-          unchanged.set(fastKey, fastJson);
+        const kept = stateStore.remembered!(plan.syncId, fastKey);
+        // The kept JSON is compared where it stands (no JSON made for the row); a kept hash needs the row's JSON.
+        let same = false;
+        if (kept !== undefined && isKeptJson(kept) && tools.matches) same = tools.matches(row, kept);
+        else if (kept !== undefined) {
+          fastJson = tools.jsonOf(row);
+          same = isKeptJson(kept) ? kept === fastJson : kept === jsonHash(fastJson);
+        }
+        if (same) {
+          const json = isKeptJson(kept!) ? kept! : fastJson!;
+          unchanged.set(fastKey, json);
           if (rule.deleteUnseen) seen.push(fastKey);
-          const wait = logRecord(logs, 'unchanged', fastKey, fastJson);
+          const wait = logRecord(logs, 'unchanged', fastKey, json);
           if (wait) await wait;
           continue;
         }

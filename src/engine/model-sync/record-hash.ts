@@ -24,16 +24,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/**
- * JSON.stringify of a string: quoted as it is when no character needs an escape (no quote, backslash, control
- * character or surrogate), which is most text and avoids the builtin's call; JSON.stringify otherwise.
- */
-function quoted(text: string): string {
+/** True when JSON.stringify(text) is the text in quotes: no quote, backslash, control character or surrogate in it. */
+export function isPlainText(text: string): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
-    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return JSON.stringify(text);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return false;
   }
-  return `"${text}"`;
+  return true;
+}
+
+/** JSON.stringify of a string, without the builtin's call for plain text (most text). */
+function quoted(text: string): string {
+  return isPlainText(text) ? `"${text}"` : JSON.stringify(text);
 }
 
 /** canonicalJson of a value, with the primitives (every model row has several) done without its checks in front. The

@@ -2,7 +2,7 @@
 // The identity's target field always carries the model's identity value, because targets match on it.
 import type { Row } from '../../connectors/records.ts';
 import { filterPredicates } from './filter-functions.ts';
-import { canonicalJson, valueJson } from './record-hash.ts';
+import { canonicalJson, isPlainText, valueJson } from './record-hash.ts';
 import type { ModelSyncPlan, Override, SyncField } from './model-sync-plan.ts';
 
 export type RecordMapper = (row: Row) => Row;
@@ -42,32 +42,83 @@ export function compileRecordMapper(plan: Pick<ModelSyncPlan, 'fields' | 'overri
   };
 }
 
+type Assignment = { source: string } | { json: string };
+
 /**
- * recordJson(map(row)) without building the record: the canonical JSON of the mapped record, straight from the model
- * row. Every row of every run is serialized (its diff and its records-log line), and most never need the record
- * object, so this is the hot path's serializer. Undefined for a plan with overrides, whose values depend on the row.
+ * What the mapped record holds, per target in recordJson's order: the `,"key":` text in front of each value (with the
+ * value's JSON too for a constant), and the model field a value comes from. Undefined for a plan with overrides, whose
+ * values depend on the row, or with a "__proto__" target, which the mapper's record takes as its prototype.
  */
-export function compileRecordJson(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): ((row: Row) => string) | undefined {
+function recordLayout(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): { fronts: string[]; sources: Array<string | undefined> } | undefined {
   if ((plan.overrides ?? []).length > 0) return undefined;
   // What the mapper assigns, in its order; a later assignment to a target overwrites an earlier one.
-  const assigned = new Map<string, { source: string } | { json: string }>();
+  const assigned = new Map<string, Assignment>();
   if (plan.identity) assigned.set(plan.identity.target, { source: plan.identity.source.field });
   for (const field of [...plan.fields, ...(plan.override_fields ?? [])]) {
     if (field.override_value !== undefined) assigned.set(field.target, { json: canonicalJson(field.override_value) });
     else if (field.source) assigned.set(field.target, { source: field.source.field });
   }
-  // The mapper's record would take "__proto__" as its prototype, not as a key: leave such a plan to it.
   if (assigned.has('__proto__')) return undefined;
   // recordJson's order and separators: keys sorted by code unit, each as `,"key":` but the first.
-  const parts = [...assigned.keys()].sort().map((target, index) => ({ prefix: `${index === 0 ? '' : ','}${JSON.stringify(target)}:`, value: assigned.get(target)! }));
-  const sources = parts.map(({ value }) => ('source' in value ? value.source : undefined));
-  const constants = parts.map(({ prefix, value }) => prefix + ('json' in value ? value.json : ''));
+  const targets = [...assigned.keys()].sort();
+  const fronts = targets.map((target, index) => {
+    const value = assigned.get(target)!;
+    return `${index === 0 ? '' : ','}${JSON.stringify(target)}:${'json' in value ? value.json : ''}`;
+  });
+  const sources = targets.map((target) => {
+    const value = assigned.get(target)!;
+    return 'source' in value ? value.source : undefined;
+  });
+  return { fronts, sources };
+}
+
+/**
+ * recordJson(map(row)) without building the record: the canonical JSON of the mapped record, straight from the model
+ * row. Undefined where recordLayout is.
+ */
+export function compileRecordJson(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): ((row: Row) => string) | undefined {
+  const layout = recordLayout(plan);
+  if (!layout) return undefined;
+  const { fronts, sources } = layout;
   return (row) => {
     let json = '{';
-    for (let index = 0; index < constants.length; index += 1) {
+    for (let index = 0; index < fronts.length; index += 1) {
       const source = sources[index];
-      json += source === undefined ? constants[index] : constants[index] + valueJson(row[source] ?? null);
+      json += source === undefined ? fronts[index] : fronts[index] + valueJson(row[source] ?? null);
     }
     return `${json}}`;
+  };
+}
+
+/**
+ * compileRecordJson(plan)(row) === json, without making the JSON: the text is walked piece by piece, and a plain
+ * string value is compared where it stands. Every unchanged row of every run is checked this way against the JSON the
+ * state cache keeps, so it allocates nothing for text. Undefined where recordLayout is.
+ */
+export function compileRecordMatcher(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): ((row: Row, json: string) => boolean) | undefined {
+  const layout = recordLayout(plan);
+  if (!layout) return undefined;
+  const { fronts, sources } = layout;
+  return (row, json) => {
+    if (json.charCodeAt(0) !== 0x7b) return false;
+    let at = 1;
+    for (let index = 0; index < fronts.length; index += 1) {
+      const front = fronts[index]!;
+      if (!json.startsWith(front, at)) return false;
+      at += front.length;
+      const source = sources[index];
+      if (source === undefined) continue;
+      const value = row[source] ?? null;
+      if (typeof value === 'string' && isPlainText(value)) {
+        // valueJson would be the text in quotes.
+        if (json.charCodeAt(at) !== 0x22 || !json.startsWith(value, at + 1) || json.charCodeAt(at + 1 + value.length) !== 0x22) return false;
+        at += value.length + 2;
+      } else {
+        const text = valueJson(value);
+        if (!json.startsWith(text, at)) return false;
+        at += text.length;
+      }
+    }
+    return at === json.length - 1 && json.charCodeAt(at) === 0x7d;
   };
 }

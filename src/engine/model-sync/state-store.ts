@@ -58,11 +58,11 @@ export interface StateStore {
    */
   commit(syncId: string, change: StateChange): Promise<string | undefined>;
   /**
-   * Answered from memory, with no round trip: true when the state holds exactly these values (this canonical JSON)
-   * for the key; false when it holds others or it cannot tell without asking the store (then `differing` tells).
-   * Only a store with the sync's state in memory has it (the state cache's view).
+   * What the state holds for the key, answered from memory with no round trip: the delivered record's canonical JSON
+   * (it starts with "{") or its hash; undefined when only the store can tell (then `differing` does). Only a store
+   * with the sync's state in memory has it (the state cache's view).
    */
-  unchanged?(syncId: string, key: string, json: string): boolean;
+  remembered?(syncId: string, key: string): string | undefined;
   /**
    * The sync's generation token: a random value replaced by every commit, and removed by clear. Undefined for a sync
    * with no token (never committed, cleared, or state older than the token). What a process remembers of the

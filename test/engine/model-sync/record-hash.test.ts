@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { canonicalJson, recordHash, recordJson, valueJson } from '../../../src/engine/model-sync/record-hash.ts';
-import { compileRecordJson, compileRecordMapper } from '../../../src/engine/model-sync/record-mapper.ts';
+import { compileRecordJson, compileRecordMapper, compileRecordMatcher } from '../../../src/engine/model-sync/record-mapper.ts';
 
 const pinned: Array<[string, Record<string, unknown>, string]> = [
   ['2-ifsXO8aKjuXnkfXOZchD', { email: 'user1@example.com', full_name: 'Person 1', tier: 'free', seats: 1 }, '{"email":"user1@example.com","full_name":"Person 1","seats":1,"tier":"free"}'],
@@ -70,4 +70,32 @@ test('property: compileRecordJson(plan)(row) is recordJson of the mapped record,
     { numRuns: 1000 },
   );
   assert.equal(compileRecordJson({ fields: [], overrides: [{ field_id: 'a', override: 'x' }] }), undefined, 'overrides depend on the row: no compiled JSON');
+});
+
+test('property: compileRecordMatcher(plan)(row, json) tells exactly whether compileRecordJson(plan)(row) is json', () => {
+  const name = fc.constantFrom('a', 'b', 'email', 'ä', '10', '');
+  const text = fc.oneof(fc.string(), fc.constantFrom('x', 'x"', 'a\\b', '","b":"', '}', '{', ''));
+  const value = fc.oneof(text, fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt(), fc.jsonValue());
+  const field = fc.record({ source: fc.option(fc.record({ field: name }), { nil: undefined }), target: name, override_value: fc.option(fc.string(), { nil: undefined }) });
+  const planArbitrary = fc.record({
+    identity: fc.option(fc.record({ source: fc.record({ field: name }), target: name, function: fc.constant('Equality' as const) }), { nil: undefined }),
+    fields: fc.array(field, { maxLength: 5 }),
+  });
+  // The JSON to match: the row's own, another row's, or the row's with a piece cut, added or changed.
+  const edit = fc.oneof(
+    fc.constant((json: string) => json),
+    fc.nat().map((at) => (json: string) => json.slice(0, at % (json.length + 1))),
+    fc.tuple(fc.nat(), fc.string({ maxLength: 3 })).map(([at, piece]) => (json: string) => json.slice(0, at % (json.length + 1)) + piece + json.slice(at % (json.length + 1))),
+    fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 1 })).map(([at, piece]) => (json: string) => json.slice(0, at % (json.length + 1)) + piece + json.slice((at % (json.length + 1)) + 1)),
+  );
+  fc.assert(
+    fc.property(planArbitrary, fc.dictionary(name, value), fc.dictionary(name, value), fc.boolean(), edit, (plan, row, other, useOther, change) => {
+      const json = compileRecordJson(plan);
+      const matches = compileRecordMatcher(plan);
+      if (!json || !matches) return json === undefined && matches === undefined;
+      const candidate = change(json(useOther ? other : row));
+      return matches(row, candidate) === (json(row) === candidate);
+    }),
+    { numRuns: 3000 },
+  );
 });

@@ -71,7 +71,8 @@ export interface StateCache {
 
 const keptValue = (record: { hash: string; json?: string }): string => (record.json !== undefined && record.json.length <= maxKeptJsonLength ? record.json : record.hash);
 
-const isJson = (value: string): boolean => value.charCodeAt(0) === 123; // "{": a hash is base64url
+/** Whether a kept value (StateStore.remembered) is the record's canonical JSON, not its hash (base64url, no "{"). */
+export const isKeptJson = (value: string): boolean => value.charCodeAt(0) === 123;
 
 export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const maxBytes = options.maxBytes ?? defaultStateCacheBytes;
@@ -171,7 +172,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           if (kept === undefined) {
             if (entry.complete) found.set(record.key, undefined);
             else unknown.push(record);
-          } else if (isJson(kept)) {
+          } else if (isKeptJson(kept)) {
             // The hash of the kept JSON is what the state holds; it is needed only when the record changed.
             const same = record.json !== undefined ? kept === record.json : jsonHash(kept) === record.hash;
             if (!same) found.set(record.key, jsonHash(kept));
@@ -188,11 +189,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         }
         return found;
       },
-      unchanged(id, key, json) {
-        if (id !== syncId) return false;
-        const kept = entry.values.get(key);
-        if (kept === undefined) return false;
-        return isJson(kept) ? kept === json : kept === jsonHash(json);
+      remembered(id, key) {
+        return id === syncId ? entry.values.get(key) : undefined;
       },
       async commit(id, change) {
         if (id !== syncId) return store.commit(id, change);
