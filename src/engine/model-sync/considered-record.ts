@@ -15,13 +15,17 @@ export class ConsideredRecord implements Candidate {
   readonly #identityField: string | undefined;
   #identity: Row | undefined;
 
+  /** The model values the record and key are made of, when the run notes rows for the next one (RecordState.values). */
+  readonly values: unknown[] | undefined;
+
   /** `identityField`: the target field the identity is matched on, if the mode has one. */
-  constructor(key: string, json: string, record: Row, identityField: string | undefined, hash?: string) {
+  constructor(key: string, json: string, record: Row, identityField: string | undefined, hash?: string, values?: unknown[]) {
     this.key = key;
     this.json = json;
     this.record = record;
     this.#identityField = identityField;
     this.#hash = hash;
+    this.values = values;
   }
 
   get hash(): string {

@@ -18,10 +18,10 @@ import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { jsonHash, recordJson } from './record-hash.ts';
 import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
-import { compileRecordJson, compileRecordMapper, compileRecordMatcher } from './record-mapper.ts';
+import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
 import type { RecordState, StateStore } from './state-store.ts';
-import { createStateCache, defaultPreloadStateKeys, isKeptJson, type StateCache } from './state/state-cache.ts';
+import { createStateCache, defaultPreloadStateKeys, isKeptJson, type RowMemo, type StateCache, type StateLane } from './state/state-cache.ts';
 import { deliver } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
@@ -106,7 +106,8 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   // partial run, which diffs few rows.
   const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
   const cache = keyed && !selection.partial ? (given.stateCache ?? createStateCache()) : undefined;
-  const session = cache ? { ...given, stateStore: await cache.open(given.stateStore, plan.syncId, { preloadKeys }) } : given;
+  const cached = cache ? await cache.open(given.stateStore, plan.syncId, { preloadKeys }) : undefined;
+  const session = cached ? { ...given, stateStore: cached } : given;
   const { stateStore, counts } = session;
   const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
@@ -123,10 +124,12 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
   // The fast lane (processBatch) needs the state in memory, an identity, no resend of everything, and filters on
   // model fields only.
-  const fastLane = rule.keyedBy === 'identity' && plan.sync_all_records !== true && stateStore.remembered !== undefined && !filterReadsRecord(plan);
+  const lane = rule.keyedBy === 'identity' && plan.sync_all_records !== true && !filterReadsRecord(plan) ? cached?.lane : undefined;
   const jsonOf = compileRecordJson(plan) ?? ((row: Row) => recordJson(map(row)));
   const matches = compileRecordMatcher(plan);
-  const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, matches, fastLane, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
+  const valueSources = lane ? recordValueSources(plan) : undefined;
+  const memo = valueSources ? { layout: valueSources.signature, sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 } : undefined;
+  const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, matches, lane, memo, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
   for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
@@ -159,8 +162,10 @@ interface BatchTools {
   jsonOf: (row: Row) => string;
   /** jsonOf(row) === json, without making the JSON (compileRecordMatcher); undefined where the plan does not allow. */
   matches: ((row: Row, json: string) => boolean) | undefined;
-  /** Whether processBatch first looks for rows the state holds unchanged, answered from memory. */
-  fastLane: boolean;
+  /** The state cache's answers for the fast lane, when processBatch first looks for rows the state holds unchanged. */
+  lane: StateLane | undefined;
+  /** The last run's unchanged rows and how far this run has met them (where the plan's layout allows). */
+  memo: RunMemo | undefined;
   identityField: string | undefined;
   /** Records per target write. */
   sendSize: number;
@@ -201,6 +206,28 @@ function logRecord(logs: RecordLogSink, action: string, key: string, json: strin
   return logs.writeJson('records', `{"action":"${action}","key":${JSON.stringify(key)},"record":${json}}`);
 }
 
+interface RunMemo {
+  layout: string;
+  /** The model fields the values are read from. */
+  sources: string[];
+  previous: RowMemo | undefined;
+  /** The next of `previous`'s rows this run expects to meet. */
+  cursor: number;
+}
+
+function sameValues(row: Row, values: unknown[], sources: string[]): boolean {
+  for (let index = 0; index < sources.length; index += 1) if (row[sources[index]!] !== values[index]) return false;
+  return true;
+}
+
+/** After a row with this key went the longer way: step past it in the previous rows if it is next (or one further). */
+function followPrevious(memo: RunMemo, key: string): void {
+  const keys = memo.previous?.keys;
+  if (!keys) return;
+  if (keys[memo.cursor] === key) memo.cursor += 1;
+  else if (keys[memo.cursor + 1] === key) memo.cursor += 2;
+}
+
 /** What a filter on model fields only is given for the mapped record, which it never reads. */
 const noRecord: Row = Object.freeze({});
 
@@ -214,16 +241,36 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   // The fast lane: a row whose values the state holds (by its JSON, from memory) is logged as unchanged right away,
   // with no record object, no candidate and no diff; most rows of most runs are such rows. A row whose key is already
   // in this batch or still queued goes the whole way, so duplicates and queued changes are handled as before.
-  const unchanged = tools.fastLane ? new Map<string, string>() : undefined;
+  const { lane, memo } = tools;
+  const unchanged = lane ? new Map<string, string>() : undefined;
   const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
     let fastKey: string | undefined;
     let fastJson: string | undefined;
     if (unchanged) {
+      // The next of the last run's unchanged rows, with the very same model values: the same record, so unchanged
+      // unless its key was committed since; nothing is built, looked up or compared as text.
+      const previous = memo?.previous;
+      const at = memo?.cursor ?? 0;
+      // The slot still holds what it held when the row was noted (the same string, so no text is compared).
+      if (previous && at < previous.keys.length && previous.slots[at]!.kept === previous.kept[at] && sameValues(row, previous.values[at]!, memo!.sources)) {
+        const key = previous.keys[at]!;
+        if (!candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord)) {
+          memo!.cursor = at + 1;
+          const kept = previous.kept[at]!;
+          lane!.rememberRow(key, previous.slots[at]!, kept, previous.values[at]!);
+          if (rule.deleteUnseen) seen.push(key);
+          const wait = logRecord(logs, 'unchanged', key, kept);
+          if (wait) await wait;
+          continue;
+        }
+      }
       fastKey = tools.keyOf!(row);
+      if (memo && fastKey !== undefined) followPrevious(memo, fastKey);
       if (fastKey !== undefined && !unchanged.has(fastKey) && !candidates.has(fastKey) && !(outbox.size > 0 && outbox.keys.has(fastKey)) && checked.filter(row, noRecord)) {
-        const kept = stateStore.remembered!(plan.syncId, fastKey);
+        const slot = lane!.slot(fastKey);
+        const kept = slot?.kept;
         // The kept JSON is compared where it stands (no JSON made for the row); a kept hash needs the row's JSON.
         let same = false;
         if (kept !== undefined && isKeptJson(kept) && tools.matches) same = tools.matches(row, kept);
@@ -234,6 +281,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
         if (same) {
           const json = isKeptJson(kept!) ? kept! : fastJson!;
           unchanged.set(fastKey, json);
+          if (memo && isKeptJson(kept!)) lane!.rememberRow(fastKey, slot!, kept!, memo.sources.map((source) => row[source]));
           if (rule.deleteUnseen) seen.push(fastKey);
           const wait = logRecord(logs, 'unchanged', fastKey, json);
           if (wait) await wait;
@@ -258,7 +306,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous);
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
-    candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash));
+    candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? memo.sources.map((source) => row[source]) : undefined));
   }
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
     // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
@@ -343,7 +391,7 @@ async function sendAndCommitQueued(context: RunContext, plan: ModelSyncPlan, che
 }
 
 function stateOf(candidate: ConsideredRecord): RecordState {
-  return { key: candidate.key, hash: candidate.hash, identity: candidate.identity, json: candidate.json };
+  return { key: candidate.key, hash: candidate.hash, identity: candidate.identity, json: candidate.json, values: candidate.values };
 }
 
 /** replace: keys delivered before but absent from the model this run are deleted from the target. */

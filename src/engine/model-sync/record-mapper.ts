@@ -122,3 +122,18 @@ export function compileRecordMatcher(plan: Pick<ModelSyncPlan, 'fields' | 'overr
     return at === json.length - 1 && json.charCodeAt(at) === 0x7d;
   };
 }
+
+/**
+ * The model fields a record's values and its identity key come from (recordLayout's order, constants left out, then
+ * the identity's field if no value comes from it), and a signature of the layout and the identity: what a RowMemo's
+ * values are taken by (state-cache.ts). Equal values in these fields make the same record and key. Undefined where
+ * recordLayout is.
+ */
+export function recordValueSources(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): { sources: string[]; signature: string } | undefined {
+  const layout = recordLayout(plan);
+  if (!layout) return undefined;
+  const sources = layout.sources.filter((source): source is string => source !== undefined);
+  // The key is the identity's model value: a mapping may overwrite the identity's target, so it is compared too.
+  if (plan.identity && !sources.includes(plan.identity.source.field)) sources.push(plan.identity.source.field);
+  return { sources, signature: JSON.stringify([layout.fronts, layout.sources, plan.identity ?? null]) };
+}

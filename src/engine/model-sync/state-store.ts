@@ -13,6 +13,9 @@ export interface RecordState {
    * (state/state-cache.ts) keeps a short one, so that the next run compares values without hashing them.
    */
   json?: string;
+  /** The model values the record and its key were made of, in the run's layout (recordValueSources), when the run has
+   * them: the state cache notes the delivered row for the next run's fast lane. Stores ignore it. */
+  values?: unknown[];
 }
 
 /** A record to diff: its key and hash, and the canonical JSON the hash is (or would be) taken of. The hash may be a
@@ -57,12 +60,6 @@ export interface StateStore {
    * undefined for an empty change (nothing written, the token stays).
    */
   commit(syncId: string, change: StateChange): Promise<string | undefined>;
-  /**
-   * What the state holds for the key, answered from memory with no round trip: the delivered record's canonical JSON
-   * (it starts with "{") or its hash; undefined when only the store can tell (then `differing` does). Only a store
-   * with the sync's state in memory has it (the state cache's view).
-   */
-  remembered?(syncId: string, key: string): string | undefined;
   /**
    * The sync's generation token: a random value replaced by every commit, and removed by clear. Undefined for a sync
    * with no token (never committed, cleared, or state older than the token). What a process remembers of the

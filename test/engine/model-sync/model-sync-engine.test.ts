@@ -136,6 +136,43 @@ for (const path of diffPaths) {
       assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Renamed');
     });
 
+    test('rows met in the same order as last run: a row whose identity was delivered with other values since is not taken as unchanged', async () => {
+      // Two rows share an identity in different batches; the later one wins. Once it leaves the model, the earlier
+      // row's values must reach the target, though the run before last met that row with the very same values.
+      const rows = people(30);
+      rows[25] = { ...rows[5]!, id: 25, name: 'Later' };
+      const { plan, model, contacts } = setup(rows);
+      const stateStore = createInMemoryStateStore();
+      for (let run = 0; run < 3; run += 1) {
+        const result = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+        assert.equal(result.status, 'completed', result.error?.message);
+        assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Later', `run ${run + 1}: the later row wins`);
+      }
+      model.rows.splice(25, 1);
+      const after = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+      assert.equal(after.counts.update, 1, 'the earlier row is sent');
+      assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Person 5');
+      const quiet = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+      assert.deepEqual({ insert: quiet.counts.insert, update: quiet.counts.update, total: quiet.counts.total }, { insert: 0, update: 0, total: 29 });
+    });
+
+    test('rows met in another order, added or removed: each change is sent once, and nothing else', async () => {
+      const { plan, model, contacts } = setup(people(40));
+      const stateStore = createInMemoryStateStore();
+      await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+      await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+      model.rows.reverse();
+      model.rows.splice(10, 3);
+      model.rows.splice(20, 0, { id: 100, email: 'new@x.com', name: 'New', plan: 'pro' });
+      model.rows[30]!.name = 'Renamed';
+      const changed = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+      assert.deepEqual({ insert: changed.counts.insert, update: changed.counts.update, total: changed.counts.total }, { insert: 1, update: 1, total: 38 });
+      const quiet = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
+      assert.deepEqual({ insert: quiet.counts.insert, update: quiet.counts.update }, { insert: 0, update: 0 });
+      assert.equal(contacts().filter((row) => row.full_name === 'Renamed').length, 1);
+      assert.equal(contacts().length, 41, 'rows leaving the model stay in the target in updateOrCreate');
+    });
+
     test('the records log has one line per model row considered, with the action taken, unchanged rows included', async (t) => {
       const logs = temporaryDirectory('ferry-ms-');
       t.after(logs.remove);

@@ -185,6 +185,30 @@ for (const { name, open } of await stateStoreSubjects()) {
       assert.equal(store.asked - before, 10, 'the other sync was evicted');
     }));
 
+    test('rows noted in a run are the next run\'s previous rows, in order, by layout; a commit since voids a row', withStore(async (store) => {
+      const cache = createStateCache();
+      const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+      assert.equal(run1.lane!.previousRows('L'), undefined);
+      const delivered = keys(5).map((key) => ({ ...state(key), values: [key, 1] }));
+      await run1.commit('s1', { executionId: 'e1', upserts: delivered, deletes: [], seen: [] });
+      const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+      assert.equal(run2.lane!.previousRows('another layout'), undefined, 'a run with another mapping cannot use them');
+      const rows = run2.lane!.previousRows('L')!;
+      assert.deepEqual(rows.keys, keys(5), 'in commit order');
+      assert.deepEqual(rows.values, keys(5).map((key) => [key, 1]));
+      assert.ok(rows.slots.every((slot, index) => slot.kept === rows.kept[index]), 'each slot still holds what it held');
+      assert.equal(rows.slots[0], run2.lane!.slot('k000'), 'the entry\'s own slot');
+      // An unchanged row is noted for the next run; committing another row voids its previous row.
+      run2.lane!.rememberRow('k001', rows.slots[1]!, rows.kept[1]!, [`k001`, 1]);
+      await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: ['k002'], seen: [] });
+      assert.notEqual(rows.slots[0]!.kept, rows.kept[0], 'k000 delivered with other values since');
+      assert.equal(rows.slots[2]!.kept, '', 'k002 deleted');
+      assert.equal(rows.slots[1]!.kept, rows.kept[1], 'k001 untouched');
+      const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
+      assert.deepEqual(run3.lane!.previousRows('L')?.keys, ['k001'], 'the rows run 2 noted; run 1\'s are let go');
+      assert.equal(await createStateCache({ maxBytes: 0 }).open(store, 's1').then((bare) => 'lane' in bare), false, 'no cache, no lane');
+    }));
+
     test('maxBytes 0 turns the cache off: the store itself', withStore(async (store) => {
       assert.equal(await createStateCache({ maxBytes: 0 }).open(store, 's1'), store);
     }));

@@ -1,12 +1,12 @@
 // What this process remembers of each sync's state across runs, so that a run diffs unchanged rows in memory instead
 // of asking the store about every one. Most runs of a sync find most rows unchanged; with the cache warm, such a row
-// costs a Map lookup and a string comparison (no store statement, and no hash when the record's canonical JSON is
-// kept), where the store's diff cost as much as reading the row (bench/README.md, model sync).
+// costs a Map lookup and a comparison of text (no store statement, and no hash when the record's canonical JSON is
+// kept), or, when the model is read in the same order as last time, not even that (RowMemo).
 //
 // Why it stays right:
-// - An entry holds, per key, the record's canonical JSON (when short) or its hash: exactly what the state holds,
-//   because it is filled only from the store (preload, or rows the store's diff confirmed) and from this process's own
-//   commits, after the store committed them.
+// - An entry holds, per key, a slot with the record's canonical JSON (when short) or its hash: exactly what the state
+//   holds, because it is filled only from the store (preload, or rows the store's diff confirmed) and from this
+//   process's own commits, after the store committed them.
 // - Every commit replaces the sync's generation token (StateStore.generation). A run trusts an entry only when the
 //   token is still the one the entry's last commit returned: another process's write, a reset (clear) or state
 //   older than the token shows as a different token or none, and the entry is dropped.
@@ -16,33 +16,77 @@
 // - An entry need not hold every key: a key it lacks is diffed in the store (unless the entry is complete, i.e.
 //   preloaded whole or started from an empty state). So the memory bound is kept by leaving keys out, never by
 //   guessing.
+// - A memo row (RowMemo) holds its key's slot and the text the slot held when the row was noted; it tells only while
+//   the slot still holds that text, so a commit since (an update, a delete, a duplicate identity) voids it.
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
 
 /** About 70 bytes of V8 heap per Map entry besides its strings (measured for the preload: 117 B for a 24-character
- * key and a 22-character hash). Strings are counted a byte a character (V8's one-byte strings). */
-const entryOverhead = 70;
+ * key and a 22-character hash), and a slot object. Strings are counted a byte a character (V8's one-byte strings). */
+const entryOverhead = 90;
+
+/** Estimated heap of a memo row besides its strings: four array slots, the values array, string headers. */
+const memoRowOverhead = 96;
 
 /** The canonical JSON is kept instead of the hash up to this length: a comparison instead of a SHA-256 per unchanged
  * row, for at most this many more bytes. Longer records keep their 22-character hash. */
 export const maxKeptJsonLength = 128;
 
-/** Default process budget (FERRY_STATE_CACHE_MB): about 500,000 rows of a short record, or 1,000,000 with hashes. */
+/** Default process budget (FERRY_STATE_CACHE_MB): about 400,000 rows of a short record with their memo rows. */
 export const defaultStateCacheBytes = 128 * 1024 * 1024;
 
 /** Default for `ModelSyncOptions.preloadStateKeys`: a cold entry of a store a round trip away is read whole when the
  * sync's state holds at most this many keys. */
 export const defaultPreloadStateKeys = 500_000;
 
+/** What the state holds for one key: the record's canonical JSON (isKeptJson) or its hash; "" once deleted. */
+export interface StateSlot {
+  kept: string;
+}
+
+/**
+ * The rows a run found unchanged or delivered, in the order it met them, for the next run of the sync: a model read
+ * in the same order meets them again one after another, and a row whose values are the very ones noted here is
+ * unchanged without building, looking up or comparing any text, as long as its slot still holds what it held then.
+ */
+export interface RowMemo {
+  /** What the values are taken by (the mapping and identity): a run with another cannot use them. */
+  readonly layout: string;
+  readonly keys: string[];
+  readonly slots: StateSlot[];
+  /** Per row, what the slot held when the row was noted: its record's canonical JSON. */
+  readonly kept: string[];
+  /** Per row, the model values its record and key are made of, in the layout's order. */
+  readonly values: unknown[][];
+  bytes: number;
+}
+
+/** The state cache's answers for a run's fast lane (model-sync-runner.ts), all from memory. */
+export interface StateLane {
+  /** The key's slot; undefined when only the store can tell (then `differing` does). */
+  slot(key: string): StateSlot | undefined;
+  /** The last run's rows, if it took their values by the same layout; this run's rows are noted by it. */
+  previousRows(layout: string): RowMemo | undefined;
+  /** Notes an unchanged row, in read order, for the next run (its slot holds the JSON `kept`). */
+  rememberRow(key: string, slot: StateSlot, kept: string, values: unknown[]): void;
+}
+
+/** What StateCache.open returns: the store, and the fast lane's answers when the cache is on. */
+export type CachedStateStore = StateStore & { readonly lane?: StateLane };
+
 interface Entry {
   syncId: string;
   /** The token the stored state had when this entry last matched it; undefined while unknown (during a commit). */
   generation: string | undefined;
-  /** Key → canonical JSON (starts with "{") or hash. */
-  values: Map<string, string>;
-  /** Every stored key is in `values`: a key it lacks has no state. */
+  slots: Map<string, StateSlot>;
+  /** Every stored key is in `slots`: a key it lacks has no state. */
   complete: boolean;
   bytes: number;
+  /** The layout this run's rows are noted by (StateLane.previousRows); none until the run says. */
+  layout: string | undefined;
+  /** The last run's rows, and this run's, for the next. */
+  previousRows: RowMemo | undefined;
+  rows: RowMemo | undefined;
 }
 
 export interface StateCacheOptions {
@@ -64,14 +108,14 @@ export interface StateCache {
    * The store, for this run of `syncId`: `differing` answered from the entry where it can (the rest from the store),
    * commits and clears passing through and updating the entry.
    */
-  open(store: StateStore, syncId: string, options?: OpenOptions): Promise<StateStore>;
+  open(store: StateStore, syncId: string, options?: OpenOptions): Promise<CachedStateStore>;
   /** Estimated bytes held (tests, metrics). */
   readonly bytes: number;
 }
 
 const keptValue = (record: { hash: string; json?: string }): string => (record.json !== undefined && record.json.length <= maxKeptJsonLength ? record.json : record.hash);
 
-/** Whether a kept value (StateStore.remembered) is the record's canonical JSON, not its hash (base64url, no "{"). */
+/** Whether a kept value is the record's canonical JSON, not its hash (base64url, no "{"). */
 export const isKeptJson = (value: string): boolean => value.charCodeAt(0) === 123;
 
 export function createStateCache(options: StateCacheOptions = {}): StateCache {
@@ -80,44 +124,92 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const entries = new Map<string, Entry>();
   let total = 0;
 
-  const drop = (entry: Entry) => {
-    if (entries.get(entry.syncId) === entry) {
-      entries.delete(entry.syncId);
-      total -= entry.bytes;
-    }
-  };
   const held = (entry: Entry) => entries.get(entry.syncId) === entry;
+  const drop = (entry: Entry) => {
+    if (!held(entry)) return;
+    entries.delete(entry.syncId);
+    total -= entry.bytes;
+  };
+  const account = (entry: Entry, size: number) => {
+    entry.bytes += size;
+    if (held(entry)) total += size;
+  };
+
+  /** Makes room for `size` more bytes of `entry`, evicting other syncs first; false when there is none. */
+  const room = (entry: Entry, size: number): boolean => {
+    if (!held(entry)) return false;
+    for (const other of entries.values()) {
+      if (total + size <= maxBytes) break;
+      if (other !== entry) drop(other);
+    }
+    return total + size <= maxBytes;
+  };
 
   const forget = (entry: Entry, key: string) => {
-    const value = entry.values.get(key);
-    if (value === undefined) return;
-    entry.values.delete(key);
-    const size = entryOverhead + key.length + value.length;
-    entry.bytes -= size;
-    if (held(entry)) total -= size;
+    const slot = entry.slots.get(key);
+    if (!slot) return;
+    entry.slots.delete(key);
+    account(entry, -(entryOverhead + key.length + slot.kept.length));
+    // A memo row holding this slot no longer tells.
+    slot.kept = '';
   };
 
-  /** Keeps key → value when the budget allows (evicting other syncs first); otherwise the entry is no longer complete. */
-  const remember = (entry: Entry, key: string, value: string) => {
-    forget(entry, key);
-    const size = entryOverhead + key.length + value.length;
-    if (held(entry)) {
-      for (const other of entries.values()) {
-        if (total + size <= maxBytes) break;
-        if (other !== entry) drop(other);
-      }
-    }
-    if (!held(entry) || total + size > maxBytes) {
+  /** The key's slot now holds `value`, when the budget allows; otherwise the key is left out (the entry is then no
+   * longer complete). */
+  const remember = (entry: Entry, key: string, value: string): StateSlot | undefined => {
+    const slot = entry.slots.get(key);
+    const size = slot ? value.length - slot.kept.length : entryOverhead + key.length + value.length;
+    if (!room(entry, size)) {
+      forget(entry, key);
       entry.complete = false;
-      return;
+      return undefined;
     }
-    entry.values.set(key, value);
-    entry.bytes += size;
-    total += size;
+    account(entry, size);
+    if (slot) {
+      slot.kept = value;
+      return slot;
+    }
+    const fresh = { kept: value };
+    entry.slots.set(key, fresh);
+    return fresh;
+  };
+
+  const noteRow = (entry: Entry, key: string, slot: StateSlot, kept: string, values: unknown[]) => {
+    const layout = entry.layout;
+    if (layout === undefined) return;
+    let size = memoRowOverhead + key.length + 8 * values.length;
+    for (const value of values) if (typeof value === 'string') size += value.length;
+    // Past the budget the memo just stops: the rows it lacks go the longer way next run.
+    if (!held(entry) || total + size > maxBytes) return;
+    const rows = (entry.rows ??= { layout, keys: [], slots: [], kept: [], values: [], bytes: 0 });
+    rows.keys.push(key);
+    rows.slots.push(slot);
+    rows.kept.push(kept);
+    rows.values.push(values);
+    rows.bytes += size;
+    account(entry, size);
+  };
+
+  const forgetRows = (entry: Entry, which: 'previousRows' | 'rows') => {
+    const memo = entry[which];
+    if (!memo) return;
+    entry[which] = undefined;
+    account(entry, -memo.bytes);
+  };
+
+  /** Forgets everything of the entry (its state is unknown) and stops holding it. */
+  const empty = (entry: Entry) => {
+    drop(entry);
+    for (const slot of entry.slots.values()) slot.kept = '';
+    entry.slots.clear();
+    entry.previousRows = undefined;
+    entry.rows = undefined;
+    entry.bytes = 0;
+    entry.complete = false;
   };
 
   async function coldEntry(store: StateStore, syncId: string, generation: string | undefined, preloadKeys: number): Promise<Entry> {
-    const entry: Entry = { syncId, generation, values: new Map(), complete: false, bytes: 0 };
+    const entry: Entry = { syncId, generation, slots: new Map(), complete: false, bytes: 0, layout: undefined, previousRows: undefined, rows: undefined };
     entries.set(syncId, entry);
     const count = await store.count(syncId);
     if (count === 0) {
@@ -127,12 +219,11 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     if (count > preloadKeys) return entry;
     let complete = true;
     await store.forEachHash(syncId, (key, hash) => {
-      remember(entry, key, hash);
       // Whatever remember could not keep, the store still has: stop reading and diff the rest there.
-      complete = entry.values.has(key);
+      complete = remember(entry, key, hash) !== undefined;
       return complete;
     });
-    entry.complete = complete && entry.values.size >= count;
+    entry.complete = complete && entry.slots.size >= count;
     return entry;
   }
 
@@ -145,13 +236,17 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       const generation = await store.generation(syncId);
       let entry = entries.get(syncId);
       if (entry && (generation === undefined || entry.generation !== generation)) {
-        drop(entry);
+        empty(entry);
         entry = undefined;
       }
       if (entry) {
-        // Most recently used last.
+        // Most recently used last; the last run's rows become this run's previous rows.
         entries.delete(syncId);
         entries.set(syncId, entry);
+        forgetRows(entry, 'previousRows');
+        entry.previousRows = entry.rows;
+        entry.rows = undefined;
+        entry.layout = undefined;
       } else {
         entry = await coldEntry(store, syncId, generation, preloadKeys);
       }
@@ -159,16 +254,25 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     },
   };
 
-  function view(store: StateStore, entry: Entry): StateStore {
+  function view(store: StateStore, entry: Entry): CachedStateStore {
     const { syncId } = entry;
+    const lane: StateLane = {
+      slot: (key) => entry.slots.get(key),
+      previousRows(layout) {
+        entry.layout = layout;
+        return entry.previousRows?.layout === layout ? entry.previousRows : undefined;
+      },
+      rememberRow: (key, slot, kept, values) => noteRow(entry, key, slot, kept, values),
+    };
     return {
+      lane,
       inProcess: true,
       async differing(id, records) {
         if (id !== syncId) return store.differing(id, records);
         const found = new Map<string, string | undefined>();
         const unknown: DiffRecord[] = [];
         for (const record of records) {
-          const kept = entry.values.get(record.key);
+          const kept = entry.slots.get(record.key)?.kept;
           if (kept === undefined) {
             if (entry.complete) found.set(record.key, undefined);
             else unknown.push(record);
@@ -189,9 +293,6 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         }
         return found;
       },
-      remembered(id, key) {
-        return id === syncId ? entry.values.get(key) : undefined;
-      },
       async commit(id, change) {
         if (id !== syncId) return store.commit(id, change);
         const before = entry.generation;
@@ -201,22 +302,22 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           generation = await store.commit(id, change);
         } catch (error: unknown) {
           // Committed or not, nobody can tell: remember nothing, and diff the rest of this run in the store.
-          drop(entry);
-          entry.values.clear();
-          entry.bytes = 0;
-          entry.complete = false;
+          empty(entry);
           throw error;
         }
         entry.generation = generation ?? before;
-        for (const state of change.upserts) remember(entry, state.key, keptValue(state));
+        for (const state of change.upserts) {
+          const kept = keptValue(state);
+          const slot = remember(entry, state.key, kept);
+          // A delivered record is noted for the next run like an unchanged one, in the order it was committed.
+          if (slot && state.values && isKeptJson(kept)) noteRow(entry, state.key, slot, kept, state.values);
+        }
         for (const key of change.deletes) forget(entry, key);
         return generation;
       },
       async clear(id) {
         if (id === syncId) {
-          drop(entry);
-          entry.values.clear();
-          entry.bytes = 0;
+          empty(entry);
           entry.complete = true;
           entry.generation = undefined;
         }
