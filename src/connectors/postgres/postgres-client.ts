@@ -74,6 +74,9 @@ export function createPostgresClient(configuration: PostgresConfiguration): Post
         throw classifyPostgresError(error);
       } finally {
         context.signal.removeEventListener('abort', onAbort);
+        // A client released broken leaves the pool and is ended; an error its connection still raises (the server
+        // ending the session, say) must not reach the process as an unhandled 'error' event.
+        if (broken) client.on('error', () => {});
         client.release(broken);
       }
     },
