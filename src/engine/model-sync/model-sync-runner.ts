@@ -9,7 +9,7 @@ import { throwIfAborted } from '../../connectors/connector-error.ts';
 import type { TargetOperation } from '../../connectors/connector.ts';
 import type { Row } from '../../connectors/records.ts';
 import { discardRecordLogs, type RecordLogIndex, type RecordLogSink } from '../record-logs/record-log.ts';
-import { decide, recordFor, type Candidate } from './batch-classifier.ts';
+import { decide, recordFor } from './batch-classifier.ts';
 import { ConsideredRecord } from './considered-record.ts';
 import { countCategory, emptyCounts, type ExecutionCounts } from './execution-counts.ts';
 import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
@@ -128,7 +128,7 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   const jsonOf = compileRecordJson(plan) ?? ((row: Row) => recordJson(map(row)));
   const matches = compileRecordMatcher(plan);
   const valueSources = lane ? recordValueSources(plan) : undefined;
-  const memo = valueSources ? { layout: valueSources.signature, sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 } : undefined;
+  const memo = valueSources ? { sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 } : undefined;
   const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, matches, lane, memo, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
   for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
@@ -207,7 +207,6 @@ function logRecord(logs: RecordLogSink, action: string, key: string, json: strin
 }
 
 interface RunMemo {
-  layout: string;
   /** The model fields the values are read from. */
   sources: string[];
   previous: RowMemo | undefined;
@@ -218,6 +217,16 @@ interface RunMemo {
 function sameValues(row: Row, values: unknown[], sources: string[]): boolean {
   for (let index = 0; index < sources.length; index += 1) if (row[sources[index]!] !== values[index]) return false;
   return true;
+}
+
+/** The row's values as a memo row holds them. */
+const valuesOf = (memo: RunMemo, row: Row): unknown[] => memo.sources.map((source) => row[source]);
+
+/** Whether the row is the memo's next previous row, with the very same values, and its slot still holds the same
+ * string (so no text is compared). */
+function isNextPreviousRow(memo: RunMemo, row: Row): boolean {
+  const { previous, cursor } = memo;
+  return previous !== undefined && cursor < previous.keys.length && previous.slots[cursor]!.kept === previous.kept[cursor] && sameValues(row, previous.values[cursor]!, memo.sources);
 }
 
 /** After a row with this key went the longer way: step past it in the previous rows if it is next (or one further). */
@@ -243,6 +252,8 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   // in this batch or still queued goes the whole way, so duplicates and queued changes are handled as before.
   const { lane, memo } = tools;
   const unchanged = lane ? new Map<string, string>() : undefined;
+  // A key already a candidate in this batch or still queued, or a row the filters drop, goes the whole way.
+  const fastLaneTakes = (key: string, row: Row) => !candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord);
   const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
@@ -251,13 +262,12 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     if (unchanged) {
       // The next of the last run's unchanged rows, with the very same model values: the same record, so unchanged
       // unless its key was committed since; nothing is built, looked up or compared as text.
-      const previous = memo?.previous;
-      const at = memo?.cursor ?? 0;
-      // The slot still holds what it held when the row was noted (the same string, so no text is compared).
-      if (previous && at < previous.keys.length && previous.slots[at]!.kept === previous.kept[at] && sameValues(row, previous.values[at]!, memo!.sources)) {
+      if (memo && isNextPreviousRow(memo, row)) {
+        const at = memo.cursor;
+        const previous = memo.previous!;
         const key = previous.keys[at]!;
-        if (!candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord)) {
-          memo!.cursor = at + 1;
+        if (fastLaneTakes(key, row)) {
+          memo.cursor = at + 1;
           const kept = previous.kept[at]!;
           lane!.rememberRow(key, previous.slots[at]!, kept, previous.values[at]!);
           if (rule.deleteUnseen) seen.push(key);
@@ -268,7 +278,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
       }
       fastKey = tools.keyOf!(row);
       if (memo && fastKey !== undefined) followPrevious(memo, fastKey);
-      if (fastKey !== undefined && !unchanged.has(fastKey) && !candidates.has(fastKey) && !(outbox.size > 0 && outbox.keys.has(fastKey)) && checked.filter(row, noRecord)) {
+      if (fastKey !== undefined && !unchanged.has(fastKey) && fastLaneTakes(fastKey, row)) {
         const slot = lane!.slot(fastKey);
         const kept = slot?.kept;
         // The kept JSON is compared where it stands (no JSON made for the row); a kept hash needs the row's JSON.
@@ -281,7 +291,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
         if (same) {
           const json = isKeptJson(kept!) ? kept! : fastJson!;
           unchanged.set(fastKey, json);
-          if (memo && isKeptJson(kept!)) lane!.rememberRow(fastKey, slot!, kept!, memo.sources.map((source) => row[source]));
+          if (memo && isKeptJson(kept!)) lane!.rememberRow(fastKey, slot!, kept!, valuesOf(memo, row));
           if (rule.deleteUnseen) seen.push(fastKey);
           const wait = logRecord(logs, 'unchanged', fastKey, json);
           if (wait) await wait;
@@ -306,7 +316,7 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
     if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous);
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
-    candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? memo.sources.map((source) => row[source]) : undefined));
+    candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? valuesOf(memo, row) : undefined));
   }
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
     // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be

@@ -190,10 +190,11 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     account(entry, size);
   };
 
-  const forgetRows = (entry: Entry, which: 'previousRows' | 'rows') => {
-    const memo = entry[which];
+  /** Lets the last run's rows go (a new run begins). */
+  const forgetPreviousRows = (entry: Entry) => {
+    const memo = entry.previousRows;
     if (!memo) return;
-    entry[which] = undefined;
+    entry.previousRows = undefined;
     account(entry, -memo.bytes);
   };
 
@@ -243,7 +244,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         // Most recently used last; the last run's rows become this run's previous rows.
         entries.delete(syncId);
         entries.set(syncId, entry);
-        forgetRows(entry, 'previousRows');
+        forgetPreviousRows(entry);
         entry.previousRows = entry.rows;
         entry.rows = undefined;
         entry.layout = undefined;
