@@ -49,16 +49,28 @@ interface Measured {
 }
 
 /** Loads one URL of a started server child, then stops the child (always) and reports what it cost. */
-async function measureTarget(target: Target<unknown>, url: string, headers: Record<string, string> = {}): Promise<Measured> {
+async function measureTarget(
+  target: Target<unknown>,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Measured> {
   let load: LoadResult;
   let serverCpuMsPerRequest: number | undefined;
   let peakRss: number | undefined;
   try {
     let cpuAtStart: number | undefined;
     const { connections, durationSeconds, warmupSeconds } = settings;
-    load = await measureHttp({ url, headers, connections, durationSeconds, warmupSeconds, onMeasureStart: () => (cpuAtStart = cpuSecondsOf(target.pid)) });
+    load = await measureHttp({
+      url,
+      headers,
+      connections,
+      durationSeconds,
+      warmupSeconds,
+      onMeasureStart: () => (cpuAtStart = cpuSecondsOf(target.pid)),
+    });
     const cpuAtEnd = cpuSecondsOf(target.pid);
-    if (cpuAtStart !== undefined && cpuAtEnd !== undefined) serverCpuMsPerRequest = ((cpuAtEnd - cpuAtStart) * 1000) / load.requests;
+    if (cpuAtStart !== undefined && cpuAtEnd !== undefined)
+      serverCpuMsPerRequest = ((cpuAtEnd - cpuAtStart) * 1000) / load.requests;
     // Requests the server had accepted but not answered when autocannon stopped are still queued; one more
     // request waits behind them, so that stopping the server does not cut them off (Ferry would log 500s).
     await fetch(url, { headers }).then((response) => response.arrayBuffer());
@@ -68,16 +80,25 @@ async function measureTarget(target: Target<unknown>, url: string, headers: Reco
   return { load, serverCpuMsPerRequest, peakRss };
 }
 
-async function measureFerry(dialect: Dialect, endpoint: Endpoint, bodies?: Map<Endpoint, string>, lookupsFromMemory = false): Promise<ScenarioResult> {
+async function measureFerry(
+  dialect: Dialect,
+  endpoint: Endpoint,
+  bodies?: Map<Endpoint, string>,
+  lookupsFromMemory = false,
+): Promise<ScenarioResult> {
   const target = await startFerryTarget(dialect, { cpuProfileDir: settings.cpuProfileDir, lookupsFromMemory });
   try {
     // The baseline must send the very bytes Ferry sends, so they are taken from the first Ferry server.
-    if (bodies) for (const each of ['me', 'entity'] as const) bodies.set(each, await fetchBody(target.url + ferryPath(each, target), target.apiKey));
+    if (bodies)
+      for (const each of ['me', 'entity'] as const)
+        bodies.set(each, await fetchBody(target.url + ferryPath(each, target), target.apiKey));
   } catch (error: unknown) {
     await target.stop();
     throw error;
   }
-  const measured = await measureTarget(target, target.url + ferryPath(endpoint, target), { authorization: `Bearer ${target.apiKey}` });
+  const measured = await measureTarget(target, target.url + ferryPath(endpoint, target), {
+    authorization: `Bearer ${target.apiKey}`,
+  });
   const scenario = `ferry ${dialect} GET ${endpointPaths[endpoint]}${lookupsFromMemory ? ' (diagnostic: lookups from memory)' : ''}`;
   return { scenario, endpoint, kind: lookupsFromMemory ? 'diagnostic' : 'ferry', ...measured };
 }
@@ -106,7 +127,10 @@ console.log(
   `bench/api: autocannon ${settings.connections} connections, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per scenario; ` +
     `server in a child process (LOG_LEVEL=warn), load generator in this one.`,
 );
-const machine = () => `${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, load average ${loadavg().map((value) => value.toFixed(2)).join(' ')}`;
+const machine = () =>
+  `${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}, load average ${loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`;
 console.log(`machine: ${machine()}`);
 if (settings.cpuProfileDir) console.log(`CPU profiles of the server children go to ${settings.cpuProfileDir}`);
 
@@ -117,7 +141,8 @@ const bodies = new Map<Endpoint, string>();
 for (const dialect of chosen) {
   for (const endpoint of (['me', 'entity'] as const).filter((each) => settings.endpoints.includes(each))) {
     results.push(await measureFerry(dialect, endpoint, bodies.size === 0 ? bodies : undefined));
-    if (!results.some((result) => result.kind === 'bare' && result.endpoint === endpoint)) results.push(await measureBare(endpoint, bodies));
+    if (!results.some((result) => result.kind === 'bare' && result.endpoint === endpoint))
+      results.push(await measureBare(endpoint, bodies));
     if (settings.diagnose) results.push(await measureFerry(dialect, endpoint, undefined, true));
   }
 }
@@ -128,8 +153,12 @@ for (const result of results) {
   result.cpuRatio = ratio(bare?.serverCpuMsPerRequest ?? Number.NaN, result.serverCpuMsPerRequest ?? Number.NaN);
 }
 printApiResults(results);
-console.log(`load generator (this process) peak RSS: ${formatBytes(ownPeakRss())}; machine after the run: ${machine()}`);
-console.log('server CPU/req: CPU time of the server child during the measured run ÷ requests; steadier than requests/s on a busy machine.\n');
+console.log(
+  `load generator (this process) peak RSS: ${formatBytes(ownPeakRss())}; machine after the run: ${machine()}`,
+);
+console.log(
+  'server CPU/req: CPU time of the server child during the measured run ÷ requests; steadier than requests/s on a busy machine.\n',
+);
 
 const checks: GoalCheck[] = [];
 for (const result of results.filter((each) => each.kind === 'ferry')) {

@@ -19,7 +19,14 @@ const rowCount = Number(process.env.BENCH_BULK_ROWS ?? 1_000_000);
 
 function configurationOf(database: ScratchDatabase): Record<string, unknown> {
   const url = new URL(database.url);
-  return { hostname: url.hostname, port: Number(url.port || 5432), database: database.name, username: decodeURIComponent(url.username), password: decodeURIComponent(url.password), ssl: false };
+  return {
+    hostname: url.hostname,
+    port: Number(url.port || 5432),
+    database: database.name,
+    username: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    ssl: false,
+  };
 }
 
 async function query(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
@@ -43,8 +50,14 @@ interface Measured {
 /** psql | psql, the two processes' peak RSS summed (both hold their buffers at the same time). */
 async function baseline(source: ScratchDatabase, destination: ScratchDatabase): Promise<Measured> {
   const started = performance.now();
-  const reader = spawn('psql', ['-X', '-q', '-d', source.url, '-c', 'COPY bench TO STDOUT (FORMAT binary)'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const writer = spawn('psql', ['-X', '-q', '-d', destination.url, '-c', 'COPY bench_baseline FROM STDIN (FORMAT binary)'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  const reader = spawn('psql', ['-X', '-q', '-d', source.url, '-c', 'COPY bench TO STDOUT (FORMAT binary)'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const writer = spawn(
+    'psql',
+    ['-X', '-q', '-d', destination.url, '-c', 'COPY bench_baseline FROM STDIN (FORMAT binary)'],
+    { stdio: ['pipe', 'ignore', 'inherit'] },
+  );
   const samplers = [startPeakRssSampler(reader.pid!, 50), startPeakRssSampler(writer.pid!, 50)];
   reader.stdout.pipe(writer.stdin);
   let peak = 0;
@@ -52,26 +65,48 @@ async function baseline(source: ScratchDatabase, destination: ScratchDatabase): 
   // The kernel's high-water mark must be read while the process still exists: read it when stdout closes.
   await once(reader.stdout, 'end');
   peak += samplers[0]!.stop() ?? 0;
-  const [[readerCode], [writerCode]] = await Promise.all(exits.map(async (exit, index) => {
-    if (index === 1) await once(writer.stdin, 'finish').catch(() => {});
-    return exit;
-  }));
+  const [[readerCode], [writerCode]] = await Promise.all(
+    exits.map(async (exit, index) => {
+      if (index === 1) await once(writer.stdin, 'finish').catch(() => {});
+      return exit;
+    }),
+  );
   peak += samplers[1]!.stop() ?? 0;
   const seconds = (performance.now() - started) / 1000;
   if (readerCode !== 0 || writerCode !== 0) throw new Error(`psql baseline failed (${readerCode}, ${writerCode})`);
   const { rows } = await query(destination, 'select count(*)::int as count from bench_baseline');
-  return { name: 'psql COPY binary | psql COPY binary', seconds, rows: rows[0].count, peakRss: peak || undefined, detail: 'baseline' };
+  return {
+    name: 'psql COPY binary | psql COPY binary',
+    seconds,
+    rows: rows[0].count,
+    peakRss: peak || undefined,
+    detail: 'baseline',
+  };
 }
 
 async function ferry(source: ScratchDatabase, destination: ScratchDatabase): Promise<Measured> {
-  const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const request: CopyChildRequest = { source: configurationOf(source), destination: configurationOf(destination), schemaId: 'public.bench', outputName: 'bench_ferry' };
+  const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const request: CopyChildRequest = {
+    source: configurationOf(source),
+    destination: configurationOf(destination),
+    schemaId: 'public.bench',
+    outputName: 'bench_ferry',
+  };
   child.send(request);
   const [report] = (await once(child, 'message')) as [CopyChildReport];
   await once(child, 'exit');
   if (report.status !== 'completed') throw new Error(`Ferry's copy ${report.status}: ${report.error}`);
   console.log(`Ferry process CPU: ${report.cpuSeconds.toFixed(2)} s for ${report.seconds.toFixed(2)} s of wall time`);
-  return { name: 'Ferry bulk sync (engine, one execution)', seconds: report.seconds, rows: report.rows, peakRss: report.peakRss, detail: report.path ?? '' };
+  return {
+    name: 'Ferry bulk sync (engine, one execution)',
+    seconds: report.seconds,
+    rows: report.rows,
+    peakRss: report.peakRss,
+    detail: report.path ?? '',
+  };
 }
 
 async function main(): Promise<void> {
@@ -80,20 +115,29 @@ async function main(): Promise<void> {
     console.log(`bulk bench skipped: ${unavailable}`);
     return;
   }
-  const [source, destination] = await Promise.all([createPostgresDatabase('ferry_bench_src'), createPostgresDatabase('ferry_bench_dst')]);
+  const [source, destination] = await Promise.all([
+    createPostgresDatabase('ferry_bench_src'),
+    createPostgresDatabase('ferry_bench_dst'),
+  ]);
   try {
     await query(source, `create table bench (${benchTableColumns})`);
     await query(source, fillBenchTable('bench', rowCount));
     await query(source, 'vacuum analyze bench');
     await query(destination, `create table bench_baseline (${benchTableColumns})`);
-    const size = await query(source, `select pg_relation_size('bench')::bigint as heap, avg(pg_column_size(bench.*))::int as row_bytes from bench`);
+    const size = await query(
+      source,
+      `select pg_relation_size('bench')::bigint as heap, avg(pg_column_size(bench.*))::int as row_bytes from bench`,
+    );
     const bytes = Number(size.rows[0].heap);
-    console.log(`${formatCount(rowCount)} rows, ${size.rows[0].row_bytes} bytes a row on average, ${(bytes / 1e6).toFixed(0)} MB heap`);
+    console.log(
+      `${formatCount(rowCount)} rows, ${size.rows[0].row_bytes} bytes a row on average, ${(bytes / 1e6).toFixed(0)} MB heap`,
+    );
 
     const base = await baseline(source, destination);
     const engine = await ferry(source, destination);
     const check = await query(destination, `select count(*)::int as count from bench_ferry`);
-    if (check.rows[0].count !== rowCount) throw new Error(`Ferry copied ${check.rows[0].count} rows, expected ${rowCount}`);
+    if (check.rows[0].count !== rowCount)
+      throw new Error(`Ferry copied ${check.rows[0].count} rows, expected ${rowCount}`);
 
     const rowsPerSecond = (measured: Measured) => measured.rows / measured.seconds;
     printTable(
@@ -104,15 +148,27 @@ async function main(): Promise<void> {
         { header: 'seconds', cell: (row: Measured) => row.seconds.toFixed(2), align: 'right' },
         { header: 'rows/s', cell: (row: Measured) => formatCount(rowsPerSecond(row)), align: 'right' },
         { header: 'MB/s (heap)', cell: (row: Measured) => (bytes / 1e6 / row.seconds).toFixed(1), align: 'right' },
-        { header: 'peak RSS MB', cell: (row: Measured) => (row.peakRss === undefined ? 'n/a' : (row.peakRss / 1e6).toFixed(0)), align: 'right' },
-        { header: 'ratio', cell: (row: Measured) => formatRatio(ratio(rowsPerSecond(row), rowsPerSecond(base))), align: 'right' },
+        {
+          header: 'peak RSS MB',
+          cell: (row: Measured) => (row.peakRss === undefined ? 'n/a' : (row.peakRss / 1e6).toFixed(0)),
+          align: 'right',
+        },
+        {
+          header: 'ratio',
+          cell: (row: Measured) => formatRatio(ratio(rowsPerSecond(row), rowsPerSecond(base))),
+          align: 'right',
+        },
       ],
       [base, engine],
     );
     const speed = ratio(rowsPerSecond(engine), rowsPerSecond(base));
     printGoals([
       { name: 'throughput', met: speed >= 0.5, detail: `${formatRatio(speed)} of psql | psql (goal ≥ 0.50)` },
-      { name: 'memory', met: (engine.peakRss ?? Infinity) < 300e6, detail: `peak RSS ${((engine.peakRss ?? Number.NaN) / 1e6).toFixed(0)} MB (goal < 300 MB)` },
+      {
+        name: 'memory',
+        met: (engine.peakRss ?? Infinity) < 300e6,
+        detail: `peak RSS ${((engine.peakRss ?? Number.NaN) / 1e6).toFixed(0)} MB (goal < 300 MB)`,
+      },
     ]);
   } finally {
     await Promise.all([source.drop(), destination.drop()]);

@@ -40,7 +40,8 @@ const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' :
 const goalRatio = 0.15;
 const profileSecondRun = process.env.BENCH_MODEL_PROFILE === '1';
 // The engine's default unless set; 0 diffs every batch in the state store (no preload).
-const preloadStateKeys = process.env.BENCH_MODEL_PRELOAD_KEYS === undefined ? undefined : Number(process.env.BENCH_MODEL_PRELOAD_KEYS);
+const preloadStateKeys =
+  process.env.BENCH_MODEL_PRELOAD_KEYS === undefined ? undefined : Number(process.env.BENCH_MODEL_PRELOAD_KEYS);
 
 const unavailable = await postgresUnavailable();
 if (unavailable) {
@@ -48,7 +49,10 @@ if (unavailable) {
   process.exit(0);
 }
 
-const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 console.log(`load average before: ${load()} (${availableParallelism()} cores)`);
 const database = await createPostgresDatabase('ferry_bench_model');
 const metadata = await freshDatabase(stateDialect);
@@ -56,22 +60,30 @@ const native = new pg.Pool({ connectionString: database.url, max: 2 });
 const connector = createPostgresConnector();
 const source = connector.open(postgresConfiguration(database));
 const target = connector.open(postgresConfiguration(database));
-const logs = await import('node:fs').then(({ mkdtempSync }) => mkdtempSync(`${process.env.TMPDIR ?? '/tmp'}/ferry-bench-logs-`));
+const logs = await import('node:fs').then(({ mkdtempSync }) =>
+  mkdtempSync(`${process.env.TMPDIR ?? '/tmp'}/ferry-bench-logs-`),
+);
 
 try {
   await migrateToLatest(metadata.database);
-  await native.query('create table people (id integer primary key, email text not null, name text, plan text, seats integer, updated_at timestamptz)');
+  await native.query(
+    'create table people (id integer primary key, email text not null, name text, plan text, seats integer, updated_at timestamptz)',
+  );
   await native.query(
     `insert into people select i, 'user' || i || '@example.com', 'Person ' || i, case when i % 3 = 0 then 'pro' else 'free' end, i % 50, now() from generate_series(1, $1) as i`,
     [rows],
   );
   await native.query('create table contacts (email text primary key, full_name text, tier text, seats integer)');
-  await native.query('create table baseline_contacts (email text primary key, full_name text, tier text, seats integer)');
+  await native.query(
+    'create table baseline_contacts (email text primary key, full_name text, tier text, seats integer)',
+  );
 
   // Baseline: the same rows, read with one query and written 1000 a statement with ON CONFLICT.
   const baselineStart = performance.now();
-  const all = (await native.query('select email, name as full_name, plan as tier, seats from people order by id')).rows as ContactRow[];
-  for (let start = 0; start < all.length; start += 1000) await baselineUpsert(native, 'baseline_contacts', all.slice(start, start + 1000));
+  const all = (await native.query('select email, name as full_name, plan as tier, seats from people order by id'))
+    .rows as ContactRow[];
+  for (let start = 0; start < all.length; start += 1000)
+    await baselineUpsert(native, 'baseline_contacts', all.slice(start, start + 1000));
   const baselineMs = performance.now() - baselineStart;
 
   const stateStore = createKyselyStateStore(metadata.database.db);
@@ -103,9 +115,18 @@ try {
   // One per process, as in the worker: runs of a sync find their state remembered from the run before.
   const processCache = createStateCache();
   type Timed = { result: ModelSyncResult; ms: number };
-  const timed = async (executionId: string, syncPlan = plan(executionId), stateCache: StateCache = processCache): Promise<Timed> => {
+  const timed = async (
+    executionId: string,
+    syncPlan = plan(executionId),
+    stateCache: StateCache = processCache,
+  ): Promise<Timed> => {
     const started = performance.now();
-    const result = await runModelSync(context, syncPlan, { stateStore, stateCache, recordLogs: createGzipRecordLogWriter({ directory: `${logs}/${executionId}` }) }, { batchSize: 1000, preloadStateKeys });
+    const result = await runModelSync(
+      context,
+      syncPlan,
+      { stateStore, stateCache, recordLogs: createGzipRecordLogWriter({ directory: `${logs}/${executionId}` }) },
+      { batchSize: 1000, preloadStateKeys },
+    );
     const ms = performance.now() - started;
     if (result.status !== 'completed') throw new Error(`run ${executionId} ${result.status}`, { cause: result.error });
     return { result, ms };
@@ -127,7 +148,8 @@ try {
     await native.query('vacuum analyze people, contacts');
     const first = await timed(`first-${round}`, plan(`first-${round}`, syncId));
     assert.equal(first.result.counts.insert, rows);
-    const changed = (await native.query(`update people set name = name || ' (changed)' where id % 100 = $1`, [round])).rowCount ?? 0;
+    const changed =
+      (await native.query(`update people set name = name || ' (changed)' where id % 100 = $1`, [round])).rowCount ?? 0;
     await native.query('vacuum analyze people, contacts');
     // The profile, when asked for, is of the last round's run 2.
     const profiler = profileSecondRun && round === rounds ? new Session() : undefined;
@@ -140,7 +162,8 @@ try {
     const second = await timed(`second-${round}`, plan(`second-${round}`, syncId));
     if (profiler) {
       secondProfile = (await profiler.post('Profiler.stop')).profile;
-      if (process.env.BENCH_MODEL_PROFILE_FILE) writeFileSync(process.env.BENCH_MODEL_PROFILE_FILE, JSON.stringify(secondProfile));
+      if (process.env.BENCH_MODEL_PROFILE_FILE)
+        writeFileSync(process.env.BENCH_MODEL_PROFILE_FILE, JSON.stringify(secondProfile));
       profiler.disconnect();
     }
     assert.equal(second.result.counts.update, changed, 'the second run sends only the changed rows');
@@ -149,12 +172,17 @@ try {
     const targetCount = Number((await native.query('select count(*) from contacts')).rows[0].count);
     assert.equal(targetCount, rows);
     measured.push({ first, second, changed, syncId });
-    console.log(`round ${round}: run 1 ${formatMs(first.ms)}, run 2 ${formatMs(second.ms)}, run 2 / run 1 ${formatRatio(ratio(second.ms, first.ms))}`);
+    console.log(
+      `round ${round}: run 1 ${formatMs(first.ms)}, run 2 ${formatMs(second.ms)}, run 2 / run 1 ${formatRatio(ratio(second.ms, first.ms))}`,
+    );
   }
-  const byRatio = [...measured].sort((left, right) => left.second.ms / left.first.ms - right.second.ms / right.first.ms);
+  const byRatio = [...measured].sort(
+    (left, right) => left.second.ms / left.first.ms - right.second.ms / right.first.ms,
+  );
   const { first, second, changed } = byRatio[Math.floor(byRatio.length / 2)]!;
   // The same again with nothing remembered, as the first run after a restart or on another worker: another 1% changes.
-  const changedAgain = (await native.query(`update people set name = name || ' (again)' where id % 100 = 50`)).rowCount ?? 0;
+  const changedAgain =
+    (await native.query(`update people set name = name || ' (again)' where id % 100 = 50`)).rowCount ?? 0;
   await native.query('vacuum analyze people, contacts');
   const cold = await timed('cold', plan('cold', measured.at(-1)!.syncId), createStateCache());
   assert.equal(cold.result.counts.update, changedAgain, 'the cold run sends only the changed rows');
@@ -162,35 +190,68 @@ try {
   const perSecond = (count: number, ms: number) => (count * 1000) / ms;
   const table = [
     { name: `baseline: batched INSERT … ON CONFLICT (${formatCount(rows)} rows)`, ms: baselineMs, sent: rows },
-    { name: `engine alone: backfill into an accepting no-op target`, ms: engineOnly.ms, sent: engineOnly.result.counts.insert },
-    { name: `run 1: engine backfill (${formatCount(rows)} rows; median round)`, ms: first.ms, sent: first.result.counts.insert },
-    { name: `run 2: engine after 1% changed (${formatCount(changed)} sent; median round)`, ms: second.ms, sent: second.result.counts.update },
-    { name: `run 3: the same with a cold state cache (${formatCount(changedAgain)} sent)`, ms: cold.ms, sent: cold.result.counts.update },
+    {
+      name: `engine alone: backfill into an accepting no-op target`,
+      ms: engineOnly.ms,
+      sent: engineOnly.result.counts.insert,
+    },
+    {
+      name: `run 1: engine backfill (${formatCount(rows)} rows; median round)`,
+      ms: first.ms,
+      sent: first.result.counts.insert,
+    },
+    {
+      name: `run 2: engine after 1% changed (${formatCount(changed)} sent; median round)`,
+      ms: second.ms,
+      sent: second.result.counts.update,
+    },
+    {
+      name: `run 3: the same with a cold state cache (${formatCount(changedAgain)} sent)`,
+      ms: cold.ms,
+      sent: cold.result.counts.update,
+    },
   ];
-  printTable(`model sync, ${formatCount(rows)}-row PostgreSQL model → PostgreSQL table (state: ${stateDialect})`, [
-    { header: 'scenario', cell: (row) => row.name },
-    { header: 'time', cell: (row) => formatMs(row.ms), align: 'right' },
-    { header: 'rows read/s', cell: (row) => formatCount(perSecond(rows, row.ms)), align: 'right' },
-    { header: 'rows sent', cell: (row) => formatCount(row.sent), align: 'right' },
-  ], table);
+  printTable(
+    `model sync, ${formatCount(rows)}-row PostgreSQL model → PostgreSQL table (state: ${stateDialect})`,
+    [
+      { header: 'scenario', cell: (row) => row.name },
+      { header: 'time', cell: (row) => formatMs(row.ms), align: 'right' },
+      { header: 'rows read/s', cell: (row) => formatCount(perSecond(rows, row.ms)), align: 'right' },
+      { header: 'rows sent', cell: (row) => formatCount(row.sent), align: 'right' },
+    ],
+    table,
+  );
   const firstVsBaseline = ratio(perSecond(rows, first.ms), perSecond(rows, baselineMs));
   const secondVsFirst = ratio(second.ms, first.ms);
-  console.log(`run 1 throughput / baseline throughput: ${formatRatio(firstVsBaseline)} (run 1 also keeps per-record state and record logs, and can reject single records)`);
+  console.log(
+    `run 1 throughput / baseline throughput: ${formatRatio(firstVsBaseline)} (run 1 also keeps per-record state and record logs, and can reject single records)`,
+  );
   console.log(`engine alone throughput / baseline throughput: ${formatRatio(ratio(baselineMs, engineOnly.ms))}`);
-  console.log(`run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; with a cold state cache (run 3): ${formatRatio(ratio(cold.ms, first.ms))}`);
+  console.log(
+    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; with a cold state cache (run 3): ${formatRatio(ratio(cold.ms, first.ms))}`,
+  );
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
-  console.log(`run 2 time / baseline time: ${formatRatio(ratio(second.ms, baselineMs))}; run 2 time / engine-alone time: ${formatRatio(ratio(second.ms, engineOnly.ms))}`);
+  console.log(
+    `run 2 time / baseline time: ${formatRatio(ratio(second.ms, baselineMs))}; run 2 time / engine-alone time: ${formatRatio(ratio(second.ms, engineOnly.ms))}`,
+  );
   if (secondProfile) {
     const summary = summarizeCpuProfile(secondProfile as Parameters<typeof summarizeCpuProfile>[0], [], 12);
-    const line = (items: Array<{ name: string; ms: number }>) => items.map(({ name, ms }) => `${name} ${ms.toFixed(0)} ms`).join('; ');
+    const line = (items: Array<{ name: string; ms: number }>) =>
+      items.map(({ name, ms }) => `${name} ${ms.toFixed(0)} ms`).join('; ');
     console.log(`run 2 CPU profile: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`);
-    console.log(`  self time by package or file: ${line(summary.byGroup.slice(0, 10).map(({ group, ms }) => ({ name: group, ms })))}`);
+    console.log(
+      `  self time by package or file: ${line(summary.byGroup.slice(0, 10).map(({ group, ms }) => ({ name: group, ms })))}`,
+    );
     console.log(`  top functions: ${line(summary.topFunctions)}`);
   }
   console.log(`peak RSS of this process: ${formatBytes(ownPeakRss())}`);
   console.log(`load average after: ${load()} (above the core count, the figures are inflated by other work)`);
   printGoals([
-    { name: 'second run (1% changed) time vs first run, median round', met: secondVsFirst < goalRatio, detail: `${formatRatio(secondVsFirst)} of run 1 (goal < ${goalRatio}; rounds: ${measured.map(({ first: one, second: two }) => formatRatio(ratio(two.ms, one.ms))).join(', ')})` },
+    {
+      name: 'second run (1% changed) time vs first run, median round',
+      met: secondVsFirst < goalRatio,
+      detail: `${formatRatio(secondVsFirst)} of run 1 (goal < ${goalRatio}; rounds: ${measured.map(({ first: one, second: two }) => formatRatio(ratio(two.ms, one.ms))).join(', ')})`,
+    },
   ]);
 } finally {
   await source.close();

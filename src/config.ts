@@ -80,7 +80,8 @@ export interface ConfigOverrides {
 function parsePort(value: string | number | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   const port = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer from 0 to 65535, got ${value}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be an integer from 0 to 65535, got ${value}`);
   return port;
 }
 
@@ -113,15 +114,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     worker: overrides.worker ?? true,
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
-    allowPrivateUpstreams: overrides.allowPrivateUpstreams ?? /^(1|true|yes)$/i.test(env.FERRY_ALLOW_PRIVATE_UPSTREAMS ?? ''),
+    allowPrivateUpstreams:
+      overrides.allowPrivateUpstreams ?? /^(1|true|yes)$/i.test(env.FERRY_ALLOW_PRIVATE_UPSTREAMS ?? ''),
     connectionTestTimeoutMs: 15_000,
-    proxyConnectionRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_CONNECTION_RATE_LIMIT, 60, 'FERRY_PROXY_CONNECTION_RATE_LIMIT'),
-    proxyOrganizationRateLimitPerMinute: positiveInteger(env.FERRY_PROXY_ORGANIZATION_RATE_LIMIT, 300, 'FERRY_PROXY_ORGANIZATION_RATE_LIMIT'),
+    proxyConnectionRateLimitPerMinute: positiveInteger(
+      env.FERRY_PROXY_CONNECTION_RATE_LIMIT,
+      60,
+      'FERRY_PROXY_CONNECTION_RATE_LIMIT',
+    ),
+    proxyOrganizationRateLimitPerMinute: positiveInteger(
+      env.FERRY_PROXY_ORGANIZATION_RATE_LIMIT,
+      300,
+      'FERRY_PROXY_ORGANIZATION_RATE_LIMIT',
+    ),
     proxyTimeoutMs: positiveInteger(env.FERRY_PROXY_TIMEOUT_MS, 30_000, 'FERRY_PROXY_TIMEOUT_MS'),
     queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
-    credentialCacheTtlMs: env.FERRY_CREDENTIAL_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
-    entityCacheTtlMs: env.FERRY_ENTITY_CACHE_MS === '0' ? 0 : positiveInteger(env.FERRY_ENTITY_CACHE_MS, 1_000, 'FERRY_ENTITY_CACHE_MS'),
-    stateCacheBytes: (env.FERRY_STATE_CACHE_MB === '0' ? 0 : positiveInteger(env.FERRY_STATE_CACHE_MB, 128, 'FERRY_STATE_CACHE_MB')) * 1024 * 1024,
+    credentialCacheTtlMs:
+      env.FERRY_CREDENTIAL_CACHE_MS === '0'
+        ? 0
+        : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
+    entityCacheTtlMs:
+      env.FERRY_ENTITY_CACHE_MS === '0'
+        ? 0
+        : positiveInteger(env.FERRY_ENTITY_CACHE_MS, 1_000, 'FERRY_ENTITY_CACHE_MS'),
+    stateCacheBytes:
+      (env.FERRY_STATE_CACHE_MB === '0' ? 0 : positiveInteger(env.FERRY_STATE_CACHE_MB, 128, 'FERRY_STATE_CACHE_MB')) *
+      1024 *
+      1024,
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };

@@ -44,7 +44,10 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     const { key, source } = loadSecretKey(config.secretKey, config.dataDir);
     const secretBox = createSecretBox(key);
     await checkSecretKeyFingerprint(database.db, secretBox.fingerprint);
-    const bootstrap = await bootstrapIfEmpty(database.db, { partnerKey: config.bootstrapPartnerKey, apiKey: config.bootstrapApiKey });
+    const bootstrap = await bootstrapIfEmpty(database.db, {
+      partnerKey: config.bootstrapPartnerKey,
+      apiKey: config.bootstrapApiKey,
+    });
     const repositories = createRepositories(database.db);
     const entities = createEntityRegistry({ cacheTtlMs: config.entityCacheTtlMs });
     registerTenancyEntities(entities, repositories);
@@ -54,7 +57,9 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     entities.register(bulkExecutionEntityResolver(repositories));
     entities.register(modelSyncExecutionEntityResolver(repositories));
     entities.register(modelSyncEntityResolver(repositories));
-    const connectors = createConnectorRegistry(createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }));
+    const connectors = createConnectorRegistry(
+      createDefaultConnectors({ allowPrivateUpstreams: config.allowPrivateUpstreams }),
+    );
     const signer = (purpose: string) => createTokenSigner(key, purpose);
     const proxy = createConnectionProxy({
       audit: repositories.proxyCalls,
@@ -70,7 +75,20 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
     const queue = await createJobQueue(config, database, log);
     const credentials = createCredentialCache({ ttlMs: config.credentialCacheTtlMs, maxEntries: 10_000 });
     const jobs = jobsService({ jobs: repositories.jobs, log });
-    const context: AppContext = { config, database, repositories, secretBox, entities, connectors, signer, proxy, queue, credentials, jobs, log };
+    const context: AppContext = {
+      config,
+      database,
+      repositories,
+      secretBox,
+      entities,
+      connectors,
+      signer,
+      proxy,
+      queue,
+      credentials,
+      jobs,
+      log,
+    };
     const app = await buildServer(context);
     const worker: Worker | undefined = config.worker ? await startWorker(context) : undefined;
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');

@@ -25,7 +25,10 @@ function overrides(options: Record<string, unknown>): ConfigOverrides {
   };
 }
 
-async function withRepositories<T>(options: Record<string, unknown>, work: (repositories: ReturnType<typeof createRepositories>) => Promise<T>): Promise<T> {
+async function withRepositories<T>(
+  options: Record<string, unknown>,
+  work: (repositories: ReturnType<typeof createRepositories>) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(process.env, overrides(options));
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
@@ -52,7 +55,9 @@ function closeOnSignals(ferry: Ferry): void {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-const program = new Command('ferry').description('Ferry: self-hosted data sync, wire-compatible with the Polytomic Connect API');
+const program = new Command('ferry').description(
+  'Ferry: self-hosted data sync, wire-compatible with the Polytomic Connect API',
+);
 
 commonOptions(
   program
@@ -85,7 +90,9 @@ commonOptions(
 commonOptions(
   program
     .command('worker')
-    .description('run the worker role only (executions from the queue), for scaled-out deployments with `serve --no-worker`')
+    .description(
+      'run the worker role only (executions from the queue), for scaled-out deployments with `serve --no-worker`',
+    )
     .option('--secret-key <key>', 'key for secrets at rest (env FERRY_SECRET_KEY)')
     .option('--log-level <level>', 'log level (env LOG_LEVEL, default info)'),
 ).action(async (options) => {
@@ -94,7 +101,9 @@ commonOptions(
   closeOnSignals(ferry);
 });
 
-commonOptions(program.command('migrate').description('bring the metadata database schema up to date, then exit')).action(async (options) => {
+commonOptions(
+  program.command('migrate').description('bring the metadata database schema up to date, then exit'),
+).action(async (options) => {
   const config = loadConfig(process.env, overrides(options));
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
@@ -111,7 +120,11 @@ commonOptions(
   keys
     .command('create')
     .description('create an API key and print it once')
-    .addOption(new Option('--kind <kind>', 'partner, organization or user').choices(['partner', 'organization', 'user']).default('organization'))
+    .addOption(
+      new Option('--kind <kind>', 'partner, organization or user')
+        .choices(['partner', 'organization', 'user'])
+        .default('organization'),
+    )
     .option('--organization <id>', "organization id (default: the partner's owner organization)")
     .option('--user <id>', 'user id (for --kind user)')
     .option('--label <label>', 'a note to tell keys apart'),
@@ -133,24 +146,43 @@ commonOptions(
         userId = user.id;
       }
     }
-    const { row, value } = await repositories.apiKeys.create({ kind, partnerId: partner.id, organizationId, userId, label: options.label });
+    const { row, value } = await repositories.apiKeys.create({
+      kind,
+      partnerId: partner.id,
+      organizationId,
+      userId,
+      label: options.label,
+    });
     process.stdout.write(`${value}\n`);
     process.stderr.write(`created ${kind} key ${row.id}; it is shown once\n`);
   });
 });
 
-commonOptions(keys.command('list').description('list API keys (never their values)').option('--all', 'include revoked keys')).action(async (options) => {
+commonOptions(
+  keys.command('list').description('list API keys (never their values)').option('--all', 'include revoked keys'),
+).action(async (options) => {
   await withRepositories(options, async (repositories) => {
     const rows = await repositories.apiKeys.list({ includeRevoked: Boolean(options.all) });
     for (const row of rows) {
       process.stdout.write(
-        [row.id, row.kind, `${row.key_prefix}…`, row.organization_id ?? '-', row.user_id ?? '-', row.created_at, row.revoked_at ? `revoked ${row.revoked_at}` : 'active', row.label ?? ''].join('\t') + '\n',
+        [
+          row.id,
+          row.kind,
+          `${row.key_prefix}…`,
+          row.organization_id ?? '-',
+          row.user_id ?? '-',
+          row.created_at,
+          row.revoked_at ? `revoked ${row.revoked_at}` : 'active',
+          row.label ?? '',
+        ].join('\t') + '\n',
       );
     }
   });
 });
 
-commonOptions(keys.command('revoke').description('revoke a key by id or printed prefix').argument('<key>', 'key id or prefix')).action(async (key, options) => {
+commonOptions(
+  keys.command('revoke').description('revoke a key by id or printed prefix').argument('<key>', 'key id or prefix'),
+).action(async (key, options) => {
   await withRepositories(options, async (repositories) => {
     const count = await repositories.apiKeys.revoke(key);
     if (count === 0) {

@@ -17,7 +17,16 @@ function ferry(args: string[], env: Record<string, string> = {}) {
 }
 
 test('every command has --help', async () => {
-  for (const args of [['--help'], ['serve', '--help'], ['worker', '--help'], ['migrate', '--help'], ['keys', '--help'], ['keys', 'create', '--help'], ['keys', 'list', '--help'], ['keys', 'revoke', '--help']]) {
+  for (const args of [
+    ['--help'],
+    ['serve', '--help'],
+    ['worker', '--help'],
+    ['migrate', '--help'],
+    ['keys', '--help'],
+    ['keys', 'create', '--help'],
+    ['keys', 'list', '--help'],
+    ['keys', 'revoke', '--help'],
+  ]) {
     const { stdout } = await ferry(args);
     assert.match(stdout, /Usage: ferry/, args.join(' '));
   }
@@ -26,10 +35,14 @@ test('every command has --help', async () => {
 test('serve on a fresh data dir prints keys once, answers /api/me, and stops cleanly; keys and migrate work on its data', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-cli-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [ferryBin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], {
-    env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [ferryBin, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir],
+    {
+      env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   try {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
@@ -42,7 +55,9 @@ test('serve on a fresh data dir prints keys once, answers /api/me, and stops cle
     assert.ok(apiKey, `no key printed: ${output}`);
     let response: Response | undefined;
     while (Date.now() < deadline) {
-      response = await fetch(`http://127.0.0.1:${port}/api/me`, { headers: { authorization: `Bearer ${apiKey}` } }).catch(() => undefined);
+      response = await fetch(`http://127.0.0.1:${port}/api/me`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      }).catch(() => undefined);
       if (response) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

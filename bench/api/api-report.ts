@@ -25,7 +25,12 @@ const columns: Column<ScenarioResult>[] = [
   { header: 'p50', cell: (row) => formatMs(row.load.p50Ms), align: 'right' },
   { header: 'p99', cell: (row) => formatMs(row.load.p99Ms), align: 'right' },
   { header: 'ratio to bare', cell: (row) => formatRatio(row.ratio ?? Number.NaN), align: 'right' },
-  { header: 'server CPU/req', cell: (row) => (row.serverCpuMsPerRequest === undefined ? 'n/a' : `${(row.serverCpuMsPerRequest * 1000).toFixed(0)} µs`), align: 'right' },
+  {
+    header: 'server CPU/req',
+    cell: (row) =>
+      row.serverCpuMsPerRequest === undefined ? 'n/a' : `${(row.serverCpuMsPerRequest * 1000).toFixed(0)} µs`,
+    align: 'right',
+  },
   { header: 'ratio by CPU', cell: (row) => formatRatio(row.cpuRatio ?? Number.NaN), align: 'right' },
   { header: 'peak RSS', cell: (row) => formatBytes(row.peakRss), align: 'right' },
   { header: 'problems', cell: (row) => row.load.problems.join('; ') || 'none' },

@@ -20,13 +20,21 @@ import { timeOperation, type OperationCost } from '../lib/time-operation.ts';
 const dialect = process.argv[2] === 'postgres' ? 'postgres' : 'sqlite';
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 3000);
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-'));
-const scratch: ScratchDatabase | undefined = dialect === 'postgres' ? await createPostgresDatabase('ferry_bench') : undefined;
+const scratch: ScratchDatabase | undefined =
+  dialect === 'postgres' ? await createPostgresDatabase('ferry_bench') : undefined;
 const apiKey = 'bench-api-key-cost-breakdown';
 const ferry = await createFerry(
-  loadConfig({ FERRY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', FERRY_BOOTSTRAP_API_KEY: apiKey, FERRY_BOOTSTRAP_PARTNER_KEY: 'bench-partner-key', DATABASE_URL: scratch?.url ?? '' }),
+  loadConfig({
+    FERRY_DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    FERRY_BOOTSTRAP_API_KEY: apiKey,
+    FERRY_BOOTSTRAP_PARTNER_KEY: 'bench-partner-key',
+    DATABASE_URL: scratch?.url ?? '',
+  }),
 );
 const costs: OperationCost[] = [];
-const time = async (name: string, operation: () => unknown) => costs.push(await timeOperation(name, operation, { iterations }));
+const time = async (name: string, operation: () => unknown) =>
+  costs.push(await timeOperation(name, operation, { iterations }));
 const authorization = `Bearer ${apiKey}`;
 const { userId, organizationId } = ferry.bootstrap!;
 const closers: Array<() => Promise<void> | void> = [];
@@ -39,10 +47,17 @@ try {
   await time('sha256 of the key (hashApiKey)', () => hashApiKey(apiKey));
   // Kysely over a driver that runs nothing: building and compiling the query, and the driver round trip.
   const compileOnly = new Kysely<Database>({
-    dialect: { createAdapter: () => new SqliteAdapter(), createDriver: () => new DummyDriver(), createIntrospector: (db) => new SqliteIntrospector(db), createQueryCompiler: () => new SqliteQueryCompiler() },
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
   });
   closers.push(() => compileOnly.destroy());
-  await time('auth: Kysely build + compile only (DummyDriver)', () => apiKeysRepository(compileOnly).findPrincipal(apiKey));
+  await time('auth: Kysely build + compile only (DummyDriver)', () =>
+    apiKeysRepository(compileOnly).findPrincipal(apiKey),
+  );
   await time(`auth: findPrincipal as Ferry runs it (${dialect})`, () => repositories.apiKeys.findPrincipal(apiKey));
 
   if (dialect === 'sqlite') {
@@ -69,13 +84,19 @@ try {
     await time('auth: better-sqlite3 cached statement .get() alone', () => statement.get(hashApiKey(apiKey)));
   }
 
-  await time('entity lookup of a user (entities.lookup)', () => entities.lookup(userId, { kind: 'organization', organizationId }));
+  await time('entity lookup of a user (entities.lookup)', () =>
+    entities.lookup(userId, { kind: 'organization', organizationId }),
+  );
 
   const meBody = (await ferry.app.inject({ method: 'GET', url: '/api/me', headers: { authorization } })).body;
-  const entityBody = (await ferry.app.inject({ method: 'GET', url: `/api/entities/${userId}`, headers: { authorization } })).body;
+  const entityBody = (
+    await ferry.app.inject({ method: 'GET', url: `/api/entities/${userId}`, headers: { authorization } })
+  ).body;
   const bare = Fastify();
   bare.get('/api/me', async (_request, reply) => reply.type('application/json; charset=utf-8').send(meBody));
-  bare.get('/api/entities/:id', async (_request, reply) => reply.type('application/json; charset=utf-8').send(entityBody));
+  bare.get('/api/entities/:id', async (_request, reply) =>
+    reply.type('application/json; charset=utf-8').send(entityBody),
+  );
   closers.push(() => bare.close());
   // Ferry's own pipeline with an auth lookup that costs nothing: the principal is returned from memory.
   const freeAuth = await buildServer({
@@ -85,10 +106,18 @@ try {
   closers.push(() => freeAuth.close());
 
   await time('request: bare Fastify GET /api/me (inject)', () => bare.inject({ method: 'GET', url: '/api/me' }));
-  await time('request: Ferry GET /api/me, auth from memory (inject)', () => freeAuth.inject({ method: 'GET', url: '/api/me', headers: { authorization } }));
-  await time('request: Ferry GET /api/me (inject)', () => ferry.app.inject({ method: 'GET', url: '/api/me', headers: { authorization } }));
-  await time('request: bare Fastify GET /api/entities/{id} (inject)', () => bare.inject({ method: 'GET', url: `/api/entities/${userId}` }));
-  await time('request: Ferry GET /api/entities/{id} (inject)', () => ferry.app.inject({ method: 'GET', url: `/api/entities/${userId}`, headers: { authorization } }));
+  await time('request: Ferry GET /api/me, auth from memory (inject)', () =>
+    freeAuth.inject({ method: 'GET', url: '/api/me', headers: { authorization } }),
+  );
+  await time('request: Ferry GET /api/me (inject)', () =>
+    ferry.app.inject({ method: 'GET', url: '/api/me', headers: { authorization } }),
+  );
+  await time('request: bare Fastify GET /api/entities/{id} (inject)', () =>
+    bare.inject({ method: 'GET', url: `/api/entities/${userId}` }),
+  );
+  await time('request: Ferry GET /api/entities/{id} (inject)', () =>
+    ferry.app.inject({ method: 'GET', url: `/api/entities/${userId}`, headers: { authorization } }),
+  );
 
   printTable(
     `Ferry request cost breakdown, ${dialect}: lowest of 5 rounds of ${formatCount(iterations)} sequential calls (${new Date().toISOString().slice(0, 10)}, node ${process.version})`,

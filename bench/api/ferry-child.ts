@@ -14,22 +14,41 @@ export interface FerryChildDetails {
   dialect: string;
 }
 
-async function appWithLookupsFromMemory(ferry: Ferry, apiKey: string, userId: string, organizationId: string): Promise<FastifyInstance> {
+async function appWithLookupsFromMemory(
+  ferry: Ferry,
+  apiKey: string,
+  userId: string,
+  organizationId: string,
+): Promise<FastifyInstance> {
   const { repositories, entities } = ferry.context;
   const principal = await repositories.apiKeys.findPrincipal(apiKey);
   if (!principal) throw new Error('the bootstrap API key was not found');
   const user = await entities.lookup(userId, { kind: 'organization', organizationId });
   // Other keys and ids still go to the database, so that the stand-ins keep the real functions' types.
-  const apiKeys = { ...repositories.apiKeys, findPrincipal: async (value: string) => (value === apiKey ? principal : repositories.apiKeys.findPrincipal(value)) };
-  const lookup: typeof entities.lookup = async (id, viewer) => (id === userId && viewer.kind === 'organization' && viewer.organizationId === organizationId ? user : entities.lookup(id, viewer));
-  return buildServer({ ...ferry.context, repositories: { ...repositories, apiKeys }, entities: { ...entities, lookup } });
+  const apiKeys = {
+    ...repositories.apiKeys,
+    findPrincipal: async (value: string) => (value === apiKey ? principal : repositories.apiKeys.findPrincipal(value)),
+  };
+  const lookup: typeof entities.lookup = async (id, viewer) =>
+    id === userId && viewer.kind === 'organization' && viewer.organizationId === organizationId
+      ? user
+      : entities.lookup(id, viewer);
+  return buildServer({
+    ...ferry.context,
+    repositories: { ...repositories, apiKeys },
+    entities: { ...entities, lookup },
+  });
 }
 
 await serveInChild<FerryChildDetails>(async () => {
   const config = loadConfig(process.env);
   const ferry = await createFerry(config);
   if (!ferry.bootstrap) throw new Error('the benchmark needs an empty database so that its bootstrap keys are used');
-  const details = { userId: ferry.bootstrap.userId, organizationId: ferry.bootstrap.organizationId, dialect: ferry.context.database.dialect };
+  const details = {
+    userId: ferry.bootstrap.userId,
+    organizationId: ferry.bootstrap.organizationId,
+    dialect: ferry.context.database.dialect,
+  };
   if (process.env.BENCH_LOOKUPS_FROM_MEMORY === '1') {
     const app = await appWithLookupsFromMemory(ferry, config.bootstrapApiKey!, details.userId, details.organizationId);
     const url = await app.listen({ host: config.host, port: config.port });

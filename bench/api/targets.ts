@@ -85,6 +85,9 @@ function postgresUrl(url: string): string {
 }
 
 /** routes: Fastify path → the exact response text to send. */
-export async function startBareTarget(routes: Record<string, string>, options: Pick<ForkServerOptions, 'cpuProfileDir'> = {}): Promise<Target<Record<string, never>>> {
+export async function startBareTarget(
+  routes: Record<string, string>,
+  options: Pick<ForkServerOptions, 'cpuProfileDir'> = {},
+): Promise<Target<Record<string, never>>> {
   return forkServer<Record<string, never>>(bareChild, { ...options, env: { BARE_ROUTES: JSON.stringify(routes) } });
 }

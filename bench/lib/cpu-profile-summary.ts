@@ -35,12 +35,18 @@ function groupOf(url: string, functionName: string): string {
   return url.startsWith('node:') ? url : url.replace(/^file:\/\//, '');
 }
 
-export function summarizeCpuProfile(profile: CpuProfile, inclusiveNames: readonly string[] = [], top = 15): ProfileSummary {
+export function summarizeCpuProfile(
+  profile: CpuProfile,
+  inclusiveNames: readonly string[] = [],
+  top = 15,
+): ProfileSummary {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const selfMs = new Map<number, number>();
-  profile.samples.forEach((id, index) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000));
+  profile.samples.forEach((id, index) =>
+    selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000),
+  );
 
   const byGroup = new Map<string, number>();
   const byFunction = new Map<string, number>();
@@ -77,7 +83,8 @@ export function summarizeCpuProfile(profile: CpuProfile, inclusiveNames: readonl
 }
 
 function printSummary(file: string, summary: ProfileSummary): void {
-  const share = (ms: number) => `${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(7)} ms`;
+  const share = (ms: number) =>
+    `${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)} %  ${ms.toFixed(0).padStart(7)} ms`;
   console.log(`\n${file}: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`);
   console.log('\nself time by package or file:');
   for (const { group, ms } of summary.byGroup.slice(0, 25)) console.log(`  ${share(ms)}  ${group}`);

@@ -9,7 +9,8 @@ export interface GoalCheck {
 }
 
 export function printGoals(checks: readonly GoalCheck[]): void {
-  for (const check of checks) console.log(`${check.met ? 'GOAL MET   ' : 'GOAL MISSED'}  ${check.name}: ${check.detail}`);
+  for (const check of checks)
+    console.log(`${check.met ? 'GOAL MET   ' : 'GOAL MISSED'}  ${check.name}: ${check.detail}`);
   const missed = checks.filter((check) => !check.met).length;
   console.log(missed === 0 ? `\nAll ${checks.length} goals met.` : `\n${missed} of ${checks.length} goals missed.`);
 }

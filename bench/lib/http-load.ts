@@ -35,7 +35,11 @@ function run(options: autocannon.Options): Promise<autocannon.Result> {
 }
 
 export async function measureHttp(options: LoadOptions): Promise<LoadResult> {
-  const base = { url: options.url, headers: options.headers, connections: options.connections ?? 50 } satisfies autocannon.Options;
+  const base = {
+    url: options.url,
+    headers: options.headers,
+    connections: options.connections ?? 50,
+  } satisfies autocannon.Options;
   const warmupSeconds = options.warmupSeconds ?? 3;
   if (warmupSeconds > 0) await run({ ...base, duration: warmupSeconds });
   options.onMeasureStart?.();

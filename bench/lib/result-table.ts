@@ -11,8 +11,11 @@ export interface Column<Row> {
 
 export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((column) => column.cell(row)));
-  const widths = columns.map((column, index) => Math.max(column.header.length, 3, ...cells.map((line) => line[index]!.length)));
-  const pad = (text: string, index: number) => (columns[index]!.align === 'right' ? text.padStart(widths[index]!) : text.padEnd(widths[index]!));
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, 3, ...cells.map((line) => line[index]!.length)),
+  );
+  const pad = (text: string, index: number) =>
+    columns[index]!.align === 'right' ? text.padStart(widths[index]!) : text.padEnd(widths[index]!);
   const line = (texts: string[]) => `| ${texts.map(pad).join(' | ')} |`;
   const rule = `| ${widths.map((width, index) => (columns[index]!.align === 'right' ? '-'.repeat(width - 1) + ':' : '-'.repeat(width))).join(' | ')} |`;
   return [line(columns.map((column) => column.header)), rule, ...cells.map(line)].join('\n');

@@ -31,15 +31,25 @@ export interface ServerChild<Details> {
   stop(): Promise<number | undefined>;
 }
 
-export async function forkServer<Details>(modulePath: string, options: ForkServerOptions = {}): Promise<ServerChild<Details>> {
+export async function forkServer<Details>(
+  modulePath: string,
+  options: ForkServerOptions = {},
+): Promise<ServerChild<Details>> {
   const execArgv = ['--import', 'tsx'];
   if (options.cpuProfileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
-  const child: ChildProcess = fork(modulePath, [], { execArgv, env: { ...process.env, ...options.env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(modulePath, [], {
+    execArgv,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let ready: ReadyMessage<Details>;
   try {
     ready = await new Promise<ReadyMessage<Details>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${modulePath} did not report ready within ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${modulePath} did not report ready within ${options.readyTimeoutMs ?? 60_000} ms`)),
+        options.readyTimeoutMs ?? 60_000,
+      );
       child.on('message', (message: ReadyMessage<Details>) => {
         if (message?.type !== 'ready') return;
         clearTimeout(timer);

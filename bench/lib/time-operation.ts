@@ -20,10 +20,19 @@ export interface TimeOptions {
   rounds?: number;
 }
 
-export async function timeOperation(name: string, operation: () => unknown, options: TimeOptions = {}): Promise<OperationCost> {
+export async function timeOperation(
+  name: string,
+  operation: () => unknown,
+  options: TimeOptions = {},
+): Promise<OperationCost> {
   const iterations = options.iterations ?? 5000;
   for (let index = 0; index < (options.warmup ?? iterations); index += 1) await operation();
-  const best: OperationCost = { name, iterations, wallMicros: Number.POSITIVE_INFINITY, cpuMicros: Number.POSITIVE_INFINITY };
+  const best: OperationCost = {
+    name,
+    iterations,
+    wallMicros: Number.POSITIVE_INFINITY,
+    cpuMicros: Number.POSITIVE_INFINITY,
+  };
   for (let round = 0; round < (options.rounds ?? 5); round += 1) {
     const cpuStart = process.cpuUsage();
     const wallStart = performance.now();

@@ -30,7 +30,9 @@ function settingsForm(connector: Connector, values: Record<string, string>, erro
         return `${label}<input type="hidden" name="${key}" value="false"><input id="${key}" type="checkbox" name="${key}" value="true"${checked}>`;
       }
       const kind = property['x-sensitive'] ? 'password' : property.type === 'string' ? 'text' : 'number';
-      const value = property['x-sensitive'] ? '' : (values[key] ?? (property.default === undefined ? '' : String(property.default)));
+      const value = property['x-sensitive']
+        ? ''
+        : (values[key] ?? (property.default === undefined ? '' : String(property.default)));
       return `${label}<input id="${key}" type="${kind}" name="${key}" value="${escapeHtml(value)}">`;
     })
     .join('\n');
@@ -44,7 +46,12 @@ function configurationFrom(connector: Connector, form: URLSearchParams): Record<
     const all = form.getAll(key);
     const raw = all[all.length - 1];
     if (raw === undefined || raw === '') continue;
-    configuration[key] = property.type === 'boolean' ? raw === 'true' : property.type === 'integer' || property.type === 'number' ? Number(raw) : raw;
+    configuration[key] =
+      property.type === 'boolean'
+        ? raw === 'true'
+        : property.type === 'integer' || property.type === 'number'
+          ? Number(raw)
+          : raw;
   }
   return configuration;
 }
@@ -57,17 +64,23 @@ export function registerConnectCardPage(app: FastifyInstance, context: AppContex
     return claims;
   };
 
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, new URLSearchParams(body as string)));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, new URLSearchParams(body as string)),
+  );
 
   app.get('/connect/:token', async (request, reply) => {
     const { token } = request.params as { token: string };
     const claims = verify(token);
-    const chosen = (request.query as { type?: string }).type ?? (claims.types.length === 1 ? claims.types[0] : undefined);
+    const chosen =
+      (request.query as { type?: string }).type ?? (claims.types.length === 1 ? claims.types[0] : undefined);
     const connector = chosen && claims.types.includes(chosen) ? context.connectors.get(chosen) : undefined;
     const body = connector
       ? settingsForm(connector, {})
       : `<p>Choose what to connect:</p><ul>${claims.types
-          .map((type) => `<li><a href="?type=${encodeURIComponent(type)}">${escapeHtml(context.connectors.get(type)?.name ?? type)}</a></li>`)
+          .map(
+            (type) =>
+              `<li><a href="?type=${encodeURIComponent(type)}">${escapeHtml(context.connectors.get(type)?.name ?? type)}</a></li>`,
+          )
           .join('')}</ul>`;
     return reply.type('text/html; charset=utf-8').send(page(`Connect: ${claims.name}`, body, claims.dark));
   });
@@ -78,17 +91,34 @@ export function registerConnectCardPage(app: FastifyInstance, context: AppContex
     const form = request.body instanceof URLSearchParams ? request.body : new URLSearchParams();
     const type = form.get('__type') ?? '';
     const connector = claims.types.includes(type) ? context.connectors.get(type) : undefined;
-    if (!connector) throw new ApiError('validation_failed', 'Choose one of the offered connection types.', { metadata: { field: 'type' } });
-    const caller: Caller = { kind: 'organization', keyId: claims.actor_key_id, partnerId: claims.partner_id, organizationId: claims.organization_id, organizationName: '' };
+    if (!connector)
+      throw new ApiError('validation_failed', 'Choose one of the offered connection types.', {
+        metadata: { field: 'type' },
+      });
+    const caller: Caller = {
+      kind: 'organization',
+      keyId: claims.actor_key_id,
+      partnerId: claims.partner_id,
+      organizationId: claims.organization_id,
+      organizationName: '',
+    };
     try {
-      const row = await connections.create(caller, claims.organization_id, { name: claims.name, type, configuration: configurationFrom(connector, form), validate: true });
+      const row = await connections.create(caller, claims.organization_id, {
+        name: claims.name,
+        type,
+        configuration: configurationFrom(connector, form),
+        validate: true,
+      });
       const target = new URL(claims.redirect_url);
       target.searchParams.set('connection_id', row.id);
       return reply.redirect(target.toString(), 303);
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
       const values = Object.fromEntries([...form.entries()]);
-      return reply.code(422).type('text/html; charset=utf-8').send(page(`Connect: ${claims.name}`, settingsForm(connector, values, error.message), claims.dark));
+      return reply
+        .code(422)
+        .type('text/html; charset=utf-8')
+        .send(page(`Connect: ${claims.name}`, settingsForm(connector, values, error.message), claims.dark));
     }
   });
 }

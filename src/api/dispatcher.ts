@@ -48,8 +48,14 @@ export function fastifyPath(path: string): { url: string; names: string[] } {
 
 /** An object of plain strings (path parameters such as `{id}`): converting and defaulting change nothing there. */
 function onlyPlainStrings(schema: TSchema): boolean {
-  const object = schema as { type?: unknown; default?: unknown; properties?: Record<string, { type?: unknown; default?: unknown }>; patternProperties?: unknown };
-  if (object.type !== 'object' || 'default' in object || object.patternProperties !== undefined || !object.properties) return false;
+  const object = schema as {
+    type?: unknown;
+    default?: unknown;
+    properties?: Record<string, { type?: unknown; default?: unknown }>;
+    patternProperties?: unknown;
+  };
+  if (object.type !== 'object' || 'default' in object || object.patternProperties !== undefined || !object.properties)
+    return false;
   return Object.values(object.properties).every((property) => property.type === 'string' && !('default' in property));
 }
 
@@ -80,7 +86,11 @@ function authorize(caller: Caller, endpoint: VersionedEndpoint): void {
   if (endpoint.access === 'partner' && caller.kind !== 'partner') throw new ApiError('partner_key_required');
 }
 
-export function registerEndpoints(app: FastifyInstance, endpoints: readonly VersionedEndpoint[], deps: DispatchDeps): void {
+export function registerEndpoints(
+  app: FastifyInstance,
+  endpoints: readonly VersionedEndpoint[],
+  deps: DispatchDeps,
+): void {
   const byUrl = new Map<string, { method: string; url: string; versions: Map<ApiVersion, PreparedEndpoint> }>();
   for (const endpoint of endpoints) {
     const { url, names } = fastifyPath(endpoint.path);
@@ -94,7 +104,9 @@ export function registerEndpoints(app: FastifyInstance, endpoints: readonly Vers
   }
 
   for (const { method, url, versions } of byUrl.values()) {
-    const bodyLimits = [...versions.values()].map((prepared) => prepared.endpoint.route.bodyLimit).filter((limit): limit is number => limit !== undefined);
+    const bodyLimits = [...versions.values()]
+      .map((prepared) => prepared.endpoint.route.bodyLimit)
+      .filter((limit): limit is number => limit !== undefined);
     app.route({
       method,
       url,
@@ -103,26 +115,45 @@ export function registerEndpoints(app: FastifyInstance, endpoints: readonly Vers
       // handler's) instead of a chain of awaits (bench/README.md, bench/api).
       handler: (request: FastifyRequest, fastifyReply: FastifyReply) => {
         const prepared = versions.get(request.apiVersion);
-        if (!prepared) throw new ApiError('route_not_found', `${method} ${request.url.split('?')[0]} does not exist in API version ${request.apiVersion}`);
+        if (!prepared)
+          throw new ApiError(
+            'route_not_found',
+            `${method} ${request.url.split('?')[0]} does not exist in API version ${request.apiVersion}`,
+          );
         return dispatch(prepared, request, fastifyReply, deps);
       },
     });
   }
 }
 
-function dispatch(prepared: PreparedEndpoint, request: FastifyRequest, fastifyReply: FastifyReply, deps: DispatchDeps): Promise<unknown> {
+function dispatch(
+  prepared: PreparedEndpoint,
+  request: FastifyRequest,
+  fastifyReply: FastifyReply,
+  deps: DispatchDeps,
+): Promise<unknown> {
   if (prepared.endpoint.route.access === 'public') return handle(prepared, request, fastifyReply, deps, undefined);
   const caller = deps.authenticate.cached(request.headers.authorization);
   if (caller) return handle(prepared, request, fastifyReply, deps, caller);
-  return deps.authenticate.authenticate(request.headers.authorization).then((found) => handle(prepared, request, fastifyReply, deps, found));
+  return deps.authenticate
+    .authenticate(request.headers.authorization)
+    .then((found) => handle(prepared, request, fastifyReply, deps, found));
 }
 
-function readInput(prepared: PreparedEndpoint, request: FastifyRequest): { params: Record<string, string>; query: Record<string, any>; body: unknown } {
+function readInput(
+  prepared: PreparedEndpoint,
+  request: FastifyRequest,
+): { params: Record<string, string>; query: Record<string, any>; body: unknown } {
   const { endpoint } = prepared;
   const positional = request.params as Record<string, string>;
   const params: Record<string, string> = {};
-  for (let index = 0; index < prepared.paramNames.length; index++) params[prepared.paramNames[index]!] = positional[`p${index}`]!;
-  const upgraded = endpoint.upgradeRequest({ params, query: { ...(request.query as Record<string, unknown>) }, body: request.body });
+  for (let index = 0; index < prepared.paramNames.length; index++)
+    params[prepared.paramNames[index]!] = positional[`p${index}`]!;
+  const upgraded = endpoint.upgradeRequest({
+    params,
+    query: { ...(request.query as Record<string, unknown>) },
+    body: request.body,
+  });
   return {
     params: (prepared.params ? prepared.params.parse(upgraded.params) : upgraded.params) as Record<string, string>,
     query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, any>,
@@ -131,13 +162,21 @@ function readInput(prepared: PreparedEndpoint, request: FastifyRequest): { param
 }
 
 /** `caller` is undefined only on public endpoints. */
-function handle(prepared: PreparedEndpoint, request: FastifyRequest, fastifyReply: FastifyReply, deps: DispatchDeps, caller: Caller | undefined): Promise<unknown> {
+function handle(
+  prepared: PreparedEndpoint,
+  request: FastifyRequest,
+  fastifyReply: FastifyReply,
+  deps: DispatchDeps,
+  caller: Caller | undefined,
+): Promise<unknown> {
   if (caller) authorize(caller, prepared.endpoint);
   const input = readInput(prepared, request);
   const key = request.method === 'GET' ? undefined : validateIdempotencyKey(request.headers[idempotencyHeader]);
   if (key && caller) return handleIdempotent(prepared, request, fastifyReply, deps, caller, input, key);
   const authenticate = caller ? undefined : () => deps.authenticate.authenticate(request.headers.authorization);
-  return run(prepared, request, fastifyReply, deps, caller, input, authenticate).then(({ payload }) => fastifyReply.send(payload));
+  return run(prepared, request, fastifyReply, deps, caller, input, authenticate).then(({ payload }) =>
+    fastifyReply.send(payload),
+  );
 }
 
 async function handleIdempotent(
@@ -169,7 +208,10 @@ async function handleIdempotent(
     return fastifyReply.send(payload);
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) {
-      await decision.complete(error.status, JSON.stringify(deps.renderError(error, request.apiVersion, request.id).body));
+      await decision.complete(
+        error.status,
+        JSON.stringify(deps.renderError(error, request.apiVersion, request.id).body),
+      );
     } else {
       await decision.release();
     }
@@ -219,7 +261,11 @@ function run(
   });
 }
 
-function render(endpoint: VersionedEndpoint, fastifyReply: FastifyReply, body: unknown): { status: number; payload: string | undefined } {
+function render(
+  endpoint: VersionedEndpoint,
+  fastifyReply: FastifyReply,
+  body: unknown,
+): { status: number; payload: string | undefined } {
   if (body === undefined) return { status: fastifyReply.statusCode, payload: undefined };
   fastifyReply.type('application/json; charset=utf-8');
   return { status: fastifyReply.statusCode, payload: JSON.stringify(endpoint.downgradeResponse(body)) };

@@ -35,12 +35,16 @@ export function toApiError(error: unknown, requestId: string): { apiError: ApiEr
   if (error instanceof ApiError) return { apiError: error, unexpected: error.status >= 500 };
   const fastifyError = error as FastifyLikeError;
   const mapped = fastifyError?.code ? fastifyCodes[fastifyError.code] : undefined;
-  if (mapped) return { apiError: new ApiError(mapped, fastifyError.message ?? errorCodes[mapped].message), unexpected: false };
+  if (mapped)
+    return { apiError: new ApiError(mapped, fastifyError.message ?? errorCodes[mapped].message), unexpected: false };
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return { apiError: new ApiError('bad_request', fastifyError.message), unexpected: false };
   }
   return {
-    apiError: new ApiError('internal', `Internal server error (request id ${requestId}).`, { metadata: { request_id: requestId }, cause: error }),
+    apiError: new ApiError('internal', `Internal server error (request id ${requestId}).`, {
+      metadata: { request_id: requestId },
+      cause: error,
+    }),
     unexpected: true,
   };
 }
@@ -49,7 +53,12 @@ export function createErrorRenderer(changes: readonly VersionChange[]) {
   return function render(error: unknown, version: ApiVersion, requestId: string): RenderedError {
     const { apiError, unexpected } = toApiError(error, requestId);
     const body: ApiErrorBody = apiError.toBody();
-    return { status: apiError.status, body: downgradeError(body, version, changes), headers: apiError.headers, unexpected };
+    return {
+      status: apiError.status,
+      body: downgradeError(body, version, changes),
+      headers: apiError.headers,
+      unexpected,
+    };
   };
 }
 

@@ -13,7 +13,10 @@ export const errorCodes = {
   unauthorized: { status: 401, message: 'Missing or invalid API key.' },
   forbidden: { status: 403, message: 'This credential may not perform this operation.' },
   partner_key_required: { status: 403, message: 'This endpoint requires a partner key.' },
-  organization_key_required: { status: 403, message: 'This endpoint requires an organization-scoped key; partner keys use /api/organizations/... routes.' },
+  organization_key_required: {
+    status: 403,
+    message: 'This endpoint requires an organization-scoped key; partner keys use /api/organizations/... routes.',
+  },
   not_found: { status: 404, message: 'Not found.' },
   route_not_found: { status: 404, message: 'No such endpoint in this API version.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
@@ -47,7 +50,11 @@ export class ApiError extends Error {
   readonly metadata: Record<string, unknown> | undefined;
   readonly headers: Record<string, string> | undefined;
 
-  constructor(code: ErrorCode, message?: string, options: { metadata?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { metadata?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
     super(message ?? errorCodes[code].message, { cause: options.cause });
     this.name = 'ApiError';
     this.code = code;

@@ -27,22 +27,40 @@ export type IdempotencyDecision =
 
 export function validateIdempotencyKey(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw new ApiError('idempotency_key_invalid', 'Idempotency-Key was sent more than once', { metadata: { field: 'Idempotency-Key' } });
+  if (Array.isArray(value))
+    throw new ApiError('idempotency_key_invalid', 'Idempotency-Key was sent more than once', {
+      metadata: { field: 'Idempotency-Key' },
+    });
   if (value.length < 8 || value.length > 255) {
-    throw new ApiError('idempotency_key_invalid', `Idempotency-Key must be 8 to 255 characters (got ${value.length})`, { metadata: { field: 'Idempotency-Key' } });
+    throw new ApiError('idempotency_key_invalid', `Idempotency-Key must be 8 to 255 characters (got ${value.length})`, {
+      metadata: { field: 'Idempotency-Key' },
+    });
   }
   return value;
 }
 
 function fingerprint(request: IdempotentRequest): string {
-  return createHash('sha256').update(JSON.stringify([request.version, request.method, request.path, request.body ?? null])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([request.version, request.method, request.path, request.body ?? null]))
+    .digest('hex');
 }
 
-export function createIdempotencyGate(repository: IdempotencyRepository, ttlMs: number, now: () => Date = () => new Date()) {
+export function createIdempotencyGate(
+  repository: IdempotencyRepository,
+  ttlMs: number,
+  now: () => Date = () => new Date(),
+) {
   return async function decide(request: IdempotentRequest): Promise<IdempotencyDecision> {
     const print = fingerprint(request);
     const at = now();
-    const claim = await repository.claim(request.scope, request.key, print, at, ttlMs, new Date(at.getTime() - abandonedAfterMs));
+    const claim = await repository.claim(
+      request.scope,
+      request.key,
+      print,
+      at,
+      ttlMs,
+      new Date(at.getTime() - abandonedAfterMs),
+    );
     if (claim.outcome === 'existing') {
       const { record } = claim;
       if (record.state === 'in_flight') throw new ApiError('idempotency_request_in_flight');

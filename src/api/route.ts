@@ -78,4 +78,3 @@ export interface RouteDefinition {
 export function routeKey(route: { method: string; path: string }): string {
   return `${route.method} ${route.path}`;
 }
-

@@ -83,7 +83,10 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   });
   if (context.log.isLevelEnabled('debug')) {
     app.addHook('onResponse', (request, reply, done) => {
-      request.log.debug({ ...requestLine(request, reply.statusCode), ms: Math.round(reply.elapsedTime) }, 'request completed');
+      request.log.debug(
+        { ...requestLine(request, reply.statusCode), ms: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
       done();
     });
   }
@@ -98,7 +101,11 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const rendered = renderError(new ApiError('route_not_found', `${request.method} ${request.url.split('?')[0]} does not exist`), request.apiVersion, request.id);
+    const rendered = renderError(
+      new ApiError('route_not_found', `${request.method} ${request.url.split('?')[0]} does not exist`),
+      request.apiVersion,
+      request.id,
+    );
     return reply.code(rendered.status).type('application/json; charset=utf-8').send(JSON.stringify(rendered.body));
   });
 
@@ -113,14 +120,19 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   app.get('/api/openapi.json', async (request, reply) => {
     const asked = (request.query as { version?: string }).version;
     if (asked !== undefined && !isApiVersion(asked)) {
-      throw new ApiError('unsupported_version', `version ${asked} is not supported. Supported versions: ${apiVersions.join(', ')}.`, {
-        metadata: { field: 'version', supported_versions: [...apiVersions] },
-      });
+      throw new ApiError(
+        'unsupported_version',
+        `version ${asked} is not supported. Supported versions: ${apiVersions.join(', ')}.`,
+        {
+          metadata: { field: 'version', supported_versions: [...apiVersions] },
+        },
+      );
     }
     const version = asked ?? request.apiVersion;
     reply.header('X-Polytomic-Version', version);
     let document = openApiCache.get(version);
-    if (!document) openApiCache.set(version, (document = JSON.stringify(buildOpenApiDocument(routes, changes, version))));
+    if (!document)
+      openApiCache.set(version, (document = JSON.stringify(buildOpenApiDocument(routes, changes, version))));
     return reply.type('application/json; charset=utf-8').send(document);
   });
 

@@ -12,7 +12,10 @@ export interface InputValidator {
 
 /** `/a/0/b` → `a[0].b`; the required property is appended for `required` errors. */
 export function fieldPath(instancePath: string, missing?: string): string {
-  const segments = instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (missing) segments.push(missing);
   let path = '';
   for (const segment of segments) path += /^\d+$/.test(segment) ? `[${segment}]` : path ? `.${segment}` : segment;
@@ -20,21 +23,33 @@ export function fieldPath(instancePath: string, missing?: string): string {
 }
 
 /** Schema-level failures answer 400, or 422 on endpoints that document 422 and not 400 (as the spec's creates do). */
-export function validationStatusCode(documentedErrors: readonly number[] | undefined): 'validation_failed' | 'unprocessable' {
-  return documentedErrors && documentedErrors.includes(422) && !documentedErrors.includes(400) ? 'unprocessable' : 'validation_failed';
+export function validationStatusCode(
+  documentedErrors: readonly number[] | undefined,
+): 'validation_failed' | 'unprocessable' {
+  return documentedErrors && documentedErrors.includes(422) && !documentedErrors.includes(400)
+    ? 'unprocessable'
+    : 'validation_failed';
 }
 
-export function compileValidator(schema: TSchema, location: InputLocation, documentedErrors?: readonly number[]): InputValidator {
+export function compileValidator(
+  schema: TSchema,
+  location: InputLocation,
+  documentedErrors?: readonly number[],
+): InputValidator {
   const validator = Compile(schema);
   const code = validationStatusCode(documentedErrors);
   return {
     parse(value: unknown): unknown {
       let candidate = value;
-      if (location === 'body' && candidate === undefined && (schema as { type?: string }).type === 'object') candidate = {};
+      if (location === 'body' && candidate === undefined && (schema as { type?: string }).type === 'object')
+        candidate = {};
       candidate = validator.Default(location === 'body' ? candidate : validator.Convert(candidate));
       if (validator.Check(candidate)) return candidate;
       const [first] = validator.Errors(candidate);
-      const missing = first?.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties?.[0] : undefined;
+      const missing =
+        first?.keyword === 'required'
+          ? (first.params as { requiredProperties?: string[] }).requiredProperties?.[0]
+          : undefined;
       const field = fieldPath(first?.instancePath ?? '', missing);
       const reason = missing ? 'is required' : (first?.message ?? 'is invalid');
       const where = location === 'body' ? '' : `${location} parameter `;

@@ -21,9 +21,7 @@ export interface ConfigurationSchema {
   additionalProperties?: boolean;
 }
 
-export type ValidationResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; field: string; message: string };
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
 
 function typeMatches(property: ConfigurationProperty, value: unknown): boolean {
   switch (property.type) {

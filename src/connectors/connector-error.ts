@@ -59,7 +59,11 @@ export interface ErrorClass {
 
 /** Errors raised by Node's socket layer, shared by every network connector. */
 export const networkErrorTable: Readonly<Record<string, ErrorClass>> = {
-  ECONNREFUSED: { code: 'host_unreachable', retryable: true, summary: 'Connection refused: nothing listens on that host and port' },
+  ECONNREFUSED: {
+    code: 'host_unreachable',
+    retryable: true,
+    summary: 'Connection refused: nothing listens on that host and port',
+  },
   ENOTFOUND: { code: 'host_unreachable', retryable: false, summary: 'Host name not found' },
   EAI_AGAIN: { code: 'host_unreachable', retryable: true, summary: 'Host name lookup failed temporarily' },
   ETIMEDOUT: { code: 'host_unreachable', retryable: true, summary: 'Timed out connecting to the host' },

@@ -30,9 +30,7 @@ export interface Connector<Configuration = unknown> {
   open(configuration: unknown): Connection;
 }
 
-export type ConnectionTestResult =
-  | { ok: true }
-  | { ok: false; code: ConnectorErrorCode; message: string };
+export type ConnectionTestResult = { ok: true } | { ok: false; code: ConnectorErrorCode; message: string };
 
 export interface Connection {
   readonly type: string;
@@ -105,7 +103,11 @@ export interface ModelSource {
   /** The fields a model query yields, without running it in full (e.g. `limit 0`). */
   describeQuery(context: RunContext, query: string): Promise<FieldDescription[]>;
   /** Streams the query's rows with bounded memory. */
-  readQuery(context: RunContext, query: string, options?: { batchSize?: number; limit?: number }): AsyncIterable<RecordBatch>;
+  readQuery(
+    context: RunContext,
+    query: string,
+    options?: { batchSize?: number; limit?: number },
+  ): AsyncIterable<RecordBatch>;
 }
 
 export const TargetOperation = { insert: 'insert', update: 'update', upsert: 'upsert', delete: 'delete' } as const;

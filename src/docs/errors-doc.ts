@@ -2,7 +2,9 @@
 import { errorCodes } from '../api/errors.ts';
 
 export function renderErrorsDoc(): string {
-  const rows = Object.entries(errorCodes).map(([code, { status, message }]) => `| \`${code}\` | ${status} | ${message} |`);
+  const rows = Object.entries(errorCodes).map(
+    ([code, { status, message }]) => `| \`${code}\` | ${status} | ${message} |`,
+  );
   return [
     '# Errors',
     '',

@@ -9,7 +9,13 @@ function describeInstruction(instruction: VersionInstruction): string {
     case 'endpoint-removed':
       return `\`${instruction.route}\` exists only in this version and older ones.`;
     case 'endpoint-moved':
-      return `\`${instruction.route}\` is \`${instruction.to}\` here${instruction.params ? ` (parameters ${Object.entries(instruction.params).map(([old, now]) => `${old} → ${now}`).join(', ')})` : ''}.`;
+      return `\`${instruction.route}\` is \`${instruction.to}\` here${
+        instruction.params
+          ? ` (parameters ${Object.entries(instruction.params)
+              .map(([old, now]) => `${old} → ${now}`)
+              .join(', ')})`
+          : ''
+      }.`;
     case 'access-changed':
       return `\`${instruction.route}\` admits ${instruction.access === 'any' ? 'any valid key' : `${instruction.access} keys`} here.`;
     case 'field-added':
@@ -37,7 +43,7 @@ export function renderVersionsDoc(changes: readonly VersionChange[]): string {
     '',
     '## How versions are served',
     '',
-    'Handlers and schemas are written once, for the newest version. Each older version is a *version change* (src/api/versioning/changes/): plain-data instructions that say how it differs from the next newer version. A request at version V is converted up through every change from V to the newest, validated against the newest schema and handled; its response is converted down the same way. Type conversions are keyed by the spec\'s type name (the schema `title`), so one instruction covers every endpoint that uses the type. `GET /api/openapi.json` (version from the header, or `?version=`) is built from the same definitions.',
+    "Handlers and schemas are written once, for the newest version. Each older version is a *version change* (src/api/versioning/changes/): plain-data instructions that say how it differs from the next newer version. A request at version V is converted up through every change from V to the newest, validated against the newest schema and handled; its response is converted down the same way. Type conversions are keyed by the spec's type name (the schema `title`), so one instruction covers every endpoint that uses the type. `GET /api/openapi.json` (version from the header, or `?version=`) is built from the same definitions.",
     '',
   ];
   for (const change of changes) {
@@ -46,7 +52,12 @@ export function renderVersionsDoc(changes: readonly VersionChange[]): string {
       lines.push('Rules:', '', ...change.rules.map((rule) => `- ${rule}`), '');
     }
     if (change.instructions.length) {
-      lines.push('Differences from the next newer version:', '', ...change.instructions.map((instruction) => `- ${describeInstruction(instruction)}`), '');
+      lines.push(
+        'Differences from the next newer version:',
+        '',
+        ...change.instructions.map((instruction) => `- ${describeInstruction(instruction)}`),
+        '',
+      );
     }
   }
   return lines.join('\n');

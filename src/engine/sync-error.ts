@@ -42,10 +42,19 @@ export class SyncError extends Error {
 export function toSyncError(error: unknown, signal?: AbortSignal): SyncError {
   if (error instanceof SyncError) return error;
   if (signal?.aborted || (error instanceof ConnectorError && error.code === 'canceled')) {
-    return new SyncError('The execution was canceled', { code: SyncErrorCode.canceled, retryable: false, cause: error });
+    return new SyncError('The execution was canceled', {
+      code: SyncErrorCode.canceled,
+      retryable: false,
+      cause: error,
+    });
   }
   if (error instanceof ConnectorError) {
-    return new SyncError(error.message, { code: error.code, retryable: error.retryable, nextRetryDelay: error.nextRetryDelay, cause: error });
+    return new SyncError(error.message, {
+      code: error.code,
+      retryable: error.retryable,
+      nextRetryDelay: error.nextRetryDelay,
+      cause: error,
+    });
   }
   return new SyncError(errorMessage(error), { code: SyncErrorCode.internal, retryable: false, cause: error });
 }

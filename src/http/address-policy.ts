@@ -40,7 +40,8 @@ for (const [network, prefix] of [
   ['203.0.113.0', 24],
   ['224.0.0.0', 4],
   ['240.0.0.0', 4], // includes 255.255.255.255
-] as const) nonPublic.addSubnet(network, prefix, 'ipv4');
+] as const)
+  nonPublic.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
   ['::', 128],
   ['::1', 128],
@@ -51,7 +52,8 @@ for (const [network, prefix] of [
   ['fe80::', 10], // link-local
   ['fec0::', 10], // deprecated site-local
   ['ff00::', 8], // multicast
-] as const) nonPublic.addSubnet(network, prefix, 'ipv6');
+] as const)
+  nonPublic.addSubnet(network, prefix, 'ipv6');
 
 /** The IPv4 address embedded in an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address. */
 function embeddedIPv4(address: string): string | undefined {
@@ -88,6 +90,7 @@ export interface AddressPolicy {
 export function refusalReason(address: string, policy: AddressPolicy): string | undefined {
   const verdict = classifyAddress(address);
   if (verdict === AddressVerdict.metadata) return `${address} is a cloud metadata address`;
-  if (verdict === AddressVerdict.private && !policy.allowPrivate) return `${address} is a private, loopback or link-local address`;
+  if (verdict === AddressVerdict.private && !policy.allowPrivate)
+    return `${address} is a private, loopback or link-local address`;
   return undefined;
 }

@@ -55,7 +55,10 @@ export function checkUrlHost(url: URL, policy: AddressPolicy): ForbiddenAddressE
 }
 
 export function createGuardedAgent(policy: AddressPolicy, options: { connectTimeoutMs?: number } = {}): Agent {
-  const connect = buildConnector({ lookup: guardedLookup(policy), timeout: options.connectTimeoutMs ?? 10_000 } as buildConnector.BuildOptions);
+  const connect = buildConnector({
+    lookup: guardedLookup(policy),
+    timeout: options.connectTimeoutMs ?? 10_000,
+  } as buildConnector.BuildOptions);
   return new Agent({
     // IP literals never reach `lookup`, so the connector checks them itself: the Agent is safe
     // whoever uses it, not only callers that remember checkUrlHost.

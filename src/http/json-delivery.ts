@@ -6,7 +6,13 @@ import { request, type Dispatcher } from 'undici';
 import type { RunContext } from '../engine/run-context.ts';
 import { readCappedBody } from './capped-body.ts';
 import { findForbiddenAddress } from './guarded-dispatcher.ts';
-import { backoffDelay, defaultRetryPolicy, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
+import {
+  backoffDelay,
+  defaultRetryPolicy,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryPolicy,
+} from './retry-policy.ts';
 import { signWebhookBody } from './webhook-signature.ts';
 
 export interface DeliveryRequest {
@@ -70,7 +76,11 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function deliverJson(context: Pick<RunContext, 'signal' | 'log'>, delivery: DeliveryRequest, options: DeliveryOptions = {}): Promise<DeliveryResult> {
+export async function deliverJson(
+  context: Pick<RunContext, 'signal' | 'log'>,
+  delivery: DeliveryRequest,
+  options: DeliveryOptions = {},
+): Promise<DeliveryResult> {
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...options.retry };
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -94,7 +104,13 @@ export async function deliverJson(context: Pick<RunContext, 'signal' | 'log'>, d
         'content-type': 'application/json',
         ...(delivery.signingSecret ? signWebhookBody(delivery.signingSecret, body, now()) : {}),
       };
-      const response = await request(delivery.url, { method: 'POST', headers, body, dispatcher: options.dispatcher, signal: attemptSignal });
+      const response = await request(delivery.url, {
+        method: 'POST',
+        headers,
+        body,
+        dispatcher: options.dispatcher,
+        signal: attemptSignal,
+      });
       const snippet = await readCappedBody(response.body, responseSnippetBytes);
       record.status = response.statusCode;
       last = { status: response.statusCode, responseBody: snippet.bytes.toString('utf8') };

@@ -49,7 +49,10 @@ export function createOAuthTokenSource(options: OAuthTokenSourceOptions): OAuthT
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (credentials.scopes && credentials.scopes.length > 0) form.set('scope', credentials.scopes.join(' '));
     for (const extra of credentials.extra_form_data ?? []) form.set(extra.name, extra.value);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
     if (style === 'header') {
       // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
       const user = encodeURIComponent(credentials.client_id ?? '');
@@ -84,9 +87,12 @@ export function createOAuthTokenSource(options: OAuthTokenSourceOptions): OAuthT
     let result: { status: number; body: unknown };
     try {
       result = await post(style, signal);
-      if ((credentials.auth_style ?? 0) === 0 && (result.status === 400 || result.status === 401)) result = await post('params', signal);
+      if ((credentials.auth_style ?? 0) === 0 && (result.status === 400 || result.status === 401))
+        result = await post('params', signal);
     } catch (error: unknown) {
-      throw new OAuthTokenError(`token endpoint request failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new OAuthTokenError(`token endpoint request failed: ${(error as Error)?.message ?? String(error)}`, {
+        cause: error,
+      });
     }
     const body = (result.body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
     if (result.status < 200 || result.status >= 300 || typeof body.access_token !== 'string') {

@@ -2,7 +2,11 @@
 // a custom header, query-string parameters, extra headers and OAuth client credentials, turned
 // into what goes on an outbound request.
 import type { Dispatcher } from 'undici';
-import { createOAuthTokenSource, type OAuthClientCredentials, type OAuthTokenSource } from './oauth-client-credentials.ts';
+import {
+  createOAuthTokenSource,
+  type OAuthClientCredentials,
+  type OAuthTokenSource,
+} from './oauth-client-credentials.ts';
 
 export interface NameValuePair {
   name: string;
@@ -28,10 +32,17 @@ export interface PreparedAuth {
 export function asPairs(value: unknown): NameValuePair[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
-  return list.filter((item): item is NameValuePair => typeof item?.name === 'string' && item.name !== '' && typeof item?.value === 'string');
+  return list.filter(
+    (item): item is NameValuePair =>
+      typeof item?.name === 'string' && item.name !== '' && typeof item?.value === 'string',
+  );
 }
 
-export function prepareOutboundAuth(url: string, auth: OutboundAuth, options: { dispatcher?: Dispatcher } = {}): PreparedAuth {
+export function prepareOutboundAuth(
+  url: string,
+  auth: OutboundAuth,
+  options: { dispatcher?: Dispatcher } = {},
+): PreparedAuth {
   const target = new URL(url);
   const headers: Record<string, string> = {};
   for (const header of asPairs(auth.headers)) headers[header.name.toLowerCase()] = header.value;
@@ -42,7 +53,10 @@ export function prepareOutboundAuth(url: string, auth: OutboundAuth, options: { 
   for (const parameter of asPairs(auth.query)) target.searchParams.append(parameter.name, parameter.value);
   const prepared: PreparedAuth = { url: target, headers };
   if (auth.oauth?.token_endpoint) {
-    const source: OAuthTokenSource = createOAuthTokenSource({ credentials: auth.oauth, dispatcher: options.dispatcher });
+    const source: OAuthTokenSource = createOAuthTokenSource({
+      credentials: auth.oauth,
+      dispatcher: options.dispatcher,
+    });
     prepared.dynamicHeaders = async (signal) => ({ authorization: `Bearer ${await source.accessToken(signal)}` });
   }
   return prepared;

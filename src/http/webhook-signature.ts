@@ -13,7 +13,11 @@ function mac(secret: string, timestamp: number, body: string | Buffer): string {
 }
 
 /** The two headers to send with `body` (the exact bytes that go on the wire). */
-export function signWebhookBody(secret: string, body: string | Buffer, nowMs: number = Date.now()): Record<string, string> {
+export function signWebhookBody(
+  secret: string,
+  body: string | Buffer,
+  nowMs: number = Date.now(),
+): Record<string, string> {
   const timestamp = Math.floor(nowMs / 1000);
   return { [signatureHeader]: `sha256=${mac(secret, timestamp, body)}`, [timestampHeader]: String(timestamp) };
 }
@@ -41,9 +45,13 @@ export function verifyWebhookSignature(
   if (!/^\d{1,12}$/.test(timestampText)) return { ok: false, reason: 'malformed' };
   const timestamp = Number(timestampText);
   const now = Math.floor((options.nowMs ?? Date.now()) / 1000);
-  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? defaultToleranceSeconds)) return { ok: false, reason: 'expired' };
+  if (Math.abs(now - timestamp) > (options.toleranceSeconds ?? defaultToleranceSeconds))
+    return { ok: false, reason: 'expired' };
   const expected = Buffer.from(mac(secret, timestamp, body), 'hex');
-  const candidates = signature.split(',').map((part) => part.trim()).filter((part) => part.startsWith('sha256='));
+  const candidates = signature
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.startsWith('sha256='));
   if (candidates.length === 0) return { ok: false, reason: 'malformed' };
   let matched = false;
   for (const candidate of candidates) {

@@ -16,7 +16,9 @@ async function run(db: Kysely<any>): Promise<MigrationReport> {
     const failed = result.results?.find((item) => item.status === 'Error');
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: result.error });
   }
-  return { applied: (result.results ?? []).filter((item) => item.status === 'Success').map((item) => item.migrationName) };
+  return {
+    applied: (result.results ?? []).filter((item) => item.status === 'Success').map((item) => item.migrationName),
+  };
 }
 
 export async function migrateToLatest(database: Pick<MetadataDatabase, 'db' | 'dialect'>): Promise<MigrationReport> {

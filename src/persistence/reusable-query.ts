@@ -7,7 +7,11 @@ import { hotReaderOf } from './database.ts';
 
 const marker = (index: number) => `\u0000ferry-argument-${index}\u0000`;
 
-export function reusableQuery<Args extends string[], Row>(db: Kysely<any>, arity: Args['length'], build: (...args: Args) => Compilable<Row>) {
+export function reusableQuery<Args extends string[], Row>(
+  db: Kysely<any>,
+  arity: Args['length'],
+  build: (...args: Args) => Compilable<Row>,
+) {
   let template: { sql: string; slots: Array<{ argument: number } | { value: unknown }> } | undefined;
   const hotReader = hotReaderOf(db);
   return (...args: Args): Promise<Row[]> => {

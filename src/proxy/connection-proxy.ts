@@ -13,8 +13,19 @@ import { createOAuthTokenSource, type OAuthTokenSource } from '../http/oauth-cli
 import type { ProxyAuditSink, ProxyCallRecord, ProxyStatsSource } from './proxy-call-store.ts';
 import { ProxyFailureError, proxyFailure, type ProxyFailure } from './proxy-error.ts';
 import { allowedProxyMethods, defaultProxyLimits, type ProxyLimits } from './proxy-limits.ts';
-import { blockedRequestHeaders, buildUpstreamRequest, queryValueTypes, type ConnectionProxyCall, type UpstreamRequest } from './proxy-request.ts';
-import { blockedResponseHeaders, redactedValue, type ConnectionProxyInfoResponse, type ConnectionProxyResponse } from './proxy-wire.ts';
+import {
+  blockedRequestHeaders,
+  buildUpstreamRequest,
+  queryValueTypes,
+  type ConnectionProxyCall,
+  type UpstreamRequest,
+} from './proxy-request.ts';
+import {
+  blockedResponseHeaders,
+  redactedValue,
+  type ConnectionProxyInfoResponse,
+  type ConnectionProxyResponse,
+} from './proxy-wire.ts';
 import { createTokenBucketRateLimiter, type RateLimiter } from './rate-limiter.ts';
 import { deriveUpstreamContract, displayBaseUrl, type UpstreamContract } from './upstream-contract.ts';
 
@@ -45,7 +56,11 @@ export interface ConnectionProxyDependencies {
 export interface ConnectionProxy {
   readonly limits: ProxyLimits;
   info(connection: ProxyConnection): Promise<ProxyResult<ConnectionProxyInfoResponse>>;
-  execute(connection: ProxyConnection, call: ConnectionProxyCall, options?: { signal?: AbortSignal }): Promise<ProxyResult<ConnectionProxyResponse>>;
+  execute(
+    connection: ProxyConnection,
+    call: ConnectionProxyCall,
+    options?: { signal?: AbortSignal },
+  ): Promise<ProxyResult<ConnectionProxyResponse>>;
   close(): Promise<void>;
 }
 
@@ -84,7 +99,8 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
   const rateLimiter = dependencies.rateLimiter ?? createTokenBucketRateLimiter(now);
   const policy = { allowPrivate: limits.allowPrivateUpstreams };
   const ownsDispatcher = dependencies.dispatcher === undefined;
-  const dispatcher = dependencies.dispatcher ?? createGuardedAgent(policy, { connectTimeoutMs: Math.min(10_000, limits.timeoutMs) });
+  const dispatcher =
+    dependencies.dispatcher ?? createGuardedAgent(policy, { connectTimeoutMs: Math.min(10_000, limits.timeoutMs) });
   const newId = dependencies.newId ?? randomUUID;
   const log = dependencies.log ?? silentLogger;
   const tokenSources = new Map<string, { fingerprint: string; source: OAuthTokenSource }>();
@@ -93,7 +109,12 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
     const fingerprint = JSON.stringify(contract.oauth);
     const existing = tokenSources.get(connection.connectionId);
     if (existing && existing.fingerprint === fingerprint) return existing.source;
-    const source = createOAuthTokenSource({ credentials: contract.oauth ?? {}, dispatcher, now, timeoutMs: limits.timeoutMs });
+    const source = createOAuthTokenSource({
+      credentials: contract.oauth ?? {},
+      dispatcher,
+      now,
+      timeoutMs: limits.timeoutMs,
+    });
     tokenSources.set(connection.connectionId, { fingerprint, source });
     return source;
   }
@@ -107,9 +128,17 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
     }
   }
 
-  async function send(connection: ProxyConnection, contract: UpstreamContract, upstream: UpstreamRequest, signal: AbortSignal | undefined) {
+  async function send(
+    connection: ProxyConnection,
+    contract: UpstreamContract,
+    upstream: UpstreamRequest,
+    signal: AbortSignal | undefined,
+  ) {
     const forbidden = checkUrlHost(upstream.url, policy);
-    if (forbidden) throw new ProxyFailureError(proxyFailure('proxy_upstream_forbidden', forbidden.message, { metadata: { host: forbidden.hostname } }));
+    if (forbidden)
+      throw new ProxyFailureError(
+        proxyFailure('proxy_upstream_forbidden', forbidden.message, { metadata: { host: forbidden.hostname } }),
+      );
     const deadline = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -123,7 +152,9 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
           upstream.headers.authorization = `Bearer ${await tokenSource(connection, contract).accessToken(combined)}`;
         } catch (error: unknown) {
           if (timedOut || findForbiddenAddress(error)) throw error;
-          throw new ProxyFailureError(proxyFailure('proxy_upstream_auth_failed', (error as Error).message, { cause: error }));
+          throw new ProxyFailureError(
+            proxyFailure('proxy_upstream_auth_failed', (error as Error).message, { cause: error }),
+          );
         }
       }
       const response = await request(upstream.url, {
@@ -140,16 +171,31 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
     } catch (error: unknown) {
       if (error instanceof ProxyFailureError) throw error;
       const refused = findForbiddenAddress(error);
-      if (refused) throw new ProxyFailureError(proxyFailure('proxy_upstream_forbidden', refused.message, { metadata: { host: refused.hostname }, cause: error }));
+      if (refused)
+        throw new ProxyFailureError(
+          proxyFailure('proxy_upstream_forbidden', refused.message, {
+            metadata: { host: refused.hostname },
+            cause: error,
+          }),
+        );
       if (timedOut) {
-        throw new ProxyFailureError(proxyFailure('proxy_upstream_timeout', `the upstream did not answer within ${limits.timeoutMs} ms`, { metadata: { timeoutMs: limits.timeoutMs }, cause: error }));
+        throw new ProxyFailureError(
+          proxyFailure('proxy_upstream_timeout', `the upstream did not answer within ${limits.timeoutMs} ms`, {
+            metadata: { timeoutMs: limits.timeoutMs },
+            cause: error,
+          }),
+        );
       }
       const code = (error as { code?: unknown })?.code;
       throw new ProxyFailureError(
-        proxyFailure('proxy_upstream_unreachable', `the upstream could not be reached: ${(error as Error)?.message ?? String(error)}`, {
-          metadata: typeof code === 'string' ? { code } : {},
-          cause: error,
-        }),
+        proxyFailure(
+          'proxy_upstream_unreachable',
+          `the upstream could not be reached: ${(error as Error)?.message ?? String(error)}`,
+          {
+            metadata: typeof code === 'string' ? { code } : {},
+            cause: error,
+          },
+        ),
       );
     } finally {
       clearTimeout(timer);
@@ -184,8 +230,10 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
             lockedQuery,
           },
           mergeRules: {
-            headers: 'Caller headers are sent with the connection\'s locked headers; setting a locked header is rejected (400). Blocked request headers are dropped.',
-            query: 'Caller query parameters come first, then the connection\'s locked parameters; setting a locked parameter is rejected (400).',
+            headers:
+              "Caller headers are sent with the connection's locked headers; setting a locked header is rejected (400). Blocked request headers are dropped.",
+            query:
+              "Caller query parameters come first, then the connection's locked parameters; setting a locked parameter is rejected (400).",
           },
           requestContract: {
             allowedMethods: [...allowedProxyMethods],
@@ -194,7 +242,8 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
             bodyTypes: ['string', 'json'],
             maxRequestBodyBytes: limits.maxRequestBodyBytes,
             maxResponseBodyBytes: limits.maxResponseBodyBytes,
-            pathRule: 'Relative to baseUrl, starting with "/"; no query string, fragment, backslash, "." or ".." segments, or encoded slashes.',
+            pathRule:
+              'Relative to baseUrl, starting with "/"; no query string, fragment, backslash, "." or ".." segments, or encoded slashes.',
             queryModes: ['query', 'rawQuery'],
             queryValueTypes: [...queryValueTypes],
             rateLimitPerMinute: limits.connectionRateLimitPerMinute,
@@ -243,7 +292,11 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
           const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
           throw new ProxyFailureError(
             proxyFailure('proxy_rate_limited', `proxy rate limit reached; retry after ${retryAfterSeconds} s`, {
-              metadata: { retryAfterSeconds, connectionRateLimitPerMinute: limits.connectionRateLimitPerMinute, organizationRateLimitPerMinute: limits.organizationRateLimitPerMinute },
+              metadata: {
+                retryAfterSeconds,
+                connectionRateLimitPerMinute: limits.connectionRateLimitPerMinute,
+                organizationRateLimitPerMinute: limits.organizationRateLimitPerMinute,
+              },
               headers: { 'Retry-After': String(retryAfterSeconds) },
             }),
           );
@@ -251,7 +304,13 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
         const { response, body } = await send(connection, contract, upstream, options.signal);
         const contentType = String(response.headers['content-type'] ?? '');
         const latencyMs = Math.round(performance.now() - started);
-        Object.assign(record, { status: response.statusCode, upstream: true, durationMs: latencyMs, responseBytes: body.bytes.length, truncated: body.truncated });
+        Object.assign(record, {
+          status: response.statusCode,
+          upstream: true,
+          durationMs: latencyMs,
+          responseBytes: body.bytes.length,
+          truncated: body.truncated,
+        });
         await audit(record);
         return {
           ok: true,
@@ -268,7 +327,11 @@ export function createConnectionProxy(dependencies: ConnectionProxyDependencies)
       } catch (error: unknown) {
         const failure = toFailure(error);
         failure.metadata = { ...failure.metadata, proxyCallId };
-        Object.assign(record, { status: failure.status, errorKey: failure.key, durationMs: Math.round(performance.now() - started) });
+        Object.assign(record, {
+          status: failure.status,
+          errorKey: failure.key,
+          durationMs: Math.round(performance.now() - started),
+        });
         await audit(record);
         return { ok: false, error: failure, proxyCallId };
       }

@@ -42,7 +42,14 @@ export interface ProxyStatsSource {
 
 /** Tallies records into counts; shared by stores that can load the records of a window. */
 export function tallyProxyCalls(records: Iterable<ProxyCallRecord>): ProxyCallCounts {
-  const counts: ProxyCallCounts = { calls: 0, proxyCalls: 0, proxy2xx: 0, proxy4xx: 0, proxy5xx: 0, lastProxyCallAt: undefined };
+  const counts: ProxyCallCounts = {
+    calls: 0,
+    proxyCalls: 0,
+    proxy2xx: 0,
+    proxy4xx: 0,
+    proxy5xx: 0,
+    lastProxyCallAt: undefined,
+  };
   for (const record of records) {
     counts.calls += 1;
     counts.proxyCalls += 1;

@@ -23,7 +23,8 @@ export function resolveProxyPath(basePath: string, path: unknown): string {
   if (!path.startsWith('/')) refuse(path, 'must start with "/"');
   if (path.startsWith('//')) refuse(path, 'must not start with "//" (a protocol-relative URL)');
   if (/[\u0000-\u0020\u007f\\]/.test(path)) refuse(path, 'must not contain spaces, control characters or backslashes');
-  if (path.includes('?') || path.includes('#')) refuse(path, 'must not contain a query string or fragment; use query or rawQuery');
+  if (path.includes('?') || path.includes('#'))
+    refuse(path, 'must not contain a query string or fragment; use query or rawQuery');
   if (/^\/?[a-z][a-z0-9+.-]*:/i.test(path)) refuse(path, 'must not be an absolute URL');
   let candidate = path;
   for (let round = 0; round <= decodeRounds; round += 1) {

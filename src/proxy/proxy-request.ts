@@ -67,19 +67,25 @@ function queryPairs(call: ConnectionProxyCall): [string, string][] {
   }
   if (typeof call.rawQuery === 'string') {
     if (call.rawQuery.startsWith('?') || /[\s#]/.test(call.rawQuery)) {
-      fail('proxy_invalid_query', 'rawQuery must not start with "?" or contain whitespace or "#"', { field: 'rawQuery' });
+      fail('proxy_invalid_query', 'rawQuery must not start with "?" or contain whitespace or "#"', {
+        field: 'rawQuery',
+      });
     }
     return [...new URLSearchParams(call.rawQuery)];
   }
-  if (call.rawQuery !== undefined && call.rawQuery !== null) fail('proxy_invalid_query', 'rawQuery must be a string', { field: 'rawQuery' });
+  if (call.rawQuery !== undefined && call.rawQuery !== null)
+    fail('proxy_invalid_query', 'rawQuery must be a string', { field: 'rawQuery' });
   if (call.query === undefined || call.query === null) return [];
-  if (typeof call.query !== 'object' || Array.isArray(call.query)) fail('proxy_invalid_query', 'query must be an object', { field: 'query' });
+  if (typeof call.query !== 'object' || Array.isArray(call.query))
+    fail('proxy_invalid_query', 'query must be an object', { field: 'query' });
   const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(call.query)) {
     const values = Array.isArray(value) ? value : [value];
     for (const item of values) {
       if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') {
-        fail('proxy_invalid_query', `query.${name} must be a string, number, boolean or an array of them`, { field: `query.${name}` });
+        fail('proxy_invalid_query', `query.${name} must be a string, number, boolean or an array of them`, {
+          field: `query.${name}`,
+        });
       }
       pairs.push([name, String(item)]);
     }
@@ -89,23 +95,38 @@ function queryPairs(call: ConnectionProxyCall): [string, string][] {
 
 function callerHeaders(contract: UpstreamContract, headers: unknown): Record<string, string> {
   if (headers === undefined || headers === null) return {};
-  if (typeof headers !== 'object' || Array.isArray(headers)) fail('proxy_invalid_header', 'headers must be an object of strings', { field: 'headers' });
+  if (typeof headers !== 'object' || Array.isArray(headers))
+    fail('proxy_invalid_header', 'headers must be an object of strings', { field: 'headers' });
   const locked = new Set(contract.lockedHeaders.map((header) => header.name));
   const result: Record<string, string> = {};
   for (const [rawName, value] of Object.entries(headers as Record<string, unknown>)) {
     const name = rawName.toLowerCase();
-    if (!headerToken.test(name)) fail('proxy_invalid_header', `header name ${JSON.stringify(rawName)} is not valid`, { field: `headers.${rawName}` });
+    if (!headerToken.test(name))
+      fail('proxy_invalid_header', `header name ${JSON.stringify(rawName)} is not valid`, {
+        field: `headers.${rawName}`,
+      });
     if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
-      fail('proxy_invalid_header', `header ${rawName} must be a string without line breaks`, { field: `headers.${rawName}` });
+      fail('proxy_invalid_header', `header ${rawName} must be a string without line breaks`, {
+        field: `headers.${rawName}`,
+      });
     }
-    if (locked.has(name)) fail('proxy_locked_header', `header ${rawName} is set by the connection and cannot be overridden`, { field: `headers.${rawName}`, header: name });
+    if (locked.has(name))
+      fail('proxy_locked_header', `header ${rawName} is set by the connection and cannot be overridden`, {
+        field: `headers.${rawName}`,
+        header: name,
+      });
     if ((blockedRequestHeaders as readonly string[]).includes(name)) continue;
     result[name] = value;
   }
   return result;
 }
 
-function encodeBody(body: unknown, method: ProxyMethod, headers: Record<string, string>, limits: ProxyLimits): Buffer | undefined {
+function encodeBody(
+  body: unknown,
+  method: ProxyMethod,
+  headers: Record<string, string>,
+  limits: ProxyLimits,
+): Buffer | undefined {
   if (body === undefined || body === null) return undefined;
   if (method === 'GET') fail('proxy_invalid_body', 'GET requests cannot have a body', { field: 'body' });
   let bytes: Buffer;
@@ -128,14 +149,23 @@ function encodeBody(body: unknown, method: ProxyMethod, headers: Record<string, 
   return bytes;
 }
 
-export function buildUpstreamRequest(contract: UpstreamContract, call: ConnectionProxyCall, limits: ProxyLimits): UpstreamRequest {
-  if (call === null || typeof call !== 'object') fail('proxy_invalid_body', 'request must be an object', { field: 'request' });
+export function buildUpstreamRequest(
+  contract: UpstreamContract,
+  call: ConnectionProxyCall,
+  limits: ProxyLimits,
+): UpstreamRequest {
+  if (call === null || typeof call !== 'object')
+    fail('proxy_invalid_body', 'request must be an object', { field: 'request' });
   const method = validateMethod(call.method);
   const pathname = resolveProxyPath(contract.baseUrl.pathname === '/' ? '' : contract.baseUrl.pathname, call.path);
   const pairs = queryPairs(call);
   const lockedNames = new Set(contract.lockedQuery.map((parameter) => parameter.name));
   for (const [name] of pairs) {
-    if (lockedNames.has(name)) fail('proxy_locked_query', `query parameter ${name} is set by the connection and cannot be overridden`, { field: `query.${name}`, parameter: name });
+    if (lockedNames.has(name))
+      fail('proxy_locked_query', `query parameter ${name} is set by the connection and cannot be overridden`, {
+        field: `query.${name}`,
+        parameter: name,
+      });
   }
   const url = new URL(contract.baseUrl.origin);
   url.pathname = pathname;

@@ -46,7 +46,8 @@ export function createTokenBucketRateLimiter(now: () => number = Date.now): Rate
       let retryAfterMs = 0;
       const current = requested.map(({ key, limitPerMinute }) => {
         const bucket = refill(key, limitPerMinute, at);
-        if (bucket.tokens < 1) retryAfterMs = Math.max(retryAfterMs, Math.ceil(((1 - bucket.tokens) * minuteMs) / limitPerMinute));
+        if (bucket.tokens < 1)
+          retryAfterMs = Math.max(retryAfterMs, Math.ceil(((1 - bucket.tokens) * minuteMs) / limitPerMinute));
         return bucket;
       });
       if (retryAfterMs > 0) return { allowed: false, retryAfterMs };

@@ -51,7 +51,9 @@ function nameValues(input: unknown, field: string): NameValue[] {
   return list.map((item, index) => {
     const entry = item as Partial<NameValue> | null;
     if (!entry || typeof entry.name !== 'string' || entry.name === '' || typeof entry.value !== 'string') {
-      fail('proxy_configuration_invalid', `${field}[${index}] needs a name and a string value`, { field: `${field}[${index}]` });
+      fail('proxy_configuration_invalid', `${field}[${index}] needs a name and a string value`, {
+        field: `${field}[${index}]`,
+      });
     }
     return { name: entry.name, value: entry.value };
   });
@@ -61,7 +63,8 @@ const headerToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function deriveUpstreamContract(configuration: unknown): UpstreamContract {
   const config = (configuration ?? {}) as Partial<ApiConnectionConfiguration>;
-  if (typeof config.url !== 'string' || config.url.trim() === '') fail('proxy_configuration_invalid', 'url is required', { field: 'url' });
+  if (typeof config.url !== 'string' || config.url.trim() === '')
+    fail('proxy_configuration_invalid', 'url is required', { field: 'url' });
   let parsed: URL;
   try {
     parsed = new URL(config.url.trim());
@@ -101,17 +104,24 @@ export function deriveUpstreamContract(configuration: unknown): UpstreamContract
     if (headersByName.get(name)?.sensitive) continue;
     headersByName.set(name, { name, value: header.value, sensitive: sensitiveName.test(header.name) });
   }
-  for (const parameter of nameValues(config.parameters, 'parameters')) lockedQuery.push({ ...parameter, sensitive: true });
+  for (const parameter of nameValues(config.parameters, 'parameters'))
+    lockedQuery.push({ ...parameter, sensitive: true });
   const usesOAuth = Boolean(auth.oauth?.token_endpoint) && !headersByName.has('authorization');
   if (usesOAuth) {
     // Placeholder shown by info(); execute() sends the fetched token instead.
-    headersByName.set('authorization', { name: 'authorization', value: 'Bearer <oauth access token>', sensitive: true });
+    headersByName.set('authorization', {
+      name: 'authorization',
+      value: 'Bearer <oauth access token>',
+      sensitive: true,
+    });
   }
   const lockedHeaders = [...headersByName.values()];
 
   for (const header of lockedHeaders) {
     if (!headerToken.test(header.name) || /[\r\n\0]/.test(header.value)) {
-      fail('proxy_configuration_invalid', `header ${JSON.stringify(header.name)} is not a valid HTTP header`, { field: 'headers' });
+      fail('proxy_configuration_invalid', `header ${JSON.stringify(header.name)} is not a valid HTTP header`, {
+        field: 'headers',
+      });
     }
   }
   const contract: UpstreamContract = { baseUrl, lockedHeaders, lockedQuery };

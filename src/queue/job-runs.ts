@@ -42,7 +42,9 @@ export interface JobRuns {
   nextSettled(): Promise<void>;
 }
 
-export function createJobRuns(options: Pick<StartOptions, 'log' | 'onHeartbeat' | 'isCancelled' | 'cancelCheckIntervalMs'>): JobRuns {
+export function createJobRuns(
+  options: Pick<StartOptions, 'log' | 'onHeartbeat' | 'isCancelled' | 'cancelCheckIntervalMs'>,
+): JobRuns {
   const log: RunLogger = options.log ?? silentLogger;
   const runs = new Map<string, Run>();
   let settleWaiters: Array<() => void> = [];
@@ -64,7 +66,10 @@ export function createJobRuns(options: Pick<StartOptions, 'log' | 'onHeartbeat' 
   const updateCancelTimer = () => {
     if (!options.isCancelled) return;
     if (runs.size > 0 && !cancelTimer) {
-      cancelTimer = setInterval(() => void pollCancelFlags(), options.cancelCheckIntervalMs ?? queueDefaults.cancelCheckIntervalMs);
+      cancelTimer = setInterval(
+        () => void pollCancelFlags(),
+        options.cancelCheckIntervalMs ?? queueDefaults.cancelCheckIntervalMs,
+      );
       cancelTimer.unref();
     } else if (runs.size === 0 && cancelTimer) {
       clearInterval(cancelTimer);
@@ -86,7 +91,12 @@ export function createJobRuns(options: Pick<StartOptions, 'log' | 'onHeartbeat' 
     async run(job, handler) {
       const controller = new AbortController();
       let markSettled!: () => void;
-      const run: Run = { info: job, controller, reason: undefined, settled: new Promise((resolve) => (markSettled = resolve)) };
+      const run: Run = {
+        info: job,
+        controller,
+        reason: undefined,
+        settled: new Promise((resolve) => (markSettled = resolve)),
+      };
       runs.set(job.jobId, run);
       updateCancelTimer();
       try {
@@ -118,7 +128,10 @@ export function createJobRuns(options: Pick<StartOptions, 'log' | 'onHeartbeat' 
     abort(match, reason) {
       let found = false;
       for (const run of runs.values()) {
-        if ((match.jobId !== undefined && run.info.jobId === match.jobId) || (match.jobKey !== undefined && run.info.jobKey === match.jobKey)) {
+        if (
+          (match.jobId !== undefined && run.info.jobId === match.jobId) ||
+          (match.jobKey !== undefined && run.info.jobKey === match.jobKey)
+        ) {
           abortRun(run, reason);
           found = true;
         }

@@ -18,7 +18,10 @@ export function retryHints(error: unknown): RetryHints {
   const { retryable, nextRetryDelay } = error as Record<string, unknown>;
   return {
     retryable: typeof retryable === 'boolean' ? retryable : undefined,
-    nextRetryDelay: typeof nextRetryDelay === 'number' && Number.isFinite(nextRetryDelay) && nextRetryDelay >= 0 ? nextRetryDelay : undefined,
+    nextRetryDelay:
+      typeof nextRetryDelay === 'number' && Number.isFinite(nextRetryDelay) && nextRetryDelay >= 0
+        ? nextRetryDelay
+        : undefined,
   };
 }
 

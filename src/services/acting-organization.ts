@@ -4,7 +4,11 @@ import type { Caller } from '../api/auth/caller.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
 import { organizationInScope } from './organization-scope.ts';
 
-export async function actingOrganizationId(repositories: Repositories, caller: Caller, organizationId: string | undefined): Promise<string> {
+export async function actingOrganizationId(
+  repositories: Repositories,
+  caller: Caller,
+  organizationId: string | undefined,
+): Promise<string> {
   if (!organizationId || organizationId === caller.organizationId) return caller.organizationId;
   return (await organizationInScope(repositories, caller, organizationId)).id;
 }

@@ -23,7 +23,10 @@ export interface BootstrapResult {
   keysFromEnvironment: boolean;
 }
 
-export async function bootstrapIfEmpty(db: Kysely<Database>, options: BootstrapOptions = {}): Promise<BootstrapResult | undefined> {
+export async function bootstrapIfEmpty(
+  db: Kysely<Database>,
+  options: BootstrapOptions = {},
+): Promise<BootstrapResult | undefined> {
   return db.transaction().execute(async (tx) => {
     const guard = await tx
       .insertInto('settings')
@@ -33,10 +36,20 @@ export async function bootstrapIfEmpty(db: Kysely<Database>, options: BootstrapO
     if (Number(guard.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
     const repositories = createRepositories(tx);
     const partner = await repositories.partners.create(options.partnerName ?? 'Ferry');
-    const organization = await repositories.organizations.create(partner.id, { name: options.organizationName ?? 'Default organization' });
+    const organization = await repositories.organizations.create(partner.id, {
+      name: options.organizationName ?? 'Default organization',
+    });
     await repositories.partners.setOwnerOrganization(partner.id, organization.id);
-    const user = await repositories.users.create(organization.id, { email: options.adminEmail ?? 'admin@localhost', role: 'admin' });
-    const partnerKey = await repositories.apiKeys.create({ kind: 'partner', partnerId: partner.id, label: 'bootstrap partner key', value: options.partnerKey });
+    const user = await repositories.users.create(organization.id, {
+      email: options.adminEmail ?? 'admin@localhost',
+      role: 'admin',
+    });
+    const partnerKey = await repositories.apiKeys.create({
+      kind: 'partner',
+      partnerId: partner.id,
+      label: 'bootstrap partner key',
+      value: options.partnerKey,
+    });
     const apiKey = await repositories.apiKeys.create({
       kind: 'user',
       partnerId: partner.id,
@@ -58,8 +71,16 @@ export async function bootstrapIfEmpty(db: Kysely<Database>, options: BootstrapO
 
 /** Refuses to start with a key other than the one the data was sealed with. */
 export async function checkSecretKeyFingerprint(db: Kysely<Database>, fingerprint: string): Promise<void> {
-  await db.insertInto('settings').values({ name: 'secret_key_fingerprint', value: fingerprint }).onConflict((conflict) => conflict.column('name').doNothing()).execute();
-  const stored = await db.selectFrom('settings').select('value').where('name', '=', 'secret_key_fingerprint').executeTakeFirstOrThrow();
+  await db
+    .insertInto('settings')
+    .values({ name: 'secret_key_fingerprint', value: fingerprint })
+    .onConflict((conflict) => conflict.column('name').doNothing())
+    .execute();
+  const stored = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('name', '=', 'secret_key_fingerprint')
+    .executeTakeFirstOrThrow();
   if (stored.value !== fingerprint) {
     throw new Error(
       `the secret key (fingerprint ${fingerprint}) is not the one this database's secrets were sealed with (${stored.value}); ` +

@@ -11,7 +11,11 @@ export function bulkExecutionEntityResolver(repositories: Repositories): EntityR
     describe: (row, id) => ({
       canonicalPath: `/api/bulk/syncs/${row.sync_id}/executions/${id}`,
       relationships: { bulk_sync: { id: row.sync_id, path: `/api/bulk/syncs/${row.sync_id}` } },
-      context: { schema_ids: (JSON.parse(row.schemas) as Array<{ schema?: string }>).map((schema) => schema.schema).filter(Boolean) },
+      context: {
+        schema_ids: (JSON.parse(row.schemas) as Array<{ schema?: string }>)
+          .map((schema) => schema.schema)
+          .filter(Boolean),
+      },
     }),
   });
 }

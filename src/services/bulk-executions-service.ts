@@ -25,8 +25,10 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
 
   return {
     async start(sync: BulkSyncRow, options: StartBulkExecution): Promise<BulkExecutionRow> {
-      if (options.test && options.resync_mode) throw fieldError('test', 'test and resync_mode cannot be combined', 'unprocessable');
-      if (options.schemas?.length === 0) throw fieldError('schemas', 'must name at least one schema when given', 'unprocessable');
+      if (options.test && options.resync_mode)
+        throw fieldError('test', 'test and resync_mode cannot be combined', 'unprocessable');
+      if (options.schemas?.length === 0)
+        throw fieldError('schemas', 'must name at least one schema when given', 'unprocessable');
       const now = nowIso();
       const row: BulkExecutionRow = {
         id: randomUUID(),
@@ -50,26 +52,47 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
       };
       await context.database.db.transaction().execute(async (tx) => {
         const open = await bulkExecutionsRepository(tx).open(sync.id);
-        if (open) throw new ApiError('conflict', `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`, { metadata: { execution_id: open.id } });
+        if (open)
+          throw new ApiError(
+            'conflict',
+            `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
+            { metadata: { execution_id: open.id } },
+          );
         await bulkExecutionsRepository(tx).insert(row);
-        await context.queue.enqueue(tx, { task: bulkExecutionTask, payload: { version: 1, executionId: row.id }, jobKey: bulkExecutionJobKey(sync.id), maxAttempts: 3 });
+        await context.queue.enqueue(tx, {
+          task: bulkExecutionTask,
+          payload: { version: 1, executionId: row.id },
+          jobKey: bulkExecutionJobKey(sync.id),
+          maxAttempts: 3,
+        });
       });
       return row;
     },
 
     /** Cancels the open execution (or the one named). Terminal executions cannot be cancelled. */
     async cancel(sync: BulkSyncRow, executionId?: string): Promise<BulkExecutionRow | undefined> {
-      const execution = executionId ? await repositories.bulkExecutions.get(sync.id, executionId) : await repositories.bulkExecutions.open(sync.id);
+      const execution = executionId
+        ? await repositories.bulkExecutions.get(sync.id, executionId)
+        : await repositories.bulkExecutions.open(sync.id);
       if (executionId && !execution) throw new ApiError('not_found', 'execution not found');
       if (!execution) return undefined;
       if (['completed', 'failed', 'canceled', 'errors', 'interrupted'].includes(execution.status)) {
         throw new ApiError('bad_request', `The execution is already ${execution.status}.`);
       }
-      await repositories.bulkExecutions.update(execution.id, { cancel_requested: 1, status: 'canceling', updated_at: nowIso() });
+      await repositories.bulkExecutions.update(execution.id, {
+        cancel_requested: 1,
+        status: 'canceling',
+        updated_at: nowIso(),
+      });
       const result = await context.queue.cancel({ jobKey: bulkExecutionJobKey(sync.id) });
       if (result.removed && !result.aborted) {
         const now = nowIso();
-        await repositories.bulkExecutions.update(execution.id, { status: 'canceled', completed_at: now, updated_at: now, status_message: 'Canceled before it started' });
+        await repositories.bulkExecutions.update(execution.id, {
+          status: 'canceled',
+          completed_at: now,
+          updated_at: now,
+          status_message: 'Canceled before it started',
+        });
       }
       return repositories.bulkExecutions.get(sync.id, execution.id);
     },

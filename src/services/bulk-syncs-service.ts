@@ -48,9 +48,14 @@ export interface BulkSchemaView extends BulkSchemaSettings {
   output_name: string;
 }
 
-type SchemaInput = string | ({ id: string; fields?: Array<string | BulkFieldSettings> } & Omit<Partial<BulkSchemaSettings>, 'fields'>);
+type SchemaInput =
+  | string
+  | ({ id: string; fields?: Array<string | BulkFieldSettings> } & Omit<Partial<BulkSchemaSettings>, 'fields'>);
 
-export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'connectors'>, connections: ConnectionsService) {
+export function bulkSyncsService(
+  context: Pick<AppContext, 'repositories' | 'connectors'>,
+  connections: ConnectionsService,
+) {
   const { repositories } = context;
 
   async function requireSync(caller: Caller, id: string): Promise<BulkSyncRow> {
@@ -59,21 +64,40 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
     return row;
   }
 
-  async function checkConnection(organizationId: string, id: string, field: string, capability: 'bulkSource' | 'bulkDestination') {
+  async function checkConnection(
+    organizationId: string,
+    id: string,
+    field: string,
+    capability: 'bulkSource' | 'bulkDestination',
+  ) {
     const row = await repositories.connections.get(organizationId, id);
     if (!row) throw fieldError(field, 'no such connection in this organization', 'unprocessable');
     const connector = context.connectors.get(row.type);
     if (!connector || !(connector.capabilities as readonly string[]).includes(capability)) {
-      throw fieldError(field, `a ${row.type} connection cannot be a bulk-sync ${capability === 'bulkSource' ? 'source' : 'destination'}`, 'unprocessable');
+      throw fieldError(
+        field,
+        `a ${row.type} connection cannot be a bulk-sync ${capability === 'bulkSource' ? 'source' : 'destination'}`,
+        'unprocessable',
+      );
     }
     return row;
   }
 
-  function schedulesFrom(body: Record<string, unknown>, previous: StoredBulkSchedules | undefined, caller: Caller, now: string): StoredBulkSchedules {
-    const validated = validateBulkScheduleRequest({ default_schedule: body.default_schedule, additional_schedules: body.additional_schedules });
+  function schedulesFrom(
+    body: Record<string, unknown>,
+    previous: StoredBulkSchedules | undefined,
+    caller: Caller,
+    now: string,
+  ): StoredBulkSchedules {
+    const validated = validateBulkScheduleRequest({
+      default_schedule: body.default_schedule,
+      additional_schedules: body.additional_schedules,
+    });
     if (!validated.ok) {
       const [first] = validated.issues;
-      throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+      throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, {
+        metadata: { field: first!.field, issues: validated.issues },
+      });
     }
     return storeSchedules(validated.value, previous, actorOf(caller), now);
   }
@@ -82,11 +106,13 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
     const seen = new Set<string>();
     return (schemas ?? []).map((schema, index) => {
       const input = typeof schema === 'string' ? { id: schema } : schema;
-      if (seen.has(input.id)) throw fieldError(`schemas[${index}]`, `schema ${input.id} is listed twice`, 'unprocessable');
+      if (seen.has(input.id))
+        throw fieldError(`schemas[${index}]`, `schema ${input.id} is listed twice`, 'unprocessable');
       seen.add(input.id);
       const { id, fields, ...rest } = input;
       const settings: BulkSchemaSettings = { ...rest, enabled: rest.enabled ?? true };
-      if (fields) settings.fields = fields.map((field) => (typeof field === 'string' ? { id: field, enabled: true } : field));
+      if (fields)
+        settings.fields = fields.map((field) => (typeof field === 'string' ? { id: field, enabled: true } : field));
       return { sync_id: syncId, schema_id: id, settings: JSON.stringify(settings) };
     });
   }
@@ -96,7 +122,9 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
       automatically_add_new_fields: body.automatically_add_new_fields ?? 'all',
       automatically_add_new_objects: body.automatically_add_new_objects ?? 'all',
       ...(body.concurrency_limit !== undefined ? { concurrency_limit: body.concurrency_limit } : {}),
-      ...(body.resync_concurrency_limit !== undefined ? { resync_concurrency_limit: body.resync_concurrency_limit } : {}),
+      ...(body.resync_concurrency_limit !== undefined
+        ? { resync_concurrency_limit: body.resync_concurrency_limit }
+        : {}),
       ...(body.data_cutoff_timestamp !== undefined ? { data_cutoff_timestamp: body.data_cutoff_timestamp } : {}),
       disable_record_timestamps: body.disable_record_timestamps ?? false,
       normalize_names: body.normalize_names ?? 'enabled',
@@ -109,7 +137,12 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
 
     async create(caller: Caller, organizationId: string, body: Record<string, any>): Promise<BulkSyncRow> {
       await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
-      await checkConnection(organizationId, body.destination_connection_id, 'destination_connection_id', 'bulkDestination');
+      await checkConnection(
+        organizationId,
+        body.destination_connection_id,
+        'destination_connection_id',
+        'bulkDestination',
+      );
       const now = nowIso();
       const actor = JSON.stringify(actorOf(caller));
       const id = randomUUID();
@@ -138,7 +171,12 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
     async update(caller: Caller, id: string, body: Record<string, any>): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
       await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
-      await checkConnection(existing.organization_id, body.destination_connection_id, 'destination_connection_id', 'bulkDestination');
+      await checkConnection(
+        existing.organization_id,
+        body.destination_connection_id,
+        'destination_connection_id',
+        'bulkDestination',
+      );
       const now = nowIso();
       await repositories.bulkSyncs.update(
         existing.organization_id,
@@ -164,7 +202,11 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
 
     async setActive(caller: Caller, id: string, active: boolean): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
-      await repositories.bulkSyncs.update(existing.organization_id, id, { active: active ? 1 : 0, updated_at: nowIso(), updated_by: JSON.stringify(actorOf(caller)) });
+      await repositories.bulkSyncs.update(existing.organization_id, id, {
+        active: active ? 1 : 0,
+        updated_at: nowIso(),
+        updated_by: JSON.stringify(actorOf(caller)),
+      });
       return requireSync(caller, id);
     },
 
@@ -179,32 +221,61 @@ export function bulkSyncsService(context: Pick<AppContext, 'repositories' | 'con
      */
     async schemas(sync: BulkSyncRow): Promise<BulkSchemaView[]> {
       const settings = JSON.parse(sync.settings) as BulkSyncSettings;
-      const stored = new Map((await repositories.bulkSyncs.schemas(sync.id)).map((row) => [row.schema_id, JSON.parse(row.settings) as BulkSchemaSettings]));
+      const stored = new Map(
+        (await repositories.bulkSyncs.schemas(sync.id)).map((row) => [
+          row.schema_id,
+          JSON.parse(row.settings) as BulkSchemaSettings,
+        ]),
+      );
       const ids = new Set(stored.keys());
       if (sync.select_all_schemas === 1) {
         const source = await repositories.connections.get(sync.organization_id, sync.source_connection_id);
-        if (!source) throw new ApiError('unprocessable', 'The source connection of this sync no longer exists.', { metadata: { field: 'source_connection_id' } });
+        if (!source)
+          throw new ApiError('unprocessable', 'The source connection of this sync no longer exists.', {
+            metadata: { field: 'source_connection_id' },
+          });
         const connection = await connections.open(source);
         try {
-          const discovered = await connection.bulkSource!.listSchemas({ signal: AbortSignal.timeout(30_000), log: silentLogger, heartbeat() {} });
+          const discovered = await connection.bulkSource!.listSchemas({
+            signal: AbortSignal.timeout(30_000),
+            log: silentLogger,
+            heartbeat() {},
+          });
           for (const schema of discovered) ids.add(schema.id);
         } catch (error) {
-          throw new ApiError('unprocessable', `Could not list the source's schemas: ${(error as Error).message}`, { metadata: { field: 'source_connection_id' }, cause: error });
+          throw new ApiError('unprocessable', `Could not list the source's schemas: ${(error as Error).message}`, {
+            metadata: { field: 'source_connection_id' },
+            cause: error,
+          });
         } finally {
           await connection.close().catch(() => {});
         }
       }
       return [...ids].sort().map((id) => {
         const schema = stored.get(id) ?? { enabled: true };
-        return { ...schema, id, output_name: schema.user_output_name ?? defaultOutputName(id, settings.normalize_names) };
+        return {
+          ...schema,
+          id,
+          output_name: schema.user_output_name ?? defaultOutputName(id, settings.normalize_names),
+        };
       });
     },
 
-    async updateSchema(sync: BulkSyncRow, schemaId: string, changes: Partial<BulkSchemaSettings>, replace: boolean): Promise<void> {
+    async updateSchema(
+      sync: BulkSyncRow,
+      schemaId: string,
+      changes: Partial<BulkSchemaSettings>,
+      replace: boolean,
+    ): Promise<void> {
       const current = (await repositories.bulkSyncs.schemas(sync.id)).find((row) => row.schema_id === schemaId);
-      const base: BulkSchemaSettings = replace || !current ? { enabled: true } : (JSON.parse(current.settings) as BulkSchemaSettings);
+      const base: BulkSchemaSettings =
+        replace || !current ? { enabled: true } : (JSON.parse(current.settings) as BulkSchemaSettings);
       const next: BulkSchemaSettings = { ...base, ...changes, enabled: changes.enabled ?? base.enabled };
-      await repositories.bulkSyncs.upsertSchema({ sync_id: sync.id, schema_id: schemaId, settings: JSON.stringify(next) });
+      await repositories.bulkSyncs.upsertSchema({
+        sync_id: sync.id,
+        schema_id: schemaId,
+        settings: JSON.stringify(next),
+      });
     },
 
     configurationOfSchedules: (sync: BulkSyncRow) => configurationOf(JSON.parse(sync.schedules) as StoredBulkSchedules),

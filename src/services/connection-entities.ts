@@ -6,10 +6,17 @@ import { rowEntityResolver } from './row-entity-resolver.ts';
 export function connectionEntityResolver(repositories: Repositories): EntityResolver {
   return rowEntityResolver(repositories, {
     type: 'connection',
-    find: (id, organizationId) => (organizationId ? repositories.connections.get(organizationId, id) : repositories.connections.getAnywhere(id)),
+    find: (id, organizationId) =>
+      organizationId ? repositories.connections.get(organizationId, id) : repositories.connections.getAnywhere(id),
     describe: (row, id) => ({
       canonicalPath: `/api/connections/${id}`,
-      ...(row.parent_connection_id ? { relationships: { parent_connection: { id: row.parent_connection_id, path: `/api/connections/${row.parent_connection_id}` } } } : {}),
+      ...(row.parent_connection_id
+        ? {
+            relationships: {
+              parent_connection: { id: row.parent_connection_id, path: `/api/connections/${row.parent_connection_id}` },
+            },
+          }
+        : {}),
     }),
   });
 }

@@ -24,9 +24,13 @@ const roles: Record<FacetName, string> = {
 };
 
 export function capabilityMissing(row: ConnectionRow, facet: FacetName): ApiError {
-  return new ApiError('bad_request', `Connection "${row.name}" is of type ${row.type}, which cannot be ${roles[facet]}.`, {
-    metadata: { reason: 'capability_missing', capability: facet, type: row.type },
-  });
+  return new ApiError(
+    'bad_request',
+    `Connection "${row.name}" is of type ${row.type}, which cannot be ${roles[facet]}.`,
+    {
+      metadata: { reason: 'capability_missing', capability: facet, type: row.type },
+    },
+  );
 }
 
 /** A connector failure as the API reports it; other errors pass through unchanged. */

@@ -12,19 +12,41 @@ import type { SchemaCatalog } from './schema-catalog.ts';
 
 /** SupportedBulkMode values (concepts.md, bulk-sync modes). */
 const bulkModes = [
-  { id: 'replicate', label: 'Replicate', description: 'Keep destination tables equal to the source: upserts by primary key and deletes where detectable.', requires_identity: true, supports_field_sync_mode: false, supports_target_filters: false },
-  { id: 'snapshot', label: 'Snapshot', description: 'Append a full copy of each table per execution, with an execution timestamp column.', requires_identity: false, supports_field_sync_mode: false, supports_target_filters: false },
+  {
+    id: 'replicate',
+    label: 'Replicate',
+    description: 'Keep destination tables equal to the source: upserts by primary key and deletes where detectable.',
+    requires_identity: true,
+    supports_field_sync_mode: false,
+    supports_target_filters: false,
+  },
+  {
+    id: 'snapshot',
+    label: 'Snapshot',
+    description: 'Append a full copy of each table per execution, with an execution timestamp column.',
+    requires_identity: false,
+    supports_field_sync_mode: false,
+    supports_target_filters: false,
+  },
 ];
 
 /** ModelsyncSyncTargetMode ids → Mode descriptions. */
 const targetModes: Record<string, { label: string; description: string; requires_identity: boolean }> = {
   create: { label: 'Create', description: 'Insert new records only.', requires_identity: false },
   update: { label: 'Update', description: 'Update records that match on the identity field.', requires_identity: true },
-  updateOrCreate: { label: 'Update or create', description: 'Update matching records and insert the rest.', requires_identity: true },
+  updateOrCreate: {
+    label: 'Update or create',
+    description: 'Update matching records and insert the rest.',
+    requires_identity: true,
+  },
   replace: { label: 'Replace', description: 'Replace the target contents with the model.', requires_identity: false },
   append: { label: 'Append', description: 'Append every record.', requires_identity: false },
   remove: { label: 'Remove', description: 'Delete records that match on the identity field.', requires_identity: true },
-  snapshot: { label: 'Snapshot', description: 'Write the whole model each run as a new snapshot.', requires_identity: false },
+  snapshot: {
+    label: 'Snapshot',
+    description: 'Write the whole model each run as a new snapshot.',
+    requires_identity: false,
+  },
 };
 
 /** Identity functions a field that supports identity can match with (SchemaIdentityFunction). */
@@ -38,31 +60,47 @@ export function parseParams(raw: unknown): Record<string, string[]> {
     try {
       parsed = JSON.parse(raw);
     } catch (error: unknown) {
-      throw new ApiError('bad_request', 'params: must be a JSON object, e.g. {"query":["select 1"]}', { metadata: { field: 'params' }, cause: error });
+      throw new ApiError('bad_request', 'params: must be a JSON object, e.g. {"query":["select 1"]}', {
+        metadata: { field: 'params' },
+        cause: error,
+      });
     }
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fieldError('params', 'must be a JSON object of string lists');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw fieldError('params', 'must be a JSON object of string lists');
   const params: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(parsed)) {
     const values = Array.isArray(value) ? value : [value];
-    if (!values.every((item) => typeof item === 'string')) throw fieldError(`params.${key}`, 'must be a string or a list of strings');
+    if (!values.every((item) => typeof item === 'string'))
+      throw fieldError(`params.${key}`, 'must be a string or a list of strings');
     params[key] = values as string[];
   }
   return params;
 }
 
 function modeList(object: TargetObject) {
-  return object.modes.map((mode) => ({ id: mode, requires_identity: targetModes[mode]?.requires_identity ?? false, supports_per_field_mode: false, supports_target_filters: false }));
+  return object.modes.map((mode) => ({
+    id: mode,
+    requires_identity: targetModes[mode]?.requires_identity ?? false,
+    supports_per_field_mode: false,
+    supports_target_filters: false,
+  }));
 }
 
 export function connectionMetadata(deps: { connections: Pick<ConnectionsService, 'open'>; catalog: SchemaCatalog }) {
   const { connections, catalog } = deps;
   const context: RunContext = { signal: new AbortController().signal, log: silentLogger, heartbeat() {} };
 
-  async function findTarget(row: ConnectionRow, objectId: string): Promise<{ object: TargetObject; fields: TargetField[] }> {
+  async function findTarget(
+    row: ConnectionRow,
+    objectId: string,
+  ): Promise<{ object: TargetObject; fields: TargetField[] }> {
     return withFacet(connections, row, 'modelTarget', async (target) => {
       const object = (await target.listObjects(context)).find((candidate) => candidate.id === objectId);
-      if (!object) throw new ApiError('not_found', `target ${objectId} not found on connection "${row.name}"`, { metadata: { field: 'target' } });
+      if (!object)
+        throw new ApiError('not_found', `target ${objectId} not found on connection "${row.name}"`, {
+          metadata: { field: 'target' },
+        });
       return { object, fields: await target.describeObject(context, objectId) };
     });
   }
@@ -78,7 +116,17 @@ export function connectionMetadata(deps: { connections: Pick<ConnectionsService,
         schemas: schemas.map((schema) => ({
           id: schema.id,
           name: schema.name,
-          ...(includeFields ? { fields: schema.fields.map(({ id, name, type, remote_type, is_primary_key }) => ({ id, name, type, remote_type, is_primary_key })) } : {}),
+          ...(includeFields
+            ? {
+                fields: schema.fields.map(({ id, name, type, remote_type, is_primary_key }) => ({
+                  id,
+                  name,
+                  type,
+                  remote_type,
+                  is_primary_key,
+                })),
+              }
+            : {}),
         })),
       };
     },
@@ -107,21 +155,45 @@ export function connectionMetadata(deps: { connections: Pick<ConnectionsService,
       const query = params.query?.[0];
       const table = params.table?.[0];
       if (query) {
-        const fields = await withFacet(connections, row, 'modelSource', (source) => source.describeQuery(context, query));
-        return fields.map((field) => ({ id: field.id, name: field.name, label: field.name, type: field.type, remote_type: field.remote_type, unique: false, user_added: false }));
+        const fields = await withFacet(connections, row, 'modelSource', (source) =>
+          source.describeQuery(context, query),
+        );
+        return fields.map((field) => ({
+          id: field.id,
+          name: field.name,
+          label: field.name,
+          type: field.type,
+          remote_type: field.remote_type,
+          unique: false,
+          user_added: false,
+        }));
       }
       if (table) {
         await withFacet(connections, row, 'modelSource', async () => undefined);
         const schema = await catalog.get(row, table);
-        return schema.fields.map((field) => ({ id: field.id, name: field.name, label: field.name, type: field.type, remote_type: field.remote_type, unique: field.is_primary_key, user_added: field.user_added }));
+        return schema.fields.map((field) => ({
+          id: field.id,
+          name: field.name,
+          label: field.name,
+          type: field.type,
+          remote_type: field.remote_type,
+          unique: field.is_primary_key,
+          user_added: field.user_added,
+        }));
       }
-      throw fieldError('params', 'needs "query" (SQL) or "table" (a table id from the model source), e.g. {"query":["select 1"]}');
+      throw fieldError(
+        'params',
+        'needs "query" (SQL) or "table" (a table id from the model source), e.g. {"query":["select 1"]}',
+      );
     },
 
     /** TargetObjectsResponseEnvelope body: objects with their modes; Ferry's targets cannot create objects. */
     async targetObjects(row: ConnectionRow) {
       const objects = await withFacet(connections, row, 'modelTarget', (target) => target.listObjects(context));
-      return { data: objects.map((object) => ({ id: object.id, name: object.name, modes: modeList(object) })), target_creation: { supported: false, properties: [] } };
+      return {
+        data: objects.map((object) => ({ id: object.id, name: object.name, modes: modeList(object) })),
+        target_creation: { supported: false, properties: [] },
+      };
     },
 
     /** TargetResponse for one object. */
@@ -144,8 +216,22 @@ export function connectionMetadata(deps: { connections: Pick<ConnectionsService,
           encryptable: false,
           identity_functions: field.supports_identity ? identityFunctions : [],
         })),
-        modes: object.modes.map((mode) => ({ mode, label: targetModes[mode]?.label ?? mode, description: targetModes[mode]?.description ?? '', requires_identity: targetModes[mode]?.requires_identity ?? false, supports_field_sync_mode: false, supports_target_filters: false })),
-        properties: { supports_field_creation: true, supports_field_type_selection: true, supports_identity_field_creation: false, supports_target_filters: false, target_creator: false, requires_configuration: false },
+        modes: object.modes.map((mode) => ({
+          mode,
+          label: targetModes[mode]?.label ?? mode,
+          description: targetModes[mode]?.description ?? '',
+          requires_identity: targetModes[mode]?.requires_identity ?? false,
+          supports_field_sync_mode: false,
+          supports_target_filters: false,
+        })),
+        properties: {
+          supports_field_creation: true,
+          supports_field_type_selection: true,
+          supports_identity_field_creation: false,
+          supports_target_filters: false,
+          target_creator: false,
+          requires_configuration: false,
+        },
         refreshed_at: new Date().toISOString(),
       };
     },
@@ -156,17 +242,23 @@ export function connectionMetadata(deps: { connections: Pick<ConnectionsService,
      */
     async createProperty(row: ConnectionRow, property: string): Promise<never> {
       await withFacet(connections, row, 'modelTarget', async () => undefined);
-      throw notFound(`target-creation property ${property} (connections of type ${row.type} cannot create target objects)`);
+      throw notFound(
+        `target-creation property ${property} (connections of type ${row.type} cannot create target objects)`,
+      );
     },
 
     /** 2024-02-08 ConnectionMetaResponse (GET …/modelsync/target): the target objects, filtered by `search`. */
     async legacyTarget(row: ConnectionRow, search: string | undefined) {
       const objects = await withFacet(connections, row, 'modelTarget', (target) => target.listObjects(context));
       const needle = search?.toLowerCase();
-      const items = objects.filter((object) => !needle || object.name.toLowerCase().includes(needle) || object.id.toLowerCase().includes(needle));
+      const items = objects.filter(
+        (object) => !needle || object.name.toLowerCase().includes(needle) || object.id.toLowerCase().includes(needle),
+      );
       return {
         configuration: { target: { type: 'string', items: items.map((object) => object.id) } },
-        items: { target: { has_items: items.length > 0, items: items.map((object) => ({ id: object.id, name: object.name })) } },
+        items: {
+          target: { has_items: items.length > 0, items: items.map((object) => ({ id: object.id, name: object.name })) },
+        },
         requires_one_of: ['target'],
       };
     },

@@ -15,7 +15,8 @@ function isObject(value: unknown): value is Json {
 function sensitiveTopLevel(schema: unknown): Set<string> {
   const keys = new Set<string>();
   const properties = isObject(schema) && isObject(schema.properties) ? schema.properties : {};
-  for (const [key, property] of Object.entries(properties)) if (isObject(property) && property['x-sensitive'] === true) keys.add(key);
+  for (const [key, property] of Object.entries(properties))
+    if (isObject(property) && property['x-sensitive'] === true) keys.add(key);
   return keys;
 }
 

@@ -37,7 +37,12 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
 
   function connectorFor(type: string): Connector {
     const connector = connectors.get(type);
-    if (!connector) throw fieldError('type', `unknown connection type "${type}"; GET /api/connection_types lists them`, 'unprocessable');
+    if (!connector)
+      throw fieldError(
+        'type',
+        `unknown connection type "${type}"; GET /api/connection_types lists them`,
+        'unprocessable',
+      );
     return connector;
   }
 
@@ -70,7 +75,12 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
       return await connection.test({ signal, log: silentLogger, heartbeat() {} });
     } catch (error) {
       if (error instanceof ConnectorError) return { ok: false, code: error.code, message: error.message };
-      if (signal.aborted) return { ok: false, code: 'host_unreachable', message: `No answer within ${context.config.connectionTestTimeoutMs / 1000} s.` };
+      if (signal.aborted)
+        return {
+          ok: false,
+          code: 'host_unreachable',
+          message: `No answer within ${context.config.connectionTestTimeoutMs / 1000} s.`,
+        };
       throw error;
     } finally {
       await connection?.close().catch(() => {});
@@ -103,7 +113,9 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
 
     async test(type: string, configuration: Configuration, existing?: ConnectionRow): Promise<ConnectionTestResult> {
       const connector = connectorFor(type);
-      const merged = existing ? keepOmittedSecrets(configuration, await effectiveConfiguration(existing), connector.configurationSchema) : configuration;
+      const merged = existing
+        ? keepOmittedSecrets(configuration, await effectiveConfiguration(existing), connector.configurationSchema)
+        : configuration;
       checkConfiguration(connector, merged);
       return runTest(connector, merged);
     },
@@ -135,12 +147,21 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
       return row;
     },
 
-    async update(caller: Caller, id: string, input: Omit<ConnectionInput, 'type'> & { type?: string }): Promise<ConnectionRow> {
+    async update(
+      caller: Caller,
+      id: string,
+      input: Omit<ConnectionInput, 'type'> & { type?: string },
+    ): Promise<ConnectionRow> {
       const row = await requireConnection(caller, id);
-      if (row.parent_connection_id) throw new ApiError('forbidden', 'A shared connection is configured by its parent organization.');
-      if (input.type && input.type !== row.type) throw fieldError('type', `a connection's type cannot change (it is ${row.type})`, 'unprocessable');
+      if (row.parent_connection_id)
+        throw new ApiError('forbidden', 'A shared connection is configured by its parent organization.');
+      if (input.type && input.type !== row.type)
+        throw fieldError('type', `a connection's type cannot change (it is ${row.type})`, 'unprocessable');
       const connector = connectorFor(row.type);
-      const configuration = checkConfiguration(connector, keepOmittedSecrets(input.configuration, sealedConfiguration(row), connector.configurationSchema));
+      const configuration = checkConfiguration(
+        connector,
+        keepOmittedSecrets(input.configuration, sealedConfiguration(row), connector.configurationSchema),
+      );
       const result = await runTest(connector, configuration);
       if (!result.ok && input.validate) throw testFailure(result);
       await repositories.connections.update(caller.organizationId, id, {
@@ -162,11 +183,25 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
     },
 
     /** A copy of `parent` in a child organization of the same partner. */
-    async share(caller: Caller, parent: ConnectionRow, childOrganizationId: string, name: string | undefined): Promise<ConnectionRow> {
+    async share(
+      caller: Caller,
+      parent: ConnectionRow,
+      childOrganizationId: string,
+      name: string | undefined,
+    ): Promise<ConnectionRow> {
       const child = await repositories.organizations.getForPartner(caller.partnerId, childOrganizationId);
-      if (!child) throw new ApiError('not_found', 'child organization not found', { metadata: { field: 'child_organization_id' } });
-      if (child.id === parent.organization_id) throw fieldError('child_organization_id', 'a connection cannot be shared with its own organization', 'unprocessable');
-      if (parent.parent_connection_id) throw new ApiError('unprocessable', 'A shared copy cannot be shared again; share its parent.');
+      if (!child)
+        throw new ApiError('not_found', 'child organization not found', {
+          metadata: { field: 'child_organization_id' },
+        });
+      if (child.id === parent.organization_id)
+        throw fieldError(
+          'child_organization_id',
+          'a connection cannot be shared with its own organization',
+          'unprocessable',
+        );
+      if (parent.parent_connection_id)
+        throw new ApiError('unprocessable', 'A shared copy cannot be shared again; share its parent.');
       const actor = JSON.stringify(actorOf(caller));
       const now = nowIso();
       const row: ConnectionRow = {

@@ -39,7 +39,8 @@ export function createEntityRegistry(options: EntityRegistryOptions = {}) {
   const cached = new Map<string, { record: EntityRecord; expires: number }>();
   // Bumped by every forget: a lookup that started before a write must not store what it read into the new cache.
   let generation = 0;
-  const cacheKey = (id: string, viewer: EntityViewer) => (viewer.kind === 'organization' ? `${id} o ${viewer.organizationId}` : `${id} p ${viewer.partnerId}`);
+  const cacheKey = (id: string, viewer: EntityViewer) =>
+    viewer.kind === 'organization' ? `${id} o ${viewer.organizationId}` : `${id} p ${viewer.partnerId}`;
   const store = (key: string, record: EntityRecord, startedIn: number) => {
     if (cacheTtlMs <= 0 || startedIn !== generation) return;
     if (cached.size >= rememberedTypes && !cached.has(key)) cached.delete(cached.keys().next().value!);
@@ -55,7 +56,8 @@ export function createEntityRegistry(options: EntityRegistryOptions = {}) {
   };
   return {
     register(resolver: EntityResolver): void {
-      if (resolvers.some((existing) => existing.type === resolver.type)) throw new Error(`entity type ${resolver.type} is registered twice`);
+      if (resolvers.some((existing) => existing.type === resolver.type))
+        throw new Error(`entity type ${resolver.type} is registered twice`);
       resolvers.push(resolver);
     },
     types(): string[] {

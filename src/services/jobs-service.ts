@@ -35,11 +35,21 @@ function messageOf(error: unknown): string {
 }
 
 /** Runs `work` for an existing job row and records running → done | failed. Never throws: failures are recorded. */
-export async function runRecordedJob(jobs: JobsRepository, jobId: string, work: JobWork, context: RunContext): Promise<void> {
+export async function runRecordedJob(
+  jobs: JobsRepository,
+  jobId: string,
+  work: JobWork,
+  context: RunContext,
+): Promise<void> {
   await jobs.update(jobId, { status: JobStatus.running, updated_at: nowIso() });
   try {
     const result = await work(context);
-    await jobs.update(jobId, { status: JobStatus.done, result: result === undefined ? null : JSON.stringify(result), error: null, updated_at: nowIso() });
+    await jobs.update(jobId, {
+      status: JobStatus.done,
+      result: result === undefined ? null : JSON.stringify(result),
+      error: null,
+      updated_at: nowIso(),
+    });
   } catch (error: unknown) {
     context.log.warn({ jobId, err: error }, 'job failed');
     await jobs.update(jobId, { status: JobStatus.failed, error: messageOf(error), updated_at: nowIso() });
@@ -58,12 +68,23 @@ export function jobsService(deps: JobsServiceDeps) {
     /** Records a created job and starts its work in the background; resolves once the row exists. */
     async start(organizationId: string, type: JobType, work: JobWork, options: { id?: string } = {}): Promise<JobRow> {
       const now = nowIso();
-      const row: JobRow = { id: options.id ?? randomUUID(), organization_id: organizationId, type, status: JobStatus.created, result: null, error: null, created_at: now, updated_at: now };
+      const row: JobRow = {
+        id: options.id ?? randomUUID(),
+        organization_id: organizationId,
+        type,
+        status: JobStatus.created,
+        result: null,
+        error: null,
+        created_at: now,
+        updated_at: now,
+      };
       await deps.jobs.insert(row);
       const controller = new AbortController();
       const context: RunContext = { signal: controller.signal, log: deps.log, heartbeat() {} };
       const promise = runRecordedJob(deps.jobs, row.id, work, context)
-        .catch((error: unknown) => deps.log.error({ jobId: row.id, err: error }, 'could not record the outcome of a job'))
+        .catch((error: unknown) =>
+          deps.log.error({ jobId: row.id, err: error }, 'could not record the outcome of a job'),
+        )
         .finally(() => running.delete(row.id));
       running.set(row.id, { promise, controller });
       return row;

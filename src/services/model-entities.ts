@@ -6,7 +6,8 @@ import { rowEntityResolver } from './row-entity-resolver.ts';
 export function modelEntityResolver(repositories: Repositories): EntityResolver {
   return rowEntityResolver(repositories, {
     type: 'model',
-    find: (id, organizationId) => (organizationId ? repositories.models.get(organizationId, id) : repositories.models.getAnywhere(id)),
+    find: (id, organizationId) =>
+      organizationId ? repositories.models.get(organizationId, id) : repositories.models.getAnywhere(id),
     describe: (row, id) => ({
       canonicalPath: `/api/models/${id}`,
       relationships: { connection: { id: row.connection_id, path: `/api/connections/${row.connection_id}` } },

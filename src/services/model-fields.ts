@@ -29,34 +29,75 @@ function findField(fields: DetectedField[], name: string): DetectedField | undef
 }
 
 /** The model's fields and its identifier's field id; every name that matches nothing is a 422 naming it. */
-export function modelFields(detected: DetectedField[], selection: FieldSelection, previous: ModelField[], now: string): { fields: ModelField[]; identifier: string | null } {
+export function modelFields(
+  detected: DetectedField[],
+  selection: FieldSelection,
+  previous: ModelField[],
+  now: string,
+): { fields: ModelField[]; identifier: string | null } {
   const chosen = selection.fields
     ? selection.fields.map((name, index) => {
         const field = findField(detected, name);
-        if (!field) throw fieldError(`fields[${index}]`, `the model's SQL yields no field "${name}" (it yields ${detected.map((candidate) => candidate.id).join(', ') || 'none'})`, 'unprocessable');
+        if (!field)
+          throw fieldError(
+            `fields[${index}]`,
+            `the model's SQL yields no field "${name}" (it yields ${detected.map((candidate) => candidate.id).join(', ') || 'none'})`,
+            'unprocessable',
+          );
         return field;
       })
     : detected;
   const added = (selection.additional_fields ?? []).map((input, index): DetectedField => {
-    if (!fieldTypes.has(input.type)) throw fieldError(`additional_fields[${index}].type`, `must be one of ${[...fieldTypes].join(', ')}`, 'unprocessable');
-    if (findField(detected, input.name)) throw fieldError(`additional_fields[${index}].name`, `"${input.name}" is already a field of the model's SQL`, 'unprocessable');
-    return { id: input.name, name: input.name, label: input.label, type: input.type, remote_type: '', unique: false, user_added: true, ...(input.example !== undefined ? { example: input.example } : {}) };
+    if (!fieldTypes.has(input.type))
+      throw fieldError(
+        `additional_fields[${index}].type`,
+        `must be one of ${[...fieldTypes].join(', ')}`,
+        'unprocessable',
+      );
+    if (findField(detected, input.name))
+      throw fieldError(
+        `additional_fields[${index}].name`,
+        `"${input.name}" is already a field of the model's SQL`,
+        'unprocessable',
+      );
+    return {
+      id: input.name,
+      name: input.name,
+      label: input.label,
+      type: input.type,
+      remote_type: '',
+      unique: false,
+      user_added: true,
+      ...(input.example !== undefined ? { example: input.example } : {}),
+    };
   });
   const all = [...chosen, ...added];
   let identifier: string | null = null;
   if (selection.identifier) {
     const field = findField(all, selection.identifier);
-    if (!field) throw fieldError('identifier', `must name one of the model's fields (${all.map((candidate) => candidate.id).join(', ') || 'none'}), not "${selection.identifier}"`, 'unprocessable');
+    if (!field)
+      throw fieldError(
+        'identifier',
+        `must name one of the model's fields (${all.map((candidate) => candidate.id).join(', ') || 'none'}), not "${selection.identifier}"`,
+        'unprocessable',
+      );
     identifier = field.id;
   }
   (selection.tracking_columns ?? []).forEach((name, index) => {
-    if (!findField(all, name)) throw fieldError(`tracking_columns[${index}]`, `"${name}" is not a field of the model`, 'unprocessable');
+    if (!findField(all, name))
+      throw fieldError(`tracking_columns[${index}]`, `"${name}" is not a field of the model`, 'unprocessable');
   });
   const before = new Map(previous.map((field) => [field.id, field]));
   const fields = all.map((field) => {
     const kept = before.get(field.id);
-    const changed = !kept || kept.type !== field.type || kept.remote_type !== field.remote_type || kept.label !== field.label;
-    return { ...field, unique: field.unique || field.id === identifier, created_at: kept?.created_at ?? now, updated_at: changed ? now : kept.updated_at };
+    const changed =
+      !kept || kept.type !== field.type || kept.remote_type !== field.remote_type || kept.label !== field.label;
+    return {
+      ...field,
+      unique: field.unique || field.id === identifier,
+      created_at: kept?.created_at ?? now,
+      updated_at: changed ? now : kept.updated_at,
+    };
   });
   return { fields, identifier };
 }

@@ -11,16 +11,24 @@ import { connectionsService } from './connections-service.ts';
 import { type Model, type ModelConfiguration, modelFromRow } from './model-record.ts';
 
 /** Connection type id → how it quotes a table id; a table model needs its source's dialect. */
-const dialects: Record<string, SqlDialect> = { postgresql: postgresDialect, mysql: mysqlDialect, sqlite: sqliteDialect };
+const dialects: Record<string, SqlDialect> = {
+  postgresql: postgresDialect,
+  mysql: mysqlDialect,
+  sqlite: sqliteDialect,
+};
 
 /** The SQL of a model's configuration on a connection of type `connectionType`. */
 export function modelQuery(connectionType: string, configuration: ModelConfiguration): string {
   if (typeof configuration.query === 'string') return configuration.query;
   const dialect = dialects[connectionType];
   if (!dialect) {
-    throw new ApiError('unprocessable', `configuration.table: connections of type ${connectionType} have no tables; use configuration.query`, {
-      metadata: { field: 'configuration.table' },
-    });
+    throw new ApiError(
+      'unprocessable',
+      `configuration.table: connections of type ${connectionType} have no tables; use configuration.query`,
+      {
+        metadata: { field: 'configuration.table' },
+      },
+    );
   }
   return `SELECT * FROM ${dialect.quoteTable(configuration.table)}`;
 }

@@ -8,7 +8,14 @@ import type { UtilFieldType } from '../connectors/records.ts';
 import { FilterLogicError } from '../engine/model-sync/filter-logic.ts';
 import { supportedIdentityFunctions } from '../engine/model-sync/identity-key.ts';
 import { modeRules } from '../engine/model-sync/mode-rules.ts';
-import type { Filter, Identity, Override, SourceField, SyncField, SyncMode } from '../engine/model-sync/model-sync-plan.ts';
+import type {
+  Filter,
+  Identity,
+  Override,
+  SourceField,
+  SyncField,
+  SyncMode,
+} from '../engine/model-sync/model-sync-plan.ts';
 import { compileRecordFilter } from '../engine/model-sync/record-filter.ts';
 import { silentLogger, type RunContext } from '../engine/run-context.ts';
 import type { ConnectionsService } from './connections-service.ts';
@@ -37,12 +44,19 @@ const unprocessable = (field: string, message: string) => fieldError(field, mess
 function modelReferences(input: ModelSyncInput): Array<{ path: string; source: SourceField }> {
   const references: Array<{ path: string; source: SourceField }> = [];
   const mappings = (list: SyncField[] | undefined, name: string) =>
-    list?.forEach((field, index) => field.source && references.push({ path: `${name}[${index}].source`, source: field.source }));
+    list?.forEach(
+      (field, index) => field.source && references.push({ path: `${name}[${index}].source`, source: field.source }),
+    );
   mappings(input.fields, 'fields');
   mappings(input.override_fields, 'override_fields');
   if (input.identity) references.push({ path: 'identity.source', source: input.identity.source });
-  input.filters?.forEach((filter, index) => filter.field && references.push({ path: `filters[${index}].field`, source: filter.field }));
-  input.overrides?.forEach((override, index) => override.field && references.push({ path: `overrides[${index}].field`, source: override.field }));
+  input.filters?.forEach(
+    (filter, index) => filter.field && references.push({ path: `filters[${index}].field`, source: filter.field }),
+  );
+  input.overrides?.forEach(
+    (override, index) =>
+      override.field && references.push({ path: `overrides[${index}].field`, source: override.field }),
+  );
   return references;
 }
 
@@ -50,14 +64,20 @@ function modelReferences(input: ModelSyncInput): Array<{ path: string; source: S
 async function checkModel(dependencies: ModelSyncCheckDependencies, organizationId: string, input: ModelSyncInput) {
   const references = modelReferences(input).filter((reference) => reference.source.model_id);
   const first = references[0];
-  if (!first) throw unprocessable('fields', 'at least one field must read a model field (source.field and source.model_id)');
+  if (!first)
+    throw unprocessable('fields', 'at least one field must read a model field (source.field and source.model_id)');
   const other = references.find((reference) => reference.source.model_id !== first.source.model_id);
   if (other) {
-    throw unprocessable(`${other.path}.model_id`, `a sync reads one model; ${first.path}.model_id names ${first.source.model_id} and this names another (Ferry does not join models)`);
+    throw unprocessable(
+      `${other.path}.model_id`,
+      `a sync reads one model; ${first.path}.model_id names ${first.source.model_id} and this names another (Ferry does not join models)`,
+    );
   }
   const model = await dependencies.repositories.models.get(organizationId, first.source.model_id!);
   if (!model) throw unprocessable(`${first.path}.model_id`, `no model ${first.source.model_id} in this organization`);
-  const fields = new Map((JSON.parse(model.fields) as Array<{ id: string; name?: string; type?: string }>).map((field) => [field.id, field]));
+  const fields = new Map(
+    (JSON.parse(model.fields) as Array<{ id: string; name?: string; type?: string }>).map((field) => [field.id, field]),
+  );
 
   const requireField = (path: string, name: string | undefined) => {
     if (!name) throw unprocessable(path, 'names no model field');
@@ -73,9 +93,18 @@ async function checkModel(dependencies: ModelSyncCheckDependencies, organization
   mappings(input.override_fields, 'override_fields');
   if (input.identity) requireField('identity.source.field', input.identity.source.field);
   input.filters?.forEach((filter, index) => {
-    if (filter.field_type !== 'Target') requireField(filter.field ? `filters[${index}].field.field` : `filters[${index}].field_id`, filter.field?.field ?? filter.field_id);
+    if (filter.field_type !== 'Target')
+      requireField(
+        filter.field ? `filters[${index}].field.field` : `filters[${index}].field_id`,
+        filter.field?.field ?? filter.field_id,
+      );
   });
-  input.overrides?.forEach((override, index) => requireField(override.field ? `overrides[${index}].field.field` : `overrides[${index}].field_id`, override.field?.field ?? override.field_id));
+  input.overrides?.forEach((override, index) =>
+    requireField(
+      override.field ? `overrides[${index}].field.field` : `overrides[${index}].field_id`,
+      override.field?.field ?? override.field_id,
+    ),
+  );
   return { id: model.id, fieldTypes: new Map([...fields].map(([id, field]) => [id, field.type])) };
 }
 
@@ -83,20 +112,32 @@ async function checkModel(dependencies: ModelSyncCheckDependencies, organization
 function checkRules(input: ModelSyncInput): void {
   const rule = modeRules[input.mode];
   if (rule.keyedBy === 'identity') {
-    if (!input.identity) throw unprocessable('identity', `is required for mode ${input.mode} (only append and snapshot run without one)`);
+    if (!input.identity)
+      throw unprocessable('identity', `is required for mode ${input.mode} (only append and snapshot run without one)`);
     if (!supportedIdentityFunctions.includes(input.identity.function)) {
-      throw unprocessable('identity.function', `${input.identity.function} is not supported; Ferry matches identities with ${supportedIdentityFunctions.join(' or ')}`);
+      throw unprocessable(
+        'identity.function',
+        `${input.identity.function} is not supported; Ferry matches identities with ${supportedIdentityFunctions.join(' or ')}`,
+      );
     }
   }
   try {
     compileRecordFilter(input, new Date());
   } catch (error: unknown) {
-    if (error instanceof FilterLogicError) throw new ApiError('unprocessable', error.message, { metadata: { field: 'filter_logic' }, cause: error });
-    if (error instanceof TypeError) throw new ApiError('unprocessable', `filters: ${error.message}`, { metadata: { field: 'filters' }, cause: error });
+    if (error instanceof FilterLogicError)
+      throw new ApiError('unprocessable', error.message, { metadata: { field: 'filter_logic' }, cause: error });
+    if (error instanceof TypeError)
+      throw new ApiError('unprocessable', `filters: ${error.message}`, {
+        metadata: { field: 'filters' },
+        cause: error,
+      });
     throw error;
   }
   const seen = new Map<string, string>();
-  for (const [name, list] of [['fields', input.fields], ['override_fields', input.override_fields ?? []]] as const) {
+  for (const [name, list] of [
+    ['fields', input.fields],
+    ['override_fields', input.override_fields ?? []],
+  ] as const) {
     list.forEach((field, index) => {
       const path = `${name}[${index}].target`;
       const earlier = seen.get(field.target);
@@ -107,7 +148,11 @@ function checkRules(input: ModelSyncInput): void {
   input.filters?.forEach((filter, index) => {
     if (filter.field_type !== 'Target') return;
     const name = filter.field_id ?? filter.field?.field;
-    if (!name || !seen.has(name)) throw unprocessable(`filters[${index}].field_id`, `a Target filter tests a mapped target field; ${name ?? '(none)'} is not mapped`);
+    if (!name || !seen.has(name))
+      throw unprocessable(
+        `filters[${index}].field_id`,
+        `a Target filter tests a mapped target field; ${name ?? '(none)'} is not mapped`,
+      );
   });
 }
 
@@ -118,13 +163,24 @@ interface TargetDescription {
 }
 
 /** Opens the target, checks the object, its modes and fields, and creates the fields marked `new`. */
-async function checkTarget(dependencies: ModelSyncCheckDependencies, organizationId: string, input: ModelSyncInput, fieldTypes: Map<string, string | undefined>): Promise<void> {
+async function checkTarget(
+  dependencies: ModelSyncCheckDependencies,
+  organizationId: string,
+  input: ModelSyncInput,
+  fieldTypes: Map<string, string | undefined>,
+): Promise<void> {
   const row = await dependencies.repositories.connections.get(organizationId, input.target.connection_id);
-  if (!row) throw unprocessable('target.connection_id', `no connection ${input.target.connection_id} in this organization`);
+  if (!row)
+    throw unprocessable('target.connection_id', `no connection ${input.target.connection_id} in this organization`);
   const connector = dependencies.connectors.get(row.type);
-  if (!connector?.capabilities.includes(Capability.modelTarget)) throw unprocessable('target.connection_id', `a ${row.type} connection cannot be a model-sync target`);
+  if (!connector?.capabilities.includes(Capability.modelTarget))
+    throw unprocessable('target.connection_id', `a ${row.type} connection cannot be a model-sync target`);
   const objectId = input.target.object;
-  if (!objectId) throw unprocessable('target.object', 'is required: Ferry writes into an existing object (GET /api/connections/{id}/modelsync/targetobjects lists them)');
+  if (!objectId)
+    throw unprocessable(
+      'target.object',
+      'is required: Ferry writes into an existing object (GET /api/connections/{id}/modelsync/targetobjects lists them)',
+    );
 
   const context: RunContext = { signal: AbortSignal.timeout(30_000), log: silentLogger, heartbeat() {} };
   const connection = await dependencies.connections.open(row);
@@ -137,11 +193,18 @@ async function checkTarget(dependencies: ModelSyncCheckDependencies, organizatio
       description = { object, fields: await target.describeObject(context, objectId) };
     } catch (error: unknown) {
       if (error instanceof ApiError) throw error;
-      throw new ApiError('unprocessable', `target.connection_id: could not read the target: ${(error as Error).message}`, { metadata: { field: 'target.connection_id' }, cause: error });
+      throw new ApiError(
+        'unprocessable',
+        `target.connection_id: could not read the target: ${(error as Error).message}`,
+        { metadata: { field: 'target.connection_id' }, cause: error },
+      );
     }
     const missingModes = modeRules[input.mode].targetModes.filter((mode) => !description.object.modes.includes(mode));
     if (missingModes.length > 0) {
-      throw unprocessable('mode', `${input.mode} needs the target object to support ${missingModes.join(' and ')}; ${objectId} supports ${description.object.modes.join(', ')}`);
+      throw unprocessable(
+        'mode',
+        `${input.mode} needs the target object to support ${missingModes.join(' and ')}; ${objectId} supports ${description.object.modes.join(', ')}`,
+      );
     }
     const toCreate = checkTargetFields(input, description);
     for (const field of toCreate) {
@@ -149,7 +212,11 @@ async function checkTarget(dependencies: ModelSyncCheckDependencies, organizatio
       try {
         await target.createField(context, objectId, { id: field.target, type });
       } catch (error: unknown) {
-        throw new ApiError('unprocessable', `${field.path}: could not create target field ${field.target}: ${(error as Error).message}`, { metadata: { field: field.path }, cause: error });
+        throw new ApiError(
+          'unprocessable',
+          `${field.path}: could not create target field ${field.target}: ${(error as Error).message}`,
+          { metadata: { field: field.path }, cause: error },
+        );
       }
     }
   } finally {
@@ -164,30 +231,46 @@ function checkTargetFields(input: ModelSyncInput, description: TargetDescription
   const schemaless = description.fields.length === 0;
   const known = new Map(description.fields.map((field) => [field.id, field]));
   const toCreate: Array<SyncField & { path: string }> = [];
-  for (const [name, list] of [['fields', input.fields], ['override_fields', input.override_fields ?? []]] as const) {
+  for (const [name, list] of [
+    ['fields', input.fields],
+    ['override_fields', input.override_fields ?? []],
+  ] as const) {
     list.forEach((field, index) => {
       if (known.has(field.target)) return;
       const path = `${name}[${index}].target`;
       if (field.new) toCreate.push({ ...field, path });
-      else if (!schemaless) throw unprocessable(path, `target object ${description.object.id} has no field ${field.target} (set new: true to create it)`);
+      else if (!schemaless)
+        throw unprocessable(
+          path,
+          `target object ${description.object.id} has no field ${field.target} (set new: true to create it)`,
+        );
     });
   }
   const identity = input.identity;
   if (identity && !schemaless) {
     const field = known.get(identity.target);
     const mappedNew = toCreate.some((created) => created.target === identity.target);
-    if (!field && !mappedNew) throw unprocessable('identity.target', `target object ${description.object.id} has no field ${identity.target}; identity fields are not created`);
+    if (!field && !mappedNew)
+      throw unprocessable(
+        'identity.target',
+        `target object ${description.object.id} has no field ${identity.target}; identity fields are not created`,
+      );
     // Only modes that find target records by identity (update, upsert, delete) need a field that can identify one;
     // create inserts and keys its own state by the identity, so any field will do.
     const rule = modeRules[input.mode];
     const findsByIdentity = rule.whenNew !== 'insert' || rule.whenChanged !== undefined || rule.deleteUnseen;
-    if (field && findsByIdentity && !field.supports_identity) throw unprocessable('identity.target', `field ${identity.target} cannot identify records`);
+    if (field && findsByIdentity && !field.supports_identity)
+      throw unprocessable('identity.target', `field ${identity.target} cannot identify records`);
   }
   return toCreate;
 }
 
 /** Runs every check; returns the model the sync reads. Target fields marked `new` exist afterwards. */
-export async function checkModelSync(dependencies: ModelSyncCheckDependencies, organizationId: string, input: ModelSyncInput): Promise<{ modelId: string }> {
+export async function checkModelSync(
+  dependencies: ModelSyncCheckDependencies,
+  organizationId: string,
+  input: ModelSyncInput,
+): Promise<{ modelId: string }> {
   const model = await checkModel(dependencies, organizationId, input);
   checkRules(input);
   await checkTarget(dependencies, organizationId, input, model.fieldTypes);

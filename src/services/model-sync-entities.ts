@@ -6,7 +6,8 @@ import { rowEntityResolver } from './row-entity-resolver.ts';
 export function modelSyncEntityResolver(repositories: Repositories): EntityResolver {
   return rowEntityResolver(repositories, {
     type: 'sync',
-    find: (id, organizationId) => (organizationId ? repositories.modelSyncs.get(organizationId, id) : repositories.modelSyncs.getAnywhere(id)),
+    find: (id, organizationId) =>
+      organizationId ? repositories.modelSyncs.get(organizationId, id) : repositories.modelSyncs.getAnywhere(id),
     describe: (row, id) => ({
       canonicalPath: `/api/syncs/${id}`,
       relationships: {

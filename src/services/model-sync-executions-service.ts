@@ -11,7 +11,11 @@ import { emptyCounts } from '../engine/model-sync/execution-counts.ts';
 import { modeRules } from '../engine/model-sync/mode-rules.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import type { JobPayload } from '../queue/job-queue.ts';
-import { modelSyncExecutionsRepository, terminalModelSyncStatuses, type ModelSyncExecutionRow } from '../persistence/repositories/model-sync-executions-repository.ts';
+import {
+  modelSyncExecutionsRepository,
+  terminalModelSyncStatuses,
+  type ModelSyncExecutionRow,
+} from '../persistence/repositories/model-sync-executions-repository.ts';
 import type { StoredModelSync } from './model-syncs-service.ts';
 
 export const modelSyncExecutionTask = 'model-sync-execution';
@@ -50,13 +54,26 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
   const { repositories } = context;
 
   const cancelOne = async (sync: StoredModelSync, execution: ModelSyncExecutionRow): Promise<ModelSyncExecutionRow> => {
-    if (isTerminal(execution.status)) throw new ApiError('bad_request', `The execution is already ${execution.status}; only an open execution can be canceled.`, { metadata: { status: execution.status } });
-    await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, { cancel_requested: 1, status: 'canceling', updated_at: nowIso() });
+    if (isTerminal(execution.status))
+      throw new ApiError(
+        'bad_request',
+        `The execution is already ${execution.status}; only an open execution can be canceled.`,
+        { metadata: { status: execution.status } },
+      );
+    await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, {
+      cancel_requested: 1,
+      status: 'canceling',
+      updated_at: nowIso(),
+    });
     const result = await context.queue.cancel({ jobKey: modelSyncExecutionJobKey(sync.id) });
     if (result.removed && !result.aborted) {
       // It was waiting (first attempt or a retry): no worker holds it, so it is canceled now.
       const now = nowIso();
-      await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, { status: 'canceled', completed_at: now, updated_at: now });
+      await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, {
+        status: 'canceled',
+        completed_at: now,
+        updated_at: now,
+      });
     }
     return (await repositories.modelSyncExecutions.get(sync.organization_id, sync.id, execution.id))!;
   };
@@ -64,9 +81,14 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
   return {
     async start(sync: StoredModelSync, options: StartModelSyncExecution): Promise<ModelSyncExecutionRow> {
       if (options.identities !== undefined) {
-        if (options.identities.length === 0) throw fieldError('identities', 'must name at least one identity value when given', 'unprocessable');
+        if (options.identities.length === 0)
+          throw fieldError('identities', 'must name at least one identity value when given', 'unprocessable');
         if (modeRules[sync.mode]?.keyedBy !== 'identity' || !sync.definition.identity) {
-          throw fieldError('identities', `a ${sync.mode} sync has no identity, so a run cannot be limited to identities`, 'unprocessable');
+          throw fieldError(
+            'identities',
+            `a ${sync.mode} sync has no identity, so a run cannot be limited to identities`,
+            'unprocessable',
+          );
         }
       }
       const now = nowIso();
@@ -76,7 +98,11 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
         organization_id: sync.organization_id,
         status: 'queued',
         type: executionType(options),
-        options: JSON.stringify({ ...(options.identities ? { identities: options.identities } : {}), ...(options.resync ? { resync: true } : {}), ...(options.test ? { test: true } : {}) }),
+        options: JSON.stringify({
+          ...(options.identities ? { identities: options.identities } : {}),
+          ...(options.resync ? { resync: true } : {}),
+          ...(options.test ? { test: true } : {}),
+        }),
         counts: JSON.stringify(emptyCounts()),
         errors: '[]',
         record_logs: null,
@@ -89,10 +115,20 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
       await context.database.db.transaction().execute(async (transaction) => {
         const executions = modelSyncExecutionsRepository(transaction);
         const open = await executions.open(sync.organization_id, sync.id);
-        if (open) throw new ApiError('conflict', `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`, { metadata: { execution_id: open.id } });
+        if (open)
+          throw new ApiError(
+            'conflict',
+            `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
+            { metadata: { execution_id: open.id } },
+          );
         await executions.insert(row);
         const payload: ExecutionPayload = { version: 1, executionId: row.id };
-        await context.queue.enqueue(transaction, { task: modelSyncExecutionTask, payload, jobKey: modelSyncExecutionJobKey(sync.id), maxAttempts: modelSyncExecutionAttempts });
+        await context.queue.enqueue(transaction, {
+          task: modelSyncExecutionTask,
+          payload,
+          jobKey: modelSyncExecutionJobKey(sync.id),
+          maxAttempts: modelSyncExecutionAttempts,
+        });
       });
       return row;
     },

@@ -36,12 +36,20 @@ export interface RecordLogLinks {
 }
 
 /** The path of a log file, as served by GET /api/syncs/{sync_id}/executions/{id}/{type}/{filename}. */
-export function recordLogFilePath(file: Pick<RecordLogFileRef, 'syncId' | 'executionId' | 'type' | 'filename'>): string {
+export function recordLogFilePath(
+  file: Pick<RecordLogFileRef, 'syncId' | 'executionId' | 'type' | 'filename'>,
+): string {
   return `/api/syncs/${encodeURIComponent(file.syncId)}/executions/${encodeURIComponent(file.executionId)}/${file.type}/${encodeURIComponent(file.filename)}`;
 }
 
 function claims(file: RecordLogFileRef) {
-  return { organization_id: file.organizationId, sync_id: file.syncId, execution_id: file.executionId, type: file.type, filename: file.filename };
+  return {
+    organization_id: file.organizationId,
+    sync_id: file.syncId,
+    execution_id: file.executionId,
+    type: file.type,
+    filename: file.filename,
+  };
 }
 
 export function createRecordLogLinks(options: RecordLogLinksOptions): RecordLogLinks {
@@ -59,7 +67,9 @@ export function createRecordLogLinks(options: RecordLogLinksOptions): RecordLogL
       const payload = options.signer.verify<Record<string, unknown>>(token);
       if (!payload || typeof payload.organization_id !== 'string') return undefined;
       const expected = claims({ ...file, organizationId: payload.organization_id });
-      return Object.entries(expected).every(([name, value]) => payload[name] === value) ? payload.organization_id : undefined;
+      return Object.entries(expected).every(([name, value]) => payload[name] === value)
+        ? payload.organization_id
+        : undefined;
     },
   };
 }

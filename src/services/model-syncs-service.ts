@@ -80,7 +80,11 @@ export function parseModelSync(row: ModelSyncRow): StoredModelSync {
 }
 
 /** The organization's sync, or a 404 (another organization's id is a 404 too). */
-export async function requireModelSync(context: Pick<AppContext, 'repositories'>, organizationId: string, id: string): Promise<StoredModelSync> {
+export async function requireModelSync(
+  context: Pick<AppContext, 'repositories'>,
+  organizationId: string,
+  id: string,
+): Promise<StoredModelSync> {
   const row = await context.repositories.modelSyncs.get(organizationId, id);
   if (!row) throw notFound('model sync');
   return parseModelSync(row);
@@ -112,20 +116,31 @@ export const MODEL_SYNC_PAGE_LIMIT = 50;
 /** The keyset position of a page_token from pagination.next_page_token. */
 function positionOf(token: string): { updatedAt: string; id: string } {
   const key = pageTokenKey(token, 2);
-  if (!key) throw new ApiError('validation_failed', 'query parameter page_token: is not a token from pagination.next_page_token', { metadata: { field: 'page_token', location: 'query' } });
+  if (!key)
+    throw new ApiError(
+      'validation_failed',
+      'query parameter page_token: is not a token from pagination.next_page_token',
+      { metadata: { field: 'page_token', location: 'query' } },
+    );
   return { updatedAt: key[0]!, id: key[1]! };
 }
 
-const drop = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
+const drop = <T extends object>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as T;
 
 function scheduleFrom(raw: unknown): ModelSyncSchedule {
   const validated = validateModelSyncSchedule(raw);
   if (validated.ok) return validated.value;
   const [first] = validated.issues;
-  throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+  throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, {
+    metadata: { field: first!.field, issues: validated.issues },
+  });
 }
 
-export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database' | 'config'>, connections: Pick<ConnectionsService, 'open'>) {
+export function modelSyncsService(
+  context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database' | 'config'>,
+  connections: Pick<ConnectionsService, 'open'>,
+) {
   const { repositories, secretBox } = context;
 
   /**
@@ -134,7 +149,11 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
    */
   function definitionFrom(body: ModelSyncRequest, previous: ModelSyncDefinition | undefined): ModelSyncDefinition {
     const sealed =
-      body.encryption_passphrase === undefined ? previous?.encryption_passphrase_sealed : body.encryption_passphrase === '' ? undefined : secretBox.seal(body.encryption_passphrase);
+      body.encryption_passphrase === undefined
+        ? previous?.encryption_passphrase_sealed
+        : body.encryption_passphrase === ''
+          ? undefined
+          : secretBox.seal(body.encryption_passphrase);
     return drop({
       fields: body.fields,
       override_fields: body.override_fields,
@@ -153,7 +172,11 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
 
   async function checked(organizationId: string, body: ModelSyncRequest) {
     const schedule = scheduleFrom(body.schedule);
-    const { modelId } = await checkModelSync({ repositories, connectors: context.connectors, connections }, organizationId, body);
+    const { modelId } = await checkModelSync(
+      { repositories, connectors: context.connectors, connections },
+      organizationId,
+      body,
+    );
     return { schedule, modelId };
   }
 
@@ -164,10 +187,17 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
      * One page (updated_at desc, then id), or with `all` every matching sync (2024-02-08 and older). A page is
      * read one row long to learn whether another page follows.
      */
-    async list(organizationId: string, query: ModelSyncListQuery, all: boolean): Promise<{ syncs: StoredModelSync[]; nextPageToken?: string }> {
+    async list(
+      organizationId: string,
+      query: ModelSyncListQuery,
+      all: boolean,
+    ): Promise<{ syncs: StoredModelSync[]; nextPageToken?: string }> {
       const filters = { active: query.active, mode: query.mode, targetConnectionId: query.target_connection_id };
       if (all) return { syncs: (await repositories.modelSyncs.list(organizationId, filters)).map(parseModelSync) };
-      const limit = query.limit === undefined || query.limit <= 0 ? MODEL_SYNC_PAGE_LIMIT : Math.min(query.limit, MODEL_SYNC_PAGE_LIMIT);
+      const limit =
+        query.limit === undefined || query.limit <= 0
+          ? MODEL_SYNC_PAGE_LIMIT
+          : Math.min(query.limit, MODEL_SYNC_PAGE_LIMIT);
       const after = query.page_token ? positionOf(query.page_token) : undefined;
       const rows = await repositories.modelSyncs.list(organizationId, { ...filters, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
@@ -220,7 +250,11 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
 
     async setActive(caller: Caller, id: string, active: boolean): Promise<StoredModelSync> {
       const existing = await requireModelSync(context, caller.organizationId, id);
-      await repositories.modelSyncs.update(existing.organization_id, id, { active: active ? 1 : 0, updated_at: nowIso(), updated_by: JSON.stringify(actorOf(caller)) });
+      await repositories.modelSyncs.update(existing.organization_id, id, {
+        active: active ? 1 : 0,
+        updated_at: nowIso(),
+        updated_by: JSON.stringify(actorOf(caller)),
+      });
       return requireModelSync(context, existing.organization_id, id);
     },
 
@@ -228,7 +262,11 @@ export function modelSyncsService(context: Pick<AppContext, 'repositories' | 'co
     async delete(caller: Caller, id: string): Promise<void> {
       const existing = await requireModelSync(context, caller.organizationId, id);
       if (!(await repositories.modelSyncs.deleteUnlessBusy(existing.organization_id, id))) {
-        throw new ApiError('conflict', 'The sync has an execution in progress; cancel it or wait for it to finish before deleting the sync.', { metadata: { field: 'id' } });
+        throw new ApiError(
+          'conflict',
+          'The sync has an execution in progress; cancel it or wait for it to finish before deleting the sync.',
+          { metadata: { field: 'id' } },
+        );
       }
       // The change-detection state is keyed by the sync id alone; a sync deleted and never recreated leaves none.
       await createKyselyStateStore(context.database.db).clear(id);

@@ -16,7 +16,13 @@ import { connectionMetadata } from './connection-metadata.ts';
 import type { ConnectionsService } from './connections-service.ts';
 import { withFacet } from './connection-facets.ts';
 import { type AdditionalFieldInput, type DetectedField, modelFields } from './model-fields.ts';
-import { type Model, type ModelConfiguration, type ModelField, type ModelSettings, modelFromRow } from './model-record.ts';
+import {
+  type Model,
+  type ModelConfiguration,
+  type ModelField,
+  type ModelSettings,
+  modelFromRow,
+} from './model-record.ts';
 import { modelQuery } from './model-source.ts';
 import { schemaCatalog } from './schema-catalog.ts';
 
@@ -46,12 +52,21 @@ function jsonValue(value: unknown): unknown {
 function checkConfiguration(configuration: Record<string, unknown>): ModelConfiguration {
   const { query, table, ...rest } = configuration;
   const unknownKey = Object.keys(rest)[0];
-  if (unknownKey !== undefined) throw fieldError(`configuration.${unknownKey}`, 'is not a model setting; give `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)');
-  if (query !== undefined && table !== undefined) throw fieldError('configuration', 'give either `query` or `table`, not both');
+  if (unknownKey !== undefined)
+    throw fieldError(
+      `configuration.${unknownKey}`,
+      'is not a model setting; give `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)',
+    );
+  if (query !== undefined && table !== undefined)
+    throw fieldError('configuration', 'give either `query` or `table`, not both');
   if (typeof query === 'string' && query.trim()) return { query };
   if (typeof table === 'string' && table.trim()) return { table };
-  const field = query !== undefined ? 'configuration.query' : table !== undefined ? 'configuration.table' : 'configuration';
-  throw fieldError(field, 'needs a non-empty `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)');
+  const field =
+    query !== undefined ? 'configuration.query' : table !== undefined ? 'configuration.table' : 'configuration';
+  throw fieldError(
+    field,
+    'needs a non-empty `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)',
+  );
 }
 
 function checkName(name: string): void {
@@ -61,28 +76,46 @@ function checkName(name: string): void {
 /** Why the source could not describe the model, as a 422 naming the configuration key. */
 function sourceRefusal(error: unknown, configuration: ModelConfiguration): unknown {
   if (!(error instanceof ApiError)) return error;
-  if (error.metadata?.reason === 'capability_missing') return new ApiError('unprocessable', `connection_id: ${error.message}`, { metadata: { field: 'connection_id', reason: 'capability_missing' }, cause: error });
+  if (error.metadata?.reason === 'capability_missing')
+    return new ApiError('unprocessable', `connection_id: ${error.message}`, {
+      metadata: { field: 'connection_id', reason: 'capability_missing' },
+      cause: error,
+    });
   const connectorError = error.cause instanceof ConnectorError ? error.cause : undefined;
   const isMissingTable = configuration.table !== undefined && error.code === 'not_found';
   if (!connectorError && !isMissingTable) return error;
   const field = configuration.query !== undefined ? 'configuration.query' : 'configuration.table';
-  return new ApiError('unprocessable', error.message, { metadata: { field, ...(connectorError ? { reason: connectorError.code } : {}) }, cause: error });
+  return new ApiError('unprocessable', error.message, {
+    metadata: { field, ...(connectorError ? { reason: connectorError.code } : {}) },
+    cause: error,
+  });
 }
 
 export function modelsService(context: AppContext, connections: ConnectionsService) {
   const { repositories } = context;
-  const metadata = connectionMetadata({ connections, catalog: schemaCatalog({ repositories, connections, jobs: context.jobs }) });
+  const metadata = connectionMetadata({
+    connections,
+    catalog: schemaCatalog({ repositories, connections, jobs: context.jobs }),
+  });
 
   async function sourceConnection(organizationId: string, connectionId: string): Promise<ConnectionRow> {
     const row = await repositories.connections.get(organizationId, connectionId);
-    if (!row) throw new ApiError('not_found', `connection_id: connection ${connectionId} not found`, { metadata: { field: 'connection_id' } });
+    if (!row)
+      throw new ApiError('not_found', `connection_id: connection ${connectionId} not found`, {
+        metadata: { field: 'connection_id' },
+      });
     return row;
   }
 
   async function detect(row: ConnectionRow, configuration: ModelConfiguration): Promise<DetectedField[]> {
-    const params = configuration.query !== undefined ? { query: [configuration.query] } : { table: [configuration.table] };
+    const params =
+      configuration.query !== undefined ? { query: [configuration.query] } : { table: [configuration.table] };
     try {
-      return (await metadata.modelSourceFields(row, params)).map((field) => ({ ...field, unique: field.unique ?? false, user_added: field.user_added ?? false }));
+      return (await metadata.modelSourceFields(row, params)).map((field) => ({
+        ...field,
+        unique: field.unique ?? false,
+        user_added: field.user_added ?? false,
+      }));
     } catch (error: unknown) {
       throw sourceRefusal(error, configuration);
     }
@@ -96,12 +129,27 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     const now = nowIso();
     const { fields, identifier } = modelFields(await detect(connection, configuration), input, previous, now);
     const settings: ModelSettings = {};
-    for (const key of ['labels', 'tracking_columns', 'policies', 'relations', 'enricher'] as const) if (input[key] !== undefined) Object.assign(settings, { [key]: input[key] });
-    return { name: input.name, connection_id: connection.id, type: connection.type, configuration, identifier, fields, settings, now };
+    for (const key of ['labels', 'tracking_columns', 'policies', 'relations', 'enricher'] as const)
+      if (input[key] !== undefined) Object.assign(settings, { [key]: input[key] });
+    return {
+      name: input.name,
+      connection_id: connection.id,
+      type: connection.type,
+      configuration,
+      identifier,
+      fields,
+      settings,
+      now,
+    };
   }
 
   function toRow(model: Model): ModelRow {
-    return { ...model, configuration: JSON.stringify(model.configuration), fields: JSON.stringify(model.fields), settings: JSON.stringify(model.settings) };
+    return {
+      ...model,
+      configuration: JSON.stringify(model.configuration),
+      fields: JSON.stringify(model.fields),
+      settings: JSON.stringify(model.settings),
+    };
   }
 
   async function requireModel(caller: Caller, id: string): Promise<Model> {
@@ -122,13 +170,26 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     async create(caller: Caller, organizationId: string, input: ModelInput): Promise<Model> {
       const { now, ...built } = await build(organizationId, input);
       const actor = JSON.stringify(actorOf(caller));
-      const model: Model = { id: randomUUID(), organization_id: organizationId, ...built, version: 1, created_at: now, created_by: actor, updated_at: now, updated_by: actor };
+      const model: Model = {
+        id: randomUUID(),
+        organization_id: organizationId,
+        ...built,
+        version: 1,
+        created_at: now,
+        created_by: actor,
+        updated_at: now,
+        updated_by: actor,
+      };
       await repositories.models.insert(toRow(model));
       return model;
     },
 
     /** The model `input` describes, with its fields, stored nowhere. */
-    async preview(caller: Caller, organizationId: string, input: ModelInput): Promise<Omit<Model, 'id' | 'created_by' | 'updated_by'>> {
+    async preview(
+      caller: Caller,
+      organizationId: string,
+      input: ModelInput,
+    ): Promise<Omit<Model, 'id' | 'created_by' | 'updated_by'>> {
       const { now, ...built } = await build(organizationId, input);
       return { organization_id: organizationId, ...built, version: 0, created_at: now, updated_at: now };
     },
@@ -137,7 +198,13 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     async update(caller: Caller, id: string, input: ModelInput): Promise<Model> {
       const current = await requireModel(caller, id);
       const { now, ...built } = await build(caller.organizationId, input, current.fields);
-      const model: Model = { ...current, ...built, version: current.version + 1, updated_at: now, updated_by: JSON.stringify(actorOf(caller)) };
+      const model: Model = {
+        ...current,
+        ...built,
+        version: current.version + 1,
+        updated_at: now,
+        updated_by: JSON.stringify(actorOf(caller)),
+      };
       const { id: _id, organization_id: _organization, ...changes } = toRow(model);
       await repositories.models.update(caller.organizationId, id, changes);
       return model;
@@ -148,7 +215,10 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       const current = await requireModel(caller, id);
       const connection = await sourceConnection(caller.organizationId, current.connection_id);
       const detected = await detect(connection, current.configuration);
-      const selection = { fields: current.fields.filter((field) => !field.user_added).map((field) => field.id), identifier: current.identifier ?? undefined };
+      const selection = {
+        fields: current.fields.filter((field) => !field.user_added).map((field) => field.id),
+        identifier: current.identifier ?? undefined,
+      };
       const refreshed = modelFields(detected, selection, current.fields, nowIso());
       return { ...current, fields: [...refreshed.fields, ...current.fields.filter((field) => field.user_added)] };
     },
@@ -166,7 +236,8 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
         await withFacet(connections, connection, 'modelSource', async (source) => {
           for await (const batch of source.readQuery(run, query, { limit: sampleSize, batchSize: sampleSize })) {
             for (const record of batch) Object.keys(record).forEach((key) => yielded.add(key));
-            for (const record of batch) records.push(Object.fromEntries(exposed.map((field) => [field, jsonValue(record[field])])));
+            for (const record of batch)
+              records.push(Object.fromEntries(exposed.map((field) => [field, jsonValue(record[field])])));
           }
         });
       } catch (error: unknown) {
@@ -174,9 +245,11 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       }
       if (records.length > 0) {
         const missing = exposed.filter((field) => !yielded.has(field));
-        if (missing.length) warnings.push(`The source no longer yields ${missing.join(', ')}; update the model to refresh its fields.`);
+        if (missing.length)
+          warnings.push(`The source no longer yields ${missing.join(', ')}; update the model to refresh its fields.`);
       }
-      if (model.fields.some((field) => field.user_added)) warnings.push('User-added fields have no values in a sample: they are filled by syncs, not by the source.');
+      if (model.fields.some((field) => field.user_added))
+        warnings.push('User-added fields have no values in a sample: they are filled by syncs, not by the source.');
       return { records, warnings };
     },
 
@@ -185,7 +258,11 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       await requireModel(caller, id);
       const syncs = await repositories.models.syncsUsing(caller.organizationId, id);
       if (syncs.length) {
-        throw new ApiError('conflict', `Model ${id} is used by ${syncs.length === 1 ? 'model sync' : 'model syncs'} ${syncs.join(', ')}; delete or change ${syncs.length === 1 ? 'it' : 'them'} first.`, { metadata: { sync_ids: syncs } });
+        throw new ApiError(
+          'conflict',
+          `Model ${id} is used by ${syncs.length === 1 ? 'model sync' : 'model syncs'} ${syncs.join(', ')}; delete or change ${syncs.length === 1 ? 'it' : 'them'} first.`,
+          { metadata: { sync_ids: syncs } },
+        );
       }
       await repositories.models.delete(caller.organizationId, id);
     },

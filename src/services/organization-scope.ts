@@ -5,7 +5,11 @@ import { notFound } from '../api/errors.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { OrganizationRow } from '../persistence/repositories/organizations-repository.ts';
 
-export async function organizationInScope(repositories: Repositories, caller: Caller, organizationId: string): Promise<OrganizationRow> {
+export async function organizationInScope(
+  repositories: Repositories,
+  caller: Caller,
+  organizationId: string,
+): Promise<OrganizationRow> {
   const organization =
     caller.kind === 'partner'
       ? await repositories.organizations.getForPartner(caller.partnerId, organizationId)

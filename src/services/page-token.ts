@@ -10,7 +10,8 @@ export function pageToken(key: readonly string[]): string {
 export function pageTokenKey(token: string, length: number): string[] | undefined {
   try {
     const key: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === length && key.every((part) => typeof part === 'string')) return key as string[];
+    if (Array.isArray(key) && key.length === length && key.every((part) => typeof part === 'string'))
+      return key as string[];
   } catch {
     // Not base64url JSON: not a token Ferry issued.
   }
@@ -25,6 +26,9 @@ export function executionPageToken(row: { created_at: string; id: string }): str
 /** The (created_at, id) position an executionPageToken carries, or a 400 naming page_token. */
 export function executionPagePosition(token: string): { created_at: string; id: string } {
   const key = pageTokenKey(token, 2);
-  if (!key) throw new ApiError('validation_failed', 'page_token: is not a token this API issued', { metadata: { field: 'page_token' } });
+  if (!key)
+    throw new ApiError('validation_failed', 'page_token: is not a token this API issued', {
+      metadata: { field: 'page_token' },
+    });
   return { created_at: key[0]!, id: key[1]! };
 }

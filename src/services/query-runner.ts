@@ -22,7 +22,11 @@ export interface QueryRunnerOptions {
   pageSize: number;
 }
 
-export const defaultQueryRunnerOptions: QueryRunnerOptions = { retentionMs: 60 * 60 * 1000, maxRows: 10_000, pageSize: 500 };
+export const defaultQueryRunnerOptions: QueryRunnerOptions = {
+  retentionMs: 60 * 60 * 1000,
+  maxRows: 10_000,
+  pageSize: 500,
+};
 
 interface StoredResult {
   fields: string[];
@@ -46,7 +50,14 @@ export interface QueryView {
   links?: { next?: string; previous?: string };
 }
 
-export function queryRunner(deps: { repositories: Repositories; connections: Pick<ConnectionsService, 'open' | 'connectorFor'>; jobs: JobsService }, options: QueryRunnerOptions = defaultQueryRunnerOptions) {
+export function queryRunner(
+  deps: {
+    repositories: Repositories;
+    connections: Pick<ConnectionsService, 'open' | 'connectorFor'>;
+    jobs: JobsService;
+  },
+  options: QueryRunnerOptions = defaultQueryRunnerOptions,
+) {
   const { repositories } = deps;
 
   function creatorOf(caller: Caller): string {
@@ -56,14 +67,24 @@ export function queryRunner(deps: { repositories: Repositories; connections: Pic
 
   return {
     async run(caller: Caller, row: ConnectionRow, query: string | undefined): Promise<QueryView> {
-      if (!query || !query.trim()) throw fieldError('query', 'is required: the SQL to run, as the `query` query-string parameter');
-      if (!deps.connections.connectorFor(row.type).capabilities.includes('modelSource')) throw capabilityMissing(row, 'modelSource');
+      if (!query || !query.trim())
+        throw fieldError('query', 'is required: the SQL to run, as the `query` query-string parameter');
+      if (!deps.connections.connectorFor(row.type).capabilities.includes('modelSource'))
+        throw capabilityMissing(row, 'modelSource');
       await repositories.queries.deleteExpired(nowIso());
       const id = randomUUID();
       const created = new Date();
       const expires = new Date(created.getTime() + options.retentionMs).toISOString();
       // The query row goes in before the job starts, so a poll that races the first write still finds it.
-      await repositories.queries.insert({ id, organization_id: caller.organizationId, connection_id: row.id, query, created_by: creatorOf(caller), created_at: created.toISOString(), expires_at: expires });
+      await repositories.queries.insert({
+        id,
+        organization_id: caller.organizationId,
+        connection_id: row.id,
+        query,
+        created_by: creatorOf(caller),
+        created_at: created.toISOString(),
+        expires_at: expires,
+      });
       const job = await deps.jobs.start(
         caller.organizationId,
         JobType.query,
@@ -73,7 +94,10 @@ export function queryRunner(deps: { repositories: Repositories; connections: Pic
             const results: Row[] = [];
             let truncated = false;
             // One row past the cap tells a full result from a cut one.
-            for await (const batch of source.readQuery(context, query, { limit: options.maxRows + 1, batchSize: 1000 })) {
+            for await (const batch of source.readQuery(context, query, {
+              limit: options.maxRows + 1,
+              batchSize: 1000,
+            })) {
               for (const record of batch) {
                 if (results.length < options.maxRows) results.push(record);
                 else truncated = true;
@@ -96,7 +120,8 @@ export function queryRunner(deps: { repositories: Repositories; connections: Pic
     async get(caller: Caller, id: string, page: number, basePath: string): Promise<QueryView> {
       const query = await repositories.queries.get(caller.organizationId, id);
       if (!query || query.created_by !== creatorOf(caller)) throw notFound('query');
-      if (query.expires_at < nowIso()) throw new ApiError('not_found', `The results of query ${id} expired at ${query.expires_at}; run it again.`);
+      if (query.expires_at < nowIso())
+        throw new ApiError('not_found', `The results of query ${id} expired at ${query.expires_at}; run it again.`);
       const job = await repositories.jobs.get(caller.organizationId, id);
       if (!job) throw notFound('query');
       const view: QueryView = { result: { id, status: job.status, expires: query.expires_at } };
@@ -104,9 +129,16 @@ export function queryRunner(deps: { repositories: Repositories; connections: Pic
       if (job.status !== JobStatus.done || !job.result) return view;
       const stored = JSON.parse(job.result) as StoredResult;
       const pages = Math.max(1, Math.ceil(stored.count / options.pageSize));
-      if (page > pages) throw new ApiError('bad_request', `page ${page} is past the last page (${pages})`, { metadata: { field: 'page' } });
+      if (page > pages)
+        throw new ApiError('bad_request', `page ${page} is past the last page (${pages})`, {
+          metadata: { field: 'page' },
+        });
       const start = (page - 1) * options.pageSize;
-      Object.assign(view.result, { count: stored.count, fields: stored.fields, results: stored.results.slice(start, start + options.pageSize) });
+      Object.assign(view.result, {
+        count: stored.count,
+        fields: stored.fields,
+        results: stored.results.slice(start, start + options.pageSize),
+      });
       // RunQueryResult has no field for this; `truncated` is Ferry's addition (clients ignore unknown fields).
       if (stored.truncated) view.result.truncated = true;
       view.links = {

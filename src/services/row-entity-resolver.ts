@@ -21,7 +21,11 @@ export function rowEntityResolver<Row extends { organization_id: string }>(
       const row = await entity.find(id, viewer.kind === 'organization' ? viewer.organizationId : undefined);
       if (!row) return undefined;
       if (viewer.kind === 'organization' && row.organization_id !== viewer.organizationId) return undefined;
-      if (viewer.kind === 'partner' && !(await repositories.organizations.getForPartner(viewer.partnerId, row.organization_id))) return undefined;
+      if (
+        viewer.kind === 'partner' &&
+        !(await repositories.organizations.getForPartner(viewer.partnerId, row.organization_id))
+      )
+        return undefined;
       return { id, type: entity.type, organizationId: row.organization_id, ...entity.describe(row, id) };
     },
   };

@@ -56,7 +56,11 @@ const fieldTypes = new Set<string>(Object.values(UtilFieldType));
 
 function checkType(type: unknown, field: string): UtilFieldType {
   if (typeof type !== 'string' || !fieldTypes.has(type)) {
-    throw fieldError(field, `must be one of ${[...fieldTypes].join(', ')} (got ${JSON.stringify(type)})`, 'unprocessable');
+    throw fieldError(
+      field,
+      `must be one of ${[...fieldTypes].join(', ')} (got ${JSON.stringify(type)})`,
+      'unprocessable',
+    );
   }
   return type as UtilFieldType;
 }
@@ -69,7 +73,11 @@ interface Overrides {
 
 function parseOverrides(row: SchemaOverrideRow | undefined): Overrides {
   if (!row) return { userFields: [], patches: {}, primaryKeys: null };
-  return { userFields: JSON.parse(row.user_fields), patches: JSON.parse(row.field_patches), primaryKeys: row.primary_keys ? JSON.parse(row.primary_keys) : null };
+  return {
+    userFields: JSON.parse(row.user_fields),
+    patches: JSON.parse(row.field_patches),
+    primaryKeys: row.primary_keys ? JSON.parse(row.primary_keys) : null,
+  };
 }
 
 /** Discovered fields with patches applied, then user fields (a user field with a discovered id replaces it). */
@@ -109,24 +117,65 @@ export function mergeSchema(discovered: SchemaDescription, overrides: Overrides)
   return { id: discovered.id, name: discovered.name, fields };
 }
 
-export function schemaCatalog(deps: { repositories: Repositories; connections: Pick<ConnectionsService, 'open'>; jobs: JobsService }) {
+export function schemaCatalog(deps: {
+  repositories: Repositories;
+  connections: Pick<ConnectionsService, 'open'>;
+  jobs: JobsService;
+}) {
   const catalog = deps.repositories.schemaCatalog;
   const inline: RunContext = { signal: new AbortController().signal, log: silentLogger, heartbeat() {} };
 
   /** Lists the source's schemas now and replaces the cached ones; records the refresh in the status row. */
-  async function discover(row: ConnectionRow, context: RunContext, jobId: string | null = null): Promise<SchemaDescription[]> {
+  async function discover(
+    row: ConnectionRow,
+    context: RunContext,
+    jobId: string | null = null,
+  ): Promise<SchemaDescription[]> {
     const started = nowIso();
     const previous = await catalog.status(row.id);
-    await catalog.saveStatus({ connection_id: row.id, organization_id: row.organization_id, cache_status: CacheStatus.refreshing, last_refresh_started: started, last_refresh_finished: previous?.last_refresh_finished ?? null, last_error: null, job_id: jobId });
+    await catalog.saveStatus({
+      connection_id: row.id,
+      organization_id: row.organization_id,
+      cache_status: CacheStatus.refreshing,
+      last_refresh_started: started,
+      last_refresh_finished: previous?.last_refresh_finished ?? null,
+      last_error: null,
+      job_id: jobId,
+    });
     try {
       const schemas = await withFacet(deps.connections, row, 'bulkSource', (source) => source.listSchemas(context));
       const now = nowIso();
-      await catalog.replaceSchemas(row.id, schemas.map((schema) => ({ connection_id: row.id, schema_id: schema.id, name: schema.name, fields: JSON.stringify(schema.fields), discovered_at: now })));
-      await catalog.saveStatus({ connection_id: row.id, organization_id: row.organization_id, cache_status: CacheStatus.fresh, last_refresh_started: started, last_refresh_finished: now, last_error: null, job_id: jobId });
+      await catalog.replaceSchemas(
+        row.id,
+        schemas.map((schema) => ({
+          connection_id: row.id,
+          schema_id: schema.id,
+          name: schema.name,
+          fields: JSON.stringify(schema.fields),
+          discovered_at: now,
+        })),
+      );
+      await catalog.saveStatus({
+        connection_id: row.id,
+        organization_id: row.organization_id,
+        cache_status: CacheStatus.fresh,
+        last_refresh_started: started,
+        last_refresh_finished: now,
+        last_error: null,
+        job_id: jobId,
+      });
       return schemas;
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
-      await catalog.saveStatus({ connection_id: row.id, organization_id: row.organization_id, cache_status: CacheStatus.failed, last_refresh_started: started, last_refresh_finished: nowIso(), last_error: message, job_id: jobId });
+      await catalog.saveStatus({
+        connection_id: row.id,
+        organization_id: row.organization_id,
+        cache_status: CacheStatus.failed,
+        last_refresh_started: started,
+        last_refresh_finished: nowIso(),
+        last_error: message,
+        job_id: jobId,
+      });
       throw error;
     }
   }
@@ -136,16 +185,28 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
     const status = await catalog.status(row.id);
     const cached = await catalog.listSchemas(row.id);
     if (!status || (status.cache_status !== CacheStatus.fresh && cached.length === 0)) return discover(row, inline);
-    return cached.map((schema) => ({ id: schema.schema_id, name: schema.name, fields: JSON.parse(schema.fields) as FieldDescription[] }));
+    return cached.map((schema) => ({
+      id: schema.schema_id,
+      name: schema.name,
+      fields: JSON.parse(schema.fields) as FieldDescription[],
+    }));
   }
 
   /** One discovered schema; a schema missing from the cache is looked up at the source (it may be newer than the last refresh). */
   async function discoveredSchema(row: ConnectionRow, schemaId: string): Promise<SchemaDescription> {
     const cached = (await discovered(row)).find((schema) => schema.id === schemaId);
     if (cached) return cached;
-    const described = await withFacet(deps.connections, row, 'bulkSource', (source) => source.describeSchema(inline, schemaId));
+    const described = await withFacet(deps.connections, row, 'bulkSource', (source) =>
+      source.describeSchema(inline, schemaId),
+    );
     if (!described) throw notFound(`schema ${schemaId}`);
-    await catalog.upsertSchema({ connection_id: row.id, schema_id: described.id, name: described.name, fields: JSON.stringify(described.fields), discovered_at: nowIso() });
+    await catalog.upsertSchema({
+      connection_id: row.id,
+      schema_id: described.id,
+      name: described.name,
+      fields: JSON.stringify(described.fields),
+      discovered_at: nowIso(),
+    });
     return described;
   }
 
@@ -184,7 +245,11 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
     /** Starts a refresh job and returns it at once; only healthy connections are refreshed (spec doc note). */
     async refresh(row: ConnectionRow): Promise<JobRow> {
       if (row.status !== 'healthy') {
-        throw new ApiError('bad_request', `Connection "${row.name}" is ${row.status}${row.status_error ? ` (${row.status_error})` : ''}; fix it before refreshing its schemas.`, { metadata: { reason: 'connection_unhealthy' } });
+        throw new ApiError(
+          'bad_request',
+          `Connection "${row.name}" is ${row.status}${row.status_error ? ` (${row.status_error})` : ''}; fix it before refreshing its schemas.`,
+          { metadata: { reason: 'connection_unhealthy' } },
+        );
       }
       const jobId = randomUUID();
       return deps.jobs.start(
@@ -203,13 +268,21 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
     async records(row: ConnectionRow, schemaId: string, limit: number = sampleLimits.default): Promise<Row[]> {
       await discoveredSchema(row, schemaId);
       const capped = Math.min(Math.max(1, Math.trunc(limit)), sampleLimits.max);
-      return withFacet(deps.connections, row, 'bulkSource', (source) => sampleRecords(inline, source, schemaId, capped));
+      return withFacet(deps.connections, row, 'bulkSource', (source) =>
+        sampleRecords(inline, source, schemaId, capped),
+      );
     },
 
     /** Adds the fields, replacing user fields with the same id. */
-    async upsertFields(row: ConnectionRow, schemaId: string, fields: Array<Omit<UserField, 'type'> & { type: string }>): Promise<void> {
+    async upsertFields(
+      row: ConnectionRow,
+      schemaId: string,
+      fields: Array<Omit<UserField, 'type'> & { type: string }>,
+    ): Promise<void> {
       await discoveredSchema(row, schemaId);
-      const checked = fields.map((field, index): UserField => ({ ...field, type: checkType(field.type, `fields[${index}].type`) }));
+      const checked = fields.map(
+        (field, index): UserField => ({ ...field, type: checkType(field.type, `fields[${index}].type`) }),
+      );
       const overrides = await overridesOf(row, schemaId);
       const incoming = new Set(checked.map((field) => field.field_id));
       overrides.userFields = [...overrides.userFields.filter((field) => !incoming.has(field.field_id)), ...checked];
@@ -217,13 +290,19 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
     },
 
     /** Changes only the properties sent: on a user field in place, on a discovered field as a kept patch. */
-    async patchField(row: ConnectionRow, schemaId: string, fieldId: string, patch: FieldPatch & { type?: string }): Promise<CatalogField> {
+    async patchField(
+      row: ConnectionRow,
+      schemaId: string,
+      fieldId: string,
+      patch: FieldPatch & { type?: string },
+    ): Promise<CatalogField> {
       const discoveredSchemaNow = await discoveredSchema(row, schemaId);
       if (patch.type !== undefined) checkType(patch.type, 'type');
       const overrides = await overridesOf(row, schemaId);
       const userField = overrides.userFields.find((field) => field.field_id === fieldId);
       if (userField) Object.assign(userField, patch);
-      else if (discoveredSchemaNow.fields.some((field) => field.id === fieldId)) overrides.patches[fieldId] = { ...overrides.patches[fieldId], ...patch } as FieldPatch;
+      else if (discoveredSchemaNow.fields.some((field) => field.id === fieldId))
+        overrides.patches[fieldId] = { ...overrides.patches[fieldId], ...patch } as FieldPatch;
       else throw notFound(`field ${fieldId}`);
       await saveOverrides(row, schemaId, overrides);
       return mergeSchema(discoveredSchemaNow, overrides).fields.find((field) => field.id === fieldId)!;
@@ -238,7 +317,11 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
       if (overrides.userFields.length === before) {
         if (!discoveredSchemaNow.fields.some((field) => field.id === fieldId)) throw notFound(`field ${fieldId}`);
         if (!overrides.patches[fieldId]) {
-          throw new ApiError('bad_request', `Field ${fieldId} was discovered from the source; only fields users added can be deleted.`, { metadata: { field: 'field_id' } });
+          throw new ApiError(
+            'bad_request',
+            `Field ${fieldId} was discovered from the source; only fields users added can be deleted.`,
+            { metadata: { field: 'field_id' } },
+          );
         }
         delete overrides.patches[fieldId];
       }
@@ -246,11 +329,20 @@ export function schemaCatalog(deps: { repositories: Repositories; connections: P
     },
 
     /** Sets or clears the primary-key flag of each field named, starting from the keys in effect now. */
-    async setPrimaryKeys(row: ConnectionRow, schemaId: string, changes: Array<{ field_id: string; is_primary_key: boolean }>): Promise<void> {
+    async setPrimaryKeys(
+      row: ConnectionRow,
+      schemaId: string,
+      changes: Array<{ field_id: string; is_primary_key: boolean }>,
+    ): Promise<void> {
       const current = await get(row, schemaId);
       const known = new Set(current.fields.map((field) => field.id));
       changes.forEach((change, index) => {
-        if (!known.has(change.field_id)) throw new ApiError('not_found', `fields[${index}].field_id: schema ${schemaId} has no field ${change.field_id}`, { metadata: { field: `fields[${index}].field_id` } });
+        if (!known.has(change.field_id))
+          throw new ApiError(
+            'not_found',
+            `fields[${index}].field_id: schema ${schemaId} has no field ${change.field_id}`,
+            { metadata: { field: `fields[${index}].field_id` } },
+          );
       });
       const keys = new Set(current.fields.filter((field) => field.is_primary_key).map((field) => field.id));
       for (const change of changes) {

@@ -2,7 +2,11 @@
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { EntityRegistry, EntityResolver, EntityViewer } from './entity-registry.ts';
 
-async function organizationVisible(repositories: Repositories, organizationId: string, viewer: EntityViewer): Promise<boolean> {
+async function organizationVisible(
+  repositories: Repositories,
+  organizationId: string,
+  viewer: EntityViewer,
+): Promise<boolean> {
   if (viewer.kind === 'organization') return viewer.organizationId === organizationId;
   const organization = await repositories.organizations.getForPartner(viewer.partnerId, organizationId);
   return organization !== undefined;
@@ -26,16 +30,23 @@ export function userEntityResolver(repositories: Repositories): EntityResolver {
   return {
     type: 'user',
     async resolve(id, viewer) {
-      const user = viewer.kind === 'organization' ? await repositories.users.get(viewer.organizationId, id) : await repositories.users.getAnywhere(id);
+      const user =
+        viewer.kind === 'organization'
+          ? await repositories.users.get(viewer.organizationId, id)
+          : await repositories.users.getAnywhere(id);
       if (!user || !(await organizationVisible(repositories, user.organization_id, viewer))) return undefined;
       const canonicalPath =
-        viewer.kind === 'organization' ? `/api/organization/users/${id}` : `/api/organizations/${user.organization_id}/users/${id}`;
+        viewer.kind === 'organization'
+          ? `/api/organization/users/${id}`
+          : `/api/organizations/${user.organization_id}/users/${id}`;
       return {
         id,
         type: 'user',
         organizationId: user.organization_id,
         canonicalPath,
-        relationships: { organization: { id: user.organization_id, path: organizationPath(user.organization_id, viewer) } },
+        relationships: {
+          organization: { id: user.organization_id, path: organizationPath(user.organization_id, viewer) },
+        },
       };
     },
   };

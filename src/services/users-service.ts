@@ -36,7 +36,8 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
 
   async function ensureEmailFree(organizationId: string, email: string, exceptUserId?: string): Promise<void> {
     const existing = await repositories.users.findByEmail(organizationId, email);
-    if (existing && existing.id !== exceptUserId) throw fieldError('email', 'a user with this email already exists in the organization', 'unprocessable');
+    if (existing && existing.id !== exceptUserId)
+      throw fieldError('email', 'a user with this email already exists in the organization', 'unprocessable');
   }
 
   return {
@@ -46,7 +47,11 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
       checkRoles(input);
       const email = normalizeEmail(input.email);
       await ensureEmailFree(organizationId, email);
-      return repositories.users.create(organizationId, { email, role: input.role ?? (input.role_ids ? null : 'user'), role_ids: input.role_ids });
+      return repositories.users.create(organizationId, {
+        email,
+        role: input.role ?? (input.role_ids ? null : 'user'),
+        role_ids: input.role_ids,
+      });
     },
     async update(organizationId: string, id: string, input: UserChanges): Promise<UserRow> {
       checkRoles(input);

@@ -24,7 +24,9 @@ interface BulkExecutionPayload {
 function parsePayload(payload: unknown): BulkExecutionPayload {
   const candidate = payload as Partial<BulkExecutionPayload> | null;
   if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string') {
-    throw Object.assign(new Error(`unrecognised bulk execution payload ${JSON.stringify(payload)}`), { retryable: false });
+    throw Object.assign(new Error(`unrecognised bulk execution payload ${JSON.stringify(payload)}`), {
+      retryable: false,
+    });
   }
   return candidate as BulkExecutionPayload;
 }
@@ -43,7 +45,11 @@ function schemaToWire(schema: SchemaExecution) {
   };
 }
 
-export function bulkExecutionTask(context: AppContext, connections: ConnectionsService, bulkSyncs: BulkSyncsService): JobHandler {
+export function bulkExecutionTask(
+  context: AppContext,
+  connections: ConnectionsService,
+  bulkSyncs: BulkSyncsService,
+): JobHandler {
   const { repositories } = context;
   const checkpoints = createKyselyCheckpointStore(context.database.db);
   const consoleLog = createKyselyConsoleLog(context.database.db);
@@ -55,7 +61,9 @@ export function bulkExecutionTask(context: AppContext, connections: ConnectionsS
     const sync = await repositories.bulkSyncs.getAnywhere(execution.sync_id);
     if (!sync) return;
     const settings = JSON.parse(sync.settings) as BulkSyncSettings;
-    const requested = execution.requested_schemas ? new Set(JSON.parse(execution.requested_schemas) as string[]) : undefined;
+    const requested = execution.requested_schemas
+      ? new Set(JSON.parse(execution.requested_schemas) as string[])
+      : undefined;
 
     const opened: Connection[] = [];
     const openConnection = async (id: string) => {
@@ -68,15 +76,28 @@ export function bulkExecutionTask(context: AppContext, connections: ConnectionsS
 
     const finish = async (status: string, message: string | undefined) => {
       const now = nowIso();
-      await repositories.bulkExecutions.update(execution.id, { status, status_message: message ?? null, completed_at: now, updated_at: now });
+      await repositories.bulkExecutions.update(execution.id, {
+        status,
+        status_message: message ?? null,
+        completed_at: now,
+        updated_at: now,
+      });
     };
 
     try {
-      await repositories.bulkExecutions.update(execution.id, { status: 'running', started_at: execution.started_at ?? nowIso(), updated_at: nowIso() });
-      const views = (await bulkSyncs.schemas(sync)).filter((schema) => schema.enabled && (!requested || requested.has(schema.id)));
+      await repositories.bulkExecutions.update(execution.id, {
+        status: 'running',
+        started_at: execution.started_at ?? nowIso(),
+        updated_at: nowIso(),
+      });
+      const views = (await bulkSyncs.schemas(sync)).filter(
+        (schema) => schema.enabled && (!requested || requested.has(schema.id)),
+      );
       const schemas: BulkSchemaPlan[] = views.map((schema) => {
         const enabledFields = schema.fields?.filter((field) => field.enabled !== false).map((field) => field.id);
-        const cutoff = schema.disable_data_cutoff ? undefined : (schema.data_cutoff_timestamp ?? settings.data_cutoff_timestamp);
+        const cutoff = schema.disable_data_cutoff
+          ? undefined
+          : (schema.data_cutoff_timestamp ?? settings.data_cutoff_timestamp);
         return {
           schemaId: schema.id,
           ...(schema.fields?.length ? { fields: enabledFields } : {}),
@@ -102,21 +123,25 @@ export function bulkExecutionTask(context: AppContext, connections: ConnectionsS
         ...(execution.is_test === 1 ? { rowLimit: testExecutionRowLimit } : {}),
       };
       const progress = new Map<string, SchemaExecution>();
-      const result = await runBulkSync({ signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) }, plan, {
-        checkpoints,
-        consoleLog,
-        onSchemaUpdate: async (schema) => {
-          progress.set(schema.schemaId, schema);
-          const all = [...progress.values()];
-          await repositories.bulkExecutions.update(execution.id, {
-            schemas: JSON.stringify(all.map(schemaToWire)),
-            record_count: all.reduce((sum, item) => sum + item.recordCount, 0),
-            error_count: all.reduce((sum, item) => sum + item.errorCount, 0),
-            warning_count: all.reduce((sum, item) => sum + item.warningCount, 0),
-            updated_at: nowIso(),
-          });
+      const result = await runBulkSync(
+        { signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) },
+        plan,
+        {
+          checkpoints,
+          consoleLog,
+          onSchemaUpdate: async (schema) => {
+            progress.set(schema.schemaId, schema);
+            const all = [...progress.values()];
+            await repositories.bulkExecutions.update(execution.id, {
+              schemas: JSON.stringify(all.map(schemaToWire)),
+              record_count: all.reduce((sum, item) => sum + item.recordCount, 0),
+              error_count: all.reduce((sum, item) => sum + item.errorCount, 0),
+              warning_count: all.reduce((sum, item) => sum + item.warningCount, 0),
+              updated_at: nowIso(),
+            });
+          },
         },
-      });
+      );
       await repositories.bulkExecutions.update(execution.id, {
         schemas: JSON.stringify(result.schemas.map(schemaToWire)),
         record_count: result.recordCount,
@@ -124,12 +149,16 @@ export function bulkExecutionTask(context: AppContext, connections: ConnectionsS
         warning_count: result.schemas.reduce((sum, item) => sum + item.warningCount, 0),
       });
       if (result.status === 'failed' && result.error?.retryable && job.attempt < 3) {
-        await repositories.bulkExecutions.update(execution.id, { status_message: `Attempt ${job.attempt} failed, retrying: ${result.error.message}`, updated_at: nowIso() });
+        await repositories.bulkExecutions.update(execution.id, {
+          status_message: `Attempt ${job.attempt} failed, retrying: ${result.error.message}`,
+          updated_at: nowIso(),
+        });
         throw result.error;
       }
       await finish(result.status, result.error?.message);
     } catch (error) {
-      const retryable = (error as { retryable?: boolean }).retryable !== false && job.attempt < 3 && !job.signal.aborted;
+      const retryable =
+        (error as { retryable?: boolean }).retryable !== false && job.attempt < 3 && !job.signal.aborted;
       if (!retryable) await finish(job.signal.aborted ? 'canceled' : 'failed', (error as Error).message);
       throw error;
     } finally {

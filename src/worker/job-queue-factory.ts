@@ -7,8 +7,15 @@ import { createEmbeddedJobQueue } from '../queue/embedded/embedded-job-queue.ts'
 import { createGraphileJobQueue } from '../queue/graphile/graphile-job-queue.ts';
 import type { JobQueue } from '../queue/job-queue.ts';
 
-export async function createJobQueue(config: FerryConfig, database: MetadataDatabase, log: RunLogger): Promise<JobQueue> {
-  const queue = database.dialect === 'postgres' ? createGraphileJobQueue({ connectionString: config.databaseUrl, log }) : createEmbeddedJobQueue({ db: database.db });
+export async function createJobQueue(
+  config: FerryConfig,
+  database: MetadataDatabase,
+  log: RunLogger,
+): Promise<JobQueue> {
+  const queue =
+    database.dialect === 'postgres'
+      ? createGraphileJobQueue({ connectionString: config.databaseUrl, log })
+      : createEmbeddedJobQueue({ db: database.db });
   await queue.prepare();
   return queue;
 }

@@ -14,10 +14,18 @@ import { createKyselyStateStore } from '../engine/model-sync/state/kysely-state-
 import { createStateCache } from '../engine/model-sync/state/state-cache.ts';
 import { createGzipRecordLogWriter } from '../engine/record-logs/gzip-record-log-writer.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
-import { terminalModelSyncStatuses, type ModelSyncExecutionRow } from '../persistence/repositories/model-sync-executions-repository.ts';
+import {
+  terminalModelSyncStatuses,
+  type ModelSyncExecutionRow,
+} from '../persistence/repositories/model-sync-executions-repository.ts';
 import type { JobContext, JobHandler } from '../queue/job-queue.ts';
 import type { ConnectionsService } from '../services/connections-service.ts';
-import { modelSyncExecutionAttempts, testExecutionRowLimit, type ExecutionOptions, type ExecutionPayload } from '../services/model-sync-executions-service.ts';
+import {
+  modelSyncExecutionAttempts,
+  testExecutionRowLimit,
+  type ExecutionOptions,
+  type ExecutionPayload,
+} from '../services/model-sync-executions-service.ts';
 import { modelSyncRecordLogDirectory } from '../services/model-sync-record-log-location.ts';
 import { openModelSource } from '../services/model-source.ts';
 import { parseModelSync, type StoredModelSync } from '../services/model-syncs-service.ts';
@@ -27,7 +35,8 @@ const finalFailure = (message: string) => Object.assign(new Error(message), { re
 
 function parsePayload(payload: unknown): ExecutionPayload {
   const candidate = payload as Partial<ExecutionPayload> | null;
-  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string') throw finalFailure(`unrecognised model-sync execution payload ${JSON.stringify(payload)}`);
+  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string')
+    throw finalFailure(`unrecognised model-sync execution payload ${JSON.stringify(payload)}`);
   return candidate as ExecutionPayload;
 }
 
@@ -45,7 +54,12 @@ function acrossAttempts(earlier: ExecutionCounts, attempt: ExecutionCounts): Exe
   };
 }
 
-function planOf(sync: StoredModelSync, execution: ModelSyncExecutionRow, source: { connection: Connection; query: string }, target: Connection): ModelSyncPlan {
+function planOf(
+  sync: StoredModelSync,
+  execution: ModelSyncExecutionRow,
+  source: { connection: Connection; query: string },
+  target: Connection,
+): ModelSyncPlan {
   const options = JSON.parse(execution.options) as ExecutionOptions;
   const { definition } = sync;
   return {
@@ -54,7 +68,15 @@ function planOf(sync: StoredModelSync, execution: ModelSyncExecutionRow, source:
     source,
     target: { connection: target, objectId: sync.target_object ?? definition.target.object ?? '' },
     mode: sync.mode,
-    ...(definition.identity ? { identity: { source: definition.identity.source, target: definition.identity.target, function: definition.identity.function } } : {}),
+    ...(definition.identity
+      ? {
+          identity: {
+            source: definition.identity.source,
+            target: definition.identity.target,
+            function: definition.identity.function,
+          },
+        }
+      : {}),
     fields: definition.fields,
     ...(definition.override_fields ? { override_fields: definition.override_fields } : {}),
     ...(definition.overrides ? { overrides: definition.overrides } : {}),
@@ -79,7 +101,8 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
     const execution = await repositories.modelSyncExecutions.getAnywhere(executionId);
     if (!execution || isTerminal(execution.status)) return;
     const organizationId = execution.organization_id;
-    const update = (changes: Parameters<typeof repositories.modelSyncExecutions.update>[2]) => repositories.modelSyncExecutions.update(organizationId, execution.id, { ...changes, updated_at: nowIso() });
+    const update = (changes: Parameters<typeof repositories.modelSyncExecutions.update>[2]) =>
+      repositories.modelSyncExecutions.update(organizationId, execution.id, { ...changes, updated_at: nowIso() });
     const errors = JSON.parse(execution.errors) as string[];
     const finish = (status: string) => update({ status, completed_at: nowIso(), errors: JSON.stringify(errors) });
     if (execution.cancel_requested === 1) return void (await finish('canceled'));
@@ -102,13 +125,17 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
       // An earlier attempt's files would mix with this one's; the index names this attempt's only.
       const logDirectory = modelSyncRecordLogDirectory(context.config.dataDir, sync.id, execution.id);
       await rm(logDirectory, { recursive: true, force: true });
-      const result = await runModelSync({ signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) }, planOf(sync, execution, source, target), {
-        stateStore,
-        stateCache,
-        consoleLog,
-        recordLogs: createGzipRecordLogWriter({ directory: logDirectory }),
-        onProgress: async (counts) => update({ counts: JSON.stringify(acrossAttempts(earlier, counts)) }),
-      });
+      const result = await runModelSync(
+        { signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) },
+        planOf(sync, execution, source, target),
+        {
+          stateStore,
+          stateCache,
+          consoleLog,
+          recordLogs: createGzipRecordLogWriter({ directory: logDirectory }),
+          onProgress: async (counts) => update({ counts: JSON.stringify(acrossAttempts(earlier, counts)) }),
+        },
+      );
       const counts = acrossAttempts(earlier, result.counts);
       await update({ counts: JSON.stringify(counts), record_logs: JSON.stringify(result.logs) });
       if (result.status === 'completed') return void (await finish('completed'));
@@ -132,7 +159,13 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
       }
       throw error;
     } finally {
-      await Promise.all(opened.map((connection) => connection.close().catch((error: unknown) => job.log.warn({ err: error }, 'model sync: closing a connection failed'))));
+      await Promise.all(
+        opened.map((connection) =>
+          connection
+            .close()
+            .catch((error: unknown) => job.log.warn({ err: error }, 'model sync: closing a connection failed')),
+        ),
+      );
     }
   };
 }

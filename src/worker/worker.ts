@@ -28,7 +28,10 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
     isCancelled: async (job) => {
       const executionId = (job.payload as { executionId?: string } | null)?.executionId;
       if (!executionId) return false;
-      const executions = job.task === modelSyncExecutionTaskName ? context.repositories.modelSyncExecutions : context.repositories.bulkExecutions;
+      const executions =
+        job.task === modelSyncExecutionTaskName
+          ? context.repositories.modelSyncExecutions
+          : context.repositories.bulkExecutions;
       const execution = await executions.getAnywhere(executionId);
       return execution?.cancel_requested === 1;
     },

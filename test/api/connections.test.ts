@@ -4,7 +4,14 @@ import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferr
 import { postgresUnavailable } from '../kit/services.ts';
 
 const pgReason = await postgresUnavailable();
-const postgresConfiguration = { hostname: '127.0.0.1', port: 5432, database: 'test', username: 'postgres', password: 'not-needed-with-trust', ssl: false };
+const postgresConfiguration = {
+  hostname: '127.0.0.1',
+  port: 5432,
+  database: 'test',
+  username: 'postgres',
+  password: 'not-needed-with-trust',
+  ssl: false,
+};
 
 for (const dialect of await availableDialects()) {
   describe(`connections (${dialect} metadata)`, { skip: pgReason }, () => {
@@ -21,7 +28,12 @@ for (const dialect of await availableDialects()) {
       const ids = types.body.data.map((type: { id: string }) => type.id);
       for (const id of ['postgresql', 'mysql', 'sqlite', 'api', 'webhook']) assert.ok(ids.includes(id), id);
       const postgres = types.body.data.find((type: { id: string }) => type.id === 'postgresql');
-      assert.deepEqual(postgres.capabilities, { source: true, destination: true, enrichment: false, orchestration: false });
+      assert.deepEqual(postgres.capabilities, {
+        source: true,
+        destination: true,
+        enrichment: false,
+        orchestration: false,
+      });
       assert.equal(postgres.initialConfiguration.port, 5432);
       const schema = await call(server.url, 'GET', '/api/connection_types/postgresql', { key: server.apiKey });
       assert.equal(schema.body.properties.password['x-sensitive'], true);
@@ -30,7 +42,12 @@ for (const dialect of await availableDialects()) {
     });
 
     test('a PostgreSQL connection is created, tested, read without its password, updated and deleted', async () => {
-      const created = await create({ name: 'Warehouse', type: 'postgresql', configuration: postgresConfiguration, validate: true });
+      const created = await create({
+        name: 'Warehouse',
+        type: 'postgresql',
+        configuration: postgresConfiguration,
+        validate: true,
+      });
       assert.equal(created.status, 200, created.text);
       const connection = created.body.data;
       assert.equal(connection.status, 'healthy');
@@ -39,7 +56,10 @@ for (const dialect of await availableDialects()) {
       assert.equal(connection.configuration.hostname, '127.0.0.1');
 
       const row = await server.ferry.context.repositories.connections.get(server.organizationId, connection.id);
-      assert.ok(row?.configuration_sealed && !row.configuration_sealed.includes('not-needed-with-trust'), 'sealed at rest');
+      assert.ok(
+        row?.configuration_sealed && !row.configuration_sealed.includes('not-needed-with-trust'),
+        'sealed at rest',
+      );
 
       const fetched = await call(server.url, 'GET', `/api/connections/${connection.id}`, { key: server.apiKey });
       assert.equal(fetched.body.data.name, 'Warehouse');
@@ -47,26 +67,51 @@ for (const dialect of await availableDialects()) {
       assert.equal(fetched.body.data.created_by.type, 'user');
 
       const { password: _omitted, ...withoutPassword } = postgresConfiguration;
-      const updated = await call(server.url, 'PUT', `/api/connections/${connection.id}`, { key: server.apiKey, body: { name: 'Warehouse 2', configuration: withoutPassword } });
+      const updated = await call(server.url, 'PUT', `/api/connections/${connection.id}`, {
+        key: server.apiKey,
+        body: { name: 'Warehouse 2', configuration: withoutPassword },
+      });
       assert.equal(updated.status, 200, updated.text);
       assert.equal(updated.body.data.name, 'Warehouse 2');
-      const kept = JSON.parse(server.ferry.context.secretBox.open((await server.ferry.context.repositories.connections.get(server.organizationId, connection.id))!.configuration_sealed!));
+      const kept = JSON.parse(
+        server.ferry.context.secretBox.open(
+          (await server.ferry.context.repositories.connections.get(server.organizationId, connection.id))!
+            .configuration_sealed!,
+        ),
+      );
       assert.equal(kept.password, 'not-needed-with-trust', 'a secret left out of an update keeps its stored value');
 
       const listed = await call(server.url, 'GET', '/api/connections', { key: server.apiKey });
       assert.ok(listed.body.data.some((item: { id: string }) => item.id === connection.id));
       const entity = await call(server.url, 'GET', `/api/entities/${connection.id}`, { key: server.apiKey });
-      assert.deepEqual([entity.body.data.type, entity.body.data.canonical_path], ['connection', `/api/connections/${connection.id}`]);
+      assert.deepEqual(
+        [entity.body.data.type, entity.body.data.canonical_path],
+        ['connection', `/api/connections/${connection.id}`],
+      );
 
-      assert.equal((await call(server.url, 'DELETE', `/api/connections/${connection.id}`, { key: server.apiKey })).status, 204);
-      assert.equal((await call(server.url, 'GET', `/api/connections/${connection.id}`, { key: server.apiKey })).status, 404);
+      assert.equal(
+        (await call(server.url, 'DELETE', `/api/connections/${connection.id}`, { key: server.apiKey })).status,
+        204,
+      );
+      assert.equal(
+        (await call(server.url, 'GET', `/api/connections/${connection.id}`, { key: server.apiKey })).status,
+        404,
+      );
     });
 
     test('invalid configurations are 422 naming the field', async () => {
       // Malformed bodies are 400 (this endpoint documents 400); configurations its type refuses are 422.
       const cases: Array<[unknown, string, number]> = [
-        [{ name: 'x', type: 'postgresql', configuration: { database: 'test', username: 'postgres' } }, 'configuration.hostname', 422],
-        [{ name: 'x', type: 'postgresql', configuration: { ...postgresConfiguration, port: 'five' } }, 'configuration.port', 422],
+        [
+          { name: 'x', type: 'postgresql', configuration: { database: 'test', username: 'postgres' } },
+          'configuration.hostname',
+          422,
+        ],
+        [
+          { name: 'x', type: 'postgresql', configuration: { ...postgresConfiguration, port: 'five' } },
+          'configuration.port',
+          422,
+        ],
         [{ name: 'x', type: 'nosuchtype', configuration: {} }, 'type', 422],
         [{ type: 'postgresql', configuration: postgresConfiguration }, 'name', 400],
         [{ name: 'x', type: 'postgresql' }, 'configuration', 400],
@@ -85,7 +130,10 @@ for (const dialect of await availableDialects()) {
         [{ ...postgresConfiguration, username: 'ferry_no_such_role' }, 'authentication_failed'],
       ];
       for (const [configuration, reason] of cases) {
-        const tested = await call(server.url, 'POST', '/api/connections/test', { key: server.apiKey, body: { type: 'postgresql', configuration } });
+        const tested = await call(server.url, 'POST', '/api/connections/test', {
+          key: server.apiKey,
+          body: { type: 'postgresql', configuration },
+        });
         assert.equal(tested.status, 400, reason);
         assert.equal(tested.body.key, 'connection_test_failed');
         assert.equal(tested.body.metadata.reason, reason);
@@ -98,20 +146,44 @@ for (const dialect of await availableDialects()) {
         assert.equal(saved.body.data.status, 'unhealthy');
         assert.ok(saved.body.data.status_error);
       }
-      const ok = await call(server.url, 'POST', '/api/connections/test', { key: server.apiKey, body: { type: 'postgresql', configuration: postgresConfiguration } });
+      const ok = await call(server.url, 'POST', '/api/connections/test', {
+        key: server.apiKey,
+        body: { type: 'postgresql', configuration: postgresConfiguration },
+      });
       assert.equal(ok.status, 200);
     });
 
-    test('a partner shares a connection; the copy works with the parent\'s settings and never shows them', async () => {
-      const parent = (await create({ name: 'Shared warehouse', type: 'postgresql', configuration: postgresConfiguration })).body.data;
-      const child = (await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: `Share child ${dialect}` } })).body.data;
-      const childUser = (await call(server.url, 'POST', `/api/organizations/${child.id}/users`, { key: server.partnerKey, body: { email: 'c@share.example' } })).body.data;
-      const childKey = (await call(server.url, 'POST', `/api/organizations/${child.id}/users/${childUser.id}/keys`, { key: server.partnerKey })).body.data.value;
+    test("a partner shares a connection; the copy works with the parent's settings and never shows them", async () => {
+      const parent = (
+        await create({ name: 'Shared warehouse', type: 'postgresql', configuration: postgresConfiguration })
+      ).body.data;
+      const child = (
+        await call(server.url, 'POST', '/api/organizations', {
+          key: server.partnerKey,
+          body: { name: `Share child ${dialect}` },
+        })
+      ).body.data;
+      const childUser = (
+        await call(server.url, 'POST', `/api/organizations/${child.id}/users`, {
+          key: server.partnerKey,
+          body: { email: 'c@share.example' },
+        })
+      ).body.data;
+      const childKey = (
+        await call(server.url, 'POST', `/api/organizations/${child.id}/users/${childUser.id}/keys`, {
+          key: server.partnerKey,
+        })
+      ).body.data.value;
 
-      const shared = await call(server.url, 'POST', `/api/organizations/${server.organizationId}/connections/${parent.id}/shared`, {
-        key: server.partnerKey,
-        body: { child_organization_id: child.id },
-      });
+      const shared = await call(
+        server.url,
+        'POST',
+        `/api/organizations/${server.organizationId}/connections/${parent.id}/shared`,
+        {
+          key: server.partnerKey,
+          body: { child_organization_id: child.id },
+        },
+      );
       assert.equal(shared.status, 200, shared.text);
       const copyId = shared.body.data.id;
 
@@ -120,7 +192,10 @@ for (const dialect of await availableDialects()) {
       assert.equal(seen.body.data.name, 'Shared warehouse');
       assert.deepEqual(seen.body.data.configuration, {}, 'the parent configuration is not revealed');
       assert.ok(!seen.text.includes('127.0.0.1'));
-      const edit = await call(server.url, 'PUT', `/api/connections/${copyId}`, { key: childKey, body: { name: 'mine', configuration: {} } });
+      const edit = await call(server.url, 'PUT', `/api/connections/${copyId}`, {
+        key: childKey,
+        body: { name: 'mine', configuration: {} },
+      });
       assert.equal(edit.status, 403);
 
       const { createFerryConnectionsService } = await import('./connections-kit.ts');
@@ -128,25 +203,70 @@ for (const dialect of await availableDialects()) {
       const copyRow = await server.ferry.context.repositories.connections.get(child.id, copyId);
       const live = await service.open(copyRow!);
       try {
-        assert.deepEqual(await live.test({ signal: new AbortController().signal, log: console as never, heartbeat() {} }), { ok: true });
+        assert.deepEqual(
+          await live.test({ signal: new AbortController().signal, log: console as never, heartbeat() {} }),
+          { ok: true },
+        );
       } finally {
         await live.close();
       }
 
       const copies = await call(server.url, 'GET', `/api/connections/${parent.id}/shared`, { key: server.apiKey });
-      assert.deepEqual(copies.body.data.map((copy: { id: string }) => copy.id), [copyId]);
-      const partnerCopies = await call(server.url, 'GET', `/api/organizations/${server.organizationId}/connections/${parent.id}/shared`, { key: server.partnerKey });
-      assert.deepEqual(partnerCopies.body.data.map((copy: { id: string }) => copy.id), [copyId]);
+      assert.deepEqual(
+        copies.body.data.map((copy: { id: string }) => copy.id),
+        [copyId],
+      );
+      const partnerCopies = await call(
+        server.url,
+        'GET',
+        `/api/organizations/${server.organizationId}/connections/${parent.id}/shared`,
+        { key: server.partnerKey },
+      );
+      assert.deepEqual(
+        partnerCopies.body.data.map((copy: { id: string }) => copy.id),
+        [copyId],
+      );
 
-      const legacy = await call(server.url, 'POST', `/api/connections/${parent.id}/share`, { key: server.partnerKey, version: '2024-02-08', body: { child_organization_id: child.id, name: 'Legacy copy' } });
+      const legacy = await call(server.url, 'POST', `/api/connections/${parent.id}/share`, {
+        key: server.partnerKey,
+        version: '2024-02-08',
+        body: { child_organization_id: child.id, name: 'Legacy copy' },
+      });
       assert.equal(legacy.status, 200, legacy.text);
-      assert.equal((await call(server.url, 'POST', `/api/connections/${parent.id}/share`, { key: server.partnerKey, body: { child_organization_id: child.id } })).status, 404, 'gone in 2025-09-18');
-      assert.equal((await call(server.url, 'POST', `/api/organizations/${server.organizationId}/connections/${parent.id}/shared`, { key: server.partnerKey, version: '2024-02-08', body: { child_organization_id: child.id } })).status, 404, 'not yet in 2024-02-08');
-      assert.equal((await call(server.url, 'GET', `/api/connections/${parent.id}`, { key: childKey })).status, 404, "the child cannot read the parent's connection");
+      assert.equal(
+        (
+          await call(server.url, 'POST', `/api/connections/${parent.id}/share`, {
+            key: server.partnerKey,
+            body: { child_organization_id: child.id },
+          })
+        ).status,
+        404,
+        'gone in 2025-09-18',
+      );
+      assert.equal(
+        (
+          await call(
+            server.url,
+            'POST',
+            `/api/organizations/${server.organizationId}/connections/${parent.id}/shared`,
+            { key: server.partnerKey, version: '2024-02-08', body: { child_organization_id: child.id } },
+          )
+        ).status,
+        404,
+        'not yet in 2024-02-08',
+      );
+      assert.equal(
+        (await call(server.url, 'GET', `/api/connections/${parent.id}`, { key: childKey })).status,
+        404,
+        "the child cannot read the parent's connection",
+      );
     });
 
     test('a connect card creates a connection through its hosted form', async () => {
-      const card = await call(server.url, 'POST', '/api/connections/connect', { key: server.apiKey, body: { name: 'Card DB', type: 'postgresql', redirect_url: 'https://app.example/done' } });
+      const card = await call(server.url, 'POST', '/api/connections/connect', {
+        key: server.apiKey,
+        body: { name: 'Card DB', type: 'postgresql', redirect_url: 'https://app.example/done' },
+      });
       assert.equal(card.status, 200, card.text);
       const link = new URL(card.body.data.redirect_url);
       const formPage = await fetch(`${server.url}${link.pathname}`);
@@ -155,7 +275,16 @@ for (const dialect of await availableDialects()) {
       assert.match(html, /name="hostname"/);
       assert.match(html, /type="password" name="password"/);
 
-      const form = new URLSearchParams({ __type: 'postgresql', hostname: '127.0.0.1', port: '5432', database: 'test', username: 'postgres', password: 'x', ssl: 'false', change_detection: 'false' });
+      const form = new URLSearchParams({
+        __type: 'postgresql',
+        hostname: '127.0.0.1',
+        port: '5432',
+        database: 'test',
+        username: 'postgres',
+        password: 'x',
+        ssl: 'false',
+        change_detection: 'false',
+      });
       const posted = await fetch(`${server.url}${link.pathname}`, { method: 'POST', body: form, redirect: 'manual' });
       assert.equal(posted.status, 303, await posted.text());
       const location = new URL(posted.headers.get('location')!);
@@ -165,7 +294,17 @@ for (const dialect of await availableDialects()) {
       assert.equal(created.body.data.name, 'Card DB');
       assert.equal(created.body.data.status, 'healthy');
 
-      const badForm = await fetch(`${server.url}${link.pathname}`, { method: 'POST', body: new URLSearchParams({ __type: 'postgresql', hostname: '127.0.0.1', port: '1', database: 'test', username: 'postgres', ssl: 'false' }) });
+      const badForm = await fetch(`${server.url}${link.pathname}`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          __type: 'postgresql',
+          hostname: '127.0.0.1',
+          port: '1',
+          database: 'test',
+          username: 'postgres',
+          ssl: 'false',
+        }),
+      });
       assert.equal(badForm.status, 422);
       assert.match(await badForm.text(), /class="error"/);
 
@@ -173,7 +312,10 @@ for (const dialect of await availableDialects()) {
       assert.equal(forged.status, 403);
       const expired = server.ferry.context.signer('connect-card').sign({ types: ['postgresql'], name: 'old' }, -1000);
       assert.equal((await fetch(`${server.url}/connect/${expired}`)).status, 403);
-      const badRedirect = await call(server.url, 'POST', '/api/connections/connect', { key: server.apiKey, body: { name: 'x', redirect_url: 'javascript:alert(1)' } });
+      const badRedirect = await call(server.url, 'POST', '/api/connections/connect', {
+        key: server.apiKey,
+        body: { name: 'x', redirect_url: 'javascript:alert(1)' },
+      });
       assert.equal(badRedirect.status, 422);
       assert.equal(badRedirect.body.metadata.field, 'redirect_url');
     });

@@ -49,7 +49,14 @@ for (const dialect of await availableDialects()) {
     test('a duplicate still in flight is a 409', async () => {
       const { repositories, config } = server.ferry.context;
       const now = new Date();
-      await repositories.idempotency.claim(server.organizationId, 'in-flight-0001', 'fingerprint-of-a-running-request', now, config.idempotencyTtlMs, new Date(now.getTime() - 60_000));
+      await repositories.idempotency.claim(
+        server.organizationId,
+        'in-flight-0001',
+        'fingerprint-of-a-running-request',
+        now,
+        config.idempotencyTtlMs,
+        new Date(now.getTime() - 60_000),
+      );
       const response = await post('in-flight-0001', { email: 'wait@example.com' });
       assert.equal(response.status, 409);
       assert.equal(response.body.key, 'idempotency_request_in_flight');
@@ -65,9 +72,20 @@ for (const dialect of await availableDialects()) {
     });
 
     test('keys are kept per organization', async () => {
-      const child = (await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Idem child' } })).body.data;
-      const user = (await call(server.url, 'POST', `/api/organizations/${child.id}/users`, { key: server.partnerKey, body: { email: 'c@idem.example' } })).body.data;
-      const childKey = (await call(server.url, 'POST', `/api/organizations/${child.id}/users/${user.id}/keys`, { key: server.partnerKey })).body.data.value;
+      const child = (
+        await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Idem child' } })
+      ).body.data;
+      const user = (
+        await call(server.url, 'POST', `/api/organizations/${child.id}/users`, {
+          key: server.partnerKey,
+          body: { email: 'c@idem.example' },
+        })
+      ).body.data;
+      const childKey = (
+        await call(server.url, 'POST', `/api/organizations/${child.id}/users/${user.id}/keys`, {
+          key: server.partnerKey,
+        })
+      ).body.data.value;
       const mine = await post('shared-key-0001', { email: 'mine@example.com' });
       const theirs = await post('shared-key-0001', { email: 'mine@example.com' }, childKey);
       assert.equal(mine.status, 200);
@@ -79,7 +97,14 @@ for (const dialect of await availableDialects()) {
     test('an expired key is forgotten', async () => {
       const { repositories } = server.ferry.context;
       const past = new Date(Date.now() - 25 * 60 * 60 * 1000);
-      await repositories.idempotency.claim(server.organizationId, 'expired-key-01', 'old', past, 24 * 60 * 60 * 1000, past);
+      await repositories.idempotency.claim(
+        server.organizationId,
+        'expired-key-01',
+        'old',
+        past,
+        24 * 60 * 60 * 1000,
+        past,
+      );
       await repositories.idempotency.complete(server.organizationId, 'expired-key-01', 200, '{}', '2025-09-18');
       const response = await post('expired-key-01', { email: 'fresh@example.com' });
       assert.equal(response.status, 200);

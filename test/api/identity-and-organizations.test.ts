@@ -49,7 +49,13 @@ for (const dialect of await availableDialects()) {
         assert.equal(response.status, 400, version);
         assert.equal(response.headers.get('x-polytomic-version'), '2025-09-18');
         assert.equal(response.body.key, 'unsupported_version');
-        assert.deepEqual(response.body.metadata.supported_versions, ['2025-09-18', '2024-02-08', '2023-04-25', '2022-12-12', '2021-05-23']);
+        assert.deepEqual(response.body.metadata.supported_versions, [
+          '2025-09-18',
+          '2024-02-08',
+          '2023-04-25',
+          '2022-12-12',
+          '2021-05-23',
+        ]);
       }
     });
 
@@ -66,7 +72,10 @@ for (const dialect of await availableDialects()) {
     });
 
     test('unknown routes are 404 with the version header', async () => {
-      const response = await call(server.url, 'GET', '/api/does-not-exist', { key: server.apiKey, version: '2024-02-08' });
+      const response = await call(server.url, 'GET', '/api/does-not-exist', {
+        key: server.apiKey,
+        version: '2024-02-08',
+      });
       assert.equal(response.status, 404);
       assert.equal(response.headers.get('x-polytomic-version'), '2024-02-08');
       assert.equal(response.body.key, 'route_not_found');
@@ -89,7 +98,7 @@ for (const dialect of await availableDialects()) {
       assert.equal(((await response.json()) as { key: string }).key, 'invalid_json');
     });
 
-    test('GET /api/organization is the caller\'s organization', async () => {
+    test("GET /api/organization is the caller's organization", async () => {
       const response = await call(server.url, 'GET', '/api/organization', { key: server.apiKey });
       assert.deepEqual(response.body, { data: { id: server.organizationId, name: 'Default organization' } });
     });
@@ -106,13 +115,19 @@ for (const dialect of await availableDialects()) {
       const id = created.body.data.id;
 
       const stored = await server.ferry.context.repositories.organizations.get(id);
-      assert.ok(stored?.client_secret_sealed && !stored.client_secret_sealed.includes('s3cret'), 'the secret is sealed at rest');
+      assert.ok(
+        stored?.client_secret_sealed && !stored.client_secret_sealed.includes('s3cret'),
+        'the secret is sealed at rest',
+      );
       assert.equal(server.ferry.context.secretBox.open(stored!.client_secret_sealed!), 's3cret');
 
       const fetched = await call(server.url, 'GET', `/api/organizations/${id}`, { key: server.partnerKey });
       assert.deepEqual(fetched.body.data, created.body.data);
 
-      const updated = await call(server.url, 'PUT', `/api/organizations/${id}`, { key: server.partnerKey, body: { name: 'Acme Corp' } });
+      const updated = await call(server.url, 'PUT', `/api/organizations/${id}`, {
+        key: server.partnerKey,
+        body: { name: 'Acme Corp' },
+      });
       assert.equal(updated.status, 200);
       assert.deepEqual(updated.body.data, { id, name: 'Acme Corp' }, 'SSO settings are replaced in full');
 
@@ -126,45 +141,85 @@ for (const dialect of await availableDialects()) {
     });
 
     test('organization names are unique per partner and required', async () => {
-      const first = await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Unique Co' } });
+      const first = await call(server.url, 'POST', '/api/organizations', {
+        key: server.partnerKey,
+        body: { name: 'Unique Co' },
+      });
       assert.equal(first.status, 200);
-      const duplicate = await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Unique Co' } });
+      const duplicate = await call(server.url, 'POST', '/api/organizations', {
+        key: server.partnerKey,
+        body: { name: 'Unique Co' },
+      });
       assert.equal(duplicate.status, 409);
       assert.equal(duplicate.body.metadata.field, 'name');
-      const missing = await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { sso_domain: 'x.example' } });
+      const missing = await call(server.url, 'POST', '/api/organizations', {
+        key: server.partnerKey,
+        body: { sso_domain: 'x.example' },
+      });
       assert.equal(missing.status, 422);
       assert.equal(missing.body.metadata.field, 'name');
       assert.match(missing.body.message, /name/);
-      const wrongType = await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 42 } });
+      const wrongType = await call(server.url, 'POST', '/api/organizations', {
+        key: server.partnerKey,
+        body: { name: 42 },
+      });
       assert.equal(wrongType.status, 422);
       assert.equal(wrongType.body.metadata.field, 'name');
     });
 
     test('the owner organization cannot be deleted', async () => {
-      const response = await call(server.url, 'DELETE', `/api/organizations/${server.organizationId}`, { key: server.partnerKey });
+      const response = await call(server.url, 'DELETE', `/api/organizations/${server.organizationId}`, {
+        key: server.partnerKey,
+      });
       assert.equal(response.status, 403);
     });
 
     test('organization-scoped keys cannot manage organizations; 2024-02-08 lists only their own', async () => {
-      const create = await call(server.url, 'POST', '/api/organizations', { key: server.apiKey, body: { name: 'Nope' } });
+      const create = await call(server.url, 'POST', '/api/organizations', {
+        key: server.apiKey,
+        body: { name: 'Nope' },
+      });
       assert.equal(create.status, 403);
       assert.equal(create.body.key, 'partner_key_required');
       assert.equal((await call(server.url, 'GET', '/api/organizations', { key: server.apiKey })).status, 403);
       const older = await call(server.url, 'GET', '/api/organizations', { key: server.apiKey, version: '2024-02-08' });
       assert.equal(older.status, 200);
-      assert.deepEqual(older.body.data.map((organization: { id: string }) => organization.id), [server.organizationId]);
+      assert.deepEqual(
+        older.body.data.map((organization: { id: string }) => organization.id),
+        [server.organizationId],
+      );
     });
 
     test('2023-04-25 and older update with PATCH, not PUT', async () => {
-      const created = await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Patchable' } });
+      const created = await call(server.url, 'POST', '/api/organizations', {
+        key: server.partnerKey,
+        body: { name: 'Patchable' },
+      });
       const id = created.body.data.id;
       for (const version of ['2023-04-25', '2022-12-12', '2021-05-23']) {
-        const patched = await call(server.url, 'PATCH', `/api/organizations/${id}`, { key: server.partnerKey, version, body: { name: `Patched ${version}` } });
+        const patched = await call(server.url, 'PATCH', `/api/organizations/${id}`, {
+          key: server.partnerKey,
+          version,
+          body: { name: `Patched ${version}` },
+        });
         assert.equal(patched.status, 200, version);
         assert.equal(patched.body.data.name, `Patched ${version}`);
-        assert.equal((await call(server.url, 'PUT', `/api/organizations/${id}`, { key: server.partnerKey, version, body: { name: 'x' } })).status, 404);
+        assert.equal(
+          (
+            await call(server.url, 'PUT', `/api/organizations/${id}`, {
+              key: server.partnerKey,
+              version,
+              body: { name: 'x' },
+            })
+          ).status,
+          404,
+        );
       }
-      assert.equal((await call(server.url, 'PATCH', `/api/organizations/${id}`, { key: server.partnerKey, body: { name: 'y' } })).status, 404);
+      assert.equal(
+        (await call(server.url, 'PATCH', `/api/organizations/${id}`, { key: server.partnerKey, body: { name: 'y' } }))
+          .status,
+        404,
+      );
     });
   });
 }

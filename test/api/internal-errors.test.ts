@@ -19,8 +19,18 @@ const logged: string[] = [];
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ferry-500-'));
-  const log = pino({ level: 'error' }, new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) }));
-  ferry = await createFerry(loadConfig({ FERRY_DATA_DIR: dataDir, FERRY_BOOTSTRAP_PARTNER_KEY: 'p-key-500', FERRY_BOOTSTRAP_API_KEY: 'a-key-500' }), { log });
+  const log = pino(
+    { level: 'error' },
+    new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) }),
+  );
+  ferry = await createFerry(
+    loadConfig({
+      FERRY_DATA_DIR: dataDir,
+      FERRY_BOOTSTRAP_PARTNER_KEY: 'p-key-500',
+      FERRY_BOOTSTRAP_API_KEY: 'a-key-500',
+    }),
+    { log },
+  );
   const broken: RouteDefinition = {
     operationId: 'test.broken',
     method: 'GET',
@@ -40,12 +50,24 @@ after(async () => {
 });
 
 test('an unexpected failure is a 500 naming the request id, with no stack or internal detail', async () => {
-  const response = await app.inject({ method: 'GET', url: '/api/broken', headers: { authorization: 'Bearer a-key-500' } });
+  const response = await app.inject({
+    method: 'GET',
+    url: '/api/broken',
+    headers: { authorization: 'Bearer a-key-500' },
+  });
   assert.equal(response.statusCode, 500);
   assert.equal(response.headers['x-polytomic-version'], '2025-09-18');
   const requestId = response.headers['x-request-id'] as string;
   const body = response.json();
-  assert.deepEqual(body, { status: 500, message: `Internal server error (request id ${requestId}).`, key: 'internal', metadata: { request_id: requestId } });
+  assert.deepEqual(body, {
+    status: 500,
+    message: `Internal server error (request id ${requestId}).`,
+    key: 'internal',
+    metadata: { request_id: requestId },
+  });
   assert.ok(!response.body.includes('secret internal detail') && !response.body.includes('.ts:'));
-  assert.ok(logged.some((line) => line.includes('secret internal detail') && line.includes(requestId)), 'the cause is logged with the request id');
+  assert.ok(
+    logged.some((line) => line.includes('secret internal detail') && line.includes(requestId)),
+    'the cause is logged with the request id',
+  );
 });

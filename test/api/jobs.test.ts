@@ -23,7 +23,10 @@ for (const dialect of await availableDialects()) {
     let server: TestFerry;
     let jobs: JobsService;
     const getJob = (type: string, id: string, options: { key?: string; version?: string } = {}) =>
-      call(server.url, 'GET', `/api/jobs/${type}/${id}`, { key: options.key ?? server.apiKey, version: options.version });
+      call(server.url, 'GET', `/api/jobs/${type}/${id}`, {
+        key: options.key ?? server.apiKey,
+        version: options.version,
+      });
 
     before(async () => {
       server = await startFerry(dialect);
@@ -52,7 +55,11 @@ for (const dialect of await availableDialects()) {
       await jobs.settled(job.id);
       for (const version of ['2025-09-18', '2024-02-08']) {
         const done = await getJob('samplemodel', job.id, { version });
-        assert.deepEqual(done.body.data, { job_id: job.id, type: 'samplemodel', status: 'done', result: { rows: 2 } }, version);
+        assert.deepEqual(
+          done.body.data,
+          { job_id: job.id, type: 'samplemodel', status: 'done', result: { rows: 2 } },
+          version,
+        );
       }
     });
 
@@ -61,7 +68,12 @@ for (const dialect of await availableDialects()) {
         throw new Error('the bucket refused the upload');
       });
       await jobs.settled(job.id);
-      assert.deepEqual((await getJob('exportlogs', job.id)).body.data, { job_id: job.id, type: 'exportlogs', status: 'failed', error: 'the bucket refused the upload' });
+      assert.deepEqual((await getJob('exportlogs', job.id)).body.data, {
+        job_id: job.id,
+        type: 'exportlogs',
+        status: 'failed',
+        error: 'the bucket refused the upload',
+      });
     });
 
     test('unknown types are 400; unknown ids, other types and other organizations are 404', async () => {
@@ -79,11 +91,14 @@ for (const dialect of await availableDialects()) {
 
     test('close() aborts running work, which is recorded as failed', async () => {
       const local = jobsService({ jobs: server.ferry.context.repositories.jobs, log: silentLogger });
-      const job = await local.start(server.organizationId, 'previewmodel', (context) =>
-        new Promise((_resolve, reject) => {
-          if (context.signal.aborted) reject(context.signal.reason);
-          context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
-        }),
+      const job = await local.start(
+        server.organizationId,
+        'previewmodel',
+        (context) =>
+          new Promise((_resolve, reject) => {
+            if (context.signal.aborted) reject(context.signal.reason);
+            context.signal.addEventListener('abort', () => reject(context.signal.reason), { once: true });
+          }),
       );
       await new Promise((resolve) => setTimeout(resolve, 20));
       await local.close();
@@ -95,9 +110,27 @@ for (const dialect of await availableDialects()) {
     test('runRecordedJob records the same transitions for a job row made elsewhere (as a queue worker would)', async () => {
       const id = randomUUID();
       const now = new Date().toISOString();
-      await server.ferry.context.repositories.jobs.insert({ id, organization_id: server.organizationId, type: 'createmodel', status: 'created', result: null, error: null, created_at: now, updated_at: now });
-      await runRecordedJob(server.ferry.context.repositories.jobs, id, async () => ({ model_id: 'm1' }), { signal: new AbortController().signal, log: silentLogger, heartbeat() {} });
-      assert.deepEqual((await getJob('createmodel', id)).body.data, { job_id: id, type: 'createmodel', status: 'done', result: { model_id: 'm1' } });
+      await server.ferry.context.repositories.jobs.insert({
+        id,
+        organization_id: server.organizationId,
+        type: 'createmodel',
+        status: 'created',
+        result: null,
+        error: null,
+        created_at: now,
+        updated_at: now,
+      });
+      await runRecordedJob(server.ferry.context.repositories.jobs, id, async () => ({ model_id: 'm1' }), {
+        signal: new AbortController().signal,
+        log: silentLogger,
+        heartbeat() {},
+      });
+      assert.deepEqual((await getJob('createmodel', id)).body.data, {
+        job_id: id,
+        type: 'createmodel',
+        status: 'done',
+        result: { model_id: 'm1' },
+      });
     });
   });
 }

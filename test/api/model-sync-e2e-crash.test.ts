@@ -15,7 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availableDialects, call, type Dialect } from '../kit/ferry-server.ts';
 import { createPostgresDatabase, postgresUnavailable } from '../kit/services.ts';
-import { createExecutionWorld, createSync, range, sql, startExecution, syncRequest, waitForExecution, type ExecutionWorld } from './model-sync-execution-kit.ts';
+import {
+  createExecutionWorld,
+  createSync,
+  range,
+  sql,
+  startExecution,
+  syncRequest,
+  waitForExecution,
+  type ExecutionWorld,
+} from './model-sync-execution-kit.ts';
 
 const ferryBin = join(process.cwd(), 'bin/ferry.js');
 const rows = 5000;
@@ -104,7 +113,10 @@ for (const dialect of dialects) {
         await ferry.serve();
         const execution = await waitForExecution(ferry.api.url, apiKey, syncId, executionId, { timeoutMs: 60_000 });
         assert.equal(execution.status, 'completed', JSON.stringify(execution));
-        assert.deepEqual({ insert: execution.counts.insert, total: execution.counts.total, error: execution.counts.error }, { insert: rows, total: rows, error: 0 });
+        assert.deepEqual(
+          { insert: execution.counts.insert, total: execution.counts.total, error: execution.counts.error },
+          { insert: rows, total: rows, error: 0 },
+        );
         const emails = receiver.appended.map((record) => String(record.email));
         assert.equal(emails.length, rows, 'every row arrived once');
         assert.equal(new Set(emails).size, rows, 'no row arrived twice');
@@ -124,27 +136,44 @@ for (const dialect of dialects) {
         const worker = await ferry.worker();
         world = await createExecutionWorld(ferry.api, range(1, rows));
         const target = world.target;
-        await sql(target, `create function slow_batch() returns trigger language plpgsql as $$ begin perform pg_sleep(0.4); return null; end $$`);
-        await sql(target, 'create trigger slow_batch before insert on contact_log for each statement execute function slow_batch()');
+        await sql(
+          target,
+          `create function slow_batch() returns trigger language plpgsql as $$ begin perform pg_sleep(0.4); return null; end $$`,
+        );
+        await sql(
+          target,
+          'create trigger slow_batch before insert on contact_log for each statement execute function slow_batch()',
+        );
         const syncId = await createSync(ferry.api, syncRequest(world, 'append', 'postgres'));
         const executionId = await startExecution(ferry.api, syncId);
         // Batch 2 is committed in the target and in the state before batch 3's INSERT starts to sleep.
         await until(async () => {
           const [{ committed }] = await sql(target, 'select count(*)::int as committed from contact_log');
-          const [{ sleeping }] = await sql(target, "select count(*)::int as sleeping from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'");
+          const [{ sleeping }] = await sql(
+            target,
+            "select count(*)::int as sleeping from pg_stat_activity where datname = current_database() and wait_event = 'PgSleep'",
+          );
           return committed === 2000 && sleeping === 1;
         }, 'the third batch in flight');
         await ferry.kill(worker);
         const [{ afterKill }] = await sql(target, 'select count(*)::int as "afterKill" from contact_log');
         assert.equal(afterKill, 2000, 'the batch in flight rolled back with its session');
-        const stale = await call(ferry.api.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}`, { key: apiKey });
+        const stale = await call(ferry.api.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}`, {
+          key: apiKey,
+        });
         assert.equal(stale.body.data.counts.insert, 2000, 'the counts of what was delivered were kept batch by batch');
 
         await ferry.worker();
         const execution = await waitForExecution(ferry.api.url, apiKey, syncId, executionId, { timeoutMs: 60_000 });
         assert.equal(execution.status, 'completed', JSON.stringify(execution));
-        assert.deepEqual({ insert: execution.counts.insert, total: execution.counts.total, error: execution.counts.error }, { insert: rows, total: rows, error: 0 });
-        const [{ total, distinct }] = await sql(target, 'select count(*)::int as total, count(distinct email)::int as distinct from contact_log');
+        assert.deepEqual(
+          { insert: execution.counts.insert, total: execution.counts.total, error: execution.counts.error },
+          { insert: rows, total: rows, error: 0 },
+        );
+        const [{ total, distinct }] = await sql(
+          target,
+          'select count(*)::int as total, count(distinct email)::int as distinct from contact_log',
+        );
         assert.deepEqual({ total, distinct }, { total: rows, distinct: rows });
       } finally {
         await ferry.close();

@@ -21,7 +21,12 @@ export interface Person {
   plan: string;
 }
 
-export const person = (id: number, plan = id % 2 ? 'pro' : 'free'): Person => ({ id, email: `p${String(id).padStart(5, '0')}@x.com`, name: `Person ${id}`, plan });
+export const person = (id: number, plan = id % 2 ? 'pro' : 'free'): Person => ({
+  id,
+  email: `p${String(id).padStart(5, '0')}@x.com`,
+  name: `Person ${id}`,
+  plan,
+});
 
 export async function sql(database: ScratchDatabase, text: string, values: unknown[] = []): Promise<any[]> {
   const client = new pg.Client({ connectionString: database.url });
@@ -37,10 +42,13 @@ export async function sql(database: ScratchDatabase, text: string, values: unkno
 export async function setPeople(source: ScratchDatabase, people: Person[]): Promise<void> {
   await sql(source, 'truncate people');
   if (people.length === 0) return;
-  await sql(source, 'insert into people select * from json_populate_recordset(null::people, $1)', [JSON.stringify(people)]);
+  await sql(source, 'insert into people select * from json_populate_recordset(null::people, $1)', [
+    JSON.stringify(people),
+  ]);
 }
 
-export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => person(from + index));
+export const range = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, index) => person(from + index));
 
 export interface WebhookReceiver {
   url: string;
@@ -81,7 +89,11 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         response.writeHead(401).end('bad signature');
         return;
       }
-      const batch = JSON.parse(body) as { operation: string; identity: string[]; records?: Array<Record<string, unknown>> };
+      const batch = JSON.parse(body) as {
+        operation: string;
+        identity: string[];
+        records?: Array<Record<string, unknown>>;
+      };
       const records = batch.records;
       if (!records) {
         response.writeHead(200).end('{}'); // the connection test's { "event": "ferry.test" }
@@ -134,10 +146,35 @@ export async function createExecutionWorld(server: FerryApi, people: Person[] = 
     await setPeople(source, people);
     await sql(target, 'create table contacts (email text primary key, full_name text, tier text)');
     await sql(target, 'create table contact_log (seq bigserial primary key, email text, full_name text, tier text)');
-    const sourceConnectionId = await createConnection(server as TestFerry, 'postgresql', postgresConfiguration(source), server.apiKey, 'People');
-    const targetConnectionId = await createConnection(server as TestFerry, 'postgresql', postgresConfiguration(target), server.apiKey, 'Contacts');
-    const webhookConnectionId = await createConnection(server as TestFerry, 'webhook', { url: receiver.url, secret: webhookSecret }, server.apiKey, 'Hook');
-    const model = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'People', connection_id: sourceConnectionId, configuration: { query: 'select id, email, name, plan from people order by id' } } });
+    const sourceConnectionId = await createConnection(
+      server as TestFerry,
+      'postgresql',
+      postgresConfiguration(source),
+      server.apiKey,
+      'People',
+    );
+    const targetConnectionId = await createConnection(
+      server as TestFerry,
+      'postgresql',
+      postgresConfiguration(target),
+      server.apiKey,
+      'Contacts',
+    );
+    const webhookConnectionId = await createConnection(
+      server as TestFerry,
+      'webhook',
+      { url: receiver.url, secret: webhookSecret },
+      server.apiKey,
+      'Hook',
+    );
+    const model = await call(server.url, 'POST', '/api/models', {
+      key: server.apiKey,
+      body: {
+        name: 'People',
+        connection_id: sourceConnectionId,
+        configuration: { query: 'select id, email, name, plan from people order by id' },
+      },
+    });
     assert.equal(model.status, 200, model.text);
     return {
       source,
@@ -164,7 +201,12 @@ export async function createExecutionWorld(server: FerryApi, people: Person[] = 
 const keyless = new Set(['append', 'snapshot']);
 
 /** A CreateSyncRequest from the model to the PostgreSQL target (contacts, or contact_log for keyless modes) or the webhook. */
-export function syncRequest(world: ExecutionWorld, mode: string, into: 'postgres' | 'webhook', overrides: Record<string, unknown> = {}) {
+export function syncRequest(
+  world: ExecutionWorld,
+  mode: string,
+  into: 'postgres' | 'webhook',
+  overrides: Record<string, unknown> = {},
+) {
   const source = (field: string) => ({ field, model_id: world.modelId });
   const object = into === 'webhook' ? 'records' : keyless.has(mode) ? 'public.contact_log' : 'public.contacts';
   return {
@@ -183,13 +225,21 @@ export function syncRequest(world: ExecutionWorld, mode: string, into: 'postgres
   };
 }
 
-export async function createSync(server: FerryApi, body: Record<string, unknown>, key = server.apiKey): Promise<string> {
+export async function createSync(
+  server: FerryApi,
+  body: Record<string, unknown>,
+  key = server.apiKey,
+): Promise<string> {
   const created = await call(server.url, 'POST', '/api/syncs', { key, body });
   assert.equal(created.status, 200, created.text);
   return created.body.data.id;
 }
 
-export async function startExecution(server: FerryApi, syncId: string, body: Record<string, unknown> = {}): Promise<string> {
+export async function startExecution(
+  server: FerryApi,
+  syncId: string,
+  body: Record<string, unknown> = {},
+): Promise<string> {
   const started = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: server.apiKey, body });
   assert.equal(started.status, 200, started.text);
   return started.body.data.id;
@@ -211,19 +261,26 @@ export async function waitForExecution(
     assert.equal(got.status, 200, got.text);
     const execution = got.body.data;
     if (options.until ? options.until(execution) : terminal.has(execution.status)) return execution;
-    if (Date.now() > deadline) assert.fail(`execution ${executionId} still ${execution.status} (${JSON.stringify(execution.counts)})`);
+    if (Date.now() > deadline)
+      assert.fail(`execution ${executionId} still ${execution.status} (${JSON.stringify(execution.counts)})`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /** Starts an execution and waits for it to finish; asserts it completed. */
-export async function runToCompletion(server: FerryApi, syncId: string, body: Record<string, unknown> = {}): Promise<any> {
+export async function runToCompletion(
+  server: FerryApi,
+  syncId: string,
+  body: Record<string, unknown> = {},
+): Promise<any> {
   const id = await startExecution(server, syncId, body);
   const execution = await waitForExecution(server.url, server.apiKey, syncId, id);
   assert.equal(execution.status, 'completed', JSON.stringify(execution));
   return execution;
 }
 
-export async function contacts(world: ExecutionWorld): Promise<Array<{ email: string; full_name: string; tier: string }>> {
+export async function contacts(
+  world: ExecutionWorld,
+): Promise<Array<{ email: string; full_name: string; tier: string }>> {
   return sql(world.target, 'select email, full_name, tier from contacts order by email');
 }

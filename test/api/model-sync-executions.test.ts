@@ -40,21 +40,35 @@ for (const dialect of dialects) {
     test('a start runs the sync: counts, status, type and times on GET; a second run sends only changes', async () => {
       await setPeople(world.source, range(1, 25));
       const syncId = await createSync(server, syncRequest(world, 'updateOrCreate', 'postgres'));
-      const started = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: server.apiKey, body: {} });
+      const started = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, {
+        key: server.apiKey,
+        body: {},
+      });
       assert.equal(started.status, 200, started.text);
       assert.deepEqual(Object.keys(started.body.data).sort(), ['created_at', 'id', 'status']);
       assert.equal(started.body.data.status, 'queued');
       const first = await waitForExecution(server.url, server.apiKey, syncId, started.body.data.id);
       assert.equal(first.status, 'completed', JSON.stringify(first));
       assert.equal(first.type, 'manual');
-      assert.deepEqual(first.counts, { insert: 25, update: 0, delete: 0, upserts: 25, error: 0, warnings: 0, total: 25 });
+      assert.deepEqual(first.counts, {
+        insert: 25,
+        update: 0,
+        delete: 0,
+        upserts: 25,
+        error: 0,
+        warnings: 0,
+        total: 25,
+      });
       assert.deepEqual(first.errors, []);
       assert.ok(first.created_at <= first.started_at && first.started_at <= first.completed_at);
       assert.equal((await contacts(world)).length, 25);
 
       await setPeople(world.source, [...range(1, 24), { ...range(25, 25)[0]!, name: 'Renamed' }, ...range(26, 27)]);
       const second = await runToCompletion(server, syncId);
-      assert.deepEqual({ insert: second.counts.insert, update: second.counts.update, total: second.counts.total }, { insert: 2, update: 1, total: 27 });
+      assert.deepEqual(
+        { insert: second.counts.insert, update: second.counts.update, total: second.counts.total },
+        { insert: 2, update: 1, total: 27 },
+      );
       const rows = await contacts(world);
       assert.equal(rows.length, 27);
       assert.equal(rows.find((row) => row.email === 'p00025@x.com')?.full_name, 'Renamed');
@@ -72,17 +86,25 @@ for (const dialect of dialects) {
       world.receiver.keyed.clear();
       const tested = await runToCompletion(server, syncId, { test: true });
       assert.equal(tested.type, 'test');
-      assert.deepEqual({ total: tested.counts.total, insert: tested.counts.insert, delete: tested.counts.delete }, { total: 10, insert: 10, delete: 0 });
+      assert.deepEqual(
+        { total: tested.counts.total, insert: tested.counts.insert, delete: tested.counts.delete },
+        { total: 10, insert: 10, delete: 0 },
+      );
       assert.equal(world.receiver.keyed.size, 10);
       const full = await runToCompletion(server, syncId);
-      assert.deepEqual({ total: full.counts.total, insert: full.counts.insert, update: full.counts.update }, { total: 25, insert: 15, update: 0 });
+      assert.deepEqual(
+        { total: full.counts.total, insert: full.counts.insert, update: full.counts.update },
+        { total: 25, insert: 15, update: 0 },
+      );
       assert.equal(world.receiver.keyed.size, 25);
     });
 
     test('identities start: only the listed rows; resync start: every row again; a keyless mode refuses identities (422)', async () => {
       await setPeople(world.source, range(1, 25));
       const syncId = await createSync(server, syncRequest(world, 'updateOrCreate', 'webhook'));
-      const some = await runToCompletion(server, syncId, { identities: ['p00003@x.com', 'p00007@x.com', 'nobody@x.com'] });
+      const some = await runToCompletion(server, syncId, {
+        identities: ['p00003@x.com', 'p00007@x.com', 'nobody@x.com'],
+      });
       assert.equal(some.type, 'identities');
       assert.deepEqual({ total: some.counts.total, insert: some.counts.insert }, { total: 2, insert: 2 });
       const rest = await runToCompletion(server, syncId);
@@ -92,10 +114,16 @@ for (const dialect of dialects) {
       assert.deepEqual({ insert: again.counts.insert, update: again.counts.update }, { insert: 0, update: 25 });
 
       const appendSync = await createSync(server, syncRequest(world, 'append', 'webhook'));
-      const refused = await call(server.url, 'POST', `/api/syncs/${appendSync}/executions`, { key: server.apiKey, body: { identities: ['p00001@x.com'] } });
+      const refused = await call(server.url, 'POST', `/api/syncs/${appendSync}/executions`, {
+        key: server.apiKey,
+        body: { identities: ['p00001@x.com'] },
+      });
       assert.equal(refused.status, 422, refused.text);
       assert.equal(refused.body.metadata.field, 'identities');
-      const empty = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: server.apiKey, body: { identities: [] } });
+      const empty = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, {
+        key: server.apiKey,
+        body: { identities: [] },
+      });
       assert.equal(empty.status, 422, empty.text);
     });
 
@@ -105,10 +133,15 @@ for (const dialect of dialects) {
       world.receiver.delayMs = 300;
       try {
         const id = await startExecution(server, syncId);
-        const conflict = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: server.apiKey, body: {} });
+        const conflict = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, {
+          key: server.apiKey,
+          body: {},
+        });
         assert.equal(conflict.status, 409, conflict.text);
         assert.equal(conflict.body.metadata.execution_id, id);
-        await waitForExecution(server.url, server.apiKey, syncId, id, { until: (execution) => execution.counts.insert > 0 });
+        await waitForExecution(server.url, server.apiKey, syncId, id, {
+          until: (execution) => execution.counts.insert > 0,
+        });
         const status = await call(server.url, 'GET', `/api/syncs/${syncId}/status`, { key: server.apiKey });
         assert.equal(status.body.data.current_execution.id, id);
         assert.equal(status.body.data.current_execution.status, 'running');
@@ -138,25 +171,60 @@ for (const dialect of dialects) {
       for (let index = 0; index < 3; index += 1) ids.push((await runToCompletion(server, syncId)).id);
       const { db } = server.ferry.context.database;
       // 52 more, as rows (the list's paging is what is under test, not 52 runs).
-      const template = await db.selectFrom('model_sync_executions').selectAll().where('id', '=', ids[2]!).executeTakeFirstOrThrow();
+      const template = await db
+        .selectFrom('model_sync_executions')
+        .selectAll()
+        .where('id', '=', ids[2]!)
+        .executeTakeFirstOrThrow();
       for (let index = 0; index < 52; index += 1) {
         const created = new Date(Date.parse(template.created_at) + (index + 1) * 1000).toISOString();
-        await db.insertInto('model_sync_executions').values({ ...template, id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`, status: index === 51 ? 'failed' : 'completed', created_at: created }).execute();
+        await db
+          .insertInto('model_sync_executions')
+          .values({
+            ...template,
+            id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+            status: index === 51 ? 'failed' : 'completed',
+            created_at: created,
+          })
+          .execute();
       }
       const first = await call(server.url, 'GET', `/api/syncs/${syncId}/executions`, { key: server.apiKey });
       assert.equal(first.status, 200, first.text);
       assert.equal(first.body.data.length, 50);
       assert.equal(first.body.data[0].status, 'failed', 'newest first');
-      const second = await call(server.url, 'GET', `/api/syncs/${syncId}/executions?page_token=${first.body.pagination.next_page_token}`, { key: server.apiKey });
+      const second = await call(
+        server.url,
+        'GET',
+        `/api/syncs/${syncId}/executions?page_token=${first.body.pagination.next_page_token}`,
+        { key: server.apiKey },
+      );
       assert.equal(second.body.data.length, 5);
       assert.deepEqual(second.body.pagination, {});
-      assert.deepEqual(second.body.data.slice(-3).map((execution: any) => execution.id), [ids[2], ids[1], ids[0]]);
-      const ascending = await call(server.url, 'GET', `/api/syncs/${syncId}/executions?ascending=true&only_completed=true`, { key: server.apiKey });
-      assert.deepEqual(ascending.body.data.slice(0, 3).map((execution: any) => execution.id), ids);
-      const completedOnly = await call(server.url, 'GET', `/api/syncs/${syncId}/executions?ascending=true&only_completed=true&page_token=${ascending.body.pagination.next_page_token}`, { key: server.apiKey });
+      assert.deepEqual(
+        second.body.data.slice(-3).map((execution: any) => execution.id),
+        [ids[2], ids[1], ids[0]],
+      );
+      const ascending = await call(
+        server.url,
+        'GET',
+        `/api/syncs/${syncId}/executions?ascending=true&only_completed=true`,
+        { key: server.apiKey },
+      );
+      assert.deepEqual(
+        ascending.body.data.slice(0, 3).map((execution: any) => execution.id),
+        ids,
+      );
+      const completedOnly = await call(
+        server.url,
+        'GET',
+        `/api/syncs/${syncId}/executions?ascending=true&only_completed=true&page_token=${ascending.body.pagination.next_page_token}`,
+        { key: server.apiKey },
+      );
       assert.ok(completedOnly.body.data.every((execution: any) => execution.status === 'completed'));
       assert.equal(ascending.body.data.length + completedOnly.body.data.length, 54);
-      const bad = await call(server.url, 'GET', `/api/syncs/${syncId}/executions?page_token=nonsense`, { key: server.apiKey });
+      const bad = await call(server.url, 'GET', `/api/syncs/${syncId}/executions?page_token=nonsense`, {
+        key: server.apiKey,
+      });
       assert.equal(bad.status, 400, bad.text);
       assert.equal(bad.body.metadata.field, 'page_token');
     });
@@ -167,28 +235,50 @@ for (const dialect of dialects) {
       world.receiver.delayMs = 300;
       try {
         const id = await startExecution(server, syncId);
-        await waitForExecution(server.url, server.apiKey, syncId, id, { until: (execution) => execution.status === 'running' });
-        const canceled = await call(server.url, 'POST', `/api/syncs/${syncId}/executions/${id}/cancel`, { key: server.apiKey });
+        await waitForExecution(server.url, server.apiKey, syncId, id, {
+          until: (execution) => execution.status === 'running',
+        });
+        const canceled = await call(server.url, 'POST', `/api/syncs/${syncId}/executions/${id}/cancel`, {
+          key: server.apiKey,
+        });
         assert.equal(canceled.status, 200, canceled.text);
         assert.deepEqual(Object.keys(canceled.body.data), ['message']);
         assert.equal((await waitForExecution(server.url, server.apiKey, syncId, id)).status, 'canceled');
-        const again = await call(server.url, 'POST', `/api/syncs/${syncId}/executions/${id}/cancel`, { key: server.apiKey });
+        const again = await call(server.url, 'POST', `/api/syncs/${syncId}/executions/${id}/cancel`, {
+          key: server.apiKey,
+        });
         assert.equal(again.status, 400, again.text);
         assert.match(again.body.message, /already canceled/);
 
         const legacyId = await startExecution(server, syncId);
-        await waitForExecution(server.url, server.apiKey, syncId, legacyId, { until: (execution) => execution.status === 'running' });
-        const wrong = await call(server.url, 'PUT', `/api/syncs/${syncId}/executions/${legacyId}`, { key: server.apiKey, version: '2024-02-08', body: { status: 'completed' } });
+        await waitForExecution(server.url, server.apiKey, syncId, legacyId, {
+          until: (execution) => execution.status === 'running',
+        });
+        const wrong = await call(server.url, 'PUT', `/api/syncs/${syncId}/executions/${legacyId}`, {
+          key: server.apiKey,
+          version: '2024-02-08',
+          body: { status: 'completed' },
+        });
         assert.equal(wrong.status, 400, wrong.text);
         assert.equal(wrong.body.metadata.field, 'status');
-        const legacy = await call(server.url, 'PUT', `/api/syncs/${syncId}/executions/${legacyId}`, { key: server.apiKey, version: '2024-02-08', body: { status: 'canceled' } });
+        const legacy = await call(server.url, 'PUT', `/api/syncs/${syncId}/executions/${legacyId}`, {
+          key: server.apiKey,
+          version: '2024-02-08',
+          body: { status: 'canceled' },
+        });
         assert.equal(legacy.status, 200, legacy.text);
         assert.equal(legacy.body.data.id, legacyId);
         assert.ok(['canceling', 'canceled'].includes(legacy.body.data.status));
         assert.equal((await waitForExecution(server.url, server.apiKey, syncId, legacyId)).status, 'canceled');
-        const newRoute = await call(server.url, 'PUT', `/api/syncs/${syncId}/executions/${legacyId}`, { key: server.apiKey, body: { status: 'canceled' } });
+        const newRoute = await call(server.url, 'PUT', `/api/syncs/${syncId}/executions/${legacyId}`, {
+          key: server.apiKey,
+          body: { status: 'canceled' },
+        });
         assert.equal(newRoute.status, 404, '2025-09-18 has no PUT …/executions/{id}');
-        const oldRoute = await call(server.url, 'POST', `/api/syncs/${syncId}/executions/${legacyId}/cancel`, { key: server.apiKey, version: '2024-02-08' });
+        const oldRoute = await call(server.url, 'POST', `/api/syncs/${syncId}/executions/${legacyId}/cancel`, {
+          key: server.apiKey,
+          version: '2024-02-08',
+        });
         assert.equal(oldRoute.status, 404, '2024-02-08 has no POST …/cancel');
       } finally {
         world.receiver.delayMs = 0;
@@ -210,13 +300,26 @@ for (const dialect of dialects) {
         ['PUT', `/api/syncs/${syncId}/executions/${executionId}`, '2024-02-08'],
       ];
       for (const [method, path, version] of routes) {
-        const body = method === 'PUT' ? { status: 'canceled' } : method === 'POST' && path.endsWith('/executions') ? {} : undefined;
+        const body =
+          method === 'PUT'
+            ? { status: 'canceled' }
+            : method === 'POST' && path.endsWith('/executions')
+              ? {}
+              : undefined;
         const foreign = await call(server.url, method, path, { key: otherKey, body, version });
         assert.equal(foreign.status, 404, `${method} ${path} for another organization: ${foreign.text}`);
       }
-      const unknownSync = await call(server.url, 'POST', '/api/syncs/00000000-0000-4000-8000-000000000000/executions', { key: server.apiKey, body: {} });
+      const unknownSync = await call(server.url, 'POST', '/api/syncs/00000000-0000-4000-8000-000000000000/executions', {
+        key: server.apiKey,
+        body: {},
+      });
       assert.equal(unknownSync.status, 404);
-      const unknownExecution = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/00000000-0000-4000-8000-000000000000`, { key: server.apiKey });
+      const unknownExecution = await call(
+        server.url,
+        'GET',
+        `/api/syncs/${syncId}/executions/00000000-0000-4000-8000-000000000000`,
+        { key: server.apiKey },
+      );
       assert.equal(unknownExecution.status, 404);
 
       const entity = await call(server.url, 'GET', `/api/entities/${executionId}`, { key: server.apiKey });
@@ -237,10 +340,18 @@ for (const dialect of dialects) {
       assert.equal(world.receiver.failNext, 0);
       assert.equal(retried.counts.insert, 5);
       assert.equal(retried.errors.length, 1);
-      assert.match(retried.errors[0], /^Attempt 1 failed and will be retried: The webhook kept failing after 5 attempts \(HTTP 503/);
+      assert.match(
+        retried.errors[0],
+        /^Attempt 1 failed and will be retried: The webhook kept failing after 5 attempts \(HTTP 503/,
+      );
 
       await sql(world.target, 'create table doomed (email text primary key, full_name text, tier text)');
-      const doomed = await createSync(server, syncRequest(world, 'updateOrCreate', 'postgres', { target: { connection_id: world.targetConnectionId, object: 'public.doomed' } }));
+      const doomed = await createSync(
+        server,
+        syncRequest(world, 'updateOrCreate', 'postgres', {
+          target: { connection_id: world.targetConnectionId, object: 'public.doomed' },
+        }),
+      );
       await sql(world.target, 'drop table doomed');
       const id = await startExecution(server, doomed);
       const failed = await waitForExecution(server.url, server.apiKey, doomed, id);

@@ -20,7 +20,8 @@ describe('model sync into CSV and JSON Lines files', () => {
   const addPeople = (from: number, to: number) => {
     const database = new Database(sourcePath);
     const insert = database.prepare('insert into people (id, email, name) values (?, ?, ?)');
-    for (let id = from; id <= to; id++) insert.run(id, `p${id}@files.example`, id === 2 ? 'Zoë, "the second"' : `Person ${id}`);
+    for (let id = from; id <= to; id++)
+      insert.run(id, `p${id}@files.example`, id === 2 ? 'Zoë, "the second"' : `Person ${id}`);
     database.close();
   };
 
@@ -34,7 +35,12 @@ describe('model sync into CSV and JSON Lines files', () => {
     const sourceId = await createConnection(server, 'sqlite', { path: sourcePath });
     const model = await call(server.url, 'POST', '/api/models', {
       key: server.apiKey,
-      body: { name: 'People', connection_id: sourceId, configuration: { query: 'select id, email, name from people' }, identifier: 'email' },
+      body: {
+        name: 'People',
+        connection_id: sourceId,
+        configuration: { query: 'select id, email, name from people' },
+        identifier: 'email',
+      },
     });
     assert.equal(model.status, 200, model.text);
     modelId = model.body.data.id;
@@ -53,10 +59,24 @@ describe('model sync into CSV and JSON Lines files', () => {
       const filesPath = mkdtempSync(join(directory, `${format}-`));
       const file = join(filesPath, `contacts.${format}`);
       writeFileSync(file, format === 'csv' ? 'email,full_name\n' : '');
-      const connectionId = await createConnection(server, 'files', { path: filesPath, format }, server.apiKey, `${format} files`);
+      const connectionId = await createConnection(
+        server,
+        'files',
+        { path: filesPath, format },
+        server.apiKey,
+        `${format} files`,
+      );
       const fields = [
-        { source: { model_id: modelId, field: 'email' }, target: 'email', ...(format === 'jsonl' ? { new: true } : {}) },
-        { source: { model_id: modelId, field: 'name' }, target: 'full_name', ...(format === 'jsonl' ? { new: true } : {}) },
+        {
+          source: { model_id: modelId, field: 'email' },
+          target: 'email',
+          ...(format === 'jsonl' ? { new: true } : {}),
+        },
+        {
+          source: { model_id: modelId, field: 'name' },
+          target: 'full_name',
+          ...(format === 'jsonl' ? { new: true } : {}),
+        },
       ];
       const syncId = await createSync(server, {
         name: `People to ${format}`,
@@ -71,16 +91,30 @@ describe('model sync into CSV and JSON Lines files', () => {
       assert.equal(first.counts.insert, 5, JSON.stringify(first.counts));
       addPeople(6, 7);
       const second = await runToCompletion(server, syncId);
-      assert.deepEqual([second.counts.insert, second.counts.update, second.counts.total], [2, 0, 7], JSON.stringify(second.counts));
+      assert.deepEqual(
+        [second.counts.insert, second.counts.update, second.counts.total],
+        [2, 0, 7],
+        JSON.stringify(second.counts),
+      );
 
       const text = readFileSync(file, 'utf8');
       const written =
         format === 'jsonl'
-          ? text.trimEnd().split('\n').map((line) => JSON.parse(line))
-          : text.trimEnd().split('\n').slice(1).map((line) => line);
+          ? text
+              .trimEnd()
+              .split('\n')
+              .map((line) => JSON.parse(line))
+          : text
+              .trimEnd()
+              .split('\n')
+              .slice(1)
+              .map((line) => line);
       assert.equal(written.length, 7, text);
       if (format === 'jsonl') {
-        assert.deepEqual(written.map((row: any) => row.email).sort(), Array.from({ length: 7 }, (_, index) => `p${index + 1}@files.example`).sort());
+        assert.deepEqual(
+          written.map((row: any) => row.email).sort(),
+          Array.from({ length: 7 }, (_, index) => `p${index + 1}@files.example`).sort(),
+        );
         assert.equal(written.find((row: any) => row.email === 'p2@files.example').full_name, 'Zoë, "the second"');
       } else {
         assert.ok(text.includes('"p2@files.example","Zoë, ""the second"""\n'), JSON.stringify(text));

@@ -22,7 +22,13 @@ export interface ModelSyncWorld {
 }
 
 /** Inserts a model row for `connectionId` with fields `fields` (all of type string unless named id). */
-export async function insertModel(server: TestFerry, connectionId: string, name: string, fields: string[], organizationId = server.organizationId): Promise<string> {
+export async function insertModel(
+  server: TestFerry,
+  connectionId: string,
+  name: string,
+  fields: string[],
+  organizationId = server.organizationId,
+): Promise<string> {
   const now = new Date().toISOString();
   const id = randomUUID();
   await server.ferry.context.repositories.models.insert({
@@ -34,7 +40,17 @@ export async function insertModel(server: TestFerry, connectionId: string, name:
     configuration: JSON.stringify({ query: `select ${fields.join(', ')} from users` }),
     identifier: null,
     fields: JSON.stringify(
-      fields.map((field) => ({ id: field, name: field, label: field, type: field === 'id' ? 'integer' : field === 'score' ? 'number' : 'string', remote_type: '', unique: field === 'id', user_added: false, created_at: now, updated_at: now })),
+      fields.map((field) => ({
+        id: field,
+        name: field,
+        label: field,
+        type: field === 'id' ? 'integer' : field === 'score' ? 'number' : 'string',
+        remote_type: '',
+        unique: field === 'id',
+        user_added: false,
+        created_at: now,
+        updated_at: now,
+      })),
     ),
     settings: '{}',
     version: 1,
@@ -57,10 +73,31 @@ export async function createModelSyncWorld(server: TestFerry): Promise<ModelSync
   mkdirSync(filesPath);
   writeFileSync(join(filesPath, 'people.csv'), 'id,email\n');
 
-  const sourceConnectionId = await createConnection(server, 'sqlite', { path: source.path }, server.apiKey, 'Users source');
-  const targetConnectionId = await createConnection(server, 'sqlite', { path: targetPath }, server.apiKey, 'Contacts target');
-  const filesConnectionId = await createConnection(server, 'files', { path: filesPath, format: 'csv' }, server.apiKey, 'Files target');
-  const api = await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'An API', type: 'api', configuration: { url: 'https://api.example.invalid' } } });
+  const sourceConnectionId = await createConnection(
+    server,
+    'sqlite',
+    { path: source.path },
+    server.apiKey,
+    'Users source',
+  );
+  const targetConnectionId = await createConnection(
+    server,
+    'sqlite',
+    { path: targetPath },
+    server.apiKey,
+    'Contacts target',
+  );
+  const filesConnectionId = await createConnection(
+    server,
+    'files',
+    { path: filesPath, format: 'csv' },
+    server.apiKey,
+    'Files target',
+  );
+  const api = await call(server.url, 'POST', '/api/connections', {
+    key: server.apiKey,
+    body: { name: 'An API', type: 'api', configuration: { url: 'https://api.example.invalid' } },
+  });
   if (api.status !== 200) throw new Error(api.text);
   return {
     modelId: await insertModel(server, sourceConnectionId, 'Users', ['id', 'email', 'score']),

@@ -8,16 +8,32 @@ import { gunzipSync } from 'node:zlib';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { postgresUnavailable } from '../kit/services.ts';
 import { modelSyncRecordLogDirectory } from '../../src/services/model-sync-record-log-location.ts';
-import { createExecutionWorld, createSync, range, runToCompletion, setPeople, syncRequest, type ExecutionWorld } from './model-sync-execution-kit.ts';
+import {
+  createExecutionWorld,
+  createSync,
+  range,
+  runToCompletion,
+  setPeople,
+  syncRequest,
+  type ExecutionWorld,
+} from './model-sync-execution-kit.ts';
 
 async function downloadType(server: TestFerry, syncId: string, executionId: string, type: string): Promise<any[]> {
-  const response = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}/${type}`, { key: server.apiKey });
+  const response = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}/${type}`, {
+    key: server.apiKey,
+  });
   assert.equal(response.status, 200, response.text);
   const entries: any[] = [];
   for (const url of response.body.data.urls as string[]) {
     const file = await fetch(url);
     assert.equal(file.status, 200);
-    entries.push(...gunzipSync(Buffer.from(await file.arrayBuffer())).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line)));
+    entries.push(
+      ...gunzipSync(Buffer.from(await file.arrayBuffer()))
+        .toString('utf8')
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    );
   }
   return entries;
 }
@@ -40,7 +56,9 @@ describe('model-sync logs of real executions', { skip: await postgresUnavailable
     const syncId = await createSync(server, syncRequest(world, 'updateOrCreate', 'postgres'));
     const first = await runToCompletion(server, syncId);
 
-    const index = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${first.id}/logs`, { key: server.apiKey });
+    const index = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${first.id}/logs`, {
+      key: server.apiKey,
+    });
     assert.equal(index.status, 200, index.text);
     assert.equal(index.body.data.record_count, 25);
     assert.deepEqual(Object.keys(index.body.data.logs).sort(), ['inserts', 'records']);
@@ -50,7 +68,9 @@ describe('model-sync logs of real executions', { skip: await postgresUnavailable
     assert.ok(JSON.stringify(inserts).includes('p00025@x.com'));
     assert.equal((await downloadType(server, syncId, first.id, 'records')).length, 25);
 
-    const consoleLog = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${first.id}/consolelog`, { key: server.apiKey });
+    const consoleLog = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${first.id}/consolelog`, {
+      key: server.apiKey,
+    });
     assert.equal(consoleLog.status, 200, consoleLog.text);
     const messages = consoleLog.body.data.entries.map((entry: { message: string }) => entry.message);
     assert.ok(messages.length >= 2, JSON.stringify(messages));
@@ -59,9 +79,16 @@ describe('model-sync logs of real executions', { skip: await postgresUnavailable
     // The next run sends only the change: one update and two inserts; the index names only those types.
     await setPeople(world.source, [...range(1, 24), { ...range(25, 25)[0]!, name: 'Renamed' }, ...range(26, 27)]);
     const second = await runToCompletion(server, syncId);
-    const secondIndex = (await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${second.id}/logs`, { key: server.apiKey })).body.data;
+    const secondIndex = (
+      await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${second.id}/logs`, { key: server.apiKey })
+    ).body.data;
     assert.deepEqual(
-      Object.fromEntries(Object.entries(secondIndex.logs).map(([type, entry]) => [type, (entry as { record_count: number }).record_count])),
+      Object.fromEntries(
+        Object.entries(secondIndex.logs).map(([type, entry]) => [
+          type,
+          (entry as { record_count: number }).record_count,
+        ]),
+      ),
       { inserts: 2, updates: 1, records: secondIndex.record_count },
     );
     const updates = await downloadType(server, syncId, second.id, 'updates');

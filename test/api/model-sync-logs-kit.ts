@@ -73,12 +73,17 @@ export async function insertModelSyncExecution(
       for (const entry of entries) await writer.write(type, entry);
     }
     const index = await writer.close();
-    await db.updateTable('model_sync_executions').set({ record_logs: JSON.stringify(index) }).where('id', '=', id).execute();
+    await db
+      .updateTable('model_sync_executions')
+      .set({ record_logs: JSON.stringify(index) })
+      .where('id', '=', id)
+      .execute();
   }
   return id;
 }
 
 export async function appendConsoleLines(server: TestFerry, executionId: string, messages: string[]): Promise<void> {
   const consoleLog = createKyselyConsoleLog(server.ferry.context.database.db);
-  for (const message of messages) await consoleLog.append({ executionId, level: 'INFO', message, payload: { message } });
+  for (const message of messages)
+    await consoleLog.append({ executionId, level: 'INFO', message, payload: { message } });
 }

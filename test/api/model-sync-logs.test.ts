@@ -6,9 +6,18 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { recordLogLinkPurpose } from '../../src/services/model-sync-record-log-links.ts';
-import { appendConsoleLines, insertModelSync, insertModelSyncExecution, type RecordLogEntries } from './model-sync-logs-kit.ts';
+import {
+  appendConsoleLines,
+  insertModelSync,
+  insertModelSyncExecution,
+  type RecordLogEntries,
+} from './model-sync-logs-kit.ts';
 
-const records = [1, 2, 3, 4, 5].map((n) => ({ action: n <= 3 ? 'insert' : 'update', key: String(n), record: { id: n, email: `user${n}@example.com` } }));
+const records = [1, 2, 3, 4, 5].map((n) => ({
+  action: n <= 3 ? 'insert' : 'update',
+  key: String(n),
+  record: { id: n, email: `user${n}@example.com` },
+}));
 const logs: RecordLogEntries = {
   records,
   inserts: records.slice(0, 3).map((entry) => entry.record),
@@ -34,16 +43,38 @@ for (const dialect of await availableDialects()) {
       server = await startFerry(dialect);
       syncId = await insertModelSync(server, server.organizationId);
       // Three entries per file, so `records` spans two files.
-      executionId = await insertModelSyncExecution(server, { id: syncId, organizationId: server.organizationId }, { logs, maxRecordsPerFile: 3 });
-      const organizationId = (await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Other tenant' } })).body.data.id;
-      const userId = (await call(server.url, 'POST', `/api/organizations/${organizationId}/users`, { key: server.partnerKey, body: { email: 'owner@other.example' } })).body.data.id;
-      otherTenantKey = (await call(server.url, 'POST', `/api/organizations/${organizationId}/users/${userId}/keys`, { key: server.partnerKey })).body.data.value;
+      executionId = await insertModelSyncExecution(
+        server,
+        { id: syncId, organizationId: server.organizationId },
+        { logs, maxRecordsPerFile: 3 },
+      );
+      const organizationId = (
+        await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Other tenant' } })
+      ).body.data.id;
+      const userId = (
+        await call(server.url, 'POST', `/api/organizations/${organizationId}/users`, {
+          key: server.partnerKey,
+          body: { email: 'owner@other.example' },
+        })
+      ).body.data.id;
+      otherTenantKey = (
+        await call(server.url, 'POST', `/api/organizations/${organizationId}/users/${userId}/keys`, {
+          key: server.partnerKey,
+        })
+      ).body.data.value;
     });
     after(() => server.close());
 
     const base = () => `/api/syncs/${syncId}/executions/${executionId}`;
-    const sign = (claims: Record<string, unknown>, ttlMs: number, now?: number) => server.ferry.context.signer(recordLogLinkPurpose).sign(claims, ttlMs, now);
-    const claimsFor = (type: string, filename: string) => ({ organization_id: server.organizationId, sync_id: syncId, execution_id: executionId, type, filename });
+    const sign = (claims: Record<string, unknown>, ttlMs: number, now?: number) =>
+      server.ferry.context.signer(recordLogLinkPurpose).sign(claims, ttlMs, now);
+    const claimsFor = (type: string, filename: string) => ({
+      organization_id: server.organizationId,
+      sync_id: syncId,
+      execution_id: executionId,
+      type,
+      filename,
+    });
 
     test('GET …/{type} signs one URL per file; each downloads, without an API key, the gzip JSON Lines the worker wrote', async () => {
       const expected: Record<string, { files: number; entries: unknown[] }> = {
@@ -65,34 +96,78 @@ for (const dialect of await availableDialects()) {
         for (const [position, url] of (urls as string[]).entries()) {
           assert.ok(url.startsWith(server.url), url);
           const [, pathSync, pathExecution, pathType, filename] = filePath.exec(url.slice(server.url.length))!;
-          assert.deepEqual([pathSync, pathExecution, pathType, filename], [syncId, executionId, type, `${type}-000${position + 1}.jsonl.gz`]);
+          assert.deepEqual(
+            [pathSync, pathExecution, pathType, filename],
+            [syncId, executionId, type, `${type}-000${position + 1}.jsonl.gz`],
+          );
           const { response: file, body } = await download(url);
           assert.equal(file.status, 200);
           assert.equal(file.headers.get('content-type'), 'application/gzip');
-          assert.equal(file.headers.get('content-encoding'), null, 'the bytes are the .gz file itself, not a transfer encoding');
+          assert.equal(
+            file.headers.get('content-encoding'),
+            null,
+            'the bytes are the .gz file itself, not a transfer encoding',
+          );
           assert.equal(file.headers.get('content-length'), String(body.length));
           assert.match(file.headers.get('content-disposition') ?? '', new RegExp(`filename="${filename}"`));
           const text = gunzipSync(body).toString('utf8');
           assert.ok(text.endsWith('\n'));
-          lines.push(...text.trimEnd().split('\n').map((line) => JSON.parse(line)));
+          lines.push(
+            ...text
+              .trimEnd()
+              .split('\n')
+              .map((line) => JSON.parse(line)),
+          );
         }
         assert.deepEqual(lines, entries, `${type}: the files hold every entry, in order`);
       }
     });
 
     test('the link is the credential: a tampered, re-pointed or expired token is a 403 ApiError', async () => {
-      const [url] = (await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[];
-      const [second] = ((await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[]).slice(1);
+      const [url] = (await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data
+        .urls as string[];
+      const [second] = (
+        (await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[]
+      ).slice(1);
       const token = new URL(url!).searchParams.get('token')!;
       const [body, signature] = token.split('.');
-      const fileUrl = (type: string, filename: string, query: string) => `${server.url}${base()}/${type}/${filename}${query}`;
+      const fileUrl = (type: string, filename: string, query: string) =>
+        `${server.url}${base()}/${type}/${filename}${query}`;
       const attempts: Array<[string, string, Record<string, string>?]> = [
-        ['signature altered', fileUrl('records', 'records-0001.jsonl.gz', `?token=${body}.${signature!.slice(0, -1)}${signature!.endsWith('A') ? 'B' : 'A'}`)],
-        ['claims altered', fileUrl('records', 'records-0001.jsonl.gz', `?token=${Buffer.from(JSON.stringify({ ...claimsFor('records', 'records-0001.jsonl.gz'), exp: Date.now() + 1e9 })).toString('base64url')}.${signature}`)],
+        [
+          'signature altered',
+          fileUrl(
+            'records',
+            'records-0001.jsonl.gz',
+            `?token=${body}.${signature!.slice(0, -1)}${signature!.endsWith('A') ? 'B' : 'A'}`,
+          ),
+        ],
+        [
+          'claims altered',
+          fileUrl(
+            'records',
+            'records-0001.jsonl.gz',
+            `?token=${Buffer.from(JSON.stringify({ ...claimsFor('records', 'records-0001.jsonl.gz'), exp: Date.now() + 1e9 })).toString('base64url')}.${signature}`,
+          ),
+        ],
         ['token of another file', fileUrl('records', 'records-0002.jsonl.gz', `?token=${token}`)],
         ['token of another type', fileUrl('inserts', 'records-0001.jsonl.gz', `?token=${token}`)],
-        ['token of another kind of link', fileUrl('records', 'records-0001.jsonl.gz', `?token=${server.ferry.context.signer('bulk-execution-log').sign(claimsFor('records', 'records-0001.jsonl.gz'), 60_000)}`)],
-        ['expired', fileUrl('records', 'records-0001.jsonl.gz', `?token=${sign(claimsFor('records', 'records-0001.jsonl.gz'), 60 * 60_000, Date.now() - 61 * 60_000)}`)],
+        [
+          'token of another kind of link',
+          fileUrl(
+            'records',
+            'records-0001.jsonl.gz',
+            `?token=${server.ferry.context.signer('bulk-execution-log').sign(claimsFor('records', 'records-0001.jsonl.gz'), 60_000)}`,
+          ),
+        ],
+        [
+          'expired',
+          fileUrl(
+            'records',
+            'records-0001.jsonl.gz',
+            `?token=${sign(claimsFor('records', 'records-0001.jsonl.gz'), 60 * 60_000, Date.now() - 61 * 60_000)}`,
+          ),
+        ],
       ];
       for (const [label, attempt, headers] of attempts) {
         const { response, body: raw } = await download(attempt, headers);
@@ -104,12 +179,19 @@ for (const dialect of await availableDialects()) {
       // The genuine links still work, and a token made for another execution of the same sync does not open this one's.
       assert.equal((await download(url!)).response.status, 200);
       assert.equal((await download(second!)).response.status, 200);
-      const sibling = await insertModelSyncExecution(server, { id: syncId, organizationId: server.organizationId }, { logs: { records: [{ secret: true }] } });
+      const sibling = await insertModelSyncExecution(
+        server,
+        { id: syncId, organizationId: server.organizationId },
+        { logs: { records: [{ secret: true }] } },
+      );
       const siblingToken = sign({ ...claimsFor('records', 'records-0001.jsonl.gz'), execution_id: sibling }, 60_000);
-      assert.equal((await download(fileUrl('records', 'records-0001.jsonl.gz', `?token=${siblingToken}`))).response.status, 403);
+      assert.equal(
+        (await download(fileUrl('records', 'records-0001.jsonl.gz', `?token=${siblingToken}`))).response.status,
+        403,
+      );
     });
 
-    test('without a token the file route is an API call (bearer key) that answers the file\'s signed URL, as the SDK documents', async () => {
+    test("without a token the file route is an API call (bearer key) that answers the file's signed URL, as the SDK documents", async () => {
       const path = `${base()}/inserts/inserts-0001.jsonl.gz`;
       const anonymous = await call(server.url, 'GET', path);
       assert.equal(anonymous.status, 401, anonymous.text);
@@ -119,10 +201,28 @@ for (const dialect of await availableDialects()) {
       assert.ok(Date.parse(response.body.data.expires) > Date.now());
       const { response: file, body } = await download(response.body.data.urls[0]);
       assert.equal(file.status, 200);
-      assert.deepEqual(gunzipSync(body).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line)), logs.inserts);
+      assert.deepEqual(
+        gunzipSync(body)
+          .toString('utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+        logs.inserts,
+      );
       assert.equal((await call(server.url, 'GET', path, { key: otherTenantKey })).status, 404, 'another organization');
-      assert.equal((await call(server.url, 'GET', `${base()}/inserts/inserts-0002.jsonl.gz`, { key: server.apiKey })).status, 404, 'a file the index does not list');
-      assert.equal((await call(server.url, 'GET', `${base()}/inserts/${encodeURIComponent('../index.json')}`, { key: server.apiKey })).status, 404);
+      assert.equal(
+        (await call(server.url, 'GET', `${base()}/inserts/inserts-0002.jsonl.gz`, { key: server.apiKey })).status,
+        404,
+        'a file the index does not list',
+      );
+      assert.equal(
+        (
+          await call(server.url, 'GET', `${base()}/inserts/${encodeURIComponent('../index.json')}`, {
+            key: server.apiKey,
+          })
+        ).status,
+        404,
+      );
     });
 
     test('a type outside ExecutionLogType is a 400 naming type; unknown files are 404 and names outside the index are never served', async () => {
@@ -134,15 +234,25 @@ for (const dialect of await availableDialects()) {
       assert.equal(badFile.status, 400, badFile.text);
 
       // Genuine signatures over names the index does not list: a later file, the index itself, a path out of the directory.
-      for (const filename of ['records-0003.jsonl.gz', 'index.json', '../index.json', '../../../ferry.db', 'inserts-0001.jsonl.gz']) {
+      for (const filename of [
+        'records-0003.jsonl.gz',
+        'index.json',
+        '../index.json',
+        '../../../ferry.db',
+        'inserts-0001.jsonl.gz',
+      ]) {
         const token = sign(claimsFor('records', filename), 60_000);
-        const response = await call(server.url, 'GET', `${base()}/records/${encodeURIComponent(filename)}?token=${token}`);
+        const response = await call(
+          server.url,
+          'GET',
+          `${base()}/records/${encodeURIComponent(filename)}?token=${token}`,
+        );
         assert.equal(response.status, 404, `${filename}: ${response.text}`);
         assert.equal(response.headers.get('content-type'), 'application/json; charset=utf-8');
       }
     });
 
-    test('unknown syncs and executions are 404, and so are another organization\'s', async () => {
+    test("unknown syncs and executions are 404, and so are another organization's", async () => {
       const otherSync = await insertModelSync(server, server.organizationId);
       const paths = [
         `/api/syncs/${crypto.randomUUID()}/executions/${executionId}`,
@@ -161,8 +271,19 @@ for (const dialect of await availableDialects()) {
         assert.ok(!response.text.includes('user1@example.com'));
       }
       // A file link re-pointed at another sync of the same organization is refused before any lookup.
-      const token = new URL(((await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[])[0]!).searchParams.get('token');
-      assert.equal((await call(server.url, 'GET', `/api/syncs/${otherSync}/executions/${executionId}/records/records-0001.jsonl.gz?token=${token}`)).status, 403);
+      const token = new URL(
+        ((await call(server.url, 'GET', `${base()}/records`, { key: server.apiKey })).body.data.urls as string[])[0]!,
+      ).searchParams.get('token');
+      assert.equal(
+        (
+          await call(
+            server.url,
+            'GET',
+            `/api/syncs/${otherSync}/executions/${executionId}/records/records-0001.jsonl.gz?token=${token}`,
+          )
+        ).status,
+        403,
+      );
     });
 
     test('the logs index counts the records and names one retrieval endpoint per type produced, omitting empty types', async () => {
@@ -175,18 +296,28 @@ for (const dialect of await availableDialects()) {
       assert.deepEqual(data.logs.errors, { record_count: 1, files: 1, url: `${server.url}${base()}/errors` });
       assert.equal(data.logs.inserts.record_count, 3);
       assert.equal(data.logs.updates.record_count, 2);
-      const followed = await call(server.url, 'GET', data.logs.errors.url.slice(server.url.length), { key: server.apiKey });
+      const followed = await call(server.url, 'GET', data.logs.errors.url.slice(server.url.length), {
+        key: server.apiKey,
+      });
       assert.equal(followed.body.data.urls.length, 1);
 
       const quiet = await insertModelSyncExecution(server, { id: syncId, organizationId: server.organizationId });
-      const empty = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${quiet}/logs`, { key: server.apiKey });
+      const empty = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${quiet}/logs`, {
+        key: server.apiKey,
+      });
       assert.deepEqual(empty.body, { data: { record_count: 0, logs: {} } });
-      const noUrls = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${quiet}/records`, { key: server.apiKey });
+      const noUrls = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${quiet}/records`, {
+        key: server.apiKey,
+      });
       assert.deepEqual(noUrls.body.data.urls, []);
     });
 
     test('the console log pages with after and next_cursor while the run goes; limit over 50 is a 400 naming limit', async () => {
-      const running = await insertModelSyncExecution(server, { id: syncId, organizationId: server.organizationId }, { status: 'running' });
+      const running = await insertModelSyncExecution(
+        server,
+        { id: syncId, organizationId: server.organizationId },
+        { status: 'running' },
+      );
       const path = `/api/syncs/${syncId}/executions/${running}/consolelog`;
       assert.deepEqual((await call(server.url, 'GET', path, { key: server.apiKey })).body, { data: { entries: [] } });
       await appendConsoleLines(server, running, ['Model sync started', 'batch 1', 'batch 2', 'batch 3', 'batch 4']);
@@ -194,24 +325,44 @@ for (const dialect of await availableDialects()) {
 
       const first = await call(server.url, 'GET', `${path}?limit=2`, { key: server.apiKey });
       assert.equal(first.status, 200, first.text);
-      assert.deepEqual(first.body.data.entries.map((entry: { message: string }) => entry.message), ['Model sync started', 'batch 1']);
+      assert.deepEqual(
+        first.body.data.entries.map((entry: { message: string }) => entry.message),
+        ['Model sync started', 'batch 1'],
+      );
       const entry = first.body.data.entries[0];
       assert.equal(entry.level, 'INFO');
       assert.deepEqual(entry.payload, { message: 'Model sync started' });
       assert.ok(Date.parse(entry.timestamp) <= Date.now());
       assert.equal(first.body.data.next_cursor, first.body.data.entries[1].id);
 
-      const second = await call(server.url, 'GET', `${path}?limit=2&after=${first.body.data.next_cursor}`, { key: server.apiKey });
-      assert.deepEqual(second.body.data.entries.map((line: { message: string }) => line.message), ['batch 2', 'batch 3']);
-      const rest = await call(server.url, 'GET', `${path}?after=${second.body.data.next_cursor}`, { key: server.apiKey });
-      assert.deepEqual(rest.body.data.entries.map((line: { message: string }) => line.message), ['batch 4']);
+      const second = await call(server.url, 'GET', `${path}?limit=2&after=${first.body.data.next_cursor}`, {
+        key: server.apiKey,
+      });
+      assert.deepEqual(
+        second.body.data.entries.map((line: { message: string }) => line.message),
+        ['batch 2', 'batch 3'],
+      );
+      const rest = await call(server.url, 'GET', `${path}?after=${second.body.data.next_cursor}`, {
+        key: server.apiKey,
+      });
+      assert.deepEqual(
+        rest.body.data.entries.map((line: { message: string }) => line.message),
+        ['batch 4'],
+      );
 
       // A line written after the reader caught up shows on its next call.
-      const caughtUp = await call(server.url, 'GET', `${path}?after=${rest.body.data.next_cursor}`, { key: server.apiKey });
+      const caughtUp = await call(server.url, 'GET', `${path}?after=${rest.body.data.next_cursor}`, {
+        key: server.apiKey,
+      });
       assert.deepEqual(caughtUp.body, { data: { entries: [] } });
       await appendConsoleLines(server, running, ['Model sync completed']);
-      const latest = await call(server.url, 'GET', `${path}?after=${rest.body.data.next_cursor}`, { key: server.apiKey });
-      assert.deepEqual(latest.body.data.entries.map((line: { message: string }) => line.message), ['Model sync completed']);
+      const latest = await call(server.url, 'GET', `${path}?after=${rest.body.data.next_cursor}`, {
+        key: server.apiKey,
+      });
+      assert.deepEqual(
+        latest.body.data.entries.map((line: { message: string }) => line.message),
+        ['Model sync completed'],
+      );
 
       for (const query of ['limit=51', 'limit=0', 'limit=many']) {
         const invalid = await call(server.url, 'GET', `${path}?${query}`, { key: server.apiKey });

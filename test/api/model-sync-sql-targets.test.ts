@@ -11,7 +11,15 @@ import mysql from 'mysql2/promise';
 import { startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createMysqlDatabase, mysqlUnavailable, postgresUnavailable, type ScratchDatabase } from '../kit/services.ts';
 import { createConnection } from './connection-data-kit.ts';
-import { createExecutionWorld, createSync, person, range, runToCompletion, setPeople, type ExecutionWorld } from './model-sync-execution-kit.ts';
+import {
+  createExecutionWorld,
+  createSync,
+  person,
+  range,
+  runToCompletion,
+  setPeople,
+  type ExecutionWorld,
+} from './model-sync-execution-kit.ts';
 
 interface SqlTarget {
   name: string;
@@ -55,10 +63,21 @@ async function mysqlTarget(scratch: ScratchDatabase): Promise<SqlTarget> {
   const url = new URL(scratch.url);
   const admin = await mysql.createConnection({ uri: scratch.url });
   // The identity is not the table's key here: the writer must match rows by it all the same.
-  await admin.query('create table contacts (id int auto_increment primary key, email varchar(100) not null, full_name text, tier text, key by_email (email))');
+  await admin.query(
+    'create table contacts (id int auto_increment primary key, email varchar(100) not null, full_name text, tier text, key by_email (email))',
+  );
   return {
     name: 'mysql',
-    connection: { type: 'mysql', configuration: { hostname: url.hostname, port: Number(url.port || 3306), account: 'root', dbname: scratch.name, ssl: false } },
+    connection: {
+      type: 'mysql',
+      configuration: {
+        hostname: url.hostname,
+        port: Number(url.port || 3306),
+        account: 'root',
+        dbname: scratch.name,
+        ssl: false,
+      },
+    },
     object: `${scratch.name}.contacts`,
     async rows() {
       const [rows] = await admin.query('select email, full_name, tier from contacts order by email');
@@ -75,9 +94,13 @@ async function mysqlTarget(scratch: ScratchDatabase): Promise<SqlTarget> {
 }
 
 const expected = (people: ReturnType<typeof person>[]) =>
-  people.map((one) => ({ email: one.email, full_name: one.name, tier: one.plan })).sort((a, b) => a.email.localeCompare(b.email));
+  people
+    .map((one) => ({ email: one.email, full_name: one.name, tier: one.plan }))
+    .sort((a, b) => a.email.localeCompare(b.email));
 
-describe('model syncs into MySQL and SQLite tables', { skip: (await postgresUnavailable()) ?? (await mysqlUnavailable()) }, () => {
+describe('model syncs into MySQL and SQLite tables', {
+  skip: (await postgresUnavailable()) ?? (await mysqlUnavailable()),
+}, () => {
   let server: TestFerry;
   let world: ExecutionWorld;
   const targets: SqlTarget[] = [];
@@ -97,7 +120,13 @@ describe('model syncs into MySQL and SQLite tables', { skip: (await postgresUnav
     test(`${mode}: backfill, then only changes${mode === 'replace' ? ', and deletes' : ''}, into each table target`, async () => {
       for (const target of targets) {
         await setPeople(world.source, range(1, 20));
-        const connectionId = await createConnection(server, target.connection.type, target.connection.configuration, server.apiKey, `${target.name} ${mode}`);
+        const connectionId = await createConnection(
+          server,
+          target.connection.type,
+          target.connection.configuration,
+          server.apiKey,
+          `${target.name} ${mode}`,
+        );
         const source = (field: string) => ({ field, model_id: world.modelId });
         const syncId = await createSync(server, {
           name: `People ${mode} → ${target.name}`,
@@ -111,11 +140,18 @@ describe('model syncs into MySQL and SQLite tables', { skip: (await postgresUnav
           ],
         });
         const first = await runToCompletion(server, syncId);
-        assert.deepEqual([first.counts.insert, first.counts.update, first.counts.error], [20, 0, 0], `${target.name}: ${JSON.stringify(first.counts)}`);
+        assert.deepEqual(
+          [first.counts.insert, first.counts.update, first.counts.error],
+          [20, 0, 0],
+          `${target.name}: ${JSON.stringify(first.counts)}`,
+        );
         assert.deepEqual(await target.rows(), expected(range(1, 20)), target.name);
 
         // Two renamed, one new, two gone from the model.
-        const next = [...range(3, 20).map((one) => (one.id === 5 || one.id === 6 ? { ...one, name: `${one.name} renamed` } : one)), person(21)];
+        const next = [
+          ...range(3, 20).map((one) => (one.id === 5 || one.id === 6 ? { ...one, name: `${one.name} renamed` } : one)),
+          person(21),
+        ];
         await setPeople(world.source, next);
         const second = await runToCompletion(server, syncId);
         const deletes = mode === 'replace' ? 2 : 0;
@@ -127,7 +163,11 @@ describe('model syncs into MySQL and SQLite tables', { skip: (await postgresUnav
         const kept = mode === 'replace' ? [] : range(1, 2);
         assert.deepEqual(await target.rows(), expected([...kept, ...next]), target.name);
         await runToCompletion(server, syncId);
-        assert.deepEqual(await target.rows(), expected([...kept, ...next]), `${target.name}: an unchanged model changes nothing`);
+        assert.deepEqual(
+          await target.rows(),
+          expected([...kept, ...next]),
+          `${target.name}: an unchanged model changes nothing`,
+        );
         await target.clear();
       }
     });

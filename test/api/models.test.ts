@@ -42,7 +42,9 @@ for (const dialect of await availableDialects()) {
       sqliteDir = mkdtempSync(join(tmpdir(), 'ferry-models-'));
       const file = join(sqliteDir, 'source.db');
       const sqlite = new Database(file);
-      sqlite.exec("create table items (id integer primary key, title text, price real); insert into items values (1, 'a', 1.5), (2, 'b', 2.5)");
+      sqlite.exec(
+        "create table items (id integer primary key, title text, price real); insert into items values (1, 'a', 1.5), (2, 'b', 2.5)",
+      );
       sqlite.close();
       server = await startFerry(dialect);
       const created = async (body: unknown) => {
@@ -50,7 +52,11 @@ for (const dialect of await availableDialects()) {
         assert.equal(response.status, 200, response.text);
         return response.body.data.id as string;
       };
-      postgresId = await created({ name: 'Warehouse', type: 'postgresql', configuration: { hostname: '127.0.0.1', port: 5432, database: source.name, username: 'postgres', ssl: false } });
+      postgresId = await created({
+        name: 'Warehouse',
+        type: 'postgresql',
+        configuration: { hostname: '127.0.0.1', port: 5432, database: source.name, username: 'postgres', ssl: false },
+      });
       sqliteId = await created({ name: 'Local file', type: 'sqlite', configuration: { path: file } });
     });
     after(async () => {
@@ -79,7 +85,10 @@ for (const dialect of await availableDialects()) {
       assert.equal(model.version, 1);
       assert.equal(model.identifier, 'email');
       assert.deepEqual(model.configuration, body.configuration);
-      assert.deepEqual(model.fields.map((field: { id: string }) => field.id), ['id', 'email', 'score', 'created_at', 'segment']);
+      assert.deepEqual(
+        model.fields.map((field: { id: string }) => field.id),
+        ['id', 'email', 'score', 'created_at', 'segment'],
+      );
       const byId = Object.fromEntries(model.fields.map((field: { id: string }) => [field.id, field]));
       assert.equal(byId.id.type, 'number');
       assert.equal(byId.email.type, 'string');
@@ -101,13 +110,25 @@ for (const dialect of await availableDialects()) {
 
       const updated = await call(server.url, 'PUT', `/api/models/${model.id}`, {
         key: server.apiKey,
-        body: { name: 'All users', connection_id: postgresId, configuration: { query: 'select id, email from users' }, identifier: 'id' },
+        body: {
+          name: 'All users',
+          connection_id: postgresId,
+          configuration: { query: 'select id, email from users' },
+          identifier: 'id',
+        },
       });
       assert.equal(updated.status, 200, updated.text);
       assert.equal(updated.body.data.version, 2);
       assert.equal(updated.body.data.name, 'All users');
-      assert.deepEqual(updated.body.data.fields.map((field: { id: string }) => field.id), ['id', 'email']);
-      assert.equal(updated.body.data.fields[0].created_at, byId.id.created_at, 'a field kept across updates keeps its created_at');
+      assert.deepEqual(
+        updated.body.data.fields.map((field: { id: string }) => field.id),
+        ['id', 'email'],
+      );
+      assert.equal(
+        updated.body.data.fields[0].created_at,
+        byId.id.created_at,
+        'a field kept across updates keeps its created_at',
+      );
       assert.deepEqual(updated.body.data.labels, [], 'an update is a full replacement');
 
       const removed = await call(server.url, 'DELETE', `/api/models/${model.id}`, { key: server.apiKey });
@@ -116,94 +137,200 @@ for (const dialect of await availableDialects()) {
     });
 
     test('table models: PostgreSQL (quoted mixed-case table) and an SQLite file; samples hold the records', async () => {
-      const pgModel = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Mixed', connection_id: postgresId, configuration: { table: 'public.Mixed Case' } } });
+      const pgModel = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { name: 'Mixed', connection_id: postgresId, configuration: { table: 'public.Mixed Case' } },
+      });
       assert.equal(pgModel.status, 200, pgModel.text);
-      assert.deepEqual(pgModel.body.data.fields.map((field: { id: string; unique: boolean }) => [field.id, field.unique]), [['id', true], ['Label', false]]);
-      const pgSample = await call(server.url, 'GET', `/api/models/${pgModel.body.data.id}/sample`, { key: server.apiKey });
+      assert.deepEqual(
+        pgModel.body.data.fields.map((field: { id: string; unique: boolean }) => [field.id, field.unique]),
+        [
+          ['id', true],
+          ['Label', false],
+        ],
+      );
+      const pgSample = await call(server.url, 'GET', `/api/models/${pgModel.body.data.id}/sample`, {
+        key: server.apiKey,
+      });
       assert.equal(pgSample.status, 200, pgSample.text);
       assert.deepEqual(pgSample.body.data.records, [{ id: 1, Label: 'one' }]);
 
-      const sqliteModel = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Items', connection_id: sqliteId, configuration: { table: 'items' }, identifier: 'id' } });
+      const sqliteModel = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { name: 'Items', connection_id: sqliteId, configuration: { table: 'items' }, identifier: 'id' },
+      });
       assert.equal(sqliteModel.status, 200, sqliteModel.text);
       assert.equal(sqliteModel.body.data.type, 'sqlite');
-      assert.deepEqual(sqliteModel.body.data.fields.map((field: { id: string; type: string }) => [field.id, field.type]), [['id', 'number'], ['title', 'string'], ['price', 'number']]);
-      const sample = await call(server.url, 'GET', `/api/models/${sqliteModel.body.data.id}/sample`, { key: server.apiKey });
+      assert.deepEqual(
+        sqliteModel.body.data.fields.map((field: { id: string; type: string }) => [field.id, field.type]),
+        [
+          ['id', 'number'],
+          ['title', 'string'],
+          ['price', 'number'],
+        ],
+      );
+      const sample = await call(server.url, 'GET', `/api/models/${sqliteModel.body.data.id}/sample`, {
+        key: server.apiKey,
+      });
       assert.equal(sample.status, 200, sample.text);
-      assert.deepEqual(sample.body.data.records, [{ id: 1, title: 'a', price: 1.5 }, { id: 2, title: 'b', price: 2.5 }]);
+      assert.deepEqual(sample.body.data.records, [
+        { id: 1, title: 'a', price: 1.5 },
+        { id: 2, title: 'b', price: 2.5 },
+      ]);
       assert.deepEqual(sample.body.data.warnings, []);
 
-      const capped = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Users', connection_id: postgresId, configuration: { query: 'select id from users order by id' } } });
-      const cappedSample = await call(server.url, 'GET', `/api/models/${capped.body.data.id}/sample`, { key: server.apiKey });
+      const capped = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: {
+          name: 'Users',
+          connection_id: postgresId,
+          configuration: { query: 'select id from users order by id' },
+        },
+      });
+      const cappedSample = await call(server.url, 'GET', `/api/models/${capped.body.data.id}/sample`, {
+        key: server.apiKey,
+      });
       assert.equal(cappedSample.body.data.records.length, 10, 'samples are capped at 10 records');
     });
 
     test('client mistakes: the database message as a 422, unknown connection, missing name, bad identifier, bad configuration', async () => {
-      const badSql = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Broken', connection_id: postgresId, configuration: { query: 'select * from nope' } } });
+      const badSql = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { name: 'Broken', connection_id: postgresId, configuration: { query: 'select * from nope' } },
+      });
       assert.equal(badSql.status, 422, badSql.text);
       assert.match(badSql.body.message, /relation "nope" does not exist/);
       assert.equal(badSql.body.metadata.field, 'configuration.query');
 
-      const badSqlite = await call(server.url, 'POST', '/api/model-preview', { key: server.apiKey, body: { name: 'Broken', connection_id: sqliteId, configuration: { query: 'select missing_column from items' } } });
+      const badSqlite = await call(server.url, 'POST', '/api/model-preview', {
+        key: server.apiKey,
+        body: { name: 'Broken', connection_id: sqliteId, configuration: { query: 'select missing_column from items' } },
+      });
       assert.equal(badSqlite.status, 422, badSqlite.text);
       assert.match(badSqlite.body.message, /no such column: missing_column/);
 
-      const missingTable = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Gone', connection_id: postgresId, configuration: { table: 'public.gone' } } });
+      const missingTable = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { name: 'Gone', connection_id: postgresId, configuration: { table: 'public.gone' } },
+      });
       assert.equal(missingTable.status, 422, missingTable.text);
       assert.equal(missingTable.body.metadata.field, 'configuration.table');
 
-      const unknownConnection = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'X', connection_id: '00000000-0000-0000-0000-000000000000', configuration: { query: 'select 1' } } });
+      const unknownConnection = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: {
+          name: 'X',
+          connection_id: '00000000-0000-0000-0000-000000000000',
+          configuration: { query: 'select 1' },
+        },
+      });
       assert.equal(unknownConnection.status, 404, unknownConnection.text);
       assert.equal(unknownConnection.body.metadata.field, 'connection_id');
 
-      const api = (await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'An API', type: 'api', configuration: { url: 'https://api.example.invalid' } } })).body.data.id;
-      const noSource = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'X', connection_id: api, configuration: { query: 'select 1' } } });
+      const api = (
+        await call(server.url, 'POST', '/api/connections', {
+          key: server.apiKey,
+          body: { name: 'An API', type: 'api', configuration: { url: 'https://api.example.invalid' } },
+        })
+      ).body.data.id;
+      const noSource = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { name: 'X', connection_id: api, configuration: { query: 'select 1' } },
+      });
       assert.equal(noSource.status, 422, noSource.text);
       assert.equal(noSource.body.metadata.field, 'connection_id');
 
-      const noName = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { connection_id: postgresId, configuration: { query: 'select 1' } } });
+      const noName = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { connection_id: postgresId, configuration: { query: 'select 1' } },
+      });
       assert.equal(noName.status, 400, noName.text);
       assert.equal(noName.body.metadata.field, 'name');
 
-      const badIdentifier = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'X', connection_id: postgresId, configuration: { query: 'select id from users' }, identifier: 'email' } });
+      const badIdentifier = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: {
+          name: 'X',
+          connection_id: postgresId,
+          configuration: { query: 'select id from users' },
+          identifier: 'email',
+        },
+      });
       assert.equal(badIdentifier.status, 422, badIdentifier.text);
       assert.equal(badIdentifier.body.metadata.field, 'identifier');
 
-      const badField = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'X', connection_id: postgresId, configuration: { query: 'select id from users' }, fields: ['id', 'nope'] } });
+      const badField = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: {
+          name: 'X',
+          connection_id: postgresId,
+          configuration: { query: 'select id from users' },
+          fields: ['id', 'nope'],
+        },
+      });
       assert.equal(badField.status, 422, badField.text);
       assert.equal(badField.body.metadata.field, 'fields[1]');
 
-      const both = await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'X', connection_id: postgresId, configuration: { query: 'select 1', table: 'public.users' } } });
+      const both = await call(server.url, 'POST', '/api/models', {
+        key: server.apiKey,
+        body: { name: 'X', connection_id: postgresId, configuration: { query: 'select 1', table: 'public.users' } },
+      });
       assert.equal(both.status, 400, both.text);
       assert.equal(both.body.metadata.field, 'configuration');
 
       const listed = await call(server.url, 'GET', '/api/models', { key: server.apiKey });
-      assert.ok(!listed.body.data.some((model: { name: string }) => ['Broken', 'Gone', 'X'].includes(model.name)), 'failed creates store nothing');
+      assert.ok(
+        !listed.body.data.some((model: { name: string }) => ['Broken', 'Gone', 'X'].includes(model.name)),
+        'failed creates store nothing',
+      );
     });
 
     test('preview stores nothing; async create, get, update, preview and sample answer with a job at once', async () => {
       const before = (await call(server.url, 'GET', '/api/models', { key: server.apiKey })).body.data.length;
-      const preview = await call(server.url, 'POST', '/api/model-preview', { key: server.apiKey, body: { name: 'Peek', connection_id: sqliteId, configuration: { query: 'select id, title from items' } } });
+      const preview = await call(server.url, 'POST', '/api/model-preview', {
+        key: server.apiKey,
+        body: { name: 'Peek', connection_id: sqliteId, configuration: { query: 'select id, title from items' } },
+      });
       assert.equal(preview.status, 200, preview.text);
       assert.equal(preview.body.data.id, undefined);
-      assert.deepEqual(preview.body.data.fields.map((field: { id: string }) => field.id), ['id', 'title']);
+      assert.deepEqual(
+        preview.body.data.fields.map((field: { id: string }) => field.id),
+        ['id', 'title'],
+      );
 
-      const created = await call(server.url, 'POST', '/api/models?async=true', { key: server.apiKey, body: { name: 'Async', connection_id: postgresId, configuration: { query: 'select id, email from users' } } });
+      const created = await call(server.url, 'POST', '/api/models?async=true', {
+        key: server.apiKey,
+        body: { name: 'Async', connection_id: postgresId, configuration: { query: 'select id, email from users' } },
+      });
       assert.equal(created.status, 200, created.text);
       assert.equal(created.body.data, undefined);
       assert.equal(created.body.job.type, 'createmodel');
       const createJob = await waitForJob(server, 'createmodel', created.body.job.job_id);
       assert.equal(createJob.status, 'done', JSON.stringify(createJob));
       const modelId = createJob.result.id;
-      assert.deepEqual(createJob.result.fields.map((field: { id: string }) => field.id), ['id', 'email']);
-      assert.equal((await call(server.url, 'GET', '/api/models', { key: server.apiKey })).body.data.length, before + 1, 'only the async create stored a model');
+      assert.deepEqual(
+        createJob.result.fields.map((field: { id: string }) => field.id),
+        ['id', 'email'],
+      );
+      assert.equal(
+        (await call(server.url, 'GET', '/api/models', { key: server.apiKey })).body.data.length,
+        before + 1,
+        'only the async create stored a model',
+      );
 
-      const failed = await call(server.url, 'POST', '/api/models?async=true', { key: server.apiKey, body: { name: 'Async broken', connection_id: postgresId, configuration: { query: 'select * from nope' } } });
+      const failed = await call(server.url, 'POST', '/api/models?async=true', {
+        key: server.apiKey,
+        body: { name: 'Async broken', connection_id: postgresId, configuration: { query: 'select * from nope' } },
+      });
       assert.equal(failed.status, 200, failed.text);
       const failedJob = await waitForJob(server, 'createmodel', failed.body.job.job_id);
       assert.equal(failedJob.status, 'failed');
       assert.match(failedJob.error, /relation "nope" does not exist/);
 
-      const updated = await call(server.url, 'PUT', `/api/models/${modelId}?async=true`, { key: server.apiKey, body: { name: 'Async 2', connection_id: postgresId, configuration: { query: 'select id from users' } } });
+      const updated = await call(server.url, 'PUT', `/api/models/${modelId}?async=true`, {
+        key: server.apiKey,
+        body: { name: 'Async 2', connection_id: postgresId, configuration: { query: 'select id from users' } },
+      });
       assert.equal(updated.body.job.type, 'updatemodel');
       const updateJob = await waitForJob(server, 'updatemodel', updated.body.job.job_id);
       assert.equal(updateJob.result.version, 2);
@@ -213,7 +340,10 @@ for (const dialect of await availableDialects()) {
       assert.equal(getJob.result.id, modelId);
       assert.equal(getJob.result.name, 'Async 2');
 
-      const previewed = await call(server.url, 'POST', '/api/model-preview?async=true', { key: server.apiKey, body: { name: 'Peek', connection_id: sqliteId, configuration: { table: 'items' } } });
+      const previewed = await call(server.url, 'POST', '/api/model-preview?async=true', {
+        key: server.apiKey,
+        body: { name: 'Peek', connection_id: sqliteId, configuration: { table: 'items' } },
+      });
       assert.equal(previewed.body.job.type, 'previewmodel');
       assert.equal((await waitForJob(server, 'previewmodel', previewed.body.job.job_id)).result.fields.length, 3);
 
@@ -223,27 +353,76 @@ for (const dialect of await availableDialects()) {
       assert.equal(sampleJob.result.records.length, 10);
       assert.deepEqual(Object.keys(sampleJob.result.records[0]), ['id']);
 
-      const unknownAsync = await call(server.url, 'POST', '/api/models?async=true', { key: server.apiKey, body: { name: 'X', connection_id: '00000000-0000-0000-0000-000000000000', configuration: { query: 'select 1' } } });
+      const unknownAsync = await call(server.url, 'POST', '/api/models?async=true', {
+        key: server.apiKey,
+        body: {
+          name: 'X',
+          connection_id: '00000000-0000-0000-0000-000000000000',
+          configuration: { query: 'select 1' },
+        },
+      });
       assert.equal(unknownAsync.status, 404, 'async requests still check the connection before answering');
     });
 
     test('2023-04-25 updates a model with PATCH; 2024-02-08 reads the same shape', async () => {
-      const model = (await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Old client', connection_id: sqliteId, configuration: { table: 'items' } } })).body.data;
-      const patched = await call(server.url, 'PATCH', `/api/models/${model.id}`, { key: server.apiKey, version: '2023-04-25', body: { name: 'Patched', connection_id: sqliteId, configuration: { query: 'select id from items' } } });
+      const model = (
+        await call(server.url, 'POST', '/api/models', {
+          key: server.apiKey,
+          body: { name: 'Old client', connection_id: sqliteId, configuration: { table: 'items' } },
+        })
+      ).body.data;
+      const patched = await call(server.url, 'PATCH', `/api/models/${model.id}`, {
+        key: server.apiKey,
+        version: '2023-04-25',
+        body: { name: 'Patched', connection_id: sqliteId, configuration: { query: 'select id from items' } },
+      });
       assert.equal(patched.status, 200, patched.text);
       assert.equal(patched.body.data.version, 2);
-      assert.equal((await call(server.url, 'PUT', `/api/models/${model.id}`, { key: server.apiKey, version: '2023-04-25', body: {} })).status, 404, '2023-04-25 has no PUT');
-      const old = await call(server.url, 'GET', `/api/models/${model.id}`, { key: server.apiKey, version: '2024-02-08' });
+      assert.equal(
+        (
+          await call(server.url, 'PUT', `/api/models/${model.id}`, {
+            key: server.apiKey,
+            version: '2023-04-25',
+            body: {},
+          })
+        ).status,
+        404,
+        '2023-04-25 has no PUT',
+      );
+      const old = await call(server.url, 'GET', `/api/models/${model.id}`, {
+        key: server.apiKey,
+        version: '2024-02-08',
+      });
       assert.deepEqual(old.body.data, patched.body.data);
     });
 
     test('a model used by a model sync cannot be deleted (409)', async () => {
-      const model = (await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'In use', connection_id: sqliteId, configuration: { table: 'items' } } })).body.data;
+      const model = (
+        await call(server.url, 'POST', '/api/models', {
+          key: server.apiKey,
+          body: { name: 'In use', connection_id: sqliteId, configuration: { table: 'items' } },
+        })
+      ).body.data;
       const database = server.ferry.context.database.db;
       const now = new Date().toISOString();
       await database
         .insertInto('model_syncs')
-        .values({ id: 'sync-using-model', organization_id: server.organizationId, name: 'Uses it', mode: 'create', active: 0, model_id: model.id, target_connection_id: sqliteId, target_object: 'items', definition: '{}', schedule: '{}', created_at: now, created_by: null, updated_at: now, updated_by: null })
+        .values({
+          id: 'sync-using-model',
+          organization_id: server.organizationId,
+          name: 'Uses it',
+          mode: 'create',
+          active: 0,
+          model_id: model.id,
+          target_connection_id: sqliteId,
+          target_object: 'items',
+          definition: '{}',
+          schedule: '{}',
+          created_at: now,
+          created_by: null,
+          updated_at: now,
+          updated_by: null,
+        })
         .execute();
       const refused = await call(server.url, 'DELETE', `/api/models/${model.id}`, { key: server.apiKey });
       assert.equal(refused.status, 409, refused.text);
@@ -253,32 +432,70 @@ for (const dialect of await availableDialects()) {
     });
 
     test('enrichment: no connector enriches, answered validly; unknown connections are 404', async () => {
-      const source = await call(server.url, 'GET', `/api/connections/${postgresId}/modelsync/enrichment-source`, { key: server.apiKey });
+      const source = await call(server.url, 'GET', `/api/connections/${postgresId}/modelsync/enrichment-source`, {
+        key: server.apiKey,
+      });
       assert.equal(source.status, 404, source.text);
       assert.equal(source.body.metadata.reason, 'enrichment_unsupported');
-      const badParams = await call(server.url, 'GET', `/api/connections/${postgresId}/modelsync/enrichment-source?params=nope`, { key: server.apiKey });
+      const badParams = await call(
+        server.url,
+        'GET',
+        `/api/connections/${postgresId}/modelsync/enrichment-source?params=nope`,
+        { key: server.apiKey },
+      );
       assert.equal(badParams.status, 400, badParams.text);
-      const inputs = await call(server.url, 'POST', `/api/enrichment/${postgresId}/inputfields`, { key: server.apiKey, body: { configuration: {} } });
+      const inputs = await call(server.url, 'POST', `/api/enrichment/${postgresId}/inputfields`, {
+        key: server.apiKey,
+        body: { configuration: {} },
+      });
       assert.equal(inputs.status, 200, inputs.text);
       assert.deepEqual(inputs.body, { data: [] });
-      const unknown = await call(server.url, 'POST', '/api/enrichment/00000000-0000-0000-0000-000000000000/inputfields', { key: server.apiKey, body: {} });
+      const unknown = await call(
+        server.url,
+        'POST',
+        '/api/enrichment/00000000-0000-0000-0000-000000000000/inputfields',
+        { key: server.apiKey, body: {} },
+      );
       assert.equal(unknown.status, 404, unknown.text);
     });
 
     test("entity lookup finds a model; another organization's key gets 404 everywhere", async () => {
-      const model = (await call(server.url, 'POST', '/api/models', { key: server.apiKey, body: { name: 'Private', connection_id: sqliteId, configuration: { table: 'items' } } })).body.data;
+      const model = (
+        await call(server.url, 'POST', '/api/models', {
+          key: server.apiKey,
+          body: { name: 'Private', connection_id: sqliteId, configuration: { table: 'items' } },
+        })
+      ).body.data;
       const entity = await call(server.url, 'GET', `/api/entities/${model.id}`, { key: server.apiKey });
       assert.equal(entity.status, 200, entity.text);
       assert.equal(entity.body.data.type, 'model');
       assert.equal(entity.body.data.canonical_path, `/api/models/${model.id}`);
 
-      const child = (await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: `Models outsider ${dialect}` } })).body.data;
-      const user = (await call(server.url, 'POST', `/api/organizations/${child.id}/users`, { key: server.partnerKey, body: { email: `o-${dialect}@models.example` } })).body.data;
-      const key = (await call(server.url, 'POST', `/api/organizations/${child.id}/users/${user.id}/keys`, { key: server.partnerKey })).body.data.value;
+      const child = (
+        await call(server.url, 'POST', '/api/organizations', {
+          key: server.partnerKey,
+          body: { name: `Models outsider ${dialect}` },
+        })
+      ).body.data;
+      const user = (
+        await call(server.url, 'POST', `/api/organizations/${child.id}/users`, {
+          key: server.partnerKey,
+          body: { email: `o-${dialect}@models.example` },
+        })
+      ).body.data;
+      const key = (
+        await call(server.url, 'POST', `/api/organizations/${child.id}/users/${user.id}/keys`, {
+          key: server.partnerKey,
+        })
+      ).body.data.value;
       for (const [method, path, body] of [
         ['GET', `/api/models/${model.id}`],
         ['GET', `/api/models/${model.id}/sample`],
-        ['PUT', `/api/models/${model.id}`, { name: 'Stolen', connection_id: sqliteId, configuration: { table: 'items' } }],
+        [
+          'PUT',
+          `/api/models/${model.id}`,
+          { name: 'Stolen', connection_id: sqliteId, configuration: { table: 'items' } },
+        ],
         ['DELETE', `/api/models/${model.id}`],
         ['GET', `/api/entities/${model.id}`],
         ['POST', '/api/models', { name: 'Borrowed', connection_id: sqliteId, configuration: { table: 'items' } }],
@@ -287,7 +504,10 @@ for (const dialect of await availableDialects()) {
         assert.equal(response.status, 404, `${method} ${path}: ${response.text}`);
       }
       assert.deepEqual((await call(server.url, 'GET', '/api/models', { key })).body.data, []);
-      assert.equal((await call(server.url, 'GET', `/api/models/${model.id}`, { key: server.apiKey })).body.data.name, 'Private');
+      assert.equal(
+        (await call(server.url, 'GET', `/api/models/${model.id}`, { key: server.apiKey })).body.data.name,
+        'Private',
+      );
     });
   });
 }

@@ -19,13 +19,20 @@ describe('OpenAPI documents per version', () => {
     assert.ok(document.paths['/api/organization'].get);
     assert.ok(document.paths['/api/entities/{id}'].get);
     assert.equal(document.paths['/api/organizations/{id}'].put.operationId, 'organization.update');
-    assert.deepEqual(document.paths['/api/me'].get.responses['200'].content['application/json'].schema, { $ref: '#/components/schemas/GetIdentityResponseEnvelope' });
+    assert.deepEqual(document.paths['/api/me'].get.responses['200'].content['application/json'].schema, {
+      $ref: '#/components/schemas/GetIdentityResponseEnvelope',
+    });
     assert.ok(document.components.schemas.User.properties.role_ids);
-    assert.deepEqual(document.paths['/api/me'].get.responses['401'].content['application/json'].schema, { $ref: '#/components/schemas/ApiError' });
+    assert.deepEqual(document.paths['/api/me'].get.responses['401'].content['application/json'].schema, {
+      $ref: '#/components/schemas/ApiError',
+    });
   });
 
   test('the 2024-02-08 document, by header or query, lacks 2025-only routes and documents RestErrResponse', async () => {
-    for (const options of [{ path: '/api/openapi.json', version: '2024-02-08' }, { path: '/api/openapi.json?version=2024-02-08' }]) {
+    for (const options of [
+      { path: '/api/openapi.json', version: '2024-02-08' },
+      { path: '/api/openapi.json?version=2024-02-08' },
+    ]) {
       const response = await call(server.url, 'GET', options.path, { version: options.version });
       assert.equal(response.headers.get('x-polytomic-version'), '2024-02-08');
       const document = response.body;
@@ -34,7 +41,10 @@ describe('OpenAPI documents per version', () => {
       assert.equal(document.paths['/api/entities/{id}'], undefined);
       assert.ok(document.paths['/api/organizations/{org_id}/users'].get);
       assert.equal(document.paths['/api/organizations/{org_id}/users'].get['x-ferry-access'], 'any');
-      assert.equal(document.paths['/api/me'].get.responses['401'].content['application/json'].schema.$ref, '#/components/schemas/RestErrResponse');
+      assert.equal(
+        document.paths['/api/me'].get.responses['401'].content['application/json'].schema.$ref,
+        '#/components/schemas/RestErrResponse',
+      );
     }
   });
 

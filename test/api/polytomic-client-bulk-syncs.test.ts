@@ -19,13 +19,31 @@ describe('official polytomic@1.18.1 client: bulk syncs at 2024-02-08', { skip: a
     destination = await createPostgresDatabase('ferry_sdk_bulk_dst');
     const sql = new pg.Client({ connectionString: source.url });
     await sql.connect();
-    await sql.query("create table items (id int primary key, label text); insert into items select i, 'item ' || i from generate_series(1, 250) i");
+    await sql.query(
+      "create table items (id int primary key, label text); insert into items select i, 'item ' || i from generate_series(1, 250) i",
+    );
     await sql.end();
     server = await startFerry('sqlite');
     client = new PolytomicClient({ environment: server.url, token: server.apiKey, version: '2024-02-08' });
-    const configuration = (database: string) => ({ hostname: '127.0.0.1', port: 5432, database, username: 'postgres', ssl: false });
-    sourceId = (await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'S', type: 'postgresql', configuration: configuration(source.name) } })).body.data.id;
-    destinationId = (await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'D', type: 'postgresql', configuration: configuration(destination.name) } })).body.data.id;
+    const configuration = (database: string) => ({
+      hostname: '127.0.0.1',
+      port: 5432,
+      database,
+      username: 'postgres',
+      ssl: false,
+    });
+    sourceId = (
+      await call(server.url, 'POST', '/api/connections', {
+        key: server.apiKey,
+        body: { name: 'S', type: 'postgresql', configuration: configuration(source.name) },
+      })
+    ).body.data.id;
+    destinationId = (
+      await call(server.url, 'POST', '/api/connections', {
+        key: server.apiKey,
+        body: { name: 'D', type: 'postgresql', configuration: configuration(destination.name) },
+      })
+    ).body.data.id;
   });
   after(async () => {
     await server.close();
@@ -57,12 +75,17 @@ describe('official polytomic@1.18.1 client: bulk syncs at 2024-02-08', { skip: a
     assert.equal((await client.bulkSync.activate(id, { active: true })).data?.active, true);
 
     const schemas = await client.bulkSync.schemas.list(id);
-    assert.deepEqual((schemas.data ?? []).map((schema) => schema.id), ['public.items']);
+    assert.deepEqual(
+      (schemas.data ?? []).map((schema) => schema.id),
+      ['public.items'],
+    );
     await client.bulkSync.schemas.update(id, 'public.items', { user_output_name: 'sdk_items' });
     assert.equal((await client.bulkSync.schemas.get(id, 'public.items')).data?.output_name, 'sdk_items');
     await client.bulkSync.schemas.patch(id, { schemas: [{ id: 'public.items', enabled: true }] } as never);
 
-    const schedule = await client.bulkSync.schedules.create(id, { schedule: { frequency: 'hourly', minute: '10' } } as never);
+    const schedule = await client.bulkSync.schedules.create(id, {
+      schedule: { frequency: 'hourly', minute: '10' },
+    } as never);
     assert.equal(schedule.data?.frequency, 'hourly');
     assert.ok((await client.bulkSync.schedules.list(id)).data?.length === 2);
 

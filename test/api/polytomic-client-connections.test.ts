@@ -5,7 +5,14 @@ import { PolytomicClient, PolytomicError } from 'polytomic';
 import { startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { postgresUnavailable } from '../kit/services.ts';
 
-const configuration = { hostname: '127.0.0.1', port: 5432, database: 'test', username: 'postgres', password: 'pw', ssl: false };
+const configuration = {
+  hostname: '127.0.0.1',
+  port: 5432,
+  database: 'test',
+  username: 'postgres',
+  password: 'pw',
+  ssl: false,
+};
 
 describe('official polytomic@1.18.1 client: connections at 2024-02-08', { skip: await postgresUnavailable() }, () => {
   let server: TestFerry;
@@ -28,26 +35,44 @@ describe('official polytomic@1.18.1 client: connections at 2024-02-08', { skip: 
   });
 
   test('create, get, list, update, testConnection, getParameterValues, connect and remove', async () => {
-    const created = await client.connections.create({ name: 'SDK warehouse', type: 'postgresql', configuration, validate: true });
+    const created = await client.connections.create({
+      name: 'SDK warehouse',
+      type: 'postgresql',
+      configuration,
+      validate: true,
+    });
     const id = created.data!.id!;
     assert.equal(created.data?.status, 'healthy');
     assert.equal((created.data?.configuration as Record<string, unknown>).password, undefined);
     assert.equal((await client.connections.get(id)).data?.name, 'SDK warehouse');
     assert.ok((await client.connections.list()).data?.some((item) => item.id === id));
-    const updated = await client.connections.update(id, { name: 'SDK warehouse 2', configuration: { ...configuration, password: undefined } });
+    const updated = await client.connections.update(id, {
+      name: 'SDK warehouse 2',
+      configuration: { ...configuration, password: undefined },
+    });
     assert.equal(updated.data?.name, 'SDK warehouse 2');
     await client.connections.testConnection({ type: 'postgresql', configuration, connection_id: id });
-    await assert.rejects(client.connections.testConnection({ type: 'postgresql', configuration: { ...configuration, port: 1 } }), (error: unknown) => {
-      assert.ok(error instanceof PolytomicError);
-      assert.equal(error.statusCode, 400);
-      assert.equal((error.body as { metadata: { reason: string } }).metadata.reason, 'host_unreachable');
-      return true;
-    });
+    await assert.rejects(
+      client.connections.testConnection({ type: 'postgresql', configuration: { ...configuration, port: 1 } }),
+      (error: unknown) => {
+        assert.ok(error instanceof PolytomicError);
+        assert.equal(error.statusCode, 400);
+        assert.equal((error.body as { metadata: { reason: string } }).metadata.reason, 'host_unreachable');
+        return true;
+      },
+    );
     assert.deepEqual((await client.connections.getParameterValues(id)).data, {});
-    const card = await client.connections.connect({ name: 'Card', redirect_url: 'https://app.example/back', type: 'postgresql' });
+    const card = await client.connections.connect({
+      name: 'Card',
+      redirect_url: 'https://app.example/back',
+      type: 'postgresql',
+    });
     assert.ok(card.data?.redirect_url?.includes('/connect/'));
     await client.connections.remove(id);
-    await assert.rejects(client.connections.get(id), (error: unknown) => error instanceof PolytomicError && error.statusCode === 404);
+    await assert.rejects(
+      client.connections.get(id),
+      (error: unknown) => error instanceof PolytomicError && error.statusCode === 404,
+    );
   });
 
   test('createSharedConnection and listSharedConnections', async () => {
@@ -56,6 +81,9 @@ describe('official polytomic@1.18.1 client: connections at 2024-02-08', { skip: 
     const shared = await partner.connections.createSharedConnection(parent, { child_organization_id: child });
     assert.ok(shared.data?.id);
     const copies = await client.connections.listSharedConnections(parent);
-    assert.deepEqual(copies.data?.map((copy) => copy.id), [shared.data!.id]);
+    assert.deepEqual(
+      copies.data?.map((copy) => copy.id),
+      [shared.data!.id],
+    );
   });
 });

@@ -5,9 +5,18 @@ import assert from 'node:assert/strict';
 import { PolytomicClient } from 'polytomic';
 import { startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { postgresUnavailable } from '../kit/services.ts';
-import { createExecutionWorld, createSync, range, syncRequest, waitForExecution, type ExecutionWorld } from './model-sync-execution-kit.ts';
+import {
+  createExecutionWorld,
+  createSync,
+  range,
+  syncRequest,
+  waitForExecution,
+  type ExecutionWorld,
+} from './model-sync-execution-kit.ts';
 
-describe('official polytomic@1.18.1 client: model-sync executions at 2024-02-08', { skip: await postgresUnavailable() }, () => {
+describe('official polytomic@1.18.1 client: model-sync executions at 2024-02-08', {
+  skip: await postgresUnavailable(),
+}, () => {
   let server: TestFerry;
   let world: ExecutionWorld;
   let client: PolytomicClient;
@@ -42,17 +51,24 @@ describe('official polytomic@1.18.1 client: model-sync executions at 2024-02-08'
     world.receiver.delayMs = 300;
     try {
       const slow = (await client.modelSync.start(syncId, { resync: true })).data!.id!;
-      await waitForExecution(server.url, server.apiKey, syncId, slow, { until: (execution) => execution.status === 'running' });
+      await waitForExecution(server.url, server.apiKey, syncId, slow, {
+        until: (execution) => execution.status === 'running',
+      });
       const running = await client.modelSync.getStatus(syncId);
       assert.equal(running.data?.current_execution?.id, slow);
       const updated = await client.modelSync.executions.update(syncId, slow, { status: 'canceled' });
       assert.equal(updated.data?.id, slow);
       assert.ok(['canceling', 'canceled'].includes(updated.data!.status!));
       assert.equal((await waitForExecution(server.url, server.apiKey, syncId, slow)).status, 'canceled');
-      await assert.rejects(client.modelSync.executions.update(syncId, slow, { status: 'canceled' }), (error: { statusCode?: number }) => error.statusCode === 400);
+      await assert.rejects(
+        client.modelSync.executions.update(syncId, slow, { status: 'canceled' }),
+        (error: { statusCode?: number }) => error.statusCode === 400,
+      );
 
       const another = (await client.modelSync.start(syncId)).data!.id!;
-      await waitForExecution(server.url, server.apiKey, syncId, another, { until: (execution) => execution.status === 'running' });
+      await waitForExecution(server.url, server.apiKey, syncId, another, {
+        until: (execution) => execution.status === 'running',
+      });
       const canceled = await client.modelSync.cancel(syncId);
       assert.match(canceled.data?.message ?? '', new RegExp(another));
       assert.equal((await waitForExecution(server.url, server.apiKey, syncId, another)).status, 'canceled');
@@ -64,6 +80,9 @@ describe('official polytomic@1.18.1 client: model-sync executions at 2024-02-08'
     assert.equal(listed.data?.length, 3);
     assert.equal(listed.data?.[2]?.id, testId, 'newest first');
     const ascending = await client.modelSync.executions.list(syncId, { ascending: true, only_completed: true });
-    assert.deepEqual(ascending.data?.map((execution) => execution.id), [testId]);
+    assert.deepEqual(
+      ascending.data?.map((execution) => execution.id),
+      [testId],
+    );
   });
 });

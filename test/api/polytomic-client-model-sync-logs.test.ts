@@ -12,7 +12,11 @@ describe('official polytomic@1.18.1 client: model-sync execution logs at 2024-02
   let client: PolytomicClient;
   let syncId: string;
   let executionId: string;
-  const records = Array.from({ length: 7 }, (_, index) => ({ action: 'insert', key: String(index), record: { id: index } }));
+  const records = Array.from({ length: 7 }, (_, index) => ({
+    action: 'insert',
+    key: String(index),
+    record: { id: index },
+  }));
 
   before(async () => {
     server = await startFerry('sqlite');
@@ -21,13 +25,20 @@ describe('official polytomic@1.18.1 client: model-sync execution logs at 2024-02
     executionId = await insertModelSyncExecution(
       server,
       { id: syncId, organizationId: server.organizationId },
-      { logs: { records, errors: [{ code: 'rejected', message: 'no such column', record: { id: 99 } }] }, maxRecordsPerFile: 4 },
+      {
+        logs: { records, errors: [{ code: 'rejected', message: 'no such column', record: { id: 99 } }] },
+        maxRecordsPerFile: 4,
+      },
     );
   });
   after(() => server.close());
 
   test('getLogUrls returns signed URLs whose files gunzip to the logged records', async () => {
-    const response = await client.modelSync.executions.getLogUrls(syncId, executionId, Polytomic.V2ExecutionLogType.Records);
+    const response = await client.modelSync.executions.getLogUrls(
+      syncId,
+      executionId,
+      Polytomic.V2ExecutionLogType.Records,
+    );
     const urls = response.data?.urls ?? [];
     assert.equal(urls.length, 2);
     assert.ok(Date.parse(response.data!.expires!) > Date.now());
@@ -35,16 +46,39 @@ describe('official polytomic@1.18.1 client: model-sync execution logs at 2024-02
     for (const url of urls) {
       const file = await fetch(url);
       assert.equal(file.status, 200);
-      lines.push(...gunzipSync(Buffer.from(await file.arrayBuffer())).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line)));
+      lines.push(
+        ...gunzipSync(Buffer.from(await file.arrayBuffer()))
+          .toString('utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      );
     }
     assert.deepEqual(lines, records);
-    assert.deepEqual((await client.modelSync.executions.getLogUrls(syncId, executionId, Polytomic.V2ExecutionLogType.Warnings)).data?.urls, []);
+    assert.deepEqual(
+      (await client.modelSync.executions.getLogUrls(syncId, executionId, Polytomic.V2ExecutionLogType.Warnings)).data
+        ?.urls,
+      [],
+    );
   });
 
   test('getLogs succeeds for a listed file (the SDK types it void); unknown executions, files and types are its typed errors', async () => {
-    assert.equal(await client.modelSync.executions.getLogs(syncId, executionId, Polytomic.V2ExecutionLogType.Errors, 'errors-0001.jsonl.gz'), undefined);
+    assert.equal(
+      await client.modelSync.executions.getLogs(
+        syncId,
+        executionId,
+        Polytomic.V2ExecutionLogType.Errors,
+        'errors-0001.jsonl.gz',
+      ),
+      undefined,
+    );
     await assert.rejects(
-      client.modelSync.executions.getLogs(syncId, executionId, Polytomic.V2ExecutionLogType.Errors, 'errors-0002.jsonl.gz'),
+      client.modelSync.executions.getLogs(
+        syncId,
+        executionId,
+        Polytomic.V2ExecutionLogType.Errors,
+        'errors-0002.jsonl.gz',
+      ),
       (error: unknown) => error instanceof Polytomic.NotFoundError,
     );
     await assert.rejects(

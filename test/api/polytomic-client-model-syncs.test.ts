@@ -21,7 +21,12 @@ describe('official polytomic@1.18.1 client: model syncs at 2024-02-08', () => {
   });
 
   test('create, get, list, update, activate, getScheduleOptions and remove', async () => {
-    const created = await client.modelSync.create(syncBody(world, { name: 'SDK sync', schedule: { frequency: 'hourly', minute: '15' } }) as Polytomic.CreateModelSyncRequest);
+    const created = await client.modelSync.create(
+      syncBody(world, {
+        name: 'SDK sync',
+        schedule: { frequency: 'hourly', minute: '15' },
+      }) as Polytomic.CreateModelSyncRequest,
+    );
     const id = created.data!.id!;
     assert.equal(created.data?.mode, 'updateOrCreate');
     assert.deepEqual(created.data?.model_ids, [world.modelId]);
@@ -30,7 +35,10 @@ describe('official polytomic@1.18.1 client: model syncs at 2024-02-08', () => {
 
     const fetched = await client.modelSync.get(id);
     assert.equal(fetched.data?.name, 'SDK sync');
-    assert.deepEqual(fetched.data?.fields?.map((field) => field.target), ['email', 'score']);
+    assert.deepEqual(
+      fetched.data?.fields?.map((field) => field.target),
+      ['email', 'score'],
+    );
 
     // 2024-02-08 lists full ModelSyncResponse items (fields, identity, target), with no pagination.
     const listed = await client.modelSync.list({ target_connection_id: world.targetConnectionId });
@@ -40,13 +48,19 @@ describe('official polytomic@1.18.1 client: model syncs at 2024-02-08', () => {
     assert.deepEqual(item?.target, { connection_id: world.targetConnectionId, object: 'contacts' });
     assert.equal((listed as Record<string, unknown>).pagination, undefined);
 
-    const updated = await client.modelSync.update(id, syncBody(world, { name: 'SDK sync 2', mode: 'update' }) as Polytomic.UpdateModelSyncRequest);
+    const updated = await client.modelSync.update(
+      id,
+      syncBody(world, { name: 'SDK sync 2', mode: 'update' }) as Polytomic.UpdateModelSyncRequest,
+    );
     assert.equal(updated.data?.name, 'SDK sync 2');
     assert.equal(updated.data?.mode, 'update');
     assert.deepEqual(updated.data?.schedule, { frequency: 'manual' });
 
     assert.deepEqual((await client.modelSync.activate(id, { active: false })).data, { id, active: false });
-    assert.deepEqual((await client.modelSync.list({ active: false })).data?.map((sync) => sync.id), [id]);
+    assert.deepEqual(
+      (await client.modelSync.list({ active: false })).data?.map((sync) => sync.id),
+      [id],
+    );
 
     const options = await client.modelSync.getScheduleOptions();
     assert.ok(options.data?.schedule_options?.some((option) => option.frequency === 'manual'));
@@ -57,8 +71,12 @@ describe('official polytomic@1.18.1 client: model syncs at 2024-02-08', () => {
 
   test('a refused sync surfaces as UnprocessableEntityError naming the field', async () => {
     await assert.rejects(
-      client.modelSync.create(syncBody(world, { identity: undefined, mode: 'update' }) as Polytomic.CreateModelSyncRequest),
-      (error: unknown) => error instanceof Polytomic.UnprocessableEntityError && (error.body as { metadata?: { field?: string } }).metadata?.field === 'identity',
+      client.modelSync.create(
+        syncBody(world, { identity: undefined, mode: 'update' }) as Polytomic.CreateModelSyncRequest,
+      ),
+      (error: unknown) =>
+        error instanceof Polytomic.UnprocessableEntityError &&
+        (error.body as { metadata?: { field?: string } }).metadata?.field === 'identity',
     );
   });
 });

@@ -33,7 +33,10 @@ describe('official polytomic@1.18.1 client at 2024-02-08', () => {
     const listed = await partner.organization.list();
     assert.ok(listed.data?.some((organization) => organization.id === id));
     await partner.organization.remove(id);
-    await assert.rejects(partner.organization.get(id), (error: unknown) => error instanceof PolytomicError && error.statusCode === 404);
+    await assert.rejects(
+      partner.organization.get(id),
+      (error: unknown) => error instanceof PolytomicError && error.statusCode === 404,
+    );
   });
 
   test('users create, list, get, update, createApiKey and remove', async () => {
@@ -41,7 +44,10 @@ describe('official polytomic@1.18.1 client at 2024-02-08', () => {
     const created = await partner.users.create(organizationId, { email: 'sdk@client.example', role: 'admin' });
     const id = created.data!.id!;
     assert.equal(created.data?.email, 'sdk@client.example');
-    assert.deepEqual((await partner.users.list(organizationId)).data?.map((item) => item.id), [id]);
+    assert.deepEqual(
+      (await partner.users.list(organizationId)).data?.map((item) => item.id),
+      [id],
+    );
     assert.equal((await partner.users.get(id, organizationId)).data?.email, 'sdk@client.example');
     const updated = await partner.users.update(id, organizationId, { email: 'sdk2@client.example', role: 'user' });
     assert.equal(updated.data?.role, 'user');

@@ -39,10 +39,22 @@ describe('connection proxy over HTTP', () => {
     upstream.listen(0, '127.0.0.1');
     await once(upstream, 'listening');
     upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
-    server = await startFerry('sqlite', { FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true', FERRY_PROXY_TIMEOUT_MS: '300', FERRY_PROXY_CONNECTION_RATE_LIMIT: '20' });
+    server = await startFerry('sqlite', {
+      FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+      FERRY_PROXY_TIMEOUT_MS: '300',
+      FERRY_PROXY_CONNECTION_RATE_LIMIT: '20',
+    });
     const created = await call(server.url, 'POST', '/api/connections', {
       key: server.apiKey,
-      body: { name: 'Upstream', type: 'api', configuration: { url: `${upstreamUrl}/v1`, auth: { header: { name: 'X-Api-Key', value: 'upstream-secret' } }, parameters: [{ name: 'tenant', value: 't1' }] } },
+      body: {
+        name: 'Upstream',
+        type: 'api',
+        configuration: {
+          url: `${upstreamUrl}/v1`,
+          auth: { header: { name: 'X-Api-Key', value: 'upstream-secret' } },
+          parameters: [{ name: 'tenant', value: 't1' }],
+        },
+      },
     });
     assert.equal(created.status, 200, created.text);
     connectionId = created.body.data.id;
@@ -53,7 +65,8 @@ describe('connection proxy over HTTP', () => {
     upstream.close();
   });
 
-  const proxy = (request: Record<string, unknown>, id = connectionId) => call(server.url, 'POST', `/api/connections/${id}/proxy`, { key: server.apiKey, body: { request } });
+  const proxy = (request: Record<string, unknown>, id = connectionId) =>
+    call(server.url, 'POST', `/api/connections/${id}/proxy`, { key: server.apiKey, body: { request } });
 
   test('a call gets the base URL, auth and locked query attached, and a proxyCallId that is audited', async () => {
     const response = await proxy({ method: 'GET', path: '/objects', query: { limit: 5 } });
@@ -145,16 +158,39 @@ describe('connection proxy over HTTP', () => {
   });
 
   test('the proxy is 2025-09-18 only, needs an api connection, and is scoped to the organization', async () => {
-    const older = await call(server.url, 'POST', `/api/connections/${connectionId}/proxy`, { key: server.apiKey, version: '2024-02-08', body: { request: { method: 'GET', path: '/' } } });
+    const older = await call(server.url, 'POST', `/api/connections/${connectionId}/proxy`, {
+      key: server.apiKey,
+      version: '2024-02-08',
+      body: { request: { method: 'GET', path: '/' } },
+    });
     assert.equal(older.status, 404);
-    const sqlite = await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'Not an API', type: 'postgresql', configuration: { hostname: '127.0.0.1', database: 'test', username: 'postgres', ssl: false } } });
+    const sqlite = await call(server.url, 'POST', '/api/connections', {
+      key: server.apiKey,
+      body: {
+        name: 'Not an API',
+        type: 'postgresql',
+        configuration: { hostname: '127.0.0.1', database: 'test', username: 'postgres', ssl: false },
+      },
+    });
     const wrongType = await proxy({ method: 'GET', path: '/' }, sqlite.body.data.id);
     assert.equal(wrongType.status, 400);
     assert.equal(wrongType.body.key, 'proxy_configuration_invalid');
-    const child = (await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Proxy outsider' } })).body.data;
-    const user = (await call(server.url, 'POST', `/api/organizations/${child.id}/users`, { key: server.partnerKey, body: { email: 'o@proxy.example' } })).body.data;
-    const outsiderKey = (await call(server.url, 'POST', `/api/organizations/${child.id}/users/${user.id}/keys`, { key: server.partnerKey })).body.data.value;
-    const outsider = await call(server.url, 'POST', `/api/connections/${connectionId}/proxy`, { key: outsiderKey, body: { request: { method: 'GET', path: '/' } } });
+    const child = (
+      await call(server.url, 'POST', '/api/organizations', { key: server.partnerKey, body: { name: 'Proxy outsider' } })
+    ).body.data;
+    const user = (
+      await call(server.url, 'POST', `/api/organizations/${child.id}/users`, {
+        key: server.partnerKey,
+        body: { email: 'o@proxy.example' },
+      })
+    ).body.data;
+    const outsiderKey = (
+      await call(server.url, 'POST', `/api/organizations/${child.id}/users/${user.id}/keys`, { key: server.partnerKey })
+    ).body.data.value;
+    const outsider = await call(server.url, 'POST', `/api/connections/${connectionId}/proxy`, {
+      key: outsiderKey,
+      body: { request: { method: 'GET', path: '/' } },
+    });
     assert.equal(outsider.status, 404);
   });
 });
@@ -163,8 +199,14 @@ describe('connection proxy without private upstreams allowed', () => {
   test('loopback upstreams are refused by default', async () => {
     const server = await startFerry('sqlite');
     try {
-      const created = await call(server.url, 'POST', '/api/connections', { key: server.apiKey, body: { name: 'Local', type: 'api', configuration: { url: 'http://127.0.0.1:9/' } } });
-      const response = await call(server.url, 'POST', `/api/connections/${created.body.data.id}/proxy`, { key: server.apiKey, body: { request: { method: 'GET', path: '/' } } });
+      const created = await call(server.url, 'POST', '/api/connections', {
+        key: server.apiKey,
+        body: { name: 'Local', type: 'api', configuration: { url: 'http://127.0.0.1:9/' } },
+      });
+      const response = await call(server.url, 'POST', `/api/connections/${created.body.data.id}/proxy`, {
+        key: server.apiKey,
+        body: { request: { method: 'GET', path: '/' } },
+      });
       assert.equal(response.status, 400);
       assert.equal(response.body.key, 'proxy_upstream_forbidden');
     } finally {

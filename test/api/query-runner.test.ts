@@ -5,10 +5,19 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { postgresUnavailable, type ScratchDatabase } from '../kit/services.ts';
-import { createConnection, createPostgresSource, createSqliteSource, otherOrganizationKey, postgresConfiguration, type SqliteSource, waitForJob } from './connection-data-kit.ts';
+import {
+  createConnection,
+  createPostgresSource,
+  createSqliteSource,
+  otherOrganizationKey,
+  postgresConfiguration,
+  type SqliteSource,
+  waitForJob,
+} from './connection-data-kit.ts';
 
 const pgReason = await postgresUnavailable();
-const numbers = (count: number) => `with recursive n(x) as (select 1 union all select x + 1 from n where x < ${count}) select x from n`;
+const numbers = (count: number) =>
+  `with recursive n(x) as (select 1 union all select x + 1 from n where x < ${count}) select x from n`;
 
 for (const dialect of await availableDialects()) {
   describe(`query runner (${dialect} metadata)`, () => {
@@ -17,9 +26,17 @@ for (const dialect of await availableDialects()) {
     let connectionId: string;
 
     const run = (sql: string | undefined, options: { version?: string; key?: string; body?: unknown } = {}) =>
-      call(server.url, 'POST', `/api/connections/${connectionId}/query${sql === undefined ? '' : `?query=${encodeURIComponent(sql)}`}`, { key: options.key ?? server.apiKey, version: options.version, body: options.body ?? {} });
+      call(
+        server.url,
+        'POST',
+        `/api/connections/${connectionId}/query${sql === undefined ? '' : `?query=${encodeURIComponent(sql)}`}`,
+        { key: options.key ?? server.apiKey, version: options.version, body: options.body ?? {} },
+      );
     const read = (id: string, page?: number, options: { version?: string; key?: string } = {}) =>
-      call(server.url, 'GET', `/api/queries/${id}${page ? `?page=${page}` : ''}`, { key: options.key ?? server.apiKey, version: options.version });
+      call(server.url, 'GET', `/api/queries/${id}${page ? `?page=${page}` : ''}`, {
+        key: options.key ?? server.apiKey,
+        version: options.version,
+      });
     async function finished(id: string) {
       await waitForJob(server, 'query', id);
       return read(id);
@@ -50,7 +67,11 @@ for (const dialect of await availableDialects()) {
         expires,
         count: 3,
         fields: ['id', 'email'],
-        results: [{ id: 1, email: 'user1@example.com' }, { id: 2, email: 'user2@example.com' }, { id: 3, email: 'user3@example.com' }],
+        results: [
+          { id: 1, email: 'user1@example.com' },
+          { id: 2, email: 'user2@example.com' },
+          { id: 3, email: 'user3@example.com' },
+        ],
       });
       assert.deepEqual(result.body.links, {});
       const job = await waitForJob(server, 'query', id);
@@ -102,7 +123,17 @@ for (const dialect of await availableDialects()) {
       const inBody = await run(undefined, { body: { query: 'select 7 as seven' } });
       assert.equal(inBody.status, 200, inBody.text);
       assert.deepEqual((await finished(inBody.body.data.id)).body.data.results, [{ seven: 7 }]);
-      assert.equal((await call(server.url, 'POST', '/api/connections/00000000-0000-0000-0000-000000000000/query?query=select%201', { key: server.apiKey, body: {} })).status, 404);
+      assert.equal(
+        (
+          await call(
+            server.url,
+            'POST',
+            '/api/connections/00000000-0000-0000-0000-000000000000/query?query=select%201',
+            { key: server.apiKey, body: {} },
+          )
+        ).status,
+        404,
+      );
     });
 
     test('2024-02-08 has the same routes and shapes', async () => {
@@ -117,7 +148,11 @@ for (const dialect of await availableDialects()) {
       const { id } = (await run('select 1 as one')).body.data;
       await waitForJob(server, 'query', id);
       const db = server.ferry.context.database.db;
-      await db.updateTable('queries').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', id).execute();
+      await db
+        .updateTable('queries')
+        .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+        .where('id', '=', id)
+        .execute();
       const expired = await read(id);
       assert.equal(expired.status, 404);
       assert.match(expired.body.message, /expired/);
@@ -134,7 +169,11 @@ for (const dialect of await availableDialects()) {
       assert.equal((await call(server.url, 'GET', `/api/jobs/query/${id}`, { key: otherKey })).status, 404);
       assert.equal((await run('select 1', { key: otherKey })).status, 404, "another organization's connection");
       assert.equal((await read(id, undefined, { key: server.partnerKey })).status, 404, 'only the creator sees a run');
-      assert.equal((await call(server.url, 'GET', `/api/jobs/query/${id}`, { key: server.partnerKey })).status, 404, 'its job too');
+      assert.equal(
+        (await call(server.url, 'GET', `/api/jobs/query/${id}`, { key: server.partnerKey })).status,
+        404,
+        'its job too',
+      );
     });
   });
 }
@@ -154,11 +193,21 @@ describe('query runner on a PostgreSQL source', { skip: pgReason }, () => {
   });
 
   test('rows with PostgreSQL types, and the server message of a failing query', async () => {
-    const started = await call(server.url, 'POST', `/api/connections/${connectionId}/query?query=${encodeURIComponent('select id, name, balance from accounts order by id')}`, { key: server.apiKey, body: {} });
+    const started = await call(
+      server.url,
+      'POST',
+      `/api/connections/${connectionId}/query?query=${encodeURIComponent('select id, name, balance from accounts order by id')}`,
+      { key: server.apiKey, body: {} },
+    );
     await waitForJob(server, 'query', started.body.data.id);
     const result = await call(server.url, 'GET', `/api/queries/${started.body.data.id}`, { key: server.apiKey });
     assert.deepEqual(result.body.data.results[2], { id: 3, name: 'account 3', balance: '4.50' });
-    const failing = await call(server.url, 'POST', `/api/connections/${connectionId}/query?query=${encodeURIComponent('select 1/0')}`, { key: server.apiKey, body: {} });
+    const failing = await call(
+      server.url,
+      'POST',
+      `/api/connections/${connectionId}/query?query=${encodeURIComponent('select 1/0')}`,
+      { key: server.apiKey, body: {} },
+    );
     const job = await waitForJob(server, 'query', failing.body.data.id);
     assert.equal(job.status, 'failed');
     assert.match(job.error, /division by zero/);

@@ -7,4 +7,6 @@ import './files/files-cases.ts';
 
 for (const format of ['csv', 'jsonl', 'parquet'] as const) await runConnectorConformance(fileHarness(format));
 
-test('conformance model-sync cases', { skip: 'files have no keys or NOT NULL constraints: the target only inserts (appends); files-cases.ts tests it' }, () => {});
+test('conformance model-sync cases', {
+  skip: 'files have no keys or NOT NULL constraints: the target only inserts (appends); files-cases.ts tests it',
+}, () => {});

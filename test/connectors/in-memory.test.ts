@@ -20,7 +20,10 @@ const kindTypes: Record<ColumnKind, UtilFieldType> = {
   binary: 'binary',
 };
 
-const normalise: Partial<Record<ColumnKind, (value: string) => string>> = { timestamptz: toUtcIso, timestamp: toNaiveIso };
+const normalise: Partial<Record<ColumnKind, (value: string) => string>> = {
+  timestamptz: toUtcIso,
+  timestamp: toNaiveIso,
+};
 
 await runConnectorConformance({
   name: 'in_memory',
@@ -56,9 +59,13 @@ await runConnectorConformance({
       },
       async readTable(table, orderBy) {
         const rows = (tables.get(table)?.rows ?? []).map(cloneRow);
-        return rows.sort((left, right) => String(left[orderBy]).localeCompare(String(right[orderBy]), 'en', { numeric: true }));
+        return rows.sort((left, right) =>
+          String(left[orderBy]).localeCompare(String(right[orderBy]), 'en', { numeric: true }),
+        );
       },
-      failingConfigurations: [{ name: 'database missing', configuration: { database: 'elsewhere' }, code: 'database_missing' }],
+      failingConfigurations: [
+        { name: 'database missing', configuration: { database: 'elsewhere' }, code: 'database_missing' },
+      ],
       untestableFailures: {
         host_unreachable: 'the in-memory connector has no host',
         authentication_failed: 'the in-memory connector has no credentials',

@@ -1,18 +1,41 @@
 // MySQL/MariaDB runs the conformance suite against a scratch database on the local server.
 import mysql from 'mysql2/promise';
 import { createMysqlConnector } from '../../src/connectors/mysql/mysql-connector.ts';
-import { decodeMysqlValue, encodeMysqlValue, kindOfColumn, type MysqlValueKind } from '../../src/connectors/mysql/mysql-types.ts';
+import {
+  decodeMysqlValue,
+  encodeMysqlValue,
+  kindOfColumn,
+  type MysqlValueKind,
+} from '../../src/connectors/mysql/mysql-types.ts';
 import { createMysqlDatabase, mysqlUnavailable } from '../kit/services.ts';
 import { runConnectorConformance } from './conformance/conformance-suite.ts';
 import type { ColumnKind } from './conformance/harness.ts';
 
 const nativeTypes: Record<ColumnKind, string> = {
-  integer: 'int', bigint: 'bigint', decimal: 'decimal(38,9)', float: 'double', text: 'longtext', boolean: 'tinyint(1)',
-  timestamptz: 'timestamp(6) null', timestamp: 'datetime(6)', date: 'date', json: 'json', binary: 'longblob',
+  integer: 'int',
+  bigint: 'bigint',
+  decimal: 'decimal(38,9)',
+  float: 'double',
+  text: 'longtext',
+  boolean: 'tinyint(1)',
+  timestamptz: 'timestamp(6) null',
+  timestamp: 'datetime(6)',
+  date: 'date',
+  json: 'json',
+  binary: 'longblob',
 };
 const kinds: Record<ColumnKind, MysqlValueKind> = {
-  integer: 'integer', bigint: 'bigint', decimal: 'decimal', float: 'float', text: 'text', boolean: 'boolean',
-  timestamptz: 'timestamptz', timestamp: 'timestamp', date: 'date', json: 'json', binary: 'binary',
+  integer: 'integer',
+  bigint: 'bigint',
+  decimal: 'decimal',
+  float: 'float',
+  text: 'text',
+  boolean: 'boolean',
+  timestamptz: 'timestamptz',
+  timestamp: 'timestamp',
+  date: 'date',
+  json: 'json',
+  binary: 'binary',
 };
 
 await runConnectorConformance({
@@ -20,10 +43,23 @@ await runConnectorConformance({
   unavailable: mysqlUnavailable,
   async open() {
     const database = await createMysqlDatabase('ferry_connector');
-    const native = await mysql.createConnection({ uri: database.url, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' });
+    const native = await mysql.createConnection({
+      uri: database.url,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      charset: 'utf8mb4',
+    });
     await native.query("SET time_zone = '+00:00'");
     const url = new URL(database.url);
-    const configuration = { hostname: url.hostname, port: Number(url.port || 3306), account: decodeURIComponent(url.username), passwd: decodeURIComponent(url.password), dbname: database.name, ssl: false };
+    const configuration = {
+      hostname: url.hostname,
+      port: Number(url.port || 3306),
+      account: decodeURIComponent(url.username),
+      passwd: decodeURIComponent(url.password),
+      dbname: database.name,
+      ssl: false,
+    };
     const quote = (name: string) => `\`${name}\``;
     return {
       connector: createMysqlConnector(),
@@ -32,26 +68,65 @@ await runConnectorConformance({
       nativeType: (kind) => nativeTypes[kind],
       async seed(table, columns, primaryKey, rows) {
         const definitions = columns.map((column) => {
-          const type = primaryKey.includes(column.name) && column.kind === 'text' ? 'varchar(255)' : nativeTypes[column.kind];
+          const type =
+            primaryKey.includes(column.name) && column.kind === 'text' ? 'varchar(255)' : nativeTypes[column.kind];
           return `${quote(column.name)} ${type}${column.required || primaryKey.includes(column.name) ? ' not null' : ''}`;
         });
-        await native.query(`create table ${quote(table)} (${definitions.join(', ')}, primary key (${primaryKey.map(quote).join(', ')})) default charset = utf8mb4`);
+        await native.query(
+          `create table ${quote(table)} (${definitions.join(', ')}, primary key (${primaryKey.map(quote).join(', ')})) default charset = utf8mb4`,
+        );
         const names = columns.map((column) => quote(column.name)).join(', ');
         for (let start = 0; start < rows.length; start += 2000) {
-          const chunk = rows.slice(start, start + 2000).map((row) => columns.map((column) => encodeMysqlValue(kinds[column.kind], row[column.name] ?? null)));
+          const chunk = rows
+            .slice(start, start + 2000)
+            .map((row) => columns.map((column) => encodeMysqlValue(kinds[column.kind], row[column.name] ?? null)));
           if (chunk.length > 0) await native.query(`insert into ${quote(table)} (${names}) values ?`, [chunk]);
         }
       },
       async readTable(table, orderBy) {
         const [rows, fields] = await native.query(`select * from ${quote(table)} order by ${quote(orderBy)}`);
-        const columnKinds = new Map(fields.map((field) => [field.name, kindOfColumn(field.type === 1 && field.columnLength === 1 ? 'tinyint' : 'other', field.columnLength === 1 ? 'tinyint(1)' : '')]));
-        return (rows as Record<string, unknown>[]).map((row) => Object.fromEntries(Object.entries(row).map(([key, value]) => [key, decodeMysqlValue(columnKinds.get(key) === 'boolean' ? 'boolean' : typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:/.test(value) ? 'timestamptz' : 'other', value)])));
+        const columnKinds = new Map(
+          fields.map((field) => [
+            field.name,
+            kindOfColumn(
+              field.type === 1 && field.columnLength === 1 ? 'tinyint' : 'other',
+              field.columnLength === 1 ? 'tinyint(1)' : '',
+            ),
+          ]),
+        );
+        return (rows as Record<string, unknown>[]).map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [
+              key,
+              decodeMysqlValue(
+                columnKinds.get(key) === 'boolean'
+                  ? 'boolean'
+                  : typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:/.test(value)
+                    ? 'timestamptz'
+                    : 'other',
+                value,
+              ),
+            ]),
+          ),
+        );
       },
       failingConfigurations: [
         { name: 'host unreachable', configuration: { ...configuration, port: 1 }, code: 'host_unreachable' },
-        { name: 'authentication failed', configuration: { ...configuration, passwd: 'wrong-password' }, code: 'authentication_failed' },
-        { name: 'database missing', configuration: { ...configuration, dbname: 'ferry_no_such_database' }, code: 'database_missing' },
-        { name: 'ssl unsupported by the server', configuration: { ...configuration, ssl: true }, code: 'ssl_unsupported' },
+        {
+          name: 'authentication failed',
+          configuration: { ...configuration, passwd: 'wrong-password' },
+          code: 'authentication_failed',
+        },
+        {
+          name: 'database missing',
+          configuration: { ...configuration, dbname: 'ferry_no_such_database' },
+          code: 'database_missing',
+        },
+        {
+          name: 'ssl unsupported by the server',
+          configuration: { ...configuration, ssl: true },
+          code: 'ssl_unsupported',
+        },
       ],
       async close() {
         await native.end();

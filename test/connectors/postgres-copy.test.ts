@@ -21,15 +21,22 @@ describe('postgres COPY fast path', { skip: unavailable }, () => {
   const columns = `id integer primary key, name text, amount numeric(38,9), at timestamptz, doc jsonb, data bytea`;
 
   before(async () => {
-    [sourceDatabase, destinationDatabase] = await Promise.all([createPostgresDatabase('ferry_copy_src'), createPostgresDatabase('ferry_copy_dst')]);
+    [sourceDatabase, destinationDatabase] = await Promise.all([
+      createPostgresDatabase('ferry_copy_src'),
+      createPostgresDatabase('ferry_copy_dst'),
+    ]);
     sourceNative = new pg.Pool({ connectionString: sourceDatabase.url, max: 1, types: postgresTypeParsers });
     destinationNative = new pg.Pool({ connectionString: destinationDatabase.url, max: 1, types: postgresTypeParsers });
     // The scratch databases are dropped with force at the end: a session still closing then must not crash the file.
     for (const pool of [sourceNative, destinationNative]) pool.on('error', () => {});
     await sourceNative.query(`create table items (${columns})`);
-    await sourceNative.query(`insert into items select i, 'name ' || i || ' 🚀', (i || '.123456789')::numeric, '2024-01-01T00:00:00Z'::timestamptz + i * interval '1 second', jsonb_build_object('i', i), '\\x00ff'::bytea from generate_series(1, 50000) i`);
+    await sourceNative.query(
+      `insert into items select i, 'name ' || i || ' 🚀', (i || '.123456789')::numeric, '2024-01-01T00:00:00Z'::timestamptz + i * interval '1 second', jsonb_build_object('i', i), '\\x00ff'::bytea from generate_series(1, 50000) i`,
+    );
     await destinationNative.query(`create table items (${columns})`);
-    await destinationNative.query(`create table items_wide (id bigint primary key, name text, amount numeric, at timestamptz, doc jsonb, data bytea)`);
+    await destinationNative.query(
+      `create table items_wide (id bigint primary key, name text, amount numeric, at timestamptz, doc jsonb, data bytea)`,
+    );
     const connector = createPostgresConnector();
     source = connector.open(postgresConfiguration(sourceDatabase)) as PostgresConnection;
     destination = connector.open(postgresConfiguration(destinationDatabase)) as PostgresConnection;
@@ -42,7 +49,10 @@ describe('postgres COPY fast path', { skip: unavailable }, () => {
   test('copies in binary when types match, then merges by primary key', async () => {
     const context = createMockRunContext();
     const plan = { sourceSchemaId: 'public.items', destinationSchemaId: 'public.items', mode: 'append' as const };
-    assert.deepEqual(await copyPostgresTable(context, source.client, destination.client, plan), { rows: 50000, format: 'binary' });
+    assert.deepEqual(await copyPostgresTable(context, source.client, destination.client, plan), {
+      rows: 50000,
+      format: 'binary',
+    });
     await sourceNative.query(`update items set name = 'changed' where id = 7`);
     const merged = await copyPostgresTable(context, source.client, destination.client, { ...plan, mode: 'merge' });
     assert.equal(merged.rows, 50000);
@@ -57,7 +67,9 @@ describe('postgres COPY fast path', { skip: unavailable }, () => {
   test('falls back to text format when column types differ', async () => {
     const context = createMockRunContext();
     const result = await copyPostgresTable(context, source.client, destination.client, {
-      sourceSchemaId: 'public.items', destinationSchemaId: 'public.items_wide', mode: 'append',
+      sourceSchemaId: 'public.items',
+      destinationSchemaId: 'public.items_wide',
+      mode: 'append',
     });
     assert.deepEqual(result, { rows: 50000, format: 'text' });
     const { rows } = await destinationNative.query(`select id, at from items_wide where id = 1`);
@@ -69,7 +81,11 @@ describe('postgres COPY fast path', { skip: unavailable }, () => {
     const context = createMockRunContext();
     setTimeout(() => context.abort(), 5);
     await assert.rejects(
-      copyPostgresTable(context, source.client, destination.client, { sourceSchemaId: 'public.items', destinationSchemaId: 'public.items', mode: 'append' }),
+      copyPostgresTable(context, source.client, destination.client, {
+        sourceSchemaId: 'public.items',
+        destinationSchemaId: 'public.items',
+        mode: 'append',
+      }),
       { code: 'canceled' },
     );
     const { rows } = await destinationNative.query('select count(*)::int as count from items');

@@ -35,8 +35,12 @@ await runConnectorConformance({
       schemaId: (table) => `public.${table}`,
       nativeType: (kind) => nativeTypes[kind],
       async seed(table, columns, primaryKey, rows) {
-        const definitions = columns.map((column) => `${quote(column.name)} ${nativeTypes[column.kind]}${column.required ? ' not null' : ''}`);
-        await native.query(`create table ${quote(table)} (${definitions.join(', ')}, primary key (${primaryKey.map(quote).join(', ')}))`);
+        const definitions = columns.map(
+          (column) => `${quote(column.name)} ${nativeTypes[column.kind]}${column.required ? ' not null' : ''}`,
+        );
+        await native.query(
+          `create table ${quote(table)} (${definitions.join(', ')}, primary key (${primaryKey.map(quote).join(', ')}))`,
+        );
         const names = columns.map((column) => quote(column.name)).join(', ');
         // One statement via unnest of JSON keeps seeding 20k rows fast.
         const encoded = rows.map((row) =>
@@ -61,9 +65,21 @@ await runConnectorConformance({
       },
       failingConfigurations: [
         { name: 'host unreachable', configuration: { ...configuration, port: 1 }, code: 'host_unreachable' },
-        { name: 'authentication failed', configuration: { ...configuration, username: 'ferry_no_such_role' }, code: 'authentication_failed' },
-        { name: 'database missing', configuration: { ...configuration, database: 'ferry_no_such_database' }, code: 'database_missing' },
-        { name: 'ssl unsupported by the server', configuration: { ...configuration, ssl: true }, code: 'ssl_unsupported' },
+        {
+          name: 'authentication failed',
+          configuration: { ...configuration, username: 'ferry_no_such_role' },
+          code: 'authentication_failed',
+        },
+        {
+          name: 'database missing',
+          configuration: { ...configuration, database: 'ferry_no_such_database' },
+          code: 'database_missing',
+        },
+        {
+          name: 'ssl unsupported by the server',
+          configuration: { ...configuration, ssl: true },
+          code: 'ssl_unsupported',
+        },
       ],
       async close() {
         await native.end();

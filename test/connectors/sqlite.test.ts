@@ -37,15 +37,22 @@ await runConnectorConformance({
       nativeType: (kind) => nativeTypes[kind],
       async seed(table, columns, primaryKey, rows) {
         const definitions = columns.map(
-          (column) => `${quote(column.name)} ${nativeTypes[column.kind]}${column.required || primaryKey.includes(column.name) ? ' NOT NULL' : ''}`,
+          (column) =>
+            `${quote(column.name)} ${nativeTypes[column.kind]}${column.required || primaryKey.includes(column.name) ? ' NOT NULL' : ''}`,
         );
-        native.exec(`CREATE TABLE ${quote(table)} (${definitions.join(', ')}, PRIMARY KEY (${primaryKey.map(quote).join(', ')}))`);
+        native.exec(
+          `CREATE TABLE ${quote(table)} (${definitions.join(', ')}, PRIMARY KEY (${primaryKey.map(quote).join(', ')}))`,
+        );
         const insert = native.prepare(
           `INSERT INTO ${quote(table)} (${columns.map((column) => quote(column.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
         );
         native.transaction(() => {
           for (const row of rows) {
-            insert.run(...columns.map((column) => encodeSqliteValue(kindOfDeclaredType(nativeTypes[column.kind]), row[column.name] ?? null)));
+            insert.run(
+              ...columns.map((column) =>
+                encodeSqliteValue(kindOfDeclaredType(nativeTypes[column.kind]), row[column.name] ?? null),
+              ),
+            );
           }
         })();
       },
@@ -53,12 +60,22 @@ await runConnectorConformance({
         const statement = native.prepare(`SELECT * FROM ${quote(table)} ORDER BY ${quote(orderBy)}`).safeIntegers(true);
         const types = new Map(statement.columns().map((column) => [column.name, kindOfDeclaredType(column.type)]));
         return (statement.all() as Record<string, unknown>[]).map((row) =>
-          Object.fromEntries(Object.entries(row).map(([key, value]) => [key, decodeSqliteValue(types.get(key) ?? 'unknown', value)])),
+          Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [key, decodeSqliteValue(types.get(key) ?? 'unknown', value)]),
+          ),
         );
       },
       failingConfigurations: [
-        { name: 'database file missing', configuration: { path: join(directory, 'missing.db') }, code: 'database_missing' },
-        { name: 'directory missing', configuration: { path: join(directory, 'nowhere', 'x.db') }, code: 'database_missing' },
+        {
+          name: 'database file missing',
+          configuration: { path: join(directory, 'missing.db') },
+          code: 'database_missing',
+        },
+        {
+          name: 'directory missing',
+          configuration: { path: join(directory, 'nowhere', 'x.db') },
+          code: 'database_missing',
+        },
       ],
       untestableFailures: {
         host_unreachable: 'SQLite is a local file: there is no host',

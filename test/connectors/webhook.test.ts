@@ -19,7 +19,12 @@ before(async () => {
   receiver = await startUpstream({
     '/hook': (request, response, body) => {
       const verified = verifyWebhookSignature('whsec', body, request.headers as Record<string, string>).ok;
-      received.push({ body: JSON.parse(body), verified, authorization: request.headers.authorization, url: request.url ?? '' });
+      received.push({
+        body: JSON.parse(body),
+        verified,
+        authorization: request.headers.authorization,
+        url: request.url ?? '',
+      });
       const status = script.shift() ?? 200;
       response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     },
@@ -47,8 +52,16 @@ describe('webhook connector conformance (applicable cases)', () => {
       seed: async () => assert.fail('a webhook cannot be seeded'),
       readTable: async () => assert.fail('a webhook cannot be read back'),
       failingConfigurations: [
-        { name: 'nothing listens', configuration: { url: 'http://127.0.0.1:1/hook', secret: 'x' }, code: 'host_unreachable' },
-        { name: 'receiver refuses', configuration: { url: `${receiver.url}/locked`, secret: 'x' }, code: 'authentication_failed' },
+        {
+          name: 'nothing listens',
+          configuration: { url: 'http://127.0.0.1:1/hook', secret: 'x' },
+          code: 'host_unreachable',
+        },
+        {
+          name: 'receiver refuses',
+          configuration: { url: `${receiver.url}/locked`, secret: 'x' },
+          code: 'authentication_failed',
+        },
       ],
       untestableFailures: { database_missing: 'a webhook has no database' },
       close: async () => {},
@@ -58,7 +71,10 @@ describe('webhook connector conformance (applicable cases)', () => {
   for (const group of ['bulk source', 'bulk destination', 'cancel', 'type round trip', 'model source']) {
     test(`conformance: ${group}`, (t) => t.skip('webhook connections have no such capability'));
   }
-  test('conformance: model target', (t) => t.skip('the suite reads the target back through a native client; a webhook receiver owns its data (covered below instead)'));
+  test('conformance: model target', (t) =>
+    t.skip(
+      'the suite reads the target back through a native client; a webhook receiver owns its data (covered below instead)',
+    ));
 });
 
 describe('webhook model target', () => {
@@ -67,13 +83,37 @@ describe('webhook model target', () => {
     try {
       const target = connection.modelTarget!;
       const context = createMockRunContext();
-      assert.deepEqual((await target.listObjects(context)).map((object) => object.id), ['records']);
-      const result = await target.write(context, { objectId: 'records', operation: 'upsert', identity: ['email'], records: [{ email: 'a@x', n: 1 }, { email: 'b@x', n: 2 }] });
+      assert.deepEqual(
+        (await target.listObjects(context)).map((object) => object.id),
+        ['records'],
+      );
+      const result = await target.write(context, {
+        objectId: 'records',
+        operation: 'upsert',
+        identity: ['email'],
+        records: [
+          { email: 'a@x', n: 1 },
+          { email: 'b@x', n: 2 },
+        ],
+      });
       assert.deepEqual(result, { inserted: 0, updated: 2, deleted: 0, rejected: [] });
       assert.equal(received.length, 1);
       assert.equal(received[0].verified, true);
-      assert.deepEqual(received[0].body, { object: 'records', operation: 'upsert', identity: ['email'], records: [{ email: 'a@x', n: 1 }, { email: 'b@x', n: 2 }] });
-      const deleted = await target.write(context, { objectId: 'records', operation: 'delete', identity: ['email'], records: [{ email: 'a@x' }] });
+      assert.deepEqual(received[0].body, {
+        object: 'records',
+        operation: 'upsert',
+        identity: ['email'],
+        records: [
+          { email: 'a@x', n: 1 },
+          { email: 'b@x', n: 2 },
+        ],
+      });
+      const deleted = await target.write(context, {
+        objectId: 'records',
+        operation: 'delete',
+        identity: ['email'],
+        records: [{ email: 'a@x' }],
+      });
       assert.equal(deleted.deleted, 1);
     } finally {
       await connection.close();
@@ -90,19 +130,41 @@ describe('webhook model target', () => {
     try {
       const target = connection.modelTarget!;
       script = [503, 200];
-      const result = await target.write(createMockRunContext(), { objectId: 'records', operation: 'insert', identity: [], records: [{ a: 1 }] });
+      const result = await target.write(createMockRunContext(), {
+        objectId: 'records',
+        operation: 'insert',
+        identity: [],
+        records: [{ a: 1 }],
+      });
       assert.equal(result.inserted, 1);
       assert.equal(received.length, 2);
       assert.equal(received[1].authorization, `Basic ${Buffer.from('u:p').toString('base64')}`);
       assert.equal(received[1].verified, false, 'basic auth method sends no signature');
       script = [400];
-      await assert.rejects(target.write(createMockRunContext(), { objectId: 'records', operation: 'insert', identity: [], records: [{ a: 1 }] }), { code: 'invalid_data', retryable: false });
+      await assert.rejects(
+        target.write(createMockRunContext(), {
+          objectId: 'records',
+          operation: 'insert',
+          identity: [],
+          records: [{ a: 1 }],
+        }),
+        { code: 'invalid_data', retryable: false },
+      );
     } finally {
       await connection.close();
     }
-    const withQuery = connector.open({ url: `${receiver.url}/hook?x=1`, auth_method: 'query', query: [{ name: 'key', value: 'k' }] });
+    const withQuery = connector.open({
+      url: `${receiver.url}/hook?x=1`,
+      auth_method: 'query',
+      query: [{ name: 'key', value: 'k' }],
+    });
     try {
-      await withQuery.modelTarget!.write(createMockRunContext(), { objectId: 'records', operation: 'insert', identity: [], records: [{ a: 1 }] });
+      await withQuery.modelTarget!.write(createMockRunContext(), {
+        objectId: 'records',
+        operation: 'insert',
+        identity: [],
+        records: [{ a: 1 }],
+      });
       assert.equal(received.at(-1)?.url, '/hook?x=1&key=k');
     } finally {
       await withQuery.close();
@@ -110,7 +172,11 @@ describe('webhook model target', () => {
   });
 
   test('validation: polytomic_secret needs a secret; unknown auth_method is refused', () => {
-    assert.deepEqual(connector.validate({ url: 'https://example.com' }), { ok: false, field: 'secret', message: 'secret is required to sign payloads (auth_method polytomic_secret)' });
+    assert.deepEqual(connector.validate({ url: 'https://example.com' }), {
+      ok: false,
+      field: 'secret',
+      message: 'secret is required to sign payloads (auth_method polytomic_secret)',
+    });
     const bad = connector.validate({ url: 'https://example.com', auth_method: 'magic' });
     assert.equal(!bad.ok && bad.field, 'auth_method');
   });

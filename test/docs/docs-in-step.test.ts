@@ -10,7 +10,8 @@ import { renderVersionsDoc } from '../../src/docs/versions-doc.ts';
 test('docs/errors.md lists every error code with its status', () => {
   const doc = readFileSync('docs/errors.md', 'utf8');
   assert.equal(doc, renderErrorsDoc(), 'docs/errors.md is stale: run npm run docs');
-  for (const [code, { status }] of Object.entries(errorCodes)) assert.ok(doc.includes(`| \`${code}\` | ${status} |`), code);
+  for (const [code, { status }] of Object.entries(errorCodes))
+    assert.ok(doc.includes(`| \`${code}\` | ${status} |`), code);
 });
 
 test('docs/versions.md describes every version change', () => {

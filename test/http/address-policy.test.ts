@@ -36,8 +36,15 @@ test('classifies metadata, private and public addresses, including IPv4-mapped I
 });
 
 test('guarded lookup refuses a name when any resolved address is refused (rebinding defence)', async () => {
-  const fakeResolve = ((_name: string, _options: unknown, callback: (error: null, addresses: { address: string; family: number }[]) => void) => {
-    callback(null, [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }]);
+  const fakeResolve = ((
+    _name: string,
+    _options: unknown,
+    callback: (error: null, addresses: { address: string; family: number }[]) => void,
+  ) => {
+    callback(null, [
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.5', family: 4 },
+    ]);
   }) as never;
   const lookup = guardedLookup({ allowPrivate: false }, fakeResolve);
   const outcome = await new Promise<{ error: Error | null; address: unknown }>((resolve) => {

@@ -38,8 +38,18 @@ test('retries 503 and 429 (honouring Retry-After) then delivers; every attempt i
   const seen: number[] = [];
   const result = await deliverJson(
     createMockRunContext(),
-    { url: `${receiver.url}/hook`, payload: { records: [{ id: 1 }] }, signingSecret: secret, headers: { 'x-extra': 'y' } },
-    { sleep: instant(delays), random: () => 0.5, retry: { baseDelayMs: 100 }, onAttempt: (attempt) => seen.push(attempt.status ?? 0) },
+    {
+      url: `${receiver.url}/hook`,
+      payload: { records: [{ id: 1 }] },
+      signingSecret: secret,
+      headers: { 'x-extra': 'y' },
+    },
+    {
+      sleep: instant(delays),
+      random: () => 0.5,
+      retry: { baseDelayMs: 100 },
+      onAttempt: (attempt) => seen.push(attempt.status ?? 0),
+    },
   );
   assert.equal(result.outcome, 'delivered');
   assert.deepEqual(seen, [503, 429, 200]);
@@ -51,7 +61,11 @@ test('retries 503 and 429 (honouring Retry-After) then delivers; every attempt i
 
 test('a 400 is final: one attempt, outcome rejected', async () => {
   script = [{ status: 400 }];
-  const result = await deliverJson(createMockRunContext(), { url: `${receiver.url}/hook`, payload: [] }, { sleep: instant([]) });
+  const result = await deliverJson(
+    createMockRunContext(),
+    { url: `${receiver.url}/hook`, payload: [] },
+    { sleep: instant([]) },
+  );
   assert.equal(result.outcome, 'rejected');
   assert.equal(result.attempts.length, 1);
   assert.equal(result.status, 400);
@@ -74,7 +88,11 @@ test('gives up after maxAttempts with exponential, capped backoff', async () => 
 
 test('network errors are retried', async () => {
   const delays: number[] = [];
-  const result = await deliverJson(createMockRunContext(), { url: 'http://127.0.0.1:1/hook', payload: {} }, { sleep: instant(delays), retry: { maxAttempts: 3 } });
+  const result = await deliverJson(
+    createMockRunContext(),
+    { url: 'http://127.0.0.1:1/hook', payload: {} },
+    { sleep: instant(delays), retry: { maxAttempts: 3 } },
+  );
   assert.equal(result.outcome, 'exhausted');
   assert.equal(result.attempts.length, 3);
   assert.ok(result.attempts.every((attempt) => attempt.error !== undefined && attempt.status === undefined));
@@ -84,7 +102,11 @@ test('aborting the run signal during backoff cancels the delivery promptly', asy
   script = [{ status: 503 }, { status: 503 }];
   const context = createMockRunContext();
   const started = Date.now();
-  const pending = deliverJson(context, { url: `${receiver.url}/hook`, payload: {} }, { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, random: () => 1 });
+  const pending = deliverJson(
+    context,
+    { url: `${receiver.url}/hook`, payload: {} },
+    { retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 }, random: () => 1 },
+  );
   setTimeout(() => context.abort(), 100);
   const result = await pending;
   assert.equal(result.outcome, 'canceled');
@@ -94,7 +116,11 @@ test('aborting the run signal during backoff cancels the delivery promptly', asy
 
 test('binary values are sent as base64 strings', async () => {
   script = [{ status: 200 }];
-  const result = await deliverJson(createMockRunContext(), { url: `${receiver.url}/hook`, payload: { records: [{ id: 1, blob: Buffer.from([0, 1, 254, 255]) }] } }, { sleep: instant([]) });
+  const result = await deliverJson(
+    createMockRunContext(),
+    { url: `${receiver.url}/hook`, payload: { records: [{ id: 1, blob: Buffer.from([0, 1, 254, 255]) }] } },
+    { sleep: instant([]) },
+  );
   assert.equal(result.outcome, 'delivered');
   assert.equal(receiver.requests.at(-1)?.body, '{"records":[{"id":1,"blob":"AAH+/w=="}]}');
 });

@@ -90,7 +90,11 @@ export async function call(base: string, method: string, path: string, options: 
   if (options.key) headers.authorization = `Bearer ${options.key}`;
   if (options.version) headers['x-polytomic-version'] = options.version;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(base + path, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(base + path, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await response.text();
   let body: any;
   try {

@@ -1,7 +1,13 @@
 // A connector kept in memory that implements the whole contract, for engine tests. Tables live in
 // an InMemoryStore the test owns (no globals), keyed by database then schema id. Values are
 // stored as given (structuredClone), so it follows whatever value conventions the caller uses.
-import type { Connection, Connector, ReadRequest, TableOperation, WriteRequest } from '../../src/connectors/connector.ts';
+import type {
+  Connection,
+  Connector,
+  ReadRequest,
+  TableOperation,
+  WriteRequest,
+} from '../../src/connectors/connector.ts';
 import { Capability } from '../../src/connectors/connector.ts';
 import { validateConfiguration, type ConfigurationSchema } from '../../src/connectors/configuration-schema.ts';
 import { ConnectorError, throwIfAborted } from '../../src/connectors/connector-error.ts';
@@ -51,7 +57,8 @@ export function createInMemoryConnector(store: InMemoryStore): Connector<InMemor
     validate: (configuration) => validateConfiguration<InMemoryConfiguration>(configurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       return openConnection(store, checked.value.database);
     },
   };
@@ -75,7 +82,9 @@ function openConnection(store: InMemoryStore, database: string): Connection {
     let selected = rows;
     if (cursor) {
       selected = rows
-        .filter((row) => cursor.after === undefined || compare(row[cursor.field], cursor.after) > (cursor.inclusive ? -1 : 0))
+        .filter(
+          (row) => cursor.after === undefined || compare(row[cursor.field], cursor.after) > (cursor.inclusive ? -1 : 0),
+        )
         .sort((left, right) => compare(left[cursor.field], right[cursor.field]));
     }
     if (request.limit !== undefined) selected = selected.slice(0, request.limit);
@@ -111,7 +120,11 @@ function openConnection(store: InMemoryStore, database: string): Connection {
         : { ok: false, code: 'database_missing', message: `Database "${database}" does not exist` };
     },
     async close() {},
-    bulkSource: { listSchemas: async () => [...tables()].map(([id, found]) => describeTable(id, found)), describeSchema: describe, read },
+    bulkSource: {
+      listSchemas: async () => [...tables()].map(([id, found]) => describeTable(id, found)),
+      describeSchema: describe,
+      read,
+    },
     bulkDestination,
     modelSource: {
       // A "query" is a schema id: the in-memory store has no SQL.
@@ -160,14 +173,22 @@ function applyOperation(tables: Map<string, InMemoryTable>, operation: TableOper
       if (!existing) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       for (const field of operation.fields) {
         if (existing.fields.some((known) => known.id === field.id)) continue;
-        existing.fields.push({ id: field.id, name: field.id, type: field.type, remote_type: field.type, is_primary_key: false, nullable: true });
+        existing.fields.push({
+          id: field.id,
+          name: field.id,
+          type: field.type,
+          remote_type: field.type,
+          is_primary_key: false,
+          nullable: true,
+        });
       }
       return;
     case 'truncate':
       if (existing) existing.rows = [];
       return;
     case 'drop':
-      if (!existing && !operation.ifExists) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
+      if (!existing && !operation.ifExists)
+        throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       tables.delete(operation.schemaId);
       return;
   }
@@ -184,7 +205,8 @@ function writeRows(table: InMemoryTable, request: WriteRequest): number {
     const unknown = Object.keys(record).find((field) => !known.has(field));
     if (unknown) throw new ConnectorError(`Unknown field ${unknown}`, { code: 'invalid_query' });
   }
-  const full = (record: Row) => Object.fromEntries(table.fields.map((field) => [field.id, cloneValue(record[field.id] ?? null)]));
+  const full = (record: Row) =>
+    Object.fromEntries(table.fields.map((field) => [field.id, cloneValue(record[field.id] ?? null)]));
   for (const record of request.records) {
     const index = table.rows.findIndex((row) => key.length > 0 && keyOf(row, key) === keyOf(record, key));
     if (request.mode === 'delete') {

@@ -15,7 +15,11 @@ export function createInMemoryTarget(
 ): ModelTarget {
   return {
     async listObjects() {
-      return [...tables().keys()].map((id) => ({ id, name: id, modes: ['create', 'update', 'updateOrCreate', 'remove'] }));
+      return [...tables().keys()].map((id) => ({
+        id,
+        name: id,
+        modes: ['create', 'update', 'updateOrCreate', 'remove'],
+      }));
     },
     async describeObject(_context, objectId) {
       return table(objectId).fields.map((field) => ({
@@ -33,7 +37,14 @@ export function createInMemoryTarget(
       throwIfAborted(context.signal);
       const found = table(objectId);
       if (found.fields.some((known) => known.id === field.id)) return;
-      found.fields.push({ id: field.id, name: field.id, type: field.type, remote_type: field.type, is_primary_key: false, nullable: true });
+      found.fields.push({
+        id: field.id,
+        name: field.id,
+        type: field.type,
+        remote_type: field.type,
+        is_primary_key: false,
+        nullable: true,
+      });
     },
     async write(context, request) {
       throwIfAborted(context.signal);
@@ -45,9 +56,12 @@ export function createInMemoryTarget(
       const known = new Set(found.fields.map((field) => field.id));
       request.records.forEach((record, index) => {
         const unknown = Object.keys(record).find((field) => !known.has(field));
-        if (unknown) throw new ConnectorError(`Unknown field ${unknown} on ${request.objectId}`, { code: 'invalid_query' });
+        if (unknown)
+          throw new ConnectorError(`Unknown field ${unknown} on ${request.objectId}`, { code: 'invalid_query' });
         const identity = request.identity;
-        const position = found.rows.findIndex((row) => identity.length > 0 && keyOf(row, identity) === keyOf(record, identity));
+        const position = found.rows.findIndex(
+          (row) => identity.length > 0 && keyOf(row, identity) === keyOf(record, identity),
+        );
         if (request.operation === 'delete') {
           if (position < 0) return reject(index, record, 'record_not_found', 'no record matches the identity');
           found.rows.splice(position, 1);
@@ -59,11 +73,14 @@ export function createInMemoryTarget(
           result.updated += 1;
           return;
         }
-        if (request.operation === 'update') return reject(index, record, 'record_not_found', 'no record matches the identity');
+        if (request.operation === 'update')
+          return reject(index, record, 'record_not_found', 'no record matches the identity');
         const missing = required.find((field) => record[field] === null || record[field] === undefined);
         if (missing) return reject(index, record, 'constraint_violation', `${missing} must not be null`);
         if (position >= 0) return reject(index, record, 'constraint_violation', 'a record with this identity exists');
-        found.rows.push(Object.fromEntries(found.fields.map((field) => [field.id, cloneValue(record[field.id] ?? null)])));
+        found.rows.push(
+          Object.fromEntries(found.fields.map((field) => [field.id, cloneValue(record[field.id] ?? null)])),
+        );
         result.inserted += 1;
       });
       return result;

@@ -9,7 +9,9 @@ test('a scratch PostgreSQL database is created empty and dropped', async (t) => 
   const database = await createPostgresDatabase('kit');
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
-  const { rows } = await client.query("select count(*)::int as n from information_schema.tables where table_schema = 'public'");
+  const { rows } = await client.query(
+    "select count(*)::int as n from information_schema.tables where table_schema = 'public'",
+  );
   await client.end();
   assert.equal(rows[0].n, 0);
   await database.drop();

@@ -20,7 +20,9 @@ for (const dialect of await availableDialects()) {
       try {
         const env = { ...process.env, FERRY_DATA_DIR: fresh.dataDir, DATABASE_URL: fresh.databaseUrl ?? '' };
         const start = () =>
-          execFileAsync(process.execPath, ['--import', 'tsx', 'test/persistence/start-process.ts'], { env }).then(({ stdout }) => JSON.parse(stdout) as { applied: string[]; bootstrapped: boolean });
+          execFileAsync(process.execPath, ['--import', 'tsx', 'test/persistence/start-process.ts'], { env }).then(
+            ({ stdout }) => JSON.parse(stdout) as { applied: string[]; bootstrapped: boolean },
+          );
         const results = await Promise.all([start(), start(), start()]);
         assert.equal(results.filter((result) => result.bootstrapped).length, 1);
         assert.deepEqual(results.flatMap((result) => result.applied).sort(), Object.keys(migrations).sort());
@@ -46,7 +48,10 @@ for (const dialect of await availableDialects()) {
         assert.ok(first.bootstrap);
         assert.equal(first.bootstrap.keysFromEnvironment, true);
         const url = await first.listen();
-        await call(url, 'POST', '/api/organization/users', { key: 'restart-api-key', body: { email: 'kept@example.com' } });
+        await call(url, 'POST', '/api/organization/users', {
+          key: 'restart-api-key',
+          body: { email: 'kept@example.com' },
+        });
         await first.close();
 
         const second = await createFerry(loadConfig(env), { log: silent });
@@ -54,7 +59,10 @@ for (const dialect of await availableDialects()) {
           assert.equal(second.bootstrap, undefined);
           const url2 = await second.listen();
           const users = await call(url2, 'GET', '/api/organization/users', { key: 'restart-api-key' });
-          assert.deepEqual(users.body.data.map((user: { email: string }) => user.email).sort(), ['admin@localhost', 'kept@example.com']);
+          assert.deepEqual(users.body.data.map((user: { email: string }) => user.email).sort(), [
+            'admin@localhost',
+            'kept@example.com',
+          ]);
         } finally {
           await second.close();
         }
@@ -67,9 +75,14 @@ for (const dialect of await availableDialects()) {
       const fresh = await freshDatabase(dialect);
       const env = { FERRY_DATA_DIR: fresh.dataDir, ...(fresh.databaseUrl ? { DATABASE_URL: fresh.databaseUrl } : {}) };
       try {
-        const first = await createFerry(loadConfig({ ...env, FERRY_SECRET_KEY: randomBytes(32).toString('hex') }), { log: silent });
+        const first = await createFerry(loadConfig({ ...env, FERRY_SECRET_KEY: randomBytes(32).toString('hex') }), {
+          log: silent,
+        });
         await first.close();
-        await assert.rejects(createFerry(loadConfig({ ...env, FERRY_SECRET_KEY: randomBytes(32).toString('hex') }), { log: silent }), /not the one this database/);
+        await assert.rejects(
+          createFerry(loadConfig({ ...env, FERRY_SECRET_KEY: randomBytes(32).toString('hex') }), { log: silent }),
+          /not the one this database/,
+        );
       } finally {
         await fresh.dispose();
       }

@@ -15,11 +15,11 @@ for (const dialect of await availableDialects()) {
         const second = await migrateToLatest(fresh.database);
         assert.deepEqual(second.applied, []);
         const tables = (await fresh.database.db.introspection.getTables()).map((table) => table.name);
-        for (const table of ['partners', 'organizations', 'users', 'api_keys', 'idempotency_keys', 'settings']) assert.ok(tables.includes(table), table);
+        for (const table of ['partners', 'organizations', 'users', 'api_keys', 'idempotency_keys', 'settings'])
+          assert.ok(tables.includes(table), table);
       } finally {
         await fresh.dispose();
       }
     });
-
   });
 }

@@ -15,7 +15,13 @@ for (const dialect of await availableDialects()) {
       try {
         const { db } = fresh.database;
         await sql`create table hot_items (id text primary key, owner text not null, label text)`.execute(db);
-        await db.insertInto('hot_items' as any).values([{ id: 'a', owner: 'o1', label: 'first' }, { id: 'b', owner: 'o2', label: null }] as any).execute();
+        await db
+          .insertInto('hot_items' as any)
+          .values([
+            { id: 'a', owner: 'o1', label: 'first' },
+            { id: 'b', owner: 'o2', label: null },
+          ] as any)
+          .execute();
         const byIdAndOwner = reusableQuery(db, 2, (id: string, owner: string) =>
           (db as any).selectFrom('hot_items').selectAll().where('id', '=', id).where('owner', '=', owner),
         );
@@ -24,7 +30,12 @@ for (const dialect of await availableDialects()) {
           assert.deepEqual(await byIdAndOwner('b', 'o2'), [{ id: 'b', owner: 'o2', label: null }]);
           assert.deepEqual(await byIdAndOwner('a', 'o2'), [], 'another owner’s row is not found');
         }
-        const viaKysely = await (db as any).selectFrom('hot_items').selectAll().where('id', '=', 'a').where('owner', '=', 'o1').execute();
+        const viaKysely = await (db as any)
+          .selectFrom('hot_items')
+          .selectAll()
+          .where('id', '=', 'a')
+          .where('owner', '=', 'o1')
+          .execute();
         assert.deepEqual(await byIdAndOwner('a', 'o1'), viaKysely);
       } finally {
         await fresh.dispose();
@@ -36,11 +47,16 @@ for (const dialect of await availableDialects()) {
       try {
         const { db } = fresh.database;
         await sql`create table hot_items (id text primary key, owner text not null)`.execute(db);
-        const byId = reusableQuery(db, 1, (id: string) => (db as any).selectFrom('hot_items').selectAll().where('id', '=', id));
+        const byId = reusableQuery(db, 1, (id: string) =>
+          (db as any).selectFrom('hot_items').selectAll().where('id', '=', id),
+        );
         let read: Promise<unknown[]> | undefined;
         await assert.rejects(
           db.transaction().execute(async (transaction) => {
-            await transaction.insertInto('hot_items' as any).values({ id: 'x', owner: 'o' } as any).execute();
+            await transaction
+              .insertInto('hot_items' as any)
+              .values({ id: 'x', owner: 'o' } as any)
+              .execute();
             // On SQLite this shares the transaction's one connection: it must queue, not run inside it.
             read = byId('x');
             throw new Error('roll back');
@@ -48,7 +64,10 @@ for (const dialect of await availableDialects()) {
           /roll back/,
         );
         assert.deepEqual(await read, []);
-        await db.insertInto('hot_items' as any).values({ id: 'x', owner: 'o' } as any).execute();
+        await db
+          .insertInto('hot_items' as any)
+          .values({ id: 'x', owner: 'o' } as any)
+          .execute();
         assert.deepEqual(await byId('x'), [{ id: 'x', owner: 'o' }]);
       } finally {
         await fresh.dispose();
@@ -60,8 +79,13 @@ for (const dialect of await availableDialects()) {
       try {
         const { db } = fresh.database;
         await sql`create table hot_items (id text primary key)`.execute(db);
-        await db.insertInto('hot_items' as any).values({ id: 'a' } as any).execute();
-        const byId = reusableQuery(db, 1, (id: string) => (db as any).selectFrom('hot_items').selectAll().where('id', '=', id));
+        await db
+          .insertInto('hot_items' as any)
+          .values({ id: 'a' } as any)
+          .execute();
+        const byId = reusableQuery(db, 1, (id: string) =>
+          (db as any).selectFrom('hot_items').selectAll().where('id', '=', id),
+        );
         // Several calls, so that every pooled PostgreSQL connection may have prepared the statement.
         await Promise.all(Array.from({ length: 12 }, () => byId('a')));
         const other = fresh.openAnother();

@@ -4,7 +4,10 @@ import { openDatabase } from '../../src/persistence/database.ts';
 import { migrateToLatest } from '../../src/persistence/migrate.ts';
 import { bootstrapIfEmpty } from '../../src/services/bootstrap.ts';
 
-const database = openDatabase({ dataDir: process.env.FERRY_DATA_DIR!, databaseUrl: process.env.DATABASE_URL || undefined });
+const database = openDatabase({
+  dataDir: process.env.FERRY_DATA_DIR!,
+  databaseUrl: process.env.DATABASE_URL || undefined,
+});
 try {
   const report = await migrateToLatest(database);
   const bootstrap = await bootstrapIfEmpty(database.db);

@@ -3,7 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createConnectionProxy, type ConnectionProxy, type ProxyConnection } from '../../src/proxy/connection-proxy.ts';
-import { createMemoryProxyCallStore, type MemoryProxyCallStore } from '../../src/proxy/memory/memory-proxy-call-store.ts';
+import {
+  createMemoryProxyCallStore,
+  type MemoryProxyCallStore,
+} from '../../src/proxy/memory/memory-proxy-call-store.ts';
 import type { ProxyLimits } from '../../src/proxy/proxy-limits.ts';
 import { startUpstream, type UpstreamServer } from './upstream-server.ts';
 
@@ -11,21 +14,38 @@ const mebibyte = 1024 * 1024;
 let upstream: UpstreamServer;
 const proxies: ConnectionProxy[] = [];
 
-function build(limits: Partial<ProxyLimits> = {}, now?: () => number): { proxy: ConnectionProxy; store: MemoryProxyCallStore } {
+function build(
+  limits: Partial<ProxyLimits> = {},
+  now?: () => number,
+): { proxy: ConnectionProxy; store: MemoryProxyCallStore } {
   const store = createMemoryProxyCallStore({ now });
-  const proxy = createConnectionProxy({ audit: store, stats: store, now, limits: { allowPrivateUpstreams: true, ...limits } });
+  const proxy = createConnectionProxy({
+    audit: store,
+    stats: store,
+    now,
+    limits: { allowPrivateUpstreams: true, ...limits },
+  });
   proxies.push(proxy);
   return { proxy, store };
 }
 
 function connection(configuration: Record<string, unknown> = {}, ids: Partial<ProxyConnection> = {}): ProxyConnection {
-  return { connectionId: 'conn-1', organizationId: 'org-1', configuration: { url: `${upstream.url}/v1`, ...configuration }, ...ids };
+  return {
+    connectionId: 'conn-1',
+    organizationId: 'org-1',
+    configuration: { url: `${upstream.url}/v1`, ...configuration },
+    ...ids,
+  };
 }
 
 before(async () => {
   upstream = await startUpstream({
     '/v1/echo': (request, response, body) => {
-      response.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'session=upstream', 'x-upstream': 'yes' });
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'set-cookie': 'session=upstream',
+        'x-upstream': 'yes',
+      });
       response.end(JSON.stringify({ method: request.method, url: request.url, headers: request.headers, body }));
     },
     '/v1/text': (_request, response) => {
@@ -99,7 +119,12 @@ describe('execute', () => {
 
   test('non-JSON bodies come back as text; rawQuery is appended as is', async () => {
     const { proxy } = build();
-    const result = await proxy.execute(connection(), { method: 'PUT', path: '/text', rawQuery: 'a=1&b=%20', body: 'plain' });
+    const result = await proxy.execute(connection(), {
+      method: 'PUT',
+      path: '/text',
+      rawQuery: 'a=1&b=%20',
+      body: 'plain',
+    });
     assert.ok(result.ok);
     assert.equal(result.value.status, 201);
     assert.equal(result.value.body, 'hello');
@@ -121,7 +146,11 @@ describe('execute', () => {
   test('request body over 256 KiB → 400 and no upstream call', async () => {
     const { proxy } = build();
     const before = upstream.requests.length;
-    const result = await proxy.execute(connection(), { method: 'POST', path: '/echo', body: 'x'.repeat(256 * 1024 + 1) });
+    const result = await proxy.execute(connection(), {
+      method: 'POST',
+      path: '/echo',
+      body: 'x'.repeat(256 * 1024 + 1),
+    });
     assert.equal(result.ok, false);
     if (result.ok) return;
     assert.equal(result.error.status, 400);
@@ -223,7 +252,11 @@ describe('execute', () => {
     assert.equal(echoed.headers.accept, 'application/json');
     assert.equal(echoed.url, '/v1/echo?page=2&token=t-secret&format=json');
 
-    const overrideHeader = await proxy.execute(configured, { method: 'GET', path: '/echo', headers: { 'x-api-key': 'mine' } });
+    const overrideHeader = await proxy.execute(configured, {
+      method: 'GET',
+      path: '/echo',
+      headers: { 'x-api-key': 'mine' },
+    });
     assert.equal(overrideHeader.ok, false);
     if (!overrideHeader.ok) {
       assert.equal(overrideHeader.error.status, 400);
@@ -233,9 +266,15 @@ describe('execute', () => {
     assert.equal(overrideQuery.ok, false);
     if (!overrideQuery.ok) assert.equal(overrideQuery.error.key, 'proxy_locked_query');
 
-    const basic = await proxy.execute(connection({ auth: { basic: { username: 'user', password: 'pa:ss' } } }), { method: 'GET', path: '/echo' });
+    const basic = await proxy.execute(connection({ auth: { basic: { username: 'user', password: 'pa:ss' } } }), {
+      method: 'GET',
+      path: '/echo',
+    });
     assert.ok(basic.ok);
-    assert.equal((basic.value.body as { headers: Record<string, string> }).headers.authorization, `Basic ${Buffer.from('user:pa:ss').toString('base64')}`);
+    assert.equal(
+      (basic.value.body as { headers: Record<string, string> }).headers.authorization,
+      `Basic ${Buffer.from('user:pa:ss').toString('base64')}`,
+    );
   });
 
   test('per-connection rate limit → 429 with Retry-After; the bucket refills with the clock', async () => {
@@ -259,11 +298,15 @@ describe('execute', () => {
   test('per-organization rate limit spans its connections', async () => {
     let clock = 0;
     const { proxy } = build({ connectionRateLimitPerMinute: 100, organizationRateLimitPerMinute: 3 }, () => clock);
-    for (const id of ['a', 'b', 'c']) assert.ok((await proxy.execute(connection({}, { connectionId: id }), { method: 'GET', path: '/text' })).ok);
+    for (const id of ['a', 'b', 'c'])
+      assert.ok((await proxy.execute(connection({}, { connectionId: id }), { method: 'GET', path: '/text' })).ok);
     const limited = await proxy.execute(connection({}, { connectionId: 'd' }), { method: 'GET', path: '/text' });
     assert.equal(limited.ok, false);
     if (!limited.ok) assert.equal(limited.error.headers['Retry-After'], '20');
-    const otherOrganization = await proxy.execute(connection({}, { connectionId: 'd', organizationId: 'org-2' }), { method: 'GET', path: '/text' });
+    const otherOrganization = await proxy.execute(connection({}, { connectionId: 'd', organizationId: 'org-2' }), {
+      method: 'GET',
+      path: '/text',
+    });
     assert.ok(otherOrganization.ok);
     clock += 20_000;
     assert.ok((await proxy.execute(connection({}, { connectionId: 'd' }), { method: 'GET', path: '/text' })).ok);
@@ -273,7 +316,12 @@ describe('execute', () => {
 describe('address policy', () => {
   test('cloud metadata addresses and names are refused even when private upstreams are allowed', async () => {
     const { proxy } = build({ allowPrivateUpstreams: true });
-    for (const url of ['http://169.254.169.254/latest', 'http://[fd00:ec2::254]/', 'http://metadata.google.internal/computeMetadata/v1', 'http://[::ffff:169.254.169.254]/']) {
+    for (const url of [
+      'http://169.254.169.254/latest',
+      'http://[fd00:ec2::254]/',
+      'http://metadata.google.internal/computeMetadata/v1',
+      'http://[::ffff:169.254.169.254]/',
+    ]) {
       const result = await proxy.execute(connection({ url }), { method: 'GET', path: '/x' });
       assert.equal(result.ok, false, url);
       if (!result.ok) {
@@ -289,12 +337,18 @@ describe('address policy', () => {
     assert.equal(literal.ok, false);
     if (!literal.ok) assert.equal(literal.error.key, 'proxy_upstream_forbidden');
     // A name, so the refusal comes from the guarded DNS lookup rather than the literal check.
-    const named = await proxy.execute(connection({ url: `http://localhost:${upstream.port}/v1` }), { method: 'GET', path: '/text' });
+    const named = await proxy.execute(connection({ url: `http://localhost:${upstream.port}/v1` }), {
+      method: 'GET',
+      path: '/text',
+    });
     assert.equal(named.ok, false);
     if (!named.ok) assert.equal(named.error.key, 'proxy_upstream_forbidden', named.error.message);
 
     const { proxy: allowing } = build({ allowPrivateUpstreams: true });
-    const allowed = await allowing.execute(connection({ url: `http://localhost:${upstream.port}/v1` }), { method: 'GET', path: '/text' });
+    const allowed = await allowing.execute(connection({ url: `http://localhost:${upstream.port}/v1` }), {
+      method: 'GET',
+      path: '/text',
+    });
     assert.ok(allowed.ok, JSON.stringify(allowed));
   });
 
@@ -315,8 +369,14 @@ describe('info', () => {
     const { proxy } = build({}, () => clock);
     const configured = connection({
       url: `http://user:pw@127.0.0.1:${upstream.port}/v1/?api_key=in-url`,
-      auth: { header: { name: 'Authorization', value: 'Bearer sk-live' }, query: [{ name: 'token', value: 't-secret' }] },
-      headers: [{ name: 'Accept', value: 'application/json' }, { name: 'X-Session-Token', value: 's' }],
+      auth: {
+        header: { name: 'Authorization', value: 'Bearer sk-live' },
+        query: [{ name: 'token', value: 't-secret' }],
+      },
+      headers: [
+        { name: 'Accept', value: 'application/json' },
+        { name: 'X-Session-Token', value: 's' },
+      ],
     });
     await proxy.execute(configured, { method: 'GET', path: '/echo' });
     await proxy.execute(configured, { method: 'GET', path: '/missing' });

@@ -17,10 +17,14 @@ before(async () => {
         return;
       }
       tokensIssued += 1;
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `tok-${tokensIssued}`, expires_in: 3600, scope: form.get('scope') }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: `tok-${tokensIssued}`, expires_in: 3600, scope: form.get('scope') }));
     },
     '/api/me': (request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authorization: request.headers.authorization }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ authorization: request.headers.authorization }));
     },
   });
 });
@@ -35,7 +39,14 @@ test('client credentials: token fetched once, sent as Bearer, redacted in info',
       organizationId: 'o',
       configuration: {
         url: `${upstream.url}/api`,
-        auth: { oauth: { client_id: 'client', client_secret: 's3cret', token_endpoint: `${upstream.url}/oauth/token`, scopes: ['read'] } },
+        auth: {
+          oauth: {
+            client_id: 'client',
+            client_secret: 's3cret',
+            token_endpoint: `${upstream.url}/oauth/token`,
+            scopes: ['read'],
+          },
+        },
       },
     };
     for (let call = 0; call < 2; call += 1) {
@@ -46,9 +57,18 @@ test('client credentials: token fetched once, sent as Bearer, redacted in info',
     assert.equal(tokensIssued, 1);
     const info = await proxy.info(connection);
     assert.ok(info.ok);
-    assert.deepEqual(info.value.inheritedBase.lockedHeaders, [{ name: 'authorization', value: '[REDACTED]', redacted: true }]);
+    assert.deepEqual(info.value.inheritedBase.lockedHeaders, [
+      { name: 'authorization', value: '[REDACTED]', redacted: true },
+    ]);
 
-    const wrong = { ...connection, connectionId: 'd', configuration: { ...connection.configuration, auth: { oauth: { client_id: 'client', client_secret: 'nope', token_endpoint: `${upstream.url}/oauth/token` } } } };
+    const wrong = {
+      ...connection,
+      connectionId: 'd',
+      configuration: {
+        ...connection.configuration,
+        auth: { oauth: { client_id: 'client', client_secret: 'nope', token_endpoint: `${upstream.url}/oauth/token` } },
+      },
+    };
     const refused = await proxy.execute(wrong, { method: 'GET', path: '/me' });
     assert.equal(refused.ok, false);
     if (!refused.ok) {

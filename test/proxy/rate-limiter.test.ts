@@ -5,7 +5,10 @@ import { createTokenBucketRateLimiter } from '../../src/proxy/rate-limiter.ts';
 test('a refused take consumes from no bucket', () => {
   let clock = 0;
   const limiter = createTokenBucketRateLimiter(() => clock);
-  const both = [{ key: 'c', limitPerMinute: 10 }, { key: 'o', limitPerMinute: 1 }];
+  const both = [
+    { key: 'c', limitPerMinute: 10 },
+    { key: 'o', limitPerMinute: 1 },
+  ];
   assert.equal(limiter.take(both).allowed, true);
   const refused = limiter.take(both);
   assert.deepEqual(refused, { allowed: false, retryAfterMs: 60_000 });

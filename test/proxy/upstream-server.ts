@@ -22,7 +22,9 @@ export async function startUpstream(routes: Record<string, Handler>): Promise<Up
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       const handler = routes[path] ?? routes['*'];
       if (!handler) {
-        response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', path }));
+        response
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'not found', path }));
         return;
       }
       handler(request, response, body);

@@ -65,7 +65,14 @@ export function runJobQueueCases(harness: QueueHarness): void {
     /** Each case uses its own task names, so that a worker of one case never takes another case's jobs. */
     const taskName = (label: string) => `${label}_${++taskCounter}`;
     const start = async (queue: JobQueue, tasks: Record<string, JobHandler>, options: Partial<StartOptions> = {}) => {
-      const worker = await queue.start({ tasks, concurrency: 4, pollIntervalMs: 100, leaseMs: harness.leaseMs, stopTimeoutMs: 5_000, ...options });
+      const worker = await queue.start({
+        tasks,
+        concurrency: 4,
+        pollIntervalMs: 100,
+        leaseMs: harness.leaseMs,
+        stopTimeoutMs: 5_000,
+        ...options,
+      });
       workers.push(worker);
       return worker;
     };
@@ -78,7 +85,9 @@ export function runJobQueueCases(harness: QueueHarness): void {
       const task = taskName('committed');
       const seen: Array<{ payload: unknown; attempt: number; jobId: string }> = [];
       const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1, sync: 'a' } });
-      const worker = await start(fixture.queue, { [task]: async (payload, context) => void seen.push({ payload, attempt: context.attempt, jobId: context.jobId }) });
+      const worker = await start(fixture.queue, {
+        [task]: async (payload, context) => void seen.push({ payload, attempt: context.attempt, jobId: context.jobId }),
+      });
       await waitFor('the job to run', () => seen.length === 1);
       await waitFor('the job row to be deleted', async () => (await fixture.queue.getJob(jobId)) === undefined);
       await sleep(300);
@@ -107,8 +116,16 @@ export function runJobQueueCases(harness: QueueHarness): void {
     test('a second enqueue with the same jobKey replaces the pending job', async () => {
       const task = taskName('dedupe');
       const seen: unknown[] = [];
-      const first = await enqueueOne(fixture.queue, fixture.db, { task, jobKey: `${task}:sync-1`, payload: { version: 1, n: 1 } });
-      const second = await enqueueOne(fixture.queue, fixture.db, { task, jobKey: `${task}:sync-1`, payload: { version: 1, n: 2 } });
+      const first = await enqueueOne(fixture.queue, fixture.db, {
+        task,
+        jobKey: `${task}:sync-1`,
+        payload: { version: 1, n: 1 },
+      });
+      const second = await enqueueOne(fixture.queue, fixture.db, {
+        task,
+        jobKey: `${task}:sync-1`,
+        payload: { version: 1, n: 2 },
+      });
       assert.equal(second.jobId, first.jobId);
       const snapshot = await fixture.queue.getJob(first.jobId);
       assert.equal(snapshot?.state, 'pending');
@@ -156,11 +173,17 @@ export function runJobQueueCases(harness: QueueHarness): void {
       });
       const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 }, maxAttempts: 3 });
       await waitFor('the first attempt', () => attempts.length === 1);
-      await waitFor('the failure to be recorded', async () => (await fixture.queue.getJob(jobId))?.lastError === 'transient failure');
+      await waitFor(
+        'the failure to be recorded',
+        async () => (await fixture.queue.getJob(jobId))?.lastError === 'transient failure',
+      );
       await waitFor('the second attempt', () => attempts.length === 2, 15_000);
       await waitFor('the job row to be deleted', async () => (await fixture.queue.getJob(jobId)) === undefined);
       await stop(worker);
-      assert.deepEqual(attempts.map((entry) => entry.attempt), [1, 2]);
+      assert.deepEqual(
+        attempts.map((entry) => entry.attempt),
+        [1, 2],
+      );
       // exp(1) s = 2.72 s; a little slack for the clock of the database and the poll.
       const gap = attempts[1]!.at - attempts[0]!.at;
       assert.ok(gap >= 2_500, `retried after ${gap} ms, expected about 2718 ms`);
@@ -232,16 +255,22 @@ export function runJobQueueCases(harness: QueueHarness): void {
       const other = await fixture.openAnother();
       extraQueues.push(other);
       const runsByJob = new Map<number, string[]>();
-      const handler = (who: string): JobHandler => async (payload) => {
-        const n = (payload as { n: number }).n;
-        runsByJob.set(n, [...(runsByJob.get(n) ?? []), who]);
-        await sleep(5);
-      };
+      const handler =
+        (who: string): JobHandler =>
+        async (payload) => {
+          const n = (payload as { n: number }).n;
+          runsByJob.set(n, [...(runsByJob.get(n) ?? []), who]);
+          await sleep(5);
+        };
       const jobCount = 60;
       await fixture.db.transaction().execute(async (transaction) => {
-        for (let n = 0; n < jobCount; n++) await fixture.queue.enqueue(transaction, { task, payload: { version: 1, n } });
+        for (let n = 0; n < jobCount; n++)
+          await fixture.queue.enqueue(transaction, { task, payload: { version: 1, n } });
       });
-      const [first, second] = await Promise.all([start(fixture.queue, { [task]: handler('first') }, { concurrency: 3 }), start(other, { [task]: handler('second') }, { concurrency: 3 })]);
+      const [first, second] = await Promise.all([
+        start(fixture.queue, { [task]: handler('first') }, { concurrency: 3 }),
+        start(other, { [task]: handler('second') }, { concurrency: 3 }),
+      ]);
       await waitFor('every job', () => runsByJob.size === jobCount, 20_000);
       await sleep(300);
       await Promise.all([stop(first), stop(second)]);
@@ -252,9 +281,20 @@ export function runJobQueueCases(harness: QueueHarness): void {
 
     test('a job whose worker vanished is claimed again once the lease expires', async () => {
       const task = 'vanishing';
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/queue/vanishing-worker.ts', ...fixture.vanishingWorkerArgs, task, String(harness.leaseMs)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'test/queue/vanishing-worker.ts',
+          ...fixture.vanishingWorkerArgs,
+          task,
+          String(harness.leaseMs),
+        ],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       const childExited = new Promise((resolve) => child.on('exit', resolve));
       try {
         const lines = createInterface({ input: child.stdout! });
@@ -274,8 +314,14 @@ export function runJobQueueCases(harness: QueueHarness): void {
         await childExited;
       }
       const attempts: number[] = [];
-      const worker = await start(fixture.queue, { [task]: async (_payload, context) => void attempts.push(context.attempt) });
-      await waitFor('the job to run on the surviving worker', () => attempts.length === 1, harness.leaseMs * 4 + 10_000);
+      const worker = await start(fixture.queue, {
+        [task]: async (_payload, context) => void attempts.push(context.attempt),
+      });
+      await waitFor(
+        'the job to run on the surviving worker',
+        () => attempts.length === 1,
+        harness.leaseMs * 4 + 10_000,
+      );
       await stop(worker);
       assert.deepEqual(attempts, [2]);
     });
@@ -283,7 +329,12 @@ export function runJobQueueCases(harness: QueueHarness): void {
     test('cancel removes a pending job, by key or by id', async () => {
       const task = taskName('cancel_pending');
       const later = new Date(Date.now() + 60_000);
-      const byKey = await enqueueOne(fixture.queue, fixture.db, { task, jobKey: `${task}:k`, runAt: later, payload: { version: 1 } });
+      const byKey = await enqueueOne(fixture.queue, fixture.db, {
+        task,
+        jobKey: `${task}:k`,
+        runAt: later,
+        payload: { version: 1 },
+      });
       const byId = await enqueueOne(fixture.queue, fixture.db, { task, runAt: later, payload: { version: 1 } });
       assert.deepEqual(await fixture.queue.cancel({ jobKey: `${task}:k` }), { removed: true, aborted: false });
       assert.deepEqual(await fixture.queue.cancel({ jobId: byId.jobId }), { removed: true, aborted: false });
@@ -309,7 +360,11 @@ export function runJobQueueCases(harness: QueueHarness): void {
           );
         },
       });
-      const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, jobKey: `${task}:k`, payload: { version: 1 } });
+      const { jobId } = await enqueueOne(fixture.queue, fixture.db, {
+        task,
+        jobKey: `${task}:k`,
+        payload: { version: 1 },
+      });
       await waitFor('the job to start', () => started);
       assert.deepEqual(await fixture.queue.cancel({ jobId }), { removed: false, aborted: true });
       await waitFor('the job row to be deleted', async () => (await fixture.queue.getJob(jobId)) === undefined);
@@ -329,7 +384,9 @@ export function runJobQueueCases(harness: QueueHarness): void {
         {
           [task]: async (_payload, context) => {
             started = true;
-            await new Promise<void>((_resolve, reject) => context.signal.addEventListener('abort', () => ((aborted = true), reject(context.signal.reason))));
+            await new Promise<void>((_resolve, reject) =>
+              context.signal.addEventListener('abort', () => ((aborted = true), reject(context.signal.reason))),
+            );
           },
         },
         { isCancelled: async () => cancelFlag, cancelCheckIntervalMs: 50 },
@@ -367,7 +424,9 @@ export function runJobQueueCases(harness: QueueHarness): void {
       const attempts: Array<{ attempt: number; who: string }> = [];
       const stubborn: JobHandler = async (_payload, context) => {
         attempts.push({ attempt: context.attempt, who: 'first' });
-        await new Promise<void>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(context.signal.reason)));
+        await new Promise<void>((_resolve, reject) =>
+          context.signal.addEventListener('abort', () => reject(context.signal.reason)),
+        );
       };
       const worker = await start(fixture.queue, { [task]: stubborn }, { stopTimeoutMs: 300 });
       await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 } });
@@ -375,7 +434,9 @@ export function runJobQueueCases(harness: QueueHarness): void {
       const stoppedAt = Date.now();
       await stop(worker);
       assert.ok(Date.now() - stoppedAt < 3_000);
-      const next = await start(fixture.queue, { [task]: async (_payload, context) => void attempts.push({ attempt: context.attempt, who: 'second' }) });
+      const next = await start(fixture.queue, {
+        [task]: async (_payload, context) => void attempts.push({ attempt: context.attempt, who: 'second' }),
+      });
       // graphile delays an interrupted job by its backoff (exp(1) s); the embedded queue releases it at once.
       await waitFor('the job to run again', () => attempts.length === 2, 10_000);
       await stop(next);

@@ -15,7 +15,10 @@ export interface ProcessQueue {
 export async function openQueueForProcess(adapter: 'embedded' | 'graphile', location: string): Promise<ProcessQueue> {
   const database = adapter === 'embedded' ? openSqlite(location) : openPostgres(location, 4);
   const db = database.db as Kysely<any>;
-  const queue = adapter === 'embedded' ? createEmbeddedJobQueue({ db }) : createGraphileJobQueue({ connectionString: location, maxPoolSize: 8 });
+  const queue =
+    adapter === 'embedded'
+      ? createEmbeddedJobQueue({ db })
+      : createGraphileJobQueue({ connectionString: location, maxPoolSize: 8 });
   await queue.prepare();
   return {
     queue,

@@ -2,14 +2,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { keepOmittedSecrets, redactConfiguration } from '../../src/services/connection-secrets.ts';
 
-const schema = { type: 'object', properties: { password: { type: 'string', 'x-sensitive': true }, hostname: { type: 'string' }, ssh_key_text: { type: 'string', 'x-sensitive': true } } };
+const schema = {
+  type: 'object',
+  properties: {
+    password: { type: 'string', 'x-sensitive': true },
+    hostname: { type: 'string' },
+    ssh_key_text: { type: 'string', 'x-sensitive': true },
+  },
+};
 
 test('secrets are omitted from responses at any depth', () => {
   const configuration = {
     hostname: 'db',
     password: 'p',
     ssh_key_text: 'k',
-    auth: { basic: { username: 'u', password: 'p2' }, header: { name: 'X-Key', value: 'v' }, query: [{ name: 'k', value: 'q' }], oauth: { client_id: 'c', client_secret: 's' } },
+    auth: {
+      basic: { username: 'u', password: 'p2' },
+      header: { name: 'X-Key', value: 'v' },
+      query: [{ name: 'k', value: 'q' }],
+      oauth: { client_id: 'c', client_secret: 's' },
+    },
     headers: [{ name: 'Accept', value: 'application/json' }],
   };
   assert.deepEqual(redactConfiguration(configuration, schema), {

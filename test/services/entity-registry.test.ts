@@ -10,7 +10,8 @@ function tableResolver(type: string, rows: Map<string, string>, calls: string[])
     async resolve(id, viewer) {
       calls.push(type);
       const organizationId = rows.get(id);
-      if (!organizationId || (viewer.kind === 'organization' && viewer.organizationId !== organizationId)) return undefined;
+      if (!organizationId || (viewer.kind === 'organization' && viewer.organizationId !== organizationId))
+        return undefined;
       return { id, type, organizationId, canonicalPath: `/api/${type}s/${id}` };
     },
   };
@@ -53,7 +54,11 @@ test('with a cache, a found entity is served from memory per viewer until it exp
   assert.equal((await registry.lookup('sync-1', inA))?.type, 'sync');
   assert.equal((await registry.lookup('sync-1', inA))?.type, 'sync');
   assert.deepEqual(calls.splice(0), ['sync'], 'the second lookup is answered from memory');
-  assert.equal(await registry.lookup('sync-1', inB), undefined, 'the cache is per viewer: another tenant still gets nothing');
+  assert.equal(
+    await registry.lookup('sync-1', inB),
+    undefined,
+    'the cache is per viewer: another tenant still gets nothing',
+  );
   assert.equal(await registry.lookup('sync-1', inB), undefined);
   assert.deepEqual(calls.splice(0), ['sync', 'sync'], 'misses are never cached');
 
@@ -65,7 +70,11 @@ test('with a cache, a found entity is served from memory per viewer until it exp
   await registry.lookup('sync-1', inA);
   syncs.delete('sync-1');
   clock += 999;
-  assert.equal((await registry.lookup('sync-1', inA))?.type, 'sync', "another process's delete shows only after the time to live");
+  assert.equal(
+    (await registry.lookup('sync-1', inA))?.type,
+    'sync',
+    "another process's delete shows only after the time to live",
+  );
   clock += 1;
   assert.equal(await registry.lookup('sync-1', inA), undefined);
 });

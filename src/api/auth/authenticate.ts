@@ -12,7 +12,11 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 function tokenOf(authorization: string | undefined): string {
   const token = bearerToken(authorization);
-  if (!token) throw new ApiError('unauthorized', authorization ? 'The Authorization header must be "Bearer <api key>".' : 'Missing Authorization header.');
+  if (!token)
+    throw new ApiError(
+      'unauthorized',
+      authorization ? 'The Authorization header must be "Bearer <api key>".' : 'Missing Authorization header.',
+    );
   return token;
 }
 

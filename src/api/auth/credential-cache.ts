@@ -13,7 +13,11 @@ export interface CredentialCache {
   clear(): void;
 }
 
-export function createCredentialCache(options: { ttlMs: number; maxEntries: number; now?: () => number }): CredentialCache {
+export function createCredentialCache(options: {
+  ttlMs: number;
+  maxEntries: number;
+  now?: () => number;
+}): CredentialCache {
   const now = options.now ?? Date.now;
   const entries = new Map<string, { caller: Caller; expiresAt: number }>();
   return {

@@ -17,7 +17,9 @@ export const ConsoleLogEnvelope = Envelope(
   'ExecutionConsoleLogsResponseEnvelope',
   Type.Object(
     {
-      entries: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown(), { title: 'ExecutionConsoleLogEntry' }))),
+      entries: Type.Optional(
+        Type.Array(Type.Record(Type.String(), Type.Unknown(), { title: 'ExecutionConsoleLogEntry' })),
+      ),
       next_cursor: Type.Optional(Type.String()),
     },
     { title: 'ExecutionConsoleLogsResponse' },
@@ -25,11 +27,27 @@ export const ConsoleLogEnvelope = Envelope(
 );
 
 /** One page of an execution's console log (one schema's lines when schemaId is set), in the wire shape. */
-export async function consoleLogPage(consoleLog: ConsoleLog, executionId: string, schemaId: string | undefined, query: { limit?: number; after?: string }) {
-  const page = await consoleLog.list({ executionId, schemaId, after: query.after, limit: query.limit ?? consoleLogPageLimit });
+export async function consoleLogPage(
+  consoleLog: ConsoleLog,
+  executionId: string,
+  schemaId: string | undefined,
+  query: { limit?: number; after?: string },
+) {
+  const page = await consoleLog.list({
+    executionId,
+    schemaId,
+    after: query.after,
+    limit: query.limit ?? consoleLogPageLimit,
+  });
   return {
     data: {
-      entries: page.entries.map((entry) => ({ id: entry.id, level: entry.level, message: entry.message, timestamp: entry.createdAt, ...(entry.payload ? { payload: entry.payload } : {}) })),
+      entries: page.entries.map((entry) => ({
+        id: entry.id,
+        level: entry.level,
+        message: entry.message,
+        timestamp: entry.createdAt,
+        ...(entry.payload ? { payload: entry.payload } : {}),
+      })),
       ...(page.nextCursor ? { next_cursor: page.nextCursor } : {}),
     },
   };

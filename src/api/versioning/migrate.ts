@@ -22,7 +22,9 @@ export interface VersionedEndpoint {
 
 /** The changes between the newest version and `version`, newest first. */
 export function changesDownTo(changes: readonly VersionChange[], version: ApiVersion): VersionChange[] {
-  return changes.filter((change) => compareVersions(change.version, version) >= 0).sort((a, b) => compareVersions(b.version, a.version));
+  return changes
+    .filter((change) => compareVersions(change.version, version) >= 0)
+    .sort((a, b) => compareVersions(b.version, a.version));
 }
 
 function splitKey(key: string): { method: HttpMethod; path: string } {
@@ -33,8 +35,18 @@ function splitKey(key: string): { method: HttpMethod; path: string } {
 export function endpointExists(key: string, version: ApiVersion, changes: readonly VersionChange[]): boolean {
   for (const change of changes) {
     for (const instruction of change.instructions) {
-      if (instruction.kind === 'endpoint-added' && instruction.route === key && compareVersions(change.version, version) >= 0) return false;
-      if (instruction.kind === 'endpoint-removed' && instruction.route === key && compareVersions(change.version, version) < 0) return false;
+      if (
+        instruction.kind === 'endpoint-added' &&
+        instruction.route === key &&
+        compareVersions(change.version, version) >= 0
+      )
+        return false;
+      if (
+        instruction.kind === 'endpoint-removed' &&
+        instruction.route === key &&
+        compareVersions(change.version, version) < 0
+      )
+        return false;
     }
   }
   return true;
@@ -62,7 +74,11 @@ function typeConverters(change: VersionChange, direction: 'up' | 'down'): Map<st
   return converters;
 }
 
-export function planEndpoint(route: RouteDefinition, version: ApiVersion, changes: readonly VersionChange[]): VersionedEndpoint | undefined {
+export function planEndpoint(
+  route: RouteDefinition,
+  version: ApiVersion,
+  changes: readonly VersionChange[],
+): VersionedEndpoint | undefined {
   const key = routeKey(route);
   if (!endpointExists(key, version, changes)) return undefined;
   const applicable = changesDownTo(changes, version);
@@ -82,11 +98,15 @@ export function planEndpoint(route: RouteDefinition, version: ApiVersion, change
   // Requests climb from this version to the newest: oldest change first.
   const upSteps = [...applicable].reverse().map((change) => ({
     converters: typeConverters(change, 'up'),
-    requestConverters: change.instructions.flatMap((instruction) => (instruction.kind === 'request-converted' && instruction.route === key ? [instruction.up] : [])),
+    requestConverters: change.instructions.flatMap((instruction) =>
+      instruction.kind === 'request-converted' && instruction.route === key ? [instruction.up] : [],
+    ),
   }));
   const downSteps = applicable.map((change) => ({
     converters: typeConverters(change, 'down'),
-    responseConverters: change.instructions.flatMap((instruction) => (instruction.kind === 'response-converted' && instruction.route === key ? [instruction.down] : [])),
+    responseConverters: change.instructions.flatMap((instruction) =>
+      instruction.kind === 'response-converted' && instruction.route === key ? [instruction.down] : [],
+    ),
   }));
 
   const upgradeRequest = (request: VersionedRequest): VersionedRequest => {
@@ -115,7 +135,10 @@ export function planEndpoint(route: RouteDefinition, version: ApiVersion, change
 }
 
 /** Every endpoint in every version. */
-export function planAllEndpoints(routes: readonly RouteDefinition[], changes: readonly VersionChange[]): VersionedEndpoint[] {
+export function planAllEndpoints(
+  routes: readonly RouteDefinition[],
+  changes: readonly VersionChange[],
+): VersionedEndpoint[] {
   const planned: VersionedEndpoint[] = [];
   for (const version of apiVersions) {
     for (const route of routes) {

@@ -28,9 +28,17 @@ function schemaAtVersion(node: Json, applicable: VersionChange[]): Json {
   let current = node;
   for (const change of applicable) {
     for (const instruction of change.instructions) {
-      if (instruction.kind === 'field-added' && instruction.type === current.title && current.properties?.[instruction.field]) {
+      if (
+        instruction.kind === 'field-added' &&
+        instruction.type === current.title &&
+        current.properties?.[instruction.field]
+      ) {
         const { [instruction.field]: _removed, ...properties } = current.properties;
-        current = { ...current, properties, required: (current.required ?? []).filter((name: string) => name !== instruction.field) };
+        current = {
+          ...current,
+          properties,
+          required: (current.required ?? []).filter((name: string) => name !== instruction.field),
+        };
       }
       if (instruction.kind === 'type-converted' && instruction.type === current.title && instruction.olderSchema) {
         current = { ...plain(instruction.olderSchema), title: current.title };
@@ -48,7 +56,9 @@ function collect(node: unknown, components: Json, applicable: VersionChange[]): 
   const out: Json = {};
   for (const [key, value] of Object.entries(record)) {
     if (key === 'properties' && typeof value === 'object' && value !== null) {
-      out.properties = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, collect(child, components, applicable)]));
+      out.properties = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [name, collect(child, components, applicable)]),
+      );
     } else if (['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf'].includes(key)) {
       out[key] = collect(value, components, applicable);
     } else {
@@ -63,7 +73,12 @@ function collect(node: unknown, components: Json, applicable: VersionChange[]): 
   return out;
 }
 
-function parameters(schema: unknown, location: 'path' | 'query', components: Json, applicable: VersionChange[]): Json[] {
+function parameters(
+  schema: unknown,
+  location: 'path' | 'query',
+  components: Json,
+  applicable: VersionChange[],
+): Json[] {
   const object = schema ? plain(schema) : undefined;
   if (!object?.properties) return [];
   const required = new Set<string>(object.required ?? []);
@@ -75,7 +90,11 @@ function parameters(schema: unknown, location: 'path' | 'query', components: Jso
   }));
 }
 
-export function buildOpenApiDocument(routes: readonly RouteDefinition[], changes: readonly VersionChange[], version: ApiVersion): Json {
+export function buildOpenApiDocument(
+  routes: readonly RouteDefinition[],
+  changes: readonly VersionChange[],
+  version: ApiVersion,
+): Json {
   const applicable = changesDownTo(changes, version);
   const components: Json = { ApiError: ApiErrorSchema };
   const paths: Json = {};
@@ -88,20 +107,38 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], changes
       security: route.access === 'public' ? [] : [{ bearer: [] }],
       'x-ferry-access': endpoint.access,
       parameters: [
-        ...endpoint.path.match(/\{[^}]+\}/g)?.map((match) => ({ name: match.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } })) ?? [],
+        ...(endpoint.path
+          .match(/\{[^}]+\}/g)
+          ?.map((match) => ({ name: match.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } })) ??
+          []),
         ...parameters(route.query, 'query', components, applicable),
       ],
       responses: {},
     };
-    if (route.body) operation.requestBody = { required: true, content: { 'application/json': { schema: collect(plain(route.body), components, applicable) } } };
+    if (route.body)
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: collect(plain(route.body), components, applicable) } },
+      };
     const success = route.successStatus ?? (route.response ? 200 : 204);
     operation.responses[String(success)] = route.response
-      ? { description: 'Success', content: { 'application/json': { schema: collect(plain(route.response), components, applicable) } } }
+      ? {
+          description: 'Success',
+          content: { 'application/json': { schema: collect(plain(route.response), components, applicable) } },
+        }
       : { description: 'Success, no body' };
     for (const status of new Set([...(route.errors ?? []), 400, 401, 404])) {
-      const older = applicable.flatMap((change) => change.instructions).find((instruction) => instruction.kind === 'error-converted' && instruction.status === status);
-      const schema = older && older.kind === 'error-converted' ? collect(plain(older.olderSchema), components, []) : { $ref: '#/components/schemas/ApiError' };
-      operation.responses[String(status)] = { description: `Error ${status}`, content: { 'application/json': { schema } } };
+      const older = applicable
+        .flatMap((change) => change.instructions)
+        .find((instruction) => instruction.kind === 'error-converted' && instruction.status === status);
+      const schema =
+        older && older.kind === 'error-converted'
+          ? collect(plain(older.olderSchema), components, [])
+          : { $ref: '#/components/schemas/ApiError' };
+      operation.responses[String(status)] = {
+        description: `Error ${status}`,
+        content: { 'application/json': { schema } },
+      };
     }
     paths[endpoint.path] ??= {};
     paths[endpoint.path][endpoint.method.toLowerCase()] = operation;

@@ -37,24 +37,42 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** For a union (e.g. `X | null`), the branch that fits the value's JSON type. */
 function unionBranch(branches: Schema[], value: unknown): Schema | undefined {
-  const jsonType = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
-  return branches.find((branch) => branch.type === jsonType || (jsonType === 'number' && branch.type === 'integer')) ?? branches.find((branch) => branch.title);
+  const jsonType =
+    value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'object' ? 'object' : typeof value;
+  return (
+    branches.find((branch) => branch.type === jsonType || (jsonType === 'number' && branch.type === 'integer')) ??
+    branches.find((branch) => branch.title)
+  );
 }
 
 /**
  * `order: 'pre'` converts a node before its children (requests going up: the old shape must become the new one
  * before its parts can be found by the new schema); `'post'` after them (responses going down).
  */
-export function walk(schema: Schema | undefined, value: unknown, converters: Map<string, TypeConverter>, order: 'pre' | 'post'): unknown {
+export function walk(
+  schema: Schema | undefined,
+  value: unknown,
+  converters: Map<string, TypeConverter>,
+  order: 'pre' | 'post',
+): unknown {
   if (!schema || value === undefined || converters.size === 0) return value;
   const titles = titlesIn(schema);
   let relevant = false;
-  for (const title of titles) if (converters.has(title)) { relevant = true; break; }
+  for (const title of titles)
+    if (converters.has(title)) {
+      relevant = true;
+      break;
+    }
   if (!relevant) return value;
   return visitNode(schema, value, converters, order);
 }
 
-function visitNode(schema: Schema, value: unknown, converters: Map<string, TypeConverter>, order: 'pre' | 'post'): unknown {
+function visitNode(
+  schema: Schema,
+  value: unknown,
+  converters: Map<string, TypeConverter>,
+  order: 'pre' | 'post',
+): unknown {
   if (value === null || value === undefined) return value;
   const convert = typeof schema.title === 'string' ? converters.get(schema.title) : undefined;
   let current = order === 'pre' && convert ? convert(value) : value;
@@ -85,7 +103,9 @@ function visitNode(schema: Schema, value: unknown, converters: Map<string, TypeC
     });
     if (changed) current = mapped;
   } else if (typeof schema.additionalProperties === 'object' && isPlainObject(current)) {
-    const entries = Object.entries(current).map(([key, item]) => [key, visitNode(schema.additionalProperties, item, converters, order)] as const);
+    const entries = Object.entries(current).map(
+      ([key, item]) => [key, visitNode(schema.additionalProperties, item, converters, order)] as const,
+    );
     current = Object.fromEntries(entries);
   }
 

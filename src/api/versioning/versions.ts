@@ -23,7 +23,8 @@ export function resolveVersion(header: string | string[] | undefined): VersionRe
   if (Array.isArray(header)) return { ok: false, reason: 'X-Polytomic-Version was sent more than once' };
   const value = header.trim();
   if (value === '') return { ok: true, version: latestVersion };
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return { ok: false, reason: `X-Polytomic-Version "${value}" is not a YYYY-MM-DD date` };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value))
+    return { ok: false, reason: `X-Polytomic-Version "${value}" is not a YYYY-MM-DD date` };
   if (!isApiVersion(value)) return { ok: false, reason: `X-Polytomic-Version ${value} is not supported` };
   return { ok: true, version: value };
 }

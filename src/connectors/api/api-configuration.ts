@@ -52,13 +52,18 @@ export function validateApiConfiguration(raw: unknown): ValidationResult<ApiConf
   const input = raw as Record<string, unknown>;
   try {
     const url = new URL(checked.value.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, field: 'url', message: 'url must use http or https' };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { ok: false, field: 'url', message: 'url must use http or https' };
   } catch {
     return { ok: false, field: 'url', message: 'url is not a valid URL' };
   }
   const pagination = (input.pagination ?? { kind: 'none' }) as ApiPagination;
   if (!(Object.values(PaginationKind) as string[]).includes(pagination.kind)) {
-    return { ok: false, field: 'pagination.kind', message: `pagination.kind must be one of ${Object.values(PaginationKind).join(', ')}` };
+    return {
+      ok: false,
+      field: 'pagination.kind',
+      message: `pagination.kind must be one of ${Object.values(PaginationKind).join(', ')}`,
+    };
   }
   // Auth and header settings are carried as given; deriveUpstreamContract checks them.
   return { ok: true, value: { ...input, ...checked.value, pagination } };

@@ -23,17 +23,25 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
     validate: validateApiConfiguration,
     open(configuration) {
       const checked = validateApiConfiguration(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       let contract: UpstreamContract;
       try {
         contract = deriveUpstreamContract(checked.value);
       } catch (error: unknown) {
         const failure = error instanceof ProxyFailureError ? error.failure : undefined;
-        throw new ConnectorError(failure?.message ?? String(error), { code: 'invalid_configuration', field: String(failure?.metadata.field ?? 'url'), cause: error });
+        throw new ConnectorError(failure?.message ?? String(error), {
+          code: 'invalid_configuration',
+          field: String(failure?.metadata.field ?? 'url'),
+          cause: error,
+        });
       }
       if (contract.oauth) {
         // The bulk source sends static headers only; OAuth APIs work through the proxy for now.
-        throw new ConnectorError('OAuth client credentials are supported by the proxy but not yet by the api bulk source', { code: 'unsupported', field: 'auth.oauth' });
+        throw new ConnectorError(
+          'OAuth client credentials are supported by the proxy but not yet by the api bulk source',
+          { code: 'unsupported', field: 'auth.oauth' },
+        );
       }
       return openApiConnection(checked.value, contract, options);
     },
@@ -41,7 +49,11 @@ export function createApiConnector(options: ApiConnectorOptions = {}): Connector
   return connector;
 }
 
-function openApiConnection(configuration: ApiConfiguration, contract: UpstreamContract, options: ApiConnectorOptions): Connection {
+function openApiConnection(
+  configuration: ApiConfiguration,
+  contract: UpstreamContract,
+  options: ApiConnectorOptions,
+): Connection {
   const dispatcher = createGuardedAgent({ allowPrivate: options.allowPrivateUpstreams ?? false });
   const client = createApiClient(contract, dispatcher);
   let closed = false;

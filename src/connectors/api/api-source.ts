@@ -36,11 +36,17 @@ export function createApiClient(contract: UpstreamContract, dispatcher: Dispatch
       if (context.signal.aborted) throw canceledError(context.signal);
       let response: Dispatcher.ResponseData;
       try {
-        response = await request(url, { method: 'GET', headers, dispatcher, signal: AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]) });
+        response = await request(url, {
+          method: 'GET',
+          headers,
+          dispatcher,
+          signal: AbortSignal.any([context.signal, AbortSignal.timeout(timeoutMs)]),
+        });
       } catch (error: unknown) {
         if (context.signal.aborted) throw canceledError(context.signal);
         const refused = findForbiddenAddress(error);
-        if (refused) throw new ConnectorError(refused.message, { code: 'invalid_configuration', field: 'url', cause: error });
+        if (refused)
+          throw new ConnectorError(refused.message, { code: 'invalid_configuration', field: 'url', cause: error });
         const known = networkErrorTable[socketErrorCode(error) ?? ''];
         throw new ConnectorError(`${known?.summary ?? 'The API could not be reached'} (${(error as Error)?.message})`, {
           code: known?.code ?? 'host_unreachable',
@@ -49,7 +55,10 @@ export function createApiClient(contract: UpstreamContract, dispatcher: Dispatch
         });
       }
       const page = await readCappedBody(response.body, maxPageBytes);
-      if (page.truncated) throw new ConnectorError(`A page of ${url.pathname} is larger than ${maxPageBytes} bytes`, { code: 'resource_exhausted' });
+      if (page.truncated)
+        throw new ConnectorError(`A page of ${url.pathname} is larger than ${maxPageBytes} bytes`, {
+          code: 'resource_exhausted',
+        });
       const text = page.bytes.toString('utf8');
       let body: unknown = text;
       try {
@@ -64,9 +73,16 @@ export function createApiClient(contract: UpstreamContract, dispatcher: Dispatch
 
 export function statusError(status: number, body: unknown, what: string): ConnectorError {
   const detail = typeof body === 'string' ? body.slice(0, 200) : JSON.stringify(body)?.slice(0, 200);
-  if (status === 401 || status === 403) return new ConnectorError(`The API refused the credentials for ${what} (HTTP ${status}: ${detail})`, { code: 'authentication_failed' });
+  if (status === 401 || status === 403)
+    return new ConnectorError(`The API refused the credentials for ${what} (HTTP ${status}: ${detail})`, {
+      code: 'authentication_failed',
+    });
   if (status === 404) return new ConnectorError(`${what} was not found (HTTP 404)`, { code: 'object_missing' });
-  if (status === 429 || status >= 500) return new ConnectorError(`The API failed on ${what} (HTTP ${status}: ${detail})`, { code: 'transient', retryable: true });
+  if (status === 429 || status >= 500)
+    return new ConnectorError(`The API failed on ${what} (HTTP ${status}: ${detail})`, {
+      code: 'transient',
+      retryable: true,
+    });
   return new ConnectorError(`The API refused ${what} (HTTP ${status}: ${detail})`, { code: 'unknown' });
 }
 
@@ -103,7 +119,8 @@ export function createApiSource(client: ApiClient, source: ApiSourceConfiguratio
     let pageNumber = pagination.first_page ?? 1;
     let offset = 0;
     const sized = (target: URL) => {
-      if (pagination.limit_parameter && pagination.limit) target.searchParams.set(pagination.limit_parameter, String(pagination.limit));
+      if (pagination.limit_parameter && pagination.limit)
+        target.searchParams.set(pagination.limit_parameter, String(pagination.limit));
     };
     if (pagination.kind === 'page') {
       url.searchParams.set(pagination.page_parameter ?? 'page', String(pageNumber));
@@ -118,9 +135,14 @@ export function createApiSource(client: ApiClient, source: ApiSourceConfiguratio
       if (status < 200 || status >= 300) throw statusError(status, body, `GET ${url.pathname}`);
       const records = atPath(body, source.records_path);
       if (!Array.isArray(records)) {
-        throw new ConnectorError(`records_path ${JSON.stringify(source.records_path)} does not point at an array in the response`, { code: 'invalid_configuration', field: 'records_path' });
+        throw new ConnectorError(
+          `records_path ${JSON.stringify(source.records_path)} does not point at an array in the response`,
+          { code: 'invalid_configuration', field: 'records_path' },
+        );
       }
-      const rows = records.filter((record): record is Row => record !== null && typeof record === 'object' && !Array.isArray(record));
+      const rows = records.filter(
+        (record): record is Row => record !== null && typeof record === 'object' && !Array.isArray(record),
+      );
       yield rows;
       context.heartbeat({ pages: fetched + 1 });
       if (records.length === 0) return;
@@ -130,7 +152,10 @@ export function createApiSource(client: ApiClient, source: ApiSourceConfiguratio
         if (typeof next !== 'string' || next === '') return;
         const nextUrl: URL = new URL(next, url);
         // A next link may not lead off the API: the connection's credentials go with every page.
-        if (nextUrl.origin !== url.origin) throw new ConnectorError(`next link ${nextUrl.origin} leaves the API origin ${url.origin}`, { code: 'invalid_data' });
+        if (nextUrl.origin !== url.origin)
+          throw new ConnectorError(`next link ${nextUrl.origin} leaves the API origin ${url.origin}`, {
+            code: 'invalid_data',
+          });
         url = nextUrl;
       } else if (pagination.kind === 'page') {
         pageNumber += 1;
@@ -151,7 +176,14 @@ export function createApiSource(client: ApiClient, source: ApiSourceConfiguratio
         for (const [key, value] of Object.entries(row)) {
           const known = fields.get(key);
           if (!known || known.type === 'unknown') {
-            fields.set(key, { id: key, name: key, type: typeOf(value), remote_type: value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value, is_primary_key: false, nullable: true });
+            fields.set(key, {
+              id: key,
+              name: key,
+              type: typeOf(value),
+              remote_type: value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value,
+              is_primary_key: false,
+              nullable: true,
+            });
           }
         }
       }
@@ -168,7 +200,8 @@ export function createApiSource(client: ApiClient, source: ApiSourceConfiguratio
       return id === schemaId ? describe(context) : undefined;
     },
     async *read(context, readRequest: ReadRequest) {
-      if (readRequest.schemaId !== schemaId) throw new ConnectorError(`No schema ${readRequest.schemaId}`, { code: 'object_missing' });
+      if (readRequest.schemaId !== schemaId)
+        throw new ConnectorError(`No schema ${readRequest.schemaId}`, { code: 'object_missing' });
       if (context.signal.aborted) throw canceledError(context.signal);
       const batchSize = readRequest.batchSize ?? 1000;
       const limit = readRequest.limit ?? Number.POSITIVE_INFINITY;
@@ -181,7 +214,11 @@ export function createApiSource(client: ApiClient, source: ApiSourceConfiguratio
             const order = compare(row[cursor.field], cursor.after);
             if (order < 0 || (order === 0 && !cursor.inclusive)) continue;
           }
-          batch.push(readRequest.fields ? Object.fromEntries(readRequest.fields.map((field) => [field, row[field] ?? null])) : row);
+          batch.push(
+            readRequest.fields
+              ? Object.fromEntries(readRequest.fields.map((field) => [field, row[field] ?? null]))
+              : row,
+          );
           emitted += 1;
           if (batch.length >= batchSize || emitted >= limit) {
             yield batch;

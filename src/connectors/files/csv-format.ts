@@ -35,7 +35,9 @@ function openParser(path: string, options: CsvOptions) {
 }
 
 function headerIds(first: (string | null)[], options: CsvOptions): string[] {
-  return options.hasHeaders ? first.map((name, index) => name ?? `column_${index + 1}`) : first.map((_, index) => `column_${index + 1}`);
+  return options.hasHeaders
+    ? first.map((name, index) => name ?? `column_${index + 1}`)
+    : first.map((_, index) => `column_${index + 1}`);
 }
 
 export function decodeCsvText(kind: FileKind, text: string | null): unknown {
@@ -76,7 +78,8 @@ export function encodeCsvText(kind: FileKind, value: unknown): string | null {
 
 export function createCsvFormat(options: CsvOptions): FileFormat {
   const stringifyOptions = { delimiter: options.delimiter, quoted_string: true, eof: true } as const;
-  const encode = (columns: FileColumn[], row: Row) => columns.map((column) => encodeCsvText(column.kind, row[column.id]));
+  const encode = (columns: FileColumn[], row: Row) =>
+    columns.map((column) => encodeCsvText(column.kind, row[column.id]));
 
   return {
     extension: 'csv',
@@ -116,7 +119,8 @@ export function createCsvFormat(options: CsvOptions): FileFormat {
             if (options.hasHeaders) continue;
           }
           const row: Row = {};
-          for (const { column, index } of positions) row[column.id] = index < 0 ? null : decodeCsvText(column.kind, record[index] ?? null);
+          for (const { column, index } of positions)
+            row[column.id] = index < 0 ? null : decodeCsvText(column.kind, record[index] ?? null);
           chunk.push(row);
           if (chunk.length >= chunkRows) {
             yield chunk;
@@ -126,7 +130,10 @@ export function createCsvFormat(options: CsvOptions): FileFormat {
         if (chunk.length > 0) yield chunk;
       } catch (error: unknown) {
         if (error instanceof ConnectorError) throw error;
-        throw new ConnectorError(`Cannot parse CSV file ${path}: ${(error as Error).message}`, { code: 'invalid_data', cause: error });
+        throw new ConnectorError(`Cannot parse CSV file ${path}: ${(error as Error).message}`, {
+          code: 'invalid_data',
+          cause: error,
+        });
       } finally {
         close();
       }

@@ -6,7 +6,14 @@
 const decimalPattern = /^\s*([+-]?)(\d*)(?:\.(\d*))?\s*$/;
 
 function decimalParts(value: unknown): { negative: boolean; whole: string; fraction: string } | undefined {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? value.toFixed(20) : undefined) : typeof value === 'bigint' ? value.toString() : value;
+  const text =
+    typeof value === 'number'
+      ? Number.isFinite(value)
+        ? value.toFixed(20)
+        : undefined
+      : typeof value === 'bigint'
+        ? value.toString()
+        : value;
   if (typeof text !== 'string') return undefined;
   const match = decimalPattern.exec(text);
   if (!match || (match[2] === '' && (match[3] ?? '') === '')) return undefined;
@@ -15,7 +22,10 @@ function decimalParts(value: unknown): { negative: boolean; whole: string; fract
   return { negative: match[1] === '-' && (whole !== '' || fraction !== ''), whole, fraction };
 }
 
-function compareMagnitude(left: { whole: string; fraction: string }, right: { whole: string; fraction: string }): number {
+function compareMagnitude(
+  left: { whole: string; fraction: string },
+  right: { whole: string; fraction: string },
+): number {
   if (left.whole.length !== right.whole.length) return left.whole.length - right.whole.length;
   if (left.whole !== right.whole) return left.whole < right.whole ? -1 : 1;
   const width = Math.max(left.fraction.length, right.fraction.length);

@@ -38,7 +38,17 @@ function textKinds(text: string): Set<FileKind> {
   return kinds;
 }
 
-const preference: FileKind[] = ['integer', 'bigint', 'decimal', 'boolean', 'timestamp', 'timestamp_naive', 'date', 'json', 'string'];
+const preference: FileKind[] = [
+  'integer',
+  'bigint',
+  'decimal',
+  'boolean',
+  'timestamp',
+  'timestamp_naive',
+  'date',
+  'json',
+  'string',
+];
 
 /** Accumulates the kinds every sampled value of one column allows; `kind` is the narrowest one. */
 export interface KindTally {

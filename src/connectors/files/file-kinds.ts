@@ -99,12 +99,18 @@ export function normalizeValue(kind: FileKind, value: unknown): unknown {
       if (value instanceof Date) return microsecondsOfDate(value);
       return typeof value === 'object' ? JSON.stringify(value) : String(value);
     case 'integer': {
-      const number = typeof value === 'string' && integerText.test(value.trim()) ? Number(value) : typeof value === 'bigint' ? Number(value) : value;
+      const number =
+        typeof value === 'string' && integerText.test(value.trim())
+          ? Number(value)
+          : typeof value === 'bigint'
+            ? Number(value)
+            : value;
       if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw invalid(kind, value);
       return number;
     }
     case 'bigint': {
-      const text = typeof value === 'number' && Number.isInteger(value) ? BigInt(value).toString() : String(value).trim();
+      const text =
+        typeof value === 'number' && Number.isInteger(value) ? BigInt(value).toString() : String(value).trim();
       if (!integerText.test(text)) throw invalid(kind, value);
       return text;
     }
@@ -115,7 +121,12 @@ export function normalizeValue(kind: FileKind, value: unknown): unknown {
       return text;
     }
     case 'double': {
-      const number = typeof value === 'number' ? value : typeof value === 'string' && decimalText.test(value.trim()) ? Number(value) : Number.NaN;
+      const number =
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && decimalText.test(value.trim())
+            ? Number(value)
+            : Number.NaN;
       if (Number.isNaN(number)) throw invalid(kind, value);
       return number;
     }

@@ -18,8 +18,18 @@ export const filesConfigurationSchema: ConfigurationSchema = {
   properties: {
     path: { type: 'string', title: 'Directory', description: 'Local directory holding one file per schema' },
     format: { type: 'string', title: 'Format', description: 'csv, jsonl or parquet', default: 'csv' },
-    has_headers: { type: 'boolean', title: 'Header row', description: 'CSV only: the first line names the columns', default: true },
-    delimiter: { type: 'string', title: 'Delimiter', description: 'CSV only: one character between values', default: ',' },
+    has_headers: {
+      type: 'boolean',
+      title: 'Header row',
+      description: 'CSV only: the first line names the columns',
+      default: true,
+    },
+    delimiter: {
+      type: 'string',
+      title: 'Delimiter',
+      description: 'CSV only: one character between values',
+      default: ',',
+    },
   },
   required: ['path'],
 };
@@ -34,7 +44,11 @@ export function validateFilesConfiguration(raw: unknown): ValidationResult<Files
   // csv-parse accepts longer delimiters, but one character is what every spreadsheet exports; quotes
   // and line breaks would make the file ambiguous.
   if ([...delimiter].length !== 1 || /["\r\n]/.test(delimiter)) {
-    return { ok: false, field: 'delimiter', message: 'delimiter must be one character other than a quote or a line break' };
+    return {
+      ok: false,
+      field: 'delimiter',
+      message: 'delimiter must be one character other than a quote or a line break',
+    };
   }
   return checked;
 }

@@ -6,7 +6,11 @@ import { Capability, type Connection, type Connector } from '../connector.ts';
 import { ConnectorError, errorMessage } from '../connector-error.ts';
 import { createCsvFormat } from './csv-format.ts';
 import type { FileFormat } from './file-format.ts';
-import { type FilesConfiguration, filesConfigurationSchema, validateFilesConfiguration } from './files-configuration.ts';
+import {
+  type FilesConfiguration,
+  filesConfigurationSchema,
+  validateFilesConfiguration,
+} from './files-configuration.ts';
 import { createFilesDestination } from './files-destination.ts';
 import { classifyFileError } from './files-errors.ts';
 import { createFilesSource } from './files-source.ts';
@@ -35,7 +39,8 @@ export function createFilesConnector(): Connector<FilesConfiguration> {
     validate: validateFilesConfiguration,
     open(configuration) {
       const checked = connector.validate(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       return openFilesConnection(checked.value);
     },
   };
@@ -45,7 +50,10 @@ export function createFilesConnector(): Connector<FilesConfiguration> {
 async function testDirectory(path: string): Promise<ConnectorError | undefined> {
   try {
     if (!(await stat(path)).isDirectory()) {
-      return new ConnectorError(`${path} is a file, not a directory; set path to the directory that holds the files`, { code: 'invalid_configuration', field: 'path' });
+      return new ConnectorError(`${path} is a file, not a directory; set path to the directory that holds the files`, {
+        code: 'invalid_configuration',
+        field: 'path',
+      });
     }
   } catch (error: unknown) {
     const code = (error as { code?: string }).code;

@@ -22,10 +22,12 @@ export function normalizeRecord(table: FileTable, record: Row): Row {
 }
 
 function keyOf(row: Row, primaryKey: string[]): string {
-  return JSON.stringify(primaryKey.map((field) => {
-    const value = row[field];
-    return Buffer.isBuffer(value) ? value.toString('base64') : (value ?? null);
-  }));
+  return JSON.stringify(
+    primaryKey.map((field) => {
+      const value = row[field];
+      return Buffer.isBuffer(value) ? value.toString('base64') : (value ?? null);
+    }),
+  );
 }
 
 export function createFilesDestination(store: FilesTableStore): BulkDestination {
@@ -42,7 +44,13 @@ export function createFilesDestination(store: FilesTableStore): BulkDestination 
       throwIfAborted(context.signal);
       switch (operation.kind) {
         case 'create_table':
-          return store.create(operation.schemaId, columnsOf(operation.fields), operation.primaryKey, operation.ifNotExists === true, context.signal);
+          return store.create(
+            operation.schemaId,
+            columnsOf(operation.fields),
+            operation.primaryKey,
+            operation.ifNotExists === true,
+            context.signal,
+          );
         case 'add_fields':
           return store.addColumns(operation.schemaId, columnsOf(operation.fields), context.signal);
         case 'truncate':
@@ -62,12 +70,19 @@ export function createFilesDestination(store: FilesTableStore): BulkDestination 
       }
       const primaryKey = request.primaryKey ?? [];
       if (primaryKey.length === 0) {
-        throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, { code: 'invalid_configuration' });
+        throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, {
+          code: 'invalid_configuration',
+        });
       }
       // The last record of a key wins within a batch, as with repeated upserts.
       const byKey = new Map(rows.map((row) => [keyOf(row, primaryKey), row]));
       const replaced = (row: Row) => !byKey.has(keyOf(row, primaryKey));
-      await store.rewrite(request.schemaId, replaced, request.mode === 'upsert' ? [...byKey.values()] : [], context.signal);
+      await store.rewrite(
+        request.schemaId,
+        replaced,
+        request.mode === 'upsert' ? [...byKey.values()] : [],
+        context.signal,
+      );
       return { written: rows.length };
     },
 

@@ -49,7 +49,11 @@ export function createFilesSource(store: FilesTableStore): BulkSource {
   };
 }
 
-export async function* readTable(store: FilesTableStore, context: RunContext, request: ReadRequest): AsyncGenerator<RecordBatch> {
+export async function* readTable(
+  store: FilesTableStore,
+  context: RunContext,
+  request: ReadRequest,
+): AsyncGenerator<RecordBatch> {
   const { signal } = context;
   throwIfAborted(signal);
   try {
@@ -58,7 +62,8 @@ export async function* readTable(store: FilesTableStore, context: RunContext, re
     const fields = request.fields ?? table.columns.map((column) => column.id);
     const cursor = request.cursor;
     for (const field of cursor ? [...fields, cursor.field] : fields) {
-      if (!known.has(field)) throw new ConnectorError(`Field ${field} does not exist in ${request.schemaId}`, { code: 'invalid_query' });
+      if (!known.has(field))
+        throw new ConnectorError(`Field ${field} does not exist in ${request.schemaId}`, { code: 'invalid_query' });
     }
     const batchSize = Math.max(1, request.batchSize ?? 1000);
     const limit = request.limit ?? Number.POSITIVE_INFINITY;
@@ -73,7 +78,8 @@ export async function* readTable(store: FilesTableStore, context: RunContext, re
       : () => true;
 
     let rows: AsyncIterable<Row[]> | Iterable<Row[]> = chunks();
-    if (cursor && !(await inCursorOrder(chunks(), cursor.field, matches))) rows = await sortedByCursor(chunks(), cursor.field, matches, request.schemaId);
+    if (cursor && !(await inCursorOrder(chunks(), cursor.field, matches)))
+      rows = await sortedByCursor(chunks(), cursor.field, matches, request.schemaId);
 
     let emitted = 0;
     let pending: Row[] = [];
@@ -100,7 +106,11 @@ export async function* readTable(store: FilesTableStore, context: RunContext, re
   }
 }
 
-async function inCursorOrder(chunks: AsyncIterable<Row[]>, field: string, matches: (row: Row) => boolean): Promise<boolean> {
+async function inCursorOrder(
+  chunks: AsyncIterable<Row[]>,
+  field: string,
+  matches: (row: Row) => boolean,
+): Promise<boolean> {
   let previous: unknown;
   let first = true;
   for await (const chunk of chunks) {
@@ -114,7 +124,12 @@ async function inCursorOrder(chunks: AsyncIterable<Row[]>, field: string, matche
   return true;
 }
 
-async function sortedByCursor(chunks: AsyncIterable<Row[]>, field: string, matches: (row: Row) => boolean, schemaId: string): Promise<Row[][]> {
+async function sortedByCursor(
+  chunks: AsyncIterable<Row[]>,
+  field: string,
+  matches: (row: Row) => boolean,
+  schemaId: string,
+): Promise<Row[][]> {
   const rows: Row[] = [];
   for await (const chunk of chunks) {
     for (const row of chunk) {

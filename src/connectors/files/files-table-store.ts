@@ -42,8 +42,17 @@ export interface FilesTableStore {
   describe(schemaId: string, signal: AbortSignal): Promise<FileTable | undefined>;
   /** Like describe, but a missing table is an object_missing error. */
   require(schemaId: string, signal: AbortSignal): Promise<FileTable>;
-  readChunks(table: FileTable, options: { signal: AbortSignal; chunkRows: number; only?: string[] }): AsyncGenerator<Row[]>;
-  create(schemaId: string, columns: FileColumn[], primaryKey: string[], ifNotExists: boolean, signal: AbortSignal): Promise<void>;
+  readChunks(
+    table: FileTable,
+    options: { signal: AbortSignal; chunkRows: number; only?: string[] },
+  ): AsyncGenerator<Row[]>;
+  create(
+    schemaId: string,
+    columns: FileColumn[],
+    primaryKey: string[],
+    ifNotExists: boolean,
+    signal: AbortSignal,
+  ): Promise<void>;
   addColumns(schemaId: string, columns: FileColumn[], signal: AbortSignal): Promise<void>;
   /** Appends rows already normalised to the table's kinds. */
   insert(schemaId: string, rows: Row[], signal: AbortSignal): Promise<void>;
@@ -69,7 +78,9 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
   const locks = new Map<string, Promise<unknown>>();
   const dataPath = (schemaId: string) => {
     if (!isPlainSchemaId(schemaId)) {
-      throw new ConnectorError(`Schema id ${JSON.stringify(schemaId)} must be a plain file name`, { code: 'invalid_query' });
+      throw new ConnectorError(`Schema id ${JSON.stringify(schemaId)} must be a plain file name`, {
+        code: 'invalid_query',
+      });
     }
     return join(directory, `${schemaId}${extension}`);
   };
@@ -111,7 +122,11 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
   }
 
   async function writeSidecar(schemaId: string, columns: FileColumn[], primaryKey: string[]): Promise<void> {
-    const sidecar: Sidecar = { version: 1, fields: columns.map(({ id, kind }) => ({ id, kind })), primary_key: primaryKey };
+    const sidecar: Sidecar = {
+      version: 1,
+      fields: columns.map(({ id, kind }) => ({ id, kind })),
+      primary_key: primaryKey,
+    };
     await replace(sidecarPath(schemaId), (temporary) => writeFile(temporary, `${JSON.stringify(sidecar, null, 2)}\n`));
   }
 
@@ -138,7 +153,12 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
       try {
         const entries = await readdir(directory, { withFileTypes: true });
         return entries
-          .filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && entry.name.endsWith(extension) && !entry.name.startsWith('.'))
+          .filter(
+            (entry) =>
+              (entry.isFile() || entry.isSymbolicLink()) &&
+              entry.name.endsWith(extension) &&
+              !entry.name.startsWith('.'),
+          )
           .map((entry) => entry.name.slice(0, -extension.length))
           .filter((name) => name.length > 0)
           .sort();
@@ -155,11 +175,22 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
         const inspected = await format.inspect(path, signal);
         const sidecar = await readSidecar(schemaId);
         const fromFile = new Map(inspected.map((column) => [column.id, column]));
-        const declared = (sidecar?.fields ?? []).map((field) => ({ id: field.id, kind: field.kind, nullable: fromFile.get(field.id)?.nullable ?? true }));
+        const declared = (sidecar?.fields ?? []).map((field) => ({
+          id: field.id,
+          kind: field.kind,
+          nullable: fromFile.get(field.id)?.nullable ?? true,
+        }));
         const declaredIds = new Set(declared.map((column) => column.id));
         const columns = [...declared, ...inspected.filter((column) => !declaredIds.has(column.id))];
         const primaryKey = sidecar ? sidecar.primary_key : columns.some((column) => column.id === 'id') ? ['id'] : [];
-        return { schemaId, path, columns, fileColumnIds: new Set(fromFile.keys()), primaryKey, declared: sidecar !== undefined };
+        return {
+          schemaId,
+          path,
+          columns,
+          fileColumnIds: new Set(fromFile.keys()),
+          primaryKey,
+          declared: sidecar !== undefined,
+        };
       } catch (error: unknown) {
         throw classifyFileError(error, `reading ${path}`);
       }
@@ -203,7 +234,9 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     insert(schemaId, rows, signal) {
       return locked(schemaId, async () => {
         const table = await store.require(schemaId, signal);
-        const appendable = format.appendRows && (format.extension === 'jsonl' || table.columns.every((column) => table.fileColumnIds.has(column.id)));
+        const appendable =
+          format.appendRows &&
+          (format.extension === 'jsonl' || table.columns.every((column) => table.fileColumnIds.has(column.id)));
         if (appendable) {
           // CSV rows follow the file's own column order, which a foreign file may not share with the sidecar.
           const inFileOrder = format.extension === 'csv' ? await fileOrder(table, signal) : table.columns;
@@ -244,7 +277,13 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     return (await format.inspect(table.path, signal)).map((column) => byId.get(column.id) ?? column);
   }
 
-  async function rewriteFile(table: FileTable, columns: FileColumn[], keep: (row: Row) => boolean, extra: Row[], signal: AbortSignal) {
+  async function rewriteFile(
+    table: FileTable,
+    columns: FileColumn[],
+    keep: (row: Row) => boolean,
+    extra: Row[],
+    signal: AbortSignal,
+  ) {
     async function* rows(): AsyncGenerator<Row[]> {
       for await (const chunk of format.readChunks(table.path, table.columns, { signal, chunkRows: 1000 })) {
         const kept = chunk.filter(keep);

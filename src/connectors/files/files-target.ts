@@ -29,18 +29,26 @@ export function createFilesTarget(store: FilesTableStore): ModelTarget {
       }));
     },
     async createField(context, objectId, field) {
-      await store.addColumns(objectId, [{ id: field.id, kind: kindOfFieldSpec(field), nullable: true }], context.signal);
+      await store.addColumns(
+        objectId,
+        [{ id: field.id, kind: kindOfFieldSpec(field), nullable: true }],
+        context.signal,
+      );
     },
     async write(context, request) {
       throwIfAborted(context.signal);
       if (request.operation !== 'insert') {
-        throw new ConnectorError(`The files target only inserts (appends); ${request.operation} is not supported`, { code: 'unsupported' });
+        throw new ConnectorError(`The files target only inserts (appends); ${request.operation} is not supported`, {
+          code: 'unsupported',
+        });
       }
       const table = await store.require(request.objectId, context.signal);
       const known = new Set(table.columns.map((column) => column.id));
       const unknown = request.records.flatMap((record) => Object.keys(record)).find((id) => !known.has(id));
       if (unknown !== undefined) {
-        throw new ConnectorError(`Field ${unknown} does not exist in ${request.objectId}; create it first`, { code: 'invalid_data' });
+        throw new ConnectorError(`Field ${unknown} does not exist in ${request.objectId}; create it first`, {
+          code: 'invalid_data',
+        });
       }
       const rows: Row[] = [];
       const rejected: RecordRejection[] = [];

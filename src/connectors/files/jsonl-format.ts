@@ -27,7 +27,10 @@ async function* jsonLines(path: string, signal: AbortSignal): AsyncGenerator<Row
       try {
         value = JSON.parse(line);
       } catch (error: unknown) {
-        throw new ConnectorError(`Line ${lineNumber} of ${path} is not JSON: ${(error as Error).message}`, { code: 'invalid_data', cause: error });
+        throw new ConnectorError(`Line ${lineNumber} of ${path} is not JSON: ${(error as Error).message}`, {
+          code: 'invalid_data',
+          cause: error,
+        });
       }
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new ConnectorError(`Line ${lineNumber} of ${path} is not a JSON object`, { code: 'invalid_data' });

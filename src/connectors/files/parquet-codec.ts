@@ -8,15 +8,23 @@ import type { FileKind } from './file-kinds.ts';
 /** The kind of one top-level column; nested groups (structs, lists, maps) are JSON values. */
 export function kindOfParquetColumn(node: SchemaTree): FileKind {
   const { element } = node;
-  if (node.children.length > 0) return element.converted_type === 'LIST' || element.logical_type?.type === 'LIST' ? 'array' : 'json';
+  if (node.children.length > 0)
+    return element.converted_type === 'LIST' || element.logical_type?.type === 'LIST' ? 'array' : 'json';
   const converted = element.converted_type;
   const logical = element.logical_type;
   if (converted === 'DECIMAL' || logical?.type === 'DECIMAL') return 'decimal';
   if (converted === 'DATE' || logical?.type === 'DATE') return 'date';
   if (logical?.type === 'TIMESTAMP') return logical.isAdjustedToUTC ? 'timestamp' : 'timestamp_naive';
-  if (converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS' || element.type === 'INT96') return 'timestamp';
+  if (converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS' || element.type === 'INT96')
+    return 'timestamp';
   if (converted === 'JSON' || logical?.type === 'JSON') return 'json';
-  if (converted === 'UTF8' || converted === 'ENUM' || logical?.type === 'STRING' || logical?.type === 'ENUM' || logical?.type === 'UUID') {
+  if (
+    converted === 'UTF8' ||
+    converted === 'ENUM' ||
+    logical?.type === 'STRING' ||
+    logical?.type === 'ENUM' ||
+    logical?.type === 'UUID'
+  ) {
     return 'string';
   }
   switch (element.type) {
@@ -47,7 +55,11 @@ export function parquetElementFor(id: string, kind: FileKind): SchemaElement {
       return { ...optional, type: 'BOOLEAN' };
     case 'timestamp':
     case 'timestamp_naive':
-      return { ...optional, type: 'INT64', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: kind === 'timestamp', unit: 'MICROS' } };
+      return {
+        ...optional,
+        type: 'INT64',
+        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: kind === 'timestamp', unit: 'MICROS' },
+      };
     case 'date':
       return { ...optional, type: 'INT32', converted_type: 'DATE' };
     case 'json':
@@ -122,7 +134,11 @@ export function decodeParquetValue(kind: FileKind, raw: unknown, scale: number |
     case 'bigint':
       return String(raw);
     case 'integer':
-      return typeof raw === 'bigint' && Number.isSafeInteger(Number(raw)) ? Number(raw) : typeof raw === 'bigint' ? String(raw) : raw;
+      return typeof raw === 'bigint' && Number.isSafeInteger(Number(raw))
+        ? Number(raw)
+        : typeof raw === 'bigint'
+          ? String(raw)
+          : raw;
     case 'double':
       return Number(raw);
     case 'timestamp':

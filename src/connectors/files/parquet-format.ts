@@ -6,7 +6,14 @@ import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { canceledError } from '../connector-error.ts';
 import type { Row } from '../records.ts';
 import type { FileColumn, FileFormat } from './file-format.ts';
-import { decodeParquetValue, encodeParquetValue, kindOfParquetColumn, parquetElementFor, readParsers, withRawDecimals } from './parquet-codec.ts';
+import {
+  decodeParquetValue,
+  encodeParquetValue,
+  kindOfParquetColumn,
+  parquetElementFor,
+  readParsers,
+  withRawDecimals,
+} from './parquet-codec.ts';
 
 /** Rows per written row group: large enough for good compression, small enough to hold in memory. */
 export const parquetRowGroupRows = 10_000;
@@ -53,7 +60,8 @@ export function createParquetFormat(): FileFormat {
           if (signal.aborted) throw canceledError(signal);
           yield rows.slice(offset, offset + chunkRows).map((raw) => {
             const row: Row = {};
-            for (const column of columns) row[column.id] = decodeParquetValue(column.kind, raw[column.id], scales.get(column.id));
+            for (const column of columns)
+              row[column.id] = decodeParquetValue(column.kind, raw[column.id], scales.get(column.id));
             return row;
           });
         }
@@ -61,7 +69,10 @@ export function createParquetFormat(): FileFormat {
     },
 
     async writeFile(path, columns, chunks) {
-      const schema = [{ name: 'root', num_children: columns.length }, ...columns.map((column) => parquetElementFor(column.id, column.kind))];
+      const schema = [
+        { name: 'root', num_children: columns.length },
+        ...columns.map((column) => parquetElementFor(column.id, column.kind)),
+      ];
       const writer = new ParquetWriter({ writer: fileWriter(path), schema });
       let pending: Row[] = [];
       const flush = async () => {

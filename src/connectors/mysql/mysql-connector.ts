@@ -18,7 +18,8 @@ export function createMysqlConnector(): Connector<MysqlConfiguration> {
     validate: (configuration) => validateConfiguration<MysqlConfiguration>(mysqlConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       return openMysqlConnection(checked.value);
     },
   };

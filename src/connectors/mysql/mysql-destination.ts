@@ -20,15 +20,20 @@ function operationSql(operation: TableOperation, existing: Set<string> | undefin
         return `${quote(field.id)} ${mysqlTypeFor(field, key)}${key ? ' not null' : ''}`;
       });
       if (operation.primaryKey.length > 0) columns.push(`primary key (${operation.primaryKey.map(quote).join(', ')})`);
-      return [`create table ${operation.ifNotExists ? 'if not exists ' : ''}${table} (${columns.join(', ')}) default charset = utf8mb4`];
+      return [
+        `create table ${operation.ifNotExists ? 'if not exists ' : ''}${table} (${columns.join(', ')}) default charset = utf8mb4`,
+      ];
     }
     case 'add_fields':
       if (!existing) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
-      return operation.fields.filter((field) => !existing.has(field.id)).map((field) => `alter table ${table} add column ${quote(field.id)} ${mysqlTypeFor(field)}`);
+      return operation.fields
+        .filter((field) => !existing.has(field.id))
+        .map((field) => `alter table ${table} add column ${quote(field.id)} ${mysqlTypeFor(field)}`);
     case 'truncate':
       return [`truncate table ${table}`];
     case 'drop':
-      if (!existing && !operation.ifExists) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
+      if (!existing && !operation.ifExists)
+        throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       return [`drop table if exists ${table}`];
   }
 }
@@ -39,7 +44,10 @@ async function writeBatch(context: RunContext, client: MysqlClient, request: Wri
   const encode = (column: string, value: unknown) => encodeMysqlValue(schema.kinds.get(column), value);
   const key = request.primaryKey ?? schema.fields.filter((field) => field.is_primary_key).map((field) => field.id);
   if (request.mode !== 'insert' && key.length === 0) {
-    throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, { code: 'invalid_configuration', field: 'primaryKey' });
+    throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, {
+      code: 'invalid_configuration',
+      field: 'primaryKey',
+    });
   }
   const columns = columnsOf(request.records);
   const connection = await client.promise.getConnection();
@@ -52,7 +60,14 @@ async function writeBatch(context: RunContext, client: MysqlClient, request: Wri
       }
     } else {
       for (const chunk of chunkRows(request.records, columns.length)) {
-        const statement = buildInsert(mysqlDialect, request.schemaId, columns, chunk, encode, request.mode === 'upsert' ? key : undefined);
+        const statement = buildInsert(
+          mysqlDialect,
+          request.schemaId,
+          columns,
+          chunk,
+          encode,
+          request.mode === 'upsert' ? key : undefined,
+        );
         await connection.query(statement.text, statement.values);
       }
     }

@@ -1,9 +1,19 @@
 // MySQL/MariaDB errors by server errno (https://mariadb.com/kb/en/mariadb-error-codes/), then
 // mysql2's client-side codes, then Node's socket errno.
-import { type ErrorClass, ConnectorError, fromErrorClass, networkErrorTable, socketErrorCode } from '../connector-error.ts';
+import {
+  type ErrorClass,
+  ConnectorError,
+  fromErrorClass,
+  networkErrorTable,
+  socketErrorCode,
+} from '../connector-error.ts';
 
 const errnoTable: Readonly<Record<number, ErrorClass>> = {
-  1045: { code: 'authentication_failed', retryable: false, summary: 'Authentication failed: wrong account or password' },
+  1045: {
+    code: 'authentication_failed',
+    retryable: false,
+    summary: 'Authentication failed: wrong account or password',
+  },
   1044: { code: 'permission_denied', retryable: false, summary: 'The account may not use this database' },
   1049: { code: 'database_missing', retryable: false, summary: 'The database does not exist' },
   1146: { code: 'object_missing', retryable: false, summary: 'The table does not exist' },
@@ -42,6 +52,7 @@ export function classifyMysqlError(error: unknown, context?: string): ConnectorE
   const errno = (error as { errno?: unknown } | null)?.errno;
   const code = socketErrorCode(error);
   const known =
-    (typeof errno === 'number' ? errnoTable[errno] : undefined) ?? (code ? clientCodes[code] ?? networkErrorTable[code] : undefined);
+    (typeof errno === 'number' ? errnoTable[errno] : undefined) ??
+    (code ? (clientCodes[code] ?? networkErrorTable[code]) : undefined);
   return fromErrorClass(error, known, context);
 }

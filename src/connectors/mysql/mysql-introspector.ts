@@ -21,7 +21,11 @@ export function splitMysqlSchemaId(schemaId: string, database: string): [string,
   return dot < 0 ? [database, schemaId] : [schemaId.slice(0, dot), schemaId.slice(dot + 1)];
 }
 
-export async function describeMysqlTables(context: RunContext, client: MysqlClient, schemaId?: string): Promise<MysqlSchema[]> {
+export async function describeMysqlTables(
+  context: RunContext,
+  client: MysqlClient,
+  schemaId?: string,
+): Promise<MysqlSchema[]> {
   const [database, table] = schemaId ? splitMysqlSchemaId(schemaId, client.database) : [client.database, null];
   const columns = await client.query<ColumnRow[]>(
     context,
@@ -30,13 +34,17 @@ export async function describeMysqlTables(context: RunContext, client: MysqlClie
     [database, table, table],
   );
   // MariaDB's JSON is LONGTEXT plus a column CHECK (json_valid(`c`)); MySQL reports DATA_TYPE json.
-  const checks = await client.query<{ TABLE_NAME: string; CHECK_CLAUSE: string }[]>(
-    context,
-    'select TABLE_NAME, CHECK_CLAUSE from information_schema.CHECK_CONSTRAINTS where CONSTRAINT_SCHEMA = ?',
-    [database],
-  ).catch(() => []);
+  const checks = await client
+    .query<{ TABLE_NAME: string; CHECK_CLAUSE: string }[]>(
+      context,
+      'select TABLE_NAME, CHECK_CLAUSE from information_schema.CHECK_CONSTRAINTS where CONSTRAINT_SCHEMA = ?',
+      [database],
+    )
+    .catch(() => []);
   const jsonColumns = new Set(
-    checks.flatMap((check) => [...check.CHECK_CLAUSE.matchAll(/json_valid\(`([^`]+)`\)/gi)].map((match) => `${check.TABLE_NAME}.${match[1]}`)),
+    checks.flatMap((check) =>
+      [...check.CHECK_CLAUSE.matchAll(/json_valid\(`([^`]+)`\)/gi)].map((match) => `${check.TABLE_NAME}.${match[1]}`),
+    ),
   );
   const tables = new Map<string, MysqlSchema>();
   for (const column of columns) {

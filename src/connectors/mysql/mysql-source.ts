@@ -55,8 +55,26 @@ async function* streamMysqlQuery(
 
 // mysql2 column type codes (protocol ColumnType) → value kind, for model queries.
 const kindsByColumnType: Readonly<Record<number, MysqlValueKind>> = {
-  1: 'integer', 2: 'integer', 3: 'integer', 9: 'integer', 8: 'bigint', 0: 'decimal', 246: 'decimal', 4: 'float', 5: 'float',
-  7: 'timestamptz', 12: 'timestamp', 10: 'date', 245: 'json', 15: 'text', 253: 'text', 254: 'text', 252: 'text', 249: 'text', 250: 'text', 251: 'text',
+  1: 'integer',
+  2: 'integer',
+  3: 'integer',
+  9: 'integer',
+  8: 'bigint',
+  0: 'decimal',
+  246: 'decimal',
+  4: 'float',
+  5: 'float',
+  7: 'timestamptz',
+  12: 'timestamp',
+  10: 'date',
+  245: 'json',
+  15: 'text',
+  253: 'text',
+  254: 'text',
+  252: 'text',
+  249: 'text',
+  250: 'text',
+  251: 'text',
 };
 const binaryCharset = 63;
 
@@ -68,7 +86,14 @@ async function describeQuery(context: RunContext, client: MysqlClient, query: st
       let kind: MysqlValueKind = kindsByColumnType[field.columnType ?? -1] ?? 'other';
       if (field.columnType === 1 && field.columnLength === 1) kind = 'boolean';
       if (kind === 'text' && field.characterSet === binaryCharset) kind = 'binary';
-      return { id: field.name, name: field.name, type: fieldTypeOfKind(kind), remote_type: kind, is_primary_key: false, nullable: true };
+      return {
+        id: field.name,
+        name: field.name,
+        type: fieldTypeOfKind(kind),
+        remote_type: kind,
+        is_primary_key: false,
+        nullable: true,
+      };
     });
   } catch (error: unknown) {
     throw classifyMysqlError(error, 'The query is not valid');

@@ -20,7 +20,11 @@ export function createMysqlTarget(client: MysqlClient): ModelTarget {
   };
   return {
     async listObjects(context) {
-      return (await describeMysqlTables(context, client)).map((schema) => ({ id: schema.id, name: schema.name, modes }));
+      return (await describeMysqlTables(context, client)).map((schema) => ({
+        id: schema.id,
+        name: schema.name,
+        modes,
+      }));
     },
     async describeObject(context, objectId) {
       return (await describe(context, objectId)).fields.map(tableColumnAsTargetField);
@@ -28,30 +32,37 @@ export function createMysqlTarget(client: MysqlClient): ModelTarget {
     async createField(context, objectId, field) {
       const schema = await describe(context, objectId);
       if (schema.fields.some((known) => known.id === field.id)) return;
-      await client.query(context, `alter table ${mysqlDialect.quoteTable(objectId)} add column ${mysqlDialect.quoteIdentifier(field.id)} ${mysqlTypeFor(field)}`);
+      await client.query(
+        context,
+        `alter table ${mysqlDialect.quoteTable(objectId)} add column ${mysqlDialect.quoteIdentifier(field.id)} ${mysqlTypeFor(field)}`,
+      );
     },
     async write(context, request) {
       const { kinds } = await describe(context, request.objectId);
       const connection = await client.promise.getConnection();
       try {
         await connection.beginTransaction();
-        const result = await writeTargetRecords(context, {
-          dialect: mysqlDialect,
-          async run(statement) {
-            const [outcome] = await connection.query(statement.text, statement.values);
-            return (outcome as { affectedRows?: number }).affectedRows ?? 0;
+        const result = await writeTargetRecords(
+          context,
+          {
+            dialect: mysqlDialect,
+            async run(statement) {
+              const [outcome] = await connection.query(statement.text, statement.values);
+              return (outcome as { affectedRows?: number }).affectedRows ?? 0;
+            },
+            async rows(statement) {
+              const [rows] = await connection.query(statement.text, statement.values);
+              return rows as Record<string, unknown>[];
+            },
+            classify: (error) => classifyMysqlError(error),
+            encode: (column, value) => encodeMysqlValue(kinds.get(column), value),
+            async restartTransaction() {
+              await connection.rollback();
+              await connection.beginTransaction();
+            },
           },
-          async rows(statement) {
-            const [rows] = await connection.query(statement.text, statement.values);
-            return rows as Record<string, unknown>[];
-          },
-          classify: (error) => classifyMysqlError(error),
-          encode: (column, value) => encodeMysqlValue(kinds.get(column), value),
-          async restartTransaction() {
-            await connection.rollback();
-            await connection.beginTransaction();
-          },
-        }, request);
+          request,
+        );
         await connection.commit();
         return result;
       } catch (error: unknown) {

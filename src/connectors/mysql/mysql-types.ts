@@ -4,14 +4,50 @@
 import type { FieldSpec, UtilFieldType } from '../records.ts';
 import { toIsoDate, toNaiveIso, toUtcIso, toUtcNaiveSql } from '../temporal-values.ts';
 
-export type MysqlValueKind = 'boolean' | 'integer' | 'bigint' | 'decimal' | 'float' | 'text' | 'json' | 'binary' | 'timestamptz' | 'timestamp' | 'date' | 'other';
+export type MysqlValueKind =
+  | 'boolean'
+  | 'integer'
+  | 'bigint'
+  | 'decimal'
+  | 'float'
+  | 'text'
+  | 'json'
+  | 'binary'
+  | 'timestamptz'
+  | 'timestamp'
+  | 'date'
+  | 'other';
 
 const kindsByDataType: Readonly<Record<string, MysqlValueKind>> = {
-  tinyint: 'integer', smallint: 'integer', mediumint: 'integer', int: 'integer', integer: 'integer',
-  bigint: 'bigint', decimal: 'decimal', numeric: 'decimal', float: 'float', double: 'float', real: 'float',
-  char: 'text', varchar: 'text', tinytext: 'text', text: 'text', mediumtext: 'text', longtext: 'text', enum: 'text', set: 'text',
-  json: 'json', binary: 'binary', varbinary: 'binary', tinyblob: 'binary', blob: 'binary', mediumblob: 'binary', longblob: 'binary',
-  timestamp: 'timestamptz', datetime: 'timestamp', date: 'date',
+  tinyint: 'integer',
+  smallint: 'integer',
+  mediumint: 'integer',
+  int: 'integer',
+  integer: 'integer',
+  bigint: 'bigint',
+  decimal: 'decimal',
+  numeric: 'decimal',
+  float: 'float',
+  double: 'float',
+  real: 'float',
+  char: 'text',
+  varchar: 'text',
+  tinytext: 'text',
+  text: 'text',
+  mediumtext: 'text',
+  longtext: 'text',
+  enum: 'text',
+  set: 'text',
+  json: 'json',
+  binary: 'binary',
+  varbinary: 'binary',
+  tinyblob: 'binary',
+  blob: 'binary',
+  mediumblob: 'binary',
+  longblob: 'binary',
+  timestamp: 'timestamptz',
+  datetime: 'timestamp',
+  date: 'date',
 };
 
 /** `columnType` is information_schema's COLUMN_TYPE, e.g. `tinyint(1)` (MySQL's boolean). */
@@ -21,8 +57,18 @@ export function kindOfColumn(dataType: string, columnType: string): MysqlValueKi
 }
 
 const fieldTypes: Record<MysqlValueKind, UtilFieldType> = {
-  boolean: 'boolean', integer: 'number', bigint: 'number', decimal: 'number', float: 'number', text: 'string',
-  json: 'object', binary: 'binary', timestamptz: 'datetime', timestamp: 'datetime', date: 'datetime', other: 'string',
+  boolean: 'boolean',
+  integer: 'number',
+  bigint: 'number',
+  decimal: 'number',
+  float: 'number',
+  text: 'string',
+  json: 'object',
+  binary: 'binary',
+  timestamptz: 'datetime',
+  timestamp: 'datetime',
+  date: 'datetime',
+  other: 'string',
 };
 
 export const fieldTypeOfKind = (kind: MysqlValueKind): UtilFieldType => fieldTypes[kind];
@@ -53,13 +99,20 @@ export function encodeMysqlValue(kind: MysqlValueKind | undefined, value: unknow
   if (kind === 'json') return JSON.stringify(value);
   if ((kind === 'timestamptz' || kind === 'timestamp') && typeof value === 'string') return toUtcNaiveSql(value);
   if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Date)) return JSON.stringify(value);
+  if (typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Date))
+    return JSON.stringify(value);
   return value;
 }
 
 const destinationTypes: Record<UtilFieldType, string> = {
-  unknown: 'longtext', string: 'longtext', number: 'double', boolean: 'tinyint(1)',
-  datetime: 'datetime(6)', array: 'json', object: 'json', binary: 'longblob',
+  unknown: 'longtext',
+  string: 'longtext',
+  number: 'double',
+  boolean: 'tinyint(1)',
+  datetime: 'datetime(6)',
+  array: 'json',
+  object: 'json',
+  binary: 'longblob',
 };
 
 /** The column type Ferry creates; `keyPart` columns need a bounded length (no TEXT keys). */

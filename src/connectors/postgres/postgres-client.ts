@@ -9,7 +9,11 @@ import { postgresTypeParsers } from './postgres-types.ts';
 
 export interface PostgresClient {
   readonly pool: pg.Pool;
-  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(context: RunContext, text: string, values?: unknown[]): Promise<pg.QueryResult<Row>>;
+  query<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+    context: RunContext,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<Row>>;
   /** Runs `work` on one checked-out client; a client left mid-protocol by an error is destroyed. */
   withClient<T>(context: RunContext, work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;

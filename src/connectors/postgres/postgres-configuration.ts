@@ -23,7 +23,12 @@ export const postgresConfigurationSchema: ConfigurationSchema = {
     username: { type: 'string', title: 'User name' },
     password: { type: 'string', title: 'Password', 'x-sensitive': true },
     ssl: { type: 'boolean', title: 'Use SSL', default: true },
-    ca_cert: { type: 'string', title: 'CA certificate', description: 'When set, the server certificate is verified against it', 'x-sensitive': true },
+    ca_cert: {
+      type: 'string',
+      title: 'CA certificate',
+      description: 'When set, the server certificate is verified against it',
+      'x-sensitive': true,
+    },
     change_detection: { type: 'boolean', title: 'Use logical replication for bulk syncs', default: false },
     publication: { type: 'string', title: 'Publication' },
   },

@@ -26,10 +26,12 @@ export function createPostgresConnector(): Connector<PostgresConfiguration> {
     name: 'PostgreSQL',
     configurationSchema: postgresConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
-    validate: (configuration) => validateConfiguration<PostgresConfiguration>(postgresConfigurationSchema, configuration),
+    validate: (configuration) =>
+      validateConfiguration<PostgresConfiguration>(postgresConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       return openPostgresConnection(checked.value);
     },
   };

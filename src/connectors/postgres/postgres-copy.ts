@@ -43,8 +43,11 @@ export async function copyPostgresTable(
   if (!from) throw new ConnectorError(`Table ${plan.sourceSchemaId} does not exist`, { code: 'object_missing' });
   if (!to) throw new ConnectorError(`Table ${plan.destinationSchemaId} does not exist`, { code: 'object_missing' });
   const columns = plan.columns ?? to.fields.map((field) => field.id);
-  const remote = (fields: typeof from.fields, column: string) => fields.find((field) => field.id === column)?.remote_type;
-  const format = columns.every((column) => remote(from.fields, column) === remote(to.fields, column)) ? 'binary' : 'text';
+  const remote = (fields: typeof from.fields, column: string) =>
+    fields.find((field) => field.id === column)?.remote_type;
+  const format = columns.every((column) => remote(from.fields, column) === remote(to.fields, column))
+    ? 'binary'
+    : 'text';
   const key = plan.primaryKey ?? to.fields.filter((field) => field.is_primary_key).map((field) => field.id);
   if (plan.mode === 'merge' && key.length === 0) {
     throw new ConnectorError('merge needs a primary key', { code: 'invalid_configuration', field: 'primaryKey' });
@@ -57,17 +60,24 @@ export async function copyPostgresTable(
     await writer.query('begin');
     try {
       if (plan.mode === 'merge') {
-        await writer.query(`create temporary table ferry_copy_staging (like ${postgresDialect.quoteTable(plan.destinationSchemaId)} including defaults) on commit drop`);
+        await writer.query(
+          `create temporary table ferry_copy_staging (like ${postgresDialect.quoteTable(plan.destinationSchemaId)} including defaults) on commit drop`,
+        );
       }
       const rows = await source.withClient(context, async (reader) => {
-        const outbound = reader.query(copyTo(`copy (select ${list} from ${postgresDialect.quoteTable(plan.sourceSchemaId)}) to stdout ${options}`));
+        const outbound = reader.query(
+          copyTo(`copy (select ${list} from ${postgresDialect.quoteTable(plan.sourceSchemaId)}) to stdout ${options}`),
+        );
         const inbound = writer.query(copyFrom(`copy ${target} (${list}) from stdin ${options}`));
         await pipeline(outbound, inbound, { signal: context.signal });
         return inbound.rowCount;
       });
       if (plan.mode === 'merge') {
         const updates = columns.filter((column) => !key.includes(column));
-        const action = updates.length === 0 ? 'do nothing' : `do update set ${updates.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}`;
+        const action =
+          updates.length === 0
+            ? 'do nothing'
+            : `do update set ${updates.map((column) => `${quote(column)} = excluded.${quote(column)}`).join(', ')}`;
         await writer.query(
           `insert into ${postgresDialect.quoteTable(plan.destinationSchemaId)} (${list}) select ${list} from ferry_copy_staging on conflict (${key.map(quote).join(', ')}) ${action}`,
         );

@@ -22,11 +22,14 @@ function operationSql(operation: TableOperation, exists: boolean): string[] {
       return [`create table ${operation.ifNotExists ? 'if not exists ' : ''}${table} (${columns.join(', ')})`];
     }
     case 'add_fields':
-      return operation.fields.map((field) => `alter table ${table} add column if not exists ${quote(field.id)} ${postgresTypeFor(field)}`);
+      return operation.fields.map(
+        (field) => `alter table ${table} add column if not exists ${quote(field.id)} ${postgresTypeFor(field)}`,
+      );
     case 'truncate':
       return [`truncate table ${table}`];
     case 'drop':
-      if (!exists && !operation.ifExists) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
+      if (!exists && !operation.ifExists)
+        throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       return [`drop table if exists ${table}`];
   }
 }
@@ -37,7 +40,10 @@ async function writeBatch(context: RunContext, client: PostgresClient, request: 
   const encode = (column: string, value: unknown) => encodePostgresValue(described.typeNames.get(column), value);
   const key = request.primaryKey ?? described.fields.filter((field) => field.is_primary_key).map((field) => field.id);
   if (request.mode !== 'insert' && key.length === 0) {
-    throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, { code: 'invalid_configuration', field: 'primaryKey' });
+    throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, {
+      code: 'invalid_configuration',
+      field: 'primaryKey',
+    });
   }
   const columns = columnsOf(request.records);
   await client.withClient(context, async (connection) => {

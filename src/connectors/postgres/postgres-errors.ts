@@ -1,10 +1,24 @@
 // PostgreSQL errors by SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html):
 // the exact code first, then its two-character class, then Node's socket errno.
-import { type ErrorClass, ConnectorError, fromErrorClass, networkErrorTable, socketErrorCode } from '../connector-error.ts';
+import {
+  type ErrorClass,
+  ConnectorError,
+  fromErrorClass,
+  networkErrorTable,
+  socketErrorCode,
+} from '../connector-error.ts';
 
 const exactCodes: Readonly<Record<string, ErrorClass>> = {
-  '28P01': { code: 'authentication_failed', retryable: false, summary: 'Authentication failed: wrong user name or password' },
-  '28000': { code: 'authentication_failed', retryable: false, summary: 'Authentication failed: the user is not allowed to connect' },
+  '28P01': {
+    code: 'authentication_failed',
+    retryable: false,
+    summary: 'Authentication failed: wrong user name or password',
+  },
+  '28000': {
+    code: 'authentication_failed',
+    retryable: false,
+    summary: 'Authentication failed: the user is not allowed to connect',
+  },
   '3D000': { code: 'database_missing', retryable: false, summary: 'The database does not exist' },
   '42P01': { code: 'object_missing', retryable: false, summary: 'The table does not exist' },
   '42501': { code: 'permission_denied', retryable: false, summary: 'Permission denied' },
@@ -32,7 +46,11 @@ const driverMessages: Readonly<Record<string, ErrorClass>> = {
     retryable: false,
     summary: 'The server does not accept SSL connections; set ssl to false to connect without encryption',
   },
-  'Connection terminated unexpectedly': { code: 'transient', retryable: true, summary: 'The server closed the connection' },
+  'Connection terminated unexpectedly': {
+    code: 'transient',
+    retryable: true,
+    summary: 'The server closed the connection',
+  },
   'timeout expired': { code: 'host_unreachable', retryable: true, summary: 'Timed out connecting to the host' },
 };
 

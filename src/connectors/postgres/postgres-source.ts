@@ -41,7 +41,10 @@ export async function* streamPostgresQuery(
       const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
         const onAbort = () => reject(canceledError(context.signal));
         context.signal.addEventListener('abort', onAbort, { once: true });
-        cursor.read(Math.min(fetchSize, remaining)).then(resolve, reject).finally(() => context.signal.removeEventListener('abort', onAbort));
+        cursor
+          .read(Math.min(fetchSize, remaining))
+          .then(resolve, reject)
+          .finally(() => context.signal.removeEventListener('abort', onAbort));
       }).catch((error: unknown) => {
         destroy = error instanceof Error ? error : new Error(String(error));
         throw error;
@@ -120,6 +123,7 @@ export function createPostgresSource(client: PostgresClient): BulkSource & Model
       yield* streamPostgresQuery(context, client, text, values, request);
     },
     describeQuery: (context, query) => describeQuery(context, client, query),
-    readQuery: (context, query, options = {}) => streamPostgresQuery(context, client, asSubquery(query), [], { ...options, fetchSize: modelFetchSize }),
+    readQuery: (context, query, options = {}) =>
+      streamPostgresQuery(context, client, asSubquery(query), [], { ...options, fetchSize: modelFetchSize }),
   };
 }

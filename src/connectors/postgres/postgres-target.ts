@@ -46,7 +46,11 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
   };
   return {
     async listObjects(context) {
-      return (await listPostgresSchemas(context, client)).map((schema) => ({ id: schema.id, name: schema.name, modes }));
+      return (await listPostgresSchemas(context, client)).map((schema) => ({
+        id: schema.id,
+        name: schema.name,
+        modes,
+      }));
     },
     async describeObject(context, objectId) {
       return (await describe(context, objectId)).fields.map(tableColumnAsTargetField);
@@ -61,26 +65,33 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
       return client.withClient(context, async (connection) => {
         await connection.query('begin');
         try {
-          const [catalog] = (await connection.query<WriteCatalog>(writeCatalogQuery, [postgresDialect.quoteTable(request.objectId)])).rows;
-          if (!catalog.exists) throw new ConnectorError(`Table ${request.objectId} does not exist`, { code: 'object_missing' });
+          const [catalog] = (
+            await connection.query<WriteCatalog>(writeCatalogQuery, [postgresDialect.quoteTable(request.objectId)])
+          ).rows;
+          if (!catalog.exists)
+            throw new ConnectorError(`Table ${request.objectId} does not exist`, { code: 'object_missing' });
           const columns = new Map((catalog.columns ?? []).map((column) => [column.name, column]));
-          const result = await writeTargetRecords(context, {
-            dialect: postgresDialect,
-            async run(statement) {
-              return (await connection.query(statement.text, statement.values)).rowCount ?? 0;
+          const result = await writeTargetRecords(
+            context,
+            {
+              dialect: postgresDialect,
+              async run(statement) {
+                return (await connection.query(statement.text, statement.values)).rowCount ?? 0;
+              },
+              async rows(statement) {
+                return (await connection.query(statement.text, statement.values)).rows;
+              },
+              castType: (column) => columns.get(column)?.type,
+              uniqueKeys: catalog.unique_keys ?? [],
+              classify: (error) => classifyPostgresError(error),
+              encode: (column, value) => encodePostgresValue(columns.get(column)?.type_name, value),
+              async restartTransaction() {
+                await connection.query('rollback');
+                await connection.query('begin');
+              },
             },
-            async rows(statement) {
-              return (await connection.query(statement.text, statement.values)).rows;
-            },
-            castType: (column) => columns.get(column)?.type,
-            uniqueKeys: catalog.unique_keys ?? [],
-            classify: (error) => classifyPostgresError(error),
-            encode: (column, value) => encodePostgresValue(columns.get(column)?.type_name, value),
-            async restartTransaction() {
-              await connection.query('rollback');
-              await connection.query('begin');
-            },
-          }, request);
+            request,
+          );
           await connection.query('commit');
           return result;
         } catch (error: unknown) {

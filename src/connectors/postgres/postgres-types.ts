@@ -5,7 +5,16 @@ import pg from 'pg';
 import type { FieldSpec, UtilFieldType } from '../records.ts';
 import { toNaiveIso, toUtcIso } from '../temporal-values.ts';
 
-const oid = { int8: 20, date: 1082, time: 1083, timestamp: 1114, timestamptz: 1184, timetz: 1266, numeric: 1700, interval: 1186 } as const;
+const oid = {
+  int8: 20,
+  date: 1082,
+  time: 1083,
+  timestamp: 1114,
+  timestamptz: 1184,
+  timetz: 1266,
+  numeric: 1700,
+  interval: 1186,
+} as const;
 
 const overrides: Record<number, (text: string) => unknown> = {
   [oid.int8]: (text) => text,
@@ -22,7 +31,10 @@ const overrides: Record<number, (text: string) => unknown> = {
 export const postgresTypeParsers = {
   getTypeParser(typeId: number, format?: 'text' | 'binary') {
     if ((format ?? 'text') === 'text' && overrides[typeId]) return overrides[typeId];
-    return (pg.types.getTypeParser as (id: number, format?: string) => (value: string) => unknown)(typeId, format ?? 'text');
+    return (pg.types.getTypeParser as (id: number, format?: string) => (value: string) => unknown)(
+      typeId,
+      format ?? 'text',
+    );
   },
 } as unknown as pg.CustomTypesConfig;
 
@@ -60,7 +72,8 @@ export function encodePostgresValue(typeName: string | undefined, value: unknown
   if (value === null || value === undefined) return null;
   if (typeName === 'json' || typeName === 'jsonb') return JSON.stringify(value);
   if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value)) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return value;
 }
 

@@ -44,10 +44,16 @@ function matchOn(dialect: SqlDialect, identity: string[]): string {
   return identity.map((column) => `${q(targetAlias)}.${q(column)} = ${q(batchAlias)}.${q(column)}`).join(' AND ');
 }
 
-const returningOrdinal = (dialect: SqlDialect) => ` RETURNING ${dialect.quoteIdentifier(batchAlias)}.${dialect.quoteIdentifier(ordinalColumn)}`;
+const returningOrdinal = (dialect: SqlDialect) =>
+  ` RETURNING ${dialect.quoteIdentifier(batchAlias)}.${dialect.quoteIdentifier(ordinalColumn)}`;
 
 /** The ordinals of the records whose identity matches at least one row. */
-export function buildMatchedOrdinals(encoding: BatchEncoding, schemaId: string, identity: string[], rows: Row[]): Statement {
+export function buildMatchedOrdinals(
+  encoding: BatchEncoding,
+  schemaId: string,
+  identity: string[],
+  rows: Row[],
+): Statement {
   const { dialect } = encoding;
   const q = dialect.quoteIdentifier;
   const values: unknown[] = [];
@@ -63,21 +69,33 @@ export function buildMatchedOrdinals(encoding: BatchEncoding, schemaId: string, 
  * identity is not unique, as the per-record UPDATE does). With no other column it sets the first identity
  * column to itself, so a match still counts. Where the dialect can, it returns the matched ordinals.
  */
-export function buildBatchUpdate(encoding: BatchEncoding, schemaId: string, identity: string[], columns: string[], rows: Row[]): Statement {
+export function buildBatchUpdate(
+  encoding: BatchEncoding,
+  schemaId: string,
+  identity: string[],
+  columns: string[],
+  rows: Row[],
+): Statement {
   const { dialect } = encoding;
   const q = dialect.quoteIdentifier;
   const values: unknown[] = [];
   const source = batchTable(encoding, columns, rows, values);
   const assigned = columns.filter((column) => !identity.includes(column));
-  const sets: [string, string][] = assigned.length > 0
-    ? assigned.map((column) => [column, `${q(batchAlias)}.${q(column)}`])
-    : [[identity[0], `${q(targetAlias)}.${q(identity[0])}`]];
+  const sets: [string, string][] =
+    assigned.length > 0
+      ? assigned.map((column) => [column, `${q(batchAlias)}.${q(column)}`])
+      : [[identity[0], `${q(targetAlias)}.${q(identity[0])}`]];
   const text = dialect.updateFrom(dialect.quoteTable(schemaId), targetAlias, source, matchOn(dialect, identity), sets);
   return { text: dialect.returnsFromJoins ? `${text}${returningOrdinal(dialect)}` : text, values };
 }
 
 /** PostgreSQL: deletes the rows matching each record's identity and returns the matched ordinals. */
-export function buildBatchDeleteReturning(encoding: BatchEncoding, schemaId: string, identity: string[], rows: Row[]): Statement {
+export function buildBatchDeleteReturning(
+  encoding: BatchEncoding,
+  schemaId: string,
+  identity: string[],
+  rows: Row[],
+): Statement {
   const { dialect } = encoding;
   const q = dialect.quoteIdentifier;
   const values: unknown[] = [];
@@ -89,7 +107,12 @@ export function buildBatchDeleteReturning(encoding: BatchEncoding, schemaId: str
 }
 
 /** `DELETE … WHERE (identity) IN (…)`: one statement for the batch; none of the records' identities is null. */
-export function buildBatchDelete(encoding: BatchEncoding, schemaId: string, identity: string[], rows: Row[]): Statement {
+export function buildBatchDelete(
+  encoding: BatchEncoding,
+  schemaId: string,
+  identity: string[],
+  rows: Row[],
+): Statement {
   const { dialect, encode } = encoding;
   const values: unknown[] = [];
   const tuples = rows.map((row) => {
@@ -99,7 +122,10 @@ export function buildBatchDelete(encoding: BatchEncoding, schemaId: string, iden
     });
     return identity.length === 1 ? markers[0] : `(${markers.join(', ')})`;
   });
-  const key = identity.length === 1 ? dialect.quoteIdentifier(identity[0]) : `(${identity.map(dialect.quoteIdentifier).join(', ')})`;
+  const key =
+    identity.length === 1
+      ? dialect.quoteIdentifier(identity[0])
+      : `(${identity.map(dialect.quoteIdentifier).join(', ')})`;
   return { text: `DELETE FROM ${dialect.quoteTable(schemaId)} WHERE ${key} IN (${tuples.join(', ')})`, values };
 }
 
@@ -109,12 +135,20 @@ export function buildBatchDelete(encoding: BatchEncoding, schemaId: string, iden
  * used reading of a system column, stable since ON CONFLICT arrived in 9.5). With no other column the
  * update sets the key to itself, so an existing record still counts as updated, as in the per-record path.
  */
-export function buildBatchUpsertOnConflict(encoding: BatchEncoding, schemaId: string, identity: string[], columns: string[], rows: Row[]): Statement {
+export function buildBatchUpsertOnConflict(
+  encoding: BatchEncoding,
+  schemaId: string,
+  identity: string[],
+  columns: string[],
+  rows: Row[],
+): Statement {
   const { dialect } = encoding;
   const q = dialect.quoteIdentifier;
   const insert = buildInsert(dialect, schemaId, columns, rows, encoding.encode);
   const assigned = columns.filter((column) => !identity.includes(column));
-  const sets = (assigned.length > 0 ? assigned : identity.slice(0, 1)).map((column) => `${q(column)} = excluded.${q(column)}`);
+  const sets = (assigned.length > 0 ? assigned : identity.slice(0, 1)).map(
+    (column) => `${q(column)} = excluded.${q(column)}`,
+  );
   return {
     text: `WITH ferry_written AS (${insert.text} ON CONFLICT (${identity.map(q).join(', ')}) DO UPDATE SET ${sets.join(', ')} RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) AS inserted FROM ferry_written`,
     values: insert.values,

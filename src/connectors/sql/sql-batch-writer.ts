@@ -22,7 +22,15 @@
 // - Update and upsert set only a record's own fields, so a batch holds records with the same field set.
 import type { TargetWriteRequest } from '../connector.ts';
 import type { Row } from '../records.ts';
-import { buildBatchDelete, buildBatchDeleteReturning, buildBatchUpdate, buildBatchUpsertOnConflict, buildMatchedOrdinals, parametersPerRecord, type BatchEncoding } from './sql-batch-statements.ts';
+import {
+  buildBatchDelete,
+  buildBatchDeleteReturning,
+  buildBatchUpdate,
+  buildBatchUpsertOnConflict,
+  buildMatchedOrdinals,
+  parametersPerRecord,
+  type BatchEncoding,
+} from './sql-batch-statements.ts';
 import { buildInsert, type Statement } from './sql-statements.ts';
 
 export type RecordOutcome = 'inserted' | 'updated' | 'deleted' | 'missing';
@@ -80,7 +88,10 @@ export function planBatches(request: TargetWriteRequest, maxParameters: number):
     const alone: BatchEntry[] = [];
     const groups = new Map<string, { columns: string[]; entries: BatchEntry[] }>();
     for (const entry of round) {
-      if (request.operation !== 'insert' && request.identity.some((column) => (entry.record[column] ?? null) === null)) {
+      if (
+        request.operation !== 'insert' &&
+        request.identity.some((column) => (entry.record[column] ?? null) === null)
+      ) {
         alone.push(entry);
         continue;
       }
@@ -96,7 +107,8 @@ export function planBatches(request: TargetWriteRequest, maxParameters: number):
         continue;
       }
       const size = Math.max(1, Math.floor(maxParameters / parametersPerRecord(columns)));
-      for (let start = 0; start < entries.length; start += size) batches.push({ columns, entries: entries.slice(start, start + size) });
+      for (let start = 0; start < entries.length; start += size)
+        batches.push({ columns, entries: entries.slice(start, start + size) });
     }
     if (alone.length > 0) batches.push({ columns: undefined, entries: alone });
   }
@@ -116,14 +128,22 @@ export interface BatchOutcome {
   missing: number[];
 }
 
-const sameSet = (left: string[], right: string[]) => left.length === right.length && left.every((column) => right.includes(column));
+const sameSet = (left: string[], right: string[]) =>
+  left.length === right.length && left.every((column) => right.includes(column));
 
 /** Writes one planned batch. `uniqueKeys`: the table's unique keys, where the dialect upserts on conflict. */
-export async function writeBatch(session: BatchSession, request: TargetWriteRequest, columns: string[], records: Row[], uniqueKeys: string[][] = []): Promise<BatchOutcome> {
+export async function writeBatch(
+  session: BatchSession,
+  request: TargetWriteRequest,
+  columns: string[],
+  records: Row[],
+  uniqueKeys: string[][] = [],
+): Promise<BatchOutcome> {
   const { dialect, encode } = session;
   const { objectId, identity, operation } = request;
   const outcome: BatchOutcome = { inserted: 0, updated: 0, deleted: 0, missing: [] };
-  const unmatched = (matched: Set<number>) => records.flatMap((_record, ordinal) => (matched.has(ordinal) ? [] : [ordinal]));
+  const unmatched = (matched: Set<number>) =>
+    records.flatMap((_record, ordinal) => (matched.has(ordinal) ? [] : [ordinal]));
   if (operation === 'insert') {
     await session.run(buildInsert(dialect, objectId, columns, records, encode));
     return { ...outcome, inserted: records.length };
@@ -135,7 +155,8 @@ export async function writeBatch(session: BatchSession, request: TargetWriteRequ
   }
   let matched: Set<number>;
   if (operation === 'delete') {
-    if (dialect.returnsFromJoins) matched = await ordinals(session, buildBatchDeleteReturning(session, objectId, identity, records));
+    if (dialect.returnsFromJoins)
+      matched = await ordinals(session, buildBatchDeleteReturning(session, objectId, identity, records));
     else {
       matched = await ordinals(session, buildMatchedOrdinals(session, objectId, identity, records));
       const doomed = records.filter((_record, ordinal) => matched.has(ordinal));
@@ -143,7 +164,8 @@ export async function writeBatch(session: BatchSession, request: TargetWriteRequ
     }
     return { ...outcome, deleted: matched.size, missing: unmatched(matched) };
   }
-  if (dialect.returnsFromJoins) matched = await ordinals(session, buildBatchUpdate(session, objectId, identity, columns, records));
+  if (dialect.returnsFromJoins)
+    matched = await ordinals(session, buildBatchUpdate(session, objectId, identity, columns, records));
   else {
     matched = await ordinals(session, buildMatchedOrdinals(session, objectId, identity, records));
     const changed = records.filter((_record, ordinal) => matched.has(ordinal));

@@ -19,7 +19,13 @@ export interface SqlDialect {
   /** `(…) AS alias` holding `tuples` (placeholders) under the column names `columns`. */
   valuesTable(alias: string, columns: string[], tuples: string[][]): string;
   /** `UPDATE table AS target … SET column = expression …` joined with `source` on `on`. */
-  updateFrom(table: string, target: string, source: string, on: string, sets: [column: string, expression: string][]): string;
+  updateFrom(
+    table: string,
+    target: string,
+    source: string,
+    on: string,
+    sets: [column: string, expression: string][],
+  ): string;
   /**
    * True when UPDATE … FROM and DELETE … USING can return the source's columns (PostgreSQL), so a batch learns
    * which records matched from the write itself; otherwise the batch writer asks with a SELECT first.

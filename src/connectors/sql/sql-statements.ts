@@ -26,10 +26,19 @@ export function buildInsert(
   });
   const names = columns.map((column) => dialect.quoteIdentifier(column)).join(', ');
   const upsert = upsertKey ? ` ${dialect.upsertClause(upsertKey, columns)}` : '';
-  return { text: `INSERT INTO ${dialect.quoteTable(schemaId)} (${names}) VALUES ${tuples.join(', ')}${upsert}`, values };
+  return {
+    text: `INSERT INTO ${dialect.quoteTable(schemaId)} (${names}) VALUES ${tuples.join(', ')}${upsert}`,
+    values,
+  };
 }
 
-function whereKey(dialect: SqlDialect, key: string[], row: Row, values: unknown[], encode: (column: string, value: unknown) => unknown): string {
+function whereKey(
+  dialect: SqlDialect,
+  key: string[],
+  row: Row,
+  values: unknown[],
+  encode: (column: string, value: unknown) => unknown,
+): string {
   return key
     .map((column) => {
       const value = row[column] ?? null;

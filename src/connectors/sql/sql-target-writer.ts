@@ -9,7 +9,14 @@ import type { RunContext } from '../../engine/run-context.ts';
 import type { RecordRejection, TargetWriteRequest, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import { planBatches, writeBatch, type BatchEntry, type BatchOutcome, type BatchSession, type RecordOutcome } from './sql-batch-writer.ts';
+import {
+  planBatches,
+  writeBatch,
+  type BatchEntry,
+  type BatchOutcome,
+  type BatchSession,
+  type RecordOutcome,
+} from './sql-batch-writer.ts';
 import { buildDelete, buildInsert, buildUpdate, type Statement } from './sql-statements.ts';
 
 /** The batch writer's session (dialect, statements, value encoding) plus what the per-record path and the transaction need. */
@@ -48,7 +55,10 @@ async function writeOne(session: TargetSession, request: TargetWriteRequest, rec
   return 'inserted';
 }
 
-const savepoint = (name: string, action: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT'): Statement => ({ text: `${action} ${name}`, values: [] });
+const savepoint = (name: string, action: 'SAVEPOINT' | 'RELEASE SAVEPOINT' | 'ROLLBACK TO SAVEPOINT'): Statement => ({
+  text: `${action} ${name}`,
+  values: [],
+});
 
 export async function writeTargetRecords(
   context: RunContext,
@@ -56,11 +66,20 @@ export async function writeTargetRecords(
   request: TargetWriteRequest,
 ): Promise<TargetWriteResult> {
   if (request.operation !== 'insert' && request.identity.length === 0) {
-    throw new ConnectorError(`${request.operation} needs identity fields`, { code: 'invalid_configuration', field: 'identity' });
+    throw new ConnectorError(`${request.operation} needs identity fields`, {
+      code: 'invalid_configuration',
+      field: 'identity',
+    });
   }
   const result: TargetWriteResult = { inserted: 0, updated: 0, deleted: 0, rejected: [] };
   const record = (entry: BatchEntry, outcome: RecordOutcome) => {
-    if (outcome === 'missing') result.rejected.push({ index: entry.index, record: entry.record, code: 'record_not_found', message: 'no record matches the identity' });
+    if (outcome === 'missing')
+      result.rejected.push({
+        index: entry.index,
+        record: entry.record,
+        code: 'record_not_found',
+        message: 'no record matches the identity',
+      });
     else result[outcome] += 1;
   };
   const reject = (entry: BatchEntry, code: RecordRejection['code'], message: string) =>
@@ -93,14 +112,26 @@ export async function writeTargetRecords(
     if (!restartable) await session.run(savepoint('ferry_batch', 'SAVEPOINT'));
     let outcome: BatchOutcome;
     try {
-      outcome = await writeBatch(session, request, batch.columns, batch.entries.map((entry) => entry.record), session.uniqueKeys);
+      outcome = await writeBatch(
+        session,
+        request,
+        batch.columns,
+        batch.entries.map((entry) => entry.record),
+        session.uniqueKeys,
+      );
     } catch (error: unknown) {
       const classified = session.classify(error);
       if (!batchFallbackCodes.has(classified.code)) throw classified;
       if (recordLevelCodes.has(classified.code)) {
-        context.log.debug({ code: classified.code, objectId: request.objectId, records: batch.entries.length }, 'SQL target: a batch holds a bad record; writing it record by record');
+        context.log.debug(
+          { code: classified.code, objectId: request.objectId, records: batch.entries.length },
+          'SQL target: a batch holds a bad record; writing it record by record',
+        );
       } else {
-        context.log.warn({ err: classified, objectId: request.objectId }, 'SQL target: a batch statement was refused; writing the batch record by record');
+        context.log.warn(
+          { err: classified, objectId: request.objectId },
+          'SQL target: a batch statement was refused; writing the batch record by record',
+        );
       }
       if (restartable) await session.restartTransaction!();
       else {

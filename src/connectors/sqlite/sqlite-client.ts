@@ -24,7 +24,10 @@ function open(path: string, readonly: boolean): Database.Database {
     const classified = classifySqliteError(error);
     // better-sqlite3 reports a missing directory as a TypeError before SQLite is involved.
     if (classified.code === 'database_missing' || error instanceof TypeError) {
-      throw new ConnectorError(`Database file ${path} does not exist or cannot be opened`, { code: 'database_missing', cause: error });
+      throw new ConnectorError(`Database file ${path} does not exist or cannot be opened`, {
+        code: 'database_missing',
+        cause: error,
+      });
     }
     throw classified;
   }

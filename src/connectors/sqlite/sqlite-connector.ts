@@ -16,7 +16,9 @@ export interface SqliteConfiguration {
 
 export const sqliteConfigurationSchema: ConfigurationSchema = {
   type: 'object',
-  properties: { path: { type: 'string', title: 'Database file', description: 'Path to an existing SQLite database file' } },
+  properties: {
+    path: { type: 'string', title: 'Database file', description: 'Path to an existing SQLite database file' },
+  },
   required: ['path'],
 };
 
@@ -29,7 +31,8 @@ export function createSqliteConnector(): Connector<SqliteConfiguration> {
     validate: (configuration) => validateConfiguration<SqliteConfiguration>(sqliteConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       return openSqliteConnection(checked.value);
     },
   };

@@ -23,7 +23,8 @@ function applyOperation(database: Database.Database, operation: TableOperation):
   const exists = describeSqliteTable(database, operation.schemaId) !== undefined;
   switch (operation.kind) {
     case 'create_table': {
-      const key = operation.primaryKey.length > 0 ? `, PRIMARY KEY (${operation.primaryKey.map(quote).join(', ')})` : '';
+      const key =
+        operation.primaryKey.length > 0 ? `, PRIMARY KEY (${operation.primaryKey.map(quote).join(', ')})` : '';
       const columns = operation.fields.map((field) =>
         operation.primaryKey.includes(field.id) ? `${columnDefinition(field)} NOT NULL` : columnDefinition(field),
       );
@@ -32,7 +33,9 @@ function applyOperation(database: Database.Database, operation: TableOperation):
       return;
     }
     case 'add_fields': {
-      const existing = new Set(describeSqliteTable(database, operation.schemaId)?.fields.map((field) => field.id) ?? []);
+      const existing = new Set(
+        describeSqliteTable(database, operation.schemaId)?.fields.map((field) => field.id) ?? [],
+      );
       if (!exists) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       for (const field of operation.fields) {
         if (!existing.has(field.id)) database.exec(`ALTER TABLE ${table} ADD COLUMN ${columnDefinition(field)}`);
@@ -43,7 +46,8 @@ function applyOperation(database: Database.Database, operation: TableOperation):
       database.exec(`DELETE FROM ${table}`);
       return;
     case 'drop':
-      if (!exists && !operation.ifExists) throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
+      if (!exists && !operation.ifExists)
+        throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       database.exec(`DROP TABLE IF EXISTS ${table}`);
       return;
   }
@@ -56,7 +60,10 @@ function writeBatch(database: Database.Database, request: WriteRequest): number 
   const encode = (column: string, value: unknown) => encodeSqliteValue(kinds.get(column) ?? 'unknown', value);
   const key = request.primaryKey ?? schema.fields.filter((field) => field.is_primary_key).map((field) => field.id);
   if (request.mode !== 'insert' && key.length === 0) {
-    throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, { code: 'invalid_configuration', field: 'primaryKey' });
+    throw new ConnectorError(`${request.mode} into ${request.schemaId} needs a primary key`, {
+      code: 'invalid_configuration',
+      field: 'primaryKey',
+    });
   }
   const columns = columnsOf(request.records);
   const statements = new Map<string, Database.Statement>();
@@ -68,13 +75,26 @@ function writeBatch(database: Database.Database, request: WriteRequest): number 
   database.transaction((records: Row[]) => {
     for (const record of records) {
       if (request.mode === 'delete') run(buildDelete(sqliteDialect, request.schemaId, key, record, encode));
-      else run(buildInsert(sqliteDialect, request.schemaId, columns, [record], encode, request.mode === 'upsert' ? key : undefined));
+      else
+        run(
+          buildInsert(
+            sqliteDialect,
+            request.schemaId,
+            columns,
+            [record],
+            encode,
+            request.mode === 'upsert' ? key : undefined,
+          ),
+        );
     }
   })(request.records);
   return request.records.length;
 }
 
-export function createSqliteDestination(client: SqliteClient, source: ReturnType<typeof createSqliteSource>): BulkDestination {
+export function createSqliteDestination(
+  client: SqliteClient,
+  source: ReturnType<typeof createSqliteSource>,
+): BulkDestination {
   return {
     describeSchema: source.describeSchema,
     read: source.read,

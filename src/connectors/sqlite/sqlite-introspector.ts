@@ -12,13 +12,17 @@ interface ColumnInfo {
 
 export function listSqliteTables(database: Database.Database): string[] {
   const rows = database
-    .prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+    .prepare(
+      "SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
     .all() as { name: string }[];
   return rows.map((row) => row.name);
 }
 
 export function describeSqliteTable(database: Database.Database, table: string): SchemaDescription | undefined {
-  const columns = database.prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)').all(table) as ColumnInfo[];
+  const columns = database
+    .prepare('SELECT name, type, "notnull", pk FROM pragma_table_info(?)')
+    .all(table) as ColumnInfo[];
   if (columns.length === 0) return undefined;
   return {
     id: table,

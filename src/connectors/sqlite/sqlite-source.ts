@@ -10,14 +10,24 @@ import type { SqliteClient } from './sqlite-client.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { describeSqliteTable, listSqliteTables, sqliteColumnKinds } from './sqlite-introspector.ts';
-import { decodeSqliteValue, encodeSqliteValue, fieldTypeOf, kindOfDeclaredType, type SqliteValueKind } from './sqlite-types.ts';
+import {
+  decodeSqliteValue,
+  encodeSqliteValue,
+  fieldTypeOf,
+  kindOfDeclaredType,
+  type SqliteValueKind,
+} from './sqlite-types.ts';
 
 const defaultBatchSize = 1000;
 
 async function* streamStatement(
   context: RunContext,
   client: SqliteClient,
-  build: (database: Database.Database) => { statement: Database.Statement; parameters: unknown[]; kinds: Map<string, SqliteValueKind> },
+  build: (database: Database.Database) => {
+    statement: Database.Statement;
+    parameters: unknown[];
+    kinds: Map<string, SqliteValueKind>;
+  },
   options: { batchSize?: number; limit?: number },
 ): AsyncIterable<RecordBatch> {
   throwIfAborted(context.signal);
@@ -126,7 +136,9 @@ export function createSqliteSource(client: SqliteClient): BulkSource & ModelSour
         client,
         (database) => {
           const statement = database.prepare(query);
-          const kinds = new Map(describeStatement(statement).map((field) => [field.id, kindOfDeclaredType(field.remote_type)]));
+          const kinds = new Map(
+            describeStatement(statement).map((field) => [field.id, kindOfDeclaredType(field.remote_type)]),
+          );
           return { statement, parameters: [], kinds };
         },
         options,

@@ -28,24 +28,32 @@ export function createSqliteTarget(client: SqliteClient): ModelTarget {
     async createField(context, objectId, field) {
       throwIfAborted(context.signal);
       if (describe(objectId).fields.some((known) => known.id === field.id)) return;
-      client.writer().exec(`ALTER TABLE ${sqliteDialect.quoteTable(objectId)} ADD COLUMN ${sqliteDialect.quoteIdentifier(field.id)} ${declaredTypeFor(field)}`);
+      client
+        .writer()
+        .exec(
+          `ALTER TABLE ${sqliteDialect.quoteTable(objectId)} ADD COLUMN ${sqliteDialect.quoteIdentifier(field.id)} ${declaredTypeFor(field)}`,
+        );
     },
     async write(context, request) {
       const database = client.writer();
       const kinds = sqliteColumnKinds(describe(request.objectId));
       database.exec('BEGIN');
       try {
-        const result = await writeTargetRecords(context, {
-          dialect: sqliteDialect,
-          async run(statement) {
-            return database.prepare(statement.text).run(...statement.values).changes;
+        const result = await writeTargetRecords(
+          context,
+          {
+            dialect: sqliteDialect,
+            async run(statement) {
+              return database.prepare(statement.text).run(...statement.values).changes;
+            },
+            async rows(statement) {
+              return database.prepare(statement.text).all(...statement.values) as Record<string, unknown>[];
+            },
+            classify: (error) => classifySqliteError(error),
+            encode: (column, value) => encodeSqliteValue(kinds.get(column) ?? 'unknown', value),
           },
-          async rows(statement) {
-            return database.prepare(statement.text).all(...statement.values) as Record<string, unknown>[];
-          },
-          classify: (error) => classifySqliteError(error),
-          encode: (column, value) => encodeSqliteValue(kinds.get(column) ?? 'unknown', value),
-        }, request);
+          request,
+        );
         database.exec('COMMIT');
         return result;
       } catch (error: unknown) {

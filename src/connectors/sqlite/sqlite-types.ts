@@ -126,6 +126,7 @@ export function declaredTypeFor(field: FieldSpec): string {
   if (field.type === 'number' && /float|double|real/.test(remote)) return 'REAL';
   if (field.type === 'number' && /^(numeric|decimal)/.test(remote)) return 'DECIMAL_TEXT';
   if (field.type === 'datetime' && /^date$/.test(remote)) return 'DATE';
-  if (field.type === 'datetime' && /^(timestamp|datetime)(\(\d\))?( without time zone)?$/.test(remote)) return 'DATETIME';
+  if (field.type === 'datetime' && /^(timestamp|datetime)(\(\d\))?( without time zone)?$/.test(remote))
+    return 'DATETIME';
   return declaredTypes[field.type];
 }

@@ -36,11 +36,16 @@ export function validateWebhookConfiguration(raw: unknown): ValidationResult<Web
   const input = raw as Record<string, unknown>;
   const value = checked.value;
   if (!(Object.values(WebhookAuthMethod) as string[]).includes(value.auth_method)) {
-    return { ok: false, field: 'auth_method', message: `auth_method must be one of ${Object.values(WebhookAuthMethod).join(', ')}` };
+    return {
+      ok: false,
+      field: 'auth_method',
+      message: `auth_method must be one of ${Object.values(WebhookAuthMethod).join(', ')}`,
+    };
   }
   try {
     const url = new URL(value.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, field: 'url', message: 'url must use http or https' };
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      return { ok: false, field: 'url', message: 'url must use http or https' };
   } catch {
     return { ok: false, field: 'url', message: 'url is not a valid URL' };
   }
@@ -51,10 +56,15 @@ export function validateWebhookConfiguration(raw: unknown): ValidationResult<Web
   if (value.auth_method === 'query') chosen.query = input.query as OutboundAuth['query'];
   if (value.auth_method === 'oauth_client_credentials') {
     chosen.oauth = input.oauth as OutboundAuth['oauth'];
-    if (!chosen.oauth?.token_endpoint) return { ok: false, field: 'oauth.token_endpoint', message: 'oauth.token_endpoint is required' };
+    if (!chosen.oauth?.token_endpoint)
+      return { ok: false, field: 'oauth.token_endpoint', message: 'oauth.token_endpoint is required' };
   }
   if (value.auth_method === 'polytomic_secret' && (typeof value.secret !== 'string' || value.secret === '')) {
-    return { ok: false, field: 'secret', message: 'secret is required to sign payloads (auth_method polytomic_secret)' };
+    return {
+      ok: false,
+      field: 'secret',
+      message: 'secret is required to sign payloads (auth_method polytomic_secret)',
+    };
   }
   return { ok: true, value: { ...value, ...chosen } };
 }

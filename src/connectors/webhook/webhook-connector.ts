@@ -6,7 +6,11 @@ import { ConnectorError } from '../connector-error.ts';
 import { createGuardedAgent } from '../../http/guarded-dispatcher.ts';
 import { prepareOutboundAuth } from '../../http/outbound-auth.ts';
 import type { RetryPolicy } from '../../http/retry-policy.ts';
-import { validateWebhookConfiguration, webhookConfigurationSchema, type WebhookConfiguration } from './webhook-configuration.ts';
+import {
+  validateWebhookConfiguration,
+  webhookConfigurationSchema,
+  type WebhookConfiguration,
+} from './webhook-configuration.ts';
 import { createWebhookTarget, deliveryError, postWebhook, type WebhookSender } from './webhook-target.ts';
 
 export interface WebhookConnectorOptions {
@@ -26,7 +30,8 @@ export function createWebhookConnector(options: WebhookConnectorOptions = {}): C
     validate: validateWebhookConfiguration,
     open(configuration) {
       const checked = validateWebhookConfiguration(configuration);
-      if (!checked.ok) throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
+      if (!checked.ok)
+        throw new ConnectorError(checked.message, { code: 'invalid_configuration', field: checked.field });
       return openWebhookConnection(checked.value, options);
     },
   };

@@ -21,10 +21,20 @@ export interface WebhookSender {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-export async function postWebhook(context: RunContext, sender: WebhookSender, payload: unknown): Promise<DeliveryResult> {
+export async function postWebhook(
+  context: RunContext,
+  sender: WebhookSender,
+  payload: unknown,
+): Promise<DeliveryResult> {
   return deliverJson(
     context,
-    { url: sender.auth.url, payload, headers: sender.auth.headers, signingSecret: sender.secret, dynamicHeaders: sender.auth.dynamicHeaders },
+    {
+      url: sender.auth.url,
+      payload,
+      headers: sender.auth.headers,
+      signingSecret: sender.secret,
+      dynamicHeaders: sender.auth.dynamicHeaders,
+    },
     {
       dispatcher: sender.dispatcher,
       retry: sender.retry,
@@ -38,7 +48,10 @@ export async function postWebhook(context: RunContext, sender: WebhookSender, pa
 export function deliveryError(context: RunContext, result: DeliveryResult): ConnectorError {
   if (result.outcome === 'canceled') return canceledError(context.signal);
   const last = result.attempts.at(-1);
-  const detail = result.status !== undefined ? `HTTP ${result.status}${result.responseBody ? `: ${result.responseBody.slice(0, 200)}` : ''}` : (last?.error ?? 'no response');
+  const detail =
+    result.status !== undefined
+      ? `HTTP ${result.status}${result.responseBody ? `: ${result.responseBody.slice(0, 200)}` : ''}`
+      : (last?.error ?? 'no response');
   const attempts = `after ${result.attempts.length} attempt${result.attempts.length === 1 ? '' : 's'}`;
   if (result.status === 401 || result.status === 403) {
     return new ConnectorError(`The webhook refused Ferry's credentials (${detail})`, { code: 'authentication_failed' });
@@ -47,7 +60,10 @@ export function deliveryError(context: RunContext, result: DeliveryResult): Conn
     return new ConnectorError(`The webhook rejected the batch (${detail})`, { code: 'invalid_data' });
   }
   if (result.status === undefined) {
-    return new ConnectorError(`The webhook could not be reached ${attempts} (${detail})`, { code: 'host_unreachable', retryable: result.outcome === 'exhausted' });
+    return new ConnectorError(`The webhook could not be reached ${attempts} (${detail})`, {
+      code: 'host_unreachable',
+      retryable: result.outcome === 'exhausted',
+    });
   }
   return new ConnectorError(`The webhook kept failing ${attempts} (${detail})`, { code: 'transient', retryable: true });
 }
@@ -55,10 +71,15 @@ export function deliveryError(context: RunContext, result: DeliveryResult): Conn
 export function createWebhookTarget(sender: WebhookSender): ModelTarget {
   return {
     async listObjects() {
-      return [{ id: webhookObjectId, name: 'Webhook records', modes: ['create', 'update', 'updateOrCreate', 'remove'] }];
+      return [
+        { id: webhookObjectId, name: 'Webhook records', modes: ['create', 'update', 'updateOrCreate', 'remove'] },
+      ];
     },
     async describeObject(_context, objectId) {
-      if (objectId !== webhookObjectId) throw new ConnectorError(`No object ${objectId}; a webhook has one object, ${webhookObjectId}`, { code: 'object_missing' });
+      if (objectId !== webhookObjectId)
+        throw new ConnectorError(`No object ${objectId}; a webhook has one object, ${webhookObjectId}`, {
+          code: 'object_missing',
+        });
       return [];
     },
     async createField() {

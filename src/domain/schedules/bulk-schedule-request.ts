@@ -17,7 +17,8 @@ export const BULK_TIMING_RULES: TimingRules<BulkScheduleFrequency> = {
     multi:
       'multi is not accepted in 2025-09-18: put the main schedule in default_schedule and each itemised schedule in ' +
       'additional_schedules with its selective_mode',
-    runafter: 'runafter is not available for bulk syncs: a bulk schedule has no run_after field to say what to run after',
+    runafter:
+      'runafter is not available for bulk syncs: a bulk schedule has no run_after field to say what to run after',
     dbtcloud: 'dbtcloud is not available for bulk syncs: a bulk schedule has no connection_id or job_id to follow',
   },
 };
@@ -66,11 +67,17 @@ function validateAdditionalSchedules(raw: unknown, issues: ScheduleIssue[]): Add
     return undefined;
   }
   const before = issues.length;
-  const schedules = raw.map((entry, index) => validateAdditionalSchedule(entry, `additional_schedules[${index}]`, issues));
+  const schedules = raw.map((entry, index) =>
+    validateAdditionalSchedule(entry, `additional_schedules[${index}]`, issues),
+  );
   return issues.length === before ? (schedules as AdditionalSchedule[]) : undefined;
 }
 
-export function validateAdditionalSchedule(raw: unknown, path: string, issues: ScheduleIssue[]): AdditionalSchedule | undefined {
+export function validateAdditionalSchedule(
+  raw: unknown,
+  path: string,
+  issues: ScheduleIssue[],
+): AdditionalSchedule | undefined {
   if (!isRecord(raw)) {
     issues.push({ field: path, message: 'must be an object' });
     return undefined;
@@ -81,11 +88,16 @@ export function validateAdditionalSchedule(raw: unknown, path: string, issues: S
   const scope: Pick<AdditionalSchedule, 'selective_mode' | 'schemas' | 'resync_mode'> = {};
   if (!isAbsent(raw.selective_mode)) {
     if (isOneOf(SELECTIVE_MODES, raw.selective_mode)) scope.selective_mode = raw.selective_mode;
-    else issues.push({ field: joinPath(path, 'selective_mode'), message: `must be one of ${SELECTIVE_MODES.join(', ')}` });
+    else
+      issues.push({ field: joinPath(path, 'selective_mode'), message: `must be one of ${SELECTIVE_MODES.join(', ')}` });
   }
   if (!isAbsent(raw.resync_mode)) {
     if (isOneOf(SCHEDULE_RESYNC_MODES, raw.resync_mode)) scope.resync_mode = raw.resync_mode;
-    else issues.push({ field: joinPath(path, 'resync_mode'), message: `must be one of ${SCHEDULE_RESYNC_MODES.join(', ')}` });
+    else
+      issues.push({
+        field: joinPath(path, 'resync_mode'),
+        message: `must be one of ${SCHEDULE_RESYNC_MODES.join(', ')}`,
+      });
   }
   // An empty list narrows nothing, so it is the same as no list and is dropped.
   const schemas = validateSchemas(raw.schemas, joinPath(path, 'schemas'), issues);
@@ -103,8 +115,10 @@ function validateSchemas(raw: unknown, path: string, issues: ScheduleIssue[]): s
   }
   const seen = new Set<string>();
   raw.forEach((schema, index) => {
-    if (typeof schema !== 'string' || schema === '') issues.push({ field: `${path}[${index}]`, message: 'must be a non-empty schema id' });
-    else if (seen.has(schema)) issues.push({ field: `${path}[${index}]`, message: `lists ${JSON.stringify(schema)} twice` });
+    if (typeof schema !== 'string' || schema === '')
+      issues.push({ field: `${path}[${index}]`, message: 'must be a non-empty schema id' });
+    else if (seen.has(schema))
+      issues.push({ field: `${path}[${index}]`, message: `lists ${JSON.stringify(schema)} twice` });
     else seen.add(schema);
   });
   return [...seen];
@@ -117,11 +131,16 @@ function validateId(raw: unknown, path: string, issues: ScheduleIssue[]): string
   return undefined;
 }
 
-function checkDistinctIds(defaultSchedule: DefaultSchedule, additional: AdditionalSchedule[], issues: ScheduleIssue[]): void {
+function checkDistinctIds(
+  defaultSchedule: DefaultSchedule,
+  additional: AdditionalSchedule[],
+  issues: ScheduleIssue[],
+): void {
   const seen = new Set<string>(defaultSchedule.id !== undefined ? [defaultSchedule.id] : []);
   additional.forEach((schedule, index) => {
     if (schedule.id === undefined) return;
-    if (seen.has(schedule.id)) issues.push({ field: `additional_schedules[${index}].id`, message: 'names a schedule already listed' });
+    if (seen.has(schedule.id))
+      issues.push({ field: `additional_schedules[${index}].id`, message: 'names a schedule already listed' });
     seen.add(schedule.id);
   });
 }

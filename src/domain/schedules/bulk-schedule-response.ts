@@ -1,6 +1,11 @@
 // The 2025-09-18 response fields `default_schedule` and `additional_schedules` (BulkSyncDefaultScheduleResponse,
 // BulkSyncAdditionalScheduleResponse). They show what is stored, with its metadata, and nothing that is not set.
-import { timingOf, type ScheduleActor, type ScheduleRecordMetadata, type StoredBulkSchedules } from './bulk-schedules.ts';
+import {
+  timingOf,
+  type ScheduleActor,
+  type ScheduleRecordMetadata,
+  type StoredBulkSchedules,
+} from './bulk-schedules.ts';
 import type { AdditionalSchedule, DefaultSchedule } from './bulk-schedules.ts';
 
 export type DefaultScheduleResponse = DefaultSchedule & Partial<ScheduleRecordMetadata>;
@@ -25,7 +30,11 @@ export function toBulkSchedulesResponse(stored: StoredBulkSchedules): BulkSchedu
 }
 
 function metadataOf(schedule: ScheduleRecordMetadata): ScheduleRecordMetadata {
-  const metadata: ScheduleRecordMetadata = { id: schedule.id, created_at: schedule.created_at, updated_at: schedule.updated_at };
+  const metadata: ScheduleRecordMetadata = {
+    id: schedule.id,
+    created_at: schedule.created_at,
+    updated_at: schedule.updated_at,
+  };
   if (schedule.created_by) metadata.created_by = actorOf(schedule.created_by);
   if (schedule.updated_by) metadata.updated_by = actorOf(schedule.updated_by);
   return metadata;

@@ -51,7 +51,10 @@ export function customCronIssues(timing: ScheduleTiming<string>, path: string): 
     try {
       compileCron(alone);
     } catch (error: unknown) {
-      issues.push({ field: joinPath(path, field), message: `is not a valid cron ${field.replace(/_/g, ' ')}: ${messageOf(error)}` });
+      issues.push({
+        field: joinPath(path, field),
+        message: `is not a valid cron ${field.replace(/_/g, ' ')}: ${messageOf(error)}`,
+      });
     }
   }
   if (issues.length > 0) return issues;
@@ -61,7 +64,10 @@ export function customCronIssues(timing: ScheduleTiming<string>, path: string): 
       issues.push({ field: joinPath(path, 'day_of_month'), message: `the cron expression "${pattern}" never fires` });
     }
   } catch (error: unknown) {
-    issues.push({ field: path || 'frequency', message: `the cron expression "${pattern}" is invalid: ${messageOf(error)}` });
+    issues.push({
+      field: path || 'frequency',
+      message: `the cron expression "${pattern}" is invalid: ${messageOf(error)}`,
+    });
   }
   return issues;
 }

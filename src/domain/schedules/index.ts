@@ -31,10 +31,18 @@ export { REQUIRED_TIMING_FIELDS } from './timing-validation.ts';
 export { cronPatternOf } from './custom-cron.ts';
 export { validateBulkScheduleRequest } from './bulk-schedule-request.ts';
 export { toBulkSchedulesResponse } from './bulk-schedule-response.ts';
-export type { BulkSchedulesResponse, DefaultScheduleResponse, AdditionalScheduleResponse } from './bulk-schedule-response.ts';
+export type {
+  BulkSchedulesResponse,
+  DefaultScheduleResponse,
+  AdditionalScheduleResponse,
+} from './bulk-schedule-response.ts';
 
 export { validateLegacyBulkSchedule } from './legacy-bulk-schedule.ts';
-export type { LegacyBulkSchedule, LegacyMultiScheduleConfiguration, LegacyItemizedSchedule } from './legacy-bulk-schedule.ts';
+export type {
+  LegacyBulkSchedule,
+  LegacyMultiScheduleConfiguration,
+  LegacyItemizedSchedule,
+} from './legacy-bulk-schedule.ts';
 export {
   upgradeLegacySchedule,
   downgradeToLegacySchedule,

@@ -49,7 +49,10 @@ export function validateLegacyBulkSchedule(raw: unknown, path = 'schedule'): Val
   if (timing.frequency !== 'multi') {
     const multi = raw.multi;
     if (isRecord(multi) && Array.isArray(multi.schedules) && multi.schedules.length > 0) {
-      issues.push({ field: joinPath(path, 'multi.schedules'), message: `is only allowed when frequency is multi (it is ${timing.frequency})` });
+      issues.push({
+        field: joinPath(path, 'multi.schedules'),
+        message: `is only allowed when frequency is multi (it is ${timing.frequency})`,
+      });
       return { ok: false, issues };
     }
     return { ok: true, value: timing };
@@ -62,7 +65,10 @@ export function validateLegacyBulkSchedule(raw: unknown, path = 'schedule'): Val
 function validateItems(raw: unknown, path: string, issues: ScheduleIssue[]): LegacyItemizedSchedule[] | undefined {
   const list = isRecord(raw) ? raw.schedules : undefined;
   if (!Array.isArray(list) || list.length === 0) {
-    issues.push({ field: joinPath(path, 'schedules'), message: 'must list at least one itemised schedule when frequency is multi' });
+    issues.push({
+      field: joinPath(path, 'schedules'),
+      message: 'must list at least one itemised schedule when frequency is multi',
+    });
     return undefined;
   }
   const before = issues.length;
@@ -76,7 +82,10 @@ function validateItems(raw: unknown, path: string, issues: ScheduleIssue[]): Leg
     if (!isOneOf(SELECTIVE_MODES, entry.item)) {
       issues.push({ field: joinPath(entryPath, 'item'), message: `must be one of ${SELECTIVE_MODES.join(', ')}` });
     } else if (seen.has(entry.item)) {
-      issues.push({ field: joinPath(entryPath, 'item'), message: `${entry.item} is itemised twice; each kind of schema has one schedule` });
+      issues.push({
+        field: joinPath(entryPath, 'item'),
+        message: `${entry.item} is itemised twice; each kind of schema has one schedule`,
+      });
     } else {
       seen.add(entry.item);
     }

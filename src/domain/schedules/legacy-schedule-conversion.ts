@@ -1,6 +1,11 @@
 // Conversions between the 2024-02-08 `schedule` and Ferry's representation (the 2025-09-18 shape). The rules, and
 // why they are safe, are in docs/schedules.md ("2024-02-08 conversions"); the property tests hold them to it.
-import { timingOf, type AdditionalSchedule, type BulkScheduleConfiguration, type ScheduleTiming } from './bulk-schedules.ts';
+import {
+  timingOf,
+  type AdditionalSchedule,
+  type BulkScheduleConfiguration,
+  type ScheduleTiming,
+} from './bulk-schedules.ts';
 import type { LegacyBulkSchedule, LegacyItemizedSchedule } from './legacy-bulk-schedule.ts';
 import type { BulkScheduleFrequency, SelectiveMode } from './schedule-vocabulary.ts';
 
@@ -53,12 +58,17 @@ function isItemisable(schedule: AdditionalSchedule): schedule is AdditionalSched
 export function downgradeToLegacySchedule(configuration: BulkScheduleConfiguration): LegacyBulkSchedule {
   const shown: (AdditionalSchedule & { selective_mode: ItemisedMode })[] = [];
   for (const schedule of configuration.additional_schedules) {
-    if (isItemisable(schedule) && !shown.some((other) => other.selective_mode === schedule.selective_mode)) shown.push(schedule);
+    if (isItemisable(schedule) && !shown.some((other) => other.selective_mode === schedule.selective_mode))
+      shown.push(schedule);
   }
   const defaultTiming = timingOf(configuration.default_schedule);
   if (shown.length === 0) return defaultTiming;
   const defaultItem: SelectiveMode =
-    shown.length === 2 ? 'none' : shown[0].selective_mode === 'incrementalFields' ? 'nonincrementalFields' : 'incrementalFields';
+    shown.length === 2
+      ? 'none'
+      : shown[0].selective_mode === 'incrementalFields'
+        ? 'nonincrementalFields'
+        : 'incrementalFields';
   const schedules: LegacyItemizedSchedule[] = [
     { item: defaultItem, schedule: defaultTiming },
     ...shown.map((schedule) => ({ item: schedule.selective_mode, schedule: timingOf(schedule) })),
@@ -73,7 +83,8 @@ export function downgradeToLegacySchedule(configuration: BulkScheduleConfigurati
 export function hasExactLegacyForm(configuration: BulkScheduleConfiguration): boolean {
   const modes = new Set<SelectiveMode>();
   for (const schedule of configuration.additional_schedules) {
-    if (!isItemisable(schedule) || schedule.resync_mode !== undefined || modes.has(schedule.selective_mode)) return false;
+    if (!isItemisable(schedule) || schedule.resync_mode !== undefined || modes.has(schedule.selective_mode))
+      return false;
     modes.add(schedule.selective_mode);
   }
   return true;

@@ -46,21 +46,24 @@ export function validateModelSyncSchedule(raw: unknown, path = 'schedule'): Vali
     if (schedule && runAfter) schedule.run_after = runAfter;
   }
   if (!isAbsent(raw.run_after_success_only)) {
-    if (typeof raw.run_after_success_only !== 'boolean') issues.push({ field: joinPath(path, 'run_after_success_only'), message: 'must be a boolean' });
+    if (typeof raw.run_after_success_only !== 'boolean')
+      issues.push({ field: joinPath(path, 'run_after_success_only'), message: 'must be a boolean' });
     else if (schedule) schedule.run_after_success_only = raw.run_after_success_only;
   }
   if (!isAbsent(raw.connection_id) || frequency === 'dbtcloud') {
     const field = joinPath(path, 'connection_id');
     if (isAbsent(raw.connection_id)) issues.push({ field, message: 'is required when frequency is dbtcloud' });
     else if (typeof raw.connection_id !== 'string') issues.push({ field, message: 'must be a string' });
-    else if (frequency !== undefined && frequency !== 'dbtcloud') issues.push({ field, message: 'is only allowed when frequency is dbtcloud' });
+    else if (frequency !== undefined && frequency !== 'dbtcloud')
+      issues.push({ field, message: 'is only allowed when frequency is dbtcloud' });
     else if (schedule) schedule.connection_id = raw.connection_id;
   }
   if (!isAbsent(raw.job_id) || frequency === 'dbtcloud') {
     const field = joinPath(path, 'job_id');
     if (isAbsent(raw.job_id)) issues.push({ field, message: 'is required when frequency is dbtcloud' });
     else if (!Number.isSafeInteger(raw.job_id)) issues.push({ field, message: 'must be an integer' });
-    else if (frequency !== undefined && frequency !== 'dbtcloud') issues.push({ field, message: 'is only allowed when frequency is dbtcloud' });
+    else if (frequency !== undefined && frequency !== 'dbtcloud')
+      issues.push({ field, message: 'is only allowed when frequency is dbtcloud' });
     else if (schedule) schedule.job_id = raw.job_id as number;
   }
   return issues.length > 0 || !schedule ? { ok: false, issues } : { ok: true, value: schedule };
@@ -69,10 +72,18 @@ export function validateModelSyncSchedule(raw: unknown, path = 'schedule'): Vali
 /** `run_after: {}` (or with empty lists) says nothing: GET bodies sent back carry it on any frequency. */
 function isEmptyRunAfter(raw: unknown): boolean {
   if (isAbsent(raw)) return true;
-  return isRecord(raw) && Object.values(raw).every((value) => isAbsent(value) || (Array.isArray(value) && value.length === 0));
+  return (
+    isRecord(raw) &&
+    Object.values(raw).every((value) => isAbsent(value) || (Array.isArray(value) && value.length === 0))
+  );
 }
 
-function validateRunAfter(raw: unknown, path: string, frequency: string | undefined, issues: ScheduleIssue[]): RunAfter | undefined {
+function validateRunAfter(
+  raw: unknown,
+  path: string,
+  frequency: string | undefined,
+  issues: ScheduleIssue[],
+): RunAfter | undefined {
   if (isAbsent(raw)) {
     issues.push({ field: path, message: 'is required when frequency is runafter' });
     return undefined;

@@ -13,14 +13,16 @@ import { dayOfWeekNumber, timingNumber } from './timing-validation.ts';
 export const CONTINUOUS_MINIMUM_GAP_MS = 60_000;
 
 /** How each frequency is triggered; `clock` frequencies are the only ones nextRunAt answers with a time. */
-export const FREQUENCY_TRIGGERS: Readonly<Record<ScheduleFrequency, { trigger: 'clock' | 'previous-run' | 'none'; why: string }>> = {
+export const FREQUENCY_TRIGGERS: Readonly<
+  Record<ScheduleFrequency, { trigger: 'clock' | 'previous-run' | 'none'; why: string }>
+> = {
   manual: { trigger: 'none', why: 'runs only when started through the API' },
   continuous: { trigger: 'previous-run', why: 'runs again a minimum gap after the previous run finishes' },
   hourly: { trigger: 'clock', why: 'every hour at `minute`' },
   daily: { trigger: 'clock', why: 'every day at `hour`:`minute`' },
   weekly: { trigger: 'clock', why: 'every `day_of_week` at `hour`:`minute`' },
   custom: { trigger: 'clock', why: 'the cron expression the five timing fields spell' },
-  runafter: { trigger: 'none', why: "fired by the completion of the syncs in `run_after`, not by the clock" },
+  runafter: { trigger: 'none', why: 'fired by the completion of the syncs in `run_after`, not by the clock' },
   dbtcloud: {
     trigger: 'none',
     why: 'fired by a dbt Cloud job (`connection_id`, `job_id`); Ferry has no dbt Cloud integration, so it runs only when started',
@@ -48,13 +50,17 @@ export function nextRunAt(
   options: NextRunOptions = {},
 ): Date | null {
   const frequency = (schedule.frequency ?? 'manual') as ScheduleFrequency;
-  if (frequency === 'continuous') return new Date(after.getTime() + (options.continuousGapMs ?? CONTINUOUS_MINIMUM_GAP_MS));
+  if (frequency === 'continuous')
+    return new Date(after.getTime() + (options.continuousGapMs ?? CONTINUOUS_MINIMUM_GAP_MS));
   const pattern = clockPattern(frequency, schedule);
   if (pattern === undefined) return null;
   return compileCron(pattern).nextRun(after);
 }
 
-function clockPattern(frequency: ScheduleFrequency, schedule: Omit<ScheduleTiming<string>, 'frequency'>): string | undefined {
+function clockPattern(
+  frequency: ScheduleFrequency,
+  schedule: Omit<ScheduleTiming<string>, 'frequency'>,
+): string | undefined {
   switch (frequency) {
     case 'hourly':
       return `${minuteOf(schedule)} * * * *`;
@@ -65,13 +71,18 @@ function clockPattern(frequency: ScheduleFrequency, schedule: Omit<ScheduleTimin
     case 'custom':
       return cronPatternOf({ frequency, ...schedule });
     default:
-      if (!(frequency in FREQUENCY_TRIGGERS)) throw new TypeError(`unknown schedule frequency ${JSON.stringify(frequency)}`);
+      if (!(frequency in FREQUENCY_TRIGGERS))
+        throw new TypeError(`unknown schedule frequency ${JSON.stringify(frequency)}`);
       return undefined;
   }
 }
 
 function minuteOf(schedule: Omit<ScheduleTiming<string>, 'frequency'>): number {
-  return required('minute', schedule.minute === undefined ? undefined : timingNumber('minute', schedule.minute), schedule.minute);
+  return required(
+    'minute',
+    schedule.minute === undefined ? undefined : timingNumber('minute', schedule.minute),
+    schedule.minute,
+  );
 }
 
 function hourOf(schedule: Omit<ScheduleTiming<string>, 'frequency'>): number {
@@ -79,10 +90,15 @@ function hourOf(schedule: Omit<ScheduleTiming<string>, 'frequency'>): number {
 }
 
 function dayOfWeekOf(schedule: Omit<ScheduleTiming<string>, 'frequency'>): number {
-  return required('day_of_week', schedule.day_of_week === undefined ? undefined : dayOfWeekNumber(schedule.day_of_week), schedule.day_of_week);
+  return required(
+    'day_of_week',
+    schedule.day_of_week === undefined ? undefined : dayOfWeekNumber(schedule.day_of_week),
+    schedule.day_of_week,
+  );
 }
 
 function required(field: string, value: number | undefined, raw: string | undefined): number {
-  if (value === undefined) throw new TypeError(`schedule ${field} ${raw === undefined ? 'is missing' : `is invalid: ${JSON.stringify(raw)}`}`);
+  if (value === undefined)
+    throw new TypeError(`schedule ${field} ${raw === undefined ? 'is missing' : `is invalid: ${JSON.stringify(raw)}`}`);
   return value;
 }

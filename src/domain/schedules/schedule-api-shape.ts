@@ -1,7 +1,12 @@
 // The bulk schedules sub-resource (/api/bulk/syncs/{sync_id}/schedules…) speaks camelCase in both versions
 // (diff.md §7): requests carry BulkSyncScheduleApi, responses BulkBulkSyncSchedule. This maps them onto Ferry's
 // representation, which the main bulk sync endpoints also use.
-import type { AdditionalSchedule, ScheduleTiming, StoredAdditionalSchedule, StoredDefaultSchedule } from './bulk-schedules.ts';
+import type {
+  AdditionalSchedule,
+  ScheduleTiming,
+  StoredAdditionalSchedule,
+  StoredDefaultSchedule,
+} from './bulk-schedules.ts';
 import { timingOf } from './bulk-schedules.ts';
 import { BULK_TIMING_RULES } from './bulk-schedule-request.ts';
 import { isAbsent, isRecord, joinPath, type ScheduleIssue, type Validated } from './schedule-issues.ts';
@@ -48,8 +53,14 @@ export interface BulkBulkSyncSchedule {
 }
 
 /** Wire name ↔ Ferry name, for the fields whose names differ. */
-const CAMEL_TO_SNAKE = { dayOfMonth: 'day_of_month', dayOfWeek: 'day_of_week', selectiveMode: 'selective_mode' } as const;
-const SNAKE_TO_CAMEL: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(CAMEL_TO_SNAKE).map(([camel, snake]) => [snake, camel]));
+const CAMEL_TO_SNAKE = {
+  dayOfMonth: 'day_of_month',
+  dayOfWeek: 'day_of_week',
+  selectiveMode: 'selective_mode',
+} as const;
+const SNAKE_TO_CAMEL: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(CAMEL_TO_SNAKE).map(([camel, snake]) => [snake, camel]),
+);
 
 /** The timing and selective mode a sub-resource request asks for. */
 export type ScheduleApiRequest = ScheduleTiming & { selective_mode?: SelectiveMode };
@@ -59,7 +70,10 @@ export type ScheduleApiRequest = ScheduleTiming & { selective_mode?: SelectiveMo
  * For the default schedule (`isDefault`), `selectiveMode` may only be `none`, which is what GET shows for it, so that
  * a GET body sent back is accepted; the value is then dropped.
  */
-export function validateScheduleApiRequest(raw: unknown, options: { isDefault: boolean; path?: string }): Validated<ScheduleApiRequest> {
+export function validateScheduleApiRequest(
+  raw: unknown,
+  options: { isDefault: boolean; path?: string },
+): Validated<ScheduleApiRequest> {
   const path = options.path ?? 'schedule';
   const issues: ScheduleIssue[] = [];
   if (!isRecord(raw)) {
@@ -67,7 +81,12 @@ export function validateScheduleApiRequest(raw: unknown, options: { isDefault: b
     return { ok: false, issues };
   }
   // Only the wire's camelCase names are read: a snake_case `day_of_week` here is not part of BulkSyncScheduleApi.
-  const snake: Record<string, unknown> = { frequency: raw.frequency, minute: raw.minute, hour: raw.hour, month: raw.month };
+  const snake: Record<string, unknown> = {
+    frequency: raw.frequency,
+    minute: raw.minute,
+    hour: raw.hour,
+    month: raw.month,
+  };
   for (const [camel, snakeName] of Object.entries(CAMEL_TO_SNAKE)) snake[snakeName] = raw[camel];
   const snakeIssues: ScheduleIssue[] = [];
   const timing = validateTiming(snake, '', BULK_TIMING_RULES, snakeIssues);
@@ -76,7 +95,10 @@ export function validateScheduleApiRequest(raw: unknown, options: { isDefault: b
     if (!isOneOf(SELECTIVE_MODES, snake.selective_mode)) {
       snakeIssues.push({ field: 'selective_mode', message: `must be one of ${SELECTIVE_MODES.join(', ')}` });
     } else if (options.isDefault && snake.selective_mode !== 'none') {
-      snakeIssues.push({ field: 'selective_mode', message: 'must be none (or absent): the default schedule always covers every schema and field' });
+      snakeIssues.push({
+        field: 'selective_mode',
+        message: 'must be none (or absent): the default schedule always covers every schema and field',
+      });
     } else if (!options.isDefault) {
       selective_mode = snake.selective_mode;
     }
@@ -93,11 +115,25 @@ export function validateScheduleApiRequest(raw: unknown, options: { isDefault: b
  * A PUT through the sub-resource replaces what BulkSyncScheduleApi can say (timing and selective mode, absent meaning
  * none) and keeps what it cannot (`schemas`, `resync_mode`, identity and creation metadata).
  */
-export function applyScheduleApiUpdate<S extends StoredAdditionalSchedule | StoredDefaultSchedule>(existing: S, request: ScheduleApiRequest): S {
-  const { frequency: _frequency, minute: _minute, hour: _hour, day_of_month: _dom, month: _month, day_of_week: _dow, ...kept } =
-    existing as StoredAdditionalSchedule;
+export function applyScheduleApiUpdate<S extends StoredAdditionalSchedule | StoredDefaultSchedule>(
+  existing: S,
+  request: ScheduleApiRequest,
+): S {
+  const {
+    frequency: _frequency,
+    minute: _minute,
+    hour: _hour,
+    day_of_month: _dom,
+    month: _month,
+    day_of_week: _dow,
+    ...kept
+  } = existing as StoredAdditionalSchedule;
   delete kept.selective_mode;
-  return { ...kept, ...timingOf(request), ...(request.selective_mode !== undefined ? { selective_mode: request.selective_mode } : {}) } as S;
+  return {
+    ...kept,
+    ...timingOf(request),
+    ...(request.selective_mode !== undefined ? { selective_mode: request.selective_mode } : {}),
+  } as S;
 }
 
 /**
@@ -143,7 +179,8 @@ export function fromBulkBulkSyncSchedule(wire: BulkBulkSyncSchedule): Additional
   const schedule: AdditionalSchedule & { is_default: boolean } = { ...timing, is_default: isDefault };
   if (isDefault) return schedule;
   if (wire.selectiveMode !== undefined && wire.selectiveMode !== 'none') schedule.selective_mode = wire.selectiveMode;
-  if (wire.syncMode !== undefined && wire.syncMode !== 'normal' && isOneOf(SCHEDULE_RESYNC_MODES, wire.syncMode)) schedule.resync_mode = wire.syncMode;
+  if (wire.syncMode !== undefined && wire.syncMode !== 'normal' && isOneOf(SCHEDULE_RESYNC_MODES, wire.syncMode))
+    schedule.resync_mode = wire.syncMode;
   if (wire.schemas !== undefined && wire.schemas.length > 0) schedule.schemas = [...wire.schemas];
   return schedule;
 }

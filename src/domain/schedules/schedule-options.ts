@@ -14,14 +14,28 @@ export interface ScheduleOptionResponse {
   schedule_options: ScheduleOption[];
 }
 
-const minute = { type: 'string', title: 'Minute', description: 'Minute past the hour, 0-59 (UTC)', pattern: '^[0-5]?[0-9]$' };
-const hour = { type: 'string', title: 'Hour', description: 'Hour of the day, 0-23 (UTC)', pattern: '^([01]?[0-9]|2[0-3])$' };
+const minute = {
+  type: 'string',
+  title: 'Minute',
+  description: 'Minute past the hour, 0-59 (UTC)',
+  pattern: '^[0-5]?[0-9]$',
+};
+const hour = {
+  type: 'string',
+  title: 'Hour',
+  description: 'Hour of the day, 0-23 (UTC)',
+  pattern: '^([01]?[0-9]|2[0-3])$',
+};
 const dayOfWeek = {
   type: 'string',
   title: 'Day of week',
   enum: ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
 };
-const cronField = (title: string) => ({ type: 'string', title, description: 'One cron field (e.g. */15, 1-5, L); absent means *' });
+const cronField = (title: string) => ({
+  type: 'string',
+  title,
+  description: 'One cron field (e.g. */15, 1-5, L); absent means *',
+});
 
 function form(properties: Record<string, unknown>, required: string[]): Record<string, unknown> {
   return { type: 'object', properties, required };
@@ -33,15 +47,30 @@ function form(properties: Record<string, unknown>, required: string[]): Record<s
  */
 export const MODEL_SYNC_SCHEDULE_OPTIONS: ScheduleOptionResponse = {
   schedule_options: [
-    { frequency: 'manual', label: 'Manual', description: 'Runs only when started through the API.', configuration: form({}, []) },
+    {
+      frequency: 'manual',
+      label: 'Manual',
+      description: 'Runs only when started through the API.',
+      configuration: form({}, []),
+    },
     {
       frequency: 'continuous',
       label: 'Continuous',
       description: 'Runs again as soon as the previous run finishes, at most once a minute.',
       configuration: form({}, []),
     },
-    { frequency: 'hourly', label: 'Hourly', description: 'Runs every hour at the given minute (UTC).', configuration: form({ minute }, ['minute']) },
-    { frequency: 'daily', label: 'Daily', description: 'Runs every day at the given time (UTC).', configuration: form({ hour, minute }, ['hour', 'minute']) },
+    {
+      frequency: 'hourly',
+      label: 'Hourly',
+      description: 'Runs every hour at the given minute (UTC).',
+      configuration: form({ minute }, ['minute']),
+    },
+    {
+      frequency: 'daily',
+      label: 'Daily',
+      description: 'Runs every day at the given time (UTC).',
+      configuration: form({ hour, minute }, ['hour', 'minute']),
+    },
     {
       frequency: 'weekly',
       label: 'Weekly',

@@ -22,7 +22,15 @@ export const SCHEDULE_FREQUENCIES: readonly ScheduleFrequency[] = Object.values(
  * no longer accepted"); `runafter` and `dbtcloud` need `run_after` or `connection_id`/`job_id`, which no bulk schedule
  * type has, so such a schedule could never fire.
  */
-export const BULK_SCHEDULE_FREQUENCIES = ['manual', 'continuous', 'hourly', 'daily', 'weekly', 'custom', 'builder'] as const;
+export const BULK_SCHEDULE_FREQUENCIES = [
+  'manual',
+  'continuous',
+  'hourly',
+  'daily',
+  'weekly',
+  'custom',
+  'builder',
+] as const;
 export type BulkScheduleFrequency = (typeof BULK_SCHEDULE_FREQUENCIES)[number];
 
 /** Frequencies of a model-sync `Schedule`. `multi` itemises a bulk sync's schema kinds and means nothing here. */

@@ -53,14 +53,20 @@ export function timingNumber(field: Exclude<TimingField, 'day_of_week'>, value: 
 
 function formatIssue(field: TimingField, value: string): string | undefined {
   if (field === 'day_of_week') {
-    return dayOfWeekNumber(value) === undefined ? 'must be a day name (e.g. "monday") or a number 0-6 (0 = Sunday)' : undefined;
+    return dayOfWeekNumber(value) === undefined
+      ? 'must be a day name (e.g. "monday") or a number 0-6 (0 = Sunday)'
+      : undefined;
   }
   if (timingNumber(field, value) !== undefined) return undefined;
   const range = NUMERIC_RANGES[field];
   return `must be a whole number ${range.min}-${range.max}, as a string (e.g. "0${range.min}")`;
 }
 
-function frequencyIssue(frequency: unknown, allowed: readonly string[], refusals: Readonly<Record<string, string>>): string | undefined {
+function frequencyIssue(
+  frequency: unknown,
+  allowed: readonly string[],
+  refusals: Readonly<Record<string, string>>,
+): string | undefined {
   if (isAbsent(frequency)) return 'is required';
   if (typeof frequency === 'string' && allowed.includes(frequency)) return undefined;
   if (typeof frequency === 'string' && refusals[frequency]) return refusals[frequency];
@@ -94,7 +100,10 @@ export function validateTiming<F extends string>(
     const value = raw[field];
     if (isAbsent(value)) continue;
     if (typeof value !== 'string') {
-      issues.push({ field: joinPath(path, field), message: `must be a string (the wire carries "${field === 'day_of_week' ? 'monday' : '05'}", not a number)` });
+      issues.push({
+        field: joinPath(path, field),
+        message: `must be a string (the wire carries "${field === 'day_of_week' ? 'monday' : '05'}", not a number)`,
+      });
       continue;
     }
     timing[field] = value;

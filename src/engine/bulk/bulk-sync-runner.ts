@@ -37,26 +37,37 @@ export interface BulkExecutionResult {
   error: SyncError | undefined;
 }
 
-export async function runBulkSync(context: RunContext, plan: BulkSyncPlan, dependencies: BulkSyncDependencies): Promise<BulkExecutionResult> {
+export async function runBulkSync(
+  context: RunContext,
+  plan: BulkSyncPlan,
+  dependencies: BulkSyncDependencies,
+): Promise<BulkExecutionResult> {
   const now = dependencies.now ?? (() => new Date());
   const log = (level: ConsoleLogLevel, message: string, payload?: Record<string, unknown>) =>
     dependencies.consoleLog.append({ executionId: plan.executionId, level, message, payload });
   const source = plan.source.bulkSource;
   const destination = plan.destination.bulkDestination;
   if (!source || !destination) {
-    throw new SyncError(`${source ? `${plan.destination.type} cannot be a bulk destination` : `${plan.source.type} cannot be a bulk source`}`, {
-      code: 'unsupported_connection',
-    });
+    throw new SyncError(
+      `${source ? `${plan.destination.type} cannot be a bulk destination` : `${plan.source.type} cannot be a bulk source`}`,
+      {
+        code: 'unsupported_connection',
+      },
+    );
   }
   checkOutputNames(plan);
   const schemas = plan.schemas.map((schema) => createdSchemaExecution(schema.schemaId));
   const concurrency = Math.max(1, Math.floor(plan.concurrency ?? bulkPlanDefaults.concurrency));
   const started = now();
-  await log(ConsoleLogLevel.info, `Started: ${plan.schemas.length} schema(s), ${plan.mode} mode, up to ${concurrency} at a time`, {
-    mode: plan.mode,
-    fetch_mode: plan.fetchMode ?? bulkPlanDefaults.fetchMode,
-    resync_mode: plan.resyncMode ?? bulkPlanDefaults.resyncMode,
-  });
+  await log(
+    ConsoleLogLevel.info,
+    `Started: ${plan.schemas.length} schema(s), ${plan.mode} mode, up to ${concurrency} at a time`,
+    {
+      mode: plan.mode,
+      fetch_mode: plan.fetchMode ?? bulkPlanDefaults.fetchMode,
+      resync_mode: plan.resyncMode ?? bulkPlanDefaults.resyncMode,
+    },
+  );
 
   let next = 0;
   const worker = async () => {
@@ -83,19 +94,27 @@ export async function runBulkSync(context: RunContext, plan: BulkSyncPlan, depen
   const recordCount = schemas.reduce((total, schema) => total + schema.recordCount, 0);
   const seconds = ((now().getTime() - started.getTime()) / 1000).toFixed(1);
   let error: SyncError | undefined;
-  if (status === 'canceled') error = new SyncError('The execution was canceled', { code: 'canceled', cause: context.signal.reason });
+  if (status === 'canceled')
+    error = new SyncError('The execution was canceled', { code: 'canceled', cause: context.signal.reason });
   if (status === 'failed') {
     const first = failed[0]!.error!;
     const retryable = failed.every((schema) => schema.error?.retryable === true);
-    error = new SyncError(`${failed.length} of ${schemas.length} schema(s) failed; first: ${failed[0]!.schemaId}: ${first.message}`, {
-      code: first.code,
-      retryable,
-      nextRetryDelay: first.nextRetryDelay,
-      cause: first,
-    });
+    error = new SyncError(
+      `${failed.length} of ${schemas.length} schema(s) failed; first: ${failed[0]!.schemaId}: ${first.message}`,
+      {
+        code: first.code,
+        retryable,
+        nextRetryDelay: first.nextRetryDelay,
+        cause: first,
+      },
+    );
   }
   await log(
-    status === 'completed' ? ConsoleLogLevel.info : status === 'canceled' ? ConsoleLogLevel.warning : ConsoleLogLevel.error,
+    status === 'completed'
+      ? ConsoleLogLevel.info
+      : status === 'canceled'
+        ? ConsoleLogLevel.warning
+        : ConsoleLogLevel.error,
     `${status === 'completed' ? 'Completed' : status === 'canceled' ? 'Canceled' : 'Failed'}: ${recordCount.toLocaleString('en-US')} rows in ${seconds} s`,
     { status, rows: recordCount },
   ).catch((logError: unknown) => context.log.error({ err: logError }, 'console log write failed'));
@@ -106,9 +125,14 @@ export async function runBulkSync(context: RunContext, plan: BulkSyncPlan, depen
 function checkOutputNames(plan: BulkSyncPlan): void {
   const seen = new Map<string, string>();
   for (const schema of plan.schemas) {
-    const name = schema.outputName ?? defaultOutputName(schema.schemaId, plan.normalizeNames ?? bulkPlanDefaults.normalizeNames);
+    const name =
+      schema.outputName ?? defaultOutputName(schema.schemaId, plan.normalizeNames ?? bulkPlanDefaults.normalizeNames);
     const other = seen.get(name);
-    if (other) throw new SyncError(`Schemas ${other} and ${schema.schemaId} have the same output name "${name}"; set user_output_name`, { code: 'invalid_plan' });
+    if (other)
+      throw new SyncError(
+        `Schemas ${other} and ${schema.schemaId} have the same output name "${name}"; set user_output_name`,
+        { code: 'invalid_plan' },
+      );
     seen.set(name, schema.schemaId);
   }
 }

@@ -13,7 +13,12 @@ export async function prepareDestination(
   preparation: Preparation,
 ): Promise<TableOperation[]> {
   const schemaId = mapping.destinationSchemaId;
-  const create: TableOperation = { kind: 'create_table', schemaId, fields: mapping.fieldSpecs, primaryKey: mapping.destinationPrimaryKey };
+  const create: TableOperation = {
+    kind: 'create_table',
+    schemaId,
+    fields: mapping.fieldSpecs,
+    primaryKey: mapping.destinationPrimaryKey,
+  };
   const operations: TableOperation[] = [];
   if (preparation === 'rebuild') {
     operations.push({ kind: 'drop', schemaId, ifExists: true }, create);

@@ -54,11 +54,19 @@ export async function copyPostgresChunks(
     describePostgresTable(context, source, mapping.sourceSchemaId),
     describePostgresTable(context, destination, mapping.destinationSchemaId),
   ]);
-  if (!from || !to) throw new SyncError(`Table ${from ? mapping.destinationSchemaId : mapping.sourceSchemaId} does not exist`, { code: 'object_missing' });
+  if (!from || !to)
+    throw new SyncError(`Table ${from ? mapping.destinationSchemaId : mapping.sourceSchemaId} does not exist`, {
+      code: 'object_missing',
+    });
   const sourceType = new Map(from.fields.map((field) => [field.id, field.remote_type]));
   const destinationType = new Map(to.fields.map((field) => [field.id, field.remote_type]));
-  const binary = mapping.fields.every((field) => sourceType.get(field.source.id) === destinationType.get(field.destinationId));
-  const format = binary && (!mapping.snapshot || destinationType.get(mapping.snapshot.field) === 'timestamp with time zone') ? 'binary' : 'text';
+  const binary = mapping.fields.every(
+    (field) => sourceType.get(field.source.id) === destinationType.get(field.destinationId),
+  );
+  const format =
+    binary && (!mapping.snapshot || destinationType.get(mapping.snapshot.field) === 'timestamp with time zone')
+      ? 'binary'
+      : 'text';
 
   const selectList = mapping.fields.map((field) => quote(field.source.id));
   const columnList = mapping.fields.map((field) => quote(field.destinationId));
@@ -75,15 +83,26 @@ export async function copyPostgresChunks(
     destination.withClient(context, async (writer) => {
       await writer.query('begin');
       try {
-        if (merge) await writer.query(`create temporary table ${stagingTable} (like ${destinationTable} including defaults) on commit drop`);
+        if (merge)
+          await writer.query(
+            `create temporary table ${stagingTable} (like ${destinationTable} including defaults) on commit drop`,
+          );
         const rows = await source.withClient(context, async (reader) => {
           const query = `select ${selectList.join(', ')} from ${sourceTable}${chunk.where ? ` where ${chunk.where}` : ''}`;
-          const outbound = reader.query(copyTo(`copy (${query}) to stdout ${options}`, { highWaterMark: streamBuffer }));
-          const inbound = writer.query(copyFrom(`copy ${merge ? stagingTable : destinationTable} (${columnList.join(', ')}) from stdin ${options}`, { highWaterMark: streamBuffer }));
+          const outbound = reader.query(
+            copyTo(`copy (${query}) to stdout ${options}`, { highWaterMark: streamBuffer }),
+          );
+          const inbound = writer.query(
+            copyFrom(
+              `copy ${merge ? stagingTable : destinationTable} (${columnList.join(', ')}) from stdin ${options}`,
+              { highWaterMark: streamBuffer },
+            ),
+          );
           await pipeline(outbound, inbound, { signal: context.signal });
           return inbound.rowCount;
         });
-        if (merge) await writer.query(mergeStatement(destinationTable, columnList, mapping.destinationPrimaryKey.map(quote)));
+        if (merge)
+          await writer.query(mergeStatement(destinationTable, columnList, mapping.destinationPrimaryKey.map(quote)));
         await writer.query('commit');
         return rows;
       } catch (error: unknown) {
@@ -103,7 +122,10 @@ export async function copyPostgresChunks(
 
 function mergeStatement(table: string, columns: string[], key: string[]): string {
   const updates = columns.filter((column) => !key.includes(column));
-  const action = updates.length === 0 ? 'do nothing' : `do update set ${updates.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+  const action =
+    updates.length === 0
+      ? 'do nothing'
+      : `do update set ${updates.map((column) => `${column} = excluded.${column}`).join(', ')}`;
   return `insert into ${table} (${columns.join(', ')}) select ${columns.join(', ')} from ${stagingTable} on conflict (${key.join(', ')}) ${action}`;
 }
 
@@ -129,7 +151,10 @@ async function* planChunks(
   let after = strategy.after;
   let inclusive = strategy.inclusive;
   while (true) {
-    const lower = after === undefined || after === null ? `${column} is not null` : `${column} ${inclusive ? '>=' : '>'} ${postgresLiteral(after)}`;
+    const lower =
+      after === undefined || after === null
+        ? `${column} is not null`
+        : `${column} ${inclusive ? '>=' : '>'} ${postgresLiteral(after)}`;
     const { rows } = await source.query<{ bound: unknown; count: number }>(
       context,
       `select max(${column}) as bound, count(*)::int as count from (select ${column} from ${sourceTable} where ${lower} order by ${column} limit ${Math.floor(chunkSize)}) as chunk`,

@@ -23,7 +23,10 @@ export async function copyRecords(
   limit?: number,
 ): Promise<void> {
   const orderField = strategy.orderField;
-  const cursor = orderField === undefined ? undefined : { field: orderField, after: strategy.after ?? undefined, inclusive: strategy.inclusive };
+  const cursor =
+    orderField === undefined
+      ? undefined
+      : { field: orderField, after: strategy.after ?? undefined, inclusive: strategy.inclusive };
   const batches = source.read(context, {
     schemaId: mapping.sourceSchemaId,
     fields: mapping.fields.map((field) => field.source.id),
@@ -35,7 +38,12 @@ export async function copyRecords(
   const primaryKey = strategy.writeMode === 'upsert' ? mapping.destinationPrimaryKey : undefined;
   for await (const batch of prefetchOne(batches)) {
     if (batch.length === 0) continue;
-    await destination.write(context, { schemaId: mapping.destinationSchemaId, mode: strategy.writeMode, primaryKey, records: mapRows(mapping, batch) });
+    await destination.write(context, {
+      schemaId: mapping.destinationSchemaId,
+      mode: strategy.writeMode,
+      primaryKey,
+      records: mapRows(mapping, batch),
+    });
     if (orderField !== undefined) {
       // Rows with a null order field sort last in PostgreSQL; a null is no position to resume from.
       for (let index = batch.length - 1; index >= 0; index -= 1) {

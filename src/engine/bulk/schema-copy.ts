@@ -36,7 +36,13 @@ export async function copySchema(
 ): Promise<void> {
   const { checkpoints, now } = dependencies;
   const log = (level: ConsoleLogInput['level'], message: string, payload?: Record<string, unknown>) =>
-    dependencies.consoleLog.append({ executionId: plan.executionId, schemaId: schemaPlan.schemaId, level, message, payload });
+    dependencies.consoleLog.append({
+      executionId: plan.executionId,
+      schemaId: schemaPlan.schemaId,
+      level,
+      message,
+      payload,
+    });
   const update = async (changes: Partial<SchemaExecution>) => {
     Object.assign(execution, changes);
     await dependencies.onSchemaUpdate({ ...execution });
@@ -45,7 +51,8 @@ export async function copySchema(
   try {
     await update({ status: 'running', startedAt: started.toISOString() });
     const described = await source.describeSchema(context, schemaPlan.schemaId);
-    if (!described) throw new SyncError(`Schema ${schemaPlan.schemaId} does not exist in the source`, { code: 'schema_missing' });
+    if (!described)
+      throw new SyncError(`Schema ${schemaPlan.schemaId} does not exist in the source`, { code: 'schema_missing' });
     const mapping = mapSchema(described, schemaPlan, {
       mode: plan.mode,
       normalizeNames: plan.normalizeNames ?? bulkPlanDefaults.normalizeNames,
@@ -70,8 +77,15 @@ export async function copySchema(
       return;
     }
     for (const warning of strategy.warnings) await log('WARN', warning);
-    await update({ warningCount: execution.warningCount + strategy.warnings.length, incremental: strategy.incremental });
-    const how = strategy.resume ? 'Resuming' : strategy.incremental ? 'Starting an incremental copy of' : 'Starting a full copy of';
+    await update({
+      warningCount: execution.warningCount + strategy.warnings.length,
+      incremental: strategy.incremental,
+    });
+    const how = strategy.resume
+      ? 'Resuming'
+      : strategy.incremental
+        ? 'Starting an incremental copy of'
+        : 'Starting a full copy of';
     await log('INFO', `${how} ${schemaPlan.schemaId} into ${mapping.destinationSchemaId}`, {
       cursor_field: strategy.orderField ?? null,
       after: strategy.after ?? null,
@@ -79,12 +93,18 @@ export async function copySchema(
     });
 
     const operations = await prepareDestination(context, destination, mapping, strategy.preparation);
-    if (strategy.preparation === 'delete_snapshot') await log('INFO', 'Removed the partial snapshot of the interrupted attempt');
+    if (strategy.preparation === 'delete_snapshot')
+      await log('INFO', 'Removed the partial snapshot of the interrupted attempt');
     for (const operation of operations) {
       const fields = 'fields' in operation ? ` (${operation.fields.map((field) => field.id).join(', ')})` : '';
       await log('INFO', `Destination: ${operation.kind.replaceAll('_', ' ')} ${operation.schemaId}${fields}`);
     }
-    const base = { syncId: plan.syncId, schemaId: schemaPlan.schemaId, executionId: plan.executionId, cursorField: strategy.orderField ?? null };
+    const base = {
+      syncId: plan.syncId,
+      schemaId: schemaPlan.schemaId,
+      executionId: plan.executionId,
+      cursorField: strategy.orderField ?? null,
+    };
     let cursor: unknown = strategy.after ?? null;
     await checkpoints.save({ ...base, phase: 'loading', cursor, rows: strategy.rowsBefore });
 
@@ -100,37 +120,64 @@ export async function copySchema(
     const committed = async (batch: BatchCommitted) => {
       if (batch.cursor !== undefined && batch.cursor !== null) cursor = batch.cursor;
       // Saved only after the destination committed: a crash in between replays this batch, never skips it.
-      await checkpoints.save({ ...base, phase: 'loading', cursor, rows: progress.rows + batch.rows }).catch((error: unknown) => {
-        // The metadata database is the worker's own: its outage is transient, and the replay is safe.
-        throw new SyncError('Saving the checkpoint failed', { code: 'transient', retryable: true, cause: error });
-      });
+      await checkpoints
+        .save({ ...base, phase: 'loading', cursor, rows: progress.rows + batch.rows })
+        .catch((error: unknown) => {
+          // The metadata database is the worker's own: its outage is transient, and the replay is safe.
+          throw new SyncError('Saving the checkpoint failed', { code: 'transient', retryable: true, cause: error });
+        });
       await progress.committed(batch.rows);
       execution.recordCount = progress.rows;
     };
     let path: SchemaExecution['path'] = 'records';
     if (plan.rowLimit === undefined && isPostgresConnection(plan.source) && isPostgresConnection(plan.destination)) {
       const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
-      const result = await copyPostgresChunks(context, plan.source.client, plan.destination.client, mapping, strategy, chunkSize, committed);
+      const result = await copyPostgresChunks(
+        context,
+        plan.source.client,
+        plan.destination.client,
+        mapping,
+        strategy,
+        chunkSize,
+        committed,
+      );
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {
-      await copyRecords(context, source, destination, mapping, strategy, plan.batchSize ?? bulkPlanDefaults.batchSize, committed, plan.rowLimit);
+      await copyRecords(
+        context,
+        source,
+        destination,
+        mapping,
+        strategy,
+        plan.batchSize ?? bulkPlanDefaults.batchSize,
+        committed,
+        plan.rowLimit,
+      );
     }
     await checkpoints.save({ ...base, phase: 'completed', cursor, rows: progress.rows });
     const seconds = (now().getTime() - started.getTime()) / 1000;
-    await log('INFO', `Finished: ${progress.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${progress.rowsPerSecond().toLocaleString('en-US')} rows/s)`, {
-      rows: progress.rows,
-      rows_per_second: progress.rowsPerSecond(),
-      path,
-    });
+    await log(
+      'INFO',
+      `Finished: ${progress.rows.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${progress.rowsPerSecond().toLocaleString('en-US')} rows/s)`,
+      {
+        rows: progress.rows,
+        rows_per_second: progress.rowsPerSecond(),
+        path,
+      },
+    );
     await update({ status: 'completed', recordCount: progress.rows, path, completedAt: now().toISOString() });
   } catch (caught: unknown) {
     const error = toSyncError(caught, context.signal);
     const canceled = error.code === 'canceled';
     // The console line must not hide the error that ended the schema, so its own failure is only logged.
-    await log(canceled ? 'WARN' : 'ERROR', canceled ? 'Canceled; the batch in progress was rolled back' : `Failed: ${error.message}`, {
-      code: error.code,
-      retryable: error.retryable,
-    }).catch((logError: unknown) => context.log.error({ err: logError }, 'console log write failed'));
+    await log(
+      canceled ? 'WARN' : 'ERROR',
+      canceled ? 'Canceled; the batch in progress was rolled back' : `Failed: ${error.message}`,
+      {
+        code: error.code,
+        retryable: error.retryable,
+      },
+    ).catch((logError: unknown) => context.log.error({ err: logError }, 'console log write failed'));
     await update({
       status: canceled ? 'canceled' : 'failed',
       errorCount: execution.errorCount + (canceled ? 0 : 1),

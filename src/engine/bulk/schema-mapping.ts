@@ -2,7 +2,12 @@
 // destination names, with which types, keyed how. Pure: no I/O, so each rule is unit-tested.
 import type { FieldDescription, FieldSpec, Row, SchemaDescription } from '../../connectors/records.ts';
 import { SyncError } from '../sync-error.ts';
-import { snapshotTimestampField, type BulkSchemaPlan, type BulkSyncMode, type NormalizeNames } from './bulk-sync-plan.ts';
+import {
+  snapshotTimestampField,
+  type BulkSchemaPlan,
+  type BulkSyncMode,
+  type NormalizeNames,
+} from './bulk-sync-plan.ts';
 import { defaultOutputName, uniqueNames } from './name-normalization.ts';
 
 export interface FieldMapping {
@@ -45,25 +50,37 @@ export function mapSchema(source: SchemaDescription, plan: BulkSchemaPlan, optio
   const required = [...primaryKey, ...(plan.trackingField ? [plan.trackingField] : [])];
   const missing = [...(plan.fields ?? []), ...required].filter((id) => !byId.has(id));
   if (missing.length > 0) {
-    throw new SyncError(`${plan.schemaId}: no field ${missing.map((id) => `"${id}"`).join(', ')} in the source`, { code: 'invalid_plan' });
+    throw new SyncError(`${plan.schemaId}: no field ${missing.map((id) => `"${id}"`).join(', ')} in the source`, {
+      code: 'invalid_plan',
+    });
   }
   // Names are made unique over every source field in source order, so a field's destination name does
   // not change when the selection does. Key and tracking fields are always copied: upserts and cursors need them.
-  const unique = uniqueNames(source.fields.map((field) => field.id), options.normalizeNames);
+  const unique = uniqueNames(
+    source.fields.map((field) => field.id),
+    options.normalizeNames,
+  );
   const names = new Map(source.fields.map((field, index) => [field.id, unique[index]!]));
   const selected = plan.fields ? new Set([...plan.fields, ...required]) : undefined;
   const fields = source.fields
     .filter((field) => !selected || selected.has(field.id))
     .map((field) => ({ source: field, destinationId: names.get(field.id)! }));
   const outputName = plan.outputName ?? defaultOutputName(plan.schemaId, options.normalizeNames);
-  const snapshot = options.mode === 'snapshot' ? { field: snapshotTimestampField, value: options.executionTimestamp } : undefined;
+  const snapshot =
+    options.mode === 'snapshot' ? { field: snapshotTimestampField, value: options.executionTimestamp } : undefined;
   const fieldSpecs: FieldSpec[] = fields.map(({ source: field, destinationId }) => ({
     id: destinationId,
     type: field.type,
     remote_type: field.remote_type,
     remote_dialect: options.sourceDialect,
   }));
-  if (snapshot) fieldSpecs.push({ id: snapshot.field, type: 'datetime', remote_type: 'timestamp with time zone', remote_dialect: 'postgresql' });
+  if (snapshot)
+    fieldSpecs.push({
+      id: snapshot.field,
+      type: 'datetime',
+      remote_type: 'timestamp with time zone',
+      remote_dialect: 'postgresql',
+    });
   const destinationPrimaryKey = primaryKey.map((id) => names.get(id)!);
   if (snapshot && destinationPrimaryKey.length > 0) destinationPrimaryKey.push(snapshot.field);
   return {

@@ -69,27 +69,73 @@ export function decideStrategy(input: StrategyInput): SchemaStrategy {
   const sameExecution = checkpoint?.executionId === input.executionId;
 
   if (sameExecution && checkpoint.phase === 'completed') {
-    return { ...base, skip: true, resume: false, preparation: 'none', after: undefined, inclusive: false, destinationFresh: false, rowsBefore: checkpoint.rows };
+    return {
+      ...base,
+      skip: true,
+      resume: false,
+      preparation: 'none',
+      after: undefined,
+      inclusive: false,
+      destinationFresh: false,
+      rowsBefore: checkpoint.rows,
+    };
   }
-  if (input.mode === 'snapshot' && input.fetchMode === 'incremental') warnings.push('Snapshot mode copies every row; fetch_mode incremental is ignored');
-  if (input.fetchMode === 'incremental' && !mapping.trackingField) warnings.push('No tracking field: every row is read');
-  if (input.dataCutoffTimestamp && !mapping.trackingField) warnings.push('data_cutoff_timestamp needs a tracking field; it is ignored');
+  if (input.mode === 'snapshot' && input.fetchMode === 'incremental')
+    warnings.push('Snapshot mode copies every row; fetch_mode incremental is ignored');
+  if (input.fetchMode === 'incremental' && !mapping.trackingField)
+    warnings.push('No tracking field: every row is read');
+  if (input.dataCutoffTimestamp && !mapping.trackingField)
+    warnings.push('data_cutoff_timestamp needs a tracking field; it is ignored');
 
   let strategy: SchemaStrategy;
   if (sameExecution && checkpoint.phase === 'loading') {
     if (!keyed) {
       // Without a key a replayed row cannot be recognised, so the partial copy is removed and redone.
       const preparation = input.mode === 'snapshot' ? 'delete_snapshot' : 'truncate';
-      strategy = { ...base, resume: true, preparation, after: undefined, inclusive: false, destinationFresh: true, rowsBefore: 0 };
-    } else if (orderField !== undefined && checkpoint.cursorField === orderField && checkpoint.cursor !== null && checkpoint.cursor !== undefined) {
-      strategy = { ...base, resume: true, preparation: 'none', after: checkpoint.cursor, inclusive: byTracking, destinationFresh: false, rowsBefore: checkpoint.rows };
+      strategy = {
+        ...base,
+        resume: true,
+        preparation,
+        after: undefined,
+        inclusive: false,
+        destinationFresh: true,
+        rowsBefore: 0,
+      };
+    } else if (
+      orderField !== undefined &&
+      checkpoint.cursorField === orderField &&
+      checkpoint.cursor !== null &&
+      checkpoint.cursor !== undefined
+    ) {
+      strategy = {
+        ...base,
+        resume: true,
+        preparation: 'none',
+        after: checkpoint.cursor,
+        inclusive: byTracking,
+        destinationFresh: false,
+        rowsBefore: checkpoint.rows,
+      };
     } else {
-      strategy = { ...base, resume: true, preparation: 'none', after: undefined, inclusive: false, destinationFresh: false, rowsBefore: 0 };
+      strategy = {
+        ...base,
+        resume: true,
+        preparation: 'none',
+        after: undefined,
+        inclusive: false,
+        destinationFresh: false,
+        rowsBefore: 0,
+      };
     }
   } else {
     const preparation: SchemaStrategy['preparation'] =
-      input.resyncMode === 'rebuild' ? 'rebuild' : input.resyncMode === 'resync' || (input.mode === 'replicate' && !keyed) ? 'truncate' : 'none';
-    if (input.mode === 'replicate' && !keyed && input.resyncMode !== 'rebuild') warnings.push('No primary key: the table is truncated and reloaded in full');
+      input.resyncMode === 'rebuild'
+        ? 'rebuild'
+        : input.resyncMode === 'resync' || (input.mode === 'replicate' && !keyed)
+          ? 'truncate'
+          : 'none';
+    if (input.mode === 'replicate' && !keyed && input.resyncMode !== 'rebuild')
+      warnings.push('No primary key: the table is truncated and reloaded in full');
     const canContinue =
       input.mode === 'replicate' &&
       keyed &&
@@ -119,7 +165,10 @@ function applyCutoff(strategy: SchemaStrategy, cutoff: string | undefined): Sche
   if (!cutoff) return strategy;
   const cutoffTime = Date.parse(cutoff);
   if (Number.isNaN(cutoffTime)) {
-    return { ...strategy, warnings: [...strategy.warnings, `data_cutoff_timestamp "${cutoff}" is not a timestamp; it is ignored`] };
+    return {
+      ...strategy,
+      warnings: [...strategy.warnings, `data_cutoff_timestamp "${cutoff}" is not a timestamp; it is ignored`],
+    };
   }
   const afterTime = typeof strategy.after === 'string' ? Date.parse(strategy.after) : Number.NaN;
   if (strategy.after === undefined || (!Number.isNaN(afterTime) && afterTime < cutoffTime)) {

@@ -34,7 +34,9 @@ export interface ClassifyOptions {
 const unchanged: Decision = { kind: 'unchanged' };
 const recordOnly: Decision = { kind: 'record_only' };
 const leftAlone: Decision = { kind: 'left_alone' };
-const sends = new Map<TargetOperation, Decision>(Object.values(TargetOperation).map((operation) => [operation, { kind: 'send', operation }]));
+const sends = new Map<TargetOperation, Decision>(
+  Object.values(TargetOperation).map((operation) => [operation, { kind: 'send', operation }]),
+);
 const send = (operation: TargetOperation): Decision => sends.get(operation)!;
 
 export function decide(candidate: Candidate, { rule, backfillOnly, syncAllRecords }: ClassifyOptions): Decision {

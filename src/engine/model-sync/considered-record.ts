@@ -19,7 +19,14 @@ export class ConsideredRecord implements Candidate {
   readonly values: unknown[] | undefined;
 
   /** `identityField`: the target field the identity is matched on, if the mode has one. */
-  constructor(key: string, json: string, record: Row, identityField: string | undefined, hash?: string, values?: unknown[]) {
+  constructor(
+    key: string,
+    json: string,
+    record: Row,
+    identityField: string | undefined,
+    hash?: string,
+    values?: unknown[],
+  ) {
     this.key = key;
     this.json = json;
     this.record = record;

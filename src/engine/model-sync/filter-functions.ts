@@ -100,7 +100,8 @@ export function durationMs(operand: unknown): number {
   }
   const number = asNumber(amount);
   const scale = unitMs[unit.toLowerCase().replace(/s$/, '')];
-  if (number === undefined || scale === undefined) throw new TypeError(`${JSON.stringify(operand)} is not a duration (e.g. { "value": 7, "unit": "days" })`);
+  if (number === undefined || scale === undefined)
+    throw new TypeError(`${JSON.stringify(operand)} is not a duration (e.g. { "value": 7, "unit": "days" })`);
   return number * scale;
 }
 
@@ -118,7 +119,8 @@ function likePattern(pattern: string): RegExp {
   let source = '';
   for (let index = 0; index < pattern.length; index += 1) {
     const character = pattern[index];
-    if (character === '\\' && index + 1 < pattern.length) source += pattern[++index].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    if (character === '\\' && index + 1 < pattern.length)
+      source += pattern[++index].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     else if (character === '%') source += '.*';
     else if (character === '_') source += '.';
     else source += character.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -126,20 +128,26 @@ function likePattern(pattern: string): RegExp {
   return new RegExp(`^${source}$`, 's');
 }
 
-const ordered = (test: (order: number) => boolean): Predicate => (value, operand) => {
-  const order = compareValues(value, operand);
-  return order !== undefined && test(order);
-};
-const textual = (test: (value: string, operand: string) => boolean): Predicate => (value, operand) =>
-  !isNull(value) && test(text(value), text(operand));
+const ordered =
+  (test: (order: number) => boolean): Predicate =>
+  (value, operand) => {
+    const order = compareValues(value, operand);
+    return order !== undefined && test(order);
+  };
+const textual =
+  (test: (value: string, operand: string) => boolean): Predicate =>
+  (value, operand) =>
+    !isNull(value) && test(text(value), text(operand));
 const equal: Predicate = (value, operand) => {
   const flag = typeof operand === 'boolean' ? truthy(value) : undefined;
   return flag !== undefined ? flag === operand : compareValues(value, operand) === 0;
 };
-const relative = (test: (time: number, now: number, span: number) => boolean): Predicate => (value, operand, now) => {
-  const time = asTime(value);
-  return time !== undefined && test(time, now.getTime(), durationMs(operand));
-};
+const relative =
+  (test: (time: number, now: number, span: number) => boolean): Predicate =>
+  (value, operand, now) => {
+    const time = asTime(value);
+    return time !== undefined && test(time, now.getTime(), durationMs(operand));
+  };
 const contains: Predicate = (value, operand, now) => arrayOf(value)?.some((item) => equal(item, operand, now)) ?? false;
 const oneOf: Predicate = (value, operand) => !isNull(value) && list(operand).some((item) => text(item) === text(value));
 

@@ -28,7 +28,10 @@ export function parseFilterLogic(text: string, filterCount: number): FilterExpre
   let position = 0;
   const peek = () => tokens[position]?.toUpperCase();
   const expect = (what: string) => {
-    if (peek() !== what) throw new FilterLogicError(`filter_logic: expected "${what}" at token ${position + 1}${tokens[position] ? ` ("${tokens[position]}")` : ' (end)'}`);
+    if (peek() !== what)
+      throw new FilterLogicError(
+        `filter_logic: expected "${what}" at token ${position + 1}${tokens[position] ? ` ("${tokens[position]}")` : ' (end)'}`,
+      );
     position += 1;
   };
   const parseAtom = (): FilterExpression => {
@@ -43,7 +46,8 @@ export function parseFilterLogic(text: string, filterCount: number): FilterExpre
     if (/^\d+$/.test(token)) {
       position += 1;
       const number = Number(token);
-      if (number < 1 || number > filterCount) throw new FilterLogicError(`filter_logic: filter ${number} does not exist (there are ${filterCount})`);
+      if (number < 1 || number > filterCount)
+        throw new FilterLogicError(`filter_logic: filter ${number} does not exist (there are ${filterCount})`);
       return { kind: 'filter', index: number - 1 };
     }
     throw new FilterLogicError(`filter_logic: unexpected "${token}"`);
@@ -65,13 +69,17 @@ export function parseFilterLogic(text: string, filterCount: number): FilterExpre
   const parseOr = (): FilterExpression => parseList('or', 'OR', parseAnd);
   if (tokens.length === 0) throw new FilterLogicError('filter_logic is empty');
   const tree = parseOr();
-  if (position !== tokens.length) throw new FilterLogicError(`filter_logic: unexpected "${tokens[position]}" after a complete expression`);
+  if (position !== tokens.length)
+    throw new FilterLogicError(`filter_logic: unexpected "${tokens[position]}" after a complete expression`);
   return tree;
 }
 
 /** The default logic: every filter must pass. */
 export function allFilters(filterCount: number): FilterExpression {
-  return { kind: 'and', operands: Array.from({ length: filterCount }, (_, index) => ({ kind: 'filter' as const, index })) };
+  return {
+    kind: 'and',
+    operands: Array.from({ length: filterCount }, (_, index) => ({ kind: 'filter' as const, index })),
+  };
 }
 
 /** Evaluates lazily: `test(i)` runs only for the filters the short-circuit reaches. */

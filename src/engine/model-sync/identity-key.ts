@@ -27,7 +27,9 @@ export function identityKeyFunction(identity: Identity): IdentityKeyOf {
   if (identity.function === 'ISubstring') {
     return (row) => {
       const value = row[field];
-      return value === null || value === undefined || String(value).trim() === '' ? undefined : bounded(canonicalJson(String(value).trim().toLowerCase()));
+      return value === null || value === undefined || String(value).trim() === ''
+        ? undefined
+        : bounded(canonicalJson(String(value).trim().toLowerCase()));
     };
   }
   return (row) => {

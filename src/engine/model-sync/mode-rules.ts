@@ -21,13 +21,40 @@ export const modeRules: Readonly<Record<SyncMode, ModeRule>> = {
   // Only rows never delivered are inserted; changes to delivered rows are not sent.
   create: { keyedBy: 'identity', whenNew: 'insert', deleteUnseen: false, notFound: 'error', targetModes: ['create'] },
   // Never creates: a row the target lacks is a warning, and is tried again next run (state not advanced).
-  update: { keyedBy: 'identity', whenNew: 'update', whenChanged: 'update', deleteUnseen: false, notFound: 'warning', targetModes: ['update'] },
-  updateOrCreate: { keyedBy: 'identity', whenNew: 'upsert', whenChanged: 'upsert', deleteUnseen: false, notFound: 'error', targetModes: ['updateOrCreate'] },
-  replace: { keyedBy: 'identity', whenNew: 'upsert', whenChanged: 'upsert', deleteUnseen: true, notFound: 'accepted', targetModes: ['updateOrCreate', 'remove'] },
+  update: {
+    keyedBy: 'identity',
+    whenNew: 'update',
+    whenChanged: 'update',
+    deleteUnseen: false,
+    notFound: 'warning',
+    targetModes: ['update'],
+  },
+  updateOrCreate: {
+    keyedBy: 'identity',
+    whenNew: 'upsert',
+    whenChanged: 'upsert',
+    deleteUnseen: false,
+    notFound: 'error',
+    targetModes: ['updateOrCreate'],
+  },
+  replace: {
+    keyedBy: 'identity',
+    whenNew: 'upsert',
+    whenChanged: 'upsert',
+    deleteUnseen: true,
+    notFound: 'accepted',
+    targetModes: ['updateOrCreate', 'remove'],
+  },
   // A changed row has a new content hash, so it is appended again as a new record: the log grows.
   append: { keyedBy: 'content', whenNew: 'insert', deleteUnseen: false, notFound: 'error', targetModes: ['create'] },
   // A delete the target cannot match is already done. A removed row stays in state: not re-deleted.
-  remove: { keyedBy: 'identity', whenNew: 'delete', deleteUnseen: false, notFound: 'accepted', targetModes: ['remove'] },
+  remove: {
+    keyedBy: 'identity',
+    whenNew: 'delete',
+    deleteUnseen: false,
+    notFound: 'accepted',
+    targetModes: ['remove'],
+  },
   // The whole model every run, no state: a killed run leaves a partial snapshot and the next writes a full one.
   snapshot: { keyedBy: 'none', whenNew: 'insert', deleteUnseen: false, notFound: 'error', targetModes: ['create'] },
 };

@@ -21,7 +21,14 @@ import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
 import type { RecordState, StateStore } from './state-store.ts';
-import { createStateCache, defaultPreloadStateKeys, isKeptJson, type RowMemo, type StateCache, type StateLane } from './state/state-cache.ts';
+import {
+  createStateCache,
+  defaultPreloadStateKeys,
+  isKeptJson,
+  type RowMemo,
+  type StateCache,
+  type StateLane,
+} from './state/state-cache.ts';
 import { deliver } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
@@ -63,7 +70,10 @@ export async function runModelSync(
   };
   let error: SyncError | undefined;
   try {
-    await consoleLine('INFO', `Model sync started (mode ${plan.mode})`, { mode: plan.mode, target: plan.target.objectId });
+    await consoleLine('INFO', `Model sync started (mode ${plan.mode})`, {
+      mode: plan.mode,
+      target: plan.target.objectId,
+    });
     const checked = await checkPlan(context, plan, now());
     await execute(context, plan, checked, { ...dependencies, logs, counts, now, consoleLine }, options);
   } catch (caught: unknown) {
@@ -79,10 +89,18 @@ export async function runModelSync(
   const summary = { ...counts };
   try {
     if (status === 'completed') await consoleLine('INFO', 'Model sync completed', summary);
-    else await consoleLine(status === 'canceled' ? 'WARN' : 'ERROR', status === 'canceled' ? 'Model sync canceled' : `Model sync failed: ${error!.message}`, { ...summary, code: error!.code, retryable: error!.retryable });
+    else
+      await consoleLine(
+        status === 'canceled' ? 'WARN' : 'ERROR',
+        status === 'canceled' ? 'Model sync canceled' : `Model sync failed: ${error!.message}`,
+        { ...summary, code: error!.code, retryable: error!.retryable },
+      );
   } catch (caught: unknown) {
     // The work is done and its state committed; a lost last console line must not turn it into a failure.
-    context.log.error({ err: caught, executionId: plan.executionId, status }, 'model sync: the final console-log line could not be written');
+    context.log.error(
+      { err: caught, executionId: plan.executionId, status },
+      'model sync: the final console-log line could not be written',
+    );
   }
   return { status, counts, error, logs: index };
 }
@@ -97,7 +115,13 @@ interface Session {
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
 
-async function execute(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, given: Session, options: ModelSyncOptions): Promise<void> {
+async function execute(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  given: Session,
+  options: ModelSyncOptions,
+): Promise<void> {
   const { rule } = checked;
   const keyed = rule.keyedBy !== 'none';
   const selection = rowSelection(plan);
@@ -111,7 +135,11 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   const { stateStore, counts } = session;
   const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
-  if (backfillOnly) await session.consoleLine('INFO', 'First run with skip_initial_backfill: recording the current model without sending it');
+  if (backfillOnly)
+    await session.consoleLine(
+      'INFO',
+      'First run with skip_initial_backfill: recording the current model without sending it',
+    );
   const map = compileRecordMapper(plan, session.now());
   const keyOf = rule.keyedBy === 'identity' ? identityKeyFunction(plan.identity!) : undefined;
   const identityField = rule.keyedBy === 'identity' ? plan.identity!.target : undefined;
@@ -124,12 +152,28 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
   // The fast lane (processBatch) needs the state in memory, an identity, no resend of everything, and filters on
   // model fields only.
-  const lane = rule.keyedBy === 'identity' && plan.sync_all_records !== true && !filterReadsRecord(plan) ? cached?.lane : undefined;
+  const lane =
+    rule.keyedBy === 'identity' && plan.sync_all_records !== true && !filterReadsRecord(plan)
+      ? cached?.lane
+      : undefined;
   const jsonOf = compileRecordJson(plan) ?? ((row: Row) => recordJson(map(row)));
   const matches = compileRecordMatcher(plan);
   const valueSources = lane ? recordValueSources(plan) : undefined;
-  const memo = valueSources ? { sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 } : undefined;
-  const tools: BatchTools = { backfillOnly, keyOf, map, jsonOf, matches, lane, memo, identityField, sendSize: batchSize, outbox: { groups: new Map(), keys: new Set(), size: 0 } };
+  const memo = valueSources
+    ? { sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 }
+    : undefined;
+  const tools: BatchTools = {
+    backfillOnly,
+    keyOf,
+    map,
+    jsonOf,
+    matches,
+    lane,
+    memo,
+    identityField,
+    sendSize: batchSize,
+    outbox: { groups: new Map(), keys: new Set(), size: 0 },
+  };
   for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
@@ -149,8 +193,13 @@ async function execute(context: RunContext, plan: ModelSyncPlan, checked: Checke
   }
   // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
   if (selection.partial) return;
-  if (rule.deleteUnseen && !backfillOnly) await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
-  if (keyed) await stateStore.establishBaseline(plan.syncId, { executionId: plan.executionId, establishedAt: session.now().toISOString() });
+  if (rule.deleteUnseen && !backfillOnly)
+    await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
+  if (keyed)
+    await stateStore.establishBaseline(plan.syncId, {
+      executionId: plan.executionId,
+      establishedAt: session.now().toISOString(),
+    });
 }
 
 interface BatchTools {
@@ -226,7 +275,12 @@ const valuesOf = (memo: RunMemo, row: Row): unknown[] => memo.sources.map((sourc
  * string (so no text is compared). */
 function isNextPreviousRow(memo: RunMemo, row: Row): boolean {
   const { previous, cursor } = memo;
-  return previous !== undefined && cursor < previous.keys.length && previous.slots[cursor]!.kept === previous.kept[cursor] && sameValues(row, previous.values[cursor]!, memo.sources);
+  return (
+    previous !== undefined &&
+    cursor < previous.keys.length &&
+    previous.slots[cursor]!.kept === previous.kept[cursor] &&
+    sameValues(row, previous.values[cursor]!, memo.sources)
+  );
 }
 
 /** After a row with this key went the longer way: step past it in the previous rows if it is next (or one further). */
@@ -240,7 +294,14 @@ function followPrevious(memo: RunMemo, key: string): void {
 /** What a filter on model fields only is given for the mapped record, which it never reads. */
 const noRecord: Row = Object.freeze({});
 
-async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, rows: Row[], tools: BatchTools): Promise<void> {
+async function processBatch(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  session: Session,
+  rows: Row[],
+  tools: BatchTools,
+): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
   const { outbox } = tools;
@@ -253,7 +314,8 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   const { lane, memo } = tools;
   const unchanged = lane ? new Map<string, string>() : undefined;
   // A key already a candidate in this batch or still queued, or a row the filters drop, goes the whole way.
-  const fastLaneTakes = (key: string, row: Row) => !candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord);
+  const fastLaneTakes = (key: string, row: Row) =>
+    !candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord);
   const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
@@ -312,11 +374,16 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
       await warn('the identity value is empty; the record cannot be matched', record);
       continue;
     }
-    const previous = candidates.get(key)?.record ?? (unchanged?.has(key) ? (JSON.parse(unchanged.get(key)!) as Row) : undefined);
-    if (previous && rule.keyedBy === 'identity') await warn('another model row has the same identity in this batch; the later row wins', previous);
+    const previous =
+      candidates.get(key)?.record ?? (unchanged?.has(key) ? (JSON.parse(unchanged.get(key)!) as Row) : undefined);
+    if (previous && rule.keyedBy === 'identity')
+      await warn('another model row has the same identity in this batch; the later row wins', previous);
     // Snapshot sends every row, duplicates included; a unique key keeps them apart.
     const slot = rule.keyedBy === 'none' ? `${key}#${counts.total}` : key;
-    candidates.set(slot, new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? valuesOf(memo, row) : undefined));
+    candidates.set(
+      slot,
+      new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? valuesOf(memo, row) : undefined),
+    );
   }
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
     // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
@@ -326,7 +393,12 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     // The store returns only the records whose stored hash differs; every other one is stored with its hash.
     const differing = await stateStore.differing(plan.syncId, [...candidates.values()]);
-    for (const candidate of candidates.values()) candidate.previous = !differing.has(candidate.key) ? 'same' : differing.get(candidate.key) === undefined ? 'none' : 'changed';
+    for (const candidate of candidates.values())
+      candidate.previous = !differing.has(candidate.key)
+        ? 'same'
+        : differing.get(candidate.key) === undefined
+          ? 'none'
+          : 'changed';
   }
 
   const recordOnly: ConsideredRecord[] = [];
@@ -355,7 +427,14 @@ async function processBatch(context: RunContext, plan: ModelSyncPlan, checked: C
 }
 
 /** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
-async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, tools: BatchTools, upserts: RecordState[]): Promise<void> {
+async function sendQueued(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  session: Session,
+  tools: BatchTools,
+  upserts: RecordState[],
+): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
   const { outbox } = tools;
@@ -368,7 +447,12 @@ async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: Che
       const outcome = await deliver(
         context,
         checked.target,
-        { objectId: plan.target.objectId, operation: operation, identity: tools.identityField ? [tools.identityField] : [], rule },
+        {
+          objectId: plan.target.objectId,
+          operation: operation,
+          identity: tools.identityField ? [tools.identityField] : [],
+          rule,
+        },
         queued.slice(start, start + tools.sendSize),
         (candidate) => recordFor(operation, candidate),
       );
@@ -394,18 +478,37 @@ async function sendQueued(context: RunContext, plan: ModelSyncPlan, checked: Che
 }
 
 /** Sends everything queued and commits the accepted records' state. */
-async function sendAndCommitQueued(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, tools: BatchTools): Promise<void> {
+async function sendAndCommitQueued(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  session: Session,
+  tools: BatchTools,
+): Promise<void> {
   const upserts: RecordState[] = [];
   await sendQueued(context, plan, checked, session, tools, upserts);
   await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
 }
 
 function stateOf(candidate: ConsideredRecord): RecordState {
-  return { key: candidate.key, hash: candidate.hash, identity: candidate.identity, json: candidate.json, values: candidate.values };
+  return {
+    key: candidate.key,
+    hash: candidate.hash,
+    identity: candidate.identity,
+    json: candidate.json,
+    values: candidate.values,
+  };
 }
 
 /** replace: keys delivered before but absent from the model this run are deleted from the target. */
-async function deleteUnseen(context: RunContext, plan: ModelSyncPlan, checked: CheckedPlan, session: Session, batchSize: number, identityField: string): Promise<void> {
+async function deleteUnseen(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  session: Session,
+  batchSize: number,
+  identityField: string,
+): Promise<void> {
   const { counts, logs } = session;
   let afterKey: string | undefined;
   for (;;) {
@@ -413,7 +516,13 @@ async function deleteUnseen(context: RunContext, plan: ModelSyncPlan, checked: C
     const page = await session.stateStore.listUnseen(plan.syncId, plan.executionId, { afterKey, limit: batchSize });
     if (page.length === 0) return;
     afterKey = page.at(-1)!.key;
-    const outcome = await deliver(context, checked.target, { objectId: plan.target.objectId, operation: 'delete', identity: [identityField], rule: checked.rule }, page, (state) => state.identity);
+    const outcome = await deliver(
+      context,
+      checked.target,
+      { objectId: plan.target.objectId, operation: 'delete', identity: [identityField], rule: checked.rule },
+      page,
+      (state) => state.identity,
+    );
     for (const state of outcome.accepted) {
       counts.delete += 1;
       await logs.write('deletes', state.identity);
@@ -423,7 +532,12 @@ async function deleteUnseen(context: RunContext, plan: ModelSyncPlan, checked: C
       counts.error += 1;
       await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.identity });
     }
-    await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: [], deletes: outcome.accepted.map((state) => state.key), seen: [] });
+    await session.stateStore.commit(plan.syncId, {
+      executionId: plan.executionId,
+      upserts: [],
+      deletes: outcome.accepted.map((state) => state.key),
+      seen: [],
+    });
     await session.onProgress?.({ ...counts });
     context.heartbeat({ rows: counts.total, deleted: counts.delete });
   }

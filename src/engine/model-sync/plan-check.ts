@@ -16,7 +16,8 @@ export interface CheckedPlan {
   filter: RecordFilter;
 }
 
-const invalid = (message: string, cause?: unknown) => new SyncError(message, { code: SyncErrorCode.invalidPlan, retryable: false, cause });
+const invalid = (message: string, cause?: unknown) =>
+  new SyncError(message, { code: SyncErrorCode.invalidPlan, retryable: false, cause });
 
 export async function checkPlan(context: RunContext, plan: ModelSyncPlan, now: Date): Promise<CheckedPlan> {
   const rule = modeRules[plan.mode];
@@ -24,11 +25,16 @@ export async function checkPlan(context: RunContext, plan: ModelSyncPlan, now: D
   if (rule.keyedBy === 'identity') {
     if (!plan.identity) throw invalid(`mode ${plan.mode} needs an identity`);
     if (!supportedIdentityFunctions.includes(plan.identity.function)) {
-      throw new SyncError(`identity function ${plan.identity.function} is not supported (supported: ${supportedIdentityFunctions.join(', ')})`, { code: 'unsupported', retryable: false });
+      throw new SyncError(
+        `identity function ${plan.identity.function} is not supported (supported: ${supportedIdentityFunctions.join(', ')})`,
+        { code: 'unsupported', retryable: false },
+      );
     }
   }
-  if (plan.identities !== undefined && rule.keyedBy !== 'identity') throw invalid(`mode ${plan.mode} has no identity, so a run cannot be limited to identities`);
-  if (plan.rowLimit !== undefined && !(Number.isInteger(plan.rowLimit) && plan.rowLimit > 0)) throw invalid(`rowLimit must be a positive integer, got ${plan.rowLimit}`);
+  if (plan.identities !== undefined && rule.keyedBy !== 'identity')
+    throw invalid(`mode ${plan.mode} has no identity, so a run cannot be limited to identities`);
+  if (plan.rowLimit !== undefined && !(Number.isInteger(plan.rowLimit) && plan.rowLimit > 0))
+    throw invalid(`rowLimit must be a positive integer, got ${plan.rowLimit}`);
   let filter: RecordFilter;
   try {
     filter = compileRecordFilter(plan, now);
@@ -38,13 +44,26 @@ export async function checkPlan(context: RunContext, plan: ModelSyncPlan, now: D
   }
   const source = plan.source.connection.modelSource;
   const target = plan.target.connection.modelTarget;
-  if (!source) throw new SyncError(`a ${plan.source.connection.type} connection cannot be a model source`, { code: SyncErrorCode.unsupportedConnection });
-  if (!target) throw new SyncError(`a ${plan.target.connection.type} connection cannot be a model-sync target`, { code: SyncErrorCode.unsupportedConnection });
+  if (!source)
+    throw new SyncError(`a ${plan.source.connection.type} connection cannot be a model source`, {
+      code: SyncErrorCode.unsupportedConnection,
+    });
+  if (!target)
+    throw new SyncError(`a ${plan.target.connection.type} connection cannot be a model-sync target`, {
+      code: SyncErrorCode.unsupportedConnection,
+    });
   const object = (await target.listObjects(context)).find((candidate) => candidate.id === plan.target.objectId);
-  if (!object) throw new SyncError(`the target has no object ${plan.target.objectId}`, { code: 'object_missing', retryable: false });
+  if (!object)
+    throw new SyncError(`the target has no object ${plan.target.objectId}`, {
+      code: 'object_missing',
+      retryable: false,
+    });
   const missingModes = rule.targetModes.filter((mode) => !object.modes.includes(mode));
   if (missingModes.length > 0) {
-    throw new SyncError(`mode ${plan.mode} needs the target object to support ${missingModes.join(' and ')}; ${object.id} supports ${object.modes.join(', ')}`, { code: SyncErrorCode.unsupportedConnection });
+    throw new SyncError(
+      `mode ${plan.mode} needs the target object to support ${missingModes.join(' and ')}; ${object.id} supports ${object.modes.join(', ')}`,
+      { code: SyncErrorCode.unsupportedConnection },
+    );
   }
   // A free-form target (a webhook) lists no fields; otherwise every mapped field must exist.
   const fields = await target.describeObject(context, plan.target.objectId);

@@ -20,8 +20,13 @@ export function compileRecordFilter(plan: Pick<ModelSyncPlan, 'filters' | 'filte
     if (!predicate) throw new TypeError(`unknown filter function ${String(filter.function)}`);
     return predicate;
   });
-  const logic = plan.filter_logic?.trim() ? parseFilterLogic(plan.filter_logic, filters.length) : allFilters(filters.length);
-  return (row, record) => evaluateFilterLogic(logic, (index) => predicates[index](valueOf(filters[index], row, record), filters[index].value, now));
+  const logic = plan.filter_logic?.trim()
+    ? parseFilterLogic(plan.filter_logic, filters.length)
+    : allFilters(filters.length);
+  return (row, record) =>
+    evaluateFilterLogic(logic, (index) =>
+      predicates[index](valueOf(filters[index], row, record), filters[index].value, now),
+    );
 }
 
 /** Whether the plan's filters read the mapped record (a Target filter), or only the model row. */

@@ -65,13 +65,16 @@ export function recordJson(record: Row): string {
   for (let index = 0; same && index < keys.length; index += 1) same = keys[index] === shapeKeys[index];
   if (!same) learnShape(keys);
   let json = '{';
-  for (let index = 0; index < sortedKeys.length; index += 1) json += prefixes[index] + valueJson(record[sortedKeys[index]!]);
+  for (let index = 0; index < sortedKeys.length; index += 1)
+    json += prefixes[index] + valueJson(record[sortedKeys[index]!]);
   return `${json}}`;
 }
 
 // crypto.hash (Node ≥ 20.12) hashes a string in one call, about twice as fast as createHash().update().digest().
 const sha256Base64url: (text: string) => string =
-  typeof hash === 'function' ? (text) => hash('sha256', text, 'base64url') : (text) => createHash('sha256').update(text).digest('base64url');
+  typeof hash === 'function'
+    ? (text) => hash('sha256', text, 'base64url')
+    : (text) => createHash('sha256').update(text).digest('base64url');
 
 /** The content hash of a record's canonical JSON (recordJson). */
 export function jsonHash(json: string): string {

@@ -18,14 +18,26 @@ function modelFieldOf(reference: Pick<Override, 'field' | 'field_id'>): string |
   return reference.field?.field ?? reference.field_id;
 }
 
-export function compileRecordMapper(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>, now: Date): RecordMapper {
+export function compileRecordMapper(
+  plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>,
+  now: Date,
+): RecordMapper {
   const mapped: SyncField[] = [...plan.fields, ...(plan.override_fields ?? [])];
   const overrides: CompiledOverride[] = (plan.overrides ?? []).flatMap((override) => {
     const modelField = modelFieldOf(override);
     if (modelField === undefined) return [];
     const predicate = override.function ? filterPredicates[override.function] : undefined;
-    const targets = plan.fields.filter((field) => field.override_value === undefined && field.source?.field === modelField).map((field) => field.target);
-    return [{ modelField, replacement: override.override ?? null, targets, test: (value: unknown) => (predicate ? predicate(value, override.value, now) : true) }];
+    const targets = plan.fields
+      .filter((field) => field.override_value === undefined && field.source?.field === modelField)
+      .map((field) => field.target);
+    return [
+      {
+        modelField,
+        replacement: override.override ?? null,
+        targets,
+        test: (value: unknown) => (predicate ? predicate(value, override.value, now) : true),
+      },
+    ];
   });
   const identity = plan.identity;
   return (row) => {
@@ -36,7 +48,8 @@ export function compileRecordMapper(plan: Pick<ModelSyncPlan, 'fields' | 'overri
       else if (field.source) record[field.target] = row[field.source.field] ?? null;
     }
     for (const override of overrides) {
-      if (override.test(row[override.modelField])) for (const target of override.targets) record[target] = override.replacement;
+      if (override.test(row[override.modelField]))
+        for (const target of override.targets) record[target] = override.replacement;
     }
     return record;
   };
@@ -49,7 +62,9 @@ type Assignment = { source: string } | { json: string };
  * value's JSON too for a constant), and the model field a value comes from. Undefined for a plan with overrides, whose
  * values depend on the row, or with a "__proto__" target, which the mapper's record takes as its prototype.
  */
-function recordLayout(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): { fronts: string[]; sources: Array<string | undefined> } | undefined {
+function recordLayout(
+  plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>,
+): { fronts: string[]; sources: Array<string | undefined> } | undefined {
   if ((plan.overrides ?? []).length > 0) return undefined;
   // What the mapper assigns, in its order; a later assignment to a target overwrites an earlier one.
   const assigned = new Map<string, Assignment>();
@@ -76,7 +91,9 @@ function recordLayout(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | '
  * recordJson(map(row)) without building the record: the canonical JSON of the mapped record, straight from the model
  * row. Undefined where recordLayout is.
  */
-export function compileRecordJson(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): ((row: Row) => string) | undefined {
+export function compileRecordJson(
+  plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>,
+): ((row: Row) => string) | undefined {
   const layout = recordLayout(plan);
   if (!layout) return undefined;
   const { fronts, sources } = layout;
@@ -95,7 +112,9 @@ export function compileRecordJson(plan: Pick<ModelSyncPlan, 'fields' | 'override
  * string value is compared where it stands. Every unchanged row of every run is checked this way against the JSON the
  * state cache keeps, so it allocates nothing for text. Undefined where recordLayout is.
  */
-export function compileRecordMatcher(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): ((row: Row, json: string) => boolean) | undefined {
+export function compileRecordMatcher(
+  plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>,
+): ((row: Row, json: string) => boolean) | undefined {
   const layout = recordLayout(plan);
   if (!layout) return undefined;
   const { fronts, sources } = layout;
@@ -111,7 +130,12 @@ export function compileRecordMatcher(plan: Pick<ModelSyncPlan, 'fields' | 'overr
       const value = row[source] ?? null;
       if (typeof value === 'string' && isPlainText(value)) {
         // valueJson would be the text in quotes.
-        if (json.charCodeAt(at) !== 0x22 || !json.startsWith(value, at + 1) || json.charCodeAt(at + 1 + value.length) !== 0x22) return false;
+        if (
+          json.charCodeAt(at) !== 0x22 ||
+          !json.startsWith(value, at + 1) ||
+          json.charCodeAt(at + 1 + value.length) !== 0x22
+        )
+          return false;
         at += value.length + 2;
       } else {
         const text = valueJson(value);
@@ -129,7 +153,9 @@ export function compileRecordMatcher(plan: Pick<ModelSyncPlan, 'fields' | 'overr
  * values are taken by (state-cache.ts). Equal values in these fields make the same record and key. Undefined where
  * recordLayout is.
  */
-export function recordValueSources(plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>): { sources: string[]; signature: string } | undefined {
+export function recordValueSources(
+  plan: Pick<ModelSyncPlan, 'fields' | 'override_fields' | 'overrides' | 'identity'>,
+): { sources: string[]; signature: string } | undefined {
   const layout = recordLayout(plan);
   if (!layout) return undefined;
   const sources = layout.sources.filter((source): source is string => source !== undefined);

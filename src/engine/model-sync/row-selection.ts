@@ -13,7 +13,8 @@ export interface RowSelection {
 
 function identityText(value: unknown, caseless: boolean): string | undefined {
   if (value === null || value === undefined) return undefined;
-  const text = value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  const text =
+    value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
   return caseless ? text.trim().toLowerCase() : text;
 }
 

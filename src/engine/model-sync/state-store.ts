@@ -72,7 +72,11 @@ export interface StateStore {
    */
   forEachHash(syncId: string, take: (key: string, hash: string) => boolean): Promise<void>;
   /** State rows this execution has not seen, in key order after `afterKey`, at most `limit`. */
-  listUnseen(syncId: string, executionId: string, options: { afterKey?: string; limit: number }): Promise<RecordState[]>;
+  listUnseen(
+    syncId: string,
+    executionId: string,
+    options: { afterKey?: string; limit: number },
+  ): Promise<RecordState[]>;
   /** Set once the first execution (backfill or skipped backfill) has completed. */
   baseline(syncId: string): Promise<Baseline | undefined>;
   establishBaseline(syncId: string, baseline: Baseline): Promise<void>;

@@ -28,20 +28,32 @@ export async function deliver<Item>(
   const records = items.map(recordOf);
   let result: TargetWriteResult;
   try {
-    result = await target.write(context, { objectId: request.objectId, operation: request.operation, identity: request.identity, records });
+    result = await target.write(context, {
+      objectId: request.objectId,
+      operation: request.operation,
+      identity: request.identity,
+      records,
+    });
   } catch (error: unknown) {
     // A target that judges whole batches (a webhook answering 400) refuses the data, not the run:
     // every record of the batch is rejected and the run goes on. Anything else is systemic.
     if (!(error instanceof ConnectorError) || !batchRejectionCodes.has(error.code)) throw error;
-    result = { inserted: 0, updated: 0, deleted: 0, rejected: records.map((record, index) => ({ index, record, code: error.code, message: error.message })) };
+    result = {
+      inserted: 0,
+      updated: 0,
+      deleted: 0,
+      rejected: records.map((record, index) => ({ index, record, code: error.code, message: error.message })),
+    };
   }
   const rejections = new Map<number, RecordRejection>();
   for (const rejection of result.rejected) rejections.set(rejection.index, rejection);
   items.forEach((item, index) => {
     const rejection = rejections.get(index);
     if (!rejection) return outcome.accepted.push(item);
-    if (rejection.code === 'record_not_found' && request.rule.notFound === 'accepted') return outcome.accepted.push(item);
-    if (rejection.code === 'record_not_found' && request.rule.notFound === 'warning') return outcome.warned.push({ item, rejection });
+    if (rejection.code === 'record_not_found' && request.rule.notFound === 'accepted')
+      return outcome.accepted.push(item);
+    if (rejection.code === 'record_not_found' && request.rule.notFound === 'warning')
+      return outcome.warned.push({ item, rejection });
     outcome.rejected.push({ item, rejection });
   });
   return outcome;

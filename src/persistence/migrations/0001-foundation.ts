@@ -30,19 +30,31 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .execute();
   // The spec says an organization name is unique across the partner account.
-  await db.schema.createIndex('organizations_partner_name').unique().on('organizations').columns(['partner_id', 'name']).execute();
+  await db.schema
+    .createIndex('organizations_partner_name')
+    .unique()
+    .on('organizations')
+    .columns(['partner_id', 'name'])
+    .execute();
 
   await db.schema
     .createTable('users')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('email', 'text', (column) => column.notNull())
     .addColumn('role', 'text')
     .addColumn('role_ids', 'text', (column) => column.notNull().defaultTo('[]'))
     .addColumn('created_at', 'text', (column) => column.notNull())
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('users_organization_email').unique().on('users').columns(['organization_id', 'email']).execute();
+  await db.schema
+    .createIndex('users_organization_email')
+    .unique()
+    .on('users')
+    .columns(['organization_id', 'email'])
+    .execute();
 
   await db.schema
     .createTable('api_keys')

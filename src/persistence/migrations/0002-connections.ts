@@ -6,7 +6,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('connections')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (column) => column.notNull())
     .addColumn('type', 'text', (column) => column.notNull())
     .addColumn('configuration_sealed', 'text')
@@ -20,7 +22,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .addColumn('updated_by', 'text')
     .execute();
-  await db.schema.createIndex('connections_organization').on('connections').columns(['organization_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('connections_organization')
+    .on('connections')
+    .columns(['organization_id', 'created_at'])
+    .execute();
   await db.schema.createIndex('connections_parent').on('connections').column('parent_connection_id').execute();
 }
 

@@ -6,7 +6,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('jobs')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('type', 'text', (column) => column.notNull())
     .addColumn('status', 'text', (column) => column.notNull())
     .addColumn('result', 'text')
@@ -19,7 +21,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   // One row per connection once its catalog has been asked for; cache_status is empty|refreshing|fresh|failed.
   await db.schema
     .createTable('schema_catalogs')
-    .addColumn('connection_id', 'text', (column) => column.primaryKey().references('connections.id').onDelete('cascade'))
+    .addColumn('connection_id', 'text', (column) =>
+      column.primaryKey().references('connections.id').onDelete('cascade'),
+    )
     .addColumn('organization_id', 'text', (column) => column.notNull())
     .addColumn('cache_status', 'text', (column) => column.notNull())
     .addColumn('last_refresh_started', 'text')
@@ -55,7 +59,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('queries')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('connection_id', 'text', (column) => column.notNull().references('connections.id').onDelete('cascade'))
     .addColumn('query', 'text', (column) => column.notNull())
     .addColumn('created_by', 'text', (column) => column.notNull())
@@ -66,5 +72,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['queries', 'schema_overrides', 'catalog_schemas', 'schema_catalogs', 'jobs']) await db.schema.dropTable(table).execute();
+  for (const table of ['queries', 'schema_overrides', 'catalog_schemas', 'schema_catalogs', 'jobs'])
+    await db.schema.dropTable(table).execute();
 }

@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   await db.schema
     .createTable('execution_console_logs')
-    .addColumn('id', postgres ? sql`bigserial` : 'integer', (column) => (postgres ? column.primaryKey() : column.primaryKey().autoIncrement()))
+    .addColumn('id', postgres ? sql`bigserial` : 'integer', (column) =>
+      postgres ? column.primaryKey() : column.primaryKey().autoIncrement(),
+    )
     .addColumn('execution_id', 'text', (column) => column.notNull())
     .addColumn('schema_id', 'text')
     .addColumn('level', 'text', (column) => column.notNull())
@@ -28,7 +30,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('payload', 'text')
     .addColumn('created_at', 'text', (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('execution_console_logs_execution').on('execution_console_logs').columns(['execution_id', 'id']).execute();
+  await db.schema
+    .createIndex('execution_console_logs_execution')
+    .on('execution_console_logs')
+    .columns(['execution_id', 'id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

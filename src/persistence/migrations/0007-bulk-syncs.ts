@@ -6,7 +6,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('bulk_syncs')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (column) => column.notNull())
     .addColumn('mode', 'text', (column) => column.notNull())
     .addColumn('active', 'integer', (column) => column.notNull())
@@ -22,7 +24,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .addColumn('updated_by', 'text')
     .execute();
-  await db.schema.createIndex('bulk_syncs_organization').on('bulk_syncs').columns(['organization_id', 'updated_at']).execute();
+  await db.schema
+    .createIndex('bulk_syncs_organization')
+    .on('bulk_syncs')
+    .columns(['organization_id', 'updated_at'])
+    .execute();
 
   await db.schema
     .createTable('bulk_sync_schemas')

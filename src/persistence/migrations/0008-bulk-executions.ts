@@ -25,7 +25,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('completed_at', 'text')
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('bulk_sync_executions_sync').on('bulk_sync_executions').columns(['sync_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('bulk_sync_executions_sync')
+    .on('bulk_sync_executions')
+    .columns(['sync_id', 'created_at'])
+    .execute();
   if (db.getExecutor().adapter instanceof SqliteAdapter) await createEmbeddedQueueTables(db);
 }
 

@@ -7,7 +7,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('models')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (column) => column.notNull())
     .addColumn('connection_id', 'text', (column) => column.notNull())
     .addColumn('type', 'text', (column) => column.notNull())
@@ -26,7 +28,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('model_syncs')
     .addColumn('id', 'text', (column) => column.primaryKey())
-    .addColumn('organization_id', 'text', (column) => column.notNull().references('organizations.id').onDelete('cascade'))
+    .addColumn('organization_id', 'text', (column) =>
+      column.notNull().references('organizations.id').onDelete('cascade'),
+    )
     .addColumn('name', 'text', (column) => column.notNull())
     .addColumn('mode', 'text', (column) => column.notNull())
     .addColumn('active', 'integer', (column) => column.notNull())
@@ -40,7 +44,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .addColumn('updated_by', 'text')
     .execute();
-  await db.schema.createIndex('model_syncs_organization').on('model_syncs').columns(['organization_id', 'updated_at', 'id']).execute();
+  await db.schema
+    .createIndex('model_syncs_organization')
+    .on('model_syncs')
+    .columns(['organization_id', 'updated_at', 'id'])
+    .execute();
   await db.schema.createIndex('model_syncs_model').on('model_syncs').columns(['model_id']).execute();
 
   await db.schema
@@ -60,7 +68,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('completed_at', 'text')
     .addColumn('updated_at', 'text', (column) => column.notNull())
     .execute();
-  await db.schema.createIndex('model_sync_executions_sync').on('model_sync_executions').columns(['sync_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('model_sync_executions_sync')
+    .on('model_sync_executions')
+    .columns(['sync_id', 'created_at'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

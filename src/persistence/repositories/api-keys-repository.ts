@@ -32,9 +32,20 @@ export function apiKeysRepository(db: Kysely<Database>) {
     db
       .selectFrom('api_keys as k')
       .innerJoin('partners as p', 'p.id', 'k.partner_id')
-      .leftJoin('organizations as o', (join) => join.on((eb) => eb('o.id', '=', eb.fn.coalesce('k.organization_id', 'p.owner_organization_id'))))
+      .leftJoin('organizations as o', (join) =>
+        join.on((eb) => eb('o.id', '=', eb.fn.coalesce('k.organization_id', 'p.owner_organization_id'))),
+      )
       .leftJoin('users as u', 'u.id', 'k.user_id')
-      .select(['k.id as key_id', 'k.kind', 'k.partner_id', 'o.id as organization_id', 'o.name as organization_name', 'k.user_id', 'u.email as user_email', 'u.role as user_role'])
+      .select([
+        'k.id as key_id',
+        'k.kind',
+        'k.partner_id',
+        'o.id as organization_id',
+        'o.name as organization_name',
+        'k.user_id',
+        'u.email as user_email',
+        'u.role as user_role',
+      ])
       .where('k.key_hash', '=', keyHash)
       .where('k.revoked_at', 'is', null),
   );
@@ -58,7 +69,12 @@ export function apiKeysRepository(db: Kysely<Database>) {
     },
     /** The hot path of every request: one indexed lookup by hash. */
     findActiveByValue(value: string): Promise<ApiKeyRow | undefined> {
-      return db.selectFrom('api_keys').selectAll().where('key_hash', '=', hashApiKey(value)).where('revoked_at', 'is', null).executeTakeFirst();
+      return db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('key_hash', '=', hashApiKey(value))
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
     },
     /**
      * The hot path of every request: one indexed lookup by hash, joined with what an identity needs. A partner
@@ -73,7 +89,12 @@ export function apiKeysRepository(db: Kysely<Database>) {
       return query.execute();
     },
     listActiveForUser(userId: string): Promise<ApiKeyRow[]> {
-      return db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      return db
+        .selectFrom('api_keys')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
     },
     /** Revokes by id or by the printed prefix; returns how many keys were revoked. */
     async revoke(idOrPrefix: string): Promise<number> {
@@ -86,7 +107,12 @@ export function apiKeysRepository(db: Kysely<Database>) {
       return Number(result.numUpdatedRows);
     },
     async revokeForUser(userId: string): Promise<void> {
-      await db.updateTable('api_keys').set({ revoked_at: nowIso() }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+      await db
+        .updateTable('api_keys')
+        .set({ revoked_at: nowIso() })
+        .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .execute();
     },
   };
 }

@@ -12,7 +12,12 @@ export function bulkExecutionsRepository(db: Kysely<Database>) {
       await db.insertInto('bulk_sync_executions').values(row).execute();
     },
     get(syncId: string, id: string): Promise<BulkExecutionRow | undefined> {
-      return db.selectFrom('bulk_sync_executions').selectAll().where('id', '=', id).where('sync_id', '=', syncId).executeTakeFirst();
+      return db
+        .selectFrom('bulk_sync_executions')
+        .selectAll()
+        .where('id', '=', id)
+        .where('sync_id', '=', syncId)
+        .executeTakeFirst();
     },
     getAnywhere(id: string): Promise<BulkExecutionRow | undefined> {
       return db.selectFrom('bulk_sync_executions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -32,14 +37,22 @@ export function bulkExecutionsRepository(db: Kysely<Database>) {
       return query.orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
     },
     /** Keyset page by (created_at, id) in either direction. */
-    page(syncId: string, options: { ascending: boolean; limit: number; onlyTerminal: boolean; after?: { created_at: string; id: string } }): Promise<BulkExecutionRow[]> {
+    page(
+      syncId: string,
+      options: { ascending: boolean; limit: number; onlyTerminal: boolean; after?: { created_at: string; id: string } },
+    ): Promise<BulkExecutionRow[]> {
       const direction = options.ascending ? 'asc' : 'desc';
       let query = db.selectFrom('bulk_sync_executions').selectAll().where('sync_id', '=', syncId);
       if (options.onlyTerminal) query = query.where('status', 'in', [...terminalBulkStatuses]);
       if (options.after) {
         const { created_at, id } = options.after;
         const comparison = options.ascending ? '>' : '<';
-        query = query.where((eb) => eb.or([eb('created_at', comparison, created_at), eb.and([eb('created_at', '=', created_at), eb('id', comparison, id)])]));
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', comparison, created_at),
+            eb.and([eb('created_at', '=', created_at), eb('id', comparison, id)]),
+          ]),
+        );
       }
       return query.orderBy('created_at', direction).orderBy('id', direction).limit(options.limit).execute();
     },

@@ -30,9 +30,19 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
       return query.orderBy('updated_at', 'desc').orderBy('id').execute();
     },
     /** Replaces the sync row and, when given, its whole schema list, in one transaction. */
-    async update(organizationId: string, id: string, changes: Partial<BulkSyncRow>, schemas?: BulkSyncSchemaRow[]): Promise<void> {
+    async update(
+      organizationId: string,
+      id: string,
+      changes: Partial<BulkSyncRow>,
+      schemas?: BulkSyncSchemaRow[],
+    ): Promise<void> {
       await db.transaction().execute(async (tx) => {
-        await tx.updateTable('bulk_syncs').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+        await tx
+          .updateTable('bulk_syncs')
+          .set(changes)
+          .where('id', '=', id)
+          .where('organization_id', '=', organizationId)
+          .execute();
         if (schemas) {
           await tx.deleteFrom('bulk_sync_schemas').where('sync_id', '=', id).execute();
           if (schemas.length) await tx.insertInto('bulk_sync_schemas').values(schemas).execute();
@@ -43,7 +53,12 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
       await db.deleteFrom('bulk_syncs').where('id', '=', id).where('organization_id', '=', organizationId).execute();
     },
     schemas(syncId: string): Promise<BulkSyncSchemaRow[]> {
-      return db.selectFrom('bulk_sync_schemas').selectAll().where('sync_id', '=', syncId).orderBy('schema_id').execute();
+      return db
+        .selectFrom('bulk_sync_schemas')
+        .selectAll()
+        .where('sync_id', '=', syncId)
+        .orderBy('schema_id')
+        .execute();
     },
     async upsertSchema(row: BulkSyncSchemaRow): Promise<void> {
       await db

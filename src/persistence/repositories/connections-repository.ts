@@ -22,13 +22,34 @@ export function connectionsRepository(db: Kysely<Database>) {
       return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
     },
     list(organizationId: string): Promise<ConnectionRow[]> {
-      return db.selectFrom('connections').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute();
+      return db
+        .selectFrom('connections')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
     },
     listSharedCopies(parentId: string): Promise<ConnectionRow[]> {
-      return db.selectFrom('connections').selectAll().where('parent_connection_id', '=', parentId).orderBy('created_at').orderBy('id').execute();
+      return db
+        .selectFrom('connections')
+        .selectAll()
+        .where('parent_connection_id', '=', parentId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
     },
-    async update(organizationId: string, id: string, changes: Partial<Omit<ConnectionRow, 'id' | 'organization_id' | 'created_at' | 'created_by'>>): Promise<void> {
-      await db.updateTable('connections').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+    async update(
+      organizationId: string,
+      id: string,
+      changes: Partial<Omit<ConnectionRow, 'id' | 'organization_id' | 'created_at' | 'created_by'>>,
+    ): Promise<void> {
+      await db
+        .updateTable('connections')
+        .set(changes)
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute();
     },
     async delete(organizationId: string, id: string): Promise<void> {
       await db.deleteFrom('connections').where('id', '=', id).where('organization_id', '=', organizationId).execute();

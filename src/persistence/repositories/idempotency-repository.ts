@@ -4,9 +4,7 @@ import type { Database, IdempotencyKeysTable } from '../schema.ts';
 
 export type IdempotencyRecord = IdempotencyKeysTable;
 
-export type ClaimResult =
-  | { outcome: 'claimed' }
-  | { outcome: 'existing'; record: IdempotencyRecord };
+export type ClaimResult = { outcome: 'claimed' } | { outcome: 'existing'; record: IdempotencyRecord };
 
 export function idempotencyRepository(db: Kysely<Database>) {
   return {
@@ -15,7 +13,14 @@ export function idempotencyRepository(db: Kysely<Database>) {
      * requests cannot both claim it. An expired record, or an in-flight one older than `staleBefore` (its
      * process died), is taken over with a compare-and-set on its created_at.
      */
-    async claim(scope: string, key: string, fingerprint: string, now: Date, ttlMs: number, staleBefore: Date): Promise<ClaimResult> {
+    async claim(
+      scope: string,
+      key: string,
+      fingerprint: string,
+      now: Date,
+      ttlMs: number,
+      staleBefore: Date,
+    ): Promise<ClaimResult> {
       const fresh: IdempotencyRecord = {
         scope,
         key,
@@ -27,10 +32,19 @@ export function idempotencyRepository(db: Kysely<Database>) {
         created_at: now.toISOString(),
         expires_at: new Date(now.getTime() + ttlMs).toISOString(),
       };
-      const inserted = await db.insertInto('idempotency_keys').values(fresh).onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing()).executeTakeFirst();
+      const inserted = await db
+        .insertInto('idempotency_keys')
+        .values(fresh)
+        .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+        .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { outcome: 'claimed' };
 
-      const existing = await db.selectFrom('idempotency_keys').selectAll().where('scope', '=', scope).where('key', '=', key).executeTakeFirst();
+      const existing = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirst();
       if (!existing) return this.claim(scope, key, fingerprint, now, ttlMs, staleBefore);
       const expired = existing.expires_at <= now.toISOString();
       const abandoned = existing.state === 'in_flight' && existing.created_at < staleBefore.toISOString();
@@ -57,10 +71,18 @@ export function idempotencyRepository(db: Kysely<Database>) {
     },
     /** Forget a claim whose request failed on the server's side, so that a retry can run. */
     async release(scope: string, key: string): Promise<void> {
-      await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('state', '=', 'in_flight').execute();
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .where('state', '=', 'in_flight')
+        .execute();
     },
     async deleteExpired(now: Date): Promise<number> {
-      const result = await db.deleteFrom('idempotency_keys').where('expires_at', '<=', now.toISOString()).executeTakeFirst();
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where('expires_at', '<=', now.toISOString())
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -10,13 +10,21 @@ export function jobsRepository(db: Kysely<Database>) {
       await db.insertInto('jobs').values(row).execute();
     },
     get(organizationId: string, id: string): Promise<JobRow | undefined> {
-      return db.selectFrom('jobs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+      return db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirst();
     },
     /** Unscoped: for the runner, which only knows the job id. */
     getAnywhere(id: string): Promise<JobRow | undefined> {
       return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    async update(id: string, changes: Partial<Pick<JobRow, 'status' | 'result' | 'error' | 'updated_at'>>): Promise<void> {
+    async update(
+      id: string,
+      changes: Partial<Pick<JobRow, 'status' | 'result' | 'error' | 'updated_at'>>,
+    ): Promise<void> {
       await db.updateTable('jobs').set(changes).where('id', '=', id).execute();
     },
     async delete(ids: string[]): Promise<void> {

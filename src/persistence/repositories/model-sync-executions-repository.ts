@@ -17,7 +17,11 @@ export interface ExecutionPageOptions {
 
 export function modelSyncExecutionsRepository(db: Kysely<Database>) {
   const inOrganization = (organizationId: string, syncId: string) =>
-    db.selectFrom('model_sync_executions').selectAll().where('organization_id', '=', organizationId).where('sync_id', '=', syncId);
+    db
+      .selectFrom('model_sync_executions')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('sync_id', '=', syncId);
   return {
     async insert(row: ModelSyncExecutionRow): Promise<void> {
       await db.insertInto('model_sync_executions').values(row).execute();
@@ -30,10 +34,17 @@ export function modelSyncExecutionsRepository(db: Kysely<Database>) {
       return db.selectFrom('model_sync_executions').selectAll().where('id', '=', id).executeTakeFirst();
     },
     open(organizationId: string, syncId: string): Promise<ModelSyncExecutionRow | undefined> {
-      return inOrganization(organizationId, syncId).where('status', 'not in', [...terminalModelSyncStatuses]).orderBy('created_at', 'desc').executeTakeFirst();
+      return inOrganization(organizationId, syncId)
+        .where('status', 'not in', [...terminalModelSyncStatuses])
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
     },
     latestTerminal(organizationId: string, syncId: string): Promise<ModelSyncExecutionRow | undefined> {
-      return inOrganization(organizationId, syncId).where('status', 'in', [...terminalModelSyncStatuses]).orderBy('created_at', 'desc').orderBy('id', 'desc').executeTakeFirst();
+      return inOrganization(organizationId, syncId)
+        .where('status', 'in', [...terminalModelSyncStatuses])
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
     },
     /** Keyset page by (created_at, id) in either direction; uses the (sync_id, created_at) index. */
     page(organizationId: string, syncId: string, options: ExecutionPageOptions): Promise<ModelSyncExecutionRow[]> {
@@ -43,12 +54,26 @@ export function modelSyncExecutionsRepository(db: Kysely<Database>) {
       const after = options.after;
       if (after) {
         const comparison = options.ascending ? '>' : '<';
-        query = query.where((eb) => eb.or([eb('created_at', comparison, after.created_at), eb.and([eb('created_at', '=', after.created_at), eb('id', comparison, after.id)])]));
+        query = query.where((eb) =>
+          eb.or([
+            eb('created_at', comparison, after.created_at),
+            eb.and([eb('created_at', '=', after.created_at), eb('id', comparison, after.id)]),
+          ]),
+        );
       }
       return query.orderBy('created_at', direction).orderBy('id', direction).limit(options.limit).execute();
     },
-    async update(organizationId: string, id: string, changes: Partial<Omit<ModelSyncExecutionRow, 'id' | 'organization_id' | 'sync_id'>>): Promise<void> {
-      await db.updateTable('model_sync_executions').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+    async update(
+      organizationId: string,
+      id: string,
+      changes: Partial<Omit<ModelSyncExecutionRow, 'id' | 'organization_id' | 'sync_id'>>,
+    ): Promise<void> {
+      await db
+        .updateTable('model_sync_executions')
+        .set(changes)
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute();
     },
   };
 }

@@ -37,11 +37,15 @@ export function modelSyncsRepository(db: Kysely<Database>) {
       let query = db.selectFrom('model_syncs').selectAll().where('organization_id', '=', organizationId);
       if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
       if (options.mode !== undefined) query = query.where('mode', '=', options.mode);
-      if (options.targetConnectionId !== undefined) query = query.where('target_connection_id', '=', options.targetConnectionId);
+      if (options.targetConnectionId !== undefined)
+        query = query.where('target_connection_id', '=', options.targetConnectionId);
       const after = options.after;
       if (after) {
         query = query.where((eb) =>
-          eb.or([eb('updated_at', '<', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)])]),
+          eb.or([
+            eb('updated_at', '<', after.updatedAt),
+            eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)]),
+          ]),
         );
       }
       query = query.orderBy('updated_at', 'desc').orderBy('id');
@@ -49,7 +53,12 @@ export function modelSyncsRepository(db: Kysely<Database>) {
       return query.execute();
     },
     async update(organizationId: string, id: string, changes: Partial<ModelSyncRow>): Promise<void> {
-      await db.updateTable('model_syncs').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+      await db
+        .updateTable('model_syncs')
+        .set(changes)
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute();
     },
     /** Deletes the sync unless one of its executions is busy; false when one is (checked in the same transaction). */
     async deleteUnlessBusy(organizationId: string, id: string): Promise<boolean> {
@@ -61,7 +70,11 @@ export function modelSyncsRepository(db: Kysely<Database>) {
           .where('status', 'in', [...busyModelSyncExecutionStatuses])
           .executeTakeFirst();
         if (busy) return false;
-        await transaction.deleteFrom('model_syncs').where('id', '=', id).where('organization_id', '=', organizationId).execute();
+        await transaction
+          .deleteFrom('model_syncs')
+          .where('id', '=', id)
+          .where('organization_id', '=', organizationId)
+          .execute();
         return true;
       });
     },

@@ -38,13 +38,29 @@ export function organizationsRepository(db: Kysely<Database>) {
       return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
     },
     getForPartner(partnerId: string, id: string): Promise<OrganizationRow | undefined> {
-      return db.selectFrom('organizations').selectAll().where('id', '=', id).where('partner_id', '=', partnerId).executeTakeFirst();
+      return db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('id', '=', id)
+        .where('partner_id', '=', partnerId)
+        .executeTakeFirst();
     },
     findByName(partnerId: string, name: string): Promise<OrganizationRow | undefined> {
-      return db.selectFrom('organizations').selectAll().where('partner_id', '=', partnerId).where('name', '=', name).executeTakeFirst();
+      return db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('partner_id', '=', partnerId)
+        .where('name', '=', name)
+        .executeTakeFirst();
     },
     listForPartner(partnerId: string): Promise<OrganizationRow[]> {
-      return db.selectFrom('organizations').selectAll().where('partner_id', '=', partnerId).orderBy('created_at').orderBy('id').execute();
+      return db
+        .selectFrom('organizations')
+        .selectAll()
+        .where('partner_id', '=', partnerId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
     },
     async update(id: string, input: OrganizationInput): Promise<void> {
       await db
@@ -65,7 +81,10 @@ export function organizationsRepository(db: Kysely<Database>) {
       await db.deleteFrom('organizations').where('id', '=', id).execute();
     },
     async count(): Promise<number> {
-      const row = await db.selectFrom('organizations').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('organizations')
+        .select((eb) => eb.fn.countAll<string | number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
   };

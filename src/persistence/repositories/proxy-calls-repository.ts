@@ -1,9 +1,16 @@
 // The proxy audit log in the metadata database; also the source of the 24-hour statistics.
 import { sql, type Kysely } from 'kysely';
-import type { ProxyAuditSink, ProxyCallCounts, ProxyCallRecord, ProxyStatsSource } from '../../proxy/proxy-call-store.ts';
+import type {
+  ProxyAuditSink,
+  ProxyCallCounts,
+  ProxyCallRecord,
+  ProxyStatsSource,
+} from '../../proxy/proxy-call-store.ts';
 import type { Database } from '../schema.ts';
 
-export function proxyCallsRepository(db: Kysely<Database>): ProxyAuditSink & ProxyStatsSource & { get(id: string): Promise<ProxyCallRecord | undefined> } {
+export function proxyCallsRepository(
+  db: Kysely<Database>,
+): ProxyAuditSink & ProxyStatsSource & { get(id: string): Promise<ProxyCallRecord | undefined> } {
   return {
     async record(call) {
       await db
@@ -40,7 +47,14 @@ export function proxyCallsRepository(db: Kysely<Database>): ProxyAuditSink & Pro
         .where('at', '>=', since.toISOString())
         .executeTakeFirstOrThrow();
       const calls = Number(row.calls);
-      return { calls, proxyCalls: calls, proxy2xx: Number(row.ok ?? 0), proxy4xx: Number(row.client ?? 0), proxy5xx: Number(row.server ?? 0), lastProxyCallAt: row.last ?? undefined };
+      return {
+        calls,
+        proxyCalls: calls,
+        proxy2xx: Number(row.ok ?? 0),
+        proxy4xx: Number(row.client ?? 0),
+        proxy5xx: Number(row.server ?? 0),
+        lastProxyCallAt: row.last ?? undefined,
+      };
     },
     async get(id) {
       const row = await db.selectFrom('proxy_calls').selectAll().where('id', '=', id).executeTakeFirst();

@@ -10,7 +10,12 @@ export function queriesRepository(db: Kysely<Database>) {
       await db.insertInto('queries').values(row).execute();
     },
     get(organizationId: string, id: string): Promise<QueryRow | undefined> {
-      return db.selectFrom('queries').selectAll().where('id', '=', id).where('organization_id', '=', organizationId).executeTakeFirst();
+      return db
+        .selectFrom('queries')
+        .selectAll()
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .executeTakeFirst();
     },
     /** Deletes runs that expired before `now`, with their jobs, in one transaction; returns how many. */
     async deleteExpired(now: string): Promise<number> {

@@ -54,11 +54,22 @@ export function usersRepository(db: Kysely<Database>) {
       return row && toRow(row);
     },
     async findByEmail(organizationId: string, email: string): Promise<UserRow | undefined> {
-      const row = await db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).where('email', '=', email).executeTakeFirst();
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .where('email', '=', email)
+        .executeTakeFirst();
       return row && toRow(row);
     },
     async list(organizationId: string): Promise<UserRow[]> {
-      const rows = await db.selectFrom('users').selectAll().where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id').execute();
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('organization_id', '=', organizationId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
       return rows.map(toRow);
     },
     async update(organizationId: string, id: string, input: Partial<UserInput>): Promise<void> {
@@ -66,7 +77,12 @@ export function usersRepository(db: Kysely<Database>) {
       if (input.email !== undefined) changes.email = input.email;
       if (input.role !== undefined) changes.role = input.role;
       if (input.role_ids !== undefined) changes.role_ids = JSON.stringify(input.role_ids);
-      await db.updateTable('users').set(changes).where('id', '=', id).where('organization_id', '=', organizationId).execute();
+      await db
+        .updateTable('users')
+        .set(changes)
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId)
+        .execute();
     },
     async delete(organizationId: string, id: string): Promise<void> {
       await db.deleteFrom('users').where('id', '=', id).where('organization_id', '=', organizationId).execute();

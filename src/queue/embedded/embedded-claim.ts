@@ -23,7 +23,13 @@ export interface ClaimedRow {
  * A job is runnable when it is due, not failed, not leased (or its lease expired: its worker died), has attempts
  * left, and no other job of its key group holds a live lease.
  */
-export async function claimNextJob(db: Kysely<any>, workerId: string, tasks: readonly string[], now: number, leaseMs: number): Promise<ClaimedRow | undefined> {
+export async function claimNextJob(
+  db: Kysely<any>,
+  workerId: string,
+  tasks: readonly string[],
+  now: number,
+  leaseMs: number,
+): Promise<ClaimedRow | undefined> {
   if (tasks.length === 0) return undefined;
   const result = await sql<ClaimedRow>`
     update queue_jobs

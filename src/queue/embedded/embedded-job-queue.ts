@@ -4,7 +4,16 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { silentLogger } from '../../engine/run-context.ts';
-import type { CancelResult, CancelTarget, EnqueueSpec, EnqueuedJob, JobQueue, JobSnapshot, RunningWorker, StartOptions } from '../job-queue.ts';
+import type {
+  CancelResult,
+  CancelTarget,
+  EnqueueSpec,
+  EnqueuedJob,
+  JobQueue,
+  JobSnapshot,
+  RunningWorker,
+  StartOptions,
+} from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
 import { createEmbeddedQueueTables } from './embedded-queue-tables.ts';
 import { startEmbeddedWorker, type EmbeddedWorker } from './embedded-worker.ts';
@@ -57,7 +66,8 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
           returning id`.execute(transaction);
         jobId = replaced.rows[0]?.id;
         // The running job hands the key over; its key_group still keeps the newcomer waiting until it finishes.
-        if (jobId === undefined) await sql`update queue_jobs set job_key = null where job_key = ${spec.jobKey}`.execute(transaction);
+        if (jobId === undefined)
+          await sql`update queue_jobs set job_key = null where job_key = ${spec.jobKey}`.execute(transaction);
       }
       if (jobId === undefined) {
         const inserted = await sql<{ id: number }>`
@@ -75,7 +85,13 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
 
     async start(startOptions: StartOptions): Promise<RunningWorker> {
       const workerId = `embedded-${process.pid}-${randomBytes(6).toString('hex')}`;
-      const worker = startEmbeddedWorker({ db, now, workerId, options: startOptions, log: startOptions.log ?? silentLogger });
+      const worker = startEmbeddedWorker({
+        db,
+        now,
+        workerId,
+        options: startOptions,
+        log: startOptions.log ?? silentLogger,
+      });
       workers.add(worker);
       return {
         workerId,
@@ -90,10 +106,15 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
       const at = now();
       const deleted =
         'jobKey' in target
-          ? await sql`delete from queue_jobs where job_key = ${target.jobKey} and (locked_until is null or locked_until < ${at})`.execute(db)
-          : await sql`delete from queue_jobs where id = ${Number(target.jobId)} and (locked_until is null or locked_until < ${at})`.execute(db);
+          ? await sql`delete from queue_jobs where job_key = ${target.jobKey} and (locked_until is null or locked_until < ${at})`.execute(
+              db,
+            )
+          : await sql`delete from queue_jobs where id = ${Number(target.jobId)} and (locked_until is null or locked_until < ${at})`.execute(
+              db,
+            );
       let aborted = false;
-      for (const worker of workers) aborted = worker.abort('jobKey' in target ? { jobKey: target.jobKey } : { jobId: target.jobId }) || aborted;
+      for (const worker of workers)
+        aborted = worker.abort('jobKey' in target ? { jobKey: target.jobKey } : { jobId: target.jobId }) || aborted;
       return { removed: Number(deleted.numAffectedRows ?? 0n) > 0, aborted };
     },
 

@@ -29,6 +29,10 @@ export async function createEmbeddedQueueTables(db: Kysely<any>): Promise<void> 
     .addColumn('created_at', 'integer', (column) => column.notNull())
     .execute();
   // The claim's scan order; failed rows are out of the way.
-  await sql`create index if not exists queue_jobs_claim on queue_jobs (priority, run_at, id) where failed_at is null`.execute(db);
-  await sql`create index if not exists queue_jobs_key_group on queue_jobs (key_group) where key_group is not null`.execute(db);
+  await sql`create index if not exists queue_jobs_claim on queue_jobs (priority, run_at, id) where failed_at is null`.execute(
+    db,
+  );
+  await sql`create index if not exists queue_jobs_key_group on queue_jobs (key_group) where key_group is not null`.execute(
+    db,
+  );
 }

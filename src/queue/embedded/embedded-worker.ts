@@ -56,16 +56,25 @@ export function startEmbeddedWorker({ db, now, workerId, options, log }: Embedde
     }
     if (outcome.kind === 'interrupted') {
       // Shutdown or lost lease is not the job's fault: give the attempt back.
-      await sql`update queue_jobs set locked_by = null, locked_until = null, attempts = max(attempts - 1, 0) where ${guard}`.execute(db);
+      await sql`update queue_jobs set locked_by = null, locked_until = null, attempts = max(attempts - 1, 0) where ${guard}`.execute(
+        db,
+      );
       return;
     }
     const decision = decideRetry(outcome.error, row.attempts, row.max_attempts);
     const message = failureMessage(outcome.error);
-    log.warn({ jobId: String(row.id), task: row.task, attempt: row.attempts, decision, error: message }, 'queue: job failed');
+    log.warn(
+      { jobId: String(row.id), task: row.task, attempt: row.attempts, decision, error: message },
+      'queue: job failed',
+    );
     if (decision.kind === 'retry') {
-      await sql`update queue_jobs set locked_by = null, locked_until = null, last_error = ${message}, run_at = ${now() + decision.delayMs} where ${guard}`.execute(db);
+      await sql`update queue_jobs set locked_by = null, locked_until = null, last_error = ${message}, run_at = ${now() + decision.delayMs} where ${guard}`.execute(
+        db,
+      );
     } else {
-      await sql`update queue_jobs set locked_by = null, locked_until = null, last_error = ${message}, failed_at = ${now()} where ${guard}`.execute(db);
+      await sql`update queue_jobs set locked_by = null, locked_until = null, last_error = ${message}, failed_at = ${now()} where ${guard}`.execute(
+        db,
+      );
     }
   };
 
@@ -74,9 +83,23 @@ export function startEmbeddedWorker({ db, now, workerId, options, log }: Embedde
     const jobId = String(row.id);
     runningIds.add(jobId);
     const running = runs
-      .run({ jobId: String(row.id), task: row.task, jobKey: row.key_group ?? undefined, payload: JSON.parse(row.payload) as unknown, attempt: row.attempts }, handler)
+      .run(
+        {
+          jobId: String(row.id),
+          task: row.task,
+          jobKey: row.key_group ?? undefined,
+          payload: JSON.parse(row.payload) as unknown,
+          attempt: row.attempts,
+        },
+        handler,
+      )
       .then((outcome) => finish(row, outcome))
-      .catch((error: unknown) => log.error({ err: error, jobId: String(row.id) }, 'queue: could not record the end of a job; its lease will expire'))
+      .catch((error: unknown) =>
+        log.error(
+          { err: error, jobId: String(row.id) },
+          'queue: could not record the end of a job; its lease will expire',
+        ),
+      )
       .finally(() => {
         runningIds.delete(jobId);
         finishing.delete(running);
@@ -90,13 +113,20 @@ export function startEmbeddedWorker({ db, now, workerId, options, log }: Embedde
     if (runningIds.size === 0) return;
     const running = [...runningIds];
     // Renews every job this worker holds in one statement; a job missing from the answer was taken over.
-    const held = await sql<{ id: number }>`update queue_jobs set locked_until = ${now() + leaseMs} where locked_by = ${workerId} returning id`.execute(db);
+    const held = await sql<{
+      id: number;
+    }>`update queue_jobs set locked_until = ${now() + leaseMs} where locked_by = ${workerId} returning id`.execute(db);
     const stillHeld = new Set(held.rows.map((row) => String(row.id)));
     for (const jobId of running) if (!stillHeld.has(jobId)) runs.abort({ jobId }, AbortReason.interrupted);
   };
-  const renewTimer = setInterval(() => {
-    renewLeases().catch((error: unknown) => log.warn({ err: error }, 'queue: lease renewal failed; retrying next tick'));
-  }, Math.max(Math.floor(leaseMs / 3), 10));
+  const renewTimer = setInterval(
+    () => {
+      renewLeases().catch((error: unknown) =>
+        log.warn({ err: error }, 'queue: lease renewal failed; retrying next tick'),
+      );
+    },
+    Math.max(Math.floor(leaseMs / 3), 10),
+  );
   renewTimer.unref();
 
   const loop = async () => {

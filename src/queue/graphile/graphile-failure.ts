@@ -9,10 +9,19 @@ import type pg from 'pg';
 import type { RetryDecision } from '../retry-policy.ts';
 import { quoteSchema } from './graphile-lease.ts';
 
-export async function prepareGraphileFailure(pool: pg.Pool, schema: string, jobId: string, poolId: string, decision: RetryDecision): Promise<void> {
+export async function prepareGraphileFailure(
+  pool: pg.Pool,
+  schema: string,
+  jobId: string,
+  poolId: string,
+  decision: RetryDecision,
+): Promise<void> {
   const s = quoteSchema(schema);
   if (decision.kind === 'fail') {
-    await pool.query(`update ${s}._private_jobs set max_attempts = attempts where id = $1 and locked_by = $2`, [jobId, poolId]);
+    await pool.query(`update ${s}._private_jobs set max_attempts = attempts where id = $1 and locked_by = $2`, [
+      jobId,
+      poolId,
+    ]);
     return;
   }
   await pool.query(

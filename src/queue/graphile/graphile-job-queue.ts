@@ -8,7 +8,16 @@ import pg from 'pg';
 import graphileWorker from 'graphile-worker';
 import type { JobHelpers, Runner, Task, WorkerEvents } from 'graphile-worker';
 import { silentLogger, type RunLogger } from '../../engine/run-context.ts';
-import type { CancelResult, CancelTarget, EnqueueSpec, EnqueuedJob, JobQueue, JobSnapshot, RunningWorker, StartOptions } from '../job-queue.ts';
+import type {
+  CancelResult,
+  CancelTarget,
+  EnqueueSpec,
+  EnqueuedJob,
+  JobQueue,
+  JobSnapshot,
+  RunningWorker,
+  StartOptions,
+} from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
 import { createJobRuns, AbortReason } from '../job-runs.ts';
 import { decideRetry, failureMessage } from '../retry-policy.ts';
@@ -52,7 +61,9 @@ interface JobViewRow {
 async function waitForReleasedLocks(pool: pg.Pool, schema: string, poolId: string): Promise<void> {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline) {
-    const result = await pool.query(`select 1 from ${quoteSchema(schema)}._private_jobs where locked_by = $1 limit 1`, [poolId]);
+    const result = await pool.query(`select 1 from ${quoteSchema(schema)}._private_jobs where locked_by = $1 limit 1`, [
+      poolId,
+    ]);
     if (result.rowCount === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -63,13 +74,18 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
   const s = quoteSchema(schema);
   const log = options.log ?? silentLogger;
   const ownsPool = !options.pgPool;
-  if (!options.pgPool && !options.connectionString) throw new Error('createGraphileJobQueue needs connectionString or pgPool');
-  const pool = options.pgPool ?? new pg.Pool({ connectionString: options.connectionString, max: Math.max(options.maxPoolSize ?? 10, 2) });
+  if (!options.pgPool && !options.connectionString)
+    throw new Error('createGraphileJobQueue needs connectionString or pgPool');
+  const pool =
+    options.pgPool ??
+    new pg.Pool({ connectionString: options.connectionString, max: Math.max(options.maxPoolSize ?? 10, 2) });
   // An idle client that the server disconnects emits 'error' on the pool; unhandled, that would crash the process.
   if (ownsPool) {
     pool.on('error', (error) => log.warn({ err: error }, 'queue: idle PostgreSQL connection lost'));
     // A checked-out client (graphile's LISTEN connection) reports a lost server on the client itself.
-    pool.on('connect', (client) => client.on('error', (error) => log.warn({ err: error }, 'queue: PostgreSQL connection lost')));
+    pool.on('connect', (client) =>
+      client.on('error', (error) => log.warn({ err: error }, 'queue: PostgreSQL connection lost')),
+    );
   }
   const logger = graphileLogger(log);
   const workers = new Set<{ abort(match: { jobId?: string; jobKey?: string }): boolean; stop(): Promise<void> }>();
@@ -108,23 +124,37 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
       // Emitted synchronously inside run(), before any worker of the pool claims a job.
       events.once('pool:create', ({ workerPool }) => (poolId = workerPool.id));
 
-      const wrap = (handler: StartOptions['tasks'][string]): Task => async (payload: unknown, helpers: JobHelpers) => {
-        const job = helpers.job;
-        const jobId = String(job.id);
-        const onPoolAbort = () => runs.abort({ jobId }, AbortReason.interrupted);
-        helpers.abortSignal?.addEventListener('abort', onPoolAbort);
-        try {
-          const outcome = await runs.run({ jobId, task: job.task_identifier, jobKey: job.key ?? undefined, payload, attempt: job.attempts }, handler);
-          if (outcome.kind === 'succeeded' || outcome.kind === 'cancelled') return;
-          if (outcome.kind === 'interrupted') throw outcome.error;
-          const decision = decideRetry(outcome.error, job.attempts, job.max_attempts);
-          workerLog.warn({ jobId, task: job.task_identifier, attempt: job.attempts, decision, error: failureMessage(outcome.error) }, 'queue: job failed');
-          await prepareGraphileFailure(pool, schema, jobId, poolId, decision);
-          throw outcome.error;
-        } finally {
-          helpers.abortSignal?.removeEventListener('abort', onPoolAbort);
-        }
-      };
+      const wrap =
+        (handler: StartOptions['tasks'][string]): Task =>
+        async (payload: unknown, helpers: JobHelpers) => {
+          const job = helpers.job;
+          const jobId = String(job.id);
+          const onPoolAbort = () => runs.abort({ jobId }, AbortReason.interrupted);
+          helpers.abortSignal?.addEventListener('abort', onPoolAbort);
+          try {
+            const outcome = await runs.run(
+              { jobId, task: job.task_identifier, jobKey: job.key ?? undefined, payload, attempt: job.attempts },
+              handler,
+            );
+            if (outcome.kind === 'succeeded' || outcome.kind === 'cancelled') return;
+            if (outcome.kind === 'interrupted') throw outcome.error;
+            const decision = decideRetry(outcome.error, job.attempts, job.max_attempts);
+            workerLog.warn(
+              {
+                jobId,
+                task: job.task_identifier,
+                attempt: job.attempts,
+                decision,
+                error: failureMessage(outcome.error),
+              },
+              'queue: job failed',
+            );
+            await prepareGraphileFailure(pool, schema, jobId, poolId, decision);
+            throw outcome.error;
+          } finally {
+            helpers.abortSignal?.removeEventListener('abort', onPoolAbort);
+          }
+        };
       const taskList: Record<string, Task> = {};
       for (const [name, handler] of Object.entries(startOptions.tasks)) taskList[name] = wrap(handler);
 
@@ -145,11 +175,17 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
       const tick = async () => {
         if (poolId) await refreshLeases(pool, schema, poolId);
         const freed = await reclaimExpiredLeases(pool, schema, leaseMs);
-        if (freed.length > 0) workerLog.warn({ workers: freed }, 'queue: freed the jobs of workers whose lease expired');
+        if (freed.length > 0)
+          workerLog.warn({ workers: freed }, 'queue: freed the jobs of workers whose lease expired');
       };
-      const leaseTimer = setInterval(() => {
-        tick().catch((error: unknown) => workerLog.warn({ err: error }, 'queue: lease tick failed; retrying next tick'));
-      }, Math.max(Math.floor(leaseMs / 3), 10));
+      const leaseTimer = setInterval(
+        () => {
+          tick().catch((error: unknown) =>
+            workerLog.warn({ err: error }, 'queue: lease tick failed; retrying next tick'),
+          );
+        },
+        Math.max(Math.floor(leaseMs / 3), 10),
+      );
       leaseTimer.unref();
 
       let stopped: Promise<void> | undefined;
@@ -175,14 +211,18 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
       let removed: boolean;
       if ('jobKey' in target) {
         // remove_job deletes an unlocked job; a locked one loses its key and gets no further attempt.
-        const result = await pool.query<{ id: string | null; locked_at: Date | null }>(`select id, locked_at from ${s}.remove_job($1)`, [target.jobKey]);
+        const result = await pool.query<{ id: string | null; locked_at: Date | null }>(
+          `select id, locked_at from ${s}.remove_job($1)`,
+          [target.jobKey],
+        );
         removed = result.rows.some((row) => row.id !== null && row.locked_at === null);
       } else {
         const result = await pool.query(`select id from ${s}.complete_jobs(array[$1::bigint])`, [target.jobId]);
         removed = (result.rowCount ?? 0) > 0;
       }
       let aborted = false;
-      for (const worker of workers) aborted = worker.abort('jobKey' in target ? { jobKey: target.jobKey } : { jobId: target.jobId }) || aborted;
+      for (const worker of workers)
+        aborted = worker.abort('jobKey' in target ? { jobKey: target.jobKey } : { jobId: target.jobId }) || aborted;
       return { removed, aborted };
     },
 

@@ -29,9 +29,18 @@ export function bulkDestinationCases(get: SessionGetter): void {
       if (!destination) return t.skip('connector has no bulk destination');
       const schemaId = get().schemaId('written');
       await destination.apply(context, { kind: 'create_table', schemaId, fields, primaryKey: ['id'] });
-      await destination.apply(context, { kind: 'create_table', schemaId, fields, primaryKey: ['id'], ifNotExists: true });
+      await destination.apply(context, {
+        kind: 'create_table',
+        schemaId,
+        fields,
+        primaryKey: ['id'],
+        ifNotExists: true,
+      });
       const described = await destination.describeSchema(context, schemaId);
-      assert.deepEqual(described?.fields.filter((field) => field.is_primary_key).map((field) => field.id), ['id']);
+      assert.deepEqual(
+        described?.fields.filter((field) => field.is_primary_key).map((field) => field.id),
+        ['id'],
+      );
       const written = await destination.write(context, {
         schemaId,
         mode: 'insert',
@@ -55,7 +64,11 @@ export function bulkDestinationCases(get: SessionGetter): void {
       const rows = await get().readTable('written', 'id');
       assert.deepEqual(
         rows.map((row) => [row.id, row.name]),
-        [[2, 'two again'], [3, 'thrée 🚀'], [4, 'four']],
+        [
+          [2, 'two again'],
+          [3, 'thrée 🚀'],
+          [4, 'four'],
+        ],
       );
       assert.equal(Number(rows[0].amount), 22);
       assert.equal(rows[1].seen_at, '2024-01-03T12:30:00.250000Z');
@@ -64,20 +77,50 @@ export function bulkDestinationCases(get: SessionGetter): void {
     test('evolves a table by adding a column', async (t) => {
       if (!destination) return t.skip('connector has no bulk destination');
       const schemaId = get().schemaId('evolving');
-      await destination.apply(context, { kind: 'create_table', schemaId, fields: fields.slice(0, 2), primaryKey: ['id'] });
+      await destination.apply(context, {
+        kind: 'create_table',
+        schemaId,
+        fields: fields.slice(0, 2),
+        primaryKey: ['id'],
+      });
       await destination.write(context, { schemaId, mode: 'insert', records: [{ id: 1, name: 'before' }] });
-      await destination.apply(context, { kind: 'add_fields', schemaId, fields: [{ id: 'extra', type: 'string' }, { id: 'tags', type: 'array' }] });
-      await destination.write(context, { schemaId, mode: 'insert', records: [{ id: 2, name: 'after', extra: 'x', tags: ['a', 'b'] }] });
+      await destination.apply(context, {
+        kind: 'add_fields',
+        schemaId,
+        fields: [
+          { id: 'extra', type: 'string' },
+          { id: 'tags', type: 'array' },
+        ],
+      });
+      await destination.write(context, {
+        schemaId,
+        mode: 'insert',
+        records: [{ id: 2, name: 'after', extra: 'x', tags: ['a', 'b'] }],
+      });
       const described = await destination.describeSchema(context, schemaId);
-      assert.deepEqual(described?.fields.map((field) => field.id), ['id', 'name', 'extra', 'tags']);
+      assert.deepEqual(
+        described?.fields.map((field) => field.id),
+        ['id', 'name', 'extra', 'tags'],
+      );
       const rows = await get().readTable('evolving', 'id');
-      assert.deepEqual(rows.map((row) => [row.id, row.extra ?? null]), [[1, null], [2, 'x']]);
+      assert.deepEqual(
+        rows.map((row) => [row.id, row.extra ?? null]),
+        [
+          [1, null],
+          [2, 'x'],
+        ],
+      );
     });
 
     test('truncates and drops', async (t) => {
       if (!destination) return t.skip('connector has no bulk destination');
       const schemaId = get().schemaId('doomed');
-      await destination.apply(context, { kind: 'create_table', schemaId, fields: fields.slice(0, 2), primaryKey: ['id'] });
+      await destination.apply(context, {
+        kind: 'create_table',
+        schemaId,
+        fields: fields.slice(0, 2),
+        primaryKey: ['id'],
+      });
       await destination.write(context, { schemaId, mode: 'insert', records: [{ id: 1, name: 'x' }] });
       await destination.apply(context, { kind: 'truncate', schemaId });
       assert.deepEqual(await get().readTable('doomed', 'id'), []);

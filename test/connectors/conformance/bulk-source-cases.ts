@@ -52,7 +52,10 @@ export function bulkSourceCases(get: SessionGetter): void {
       const described = await connection.bulkSource.describeSchema(context, schemaId);
       assert.deepEqual(described, people);
       const byId = Object.fromEntries(people.fields.map((field) => [field.id, field]));
-      assert.deepEqual(people.fields.map((field) => field.id), ['id', 'name', 'score', 'active']);
+      assert.deepEqual(
+        people.fields.map((field) => field.id),
+        ['id', 'name', 'score', 'active'],
+      );
       assert.equal(byId.id.type, 'number');
       assert.equal(byId.id.is_primary_key, true);
       assert.equal(byId.name.is_primary_key, false);
@@ -68,7 +71,10 @@ export function bulkSourceCases(get: SessionGetter): void {
       if (!connection.bulkSource) return t.skip('connector has no bulk source');
       const { rows, sizes } = await collect(connection.bulkSource.read(context, { schemaId, batchSize: 400 }));
       assert.equal(rows.length, count);
-      assert.ok(sizes.every((size) => size <= 400), `batch sizes ${sizes.join(',')}`);
+      assert.ok(
+        sizes.every((size) => size <= 400),
+        `batch sizes ${sizes.join(',')}`,
+      );
       const sorted = rows.sort((left, right) => (left.id as number) - (right.id as number));
       assert.deepEqual(sorted[0], person(1));
       assert.deepEqual(sorted[count - 1], person(count));
@@ -76,7 +82,9 @@ export function bulkSourceCases(get: SessionGetter): void {
 
     test('reads selected fields and respects a limit', async (t) => {
       if (!connection.bulkSource) return t.skip('connector has no bulk source');
-      const { rows } = await collect(connection.bulkSource.read(context, { schemaId, fields: ['id', 'name'], limit: 5 }));
+      const { rows } = await collect(
+        connection.bulkSource.read(context, { schemaId, fields: ['id', 'name'], limit: 5 }),
+      );
       assert.equal(rows.length, 5);
       assert.deepEqual(Object.keys(rows[0]).sort(), ['id', 'name']);
       const samples = await sampleRecords(context, connection.bulkSource, schemaId, 3);
@@ -86,11 +94,19 @@ export function bulkSourceCases(get: SessionGetter): void {
     test('reads incrementally past a cursor, in cursor order', async (t) => {
       if (!connection.bulkSource) return t.skip('connector has no bulk source');
       const read = (after: unknown, inclusive = false) =>
-        collect(connection.bulkSource!.read(context, { schemaId, cursor: { field: 'id', after, inclusive }, batchSize: 300 }));
+        collect(
+          connection.bulkSource!.read(context, { schemaId, cursor: { field: 'id', after, inclusive }, batchSize: 300 }),
+        );
       const { rows } = await read(2400);
-      assert.deepEqual(rows.map((row) => row.id), Array.from({ length: 100 }, (_, index) => 2401 + index));
+      assert.deepEqual(
+        rows.map((row) => row.id),
+        Array.from({ length: 100 }, (_, index) => 2401 + index),
+      );
       const inclusive = await read(2499, true);
-      assert.deepEqual(inclusive.rows.map((row) => row.id), [2499, 2500]);
+      assert.deepEqual(
+        inclusive.rows.map((row) => row.id),
+        [2499, 2500],
+      );
       const everything = await read(undefined);
       assert.equal(everything.rows.length, count);
       assert.equal(everything.rows[0].id, 1);

@@ -11,7 +11,12 @@ export function cancelCases(get: SessionGetter): void {
     let connection: Connection;
     before(async () => {
       connection = get().connector.open(get().configuration);
-      await get().seed('big', peopleColumns, ['id'], Array.from({ length: count }, (_, index) => person(index + 1)));
+      await get().seed(
+        'big',
+        peopleColumns,
+        ['id'],
+        Array.from({ length: count }, (_, index) => person(index + 1)),
+      );
     });
     after(() => connection.close());
 
@@ -43,9 +48,13 @@ export function cancelCases(get: SessionGetter): void {
       if (!source) return t.skip('connector has no bulk source');
       const context = createMockRunContext();
       context.abort();
-      await assert.rejects(async () => {
-        for await (const _batch of source.read(context, { schemaId: get().schemaId('big') })) assert.fail('read a batch');
-      }, { code: 'canceled' });
+      await assert.rejects(
+        async () => {
+          for await (const _batch of source.read(context, { schemaId: get().schemaId('big') }))
+            assert.fail('read a batch');
+        },
+        { code: 'canceled' },
+      );
     });
   });
 }

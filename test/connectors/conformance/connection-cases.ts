@@ -53,7 +53,11 @@ export function connectionCases(get: SessionGetter): void {
         await t.test(`failure ${code}`, (sub) => sub.skip(reason));
       }
       const covered = new Set(failingConfigurations.map((failing) => failing.code));
-      for (const code of [ConnectorErrorCode.hostUnreachable, ConnectorErrorCode.authenticationFailed, ConnectorErrorCode.databaseMissing]) {
+      for (const code of [
+        ConnectorErrorCode.hostUnreachable,
+        ConnectorErrorCode.authenticationFailed,
+        ConnectorErrorCode.databaseMissing,
+      ]) {
         assert.ok(covered.has(code) || untestableFailures?.[code], `no case for ${code}`);
       }
     });

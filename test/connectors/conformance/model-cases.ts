@@ -11,18 +11,30 @@ export function modelCases(get: SessionGetter): void {
     let connection: Connection;
     before(async () => {
       connection = get().connector.open(get().configuration);
-      await get().seed('model_people', peopleColumns, ['id'], Array.from({ length: 30 }, (_, index) => person(index + 1)));
-      await get().seed('contacts', [
-        { name: 'email', kind: 'text' },
-        { name: 'name', kind: 'text', required: true },
-        { name: 'score', kind: 'integer' },
-      ], ['email'], [{ email: 'a@example.com', name: 'A', score: 1 }]);
+      await get().seed(
+        'model_people',
+        peopleColumns,
+        ['id'],
+        Array.from({ length: 30 }, (_, index) => person(index + 1)),
+      );
+      await get().seed(
+        'contacts',
+        [
+          { name: 'email', kind: 'text' },
+          { name: 'name', kind: 'text', required: true },
+          { name: 'score', kind: 'integer' },
+        ],
+        ['email'],
+        [{ email: 'a@example.com', name: 'A', score: 1 }],
+      );
     });
     after(() => connection.close());
 
     // The in-memory connector has no SQL: its "query" is a schema id.
     const modelQuery = () =>
-      get().connector.type === 'in_memory' ? get().schemaId('model_people') : `select id, name, score from ${get().schemaId('model_people')}`;
+      get().connector.type === 'in_memory'
+        ? get().schemaId('model_people')
+        : `select id, name, score from ${get().schemaId('model_people')}`;
 
     test('runs a model query with detected fields, streaming its rows', async (t) => {
       const source = connection.modelSource;
@@ -35,7 +47,9 @@ export function modelCases(get: SessionGetter): void {
       const { rows, sizes } = await collect(source.readQuery(context, modelQuery(), { batchSize: 7 }));
       assert.equal(rows.length, 30);
       assert.ok(sizes.every((size) => size <= 7));
-      await assert.rejects(source.describeQuery(context, get().connector.type === 'in_memory' ? 'nope' : 'select from nowhere'));
+      await assert.rejects(
+        source.describeQuery(context, get().connector.type === 'in_memory' ? 'nope' : 'select from nowhere'),
+      );
     });
 
     test('pages through an ad-hoc query', async (t) => {
@@ -59,7 +73,10 @@ export function modelCases(get: SessionGetter): void {
       assert.ok(objects.some((object) => object.id === objectId && object.modes.includes('updateOrCreate')));
       await target.createField(context, objectId, { id: 'nickname', type: 'string' });
       const fields = await target.describeObject(context, objectId);
-      assert.deepEqual(fields.map((field) => field.id), ['email', 'name', 'score', 'nickname']);
+      assert.deepEqual(
+        fields.map((field) => field.id),
+        ['email', 'name', 'score', 'nickname'],
+      );
       assert.equal(fields.find((field) => field.id === 'name')?.required, true);
 
       const inserted = await target.write(context, {
@@ -73,27 +90,44 @@ export function modelCases(get: SessionGetter): void {
         ],
       });
       assert.equal(inserted.inserted, 2);
-      assert.deepEqual(inserted.rejected.map((rejection) => [rejection.index, rejection.code]), [[1, 'constraint_violation']]);
+      assert.deepEqual(
+        inserted.rejected.map((rejection) => [rejection.index, rejection.code]),
+        [[1, 'constraint_violation']],
+      );
 
       const updated = await target.write(context, {
         objectId,
         operation: 'update',
         identity: ['email'],
-        records: [{ email: 'a@example.com', score: 10 }, { email: 'zzz@example.com', score: 0 }],
+        records: [
+          { email: 'a@example.com', score: 10 },
+          { email: 'zzz@example.com', score: 0 },
+        ],
       });
       assert.equal(updated.updated, 1);
-      assert.deepEqual(updated.rejected.map((rejection) => [rejection.index, rejection.code]), [[1, 'record_not_found']]);
+      assert.deepEqual(
+        updated.rejected.map((rejection) => [rejection.index, rejection.code]),
+        [[1, 'record_not_found']],
+      );
 
       const upserted = await target.write(context, {
         objectId,
         operation: 'upsert',
         identity: ['email'],
-        records: [{ email: 'b@example.com', name: 'B2', score: 20 }, { email: 'e@example.com', name: 'E', score: 5 }],
+        records: [
+          { email: 'b@example.com', name: 'B2', score: 20 },
+          { email: 'e@example.com', name: 'E', score: 5 },
+        ],
       });
       assert.equal(upserted.inserted + upserted.updated, 2);
       assert.deepEqual(upserted.rejected, []);
 
-      const deleted = await target.write(context, { objectId, operation: 'delete', identity: ['email'], records: [{ email: 'd@example.com' }] });
+      const deleted = await target.write(context, {
+        objectId,
+        operation: 'delete',
+        identity: ['email'],
+        records: [{ email: 'd@example.com' }],
+      });
       assert.equal(deleted.deleted, 1);
 
       const rows = await get().readTable('contacts', 'email');

@@ -31,7 +31,11 @@ export const typeCases: TypeCase[] = [
       { written: '2024-03-04T07:06:07.5+02:00', read: '2024-03-04T05:06:07.500000Z' },
     ],
   },
-  { kind: 'timestamp', type: 'datetime', values: [same('2024-03-04T05:06:07.123456'), same('1999-12-31T23:59:59.000000')] },
+  {
+    kind: 'timestamp',
+    type: 'datetime',
+    values: [same('2024-03-04T05:06:07.123456'), same('1999-12-31T23:59:59.000000')],
+  },
   { kind: 'date', type: 'datetime', values: [same('2024-02-29'), same('1970-01-01')] },
   {
     kind: 'json',

@@ -25,15 +25,27 @@ export function typeRoundTripCases(get: SessionGetter): void {
         const context = createMockRunContext();
         const table = `types_${typeCase.kind}`;
         const written = typeCase.values.map((value, index) => ({ id: index + 1, v: value.written }));
-        await session.seed(table, [{ name: 'id', kind: 'integer' }, { name: 'v', kind: typeCase.kind }], ['id'], [
-          ...written,
+        await session.seed(
+          table,
+          [
+            { name: 'id', kind: 'integer' },
+            { name: 'v', kind: typeCase.kind },
+          ],
+          ['id'],
+          [...written, { id: written.length + 1, v: null }],
+        );
+        const expected = [
+          ...typeCase.values.map((value, index) => ({ id: index + 1, v: value.read })),
           { id: written.length + 1, v: null },
-        ]);
-        const expected = [...typeCase.values.map((value, index) => ({ id: index + 1, v: value.read })), { id: written.length + 1, v: null }];
+        ];
 
         const schema = await source.describeSchema(context, session.schemaId(table));
         const field = schema?.fields.find((candidate) => candidate.id === 'v');
-        assert.equal(field?.type, session.expectedType?.[typeCase.kind] ?? typeCase.type, `type of ${field?.remote_type}`);
+        assert.equal(
+          field?.type,
+          session.expectedType?.[typeCase.kind] ?? typeCase.type,
+          `type of ${field?.remote_type}`,
+        );
         const read = (await collect(source.read(context, { schemaId: session.schemaId(table) }))).rows.sort(byId);
         assert.deepEqual(read, expected);
 

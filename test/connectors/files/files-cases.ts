@@ -28,7 +28,10 @@ function open(subdirectory: string, settings: Record<string, unknown> = {}): Con
 
 describe('configuration', () => {
   test('names the offending field and applies defaults', () => {
-    assert.deepEqual(connector.validate({ path: '/tmp' }), { ok: true, value: { path: '/tmp', format: 'csv', has_headers: true, delimiter: ',' } });
+    assert.deepEqual(connector.validate({ path: '/tmp' }), {
+      ok: true,
+      value: { path: '/tmp', format: 'csv', has_headers: true, delimiter: ',' },
+    });
     assert.equal((connector.validate({ path: '/tmp', format: 'xlsx' }) as { field: string }).field, 'format');
     assert.equal((connector.validate({ path: '/tmp', delimiter: ';;' }) as { field: string }).field, 'delimiter');
     assert.equal((connector.validate({ path: '/tmp', has_headers: 'yes' }) as { field: string }).field, 'has_headers');
@@ -48,7 +51,12 @@ describe('configuration', () => {
     writeFileSync(join(directory, 'secret.csv'), 'a\n1\n');
     assert.equal(await connection.bulkSource!.describeSchema(createMockRunContext(), '../secret'), undefined);
     await assert.rejects(
-      connection.bulkDestination!.apply(createMockRunContext(), { kind: 'create_table', schemaId: '../escape', fields: [], primaryKey: [] }),
+      connection.bulkDestination!.apply(createMockRunContext(), {
+        kind: 'create_table',
+        schemaId: '../escape',
+        fields: [],
+        primaryKey: [],
+      }),
       { code: 'invalid_query' },
     );
   });
@@ -59,28 +67,55 @@ describe('csv', () => {
     const connection = open('csv-text');
     const context = createMockRunContext();
     const destination = connection.bulkDestination!;
-    await destination.apply(context, { kind: 'create_table', schemaId: 'notes', fields: [{ id: 'id', type: 'number', remote_type: 'integer' }, { id: 'body', type: 'string' }], primaryKey: ['id'] });
+    await destination.apply(context, {
+      kind: 'create_table',
+      schemaId: 'notes',
+      fields: [
+        { id: 'id', type: 'number', remote_type: 'integer' },
+        { id: 'body', type: 'string' },
+      ],
+      primaryKey: ['id'],
+    });
     const bodies = ['say "hi", then\nleave', '日本語 🚀👩‍👩‍👧', '', null, 'a;b,c\r\nd'];
-    await destination.write(context, { schemaId: 'notes', mode: 'insert', records: bodies.map((body, index) => ({ id: index + 1, body })) });
+    await destination.write(context, {
+      schemaId: 'notes',
+      mode: 'insert',
+      records: bodies.map((body, index) => ({ id: index + 1, body })),
+    });
     const { rows } = await collect(connection.bulkSource!.read(context, { schemaId: 'notes' }));
-    assert.deepEqual(rows.map((row) => row.body), bodies);
+    assert.deepEqual(
+      rows.map((row) => row.body),
+      bodies,
+    );
     // Any CSV reader sees the same text.
-    assert.deepEqual(readFileTable(join(directory, 'csv-text'), 'csv', 'notes').map((row) => row.body), bodies);
+    assert.deepEqual(
+      readFileTable(join(directory, 'csv-text'), 'csv', 'notes').map((row) => row.body),
+      bodies,
+    );
   });
 
   test('reads files without a header and with another delimiter, inferring types', async () => {
     const connection = open('csv-plain', { has_headers: false, delimiter: ';' });
-    writeFileSync(join(directory, 'csv-plain', 'sales.csv'), '1;12.50;true;2024-01-02T03:04:05Z;007\n2;;false;2024-01-03T00:00:00+01:00;010\n');
+    writeFileSync(
+      join(directory, 'csv-plain', 'sales.csv'),
+      '1;12.50;true;2024-01-02T03:04:05Z;007\n2;;false;2024-01-03T00:00:00+01:00;010\n',
+    );
     const context = createMockRunContext();
     const schema = await connection.bulkSource!.describeSchema(context, 'sales');
-    assert.deepEqual(schema?.fields.map((field) => [field.id, field.remote_type, field.type]), [
-      ['column_1', 'integer', 'number'],
-      ['column_2', 'decimal', 'number'],
-      ['column_3', 'boolean', 'boolean'],
-      ['column_4', 'timestamp', 'datetime'],
-      ['column_5', 'string', 'string'],
-    ]);
-    assert.deepEqual(schema?.fields.map((field) => field.is_primary_key), [false, false, false, false, false]);
+    assert.deepEqual(
+      schema?.fields.map((field) => [field.id, field.remote_type, field.type]),
+      [
+        ['column_1', 'integer', 'number'],
+        ['column_2', 'decimal', 'number'],
+        ['column_3', 'boolean', 'boolean'],
+        ['column_4', 'timestamp', 'datetime'],
+        ['column_5', 'string', 'string'],
+      ],
+    );
+    assert.deepEqual(
+      schema?.fields.map((field) => field.is_primary_key),
+      [false, false, false, false, false],
+    );
     const { rows } = await collect(connection.bulkSource!.read(context, { schemaId: 'sales' }));
     assert.deepEqual(rows, [
       { column_1: 1, column_2: '12.50', column_3: true, column_4: '2024-01-02T03:04:05.000000Z', column_5: '007' },
@@ -92,16 +127,28 @@ describe('csv', () => {
     const connection = open('csv-append');
     writeFileSync(join(directory, 'csv-append', 'people.csv'), 'id,name\n1,a');
     const context = createMockRunContext();
-    await connection.bulkDestination!.write(context, { schemaId: 'people', mode: 'insert', records: [{ id: 2, name: 'b' }] });
+    await connection.bulkDestination!.write(context, {
+      schemaId: 'people',
+      mode: 'insert',
+      records: [{ id: 2, name: 'b' }],
+    });
     const { rows } = await collect(connection.bulkSource!.read(context, { schemaId: 'people' }));
-    assert.deepEqual(rows, [{ id: 1, name: 'a' }, { id: 2, name: 'b' }]);
+    assert.deepEqual(rows, [
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ]);
   });
 
   test('incremental reads of an unordered file come back in cursor order', async () => {
     const connection = open('csv-cursor');
     writeFileSync(join(directory, 'csv-cursor', 'events.csv'), 'id,at\n3,c\n10,d\n1,a\n9,b\n');
-    const { rows } = await collect(connection.bulkSource!.read(createMockRunContext(), { schemaId: 'events', cursor: { field: 'id', after: 2 } }));
-    assert.deepEqual(rows.map((row) => row.id), [3, 9, 10]);
+    const { rows } = await collect(
+      connection.bulkSource!.read(createMockRunContext(), { schemaId: 'events', cursor: { field: 'id', after: 2 } }),
+    );
+    assert.deepEqual(
+      rows.map((row) => row.id),
+      [3, 9, 10],
+    );
   });
 });
 
@@ -115,18 +162,28 @@ describe('jsonl', () => {
     writeFileSync(join(directory, 'jsonl-nested', 'users.jsonl'), lines.map((line) => JSON.stringify(line)).join('\n'));
     const context = createMockRunContext();
     const schema = await connection.bulkSource!.describeSchema(context, 'users');
-    assert.deepEqual(schema?.fields.map((field) => [field.id, field.type, field.nullable, field.is_primary_key]), [
-      ['id', 'number', false, true],
-      ['profile', 'object', false, false],
-      ['seen', 'datetime', true, false],
-      ['extra', 'array', true, false],
-    ]);
+    assert.deepEqual(
+      schema?.fields.map((field) => [field.id, field.type, field.nullable, field.is_primary_key]),
+      [
+        ['id', 'number', false, true],
+        ['profile', 'object', false, false],
+        ['seen', 'datetime', true, false],
+        ['extra', 'array', true, false],
+      ],
+    );
     const { rows } = await collect(connection.bulkSource!.read(context, { schemaId: 'users' }));
     assert.deepEqual(rows[0].profile, lines[0].profile);
     assert.equal(rows[0].seen, '2023-12-31T22:00:00.000000Z');
     assert.equal(rows[1].seen, null);
-    await connection.bulkDestination!.write(context, { schemaId: 'users', mode: 'insert', records: [{ id: 3, profile: { nested: { ok: true } } }] });
-    const last = readFileSync(join(directory, 'jsonl-nested', 'users.jsonl'), 'utf8').trim().split('\n').at(-1);
+    await connection.bulkDestination!.write(context, {
+      schemaId: 'users',
+      mode: 'insert',
+      records: [{ id: 3, profile: { nested: { ok: true } } }],
+    });
+    const last = readFileSync(join(directory, 'jsonl-nested', 'users.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .at(-1);
     assert.deepEqual(JSON.parse(last!), { id: 3, profile: { nested: { ok: true } } });
   });
 });
@@ -147,20 +204,62 @@ describe('parquet', () => {
       { id: 'doc', type: 'object' },
       { id: 'bytes', type: 'binary' },
     ] as const;
-    await connection.bulkDestination!.apply(context, { kind: 'create_table', schemaId: 'typed', fields: [...fields], primaryKey: ['id'] });
+    await connection.bulkDestination!.apply(context, {
+      kind: 'create_table',
+      schemaId: 'typed',
+      fields: [...fields],
+      primaryKey: ['id'],
+    });
     const rows = [
-      { id: 1, big: '9223372036854775807', amount: '12345678901234567890.123456789', ratio: 0.1, active: true, at: '2024-03-04T05:06:07.123456Z', local: '2024-03-04T05:06:07.000001', day: '2024-02-29', doc: { a: [1, 'b'] }, bytes: Buffer.from([0, 255, 7]) },
-      { id: 2, big: null, amount: null, ratio: null, active: null, at: null, local: null, day: null, doc: null, bytes: null },
+      {
+        id: 1,
+        big: '9223372036854775807',
+        amount: '12345678901234567890.123456789',
+        ratio: 0.1,
+        active: true,
+        at: '2024-03-04T05:06:07.123456Z',
+        local: '2024-03-04T05:06:07.000001',
+        day: '2024-02-29',
+        doc: { a: [1, 'b'] },
+        bytes: Buffer.from([0, 255, 7]),
+      },
+      {
+        id: 2,
+        big: null,
+        amount: null,
+        ratio: null,
+        active: null,
+        at: null,
+        local: null,
+        day: null,
+        doc: null,
+        bytes: null,
+      },
     ];
     await connection.bulkDestination!.write(context, { schemaId: 'typed', mode: 'insert', records: rows });
     const schema = await connection.bulkSource!.describeSchema(context, 'typed');
-    assert.deepEqual(schema?.fields.map((field) => field.remote_type), ['integer', 'bigint', 'decimal', 'double', 'boolean', 'timestamp', 'timestamp_naive', 'date', 'json', 'binary']);
+    assert.deepEqual(
+      schema?.fields.map((field) => field.remote_type),
+      ['integer', 'bigint', 'decimal', 'double', 'boolean', 'timestamp', 'timestamp_naive', 'date', 'json', 'binary'],
+    );
     const { rows: read } = await collect(connection.bulkSource!.read(context, { schemaId: 'typed' }));
     assert.deepEqual(read, rows);
     // Upsert and delete rewrite the file.
-    await connection.bulkDestination!.write(context, { schemaId: 'typed', mode: 'upsert', primaryKey: ['id'], records: [{ id: 2, amount: '1.5' }] });
-    await connection.bulkDestination!.write(context, { schemaId: 'typed', mode: 'delete', primaryKey: ['id'], records: [{ id: 1 }] });
-    const { rows: after } = await collect(connection.bulkSource!.read(context, { schemaId: 'typed', fields: ['id', 'amount'] }));
+    await connection.bulkDestination!.write(context, {
+      schemaId: 'typed',
+      mode: 'upsert',
+      primaryKey: ['id'],
+      records: [{ id: 2, amount: '1.5' }],
+    });
+    await connection.bulkDestination!.write(context, {
+      schemaId: 'typed',
+      mode: 'delete',
+      primaryKey: ['id'],
+      records: [{ id: 1 }],
+    });
+    const { rows: after } = await collect(
+      connection.bulkSource!.read(context, { schemaId: 'typed', fields: ['id', 'amount'] }),
+    );
     assert.deepEqual(after, [{ id: 2, amount: '1.5' }]);
   });
 });
@@ -173,21 +272,41 @@ describe('model target', () => {
     const target = connection.modelTarget!;
     assert.deepEqual(await target.listObjects(context), [{ id: 'contacts', name: 'contacts', modes: ['create'] }]);
     await target.createField(context, 'contacts', { id: 'nickname', type: 'string' });
-    assert.deepEqual((await target.describeObject(context, 'contacts')).map((field) => field.id), ['email', 'score', 'nickname']);
+    assert.deepEqual(
+      (await target.describeObject(context, 'contacts')).map((field) => field.id),
+      ['email', 'score', 'nickname'],
+    );
     const result = await target.write(context, {
       objectId: 'contacts',
       operation: 'insert',
       identity: [],
-      records: [{ email: 'b@example.com', score: 2, nickname: 'bee' }, { email: 'c@example.com', score: 'lots' }],
+      records: [
+        { email: 'b@example.com', score: 2, nickname: 'bee' },
+        { email: 'c@example.com', score: 'lots' },
+      ],
     });
     assert.equal(result.inserted, 1);
-    assert.deepEqual(result.rejected.map((rejection) => [rejection.index, rejection.code]), [[1, 'invalid_data']]);
+    assert.deepEqual(
+      result.rejected.map((rejection) => [rejection.index, rejection.code]),
+      [[1, 'invalid_data']],
+    );
     assert.deepEqual(readFileTable(join(directory, 'target'), 'csv', 'contacts'), [
       { email: 'a@example.com', score: 1, nickname: null },
       { email: 'b@example.com', score: 2, nickname: 'bee' },
     ]);
-    await assert.rejects(target.write(context, { objectId: 'contacts', operation: 'update', identity: ['email'], records: [{ email: 'a@example.com' }] }), { code: 'unsupported' });
-    await assert.rejects(target.write(context, { objectId: 'nothing', operation: 'insert', identity: [], records: [{}] }), { code: 'object_missing' });
+    await assert.rejects(
+      target.write(context, {
+        objectId: 'contacts',
+        operation: 'update',
+        identity: ['email'],
+        records: [{ email: 'a@example.com' }],
+      }),
+      { code: 'unsupported' },
+    );
+    await assert.rejects(
+      target.write(context, { objectId: 'nothing', operation: 'insert', identity: [], records: [{}] }),
+      { code: 'object_missing' },
+    );
   });
 });
 
@@ -198,10 +317,21 @@ describe('large files', () => {
       const connection = open(`large-${format}`, { format });
       const context = createMockRunContext();
       const destination = connection.bulkDestination!;
-      await destination.apply(context, { kind: 'create_table', schemaId: 'big', fields: [{ id: 'id', type: 'number', remote_type: 'integer' }, { id: 'text', type: 'string' }], primaryKey: ['id'] });
+      await destination.apply(context, {
+        kind: 'create_table',
+        schemaId: 'big',
+        fields: [
+          { id: 'id', type: 'number', remote_type: 'integer' },
+          { id: 'text', type: 'string' },
+        ],
+        primaryKey: ['id'],
+      });
       const padding = 'x'.repeat(200);
       for (let start = 0; start < count; start += 50_000) {
-        const records = Array.from({ length: 50_000 }, (_, index) => ({ id: start + index + 1, text: `${padding}${start + index}` }));
+        const records = Array.from({ length: 50_000 }, (_, index) => ({
+          id: start + index + 1,
+          text: `${padding}${start + index}`,
+        }));
         await destination.write(context, { schemaId: 'big', mode: 'insert', records });
       }
       setFlagsFromString('--expose-gc');

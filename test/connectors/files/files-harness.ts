@@ -86,13 +86,17 @@ export function readFileTable(directory: string, format: FormatName, table: stri
   const path = join(directory, `${table}.${format}`);
   if (format === 'csv') {
     const records = parse(readFileSync(path), {
-      cast: (value, context) => (value === '' && !context.quoting ? null : /^-?\d+$/.test(value) ? Number(value) : value),
+      cast: (value, context) =>
+        value === '' && !context.quoting ? null : /^-?\d+$/.test(value) ? Number(value) : value,
     }) as unknown[][];
     const [header, ...rows] = records;
     return rows.map((row) => Object.fromEntries((header as string[]).map((name, index) => [name, row[index] ?? null])));
   }
   if (format === 'jsonl') {
-    return readFileSync(path, 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as Row);
+    return readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as Row);
   }
   return [];
 }
@@ -113,7 +117,10 @@ export function fileHarness(format: FormatName, connector: Connector = createFil
         nativeType: (kind) => (lossyKinds[format][kind] ? undefined : kind),
         async seed(table, columns: ColumnSpec[], _primaryKey, rows) {
           if (format === 'csv') {
-            const records = [columns.map((column) => column.name), ...rows.map((row) => columns.map((column) => csvText(row[column.name])))];
+            const records = [
+              columns.map((column) => column.name),
+              ...rows.map((row) => columns.map((column) => csvText(row[column.name]))),
+            ];
             writeFileSync(path(table), stringify(records, { quoted_string: true }));
           } else if (format === 'jsonl') {
             writeFileSync(path(table), rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
@@ -122,26 +129,44 @@ export function fileHarness(format: FormatName, connector: Connector = createFil
               { name: 'root', num_children: columns.length },
               ...columns.map((column) => ({
                 name: column.name,
-                repetition_type: column.required || _primaryKey.includes(column.name) ? ('REQUIRED' as const) : ('OPTIONAL' as const),
+                repetition_type:
+                  column.required || _primaryKey.includes(column.name) ? ('REQUIRED' as const) : ('OPTIONAL' as const),
                 ...parquetElements[column.kind],
               })),
             ];
-            const columnData = columns.map((column) => ({ name: column.name, data: rows.map((row) => parquetValue(column.kind, row[column.name])) }));
+            const columnData = columns.map((column) => ({
+              name: column.name,
+              data: rows.map((row) => parquetValue(column.kind, row[column.name])),
+            }));
             writeFileSync(path(table), Buffer.from(parquetWriteBuffer({ columnData, schema })));
           }
         },
         async readTable(table, orderBy) {
           const rows =
             format === 'parquet'
-              ? ((await parquetReadObjects({ file: new Uint8Array(readFileSync(path(table))).buffer, parsers: { timestampFromMicroseconds: isoOfMicros } })) as Row[]).map((row) =>
-                  Object.fromEntries(Object.entries(row).map(([key, value]) => [key, typeof value === 'bigint' ? Number(value) : value ?? null])),
+              ? (
+                  (await parquetReadObjects({
+                    file: new Uint8Array(readFileSync(path(table))).buffer,
+                    parsers: { timestampFromMicroseconds: isoOfMicros },
+                  })) as Row[]
+                ).map((row) =>
+                  Object.fromEntries(
+                    Object.entries(row).map(([key, value]) => [
+                      key,
+                      typeof value === 'bigint' ? Number(value) : (value ?? null),
+                    ]),
+                  ),
                 )
               : readFileTable(directory, format, table);
           return rows.sort((left, right) => ((left[orderBy] as number) < (right[orderBy] as number) ? -1 : 1));
         },
         expectedType: format === 'jsonl' ? { decimal: 'string' } : undefined,
         failingConfigurations: [
-          { name: 'directory missing', configuration: { path: join(directory, 'nowhere'), format }, code: 'database_missing' },
+          {
+            name: 'directory missing',
+            configuration: { path: join(directory, 'nowhere'), format },
+            code: 'database_missing',
+          },
         ],
         untestableFailures: {
           host_unreachable: 'files are on a local disk: there is no host',

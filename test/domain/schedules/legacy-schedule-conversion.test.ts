@@ -14,7 +14,13 @@ import {
   type BulkScheduleConfiguration,
   type LegacyBulkSchedule,
 } from '../../../src/domain/schedules/index.ts';
-import { configuration, exactConfiguration, legacyAny, legacyCanonical, legacyCanonicalMulti } from './schedule-arbitraries.ts';
+import {
+  configuration,
+  exactConfiguration,
+  legacyAny,
+  legacyCanonical,
+  legacyCanonicalMulti,
+} from './schedule-arbitraries.ts';
 
 const seed2024: LegacyBulkSchedule = {
   frequency: 'multi',
@@ -61,11 +67,17 @@ test('the multi item none becomes the default schedule wherever it is listed', (
     ],
   });
   // Canonical form: none first, the others in their order.
-  assert.deepEqual(canonicalLegacySchedule(legacy).multi?.schedules?.map((item) => item.item), ['none', 'incrementalFields', 'nonincrementalFields']);
+  assert.deepEqual(
+    canonicalLegacySchedule(legacy).multi?.schedules?.map((item) => item.item),
+    ['none', 'incrementalFields', 'nonincrementalFields'],
+  );
 });
 
 test('non-canonical 2024 multis come back in their canonical, equivalent form', () => {
-  const single: LegacyBulkSchedule = { frequency: 'multi', multi: { schedules: [{ item: 'incrementalFields', schedule: { frequency: 'continuous' } }] } };
+  const single: LegacyBulkSchedule = {
+    frequency: 'multi',
+    multi: { schedules: [{ item: 'incrementalFields', schedule: { frequency: 'continuous' } }] },
+  };
   assert.deepEqual(canonicalLegacySchedule(single), { frequency: 'continuous' });
   const nonePair: LegacyBulkSchedule = {
     frequency: 'multi',
@@ -88,9 +100,18 @@ test('non-canonical 2024 multis come back in their canonical, equivalent form', 
 });
 
 test('down: schema-scoped and resync-mode additional schedules are left out, never widened', () => {
-  const weeklyRebuild = { frequency: 'weekly' as const, day_of_week: 'sunday', hour: '2', minute: '0', resync_mode: 'rebuild' as const };
+  const weeklyRebuild = {
+    frequency: 'weekly' as const,
+    day_of_week: 'sunday',
+    hour: '2',
+    minute: '0',
+    resync_mode: 'rebuild' as const,
+  };
   // "continuous incremental, plus a weekly rebuild of everything" (concepts.md) has no 2024 form: 2024 shows the default only.
-  const withRebuild: BulkScheduleConfiguration = { default_schedule: { frequency: 'continuous' }, additional_schedules: [weeklyRebuild] };
+  const withRebuild: BulkScheduleConfiguration = {
+    default_schedule: { frequency: 'continuous' },
+    additional_schedules: [weeklyRebuild],
+  };
   assert.equal(hasExactLegacyForm(withRebuild), false);
   assert.deepEqual(downgradeToLegacySchedule(withRebuild), { frequency: 'continuous' });
 
@@ -144,9 +165,15 @@ test('2024 validation names 2024 paths and refuses duplicate items, nested multi
       'schedule.multi.schedules[3].schedule',
     ],
   );
-  assert.deepEqual(fields({ frequency: 'manual', multi: { schedules: [{ item: 'none', schedule: { frequency: 'manual' } }] } }), ['schedule.multi.schedules']);
+  assert.deepEqual(
+    fields({ frequency: 'manual', multi: { schedules: [{ item: 'none', schedule: { frequency: 'manual' } }] } }),
+    ['schedule.multi.schedules'],
+  );
   // The 2024 GET example echoes `"multi": {}` on a plain schedule; sending it back is fine, and it is dropped.
-  assert.deepEqual(validateLegacyBulkSchedule({ frequency: 'manual', hour: '0', multi: {} }), { ok: true, value: { frequency: 'manual', hour: '0' } });
+  assert.deepEqual(validateLegacyBulkSchedule({ frequency: 'manual', hour: '0', multi: {} }), {
+    ok: true,
+    value: { frequency: 'manual', hour: '0' },
+  });
 });
 
 test('property: the generators make only schedules that validation accepts unchanged', () => {

@@ -18,7 +18,10 @@ test('continuous runs the minimum gap after the previous run, or the gap the sch
   const after = at('2024-05-01T10:00:30.250Z');
   assert.equal(CONTINUOUS_MINIMUM_GAP_MS, 60_000);
   assert.equal(iso(nextRunAt({ frequency: 'continuous' }, after)), '2024-05-01T10:01:30.250Z');
-  assert.equal(iso(nextRunAt({ frequency: 'continuous' }, after, { continuousGapMs: 5 * 60_000 })), '2024-05-01T10:05:30.250Z');
+  assert.equal(
+    iso(nextRunAt({ frequency: 'continuous' }, after, { continuousGapMs: 5 * 60_000 })),
+    '2024-05-01T10:05:30.250Z',
+  );
 });
 
 test('hourly fires at `minute` past each hour, strictly after `after`', () => {
@@ -53,10 +56,20 @@ test('weekly accepts "monday", "Mon" and "1" alike', () => {
   // 2024-05-01 is a Wednesday.
   const after = at('2024-05-01T12:00:00Z');
   for (const day of ['monday', 'Mon', 'MONDAY', '1']) {
-    assert.equal(iso(nextRunAt({ frequency: 'weekly', day_of_week: day, hour: '12', minute: '30' }, after)), '2024-05-06T12:30:00.000Z', day);
+    assert.equal(
+      iso(nextRunAt({ frequency: 'weekly', day_of_week: day, hour: '12', minute: '30' }, after)),
+      '2024-05-06T12:30:00.000Z',
+      day,
+    );
   }
-  assert.equal(iso(nextRunAt({ frequency: 'weekly', day_of_week: 'wednesday', hour: '12', minute: '0' }, after)), '2024-05-08T12:00:00.000Z');
-  assert.equal(iso(nextRunAt({ frequency: 'weekly', day_of_week: 'sunday', hour: '0', minute: '0' }, at('2024-12-29T00:00:00Z'))), '2025-01-05T00:00:00.000Z');
+  assert.equal(
+    iso(nextRunAt({ frequency: 'weekly', day_of_week: 'wednesday', hour: '12', minute: '0' }, after)),
+    '2024-05-08T12:00:00.000Z',
+  );
+  assert.equal(
+    iso(nextRunAt({ frequency: 'weekly', day_of_week: 'sunday', hour: '0', minute: '0' }, at('2024-12-29T00:00:00Z'))),
+    '2025-01-05T00:00:00.000Z',
+  );
 });
 
 test('custom runs the cron expression of its fields in UTC', () => {

@@ -14,31 +14,64 @@ import {
 import { configuration } from './schedule-arbitraries.ts';
 
 const actor = { id: '12345678-1234-1234-1234-123456789012', name: 'John Doe', type: 'user' };
-const metadata = { created_at: '2024-01-15T09:30:00Z', updated_at: '2024-01-16T09:30:00Z', created_by: actor, updated_by: actor };
+const metadata = {
+  created_at: '2024-01-15T09:30:00Z',
+  updated_at: '2024-01-16T09:30:00Z',
+  created_by: actor,
+  updated_by: actor,
+};
 
 test("examples.md §14: the request { frequency: 'manual' } is accepted", () => {
-  assert.deepEqual(validateScheduleApiRequest({ frequency: 'manual' }, { isDefault: false }), { ok: true, value: { frequency: 'manual' } });
+  assert.deepEqual(validateScheduleApiRequest({ frequency: 'manual' }, { isDefault: false }), {
+    ok: true,
+    value: { frequency: 'manual' },
+  });
 });
 
 test('requests map camelCase to Ferry fields and errors name camelCase paths', () => {
   assert.deepEqual(
-    validateScheduleApiRequest({ frequency: 'weekly', dayOfWeek: 'friday', hour: '7', minute: '0', selectiveMode: 'incrementalFields' }, { isDefault: false }),
-    { ok: true, value: { frequency: 'weekly', day_of_week: 'friday', hour: '7', minute: '0', selective_mode: 'incrementalFields' } },
+    validateScheduleApiRequest(
+      { frequency: 'weekly', dayOfWeek: 'friday', hour: '7', minute: '0', selectiveMode: 'incrementalFields' },
+      { isDefault: false },
+    ),
+    {
+      ok: true,
+      value: {
+        frequency: 'weekly',
+        day_of_week: 'friday',
+        hour: '7',
+        minute: '0',
+        selective_mode: 'incrementalFields',
+      },
+    },
   );
-  const result = validateScheduleApiRequest({ frequency: 'weekly', dayOfWeek: 'someday', hour: '7', selectiveMode: 'x' }, { isDefault: false });
+  const result = validateScheduleApiRequest(
+    { frequency: 'weekly', dayOfWeek: 'someday', hour: '7', selectiveMode: 'x' },
+    { isDefault: false },
+  );
   assert.equal(result.ok, false);
-  assert.deepEqual(
-    result.ok ? [] : result.issues.map((issue) => issue.field),
-    ['schedule.minute', 'schedule.dayOfWeek', 'schedule.selectiveMode'],
+  assert.deepEqual(result.ok ? [] : result.issues.map((issue) => issue.field), [
+    'schedule.minute',
+    'schedule.dayOfWeek',
+    'schedule.selectiveMode',
+  ]);
+  const custom = validateScheduleApiRequest(
+    { frequency: 'custom', minute: '0', hour: '0', dayOfMonth: '32' },
+    { isDefault: false },
   );
-  const custom = validateScheduleApiRequest({ frequency: 'custom', minute: '0', hour: '0', dayOfMonth: '32' }, { isDefault: false });
   assert.deepEqual(custom.ok ? [] : custom.issues.map((issue) => issue.field), ['schedule.dayOfMonth']);
   assert.equal(validateScheduleApiRequest({ frequency: 'multi' }, { isDefault: false }).ok, false);
 });
 
 test('the default schedule accepts selectiveMode none (what GET shows) and refuses any other', () => {
-  assert.deepEqual(validateScheduleApiRequest({ frequency: 'manual', selectiveMode: 'none' }, { isDefault: true }), { ok: true, value: { frequency: 'manual' } });
-  const refused = validateScheduleApiRequest({ frequency: 'manual', selectiveMode: 'incrementalFields' }, { isDefault: true });
+  assert.deepEqual(validateScheduleApiRequest({ frequency: 'manual', selectiveMode: 'none' }, { isDefault: true }), {
+    ok: true,
+    value: { frequency: 'manual' },
+  });
+  const refused = validateScheduleApiRequest(
+    { frequency: 'manual', selectiveMode: 'incrementalFields' },
+    { isDefault: true },
+  );
   assert.deepEqual(refused.ok ? [] : refused.issues.map((issue) => issue.field), ['schedule.selectiveMode']);
 });
 
@@ -90,7 +123,12 @@ test('property: to then from the sub-resource shape keeps every setting', () => 
         if (expected.resync_mode === 'normal') delete expected.resync_mode;
         assert.deepEqual(back, expected);
       });
-      const back = fromBulkBulkSyncSchedule(toBulkBulkSyncSchedule({ ...config.default_schedule, id: 'd', created_at: 'c', updated_at: 'u' }, { syncId: 'x', isDefault: true }));
+      const back = fromBulkBulkSyncSchedule(
+        toBulkBulkSyncSchedule(
+          { ...config.default_schedule, id: 'd', created_at: 'c', updated_at: 'u' },
+          { syncId: 'x', isDefault: true },
+        ),
+      );
       assert.deepEqual(back, { ...config.default_schedule, is_default: true });
     }),
   );
@@ -121,10 +159,28 @@ test('a sub-resource PUT replaces timing and selective mode and keeps schemas, r
 test('2025 responses carry metadata and only the scope that is set', () => {
   const response = toBulkSchedulesResponse({
     default_schedule: { id: 'd', ...metadata, frequency: 'continuous' },
-    additional_schedules: [{ id: 'a', created_at: 'c', updated_at: 'u', frequency: 'hourly', minute: '0', selective_mode: 'incrementalFields' }],
+    additional_schedules: [
+      {
+        id: 'a',
+        created_at: 'c',
+        updated_at: 'u',
+        frequency: 'hourly',
+        minute: '0',
+        selective_mode: 'incrementalFields',
+      },
+    ],
   });
   assert.deepEqual(response, {
     default_schedule: { id: 'd', ...metadata, frequency: 'continuous' },
-    additional_schedules: [{ id: 'a', created_at: 'c', updated_at: 'u', frequency: 'hourly', minute: '0', selective_mode: 'incrementalFields' }],
+    additional_schedules: [
+      {
+        id: 'a',
+        created_at: 'c',
+        updated_at: 'u',
+        frequency: 'hourly',
+        minute: '0',
+        selective_mode: 'incrementalFields',
+      },
+    ],
   });
 });

@@ -11,7 +11,9 @@ import type {
 } from '../../../src/domain/schedules/index.ts';
 
 const padded = (max: number, min = 0) =>
-  fc.tuple(fc.integer({ min, max }), fc.boolean()).map(([value, pad]) => (pad ? String(value).padStart(2, '0') : String(value)));
+  fc
+    .tuple(fc.integer({ min, max }), fc.boolean())
+    .map(([value, pad]) => (pad ? String(value).padStart(2, '0') : String(value)));
 const minute = padded(59);
 const hour = padded(23);
 const dayOfMonth = padded(31, 1);
@@ -44,9 +46,17 @@ export function timingFor(frequency: BulkScheduleFrequency): fc.Arbitrary<Schedu
       })
       .map((fields) => withoutUndefined({ frequency, ...fields }));
   }
-  const required = { hourly: ['minute'], daily: ['hour', 'minute'], weekly: ['day_of_week', 'hour', 'minute'] }[frequency as string] ?? [];
+  const required =
+    { hourly: ['minute'], daily: ['hour', 'minute'], weekly: ['day_of_week', 'hour', 'minute'] }[frequency as string] ??
+    [];
   return fc
-    .record({ minute: optional(minute), hour: optional(hour), day_of_month: optional(dayOfMonth), month: optional(month), day_of_week: optional(dayOfWeek) })
+    .record({
+      minute: optional(minute),
+      hour: optional(hour),
+      day_of_month: optional(dayOfMonth),
+      month: optional(month),
+      day_of_week: optional(dayOfWeek),
+    })
     .chain((fields) =>
       fc.record({ minute, hour, day_of_week: dayOfWeek }).map((needed) => {
         const timing: Record<string, string | undefined> = { ...fields };
@@ -56,19 +66,25 @@ export function timingFor(frequency: BulkScheduleFrequency): fc.Arbitrary<Schedu
     );
 }
 
-export const bulkFrequency = fc.constantFrom<BulkScheduleFrequency>('manual', 'continuous', 'hourly', 'daily', 'weekly', 'custom', 'builder');
+export const bulkFrequency = fc.constantFrom<BulkScheduleFrequency>(
+  'manual',
+  'continuous',
+  'hourly',
+  'daily',
+  'weekly',
+  'custom',
+  'builder',
+);
 export const timing: fc.Arbitrary<ScheduleTiming> = bulkFrequency.chain(timingFor);
 
 /** A 2024 schedule that is not multi. */
 export const legacyPlain: fc.Arbitrary<LegacyBulkSchedule> = timing;
 
 function multiOf(items: SelectiveMode[]): fc.Arbitrary<LegacyBulkSchedule> {
-  return fc
-    .tuple(...items.map(() => timing))
-    .map((schedules) => ({
-      frequency: 'multi' as const,
-      multi: { schedules: items.map((item, index): LegacyItemizedSchedule => ({ item, schedule: schedules[index] })) },
-    }));
+  return fc.tuple(...items.map(() => timing)).map((schedules) => ({
+    frequency: 'multi' as const,
+    multi: { schedules: items.map((item, index): LegacyItemizedSchedule => ({ item, schedule: schedules[index] })) },
+  }));
 }
 
 /** The four canonical multi layouts (docs/schedules.md). */
@@ -93,8 +109,12 @@ const additional: fc.Arbitrary<AdditionalSchedule> = fc
   .record({
     timing,
     selective_mode: optional(fc.constantFrom<SelectiveMode>('none', 'incrementalFields', 'nonincrementalFields')),
-    schemas: optional(fc.uniqueArray(fc.constantFrom('public.users', 'public.orders', 'sales.deals'), { minLength: 1, maxLength: 2 })),
-    resync_mode: optional(fc.constantFrom('normal', 'refetch', 'resync', 'rebuild') as fc.Arbitrary<AdditionalSchedule['resync_mode']>),
+    schemas: optional(
+      fc.uniqueArray(fc.constantFrom('public.users', 'public.orders', 'sales.deals'), { minLength: 1, maxLength: 2 }),
+    ),
+    resync_mode: optional(
+      fc.constantFrom('normal', 'refetch', 'resync', 'rebuild') as fc.Arbitrary<AdditionalSchedule['resync_mode']>,
+    ),
   })
   .map(({ timing: fields, ...scope }) => withoutUndefined({ ...fields, ...scope }));
 

@@ -2,7 +2,10 @@
 // reading a whole table back through a connector so source and destination compare row by row.
 import assert from 'node:assert/strict';
 import type { BulkSource, Connection, Row } from '../../../src/connectors/connector.ts';
-import { createPostgresConnector, type PostgresConnection } from '../../../src/connectors/postgres/postgres-connector.ts';
+import {
+  createPostgresConnector,
+  type PostgresConnection,
+} from '../../../src/connectors/postgres/postgres-connector.ts';
 import type { BulkSyncPlan } from '../../../src/engine/bulk/bulk-sync-plan.ts';
 import { runBulkSync, type BulkExecutionResult } from '../../../src/engine/bulk/bulk-sync-runner.ts';
 import type { CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
@@ -20,7 +23,11 @@ export function openPostgres(database: ScratchDatabase): PostgresConnection {
 let executions = 0;
 
 /** A plan with fresh execution ids; `syncId` stays the same across calls that pass it. */
-export function planOf(source: Connection, destination: Connection, overrides: Partial<BulkSyncPlan> & Pick<BulkSyncPlan, 'schemas'>): BulkSyncPlan {
+export function planOf(
+  source: Connection,
+  destination: Connection,
+  overrides: Partial<BulkSyncPlan> & Pick<BulkSyncPlan, 'schemas'>,
+): BulkSyncPlan {
   executions += 1;
   return {
     syncId: 'sync-1',
@@ -49,7 +56,11 @@ export function createHarness(checkpoints: CheckpointStore = createMemoryCheckpo
 }
 
 /** Every row of a table through the connector's own read, sorted by `key` (value conventions on both sides). */
-export async function readTable(source: Pick<BulkSource, 'read'> | undefined, schemaId: string, key: string): Promise<Row[]> {
+export async function readTable(
+  source: Pick<BulkSource, 'read'> | undefined,
+  schemaId: string,
+  key: string,
+): Promise<Row[]> {
   assert.ok(source, 'the connection has no bulk source');
   const rows: Row[] = [];
   for await (const batch of source.read(createMockRunContext(), { schemaId })) rows.push(...batch);
@@ -61,7 +72,11 @@ export async function readTable(source: Pick<BulkSource, 'read'> | undefined, sc
 }
 
 export function assertCompleted(result: BulkExecutionResult): void {
-  assert.equal(result.status, 'completed', result.error ? `${result.error.code}: ${result.error.message}` : JSON.stringify(result.schemas));
+  assert.equal(
+    result.status,
+    'completed',
+    result.error ? `${result.error.code}: ${result.error.message}` : JSON.stringify(result.schemas),
+  );
 }
 
 /** Drops fields not in `keep` (e.g. the snapshot column), for comparisons. */

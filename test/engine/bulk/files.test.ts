@@ -20,7 +20,11 @@ function comparable(rows: Row[]): Row[] {
     Object.fromEntries(
       Object.entries(row).map(([key, value]) => [
         key,
-        Buffer.isBuffer(value) ? value.toString('hex') : typeof value === 'string' && /^-?\d+\.\d+$/.test(value) ? value.replace(/\.?0+$/, '') : value,
+        Buffer.isBuffer(value)
+          ? value.toString('hex')
+          : typeof value === 'string' && /^-?\d+\.\d+$/.test(value)
+            ? value.replace(/\.?0+$/, '')
+            : value,
       ]),
     ),
   );
@@ -31,7 +35,8 @@ describe('bulk engine: files', { skip: unavailable }, () => {
   let postgres: PostgresConnection;
   let sql: pg.Pool;
   let directory: string;
-  const files = (format: string, sub: string): Connection => createFilesConnector().open({ path: join(directory, sub), format });
+  const files = (format: string, sub: string): Connection =>
+    createFilesConnector().open({ path: join(directory, sub), format });
 
   before(async () => {
     database = await createPostgresDatabase('ferry_bulk_files');
@@ -39,7 +44,9 @@ describe('bulk engine: files', { skip: unavailable }, () => {
     sql = new pg.Pool({ connectionString: database.url, max: 2 });
     directory = mkdtempSync(join(tmpdir(), 'ferry-bulk-files-'));
     for (const sub of ['csv', 'parquet']) (await import('node:fs')).mkdirSync(join(directory, sub));
-    await sql.query(`create table people (id integer primary key, name text, salary numeric(12,2), joined timestamptz, active boolean, tags jsonb, photo bytea)`);
+    await sql.query(
+      `create table people (id integer primary key, name text, salary numeric(12,2), joined timestamptz, active boolean, tags jsonb, photo bytea)`,
+    );
     await sql.query(
       `insert into people select i, 'Person, "' || i || '"' || chr(10) || 'line two', i * 100.25, '2024-01-01T00:00:00.5Z'::timestamptz + i * interval '1 day', i % 2 = 0, jsonb_build_array(i, 'x'), '\\x0102'::bytea from generate_series(1, 1200) i`,
     );
@@ -54,12 +61,20 @@ describe('bulk engine: files', { skip: unavailable }, () => {
   for (const format of ['csv', 'parquet']) {
     test(`postgresql → files (${format}) and back: files → postgresql`, async () => {
       const target = files(format, format);
-      const out = await createHarness().run(planOf(postgres, target, { syncId: `to-${format}`, schemas: [{ schemaId: 'public.people' }], batchSize: 400 }));
+      const out = await createHarness().run(
+        planOf(postgres, target, { syncId: `to-${format}`, schemas: [{ schemaId: 'public.people' }], batchSize: 400 }),
+      );
       assertCompleted(out);
       const expected = comparable(await readTable(postgres.bulkSource, 'public.people', 'id'));
       assert.deepEqual(comparable(await readTable(target.bulkSource, 'people', 'id')), expected);
 
-      const back = await createHarness().run(planOf(target, postgres, { syncId: `from-${format}`, schemas: [{ schemaId: 'people', outputName: `people_from_${format}` }], batchSize: 500 }));
+      const back = await createHarness().run(
+        planOf(target, postgres, {
+          syncId: `from-${format}`,
+          schemas: [{ schemaId: 'people', outputName: `people_from_${format}` }],
+          batchSize: 500,
+        }),
+      );
       assertCompleted(back);
       // Zoned timestamps come back as instants (timestamptz), exactly as they left.
       assert.deepEqual(comparable(await readTable(postgres.bulkSource, `people_from_${format}`, 'id')), expected);

@@ -27,7 +27,12 @@ const unavailable = await postgresUnavailable();
 type Interruption = 'cancel' | 'crash';
 
 /** A store that interrupts the run at its `after`-th save of a loading checkpoint with rows. */
-function interruptingStore(inner: CheckpointStore, after: number, how: Interruption, abort: () => void): CheckpointStore & { saves: BulkCheckpoint[] } {
+function interruptingStore(
+  inner: CheckpointStore,
+  after: number,
+  how: Interruption,
+  abort: () => void,
+): CheckpointStore & { saves: BulkCheckpoint[] } {
   const saves: BulkCheckpoint[] = [];
   let count = 0;
   return {
@@ -66,24 +71,39 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
   let destinationSql: pg.Pool;
 
   before(async () => {
-    [sourceDatabase, destinationDatabase] = await Promise.all([createPostgresDatabase('ferry_bulk_cancel_src'), createPostgresDatabase('ferry_bulk_cancel_dst')]);
+    [sourceDatabase, destinationDatabase] = await Promise.all([
+      createPostgresDatabase('ferry_bulk_cancel_src'),
+      createPostgresDatabase('ferry_bulk_cancel_dst'),
+    ]);
     sourceSql = new pg.Pool({ connectionString: sourceDatabase.url, max: 2 });
     destinationSql = new pg.Pool({ connectionString: destinationDatabase.url, max: 2 });
     source = openPostgres(sourceDatabase);
     destination = openPostgres(destinationDatabase);
     await sourceSql.query(`create table big (id integer primary key, updated_at timestamptz not null, payload text)`);
-    await sourceSql.query(`insert into big select i, '2024-01-01'::timestamptz + (i / 10) * interval '1 second', repeat(md5(i::text), 4) from generate_series(1, 200000) i`);
+    await sourceSql.query(
+      `insert into big select i, '2024-01-01'::timestamptz + (i / 10) * interval '1 second', repeat(md5(i::text), 4) from generate_series(1, 200000) i`,
+    );
     await sourceSql.query(`create table medium as select * from big where id <= 30000`);
     await sourceSql.query(`alter table medium add primary key (id)`);
     await sourceSql.query(`create table loose (at timestamptz, payload text)`);
-    await sourceSql.query(`insert into loose select '2024-01-01'::timestamptz + i * interval '1 second', md5(i::text) from generate_series(1, 20000) i`);
+    await sourceSql.query(
+      `insert into loose select '2024-01-01'::timestamptz + i * interval '1 second', md5(i::text) from generate_series(1, 20000) i`,
+    );
     sqliteDirectory = mkdtempSync(join(tmpdir(), 'ferry-bulk-'));
     const path = join(sqliteDirectory, 'source.db');
     const native = new Database(path);
-    native.exec(`CREATE TABLE items (id INTEGER PRIMARY KEY, updated_at TIMESTAMPTZ NOT NULL, name TEXT, amount DECIMAL_TEXT)`);
+    native.exec(
+      `CREATE TABLE items (id INTEGER PRIMARY KEY, updated_at TIMESTAMPTZ NOT NULL, name TEXT, amount DECIMAL_TEXT)`,
+    );
     const insert = native.prepare(`INSERT INTO items VALUES (?, ?, ?, ?)`);
     native.transaction(() => {
-      for (let id = 1; id <= 12000; id += 1) insert.run(id, new Date(Date.UTC(2024, 0, 1, 0, 0, Math.floor(id / 7))).toISOString(), `item ${id}`, `${id}.50`);
+      for (let id = 1; id <= 12000; id += 1)
+        insert.run(
+          id,
+          new Date(Date.UTC(2024, 0, 1, 0, 0, Math.floor(id / 7))).toISOString(),
+          `item ${id}`,
+          `${id}.50`,
+        );
     })();
     native.exec(`CREATE TABLE loose (at TIMESTAMPTZ, payload TEXT)`);
     const insertLoose = native.prepare(`INSERT INTO loose VALUES ('2024-01-01T00:00:00Z', ?)`);
@@ -94,7 +114,13 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
     sqlite = createSqliteConnector().open({ path });
   });
   after(async () => {
-    await Promise.all([source?.close(), destination?.close(), sqlite?.close(), sourceSql?.end(), destinationSql?.end()]);
+    await Promise.all([
+      source?.close(),
+      destination?.close(),
+      sqlite?.close(),
+      sourceSql?.end(),
+      destinationSql?.end(),
+    ]);
     await Promise.all([sourceDatabase?.drop(), destinationDatabase?.drop()]);
     rmSync(sqliteDirectory, { recursive: true, force: true });
   });
@@ -112,7 +138,11 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
       context.abort();
     });
     const harness = createHarness(store);
-    const plan = planOf(source, destination, { syncId: 'cancel', schemas: [{ schemaId: 'public.big', outputName: 'big_canceled' }], copyChunkSize: 20000 });
+    const plan = planOf(source, destination, {
+      syncId: 'cancel',
+      schemas: [{ schemaId: 'public.big', outputName: 'big_canceled' }],
+      copyChunkSize: 20000,
+    });
     const result = await harness.run(plan, context);
     assert.equal(result.status, 'canceled');
     assert.equal(result.error?.code, 'canceled');
@@ -128,30 +158,101 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
       await migrateToLatest(fresh.database);
       const store = createKyselyCheckpointStore(fresh.database.db);
       const first = createMockRunContext();
-      const plan = planOf(sqlite, destination, { syncId: 'kysely-resume', schemas: [{ schemaId: 'items', outputName: 'kysely_resumed', trackingField: 'updated_at' }], batchSize: 1000 });
-      const interrupted = await createHarness(interruptingStore(store, 4, 'crash', () => first.abort())).run(plan, first);
+      const plan = planOf(sqlite, destination, {
+        syncId: 'kysely-resume',
+        schemas: [{ schemaId: 'items', outputName: 'kysely_resumed', trackingField: 'updated_at' }],
+        batchSize: 1000,
+      });
+      const interrupted = await createHarness(interruptingStore(store, 4, 'crash', () => first.abort())).run(
+        plan,
+        first,
+      );
       assert.equal(interrupted.status, 'canceled');
       const saved = await createKyselyCheckpointStore(fresh.openAnother().db).load('kysely-resume', 'items');
       assert.equal(saved?.phase, 'loading');
       assert.equal(saved?.rows, 3000);
       assertCompleted(await createHarness(store).run(plan));
       assert.equal(await destinationCount('kysely_resumed'), 12000);
-      assert.deepEqual(await readTable(destination.bulkSource, 'kysely_resumed', 'id'), await readTable(sqlite.bulkSource, 'items', 'id'));
+      assert.deepEqual(
+        await readTable(destination.bulkSource, 'kysely_resumed', 'id'),
+        await readTable(sqlite.bulkSource, 'items', 'id'),
+      );
       assert.equal((await store.load('kysely-resume', 'items'))?.phase, 'completed');
     } finally {
       await fresh.dispose();
     }
   });
 
-  const cases: Array<{ name: string; source: () => Connection; schemaId: string; key: string | undefined; sizes: Partial<BulkSyncPlan>; mode?: 'snapshot'; tracking?: string }> = [
-    { name: 'COPY path, primary key', source: () => source, schemaId: 'public.medium', key: 'id', sizes: { copyChunkSize: 2000 } },
-    { name: 'COPY path, tracking field with ties', source: () => source, schemaId: 'public.medium', key: 'id', tracking: 'updated_at', sizes: { copyChunkSize: 2000 } },
-    { name: 'COPY path, no primary key, ordered by a tracking field', source: () => source, schemaId: 'public.loose', key: undefined, tracking: 'at', sizes: { copyChunkSize: 3000 } },
-    { name: 'COPY path, snapshot with a key', source: () => source, schemaId: 'public.medium', key: 'id', mode: 'snapshot', sizes: { copyChunkSize: 2000 } },
-    { name: 'record path, primary key', source: () => sqlite, schemaId: 'items', key: 'id', sizes: { batchSize: 1000 } },
-    { name: 'record path, tracking field with ties', source: () => sqlite, schemaId: 'items', key: 'id', tracking: 'updated_at', sizes: { batchSize: 1000 } },
-    { name: 'record path, no primary key', source: () => sqlite, schemaId: 'loose', key: undefined, sizes: { batchSize: 500 } },
-    { name: 'record path, snapshot without a key', source: () => sqlite, schemaId: 'loose', key: undefined, mode: 'snapshot', sizes: { batchSize: 500 } },
+  const cases: Array<{
+    name: string;
+    source: () => Connection;
+    schemaId: string;
+    key: string | undefined;
+    sizes: Partial<BulkSyncPlan>;
+    mode?: 'snapshot';
+    tracking?: string;
+  }> = [
+    {
+      name: 'COPY path, primary key',
+      source: () => source,
+      schemaId: 'public.medium',
+      key: 'id',
+      sizes: { copyChunkSize: 2000 },
+    },
+    {
+      name: 'COPY path, tracking field with ties',
+      source: () => source,
+      schemaId: 'public.medium',
+      key: 'id',
+      tracking: 'updated_at',
+      sizes: { copyChunkSize: 2000 },
+    },
+    {
+      name: 'COPY path, no primary key, ordered by a tracking field',
+      source: () => source,
+      schemaId: 'public.loose',
+      key: undefined,
+      tracking: 'at',
+      sizes: { copyChunkSize: 3000 },
+    },
+    {
+      name: 'COPY path, snapshot with a key',
+      source: () => source,
+      schemaId: 'public.medium',
+      key: 'id',
+      mode: 'snapshot',
+      sizes: { copyChunkSize: 2000 },
+    },
+    {
+      name: 'record path, primary key',
+      source: () => sqlite,
+      schemaId: 'items',
+      key: 'id',
+      sizes: { batchSize: 1000 },
+    },
+    {
+      name: 'record path, tracking field with ties',
+      source: () => sqlite,
+      schemaId: 'items',
+      key: 'id',
+      tracking: 'updated_at',
+      sizes: { batchSize: 1000 },
+    },
+    {
+      name: 'record path, no primary key',
+      source: () => sqlite,
+      schemaId: 'loose',
+      key: undefined,
+      sizes: { batchSize: 500 },
+    },
+    {
+      name: 'record path, snapshot without a key',
+      source: () => sqlite,
+      schemaId: 'loose',
+      key: undefined,
+      mode: 'snapshot',
+      sizes: { batchSize: 500 },
+    },
   ];
   let caseNumber = 0;
   for (const item of cases) {
@@ -178,9 +279,14 @@ describe('bulk engine: cancel and resume', { skip: unavailable }, () => {
         assert.equal(await destinationCount(output), sourceRows.length);
         const copied = await readTable(destination.bulkSource, output, item.key ?? 'payload');
         const fields = Object.keys(sourceRows[0]!);
-        assert.deepEqual(copied.map((row) => Object.fromEntries(fields.map((field) => [field, row[field]]))), sourceRows);
+        assert.deepEqual(
+          copied.map((row) => Object.fromEntries(fields.map((field) => [field, row[field]]))),
+          sourceRows,
+        );
         if (item.key) {
-          const { rows } = await destinationSql.query(`select count(distinct ${item.key})::int as count from ${output}`);
+          const { rows } = await destinationSql.query(
+            `select count(distinct ${item.key})::int as count from ${output}`,
+          );
           assert.equal(rows[0].count, sourceRows.length, 'no duplicates');
         }
       });

@@ -38,7 +38,10 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
   }
 
   before(async () => {
-    [sourceDatabase, destinationDatabase] = await Promise.all([createPostgresDatabase('ferry_bulk_src'), createPostgresDatabase('ferry_bulk_dst')]);
+    [sourceDatabase, destinationDatabase] = await Promise.all([
+      createPostgresDatabase('ferry_bulk_src'),
+      createPostgresDatabase('ferry_bulk_dst'),
+    ]);
     sourceSql = new pg.Pool({ connectionString: sourceDatabase.url, max: 2, types: postgresTypeParsers });
     destinationSql = new pg.Pool({ connectionString: destinationDatabase.url, max: 2, types: postgresTypeParsers });
     source = openPostgres(sourceDatabase);
@@ -52,7 +55,13 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
   test('full copy keeps native types, in binary COPY, and logs start, progress and finish', async () => {
     await seed('full_items', 5000);
     const harness = createHarness();
-    const result = await harness.run(planOf(source, destination, { syncId: 'full', schemas: [{ schemaId: 'public.full_items' }], copyChunkSize: 1000 }));
+    const result = await harness.run(
+      planOf(source, destination, {
+        syncId: 'full',
+        schemas: [{ schemaId: 'public.full_items' }],
+        copyChunkSize: 1000,
+      }),
+    );
     assertCompleted(result);
     assert.equal(result.recordCount, 5000);
     assert.equal(result.schemas[0]!.path, 'copy_binary');
@@ -60,15 +69,27 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
     const types = await destinationSql.query(
       `select column_name, format_type(atttypid, atttypmod) as type from information_schema.columns c join pg_attribute a on a.attname = c.column_name and a.attrelid = 'public.full_items'::regclass where table_name = 'full_items' order by ordinal_position`,
     );
-    assert.deepEqual(types.rows.map((row) => row.type), ['integer', 'text', 'numeric(38,9)', 'timestamp with time zone', 'jsonb', 'bytea', 'text']);
-    assert.deepEqual(types.rows.map((row) => row.column_name), ['id', 'name', 'amount', 'updated_at', 'doc', 'data', 'mixed_case']);
+    assert.deepEqual(
+      types.rows.map((row) => row.type),
+      ['integer', 'text', 'numeric(38,9)', 'timestamp with time zone', 'jsonb', 'bytea', 'text'],
+    );
+    assert.deepEqual(
+      types.rows.map((row) => row.column_name),
+      ['id', 'name', 'amount', 'updated_at', 'doc', 'data', 'mixed_case'],
+    );
     const expected = await readTable(source.bulkSource, 'public.full_items', 'id');
     const actual = await readTable(destination.bulkSource, 'public.full_items', 'id');
-    assert.deepEqual(actual, expected.map(({ 'Mixed Case': mixed, ...rest }) => ({ ...rest, mixed_case: mixed })));
+    assert.deepEqual(
+      actual,
+      expected.map(({ 'Mixed Case': mixed, ...rest }) => ({ ...rest, mixed_case: mixed })),
+    );
     const messages = harness.consoleLog.entries.map((entry) => entry.message);
     assert.match(messages[0]!, /^Started: 1 schema/);
     assert.ok(messages.some((message) => /^Starting a full copy of public\.full_items/.test(message)));
-    assert.ok(messages.some((message) => /^Finished: 5,000 rows .* rows\/s\)$/.test(message)), messages.join('\n'));
+    assert.ok(
+      messages.some((message) => /^Finished: 5,000 rows .* rows\/s\)$/.test(message)),
+      messages.join('\n'),
+    );
     assert.match(messages.at(-1)!, /^Completed: 5,000 rows/);
   });
 
@@ -76,7 +97,14 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
     await seed('modes', 3000);
     const harness = createHarness();
     const schemas = [{ schemaId: 'public.modes', trackingField: 'updated_at' }];
-    const plan = (overrides: object = {}) => planOf(source, destination, { syncId: 'modes', schemas, normalizeNames: 'disabled', copyChunkSize: 700, ...overrides });
+    const plan = (overrides: object = {}) =>
+      planOf(source, destination, {
+        syncId: 'modes',
+        schemas,
+        normalizeNames: 'disabled',
+        copyChunkSize: 700,
+        ...overrides,
+      });
     assertCompleted(await harness.run(plan()));
     await same('public.modes', 'public.modes');
 
@@ -96,7 +124,10 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
     assertCompleted(refetch);
     assert.equal(refetch.recordCount, 3001);
     const drifted = await destinationSql.query(`select id, name from modes where id in (-1, 10) order by id`);
-    assert.deepEqual(drifted.rows, [{ id: -1, name: 'destination only' }, { id: 10, name: 'name 10 🚀' }]);
+    assert.deepEqual(drifted.rows, [
+      { id: -1, name: 'destination only' },
+      { id: 10, name: 'name 10 🚀' },
+    ]);
 
     // resync: truncated, then reloaded.
     const resync = await harness.run(plan({ resyncMode: 'resync' }));
@@ -110,7 +141,9 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
     assert.equal(normalAfterChange.schemas[0]!.error?.retryable, false);
     const rebuild = await harness.run(plan({ resyncMode: 'rebuild' }));
     assertCompleted(rebuild);
-    const type = await destinationSql.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'public.modes'::regclass and attname = 'amount'`);
+    const type = await destinationSql.query(
+      `select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'public.modes'::regclass and attname = 'amount'`,
+    );
     assert.equal(type.rows[0].type, 'text');
     await same('public.modes', 'public.modes');
   });
@@ -118,13 +151,21 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
   test('a field added on the source is added to the destination', async () => {
     await seed('evolving', 500);
     const harness = createHarness();
-    const plan = () => planOf(source, destination, { syncId: 'evolving', normalizeNames: 'disabled', schemas: [{ schemaId: 'public.evolving', trackingField: 'updated_at' }] });
+    const plan = () =>
+      planOf(source, destination, {
+        syncId: 'evolving',
+        normalizeNames: 'disabled',
+        schemas: [{ schemaId: 'public.evolving', trackingField: 'updated_at' }],
+      });
     assertCompleted(await harness.run(plan()));
     await sourceSql.query(`alter table evolving add column note text`);
     await sourceSql.query(`update evolving set note = 'noted', updated_at = now() where id <= 3`);
     const second = await harness.run(plan());
     assertCompleted(second);
-    assert.ok(harness.consoleLog.entries.some((entry) => entry.message === 'Destination: add fields evolving (note)'), harness.consoleLog.entries.map((entry) => entry.message).join('\n'));
+    assert.ok(
+      harness.consoleLog.entries.some((entry) => entry.message === 'Destination: add fields evolving (note)'),
+      harness.consoleLog.entries.map((entry) => entry.message).join('\n'),
+    );
     await same('public.evolving', 'public.evolving');
   });
 
@@ -135,42 +176,86 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
     const result = await harness.run(
       planOf(source, destination, {
         syncId: 'selected',
-        schemas: [{ schemaId: 'public.selected', fields: ['name', 'Mixed Case'], outputName: 'Chosen', trackingField: 'updated_at', dataCutoffTimestamp: cutoff }],
+        schemas: [
+          {
+            schemaId: 'public.selected',
+            fields: ['name', 'Mixed Case'],
+            outputName: 'Chosen',
+            trackingField: 'updated_at',
+            dataCutoffTimestamp: cutoff,
+          },
+        ],
       }),
     );
     assertCompleted(result);
     assert.equal(result.recordCount, 401);
     const rows = await readTable(destination.bulkSource, 'Chosen', 'id');
-    const expected = (await readTable(source.bulkSource, 'public.selected', 'id')).filter((row) => (row.id as number) >= 600);
+    const expected = (await readTable(source.bulkSource, 'public.selected', 'id')).filter(
+      (row) => (row.id as number) >= 600,
+    );
     // Key and tracking fields are always copied; names are normalised except user_output_name.
-    assert.deepEqual(rows, expected.map((row) => ({ id: row.id, name: row.name, updated_at: row.updated_at, mixed_case: row['Mixed Case'] })));
+    assert.deepEqual(
+      rows,
+      expected.map((row) => ({
+        id: row.id,
+        name: row.name,
+        updated_at: row.updated_at,
+        mixed_case: row['Mixed Case'],
+      })),
+    );
   });
 
   test('snapshot mode appends a full copy per execution with its timestamp', async () => {
     await seed('snap', 300);
     const harness = createHarness();
-    const plan = () => planOf(source, destination, { syncId: 'snap', mode: 'snapshot', normalizeNames: 'disabled', schemas: [{ schemaId: 'public.snap', outputName: 'snap_history' }] });
+    const plan = () =>
+      planOf(source, destination, {
+        syncId: 'snap',
+        mode: 'snapshot',
+        normalizeNames: 'disabled',
+        schemas: [{ schemaId: 'public.snap', outputName: 'snap_history' }],
+      });
     const first = plan();
     const second = plan();
     assertCompleted(await harness.run(first));
     await sourceSql.query(`update snap set name = 'later' where id = 1`);
     assertCompleted(await harness.run(second));
-    const counts = await destinationSql.query(`select _ferry_execution_timestamp as at, count(*)::int as count from snap_history group by 1 order by 1`);
+    const counts = await destinationSql.query(
+      `select _ferry_execution_timestamp as at, count(*)::int as count from snap_history group by 1 order by 1`,
+    );
     assert.deepEqual(counts.rows, [
       { at: first.executionTimestamp.replace('.000Z', '.000000Z'), count: 300 },
       { at: second.executionTimestamp.replace('.000Z', '.000000Z'), count: 300 },
     ]);
-    const names = await destinationSql.query(`select name from snap_history where id = 1 order by _ferry_execution_timestamp`);
-    assert.deepEqual(names.rows.map((row) => row.name), ['name 1 🚀', 'later']);
-    const key = await destinationSql.query(`select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 'snap_history'::regclass and i.indisprimary order by a.attname`);
-    assert.deepEqual(key.rows.map((row) => row.attname), ['_ferry_execution_timestamp', 'id']);
-    const latest = await destinationSql.query(`select * from snap_history where _ferry_execution_timestamp = $1 order by id`, [second.executionTimestamp]);
-    assert.deepEqual(pick(latest.rows, ['id', 'name']), pick(await readTable(source.bulkSource, 'public.snap', 'id'), ['id', 'name']));
+    const names = await destinationSql.query(
+      `select name from snap_history where id = 1 order by _ferry_execution_timestamp`,
+    );
+    assert.deepEqual(
+      names.rows.map((row) => row.name),
+      ['name 1 🚀', 'later'],
+    );
+    const key = await destinationSql.query(
+      `select a.attname from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indrelid = 'snap_history'::regclass and i.indisprimary order by a.attname`,
+    );
+    assert.deepEqual(
+      key.rows.map((row) => row.attname),
+      ['_ferry_execution_timestamp', 'id'],
+    );
+    const latest = await destinationSql.query(
+      `select * from snap_history where _ferry_execution_timestamp = $1 order by id`,
+      [second.executionTimestamp],
+    );
+    assert.deepEqual(
+      pick(latest.rows, ['id', 'name']),
+      pick(await readTable(source.bulkSource, 'public.snap', 'id'), ['id', 'name']),
+    );
   });
 
   test('a table without a primary key is truncated and reloaded on every run', async () => {
     await sourceSql.query(`create table events (at timestamptz, kind text)`);
-    await sourceSql.query(`insert into events select '2024-01-01'::timestamptz + i * interval '1 hour', 'k' || (i % 3) from generate_series(1, 250) i`);
+    await sourceSql.query(
+      `insert into events select '2024-01-01'::timestamptz + i * interval '1 hour', 'k' || (i % 3) from generate_series(1, 250) i`,
+    );
     const harness = createHarness();
     const plan = () => planOf(source, destination, { syncId: 'events', schemas: [{ schemaId: 'public.events' }] });
     assertCompleted(await harness.run(plan()));
@@ -191,7 +276,13 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
     const states = new Map<string, string>();
     const result = await runBulkSync(
       createMockRunContext(),
-      planOf(source, destination, { syncId: 'parallel', normalizeNames: 'disabled', concurrency: 2, copyChunkSize: 500, schemas: ['p1', 'p2', 'p3', 'p4'].map((table) => ({ schemaId: `public.${table}` })) }),
+      planOf(source, destination, {
+        syncId: 'parallel',
+        normalizeNames: 'disabled',
+        concurrency: 2,
+        copyChunkSize: 500,
+        schemas: ['p1', 'p2', 'p3', 'p4'].map((table) => ({ schemaId: `public.${table}` })),
+      }),
       {
         checkpoints: harness.checkpoints,
         consoleLog: harness.consoleLog,

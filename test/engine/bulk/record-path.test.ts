@@ -31,7 +31,10 @@ function countingSource(batches: number, size: number, progress: { produced: num
       for (let batch = Math.floor(start / size); batch < batches; batch += 1) {
         if (context.signal.aborted) return;
         progress.produced += 1;
-        yield Array.from({ length: size }, (_, index) => ({ ID: batch * size + index + 1, 'Full Name': `name ${batch * size + index + 1}` }));
+        yield Array.from({ length: size }, (_, index) => ({
+          ID: batch * size + index + 1,
+          'Full Name': `name ${batch * size + index + 1}`,
+        }));
       }
     },
   };
@@ -57,24 +60,41 @@ test('the source never runs more than one batch ahead of the destination (bounde
       },
     },
   };
-  const result = await createHarness().run(planOf(countingSource(40, 50, progress), slowDestination, { syncId: 'bounded', schemas: [{ schemaId: 'generated' }], batchSize: 50 }));
+  const result = await createHarness().run(
+    planOf(countingSource(40, 50, progress), slowDestination, {
+      syncId: 'bounded',
+      schemas: [{ schemaId: 'generated' }],
+      batchSize: 50,
+    }),
+  );
   assertCompleted(result);
   assert.equal(result.recordCount, 2000);
   assert.ok(aheadMax <= 2, `the source ran ${aheadMax} batches ahead`);
   const table = store.get('test')!.get('generated')!;
-  assert.deepEqual(table.fields.map((field) => field.id), ['id', 'full_name']);
+  assert.deepEqual(
+    table.fields.map((field) => field.id),
+    ['id', 'full_name'],
+  );
   assert.deepEqual(table.rows[1999], { id: 2000, full_name: 'name 2000' });
 });
 
 test('snapshot mode on the record path adds the execution timestamp to every row', async () => {
   const store = createInMemoryStore();
   const destination = createInMemoryConnector(store).open({ database: 'test' });
-  const plan = planOf(countingSource(3, 10, { produced: 0 }), destination, { syncId: 'snap', mode: 'snapshot', normalizeNames: 'disabled', schemas: [{ schemaId: 'generated' }] });
+  const plan = planOf(countingSource(3, 10, { produced: 0 }), destination, {
+    syncId: 'snap',
+    mode: 'snapshot',
+    normalizeNames: 'disabled',
+    schemas: [{ schemaId: 'generated' }],
+  });
   assertCompleted(await createHarness().run(plan));
   const table = store.get('test')!.get('generated')!;
   assert.equal(table.rows.length, 30);
   assert.ok(table.rows.every((row) => row._ferry_execution_timestamp === plan.executionTimestamp));
-  assert.deepEqual(table.fields.filter((field) => field.is_primary_key).map((field) => field.id), ['ID', '_ferry_execution_timestamp']);
+  assert.deepEqual(
+    table.fields.filter((field) => field.is_primary_key).map((field) => field.id),
+    ['ID', '_ferry_execution_timestamp'],
+  );
 });
 
 test('a missing schema fails alone, not retryable; the other schemas complete; a bad plan throws', async () => {
@@ -82,18 +102,28 @@ test('a missing schema fails alone, not retryable; the other schemas complete; a
   const destination = createInMemoryConnector(store).open({ database: 'test' });
   const source = countingSource(2, 5, { produced: 0 });
   const harness = createHarness();
-  const result = await harness.run(planOf(source, destination, { syncId: 'mixed', schemas: [{ schemaId: 'missing' }, { schemaId: 'generated' }] }));
+  const result = await harness.run(
+    planOf(source, destination, { syncId: 'mixed', schemas: [{ schemaId: 'missing' }, { schemaId: 'generated' }] }),
+  );
   assert.equal(result.status, 'failed');
-  assert.deepEqual(result.schemas.map((each) => each.status), ['failed', 'completed']);
+  assert.deepEqual(
+    result.schemas.map((each) => each.status),
+    ['failed', 'completed'],
+  );
   assert.equal(result.error?.code, 'schema_missing');
   assert.equal(result.error?.retryable, false);
   assert.ok(harness.consoleLog.entries.some((entry) => entry.level === 'ERROR' && entry.schemaId === 'missing'));
   await assert.rejects(
-    harness.run(planOf(source, destination, { syncId: 'dup', schemas: [{ schemaId: 'a.users' }, { schemaId: 'b.users' }] })),
+    harness.run(
+      planOf(source, destination, { syncId: 'dup', schemas: [{ schemaId: 'a.users' }, { schemaId: 'b.users' }] }),
+    ),
     (error: unknown) => error instanceof SyncError && error.code === 'invalid_plan',
   );
   await assert.rejects(
-    runBulkSync(createMockRunContext(), planOf(destination, source, { schemas: [{ schemaId: 'generated' }] }), { checkpoints: createMemoryCheckpointStore(), consoleLog: createMemoryConsoleLog() }),
+    runBulkSync(createMockRunContext(), planOf(destination, source, { schemas: [{ schemaId: 'generated' }] }), {
+      checkpoints: createMemoryCheckpointStore(),
+      consoleLog: createMemoryConsoleLog(),
+    }),
     (error: unknown) => error instanceof SyncError && error.code === 'unsupported_connection',
   );
 });

@@ -2,7 +2,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { FilterLogicError, evaluateFilterLogic, parseFilterLogic, type FilterExpression } from '../../../src/engine/model-sync/filter-logic.ts';
+import {
+  FilterLogicError,
+  evaluateFilterLogic,
+  parseFilterLogic,
+  type FilterExpression,
+} from '../../../src/engine/model-sync/filter-logic.ts';
 import { durationMs, filterPredicates } from '../../../src/engine/model-sync/filter-functions.ts';
 import { compileRecordFilter } from '../../../src/engine/model-sync/record-filter.ts';
 
@@ -12,11 +17,29 @@ describe('filter_logic', () => {
   test('AND binds tighter than OR; parentheses and NOT; keywords in any case', () => {
     assert.deepEqual(parseFilterLogic('1 OR 2 AND 3', 3), {
       kind: 'or',
-      operands: [{ kind: 'filter', index: 0 }, { kind: 'and', operands: [{ kind: 'filter', index: 1 }, { kind: 'filter', index: 2 }] }],
+      operands: [
+        { kind: 'filter', index: 0 },
+        {
+          kind: 'and',
+          operands: [
+            { kind: 'filter', index: 1 },
+            { kind: 'filter', index: 2 },
+          ],
+        },
+      ],
     });
     assert.deepEqual(parseFilterLogic('(1 and 2) or not 3', 3), {
       kind: 'or',
-      operands: [{ kind: 'and', operands: [{ kind: 'filter', index: 0 }, { kind: 'filter', index: 1 }] }, { kind: 'not', operand: { kind: 'filter', index: 2 } }],
+      operands: [
+        {
+          kind: 'and',
+          operands: [
+            { kind: 'filter', index: 0 },
+            { kind: 'filter', index: 1 },
+          ],
+        },
+        { kind: 'not', operand: { kind: 'filter', index: 2 } },
+      ],
     });
     assert.deepEqual(parseFilterLogic(' ((2)) ', 2), { kind: 'filter', index: 1 });
   });
@@ -33,7 +56,12 @@ describe('filter_logic', () => {
       ['1 & 2', /unexpected "&"/],
       ['1 OR )', /unexpected "\)"/],
     ];
-    for (const [text, message] of cases) assert.throws(() => parseFilterLogic(text, 3), (error: unknown) => error instanceof FilterLogicError && message.test(error.message), text);
+    for (const [text, message] of cases)
+      assert.throws(
+        () => parseFilterLogic(text, 3),
+        (error: unknown) => error instanceof FilterLogicError && message.test(error.message),
+        text,
+      );
   });
 
   test('property: the parse of a printed tree evaluates like the tree, for every assignment', () => {
@@ -42,22 +70,32 @@ describe('filter_logic', () => {
         { depthSize: 'small', withCrossShrink: true },
         fc.integer({ min: 0, max: 3 }).map((index) => ({ kind: 'filter' as const, index })),
         tie('node').map((operand) => ({ kind: 'not' as const, operand })),
-        fc.tuple(fc.constantFrom('and' as const, 'or' as const), fc.array(tie('node'), { minLength: 2, maxLength: 3 })).map(([kind, operands]) => ({ kind, operands })),
+        fc
+          .tuple(fc.constantFrom('and' as const, 'or' as const), fc.array(tie('node'), { minLength: 2, maxLength: 3 }))
+          .map(([kind, operands]) => ({ kind, operands })),
       ),
     })).node;
     const print = (node: FilterExpression): string =>
-      node.kind === 'filter' ? String(node.index + 1) : node.kind === 'not' ? `NOT (${print(node.operand)})` : node.operands.map((operand) => `(${print(operand)})`).join(node.kind === 'and' ? ' AND ' : ' OR ');
+      node.kind === 'filter'
+        ? String(node.index + 1)
+        : node.kind === 'not'
+          ? `NOT (${print(node.operand)})`
+          : node.operands.map((operand) => `(${print(operand)})`).join(node.kind === 'and' ? ' AND ' : ' OR ');
     fc.assert(
       fc.property(tree, fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }), (node, values) => {
         const parsed = parseFilterLogic(print(node), 4);
-        assert.equal(evaluateFilterLogic(parsed, (index) => values[index]), evaluateFilterLogic(node, (index) => values[index]));
+        assert.equal(
+          evaluateFilterLogic(parsed, (index) => values[index]),
+          evaluateFilterLogic(node, (index) => values[index]),
+        );
       }),
     );
   });
 });
 
 describe('filter functions', () => {
-  const check = (name: keyof typeof filterPredicates, value: unknown, operand: unknown) => filterPredicates[name](value, operand, now);
+  const check = (name: keyof typeof filterPredicates, value: unknown, operand: unknown) =>
+    filterPredicates[name](value, operand, now);
 
   test('equality and order compare numbers numerically, dates chronologically, text otherwise', () => {
     assert.equal(check('Equality', '10.50', 10.5), true);

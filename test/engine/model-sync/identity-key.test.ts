@@ -26,6 +26,9 @@ test('long identity values become a fixed-size digest key, still distinct', () =
 test('record hash ignores field order and encodes Buffers and Dates stably', () => {
   assert.equal(recordHash({ a: 1, b: [1, { c: 2, d: 3 }] }), recordHash({ b: [1, { d: 3, c: 2 }], a: 1 }));
   assert.notEqual(recordHash({ a: 1 }), recordHash({ a: '1' }));
-  assert.equal(canonicalJson({ bytes: Buffer.from('hi'), at: new Date('2026-01-01T00:00:00Z'), n: null, u: undefined }), '{"at":"2026-01-01T00:00:00.000Z","bytes":{"$binary":"aGk="},"n":null,"u":null}');
+  assert.equal(
+    canonicalJson({ bytes: Buffer.from('hi'), at: new Date('2026-01-01T00:00:00Z'), n: null, u: undefined }),
+    '{"at":"2026-01-01T00:00:00.000Z","bytes":{"$binary":"aGk="},"n":null,"u":null}',
+  );
   assert.equal(recordHash({ a: 1 }).length, 22);
 });

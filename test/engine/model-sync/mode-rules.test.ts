@@ -27,12 +27,21 @@ test('each mode decides new, unchanged and changed rows as docs/model-sync-engin
   };
   for (const [mode, [fresh, same, different]] of Object.entries(expected) as [SyncMode, [string, string, string]][]) {
     const options = { rule: modeRules[mode], backfillOnly: false, syncAllRecords: false };
-    assert.deepEqual([label(decide(candidate('none'), options)), label(decide(candidate('same'), options)), label(decide(candidate('different'), options))], [fresh, same, different], mode);
+    assert.deepEqual(
+      [
+        label(decide(candidate('none'), options)),
+        label(decide(candidate('same'), options)),
+        label(decide(candidate('different'), options)),
+      ],
+      [fresh, same, different],
+      mode,
+    );
   }
 });
 
 test('sync_all_records sends stored rows too; a skipped backfill records without sending', () => {
-  const forced = (mode: SyncMode) => label(decide(candidate('same'), { rule: modeRules[mode], backfillOnly: false, syncAllRecords: true }));
+  const forced = (mode: SyncMode) =>
+    label(decide(candidate('same'), { rule: modeRules[mode], backfillOnly: false, syncAllRecords: true }));
   assert.equal(forced('updateOrCreate'), 'upsert');
   assert.equal(forced('create'), 'insert');
   assert.equal(forced('remove'), 'delete');

@@ -26,16 +26,28 @@ export interface Contact {
 }
 
 export const initialPeople = (): Person[] =>
-  Array.from({ length: 45 }, (_, index) => ({ id: index + 1, email: `p${String(index + 1).padStart(2, '0')}@x.com`, name: `Person ${index + 1}`, plan: index % 3 === 0 ? 'pro' : 'free' }));
+  Array.from({ length: 45 }, (_, index) => ({
+    id: index + 1,
+    email: `p${String(index + 1).padStart(2, '0')}@x.com`,
+    name: `Person ${index + 1}`,
+    plan: index % 3 === 0 ? 'pro' : 'free',
+  }));
 
 export function changedPeople(people: Person[]): Person[] {
   const next = people.filter((person) => person.id !== 10 && person.id !== 40).map((person) => ({ ...person }));
   for (const person of next) if (person.id === 5 || person.id === 30) person.name = `${person.name} (renamed)`;
-  next.push({ id: 46, email: 'p46@x.com', name: 'Person 46', plan: 'pro' }, { id: 47, email: 'p47@x.com', name: 'Person 47', plan: 'free' });
+  next.push(
+    { id: 46, email: 'p46@x.com', name: 'Person 46', plan: 'pro' },
+    { id: 47, email: 'p47@x.com', name: 'Person 47', plan: 'free' },
+  );
   return next;
 }
 
-export const contactOf = (person: Person): Contact => ({ email: person.email, full_name: person.name, tier: person.plan });
+export const contactOf = (person: Person): Contact => ({
+  email: person.email,
+  full_name: person.name,
+  tier: person.plan,
+});
 
 export interface ModelAdapter {
   connection: Connection;
@@ -66,19 +78,49 @@ export interface Expectation {
 
 const M1 = initialPeople();
 const M2 = changedPeople(M1);
-const extras: Contact[] = [100, 101, 102].map((id) => ({ email: `other${id}@x.com`, full_name: `Other ${id}`, tier: 'none' }));
+const extras: Contact[] = [100, 101, 102].map((id) => ({
+  email: `other${id}@x.com`,
+  full_name: `Other ${id}`,
+  tier: 'none',
+}));
 const stale = (contact: Contact): Contact => ({ ...contact, full_name: 'stale', tier: 'stale' });
 const byId = (people: Person[], ids: number[]) => people.filter((person) => ids.includes(person.id)).map(contactOf);
 
 export const expectations: Record<SyncMode, Expectation> = {
-  updateOrCreate: { kind: 'keyed', afterFirst: M1.map(contactOf), final: [...M2.map(contactOf), ...byId(M1, [10, 40])], changesSent: { insert: 2, update: 2, delete: 0 } },
-  replace: { kind: 'keyed', afterFirst: M1.map(contactOf), final: M2.map(contactOf), changesSent: { insert: 2, update: 2, delete: 2 } },
-  create: { kind: 'keyed', afterFirst: M1.map(contactOf), final: [...M1.map(contactOf), ...byId(M2, [46, 47])], changesSent: { insert: 2, update: 0, delete: 0 } },
+  updateOrCreate: {
+    kind: 'keyed',
+    afterFirst: M1.map(contactOf),
+    final: [...M2.map(contactOf), ...byId(M1, [10, 40])],
+    changesSent: { insert: 2, update: 2, delete: 0 },
+  },
+  replace: {
+    kind: 'keyed',
+    afterFirst: M1.map(contactOf),
+    final: M2.map(contactOf),
+    changesSent: { insert: 2, update: 2, delete: 2 },
+  },
+  create: {
+    kind: 'keyed',
+    afterFirst: M1.map(contactOf),
+    final: [...M1.map(contactOf), ...byId(M2, [46, 47])],
+    changesSent: { insert: 2, update: 0, delete: 0 },
+  },
   update: {
     kind: 'keyed',
-    seedBefore: M1.filter((person) => person.id <= 20).map(contactOf).map(stale),
-    afterFirst: byId(M1, Array.from({ length: 20 }, (_, index) => index + 1)),
-    final: [...byId(M2, Array.from({ length: 20 }, (_, index) => index + 1)), ...byId(M1, [10])],
+    seedBefore: M1.filter((person) => person.id <= 20)
+      .map(contactOf)
+      .map(stale),
+    afterFirst: byId(
+      M1,
+      Array.from({ length: 20 }, (_, index) => index + 1),
+    ),
+    final: [
+      ...byId(
+        M2,
+        Array.from({ length: 20 }, (_, index) => index + 1),
+      ),
+      ...byId(M1, [10]),
+    ],
     changesSent: { insert: 0, update: 1, delete: 0 },
   },
   remove: {
@@ -89,7 +131,12 @@ export const expectations: Record<SyncMode, Expectation> = {
     final: extras,
     changesSent: { insert: 0, update: 0, delete: 2 },
   },
-  append: { kind: 'log', afterFirst: M1.map(contactOf), final: [...M1.map(contactOf), ...byId(M2, [5, 30, 46, 47])], changesSent: { insert: 4, update: 0, delete: 0 } },
+  append: {
+    kind: 'log',
+    afterFirst: M1.map(contactOf),
+    final: [...M1.map(contactOf), ...byId(M2, [5, 30, 46, 47])],
+    changesSent: { insert: 4, update: 0, delete: 0 },
+  },
   snapshot: {
     kind: 'log',
     afterFirst: M1.map(contactOf),
@@ -100,7 +147,15 @@ export const expectations: Record<SyncMode, Expectation> = {
 };
 
 export function sortContacts(contacts: Contact[]): Contact[] {
-  return contacts.map((contact) => ({ email: contact.email, full_name: contact.full_name, tier: contact.tier })).sort((left, right) => (left.email + left.full_name < right.email + right.full_name ? -1 : left.email + left.full_name > right.email + right.full_name ? 1 : 0));
+  return contacts
+    .map((contact) => ({ email: contact.email, full_name: contact.full_name, tier: contact.tier }))
+    .sort((left, right) =>
+      left.email + left.full_name < right.email + right.full_name
+        ? -1
+        : left.email + left.full_name > right.email + right.full_name
+          ? 1
+          : 0,
+    );
 }
 
 export interface ScenarioEnvironment {
@@ -109,7 +164,12 @@ export interface ScenarioEnvironment {
   stateStore: StateStore;
 }
 
-export function planFor(mode: SyncMode, environment: ScenarioEnvironment, executionId: string, source: Connection = environment.model.connection): ModelSyncPlan {
+export function planFor(
+  mode: SyncMode,
+  environment: ScenarioEnvironment,
+  executionId: string,
+  source: Connection = environment.model.connection,
+): ModelSyncPlan {
   const kind = expectations[mode].kind;
   return {
     syncId: `sync-${mode}`,
@@ -126,10 +186,19 @@ export function planFor(mode: SyncMode, environment: ScenarioEnvironment, execut
   };
 }
 
-const sent = (result: ModelSyncResult) => ({ insert: result.counts.insert, update: result.counts.update, delete: result.counts.delete });
+const sent = (result: ModelSyncResult) => ({
+  insert: result.counts.insert,
+  update: result.counts.update,
+  delete: result.counts.delete,
+});
 
 /** Runs the whole scenario for one mode; returns the three results for target-specific checks. */
-export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvironment, adjust: Partial<Expectation> = {}, path: DiffPath = diffPaths[0]!): Promise<ModelSyncResult[]> {
+export async function runModeScenario(
+  mode: SyncMode,
+  environment: ScenarioEnvironment,
+  adjust: Partial<Expectation> = {},
+  path: DiffPath = diffPaths[0]!,
+): Promise<ModelSyncResult[]> {
   const expected = { ...expectations[mode], ...adjust };
   const { model, target } = environment;
   await target.reset();
@@ -137,23 +206,57 @@ export async function runModeScenario(mode: SyncMode, environment: ScenarioEnvir
   if (expected.seedBefore) await target.seed(expected.kind, expected.seedBefore);
   const options: ModelSyncOptions = { batchSize: 10, preloadStateKeys: path.preloadStateKeys };
 
-  const first = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-1`), { stateStore: environment.stateStore, stateCache: path.stateCache() }, options);
+  const first = await runModelSync(
+    createMockRunContext(),
+    planFor(mode, environment, `${mode}-1`),
+    { stateStore: environment.stateStore, stateCache: path.stateCache() },
+    options,
+  );
   assert.equal(first.status, 'completed', first.error?.message);
-  assert.deepEqual(sortContacts(await target.read(expected.kind)), sortContacts(expected.afterFirst), `${mode}: target after run 1`);
+  assert.deepEqual(
+    sortContacts(await target.read(expected.kind)),
+    sortContacts(expected.afterFirst),
+    `${mode}: target after run 1`,
+  );
 
   await model.replaceRows(M2);
   if (expected.seedBetween) await target.seed(expected.kind, expected.seedBetween);
   const killedContext = createMockRunContext();
   // Canceled once 2 of its 5 batches are committed (the engine has already read batch 3 ahead by then).
-  const interrupting = interruptingStateStore(environment.stateStore, { abortAfterCommits: 2, abort: () => killedContext.abort() });
-  const killed = await runModelSync(killedContext, planFor(mode, environment, `${mode}-2`), { stateStore: interrupting, stateCache: path.stateCache() }, options);
+  const interrupting = interruptingStateStore(environment.stateStore, {
+    abortAfterCommits: 2,
+    abort: () => killedContext.abort(),
+  });
+  const killed = await runModelSync(
+    killedContext,
+    planFor(mode, environment, `${mode}-2`),
+    { stateStore: interrupting, stateCache: path.stateCache() },
+    options,
+  );
   assert.equal(killed.status, 'canceled', `${mode}: run 2 is killed midway (${killed.error?.message})`);
   assert.equal(killed.counts.total, 20, `${mode}: run 2 processed exactly its 2 committed batches`);
-  const restarted = await runModelSync(createMockRunContext(), planFor(mode, environment, `${mode}-3`), { stateStore: environment.stateStore, stateCache: path.stateCache() }, options);
+  const restarted = await runModelSync(
+    createMockRunContext(),
+    planFor(mode, environment, `${mode}-3`),
+    { stateStore: environment.stateStore, stateCache: path.stateCache() },
+    options,
+  );
   assert.equal(restarted.status, 'completed', restarted.error?.message);
 
-  assert.deepEqual(sortContacts(await target.read(expected.kind)), sortContacts(expected.final), `${mode}: final target`);
-  const total = { insert: killed.counts.insert + restarted.counts.insert, update: killed.counts.update + restarted.counts.update, delete: killed.counts.delete + restarted.counts.delete };
-  assert.deepEqual(total, expected.changesSent, `${mode}: runs 2 and 3 send each change once (run 2 ${JSON.stringify(sent(killed))}, run 3 ${JSON.stringify(sent(restarted))})`);
+  assert.deepEqual(
+    sortContacts(await target.read(expected.kind)),
+    sortContacts(expected.final),
+    `${mode}: final target`,
+  );
+  const total = {
+    insert: killed.counts.insert + restarted.counts.insert,
+    update: killed.counts.update + restarted.counts.update,
+    delete: killed.counts.delete + restarted.counts.delete,
+  };
+  assert.deepEqual(
+    total,
+    expected.changesSent,
+    `${mode}: runs 2 and 3 send each change once (run 2 ${JSON.stringify(sent(killed))}, run 3 ${JSON.stringify(sent(restarted))})`,
+  );
   return [first, killed, restarted];
 }

@@ -15,12 +15,24 @@ import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import type { FieldDescription, Row } from '../../../src/connectors/records.ts';
 import { diffPaths, interruptingStateStore, recordingConsoleLog, temporaryDirectory } from './model-sync-kit.ts';
 
-const field = (id: string, nullable = true): FieldDescription => ({ id, name: id, type: 'string', remote_type: 'text', is_primary_key: false, nullable });
+const field = (id: string, nullable = true): FieldDescription => ({
+  id,
+  name: id,
+  type: 'string',
+  remote_type: 'text',
+  is_primary_key: false,
+  nullable,
+});
 
 function setup(rows: Row[]) {
   const store: InMemoryStore = createInMemoryStore(['model', 'crm']);
   store.get('model')!.set('people', { fields: ['id', 'email', 'name', 'plan'].map((id) => field(id)), rows });
-  store.get('crm')!.set('contacts', { fields: [field('email', false), field('full_name', false), field('tier'), field('source')], rows: [] });
+  store
+    .get('crm')!
+    .set('contacts', {
+      fields: [field('email', false), field('full_name', false), field('tier'), field('source')],
+      rows: [],
+    });
   const connector = createInMemoryConnector(store);
   const source = connector.open({ database: 'model' });
   const target = connector.open({ database: 'crm' });
@@ -32,29 +44,63 @@ function setup(rows: Row[]) {
     target: { connection: target, objectId: 'contacts' },
     mode: 'updateOrCreate',
     identity: { source: { field: 'email' }, target: 'email', function: 'Equality' },
-    fields: [{ source: { field: 'name' }, target: 'full_name' }, { source: { field: 'plan' }, target: 'tier' }],
+    fields: [
+      { source: { field: 'name' }, target: 'full_name' },
+      { source: { field: 'plan' }, target: 'tier' },
+    ],
     ...overrides,
   });
   const model = store.get('model')!.get('people')!;
-  const contacts = () => [...store.get('crm')!.get('contacts')!.rows].sort((left, right) => String(left.email).localeCompare(String(right.email)));
+  const contacts = () =>
+    [...store.get('crm')!.get('contacts')!.rows].sort((left, right) =>
+      String(left.email).localeCompare(String(right.email)),
+    );
   return { plan, model, contacts };
 }
 
-const people = (count: number) => Array.from({ length: count }, (_, index) => ({ id: index, email: `p${String(index).padStart(3, '0')}@x.com`, name: `Person ${index}`, plan: index % 2 ? 'pro' : 'free' }));
+const people = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({
+    id: index,
+    email: `p${String(index).padStart(3, '0')}@x.com`,
+    name: `Person ${index}`,
+    plan: index % 2 ? 'pro' : 'free',
+  }));
 
 for (const path of diffPaths) {
   describe(`model-sync engine (in-memory connector, ${path.name})`, () => {
     // Every run of this suite takes the path under test unless a test says otherwise.
-    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, { stateCache: path.stateCache(), ...dependencies }, { preloadStateKeys: path.preloadStateKeys, ...options });
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) =>
+      runEngine(
+        context,
+        plan,
+        { stateCache: path.stateCache(), ...dependencies },
+        { preloadStateKeys: path.preloadStateKeys, ...options },
+      );
     test('updateOrCreate: backfill, then nothing, then only the changed and new rows', async () => {
       const { plan, model, contacts } = setup(people(25));
       const stateStore = createInMemoryStateStore();
       const first = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
       assert.equal(first.status, 'completed', first.error?.message);
-      assert.deepEqual(first.counts, { insert: 25, update: 0, delete: 0, upserts: 25, error: 0, warnings: 0, total: 25 });
+      assert.deepEqual(first.counts, {
+        insert: 25,
+        update: 0,
+        delete: 0,
+        upserts: 25,
+        error: 0,
+        warnings: 0,
+        total: 25,
+      });
       assert.equal(contacts().length, 25);
       const second = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
-      assert.deepEqual(second.counts, { insert: 0, update: 0, delete: 0, upserts: 0, error: 0, warnings: 0, total: 25 });
+      assert.deepEqual(second.counts, {
+        insert: 0,
+        update: 0,
+        delete: 0,
+        upserts: 0,
+        error: 0,
+        warnings: 0,
+        total: 25,
+      });
       model.rows[3].name = 'Renamed';
       model.rows.push({ id: 99, email: 'new@x.com', name: 'New', plan: 'pro' });
       const third = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
@@ -76,8 +122,15 @@ for (const path of diffPaths) {
       assert.equal(result.counts.insert, 4);
       assert.equal(result.counts.error, 1);
       const errors: unknown[] = [];
-      for await (const entry of readRecordLogFile(join(logs.path, 'one'), result.logs.errors!.files[0])) errors.push(entry);
-      assert.deepEqual(errors, [{ code: 'constraint_violation', message: 'full_name must not be null', record: { email: 'p002@x.com', full_name: null, tier: 'free' } }]);
+      for await (const entry of readRecordLogFile(join(logs.path, 'one'), result.logs.errors!.files[0]))
+        errors.push(entry);
+      assert.deepEqual(errors, [
+        {
+          code: 'constraint_violation',
+          message: 'full_name must not be null',
+          record: { email: 'p002@x.com', full_name: null, tier: 'free' },
+        },
+      ]);
       assert.equal(result.logs.inserts?.records, 4);
       assert.equal(result.logs.records?.records, 5);
       assert.equal(result.logs.updates, undefined, 'no file for a type without records');
@@ -93,7 +146,21 @@ for (const path of diffPaths) {
       const counting = (base: ModelSyncPlan): ModelSyncPlan => {
         const connection = base.target.connection;
         const target = connection.modelTarget!;
-        return { ...base, target: { ...base.target, connection: { ...connection, modelTarget: { ...target, write: async (context, request) => (writes.push(request.records.length), target.write(context, request)) } } } };
+        return {
+          ...base,
+          target: {
+            ...base.target,
+            connection: {
+              ...connection,
+              modelTarget: {
+                ...target,
+                write: async (context, request) => (
+                  writes.push(request.records.length), target.write(context, request)
+                ),
+              },
+            },
+          },
+        };
       };
       const stateStore = createInMemoryStateStore();
       await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
@@ -103,18 +170,34 @@ for (const path of diffPaths) {
       // Canceled after 3 of 5 batches: the queued changes were neither sent nor recorded.
       writes.length = 0;
       const canceledContext = createMockRunContext();
-      const canceling = interruptingStateStore(stateStore, { abortAfterCommits: 3, abort: () => canceledContext.abort() });
-      const canceled = await runModelSync(canceledContext, counting(plan()), { stateStore: canceling }, { batchSize: 10 });
+      const canceling = interruptingStateStore(stateStore, {
+        abortAfterCommits: 3,
+        abort: () => canceledContext.abort(),
+      });
+      const canceled = await runModelSync(
+        canceledContext,
+        counting(plan()),
+        { stateStore: canceling },
+        { batchSize: 10 },
+      );
       assert.equal(canceled.status, 'canceled');
       assert.deepEqual({ writes, update: canceled.counts.update }, { writes: [], update: 0 });
 
       // A crash after the write and before its state commit: the next run sends those changes again, and only those.
-      const crashed = await runModelSync(createMockRunContext(), counting(plan()), { stateStore: interruptingStateStore(stateStore, { crashOnCommit: 6 }) }, { batchSize: 10 });
+      const crashed = await runModelSync(
+        createMockRunContext(),
+        counting(plan()),
+        { stateStore: interruptingStateStore(stateStore, { crashOnCommit: 6 }) },
+        { batchSize: 10 },
+      );
       assert.equal(crashed.status, 'failed');
       assert.deepEqual(writes, [4], 'five batches, one write of the four changes');
       writes.length = 0;
       const resumed = await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
-      assert.deepEqual({ writes, update: resumed.counts.update, insert: resumed.counts.insert }, { writes: [4], update: 4, insert: 0 });
+      assert.deepEqual(
+        { writes, update: resumed.counts.update, insert: resumed.counts.insert },
+        { writes: [4], update: 4, insert: 0 },
+      );
       assert.equal(contacts().find((row) => row.email === 'p033@x.com')?.full_name, 'Renamed 33');
       writes.length = 0;
       const quiet = await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
@@ -146,14 +229,21 @@ for (const path of diffPaths) {
       for (let run = 0; run < 3; run += 1) {
         const result = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
         assert.equal(result.status, 'completed', result.error?.message);
-        assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Later', `run ${run + 1}: the later row wins`);
+        assert.equal(
+          contacts().find((row) => row.email === 'p005@x.com')?.full_name,
+          'Later',
+          `run ${run + 1}: the later row wins`,
+        );
       }
       model.rows.splice(25, 1);
       const after = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
       assert.equal(after.counts.update, 1, 'the earlier row is sent');
       assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Person 5');
       const quiet = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
-      assert.deepEqual({ insert: quiet.counts.insert, update: quiet.counts.update, total: quiet.counts.total }, { insert: 0, update: 0, total: 29 });
+      assert.deepEqual(
+        { insert: quiet.counts.insert, update: quiet.counts.update, total: quiet.counts.total },
+        { insert: 0, update: 0, total: 29 },
+      );
     });
 
     test('rows met in another order, added or removed: each change is sent once, and nothing else', async () => {
@@ -166,7 +256,10 @@ for (const path of diffPaths) {
       model.rows.splice(20, 0, { id: 100, email: 'new@x.com', name: 'New', plan: 'pro' });
       model.rows[30]!.name = 'Renamed';
       const changed = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
-      assert.deepEqual({ insert: changed.counts.insert, update: changed.counts.update, total: changed.counts.total }, { insert: 1, update: 1, total: 38 });
+      assert.deepEqual(
+        { insert: changed.counts.insert, update: changed.counts.update, total: changed.counts.total },
+        { insert: 1, update: 1, total: 38 },
+      );
       const quiet = await runModelSync(createMockRunContext(), plan(), { stateStore }, { batchSize: 10 });
       assert.deepEqual({ insert: quiet.counts.insert, update: quiet.counts.update }, { insert: 0, update: 0 });
       assert.equal(contacts().filter((row) => row.full_name === 'Renamed').length, 1);
@@ -181,22 +274,49 @@ for (const path of diffPaths) {
       const filters: ModelSyncPlan['filters'] = [{ field: { field: 'id' }, function: 'Inequality', value: 5 }];
       const readRecords = async (name: string, result: { logs: { records?: { files: string[] } } }) => {
         const entries: Array<{ action: string; key?: string; record: Row }> = [];
-        for await (const entry of readRecordLogFile(join(logs.path, name), result.logs.records!.files[0]!)) entries.push(entry as (typeof entries)[number]);
+        for await (const entry of readRecordLogFile(join(logs.path, name), result.logs.records!.files[0]!))
+          entries.push(entry as (typeof entries)[number]);
         return entries;
       };
-      const first = await runModelSync(createMockRunContext(), plan({ filters }), { stateStore, recordLogs: createGzipRecordLogWriter({ directory: join(logs.path, 'first') }) }, { batchSize: 4 });
-      assert.deepEqual((await readRecords('first', first)).map((entry) => entry.action).sort(), ['filtered', 'insert', 'insert', 'insert', 'insert', 'insert']);
+      const first = await runModelSync(
+        createMockRunContext(),
+        plan({ filters }),
+        { stateStore, recordLogs: createGzipRecordLogWriter({ directory: join(logs.path, 'first') }) },
+        { batchSize: 4 },
+      );
+      assert.deepEqual((await readRecords('first', first)).map((entry) => entry.action).sort(), [
+        'filtered',
+        'insert',
+        'insert',
+        'insert',
+        'insert',
+        'insert',
+      ]);
       model.rows[1].name = 'Renamed';
       model.rows.push({ id: 6, email: 'p006@x.com', name: null as unknown as string, plan: 'free' }); // full_name is NOT NULL: rejected
-      const second = await runModelSync(createMockRunContext(), plan({ filters }), { stateStore, recordLogs: createGzipRecordLogWriter({ directory: join(logs.path, 'second') }) }, { batchSize: 4 });
+      const second = await runModelSync(
+        createMockRunContext(),
+        plan({ filters }),
+        { stateStore, recordLogs: createGzipRecordLogWriter({ directory: join(logs.path, 'second') }) },
+        { batchSize: 4 },
+      );
       const entries = await readRecords('second', second);
       assert.equal(entries.length, second.counts.total);
       const byEmail = Object.fromEntries(entries.map((entry) => [String(entry.record.email), entry]));
-      assert.deepEqual(
-        Object.fromEntries(Object.entries(byEmail).map(([email, entry]) => [email, entry.action])),
-        { 'p000@x.com': 'unchanged', 'p001@x.com': 'update', 'p002@x.com': 'unchanged', 'p003@x.com': 'unchanged', 'p004@x.com': 'unchanged', 'p005@x.com': 'filtered', 'p006@x.com': 'rejected' },
-      );
-      assert.deepEqual(byEmail['p000@x.com'], { action: 'unchanged', key: '"p000@x.com"', record: { email: 'p000@x.com', full_name: 'Person 0', tier: 'free' } });
+      assert.deepEqual(Object.fromEntries(Object.entries(byEmail).map(([email, entry]) => [email, entry.action])), {
+        'p000@x.com': 'unchanged',
+        'p001@x.com': 'update',
+        'p002@x.com': 'unchanged',
+        'p003@x.com': 'unchanged',
+        'p004@x.com': 'unchanged',
+        'p005@x.com': 'filtered',
+        'p006@x.com': 'rejected',
+      });
+      assert.deepEqual(byEmail['p000@x.com'], {
+        action: 'unchanged',
+        key: '"p000@x.com"',
+        record: { email: 'p000@x.com', full_name: 'Person 0', tier: 'free' },
+      });
       assert.deepEqual(byEmail['p001@x.com']!.record, { email: 'p001@x.com', full_name: 'Renamed', tier: 'pro' });
     });
 
@@ -211,19 +331,39 @@ for (const path of diffPaths) {
       model.rows[0].plan = 'enterprise';
       const second = await runModelSync(createMockRunContext(), plan({ skip_initial_backfill: true }), { stateStore });
       assert.equal(second.counts.update, 1);
-      assert.deepEqual(contacts().map((row) => row.tier), ['enterprise']);
+      assert.deepEqual(
+        contacts().map((row) => row.tier),
+        ['enterprise'],
+      );
     });
 
     test('replace after a skipped backfill: rows that leave the model are deleted; a delete with no match counts as done', async () => {
       const { plan, model, contacts } = setup(people(5));
       const stateStore = createInMemoryStateStore();
-      const first = await runModelSync(createMockRunContext(), plan({ mode: 'replace', skip_initial_backfill: true }), { stateStore });
+      const first = await runModelSync(createMockRunContext(), plan({ mode: 'replace', skip_initial_backfill: true }), {
+        stateStore,
+      });
       assert.equal(first.counts.delete, 0, 'a skipped backfill deletes nothing');
       model.rows.splice(0, 2);
       model.rows[0].name = 'Changed';
-      const second = await runModelSync(createMockRunContext(), plan({ mode: 'replace', skip_initial_backfill: true }), { stateStore });
-      assert.deepEqual({ insert: second.counts.insert, update: second.counts.update, delete: second.counts.delete, error: second.counts.error }, { insert: 0, update: 1, delete: 2, error: 0 });
-      assert.deepEqual(contacts().map((row) => row.email), ['p002@x.com']);
+      const second = await runModelSync(
+        createMockRunContext(),
+        plan({ mode: 'replace', skip_initial_backfill: true }),
+        { stateStore },
+      );
+      assert.deepEqual(
+        {
+          insert: second.counts.insert,
+          update: second.counts.update,
+          delete: second.counts.delete,
+          error: second.counts.error,
+        },
+        { insert: 0, update: 1, delete: 2, error: 0 },
+      );
+      assert.deepEqual(
+        contacts().map((row) => row.email),
+        ['p002@x.com'],
+      );
       assert.equal(await stateStore.count('sync-1'), 3);
     });
 
@@ -237,22 +377,29 @@ for (const path of diffPaths) {
 
     test('filters with filter_logic, override fields and conditional overrides', async () => {
       const { plan, contacts } = setup(people(10));
-      const result = await runModelSync(createMockRunContext(), plan({
-        filters: [
-          { field: { field: 'plan' }, function: 'Equality', value: 'pro' },
-          { field: { field: 'id' }, function: 'LessThan', value: 5 },
-          { field_type: 'Target', field_id: 'email', function: 'StringStartsWith', value: 'p008' },
-        ],
-        filter_logic: '(1 AND 2) OR 3',
-        override_fields: [{ override_value: 'ferry', target: 'source' }],
-        overrides: [{ field: { field: 'plan' }, function: 'Equality', value: 'pro', override: 'PRO' }],
-      }), { stateStore: createInMemoryStateStore() });
+      const result = await runModelSync(
+        createMockRunContext(),
+        plan({
+          filters: [
+            { field: { field: 'plan' }, function: 'Equality', value: 'pro' },
+            { field: { field: 'id' }, function: 'LessThan', value: 5 },
+            { field_type: 'Target', field_id: 'email', function: 'StringStartsWith', value: 'p008' },
+          ],
+          filter_logic: '(1 AND 2) OR 3',
+          override_fields: [{ override_value: 'ferry', target: 'source' }],
+          overrides: [{ field: { field: 'plan' }, function: 'Equality', value: 'pro', override: 'PRO' }],
+        }),
+        { stateStore: createInMemoryStateStore() },
+      );
       assert.equal(result.counts.total, 10);
-      assert.deepEqual(contacts().map((row) => [row.email, row.tier, row.source]), [
-        ['p001@x.com', 'PRO', 'ferry'],
-        ['p003@x.com', 'PRO', 'ferry'],
-        ['p008@x.com', 'free', 'ferry'],
-      ]);
+      assert.deepEqual(
+        contacts().map((row) => [row.email, row.tier, row.source]),
+        [
+          ['p001@x.com', 'PRO', 'ferry'],
+          ['p003@x.com', 'PRO', 'ferry'],
+          ['p008@x.com', 'free', 'ferry'],
+        ],
+      );
     });
 
     test('ISubstring identity: case and spaces do not make a new record; empty identities are warnings', async () => {
@@ -270,10 +417,16 @@ for (const path of diffPaths) {
     });
 
     test('duplicate identities in a batch: the later row wins, with a warning', async () => {
-      const { plan, contacts } = setup([{ id: 1, email: 'a@x', name: 'First', plan: 'free' }, { id: 2, email: 'a@x', name: 'Second', plan: 'free' }]);
+      const { plan, contacts } = setup([
+        { id: 1, email: 'a@x', name: 'First', plan: 'free' },
+        { id: 2, email: 'a@x', name: 'Second', plan: 'free' },
+      ]);
       const result = await runModelSync(createMockRunContext(), plan(), { stateStore: createInMemoryStateStore() });
       assert.equal(result.counts.warnings, 1);
-      assert.deepEqual(contacts().map((row) => row.full_name), ['Second']);
+      assert.deepEqual(
+        contacts().map((row) => row.full_name),
+        ['Second'],
+      );
     });
 
     test('console log: start, progress and finish with counts; heartbeats per batch', async () => {
@@ -281,10 +434,18 @@ for (const path of diffPaths) {
       const consoleLog = recordingConsoleLog();
       const context = createMockRunContext();
       let clock = 0;
-      await runModelSync(context, plan(), { stateStore: createInMemoryStateStore(), consoleLog }, { batchSize: 10, progressIntervalMs: 1000, now: () => new Date((clock += 600)) });
+      await runModelSync(
+        context,
+        plan(),
+        { stateStore: createInMemoryStateStore(), consoleLog },
+        { batchSize: 10, progressIntervalMs: 1000, now: () => new Date((clock += 600)) },
+      );
       const messages = consoleLog.entries.map((entry) => entry.message);
       assert.equal(messages[0], 'Model sync started (mode updateOrCreate)');
-      assert.ok(messages.some((message) => /^Processed \d+ records$/.test(message)), messages.join(' | '));
+      assert.ok(
+        messages.some((message) => /^Processed \d+ records$/.test(message)),
+        messages.join(' | '),
+      );
       assert.equal(messages.at(-1), 'Model sync completed');
       assert.equal(consoleLog.entries.at(-1)?.payload?.insert, 30);
       assert.ok(consoleLog.entries.every((entry) => entry.executionId === 'execution-1'));
@@ -295,7 +456,14 @@ for (const path of diffPaths) {
       const { plan } = setup(people(50));
       const stateStore = createInMemoryStateStore();
       const context = createMockRunContext();
-      const counting: StateStore = { ...stateStore, commit: async (syncId, change) => { const generation = await stateStore.commit(syncId, change); context.abort(); return generation; } };
+      const counting: StateStore = {
+        ...stateStore,
+        commit: async (syncId, change) => {
+          const generation = await stateStore.commit(syncId, change);
+          context.abort();
+          return generation;
+        },
+      };
       const result = await runModelSync(context, plan(), { stateStore: counting }, { batchSize: 10 });
       assert.equal(result.status, 'canceled');
       assert.equal(result.error?.retryable, false);
@@ -310,29 +478,65 @@ for (const path of diffPaths) {
       model.rows.splice(20, 5);
       for (const row of model.rows) row.name = `${row.name}!`;
       const fresh = createInMemoryStateStore();
-      const test = await runModelSync(createMockRunContext(), plan({ mode: 'replace', rowLimit: 10, syncId: 'sync-2' }), { stateStore: fresh }, { batchSize: 4 });
+      const test = await runModelSync(
+        createMockRunContext(),
+        plan({ mode: 'replace', rowLimit: 10, syncId: 'sync-2' }),
+        { stateStore: fresh },
+        { batchSize: 4 },
+      );
       assert.equal(test.status, 'completed', test.error?.message);
-      assert.deepEqual({ total: test.counts.total, update: test.counts.update, delete: test.counts.delete }, { total: 10, update: 0, delete: 0 });
+      assert.deepEqual(
+        { total: test.counts.total, update: test.counts.update, delete: test.counts.delete },
+        { total: 10, update: 0, delete: 0 },
+      );
       assert.equal(test.counts.insert, 10, 'sync-2 had no state: its ten rows are new to it');
       assert.equal(await fresh.count('sync-2'), 10);
       assert.equal(await fresh.baseline('sync-2'), undefined);
-      const limited = await runModelSync(createMockRunContext(), plan({ mode: 'replace', rowLimit: 3 }), { stateStore });
-      assert.deepEqual({ total: limited.counts.total, update: limited.counts.update, delete: limited.counts.delete }, { total: 3, update: 3, delete: 0 });
+      const limited = await runModelSync(createMockRunContext(), plan({ mode: 'replace', rowLimit: 3 }), {
+        stateStore,
+      });
+      assert.deepEqual(
+        { total: limited.counts.total, update: limited.counts.update, delete: limited.counts.delete },
+        { total: 3, update: 3, delete: 0 },
+      );
       assert.equal(contacts().length, 25, 'rows that left the model stay until a full run');
       const full = await runModelSync(createMockRunContext(), plan({ mode: 'replace' }), { stateStore });
-      assert.deepEqual({ update: full.counts.update, delete: full.counts.delete }, { update: 17, delete: 5 }, 'the test-run rows are not sent again');
+      assert.deepEqual(
+        { update: full.counts.update, delete: full.counts.delete },
+        { update: 17, delete: 5 },
+        'the test-run rows are not sent again',
+      );
     });
 
     test('identities: only the rows whose identity value is listed; ISubstring ignores case; modes without identity refuse', async () => {
       const { plan, contacts } = setup(people(12));
       const stateStore = createInMemoryStateStore();
-      const some = await runModelSync(createMockRunContext(), plan({ identities: ['p003@x.com', 'p011@x.com', 'absent@x.com'] }), { stateStore }, { batchSize: 5 });
+      const some = await runModelSync(
+        createMockRunContext(),
+        plan({ identities: ['p003@x.com', 'p011@x.com', 'absent@x.com'] }),
+        { stateStore },
+        { batchSize: 5 },
+      );
       assert.deepEqual({ total: some.counts.total, insert: some.counts.insert }, { total: 2, insert: 2 });
-      assert.deepEqual(contacts().map((row) => row.email), ['p003@x.com', 'p011@x.com']);
+      assert.deepEqual(
+        contacts().map((row) => row.email),
+        ['p003@x.com', 'p011@x.com'],
+      );
       assert.equal(await stateStore.baseline('sync-1'), undefined);
-      const caseless = await runModelSync(createMockRunContext(), plan({ identities: [' P005@X.COM'], identity: { source: { field: 'email' }, target: 'email', function: 'ISubstring' } }), { stateStore });
+      const caseless = await runModelSync(
+        createMockRunContext(),
+        plan({
+          identities: [' P005@X.COM'],
+          identity: { source: { field: 'email' }, target: 'email', function: 'ISubstring' },
+        }),
+        { stateStore },
+      );
       assert.equal(caseless.counts.insert, 1);
-      const refused = await runModelSync(createMockRunContext(), plan({ mode: 'append', identity: undefined, identities: ['p001@x.com'] }), { stateStore });
+      const refused = await runModelSync(
+        createMockRunContext(),
+        plan({ mode: 'append', identity: undefined, identities: ['p001@x.com'] }),
+        { stateStore },
+      );
       assert.equal(refused.error?.code, 'invalid_plan');
     });
 
@@ -342,19 +546,40 @@ for (const path of diffPaths) {
       await runModelSync(createMockRunContext(), plan({ mode: 'replace' }), { stateStore });
       model.rows.splice(0, 3);
       const reports: Array<[number, number, number]> = [];
-      await runModelSync(createMockRunContext(), plan({ mode: 'replace', sync_all_records: true }), { stateStore, onProgress: async (counts) => void reports.push([counts.total, counts.update, counts.delete]) }, { batchSize: 10 });
+      await runModelSync(
+        createMockRunContext(),
+        plan({ mode: 'replace', sync_all_records: true }),
+        { stateStore, onProgress: async (counts) => void reports.push([counts.total, counts.update, counts.delete]) },
+        { batchSize: 10 },
+      );
       // The last batch's two changes are queued until the read ends (fewer than a send's worth), then sent and reported.
-      assert.deepEqual(reports, [[10, 10, 0], [20, 20, 0], [22, 20, 0], [22, 22, 0], [22, 22, 3]]);
+      assert.deepEqual(reports, [
+        [10, 10, 0],
+        [20, 20, 0],
+        [22, 20, 0],
+        [22, 22, 0],
+        [22, 22, 3],
+      ]);
     });
 
     test('plan errors fail fast and say why: filter_logic, identity function, mode the target lacks, unknown field', async () => {
       const { plan } = setup(people(1));
       const stateStore = createInMemoryStateStore();
-      const failure = async (overrides: Partial<ModelSyncPlan>) => (await runModelSync(createMockRunContext(), plan(overrides), { stateStore })).error;
-      assert.match((await failure({ filters: [{ field: { field: 'id' }, function: 'IsNull' }], filter_logic: '1 OR 2' }))!.message, /filter 2 does not exist/);
-      assert.equal((await failure({ identity: { source: { field: 'email' }, target: 'email', function: 'DomainMatch' } }))!.code, 'unsupported');
+      const failure = async (overrides: Partial<ModelSyncPlan>) =>
+        (await runModelSync(createMockRunContext(), plan(overrides), { stateStore })).error;
+      assert.match(
+        (await failure({ filters: [{ field: { field: 'id' }, function: 'IsNull' }], filter_logic: '1 OR 2' }))!.message,
+        /filter 2 does not exist/,
+      );
+      assert.equal(
+        (await failure({ identity: { source: { field: 'email' }, target: 'email', function: 'DomainMatch' } }))!.code,
+        'unsupported',
+      );
       assert.equal((await failure({ identity: undefined }))!.code, 'invalid_plan');
-      assert.match((await failure({ fields: [{ source: { field: 'name' }, target: 'nickname' }] }))!.message, /no field nickname/);
+      assert.match(
+        (await failure({ fields: [{ source: { field: 'name' }, target: 'nickname' }] }))!.message,
+        /no field nickname/,
+      );
       assert.equal((await failure({ target: { ...plan().target, objectId: 'nope' } }))!.code, 'object_missing');
     });
   });

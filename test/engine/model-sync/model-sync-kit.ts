@@ -21,7 +21,14 @@ export interface DiffPath {
 export const diffPaths: readonly DiffPath[] = [
   { name: 'diff in the state store', preloadStateKeys: 0, stateCache: () => createStateCache({ maxBytes: 0 }) },
   { name: 'preloaded state', preloadStateKeys: 1_000_000, stateCache: () => createStateCache() },
-  { name: 'state cached across runs', preloadStateKeys: 0, stateCache: ((shared) => () => shared)(createStateCache()) },
+  {
+    name: 'state cached across runs',
+    preloadStateKeys: 0,
+    stateCache: (
+      (shared) => () =>
+        shared
+    )(createStateCache()),
+  },
 ];
 
 export interface RecordingConsoleLog extends ConsoleLog {
@@ -36,7 +43,20 @@ export function recordingConsoleLog(): RecordingConsoleLog {
       entries.push(entry);
     },
     async list() {
-      return { entries: entries.map((entry, index): ConsoleLogEntry => ({ id: String(index + 1), executionId: entry.executionId, schemaId: null, level: entry.level, message: entry.message, payload: entry.payload ?? null, createdAt: '' })), nextCursor: undefined };
+      return {
+        entries: entries.map(
+          (entry, index): ConsoleLogEntry => ({
+            id: String(index + 1),
+            executionId: entry.executionId,
+            schemaId: null,
+            level: entry.level,
+            message: entry.message,
+            payload: entry.payload ?? null,
+            createdAt: '',
+          }),
+        ),
+        nextCursor: undefined,
+      };
     },
   };
 }
@@ -52,13 +72,17 @@ export function temporaryDirectory(prefix: string): { path: string; remove(): vo
  * - `crashOnCommit`: the Nth commit throws before storing anything, as if the process died after
  *   the target write and before the state commit.
  */
-export function interruptingStateStore(inner: StateStore, plan: { abortAfterCommits?: number; crashOnCommit?: number; abort?: () => void }): StateStore & { commits: number } {
+export function interruptingStateStore(
+  inner: StateStore,
+  plan: { abortAfterCommits?: number; crashOnCommit?: number; abort?: () => void },
+): StateStore & { commits: number } {
   const wrapper = {
     ...inner,
     commits: 0,
     async commit(syncId: string, change: StateChange) {
       wrapper.commits += 1;
-      if (plan.crashOnCommit === wrapper.commits) throw new Error('simulated crash between the target write and the state commit');
+      if (plan.crashOnCommit === wrapper.commits)
+        throw new Error('simulated crash between the target write and the state commit');
       const generation = await inner.commit(syncId, change);
       if (plan.abortAfterCommits === wrapper.commits) plan.abort?.();
       return generation;

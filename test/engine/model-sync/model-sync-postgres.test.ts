@@ -15,14 +15,29 @@ import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { freshDatabase, type FreshDatabase } from '../../persistence/dialects.ts';
 import { postgresConfiguration } from '../../connectors/postgres-configuration-fixture.ts';
 import { diffPaths, interruptingStateStore } from './model-sync-kit.ts';
-import { contactOf, initialPeople, planFor, runModeScenario, sortContacts, type Contact, type Person, type ScenarioEnvironment } from './mode-scenarios.ts';
+import {
+  contactOf,
+  initialPeople,
+  planFor,
+  runModeScenario,
+  sortContacts,
+  type Contact,
+  type Person,
+  type ScenarioEnvironment,
+} from './mode-scenarios.ts';
 
 const unavailable = await postgresUnavailable();
 
 for (const path of diffPaths) {
   describe(`model sync into a PostgreSQL target (${path.name})`, { skip: unavailable }, () => {
     // Every run of this suite takes the path under test unless a test says otherwise.
-    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, { stateCache: path.stateCache(), ...dependencies }, { preloadStateKeys: path.preloadStateKeys, ...options });
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) =>
+      runEngine(
+        context,
+        plan,
+        { stateCache: path.stateCache(), ...dependencies },
+        { preloadStateKeys: path.preloadStateKeys, ...options },
+      );
     let database: ScratchDatabase;
     let metadata: FreshDatabase;
     let native: pg.Pool;
@@ -44,7 +59,11 @@ for (const path of diffPaths) {
       await migrateToLatest(metadata.database);
       stateStore = createKyselyStateStore(metadata.database.db);
       const insertContacts = async (table: string, contacts: Contact[]) => {
-        if (contacts.length > 0) await native.query(`insert into ${table} (email, full_name, tier) select * from jsonb_to_recordset($1::jsonb) as r(email text, full_name text, tier text)`, [JSON.stringify(contacts)]);
+        if (contacts.length > 0)
+          await native.query(
+            `insert into ${table} (email, full_name, tier) select * from jsonb_to_recordset($1::jsonb) as r(email text, full_name text, tier text)`,
+            [JSON.stringify(contacts)],
+          );
       };
       environment = {
         stateStore,
@@ -53,7 +72,10 @@ for (const path of diffPaths) {
           query: 'select id, email, name, plan from people order by id',
           async replaceRows(people: Person[]) {
             await native.query('truncate people');
-            await native.query('insert into people select * from jsonb_to_recordset($1::jsonb) as r(id integer, email text, name text, plan text)', [JSON.stringify(people)]);
+            await native.query(
+              'insert into people select * from jsonb_to_recordset($1::jsonb) as r(id integer, email text, name text, plan text)',
+              [JSON.stringify(people)],
+            );
           },
         },
         target: {
@@ -61,7 +83,9 @@ for (const path of diffPaths) {
           objectId: (kind) => (kind === 'keyed' ? 'public.contacts' : 'public.events'),
           seed: (kind, contacts) => insertContacts(kind === 'keyed' ? 'contacts' : 'events', contacts),
           async read(kind) {
-            return (await native.query(`select email, full_name, tier from ${kind === 'keyed' ? 'contacts' : 'events'}`)).rows;
+            return (
+              await native.query(`select email, full_name, tier from ${kind === 'keyed' ? 'contacts' : 'events'}`)
+            ).rows;
           },
           async reset() {
             await native.query('truncate contacts, events');
@@ -82,7 +106,8 @@ for (const path of diffPaths) {
     for (const mode of modes) {
       test(`${mode}: backfill, change, killed run, restart; target exact, each change sent once`, async () => {
         const [first] = await runModeScenario(mode, environment, {}, path);
-        if (mode === 'update') assert.equal(first.counts.warnings, 25, 'rows the target lacks are warnings, not errors');
+        if (mode === 'update')
+          assert.equal(first.counts.warnings, 25, 'rows the target lacks are warnings, not errors');
       });
     }
 
@@ -91,7 +116,12 @@ for (const path of diffPaths) {
       const people = initialPeople().slice(0, 12);
       people[4] = { ...people[4], name: null as unknown as string };
       await environment.model.replaceRows(people);
-      const result = await runModelSync(createMockRunContext(), { ...planFor('updateOrCreate', environment, 'reject-1'), syncId: 'sync-reject' }, { stateStore }, { batchSize: 5 });
+      const result = await runModelSync(
+        createMockRunContext(),
+        { ...planFor('updateOrCreate', environment, 'reject-1'), syncId: 'sync-reject' },
+        { stateStore },
+        { batchSize: 5 },
+      );
       assert.equal(result.status, 'completed');
       assert.deepEqual({ insert: result.counts.insert, error: result.counts.error }, { insert: 11, error: 1 });
       assert.equal((await environment.target.read('keyed')).length, 11);
@@ -101,15 +131,26 @@ for (const path of diffPaths) {
       await environment.target.reset();
       await environment.model.replaceRows(initialPeople());
       const crashing = interruptingStateStore(stateStore, { crashOnCommit: 3 });
-      const plan = (executionId: string) => ({ ...planFor('updateOrCreate', environment, executionId), syncId: 'sync-crash' });
-      const crashed = await runModelSync(createMockRunContext(), plan('crash-1'), { stateStore: crashing }, { batchSize: 10 });
+      const plan = (executionId: string) => ({
+        ...planFor('updateOrCreate', environment, executionId),
+        syncId: 'sync-crash',
+      });
+      const crashed = await runModelSync(
+        createMockRunContext(),
+        plan('crash-1'),
+        { stateStore: crashing },
+        { batchSize: 10 },
+      );
       assert.equal(crashed.status, 'failed');
       assert.match(crashed.error!.message, /simulated crash/);
       assert.equal(crashed.counts.insert, 30, 'the third batch reached the target');
       const resumed = await runModelSync(createMockRunContext(), plan('crash-2'), { stateStore }, { batchSize: 10 });
       assert.equal(resumed.status, 'completed');
       assert.equal(resumed.counts.insert, 25, 'batch 3 (replayed) and batches 4 and 5');
-      assert.deepEqual(sortContacts(await environment.target.read('keyed')), sortContacts(initialPeople().map(contactOf)));
+      assert.deepEqual(
+        sortContacts(await environment.target.read('keyed')),
+        sortContacts(initialPeople().map(contactOf)),
+      );
     });
   });
 }

@@ -19,7 +19,16 @@ import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { freshDatabase, type FreshDatabase } from '../../persistence/dialects.ts';
 import { startUpstream, type UpstreamServer } from '../../proxy/upstream-server.ts';
 import { diffPaths, interruptingStateStore, temporaryDirectory } from './model-sync-kit.ts';
-import { contactOf, initialPeople, planFor, runModeScenario, sortContacts, type Contact, type Person, type ScenarioEnvironment } from './mode-scenarios.ts';
+import {
+  contactOf,
+  initialPeople,
+  planFor,
+  runModeScenario,
+  sortContacts,
+  type Contact,
+  type Person,
+  type ScenarioEnvironment,
+} from './mode-scenarios.ts';
 import { join } from 'node:path';
 
 const secret = 'whsec_model_sync';
@@ -34,7 +43,13 @@ interface Receipt {
 for (const path of diffPaths) {
   describe(`model sync into a webhook (${path.name})`, () => {
     // Every run of this suite takes the path under test unless a test says otherwise.
-    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) => runEngine(context, plan, { stateCache: path.stateCache(), ...dependencies }, { preloadStateKeys: path.preloadStateKeys, ...options });
+    const runModelSync: typeof runEngine = (context, plan, dependencies, options = {}) =>
+      runEngine(
+        context,
+        plan,
+        { stateCache: path.stateCache(), ...dependencies },
+        { preloadStateKeys: path.preloadStateKeys, ...options },
+      );
     let receiver: UpstreamServer;
     let metadata: FreshDatabase;
     let stateStore: StateStore;
@@ -64,7 +79,12 @@ for (const path of diffPaths) {
           }
           deliveries += 1;
           for (const record of batch.records) {
-            receipts.push({ operation: batch.operation, email: record.email, full_name: record.full_name, delivery: deliveries });
+            receipts.push({
+              operation: batch.operation,
+              email: record.email,
+              full_name: record.full_name,
+              delivery: deliveries,
+            });
             if (batch.identity.length === 0) log.push(record);
             else if (batch.operation === 'delete') keyed.delete(record.email);
             else if (batch.operation === 'update') {
@@ -81,9 +101,24 @@ for (const path of diffPaths) {
       await migrateToLatest(metadata.database);
       stateStore = createKyselyStateStore(metadata.database.db);
       const memory = createInMemoryStore(['model']);
-      memory.get('model')!.set('people', { fields: ['id', 'email', 'name', 'plan'].map((id) => ({ id, name: id, type: 'string' as const, remote_type: 'text', is_primary_key: id === 'id', nullable: id !== 'id' })), rows: [] });
+      memory
+        .get('model')!
+        .set('people', {
+          fields: ['id', 'email', 'name', 'plan'].map((id) => ({
+            id,
+            name: id,
+            type: 'string' as const,
+            remote_type: 'text',
+            is_primary_key: id === 'id',
+            nullable: id !== 'id',
+          })),
+          rows: [],
+        });
       source = createInMemoryConnector(memory).open({ database: 'model' });
-      target = createWebhookConnector({ allowPrivateUpstreams: true, sleep: async () => {} }).open({ url: `${receiver.url}/hook`, secret });
+      target = createWebhookConnector({ allowPrivateUpstreams: true, sleep: async () => {} }).open({
+        url: `${receiver.url}/hook`,
+        secret,
+      });
       environment = {
         stateStore,
         model: {
@@ -97,7 +132,8 @@ for (const path of diffPaths) {
           connection: target,
           objectId: () => 'records',
           async seed(kind, contacts) {
-            for (const contact of contacts) (kind === 'keyed' ? keyed.set(contact.email, { ...contact }) : log.push({ ...contact }));
+            for (const contact of contacts)
+              kind === 'keyed' ? keyed.set(contact.email, { ...contact }) : log.push({ ...contact });
           },
           async read(kind) {
             return kind === 'keyed' ? [...keyed.values()] : [...log];
@@ -140,15 +176,32 @@ for (const path of diffPaths) {
     test('documented replay: a crash after a delivered batch and before its state commit re-sends that batch once', async () => {
       await environment.target.reset();
       await environment.model.replaceRows(initialPeople());
-      const plan = (executionId: string) => ({ ...planFor('updateOrCreate', environment, executionId), syncId: 'sync-webhook-crash' });
-      const crashed = await runModelSync(createMockRunContext(), plan('crash-1'), { stateStore: interruptingStateStore(stateStore, { crashOnCommit: 3 }) }, { batchSize: 10 });
+      const plan = (executionId: string) => ({
+        ...planFor('updateOrCreate', environment, executionId),
+        syncId: 'sync-webhook-crash',
+      });
+      const crashed = await runModelSync(
+        createMockRunContext(),
+        plan('crash-1'),
+        { stateStore: interruptingStateStore(stateStore, { crashOnCommit: 3 }) },
+        { batchSize: 10 },
+      );
       assert.equal(crashed.status, 'failed');
       const resumed = await runModelSync(createMockRunContext(), plan('crash-2'), { stateStore }, { batchSize: 10 });
       assert.equal(resumed.status, 'completed');
       const times = new Map<string, number>();
       for (const receipt of receipts) times.set(receipt.email, (times.get(receipt.email) ?? 0) + 1);
-      const twice = [...times].filter(([, count]) => count === 2).map(([email]) => email).sort();
-      assert.deepEqual(twice, initialPeople().slice(20, 30).map((person) => person.email), 'exactly the third batch is replayed');
+      const twice = [...times]
+        .filter(([, count]) => count === 2)
+        .map(([email]) => email)
+        .sort();
+      assert.deepEqual(
+        twice,
+        initialPeople()
+          .slice(20, 30)
+          .map((person) => person.email),
+        'exactly the third batch is replayed',
+      );
       assert.ok([...times.values()].every((count) => count <= 2));
       assert.deepEqual(sortContacts([...keyed.values()]), sortContacts(initialPeople().map(contactOf)));
     });
@@ -161,18 +214,36 @@ for (const path of diffPaths) {
       poison = 'p07@x.com';
       try {
         const recordLogs = createGzipRecordLogWriter({ directory: join(logs.path, 'execution') });
-        const result = await runModelSync(createMockRunContext(), { ...planFor('updateOrCreate', environment, 'poison-1'), syncId: 'sync-webhook-poison' }, { stateStore, recordLogs }, { batchSize: 5 });
+        const result = await runModelSync(
+          createMockRunContext(),
+          { ...planFor('updateOrCreate', environment, 'poison-1'), syncId: 'sync-webhook-poison' },
+          { stateStore, recordLogs },
+          { batchSize: 5 },
+        );
         assert.equal(result.status, 'completed');
         assert.deepEqual({ insert: result.counts.insert, error: result.counts.error }, { insert: 10, error: 5 });
         const errors: { code: string; record: Contact }[] = [];
-        for await (const entry of readRecordLogFile(join(logs.path, 'execution'), result.logs.errors!.files[0])) errors.push(entry as { code: string; record: Contact });
-        assert.deepEqual(errors.map((entry) => entry.record.email), ['p06@x.com', 'p07@x.com', 'p08@x.com', 'p09@x.com', 'p10@x.com']);
+        for await (const entry of readRecordLogFile(join(logs.path, 'execution'), result.logs.errors!.files[0]))
+          errors.push(entry as { code: string; record: Contact });
+        assert.deepEqual(
+          errors.map((entry) => entry.record.email),
+          ['p06@x.com', 'p07@x.com', 'p08@x.com', 'p09@x.com', 'p10@x.com'],
+        );
         assert.ok(errors.every((entry) => entry.code === 'invalid_data'));
       } finally {
         poison = undefined;
       }
-      const retried = await runModelSync(createMockRunContext(), { ...planFor('updateOrCreate', environment, 'poison-2'), syncId: 'sync-webhook-poison' }, { stateStore }, { batchSize: 5 });
-      assert.deepEqual({ insert: retried.counts.insert, error: retried.counts.error }, { insert: 5, error: 0 }, 'rejected records are retried next run');
+      const retried = await runModelSync(
+        createMockRunContext(),
+        { ...planFor('updateOrCreate', environment, 'poison-2'), syncId: 'sync-webhook-poison' },
+        { stateStore },
+        { batchSize: 5 },
+      );
+      assert.deepEqual(
+        { insert: retried.counts.insert, error: retried.counts.error },
+        { insert: 5, error: 0 },
+        'rejected records are retried next run',
+      );
     });
   });
 }

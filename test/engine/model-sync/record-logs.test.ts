@@ -21,13 +21,29 @@ test('one file per type that has entries, rolled over at the limit; index lists 
     errors: { files: ['errors-0001.jsonl.gz'], records: 1 },
   });
   assert.deepEqual(await readRecordLogIndex(join(directory, 'execution-1')), index);
-  assert.deepEqual(readdirSync(join(directory, 'execution-1')).sort(), ['errors-0001.jsonl.gz', 'index.json', 'records-0001.jsonl.gz', 'records-0002.jsonl.gz', 'records-0003.jsonl.gz']);
+  assert.deepEqual(readdirSync(join(directory, 'execution-1')).sort(), [
+    'errors-0001.jsonl.gz',
+    'index.json',
+    'records-0001.jsonl.gz',
+    'records-0002.jsonl.gz',
+    'records-0003.jsonl.gz',
+  ]);
   // Plain zlib + JSON.parse, as any consumer would read them.
-  const lines = index.records!.files.flatMap((name) => gunzipSync(readFileSync(join(directory, 'execution-1', name))).toString('utf8').trim().split('\n').map((line) => JSON.parse(line)));
-  assert.deepEqual(lines.map((line) => line.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const lines = index.records!.files.flatMap((name) =>
+    gunzipSync(readFileSync(join(directory, 'execution-1', name)))
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  );
+  assert.deepEqual(
+    lines.map((line) => line.index),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   assert.equal(lines[0].text, 'é ✓ "quoted"\nline');
   const errors: unknown[] = [];
-  for await (const entry of readRecordLogFile(join(directory, 'execution-1'), '../execution-1/errors-0001.jsonl.gz')) errors.push(entry);
+  for await (const entry of readRecordLogFile(join(directory, 'execution-1'), '../execution-1/errors-0001.jsonl.gz'))
+    errors.push(entry);
   assert.deepEqual(errors, [{ code: 'constraint_violation', record: { id: 1 } }]);
   await assert.rejects(writer.write('records', {}), /closed/);
 });
@@ -43,7 +59,8 @@ test('100,000 entries stream with bounded buffering', async (t) => {
   const directory = mkdtempSync(join(tmpdir(), 'ferry-record-logs-'));
   t.after(() => rmSync(directory, { recursive: true, force: true }));
   const writer = createGzipRecordLogWriter({ directory });
-  for (let index = 0; index < 100_000; index += 1) await writer.write('inserts', { id: index, email: `user${index}@example.com` });
+  for (let index = 0; index < 100_000; index += 1)
+    await writer.write('inserts', { id: index, email: `user${index}@example.com` });
   const index = await writer.close();
   assert.equal(index.inserts?.records, 100_000);
   let count = 0;

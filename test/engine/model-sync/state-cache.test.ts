@@ -24,7 +24,12 @@ function counting(store: StateStore): StateStore & { asked: number; calls: numbe
 }
 
 const json = (key: string, version = 1) => `{"email":${JSON.stringify(key)},"v":${version}}`;
-const state = (key: string, version = 1): RecordState => ({ key, hash: jsonHash(json(key, version)), identity: { email: key }, json: json(key, version) });
+const state = (key: string, version = 1): RecordState => ({
+  key,
+  hash: jsonHash(json(key, version)),
+  identity: { email: key },
+  json: json(key, version),
+});
 /** A record to diff whose hash, if read, is counted: a cache answering from the JSON never reads it. */
 function asked(key: string, version = 1, reads = { hashes: 0 }): DiffRecord {
   const text = json(key, version);
@@ -37,180 +42,302 @@ function asked(key: string, version = 1, reads = { hashes: 0 }): DiffRecord {
     },
   };
 }
-const sorted = (map: Map<string, string | undefined>) => [...map.entries()].sort((left, right) => (left[0] < right[0] ? -1 : 1));
-const keys = (count: number, prefix = 'k') => Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
+const sorted = (map: Map<string, string | undefined>) =>
+  [...map.entries()].sort((left, right) => (left[0] < right[0] ? -1 : 1));
+const keys = (count: number, prefix = 'k') =>
+  Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
 
 for (const { name, open } of await stateStoreSubjects()) {
   describe(`state cache (${name})`, () => {
     const withStore = (body: (store: StateStore) => Promise<void>) => withStateStore(open, body);
 
-    test('every commit replaces the generation token; an empty commit and reads keep it; clear removes it', withStore(async (store) => {
-      assert.equal(await store.generation('s1'), undefined);
-      const first = await store.commit('s1', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] });
-      assert.equal(typeof first, 'string');
-      assert.equal(await store.generation('s1'), first);
-      assert.equal(await store.commit('s1', { executionId: 'e1', upserts: [], deletes: [], seen: [] }), undefined);
-      assert.equal(await store.generation('s1'), first);
-      const second = await store.commit('s1', { executionId: 'e2', upserts: [], deletes: [], seen: ['a'] });
-      assert.notEqual(second, first);
-      assert.equal(await store.generation('s1'), second);
-      assert.equal(await store.generation('other'), undefined, 'per sync');
-      await store.clear('s1');
-      assert.equal(await store.generation('s1'), undefined);
-    }));
+    test(
+      'every commit replaces the generation token; an empty commit and reads keep it; clear removes it',
+      withStore(async (store) => {
+        assert.equal(await store.generation('s1'), undefined);
+        const first = await store.commit('s1', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] });
+        assert.equal(typeof first, 'string');
+        assert.equal(await store.generation('s1'), first);
+        assert.equal(await store.commit('s1', { executionId: 'e1', upserts: [], deletes: [], seen: [] }), undefined);
+        assert.equal(await store.generation('s1'), first);
+        const second = await store.commit('s1', { executionId: 'e2', upserts: [], deletes: [], seen: ['a'] });
+        assert.notEqual(second, first);
+        assert.equal(await store.generation('s1'), second);
+        assert.equal(await store.generation('other'), undefined, 'per sync');
+        await store.clear('s1');
+        assert.equal(await store.generation('s1'), undefined);
+      }),
+    );
 
-    test('a run after a run in the same process diffs from memory: no store statement, no hash of an unchanged record', withStore(async (bare) => {
-      const store = counting(bare);
-      const cache = createStateCache();
-      const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
-      const all = keys(30);
-      assert.deepEqual(sorted(await run1.differing('s1', all.map((key) => asked(key)))), all.map((key) => [key, undefined]), 'an empty state: all new');
-      assert.equal(store.calls, 0, 'an empty state needs no lookup');
-      await run1.commit('s1', { executionId: 'e1', upserts: all.map((key) => state(key)), deletes: [], seen: [] });
+    test(
+      'a run after a run in the same process diffs from memory: no store statement, no hash of an unchanged record',
+      withStore(async (bare) => {
+        const store = counting(bare);
+        const cache = createStateCache();
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        const all = keys(30);
+        assert.deepEqual(
+          sorted(
+            await run1.differing(
+              's1',
+              all.map((key) => asked(key)),
+            ),
+          ),
+          all.map((key) => [key, undefined]),
+          'an empty state: all new',
+        );
+        assert.equal(store.calls, 0, 'an empty state needs no lookup');
+        await run1.commit('s1', { executionId: 'e1', upserts: all.map((key) => state(key)), deletes: [], seen: [] });
 
-      const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
-      const reads = { hashes: 0 };
-      const records = [...all.map((key, index) => asked(key, index % 10 === 0 ? 2 : 1, reads)), asked('new', 1, reads)];
-      const found = await run2.differing('s1', records);
-      const expected = [...all.filter((_, index) => index % 10 === 0).map((key): [string, string | undefined] => [key, state(key).hash]), ['new', undefined] as [string, undefined]];
-      assert.deepEqual(sorted(found), sorted(new Map(expected)));
-      assert.deepEqual(sorted(found), sorted(await bare.differing('s1', records)), 'the same answer as the store');
-      assert.equal(store.calls, 0, 'nothing asked of the store');
-      reads.hashes = 0;
-      await run2.differing('s1', all.map((key) => asked(key, 1, reads)));
-      assert.equal(reads.hashes, 0, 'unchanged records are compared by their JSON, never hashed');
-    }));
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        const reads = { hashes: 0 };
+        const records = [
+          ...all.map((key, index) => asked(key, index % 10 === 0 ? 2 : 1, reads)),
+          asked('new', 1, reads),
+        ];
+        const found = await run2.differing('s1', records);
+        const expected = [
+          ...all
+            .filter((_, index) => index % 10 === 0)
+            .map((key): [string, string | undefined] => [key, state(key).hash]),
+          ['new', undefined] as [string, undefined],
+        ];
+        assert.deepEqual(sorted(found), sorted(new Map(expected)));
+        assert.deepEqual(sorted(found), sorted(await bare.differing('s1', records)), 'the same answer as the store');
+        assert.equal(store.calls, 0, 'nothing asked of the store');
+        reads.hashes = 0;
+        await run2.differing(
+          's1',
+          all.map((key) => asked(key, 1, reads)),
+        );
+        assert.equal(reads.hashes, 0, 'unchanged records are compared by their JSON, never hashed');
+      }),
+    );
 
-    test('a long record is kept as its hash, and still diffs right', withStore(async (store) => {
-      const cache = createStateCache();
-      const long = (version: number) => `{"text":"${'x'.repeat(maxKeptJsonLength)}","v":${version}}`;
-      const record = (version: number): RecordState => ({ key: 'long', hash: jsonHash(long(version)), identity: {}, json: long(version) });
-      const run1 = await cache.open(store, 's1');
-      await run1.commit('s1', { executionId: 'e1', upserts: [record(1)], deletes: [], seen: [] });
-      const run2 = await cache.open(store, 's1');
-      assert.deepEqual(sorted(await run2.differing('s1', [record(1)])), []);
-      assert.deepEqual(sorted(await run2.differing('s1', [record(2)])), [['long', record(1).hash]]);
-      assert.ok(cache.bytes < 200, `about a hash's worth held, not the record (${cache.bytes} bytes)`);
-    }));
+    test(
+      'a long record is kept as its hash, and still diffs right',
+      withStore(async (store) => {
+        const cache = createStateCache();
+        const long = (version: number) => `{"text":"${'x'.repeat(maxKeptJsonLength)}","v":${version}}`;
+        const record = (version: number): RecordState => ({
+          key: 'long',
+          hash: jsonHash(long(version)),
+          identity: {},
+          json: long(version),
+        });
+        const run1 = await cache.open(store, 's1');
+        await run1.commit('s1', { executionId: 'e1', upserts: [record(1)], deletes: [], seen: [] });
+        const run2 = await cache.open(store, 's1');
+        assert.deepEqual(sorted(await run2.differing('s1', [record(1)])), []);
+        assert.deepEqual(sorted(await run2.differing('s1', [record(2)])), [['long', record(1).hash]]);
+        assert.ok(cache.bytes < 200, `about a hash's worth held, not the record (${cache.bytes} bytes)`);
+      }),
+    );
 
-    test('another writer, a reset, or state older than the token: the next run does not trust what it remembers', withStore(async (bare) => {
-      const store = counting(bare);
-      const cache = createStateCache();
-      const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
-      await run1.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });
-      // Another process delivers b's version 2 and deletes a.
-      await bare.commit('s1', { executionId: 'elsewhere', upserts: [state('b', 2)], deletes: ['a'], seen: [] });
-      const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.deepEqual(sorted(await run2.differing('s1', [asked('a'), asked('b', 2)])), [['a', undefined]]);
-      assert.equal(store.calls, 1, 'the store answered');
+    test(
+      'another writer, a reset, or state older than the token: the next run does not trust what it remembers',
+      withStore(async (bare) => {
+        const store = counting(bare);
+        const cache = createStateCache();
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run1.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });
+        // Another process delivers b's version 2 and deletes a.
+        await bare.commit('s1', { executionId: 'elsewhere', upserts: [state('b', 2)], deletes: ['a'], seen: [] });
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(sorted(await run2.differing('s1', [asked('a'), asked('b', 2)])), [['a', undefined]]);
+        assert.equal(store.calls, 1, 'the store answered');
 
-      await bare.clear('s1');
-      const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.deepEqual(sorted(await run3.differing('s1', [asked('b', 2)])), [['b', undefined]], 'after a reset everything is new');
-    }));
+        await bare.clear('s1');
+        const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(
+          sorted(await run3.differing('s1', [asked('b', 2)])),
+          [['b', undefined]],
+          'after a reset everything is new',
+        );
+      }),
+    );
 
-    test('a state without a token (written before it existed) warms the cache from the store; a run after a run trusts it', withStore(async (bare) => {
-      // The state store writes the token with every commit; a state from before has rows and no token.
-      await bare.commit('s1', { executionId: 'e0', upserts: keys(20).map((key) => state(key)), deletes: [], seen: [] });
-      const legacyGeneration = bare.generation;
-      const store = counting({ ...bare, generation: async (id) => (id === 's1' && !committedSince ? undefined : legacyGeneration(id)) });
-      let committedSince = false;
-      const cache = createStateCache();
-      const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.deepEqual(sorted(await run1.differing('s1', [...keys(20).map((key) => asked(key)), asked('new')])), [['new', undefined]]);
-      assert.equal(store.asked, 21, 'a cold cache asks the store about every key');
-      assert.deepEqual(sorted(await run1.differing('s1', keys(20).map((key) => asked(key)))), []);
-      assert.equal(store.asked, 21, 'the keys the store confirmed are remembered');
-      const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
-      await run2.differing('s1', keys(20).map((key) => asked(key)));
-      assert.equal(store.asked, 41, 'no token: the next run cannot trust the memory, and asks again');
-      await run2.commit('s1', { executionId: 'e2', upserts: [state('new')], deletes: [], seen: [] });
-      committedSince = true;
-      const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.deepEqual(sorted(await run3.differing('s1', [...keys(20).map((key) => asked(key)), asked('new'), asked('other')])), [['other', undefined]]);
-      assert.equal(store.asked, 42, 'after its own commit the run trusts the memory; only the unknown key is asked');
-    }));
+    test(
+      'a state without a token (written before it existed) warms the cache from the store; a run after a run trusts it',
+      withStore(async (bare) => {
+        // The state store writes the token with every commit; a state from before has rows and no token.
+        await bare.commit('s1', {
+          executionId: 'e0',
+          upserts: keys(20).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        const legacyGeneration = bare.generation;
+        const store = counting({
+          ...bare,
+          generation: async (id) => (id === 's1' && !committedSince ? undefined : legacyGeneration(id)),
+        });
+        let committedSince = false;
+        const cache = createStateCache();
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(sorted(await run1.differing('s1', [...keys(20).map((key) => asked(key)), asked('new')])), [
+          ['new', undefined],
+        ]);
+        assert.equal(store.asked, 21, 'a cold cache asks the store about every key');
+        assert.deepEqual(
+          sorted(
+            await run1.differing(
+              's1',
+              keys(20).map((key) => asked(key)),
+            ),
+          ),
+          [],
+        );
+        assert.equal(store.asked, 21, 'the keys the store confirmed are remembered');
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run2.differing(
+          's1',
+          keys(20).map((key) => asked(key)),
+        );
+        assert.equal(store.asked, 41, 'no token: the next run cannot trust the memory, and asks again');
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('new')], deletes: [], seen: [] });
+        committedSince = true;
+        const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(
+          sorted(await run3.differing('s1', [...keys(20).map((key) => asked(key)), asked('new'), asked('other')])),
+          [['other', undefined]],
+        );
+        assert.equal(store.asked, 42, 'after its own commit the run trusts the memory; only the unknown key is asked');
+      }),
+    );
 
-    test('a commit that fails forgets the sync: the rest of the run and the next one ask the store', withStore(async (bare) => {
-      const cache = createStateCache();
-      let fail = false;
-      const failing = counting({
-        ...bare,
-        async commit(syncId, change) {
-          if (fail) throw new Error('connection lost during COMMIT');
-          return bare.commit(syncId, change);
-        },
-      });
-      const run1 = await cache.open(failing, 's1', { preloadKeys: 0 });
-      await run1.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });
-      fail = true;
-      await assert.rejects(run1.commit('s1', { executionId: 'e1', upserts: [state('a', 2)], deletes: [], seen: [] }));
-      assert.equal(cache.bytes, 0);
-      assert.deepEqual(sorted(await run1.differing('s1', [asked('a'), asked('b')])), []);
-      assert.equal(failing.calls, 1, 'the store answered after the failure');
-      fail = false;
-      await cache.open(failing, 's1', { preloadKeys: 0 }).then((run2) => run2.differing('s1', [asked('a')]));
-      assert.equal(failing.calls, 2);
-    }));
+    test(
+      'a commit that fails forgets the sync: the rest of the run and the next one ask the store',
+      withStore(async (bare) => {
+        const cache = createStateCache();
+        let fail = false;
+        const failing = counting({
+          ...bare,
+          async commit(syncId, change) {
+            if (fail) throw new Error('connection lost during COMMIT');
+            return bare.commit(syncId, change);
+          },
+        });
+        const run1 = await cache.open(failing, 's1', { preloadKeys: 0 });
+        await run1.commit('s1', { executionId: 'e1', upserts: [state('a'), state('b')], deletes: [], seen: [] });
+        fail = true;
+        await assert.rejects(run1.commit('s1', { executionId: 'e1', upserts: [state('a', 2)], deletes: [], seen: [] }));
+        assert.equal(cache.bytes, 0);
+        assert.deepEqual(sorted(await run1.differing('s1', [asked('a'), asked('b')])), []);
+        assert.equal(failing.calls, 1, 'the store answered after the failure');
+        fail = false;
+        await cache.open(failing, 's1', { preloadKeys: 0 }).then((run2) => run2.differing('s1', [asked('a')]));
+        assert.equal(failing.calls, 2);
+      }),
+    );
 
-    test('a preloaded cold cache is complete: an unknown key is new without asking the store', withStore(async (bare) => {
-      await bare.commit('s1', { executionId: 'e1', upserts: keys(25).map((key) => state(key)), deletes: [], seen: [] });
-      const store = counting(bare);
-      const run = await createStateCache().open(store, 's1', { preloadKeys: 25 });
-      assert.deepEqual(sorted(await run.differing('s1', [asked('k003'), asked('k004', 2), asked('zzz')])), [['k004', state('k004').hash], ['zzz', undefined]]);
-      assert.equal(store.calls, 0);
-      const over = await createStateCache().open(store, 's1', { preloadKeys: 24 });
-      await over.differing('s1', [asked('k003')]);
-      assert.equal(store.calls, 1, 'more keys than preloadKeys: not preloaded, the store diffs');
-    }));
+    test(
+      'a preloaded cold cache is complete: an unknown key is new without asking the store',
+      withStore(async (bare) => {
+        await bare.commit('s1', {
+          executionId: 'e1',
+          upserts: keys(25).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        const store = counting(bare);
+        const run = await createStateCache().open(store, 's1', { preloadKeys: 25 });
+        assert.deepEqual(sorted(await run.differing('s1', [asked('k003'), asked('k004', 2), asked('zzz')])), [
+          ['k004', state('k004').hash],
+          ['zzz', undefined],
+        ]);
+        assert.equal(store.calls, 0);
+        const over = await createStateCache().open(store, 's1', { preloadKeys: 24 });
+        await over.differing('s1', [asked('k003')]);
+        assert.equal(store.calls, 1, 'more keys than preloadKeys: not preloaded, the store diffs');
+      }),
+    );
 
-    test('the byte budget: other syncs are evicted first, then keys are left out and asked of the store', withStore(async (bare) => {
-      const store = counting(bare);
-      // Room for about 25 entries of these (70 + 4 + ~20 bytes each).
-      const cache = createStateCache({ maxBytes: 25 * 100 });
-      const other = await cache.open(store, 'other', { preloadKeys: 0 });
-      await other.commit('other', { executionId: 'e1', upserts: keys(10, 'o').map((key) => state(key)), deletes: [], seen: [] });
-      const held = cache.bytes;
-      assert.ok(held > 0);
-      const run = await cache.open(store, 's1', { preloadKeys: 0 });
-      await run.commit('s1', { executionId: 'e1', upserts: keys(40).map((key) => state(key)), deletes: [], seen: [] });
-      assert.ok(cache.bytes <= 25 * 100, `within the budget (${cache.bytes})`);
-      const rerun = await cache.open(store, 's1', { preloadKeys: 0 });
-      const found = await rerun.differing('s1', [...keys(40).map((key) => asked(key)), asked('new')]);
-      assert.deepEqual(sorted(found), [['new', undefined]], 'still right with keys left out');
-      assert.ok(store.asked > 1 && store.asked < 41, `only the keys left out were asked (${store.asked})`);
-      const before = store.asked;
-      const again = await cache.open(store, 'other', { preloadKeys: 0 });
-      await again.differing('other', keys(10, 'o').map((key) => asked(key)));
-      assert.equal(store.asked - before, 10, 'the other sync was evicted');
-    }));
+    test(
+      'the byte budget: other syncs are evicted first, then keys are left out and asked of the store',
+      withStore(async (bare) => {
+        const store = counting(bare);
+        // Room for about 25 entries of these (70 + 4 + ~20 bytes each).
+        const cache = createStateCache({ maxBytes: 25 * 100 });
+        const other = await cache.open(store, 'other', { preloadKeys: 0 });
+        await other.commit('other', {
+          executionId: 'e1',
+          upserts: keys(10, 'o').map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        const held = cache.bytes;
+        assert.ok(held > 0);
+        const run = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run.commit('s1', {
+          executionId: 'e1',
+          upserts: keys(40).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        assert.ok(cache.bytes <= 25 * 100, `within the budget (${cache.bytes})`);
+        const rerun = await cache.open(store, 's1', { preloadKeys: 0 });
+        const found = await rerun.differing('s1', [...keys(40).map((key) => asked(key)), asked('new')]);
+        assert.deepEqual(sorted(found), [['new', undefined]], 'still right with keys left out');
+        assert.ok(store.asked > 1 && store.asked < 41, `only the keys left out were asked (${store.asked})`);
+        const before = store.asked;
+        const again = await cache.open(store, 'other', { preloadKeys: 0 });
+        await again.differing(
+          'other',
+          keys(10, 'o').map((key) => asked(key)),
+        );
+        assert.equal(store.asked - before, 10, 'the other sync was evicted');
+      }),
+    );
 
-    test('rows noted in a run are the next run\'s previous rows, in order, by layout; a commit since voids a row', withStore(async (store) => {
-      const cache = createStateCache();
-      const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.equal(run1.lane!.previousRows('L'), undefined);
-      const delivered = keys(5).map((key) => ({ ...state(key), values: [key, 1] }));
-      await run1.commit('s1', { executionId: 'e1', upserts: delivered, deletes: [], seen: [] });
-      const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.equal(run2.lane!.previousRows('another layout'), undefined, 'a run with another mapping cannot use them');
-      const rows = run2.lane!.previousRows('L')!;
-      assert.deepEqual(rows.keys, keys(5), 'in commit order');
-      assert.deepEqual(rows.values, keys(5).map((key) => [key, 1]));
-      assert.ok(rows.slots.every((slot, index) => slot.kept === rows.kept[index]), 'each slot still holds what it held');
-      assert.equal(rows.slots[0], run2.lane!.slot('k000'), 'the entry\'s own slot');
-      // An unchanged row is noted for the next run; committing another row voids its previous row.
-      run2.lane!.rememberRow('k001', rows.slots[1]!, rows.kept[1]!, [`k001`, 1]);
-      await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: ['k002'], seen: [] });
-      assert.notEqual(rows.slots[0]!.kept, rows.kept[0], 'k000 delivered with other values since');
-      assert.equal(rows.slots[2]!.kept, '', 'k002 deleted');
-      assert.equal(rows.slots[1]!.kept, rows.kept[1], 'k001 untouched');
-      const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
-      assert.deepEqual(run3.lane!.previousRows('L')?.keys, ['k001'], 'the rows run 2 noted; run 1\'s are let go');
-      assert.equal(await createStateCache({ maxBytes: 0 }).open(store, 's1').then((bare) => 'lane' in bare), false, 'no cache, no lane');
-    }));
+    test(
+      "rows noted in a run are the next run's previous rows, in order, by layout; a commit since voids a row",
+      withStore(async (store) => {
+        const cache = createStateCache();
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run1.lane!.previousRows('L'), undefined);
+        const delivered = keys(5).map((key) => ({ ...state(key), values: [key, 1] }));
+        await run1.commit('s1', { executionId: 'e1', upserts: delivered, deletes: [], seen: [] });
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(
+          run2.lane!.previousRows('another layout'),
+          undefined,
+          'a run with another mapping cannot use them',
+        );
+        const rows = run2.lane!.previousRows('L')!;
+        assert.deepEqual(rows.keys, keys(5), 'in commit order');
+        assert.deepEqual(
+          rows.values,
+          keys(5).map((key) => [key, 1]),
+        );
+        assert.ok(
+          rows.slots.every((slot, index) => slot.kept === rows.kept[index]),
+          'each slot still holds what it held',
+        );
+        assert.equal(rows.slots[0], run2.lane!.slot('k000'), "the entry's own slot");
+        // An unchanged row is noted for the next run; committing another row voids its previous row.
+        run2.lane!.rememberRow('k001', rows.slots[1]!, rows.kept[1]!, [`k001`, 1]);
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: ['k002'], seen: [] });
+        assert.notEqual(rows.slots[0]!.kept, rows.kept[0], 'k000 delivered with other values since');
+        assert.equal(rows.slots[2]!.kept, '', 'k002 deleted');
+        assert.equal(rows.slots[1]!.kept, rows.kept[1], 'k001 untouched');
+        const run3 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(run3.lane!.previousRows('L')?.keys, ['k001'], "the rows run 2 noted; run 1's are let go");
+        assert.equal(
+          await createStateCache({ maxBytes: 0 })
+            .open(store, 's1')
+            .then((bare) => 'lane' in bare),
+          false,
+          'no cache, no lane',
+        );
+      }),
+    );
 
-    test('maxBytes 0 turns the cache off: the store itself', withStore(async (store) => {
-      assert.equal(await createStateCache({ maxBytes: 0 }).open(store, 's1'), store);
-    }));
+    test(
+      'maxBytes 0 turns the cache off: the store itself',
+      withStore(async (store) => {
+        assert.equal(await createStateCache({ maxBytes: 0 }).open(store, 's1'), store);
+      }),
+    );
   });
 }

@@ -17,7 +17,9 @@ export interface NamedStateStore {
 }
 
 export async function stateStoreSubjects(): Promise<NamedStateStore[]> {
-  const subjects: NamedStateStore[] = [{ name: 'in memory', open: async () => ({ store: createInMemoryStateStore(), dispose: async () => {} }) }];
+  const subjects: NamedStateStore[] = [
+    { name: 'in memory', open: async () => ({ store: createInMemoryStateStore(), dispose: async () => {} }) },
+  ];
   for (const dialect of await availableDialects()) {
     subjects.push({
       name: `kysely (${dialect})`,
@@ -32,7 +34,10 @@ export async function stateStoreSubjects(): Promise<NamedStateStore[]> {
 }
 
 /** A test body run against a fresh store from `open`, disposed afterwards. */
-export function withStateStore(open: () => Promise<StateStoreSubject>, body: (store: StateStore) => Promise<void>): () => Promise<void> {
+export function withStateStore(
+  open: () => Promise<StateStoreSubject>,
+  body: (store: StateStore) => Promise<void>,
+): () => Promise<void> {
   return async () => {
     const subject = await open();
     try {

@@ -36,7 +36,13 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
       summary: `Signed links (valid ${logLinkTtlMs / 60000} minutes) to the execution's log files.`,
       access: 'organization',
       params: Params,
-      response: Envelope('BulkSyncExecutionLogsEnvelope', Type.Object({ Expires: Type.Optional(Type.String()), URLs: Type.Optional(Type.Array(Type.String())) }, { title: 'BulkSyncExecutionLogs' })),
+      response: Envelope(
+        'BulkSyncExecutionLogsEnvelope',
+        Type.Object(
+          { Expires: Type.Optional(Type.String()), URLs: Type.Optional(Type.Array(Type.String())) },
+          { title: 'BulkSyncExecutionLogs' },
+        ),
+      ),
       errors: [404],
       handler: async ({ caller, params }) => {
         const { url, expires } = await link(caller, params.sync_id, params.execution_id);
@@ -47,12 +53,16 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
       operationId: 'bulkSync.executions.exportLogs',
       method: 'POST',
       path: '/api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export',
-      summary: 'Export the execution logs: a job (GET /api/jobs/exportlogs/{id}) whose result, and this response, carry a signed link to the file.',
+      summary:
+        'Export the execution logs: a job (GET /api/jobs/exportlogs/{id}) whose result, and this response, carry a signed link to the file.',
       access: 'organization',
       params: Params,
       query: Type.Object({ notify: Type.Optional(Type.Boolean()) }),
       response: Type.Object(
-        { data: Type.Optional(Type.Object({ url: Type.Optional(Type.String()) }, { title: 'ExportSyncLogsResponse' })), job: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'JobResponse' })) },
+        {
+          data: Type.Optional(Type.Object({ url: Type.Optional(Type.String()) }, { title: 'ExportSyncLogsResponse' })),
+          job: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'JobResponse' })),
+        },
         { title: 'ExportSyncLogsEnvelope' },
       ),
       errors: [400, 404, 500],
@@ -61,14 +71,18 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
         const job = await jobs.start(caller.organizationId, 'exportlogs', async () => ({ url }));
         await jobs.settled(job.id);
         const done = await jobs.get(caller.organizationId, 'exportlogs', job.id);
-        return { data: { url }, job: { job_id: job.id, type: 'exportlogs', status: done?.status ?? job.status, result: { url } } };
+        return {
+          data: { url },
+          job: { job_id: job.id, type: 'exportlogs', status: done?.status ?? job.status, result: { url } },
+        };
       },
     },
     {
       operationId: 'bulkSync.executions.logFile',
       method: 'GET',
       path: '/api/bulk/execution-logs/{token}',
-      summary: "The file behind a log link: the execution's console log as JSON Lines. The link is the credential; a forged or expired one is a 403.",
+      summary:
+        "The file behind a log link: the execution's console log as JSON Lines. The link is the credential; a forged or expired one is a 403.",
       access: 'public',
       params: Type.Object({ token: Type.String() }),
       errors: [403],
@@ -79,11 +93,26 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
         let after: string | undefined;
         for (;;) {
           const page = await consoleLog.list({ executionId: claims.execution_id, after, limit: 1000 });
-          for (const entry of page.entries) lines.push(JSON.stringify({ id: entry.id, timestamp: entry.createdAt, level: entry.level, schema: entry.schemaId, message: entry.message, payload: entry.payload }));
+          for (const entry of page.entries)
+            lines.push(
+              JSON.stringify({
+                id: entry.id,
+                timestamp: entry.createdAt,
+                level: entry.level,
+                schema: entry.schemaId,
+                message: entry.message,
+                payload: entry.payload,
+              }),
+            );
           if (!page.nextCursor || page.entries.length < 1000) break;
           after = page.nextCursor;
         }
-        return new Reply(200, undefined, { raw: { contentType: 'application/x-ndjson; charset=utf-8', payload: lines.length ? `${lines.join('\n')}\n` : '' } });
+        return new Reply(200, undefined, {
+          raw: {
+            contentType: 'application/x-ndjson; charset=utf-8',
+            payload: lines.length ? `${lines.join('\n')}\n` : '',
+          },
+        });
       },
     },
   ];

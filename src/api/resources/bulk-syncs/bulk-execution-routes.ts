@@ -17,8 +17,15 @@ const Loose = (title: string) => Type.Record(Type.String(), Type.Unknown(), { ti
 const BulkSyncExecution = Loose('BulkSyncExecution');
 const ExecutionParams = Type.Object({ id: Type.String(), exec_id: Type.String() });
 const ConsoleParams = Type.Object({ sync_id: Type.String(), execution_id: Type.String() });
-const SchemaConsoleParams = Type.Object({ sync_id: Type.String(), execution_id: Type.String(), schema_id: Type.String() });
-const CancelEnvelope = Envelope('CancelBulkSyncResponseEnvelope', Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelBulkSyncResponse' }));
+const SchemaConsoleParams = Type.Object({
+  sync_id: Type.String(),
+  execution_id: Type.String(),
+  schema_id: Type.String(),
+});
+const CancelEnvelope = Envelope(
+  'CancelBulkSyncResponseEnvelope',
+  Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelBulkSyncResponse' }),
+);
 
 export const StartBulkSyncRequest = Type.Object(
   {
@@ -41,11 +48,19 @@ export function nextExecutionTime(sync: BulkSyncRow, now = new Date()): string |
   return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
 }
 
-export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsService, executions: BulkExecutionsService): RouteDefinition[] {
+export function bulkExecutionRoutes(
+  context: AppContext,
+  bulkSyncs: BulkSyncsService,
+  executions: BulkExecutionsService,
+): RouteDefinition[] {
   const { repositories } = context;
   const consoleLog = createKyselyConsoleLog(context.database.db);
 
-  async function execution(caller: Parameters<BulkSyncsService['requireSync']>[0], syncId: string, executionId: string) {
+  async function execution(
+    caller: Parameters<BulkSyncsService['requireSync']>[0],
+    syncId: string,
+    executionId: string,
+  ) {
     const sync = await bulkSyncs.requireSync(caller, syncId);
     const row = await repositories.bulkExecutions.get(sync.id, executionId);
     if (!row) throw notFound('execution');
@@ -57,19 +72,23 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       operationId: 'bulkSync.start',
       method: 'POST',
       path: '/api/bulk/syncs/{id}/executions',
-      summary: 'Start an execution now. `test` copies at most 100 rows per schema. `test` and `resync_mode` are mutually exclusive (422); a start while an execution is open is a 409.',
+      summary:
+        'Start an execution now. `test` copies at most 100 rows per schema. `test` and `resync_mode` are mutually exclusive (422); a start while an execution is open is a 409.',
       access: 'organization',
       params: IdParams,
       body: StartBulkSyncRequest,
       response: Envelope('BulkSyncExecutionEnvelope', BulkSyncExecution),
       errors: [400, 409, 422],
-      handler: async ({ caller, params, body }) => ({ data: bulkExecutionToWire(await executions.start(await bulkSyncs.requireSync(caller, params.id), body)) }),
+      handler: async ({ caller, params, body }) => ({
+        data: bulkExecutionToWire(await executions.start(await bulkSyncs.requireSync(caller, params.id), body)),
+      }),
     },
     {
       operationId: 'bulkSync.executions.list',
       method: 'GET',
       path: '/api/bulk/syncs/{id}/executions',
-      summary: "The sync's executions, newest first unless ascending=true; limit at most 100 (default 50); pagination.next_page_token pages on.",
+      summary:
+        "The sync's executions, newest first unless ascending=true; limit at most 100 (default 50); pagination.next_page_token pages on.",
       access: 'organization',
       params: IdParams,
       query: Type.Object({
@@ -79,7 +98,10 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
         ascending: Type.Optional(Type.Boolean()),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
       }),
-      response: Type.Object({ data: Type.Optional(Type.Array(BulkSyncExecution)), pagination: Type.Optional(PaginationDetails) }, { title: 'ListBulkSyncExecutionsEnvelope' }),
+      response: Type.Object(
+        { data: Type.Optional(Type.Array(BulkSyncExecution)), pagination: Type.Optional(PaginationDetails) },
+        { title: 'ListBulkSyncExecutionsEnvelope' },
+      ),
       errors: [404],
       handler: async ({ caller, params, query }) => {
         const sync = await bulkSyncs.requireSync(caller, params.id);
@@ -91,7 +113,10 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
           after: query.page_token ? executionPagePosition(query.page_token) : undefined,
         });
         const page = rows.slice(0, limit);
-        return { data: page.map(bulkExecutionToWire), pagination: rows.length > limit ? { next_page_token: executionPageToken(page[page.length - 1]!) } : {} };
+        return {
+          data: page.map(bulkExecutionToWire),
+          pagination: rows.length > limit ? { next_page_token: executionPageToken(page[page.length - 1]!) } : {},
+        };
       },
     },
     {
@@ -103,7 +128,9 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       params: ExecutionParams,
       response: Envelope('BulkSyncExecutionEnvelope', BulkSyncExecution),
       errors: [404],
-      handler: async ({ caller, params }) => ({ data: bulkExecutionToWire((await execution(caller, params.id, params.exec_id)).row) }),
+      handler: async ({ caller, params }) => ({
+        data: bulkExecutionToWire((await execution(caller, params.id, params.exec_id)).row),
+      }),
     },
     {
       operationId: 'bulkSync.cancel',
@@ -116,7 +143,9 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       errors: [403, 404, 500],
       handler: async ({ caller, params }) => {
         const canceled = await executions.cancel(await bulkSyncs.requireSync(caller, params.id));
-        return { data: { message: canceled ? `Execution ${canceled.id} is ${canceled.status}.` : 'No execution is running.' } };
+        return {
+          data: { message: canceled ? `Execution ${canceled.id} is ${canceled.status}.` : 'No execution is running.' },
+        };
       },
     },
     {
@@ -137,7 +166,8 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       operationId: 'bulkSync.schemas.cancel',
       method: 'POST',
       path: '/api/bulk/syncs/{id}/schemas/{schema_id}/cancel',
-      summary: 'Cancel the open execution of a sync that copies this schema. Schemas copy in parallel within one execution, so the whole execution stops; completed schemas keep their data.',
+      summary:
+        'Cancel the open execution of a sync that copies this schema. Schemas copy in parallel within one execution, so the whole execution stops; completed schemas keep their data.',
       access: 'organization',
       params: Type.Object({ id: Type.String(), schema_id: Type.String() }),
       response: CancelEnvelope,
@@ -146,7 +176,9 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
         const sync = await bulkSyncs.requireSync(caller, params.id);
         if (!(await bulkSyncs.schemas(sync)).some((schema) => schema.id === params.schema_id)) throw notFound('schema');
         const canceled = await executions.cancel(sync);
-        return { data: { message: canceled ? `Execution ${canceled.id} is ${canceled.status}.` : 'No execution is running.' } };
+        return {
+          data: { message: canceled ? `Execution ${canceled.id} is ${canceled.status}.` : 'No execution is running.' },
+        };
       },
     },
     {
@@ -176,10 +208,18 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       operationId: 'bulkSync.executions.listStatus',
       method: 'GET',
       path: '/api/bulk/syncs/status',
-      summary: 'The latest execution status of several syncs: every sync (all=true), the active ones (active=true), or those named by sync_id.',
+      summary:
+        'The latest execution status of several syncs: every sync (all=true), the active ones (active=true), or those named by sync_id.',
       access: 'organization',
-      query: Type.Object({ all: Type.Optional(Type.Boolean()), active: Type.Optional(Type.Boolean()), sync_id: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])) }),
-      response: Type.Object({ data: Type.Optional(Type.Array(Loose('BulkSyncExecutionStatus'))) }, { title: 'ListBulkSyncExecutionsStatusEnvelope' }),
+      query: Type.Object({
+        all: Type.Optional(Type.Boolean()),
+        active: Type.Optional(Type.Boolean()),
+        sync_id: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String())])),
+      }),
+      response: Type.Object(
+        { data: Type.Optional(Type.Array(Loose('BulkSyncExecutionStatus'))) },
+        { title: 'ListBulkSyncExecutionsStatusEnvelope' },
+      ),
       errors: [404],
       handler: async ({ caller, query }) => {
         const ids = query.sync_id === undefined ? [] : Array.isArray(query.sync_id) ? query.sync_id : [query.sync_id];
@@ -188,9 +228,19 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
         const data = [];
         for (const sync of syncs) {
           const latest = await repositories.bulkExecutions.latest(sync.id, false);
-          const schemas = latest ? (JSON.parse(latest.schemas) as Array<Record<string, unknown>>).map((schema) => ({ ...schema, execution_id: latest.id })) : [];
+          const schemas = latest
+            ? (JSON.parse(latest.schemas) as Array<Record<string, unknown>>).map((schema) => ({
+                ...schema,
+                execution_id: latest.id,
+              }))
+            : [];
           const next = nextExecutionTime(sync);
-          data.push({ sync_id: sync.id, ...(latest ? { status: latest.status } : {}), ...(next ? { nextExecutionTime: next } : {}), schemas });
+          data.push({
+            sync_id: sync.id,
+            ...(latest ? { status: latest.status } : {}),
+            ...(next ? { nextExecutionTime: next } : {}),
+            schemas,
+          });
         }
         return { data };
       },
@@ -199,7 +249,8 @@ export function bulkExecutionRoutes(context: AppContext, bulkSyncs: BulkSyncsSer
       operationId: 'bulkSync.executions.getConsoleLogs',
       method: 'GET',
       path: '/api/bulk/syncs/{sync_id}/executions/{execution_id}/consolelog',
-      summary: "The execution's console log across schemas, oldest first; limit at most 50, `after` = the last entry's id (next_cursor). Entries appear while the execution runs.",
+      summary:
+        "The execution's console log across schemas, oldest first; limit at most 50, `after` = the last entry's id (next_cursor). Entries appear while the execution runs.",
       access: 'organization',
       params: ConsoleParams,
       query: ConsoleLogQuery,

@@ -22,7 +22,10 @@ import {
 import { Envelope, ListEnvelope } from '../envelope.ts';
 
 const BulkBulkSyncSchedule = Type.Record(Type.String(), Type.Unknown(), { title: 'BulkBulkSyncSchedule' });
-const ScheduleRequest = Type.Object({ schedule: Type.Record(Type.String(), Type.Unknown()) }, { title: 'bulkSync.CreateScheduleRequest' });
+const ScheduleRequest = Type.Object(
+  { schedule: Type.Record(Type.String(), Type.Unknown()) },
+  { title: 'bulkSync.CreateScheduleRequest' },
+);
 const SyncParams = Type.Object({ sync_id: Type.String() });
 const ScheduleParams = Type.Object({ sync_id: Type.String(), schedule_id: Type.String() });
 
@@ -37,19 +40,26 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
     const validated = validateScheduleApiRequest(raw, { isDefault });
     if (!validated.ok) {
       const [first] = validated.issues;
-      throw new ApiError('validation_failed', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+      throw new ApiError('validation_failed', `${first!.field}: ${first!.message}`, {
+        metadata: { field: first!.field, issues: validated.issues },
+      });
     }
     return validated.value;
   }
 
   async function save(caller: Caller, sync: BulkSyncRow, schedules: StoredBulkSchedules): Promise<void> {
-    await repositories.bulkSyncs.update(sync.organization_id, sync.id, { schedules: JSON.stringify(schedules), updated_at: nowIso(), updated_by: JSON.stringify(actorOf(caller)) });
+    await repositories.bulkSyncs.update(sync.organization_id, sync.id, {
+      schedules: JSON.stringify(schedules),
+      updated_at: nowIso(),
+      updated_by: JSON.stringify(actorOf(caller)),
+    });
   }
 
   async function find(caller: Caller, syncId: string, scheduleId: string) {
     const sync = await bulkSyncs.requireSync(caller, syncId);
     const schedules = JSON.parse(sync.schedules) as StoredBulkSchedules;
-    if (schedules.default_schedule.id === scheduleId) return { sync, schedules, schedule: schedules.default_schedule, isDefault: true };
+    if (schedules.default_schedule.id === scheduleId)
+      return { sync, schedules, schedule: schedules.default_schedule, isDefault: true };
     const schedule = schedules.additional_schedules.find((candidate) => candidate.id === scheduleId);
     if (!schedule) throw notFound('schedule');
     return { sync, schedules, schedule, isDefault: false };
@@ -68,7 +78,12 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
       handler: async ({ caller, params }) => {
         const sync = await bulkSyncs.requireSync(caller, params.sync_id);
         const schedules = JSON.parse(sync.schedules) as StoredBulkSchedules;
-        return { data: [toWire(schedules.default_schedule, sync.id, true), ...schedules.additional_schedules.map((schedule) => toWire(schedule, sync.id, false))] };
+        return {
+          data: [
+            toWire(schedules.default_schedule, sync.id, true),
+            ...schedules.additional_schedules.map((schedule) => toWire(schedule, sync.id, false)),
+          ],
+        };
       },
     },
     {
@@ -86,7 +101,14 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
         const request = parse(body.schedule, false);
         const now = nowIso();
         const actor = actorOf(caller);
-        const schedule: StoredAdditionalSchedule = { ...request, id: randomUUID(), created_at: now, updated_at: now, created_by: actor, updated_by: actor };
+        const schedule: StoredAdditionalSchedule = {
+          ...request,
+          id: randomUUID(),
+          created_at: now,
+          updated_at: now,
+          created_by: actor,
+          updated_by: actor,
+        };
         const schedules = JSON.parse(sync.schedules) as StoredBulkSchedules;
         await save(caller, sync, { ...schedules, additional_schedules: [...schedules.additional_schedules, schedule] });
         return { data: toWire(schedule, sync.id, false) };
@@ -118,10 +140,19 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
       errors: [400, 403, 404, 500],
       handler: async ({ caller, params, body }) => {
         const { sync, schedules, schedule, isDefault } = await find(caller, params.sync_id, params.schedule_id);
-        const updated = { ...applyScheduleApiUpdate(schedule, parse(body.schedule, isDefault)), updated_at: nowIso(), updated_by: actorOf(caller) };
+        const updated = {
+          ...applyScheduleApiUpdate(schedule, parse(body.schedule, isDefault)),
+          updated_at: nowIso(),
+          updated_by: actorOf(caller),
+        };
         const next: StoredBulkSchedules = isDefault
           ? { ...schedules, default_schedule: updated as StoredDefaultSchedule }
-          : { ...schedules, additional_schedules: schedules.additional_schedules.map((candidate) => (candidate.id === schedule.id ? (updated as StoredAdditionalSchedule) : candidate)) };
+          : {
+              ...schedules,
+              additional_schedules: schedules.additional_schedules.map((candidate) =>
+                candidate.id === schedule.id ? (updated as StoredAdditionalSchedule) : candidate,
+              ),
+            };
         await save(caller, sync, next);
         return { data: toWire(updated, sync.id, isDefault) };
       },
@@ -136,8 +167,15 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
       errors: [403, 404, 500],
       handler: async ({ caller, params }) => {
         const { sync, schedules, schedule, isDefault } = await find(caller, params.sync_id, params.schedule_id);
-        if (isDefault) throw new ApiError('forbidden', 'The default schedule cannot be deleted; set its frequency to manual instead.');
-        await save(caller, sync, { ...schedules, additional_schedules: schedules.additional_schedules.filter((candidate) => candidate.id !== schedule.id) });
+        if (isDefault)
+          throw new ApiError(
+            'forbidden',
+            'The default schedule cannot be deleted; set its frequency to manual instead.',
+          );
+        await save(caller, sync, {
+          ...schedules,
+          additional_schedules: schedules.additional_schedules.filter((candidate) => candidate.id !== schedule.id),
+        });
         return undefined;
       },
     },

@@ -6,12 +6,21 @@ import { notFound } from '../../errors.ts';
 import type { RouteDefinition } from '../../route.ts';
 import type { BulkSchemaSettings, BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { IdParams } from '../envelope.ts';
-import { BulkSchema, BulkSchemaEnvelope, UpdateBulkSchema, UpdateBulkSyncSchemasRequest, UpdateBulkSyncSchemasEnvelope } from './bulk-sync-schemas.ts';
+import {
+  BulkSchema,
+  BulkSchemaEnvelope,
+  UpdateBulkSchema,
+  UpdateBulkSyncSchemasRequest,
+  UpdateBulkSyncSchemasEnvelope,
+} from './bulk-sync-schemas.ts';
 import { bulkSchemaToWire } from './bulk-sync-wire.ts';
 
 const SchemaParams = Type.Object({ id: Type.String(), schema_id: Type.String() });
 
-export const ListBulkSchemaEnvelope = Type.Object({ data: Type.Optional(Type.Array(BulkSchema)) }, { title: 'ListBulkSchemaEnvelope' });
+export const ListBulkSchemaEnvelope = Type.Object(
+  { data: Type.Optional(Type.Array(BulkSchema)) },
+  { title: 'ListBulkSchemaEnvelope' },
+);
 
 export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
   async function findSchema(sync: Awaited<ReturnType<BulkSyncsService['requireSync']>>, schemaId: string) {
@@ -33,7 +42,11 @@ export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsServi
       errors: [404],
       handler: async ({ caller, params, query }) => {
         const sync = await bulkSyncs.requireSync(caller, params.id);
-        return { data: (await bulkSyncs.schemas(sync)).map((schema) => bulkSchemaToWire(schema, Boolean(query.include_fields))) };
+        return {
+          data: (await bulkSyncs.schemas(sync)).map((schema) =>
+            bulkSchemaToWire(schema, Boolean(query.include_fields)),
+          ),
+        };
       },
     },
     {
@@ -50,14 +63,19 @@ export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsServi
         const sync = await bulkSyncs.requireSync(caller, params.id);
         const known = new Set((await bulkSyncs.schemas(sync)).map((schema) => schema.id));
         for (const [index, schema] of (body.schemas ?? []).entries()) {
-          if (!schema.id || !known.has(schema.id)) throw notFound(`schemas[${index}]: schema ${schema.id ?? '(no id)'}`);
+          if (!schema.id || !known.has(schema.id))
+            throw notFound(`schemas[${index}]: schema ${schema.id ?? '(no id)'}`);
         }
         for (const schema of body.schemas ?? []) {
           const { id, output_name: _output, ...changes } = schema;
           await bulkSyncs.updateSchema(sync, id, changes as Partial<BulkSchemaSettings>, false);
         }
         const listed = new Set((body.schemas ?? []).map((schema: { id: string }) => schema.id));
-        return { data: (await bulkSyncs.schemas(sync)).filter((schema) => listed.has(schema.id)).map((schema) => bulkSchemaToWire(schema, true)) };
+        return {
+          data: (await bulkSyncs.schemas(sync))
+            .filter((schema) => listed.has(schema.id))
+            .map((schema) => bulkSchemaToWire(schema, true)),
+        };
       },
     },
     {
@@ -69,7 +87,12 @@ export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsServi
       params: SchemaParams,
       response: BulkSchemaEnvelope,
       errors: [404],
-      handler: async ({ caller, params }) => ({ data: bulkSchemaToWire(await findSchema(await bulkSyncs.requireSync(caller, params.id), params.schema_id), true) }),
+      handler: async ({ caller, params }) => ({
+        data: bulkSchemaToWire(
+          await findSchema(await bulkSyncs.requireSync(caller, params.id), params.schema_id),
+          true,
+        ),
+      }),
     },
     {
       operationId: 'bulkSync.schemas.update',

@@ -5,7 +5,14 @@ import type { RouteDefinition } from '../../route.ts';
 import { actingOrganizationId } from '../../../services/acting-organization.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { IdParams } from '../envelope.ts';
-import { ActivateSyncEnvelope, ActivateSyncInput, BulkSyncListEnvelope, BulkSyncResponseEnvelope, CreateBulkSyncRequest, UpdateBulkSyncRequest } from './bulk-sync-schemas.ts';
+import {
+  ActivateSyncEnvelope,
+  ActivateSyncInput,
+  BulkSyncListEnvelope,
+  BulkSyncResponseEnvelope,
+  CreateBulkSyncRequest,
+  UpdateBulkSyncRequest,
+} from './bulk-sync-schemas.ts';
 import { bulkSyncToWire } from './bulk-sync-wire.ts';
 
 export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
@@ -15,18 +22,22 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       operationId: 'bulkSync.list',
       method: 'GET',
       path: '/api/bulk/syncs',
-      summary: "The organization's bulk syncs, most recently updated first. Unpaginated in every version (neither SDK's schema has pagination here).",
+      summary:
+        "The organization's bulk syncs, most recently updated first. Unpaginated in every version (neither SDK's schema has pagination here).",
       access: 'organization',
       query: Type.Object({ active: Type.Optional(Type.Boolean()) }),
       response: BulkSyncListEnvelope,
       errors: [500],
-      handler: async ({ caller, query }) => ({ data: (await repositories.bulkSyncs.list(caller.organizationId, { active: query.active })).map(bulkSyncToWire) }),
+      handler: async ({ caller, query }) => ({
+        data: (await repositories.bulkSyncs.list(caller.organizationId, { active: query.active })).map(bulkSyncToWire),
+      }),
     },
     {
       operationId: 'bulkSync.create',
       method: 'POST',
       path: '/api/bulk/syncs',
-      summary: 'Create a bulk sync. default_schedule is required and may not carry selective_mode, schemas or resync_mode; additional_schedules may. Without `schemas`, every schema of the source is selected, new ones included.',
+      summary:
+        'Create a bulk sync. default_schedule is required and may not carry selective_mode, schemas or resync_mode; additional_schedules may. Without `schemas`, every schema of the source is selected, new ones included.',
       access: 'organization',
       body: CreateBulkSyncRequest,
       response: BulkSyncResponseEnvelope,
@@ -52,13 +63,16 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       operationId: 'bulkSync.update',
       method: 'PUT',
       path: '/api/bulk/syncs/{id}',
-      summary: 'Replace a bulk sync. Schedules keep their ids when they are sent back with them (or, without ids, when their scope matches).',
+      summary:
+        'Replace a bulk sync. Schedules keep their ids when they are sent back with them (or, without ids, when their scope matches).',
       access: 'organization',
       params: IdParams,
       body: UpdateBulkSyncRequest,
       response: BulkSyncResponseEnvelope,
       errors: [400, 403, 404, 422, 500],
-      handler: async ({ caller, params, body }) => ({ data: bulkSyncToWire(await bulkSyncs.update(caller, params.id, body)) }),
+      handler: async ({ caller, params, body }) => ({
+        data: bulkSyncToWire(await bulkSyncs.update(caller, params.id, body)),
+      }),
     },
     {
       operationId: 'bulkSync.remove',

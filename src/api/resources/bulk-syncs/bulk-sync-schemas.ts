@@ -4,12 +4,20 @@ import Type from 'typebox';
 import { Envelope, ListEnvelope, PagedListEnvelope } from '../envelope.ts';
 import { OutputActor } from '../connections/connection-schemas.ts';
 
-const Discover = Type.Union([Type.Literal('all'), Type.Literal('onlyIncremental'), Type.Literal('onlyNonIncremental'), Type.Literal('none')]);
+const Discover = Type.Union([
+  Type.Literal('all'),
+  Type.Literal('onlyIncremental'),
+  Type.Literal('onlyNonIncremental'),
+  Type.Literal('none'),
+]);
 const NormalizeNames = Type.Union([Type.Literal('enabled'), Type.Literal('disabled'), Type.Literal('legacy')]);
 const Mode = Type.Union([Type.Literal('replicate'), Type.Literal('snapshot')]);
 const ScheduleObject = Type.Record(Type.String(), Type.Unknown());
 
-export const BulkFilter = Type.Object({ field_id: Type.Optional(Type.String()), function: Type.String(), value: Type.Optional(Type.Unknown()) }, { title: 'BulkFilter' });
+export const BulkFilter = Type.Object(
+  { field_id: Type.Optional(Type.String()), function: Type.String(), value: Type.Optional(Type.Unknown()) },
+  { title: 'BulkFilter' },
+);
 
 export const BulkField = Type.Object(
   {
@@ -32,11 +40,20 @@ const schemaSettings = {
 };
 
 export const BulkSchema = Type.Object(
-  { id: Type.Optional(Type.String()), output_name: Type.Optional(Type.String()), ...schemaSettings, fields: Type.Optional(Type.Array(BulkField)), filters: Type.Optional(Type.Array(BulkFilter)) },
+  {
+    id: Type.Optional(Type.String()),
+    output_name: Type.Optional(Type.String()),
+    ...schemaSettings,
+    fields: Type.Optional(Type.Array(BulkField)),
+    filters: Type.Optional(Type.Array(BulkFilter)),
+  },
   { title: 'BulkSchema' },
 );
 
-export const BulkSchemaListItem = Type.Object({ id: Type.Optional(Type.String()), output_name: Type.Optional(Type.String()), ...schemaSettings }, { title: 'BulkSchemaListItem' });
+export const BulkSchemaListItem = Type.Object(
+  { id: Type.Optional(Type.String()), output_name: Type.Optional(Type.String()), ...schemaSettings },
+  { title: 'BulkSchemaListItem' },
+);
 
 export const SchemaConfiguration = Type.Object(
   {
@@ -53,7 +70,10 @@ export const UpdateBulkSchema = Type.Object(
   { title: 'bulkSync.UpdateBulkSchema' },
 );
 
-export const UpdateBulkSyncSchemasRequest = Type.Object({ schemas: Type.Optional(Type.Array(BulkSchema)) }, { title: 'bulkSync.UpdateBulkSyncSchemasRequest' });
+export const UpdateBulkSyncSchemasRequest = Type.Object(
+  { schemas: Type.Optional(Type.Array(BulkSchema)) },
+  { title: 'bulkSync.UpdateBulkSyncSchemasRequest' },
+);
 
 const syncFields = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
@@ -115,4 +135,10 @@ export const BulkSchemaEnvelope = Envelope('BulkSchemaEnvelope', BulkSchema);
 export const ListBulkSchemaEnvelope = ListEnvelope('ListBulkSchemaEnvelope', BulkSchemaListItem);
 export const UpdateBulkSyncSchemasEnvelope = ListEnvelope('UpdateBulkSyncSchemasEnvelope', BulkSchema);
 export const ActivateSyncInput = Type.Object({ active: Type.Boolean() }, { title: 'ActivateSyncInput' });
-export const ActivateSyncEnvelope = Envelope('ActivateSyncEnvelope', Type.Object({ active: Type.Optional(Type.Boolean()), id: Type.Optional(Type.String()) }, { title: 'ActivateSyncOutput' }));
+export const ActivateSyncEnvelope = Envelope(
+  'ActivateSyncEnvelope',
+  Type.Object(
+    { active: Type.Optional(Type.Boolean()), id: Type.Optional(Type.String()) },
+    { title: 'ActivateSyncOutput' },
+  ),
+);

@@ -27,5 +27,9 @@ export function bulkSyncToWire(row: BulkSyncRow) {
 export function bulkSchemaToWire(schema: BulkSchemaView, includeFields: boolean) {
   const { fields, filters, ...light } = schema;
   if (!includeFields) return light;
-  return { ...light, fields: (fields ?? []).map((field) => ({ ...field, output_name: field.user_output_name ?? field.id })), filters: filters ?? [] };
+  return {
+    ...light,
+    fields: (fields ?? []).map((field) => ({ ...field, output_name: field.user_output_name ?? field.id })),
+    filters: filters ?? [],
+  };
 }

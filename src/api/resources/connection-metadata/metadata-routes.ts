@@ -33,7 +33,9 @@ export function metadataRoutes(connections: ConnectionsService, metadata: Connec
       query: BulkSyncSourceQuery,
       response: BulkSyncSourceEnvelope,
       errors: [400, 404, 500],
-      handler: async ({ caller, params, query }) => ({ data: await metadata.bulkSource(await find(caller, params.id), query.include_fields === true) }),
+      handler: async ({ caller, params, query }) => ({
+        data: await metadata.bulkSource(await find(caller, params.id), query.include_fields === true),
+      }),
     },
     {
       operationId: 'bulkSync.getDestination',
@@ -56,7 +58,9 @@ export function metadataRoutes(connections: ConnectionsService, metadata: Connec
       query: ParamsQuery,
       response: GetSyncSourceMetaEnvelope,
       errors: [400, 403, 404, 500],
-      handler: async ({ caller, params, query }) => ({ data: await metadata.modelSource(await find(caller, params.id), query.params) }),
+      handler: async ({ caller, params, query }) => ({
+        data: await metadata.modelSource(await find(caller, params.id), query.params),
+      }),
     },
     {
       operationId: 'modelSync.getSourceFields',
@@ -68,7 +72,9 @@ export function metadataRoutes(connections: ConnectionsService, metadata: Connec
       query: ParamsQuery,
       response: ModelFieldResponse,
       errors: [400, 403, 404, 500],
-      handler: async ({ caller, params, query }) => ({ data: await metadata.modelSourceFields(await find(caller, params.id), query.params) }),
+      handler: async ({ caller, params, query }) => ({
+        data: await metadata.modelSourceFields(await find(caller, params.id), query.params),
+      }),
     },
     {
       operationId: 'modelSync.targets.list',
@@ -91,13 +97,16 @@ export function metadataRoutes(connections: ConnectionsService, metadata: Connec
       query: TargetFieldsQuery,
       response: TargetResponseEnvelope,
       errors: [400, 403, 404, 500],
-      handler: async ({ caller, params, query }) => ({ data: await metadata.targetFields(await find(caller, params.id), query.target) }),
+      handler: async ({ caller, params, query }) => ({
+        data: await metadata.targetFields(await find(caller, params.id), query.target),
+      }),
     },
     {
       operationId: 'modelSync.targets.getCreateProperty',
       method: 'GET',
       path: '/api/connections/{id}/modelsync/targetobjects/properties/{property}',
-      summary: "Values of a target-creation property. Ferry's targets cannot create objects, so this is a 404 (as the spec says for such connections).",
+      summary:
+        "Values of a target-creation property. Ferry's targets cannot create objects, so this is a 404 (as the spec says for such connections).",
       access: 'organization',
       params: PropertyParams,
       response: TargetPropertyValuesEnvelope,
@@ -114,7 +123,9 @@ export function metadataRoutes(connections: ConnectionsService, metadata: Connec
       query: LegacyTargetQuery,
       response: GetConnectionMetaEnvelope,
       errors: [400, 403, 404, 500],
-      handler: async ({ caller, params, query }) => ({ data: await metadata.legacyTarget(await find(caller, params.id), query.search) }),
+      handler: async ({ caller, params, query }) => ({
+        data: await metadata.legacyTarget(await find(caller, params.id), query.search),
+      }),
     },
   ];
 }

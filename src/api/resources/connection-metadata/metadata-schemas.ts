@@ -10,7 +10,12 @@ export const BulkSyncSourceEnvelope = Envelope(
   'BulkSyncSourceEnvelope',
   Type.Object(
     {
-      capabilities: Type.Optional(Type.Object({ supports_tracking_fields: Type.Optional(Type.Boolean()) }, { title: 'BulkSyncSourceCapabilities' })),
+      capabilities: Type.Optional(
+        Type.Object(
+          { supports_tracking_fields: Type.Optional(Type.Boolean()) },
+          { title: 'BulkSyncSourceCapabilities' },
+        ),
+      ),
       configuration: Type.Optional(Type.Unknown()),
       schemas: Type.Optional(Type.Array(Schema)),
     },
@@ -35,14 +40,25 @@ const SupportedBulkMode = Type.Object(
 export const BulkSyncDestEnvelope = Envelope(
   'BulkSyncDestEnvelope',
   Type.Object(
-    { configuration: Type.Optional(Json), modes: Type.Optional(Type.Array(SupportedBulkMode)), supported_resync_modes: Type.Optional(Type.Array(Type.String())) },
+    {
+      configuration: Type.Optional(Json),
+      modes: Type.Optional(Type.Array(SupportedBulkMode)),
+      supported_resync_modes: Type.Optional(Type.Array(Type.String())),
+    },
     { title: 'BulkSyncDest' },
   ),
 );
 
-const ConfigurationValue = Type.Object({ items: Type.Optional(Type.Array(Type.Unknown())), type: Type.Optional(Type.String()) }, { title: 'ConfigurationValue' });
+const ConfigurationValue = Type.Object(
+  { items: Type.Optional(Type.Array(Type.Unknown())), type: Type.Optional(Type.String()) },
+  { title: 'ConfigurationValue' },
+);
 const SourceMeta = Type.Object(
-  { has_items: Type.Optional(Type.Boolean()), items: Type.Optional(Type.Array(Type.Unknown())), requires_one_of: Type.Optional(Type.Array(Type.String())) },
+  {
+    has_items: Type.Optional(Type.Boolean()),
+    items: Type.Optional(Type.Array(Type.Unknown())),
+    requires_one_of: Type.Optional(Type.Array(Type.String())),
+  },
   { title: 'SourceMeta' },
 );
 
@@ -64,17 +80,36 @@ export const GetConnectionMetaEnvelope = Envelope(
   Type.Object(
     {
       configuration: Type.Optional(Type.Record(Type.String(), ConfigurationValue)),
-      items: Type.Optional(Type.Record(Type.String(), Type.Object({ has_items: Type.Optional(Type.Boolean()), items: Type.Optional(Type.Array(Type.Unknown())), requires_one_of: Type.Optional(Type.Array(Type.String())) }, { title: 'ConnectionMeta' }))),
+      items: Type.Optional(
+        Type.Record(
+          Type.String(),
+          Type.Object(
+            {
+              has_items: Type.Optional(Type.Boolean()),
+              items: Type.Optional(Type.Array(Type.Unknown())),
+              requires_one_of: Type.Optional(Type.Array(Type.String())),
+            },
+            { title: 'ConnectionMeta' },
+          ),
+        ),
+      ),
       requires_one_of: Type.Optional(Type.Array(Type.String())),
     },
     { title: 'ConnectionMetaResponse' },
   ),
 );
 
-export const LegacyTargetQuery = Type.Object({ type: Type.Optional(Type.String()), search: Type.Optional(Type.String()) });
+export const LegacyTargetQuery = Type.Object({
+  type: Type.Optional(Type.String()),
+  search: Type.Optional(Type.String()),
+});
 
 /** `params` is a JSON-encoded Record<string, string[]> (diff.md §7). */
-export const ParamsQuery = Type.Object({ params: Type.Optional(Type.String({ description: 'JSON object, e.g. {"query":["select * from users"]} or {"table":["public.users"]}' })) });
+export const ParamsQuery = Type.Object({
+  params: Type.Optional(
+    Type.String({ description: 'JSON object, e.g. {"query":["select * from users"]} or {"table":["public.users"]}' }),
+  ),
+});
 
 export const ModelField = Type.Object(
   {
@@ -96,16 +131,40 @@ export const ModelField = Type.Object(
 export const ModelFieldResponse = ListEnvelope('ModelFieldResponse', ModelField);
 
 const SupportedMode = Type.Object(
-  { id: Type.Optional(Type.String()), requires_identity: Type.Optional(Type.Boolean()), supports_per_field_mode: Type.Optional(Type.Boolean()), supports_target_filters: Type.Optional(Type.Boolean()) },
+  {
+    id: Type.Optional(Type.String()),
+    requires_identity: Type.Optional(Type.Boolean()),
+    supports_per_field_mode: Type.Optional(Type.Boolean()),
+    supports_target_filters: Type.Optional(Type.Boolean()),
+  },
   { title: 'SupportedMode' },
 );
 
-const TargetCreateInput = Type.Object({ enum: Type.Optional(Type.Boolean()), id: Type.Optional(Type.String()), title: Type.Optional(Type.String()) }, { title: 'TargetCreateInput' });
+const TargetCreateInput = Type.Object(
+  { enum: Type.Optional(Type.Boolean()), id: Type.Optional(Type.String()), title: Type.Optional(Type.String()) },
+  { title: 'TargetCreateInput' },
+);
 
 export const TargetObjectsResponseEnvelope = Type.Object(
   {
-    data: Type.Optional(Type.Array(Type.Object({ id: Type.Optional(Type.String()), name: Type.Optional(Type.String()), modes: Type.Optional(Type.Array(SupportedMode)) }, { title: 'TargetObject' }))),
-    target_creation: Type.Optional(Type.Object({ properties: Type.Optional(Type.Array(TargetCreateInput)), supported: Type.Optional(Type.Boolean()) }, { title: 'TargetCreator' })),
+    data: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Type.Optional(Type.String()),
+            name: Type.Optional(Type.String()),
+            modes: Type.Optional(Type.Array(SupportedMode)),
+          },
+          { title: 'TargetObject' },
+        ),
+      ),
+    ),
+    target_creation: Type.Optional(
+      Type.Object(
+        { properties: Type.Optional(Type.Array(TargetCreateInput)), supported: Type.Optional(Type.Boolean()) },
+        { title: 'TargetCreator' },
+      ),
+    ),
   },
   { title: 'TargetObjectsResponseEnvelope' },
 );
@@ -124,7 +183,14 @@ const TargetField = Type.Object(
     association: Type.Optional(Type.Boolean()),
     encryptable: Type.Optional(Type.Boolean()),
     supports_identity: Type.Optional(Type.Boolean()),
-    identity_functions: Type.Optional(Type.Array(Type.Object({ id: Type.Optional(Type.String()), label: Type.Optional(Type.String()) }, { title: 'IdentityFunction' }))),
+    identity_functions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { id: Type.Optional(Type.String()), label: Type.Optional(Type.String()) },
+          { title: 'IdentityFunction' },
+        ),
+      ),
+    ),
   },
   { title: 'TargetField' },
 );
@@ -156,7 +222,10 @@ export const TargetResponseEnvelope = Envelope(
   ),
 );
 
-export const TargetFieldsQuery = Type.Object({ target: Type.String({ minLength: 1 }), refresh: Type.Optional(Type.Boolean()) });
+export const TargetFieldsQuery = Type.Object({
+  target: Type.String({ minLength: 1 }),
+  refresh: Type.Optional(Type.Boolean()),
+});
 
 export const TargetPropertyValuesEnvelope = Envelope(
   'TargetPropertyValuesEnvelope',
@@ -165,7 +234,14 @@ export const TargetPropertyValuesEnvelope = Envelope(
       enum: Type.Optional(Type.Boolean()),
       id: Type.Optional(Type.String()),
       title: Type.Optional(Type.String()),
-      values: Type.Optional(Type.Array(Type.Object({ label: Type.Optional(Type.String()), value: Type.Optional(Type.String()) }, { title: 'UtilEnumValue' }))),
+      values: Type.Optional(
+        Type.Array(
+          Type.Object(
+            { label: Type.Optional(Type.String()), value: Type.Optional(Type.String()) },
+            { title: 'UtilEnumValue' },
+          ),
+        ),
+      ),
     },
     { title: 'TargetPropertyValues' },
   ),

@@ -41,8 +41,10 @@ export function connectCardRoutes(context: AppContext): RouteDefinition[] {
         const known = context.connectors.list().map((connector) => connector.type);
         const wanted = body.type ? [body.type] : (body.whitelist ?? known);
         const unknown = wanted.find((type: string) => !known.includes(type));
-        if (unknown) throw fieldError(body.type ? 'type' : 'whitelist', `unknown connection type "${unknown}"`, 'unprocessable');
-        if (wanted.length === 0) throw fieldError('whitelist', 'must name at least one connection type', 'unprocessable');
+        if (unknown)
+          throw fieldError(body.type ? 'type' : 'whitelist', `unknown connection type "${unknown}"`, 'unprocessable');
+        if (wanted.length === 0)
+          throw fieldError('whitelist', 'must name at least one connection type', 'unprocessable');
         const organizationId = await actingOrganizationId(context.repositories, caller, body.organization_id);
         const claims: ConnectCardClaims = {
           organization_id: organizationId,

@@ -37,7 +37,9 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       access: 'organization',
       response: ConnectionListResponseEnvelope,
       errors: [500],
-      handler: async ({ caller }) => ({ data: await Promise.all((await repositories.connections.list(caller.organizationId)).map(toWire)) }),
+      handler: async ({ caller }) => ({
+        data: await Promise.all((await repositories.connections.list(caller.organizationId)).map(toWire)),
+      }),
     },
     {
       operationId: 'connections.create',
@@ -63,13 +65,16 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       params: IdParams,
       response: ConnectionResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) => ({ data: await toWire(await connections.requireConnection(caller, params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: await toWire(await connections.requireConnection(caller, params.id)),
+      }),
     },
     {
       operationId: 'connections.update',
       method: 'PUT',
       path: '/api/connections/{id}',
-      summary: 'Replace a connection\'s name and configuration. Secret settings left out of `configuration` keep their stored values.',
+      summary:
+        "Replace a connection's name and configuration. Secret settings left out of `configuration` keep their stored values.",
       access: 'organization',
       params: IdParams,
       body: UpdateConnectionRequest,
@@ -77,7 +82,9 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       errors: [400, 401, 403, 404, 422, 500],
       handler: async ({ caller, params, body }) => {
         const row = await connections.update(caller, params.id, body);
-        return { data: createdConnectionToWire(row, context.connectors.get(row.type), connections.sealedConfiguration(row)) };
+        return {
+          data: createdConnectionToWire(row, context.connectors.get(row.type), connections.sealedConfiguration(row)),
+        };
       },
     },
     {
@@ -98,15 +105,21 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       operationId: 'connections.testConnection',
       method: 'POST',
       path: '/api/connections/test',
-      summary: "Test a configuration without saving it. With connection_id, secret settings left out are taken from that connection. A failure is a 400 whose message says why in plain words and whose metadata.reason is a stable code.",
+      summary:
+        'Test a configuration without saving it. With connection_id, secret settings left out are taken from that connection. A failure is a 400 whose message says why in plain words and whose metadata.reason is a stable code.',
       access: 'organization',
       body: TestConnectionRequest,
       response: TestConnectionResponseEnvelope,
       errors: [400, 401, 404, 500],
       handler: async ({ caller, body }) => {
-        const existing = body.connection_id ? await connections.requireConnection(caller, body.connection_id) : undefined;
+        const existing = body.connection_id
+          ? await connections.requireConnection(caller, body.connection_id)
+          : undefined;
         const result = await connections.test(body.type, body.configuration, existing);
-        if (!result.ok) throw new ApiError('connection_test_failed', `Connection test failed: ${result.message}`, { metadata: { reason: result.code } });
+        if (!result.ok)
+          throw new ApiError('connection_test_failed', `Connection test failed: ${result.message}`, {
+            metadata: { reason: result.code },
+          });
         return { data: { status: 'healthy' } };
       },
     },
@@ -114,7 +127,8 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       operationId: 'connections.getParameterValues',
       method: 'GET',
       path: '/api/connections/{id}/parameter_values',
-      summary: 'Values a configuration field of this connection can take. Ferry\'s connectors have free-form fields, so the lists are empty.',
+      summary:
+        "Values a configuration field of this connection can take. Ferry's connectors have free-form fields, so the lists are empty.",
       access: 'organization',
       params: IdParams,
       response: ParameterValuesEnvelope,

@@ -62,7 +62,9 @@ export const CreateConnectionResponseEnvelope = Envelope('CreateConnectionRespon
 const connectionBody = {
   name: Type.String({ minLength: 1, maxLength: 255 }),
   configuration: Configuration,
-  organization_id: Type.Optional(Type.String({ description: 'Partner keys: the organization to act in (default: the owner organization).' })),
+  organization_id: Type.Optional(
+    Type.String({ description: 'Partner keys: the organization to act in (default: the owner organization).' }),
+  ),
   policies: Type.Optional(Type.Array(Type.String())),
   healthcheck_interval: Type.Optional(Type.String()),
   validate: Type.Optional(Type.Boolean({ description: 'Refuse to save (422) when the connection test fails.' })),
@@ -95,7 +97,12 @@ export const ConnectionType = Type.Object(
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
     capabilities: BackendConnectionCapabilities,
-    configurationForm: Type.Optional(Type.Object({ jsonschema: Type.Optional(Type.Unknown()), uischema: Type.Optional(Type.Unknown()) }, { title: 'ConnectionForm' })),
+    configurationForm: Type.Optional(
+      Type.Object(
+        { jsonschema: Type.Optional(Type.Unknown()), uischema: Type.Optional(Type.Unknown()) },
+        { title: 'ConnectionForm' },
+      ),
+    ),
     envConfig: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     initialConfiguration: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
     logo_url: Type.Optional(Type.String()),
@@ -115,7 +122,14 @@ export const ParameterValuesEnvelope = Type.Object(
         Type.Object(
           {
             allows_creation: Type.Optional(Type.Boolean()),
-            values: Type.Optional(Type.Array(Type.Object({ label: Type.Optional(Type.String()), value: Type.Optional(Type.Unknown()) }, { title: 'ConnectionParameterValue' }))),
+            values: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  { label: Type.Optional(Type.String()), value: Type.Optional(Type.Unknown()) },
+                  { title: 'ConnectionParameterValue' },
+                ),
+              ),
+            ),
           },
           { title: 'ConnectionParameterValuesResp' },
         ),
@@ -160,8 +174,14 @@ export const ConnectCardRequest = Type.Object(
 
 export const ConnectCardResponseEnvelope = Envelope(
   'ConnectCardResponseEnvelope',
-  Type.Object({ redirect_url: Type.Optional(Type.String()), token: Type.Optional(Type.String()) }, { title: 'ConnectCardResponse' }),
+  Type.Object(
+    { redirect_url: Type.Optional(Type.String()), token: Type.Optional(Type.String()) },
+    { title: 'ConnectCardResponse' },
+  ),
 );
 
 /** Ferry's body for a passed test (the SDK types the endpoint as void and ignores it). */
-export const TestConnectionResponseEnvelope = Envelope('TestConnectionResponseEnvelope', Type.Object({ status: Type.Optional(Type.String()) }));
+export const TestConnectionResponseEnvelope = Envelope(
+  'TestConnectionResponseEnvelope',
+  Type.Object({ status: Type.Optional(Type.String()) }),
+);

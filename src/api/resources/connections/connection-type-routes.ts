@@ -4,7 +4,12 @@ import { ApiError, notFound } from '../../errors.ts';
 import type { RouteDefinition } from '../../route.ts';
 import { IdParams } from '../envelope.ts';
 import Type from 'typebox';
-import { ConnectionTypeResponseEnvelope, JsonschemaSchema, ParameterValuesEnvelope, TypeParameterValuesRequest } from './connection-schemas.ts';
+import {
+  ConnectionTypeResponseEnvelope,
+  JsonschemaSchema,
+  ParameterValuesEnvelope,
+  TypeParameterValuesRequest,
+} from './connection-schemas.ts';
 import { connectionTypeToWire } from './connection-wire.ts';
 
 export function connectionTypeRoutes(context: AppContext): RouteDefinition[] {
@@ -13,7 +18,8 @@ export function connectionTypeRoutes(context: AppContext): RouteDefinition[] {
       operationId: 'connections.getTypes',
       method: 'GET',
       path: '/api/connection_types',
-      summary: 'Every connection type this Ferry serves, with its configuration form (JSON Schema; secret settings are marked x-sensitive).',
+      summary:
+        'Every connection type this Ferry serves, with its configuration form (JSON Schema; secret settings are marked x-sensitive).',
       access: 'any',
       response: ConnectionTypeResponseEnvelope,
       errors: [500],
@@ -31,14 +37,19 @@ export function connectionTypeRoutes(context: AppContext): RouteDefinition[] {
       handler: async ({ params }) => {
         const connector = context.connectors.get(params.id);
         if (!connector) throw notFound('connection type');
-        return { $schema: 'https://json-schema.org/draft/2020-12/schema', title: connector.name, ...connector.configurationSchema };
+        return {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          title: connector.name,
+          ...connector.configurationSchema,
+        };
       },
     },
     {
       operationId: 'connections.getTypeParameterValues',
       method: 'POST',
       path: '/api/connection_types/{type}/parameter_values',
-      summary: "Values a configuration field can take. Ferry's connectors have free-form fields, so the list is empty; unknown types and fields are errors.",
+      summary:
+        "Values a configuration field can take. Ferry's connectors have free-form fields, so the list is empty; unknown types and fields are errors.",
       access: 'any',
       params: Type.Object({ type: Type.String() }),
       body: TypeParameterValuesRequest,
@@ -48,7 +59,9 @@ export function connectionTypeRoutes(context: AppContext): RouteDefinition[] {
         const connector = context.connectors.get(params.type);
         if (!connector) throw notFound('connection type');
         if (!(body.field in connector.configurationSchema.properties)) {
-          throw new ApiError('validation_failed', `field: ${connector.type} has no setting "${body.field}"`, { metadata: { field: 'field' } });
+          throw new ApiError('validation_failed', `field: ${connector.type} has no setting "${body.field}"`, {
+            metadata: { field: 'field' },
+          });
         }
         return { data: { [body.field]: { allows_creation: false, values: [] } } };
       },

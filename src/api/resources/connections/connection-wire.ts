@@ -49,7 +49,12 @@ function parseActor(text: string | null) {
   return text ? (JSON.parse(text) as Record<string, string>) : undefined;
 }
 
-export function connectionToWire(row: ConnectionRow, connector: Connector | undefined, configuration: Record<string, unknown>, apiCallsLast24Hours = 0) {
+export function connectionToWire(
+  row: ConnectionRow,
+  connector: Connector | undefined,
+  configuration: Record<string, unknown>,
+  apiCallsLast24Hours = 0,
+) {
   return {
     id: row.id,
     name: row.name,
@@ -69,7 +74,11 @@ export function connectionToWire(row: ConnectionRow, connector: Connector | unde
   };
 }
 
-export function createdConnectionToWire(row: ConnectionRow, connector: Connector | undefined, configuration: Record<string, unknown>) {
+export function createdConnectionToWire(
+  row: ConnectionRow,
+  connector: Connector | undefined,
+  configuration: Record<string, unknown>,
+) {
   return {
     id: row.id,
     name: row.name,

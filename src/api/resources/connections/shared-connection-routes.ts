@@ -11,7 +11,11 @@ import { organizationInScope } from '../../../services/organization-scope.ts';
 import type { ConnectionsService } from '../../../services/connections-service.ts';
 import type { ConnectionRow } from '../../../persistence/repositories/connections-repository.ts';
 import { IdParams } from '../envelope.ts';
-import { ConnectionListResponseEnvelope, CreateSharedConnectionResponseEnvelope, SharedConnectionRequest } from './connection-schemas.ts';
+import {
+  ConnectionListResponseEnvelope,
+  CreateSharedConnectionResponseEnvelope,
+  SharedConnectionRequest,
+} from './connection-schemas.ts';
 import { connectionToWire } from './connection-wire.ts';
 
 const PartnerParams = Type.Object({ org_id: Type.String(), connection_id: Type.String() });
@@ -20,7 +24,11 @@ export function sharedConnectionRoutes(context: AppContext, connections: Connect
   const { repositories } = context;
 
   /** A connection in any organization of the caller's partner. */
-  async function partnerConnection(caller: Caller, organizationId: string, connectionId: string): Promise<ConnectionRow> {
+  async function partnerConnection(
+    caller: Caller,
+    organizationId: string,
+    connectionId: string,
+  ): Promise<ConnectionRow> {
     const organization = await organizationInScope(repositories, caller, organizationId);
     const row = await repositories.connections.get(organization.id, connectionId);
     if (!row) throw notFound('connection');
@@ -28,14 +36,16 @@ export function sharedConnectionRoutes(context: AppContext, connections: Connect
   }
 
   const copiesOf = async (parent: ConnectionRow) =>
-    (await repositories.connections.listSharedCopies(parent.id)).map((copy) => connectionToWire(copy, context.connectors.get(copy.type), {}));
+    (await repositories.connections.listSharedCopies(parent.id)).map((copy) =>
+      connectionToWire(copy, context.connectors.get(copy.type), {}),
+    );
 
   return [
     {
       operationId: 'connections.createSharedConnection',
       method: 'POST',
       path: '/api/organizations/{org_id}/connections/{connection_id}/shared',
-      summary: 'Share a connection of one of the partner\'s organizations with a child organization (partner).',
+      summary: "Share a connection of one of the partner's organizations with a child organization (partner).",
       access: 'partner',
       params: PartnerParams,
       body: SharedConnectionRequest,
@@ -56,7 +66,9 @@ export function sharedConnectionRoutes(context: AppContext, connections: Connect
       params: PartnerParams,
       response: ConnectionListResponseEnvelope,
       errors: [403, 404, 422, 500],
-      handler: async ({ caller, params }) => ({ data: await copiesOf(await partnerConnection(caller, params.org_id, params.connection_id)) }),
+      handler: async ({ caller, params }) => ({
+        data: await copiesOf(await partnerConnection(caller, params.org_id, params.connection_id)),
+      }),
     },
     {
       operationId: 'connections.listSharedConnections',
@@ -67,7 +79,9 @@ export function sharedConnectionRoutes(context: AppContext, connections: Connect
       params: IdParams,
       response: ConnectionListResponseEnvelope,
       errors: [403, 404, 422, 500],
-      handler: async ({ caller, params }) => ({ data: await copiesOf(await connections.requireConnection(caller, params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: await copiesOf(await connections.requireConnection(caller, params.id)),
+      }),
     },
     {
       operationId: 'connections.share',

@@ -29,7 +29,10 @@ export function entityRoutes(context: AppContext): RouteDefinition[] {
       response: EntityResponseEnvelope,
       errors: [401, 403, 404, 500],
       handler: async ({ caller, params }) => {
-        const entity = await context.entities.lookup(params.id, { kind: 'organization', organizationId: caller.organizationId });
+        const entity = await context.entities.lookup(params.id, {
+          kind: 'organization',
+          organizationId: caller.organizationId,
+        });
         if (!entity) throw notFound('entity');
         return { data: entityToWire(entity, false) };
       },

@@ -10,8 +10,14 @@ export const EntityRelationship = Type.Object(
 export const EntityResponse = Type.Object(
   {
     id: Type.Optional(Type.String()),
-    type: Type.Optional(Type.String({ description: 'organization|user|connection|model|sync|sync_execution|bulk_sync|bulk_sync_execution' })),
-    organization_id: Type.Optional(Type.String({ description: 'Omitted on the organization-scoped GET /api/entities/{id}.' })),
+    type: Type.Optional(
+      Type.String({
+        description: 'organization|user|connection|model|sync|sync_execution|bulk_sync|bulk_sync_execution',
+      }),
+    ),
+    organization_id: Type.Optional(
+      Type.String({ description: 'Omitted on the organization-scoped GET /api/entities/{id}.' }),
+    ),
     canonical_path: Type.Optional(Type.String()),
     relationships: Type.Optional(Type.Record(Type.String(), EntityRelationship)),
     context: Type.Optional(Type.Record(Type.String(), Type.Unknown())),

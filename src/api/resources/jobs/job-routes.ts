@@ -32,7 +32,11 @@ export function jobRoutes(jobs: JobsService, visibility: JobVisibility = {}): Ro
       errors: [400, 404, 500],
       handler: async ({ caller, params }) => {
         if (!isJobType(params.type)) {
-          throw new ApiError('bad_request', `type: unknown job type "${params.type}"; one of ${Object.values(JobType).join(', ')}`, { metadata: { field: 'type' } });
+          throw new ApiError(
+            'bad_request',
+            `type: unknown job type "${params.type}"; one of ${Object.values(JobType).join(', ')}`,
+            { metadata: { field: 'type' } },
+          );
         }
         const row = await jobs.get(caller.organizationId, params.type, params.id);
         if (!row) throw notFound('job');

@@ -2,7 +2,10 @@
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 
-export const WorkTaskStatus = Type.Union(['created', 'running', 'done', 'failed'].map((value) => Type.Literal(value)), { title: 'WorkTaskStatus' });
+export const WorkTaskStatus = Type.Union(
+  ['created', 'running', 'done', 'failed'].map((value) => Type.Literal(value)),
+  { title: 'WorkTaskStatus' },
+);
 
 export const JobResponse = Type.Object(
   {

@@ -26,7 +26,10 @@ import { modelSyncExecutionToWire, startedExecutionToWire } from './model-sync-e
 /** Executions per page of GET …/executions. */
 const pageSize = 50;
 
-export function modelSyncExecutionRoutes(context: AppContext, executions: ModelSyncExecutionsService): RouteDefinition[] {
+export function modelSyncExecutionRoutes(
+  context: AppContext,
+  executions: ModelSyncExecutionsService,
+): RouteDefinition[] {
   const { repositories } = context;
   const sync = (organizationId: string, id: string) => requireModelSync(context, organizationId, id);
 
@@ -43,27 +46,33 @@ export function modelSyncExecutionRoutes(context: AppContext, executions: ModelS
       body: StartSyncRequest,
       response: StartSyncResponseEnvelope,
       errors: [400, 403, 404, 409, 422, 500],
-      handler: async ({ caller, params, body }) => ({ data: startedExecutionToWire(await executions.start(await sync(caller.organizationId, params.id), body ?? {})) }),
+      handler: async ({ caller, params, body }) => ({
+        data: startedExecutionToWire(await executions.start(await sync(caller.organizationId, params.id), body ?? {})),
+      }),
     },
     {
       operationId: 'modelSync.cancel',
       method: 'POST',
       path: '/api/syncs/{id}/cancel',
-      summary: "Cancel the sync's open execution. Batches already delivered stay delivered, and the next execution sends the rest.",
+      summary:
+        "Cancel the sync's open execution. Batches already delivered stay delivered, and the next execution sends the rest.",
       access: 'organization',
       params: IdParams,
       response: CancelSyncResponseEnvelope,
       errors: [403, 404, 500],
       handler: async ({ caller, params }) => {
         const canceled = await executions.cancelOpen(await sync(caller.organizationId, params.id));
-        return { data: { message: canceled ? `Execution ${canceled.id} is ${canceled.status}.` : 'No execution is running.' } };
+        return {
+          data: { message: canceled ? `Execution ${canceled.id} is ${canceled.status}.` : 'No execution is running.' },
+        };
       },
     },
     {
       operationId: 'modelSync.getStatus',
       method: 'GET',
       path: '/api/syncs/{id}/status',
-      summary: 'The open execution (if any), the last finished one, and when the schedule next fires (UTC; none for an inactive or manual sync).',
+      summary:
+        'The open execution (if any), the last finished one, and when the schedule next fires (UTC; none for an inactive or manual sync).',
       access: 'organization',
       params: IdParams,
       response: SyncStatusEnvelope,
@@ -98,7 +107,10 @@ export function modelSyncExecutionRoutes(context: AppContext, executions: ModelS
           after: query.page_token ? executionPagePosition(query.page_token) : undefined,
         });
         const page = rows.slice(0, pageSize);
-        return { data: page.map(modelSyncExecutionToWire), pagination: rows.length > pageSize ? { next_page_token: executionPageToken(page.at(-1)!) } : {} };
+        return {
+          data: page.map(modelSyncExecutionToWire),
+          pagination: rows.length > pageSize ? { next_page_token: executionPageToken(page.at(-1)!) } : {},
+        };
       },
     },
     {
@@ -110,7 +122,11 @@ export function modelSyncExecutionRoutes(context: AppContext, executions: ModelS
       params: ExecutionParams,
       response: GetExecutionResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) => ({ data: modelSyncExecutionToWire(await executions.require(await sync(caller.organizationId, params.sync_id), params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: modelSyncExecutionToWire(
+          await executions.require(await sync(caller.organizationId, params.sync_id), params.id),
+        ),
+      }),
     },
     {
       operationId: 'modelSync.executions.cancel',
@@ -130,15 +146,21 @@ export function modelSyncExecutionRoutes(context: AppContext, executions: ModelS
       operationId: 'modelSync.executions.update',
       method: 'PUT',
       path: '/api/syncs/{sync_id}/executions/{id}',
-      summary: '2024-02-08 and older: cancel one execution with {"status": "canceled"} (the only status a client may set); the execution is returned.',
+      summary:
+        '2024-02-08 and older: cancel one execution with {"status": "canceled"} (the only status a client may set); the execution is returned.',
       access: 'organization',
       params: ExecutionParams,
       body: UpdateExecutionRequest,
       response: GetExecutionResponseEnvelope,
       errors: [400, 403, 404, 500],
       handler: async ({ caller, params, body }) => {
-        if (body.status !== 'canceled') throw fieldError('status', `only canceled can be set, got ${body.status}`, 'bad_request');
-        return { data: modelSyncExecutionToWire(await executions.cancel(await sync(caller.organizationId, params.sync_id), params.id)) };
+        if (body.status !== 'canceled')
+          throw fieldError('status', `only canceled can be set, got ${body.status}`, 'bad_request');
+        return {
+          data: modelSyncExecutionToWire(
+            await executions.cancel(await sync(caller.organizationId, params.sync_id), params.id),
+          ),
+        };
       },
     },
   ];

@@ -4,13 +4,33 @@ import Type from 'typebox';
 import { Envelope, PagedListEnvelope } from '../envelope.ts';
 
 export const UtilExecutionStatus = Type.Union(
-  ['created', 'scheduled', 'queued', 'waiting', 'running', 'processing', 'canceling', 'canceled', 'completed', 'failed', 'interrupted'].map((status) => Type.Literal(status)),
+  [
+    'created',
+    'scheduled',
+    'queued',
+    'waiting',
+    'running',
+    'processing',
+    'canceling',
+    'canceled',
+    'completed',
+    'failed',
+    'interrupted',
+  ].map((status) => Type.Literal(status)),
   { title: 'UtilExecutionStatus' },
 );
 
 const count = () => Type.Optional(Type.Integer());
 export const ExecutionCounts = Type.Object(
-  { delete: count(), error: count(), insert: count(), total: count(), update: count(), upserts: count(), warnings: count() },
+  {
+    delete: count(),
+    error: count(),
+    insert: count(),
+    total: count(),
+    update: count(),
+    upserts: count(),
+    warnings: count(),
+  },
   { title: 'ExecutionCounts' },
 );
 
@@ -39,10 +59,20 @@ export const StartSyncRequest = Type.Object(
 );
 export const StartSyncResponseEnvelope = Envelope(
   'StartSyncResponseEnvelope',
-  Type.Object({ id: Type.Optional(Type.String()), status: Type.Optional(UtilExecutionStatus), created_at: Type.Optional(Type.String()) }, { title: 'StartSyncResponseSchema' }),
+  Type.Object(
+    {
+      id: Type.Optional(Type.String()),
+      status: Type.Optional(UtilExecutionStatus),
+      created_at: Type.Optional(Type.String()),
+    },
+    { title: 'StartSyncResponseSchema' },
+  ),
 );
 
-export const CancelSyncResponseEnvelope = Envelope('CancelSyncResponseEnvelope', Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelSyncResponse' }));
+export const CancelSyncResponseEnvelope = Envelope(
+  'CancelSyncResponseEnvelope',
+  Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelSyncResponse' }),
+);
 export const CancelSyncExecutionResponseEnvelope = Envelope(
   'CancelSyncExecutionResponseEnvelope',
   Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelSyncExecutionResponse' }),
@@ -51,12 +81,19 @@ export const CancelSyncExecutionResponseEnvelope = Envelope(
 export const SyncStatusEnvelope = Envelope(
   'SyncStatusEnvelope',
   Type.Object(
-    { current_execution: Type.Optional(GetExecutionResponseSchema), last_execution: Type.Optional(GetExecutionResponseSchema), next_execution_time: Type.Optional(Type.String()) },
+    {
+      current_execution: Type.Optional(GetExecutionResponseSchema),
+      last_execution: Type.Optional(GetExecutionResponseSchema),
+      next_execution_time: Type.Optional(Type.String()),
+    },
     { title: 'SyncStatusResponse' },
   ),
 );
 
-export const ListExecutionResponseEnvelope = PagedListEnvelope('ListExecutionResponseEnvelope', GetExecutionResponseSchema);
+export const ListExecutionResponseEnvelope = PagedListEnvelope(
+  'ListExecutionResponseEnvelope',
+  GetExecutionResponseSchema,
+);
 
 export const ListExecutionsQuery = Type.Object({
   page_token: Type.Optional(Type.String()),

@@ -8,11 +8,20 @@ import type { AppContext } from '../../../app-context.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import { Reply, type RouteDefinition } from '../../route.ts';
 import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-console-log.ts';
-import { executionLogTypes, type ExecutionLogType, type RecordLogIndex } from '../../../engine/record-logs/record-log.ts';
+import {
+  executionLogTypes,
+  type ExecutionLogType,
+  type RecordLogIndex,
+} from '../../../engine/record-logs/record-log.ts';
 import type { ModelSyncExecutionRow } from '../../../persistence/repositories/model-sync-executions-repository.ts';
 import { requireModelSync } from '../../../services/model-syncs-service.ts';
 import { modelSyncRecordLogDirectory } from '../../../services/model-sync-record-log-location.ts';
-import { createRecordLogLinks, recordLogLinkTtlMs, recordLogLinkPurpose, recordLogTokenParameter } from '../../../services/model-sync-record-log-links.ts';
+import {
+  createRecordLogLinks,
+  recordLogLinkTtlMs,
+  recordLogLinkPurpose,
+  recordLogTokenParameter,
+} from '../../../services/model-sync-record-log-links.ts';
 import { Envelope } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 import { ExecutionParams } from './model-sync-execution-schemas.ts';
@@ -26,7 +35,10 @@ const FileParams = Type.Object({ sync_id: Type.String(), id: Type.String(), type
 
 const ExecutionLogsEnvelope = Envelope(
   'ExecutionLogsResponseEnvelope',
-  Type.Object({ expires: Type.Optional(Type.String()), urls: Type.Optional(Type.Array(Type.String())) }, { title: 'ExecutionLogResponse' }),
+  Type.Object(
+    { expires: Type.Optional(Type.String()), urls: Type.Optional(Type.Array(Type.String())) },
+    { title: 'ExecutionLogResponse' },
+  ),
 );
 // Not in the SDK types (seed-000 "Model sync execution logs index"); the shape is Ferry's, in docs/model-syncs.md.
 const LogsIndexEnvelope = Envelope(
@@ -36,7 +48,10 @@ const LogsIndexEnvelope = Envelope(
       record_count: Type.Integer(),
       logs: Type.Record(
         Type.String(),
-        Type.Object({ record_count: Type.Integer(), files: Type.Integer(), url: Type.String() }, { title: 'ExecutionLogsIndexEntry' }),
+        Type.Object(
+          { record_count: Type.Integer(), files: Type.Integer(), url: Type.String() },
+          { title: 'ExecutionLogsIndexEntry' },
+        ),
       ),
     },
     { title: 'ExecutionLogsIndex' },
@@ -46,7 +61,10 @@ const LogsIndexEnvelope = Envelope(
 export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
   const { repositories } = context;
   const consoleLog = createKyselyConsoleLog(context.database.db);
-  const links = createRecordLogLinks({ signer: context.signer(recordLogLinkPurpose), publicUrl: () => context.config.publicUrl });
+  const links = createRecordLogLinks({
+    signer: context.signer(recordLogLinkPurpose),
+    publicUrl: () => context.config.publicUrl,
+  });
   const ttlMinutes = recordLogLinkTtlMs / 60_000;
 
   async function requireExecution(organizationId: string, syncId: string, executionId: string) {
@@ -85,7 +103,8 @@ export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
       operationId: 'modelSync.executions.getConsoleLogs',
       method: 'GET',
       path: '/api/syncs/{sync_id}/executions/{id}/consolelog',
-      summary: "The execution's console log, oldest first; limit at most 50, `after` = the last entry's id (next_cursor). Entries appear while the execution runs.",
+      summary:
+        "The execution's console log, oldest first; limit at most 50, `after` = the last entry's id (next_cursor). Entries appear while the execution runs.",
       access: 'organization',
       params: ExecutionParams,
       query: ConsoleLogQuery,
@@ -110,7 +129,13 @@ export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
         const type = params.type as ExecutionLogType;
         const files = recordLogIndexOf(execution)[type]?.files ?? [];
         const signed = links.sign(
-          files.map((filename) => ({ organizationId: execution.organization_id, syncId: execution.sync_id, executionId: execution.id, type, filename })),
+          files.map((filename) => ({
+            organizationId: execution.organization_id,
+            syncId: execution.sync_id,
+            executionId: execution.id,
+            type,
+            filename,
+          })),
         );
         return { data: signed };
       },
@@ -122,28 +147,41 @@ export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
       summary:
         `With \`${recordLogTokenParameter}\` (a URL from getLogUrls): the file itself, gzip JSON Lines served as application/gzip (the bytes of ` +
         `\`<type>-NNNN.jsonl.gz\`); the signed URL is the credential, so no API key is needed, and an altered or expired token is a 403. ` +
-        'Without it: an ordinary API call (bearer key) answering this one file\'s signed URL, as the SDK documents.',
+        "Without it: an ordinary API call (bearer key) answering this one file's signed URL, as the SDK documents.",
       access: 'public',
       params: FileParams,
       query: Type.Object({ [recordLogTokenParameter]: Type.Optional(Type.String()) }),
       response: ExecutionLogsEnvelope,
       errors: [400, 401, 403, 404, 500],
       handler: async ({ params, query, authenticate }) => {
-        const file = { syncId: params.sync_id, executionId: params.id, type: params.type as ExecutionLogType, filename: params.filename };
+        const file = {
+          syncId: params.sync_id,
+          executionId: params.id,
+          type: params.type as ExecutionLogType,
+          filename: params.filename,
+        };
         const token: string | undefined = query[recordLogTokenParameter];
         if (token === undefined) {
           const caller = await authenticate!();
-          const execution = requireListed(await requireExecution(caller.organizationId, file.syncId, file.executionId), file);
+          const execution = requireListed(
+            await requireExecution(caller.organizationId, file.syncId, file.executionId),
+            file,
+          );
           return { data: links.sign([{ ...file, organizationId: execution.organization_id }]) };
         }
         const organizationId = links.verify(token, file);
         if (!organizationId) {
-          throw new ApiError('forbidden', 'This log link was altered or has expired; ask GET /api/syncs/{sync_id}/executions/{id}/{type} for a new one.');
+          throw new ApiError(
+            'forbidden',
+            'This log link was altered or has expired; ask GET /api/syncs/{sync_id}/executions/{id}/{type} for a new one.',
+          );
         }
         const execution = await repositories.modelSyncExecutions.get(organizationId, file.syncId, file.executionId);
         if (!execution) throw notFound('execution');
         requireListed(execution, file);
-        const { stream, size } = await openLogFile(join(modelSyncRecordLogDirectory(context.config.dataDir, execution.sync_id, execution.id), file.filename));
+        const { stream, size } = await openLogFile(
+          join(modelSyncRecordLogDirectory(context.config.dataDir, execution.sync_id, execution.id), file.filename),
+        );
         return new Reply(200, undefined, {
           headers: {
             'content-length': String(size),
@@ -168,7 +206,10 @@ function recordLogIndexOf(execution: Pick<ModelSyncExecutionRow, 'record_logs'>)
 }
 
 /** The execution, when its index lists the file: only listed names are ever joined to the log directory (no traversal). */
-function requireListed(execution: ModelSyncExecutionRow, file: { type: ExecutionLogType; filename: string }): ModelSyncExecutionRow {
+function requireListed(
+  execution: ModelSyncExecutionRow,
+  file: { type: ExecutionLogType; filename: string },
+): ModelSyncExecutionRow {
   const listed = recordLogIndexOf(execution)[file.type]?.files ?? [];
   if (!listed.includes(file.filename) || basename(file.filename) !== file.filename) throw notFound('log file');
   return execution;

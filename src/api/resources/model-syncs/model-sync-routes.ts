@@ -32,7 +32,10 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       handler: async ({ caller, query }) => {
         const { syncs, nextPageToken } = await modelSyncs.list(caller.organizationId, query, query.full_list === true);
         if (query.full_list === true) return { data: syncs.map(modelSyncToWire) };
-        return { data: syncs.map(modelSyncToListItem), pagination: nextPageToken ? { next_page_token: nextPageToken } : {} };
+        return {
+          data: syncs.map(modelSyncToListItem),
+          pagination: nextPageToken ? { next_page_token: nextPageToken } : {},
+        };
       },
     },
     {
@@ -69,7 +72,9 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       params: IdParams,
       response: SyncResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) => ({ data: modelSyncToWire(await modelSyncs.requireModelSync(caller.organizationId, params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: modelSyncToWire(await modelSyncs.requireModelSync(caller.organizationId, params.id)),
+      }),
     },
     {
       operationId: 'modelSync.update',
@@ -82,13 +87,16 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       body: UpdateSyncRequest,
       response: SyncResponseEnvelope,
       errors: [400, 401, 403, 404, 422, 500],
-      handler: async ({ caller, params, body }) => ({ data: modelSyncToWire(await modelSyncs.update(caller, params.id, body)) }),
+      handler: async ({ caller, params, body }) => ({
+        data: modelSyncToWire(await modelSyncs.update(caller, params.id, body)),
+      }),
     },
     {
       operationId: 'modelSync.delete',
       method: 'DELETE',
       path: '/api/syncs/{id}',
-      summary: 'Delete a model sync with its executions and change-detection state; 409 while an execution is in progress. The target is left as it is.',
+      summary:
+        'Delete a model sync with its executions and change-detection state; 409 while an execution is in progress. The target is left as it is.',
       access: 'organization',
       params: IdParams,
       errors: [401, 403, 404, 409, 500],

@@ -7,10 +7,16 @@ import { FilterFunction, IdentityFunction, SyncMode } from '../../../engine/mode
 
 const literals = (values: readonly string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
-export const ModelsyncSyncTargetMode = Type.Union(Object.values(SyncMode).map((mode) => Type.Literal(mode)), { title: 'ModelsyncSyncTargetMode' });
+export const ModelsyncSyncTargetMode = Type.Union(
+  Object.values(SyncMode).map((mode) => Type.Literal(mode)),
+  { title: 'ModelsyncSyncTargetMode' },
+);
 const FilterFunctionSchema = literals(Object.values(FilterFunction));
 
-export const Source = Type.Object({ field: Type.String({ minLength: 1 }), model_id: Type.String({ minLength: 1 }) }, { title: 'Source' });
+export const Source = Type.Object(
+  { field: Type.String({ minLength: 1 }), model_id: Type.String({ minLength: 1 }) },
+  { title: 'Source' },
+);
 
 export const SyncField = Type.Object(
   {
@@ -131,7 +137,12 @@ export const SyncResponse = Type.Object(
 );
 
 export const ListSyncItem = Type.Object(
-  { ...commonResponseFields, mode: Type.Optional(Type.String()), target_connection_id: Type.Optional(Type.String()), target_object: Type.Optional(Type.String()) },
+  {
+    ...commonResponseFields,
+    mode: Type.Optional(Type.String()),
+    target_connection_id: Type.Optional(Type.String()),
+    target_object: Type.Optional(Type.String()),
+  },
   { title: 'ListSyncItem' },
 );
 
@@ -140,7 +151,10 @@ export const SyncResponseEnvelope = Envelope('SyncResponseEnvelope', SyncRespons
 export const ListSyncResponseEnvelope = PagedListEnvelope('ListSyncResponseEnvelope', ListSyncItem);
 
 /** 2024-02-08: the full items, no pagination. */
-export const ListModelSyncResponseEnvelope = Type.Object({ data: Type.Optional(Type.Array(SyncResponse)) }, { title: 'ListModelSyncResponseEnvelope' });
+export const ListModelSyncResponseEnvelope = Type.Object(
+  { data: Type.Optional(Type.Array(SyncResponse)) },
+  { title: 'ListModelSyncResponseEnvelope' },
+);
 
 export const ModelSyncListQuery = Type.Object({
   active: Type.Optional(Type.Boolean()),
@@ -150,7 +164,12 @@ export const ModelSyncListQuery = Type.Object({
   /** Default 50; 0 or less means the default (endpoints.tsv). */
   limit: Type.Optional(Type.Integer({ maximum: 50 })),
   /** Set by the 2024-02-08 version change; a 2025-09-18 client may send it too (a Ferry extension). */
-  full_list: Type.Optional(Type.Boolean({ description: 'Ferry extension: every matching sync as a full SyncResponse, unpaginated (what 2024-02-08 returns).' })),
+  full_list: Type.Optional(
+    Type.Boolean({
+      description:
+        'Ferry extension: every matching sync as a full SyncResponse, unpaginated (what 2024-02-08 returns).',
+    }),
+  ),
 });
 
 const ScheduleScheduleOption = Type.Object(
@@ -165,5 +184,8 @@ const ScheduleScheduleOption = Type.Object(
 
 export const ScheduleOptionResponseEnvelope = Envelope(
   'ScheduleOptionResponseEnvelope',
-  Type.Object({ schedule_options: Type.Optional(Type.Array(ScheduleScheduleOption)) }, { title: 'ScheduleOptionResponse' }),
+  Type.Object(
+    { schedule_options: Type.Optional(Type.Array(ScheduleScheduleOption)) },
+    { title: 'ScheduleOptionResponse' },
+  ),
 );

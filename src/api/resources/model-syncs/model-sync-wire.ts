@@ -42,5 +42,9 @@ export function modelSyncToWire(sync: StoredModelSync) {
 
 /** ListSyncItem: no mappings, filters or target document; the target as two ids. */
 export function modelSyncToListItem(sync: StoredModelSync) {
-  return { ...commonFields(sync), target_connection_id: sync.target_connection_id, target_object: sync.target_object ?? undefined };
+  return {
+    ...commonFields(sync),
+    target_connection_id: sync.target_connection_id,
+    target_object: sync.target_object ?? undefined,
+  };
 }

@@ -7,7 +7,11 @@ import type { ConnectionsService } from '../../../services/connections-service.t
 import { parseParams } from '../../../services/connection-metadata.ts';
 import { GetSyncSourceMetaEnvelope, ParamsQuery } from '../connection-metadata/metadata-schemas.ts';
 import { IdParams } from '../envelope.ts';
-import { ConnectionIdParams, EnrichmentInputFieldsRequest, GetEnrichmentInputFieldsResponseEnvelope } from './model-schemas.ts';
+import {
+  ConnectionIdParams,
+  EnrichmentInputFieldsRequest,
+  GetEnrichmentInputFieldsResponseEnvelope,
+} from './model-schemas.ts';
 
 export function enrichmentRoutes(connections: ConnectionsService): RouteDefinition[] {
   return [
@@ -15,7 +19,8 @@ export function enrichmentRoutes(connections: ConnectionsService): RouteDefiniti
       operationId: 'models.getEnrichmentSource',
       method: 'GET',
       path: '/api/connections/{id}/modelsync/enrichment-source',
-      summary: "The enrichment configuration a connection accepts. Ferry's connectors cannot enrich, so an existing connection answers 404 with reason enrichment_unsupported.",
+      summary:
+        "The enrichment configuration a connection accepts. Ferry's connectors cannot enrich, so an existing connection answers 404 with reason enrichment_unsupported.",
       access: 'organization',
       params: IdParams,
       query: ParamsQuery,
@@ -24,16 +29,21 @@ export function enrichmentRoutes(connections: ConnectionsService): RouteDefiniti
       handler: async ({ caller, params, query }) => {
         const row = await connections.requireConnection(caller, params.id);
         parseParams(query.params);
-        throw new ApiError('not_found', `Connection "${row.name}" (type ${row.type}) cannot enrich models: no Ferry connector is an enricher.`, {
-          metadata: { reason: 'enrichment_unsupported', type: row.type },
-        });
+        throw new ApiError(
+          'not_found',
+          `Connection "${row.name}" (type ${row.type}) cannot enrich models: no Ferry connector is an enricher.`,
+          {
+            metadata: { reason: 'enrichment_unsupported', type: row.type },
+          },
+        );
       },
     },
     {
       operationId: 'models.post',
       method: 'POST',
       path: '/api/enrichment/{connection_id}/inputfields',
-      summary: "The input-field sets an enrichment configuration needs: always none, since Ferry's connectors cannot enrich.",
+      summary:
+        "The input-field sets an enrichment configuration needs: always none, since Ferry's connectors cannot enrich.",
       access: 'organization',
       params: ConnectionIdParams,
       body: EnrichmentInputFieldsRequest,

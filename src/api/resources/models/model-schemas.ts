@@ -19,12 +19,28 @@ const Enrichment = Type.Object(
 );
 
 const ModelRelation = Type.Object(
-  { from: Type.Optional(Type.String()), to: Type.Optional(Type.Object({ field: Type.Optional(Type.String()), model_id: Type.Optional(Type.String()) }, { title: 'ModelRelationTo' })) },
+  {
+    from: Type.Optional(Type.String()),
+    to: Type.Optional(
+      Type.Object(
+        { field: Type.Optional(Type.String()), model_id: Type.Optional(Type.String()) },
+        { title: 'ModelRelationTo' },
+      ),
+    ),
+  },
   { title: 'ModelRelation' },
 );
 
 const Relation = Type.Object(
-  { from: Type.Optional(Type.String()), to: Type.Optional(Type.Object({ field: Type.Optional(Type.String()), model_id: Type.Optional(Type.String()) }, { title: 'RelationTo' })) },
+  {
+    from: Type.Optional(Type.String()),
+    to: Type.Optional(
+      Type.Object(
+        { field: Type.Optional(Type.String()), model_id: Type.Optional(Type.String()) },
+        { title: 'RelationTo' },
+      ),
+    ),
+  },
   { title: 'Relation' },
 );
 
@@ -36,10 +52,16 @@ const ModelModelFieldRequest = Type.Object(
 const modelRequestFields = {
   name: Type.String(),
   connection_id: Type.String(),
-  configuration: Type.Record(Type.String(), Type.Unknown(), { description: '{"query": "SQL"} or {"table": "<table id from GET /api/connections/{id}/modelsync/source>"}' }),
+  configuration: Type.Record(Type.String(), Type.Unknown(), {
+    description: '{"query": "SQL"} or {"table": "<table id from GET /api/connections/{id}/modelsync/source>"}',
+  }),
   organization_id: Type.Optional(Type.String()),
   identifier: Type.Optional(Type.String()),
-  fields: Type.Optional(Type.Array(Type.String(), { description: 'Restricts the model to these fields of its SQL; all of them when omitted.' })),
+  fields: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'Restricts the model to these fields of its SQL; all of them when omitted.',
+    }),
+  ),
   additional_fields: Type.Optional(Type.Array(ModelModelFieldRequest)),
   labels: Type.Optional(Type.Array(Type.String())),
   tracking_columns: Type.Optional(Type.Array(Type.String())),
@@ -51,7 +73,10 @@ const modelRequestFields = {
 export const CreateModelRequest = Type.Object(modelRequestFields, { title: 'CreateModelRequest' });
 
 export const UpdateModelRequest = Type.Object(
-  { ...modelRequestFields, refresh: Type.Optional(Type.Boolean({ description: 'Accepted; fields are always detected again on update.' })) },
+  {
+    ...modelRequestFields,
+    refresh: Type.Optional(Type.Boolean({ description: 'Accepted; fields are always detected again on update.' })),
+  },
   { title: 'UpdateModelRequest' },
 );
 
@@ -79,21 +104,40 @@ export const ModelResponse = Type.Object(
   { title: 'ModelResponse' },
 );
 
-export const ModelResponseEnvelope = Type.Object({ data: Type.Optional(ModelResponse), job: Type.Optional(JobResponse) }, { title: 'ModelResponseEnvelope' });
+export const ModelResponseEnvelope = Type.Object(
+  { data: Type.Optional(ModelResponse), job: Type.Optional(JobResponse) },
+  { title: 'ModelResponseEnvelope' },
+);
 
 export const ModelListResponseEnvelope = ListEnvelope('ModelListResponseEnvelope', ModelResponse);
 
 const ModelSample = Type.Object(
-  { records: Type.Optional(Type.Array(Json, { description: 'SampleRecord: one record, keyed by field id.' })), warnings: Type.Optional(Type.Array(Type.String())) },
+  {
+    records: Type.Optional(Type.Array(Json, { description: 'SampleRecord: one record, keyed by field id.' })),
+    warnings: Type.Optional(Type.Array(Type.String())),
+  },
   { title: 'ModelSample' },
 );
 
-export const ModelSampleResponseEnvelope = Type.Object({ data: Type.Optional(ModelSample), job: Type.Optional(JobResponse) }, { title: 'ModelSampleResponseEnvelope' });
+export const ModelSampleResponseEnvelope = Type.Object(
+  { data: Type.Optional(ModelSample), job: Type.Optional(JobResponse) },
+  { title: 'ModelSampleResponseEnvelope' },
+);
 
-export const AsyncQuery = Type.Object({ async: Type.Optional(Type.Boolean({ description: 'Answer at once with `job`; poll GET /api/jobs/{type}/{id} for the result.' })) });
+export const AsyncQuery = Type.Object({
+  async: Type.Optional(
+    Type.Boolean({ description: 'Answer at once with `job`; poll GET /api/jobs/{type}/{id} for the result.' }),
+  ),
+});
 
-export const EnrichmentInputFieldsRequest = Type.Object({ configuration: Type.Optional(Json) }, { title: 'EnrichmentInputFieldsRequest' });
+export const EnrichmentInputFieldsRequest = Type.Object(
+  { configuration: Type.Optional(Json) },
+  { title: 'EnrichmentInputFieldsRequest' },
+);
 
-export const GetEnrichmentInputFieldsResponseEnvelope = Envelope('GetEnrichmentInputFieldsResponseEnvelope', Type.Array(Type.Array(Type.String())));
+export const GetEnrichmentInputFieldsResponseEnvelope = Envelope(
+  'GetEnrichmentInputFieldsResponseEnvelope',
+  Type.Array(Type.Array(Type.String())),
+);
 
 export const ConnectionIdParams = Type.Object({ connection_id: Type.String() });

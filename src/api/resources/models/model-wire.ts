@@ -1,7 +1,11 @@
 // Models → ModelResponse (same shape in every version).
 import type { Model } from '../../../services/model-record.ts';
 
-type ModelLike = Omit<Model, 'id' | 'created_by' | 'updated_by'> & { id?: string; created_by?: string | null; updated_by?: string | null };
+type ModelLike = Omit<Model, 'id' | 'created_by' | 'updated_by'> & {
+  id?: string;
+  created_by?: string | null;
+  updated_by?: string | null;
+};
 
 export function modelToWire(model: ModelLike) {
   const { labels, ...settings } = model.settings;

@@ -6,7 +6,12 @@ import type { Caller } from '../../auth/caller.ts';
 import type { OrganizationRow } from '../../../persistence/repositories/organizations-repository.ts';
 import { organizationInScope } from '../../../services/organization-scope.ts';
 import { IdParams } from '../envelope.ts';
-import { CreateOrganizationRequest, OrganizationEnvelope, OrganizationsEnvelope, UpdateOrganizationRequest } from './organization-schemas.ts';
+import {
+  CreateOrganizationRequest,
+  OrganizationEnvelope,
+  OrganizationsEnvelope,
+  UpdateOrganizationRequest,
+} from './organization-schemas.ts';
 
 export function organizationToWire(organization: OrganizationRow) {
   return {
@@ -41,7 +46,10 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
 
   async function ensureNameFree(caller: Caller, name: string, exceptId?: string): Promise<void> {
     const existing = await repositories.organizations.findByName(caller.partnerId, name.trim());
-    if (existing && existing.id !== exceptId) throw new ApiError('already_exists', 'An organization with this name already exists.', { metadata: { field: 'name' } });
+    if (existing && existing.id !== exceptId)
+      throw new ApiError('already_exists', 'An organization with this name already exists.', {
+        metadata: { field: 'name' },
+      });
   }
 
   return [
@@ -53,18 +61,22 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
       access: 'organization',
       response: OrganizationEnvelope,
       errors: [401, 403, 404],
-      handler: async ({ caller }) => ({ data: organizationToWire(await organizationInScope(repositories, caller, caller.organizationId)) }),
+      handler: async ({ caller }) => ({
+        data: organizationToWire(await organizationInScope(repositories, caller, caller.organizationId)),
+      }),
     },
     {
       operationId: 'organization.list',
       method: 'GET',
       path: '/api/organizations',
-      summary: "The partner's organizations: its owner organization first, then the others by creation. (2024-02-08 also answers a non-partner key, with its own organization.)",
+      summary:
+        "The partner's organizations: its owner organization first, then the others by creation. (2024-02-08 also answers a non-partner key, with its own organization.)",
       access: 'partner',
       response: OrganizationsEnvelope,
       errors: [500],
       handler: async ({ caller }) => {
-        if (caller.kind !== 'partner') return { data: [organizationToWire(await organizationInScope(repositories, caller, caller.organizationId))] };
+        if (caller.kind !== 'partner')
+          return { data: [organizationToWire(await organizationInScope(repositories, caller, caller.organizationId))] };
         const partner = await repositories.partners.get(caller.partnerId);
         const organizations = await repositories.organizations.listForPartner(caller.partnerId);
         const owner = organizations.filter((organization) => organization.id === partner?.owner_organization_id);
@@ -96,13 +108,15 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
       params: IdParams,
       response: OrganizationEnvelope,
       errors: [403, 404, 500],
-      handler: async ({ caller, params }) => ({ data: organizationToWire(await organizationInScope(repositories, caller, params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: organizationToWire(await organizationInScope(repositories, caller, params.id)),
+      }),
     },
     {
       operationId: 'organization.update',
       method: 'PUT',
       path: '/api/organizations/{id}',
-      summary: 'Replace an organization\'s settings (partner); SSO/OIDC settings are replaced in full.',
+      summary: "Replace an organization's settings (partner); SSO/OIDC settings are replaced in full.",
       access: 'partner',
       params: IdParams,
       body: UpdateOrganizationRequest,
@@ -121,14 +135,16 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
       operationId: 'organization.delete',
       method: 'DELETE',
       path: '/api/organizations/{id}',
-      summary: "Delete an organization (partner), with its users and keys. The partner's owner organization cannot be deleted.",
+      summary:
+        "Delete an organization (partner), with its users and keys. The partner's owner organization cannot be deleted.",
       access: 'partner',
       params: IdParams,
       errors: [403, 404, 500],
       handler: async ({ caller, params }) => {
         const organization = await organizationInScope(repositories, caller, params.id);
         const partner = await repositories.partners.get(caller.partnerId);
-        if (partner?.owner_organization_id === organization.id) throw new ApiError('forbidden', "The partner's owner organization cannot be deleted.");
+        if (partner?.owner_organization_id === organization.id)
+          throw new ApiError('forbidden', "The partner's owner organization cannot be deleted.");
         await repositories.organizations.delete(organization.id);
         context.credentials.clear();
         return undefined;

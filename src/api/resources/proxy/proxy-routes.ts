@@ -22,7 +22,10 @@ const ConnectionProxyCall = Type.Object(
   { title: 'ConnectionProxyCall' },
 );
 
-const ExecuteConnectionProxyRequest = Type.Object({ request: ConnectionProxyCall }, { title: 'ExecuteConnectionProxyRequest' });
+const ExecuteConnectionProxyRequest = Type.Object(
+  { request: ConnectionProxyCall },
+  { title: 'ExecuteConnectionProxyRequest' },
+);
 
 const ConnectionProxyResponse = Type.Object(
   {
@@ -37,7 +40,9 @@ const ConnectionProxyResponse = Type.Object(
   { title: 'ConnectionProxyResponse' },
 );
 
-const ConnectionProxyInfoResponse = Type.Record(Type.String(), Type.Unknown(), { title: 'ConnectionProxyInfoResponse' });
+const ConnectionProxyInfoResponse = Type.Record(Type.String(), Type.Unknown(), {
+  title: 'ConnectionProxyInfoResponse',
+});
 
 /** Proxy bodies are checked against the seed's 256 KiB cap by the proxy itself (400), so the route lets larger ones in. */
 const proxyRouteBodyLimit = 8 * 1024 * 1024;
@@ -46,9 +51,17 @@ export function proxyRoutes(context: AppContext, connections: ConnectionsService
   async function proxyConnection(row: ConnectionRow): Promise<ProxyConnection> {
     const connector = context.connectors.get(row.type);
     if (!connector || !(connector.capabilities as readonly string[]).includes('proxyUpstream')) {
-      throw new ApiError('proxy_configuration_invalid', `A ${row.type} connection cannot be used as a proxy upstream; only api connections can.`);
+      throw new ApiError(
+        'proxy_configuration_invalid',
+        `A ${row.type} connection cannot be used as a proxy upstream; only api connections can.`,
+      );
     }
-    return { connectionId: row.id, organizationId: row.organization_id, backendType: row.type, configuration: await connections.effectiveConfiguration(row) };
+    return {
+      connectionId: row.id,
+      organizationId: row.organization_id,
+      backendType: row.type,
+      configuration: await connections.effectiveConfiguration(row),
+    };
   }
 
   function unwrap<T>(result: ProxyResult<T>): T {
@@ -82,7 +95,8 @@ export function proxyRoutes(context: AppContext, connections: ConnectionsService
       operationId: 'connections.getProxyInfo',
       method: 'GET',
       path: '/api/connections/{id}/proxy/info',
-      summary: "The connection's proxy contract (base URL, locked headers and query with secrets redacted, allowed methods, limits) and its 24-hour usage.",
+      summary:
+        "The connection's proxy contract (base URL, locked headers and query with secrets redacted, allowed methods, limits) and its 24-hour usage.",
       access: 'organization',
       params: IdParams,
       response: Envelope('GetConnectionProxyInfoEnvelope', ConnectionProxyInfoResponse),

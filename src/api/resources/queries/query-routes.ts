@@ -4,12 +4,22 @@ import type { RouteDefinition } from '../../route.ts';
 import type { ConnectionsService } from '../../../services/connections-service.ts';
 import type { QueryRunner } from '../../../services/query-runner.ts';
 import { IdParams } from '../envelope.ts';
-import { GetQueryQuery, QueryResultsEnvelope, RunQueryBody, RunQueryEnvelope, RunQueryParams, RunQueryQuery } from './query-schemas.ts';
+import {
+  GetQueryQuery,
+  QueryResultsEnvelope,
+  RunQueryBody,
+  RunQueryEnvelope,
+  RunQueryParams,
+  RunQueryQuery,
+} from './query-schemas.ts';
 
 function pageNumber(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 1;
   const page = Number(raw);
-  if (!Number.isInteger(page) || page < 1) throw new ApiError('bad_request', `page: must be a whole number from 1 (got ${JSON.stringify(raw)})`, { metadata: { field: 'page' } });
+  if (!Number.isInteger(page) || page < 1)
+    throw new ApiError('bad_request', `page: must be a whole number from 1 (got ${JSON.stringify(raw)})`, {
+      metadata: { field: 'page' },
+    });
   return page;
 }
 
@@ -19,7 +29,8 @@ export function queryRoutes(connections: ConnectionsService, runner: QueryRunner
       operationId: 'queryRunner.runQuery',
       method: 'POST',
       path: '/api/connections/{connection_id}/query',
-      summary: 'Start running `query` (SQL) on the connection. Answers at once; poll GET /api/queries/{id}. Results are kept for 1 hour, at most 10 000 rows.',
+      summary:
+        'Start running `query` (SQL) on the connection. Answers at once; poll GET /api/queries/{id}. Results are kept for 1 hour, at most 10 000 rows.',
       access: 'organization',
       params: RunQueryParams,
       query: RunQueryQuery,
@@ -36,7 +47,8 @@ export function queryRoutes(connections: ConnectionsService, runner: QueryRunner
       operationId: 'queryRunner.getQuery',
       method: 'GET',
       path: '/api/queries/{id}',
-      summary: 'A query run: its status, and once done one page of results with links to the next and previous pages. Only its creator sees it.',
+      summary:
+        'A query run: its status, and once done one page of results with links to the next and previous pages. Only its creator sees it.',
       access: 'organization',
       params: IdParams,
       query: GetQueryQuery,

@@ -11,7 +11,9 @@ export const RunQueryResult = Type.Object(
     fields: Type.Optional(Type.Array(Type.String())),
     results: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()))),
     error: Type.Optional(Type.String()),
-    truncated: Type.Optional(Type.Boolean({ description: "Ferry's addition: true when rows past the cap (10 000) were dropped." })),
+    truncated: Type.Optional(
+      Type.Boolean({ description: "Ferry's addition: true when rows past the cap (10 000) were dropped." }),
+    ),
   },
   { title: 'RunQueryResult' },
 );
@@ -21,7 +23,12 @@ export const RunQueryEnvelope = Type.Object({ data: Type.Optional(RunQueryResult
 export const QueryResultsEnvelope = Type.Object(
   {
     data: Type.Optional(RunQueryResult),
-    links: Type.Optional(Type.Object({ next: Type.Optional(Type.String()), previous: Type.Optional(Type.String()) }, { title: 'RunQueryPagination' })),
+    links: Type.Optional(
+      Type.Object(
+        { next: Type.Optional(Type.String()), previous: Type.Optional(Type.String()) },
+        { title: 'RunQueryPagination' },
+      ),
+    ),
   },
   { title: 'QueryResultsEnvelope' },
 );
@@ -32,4 +39,6 @@ export const RunQueryBody = Type.Object({ query: Type.Optional(Type.String()) },
 
 export const RunQueryParams = Type.Object({ connection_id: Type.String() });
 
-export const GetQueryQuery = Type.Object({ page: Type.Optional(Type.String({ description: '1-based page number, as the links give it.' })) });
+export const GetQueryQuery = Type.Object({
+  page: Type.Optional(Type.String({ description: '1-based page number, as the links give it.' })),
+});

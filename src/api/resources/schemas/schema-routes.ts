@@ -19,7 +19,13 @@ import {
 } from './schema-schemas.ts';
 
 export function fieldToWire(field: CatalogField) {
-  return { id: field.id, name: field.name, type: field.type, remote_type: field.remote_type, is_primary_key: field.is_primary_key };
+  return {
+    id: field.id,
+    name: field.name,
+    type: field.type,
+    remote_type: field.remote_type,
+    is_primary_key: field.is_primary_key,
+  };
 }
 
 export function schemaToWire(schema: CatalogSchema) {
@@ -32,7 +38,8 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       operationId: 'schemas.refresh',
       method: 'POST',
       path: '/api/connections/{id}/schemas/refresh',
-      summary: 'Start refreshing the schema catalog (asynchronous). Answers 202 at once, with Location pointing at …/schemas/status and the job in the body (GET /api/jobs/schemarefresh/{job_id}).',
+      summary:
+        'Start refreshing the schema catalog (asynchronous). Answers 202 at once, with Location pointing at …/schemas/status and the job in the body (GET /api/jobs/schemarefresh/{job_id}).',
       access: 'organization',
       params: IdParams,
       successStatus: 202,
@@ -40,7 +47,11 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       handler: async ({ caller, params }) => {
         const row = await connections.requireConnection(caller, params.id);
         const job = await catalog.refresh(row);
-        return new Reply(202, { data: { job_id: job.id, type: job.type, status: job.status } }, { headers: { location: `/api/connections/${row.id}/schemas/status` } });
+        return new Reply(
+          202,
+          { data: { job_id: job.id, type: job.type, status: job.status } },
+          { headers: { location: `/api/connections/${row.id}/schemas/status` } },
+        );
       },
     },
     {
@@ -52,18 +63,23 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       params: IdParams,
       response: BulkSyncSourceStatusEnvelope,
       errors: [400, 404, 500],
-      handler: async ({ caller, params }) => ({ data: await catalog.status(await connections.requireConnection(caller, params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: await catalog.status(await connections.requireConnection(caller, params.id)),
+      }),
     },
     {
       operationId: 'schemas.get',
       method: 'GET',
       path: '/api/connections/{id}/schemas/{schema_id}',
-      summary: 'One schema with its fields, user overrides applied. Discovers the source first when the cache is empty.',
+      summary:
+        'One schema with its fields, user overrides applied. Discovers the source first when the cache is empty.',
       access: 'organization',
       params: SchemaParams,
       response: BulkSyncSourceSchemaEnvelope,
       errors: [400, 404, 500],
-      handler: async ({ caller, params }) => ({ data: schemaToWire(await catalog.get(await connections.requireConnection(caller, params.id), params.schema_id)) }),
+      handler: async ({ caller, params }) => ({
+        data: schemaToWire(await catalog.get(await connections.requireConnection(caller, params.id), params.schema_id)),
+      }),
     },
     {
       operationId: 'schemas.getRecords',
@@ -75,19 +91,30 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       query: SchemaRecordsQuery,
       response: SchemaRecordsResponseEnvelope,
       errors: [400, 403, 404, 500],
-      handler: async ({ caller, params, query }) => ({ data: await catalog.records(await connections.requireConnection(caller, params.id), params.schema_id, query.limit) }),
+      handler: async ({ caller, params, query }) => ({
+        data: await catalog.records(
+          await connections.requireConnection(caller, params.id),
+          params.schema_id,
+          query.limit,
+        ),
+      }),
     },
     {
       operationId: 'schemas.upsertField',
       method: 'POST',
       path: '/api/connections/{connection_id}/schemas/{schema_id}/fields',
-      summary: 'Add user fields to a schema, replacing user fields with the same field_id. A type outside UtilFieldType is a 422 naming the field.',
+      summary:
+        'Add user fields to a schema, replacing user fields with the same field_id. A type outside UtilFieldType is a 422 naming the field.',
       access: 'organization',
       params: FieldsParams,
       body: UpsertSchemaFieldRequest,
       errors: [400, 404, 422, 500],
       handler: async ({ caller, params, body }) => {
-        await catalog.upsertFields(await connections.requireConnection(caller, params.connection_id), params.schema_id, body.fields ?? []);
+        await catalog.upsertFields(
+          await connections.requireConnection(caller, params.connection_id),
+          params.schema_id,
+          body.fields ?? [],
+        );
         return undefined;
       },
     },
@@ -95,14 +122,20 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       operationId: 'schemas.patchField',
       method: 'PATCH',
       path: '/api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}',
-      summary: 'Change only the properties sent (label, type, path, example) of one field: a user field in place, a discovered field as a kept override.',
+      summary:
+        'Change only the properties sent (label, type, path, example) of one field: a user field in place, a discovered field as a kept override.',
       access: 'organization',
       params: FieldParams,
       body: PatchSchemaFieldRequest,
       response: SchemaFieldEnvelope,
       errors: [400, 404, 422, 500],
       handler: async ({ caller, params, body }) => {
-        const field = await catalog.patchField(await connections.requireConnection(caller, params.connection_id), params.schema_id, params.field_id, body);
+        const field = await catalog.patchField(
+          await connections.requireConnection(caller, params.connection_id),
+          params.schema_id,
+          params.field_id,
+          body,
+        );
         return { data: fieldToWire(field) };
       },
     },
@@ -115,7 +148,11 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       params: FieldParams,
       errors: [400, 404, 500],
       handler: async ({ caller, params }) => {
-        await catalog.deleteField(await connections.requireConnection(caller, params.connection_id), params.schema_id, params.field_id);
+        await catalog.deleteField(
+          await connections.requireConnection(caller, params.connection_id),
+          params.schema_id,
+          params.field_id,
+        );
         return undefined;
       },
     },
@@ -129,7 +166,11 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       body: SetPrimaryKeysRequest,
       errors: [400, 404, 500],
       handler: async ({ caller, params, body }) => {
-        await catalog.setPrimaryKeys(await connections.requireConnection(caller, params.connection_id), params.schema_id, body.fields ?? []);
+        await catalog.setPrimaryKeys(
+          await connections.requireConnection(caller, params.connection_id),
+          params.schema_id,
+          body.fields ?? [],
+        );
         return undefined;
       },
     },
@@ -142,7 +183,10 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
       params: FieldsParams,
       errors: [400, 404, 500],
       handler: async ({ caller, params }) => {
-        await catalog.resetPrimaryKeys(await connections.requireConnection(caller, params.connection_id), params.schema_id);
+        await catalog.resetPrimaryKeys(
+          await connections.requireConnection(caller, params.connection_id),
+          params.schema_id,
+        );
         return undefined;
       },
     },

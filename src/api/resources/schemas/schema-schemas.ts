@@ -2,7 +2,12 @@
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 
-export const UtilFieldType = Type.Union(['unknown', 'string', 'number', 'boolean', 'datetime', 'array', 'object', 'binary'].map((value) => Type.Literal(value)), { title: 'UtilFieldType' });
+export const UtilFieldType = Type.Union(
+  ['unknown', 'string', 'number', 'boolean', 'datetime', 'array', 'object', 'binary'].map((value) =>
+    Type.Literal(value),
+  ),
+  { title: 'UtilFieldType' },
+);
 
 export const SchemaField = Type.Object(
   {
@@ -13,13 +18,24 @@ export const SchemaField = Type.Object(
     is_primary_key: Type.Optional(Type.Boolean()),
     association: Type.Optional(Type.Unknown()),
     type_spec: Type.Optional(Type.Unknown()),
-    values: Type.Optional(Type.Array(Type.Object({ label: Type.Optional(Type.String()), value: Type.Optional(Type.String()) }, { title: 'PickValue' }))),
+    values: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { label: Type.Optional(Type.String()), value: Type.Optional(Type.String()) },
+          { title: 'PickValue' },
+        ),
+      ),
+    ),
   },
   { title: 'SchemaField' },
 );
 
 export const Schema = Type.Object(
-  { id: Type.Optional(Type.String()), name: Type.Optional(Type.String()), fields: Type.Optional(Type.Array(SchemaField)) },
+  {
+    id: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    fields: Type.Optional(Type.Array(SchemaField)),
+  },
   { title: 'Schema' },
 );
 
@@ -28,7 +44,11 @@ export const BulkSyncSourceSchemaEnvelope = Envelope('BulkSyncSourceSchemaEnvelo
 export const BulkSyncSourceStatusEnvelope = Envelope(
   'BulkSyncSourceStatusEnvelope',
   Type.Object(
-    { cache_status: Type.Optional(Type.String()), last_refresh_started: Type.Optional(Type.String()), last_refresh_finished: Type.Optional(Type.String()) },
+    {
+      cache_status: Type.Optional(Type.String()),
+      last_refresh_started: Type.Optional(Type.String()),
+      last_refresh_finished: Type.Optional(Type.String()),
+    },
     { title: 'BulkSyncSourceStatus' },
   ),
 );
@@ -53,10 +73,18 @@ export const UserFieldRequest = Type.Object(
   { title: 'UserFieldRequest' },
 );
 
-export const UpsertSchemaFieldRequest = Type.Object({ fields: Type.Optional(Type.Array(UserFieldRequest)) }, { title: 'UpsertSchemaFieldRequest' });
+export const UpsertSchemaFieldRequest = Type.Object(
+  { fields: Type.Optional(Type.Array(UserFieldRequest)) },
+  { title: 'UpsertSchemaFieldRequest' },
+);
 
 export const PatchSchemaFieldRequest = Type.Object(
-  { label: Type.Optional(Type.String()), type: Type.Optional(Type.String()), path: Type.Optional(Type.String()), example: Type.Optional(Type.Unknown()) },
+  {
+    label: Type.Optional(Type.String()),
+    type: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String()),
+    example: Type.Optional(Type.Unknown()),
+  },
   { title: 'PatchSchemaFieldRequest', additionalProperties: false },
 );
 
@@ -65,7 +93,12 @@ export const SchemaFieldEnvelope = Envelope('SchemaFieldEnvelope', SchemaField);
 export const SetPrimaryKeysRequest = Type.Object(
   {
     fields: Type.Optional(
-      Type.Array(Type.Object({ field_id: Type.String({ minLength: 1 }), is_primary_key: Type.Boolean() }, { title: 'SchemaPrimaryKeyOverrideInput' })),
+      Type.Array(
+        Type.Object(
+          { field_id: Type.String({ minLength: 1 }), is_primary_key: Type.Boolean() },
+          { title: 'SchemaPrimaryKeyOverrideInput' },
+        ),
+      ),
     ),
   },
   { title: 'SetPrimaryKeysRequest' },
@@ -73,4 +106,8 @@ export const SetPrimaryKeysRequest = Type.Object(
 
 export const SchemaParams = Type.Object({ id: Type.String(), schema_id: Type.String() });
 export const FieldsParams = Type.Object({ connection_id: Type.String(), schema_id: Type.String() });
-export const FieldParams = Type.Object({ connection_id: Type.String(), schema_id: Type.String(), field_id: Type.String() });
+export const FieldParams = Type.Object({
+  connection_id: Type.String(),
+  schema_id: Type.String(),
+  field_id: Type.String(),
+});

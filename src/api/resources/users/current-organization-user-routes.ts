@@ -3,7 +3,12 @@ import type { AppContext } from '../../../app-context.ts';
 import type { RouteDefinition } from '../../route.ts';
 import { usersService } from '../../../services/users-service.ts';
 import { IdParams } from '../envelope.ts';
-import { CurrentOrgCreateUserRequest, CurrentOrgUpdateUserRequest, ListUsersEnvelope, UserEnvelope } from './user-schemas.ts';
+import {
+  CurrentOrgCreateUserRequest,
+  CurrentOrgUpdateUserRequest,
+  ListUsersEnvelope,
+  UserEnvelope,
+} from './user-schemas.ts';
 import { userToWire } from './user-wire.ts';
 
 export function currentOrganizationUserRoutes(context: AppContext): RouteDefinition[] {
@@ -39,7 +44,9 @@ export function currentOrganizationUserRoutes(context: AppContext): RouteDefinit
       params: IdParams,
       response: UserEnvelope,
       errors: [403, 404, 500],
-      handler: async ({ caller, params }) => ({ data: userToWire(await users.requireUser(caller.organizationId, params.id)) }),
+      handler: async ({ caller, params }) => ({
+        data: userToWire(await users.requireUser(caller.organizationId, params.id)),
+      }),
     },
     {
       operationId: 'users.updateCurrentOrgUser',
@@ -51,7 +58,9 @@ export function currentOrganizationUserRoutes(context: AppContext): RouteDefinit
       body: CurrentOrgUpdateUserRequest,
       response: UserEnvelope,
       errors: [403, 422, 500],
-      handler: async ({ caller, params, body }) => ({ data: userToWire(await users.update(caller.organizationId, params.id, body)) }),
+      handler: async ({ caller, params, body }) => ({
+        data: userToWire(await users.update(caller.organizationId, params.id, body)),
+      }),
     },
     {
       operationId: 'users.deleteCurrentOrgUser',
@@ -62,7 +71,9 @@ export function currentOrganizationUserRoutes(context: AppContext): RouteDefinit
       params: IdParams,
       response: UserEnvelope,
       errors: [403, 404, 500],
-      handler: async ({ caller, params }) => ({ data: userToWire(await users.delete(caller.organizationId, params.id, caller.userId)) }),
+      handler: async ({ caller, params }) => ({
+        data: userToWire(await users.delete(caller.organizationId, params.id, caller.userId)),
+      }),
     },
   ];
 }

@@ -100,7 +100,8 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
       operationId: 'users.createApiKey',
       method: 'POST',
       path: '/api/organizations/{org_id}/users/{id}/keys',
-      summary: "Issue an organization-scoped API key for a user (partner). The value is shown once. With force=true the user's existing keys are revoked first; without it, a user that already has a key gets 409.",
+      summary:
+        "Issue an organization-scoped API key for a user (partner). The value is shown once. With force=true the user's existing keys are revoked first; without it, a user that already has a key gets 409.",
       access: 'partner',
       params: OrgUserParams,
       query: CreateApiKeyQuery,
@@ -113,10 +114,17 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
           const scoped = apiKeysRepository(tx);
           const existing = await scoped.listActiveForUser(user.id);
           if (existing.length > 0 && !query.force) {
-            throw new ApiError('conflict', 'The user already has an API key; pass force=true to replace it.', { metadata: { field: 'force' } });
+            throw new ApiError('conflict', 'The user already has an API key; pass force=true to replace it.', {
+              metadata: { field: 'force' },
+            });
           }
           await scoped.revokeForUser(user.id);
-          const created = await scoped.create({ kind: 'user', partnerId: organization.partner_id, organizationId: organization.id, userId: user.id });
+          const created = await scoped.create({
+            kind: 'user',
+            partnerId: organization.partner_id,
+            organizationId: organization.id,
+            userId: user.id,
+          });
           return created.value;
         });
         context.credentials.clear();

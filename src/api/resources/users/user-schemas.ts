@@ -14,18 +14,29 @@ export const User = Type.Object(
 );
 
 const email = Type.String({ format: 'email', maxLength: 320 });
-const role = Type.Optional(Type.String({ minLength: 1, description: 'Deprecated legacy role name; use role_ids. Not together with role_ids.' }));
+const role = Type.Optional(
+  Type.String({ minLength: 1, description: 'Deprecated legacy role name; use role_ids. Not together with role_ids.' }),
+);
 const roleIds = Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }));
 
 export const CreateUserRequest = Type.Object({ email, role, role_ids: roleIds }, { title: 'CreateUserRequestSchema' });
 export const UpdateUserRequest = Type.Object({ email, role, role_ids: roleIds }, { title: 'UpdateUserRequestSchema' });
-export const CurrentOrgCreateUserRequest = Type.Object({ email, role, role_ids: roleIds }, { title: 'CurrentOrgCreateUserRequestSchema' });
-export const CurrentOrgUpdateUserRequest = Type.Object({ role, role_ids: roleIds }, { title: 'CurrentOrgUpdateUserRequestSchema' });
+export const CurrentOrgCreateUserRequest = Type.Object(
+  { email, role, role_ids: roleIds },
+  { title: 'CurrentOrgCreateUserRequestSchema' },
+);
+export const CurrentOrgUpdateUserRequest = Type.Object(
+  { role, role_ids: roleIds },
+  { title: 'CurrentOrgUpdateUserRequestSchema' },
+);
 export const UserEnvelope = Envelope('UserEnvelope', User);
 export const ListUsersEnvelope = ListEnvelope('ListUsersEnvelope', User);
 
-export const ApiKeyResponse = Type.Object({ value: Type.Optional(Type.String({ description: 'Returned only at creation.' })) }, { title: 'ApiKeyResponse' });
+export const ApiKeyResponse = Type.Object(
+  { value: Type.Optional(Type.String({ description: 'Returned only at creation.' })) },
+  { title: 'ApiKeyResponse' },
+);
 export const ApiKeyResponseEnvelope = Envelope('ApiKeyResponseEnvelope', ApiKeyResponse);
 export const CreateApiKeyQuery = Type.Object({
-  force: Type.Optional(Type.Boolean({ description: 'Revoke the user\'s existing key and issue a new one.' })),
+  force: Type.Optional(Type.Boolean({ description: "Revoke the user's existing key and issue a new one." })),
 });

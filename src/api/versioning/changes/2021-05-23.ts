@@ -4,6 +4,8 @@ import type { VersionChange } from '../version-change.ts';
 export const change20210523: VersionChange = {
   version: '2021-05-23',
   description: 'Nothing is known of 2021-05-23 beyond its name, so it behaves exactly like 2022-12-12.',
-  rules: ['2021-05-23 behaves exactly like 2022-12-12 (spec README: "where nothing is known about a version, it behaves like the next newer version").'],
+  rules: [
+    '2021-05-23 behaves exactly like 2022-12-12 (spec README: "where nothing is known about a version, it behaves like the next newer version").',
+  ],
   instructions: [],
 };

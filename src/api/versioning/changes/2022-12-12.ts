@@ -21,7 +21,8 @@ function downgradeDiscover(value: unknown): unknown {
 
 export const change20221212: VersionChange = {
   version: '2022-12-12',
-  description: '2022-12-12 has the same routes as 2023-04-25. Its bulk-sync `automatically_add_new_fields` and `automatically_add_new_objects` are booleans rather than BulkDiscover values.',
+  description:
+    '2022-12-12 has the same routes as 2023-04-25. Its bulk-sync `automatically_add_new_fields` and `automatically_add_new_objects` are booleans rather than BulkDiscover values.',
   rules: [
     'Where nothing is known of a difference, 2022-12-12 behaves like 2023-04-25.',
     'automatically_add_new_*: true is `all` and false is `none` going up; going down, `none` is false and every other value (all, onlyIncremental, onlyNonIncremental) is true, since something new is added.',

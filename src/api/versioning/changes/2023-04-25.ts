@@ -18,14 +18,30 @@ const updatedWithPatch = [
 /** Routes that 0.2.0 moved (history.md §4): the newest key → the 2023-04-25 key. */
 const movedRoutes: Array<{ route: string; to: string; params?: Record<string, string> }> = [
   { route: 'GET /api/connections/{id}/bulksync/target', to: 'GET /api/bulk/dest/{id}' },
-  { route: 'GET /api/connections/{id}/bulksync/source', to: 'GET /api/bulk/source/{connection_id}', params: { connection_id: 'id' } },
-  { route: 'GET /api/connections/{id}/schemas/{schema_id}', to: 'GET /api/bulk/source/{connection_id}/schema/{schema_id}', params: { connection_id: 'id' } },
-  { route: 'GET /api/connections/{id}/schemas/status', to: 'GET /api/bulk/source/{connection_id}/status', params: { connection_id: 'id' } },
+  {
+    route: 'GET /api/connections/{id}/bulksync/source',
+    to: 'GET /api/bulk/source/{connection_id}',
+    params: { connection_id: 'id' },
+  },
+  {
+    route: 'GET /api/connections/{id}/schemas/{schema_id}',
+    to: 'GET /api/bulk/source/{connection_id}/schema/{schema_id}',
+    params: { connection_id: 'id' },
+  },
+  {
+    route: 'GET /api/connections/{id}/schemas/status',
+    to: 'GET /api/bulk/source/{connection_id}/status',
+    params: { connection_id: 'id' },
+  },
   { route: 'GET /api/connections/{id}/modelsync/source', to: 'GET /api/connections/{id}/source' },
   { route: 'GET /api/connections/{id}/modelsync/source/fields', to: 'POST /api/connections/{id}/source/fields' },
   { route: 'GET /api/connections/{id}/modelsync/target', to: 'GET /api/connections/{id}/target' },
   { route: 'GET /api/connections/{id}/modelsync/target/fields', to: 'POST /api/connections/{id}/target/fields' },
-  { route: 'GET /api/connections/{id}/schemas/{schema_id}/records', to: 'GET /api/connections/{connection_id}/{schema_id}/records', params: { connection_id: 'id' } },
+  {
+    route: 'GET /api/connections/{id}/schemas/{schema_id}/records',
+    to: 'GET /api/connections/{connection_id}/{schema_id}/records',
+    params: { connection_id: 'id' },
+  },
 ];
 
 /**
@@ -45,7 +61,11 @@ const postBodyBecomesQuery: VersionInstruction[] = [
       const body = bodyObject(request.body);
       const params = 'params' in body ? body.params : Object.keys(body).length ? body : undefined;
       if (params === undefined || request.query.params !== undefined) return { ...request, body: undefined };
-      return { ...request, query: { ...request.query, params: typeof params === 'string' ? params : JSON.stringify(params) }, body: undefined };
+      return {
+        ...request,
+        query: { ...request.query, params: typeof params === 'string' ? params : JSON.stringify(params) },
+        body: undefined,
+      };
     },
   },
   {
@@ -54,14 +74,17 @@ const postBodyBecomesQuery: VersionInstruction[] = [
     up: (request) => {
       const body = bodyObject(request.body);
       const query = { ...request.query };
-      for (const key of ['target', 'refresh']) if (query[key] === undefined && body[key] !== undefined) query[key] = body[key];
+      for (const key of ['target', 'refresh'])
+        if (query[key] === undefined && body[key] !== undefined) query[key] = body[key];
       return { ...request, query, body: undefined };
     },
   },
 ];
 
 const instructions: VersionInstruction[] = [
-  ...updatedWithPatch.map((path): VersionInstruction => ({ kind: 'endpoint-moved', route: `PUT ${path}`, to: `PATCH ${path}` })),
+  ...updatedWithPatch.map(
+    (path): VersionInstruction => ({ kind: 'endpoint-moved', route: `PUT ${path}`, to: `PATCH ${path}` }),
+  ),
   ...movedRoutes.map((move): VersionInstruction => ({ kind: 'endpoint-moved', ...move })),
   ...postBodyBecomesQuery,
 ];

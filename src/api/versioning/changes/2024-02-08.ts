@@ -13,7 +13,7 @@ export const change20240208: VersionChange = {
     'has GET /api/connections/{id}/modelsync/target. It lacks the proxy, console logs, entity lookup and the logs index. ' +
     'A 401 body is RestErrResponse rather than ApiError.',
   rules: [
-    'A bulk sync\'s `schedule` converts to and from default_schedule + additional_schedules by the rules in docs/schedules.md. A 2025-09-18 configuration with no exact 2024-02-08 form shows only what 2024-02-08 can say truthfully: additional schedules scoped to schemas or carrying a resync_mode are left out of `schedule`, never widened.',
+    "A bulk sync's `schedule` converts to and from default_schedule + additional_schedules by the rules in docs/schedules.md. A 2025-09-18 configuration with no exact 2024-02-08 form shows only what 2024-02-08 can say truthfully: additional schedules scoped to schemas or carrying a resync_mode are left out of `schedule`, never widened.",
     'GET /api/bulk/syncs/{id}/schemas returns full BulkSchema items (with fields and filters); 2025-09-18 returns the light BulkSchemaListItem unless `include_fields=true`.',
     'GET /api/syncs returns every matching model sync as a full ModelSyncResponse, unpaginated (page_token and limit are ignored); 2025-09-18 pages light ListSyncItem items.',
     'GET /api/organizations answers a non-partner key with a list holding only its own organization (the 2024 doc: the result depends on the caller); 2025-09-18 needs a partner key.',
@@ -34,7 +34,10 @@ export const change20240208: VersionChange = {
     { kind: 'endpoint-added', route: 'GET /api/syncs/{sync_id}/executions/{id}/consolelog' },
     { kind: 'endpoint-added', route: 'GET /api/syncs/{sync_id}/executions/{id}/logs' },
     { kind: 'endpoint-added', route: 'GET /api/bulk/syncs/{sync_id}/executions/{execution_id}/consolelog' },
-    { kind: 'endpoint-added', route: 'GET /api/bulk/syncs/{sync_id}/executions/{execution_id}/schemas/{schema_id}/consolelog' },
+    {
+      kind: 'endpoint-added',
+      route: 'GET /api/bulk/syncs/{sync_id}/executions/{execution_id}/schemas/{schema_id}/consolelog',
+    },
     { kind: 'endpoint-added', route: 'POST /api/connections/{id}/proxy' },
     { kind: 'endpoint-added', route: 'GET /api/connections/{id}/proxy/info' },
     { kind: 'endpoint-added', route: 'GET /api/entities/{id}' },
@@ -66,7 +69,11 @@ export const change20240208: VersionChange = {
       },
     },
     // diff.md §4.4: 2024 lists a sync's schemas as full BulkSchema items.
-    { kind: 'request-converted', route: 'GET /api/bulk/syncs/{id}/schemas', up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }) },
+    {
+      kind: 'request-converted',
+      route: 'GET /api/bulk/syncs/{id}/schemas',
+      up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }),
+    },
     // diff.md §4.5: 2024 lists model syncs as full ModelSyncResponse items, unpaginated.
     {
       kind: 'request-converted',
@@ -76,12 +83,22 @@ export const change20240208: VersionChange = {
         return { ...request, query: { ...query, full_list: true } };
       },
     },
-    { kind: 'response-converted', route: 'GET /api/syncs', down: (body) => body, olderSchema: ListModelSyncResponseEnvelope },
+    {
+      kind: 'response-converted',
+      route: 'GET /api/syncs',
+      down: (body) => body,
+      olderSchema: ListModelSyncResponseEnvelope,
+    },
     // diff.md §1.3: 2024 documents 401 bodies as RestErrResponse.
     {
       kind: 'error-converted',
       status: 401,
-      down: (body) => ({ code: body.status, error: body.message, status: 'Unauthorized', ...(body.metadata ? { context: body.metadata } : {}) }),
+      down: (body) => ({
+        code: body.status,
+        error: body.message,
+        status: 'Unauthorized',
+        ...(body.metadata ? { context: body.metadata } : {}),
+      }),
       olderSchema: Type.Object(
         {
           code: Type.Optional(Type.Integer()),

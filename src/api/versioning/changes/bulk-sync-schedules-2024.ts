@@ -20,11 +20,14 @@ function isObject(value: unknown): value is Body {
 export function upgradeBulkSyncRequest(value: unknown): unknown {
   if (!isObject(value)) return value;
   const { schedule, discover: _discover, ...rest } = value;
-  if (schedule === undefined) throw new ApiError('validation_failed', 'schedule: is required', { metadata: { field: 'schedule' } });
+  if (schedule === undefined)
+    throw new ApiError('validation_failed', 'schedule: is required', { metadata: { field: 'schedule' } });
   const validated = validateLegacyBulkSchedule(schedule);
   if (!validated.ok) {
     const [first] = validated.issues;
-    throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, { metadata: { field: first!.field, issues: validated.issues } });
+    throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, {
+      metadata: { field: first!.field, issues: validated.issues },
+    });
   }
   return { ...rest, ...upgradeLegacySchedule(validated.value) };
 }
@@ -33,6 +36,9 @@ export function upgradeBulkSyncRequest(value: unknown): unknown {
 export function downgradeBulkSyncResponse(value: unknown): unknown {
   if (!isObject(value) || !isObject(value.default_schedule)) return value;
   const { default_schedule, additional_schedules, ...rest } = value;
-  const stored = { default_schedule, additional_schedules: Array.isArray(additional_schedules) ? additional_schedules : [] } as unknown as StoredBulkSchedules;
+  const stored = {
+    default_schedule,
+    additional_schedules: Array.isArray(additional_schedules) ? additional_schedules : [],
+  } as unknown as StoredBulkSchedules;
   return { ...rest, schedule: downgradeToLegacySchedule(configurationOf(stored)) };
 }

@@ -5,4 +5,9 @@ import { change20230425 } from './2023-04-25.ts';
 import { change20221212 } from './2022-12-12.ts';
 import { change20210523 } from './2021-05-23.ts';
 
-export const versionChanges: readonly VersionChange[] = [change20240208, change20230425, change20221212, change20210523];
+export const versionChanges: readonly VersionChange[] = [
+  change20240208,
+  change20230425,
+  change20221212,
+  change20210523,
+];

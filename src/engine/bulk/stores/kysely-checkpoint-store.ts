@@ -26,7 +26,11 @@ export function createKyselyCheckpointStore(db: Kysely<Database>, now: () => Dat
     },
     save: (checkpoint) => saveCheckpoint(db, checkpoint, now()),
     async clear(syncId, schemaId) {
-      await db.deleteFrom('bulk_sync_checkpoints').where('sync_id', '=', syncId).where('schema_id', '=', schemaId).execute();
+      await db
+        .deleteFrom('bulk_sync_checkpoints')
+        .where('sync_id', '=', syncId)
+        .where('schema_id', '=', schemaId)
+        .execute();
     },
   };
 }

@@ -25,8 +25,12 @@ export function createKyselyConsoleLog(db: Kysely<Database>, now: () => Date = (
       let select = db.selectFrom('execution_console_logs').selectAll().where('execution_id', '=', query.executionId);
       if (query.schemaId !== undefined) select = select.where('schema_id', '=', query.schemaId);
       // A cursor that is not a number matches nothing rather than everything: a client's typo must not replay the log.
-      if (query.after !== undefined) select = select.where('id', '>', /^\d+$/.test(query.after) ? query.after : '9223372036854775807');
-      const rows = await select.orderBy('id').limit(query.limit ?? defaultLimit).execute();
+      if (query.after !== undefined)
+        select = select.where('id', '>', /^\d+$/.test(query.after) ? query.after : '9223372036854775807');
+      const rows = await select
+        .orderBy('id')
+        .limit(query.limit ?? defaultLimit)
+        .execute();
       const entries = rows.map((row) => ({
         id: String(row.id),
         executionId: row.execution_id,

@@ -10,7 +10,10 @@ export function createMemoryCheckpointStore(now: () => Date = () => new Date()):
       return found ? structuredClone(found) : undefined;
     },
     async save(checkpoint: BulkCheckpoint) {
-      rows.set(key(checkpoint.syncId, checkpoint.schemaId), structuredClone({ ...checkpoint, updatedAt: now().toISOString() }));
+      rows.set(
+        key(checkpoint.syncId, checkpoint.schemaId),
+        structuredClone({ ...checkpoint, updatedAt: now().toISOString() }),
+      );
     },
     async clear(syncId, schemaId) {
       rows.delete(key(syncId, schemaId));

@@ -17,7 +17,11 @@ export function createInMemoryStateStore(): StateStore {
     if (!found) syncs.set(syncId, (found = new Map()));
     return found;
   };
-  const copy = (entry: Entry): RecordState => ({ key: entry.key, hash: entry.hash, identity: structuredClone(entry.identity) });
+  const copy = (entry: Entry): RecordState => ({
+    key: entry.key,
+    hash: entry.hash,
+    identity: structuredClone(entry.identity),
+  });
   return {
     inProcess: true,
     async differing(syncId, records) {
@@ -32,7 +36,8 @@ export function createInMemoryStateStore(): StateStore {
     async commit(syncId, change) {
       if (change.upserts.length === 0 && change.deletes.length === 0 && change.seen.length === 0) return undefined;
       const stored = entries(syncId);
-      for (const { key, hash, identity } of change.upserts) stored.set(key, { key, hash, identity: structuredClone(identity), seenBy: change.executionId });
+      for (const { key, hash, identity } of change.upserts)
+        stored.set(key, { key, hash, identity: structuredClone(identity), seenBy: change.executionId });
       for (const key of change.deletes) stored.delete(key);
       for (const key of change.seen) {
         const entry = stored.get(key);

@@ -46,7 +46,10 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       const values = Array.from({ length: size }, (_, index) => sql`(${pairs[2 * index]}, ${pairs[2 * index + 1]})`);
       // A correlated subquery, not a join: PostgreSQL then probes the primary key per pair, where for a join (or an
       // IN list) over 1% of a sync's keys it scans the sync's whole state (10–23 ms a batch of 1000 on 100,000 rows).
-      const query = sql<{ identity_key: string; hash: string | null }>`with given (identity_key, hash) as (values ${sql.join(values)})
+      const query = sql<{
+        identity_key: string;
+        hash: string | null;
+      }>`with given (identity_key, hash) as (values ${sql.join(values)})
         select identity_key, stored as hash from (
           select given.identity_key, given.hash, (
             select state.hash from model_sync_record_states as state where state.sync_id = ${syncId} and state.identity_key = given.identity_key
@@ -62,7 +65,10 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   const hashPages = [false, true].map((afterKey) =>
     reusableQuery<string[], { identity_key: string; hash: string }>(db, afterKey ? 2 : 1, (syncId, key) => {
-      let query = db.selectFrom('model_sync_record_states').select(['identity_key', 'hash']).where('sync_id', '=', syncId);
+      let query = db
+        .selectFrom('model_sync_record_states')
+        .select(['identity_key', 'hash'])
+        .where('sync_id', '=', syncId);
       if (afterKey) query = query.where('identity_key', '>', key!);
       return query.orderBy('identity_key').limit(sql.lit(hashPageSize));
     }),
@@ -115,7 +121,11 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
             .execute();
         }
         for (const part of chunks(change.deletes)) {
-          await transaction.deleteFrom('model_sync_record_states').where('sync_id', '=', syncId).where('identity_key', 'in', part).execute();
+          await transaction
+            .deleteFrom('model_sync_record_states')
+            .where('sync_id', '=', syncId)
+            .where('identity_key', 'in', part)
+            .execute();
         }
         for (const part of chunks(change.seen)) {
           await transaction
@@ -129,7 +139,11 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
       return generation;
     },
     async generation(syncId) {
-      const row = await db.selectFrom('model_sync_state_generations').select('generation').where('sync_id', '=', syncId).executeTakeFirst();
+      const row = await db
+        .selectFrom('model_sync_state_generations')
+        .select('generation')
+        .where('sync_id', '=', syncId)
+        .executeTakeFirst();
       return row?.generation;
     },
     async forEachHash(syncId, take) {
@@ -145,7 +159,10 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
         await sql`declare ferry_state_hashes no scroll cursor for
           select identity_key, hash from model_sync_record_states where sync_id = ${syncId}`.execute(transaction);
         for (;;) {
-          const { rows } = await sql<{ identity_key: string; hash: string }>`fetch ${sql.lit(hashPageSize)} from ferry_state_hashes`.execute(transaction);
+          const { rows } = await sql<{
+            identity_key: string;
+            hash: string;
+          }>`fetch ${sql.lit(hashPageSize)} from ferry_state_hashes`.execute(transaction);
           for (const row of rows) if (!take(row.identity_key, row.hash)) return;
           if (rows.length < hashPageSize) return;
         }
@@ -156,13 +173,22 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
         .selectFrom('model_sync_record_states')
         .select(['identity_key', 'hash', 'identity'])
         .where('sync_id', '=', syncId)
-        .where((expression) => expression.or([expression('seen_execution_id', 'is', null), expression('seen_execution_id', '!=', executionId)]));
+        .where((expression) =>
+          expression.or([
+            expression('seen_execution_id', 'is', null),
+            expression('seen_execution_id', '!=', executionId),
+          ]),
+        );
       if (afterKey !== undefined) query = query.where('identity_key', '>', afterKey);
       const rows = await query.orderBy('identity_key').limit(limit).execute();
       return rows.map(toState);
     },
     async baseline(syncId) {
-      const row = await db.selectFrom('model_sync_baselines').select(['execution_id', 'established_at']).where('sync_id', '=', syncId).executeTakeFirst();
+      const row = await db
+        .selectFrom('model_sync_baselines')
+        .select(['execution_id', 'established_at'])
+        .where('sync_id', '=', syncId)
+        .executeTakeFirst();
       return row ? { executionId: row.execution_id, establishedAt: row.established_at } : undefined;
     },
     async establishBaseline(syncId, baseline) {

@@ -113,7 +113,8 @@ export interface StateCache {
   readonly bytes: number;
 }
 
-const keptValue = (record: { hash: string; json?: string }): string => (record.json !== undefined && record.json.length <= maxKeptJsonLength ? record.json : record.hash);
+const keptValue = (record: { hash: string; json?: string }): string =>
+  record.json !== undefined && record.json.length <= maxKeptJsonLength ? record.json : record.hash;
 
 /** Whether a kept value is the record's canonical JSON, not its hash (base64url, no "{"). */
 export const isKeptJson = (value: string): boolean => value.charCodeAt(0) === 123;
@@ -209,8 +210,22 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     entry.complete = false;
   };
 
-  async function coldEntry(store: StateStore, syncId: string, generation: string | undefined, preloadKeys: number): Promise<Entry> {
-    const entry: Entry = { syncId, generation, slots: new Map(), complete: false, bytes: 0, layout: undefined, previousRows: undefined, rows: undefined };
+  async function coldEntry(
+    store: StateStore,
+    syncId: string,
+    generation: string | undefined,
+    preloadKeys: number,
+  ): Promise<Entry> {
+    const entry: Entry = {
+      syncId,
+      generation,
+      slots: new Map(),
+      complete: false,
+      bytes: 0,
+      layout: undefined,
+      previousRows: undefined,
+      rows: undefined,
+    };
     entries.set(syncId, entry);
     const count = await store.count(syncId);
     if (count === 0) {
