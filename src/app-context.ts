@@ -1,6 +1,7 @@
 // What the API and the worker share in one process. Built by createFerry (ferry.ts); tests build their own.
 import type pino from 'pino';
 import type { FerryConfig } from './config.ts';
+import type { Clock } from './domain/clock.ts';
 import type { MetadataDatabase } from './persistence/database.ts';
 import type { Repositories } from './persistence/repositories/index.ts';
 import type { SecretBox } from './persistence/secret-box.ts';
@@ -30,4 +31,6 @@ export interface AppContext {
   /** Asynchronous API jobs (schema refreshes, queries, log exports); closed with the process. */
   jobs: JobsService;
   log: pino.Logger;
+  /** The source of time for everything that decides by it; tests pass test/kit's fake clock. */
+  clock: Clock;
 }

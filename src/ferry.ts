@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pino from 'pino';
 import type { AppContext } from './app-context.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
 import type { FerryConfig } from './config.ts';
 import { buildServer } from './api/server.ts';
 import { createLogger } from './logger.ts';
@@ -36,7 +37,10 @@ export interface Ferry {
   close(): Promise<void>;
 }
 
-export async function createFerry(config: FerryConfig, options: { log?: pino.Logger } = {}): Promise<Ferry> {
+export async function createFerry(
+  config: FerryConfig,
+  options: { log?: pino.Logger; clock?: Clock } = {},
+): Promise<Ferry> {
   const log = options.log ?? createLogger(config.logLevel);
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
@@ -88,6 +92,7 @@ export async function createFerry(config: FerryConfig, options: { log?: pino.Log
       credentials,
       jobs,
       log,
+      clock: options.clock ?? systemClock,
     };
     const app = await buildServer(context);
     const worker: Worker | undefined = config.worker ? await startWorker(context) : undefined;

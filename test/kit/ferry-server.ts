@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPostgresDatabase, type ScratchDatabase } from './services.ts';
@@ -22,7 +23,16 @@ export interface TestFerry {
 
 let counter = 0;
 
-export async function startFerry(dialect: Dialect = 'sqlite', env: Record<string, string> = {}): Promise<TestFerry> {
+export interface StartFerryOptions {
+  /** The clock the server decides by; test/kit's fake clock makes schedules and retention testable. */
+  clock?: Clock;
+}
+
+export async function startFerry(
+  dialect: Dialect = 'sqlite',
+  env: Record<string, string> = {},
+  options: StartFerryOptions = {},
+): Promise<TestFerry> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-test-'));
   let scratch: ScratchDatabase | undefined;
   if (dialect === 'postgres') scratch = await createPostgresDatabase('ferry_api');
@@ -44,7 +54,10 @@ export async function startFerry(dialect: Dialect = 'sqlite', env: Record<string
   let ferry: Ferry;
   let url: string;
   try {
-    ferry = await createFerry(config, { log: createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent') });
+    ferry = await createFerry(config, {
+      log: createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent'),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     url = await ferry.listen().catch(async (error: unknown) => {
       await ferry.close();
       throw error;
