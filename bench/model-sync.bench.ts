@@ -22,7 +22,7 @@ import type { ModelSyncPlan } from '../src/engine/model-sync/model-sync-plan.ts'
 import { createKyselyStateStore } from '../src/engine/model-sync/state/kysely-state-store.ts';
 import { createStateCache, type StateCache } from '../src/engine/model-sync/state/state-cache.ts';
 import { createGzipRecordLogWriter } from '../src/engine/record-logs/gzip-record-log-writer.ts';
-import { silentLogger, type RunContext } from '../src/engine/run-context.ts';
+import { silentLogger, type RunContext } from '../src/domain/run-context.ts';
 import { migrateToLatest } from '../src/persistence/migrate.ts';
 import { createPostgresDatabase, postgresUnavailable } from '../test/kit/services.ts';
 import { postgresConfiguration } from '../test/connectors/postgres-configuration-fixture.ts';

@@ -4,7 +4,7 @@ import { createPostgresConnector } from '../../src/connectors/postgres/postgres-
 import { runBulkSync } from '../../src/engine/bulk/bulk-sync-runner.ts';
 import { createMemoryCheckpointStore } from '../../src/engine/bulk/stores/memory-checkpoint-store.ts';
 import { createMemoryConsoleLog } from '../../src/engine/bulk/stores/memory-console-log.ts';
-import { silentLogger } from '../../src/engine/run-context.ts';
+import { silentLogger } from '../../src/domain/run-context.ts';
 import { ownPeakRss } from '../lib/peak-rss.ts';
 
 export interface CopyChildRequest {

@@ -3,7 +3,7 @@
 // exposes one facet per capability it declares; engines check `capabilities` before using a facet.
 // Consumers: the bulk-sync engine (bulkSource/bulkDestination), the model-sync engine
 // (modelSource/modelTarget) and the API (configurationSchema, validate, test, sample, query).
-import type { RunContext } from '../engine/run-context.ts';
+import type { RunContext } from '../domain/run-context.ts';
 import type { ConfigurationSchema, ValidationResult } from './configuration-schema.ts';
 import type { ConnectorErrorCode } from './connector-error.ts';
 import type { FieldDescription, FieldSpec, RecordBatch, Row, SchemaDescription, UtilFieldType } from './records.ts';

@@ -1,7 +1,7 @@
 // API helpers built only on the contract: sample records of a schema and one page of an ad-hoc
 // query. Pagination streams past `offset` rows instead of wrapping the SQL in LIMIT/OFFSET, because
 // the user's query may already end in LIMIT, ORDER BY or a semicolon.
-import type { RunContext } from '../engine/run-context.ts';
+import type { RunContext } from '../domain/run-context.ts';
 import type { BulkSource, ModelSource } from './connector.ts';
 import type { Row } from './records.ts';
 

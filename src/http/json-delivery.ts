@@ -3,7 +3,7 @@
 // them in console logs. The body is serialized and signed once; a retry sends the same bytes with
 // a fresh timestamp signature.
 import { request, type Dispatcher } from 'undici';
-import type { RunContext } from '../engine/run-context.ts';
+import type { RunContext } from '../domain/run-context.ts';
 import { readCappedBody } from './capped-body.ts';
 import { findForbiddenAddress } from './guarded-dispatcher.ts';
 import {

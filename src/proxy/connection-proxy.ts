@@ -5,8 +5,8 @@
 // audit record.
 import { randomUUID } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import type { RunLogger } from '../engine/run-context.ts';
-import { silentLogger } from '../engine/run-context.ts';
+import type { RunLogger } from '../domain/run-context.ts';
+import { silentLogger } from '../domain/run-context.ts';
 import { readCappedBody } from '../http/capped-body.ts';
 import { checkUrlHost, createGuardedAgent, findForbiddenAddress } from '../http/guarded-dispatcher.ts';
 import { createOAuthTokenSource, type OAuthTokenSource } from '../http/oauth-client-credentials.ts';

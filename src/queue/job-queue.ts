@@ -4,7 +4,7 @@
 //   graphile/  graphile-worker 0.17 on the PostgreSQL metadata database (any number of workers on any machines).
 // docs/queue.md explains the semantics below in prose, with the numbers.
 import type { Transaction } from 'kysely';
-import type { RunLogger } from '../engine/run-context.ts';
+import type { RunLogger } from '../domain/run-context.ts';
 
 /**
  * Every payload carries a `version`: jobs outlive deploys, so a handler must recognise (or reject) the shape an older

@@ -1,6 +1,6 @@
 // The jobs one worker runs right now, shared by both adapters: it builds each handler's context, keeps the abort
 // controllers that cancel() and stop() reach, polls the cross-process cancel hook, and waits for the runs on stop.
-import { silentLogger, type RunLogger } from '../engine/run-context.ts';
+import { silentLogger, type RunLogger } from '../domain/run-context.ts';
 import type { JobHandler, RunningJobInfo, StartOptions } from './job-queue.ts';
 import { queueDefaults } from './job-queue.ts';
 

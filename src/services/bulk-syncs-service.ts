@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, fieldError, notFound } from '../api/errors.ts';
-import { silentLogger } from '../engine/run-context.ts';
+import { silentLogger } from '../domain/run-context.ts';
 import { configurationOf, validateBulkScheduleRequest, type StoredBulkSchedules } from '../domain/schedules/index.ts';
 import { defaultOutputName } from '../engine/bulk/name-normalization.ts';
 import type { NormalizeNames } from '../engine/bulk/bulk-sync-plan.ts';

@@ -2,8 +2,8 @@
 // fields a model can be built on, and the model-sync target objects with their fields and modes. Everything is
 // read from the connector through its facets; nothing here is stored.
 import { ApiError, fieldError, notFound } from '../api/errors.ts';
-import type { RunContext } from '../engine/run-context.ts';
-import { silentLogger } from '../engine/run-context.ts';
+import type { RunContext } from '../domain/run-context.ts';
+import { silentLogger } from '../domain/run-context.ts';
 import type { TargetField, TargetObject } from '../connectors/connector.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 import type { ConnectionsService } from './connections-service.ts';

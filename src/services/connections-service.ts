@@ -7,7 +7,7 @@ import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, fieldError, notFound } from '../api/errors.ts';
 import type { Connection, ConnectionTestResult, Connector } from '../connectors/connector.ts';
 import { ConnectorError } from '../connectors/connector-error.ts';
-import { silentLogger } from '../engine/run-context.ts';
+import { silentLogger } from '../domain/run-context.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';

@@ -3,7 +3,7 @@
 // queue worker would call instead (it needs only the job id and the work), so moving jobs onto the queue changes
 // who calls it, not what it records.
 import { randomUUID } from 'node:crypto';
-import type { RunContext, RunLogger } from '../engine/run-context.ts';
+import type { RunContext, RunLogger } from '../domain/run-context.ts';
 import type { JobRow, JobsRepository } from '../persistence/repositories/jobs-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 

@@ -17,7 +17,7 @@ import type {
   SyncMode,
 } from '../engine/model-sync/model-sync-plan.ts';
 import { compileRecordFilter } from '../engine/model-sync/record-filter.ts';
-import { silentLogger, type RunContext } from '../engine/run-context.ts';
+import { silentLogger, type RunContext } from '../domain/run-context.ts';
 import type { ConnectionsService } from './connections-service.ts';
 
 /** The parts of a sync request the checks read (spec wire names). */

@@ -7,7 +7,7 @@ import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, fieldError, notFound } from '../api/errors.ts';
 import { ConnectorError } from '../connectors/connector-error.ts';
 import type { Row } from '../connectors/records.ts';
-import type { RunContext } from '../engine/run-context.ts';
+import type { RunContext } from '../domain/run-context.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 import type { ModelRow } from '../persistence/repositories/models-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';

@@ -3,8 +3,8 @@
 // overrides are kept per schema and survive refreshes; a refresh only replaces the discovered part.
 import { randomUUID } from 'node:crypto';
 import { ApiError, fieldError, notFound } from '../api/errors.ts';
-import type { RunContext } from '../engine/run-context.ts';
-import { silentLogger } from '../engine/run-context.ts';
+import type { RunContext } from '../domain/run-context.ts';
+import { silentLogger } from '../domain/run-context.ts';
 import { UtilFieldType, type FieldDescription, type Row, type SchemaDescription } from '../connectors/records.ts';
 import { sampleRecords } from '../connectors/query-page.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';

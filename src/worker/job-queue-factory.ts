@@ -1,7 +1,7 @@
 // The queue follows the metadata database: the embedded SQLite queue in the same file, or graphile-worker in the
 // same PostgreSQL, so that enqueueing happens in the transaction that writes the execution row.
 import type { FerryConfig } from '../config.ts';
-import type { RunLogger } from '../engine/run-context.ts';
+import type { RunLogger } from '../domain/run-context.ts';
 import type { MetadataDatabase } from '../persistence/database.ts';
 import { createEmbeddedJobQueue } from '../queue/embedded/embedded-job-queue.ts';
 import { createGraphileJobQueue } from '../queue/graphile/graphile-job-queue.ts';

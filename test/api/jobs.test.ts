@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
-import { silentLogger } from '../../src/engine/run-context.ts';
+import { silentLogger } from '../../src/domain/run-context.ts';
 import { jobsService, runRecordedJob, type JobsService } from '../../src/services/jobs-service.ts';
 import { otherOrganizationKey } from './connection-data-kit.ts';
 

@@ -12,7 +12,7 @@ import { Capability } from '../../src/connectors/connector.ts';
 import { validateConfiguration, type ConfigurationSchema } from '../../src/connectors/configuration-schema.ts';
 import { ConnectorError, throwIfAborted } from '../../src/connectors/connector-error.ts';
 import type { FieldDescription, RecordBatch, Row, SchemaDescription } from '../../src/connectors/records.ts';
-import type { RunContext } from '../../src/engine/run-context.ts';
+import type { RunContext } from '../../src/domain/run-context.ts';
 import { createInMemoryTarget } from './in-memory-target.ts';
 
 export interface InMemoryTable {

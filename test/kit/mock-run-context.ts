@@ -1,5 +1,5 @@
 // A RunContext for tests: records log lines and heartbeats, and lets the test abort the run.
-import type { RunContext, RunLogger } from '../../src/engine/run-context.ts';
+import type { RunContext, RunLogger } from '../../src/domain/run-context.ts';
 
 export interface LoggedLine {
   level: 'debug' | 'info' | 'warn' | 'error';

@@ -7,7 +7,7 @@ import { request } from 'undici';
 import type { BulkSource, ReadRequest } from '../connector.ts';
 import { ConnectorError, canceledError, networkErrorTable, socketErrorCode } from '../connector-error.ts';
 import type { FieldDescription, Row, SchemaDescription, UtilFieldType } from '../records.ts';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { readCappedBody } from '../../http/capped-body.ts';
 import { findForbiddenAddress } from '../../http/guarded-dispatcher.ts';
 import type { UpstreamContract } from '../../proxy/upstream-contract.ts';

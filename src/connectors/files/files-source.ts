@@ -5,7 +5,7 @@
 // sorted in memory, up to `unorderedCursorRowLimit` rows.
 import type { BulkSource, ReadRequest } from '../connector.ts';
 import { canceledError, ConnectorError, throwIfAborted } from '../connector-error.ts';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { RecordBatch, Row, SchemaDescription } from '../records.ts';
 import { compareCursorValues } from './cursor-order.ts';
 import { utilTypeOf } from './file-kinds.ts';

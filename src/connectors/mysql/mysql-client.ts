@@ -2,7 +2,7 @@
 import mysql from 'mysql2';
 import type { Pool, PoolConnection } from 'mysql2';
 import type { Pool as PromisePool } from 'mysql2/promise';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { throwIfAborted } from '../connector-error.ts';
 import type { MysqlConfiguration } from './mysql-configuration.ts';
 import { classifyMysqlError } from './mysql-errors.ts';

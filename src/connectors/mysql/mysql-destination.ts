@@ -1,5 +1,5 @@
 // Bulk writes: one transaction per batch, multi-row INSERT … ON DUPLICATE KEY UPDATE.
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkDestination, BulkSource, TableOperation, WriteRequest } from '../connector.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { buildDelete, buildInsert, chunkRows, columnsOf } from '../sql/sql-statements.ts';

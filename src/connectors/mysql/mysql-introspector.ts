@@ -1,5 +1,5 @@
 // Columns from information_schema, limited to the configured database (schema ids are `db.table`).
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { SchemaDescription } from '../records.ts';
 import type { MysqlClient } from './mysql-client.ts';
 import { fieldTypeOfKind, kindOfColumn, type MysqlValueKind } from './mysql-types.ts';

@@ -1,7 +1,7 @@
 // Streaming reads: mysql2's row stream (the protocol streams rows; the stream pauses the socket
 // when a batch is not consumed), so memory holds one batch. Stopping before the end (abort or
 // limit) destroys the connection, since the rest of the result would otherwise have to be read.
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkSource, ModelSource, ReadRequest } from '../connector.ts';
 import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
 import type { FieldDescription, RecordBatch, Row } from '../records.ts';

@@ -2,7 +2,7 @@
 import type { ModelTarget } from '../connector.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { writeTargetRecords } from '../sql/sql-target-writer.ts';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { MysqlClient } from './mysql-client.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';

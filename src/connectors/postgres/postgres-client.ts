@@ -1,7 +1,7 @@
 // One pg.Pool per connection instance (no shared global pool), closed by close(). The session runs
 // in UTC so timestamptz text needs no offset arithmetic, though toUtcIso handles offsets anyway.
 import pg from 'pg';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { canceledError, throwIfAborted } from '../connector-error.ts';
 import type { PostgresConfiguration } from './postgres-configuration.ts';
 import { classifyPostgresError } from './postgres-errors.ts';

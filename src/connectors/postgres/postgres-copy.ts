@@ -5,7 +5,7 @@
 // into the destination by primary key; the whole copy is one destination transaction.
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';

@@ -1,7 +1,7 @@
 // Bulk writes: one transaction per batch with multi-row INSERT … ON CONFLICT, chunked under the
 // 65535-parameter limit of the wire protocol. Large initial loads between two PostgreSQL
 // connections should use postgres-copy.ts instead (COPY is several times faster).
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkDestination, TableOperation, WriteRequest } from '../connector.ts';
 import { ConnectorError } from '../connector-error.ts';
 import type { BulkSource } from '../connector.ts';

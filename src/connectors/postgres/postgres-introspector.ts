@@ -1,6 +1,6 @@
 // Tables, views and their columns from pg_catalog (information_schema hides types' categories and
 // is slow on large catalogs). System schemas are left out.
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { SchemaDescription } from '../records.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { fieldTypeOf } from './postgres-types.ts';

@@ -2,7 +2,7 @@
 // memory holds one batch whatever the table size. An abort during a fetch cancels the statement
 // and destroys the client; an abort between fetches closes the cursor and returns the client.
 import Cursor from 'pg-cursor';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkSource, ModelSource, ReadRequest } from '../connector.ts';
 import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
 import type { FieldDescription, RecordBatch } from '../records.ts';

@@ -5,7 +5,7 @@
 // rest commit. Any other error is systemic and aborts the batch.
 // bench/model-sync (100,000 rows into PostgreSQL): the per-record path alone ran at 0.02 of a batched
 // INSERT … ON CONFLICT, four round trips a record; figures for the batch path are in bench/README.md.
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { RecordRejection, TargetWriteRequest, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';

@@ -2,7 +2,7 @@
 // and giving the event loop a turn between batches so an abort is seen within one batch.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkSource, ModelSource, ReadRequest } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { FieldDescription, RecordBatch, Row } from '../records.ts';

@@ -9,7 +9,7 @@ import { ConnectorError, canceledError, throwIfAborted } from '../connector-erro
 import { deliverJson, type DeliveryResult } from '../../http/json-delivery.ts';
 import type { RetryPolicy } from '../../http/retry-policy.ts';
 import type { PreparedAuth } from '../../http/outbound-auth.ts';
-import type { RunContext } from '../../engine/run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 
 export const webhookObjectId = 'records';
 

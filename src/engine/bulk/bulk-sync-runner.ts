@@ -3,7 +3,7 @@
 // each is consistent on its own); the execution fails if any schema failed. A cancel (the context's
 // signal) stops every schema within one batch: the batch in flight is rolled back by its destination
 // transaction, and the checkpoint still names the last committed one.
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { ConsoleLogLevel, type ConsoleLog } from '../console-log.ts';
 import { SyncError } from '../sync-error.ts';
 import { bulkPlanDefaults, type BulkSyncPlan } from './bulk-sync-plan.ts';

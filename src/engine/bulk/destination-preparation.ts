@@ -2,7 +2,7 @@
 // logged): create it when missing, add the fields the source gained, then truncate or rebuild when
 // the strategy says so. Columns the source lost stay (new rows get null): dropping data is a rebuild.
 import type { BulkDestination, TableOperation } from '../../connectors/connector.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { SchemaMapping } from './schema-mapping.ts';
 import type { Preparation } from './schema-strategy.ts';
 

@@ -12,7 +12,7 @@ import type { PostgresClient } from '../../connectors/postgres/postgres-client.t
 import { postgresDialect } from '../../connectors/postgres/postgres-dialect.ts';
 import { classifyPostgresError } from '../../connectors/postgres/postgres-errors.ts';
 import { describePostgresTable } from '../../connectors/postgres/postgres-introspector.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { SyncError } from '../sync-error.ts';
 import type { BatchCommitted } from './record-copy.ts';
 import type { SchemaMapping } from './schema-mapping.ts';

@@ -1,7 +1,7 @@
 // The general path: source.read → map → destination.write, one destination transaction per batch,
 // and the checkpoint saved only after that transaction committed. Works between any two connectors.
 import type { BulkDestination, BulkSource } from '../../connectors/connector.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { prefetchOne } from './prefetch.ts';
 import { mapRows, type SchemaMapping } from './schema-mapping.ts';
 import type { SchemaStrategy } from './schema-strategy.ts';

@@ -4,7 +4,7 @@
 import type { BulkDestination, BulkSource } from '../../connectors/connector.ts';
 import { isPostgresConnection } from '../../connectors/postgres/postgres-connector.ts';
 import type { ConsoleLog, ConsoleLogInput } from '../console-log.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { SyncError, toSyncError } from '../sync-error.ts';
 import { bulkPlanDefaults, type BulkSchemaPlan, type BulkSyncPlan } from './bulk-sync-plan.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';

@@ -1,7 +1,7 @@
 // Progress of one schema: heartbeats on every committed batch, and a console line at most every
 // `intervalMs` (default 10 s) so a 10-minute copy writes about 60 lines, not one per batch.
 import type { ConsoleLog } from '../console-log.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 
 export interface SchemaProgress {
   readonly rows: number;

@@ -3,7 +3,7 @@
 // records — batch by batch, so memory is bounded by one batch and a crash loses nothing.
 // The design and its guarantees are in docs/model-sync-engine.md.
 import type { ConsoleLog } from '../console-log.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import { SyncErrorCode, toSyncError, type SyncError } from '../sync-error.ts';
 import { throwIfAborted } from '../../connectors/connector-error.ts';
 import type { TargetOperation } from '../../connectors/connector.ts';

@@ -1,7 +1,7 @@
 // Checks a plan against itself and against the connections before any row is read, so that a
 // configuration mistake fails fast (not retryable) instead of after a long read.
 import { SyncError, SyncErrorCode } from '../sync-error.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { ModelSource, ModelTarget } from '../../connectors/connector.ts';
 import { FilterLogicError } from './filter-logic.ts';
 import { supportedIdentityFunctions } from './identity-key.ts';

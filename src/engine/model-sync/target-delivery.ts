@@ -5,7 +5,7 @@
 import type { ModelTarget, RecordRejection, TargetOperation, TargetWriteResult } from '../../connectors/connector.ts';
 import { ConnectorError } from '../../connectors/connector-error.ts';
 import type { Row } from '../../connectors/records.ts';
-import type { RunContext } from '../run-context.ts';
+import type { RunContext } from '../../domain/run-context.ts';
 import type { ModeRule } from './mode-rules.ts';
 
 const batchRejectionCodes = new Set<string>(['invalid_data', 'constraint_violation']);

@@ -3,7 +3,7 @@
 // process wakes this process's workers at once.
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { silentLogger } from '../../engine/run-context.ts';
+import { silentLogger } from '../../domain/run-context.ts';
 import type {
   CancelResult,
   CancelTarget,

@@ -2,7 +2,7 @@
 // each run ended. Every write after the claim is guarded by `locked_by = workerId`, so a worker that lost its lease
 // (it stalled past leaseMs and another worker took the job) cannot overwrite the new owner's state.
 import { sql, type Kysely } from 'kysely';
-import type { RunLogger } from '../../engine/run-context.ts';
+import type { RunLogger } from '../../domain/run-context.ts';
 import type { StartOptions } from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
 import { createJobRuns, AbortReason, type JobOutcome } from '../job-runs.ts';

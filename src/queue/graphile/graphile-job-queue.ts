@@ -7,7 +7,7 @@ import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import graphileWorker from 'graphile-worker';
 import type { JobHelpers, Runner, Task, WorkerEvents } from 'graphile-worker';
-import { silentLogger, type RunLogger } from '../../engine/run-context.ts';
+import { silentLogger, type RunLogger } from '../../domain/run-context.ts';
 import type {
   CancelResult,
   CancelTarget,

@@ -2,7 +2,7 @@
 // lines are debug here: the engine logs what matters about a run.
 import graphileWorker from 'graphile-worker';
 import type { Logger } from 'graphile-worker';
-import type { RunLogger } from '../../engine/run-context.ts';
+import type { RunLogger } from '../../domain/run-context.ts';
 
 export function graphileLogger(log: RunLogger): Logger {
   return new graphileWorker.Logger((scope) => (level, message, meta) => {

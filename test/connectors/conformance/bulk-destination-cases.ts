@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BulkDestination, Connection, FieldSpec } from '../../../src/connectors/connector.ts';
-import type { RunContext } from '../../../src/engine/run-context.ts';
+import type { RunContext } from '../../../src/domain/run-context.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import type { SessionGetter } from './conformance-suite.ts';
 

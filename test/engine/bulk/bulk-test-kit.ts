@@ -11,7 +11,7 @@ import { runBulkSync, type BulkExecutionResult } from '../../../src/engine/bulk/
 import type { CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
 import { createMemoryCheckpointStore } from '../../../src/engine/bulk/stores/memory-checkpoint-store.ts';
 import { createMemoryConsoleLog, type MemoryConsoleLog } from '../../../src/engine/bulk/stores/memory-console-log.ts';
-import type { RunContext } from '../../../src/engine/run-context.ts';
+import type { RunContext } from '../../../src/domain/run-context.ts';
 import { postgresConfiguration } from '../../connectors/postgres-configuration-fixture.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import type { ScratchDatabase } from '../../kit/services.ts';
