@@ -19,7 +19,7 @@ import type { Connection } from '../src/connectors/connector.ts';
 import { createPostgresConnector } from '../src/connectors/postgres/postgres-connector.ts';
 import { runModelSync, type ModelSyncResult } from '../src/engine/model-sync/model-sync-runner.ts';
 import type { ModelSyncPlan } from '../src/engine/model-sync/model-sync-plan.ts';
-import { createKyselyStateStore } from '../src/engine/model-sync/state/kysely-state-store.ts';
+import { createKyselyStateStore } from '../src/persistence/stores/kysely-state-store.ts';
 import { createStateCache, type StateCache } from '../src/engine/model-sync/state/state-cache.ts';
 import { createGzipRecordLogWriter } from '../src/engine/record-logs/gzip-record-log-writer.ts';
 import { silentLogger, type RunContext } from '../src/domain/run-context.ts';

@@ -2,8 +2,8 @@
 // as the worker runs it, in its own process so its peak RSS is Ferry's alone. Reports over IPC.
 import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
 import { runBulkSync } from '../../src/engine/bulk/bulk-sync-runner.ts';
-import { createMemoryCheckpointStore } from '../../src/engine/bulk/stores/memory-checkpoint-store.ts';
-import { createMemoryConsoleLog } from '../../src/engine/bulk/stores/memory-console-log.ts';
+import { createMemoryCheckpointStore } from '../../src/engine/bulk/memory-checkpoint-store.ts';
+import { createMemoryConsoleLog } from '../../src/engine/memory-console-log.ts';
 import { silentLogger } from '../../src/domain/run-context.ts';
 import { ownPeakRss } from '../lib/peak-rss.ts';
 

@@ -1,7 +1,7 @@
 // The console log of an execution: the short, human-readable lines the API serves at
 // …/executions/{id}/consolelog (ExecutionConsoleLogEntry). Entries get an increasing id so that a
 // reader pages with `after` (entries newer than that id) and never misses one written meanwhile.
-// Implementations: src/engine/bulk/stores/ (Kysely on the metadata database, and in memory).
+// Implementations: memory-console-log.ts (beside this port) and src/persistence/stores/kysely-console-log.ts.
 
 export const ConsoleLogLevel = { info: 'INFO', warning: 'WARN', error: 'ERROR' } as const;
 export type ConsoleLogLevel = (typeof ConsoleLogLevel)[keyof typeof ConsoleLogLevel];

@@ -7,7 +7,7 @@ import type { Caller } from '../api/auth/caller.ts';
 import { ApiError, notFound } from '../api/errors.ts';
 import { validateModelSyncSchedule, type ModelSyncSchedule } from '../domain/schedules/index.ts';
 import type { Filter, Identity, Override, SyncField, SyncMode } from '../engine/model-sync/model-sync-plan.ts';
-import { createKyselyStateStore } from '../engine/model-sync/state/kysely-state-store.ts';
+import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
 import type { ModelSyncRow } from '../persistence/repositories/model-syncs-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';

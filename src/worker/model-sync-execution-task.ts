@@ -6,11 +6,11 @@
 import { rm } from 'node:fs/promises';
 import type { AppContext } from '../app-context.ts';
 import type { Connection } from '../connectors/connector.ts';
-import { createKyselyConsoleLog } from '../engine/bulk/stores/kysely-console-log.ts';
+import { createKyselyConsoleLog } from '../persistence/stores/kysely-console-log.ts';
 import { emptyCounts, type ExecutionCounts } from '../engine/model-sync/execution-counts.ts';
 import type { ModelSyncPlan } from '../engine/model-sync/model-sync-plan.ts';
 import { runModelSync } from '../engine/model-sync/model-sync-runner.ts';
-import { createKyselyStateStore } from '../engine/model-sync/state/kysely-state-store.ts';
+import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
 import { createStateCache } from '../engine/model-sync/state/state-cache.ts';
 import { createGzipRecordLogWriter } from '../engine/record-logs/gzip-record-log-writer.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';

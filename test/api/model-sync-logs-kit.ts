@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createGzipRecordLogWriter } from '../../src/engine/record-logs/gzip-record-log-writer.ts';
 import type { ExecutionLogType } from '../../src/engine/record-logs/record-log.ts';
-import { createKyselyConsoleLog } from '../../src/engine/bulk/stores/kysely-console-log.ts';
+import { createKyselyConsoleLog } from '../../src/persistence/stores/kysely-console-log.ts';
 import { modelSyncRecordLogDirectory } from '../../src/services/model-sync-record-log-location.ts';
 import type { TestFerry } from '../kit/ferry-server.ts';
 

@@ -5,8 +5,8 @@
 // - the next execution continues incrementally from `cursor` when `cursorField` is the schema's
 //   tracking field (rows up to the cursor are committed in the destination, even if the run that
 //   wrote them failed later).
-// Implementations: stores/memory-checkpoint-store.ts and stores/kysely-checkpoint-store.ts, both run
-// test/engine/bulk/checkpoint-store.case.ts.
+// Implementations: memory-checkpoint-store.ts (beside this port) and
+// src/persistence/stores/kysely-checkpoint-store.ts; both run test/engine/bulk/engine-stores.case.ts.
 
 export const CheckpointPhase = {
   /** The destination table is prepared (created, truncated or rebuilt) and batches are being written. */

@@ -1,6 +1,7 @@
 // Change-detection state: per sync, per identity key, the hash of the values last delivered to the
-// target (and the target identity value, to address deletions). Implementations: state/ (in-memory
-// and Kysely on the metadata database); all run test/engine/model-sync/state-store-cases.ts.
+// target (and the target identity value, to address deletions). Implementations:
+// state/in-memory-state-store.ts and src/persistence/stores/kysely-state-store.ts (the metadata database); both
+// run test/engine/model-sync/state-store-cases.ts.
 import type { Row } from '../../connectors/records.ts';
 
 export interface RecordState {

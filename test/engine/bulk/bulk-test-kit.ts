@@ -9,8 +9,8 @@ import {
 import type { BulkSyncPlan } from '../../../src/engine/bulk/bulk-sync-plan.ts';
 import { runBulkSync, type BulkExecutionResult } from '../../../src/engine/bulk/bulk-sync-runner.ts';
 import type { CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
-import { createMemoryCheckpointStore } from '../../../src/engine/bulk/stores/memory-checkpoint-store.ts';
-import { createMemoryConsoleLog, type MemoryConsoleLog } from '../../../src/engine/bulk/stores/memory-console-log.ts';
+import { createMemoryCheckpointStore } from '../../../src/engine/bulk/memory-checkpoint-store.ts';
+import { createMemoryConsoleLog, type MemoryConsoleLog } from '../../../src/engine/memory-console-log.ts';
 import type { RunContext } from '../../../src/domain/run-context.ts';
 import { postgresConfiguration } from '../../connectors/postgres-configuration-fixture.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';

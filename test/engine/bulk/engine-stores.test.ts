@@ -1,10 +1,10 @@
 // CheckpointStore and ConsoleLog: in memory, and on the metadata database on every dialect available.
 import { after, before, describe } from 'node:test';
 import { migrateToLatest } from '../../../src/persistence/migrate.ts';
-import { createKyselyCheckpointStore } from '../../../src/engine/bulk/stores/kysely-checkpoint-store.ts';
-import { createKyselyConsoleLog } from '../../../src/engine/bulk/stores/kysely-console-log.ts';
-import { createMemoryCheckpointStore } from '../../../src/engine/bulk/stores/memory-checkpoint-store.ts';
-import { createMemoryConsoleLog } from '../../../src/engine/bulk/stores/memory-console-log.ts';
+import { createKyselyCheckpointStore } from '../../../src/persistence/stores/kysely-checkpoint-store.ts';
+import { createKyselyConsoleLog } from '../../../src/persistence/stores/kysely-console-log.ts';
+import { createMemoryCheckpointStore } from '../../../src/engine/bulk/memory-checkpoint-store.ts';
+import { createMemoryConsoleLog } from '../../../src/engine/memory-console-log.ts';
 import { availableDialects } from '../../kit/ferry-server.ts';
 import { freshDatabase, type FreshDatabase } from '../../persistence/dialects.ts';
 import { checkpointStoreCases, consoleLogCases } from './engine-stores.case.ts';

@@ -14,8 +14,8 @@ import type { PostgresConnection } from '../../../src/connectors/postgres/postgr
 import { createSqliteConnector } from '../../../src/connectors/sqlite/sqlite-connector.ts';
 import type { BulkSyncPlan } from '../../../src/engine/bulk/bulk-sync-plan.ts';
 import type { BulkCheckpoint, CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
-import { createKyselyCheckpointStore } from '../../../src/engine/bulk/stores/kysely-checkpoint-store.ts';
-import { createMemoryCheckpointStore } from '../../../src/engine/bulk/stores/memory-checkpoint-store.ts';
+import { createKyselyCheckpointStore } from '../../../src/persistence/stores/kysely-checkpoint-store.ts';
+import { createMemoryCheckpointStore } from '../../../src/engine/bulk/memory-checkpoint-store.ts';
 import { migrateToLatest } from '../../../src/persistence/migrate.ts';
 import { freshDatabase } from '../../persistence/dialects.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { Connection } from '../../../src/connectors/connector.ts';
 import { createPostgresConnector } from '../../../src/connectors/postgres/postgres-connector.ts';
 import { runModelSync as runEngine } from '../../../src/engine/model-sync/model-sync-runner.ts';
-import { createKyselyStateStore } from '../../../src/engine/model-sync/state/kysely-state-store.ts';
+import { createKyselyStateStore } from '../../../src/persistence/stores/kysely-state-store.ts';
 import type { SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { migrateToLatest } from '../../../src/persistence/migrate.ts';

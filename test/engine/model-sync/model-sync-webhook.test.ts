@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Connection } from '../../../src/connectors/connector.ts';
 import { createWebhookConnector } from '../../../src/connectors/webhook/webhook-connector.ts';
 import { runModelSync as runEngine } from '../../../src/engine/model-sync/model-sync-runner.ts';
-import { createKyselyStateStore } from '../../../src/engine/model-sync/state/kysely-state-store.ts';
+import { createKyselyStateStore } from '../../../src/persistence/stores/kysely-state-store.ts';
 import type { SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { createGzipRecordLogWriter } from '../../../src/engine/record-logs/gzip-record-log-writer.ts';

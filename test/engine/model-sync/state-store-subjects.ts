@@ -1,6 +1,6 @@
 // The StateStore implementations the state suites run on: memory, and the metadata database in every dialect available.
 import { createInMemoryStateStore } from '../../../src/engine/model-sync/state/in-memory-state-store.ts';
-import { createKyselyStateStore } from '../../../src/engine/model-sync/state/kysely-state-store.ts';
+import { createKyselyStateStore } from '../../../src/persistence/stores/kysely-state-store.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { migrateToLatest } from '../../../src/persistence/migrate.ts';
 import { availableDialects } from '../../kit/ferry-server.ts';

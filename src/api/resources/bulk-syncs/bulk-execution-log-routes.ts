@@ -4,7 +4,7 @@ import Type from 'typebox';
 import type { AppContext } from '../../../app-context.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import { Reply, type RouteDefinition } from '../../route.ts';
-import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-console-log.ts';
+import { createKyselyConsoleLog } from '../../../persistence/stores/kysely-console-log.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { Envelope } from '../envelope.ts';
 

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { AppContext } from '../../../app-context.ts';
 import { notFound } from '../../errors.ts';
 import type { RouteDefinition } from '../../route.ts';
-import { createKyselyConsoleLog } from '../../../engine/bulk/stores/kysely-console-log.ts';
+import { createKyselyConsoleLog } from '../../../persistence/stores/kysely-console-log.ts';
 import type { BulkExecutionsService } from '../../../services/bulk-executions-service.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { executionPagePosition, executionPageToken } from '../../../services/page-token.ts';

@@ -1,7 +1,7 @@
 // CheckpointStore on the metadata database (SQLite or PostgreSQL through Kysely).
 import type { Kysely } from 'kysely';
-import type { Database } from '../../../persistence/schema.ts';
-import type { BulkCheckpoint, CheckpointPhase, CheckpointStore } from '../checkpoint-store.ts';
+import type { Database } from '../schema.ts';
+import type { BulkCheckpoint, CheckpointPhase, CheckpointStore } from '../../engine/bulk/checkpoint-store.ts';
 
 export function createKyselyCheckpointStore(db: Kysely<Database>, now: () => Date = () => new Date()): CheckpointStore {
   return {

@@ -1,5 +1,5 @@
 // ConsoleLog kept in memory: for tests and runs without a metadata database.
-import type { ConsoleLog, ConsoleLogEntry } from '../../console-log.ts';
+import type { ConsoleLog, ConsoleLogEntry } from './console-log.ts';
 
 export interface MemoryConsoleLog extends ConsoleLog {
   /** Every entry, oldest first (tests assert on it). */

@@ -1,5 +1,5 @@
 // CheckpointStore kept in memory: for tests and one-off runs (a CLI copy) that need no resume.
-import type { BulkCheckpoint, CheckpointStore, StoredCheckpoint } from '../checkpoint-store.ts';
+import type { BulkCheckpoint, CheckpointStore, StoredCheckpoint } from './checkpoint-store.ts';
 
 export function createMemoryCheckpointStore(now: () => Date = () => new Date()): CheckpointStore {
   const rows = new Map<string, StoredCheckpoint>();

@@ -17,9 +17,9 @@
 //   delivered records, so a second run over an unchanged model writes nothing.
 import { randomUUID } from 'node:crypto';
 import { SqliteAdapter, sql, type Kysely } from 'kysely';
-import type { Database } from '../../../persistence/schema.ts';
-import { reusableQuery } from '../../../persistence/reusable-query.ts';
-import type { RecordState, StateStore } from '../state-store.ts';
+import type { Database } from '../schema.ts';
+import { reusableQuery } from '../reusable-query.ts';
+import type { RecordState, StateStore } from '../../engine/model-sync/state-store.ts';
 
 const chunkSize = 500;
 /** States per page when a sync's state is read whole (forEachHash). */

@@ -1,8 +1,8 @@
 // ConsoleLog on the metadata database. Entries are ordered by the table's increasing integer id, so
 // `after` paging is one index range scan on (execution_id, id).
 import type { Kysely } from 'kysely';
-import type { Database } from '../../../persistence/schema.ts';
-import type { ConsoleLog, ConsoleLogLevel } from '../../console-log.ts';
+import type { Database } from '../schema.ts';
+import type { ConsoleLog, ConsoleLogLevel } from '../../engine/console-log.ts';
 
 const defaultLimit = 50;
 
