@@ -9,7 +9,7 @@ import { SyncError, toSyncError } from '../sync-error.ts';
 import { bulkPlanDefaults, type BulkSchemaPlan, type BulkSyncPlan } from './bulk-sync-plan.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { prepareDestination } from './destination-preparation.ts';
-import { copyPostgresChunks } from './postgres-chunked-copy.ts';
+import { copyPostgresChunks } from '../../connectors/postgres/postgres-direct-copy.ts';
 import { copyRecords, type BatchCommitted } from './record-copy.ts';
 import type { SchemaExecution } from './schema-execution.ts';
 import { mapSchema } from './schema-mapping.ts';

@@ -7,16 +7,16 @@
 // they can conflict with, else through a temporary staging table merged by primary key.
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { canceledError, throwIfAborted } from '../../connectors/connector-error.ts';
-import type { PostgresClient } from '../../connectors/postgres/postgres-client.ts';
-import { postgresDialect } from '../../connectors/postgres/postgres-dialect.ts';
-import { classifyPostgresError } from '../../connectors/postgres/postgres-errors.ts';
-import { describePostgresTable } from '../../connectors/postgres/postgres-introspector.ts';
+import { canceledError, throwIfAborted } from '../connector-error.ts';
+import type { PostgresClient } from './postgres-client.ts';
+import { postgresDialect } from './postgres-dialect.ts';
+import { classifyPostgresError } from './postgres-errors.ts';
+import { describePostgresTable } from './postgres-introspector.ts';
 import type { RunContext } from '../../domain/run-context.ts';
-import { SyncError } from '../sync-error.ts';
-import type { BatchCommitted } from './record-copy.ts';
-import type { SchemaMapping } from './schema-mapping.ts';
-import type { SchemaStrategy } from './schema-strategy.ts';
+import { SyncError } from '../../engine/sync-error.ts';
+import type { BatchCommitted } from '../../engine/bulk/record-copy.ts';
+import type { SchemaMapping } from '../../engine/bulk/schema-mapping.ts';
+import type { SchemaStrategy } from '../../engine/bulk/schema-strategy.ts';
 
 const quote = postgresDialect.quoteIdentifier;
 const stagingTable = 'ferry_bulk_staging';
