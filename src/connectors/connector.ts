@@ -1,8 +1,9 @@
 // The connector contract. A Connector is a connection *type* (stateless, one per type id); open()
 // makes a Connection (one per configured connection, owning its pool until close()). A Connection
 // exposes one facet per capability it declares; engines check `capabilities` before using a facet.
-// Consumers: the bulk-sync engine (bulkSource/bulkDestination), the model-sync engine
-// (modelSource/modelTarget) and the API (configurationSchema, validate, test, sample, query).
+// Consumers: the bulk-sync engine (bulkSource/bulkDestination, and directCopy, an optional fast path the engine
+// asks the source for given the destination), the model-sync engine (modelSource/modelTarget) and the API
+// (configurationSchema, validate, test, sample, query).
 import type { RunContext } from '../domain/run-context.ts';
 import type { ConfigurationSchema, ValidationResult } from './configuration-schema.ts';
 import type { ConnectorErrorCode } from './connector-error.ts';
@@ -42,6 +43,8 @@ export interface Connection {
   readonly bulkDestination?: BulkDestination;
   readonly modelSource?: ModelSource;
   readonly modelTarget?: ModelTarget;
+  /** A fast path from this connection straight into another (PostgreSQL's COPY); engines fall back to records. */
+  readonly directCopy?: DirectCopySource;
 }
 
 // ---- bulk (ELT) -------------------------------------------------------------------------------
@@ -95,6 +98,51 @@ export interface BulkDestination {
   write(context: RunContext, request: WriteRequest): Promise<{ written: number }>;
   /** Reads a destination table back (tests, previews); same contract as BulkSource.read. */
   read(context: RunContext, request: ReadRequest): AsyncIterable<RecordBatch>;
+}
+
+// ---- direct copy (a bulk fast path between two connections that understand each other) ----------
+
+/**
+ * One schema copied from the source straight into the destination, rows never decoded into records. The engine
+ * has already prepared the destination table; the copy commits in chunks and reports each one, so the engine can
+ * checkpoint after it exactly as after a record batch.
+ */
+export interface DirectCopyRequest {
+  sourceSchemaId: string;
+  destinationSchemaId: string;
+  /** Which source field fills which destination column, in column order. */
+  fields: { sourceId: string; destinationId: string }[];
+  /** A column given one constant timestamp in every row (snapshot mode's execution timestamp, ISO 8601). */
+  snapshot?: { field: string; value: string };
+  /** `upsert` merges on `destinationPrimaryKey` unless `destinationFresh`. */
+  writeMode: 'insert' | 'upsert';
+  destinationPrimaryKey: string[];
+  /** True when the destination holds no row this copy can conflict with, so upserts may write straight in. */
+  destinationFresh: boolean;
+  /** As ReadRequest.cursor: the order of the copy and where it starts; one unordered chunk when omitted. */
+  cursor?: { field: string; after?: unknown; inclusive?: boolean };
+  /** Rows per chunk: one destination transaction, one report. */
+  chunkSize: number;
+}
+
+/** A chunk the destination committed; `cursor` is the last order-field value it holds (undefined when unordered). */
+export interface DirectCopyChunk {
+  rows: number;
+  cursor: unknown;
+}
+
+export interface DirectCopy {
+  /** Resolves once every chunk is committed and reported; `format` is how the rows travelled. */
+  copy(
+    context: RunContext,
+    request: DirectCopyRequest,
+    onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
+  ): Promise<{ format: 'binary' | 'text' }>;
+}
+
+export interface DirectCopySource {
+  /** The copy into `destination`, or undefined when this connection cannot write into it directly. */
+  to(destination: Connection): DirectCopy | undefined;
 }
 
 // ---- model sync (reverse ETL) -------------------------------------------------------------------

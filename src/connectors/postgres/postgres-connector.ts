@@ -1,11 +1,12 @@
-// The `postgresql` connection type. A PostgresConnection also exposes its client so the bulk
-// engine can take the COPY fast path (postgres-copy.ts) when both ends are PostgreSQL.
+// The `postgresql` connection type. Its directCopy facet (postgres-direct-copy.ts) is the bulk engine's COPY fast
+// path when the destination is PostgreSQL too; the connection also exposes its client, for tests and tools.
 import { Capability, type Connection, type Connector } from '../connector.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { createPostgresClient, type PostgresClient } from './postgres-client.ts';
 import { postgresConfigurationSchema, type PostgresConfiguration } from './postgres-configuration.ts';
 import { createPostgresDestination } from './postgres-destination.ts';
+import { createPostgresDirectCopy } from './postgres-direct-copy.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { createPostgresSource } from './postgres-source.ts';
 import { createPostgresTarget } from './postgres-target.ts';
@@ -65,5 +66,9 @@ function openPostgresConnection(configuration: PostgresConfiguration): PostgresC
     bulkDestination: createPostgresDestination(client, source),
     modelSource: source,
     modelTarget: createPostgresTarget(client),
+    directCopy: {
+      to: (destination) =>
+        isPostgresConnection(destination) ? createPostgresDirectCopy(client, destination.client) : undefined,
+    },
   };
 }

@@ -1,22 +1,19 @@
-// PostgreSQL → PostgreSQL: COPY (SELECT …) TO STDOUT piped into COPY … FROM STDIN, so rows travel as
-// bytes and are never decoded in JS; binary format when every column's type is the same on both
-// sides. Unlike connectors/postgres/postgres-copy.ts (one COPY of a whole table), this copies a
-// *query* in chunks: each chunk is the next `chunkSize` rows by the order field, bounded by a value
-// read first (`… <= bound`, so ties of a tracking field never straddle two chunks), written in one
-// destination transaction, then checkpointed. Chunks go straight into the table when it holds no row
-// they can conflict with, else through a temporary staging table merged by primary key.
+// PostgreSQL → PostgreSQL, the postgresql connector's directCopy facet: COPY (SELECT …) TO STDOUT piped into
+// COPY … FROM STDIN, so rows travel as bytes and are never decoded in JS; binary format when every column's type is
+// the same on both sides. Unlike postgres-copy.ts (one COPY of a whole table), this copies a *query* in chunks: each
+// chunk is the next `chunkSize` rows by the order field, bounded by a value read first (`… <= bound`, so ties of a
+// tracking field never straddle two chunks), written in one destination transaction, then reported so the engine
+// checkpoints it. Chunks go straight into the table when it holds no row they can conflict with, else through a
+// temporary staging table merged by primary key.
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { canceledError, throwIfAborted } from '../connector-error.ts';
+import type { RunContext } from '../../domain/run-context.ts';
+import { canceledError, ConnectorError, throwIfAborted } from '../connector-error.ts';
+import type { DirectCopy, DirectCopyChunk, DirectCopyRequest } from '../connector.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
-import type { RunContext } from '../../domain/run-context.ts';
-import { SyncError } from '../../engine/sync-error.ts';
-import type { BatchCommitted } from '../../engine/bulk/record-copy.ts';
-import type { SchemaMapping } from '../../engine/bulk/schema-mapping.ts';
-import type { SchemaStrategy } from '../../engine/bulk/schema-strategy.ts';
 
 const quote = postgresDialect.quoteIdentifier;
 const stagingTable = 'ferry_bulk_staging';
@@ -24,7 +21,7 @@ const stagingTable = 'ferry_bulk_staging';
 const streamBuffer = 1024 * 1024;
 
 /** A SQL string literal (COPY takes no parameters). Backslashes force the E'' form, as pg's escapeLiteral does. */
-export function postgresLiteral(value: unknown): string {
+function postgresLiteral(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   const escaped = text.replaceAll("'", "''");
   return text.includes('\\') ? `E'${escaped.replaceAll('\\', '\\\\')}'` : `'${escaped}'`;
@@ -37,46 +34,47 @@ interface Chunk {
   cursor: unknown;
 }
 
-export interface ChunkedCopyResult {
-  format: 'binary' | 'text';
+/** The copy from one PostgreSQL connection's client into another's. */
+export function createPostgresDirectCopy(source: PostgresClient, destination: PostgresClient): DirectCopy {
+  return {
+    copy: (context, request, onCommitted) => copyPostgresChunks(context, source, destination, request, onCommitted),
+  };
 }
 
-export async function copyPostgresChunks(
+async function copyPostgresChunks(
   context: RunContext,
   source: PostgresClient,
   destination: PostgresClient,
-  mapping: SchemaMapping,
-  strategy: SchemaStrategy,
-  chunkSize: number,
-  onCommitted: (batch: BatchCommitted) => Promise<void>,
-): Promise<ChunkedCopyResult> {
+  request: DirectCopyRequest,
+  onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
+): Promise<{ format: 'binary' | 'text' }> {
   const [from, to] = await Promise.all([
-    describePostgresTable(context, source, mapping.sourceSchemaId),
-    describePostgresTable(context, destination, mapping.destinationSchemaId),
+    describePostgresTable(context, source, request.sourceSchemaId),
+    describePostgresTable(context, destination, request.destinationSchemaId),
   ]);
   if (!from || !to)
-    throw new SyncError(`Table ${from ? mapping.destinationSchemaId : mapping.sourceSchemaId} does not exist`, {
+    throw new ConnectorError(`Table ${from ? request.destinationSchemaId : request.sourceSchemaId} does not exist`, {
       code: 'object_missing',
     });
   const sourceType = new Map(from.fields.map((field) => [field.id, field.remote_type]));
   const destinationType = new Map(to.fields.map((field) => [field.id, field.remote_type]));
-  const binary = mapping.fields.every(
-    (field) => sourceType.get(field.source.id) === destinationType.get(field.destinationId),
+  const binary = request.fields.every(
+    (field) => sourceType.get(field.sourceId) === destinationType.get(field.destinationId),
   );
   const format =
-    binary && (!mapping.snapshot || destinationType.get(mapping.snapshot.field) === 'timestamp with time zone')
+    binary && (!request.snapshot || destinationType.get(request.snapshot.field) === 'timestamp with time zone')
       ? 'binary'
       : 'text';
 
-  const selectList = mapping.fields.map((field) => quote(field.source.id));
-  const columnList = mapping.fields.map((field) => quote(field.destinationId));
-  if (mapping.snapshot) {
-    selectList.push(`${postgresLiteral(mapping.snapshot.value)}::timestamptz`);
-    columnList.push(quote(mapping.snapshot.field));
+  const selectList = request.fields.map((field) => quote(field.sourceId));
+  const columnList = request.fields.map((field) => quote(field.destinationId));
+  if (request.snapshot) {
+    selectList.push(`${postgresLiteral(request.snapshot.value)}::timestamptz`);
+    columnList.push(quote(request.snapshot.field));
   }
-  const sourceTable = postgresDialect.quoteTable(mapping.sourceSchemaId);
-  const destinationTable = postgresDialect.quoteTable(mapping.destinationSchemaId);
-  const merge = strategy.writeMode === 'upsert' && !strategy.destinationFresh;
+  const sourceTable = postgresDialect.quoteTable(request.sourceSchemaId);
+  const destinationTable = postgresDialect.quoteTable(request.destinationSchemaId);
+  const merge = request.writeMode === 'upsert' && !request.destinationFresh;
   const options = format === 'binary' ? '(format binary)' : '';
 
   const copyChunk = (chunk: Chunk) =>
@@ -102,7 +100,7 @@ export async function copyPostgresChunks(
           return inbound.rowCount;
         });
         if (merge)
-          await writer.query(mergeStatement(destinationTable, columnList, mapping.destinationPrimaryKey.map(quote)));
+          await writer.query(mergeStatement(destinationTable, columnList, request.destinationPrimaryKey.map(quote)));
         await writer.query('commit');
         return rows;
       } catch (error: unknown) {
@@ -112,7 +110,7 @@ export async function copyPostgresChunks(
       }
     });
 
-  for await (const chunk of planChunks(context, source, sourceTable, strategy, chunkSize)) {
+  for await (const chunk of planChunks(context, source, sourceTable, request.cursor, request.chunkSize)) {
     throwIfAborted(context.signal);
     const rows = await copyChunk(chunk);
     await onCommitted({ rows, cursor: chunk.cursor });
@@ -139,17 +137,16 @@ async function* planChunks(
   context: RunContext,
   source: PostgresClient,
   sourceTable: string,
-  strategy: SchemaStrategy,
+  order: DirectCopyRequest['cursor'],
   chunkSize: number,
 ): AsyncGenerator<Chunk> {
-  const field = strategy.orderField;
-  if (field === undefined) {
+  if (order === undefined) {
     yield { where: undefined, cursor: undefined };
     return;
   }
-  const column = quote(field);
-  let after = strategy.after;
-  let inclusive = strategy.inclusive;
+  const column = quote(order.field);
+  let after = order.after;
+  let inclusive = order.inclusive ?? false;
   while (true) {
     const lower =
       after === undefined || after === null
@@ -166,5 +163,5 @@ async function* planChunks(
     inclusive = false;
     if (count < chunkSize) break;
   }
-  if (strategy.after === undefined || strategy.after === null) yield { where: `${column} is null`, cursor: after };
+  if (order.after === undefined || order.after === null) yield { where: `${column} is null`, cursor: after };
 }

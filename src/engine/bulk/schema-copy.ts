@@ -1,20 +1,18 @@
-// One schema of one execution, start to finish: describe, map, decide, prepare the destination,
-// copy (COPY between two PostgreSQL connections, record batches otherwise), checkpoint after every
-// committed batch, and keep the schema's status and console lines up to date.
-import type { BulkDestination, BulkSource } from '../../connectors/connector.ts';
-import { isPostgresConnection } from '../../connectors/postgres/postgres-connector.ts';
+// One schema of one execution, start to finish: describe, map, decide, prepare the destination, copy (through the
+// source's directCopy into the destination when it offers one, e.g. COPY between two PostgreSQL connections; record
+// batches otherwise), checkpoint after every committed batch, and keep the schema's status and console lines current.
+import type { BulkDestination, BulkSource, DirectCopyRequest } from '../../connectors/connector.ts';
 import type { ConsoleLog, ConsoleLogInput } from '../console-log.ts';
 import type { RunContext } from '../../domain/run-context.ts';
 import { SyncError, toSyncError } from '../sync-error.ts';
 import { bulkPlanDefaults, type BulkSchemaPlan, type BulkSyncPlan } from './bulk-sync-plan.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { prepareDestination } from './destination-preparation.ts';
-import { copyPostgresChunks } from '../../connectors/postgres/postgres-direct-copy.ts';
 import { copyRecords, type BatchCommitted } from './record-copy.ts';
 import type { SchemaExecution } from './schema-execution.ts';
-import { mapSchema } from './schema-mapping.ts';
+import { mapSchema, type SchemaMapping } from './schema-mapping.ts';
 import { createSchemaProgress } from './schema-progress.ts';
-import { decideStrategy } from './schema-strategy.ts';
+import { decideStrategy, type SchemaStrategy } from './schema-strategy.ts';
 
 export interface SchemaCopyDependencies {
   checkpoints: CheckpointStore;
@@ -130,17 +128,11 @@ export async function copySchema(
       execution.recordCount = progress.rows;
     };
     let path: SchemaExecution['path'] = 'records';
-    if (plan.rowLimit === undefined && isPostgresConnection(plan.source) && isPostgresConnection(plan.destination)) {
+    // A test execution's row limit is the record path's to keep.
+    const direct = plan.rowLimit === undefined ? plan.source.directCopy?.to(plan.destination) : undefined;
+    if (direct) {
       const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
-      const result = await copyPostgresChunks(
-        context,
-        plan.source.client,
-        plan.destination.client,
-        mapping,
-        strategy,
-        chunkSize,
-        committed,
-      );
+      const result = await direct.copy(context, directCopyRequest(mapping, strategy, chunkSize), committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {
       await copyRecords(
@@ -186,4 +178,21 @@ export async function copySchema(
       error,
     });
   }
+}
+
+function directCopyRequest(mapping: SchemaMapping, strategy: SchemaStrategy, chunkSize: number): DirectCopyRequest {
+  return {
+    sourceSchemaId: mapping.sourceSchemaId,
+    destinationSchemaId: mapping.destinationSchemaId,
+    fields: mapping.fields.map((field) => ({ sourceId: field.source.id, destinationId: field.destinationId })),
+    snapshot: mapping.snapshot,
+    writeMode: strategy.writeMode,
+    destinationPrimaryKey: mapping.destinationPrimaryKey,
+    destinationFresh: strategy.destinationFresh,
+    cursor:
+      strategy.orderField === undefined
+        ? undefined
+        : { field: strategy.orderField, after: strategy.after, inclusive: strategy.inclusive },
+    chunkSize,
+  };
 }
