@@ -27,6 +27,11 @@ export interface Connector<Configuration = unknown> {
   readonly capabilities: readonly Capability[];
   /** Applies defaults and checks the configuration; on failure names the offending field. */
   validate(configuration: unknown): ValidationResult<Configuration>;
+  /**
+   * The query a table model of this type reads: all of table `tableId`, quoted as the type's query language wants.
+   * Absent for types without tables (their models give a query).
+   */
+  tableQuery?(tableId: string): string;
   /** Cheap and lazy: no network until a method is called. Throws invalid_configuration. */
   open(configuration: unknown): Connection;
 }

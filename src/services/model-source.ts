@@ -2,26 +2,23 @@
 // models API samples. Query models run their query; table models read the whole table, quoted for the dialect.
 import type { AppContext } from '../app-context.ts';
 import type { Connection } from '../connectors/connector.ts';
-import { mysqlDialect } from '../connectors/mysql/mysql-dialect.ts';
-import { postgresDialect } from '../connectors/postgres/postgres-dialect.ts';
-import type { SqlDialect } from '../connectors/sql/sql-dialect.ts';
-import { sqliteDialect } from '../connectors/sqlite/sqlite-dialect.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { ApiError } from '../api/errors.ts';
 import { connectionsService } from './connections-service.ts';
 import { type Model, type ModelConfiguration, modelFromRow } from './model-record.ts';
 
-/** Connection type id → how it quotes a table id; a table model needs its source's dialect. */
-const dialects: Record<string, SqlDialect> = {
-  postgresql: postgresDialect,
-  mysql: mysqlDialect,
-  sqlite: sqliteDialect,
-};
-
-/** The SQL of a model's configuration on a connection of type `connectionType`. */
-export function modelQuery(connectionType: string, configuration: ModelConfiguration): string {
+/**
+ * The SQL of a model's configuration on a connection of type `connectionType`. A table model asks the type's
+ * connector for its table query, so a connector that has tables brings its own.
+ */
+export function modelQuery(
+  connectors: ConnectorRegistry,
+  connectionType: string,
+  configuration: ModelConfiguration,
+): string {
   if (typeof configuration.query === 'string') return configuration.query;
-  const dialect = dialects[connectionType];
-  if (!dialect) {
+  const tableQuery = connectors.get(connectionType)?.tableQuery;
+  if (!tableQuery) {
     throw new ApiError(
       'unprocessable',
       `configuration.table: connections of type ${connectionType} have no tables; use configuration.query`,
@@ -30,7 +27,7 @@ export function modelQuery(connectionType: string, configuration: ModelConfigura
       },
     );
   }
-  return `SELECT * FROM ${dialect.quoteTable(configuration.table)}`;
+  return tableQuery(configuration.table);
 }
 
 /**
@@ -47,7 +44,7 @@ export async function openModelSource(
   const connectionRow = await context.repositories.connections.get(organizationId, row.connection_id);
   if (!connectionRow) return undefined;
   const model = modelFromRow(row);
-  const query = modelQuery(connectionRow.type, model.configuration);
+  const query = modelQuery(context.connectors, connectionRow.type, model.configuration);
   const connection = await connectionsService(context).open(connectionRow);
   return { model, connection, query };
 }

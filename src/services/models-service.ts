@@ -227,7 +227,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     async sample(caller: Caller, id: string, run: RunContext): Promise<{ records: Row[]; warnings: string[] }> {
       const model = await requireModel(caller, id);
       const connection = await sourceConnection(caller.organizationId, model.connection_id);
-      const query = modelQuery(connection.type, model.configuration);
+      const query = modelQuery(context.connectors, connection.type, model.configuration);
       const exposed = model.fields.filter((field) => !field.user_added).map((field) => field.id);
       const warnings: string[] = [];
       const records: Row[] = [];

@@ -2,9 +2,11 @@
 import { Capability, type Connection, type Connector } from '../connector.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
+import { selectWholeTable } from '../sql/sql-dialect.ts';
 import { createMysqlClient } from './mysql-client.ts';
 import { mysqlConfigurationSchema, type MysqlConfiguration } from './mysql-configuration.ts';
 import { createMysqlDestination } from './mysql-destination.ts';
+import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { createMysqlSource } from './mysql-source.ts';
 import { createMysqlTarget } from './mysql-target.ts';
@@ -15,6 +17,7 @@ export function createMysqlConnector(): Connector<MysqlConfiguration> {
     name: 'MySQL',
     configurationSchema: mysqlConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    tableQuery: (tableId) => selectWholeTable(mysqlDialect, tableId),
     validate: (configuration) => validateConfiguration<MysqlConfiguration>(mysqlConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);

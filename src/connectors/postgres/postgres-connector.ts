@@ -4,8 +4,10 @@ import { Capability, type Connection, type Connector } from '../connector.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { createPostgresClient, type PostgresClient } from './postgres-client.ts';
+import { selectWholeTable } from '../sql/sql-dialect.ts';
 import { postgresConfigurationSchema, type PostgresConfiguration } from './postgres-configuration.ts';
 import { createPostgresDestination } from './postgres-destination.ts';
+import { postgresDialect } from './postgres-dialect.ts';
 import { createPostgresDirectCopy } from './postgres-direct-copy.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { createPostgresSource } from './postgres-source.ts';
@@ -27,6 +29,7 @@ export function createPostgresConnector(): Connector<PostgresConfiguration> {
     name: 'PostgreSQL',
     configurationSchema: postgresConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    tableQuery: (tableId) => selectWholeTable(postgresDialect, tableId),
     validate: (configuration) =>
       validateConfiguration<PostgresConfiguration>(postgresConfigurationSchema, configuration),
     open(configuration) {

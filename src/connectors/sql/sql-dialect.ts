@@ -1,6 +1,11 @@
 // What differs between the SQL engines when Ferry builds statements. Statements are built from
 // identifiers Ferry quotes itself and values passed as parameters, never spliced into the text.
 
+/** The query a table model reads: every row and column of `tableId`. */
+export function selectWholeTable(dialect: SqlDialect, tableId: string): string {
+  return `SELECT * FROM ${dialect.quoteTable(tableId)}`;
+}
+
 export interface SqlDialect {
   quoteIdentifier(name: string): string;
   /** The qualified, quoted table name for a schema id (`public.users`, `test.users`, `users`). */

@@ -4,8 +4,10 @@ import { Capability, type Connection, type Connector } from '../connector.ts';
 import type { ConfigurationSchema } from '../configuration-schema.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
+import { selectWholeTable } from '../sql/sql-dialect.ts';
 import { createSqliteClient } from './sqlite-client.ts';
 import { createSqliteDestination } from './sqlite-destination.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
 import { classifySqliteError } from './sqlite-errors.ts';
 import { createSqliteSource } from './sqlite-source.ts';
 import { createSqliteTarget } from './sqlite-target.ts';
@@ -28,6 +30,7 @@ export function createSqliteConnector(): Connector<SqliteConfiguration> {
     name: 'SQLite',
     configurationSchema: sqliteConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    tableQuery: (tableId) => selectWholeTable(sqliteDialect, tableId),
     validate: (configuration) => validateConfiguration<SqliteConfiguration>(sqliteConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);
