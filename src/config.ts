@@ -1,6 +1,49 @@
-// Environment and flags → one typed configuration. This file is the one home of defaults.
+// Environment and flags → one typed configuration. This file is the home of every setting an operator may tune
+// (environment variables, flags) and of its default, and of the defaults of operator-level tunables that have no
+// variable yet (ferryDefaults), so that one page answers "what can I change and what is it now". The queue's
+// defaults live in src/queue/job-queue.ts (queueDefaults) and are read here. Not here: constants that are not
+// choices but facts of a protocol or of the API (PostgreSQL's 63-byte identifier limit, the proxy's body caps, the
+// 10 s limit of a synchronous model sample, page sizes and test row limits), which stay beside the code that obeys
+// them, and a connector's own driver settings (pool size, busy timeout), which belong to its connection.
 import { resolve } from 'node:path';
 import { queueDefaults } from './queue/job-queue.ts';
+
+/**
+ * Defaults of tunables, read by loadConfig and by the modules that fall back to them when they are built without a
+ * configuration (tests, bench, one-off tools). Each says where it is used.
+ */
+export const ferryDefaults = {
+  /**
+   * The connection proxy's tunable limits (src/proxy/proxy-limits.ts, which keeps the specified body caps): the
+   * upstream timeout the API specifies, and rate limits of Ferry's choosing (the API names no number).
+   */
+  proxy: {
+    timeoutMs: 30_000,
+    connectionRateLimitPerMinute: 60,
+    organizationRateLimitPerMinute: 300,
+  },
+  /** Bulk copies (src/engine/bulk/bulk-sync-plan.ts): schemas at once, rows per record batch, rows per COPY chunk. */
+  bulk: {
+    /** Each PostgreSQL connection pools 5 clients, so 3 schemas at once leave room for the describe queries. */
+    concurrency: 3,
+    batchSize: 5000,
+    copyChunkSize: 100_000,
+  },
+  /** Model-sync state kept in memory per worker (FERRY_STATE_CACHE_MB), in bytes. */
+  stateCacheBytes: 128 * 1024 * 1024,
+  /**
+   * State keys a model-sync run loads whole before diffing, when the sync's state is at most this big
+   * (src/engine/model-sync/state/state-cache.ts); larger states are diffed in the store batch by batch.
+   */
+  preloadStateKeys: 500_000,
+  /** Stored query results (src/services/query-runner.ts): kept 1 hour, 10,000 rows a run, 500 rows a page. */
+  queries: { retentionMs: 60 * 60 * 1000, maxRows: 10_000, pageSize: 500 },
+  /** An in-flight Idempotency-Key claim older than this belongs to a process that died (src/api/idempotency.ts). */
+  idempotencyAbandonedAfterMs: 5 * 60 * 1000,
+  connectionTestTimeoutMs: 15_000,
+  credentialCacheTtlMs: 10_000,
+  entityCacheTtlMs: 1_000,
+} as const;
 
 export interface FerryConfig {
   /** HTTP port. Env PORT, flag --port. Default 8080. */
@@ -38,7 +81,7 @@ export interface FerryConfig {
   proxyConnectionRateLimitPerMinute: number;
   /** Connection proxy calls per minute per organization. Env FERRY_PROXY_ORGANIZATION_RATE_LIMIT. Default 300. */
   proxyOrganizationRateLimitPerMinute: number;
-  /** Connection proxy upstream timeout. 30 s, as the seed states. */
+  /** Connection proxy upstream timeout. Env FERRY_PROXY_TIMEOUT_MS. Default 30 s, the limit the API specifies for proxied calls. */
   proxyTimeoutMs: number;
   /**
    * How long an authenticated key is remembered in memory. A key revoked by another process stops working within
@@ -116,31 +159,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     allowPrivateUpstreams:
       overrides.allowPrivateUpstreams ?? /^(1|true|yes)$/i.test(env.FERRY_ALLOW_PRIVATE_UPSTREAMS ?? ''),
-    connectionTestTimeoutMs: 15_000,
+    connectionTestTimeoutMs: ferryDefaults.connectionTestTimeoutMs,
     proxyConnectionRateLimitPerMinute: positiveInteger(
       env.FERRY_PROXY_CONNECTION_RATE_LIMIT,
-      60,
+      ferryDefaults.proxy.connectionRateLimitPerMinute,
       'FERRY_PROXY_CONNECTION_RATE_LIMIT',
     ),
     proxyOrganizationRateLimitPerMinute: positiveInteger(
       env.FERRY_PROXY_ORGANIZATION_RATE_LIMIT,
-      300,
+      ferryDefaults.proxy.organizationRateLimitPerMinute,
       'FERRY_PROXY_ORGANIZATION_RATE_LIMIT',
     ),
-    proxyTimeoutMs: positiveInteger(env.FERRY_PROXY_TIMEOUT_MS, 30_000, 'FERRY_PROXY_TIMEOUT_MS'),
+    proxyTimeoutMs: positiveInteger(
+      env.FERRY_PROXY_TIMEOUT_MS,
+      ferryDefaults.proxy.timeoutMs,
+      'FERRY_PROXY_TIMEOUT_MS',
+    ),
     queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
     credentialCacheTtlMs:
       env.FERRY_CREDENTIAL_CACHE_MS === '0'
         ? 0
-        : positiveInteger(env.FERRY_CREDENTIAL_CACHE_MS, 10_000, 'FERRY_CREDENTIAL_CACHE_MS'),
+        : positiveInteger(
+            env.FERRY_CREDENTIAL_CACHE_MS,
+            ferryDefaults.credentialCacheTtlMs,
+            'FERRY_CREDENTIAL_CACHE_MS',
+          ),
     entityCacheTtlMs:
       env.FERRY_ENTITY_CACHE_MS === '0'
         ? 0
-        : positiveInteger(env.FERRY_ENTITY_CACHE_MS, 1_000, 'FERRY_ENTITY_CACHE_MS'),
+        : positiveInteger(env.FERRY_ENTITY_CACHE_MS, ferryDefaults.entityCacheTtlMs, 'FERRY_ENTITY_CACHE_MS'),
     stateCacheBytes:
-      (env.FERRY_STATE_CACHE_MB === '0' ? 0 : positiveInteger(env.FERRY_STATE_CACHE_MB, 128, 'FERRY_STATE_CACHE_MB')) *
-      1024 *
-      1024,
+      env.FERRY_STATE_CACHE_MB === undefined || env.FERRY_STATE_CACHE_MB === ''
+        ? ferryDefaults.stateCacheBytes
+        : (env.FERRY_STATE_CACHE_MB === '0'
+            ? 0
+            : positiveInteger(env.FERRY_STATE_CACHE_MB, 0, 'FERRY_STATE_CACHE_MB')) *
+          1024 *
+          1024,
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };

@@ -3,14 +3,15 @@
 // Requests that fail validation never reach the gate, so nothing is remembered for them (no work started).
 // Server failures (5xx) release the key so that a retry can do the work; every other outcome is remembered.
 import { createHash } from 'node:crypto';
+import { ferryDefaults } from '../config.ts';
 import type { IdempotencyRepository } from '../persistence/repositories/idempotency-repository.ts';
 import { ApiError } from './errors.ts';
 
 export const idempotencyHeader = 'idempotency-key';
 export const replayHeader = 'idempotent-replayed';
 
-/** An in-flight claim older than this belongs to a process that died; a retry may take it over. */
-const abandonedAfterMs = 5 * 60 * 1000;
+/** An in-flight claim older than this (5 minutes) belongs to a process that died; a retry may take it over. */
+const abandonedAfterMs = ferryDefaults.idempotencyAbandonedAfterMs;
 
 export interface IdempotentRequest {
   scope: string;

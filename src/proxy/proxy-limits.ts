@@ -1,7 +1,7 @@
-// The proxy's limits and their defaults. The size and time limits are the seed's numbers
-// (seed-000-migration-guide-2025-09-18: 30 s upstream timeout, 256 KiB request body, 1 MiB
-// response body); the rate limits are Ferry's own choice because the seed names no number.
-// config.ts is the home of process-wide defaults: it should pass overrides here (not wired yet).
+// The proxy's limits. The body caps are the API's (256 KiB request body, 1 MiB response body) and stay here; the
+// upstream timeout (30 s, also the API's) and the rate limits (Ferry's choice: the API names no number) are
+// operator-tunable, so their defaults live in src/config.ts (ferryDefaults.proxy), which src/ferry.ts passes in.
+import { ferryDefaults } from '../config.ts';
 
 export interface ProxyLimits {
   /** Whole-call upstream deadline (connect + headers + body). Default 30 000 ms → 504 past it. */
@@ -22,11 +22,9 @@ export interface ProxyLimits {
 }
 
 export const defaultProxyLimits: ProxyLimits = {
-  timeoutMs: 30_000,
+  ...ferryDefaults.proxy,
   maxRequestBodyBytes: 256 * 1024,
   maxResponseBodyBytes: 1024 * 1024,
-  connectionRateLimitPerMinute: 60,
-  organizationRateLimitPerMinute: 300,
   allowPrivateUpstreams: false,
 };
 

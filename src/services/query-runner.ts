@@ -7,6 +7,7 @@ import { ApiError, fieldError, notFound } from '../api/errors.ts';
 import type { Row } from '../connectors/records.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
+import { ferryDefaults } from '../config.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
 import type { ConnectionsService } from './connections-service.ts';
@@ -22,11 +23,7 @@ export interface QueryRunnerOptions {
   pageSize: number;
 }
 
-export const defaultQueryRunnerOptions: QueryRunnerOptions = {
-  retentionMs: 60 * 60 * 1000,
-  maxRows: 10_000,
-  pageSize: 500,
-};
+export const defaultQueryRunnerOptions: QueryRunnerOptions = ferryDefaults.queries;
 
 interface StoredResult {
   fields: string[];

@@ -1,6 +1,7 @@
 // What one execution of one bulk sync must do, as plain data plus the two opened connections. The
 // worker builds it from the sync's stored configuration and the execution's options; the engine
 // (bulk-sync-runner.ts) never reads configuration itself. Vocabulary follows the API's wire names.
+import { ferryDefaults } from '../../config.ts';
 import type { Connection } from '../../connectors/connector.ts';
 
 export const BulkSyncMode = { replicate: 'replicate', snapshot: 'snapshot' } as const;
@@ -70,9 +71,7 @@ export const bulkPlanDefaults = {
   normalizeNames: NormalizeNames.enabled,
   fetchMode: FetchMode.none,
   resyncMode: ResyncMode.normal,
-  concurrency: 3,
-  batchSize: 5000,
-  copyChunkSize: 100_000,
+  ...ferryDefaults.bulk,
 } as const;
 
 /** The column snapshot mode adds: the execution's timestamp, the same for every row of one copy. */

@@ -18,6 +18,7 @@
 //   guessing.
 // - A memo row (RowMemo) holds its key's slot and the text the slot held when the row was noted; it tells only while
 //   the slot still holds that text, so a commit since (an update, a delete, a duplicate identity) voids it.
+import { ferryDefaults } from '../../../config.ts';
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
 
@@ -32,12 +33,12 @@ const memoRowOverhead = 96;
  * row, for at most this many more bytes. Longer records keep their 22-character hash. */
 export const maxKeptJsonLength = 128;
 
-/** Default process budget (FERRY_STATE_CACHE_MB): about 400,000 rows of a short record with their memo rows. */
-export const defaultStateCacheBytes = 128 * 1024 * 1024;
+/** Default process budget (FERRY_STATE_CACHE_MB, 128 MB): about 400,000 rows of a short record with their memo rows. */
+const defaultStateCacheBytes = ferryDefaults.stateCacheBytes;
 
 /** Default for `ModelSyncOptions.preloadStateKeys`: a cold entry of a store a round trip away is read whole when the
  * sync's state holds at most this many keys. */
-export const defaultPreloadStateKeys = 500_000;
+export const defaultPreloadStateKeys = ferryDefaults.preloadStateKeys;
 
 /** What the state holds for one key: the record's canonical JSON (isKeptJson) or its hash; "" once deleted. */
 export interface StateSlot {
