@@ -24,9 +24,9 @@ export interface AppContext {
   signer(purpose: string): TokenSigner;
   /** The connection proxy (2025-09-18), with its audit log in the metadata database. */
   proxy: ConnectionProxy;
-  /** Executions, schedule ticks and deliveries: embedded on SQLite, graphile-worker on PostgreSQL. */
+  /** Runs bulk and model-sync executions: embedded on SQLite, graphile-worker on PostgreSQL (docs/queue.md). */
   queue: JobQueue;
-  /** Authenticated principals by key hash; cleared whenever keys may have been revoked. */
+  /** Authenticated principals keyed by the API key itself; cleared whenever keys may have been revoked. */
   credentials: CredentialCache;
   /** Asynchronous API jobs (schema refreshes, queries, log exports); closed with the process. */
   jobs: JobsService;

@@ -1,6 +1,8 @@
 // The context every long piece of work receives: a cancel signal, a logger and a heartbeat.
-// Modelled on Temporal's activity context: the worker aborts `signal` on cancel or lease loss,
-// and `heartbeat` is how the work proves it is alive (the reaper fails runs that stop beating).
+// Modelled on Temporal's activity context: the worker aborts `signal` on cancel, shutdown or lease loss, and
+// `heartbeat` reports progress (the queue hands beats to its onHeartbeat listener). Liveness is not the beat: the
+// worker renews the job's lease on its own timer (docs/queue.md).
+// Pure types and a silent logger, with no IO, so that connectors, the engine and the queue all depend on it.
 
 /** Structured logger shape; pino's Logger satisfies it, so the process logger can be passed as is. */
 export interface RunLogger {

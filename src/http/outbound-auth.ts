@@ -1,4 +1,4 @@
-// The auth settings shared by `api` and `webhook` connections (connection-configs.md): basic,
+// The auth settings shared by `api` and `webhook` connections (the API's connection configurations): basic,
 // a custom header, query-string parameters, extra headers and OAuth client credentials, turned
 // into what goes on an outbound request.
 import type { Dispatcher } from 'undici';

@@ -1,4 +1,4 @@
-// Wire shapes of the Connection Proxy API (types-2025-09-18.md), returned inside `{ data: … }`.
+// Wire shapes of the Connection Proxy API (the 2025-09-18 API reference), returned inside `{ data: … }`.
 
 export interface ConnectionProxyLockedHeader {
   name: string;

@@ -1,5 +1,5 @@
 // The upstream an `api` connection points at, derived once from its decrypted configuration
-// (keys from connection-configs.md "api": url, auth{basic|header|query|oauth}, headers, parameters,
+// (keys of the API's "api" connection configuration: url, auth{basic|header|query|oauth}, headers, parameters,
 // healthcheck). Everything the connection sets is *locked*: callers cannot override it.
 import type { OAuthClientCredentials } from '../http/oauth-client-credentials.ts';
 import { fail } from './proxy-error.ts';

@@ -9,7 +9,7 @@ import type { RunLogger } from '../domain/run-context.ts';
 /**
  * Every payload carries a `version`: jobs outlive deploys, so a handler must recognise (or reject) the shape an older
  * release enqueued. The rest is the task's own JSON-serialisable data; it is `unknown` to the handler until its
- * schema check passes (style.md §11).
+ * schema check passes (payloads are parsed, never cast: CONTRIBUTING.md).
  */
 export interface JobPayload {
   readonly version: number;

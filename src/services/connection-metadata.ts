@@ -10,7 +10,7 @@ import type { ConnectionsService } from './connections-service.ts';
 import { withFacet } from './connection-facets.ts';
 import type { SchemaCatalog } from './schema-catalog.ts';
 
-/** SupportedBulkMode values (concepts.md, bulk-sync modes). */
+/** SupportedBulkMode values (the API's bulk-sync modes). */
 const bulkModes = [
   {
     id: 'replicate',

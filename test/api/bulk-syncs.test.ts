@@ -209,7 +209,7 @@ describe('bulk syncs', { skip: await postgresUnavailable() }, () => {
         ],
       },
     });
-    // The seed's worked example: the same configuration in 2025-09-18.
+    // The migration guide's worked example (docs/schedules.md): the same configuration in 2025-09-18.
     const newest = await call(server.url, 'GET', `/api/bulk/syncs/${legacy.body.data.id}`, { key: server.apiKey });
     assert.equal(newest.body.data.default_schedule.frequency, 'continuous');
     assert.deepEqual(

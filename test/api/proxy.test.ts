@@ -1,4 +1,4 @@
-// The connection proxy through the REST API, against a real upstream on 127.0.0.1: every limit of the seed.
+// The connection proxy through the REST API, against a real upstream on 127.0.0.1: every limit the API specifies.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';

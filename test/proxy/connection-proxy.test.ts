@@ -1,4 +1,4 @@
-// The proxy core against a real upstream on 127.0.0.1: every seed limit, the header/query locks,
+// The proxy core against a real upstream on 127.0.0.1: every limit the API specifies, the header/query locks,
 // the path rule and the address policy.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

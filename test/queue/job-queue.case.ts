@@ -1,5 +1,5 @@
-// The one suite every JobQueue adapter runs (style.md §3). An adapter's test file supplies a harness that makes a
-// fresh database and queues on it; the cases below only speak the port.
+// The one suite every JobQueue adapter runs (one shared suite per port: CONTRIBUTING.md). An adapter's test file
+// supplies a harness that makes a fresh database and queues on it; the cases below only speak the port.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

@@ -1,4 +1,4 @@
-// Response envelopes: every JSON body is `{data: …}` (types-2025-09-18.md, Notes).
+// Response envelopes: every JSON body is `{data: …}` (the 2025-09-18 API reference, Notes).
 import Type, { type TSchema } from 'typebox';
 
 export function Envelope<T extends TSchema>(title: string, data: T) {

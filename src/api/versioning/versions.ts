@@ -1,4 +1,4 @@
-// The API versions Ferry serves, newest first (seed-004-versioning.txt). A request without the header is served
+// The API versions Ferry serves, newest first (docs/versions.md). A request without the header is served
 // by the newest. Each older version is reached through the version changes in ./changes/.
 
 export const apiVersions = ['2025-09-18', '2024-02-08', '2023-04-25', '2022-12-12', '2021-05-23'] as const;

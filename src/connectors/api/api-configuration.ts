@@ -1,4 +1,4 @@
-// `api` configuration: the proxy upstream keys (connection-configs.md "api": url, auth, headers,
+// `api` configuration: the proxy upstream keys (the API's "api" connection configuration: url, auth, headers,
 // parameters, healthcheck) plus Ferry's settings for reading one paginated JSON resource as a
 // bulk source. Ferry's keys (path, records_path, pagination) are not in Polytomic's provider docs.
 import type { ConfigurationSchema, ValidationResult } from '../configuration-schema.ts';

@@ -1,4 +1,4 @@
-// Polytomic's `mysql` configuration keys (spec: connection-configs.md).
+// Polytomic's `mysql` configuration keys (as the API's connection configurations name them).
 import type { ConfigurationSchema } from '../configuration-schema.ts';
 
 export interface MysqlConfiguration {

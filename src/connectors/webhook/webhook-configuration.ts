@@ -1,4 +1,4 @@
-// `webhook` configuration (connection-configs.md "webhook"). Flat keys are checked by the shared
+// `webhook` configuration (the API's "webhook" connection configuration). Flat keys are checked by the shared
 // validator; the nested auth objects are carried through as given.
 import type { ConfigurationSchema, ValidationResult } from '../configuration-schema.ts';
 import { validateConfiguration } from '../configuration-schema.ts';

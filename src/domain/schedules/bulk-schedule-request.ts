@@ -23,7 +23,10 @@ export const BULK_TIMING_RULES: TimingRules<BulkScheduleFrequency> = {
   },
 };
 
-/** The fields only additional schedules may carry (seed: the default "cannot carry selective_mode, schemas, or resync_mode"). */
+/**
+ * The fields only additional schedules may carry: the default cannot carry selective_mode, schemas or resync_mode
+ * (docs/schedules.md).
+ */
 const SCOPE_FIELDS = ['selective_mode', 'schemas', 'resync_mode'] as const;
 
 /** Checks `body.default_schedule` and `body.additional_schedules`; the body's other fields are not looked at. */

@@ -1,5 +1,5 @@
 // Ferry's one representation of a bulk sync's schedules, whatever API version the caller speaks. It is the 2025-09-18
-// shape (seed, "Schedule payload migration"): the 2024-02-08 `schedule` converts to and from it
+// shape (docs/schedules.md): the 2024-02-08 `schedule` converts to and from it
 // (legacy-bulk-schedule.ts), and the camelCase sub-resource maps onto it (schedule-api-shape.ts).
 import type { BulkScheduleFrequency, ScheduleResyncMode, SelectiveMode } from './schedule-vocabulary.ts';
 
@@ -24,7 +24,7 @@ export interface ScheduleActor {
   type?: string;
 }
 
-/** The default schedule: it always covers every schema and field, so it has no scope (seed). */
+/** The default schedule: it always covers every schema and field, so it has no scope (docs/schedules.md). */
 export interface DefaultSchedule extends ScheduleTiming {
   /** Present once stored; a request may send it back to keep the schedule's identity on update. */
   id?: string;
@@ -47,7 +47,7 @@ export interface BulkScheduleConfiguration {
   additional_schedules: AdditionalSchedule[];
 }
 
-/** What persistence adds to each schedule and every response shows (seed: "created_at / updated_at / created_by / updated_by"). */
+/** What persistence adds to each schedule and every response shows (created_at, updated_at, created_by, updated_by). */
 export interface ScheduleRecordMetadata {
   id: string;
   created_at: string;

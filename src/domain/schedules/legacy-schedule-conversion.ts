@@ -13,9 +13,9 @@ type ItemisedMode = Exclude<SelectiveMode, 'none'>;
 
 /**
  * Up (2024 → 2025). A plain schedule becomes the default schedule. A multi schedule's item `none` (it covers every
- * schema, as the default does) becomes the default schedule, or else its first item does (the seed's worked example:
- * the first item, incrementalFields/continuous, became the default); every other item becomes an additional
- * schedule with `selective_mode` = its item, in order.
+ * schema, as the default does) becomes the default schedule, or else its first item does (the migration guide's worked
+ * example, in docs/schedules.md: the first item, incrementalFields/continuous, became the default); every other item
+ * becomes an additional schedule with `selective_mode` = its item, in order.
  */
 export function upgradeLegacySchedule(legacy: LegacyBulkSchedule): BulkScheduleConfiguration {
   if (legacy.frequency !== 'multi') {

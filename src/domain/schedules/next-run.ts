@@ -6,9 +6,9 @@ import type { ScheduleFrequency } from './schedule-vocabulary.ts';
 import { dayOfWeekNumber, timingNumber } from './timing-validation.ts';
 
 /**
- * Continuous means "run again as soon as the previous run finishes, at most every few minutes" (concepts.md). The
- * scheduler asks for the next run when a run finishes; one minute keeps a failing or empty sync from spinning while
- * still reading as continuous. The scheduler may pass its configured value instead.
+ * Continuous means "run again as soon as the previous run finishes, at most every few minutes" (the API's concepts
+ * guide). The scheduler asks for the next run when a run finishes; one minute keeps a failing or empty sync from
+ * spinning while still reading as continuous. The scheduler may pass its configured value instead.
  */
 export const CONTINUOUS_MINIMUM_GAP_MS = 60_000;
 

@@ -1,6 +1,6 @@
 // The bulk schedules sub-resource (/api/bulk/syncs/{sync_id}/schedules…) speaks camelCase in both versions
-// (diff.md §7): requests carry BulkSyncScheduleApi, responses BulkBulkSyncSchedule. This maps them onto Ferry's
-// representation, which the main bulk sync endpoints also use.
+// (docs/wire-format.md): requests carry BulkSyncScheduleApi, responses BulkBulkSyncSchedule. This maps them onto
+// Ferry's representation, which the main bulk sync endpoints also use.
 import type {
   AdditionalSchedule,
   ScheduleTiming,

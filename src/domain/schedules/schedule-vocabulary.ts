@@ -1,5 +1,5 @@
-// The closed vocabularies of schedules, with the spec's wire values (types-2025-09-18.md; identical in 2024-02-08,
-// diff.md §1.6). `as const` objects plus unions, per the house style.
+// The closed vocabularies of schedules, with the spec's wire values (the 2025-09-18 API reference; identical in
+// 2024-02-08). `as const` objects plus unions, as everywhere in Ferry (CONTRIBUTING.md).
 
 /** ScheduleFrequency: every value either version's enum carries. */
 export const ScheduleFrequency = {
@@ -18,9 +18,9 @@ export type ScheduleFrequency = (typeof ScheduleFrequency)[keyof typeof Schedule
 export const SCHEDULE_FREQUENCIES: readonly ScheduleFrequency[] = Object.values(ScheduleFrequency);
 
 /**
- * Frequencies a bulk sync schedule may carry in 2025-09-18. `multi` is gone (seed: "the legacy multi schedule type is
- * no longer accepted"); `runafter` and `dbtcloud` need `run_after` or `connection_id`/`job_id`, which no bulk schedule
- * type has, so such a schedule could never fire.
+ * Frequencies a bulk sync schedule may carry in 2025-09-18. `multi` is gone (the migration guide: "the legacy multi
+ * schedule type is no longer accepted"); `runafter` and `dbtcloud` need `run_after` or `connection_id`/`job_id`, which
+ * no bulk schedule type has, so such a schedule could never fire.
  */
 export const BULK_SCHEDULE_FREQUENCIES = [
   'manual',

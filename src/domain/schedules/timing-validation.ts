@@ -32,7 +32,7 @@ const NUMERIC_RANGES: Readonly<Record<Exclude<TimingField, 'day_of_week'>, Numbe
   month: { min: 1, max: 12 },
 };
 
-/** "5" and "05" alike: one or two digits, as the seed's `"hour": "05"` and `"minute": "00"`. */
+/** "5" and "05" alike: one or two digits, as the migration guide's `"hour": "05"` and `"minute": "00"`. */
 const ONE_OR_TWO_DIGITS = /^\d{1,2}$/;
 
 /** A day of week outside `custom`: a day name in full or in three letters, any case, or its cron number 0–6 (0 = Sunday). */

@@ -1,5 +1,5 @@
 // The round-trip values for each column kind, in Ferry's value conventions (src/connectors/records.ts).
-// `written` is what the seed inserts; `read` is what every connector must give back.
+// `written` is what the harness seeds; `read` is what every connector must give back.
 import type { UtilFieldType } from '../../../src/connectors/records.ts';
 import type { ColumnKind } from './harness.ts';
 

@@ -13,7 +13,7 @@ function fieldsOf(body: unknown): string[] {
   return issuesOf(body).map((issue) => issue.field);
 }
 
-test("the seed's 2025-09-18 payload is accepted as sent, strings verbatim", () => {
+test("the migration guide's 2025-09-18 payload is accepted as sent, strings verbatim", () => {
   const result = validateBulkScheduleRequest({
     name: 'my bulk sync',
     default_schedule: { frequency: 'continuous' },

@@ -1,5 +1,5 @@
-// 2024-02-08 `schedule` ↔ default_schedule + additional_schedules: the seed's worked example, the documented
-// normalisations and fallbacks, and the round-trip properties.
+// 2024-02-08 `schedule` ↔ default_schedule + additional_schedules: the migration guide's worked example
+// (docs/schedules.md), the documented normalisations and fallbacks, and the round-trip properties.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -22,7 +22,7 @@ import {
   legacyCanonicalMulti,
 } from './schedule-arbitraries.ts';
 
-const seed2024: LegacyBulkSchedule = {
+const guideExample2024: LegacyBulkSchedule = {
   frequency: 'multi',
   multi: {
     schedules: [
@@ -31,15 +31,15 @@ const seed2024: LegacyBulkSchedule = {
     ],
   },
 };
-const seed2025: BulkScheduleConfiguration = {
+const guideExample2025: BulkScheduleConfiguration = {
   default_schedule: { frequency: 'continuous' },
   additional_schedules: [{ selective_mode: 'nonincrementalFields', frequency: 'daily', hour: '05', minute: '00' }],
 };
 
-test("the seed's worked example converts up and down exactly", () => {
-  assert.deepEqual(upgradeLegacySchedule(seed2024), seed2025);
-  assert.deepEqual(downgradeToLegacySchedule(seed2025), seed2024);
-  assert.equal(hasExactLegacyForm(seed2025), true);
+test("the migration guide's worked example converts up and down exactly", () => {
+  assert.deepEqual(upgradeLegacySchedule(guideExample2024), guideExample2025);
+  assert.deepEqual(downgradeToLegacySchedule(guideExample2025), guideExample2024);
+  assert.equal(hasExactLegacyForm(guideExample2025), true);
 });
 
 test('a plain 2024 schedule is the default schedule, and back', () => {
@@ -107,7 +107,8 @@ test('down: schema-scoped and resync-mode additional schedules are left out, nev
     minute: '0',
     resync_mode: 'rebuild' as const,
   };
-  // "continuous incremental, plus a weekly rebuild of everything" (concepts.md) has no 2024 form: 2024 shows the default only.
+  // "continuous incremental, plus a weekly rebuild of everything" (the API's concepts guide) has no 2024 form: 2024
+  // shows the default only.
   const withRebuild: BulkScheduleConfiguration = {
     default_schedule: { frequency: 'continuous' },
     additional_schedules: [weeklyRebuild],
@@ -238,7 +239,8 @@ test('property: down never invents; where the form is exact it round-trips', () 
         assert.deepEqual(first.schedule, timingOf(config.default_schedule));
         assert.ok(rest.length > 0);
         for (const item of rest) {
-          // Each shown item is an input schedule of exactly that scope: same timing, same kind, all schemas, a normal run.
+          // Each shown item is an input schedule of exactly that scope: same timing, same kind, all schemas, a normal
+          // run.
           const source = config.additional_schedules.find(
             (schedule) =>
               schedule.selective_mode === item.item &&

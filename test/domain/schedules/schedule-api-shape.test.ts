@@ -21,7 +21,7 @@ const metadata = {
   updated_by: actor,
 };
 
-test("examples.md §14: the request { frequency: 'manual' } is accepted", () => {
+test("the API reference's example: the request { frequency: 'manual' } is accepted", () => {
   assert.deepEqual(validateScheduleApiRequest({ frequency: 'manual' }, { isDefault: false }), {
     ok: true,
     value: { frequency: 'manual' },

@@ -1,4 +1,5 @@
-// The shared suite every CheckpointStore and ConsoleLog implementation runs (style.md §3).
+// The shared suite every CheckpointStore and ConsoleLog implementation runs (one shared suite per port:
+// CONTRIBUTING.md).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConsoleLog } from '../../../src/engine/console-log.ts';

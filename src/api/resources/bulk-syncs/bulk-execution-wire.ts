@@ -1,4 +1,4 @@
-// Bulk sync execution rows → BulkSyncExecution (types-2025-09-18.md).
+// Bulk sync execution rows → BulkSyncExecution (the 2025-09-18 API reference).
 import type { BulkExecutionRow } from '../../../persistence/repositories/bulk-executions-repository.ts';
 
 const dispositions: Record<string, string> = { rebuild: 'rebuild', resync: 'truncate' };

@@ -1,5 +1,5 @@
-// The schedules sub-resource, /api/bulk/syncs/{sync_id}/schedules… (camelCase in both versions, diff.md §7). It
-// edits the same stored schedules the main endpoints show as default_schedule and additional_schedules. Each
+// The schedules sub-resource, /api/bulk/syncs/{sync_id}/schedules… (camelCase in both versions: docs/wire-format.md).
+// It edits the same stored schedules the main endpoints show as default_schedule and additional_schedules. Each
 // schedule also carries its `id` (a Ferry addition: BulkBulkSyncSchedule has none, yet the routes take one).
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';

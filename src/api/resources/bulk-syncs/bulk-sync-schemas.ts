@@ -1,4 +1,4 @@
-// Wire shapes of bulk syncs (types-2025-09-18.md: BulkSyncResponse, CreateBulkSyncRequest, BulkSchema, …).
+// Wire shapes of bulk syncs (the 2025-09-18 API reference: BulkSyncResponse, CreateBulkSyncRequest, BulkSchema, …).
 // Schedule fields are checked by src/domain/schedules (which names the field at fault); here they are loose objects.
 import Type from 'typebox';
 import { Envelope, ListEnvelope, PagedListEnvelope } from '../envelope.ts';

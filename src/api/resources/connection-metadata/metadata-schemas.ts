@@ -1,5 +1,5 @@
-// Wire shapes of connection metadata for sync builders (types-2025-09-18.md; the 2024-02-08 shapes are the same
-// under older type names, V4… and GetModelSyncSourceMetaEnvelope).
+// Wire shapes of connection metadata for sync builders (the 2025-09-18 API reference; the 2024-02-08 shapes are the
+// same under older type names, V4… and GetModelSyncSourceMetaEnvelope).
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
 import { Schema } from '../schemas/schema-schemas.ts';
@@ -104,7 +104,7 @@ export const LegacyTargetQuery = Type.Object({
   search: Type.Optional(Type.String()),
 });
 
-/** `params` is a JSON-encoded Record<string, string[]> (diff.md §7). */
+/** `params` is a JSON-encoded Record<string, string[]> (in every version: docs/wire-format.md). */
 export const ParamsQuery = Type.Object({
   params: Type.Optional(
     Type.String({ description: 'JSON object, e.g. {"query":["select * from users"]} or {"table":["public.users"]}' }),

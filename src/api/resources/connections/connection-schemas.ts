@@ -1,4 +1,4 @@
-// Wire shapes of connection types and connections (types-2025-09-18.md).
+// Wire shapes of connection types and connections (the 2025-09-18 API reference).
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
 

@@ -1,4 +1,4 @@
-// Entity lookup (types-2025-09-18.md: EntityResponse, EntityRelationship).
+// Entity lookup (the 2025-09-18 API reference: EntityResponse, EntityRelationship).
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 

@@ -1,4 +1,4 @@
-// GET /api/me (types-2025-09-18.md: GetIdentityResponseSchema).
+// GET /api/me (the 2025-09-18 API reference: GetIdentityResponseSchema).
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 

@@ -1,4 +1,4 @@
-// Wire shapes of model-sync executions (types-2025-09-18.md: StartSyncRequest, GetExecutionResponseSchema,
+// Wire shapes of model-sync executions (the 2025-09-18 API reference: StartSyncRequest, GetExecutionResponseSchema,
 // SyncStatusResponse, …). 2024-02-08 names some of them StartModelSync*/CancelModelSync* with identical shapes.
 import Type from 'typebox';
 import { Envelope, PagedListEnvelope } from '../envelope.ts';

@@ -1,4 +1,4 @@
-// Model-sync execution rows → GetExecutionResponseSchema (types-2025-09-18.md); the same shape in 2024-02-08.
+// Model-sync execution rows → GetExecutionResponseSchema (the 2025-09-18 API reference); the same shape in 2024-02-08.
 import type { ModelSyncExecutionRow } from '../../../persistence/repositories/model-sync-executions-repository.ts';
 
 export function modelSyncExecutionToWire(row: ModelSyncExecutionRow) {

@@ -40,7 +40,8 @@ const ExecutionLogsEnvelope = Envelope(
     { title: 'ExecutionLogResponse' },
   ),
 );
-// Not in the SDK types (seed-000 "Model sync execution logs index"); the shape is Ferry's, in docs/model-syncs.md.
+// Not in the SDK types (the migration guide names the logs index but gives no type); the shape is Ferry's, in
+// docs/model-syncs.md.
 const LogsIndexEnvelope = Envelope(
   'ExecutionLogsIndexEnvelope',
   Type.Object(
@@ -188,9 +189,8 @@ export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
             'content-disposition': `attachment; filename="${file.filename}"`,
             'cache-control': 'private, no-store',
             // The client has every byte before the file stream ends on this side; a server closing in that window kept
-            // the keep-alive socket until its timeout (app.close() took 70 s in 8 of 18 runs ending on a download; 0 of 24 with
-            // this header). Downloads are
-            // rare and large, so one connection each costs nothing.
+            // the keep-alive socket until its timeout (app.close() took 70 s in 8 of 18 runs ending on a download; 0 of
+            // 24 with this header). Downloads are rare and large, so one connection each costs nothing.
             connection: 'close',
           },
           raw: { contentType: 'application/gzip', payload: stream },

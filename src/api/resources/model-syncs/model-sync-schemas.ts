@@ -1,5 +1,5 @@
-// Wire shapes of model syncs (types-2025-09-18.md: CreateSyncRequest, SyncResponse, ListSyncItem, …). The schedule
-// is a loose object here: src/domain/schedules checks it and names the field at fault.
+// Wire shapes of model syncs (the 2025-09-18 API reference: CreateSyncRequest, SyncResponse, ListSyncItem, …). The
+// schedule is a loose object here: src/domain/schedules checks it and names the field at fault.
 import Type from 'typebox';
 import { Envelope, PagedListEnvelope } from '../envelope.ts';
 import { OutputActor } from '../connections/connection-schemas.ts';

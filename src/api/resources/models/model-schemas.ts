@@ -1,4 +1,4 @@
-// Wire shapes of models (types-2025-09-18.md; identical in 2024-02-08).
+// Wire shapes of models (the 2025-09-18 API reference; identical in 2024-02-08).
 import Type from 'typebox';
 import { OutputActor } from '../connections/connection-schemas.ts';
 import { ModelField } from '../connection-metadata/metadata-schemas.ts';

@@ -1,4 +1,4 @@
-// Wire shapes of organizations (types-2025-09-18.md: Organization, Create/UpdateOrganizationRequestSchema).
+// Wire shapes of organizations (the 2025-09-18 API reference: Organization, Create/UpdateOrganizationRequestSchema).
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
 

@@ -1,6 +1,6 @@
-// The connection proxy (2025-09-18): POST /api/connections/{id}/proxy and GET /api/connections/{id}/proxy/info.
-// The proxy core (src/proxy) enforces the seed's contract; this layer scopes the connection to the caller,
-// unseals its configuration, and maps refusals to ApiError bodies with their stable keys.
+// The connection proxy (2025-09-18): POST /api/connections/{id}/proxy and GET /api/connections/{id}/proxy/info. The
+// proxy core (src/proxy) enforces the API's limits (src/proxy/proxy-limits.ts); this layer scopes the connection to the
+// caller, unseals its configuration, and maps refusals to ApiError bodies with their stable keys.
 import Type from 'typebox';
 import type { AppContext } from '../../../app-context.ts';
 import { ApiError } from '../../errors.ts';
@@ -44,7 +44,7 @@ const ConnectionProxyInfoResponse = Type.Record(Type.String(), Type.Unknown(), {
   title: 'ConnectionProxyInfoResponse',
 });
 
-/** Proxy bodies are checked against the seed's 256 KiB cap by the proxy itself (400), so the route lets larger ones in. */
+/** The proxy itself checks bodies against the API's 256 KiB cap (400), so the route lets larger ones in. */
 const proxyRouteBodyLimit = 8 * 1024 * 1024;
 
 export function proxyRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {

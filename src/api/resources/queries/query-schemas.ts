@@ -1,4 +1,4 @@
-// Wire shapes of the query runner (types-2025-09-18.md; 2024-02-08 has the same under V4… names).
+// Wire shapes of the query runner (the 2025-09-18 API reference; 2024-02-08 has the same under V4… names).
 import Type from 'typebox';
 import { WorkTaskStatus } from '../jobs/job-schemas.ts';
 
@@ -33,7 +33,10 @@ export const QueryResultsEnvelope = Type.Object(
   { title: 'QueryResultsEnvelope' },
 );
 
-/** The SQL is the `query` query-string parameter (diff.md §7); v25.9.0 also sent it in the body, which is accepted. */
+/**
+ * The SQL is the `query` query-string parameter in every version (docs/wire-format.md); v25.9.0 also sent it in the
+ * body, which is accepted.
+ */
 export const RunQueryQuery = Type.Object({ query: Type.Optional(Type.String()) });
 export const RunQueryBody = Type.Object({ query: Type.Optional(Type.String()) }, { title: 'RunQueryRequest' });
 

@@ -1,4 +1,4 @@
-// Wire shapes of a connection's schemas (types-2025-09-18.md; identical in 2024-02-08).
+// Wire shapes of a connection's schemas (the 2025-09-18 API reference; identical in 2024-02-08).
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 

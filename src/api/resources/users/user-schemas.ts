@@ -1,4 +1,4 @@
-// Wire shapes of users and API keys (types-2025-09-18.md: User, CreateUserRequestSchema, …, ApiKeyResponse).
+// Wire shapes of users and API keys (the 2025-09-18 API reference: User, CreateUserRequestSchema, …, ApiKeyResponse).
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
 

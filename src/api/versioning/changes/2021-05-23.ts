@@ -1,4 +1,4 @@
-// 2022-12-12 → 2021-05-23. No SDK was ever typed 2021-05-23 (history.md §1), so nothing is known of a difference.
+// 2022-12-12 → 2021-05-23. No SDK was ever typed 2021-05-23, so nothing is known of a difference.
 import type { VersionChange } from '../version-change.ts';
 
 export const change20210523: VersionChange = {

@@ -1,4 +1,4 @@
-// 2023-04-25 → 2022-12-12, from history.md §2–3 (commit 83a18ec and SDK 0.0.1).
+// 2023-04-25 → 2022-12-12, from the SDK's history (its commit 83a18ec and SDK 0.0.1).
 import type { VersionChange } from '../version-change.ts';
 
 type Body = Record<string, unknown>;

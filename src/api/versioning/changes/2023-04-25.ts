@@ -1,7 +1,7 @@
-// 2024-02-08 → 2023-04-25, from history.md §3–4 (SDK 0.1.2, the only release typed 2023-04-25).
+// 2024-02-08 → 2023-04-25, from the SDK's release history (SDK 0.1.2, the only release typed 2023-04-25).
 import type { VersionChange, VersionInstruction } from '../version-change.ts';
 
-/** 0.2.0 switched every update from PATCH to PUT (history.md §4); older versions update with PATCH. */
+/** SDK 0.2.0 switched every update from PATCH to PUT; older versions update with PATCH. */
 const updatedWithPatch = [
   '/api/bulk/syncs/{id}',
   '/api/bulk/syncs/{id}/schemas/{schema_id}',
@@ -15,7 +15,7 @@ const updatedWithPatch = [
   '/api/webhooks/{id}',
 ];
 
-/** Routes that 0.2.0 moved (history.md §4): the newest key → the 2023-04-25 key. */
+/** Routes that SDK 0.2.0 moved: the newest key → the 2023-04-25 key. */
 const movedRoutes: Array<{ route: string; to: string; params?: Record<string, string> }> = [
   { route: 'GET /api/connections/{id}/bulksync/target', to: 'GET /api/bulk/dest/{id}' },
   {
@@ -96,7 +96,7 @@ export const change20230425: VersionChange = {
     'bulk-destination, model-sync source/target and sample-records routes have their pre-2024 paths.',
   rules: [
     'POST /api/connections/{id}/source/fields and POST /api/connections/{id}/target/fields take their input as a JSON body: `params` (or the whole body as the params object) for source fields, `target` and `refresh` for target fields. A query string, if also sent, wins.',
-    'Endpoints that the 2024-02-08 SDK gained over two years (model preview, query runner, schedules sub-resource, …) are served in 2023-04-25 too: nothing says they were absent from the server, and the SDK surface only grew (history.md §5).',
+    'Endpoints that the 2024-02-08 SDK gained over two years (model preview, query runner, schedules sub-resource, …) are served in 2023-04-25 too: nothing says they were absent from the server, and the SDK surface only grew.',
   ],
   instructions,
 };

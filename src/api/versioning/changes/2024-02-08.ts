@@ -1,5 +1,5 @@
-// 2025-09-18 → 2024-02-08, from the seed migration guide and diff.md. Later issues add their type conversions here
-// (bulk-sync schedules, light list items, …) next to the endpoint facts below.
+// 2025-09-18 → 2024-02-08, from Polytomic's 2025-09-18 migration guide and the two versions' API references; what
+// each instruction means for a client is in docs/versions.md, generated from this file.
 import Type from 'typebox';
 import type { VersionChange } from '../version-change.ts';
 import { downgradeBulkSyncResponse, upgradeBulkSyncRequest } from './bulk-sync-schedules-2024.ts';
@@ -21,7 +21,7 @@ export const change20240208: VersionChange = {
     'A 401 body is `{code, error, status, context}` (RestErrResponse): code is the HTTP status, error the message, status the status text, context the ApiError metadata.',
   ],
   instructions: [
-    // Only in 2025-09-18 (diff.md §3).
+    // Only in 2025-09-18.
     { kind: 'endpoint-added', route: 'GET /api/organization' },
     { kind: 'endpoint-added', route: 'GET /api/organization/users' },
     { kind: 'endpoint-added', route: 'POST /api/organization/users' },
@@ -43,22 +43,23 @@ export const change20240208: VersionChange = {
     { kind: 'endpoint-added', route: 'GET /api/entities/{id}' },
     { kind: 'endpoint-added', route: 'GET /api/organizations/entities/{id}' },
     { kind: 'endpoint-added', route: 'PATCH /api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}' },
-    // Only in 2024-02-08 and older (diff.md §2).
+    // Only in 2024-02-08 and older.
     { kind: 'endpoint-removed', route: 'GET /api/connections/{id}/modelsync/target' },
     { kind: 'endpoint-removed', route: 'PUT /api/syncs/{sync_id}/executions/{id}' },
     { kind: 'endpoint-removed', route: 'POST /api/connections/{parent_connection_id}/share' },
-    // Credential scope (migration guide, "Organization and user endpoints split by credential type"; diff.md §5).
+    // Credential scope: 2025-09-18 splits the organization and user endpoints by credential type (partner keys on
+    // the plural routes); 2024-02-08 infers the organization from the credential.
     { kind: 'access-changed', route: 'GET /api/organizations', access: 'any' },
     { kind: 'access-changed', route: 'GET /api/organizations/{org_id}/users', access: 'any' },
     { kind: 'access-changed', route: 'POST /api/organizations/{org_id}/users', access: 'any' },
     { kind: 'access-changed', route: 'GET /api/organizations/{org_id}/users/{id}', access: 'any' },
     { kind: 'access-changed', route: 'PUT /api/organizations/{org_id}/users/{id}', access: 'any' },
     { kind: 'access-changed', route: 'DELETE /api/organizations/{org_id}/users/{id}', access: 'any' },
-    // Bulk sync schedules (seed: "Schedule payload migration"; diff.md §4.1–4.2).
+    // Bulk sync schedules: 2024-02-08's `schedule` ↔ default_schedule + additional_schedules (docs/schedules.md).
     { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeBulkSyncRequest },
     { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeBulkSyncRequest },
     { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeBulkSyncResponse },
-    // diff.md §4.3: 2024's deprecated `resync: true` means resync_mode rebuild.
+    // 2024's deprecated `resync: true` means resync_mode rebuild.
     {
       kind: 'type-converted',
       type: 'StartBulkSyncRequest',
@@ -68,13 +69,13 @@ export const change20240208: VersionChange = {
         return resync === true && rest.resync_mode === undefined ? { ...rest, resync_mode: 'rebuild' } : rest;
       },
     },
-    // diff.md §4.4: 2024 lists a sync's schemas as full BulkSchema items.
+    // 2024 lists a sync's schemas as full BulkSchema items.
     {
       kind: 'request-converted',
       route: 'GET /api/bulk/syncs/{id}/schemas',
       up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }),
     },
-    // diff.md §4.5: 2024 lists model syncs as full ModelSyncResponse items, unpaginated.
+    // 2024 lists model syncs as full ModelSyncResponse items, unpaginated.
     {
       kind: 'request-converted',
       route: 'GET /api/syncs',
@@ -89,7 +90,7 @@ export const change20240208: VersionChange = {
       down: (body) => body,
       olderSchema: ListModelSyncResponseEnvelope,
     },
-    // diff.md §1.3: 2024 documents 401 bodies as RestErrResponse.
+    // 2024 documents 401 bodies as RestErrResponse.
     {
       kind: 'error-converted',
       status: 401,
