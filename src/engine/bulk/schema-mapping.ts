@@ -74,13 +74,9 @@ export function mapSchema(source: SchemaDescription, plan: BulkSchemaPlan, optio
     remote_type: field.remote_type,
     remote_dialect: options.sourceDialect,
   }));
-  if (snapshot)
-    fieldSpecs.push({
-      id: snapshot.field,
-      type: 'datetime',
-      remote_type: 'timestamp with time zone',
-      remote_dialect: 'postgresql',
-    });
+  // An instant with no source type: every destination creates its zoned timestamp for a bare `datetime`
+  // (PostgreSQL timestamptz, which keeps the COPY path binary), so the engine names no dialect here.
+  if (snapshot) fieldSpecs.push({ id: snapshot.field, type: 'datetime' });
   const destinationPrimaryKey = primaryKey.map((id) => names.get(id)!);
   if (snapshot && destinationPrimaryKey.length > 0) destinationPrimaryKey.push(snapshot.field);
   return {

@@ -217,7 +217,10 @@ describe('bulk engine: postgresql → postgresql', { skip: unavailable }, () => 
       });
     const first = plan();
     const second = plan();
-    assertCompleted(await harness.run(first));
+    const firstResult = await harness.run(first);
+    assertCompleted(firstResult);
+    // The snapshot column is created as timestamptz, so the copy stays binary.
+    assert.equal(firstResult.schemas[0]!.path, 'copy_binary');
     await sourceSql.query(`update snap set name = 'later' where id = 1`);
     assertCompleted(await harness.run(second));
     const counts = await destinationSql.query(
