@@ -58,7 +58,7 @@ export interface BulkSyncPlan {
   concurrency?: number;
   /** Rows per destination batch (one transaction and one checkpoint each). Default 5000. */
   batchSize?: number;
-  /** Rows per COPY chunk on the PostgreSQL → PostgreSQL path. Default 100000. */
+  /** Rows per chunk on a directCopy path (PostgreSQL → PostgreSQL COPY). Default 100000. */
   copyChunkSize?: number;
   /**
    * A test execution (StartBulkSyncRequest `test`): copy at most this many rows per schema, through the record

@@ -24,7 +24,7 @@ export interface SchemaExecution {
   statusMessage: string | undefined;
   /** True when only rows past the saved cursor were read. */
   incremental: boolean;
-  /** `copy` (PostgreSQL COPY, binary or text) or `records` (read and write batches). */
+  /** `copy_binary` or `copy_text` (through directCopy, e.g. PostgreSQL COPY), or `records` (read and write batches). */
   path: 'copy_binary' | 'copy_text' | 'records' | undefined;
   error: SyncError | undefined;
 }
