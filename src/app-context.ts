@@ -12,6 +12,7 @@ import type { ConnectionProxy } from './proxy/connection-proxy.ts';
 import type { JobQueue } from './queue/job-queue.ts';
 import type { CredentialCache } from './api/auth/credential-cache.ts';
 import type { JobsService } from './services/jobs-service.ts';
+import type { FerryMetrics } from './metrics/ferry-metrics.ts';
 
 export interface AppContext {
   config: FerryConfig;
@@ -33,4 +34,6 @@ export interface AppContext {
   log: pino.Logger;
   /** The source of time for everything that decides by it; tests pass test/kit's fake clock. */
   clock: Clock;
+  /** This process's Prometheus registry and the calls that count into it. */
+  metrics: FerryMetrics;
 }

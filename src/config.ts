@@ -104,6 +104,13 @@ export interface FerryConfig {
    * whose worker was killed resumes on another worker after this. Env FERRY_QUEUE_LEASE_MS. Default 60 s.
    */
   queueLeaseMs: number;
+  /** Serve Prometheus metrics. Env FERRY_METRICS=false turns /metrics off (counting goes on). Default true. */
+  metricsEnabled: boolean;
+  /**
+   * Serve /metrics (with /healthz and /readyz) on this port instead of the API port; `ferry worker` is scrapeable
+   * only this way. Env FERRY_METRICS_PORT. Default unset: /metrics on the API port.
+   */
+  metricsPort: number | undefined;
 }
 
 export interface ConfigOverrides {
@@ -120,11 +127,11 @@ export interface ConfigOverrides {
   allowPrivateUpstreams?: boolean;
 }
 
-function parsePort(value: string | number | undefined, fallback: number): number {
+function parsePort(value: string | number | undefined, fallback: number, name = 'PORT'): number {
   if (value === undefined || value === '') return fallback;
   const port = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`PORT must be an integer from 0 to 65535, got ${value}`);
+    throw new Error(`${name} must be an integer from 0 to 65535, got ${value}`);
   return port;
 }
 
@@ -175,6 +182,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       ferryDefaults.proxy.timeoutMs,
       'FERRY_PROXY_TIMEOUT_MS',
     ),
+    metricsEnabled: !/^(0|false|no|off)$/i.test(env.FERRY_METRICS ?? ''),
+    metricsPort:
+      nonEmpty(env.FERRY_METRICS_PORT) === undefined
+        ? undefined
+        : parsePort(env.FERRY_METRICS_PORT, 0, 'FERRY_METRICS_PORT'),
     queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
     credentialCacheTtlMs:
       env.FERRY_CREDENTIAL_CACHE_MS === '0'

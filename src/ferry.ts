@@ -27,13 +27,20 @@ import { createJobQueue } from './worker/job-queue-factory.ts';
 import { createCredentialCache } from './api/auth/credential-cache.ts';
 import { jobsService } from './services/jobs-service.ts';
 import { startWorker, type Worker } from './worker/worker.ts';
+import { createFerryMetrics } from './metrics/ferry-metrics.ts';
+import { queueDepthReader } from './metrics/queue-depth.ts';
+import { createReadiness } from './metrics/readiness.ts';
+import { startOperationsServer, type OperationsServer } from './metrics/operations-server.ts';
 
 export interface Ferry {
   context: AppContext;
   app: FastifyInstance;
   /** Set when this start created the first partner, organization, user and keys. */
   bootstrap: BootstrapResult | undefined;
+  /** Starts the API server (and the metrics port, when FERRY_METRICS_PORT is set); resolves to the API's address. */
   listen(): Promise<string>;
+  /** Starts the metrics port alone (`ferry worker`); undefined when FERRY_METRICS_PORT is unset or metrics are off. */
+  listenMetrics(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -79,6 +86,9 @@ export async function createFerry(
     const queue = await createJobQueue(config, database, log);
     const credentials = createCredentialCache({ ttlMs: config.credentialCacheTtlMs, maxEntries: 10_000 });
     const jobs = jobsService({ jobs: repositories.jobs, log });
+    const clock = options.clock ?? systemClock;
+    const metrics = createFerryMetrics();
+    metrics.readQueueDepthWith(queueDepthReader(database, queue.kind, clock));
     const context: AppContext = {
       config,
       database,
@@ -92,10 +102,24 @@ export async function createFerry(
       credentials,
       jobs,
       log,
-      clock: options.clock ?? systemClock,
+      clock,
+      metrics,
     };
-    const app = await buildServer(context);
-    const worker: Worker | undefined = config.worker ? await startWorker(context) : undefined;
+    let worker: Worker | undefined;
+    const readiness = createReadiness({
+      database,
+      log,
+      workerExpected: config.worker,
+      workerRunning: () => worker !== undefined,
+    });
+    const app = await buildServer(context, { readiness });
+    worker = config.worker ? await startWorker(context) : undefined;
+    let operations: OperationsServer | undefined;
+    const listenMetrics = async () => {
+      if (!config.metricsEnabled || config.metricsPort === undefined) return undefined;
+      operations ??= await startOperationsServer({ port: config.metricsPort, host: config.host, metrics, readiness });
+      return operations.url;
+    };
     log.info({ database: database.location, dialect: database.dialect, secretKey: source }, 'ferry ready');
     return {
       context,
@@ -103,6 +127,8 @@ export async function createFerry(
       bootstrap,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
+        const metricsAddress = await listenMetrics();
+        if (metricsAddress) log.info({ address: metricsAddress }, 'metrics listening');
         // Signed links must point at this server: with the default public URL, follow the real port (PORT=0 included).
         if (!config.publicUrlExplicit) {
           const { port } = new URL(address);
@@ -110,10 +136,14 @@ export async function createFerry(
         }
         return address;
       },
+      listenMetrics,
       async close() {
+        await operations?.close();
         await app.close();
         await jobs.close();
-        await worker?.stop();
+        const stopping = worker;
+        worker = undefined; // not ready from here on
+        await stopping?.stop();
         await queue.close();
         await proxy.close();
         await database.close();

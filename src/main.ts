@@ -97,7 +97,13 @@ commonOptions(
     .option('--log-level <level>', 'log level (env LOG_LEVEL, default info)'),
 ).action(async (options) => {
   const ferry = await createFerry(loadConfig(process.env, { ...overrides(options), worker: true }));
-  ferry.context.log.info('worker running; no HTTP server in this process');
+  const metricsAddress = await ferry.listenMetrics();
+  ferry.context.log.info(
+    metricsAddress ? { metrics: metricsAddress } : {},
+    metricsAddress
+      ? 'worker running; /metrics, /healthz and /readyz on the metrics port'
+      : 'worker running; no HTTP server in this process (set FERRY_METRICS_PORT to scrape it)',
+  );
   closeOnSignals(ferry);
 });
 

@@ -12,6 +12,9 @@ import './request-version.ts';
 import type { RouteDefinition } from './route.ts';
 import { allRoutes } from './routes.ts';
 import { registerConnectCardPage } from './connect-card-page.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { registerMetricsRoutes } from './metrics-routes.ts';
+import { createReadiness, type Readiness } from '../metrics/readiness.ts';
 import { versionChanges } from './versioning/changes/index.ts';
 import { planAllEndpoints } from './versioning/migrate.ts';
 import { buildOpenApiDocument } from './versioning/openapi.ts';
@@ -23,6 +26,8 @@ export interface BuildServerOptions {
   changes?: readonly VersionChange[];
   /** Largest accepted request body. 1 MiB by default; the proxy enforces its own 256 KiB cap. */
   bodyLimit?: number;
+  /** What /readyz checks; by default the database and its migrations (no worker expected). */
+  readiness?: Readiness;
 }
 
 export async function buildServer(context: AppContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
@@ -42,6 +47,9 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
   const renderError = createErrorRenderer(changes);
+  if (context.config.metricsEnabled) {
+    registerMetricsRoutes(app, context.metrics, { serveOnApiPort: context.config.metricsPort === undefined });
+  }
 
   app.decorateRequest('apiVersion', latestVersion);
 
@@ -137,6 +145,15 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   });
 
   registerConnectCardPage(app, context);
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealthRoutes(
+    app,
+    options.readiness ??
+      createReadiness({
+        database: context.database,
+        log: context.log,
+        workerExpected: false,
+        workerRunning: () => false,
+      }),
+  );
   return app;
 }

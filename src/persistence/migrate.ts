@@ -35,3 +35,9 @@ export async function migrateToLatest(database: Pick<MetadataDatabase, 'db' | 'd
     }
   });
 }
+
+/** Names of the migrations this build knows that the database has not applied (readiness reports them). */
+export async function pendingMigrations(database: Pick<MetadataDatabase, 'db'>): Promise<string[]> {
+  const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+  return (await migrator.getMigrations()).filter((item) => item.executedAt === undefined).map((item) => item.name);
+}

@@ -12,6 +12,8 @@ import { nowIso } from '../persistence/repositories/clock.ts';
 import type { JobContext, JobHandler } from '../queue/job-queue.ts';
 import type { BulkSyncSettings, BulkSyncsService } from '../services/bulk-syncs-service.ts';
 import type { ConnectionsService } from '../services/connections-service.ts';
+import type { ExecutionOutcome } from '../metrics/ferry-metrics.ts';
+import { executionLogger, scheduleOf } from './execution-logger.ts';
 
 /** Rows per schema a test execution copies. */
 export const testExecutionRowLimit = 100;
@@ -50,7 +52,7 @@ export function bulkExecutionTask(
   connections: ConnectionsService,
   bulkSyncs: BulkSyncsService,
 ): JobHandler {
-  const { repositories } = context;
+  const { repositories, metrics, clock } = context;
   const checkpoints = createKyselyCheckpointStore(context.database.db);
   const consoleLog = createKyselyConsoleLog(context.database.db);
 
@@ -60,6 +62,14 @@ export function bulkExecutionTask(
     if (!execution || ['completed', 'failed', 'canceled'].includes(execution.status)) return;
     const sync = await repositories.bulkSyncs.getAnywhere(execution.sync_id);
     if (!sync) return;
+    const log = executionLogger(job.log, {
+      kind: 'bulk',
+      executionId: execution.id,
+      syncId: sync.id,
+      organizationId: sync.organization_id,
+      scheduleId: scheduleOf(execution),
+      attempt: job.attempt,
+    });
     const settings = JSON.parse(sync.settings) as BulkSyncSettings;
     const requested = execution.requested_schemas
       ? new Set(JSON.parse(execution.requested_schemas) as string[])
@@ -74,7 +84,23 @@ export function bulkExecutionTask(
       return connection;
     };
 
-    const finish = async (status: string, message: string | undefined) => {
+    // Rows counted into the metrics as they commit: per schema, what the last update (or an earlier attempt) reported.
+    const rowsCounted = new Map<string, number>(
+      (JSON.parse(execution.schemas) as Array<{ schema?: string; record_count?: number }>).map((schema) => [
+        schema.schema ?? '',
+        schema.record_count ?? 0,
+      ]),
+    );
+    const countRows = (schema: SchemaExecution) => {
+      const delta = schema.recordCount - (rowsCounted.get(schema.schemaId) ?? 0);
+      if (delta <= 0) return;
+      rowsCounted.set(schema.schemaId, schema.recordCount);
+      metrics.countRows('bulk', delta, delta); // a bulk copy writes each row it reads
+    };
+
+    let startedAt = execution.started_at ?? undefined;
+    let running = false;
+    const finish = async (status: ExecutionOutcome, message: string | undefined) => {
       const now = nowIso();
       await repositories.bulkExecutions.update(execution.id, {
         status,
@@ -82,14 +108,25 @@ export function bulkExecutionTask(
         completed_at: now,
         updated_at: now,
       });
+      const seconds = startedAt ? (clock.nowMs() - Date.parse(startedAt)) / 1000 : 0;
+      metrics.observeExecution('bulk', status, seconds);
+      (status === 'completed' ? log.info : log.warn).call(
+        log,
+        { status, seconds, ...(message ? { message } : {}) },
+        `bulk execution ${status}`,
+      );
     };
 
     try {
+      startedAt ??= nowIso();
       await repositories.bulkExecutions.update(execution.id, {
         status: 'running',
-        started_at: execution.started_at ?? nowIso(),
+        started_at: startedAt,
         updated_at: nowIso(),
       });
+      metrics.executionStarted('bulk');
+      running = true;
+      log.info({}, 'bulk execution running');
       const views = (await bulkSyncs.schemas(sync)).filter(
         (schema) => schema.enabled && (!requested || requested.has(schema.id)),
       );
@@ -123,25 +160,23 @@ export function bulkExecutionTask(
         ...(execution.is_test === 1 ? { rowLimit: testExecutionRowLimit } : {}),
       };
       const progress = new Map<string, SchemaExecution>();
-      const result = await runBulkSync(
-        { signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) },
-        plan,
-        {
-          checkpoints,
-          consoleLog,
-          onSchemaUpdate: async (schema) => {
-            progress.set(schema.schemaId, schema);
-            const all = [...progress.values()];
-            await repositories.bulkExecutions.update(execution.id, {
-              schemas: JSON.stringify(all.map(schemaToWire)),
-              record_count: all.reduce((sum, item) => sum + item.recordCount, 0),
-              error_count: all.reduce((sum, item) => sum + item.errorCount, 0),
-              warning_count: all.reduce((sum, item) => sum + item.warningCount, 0),
-              updated_at: nowIso(),
-            });
-          },
+      const result = await runBulkSync({ signal: job.signal, log, heartbeat: (note) => job.heartbeat(note) }, plan, {
+        checkpoints,
+        consoleLog,
+        onSchemaUpdate: async (schema) => {
+          progress.set(schema.schemaId, schema);
+          countRows(schema);
+          const all = [...progress.values()];
+          await repositories.bulkExecutions.update(execution.id, {
+            schemas: JSON.stringify(all.map(schemaToWire)),
+            record_count: all.reduce((sum, item) => sum + item.recordCount, 0),
+            error_count: all.reduce((sum, item) => sum + item.errorCount, 0),
+            warning_count: all.reduce((sum, item) => sum + item.warningCount, 0),
+            updated_at: nowIso(),
+          });
         },
-      );
+      });
+      for (const schema of result.schemas) countRows(schema);
       await repositories.bulkExecutions.update(execution.id, {
         schemas: JSON.stringify(result.schemas.map(schemaToWire)),
         record_count: result.recordCount,
@@ -153,15 +188,17 @@ export function bulkExecutionTask(
           status_message: `Attempt ${job.attempt} failed, retrying: ${result.error.message}`,
           updated_at: nowIso(),
         });
+        log.warn({ err: result.error }, 'bulk execution attempt failed; the queue retries it');
         throw result.error;
       }
-      await finish(result.status, result.error?.message);
+      await finish(result.status as ExecutionOutcome, result.error?.message);
     } catch (error) {
       const retryable =
         (error as { retryable?: boolean }).retryable !== false && job.attempt < 3 && !job.signal.aborted;
       if (!retryable) await finish(job.signal.aborted ? 'canceled' : 'failed', (error as Error).message);
       throw error;
     } finally {
+      if (running) metrics.executionStopped('bulk');
       await Promise.all(opened.map((connection) => connection.close().catch(() => {})));
     }
   };

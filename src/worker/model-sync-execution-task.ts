@@ -29,6 +29,8 @@ import {
 import { modelSyncRecordLogDirectory } from '../services/model-sync-record-log-location.ts';
 import { openModelSource } from '../services/model-source.ts';
 import { parseModelSync, type StoredModelSync } from '../services/model-syncs-service.ts';
+import type { ExecutionOutcome } from '../metrics/ferry-metrics.ts';
+import { executionLogger, scheduleOf } from './execution-logger.ts';
 
 const isTerminal = (status: string) => (terminalModelSyncStatuses as readonly string[]).includes(status);
 const finalFailure = (message: string) => Object.assign(new Error(message), { retryable: false });
@@ -90,7 +92,7 @@ function planOf(
 }
 
 export function modelSyncExecutionTask(context: AppContext, connections: ConnectionsService): JobHandler {
-  const { repositories } = context;
+  const { repositories, metrics, clock } = context;
   const stateStore = createKyselyStateStore(context.database.db);
   // One per worker process: a sync's next run here finds its state remembered (checked against the stored generation).
   const stateCache = createStateCache({ maxBytes: context.config.stateCacheBytes });
@@ -103,17 +105,49 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
     const organizationId = execution.organization_id;
     const update = (changes: Parameters<typeof repositories.modelSyncExecutions.update>[2]) =>
       repositories.modelSyncExecutions.update(organizationId, execution.id, { ...changes, updated_at: nowIso() });
+    const log = executionLogger(job.log, {
+      kind: 'model',
+      executionId: execution.id,
+      syncId: execution.sync_id,
+      organizationId,
+      scheduleId: scheduleOf(execution),
+      trigger: execution.type,
+      attempt: job.attempt,
+    });
     const errors = JSON.parse(execution.errors) as string[];
-    const finish = (status: string) => update({ status, completed_at: nowIso(), errors: JSON.stringify(errors) });
+    let startedAt = execution.started_at ?? undefined;
+    const finish = async (status: ExecutionOutcome) => {
+      await update({ status, completed_at: nowIso(), errors: JSON.stringify(errors) });
+      const seconds = startedAt ? (clock.nowMs() - Date.parse(startedAt)) / 1000 : 0;
+      metrics.observeExecution('model', status, seconds);
+      (status === 'completed' ? log.info : log.warn).call(
+        log,
+        { status, seconds, ...(errors.length ? { errors: errors.slice(-3) } : {}) },
+        `model sync execution ${status}`,
+      );
+    };
     if (execution.cancel_requested === 1) return void (await finish('canceled'));
     const row = await repositories.modelSyncs.get(organizationId, execution.sync_id);
     if (!row) return; // the sync was deleted (its executions with it)
     const sync = parseModelSync(row);
     const earlier = { ...emptyCounts(), ...(JSON.parse(execution.counts) as Partial<ExecutionCounts>) };
 
+    // Rows counted into the metrics as batches land: this attempt's counts start at zero.
+    let counted = { read: 0, written: 0 };
+    const countRows = (counts: ExecutionCounts) => {
+      const now = { read: counts.total, written: counts.insert + counts.update + counts.delete };
+      metrics.countRows('model', now.read - counted.read, now.written - counted.written);
+      counted = { read: Math.max(now.read, counted.read), written: Math.max(now.written, counted.written) };
+    };
+
     const opened: Connection[] = [];
+    let running = false;
     try {
-      await update({ status: 'running', started_at: execution.started_at ?? nowIso() });
+      startedAt ??= nowIso();
+      await update({ status: 'running', started_at: startedAt });
+      metrics.executionStarted('model');
+      running = true;
+      log.info({}, 'model sync execution running');
       const source = await openModelSource(context, organizationId, sync.model_id);
       if (!source) throw finalFailure(`the model ${sync.model_id} or its connection no longer exists`);
       opened.push(source.connection);
@@ -126,16 +160,20 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
       const logDirectory = modelSyncRecordLogDirectory(context.config.dataDir, sync.id, execution.id);
       await rm(logDirectory, { recursive: true, force: true });
       const result = await runModelSync(
-        { signal: job.signal, log: job.log, heartbeat: (note) => job.heartbeat(note) },
+        { signal: job.signal, log, heartbeat: (note) => job.heartbeat(note) },
         planOf(sync, execution, source, target),
         {
           stateStore,
           stateCache,
           consoleLog,
           recordLogs: createGzipRecordLogWriter({ directory: logDirectory }),
-          onProgress: async (counts) => update({ counts: JSON.stringify(acrossAttempts(earlier, counts)) }),
+          onProgress: async (counts) => {
+            countRows(counts);
+            await update({ counts: JSON.stringify(acrossAttempts(earlier, counts)) });
+          },
         },
       );
+      countRows(result.counts);
       const counts = acrossAttempts(earlier, result.counts);
       await update({ counts: JSON.stringify(counts), record_logs: JSON.stringify(result.logs) });
       if (result.status === 'completed') return void (await finish('completed'));
@@ -150,20 +188,23 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
         // Aborted without a cancel: the worker is stopping or lost its lease. The queue gives the job back and the
         // next worker resumes it from the engine's state.
         await update({ status: 'queued' });
+        log.info({}, 'model sync execution interrupted; the queue gives it back');
       } else if ((error as { retryable?: boolean }).retryable !== false && job.attempt < modelSyncExecutionAttempts) {
         errors.push(`Attempt ${job.attempt} failed and will be retried: ${message}`);
         await update({ status: 'queued', errors: JSON.stringify(errors) });
+        log.warn({ err: error }, 'model sync execution attempt failed; the queue retries it');
       } else {
         errors.push(message);
         await finish('failed');
       }
       throw error;
     } finally {
+      if (running) metrics.executionStopped('model');
       await Promise.all(
         opened.map((connection) =>
           connection
             .close()
-            .catch((error: unknown) => job.log.warn({ err: error }, 'model sync: closing a connection failed')),
+            .catch((error: unknown) => log.warn({ err: error }, 'model sync: closing a connection failed')),
         ),
       );
     }
