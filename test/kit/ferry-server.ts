@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import type { Clock } from '../../src/domain/clock.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
+import type pino from 'pino';
 import { createLogger } from '../../src/logger.ts';
 import { createPostgresDatabase, type ScratchDatabase } from './services.ts';
 
@@ -26,6 +27,8 @@ let counter = 0;
 export interface StartFerryOptions {
   /** The clock the server decides by; test/kit's fake clock makes schedules and retention testable. */
   clock?: Clock;
+  /** Where the server logs; by default a pino logger at FERRY_TEST_LOG_LEVEL (silent unless set). */
+  log?: pino.Logger;
 }
 
 export async function startFerry(
@@ -55,7 +58,7 @@ export async function startFerry(
   let url: string;
   try {
     ferry = await createFerry(config, {
-      log: createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent'),
+      log: options.log ?? createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent'),
       ...(options.clock ? { clock: options.clock } : {}),
     });
     url = await ferry.listen().catch(async (error: unknown) => {
