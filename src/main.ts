@@ -1,11 +1,21 @@
-// The `ferry` command line: serve, migrate, keys.
+// The `ferry` command line: serve, worker, migrate, keys (on the database), and syncs, bulk-syncs, executions (over
+// the HTTP API, src/cli).
 import { Command, Option } from 'commander';
+import { CliError } from './cli/api-client.ts';
+import { registerSyncCommands } from './cli/sync-commands.ts';
 import { loadConfig, type ConfigOverrides } from './config.ts';
-import { createFerry, type Ferry } from './ferry.ts';
-import { openDatabase } from './persistence/database.ts';
-import { migrateToLatest } from './persistence/migrate.ts';
-import { createRepositories } from './persistence/repositories/index.ts';
+import type { Ferry } from './ferry.ts';
+import type { createRepositories } from './persistence/repositories/index.ts';
 import type { ApiKeyKind } from './persistence/schema.ts';
+
+// The server, the database and the engines are loaded by the commands that use them, so that the commands that
+// only talk HTTP (src/cli) start in a fraction of the time.
+const loadFerry = () => import('./ferry.ts');
+const loadPersistence = async () => ({
+  ...(await import('./persistence/database.ts')),
+  ...(await import('./persistence/migrate.ts')),
+  ...(await import('./persistence/repositories/index.ts')),
+});
 
 function commonOptions(command: Command): Command {
   return command
@@ -30,6 +40,7 @@ async function withRepositories<T>(
   work: (repositories: ReturnType<typeof createRepositories>) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(process.env, overrides(options));
+  const { openDatabase, migrateToLatest, createRepositories } = await loadPersistence();
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     await migrateToLatest(database);
@@ -69,6 +80,7 @@ commonOptions(
     .option('--log-level <level>', 'log level (env LOG_LEVEL, default info)')
     .option('--no-worker', 'serve the API only; run workers with `ferry worker`'),
 ).action(async (options) => {
+  const { createFerry } = await loadFerry();
   const ferry = await createFerry(loadConfig(process.env, overrides(options)));
   if (ferry.bootstrap && !ferry.bootstrap.keysFromEnvironment) {
     process.stdout.write(
@@ -96,6 +108,7 @@ commonOptions(
     .option('--secret-key <key>', 'key for secrets at rest (env FERRY_SECRET_KEY)')
     .option('--log-level <level>', 'log level (env LOG_LEVEL, default info)'),
 ).action(async (options) => {
+  const { createFerry } = await loadFerry();
   const ferry = await createFerry(loadConfig(process.env, { ...overrides(options), worker: true }));
   const metricsAddress = await ferry.listenMetrics();
   ferry.context.log.info(
@@ -111,6 +124,7 @@ commonOptions(
   program.command('migrate').description('bring the metadata database schema up to date, then exit'),
 ).action(async (options) => {
   const config = loadConfig(process.env, overrides(options));
+  const { openDatabase, migrateToLatest } = await loadPersistence();
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     const report = await migrateToLatest(database);
@@ -200,7 +214,9 @@ commonOptions(
   });
 });
 
+registerSyncCommands(program);
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  process.exit(error instanceof CliError ? error.exitCode : 1);
 });

@@ -26,6 +26,12 @@ test('every command has --help', async () => {
     ['keys', 'create', '--help'],
     ['keys', 'list', '--help'],
     ['keys', 'revoke', '--help'],
+    ['syncs', 'list', '--help'],
+    ['syncs', 'run', '--help'],
+    ['bulk-syncs', 'list', '--help'],
+    ['bulk-syncs', 'run', '--help'],
+    ['executions', 'list', '--help'],
+    ['executions', 'logs', '--help'],
   ]) {
     const { stdout } = await ferry(args);
     assert.match(stdout, /Usage: ferry/, args.join(' '));

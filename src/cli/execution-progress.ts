@@ -1,0 +1,106 @@
+// What `--follow` shows of a running execution: one redrawn line on a terminal (a bar of schemas done for bulk
+// syncs, rows, rows/s, elapsed), plain timestamped lines otherwise (logs and CI keep them readable). Pure
+// functions of a snapshot, so the rendering is tested without a server.
+import type { CliSyncKind } from './sync-kinds.ts';
+
+export const terminalStatuses = ['completed', 'failed', 'canceled', 'interrupted'] as const;
+
+export function isTerminal(status: string): boolean {
+  return (terminalStatuses as readonly string[]).includes(status);
+}
+
+/** The process exit code for an execution's final status: 0 completed, 2 canceled, 1 anything else. */
+export function exitCodeFor(status: string): number {
+  if (status === 'completed') return 0;
+  if (status === 'canceled') return 2;
+  return 1;
+}
+
+export interface ExecutionSnapshot {
+  status: string;
+  /** Bulk: rows written; model sync: model rows read. */
+  rows: number;
+  /** Model syncs: records the target accepted (insert + update + delete). */
+  written?: number;
+  /** Bulk syncs only. */
+  schemasDone?: number;
+  schemasTotal?: number;
+  message?: string;
+}
+
+const schemaDoneStatuses = ['completed', 'failed', 'canceled'];
+
+/** The API's execution object → what the progress display needs. */
+export function snapshotOf(kind: CliSyncKind, execution: any): ExecutionSnapshot {
+  if (kind === 'bulk') {
+    const schemas = (execution.schemas ?? []) as Array<{ status?: string }>;
+    return {
+      status: execution.status,
+      rows: execution.record_count ?? 0,
+      schemasDone: schemas.filter((schema) => schemaDoneStatuses.includes(schema.status ?? '')).length,
+      schemasTotal: schemas.length,
+      ...(execution.status_message ? { message: execution.status_message } : {}),
+    };
+  }
+  const counts = (execution.counts ?? {}) as Record<string, number>;
+  const errors = (execution.errors ?? []) as string[];
+  return {
+    status: execution.status,
+    rows: counts.total ?? 0,
+    written: (counts.insert ?? 0) + (counts.update ?? 0) + (counts.delete ?? 0),
+    ...(errors.length ? { message: errors[errors.length - 1] } : {}),
+  };
+}
+
+const numberFormat = new Intl.NumberFormat('en-US');
+const formatCount = (value: number) => numberFormat.format(Math.round(value));
+
+export function formatElapsed(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  const rest = whole % 60;
+  const mmss = `${String(minutes).padStart(2, '0')}:${String(rest).padStart(2, '0')}`;
+  return hours > 0 ? `${hours}:${mmss}` : mmss;
+}
+
+function bar(done: number, total: number, width: number): string {
+  const filled = total > 0 ? Math.round((done / total) * width) : 0;
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;
+}
+
+const spinner = ['|', '/', '-', '\\'];
+
+/** The terminal line (no newline): redrawn in place with \r and erase-line. */
+export function progressLine(snapshot: ExecutionSnapshot, rate: number, elapsedSeconds: number, tick: number): string {
+  const parts = [`${spinner[tick % spinner.length]} ${snapshot.status.padEnd(9)}`];
+  if (snapshot.schemasTotal !== undefined) {
+    parts.push(
+      `${bar(snapshot.schemasDone ?? 0, snapshot.schemasTotal, 20)} ${snapshot.schemasDone ?? 0}/${snapshot.schemasTotal} schemas`,
+    );
+  }
+  parts.push(`${formatCount(snapshot.rows)} rows`);
+  if (snapshot.written !== undefined) parts.push(`${formatCount(snapshot.written)} written`);
+  parts.push(`${formatCount(rate)} rows/s`, formatElapsed(elapsedSeconds));
+  return parts.join('  ');
+}
+
+/** One plain line: key=value fields after a timestamp, for logs and pipes. */
+export function plainLine(snapshot: ExecutionSnapshot, rate: number, elapsedSeconds: number, at: Date): string {
+  const fields = [at.toISOString(), snapshot.status, `rows=${snapshot.rows}`];
+  if (snapshot.written !== undefined) fields.push(`written=${snapshot.written}`);
+  fields.push(`rows/s=${Math.round(rate)}`);
+  if (snapshot.schemasTotal !== undefined) fields.push(`schemas=${snapshot.schemasDone ?? 0}/${snapshot.schemasTotal}`);
+  fields.push(`elapsed=${elapsedSeconds.toFixed(1)}s`);
+  return fields.join(' ');
+}
+
+/** The last line of a follow: how it ended, rows, time and average rate. */
+export function summaryLine(snapshot: ExecutionSnapshot, elapsedSeconds: number): string {
+  const average = elapsedSeconds > 0 ? snapshot.rows / elapsedSeconds : snapshot.rows;
+  const schemas =
+    snapshot.schemasTotal !== undefined ? `, ${snapshot.schemasDone ?? 0}/${snapshot.schemasTotal} schemas` : '';
+  const written = snapshot.written !== undefined ? ` (${formatCount(snapshot.written)} written)` : '';
+  const message = snapshot.message && snapshot.status !== 'completed' ? `: ${snapshot.message}` : '';
+  return `${snapshot.status}: ${formatCount(snapshot.rows)} rows${written}${schemas} in ${elapsedSeconds.toFixed(1)} s (${formatCount(average)} rows/s)${message}`;
+}

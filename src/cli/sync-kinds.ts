@@ -1,0 +1,53 @@
+// The two kinds of sync the CLI drives, and the API paths of each: model syncs (/api/syncs) and bulk syncs
+// (/api/bulk/syncs). Which one an id is comes from the entity lookup, so `ferry executions …` takes a bare id.
+import { type ApiClient, CliError } from './api-client.ts';
+
+export type CliSyncKind = 'model' | 'bulk';
+
+export const syncPaths = {
+  model: {
+    list: '/api/syncs',
+    sync: (syncId: string) => `/api/syncs/${syncId}`,
+    executions: (syncId: string) => `/api/syncs/${syncId}/executions`,
+    execution: (syncId: string, executionId: string) => `/api/syncs/${syncId}/executions/${executionId}`,
+    cancel: (syncId: string, executionId: string) => `/api/syncs/${syncId}/executions/${executionId}/cancel`,
+    consoleLog: (syncId: string, executionId: string) => `/api/syncs/${syncId}/executions/${executionId}/consolelog`,
+  },
+  bulk: {
+    list: '/api/bulk/syncs',
+    sync: (syncId: string) => `/api/bulk/syncs/${syncId}`,
+    executions: (syncId: string) => `/api/bulk/syncs/${syncId}/executions`,
+    execution: (syncId: string, executionId: string) => `/api/bulk/syncs/${syncId}/executions/${executionId}`,
+    cancel: (syncId: string, executionId: string) => `/api/bulk/syncs/${syncId}/executions/${executionId}/cancel`,
+    consoleLog: (syncId: string, executionId: string) =>
+      `/api/bulk/syncs/${syncId}/executions/${executionId}/consolelog`,
+  },
+} as const;
+
+interface EntityAnswer {
+  data: { id: string; type: string; relationships?: Record<string, { id: string }> };
+}
+
+const encode = (id: string) => encodeURIComponent(id);
+
+/** A sync id → its kind. */
+export async function resolveSync(client: ApiClient, syncId: string): Promise<CliSyncKind> {
+  const entity = await client.find<EntityAnswer>(`/api/entities/${encode(syncId)}`);
+  if (entity?.data.type === 'sync') return 'model';
+  if (entity?.data.type === 'bulk_sync') return 'bulk';
+  if (entity) throw new CliError(`${syncId} is a ${entity.data.type}, not a sync or a bulk sync`);
+  throw new CliError(`no sync or bulk sync ${syncId} in this organization`);
+}
+
+/** An execution id → its kind and its sync. */
+export async function resolveExecution(
+  client: ApiClient,
+  executionId: string,
+): Promise<{ kind: CliSyncKind; syncId: string }> {
+  const entity = await client.find<EntityAnswer>(`/api/entities/${encode(executionId)}`);
+  const type = entity?.data.type;
+  if (type === 'sync_execution') return { kind: 'model', syncId: entity!.data.relationships!.sync!.id };
+  if (type === 'bulk_sync_execution') return { kind: 'bulk', syncId: entity!.data.relationships!.bulk_sync!.id };
+  if (entity) throw new CliError(`${executionId} is a ${type}, not an execution`);
+  throw new CliError(`no execution ${executionId} in this organization`);
+}
