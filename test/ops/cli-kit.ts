@@ -11,15 +11,27 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliRun> {
-  return runProcess(process.execPath, [ferryBin, ...args], env, timeoutMs);
+/** What a test can do to a running command while watching its output. */
+export interface CliControl {
+  write(input: string): void;
+  signal(name: NodeJS.Signals): void;
+}
+
+export type OutputWatcher = (stdout: string, control: CliControl) => void;
+
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { timeoutMs?: number; onOutput?: OutputWatcher } = {},
+): Promise<CliRun> {
+  return runProcess(process.execPath, [ferryBin, ...args], env, options.timeoutMs ?? 60_000, options.onOutput);
 }
 
 /** The command inside a pseudo-terminal (util-linux `script`), so the CLI sees a TTY on stdin and stdout. */
 export function runCliInTerminal(
   args: string[],
   env: Record<string, string>,
-  options: { timeoutMs?: number; onOutput?: (text: string, write: (input: string) => void) => void } = {},
+  options: { timeoutMs?: number; onOutput?: OutputWatcher } = {},
 ): Promise<CliRun> {
   const quoted = [process.execPath, ferryBin, ...args].map((part) => `'${part.replaceAll("'", "'\\''")}'`).join(' ');
   return runProcess(
@@ -36,7 +48,7 @@ function runProcess(
   args: string[],
   env: Record<string, string>,
   timeoutMs: number,
-  onOutput?: (text: string, write: (input: string) => void) => void,
+  onOutput?: OutputWatcher,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -48,7 +60,7 @@ function runProcess(
     }, timeoutMs);
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
-      onOutput?.(stdout, (input) => child.stdin.write(input));
+      onOutput?.(stdout, { write: (input) => child.stdin.write(input), signal: (name) => child.kill(name) });
     });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', (error) => {

@@ -7,7 +7,7 @@ import { startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createSqliteSyncWorld, type SqliteSyncWorld } from './sqlite-sync-world.ts';
 import { runCli, runCliInTerminal } from './cli-kit.ts';
 
-const hasScript = await runCliInTerminal(['--version'], {}, { timeoutMs: 10_000 }).then(
+const hasScript = await runCliInTerminal(['--help'], {}, { timeoutMs: 30_000 }).then(
   (run) => run.code === 0,
   () => false,
 );
