@@ -29,3 +29,12 @@ test('variables override the defaults; 0 turns the caches off; nonsense is refus
   assert.equal(loadConfig({ FERRY_STATE_CACHE_MB: '0' }).stateCacheBytes, 0);
   assert.throws(() => loadConfig({ FERRY_STATE_CACHE_MB: 'lots' }), /FERRY_STATE_CACHE_MB/);
 });
+
+test('metrics: on the API port by default; FERRY_METRICS_PORT moves them, FERRY_METRICS=false turns them off', () => {
+  const defaults = loadConfig({});
+  assert.deepEqual([defaults.metricsEnabled, defaults.metricsPort], [true, undefined]);
+  assert.equal(loadConfig({ FERRY_METRICS_PORT: '9464' }).metricsPort, 9464);
+  assert.equal(loadConfig({ FERRY_METRICS: 'false' }).metricsEnabled, false);
+  assert.equal(loadConfig({ FERRY_METRICS: 'true' }).metricsEnabled, true);
+  assert.throws(() => loadConfig({ FERRY_METRICS_PORT: 'http' }), /FERRY_METRICS_PORT must be an integer/);
+});

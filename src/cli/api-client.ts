@@ -20,10 +20,11 @@ export interface ApiClientOptions {
 
 export interface ApiClient {
   readonly url: string;
-  get<T = any>(path: string): Promise<T>;
-  post<T = any>(path: string, body?: unknown): Promise<T>;
+  /** The parsed JSON body (read it with api-wire.ts). */
+  get(path: string): Promise<unknown>;
+  post(path: string, body?: unknown): Promise<unknown>;
   /** GET that answers undefined on 404 instead of failing. */
-  find<T = any>(path: string): Promise<T | undefined>;
+  find(path: string): Promise<unknown>;
 }
 
 function messageOf(status: number, text: string): string {
@@ -40,7 +41,7 @@ function messageOf(status: number, text: string): string {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.url.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const request = async (method: string, path: string, body: unknown, allowMissing: boolean) => {
+  const request = async (method: string, path: string, body: unknown, allowMissing: boolean): Promise<unknown> => {
     let response: Response;
     try {
       response = await fetch(base + path, {
@@ -63,7 +64,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const hint = response.status === 401 ? '; set FERRY_API_KEY or --api-key' : '';
       throw new CliError(`${method} ${path}: ${messageOf(response.status, text)}${hint}`);
     }
-    return text ? JSON.parse(text) : undefined;
+    try {
+      return text ? JSON.parse(text) : undefined;
+    } catch {
+      throw new CliError(`${method} ${path}: the answer is not JSON (is ${base} a Ferry?)`);
+    }
   };
   return {
     url: base,

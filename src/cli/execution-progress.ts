@@ -1,6 +1,7 @@
 // What `--follow` shows of a running execution: one redrawn line on a terminal (a bar of schemas done for bulk
 // syncs, rows, rows/s, elapsed), plain timestamped lines otherwise (logs and CI keep them readable). Pure
 // functions of a snapshot, so the rendering is tested without a server.
+import { count, objectOf, text } from './api-wire.ts';
 import type { CliSyncKind } from './sync-kinds.ts';
 
 export const terminalStatuses = ['completed', 'failed', 'canceled', 'interrupted'] as const;
@@ -31,23 +32,26 @@ export interface ExecutionSnapshot {
 const schemaDoneStatuses = ['completed', 'failed', 'canceled'];
 
 /** The API's execution object → what the progress display needs. */
-export function snapshotOf(kind: CliSyncKind, execution: any): ExecutionSnapshot {
+export function snapshotOf(kind: CliSyncKind, value: unknown): ExecutionSnapshot {
+  const execution = objectOf(value);
+  const status = text(execution.status) || 'unknown';
   if (kind === 'bulk') {
-    const schemas = (execution.schemas ?? []) as Array<{ status?: string }>;
+    const schemas = Array.isArray(execution.schemas) ? execution.schemas.map(objectOf) : [];
+    const message = text(execution.status_message);
     return {
-      status: execution.status,
-      rows: execution.record_count ?? 0,
-      schemasDone: schemas.filter((schema) => schemaDoneStatuses.includes(schema.status ?? '')).length,
+      status,
+      rows: count(execution.record_count),
+      schemasDone: schemas.filter((schema) => schemaDoneStatuses.includes(text(schema.status))).length,
       schemasTotal: schemas.length,
-      ...(execution.status_message ? { message: execution.status_message } : {}),
+      ...(message ? { message } : {}),
     };
   }
-  const counts = (execution.counts ?? {}) as Record<string, number>;
-  const errors = (execution.errors ?? []) as string[];
+  const counts = objectOf(execution.counts);
+  const errors = Array.isArray(execution.errors) ? execution.errors.map(text).filter(Boolean) : [];
   return {
-    status: execution.status,
-    rows: counts.total ?? 0,
-    written: (counts.insert ?? 0) + (counts.update ?? 0) + (counts.delete ?? 0),
+    status,
+    rows: count(counts.total),
+    written: count(counts.insert) + count(counts.update) + count(counts.delete),
     ...(errors.length ? { message: errors[errors.length - 1] } : {}),
   };
 }

@@ -3,15 +3,9 @@
 // then exits as `run --follow` does (0 completed, 2 canceled, 1 otherwise).
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { ApiClient } from './api-client.ts';
+import { dataOf, objectOf, text } from './api-wire.ts';
 import { exitCodeFor, isTerminal } from './execution-progress.ts';
 import { type CliSyncKind, syncPaths } from './sync-kinds.ts';
-
-interface ConsoleLogPage {
-  data: {
-    entries?: Array<{ id: string; level?: string; message?: string; timestamp?: string }>;
-    next_cursor?: string;
-  };
-}
 
 export interface FollowLogOptions {
   client: ApiClient;
@@ -40,18 +34,21 @@ export async function printConsoleLog(options: FollowLogOptions): Promise<number
     for (;;) {
       // Read the status before draining: entries written before it ended are then all in the drain that follows.
       const status = options.follow
-        ? (await client.get<{ data: { status: string } }>(syncPaths[kind].execution(syncId, executionId))).data.status
+        ? text(objectOf(dataOf(await client.get(syncPaths[kind].execution(syncId, executionId)))).status)
         : undefined;
       for (;;) {
         const query = new URLSearchParams({ limit: String(pageLimit), ...(after ? { after } : {}) });
-        const page = await client.get<ConsoleLogPage>(`${logPath}?${query}`);
-        const entries = page.data.entries ?? [];
+        const page = objectOf(dataOf(await client.get(`${logPath}?${query}`)));
+        const entries = (Array.isArray(page.entries) ? page.entries : []).map(objectOf).map((entry) => ({
+          id: text(entry.id),
+          level: text(entry.level),
+          message: text(entry.message),
+          timestamp: text(entry.timestamp),
+        }));
         for (const entry of entries) {
-          output.write(
-            `${entry.timestamp ?? ''} ${(entry.level ?? 'info').toUpperCase().padEnd(7)} ${entry.message ?? ''}\n`,
-          );
+          output.write(`${entry.timestamp} ${(entry.level || 'info').toUpperCase().padEnd(7)} ${entry.message}\n`);
         }
-        after = page.data.next_cursor ?? entries[entries.length - 1]?.id ?? after;
+        after = text(page.next_cursor) || entries[entries.length - 1]?.id || after;
         if (entries.length < pageLimit) break;
       }
       if (!options.follow) return 0;

@@ -5,6 +5,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import { type Clock, systemClock } from '../domain/clock.ts';
 import type { ApiClient } from './api-client.ts';
+import { dataOf } from './api-wire.ts';
 import {
   exitCodeFor,
   isTerminal,
@@ -97,7 +98,7 @@ export async function followExecution(options: FollowOptions): Promise<number> {
   let tick = 0;
   try {
     for (;;) {
-      const execution = (await client.get<{ data: unknown }>(executionPath)).data;
+      const execution = dataOf(await client.get(executionPath));
       if (detached) return detachedExitCode;
       snapshot = snapshotOf(kind, execution);
       const now = clock.nowMs();

@@ -3,6 +3,7 @@
 // --api-key, so they work against a remote Ferry as well as a local one.
 import type { Command } from 'commander';
 import { CliError, createApiClient, type ApiClient } from './api-client.ts';
+import { count, dataOf, idOf, listOf, nextPageToken, objectOf, syncSummaryOf, text } from './api-wire.ts';
 import { followExecution } from './follow-execution.ts';
 import { printConsoleLog } from './follow-console-log.ts';
 import { type CliSyncKind, resolveExecution, resolveSync, syncPaths } from './sync-kinds.ts';
@@ -44,48 +45,45 @@ function exitWith(work: () => Promise<number | undefined>): Promise<void> {
   });
 }
 
-const frequencyOf = (sync: any): string =>
-  sync.default_schedule?.frequency ?? sync.schedule?.frequency ?? sync.schedule?.type ?? '';
-
-async function listModelSyncs(client: ApiClient): Promise<any[]> {
-  const syncs: any[] = [];
+async function listModelSyncs(client: ApiClient): Promise<Record<string, unknown>[]> {
+  const syncs: Record<string, unknown>[] = [];
   let pageToken: string | undefined;
   do {
     const page = await client.get(
       `/api/syncs?limit=50${pageToken ? `&page_token=${encodeURIComponent(pageToken)}` : ''}`,
     );
-    syncs.push(...(page.data ?? []));
-    pageToken = page.pagination?.next_page_token;
+    syncs.push(...listOf(page));
+    pageToken = nextPageToken(page);
   } while (pageToken);
   return syncs;
 }
 
-function executionRows(kind: CliSyncKind, executions: any[]): string[][] {
+function executionRows(kind: CliSyncKind, executions: Record<string, unknown>[]): string[][] {
   return executions.map((execution) => [
-    execution.id,
-    execution.status,
-    execution.type ?? '',
-    String(kind === 'bulk' ? (execution.record_count ?? 0) : (execution.counts?.total ?? 0)),
-    execution.created_at ?? '',
-    execution.started_at ?? '',
-    execution.completed_at ?? '',
+    text(execution.id),
+    text(execution.status),
+    text(execution.type),
+    String(kind === 'bulk' ? count(execution.record_count) : count(objectOf(execution.counts).total)),
+    text(execution.created_at),
+    text(execution.started_at),
+    text(execution.completed_at),
   ]);
 }
 
 async function startAndMaybeFollow(kind: CliSyncKind, syncId: string, options: ApiOptions): Promise<number> {
   const client = clientOf(options);
   const interval = options.follow ? intervalOf(options) : 0;
-  const started = (await client.post(syncPaths[kind].executions(syncId), {})).data as { id: string; status: string };
-  process.stderr.write(`started execution ${started.id}\n`);
+  const executionId = idOf(dataOf(await client.post(syncPaths[kind].executions(syncId), {})), 'execution');
+  process.stderr.write(`started execution ${executionId}\n`);
   if (!options.follow) {
-    process.stdout.write(`${started.id}\n`);
+    process.stdout.write(`${executionId}\n`);
     return 0;
   }
   return followExecution({
     client,
     kind,
     syncId,
-    executionId: started.id,
+    executionId,
     intervalMs: interval,
     output: process.stdout,
     input: process.stdin,
@@ -104,14 +102,9 @@ export function registerSyncCommands(program: Command): void {
       printTable(
         process.stdout,
         ['ID', 'NAME', 'ACTIVE', 'MODE', 'SCHEDULE', 'TARGET'],
-        rows.map((sync) => [
-          sync.id,
-          sync.name,
-          sync.active ? 'yes' : 'no',
-          sync.mode ?? '',
-          frequencyOf(sync),
-          sync.target_object ?? '',
-        ]),
+        rows
+          .map(syncSummaryOf)
+          .map((sync) => [sync.id, sync.name, sync.active ? 'yes' : 'no', sync.mode, sync.frequency, sync.target]),
       );
     }),
   );
@@ -130,12 +123,14 @@ export function registerSyncCommands(program: Command): void {
   withApiOptions(bulk.command('list').description('list bulk syncs').option('--json', 'print the API objects')).action(
     (options: ApiOptions) =>
       exitWith(async () => {
-        const rows = ((await clientOf(options).get(syncPaths.bulk.list)).data ?? []) as any[];
+        const rows = listOf(await clientOf(options).get(syncPaths.bulk.list));
         if (options.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         printTable(
           process.stdout,
           ['ID', 'NAME', 'ACTIVE', 'MODE', 'SCHEDULE'],
-          rows.map((sync) => [sync.id, sync.name, sync.active ? 'yes' : 'no', sync.mode ?? '', frequencyOf(sync)]),
+          rows
+            .map(syncSummaryOf)
+            .map((sync) => [sync.id, sync.name, sync.active ? 'yes' : 'no', sync.mode, sync.frequency]),
         );
       }),
   );
@@ -164,7 +159,7 @@ export function registerSyncCommands(program: Command): void {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new CliError('--limit must be from 1 to 50');
       const kind = await resolveSync(client, syncId);
-      const rows = ((await client.get(`${syncPaths[kind].executions(syncId)}?limit=${limit}`)).data ?? []) as any[];
+      const rows = listOf(await client.get(`${syncPaths[kind].executions(syncId)}?limit=${limit}`));
       if (options.json) return void process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       printTable(
         process.stdout,

@@ -1,7 +1,7 @@
 // Every log line about an execution names it: which execution, of which sync, in which organization, and the
 // schedule that fired it when one did, so that one log search finds a whole run across the task, the engine and
 // the queue's retries. The fields are bound once (a pino child), not repeated at each call.
-import type { RunLogger } from '../engine/run-context.ts';
+import type { RunLogger } from '../domain/run-context.ts';
 import type { SyncKind } from '../metrics/ferry-metrics.ts';
 
 export interface ExecutionLogBindings {
