@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FerryMetrics } from '../metrics/ferry-metrics.ts';
 
 /** The label of requests that matched no route, so that random URLs cannot each make a series. */
-export const unmatchedRoute = 'unmatched';
+const unmatchedRoute = 'unmatched';
 
 export function registerMetricsRoutes(
   app: FastifyInstance,

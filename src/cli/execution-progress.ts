@@ -4,7 +4,7 @@
 import { count, objectOf, text } from './api-wire.ts';
 import type { CliSyncKind } from './sync-kinds.ts';
 
-export const terminalStatuses = ['completed', 'failed', 'canceled', 'interrupted'] as const;
+const terminalStatuses = ['completed', 'failed', 'canceled', 'interrupted'] as const;
 
 export function isTerminal(status: string): boolean {
   return (terminalStatuses as readonly string[]).includes(status);
@@ -59,7 +59,7 @@ export function snapshotOf(kind: CliSyncKind, value: unknown): ExecutionSnapshot
 const numberFormat = new Intl.NumberFormat('en-US');
 const formatCount = (value: number) => numberFormat.format(Math.round(value));
 
-export function formatElapsed(seconds: number): string {
+function formatElapsed(seconds: number): string {
   const whole = Math.floor(seconds);
   const hours = Math.floor(whole / 3600);
   const minutes = Math.floor((whole % 3600) / 60);

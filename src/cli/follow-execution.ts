@@ -18,7 +18,7 @@ import {
 import { type CliSyncKind, syncPaths } from './sync-kinds.ts';
 
 /** Exit code when the user stops following and the execution goes on (128 + SIGINT, as shells report it). */
-export const detachedExitCode = 130;
+const detachedExitCode = 130;
 
 export interface FollowOptions {
   client: ApiClient;

@@ -9,7 +9,7 @@ import { printConsoleLog } from './follow-console-log.ts';
 import { type CliSyncKind, resolveExecution, resolveSync, syncPaths } from './sync-kinds.ts';
 import { printTable } from './table.ts';
 
-export const defaultFerryUrl = 'http://localhost:8080';
+const defaultFerryUrl = 'http://localhost:8080';
 
 interface ApiOptions {
   url?: string;

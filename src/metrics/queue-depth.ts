@@ -8,7 +8,7 @@ import { embeddedQueueTable } from '../queue/embedded/embedded-queue-tables.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { QueueDepthRow } from './ferry-metrics.ts';
 
-export const queueDepthTimeoutMs = 2_000;
+const queueDepthTimeoutMs = 2_000;
 
 type Row = { task: string; state: QueueDepthRow['state']; count: number | string };
 
