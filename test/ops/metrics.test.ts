@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
+import { postgresUnavailable } from '../kit/services.ts';
 import { createSqliteSyncWorld, runToEnd, type SqliteSyncWorld } from './sqlite-sync-world.ts';
 
 interface Scrape {
@@ -180,6 +181,28 @@ describe('metrics on a port of their own', () => {
     try {
       assert.equal((await fetch(`${server.url}/metrics`)).status, 404);
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('queue depth on PostgreSQL (graphile-worker)', { skip: await postgresUnavailable() }, () => {
+  test('a job waiting in the shared queue is counted on scrape, by task and state', async () => {
+    const server = await startFerry('postgres');
+    try {
+      const { context } = server.ferry;
+      assert.equal(context.queue.kind, 'graphile');
+      await context.database.db.transaction().execute((transaction) =>
+        context.queue.enqueue(transaction, {
+          task: 'metrics-test-task',
+          payload: { version: 1 },
+          runAt: new Date(Date.now() + 3_600_000),
+        }),
+      );
+      const scraped = await scrape(server.url);
+      assert.equal(value(scraped, 'ferry_queue_jobs', { task: 'metrics-test-task', state: 'pending' }), 1);
+      assert.equal(value(scraped, 'ferry_queue_depth_read_failures_total'), 0);
     } finally {
       await server.close();
     }
