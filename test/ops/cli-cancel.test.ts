@@ -111,4 +111,28 @@ describe('Ctrl-C while following a run', () => {
     });
     assert.equal(execution.body.data.status, 'canceled');
   });
+
+  test('executions logs --follow streams a live run’s console log and ends, exit 2, when the run is canceled', async () => {
+    const started = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: server.apiKey, body: {} });
+    assert.equal(started.status, 200, started.text);
+    const executionId = started.body.data.id as string;
+    let canceled = false;
+    const run = await runCli(['executions', 'logs', executionId, '--follow', '--interval', '100'], env, {
+      onOutput: (stdout) => {
+        // Cancel once the log has streamed at least one line of the live run.
+        if (!canceled && stdout.includes('\n') && held.length > 0) {
+          canceled = true;
+          void call(server.url, 'POST', `/api/syncs/${syncId}/executions/${executionId}/cancel`, {
+            key: server.apiKey,
+          });
+        }
+      },
+    });
+    assert.ok(canceled, run.stdout + run.stderr);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    const lines = run.stdout.trimEnd().split('\n');
+    assert.ok(lines.length >= 2, run.stdout);
+    for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\S+Z (INFO|WARN|WARNING|ERROR|DEBUG)\s+\S/);
+    assert.match(lines.at(-1)!, /Model sync canceled/);
+  });
 });
