@@ -2,19 +2,15 @@
 // layer maps each kind to its status and stable key (src/api/domain-error-mapping.ts) in the one place that renders
 // errors, so a service never chooses a status code.
 
-/**
- * The kinds of failure a use case reports. Each says who must act: the client, by changing its input (`invalid`,
- * `malformed`, `unprocessable`), by waiting or changing something else first (`conflict`, `precondition_failed`), or
- * not at all (`not_found`, `forbidden`); `upstream_failed` says a connected system refused or failed.
- */
+/** The kinds of failure a use case reports, each one thing the client can understand and act on. */
 export type DomainErrorKind =
-  /** The thing named does not exist, or is not visible to the actor (other tenants' ids are not found, never forbidden). */
+  /** The thing named does not exist, or the actor may not see it (other tenants' ids are not found, not forbidden). */
   | 'not_found'
   /** A value breaks a rule of its form: required, non-empty, one of a set, a page token this server issued. */
   | 'invalid'
   /** A value cannot be read or used at all: not the JSON it must be, a page past the last one. */
   | 'malformed'
-  /** The input is well-formed but cannot be acted on: it names what does not exist, or contradicts itself or the data. */
+  /** The input is well-formed but cannot be acted on: it names what does not exist, or contradicts itself. */
   | 'unprocessable'
   /** The current state of a resource stands in the way: an execution still open, a model still used by syncs. */
   | 'conflict'

@@ -1,7 +1,7 @@
 // Starting and cancelling bulk sync executions. A start writes the execution row and enqueues its job in one
 // transaction, keyed by the sync so that two executions of one sync never overlap; a second start while one is
-// open is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once
-// when it runs in this process or is still waiting.
+// open is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at
+// once when it runs in this process or is still waiting.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';

@@ -1,8 +1,8 @@
 // Starting and cancelling model-sync executions. A start writes the execution row and enqueues its job in one
 // transaction, keyed by the sync so that two executions of one sync never overlap; a second start while one is open
-// is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once when
-// it runs in this process or is still waiting. `active` pauses a sync's schedule only: a manual start of an inactive
-// sync runs (docs/model-syncs.md, "Executions").
+// is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once
+// when it runs in this process or is still waiting. `active` pauses a sync's schedule only: a manual start of an
+// inactive sync runs (docs/model-syncs.md, "Executions").
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
@@ -138,7 +138,7 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
       return open ? cancelOne(sync, open) : undefined;
     },
 
-    /** Cancels one execution: not found when it is not this sync's, a failed precondition when it has already finished. */
+    /** Cancels one execution: not found when it is not this sync's, precondition_failed when it has finished. */
     async cancel(sync: StoredModelSync, executionId: string): Promise<ModelSyncExecutionRow> {
       return cancelOne(sync, await this.require(sync, executionId));
     },

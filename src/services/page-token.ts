@@ -26,7 +26,6 @@ export function executionPageToken(row: { created_at: string; id: string }): str
 /** The (created_at, id) position an executionPageToken carries, or an invalid-field error naming page_token. */
 export function executionPagePosition(token: string): { created_at: string; id: string } {
   const key = pageTokenKey(token, 2);
-  if (!key)
-    throw invalidField('page_token', 'is not a token this API issued');
+  if (!key) throw invalidField('page_token', 'is not a token this API issued');
   return { created_at: key[0]!, id: key[1]! };
 }
