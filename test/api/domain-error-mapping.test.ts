@@ -8,7 +8,13 @@ import { createErrorRenderer } from '../../src/api/error-response.ts';
 import { ApiError, errorCodes } from '../../src/api/errors.ts';
 import { versionChanges } from '../../src/api/versioning/changes/index.ts';
 import { apiVersions } from '../../src/api/versioning/versions.ts';
-import { DomainError, type DomainErrorKind } from '../../src/domain/domain-error.ts';
+import {
+  DomainError,
+  type DomainErrorKind,
+  invalidField,
+  notFound,
+  unprocessableField,
+} from '../../src/domain/domain-error.ts';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 
 const expected: Record<DomainErrorKind, { status: number; key: string }> = {
@@ -55,6 +61,27 @@ describe('domain errors on the wire', () => {
         `{"status":${status},"message":"configuration.table: no such table","key":"${key}","metadata":{"reason":"object_missing","field":"configuration.table","ids":["a","b"]}}`,
       );
     }
+  });
+
+  test('the field helpers name the field first in the message and carry its path', () => {
+    const invalid = invalidField('params.a', 'must be a string or a list of strings');
+    assert.equal(invalid.field, 'params.a');
+    assert.equal(
+      JSON.stringify(render(invalid, apiVersions[0], 'request-1').body),
+      '{"status":400,"message":"params.a: must be a string or a list of strings","key":"validation_failed","metadata":{"field":"params.a"}}',
+    );
+    const unprocessable = unprocessableField('fields[0]', 'the model has no field "x"');
+    assert.equal(unprocessable.field, 'fields[0]');
+    assert.equal(
+      JSON.stringify(render(unprocessable, apiVersions[0], 'request-1').body),
+      '{"status":422,"message":"fields[0]: the model has no field \\"x\\"","key":"unprocessable","metadata":{"field":"fields[0]"}}',
+    );
+    const missing = notFound('connection');
+    assert.equal(missing.field, undefined);
+    assert.equal(
+      JSON.stringify(render(missing, apiVersions[0], 'request-1').body),
+      '{"status":404,"message":"connection not found","key":"not_found"}',
+    );
   });
 
   test('a domain error without details has no metadata', () => {
