@@ -79,7 +79,7 @@ export function parseModelSync(row: ModelSyncRow): StoredModelSync {
   };
 }
 
-/** The organization's sync, or a 404 (another organization's id is a 404 too). */
+/** The organization's sync, or not found (another organization's id is not found too). */
 export async function requireModelSync(
   context: Pick<AppContext, 'repositories'>,
   organizationId: string,
@@ -256,7 +256,7 @@ export function modelSyncsService(
       return requireModelSync(context, existing.organization_id, id);
     },
 
-    /** 409 while an execution is created, queued, running or canceling; the target is left as it is. */
+    /** A conflict while an execution is created, queued, running or canceling; the target is left as it is. */
     async delete(caller: Principal, id: string): Promise<void> {
       const existing = await requireModelSync(context, caller.organizationId, id);
       if (!(await repositories.modelSyncs.deleteUnlessBusy(existing.organization_id, id))) {

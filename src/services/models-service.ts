@@ -1,6 +1,6 @@
 // Model use cases: check the request, detect the fields by asking the source about the model's SQL (the same
-// call as GET …/modelsync/source/fields), store, sample and delete. A model whose SQL the source refuses is a
-// 422 carrying the source's own message.
+// call as GET …/modelsync/source/fields), store, sample and delete. A model whose SQL the source refuses is
+// unprocessable, with the source's own message.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
 import type { Principal } from './principal.ts';
@@ -253,7 +253,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       return { records, warnings };
     },
 
-    /** Refused (409) while a model sync reads from the model. */
+    /** A conflict while a model sync reads from the model. */
     async delete(caller: Principal, id: string): Promise<void> {
       await requireModel(caller, id);
       const syncs = await repositories.models.syncsUsing(caller.organizationId, id);
