@@ -6,6 +6,7 @@ import type { AppContext } from '../app-context.ts';
 import type { Connector } from '../connectors/connector.ts';
 import { connectionsService } from '../services/connections-service.ts';
 import type { Caller } from './auth/caller.ts';
+import { knownApiError } from './domain-error-mapping.ts';
 import { ApiError } from './errors.ts';
 import type { ConnectCardClaims } from './resources/connections/connect-card-routes.ts';
 
@@ -113,12 +114,13 @@ export function registerConnectCardPage(app: FastifyInstance, context: AppContex
       target.searchParams.set('connection_id', row.id);
       return reply.redirect(target.toString(), 303);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) throw error;
+      const known = knownApiError(error);
+      if (!known || known.status >= 500) throw error;
       const values = Object.fromEntries([...form.entries()]);
       return reply
         .code(422)
         .type('text/html; charset=utf-8')
-        .send(page(`Connect: ${claims.name}`, settingsForm(connector, values, error.message), claims.dark));
+        .send(page(`Connect: ${claims.name}`, settingsForm(connector, values, known.message), claims.dark));
     }
   });
 }

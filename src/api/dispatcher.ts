@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { ApiError } from './errors.ts';
+import { knownApiError } from './domain-error-mapping.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import { callerScope, type Caller } from './auth/caller.ts';
 import { Reply } from './route.ts';
@@ -207,10 +208,11 @@ async function handleIdempotent(
     await decision.complete(status, payload);
     return fastifyReply.send(payload);
   } catch (error) {
-    if (error instanceof ApiError && error.status < 500) {
+    const known = knownApiError(error);
+    if (known && known.status < 500) {
       await decision.complete(
-        error.status,
-        JSON.stringify(deps.renderError(error, request.apiVersion, request.id).body),
+        known.status,
+        JSON.stringify(deps.renderError(known, request.apiVersion, request.id).body),
       );
     } else {
       await decision.release();

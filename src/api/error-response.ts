@@ -1,6 +1,8 @@
-// Turns anything thrown while serving a request into the error body of the request's API version.
+// Turns anything thrown while serving a request into the error body of the request's API version. A service's
+// DomainError becomes its ApiError here, the one place the domain's kinds meet status codes.
 // Client mistakes caught by Fastify itself (bad JSON, body too large, wrong media type) keep their 4xx status;
 // anything unexpected is a 500 that names the request id and never carries a stack trace.
+import { knownApiError } from './domain-error-mapping.ts';
 import { ApiError, errorCodes, type ApiErrorBody, type ErrorCode } from './errors.ts';
 import type { VersionChange } from './versioning/version-change.ts';
 import { downgradeError } from './versioning/migrate.ts';
@@ -32,7 +34,8 @@ export interface RenderedError {
 }
 
 export function toApiError(error: unknown, requestId: string): { apiError: ApiError; unexpected: boolean } {
-  if (error instanceof ApiError) return { apiError: error, unexpected: error.status >= 500 };
+  const known = knownApiError(error);
+  if (known) return { apiError: known, unexpected: known.status >= 500 };
   const fastifyError = error as FastifyLikeError;
   const mapped = fastifyError?.code ? fastifyCodes[fastifyError.code] : undefined;
   if (mapped)

@@ -43,7 +43,7 @@ export function renderVersionsDoc(changes: readonly VersionChange[]): string {
     '',
     '## How versions are served',
     '',
-    "Handlers and schemas are written once, for the newest version. Each older version is a *version change* (src/api/versioning/changes/): plain-data instructions that say how it differs from the next newer version. A request at version V is converted up through every change from V to the newest, validated against the newest schema and handled; its response is converted down the same way. Type conversions are keyed by the spec's type name (the schema `title`), so one instruction covers every endpoint that uses the type. `GET /api/openapi.json` (version from the header, or `?version=`) is built from the same definitions.",
+    "Handlers and schemas are written once, for the newest version. Each older version is a _version change_ (src/api/versioning/changes/): plain-data instructions that say how it differs from the next newer version. A request at version V is converted up through every change from V to the newest, validated against the newest schema and handled; its response is converted down the same way. Type conversions are keyed by the spec's type name (the schema `title`), so one instruction covers every endpoint that uses the type. `GET /api/openapi.json` (version from the header, or `?version=`) is built from the same definitions.",
     '',
   ];
   for (const change of changes) {

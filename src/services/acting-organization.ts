@@ -1,12 +1,12 @@
 // The organization a request acts in: the caller's own, or — for partner keys — one named by `organization_id`
 // in the body (CreateConnectionRequestSchema and others carry it).
-import type { Caller } from '../api/auth/caller.ts';
+import type { Principal } from './principal.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
 import { organizationInScope } from './organization-scope.ts';
 
 export async function actingOrganizationId(
   repositories: Repositories,
-  caller: Caller,
+  caller: Principal,
   organizationId: string | undefined,
 ): Promise<string> {
   if (!organizationId || organizationId === caller.organizationId) return caller.organizationId;

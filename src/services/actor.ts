@@ -1,5 +1,5 @@
 // The OutputActor the spec attaches to created_by / updated_by: who made a change.
-import type { Caller } from '../api/auth/caller.ts';
+import type { Principal } from './principal.ts';
 
 export interface OutputActor {
   id: string;
@@ -7,7 +7,7 @@ export interface OutputActor {
   type: 'user' | 'organization' | 'partner';
 }
 
-export function actorOf(caller: Caller): OutputActor {
+export function actorOf(caller: Principal): OutputActor {
   if (caller.kind === 'user' && caller.userId) return { id: caller.userId, name: caller.userEmail ?? '', type: 'user' };
   if (caller.kind === 'partner') return { id: caller.partnerId, name: 'partner key', type: 'partner' };
   return { id: caller.keyId, name: 'organization key', type: 'organization' };

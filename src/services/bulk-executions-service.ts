@@ -1,10 +1,10 @@
 // Starting and cancelling bulk sync executions. A start writes the execution row and enqueues its job in one
 // transaction, keyed by the sync so that two executions of one sync never overlap; a second start while one is
-// open is a 409. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once
-// when it runs in this process or is still waiting.
+// open is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at
+// once when it runs in this process or is still waiting.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import { ApiError, fieldError } from '../api/errors.ts';
+import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { BulkExecutionRow } from '../persistence/repositories/bulk-executions-repository.ts';
 import { bulkExecutionsRepository } from '../persistence/repositories/bulk-executions-repository.ts';
 import type { BulkSyncRow } from '../persistence/repositories/bulk-syncs-repository.ts';
@@ -26,9 +26,9 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
   return {
     async start(sync: BulkSyncRow, options: StartBulkExecution): Promise<BulkExecutionRow> {
       if (options.test && options.resync_mode)
-        throw fieldError('test', 'test and resync_mode cannot be combined', 'unprocessable');
+        throw unprocessableField('test', 'test and resync_mode cannot be combined');
       if (options.schemas?.length === 0)
-        throw fieldError('schemas', 'must name at least one schema when given', 'unprocessable');
+        throw unprocessableField('schemas', 'must name at least one schema when given');
       const now = nowIso();
       const row: BulkExecutionRow = {
         id: randomUUID(),
@@ -53,10 +53,10 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
       await context.database.db.transaction().execute(async (tx) => {
         const open = await bulkExecutionsRepository(tx).open(sync.id);
         if (open)
-          throw new ApiError(
+          throw new DomainError(
             'conflict',
             `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
-            { metadata: { execution_id: open.id } },
+            { details: { execution_id: open.id } },
           );
         await bulkExecutionsRepository(tx).insert(row);
         await context.queue.enqueue(tx, {
@@ -74,10 +74,10 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
       const execution = executionId
         ? await repositories.bulkExecutions.get(sync.id, executionId)
         : await repositories.bulkExecutions.open(sync.id);
-      if (executionId && !execution) throw new ApiError('not_found', 'execution not found');
+      if (executionId && !execution) throw notFound('execution');
       if (!execution) return undefined;
       if (['completed', 'failed', 'canceled', 'errors', 'interrupted'].includes(execution.status)) {
-        throw new ApiError('bad_request', `The execution is already ${execution.status}.`);
+        throw new DomainError('precondition_failed', `The execution is already ${execution.status}.`);
       }
       await repositories.bulkExecutions.update(execution.id, {
         cancel_requested: 1,

@@ -2,8 +2,8 @@
 // schemas (the stored settings merged with what the source offers when the sync selects every schema).
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import type { Caller } from '../api/auth/caller.ts';
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import type { Principal } from './principal.ts';
+import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import { silentLogger } from '../domain/run-context.ts';
 import { configurationOf, validateBulkScheduleRequest, type StoredBulkSchedules } from '../domain/schedules/index.ts';
 import { defaultOutputName } from '../engine/bulk/name-normalization.ts';
@@ -58,7 +58,7 @@ export function bulkSyncsService(
 ) {
   const { repositories } = context;
 
-  async function requireSync(caller: Caller, id: string): Promise<BulkSyncRow> {
+  async function requireSync(caller: Principal, id: string): Promise<BulkSyncRow> {
     const row = await repositories.bulkSyncs.get(caller.organizationId, id);
     if (!row) throw notFound('bulk sync');
     return row;
@@ -71,13 +71,12 @@ export function bulkSyncsService(
     capability: 'bulkSource' | 'bulkDestination',
   ) {
     const row = await repositories.connections.get(organizationId, id);
-    if (!row) throw fieldError(field, 'no such connection in this organization', 'unprocessable');
+    if (!row) throw unprocessableField(field, 'no such connection in this organization');
     const connector = context.connectors.get(row.type);
     if (!connector || !(connector.capabilities as readonly string[]).includes(capability)) {
-      throw fieldError(
+      throw unprocessableField(
         field,
         `a ${row.type} connection cannot be a bulk-sync ${capability === 'bulkSource' ? 'source' : 'destination'}`,
-        'unprocessable',
       );
     }
     return row;
@@ -86,7 +85,7 @@ export function bulkSyncsService(
   function schedulesFrom(
     body: Record<string, unknown>,
     previous: StoredBulkSchedules | undefined,
-    caller: Caller,
+    caller: Principal,
     now: string,
   ): StoredBulkSchedules {
     const validated = validateBulkScheduleRequest({
@@ -95,8 +94,8 @@ export function bulkSyncsService(
     });
     if (!validated.ok) {
       const [first] = validated.issues;
-      throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, {
-        metadata: { field: first!.field, issues: validated.issues },
+      throw new DomainError('unprocessable', `${first!.field}: ${first!.message}`, {
+        details: { field: first!.field, issues: validated.issues },
       });
     }
     return storeSchedules(validated.value, previous, actorOf(caller), now);
@@ -106,8 +105,7 @@ export function bulkSyncsService(
     const seen = new Set<string>();
     return (schemas ?? []).map((schema, index) => {
       const input = typeof schema === 'string' ? { id: schema } : schema;
-      if (seen.has(input.id))
-        throw fieldError(`schemas[${index}]`, `schema ${input.id} is listed twice`, 'unprocessable');
+      if (seen.has(input.id)) throw unprocessableField(`schemas[${index}]`, `schema ${input.id} is listed twice`);
       seen.add(input.id);
       const { id, fields, ...rest } = input;
       const settings: BulkSchemaSettings = { ...rest, enabled: rest.enabled ?? true };
@@ -135,7 +133,7 @@ export function bulkSyncsService(
   return {
     requireSync,
 
-    async create(caller: Caller, organizationId: string, body: Record<string, any>): Promise<BulkSyncRow> {
+    async create(caller: Principal, organizationId: string, body: Record<string, any>): Promise<BulkSyncRow> {
       await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
       await checkConnection(
         organizationId,
@@ -168,7 +166,7 @@ export function bulkSyncsService(
       return row;
     },
 
-    async update(caller: Caller, id: string, body: Record<string, any>): Promise<BulkSyncRow> {
+    async update(caller: Principal, id: string, body: Record<string, any>): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
       await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
       await checkConnection(
@@ -200,7 +198,7 @@ export function bulkSyncsService(
       return requireSync(caller, id);
     },
 
-    async setActive(caller: Caller, id: string, active: boolean): Promise<BulkSyncRow> {
+    async setActive(caller: Principal, id: string, active: boolean): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
       await repositories.bulkSyncs.update(existing.organization_id, id, {
         active: active ? 1 : 0,
@@ -210,7 +208,7 @@ export function bulkSyncsService(
       return requireSync(caller, id);
     },
 
-    async delete(caller: Caller, id: string): Promise<void> {
+    async delete(caller: Principal, id: string): Promise<void> {
       const existing = await requireSync(caller, id);
       await repositories.bulkSyncs.delete(existing.organization_id, id);
     },
@@ -231,8 +229,8 @@ export function bulkSyncsService(
       if (sync.select_all_schemas === 1) {
         const source = await repositories.connections.get(sync.organization_id, sync.source_connection_id);
         if (!source)
-          throw new ApiError('unprocessable', 'The source connection of this sync no longer exists.', {
-            metadata: { field: 'source_connection_id' },
+          throw new DomainError('unprocessable', 'The source connection of this sync no longer exists.', {
+            details: { field: 'source_connection_id' },
           });
         const connection = await connections.open(source);
         try {
@@ -243,8 +241,8 @@ export function bulkSyncsService(
           });
           for (const schema of discovered) ids.add(schema.id);
         } catch (error) {
-          throw new ApiError('unprocessable', `Could not list the source's schemas: ${(error as Error).message}`, {
-            metadata: { field: 'source_connection_id' },
+          throw new DomainError('unprocessable', `Could not list the source's schemas: ${(error as Error).message}`, {
+            details: { field: 'source_connection_id' },
             cause: error,
           });
         } finally {

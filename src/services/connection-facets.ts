@@ -1,7 +1,7 @@
 // Opening a stored connection for one metadata call: the capability check in plain words, closing the pool
-// afterwards, and connector failures as API errors. Every endpoint of this family documents 400 (and most 404),
-// so a missing object is a 404 and every other connector failure a 400 whose message is the connector's own.
-import { ApiError } from '../api/errors.ts';
+// afterwards, and connector failures as domain errors: a missing object is not_found, every other connector failure
+// upstream_failed with the connector's own message and its code as the reason.
+import { DomainError } from '../domain/domain-error.ts';
 import type { BulkDestination, BulkSource, Connection, ModelSource, ModelTarget } from '../connectors/connector.ts';
 import { ConnectorError } from '../connectors/connector-error.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
@@ -23,21 +23,19 @@ const roles: Record<FacetName, string> = {
   modelTarget: 'a model-sync target',
 };
 
-export function capabilityMissing(row: ConnectionRow, facet: FacetName): ApiError {
-  return new ApiError(
-    'bad_request',
+export function capabilityMissing(row: ConnectionRow, facet: FacetName): DomainError {
+  return new DomainError(
+    'precondition_failed',
     `Connection "${row.name}" is of type ${row.type}, which cannot be ${roles[facet]}.`,
-    {
-      metadata: { reason: 'capability_missing', capability: facet, type: row.type },
-    },
+    { details: { reason: 'capability_missing', capability: facet, type: row.type } },
   );
 }
 
-/** A connector failure as the API reports it; other errors pass through unchanged. */
-export function connectorFailure(error: unknown): unknown {
+/** A connector failure as the use case reports it; other errors pass through unchanged. */
+function connectorFailure(error: unknown): unknown {
   if (!(error instanceof ConnectorError)) return error;
-  const code = error.code === 'object_missing' ? 'not_found' : 'bad_request';
-  return new ApiError(code, error.message, { metadata: { reason: error.code }, cause: error });
+  const kind = error.code === 'object_missing' ? 'not_found' : 'upstream_failed';
+  return new DomainError(kind, error.message, { details: { reason: error.code }, cause: error });
 }
 
 /** Opens `row`, hands `use` the facet (or refuses when the type lacks it), and always closes the connection. */

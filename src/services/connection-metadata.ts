@@ -1,7 +1,7 @@
 // What a connection offers to the sync builders: its bulk-sync source and destination descriptions, the tables and
 // fields a model can be built on, and the model-sync target objects with their fields and modes. Everything is
 // read from the connector through its facets; nothing here is stored.
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import { DomainError, invalidField, notFound } from '../domain/domain-error.ts';
 import type { RunContext } from '../domain/run-context.ts';
 import { silentLogger } from '../domain/run-context.ts';
 import type { TargetField, TargetObject } from '../connectors/connector.ts';
@@ -60,19 +60,19 @@ export function parseParams(raw: unknown): Record<string, string[]> {
     try {
       parsed = JSON.parse(raw);
     } catch (error: unknown) {
-      throw new ApiError('bad_request', 'params: must be a JSON object, e.g. {"query":["select 1"]}', {
-        metadata: { field: 'params' },
+      throw new DomainError('malformed', 'params: must be a JSON object, e.g. {"query":["select 1"]}', {
+        details: { field: 'params' },
         cause: error,
       });
     }
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw fieldError('params', 'must be a JSON object of string lists');
+    throw invalidField('params', 'must be a JSON object of string lists');
   const params: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(parsed)) {
     const values = Array.isArray(value) ? value : [value];
     if (!values.every((item) => typeof item === 'string'))
-      throw fieldError(`params.${key}`, 'must be a string or a list of strings');
+      throw invalidField(`params.${key}`, 'must be a string or a list of strings');
     params[key] = values as string[];
   }
   return params;
@@ -98,8 +98,8 @@ export function connectionMetadata(deps: { connections: Pick<ConnectionsService,
     return withFacet(connections, row, 'modelTarget', async (target) => {
       const object = (await target.listObjects(context)).find((candidate) => candidate.id === objectId);
       if (!object)
-        throw new ApiError('not_found', `target ${objectId} not found on connection "${row.name}"`, {
-          metadata: { field: 'target' },
+        throw new DomainError('not_found', `target ${objectId} not found on connection "${row.name}"`, {
+          details: { field: 'target' },
         });
       return { object, fields: await target.describeObject(context, objectId) };
     });
@@ -181,7 +181,7 @@ export function connectionMetadata(deps: { connections: Pick<ConnectionsService,
           user_added: field.user_added,
         }));
       }
-      throw fieldError(
+      throw invalidField(
         'params',
         'needs "query" (SQL) or "table" (a table id from the model source), e.g. {"query":["select 1"]}',
       );

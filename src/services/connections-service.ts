@@ -3,8 +3,8 @@
 // parent's, so changing the parent changes what the copy uses, and the copy never reveals it.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import type { Caller } from '../api/auth/caller.ts';
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import type { Principal } from './principal.ts';
+import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { Connection, ConnectionTestResult, Connector } from '../connectors/connector.ts';
 import { ConnectorError } from '../connectors/connector-error.ts';
 import { silentLogger } from '../domain/run-context.ts';
@@ -38,11 +38,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
   function connectorFor(type: string): Connector {
     const connector = connectors.get(type);
     if (!connector)
-      throw fieldError(
-        'type',
-        `unknown connection type "${type}"; GET /api/connection_types lists them`,
-        'unprocessable',
-      );
+      throw unprocessableField('type', `unknown connection type "${type}"; GET /api/connection_types lists them`);
     return connector;
   }
 
@@ -50,7 +46,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
     const checked = connector.validate(configuration);
     if (!checked.ok) {
       const field = checked.field ? `configuration.${checked.field}` : 'configuration';
-      throw new ApiError('unprocessable', `${field}: ${checked.message}`, { metadata: { field } });
+      throw new DomainError('unprocessable', `${field}: ${checked.message}`, { details: { field } });
     }
     return configuration;
   }
@@ -63,7 +59,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
   async function effectiveConfiguration(row: ConnectionRow): Promise<Configuration> {
     if (!row.parent_connection_id) return sealedConfiguration(row);
     const parent = await repositories.connections.getAnywhere(row.parent_connection_id);
-    if (!parent) throw new ApiError('conflict', 'The connection this copy was shared from no longer exists.');
+    if (!parent) throw new DomainError('conflict', 'The connection this copy was shared from no longer exists.');
     return effectiveConfiguration(parent);
   }
 
@@ -87,16 +83,16 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
     }
   }
 
-  async function requireConnection(caller: Caller, id: string): Promise<ConnectionRow> {
+  async function requireConnection(caller: Principal, id: string): Promise<ConnectionRow> {
     const row = await repositories.connections.get(caller.organizationId, id);
     if (!row) throw notFound('connection');
     return row;
   }
 
-  function testFailure(result: Extract<ConnectionTestResult, { ok: false }>): ApiError {
+  function testFailure(result: Extract<ConnectionTestResult, { ok: false }>): DomainError {
     const field = fieldForFailure[result.code];
-    return new ApiError('unprocessable', `Connection test failed: ${result.message}`, {
-      metadata: { reason: result.code, ...(field ? { field: `configuration.${field}` } : {}) },
+    return new DomainError('unprocessable', `Connection test failed: ${result.message}`, {
+      details: { reason: result.code, ...(field ? { field: `configuration.${field}` } : {}) },
     });
   }
 
@@ -120,7 +116,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
       return runTest(connector, merged);
     },
 
-    async create(caller: Caller, organizationId: string, input: ConnectionInput): Promise<ConnectionRow> {
+    async create(caller: Principal, organizationId: string, input: ConnectionInput): Promise<ConnectionRow> {
       const connector = connectorFor(input.type);
       const configuration = checkConfiguration(connector, input.configuration);
       const result = await runTest(connector, configuration);
@@ -148,15 +144,15 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
     },
 
     async update(
-      caller: Caller,
+      caller: Principal,
       id: string,
       input: Omit<ConnectionInput, 'type'> & { type?: string },
     ): Promise<ConnectionRow> {
       const row = await requireConnection(caller, id);
       if (row.parent_connection_id)
-        throw new ApiError('forbidden', 'A shared connection is configured by its parent organization.');
+        throw new DomainError('forbidden', 'A shared connection is configured by its parent organization.');
       if (input.type && input.type !== row.type)
-        throw fieldError('type', `a connection's type cannot change (it is ${row.type})`, 'unprocessable');
+        throw unprocessableField('type', `a connection's type cannot change (it is ${row.type})`);
       const connector = connectorFor(row.type);
       const configuration = checkConfiguration(
         connector,
@@ -177,31 +173,27 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
       return requireConnection(caller, id);
     },
 
-    async delete(caller: Caller, id: string): Promise<void> {
+    async delete(caller: Principal, id: string): Promise<void> {
       await requireConnection(caller, id);
       await repositories.connections.delete(caller.organizationId, id);
     },
 
     /** A copy of `parent` in a child organization of the same partner. */
     async share(
-      caller: Caller,
+      caller: Principal,
       parent: ConnectionRow,
       childOrganizationId: string,
       name: string | undefined,
     ): Promise<ConnectionRow> {
       const child = await repositories.organizations.getForPartner(caller.partnerId, childOrganizationId);
       if (!child)
-        throw new ApiError('not_found', 'child organization not found', {
-          metadata: { field: 'child_organization_id' },
+        throw new DomainError('not_found', 'child organization not found', {
+          details: { field: 'child_organization_id' },
         });
       if (child.id === parent.organization_id)
-        throw fieldError(
-          'child_organization_id',
-          'a connection cannot be shared with its own organization',
-          'unprocessable',
-        );
+        throw unprocessableField('child_organization_id', 'a connection cannot be shared with its own organization');
       if (parent.parent_connection_id)
-        throw new ApiError('unprocessable', 'A shared copy cannot be shared again; share its parent.');
+        throw new DomainError('unprocessable', 'A shared copy cannot be shared again; share its parent.');
       const actor = JSON.stringify(actorOf(caller));
       const now = nowIso();
       const row: ConnectionRow = {

@@ -1,6 +1,6 @@
 // A model's fields: the ones detected by running its SQL, narrowed by `fields`, plus the user-added
 // `additional_fields`, with the identifier marked unique. Field timestamps survive updates by field id.
-import { fieldError } from '../api/errors.ts';
+import { unprocessableField } from '../domain/domain-error.ts';
 import { UtilFieldType } from '../connectors/records.ts';
 import type { ModelField } from './model-record.ts';
 
@@ -28,7 +28,7 @@ function findField(fields: DetectedField[], name: string): DetectedField | undef
   return fields.find((field) => field.id === name) ?? fields.find((field) => field.name === name);
 }
 
-/** The model's fields and its identifier's field id; every name that matches nothing is a 422 naming it. */
+/** The model's fields and its identifier's field id; every name that matches nothing is an unprocessable error naming it. */
 export function modelFields(
   detected: DetectedField[],
   selection: FieldSelection,
@@ -39,26 +39,20 @@ export function modelFields(
     ? selection.fields.map((name, index) => {
         const field = findField(detected, name);
         if (!field)
-          throw fieldError(
+          throw unprocessableField(
             `fields[${index}]`,
             `the model's SQL yields no field "${name}" (it yields ${detected.map((candidate) => candidate.id).join(', ') || 'none'})`,
-            'unprocessable',
           );
         return field;
       })
     : detected;
   const added = (selection.additional_fields ?? []).map((input, index): DetectedField => {
     if (!fieldTypes.has(input.type))
-      throw fieldError(
-        `additional_fields[${index}].type`,
-        `must be one of ${[...fieldTypes].join(', ')}`,
-        'unprocessable',
-      );
+      throw unprocessableField(`additional_fields[${index}].type`, `must be one of ${[...fieldTypes].join(', ')}`);
     if (findField(detected, input.name))
-      throw fieldError(
+      throw unprocessableField(
         `additional_fields[${index}].name`,
         `"${input.name}" is already a field of the model's SQL`,
-        'unprocessable',
       );
     return {
       id: input.name,
@@ -76,16 +70,15 @@ export function modelFields(
   if (selection.identifier) {
     const field = findField(all, selection.identifier);
     if (!field)
-      throw fieldError(
+      throw unprocessableField(
         'identifier',
         `must name one of the model's fields (${all.map((candidate) => candidate.id).join(', ') || 'none'}), not "${selection.identifier}"`,
-        'unprocessable',
       );
     identifier = field.id;
   }
   (selection.tracking_columns ?? []).forEach((name, index) => {
     if (!findField(all, name))
-      throw fieldError(`tracking_columns[${index}]`, `"${name}" is not a field of the model`, 'unprocessable');
+      throw unprocessableField(`tracking_columns[${index}]`, `"${name}" is not a field of the model`);
   });
   const before = new Map(previous.map((field) => [field.id, field]));
   const fields = all.map((field) => {

@@ -3,7 +3,7 @@
 import type { AppContext } from '../app-context.ts';
 import type { Connection } from '../connectors/connector.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
-import { ApiError } from '../api/errors.ts';
+import { DomainError } from '../domain/domain-error.ts';
 import { connectionsService } from './connections-service.ts';
 import { type Model, type ModelConfiguration, modelFromRow } from './model-record.ts';
 
@@ -19,11 +19,11 @@ export function modelQuery(
   if (typeof configuration.query === 'string') return configuration.query;
   const tableQuery = connectors.get(connectionType)?.tableQuery;
   if (!tableQuery) {
-    throw new ApiError(
+    throw new DomainError(
       'unprocessable',
       `configuration.table: connections of type ${connectionType} have no tables; use configuration.query`,
       {
-        metadata: { field: 'configuration.table' },
+        details: { field: 'configuration.table' },
       },
     );
   }

@@ -1,8 +1,8 @@
-// The checks a model sync passes before it is stored, each failing with a 422 that names the field at fault. The
-// mode and filter rules are the engine's own (mode-rules.ts, identity-key.ts, record-filter.ts), so a saved sync
-// does not fail its execution's plan check for a reason the API could have told at save time.
+// The checks a model sync passes before it is stored, each failing with an unprocessable error that names the field
+// at fault. The mode and filter rules are the engine's own (mode-rules.ts, identity-key.ts, record-filter.ts), so a
+// saved sync does not fail its execution's plan check for a reason the API could have told at save time.
 import type { AppContext } from '../app-context.ts';
-import { ApiError, fieldError } from '../api/errors.ts';
+import { DomainError, unprocessableField } from '../domain/domain-error.ts';
 import { Capability, type TargetField, type TargetObject } from '../connectors/connector.ts';
 import type { UtilFieldType } from '../connectors/records.ts';
 import { FilterLogicError } from '../engine/model-sync/filter-logic.ts';
@@ -38,7 +38,7 @@ export interface ModelSyncCheckDependencies {
   connections: Pick<ConnectionsService, 'open'>;
 }
 
-const unprocessable = (field: string, message: string) => fieldError(field, message, 'unprocessable');
+const unprocessable = unprocessableField;
 
 /** Every model-field reference of the request, with its path, in the order the request gives them. */
 function modelReferences(input: ModelSyncInput): Array<{ path: string; source: SourceField }> {
@@ -125,10 +125,10 @@ function checkRules(input: ModelSyncInput): void {
     compileRecordFilter(input, new Date());
   } catch (error: unknown) {
     if (error instanceof FilterLogicError)
-      throw new ApiError('unprocessable', error.message, { metadata: { field: 'filter_logic' }, cause: error });
+      throw new DomainError('unprocessable', error.message, { details: { field: 'filter_logic' }, cause: error });
     if (error instanceof TypeError)
-      throw new ApiError('unprocessable', `filters: ${error.message}`, {
-        metadata: { field: 'filters' },
+      throw new DomainError('unprocessable', `filters: ${error.message}`, {
+        details: { field: 'filters' },
         cause: error,
       });
     throw error;
@@ -192,11 +192,11 @@ async function checkTarget(
       if (!object) throw unprocessable('target.object', `connection "${row.name}" has no target object ${objectId}`);
       description = { object, fields: await target.describeObject(context, objectId) };
     } catch (error: unknown) {
-      if (error instanceof ApiError) throw error;
-      throw new ApiError(
+      if (error instanceof DomainError) throw error;
+      throw new DomainError(
         'unprocessable',
         `target.connection_id: could not read the target: ${(error as Error).message}`,
-        { metadata: { field: 'target.connection_id' }, cause: error },
+        { details: { field: 'target.connection_id' }, cause: error },
       );
     }
     const missingModes = modeRules[input.mode].targetModes.filter((mode) => !description.object.modes.includes(mode));
@@ -212,10 +212,10 @@ async function checkTarget(
       try {
         await target.createField(context, objectId, { id: field.target, type });
       } catch (error: unknown) {
-        throw new ApiError(
+        throw new DomainError(
           'unprocessable',
           `${field.path}: could not create target field ${field.target}: ${(error as Error).message}`,
-          { metadata: { field: field.path }, cause: error },
+          { details: { field: field.path }, cause: error },
         );
       }
     }
@@ -224,7 +224,7 @@ async function checkTarget(
   }
 }
 
-/** The mapped fields the object lacks and that are marked `new` (to create); any other missing field is a 422. */
+/** The mapped fields the object lacks and that are marked `new` (to create); any other missing one is unprocessable. */
 function checkTargetFields(input: ModelSyncInput, description: TargetDescription): Array<SyncField & { path: string }> {
   // An object that lists no fields takes any field (a webhook, an empty JSON Lines file); only the fields marked
   // `new` are created on it (a file gets its columns that way).

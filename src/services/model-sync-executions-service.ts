@@ -1,11 +1,11 @@
 // Starting and cancelling model-sync executions. A start writes the execution row and enqueues its job in one
 // transaction, keyed by the sync so that two executions of one sync never overlap; a second start while one is open
-// is a 409. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once when
-// it runs in this process or is still waiting. `active` pauses a sync's schedule only: a manual start of an inactive
-// sync runs (docs/model-syncs.md, "Executions").
+// is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at once
+// when it runs in this process or is still waiting. `active` pauses a sync's schedule only: a manual start of an
+// inactive sync runs (docs/model-syncs.md, "Executions").
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import { nextRunAt } from '../domain/schedules/index.ts';
 import { emptyCounts } from '../engine/model-sync/execution-counts.ts';
 import { modeRules } from '../engine/model-sync/mode-rules.ts';
@@ -55,10 +55,10 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
 
   const cancelOne = async (sync: StoredModelSync, execution: ModelSyncExecutionRow): Promise<ModelSyncExecutionRow> => {
     if (isTerminal(execution.status))
-      throw new ApiError(
-        'bad_request',
+      throw new DomainError(
+        'precondition_failed',
         `The execution is already ${execution.status}; only an open execution can be canceled.`,
-        { metadata: { status: execution.status } },
+        { details: { status: execution.status } },
       );
     await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, {
       cancel_requested: 1,
@@ -82,12 +82,11 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
     async start(sync: StoredModelSync, options: StartModelSyncExecution): Promise<ModelSyncExecutionRow> {
       if (options.identities !== undefined) {
         if (options.identities.length === 0)
-          throw fieldError('identities', 'must name at least one identity value when given', 'unprocessable');
+          throw unprocessableField('identities', 'must name at least one identity value when given');
         if (modeRules[sync.mode]?.keyedBy !== 'identity' || !sync.definition.identity) {
-          throw fieldError(
+          throw unprocessableField(
             'identities',
             `a ${sync.mode} sync has no identity, so a run cannot be limited to identities`,
-            'unprocessable',
           );
         }
       }
@@ -116,10 +115,10 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
         const executions = modelSyncExecutionsRepository(transaction);
         const open = await executions.open(sync.organization_id, sync.id);
         if (open)
-          throw new ApiError(
+          throw new DomainError(
             'conflict',
             `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
-            { metadata: { execution_id: open.id } },
+            { details: { execution_id: open.id } },
           );
         await executions.insert(row);
         const payload: ExecutionPayload = { version: 1, executionId: row.id };
@@ -139,7 +138,7 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
       return open ? cancelOne(sync, open) : undefined;
     },
 
-    /** Cancels one execution: 404 when it is not this sync's, 400 when it has already finished. */
+    /** Cancels one execution: not found when it is not this sync's, precondition_failed when it has finished. */
     async cancel(sync: StoredModelSync, executionId: string): Promise<ModelSyncExecutionRow> {
       return cancelOne(sync, await this.require(sync, executionId));
     },

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { AppContext } from '../app-context.ts';
-import type { Caller } from '../api/auth/caller.ts';
-import { ApiError, notFound } from '../api/errors.ts';
+import type { Principal } from './principal.ts';
+import { DomainError, notFound } from '../domain/domain-error.ts';
 import { validateModelSyncSchedule, type ModelSyncSchedule } from '../domain/schedules/index.ts';
 import type { Filter, Identity, Override, SyncField, SyncMode } from '../engine/model-sync/model-sync-plan.ts';
 import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
@@ -79,7 +79,7 @@ export function parseModelSync(row: ModelSyncRow): StoredModelSync {
   };
 }
 
-/** The organization's sync, or a 404 (another organization's id is a 404 too). */
+/** The organization's sync, or not found (another organization's id is not found too). */
 export async function requireModelSync(
   context: Pick<AppContext, 'repositories'>,
   organizationId: string,
@@ -117,11 +117,9 @@ export const MODEL_SYNC_PAGE_LIMIT = 50;
 function positionOf(token: string): { updatedAt: string; id: string } {
   const key = pageTokenKey(token, 2);
   if (!key)
-    throw new ApiError(
-      'validation_failed',
-      'query parameter page_token: is not a token from pagination.next_page_token',
-      { metadata: { field: 'page_token', location: 'query' } },
-    );
+    throw new DomainError('invalid', 'query parameter page_token: is not a token from pagination.next_page_token', {
+      details: { field: 'page_token', location: 'query' },
+    });
   return { updatedAt: key[0]!, id: key[1]! };
 }
 
@@ -132,8 +130,8 @@ function scheduleFrom(raw: unknown): ModelSyncSchedule {
   const validated = validateModelSyncSchedule(raw);
   if (validated.ok) return validated.value;
   const [first] = validated.issues;
-  throw new ApiError('unprocessable', `${first!.field}: ${first!.message}`, {
-    metadata: { field: first!.field, issues: validated.issues },
+  throw new DomainError('unprocessable', `${first!.field}: ${first!.message}`, {
+    details: { field: first!.field, issues: validated.issues },
   });
 }
 
@@ -205,7 +203,7 @@ export function modelSyncsService(
       return { syncs: page.map(parseModelSync), nextPageToken: last && pageToken([last.updated_at, last.id]) };
     },
 
-    async create(caller: Caller, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {
+    async create(caller: Principal, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {
       const { schedule, modelId } = await checked(organizationId, body);
       const now = nowIso();
       const actor = JSON.stringify(actorOf(caller));
@@ -230,7 +228,7 @@ export function modelSyncsService(
     },
 
     /** PUT replaces the sync (active, when absent, stays as it was). */
-    async update(caller: Caller, id: string, body: ModelSyncRequest): Promise<StoredModelSync> {
+    async update(caller: Principal, id: string, body: ModelSyncRequest): Promise<StoredModelSync> {
       const existing = await requireModelSync(context, caller.organizationId, id);
       const { schedule, modelId } = await checked(existing.organization_id, body);
       await repositories.modelSyncs.update(existing.organization_id, id, {
@@ -248,7 +246,7 @@ export function modelSyncsService(
       return requireModelSync(context, existing.organization_id, id);
     },
 
-    async setActive(caller: Caller, id: string, active: boolean): Promise<StoredModelSync> {
+    async setActive(caller: Principal, id: string, active: boolean): Promise<StoredModelSync> {
       const existing = await requireModelSync(context, caller.organizationId, id);
       await repositories.modelSyncs.update(existing.organization_id, id, {
         active: active ? 1 : 0,
@@ -258,14 +256,14 @@ export function modelSyncsService(
       return requireModelSync(context, existing.organization_id, id);
     },
 
-    /** 409 while an execution is created, queued, running or canceling; the target is left as it is. */
-    async delete(caller: Caller, id: string): Promise<void> {
+    /** A conflict while an execution is created, queued, running or canceling; the target is left as it is. */
+    async delete(caller: Principal, id: string): Promise<void> {
       const existing = await requireModelSync(context, caller.organizationId, id);
       if (!(await repositories.modelSyncs.deleteUnlessBusy(existing.organization_id, id))) {
-        throw new ApiError(
+        throw new DomainError(
           'conflict',
           'The sync has an execution in progress; cancel it or wait for it to finish before deleting the sync.',
-          { metadata: { field: 'id' } },
+          { details: { field: 'id' } },
         );
       }
       // The change-detection state is keyed by the sync id alone; a sync deleted and never recreated leaves none.

@@ -1,10 +1,10 @@
 // Model use cases: check the request, detect the fields by asking the source about the model's SQL (the same
-// call as GET …/modelsync/source/fields), store, sample and delete. A model whose SQL the source refuses is a
-// 422 carrying the source's own message.
+// call as GET …/modelsync/source/fields), store, sample and delete. A model whose SQL the source refuses is
+// unprocessable, with the source's own message.
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.ts';
-import type { Caller } from '../api/auth/caller.ts';
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import type { Principal } from './principal.ts';
+import { DomainError, invalidField, notFound } from '../domain/domain-error.ts';
 import { ConnectorError } from '../connectors/connector-error.ts';
 import type { Row } from '../connectors/records.ts';
 import type { RunContext } from '../domain/run-context.ts';
@@ -53,40 +53,40 @@ function checkConfiguration(configuration: Record<string, unknown>): ModelConfig
   const { query, table, ...rest } = configuration;
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined)
-    throw fieldError(
+    throw invalidField(
       `configuration.${unknownKey}`,
       'is not a model setting; give `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)',
     );
   if (query !== undefined && table !== undefined)
-    throw fieldError('configuration', 'give either `query` or `table`, not both');
+    throw invalidField('configuration', 'give either `query` or `table`, not both');
   if (typeof query === 'string' && query.trim()) return { query };
   if (typeof table === 'string' && table.trim()) return { table };
   const field =
     query !== undefined ? 'configuration.query' : table !== undefined ? 'configuration.table' : 'configuration';
-  throw fieldError(
+  throw invalidField(
     field,
     'needs a non-empty `query` (SQL) or `table` (a table id from GET /api/connections/{id}/modelsync/source)',
   );
 }
 
 function checkName(name: string): void {
-  if (!name.trim()) throw fieldError('name', 'must not be empty');
+  if (!name.trim()) throw invalidField('name', 'must not be empty');
 }
 
-/** Why the source could not describe the model, as a 422 naming the configuration key. */
+/** Why the source could not describe the model, as an unprocessable error naming the configuration key. */
 function sourceRefusal(error: unknown, configuration: ModelConfiguration): unknown {
-  if (!(error instanceof ApiError)) return error;
-  if (error.metadata?.reason === 'capability_missing')
-    return new ApiError('unprocessable', `connection_id: ${error.message}`, {
-      metadata: { field: 'connection_id', reason: 'capability_missing' },
+  if (!(error instanceof DomainError)) return error;
+  if (error.details?.reason === 'capability_missing')
+    return new DomainError('unprocessable', `connection_id: ${error.message}`, {
+      details: { field: 'connection_id', reason: 'capability_missing' },
       cause: error,
     });
   const connectorError = error.cause instanceof ConnectorError ? error.cause : undefined;
-  const isMissingTable = configuration.table !== undefined && error.code === 'not_found';
+  const isMissingTable = configuration.table !== undefined && error.kind === 'not_found';
   if (!connectorError && !isMissingTable) return error;
   const field = configuration.query !== undefined ? 'configuration.query' : 'configuration.table';
-  return new ApiError('unprocessable', error.message, {
-    metadata: { field, ...(connectorError ? { reason: connectorError.code } : {}) },
+  return new DomainError('unprocessable', error.message, {
+    details: { field, ...(connectorError ? { reason: connectorError.code } : {}) },
     cause: error,
   });
 }
@@ -101,8 +101,8 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
   async function sourceConnection(organizationId: string, connectionId: string): Promise<ConnectionRow> {
     const row = await repositories.connections.get(organizationId, connectionId);
     if (!row)
-      throw new ApiError('not_found', `connection_id: connection ${connectionId} not found`, {
-        metadata: { field: 'connection_id' },
+      throw new DomainError('not_found', `connection_id: connection ${connectionId} not found`, {
+        details: { field: 'connection_id' },
       });
     return row;
   }
@@ -152,7 +152,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     };
   }
 
-  async function requireModel(caller: Caller, id: string): Promise<Model> {
+  async function requireModel(caller: Principal, id: string): Promise<Model> {
     const row = await repositories.models.get(caller.organizationId, id);
     if (!row) throw notFound('model');
     return modelFromRow(row);
@@ -167,7 +167,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       await sourceConnection(organizationId, input.connection_id);
     },
 
-    async create(caller: Caller, organizationId: string, input: ModelInput): Promise<Model> {
+    async create(caller: Principal, organizationId: string, input: ModelInput): Promise<Model> {
       const { now, ...built } = await build(organizationId, input);
       const actor = JSON.stringify(actorOf(caller));
       const model: Model = {
@@ -186,7 +186,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
 
     /** The model `input` describes, with its fields, stored nowhere. */
     async preview(
-      caller: Caller,
+      caller: Principal,
       organizationId: string,
       input: ModelInput,
     ): Promise<Omit<Model, 'id' | 'created_by' | 'updated_by'>> {
@@ -195,7 +195,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     },
 
     /** A full replacement (omitted settings are cleared); the version goes up by one. */
-    async update(caller: Caller, id: string, input: ModelInput): Promise<Model> {
+    async update(caller: Principal, id: string, input: ModelInput): Promise<Model> {
       const current = await requireModel(caller, id);
       const { now, ...built } = await build(caller.organizationId, input, current.fields);
       const model: Model = {
@@ -211,7 +211,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     },
 
     /** The stored model with its fields as the source describes them now (nothing is stored). */
-    async refreshed(caller: Caller, id: string): Promise<Model> {
+    async refreshed(caller: Principal, id: string): Promise<Model> {
       const current = await requireModel(caller, id);
       const connection = await sourceConnection(caller.organizationId, current.connection_id);
       const detected = await detect(connection, current.configuration);
@@ -224,7 +224,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     },
 
     /** Up to `sampleSize` records of the model, keyed by the model's field ids; warnings say what was left out. */
-    async sample(caller: Caller, id: string, run: RunContext): Promise<{ records: Row[]; warnings: string[] }> {
+    async sample(caller: Principal, id: string, run: RunContext): Promise<{ records: Row[]; warnings: string[] }> {
       const model = await requireModel(caller, id);
       const connection = await sourceConnection(caller.organizationId, model.connection_id);
       const query = modelQuery(context.connectors, connection.type, model.configuration);
@@ -253,15 +253,15 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       return { records, warnings };
     },
 
-    /** Refused (409) while a model sync reads from the model. */
-    async delete(caller: Caller, id: string): Promise<void> {
+    /** A conflict while a model sync reads from the model. */
+    async delete(caller: Principal, id: string): Promise<void> {
       await requireModel(caller, id);
       const syncs = await repositories.models.syncsUsing(caller.organizationId, id);
       if (syncs.length) {
-        throw new ApiError(
+        throw new DomainError(
           'conflict',
           `Model ${id} is used by ${syncs.length === 1 ? 'model sync' : 'model syncs'} ${syncs.join(', ')}; delete or change ${syncs.length === 1 ? 'it' : 'them'} first.`,
-          { metadata: { sync_ids: syncs } },
+          { details: { sync_ids: syncs } },
         );
       }
       await repositories.models.delete(caller.organizationId, id);

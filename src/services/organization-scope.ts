@@ -1,13 +1,13 @@
 // Which organizations a caller may reach: a partner reaches its partner's organizations; any other key reaches
 // only its own. Anything else is "not found", never "forbidden", so ids of other tenants leak nothing.
-import type { Caller } from '../api/auth/caller.ts';
-import { notFound } from '../api/errors.ts';
+import type { Principal } from './principal.ts';
+import { notFound } from '../domain/domain-error.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { OrganizationRow } from '../persistence/repositories/organizations-repository.ts';
 
 export async function organizationInScope(
   repositories: Repositories,
-  caller: Caller,
+  caller: Principal,
   organizationId: string,
 ): Promise<OrganizationRow> {
   const organization =

@@ -1,6 +1,6 @@
 // next_page_token of the keyset-paginated lists: the last row's sort key (strings) as base64url JSON, opaque to
 // clients. Bulk-sync and model-sync executions page by (created_at, id); model syncs by (updated_at, id).
-import { ApiError } from '../api/errors.ts';
+import { invalidField } from '../domain/domain-error.ts';
 
 export function pageToken(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -23,12 +23,9 @@ export function executionPageToken(row: { created_at: string; id: string }): str
   return pageToken([row.created_at, row.id]);
 }
 
-/** The (created_at, id) position an executionPageToken carries, or a 400 naming page_token. */
+/** The (created_at, id) position an executionPageToken carries, or an invalid-field error naming page_token. */
 export function executionPagePosition(token: string): { created_at: string; id: string } {
   const key = pageTokenKey(token, 2);
-  if (!key)
-    throw new ApiError('validation_failed', 'page_token: is not a token this API issued', {
-      metadata: { field: 'page_token' },
-    });
+  if (!key) throw invalidField('page_token', 'is not a token this API issued');
   return { created_at: key[0]!, id: key[1]! };
 }

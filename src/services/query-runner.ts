@@ -2,8 +2,8 @@
 // back page by page. The rows live in the job's result, so GET /api/jobs/query/{id} and GET /api/queries/{id}
 // agree; both disappear when the run expires.
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../api/auth/caller.ts';
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import type { Principal } from './principal.ts';
+import { DomainError, invalidField, notFound } from '../domain/domain-error.ts';
 import type { Row } from '../connectors/records.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
@@ -57,15 +57,15 @@ export function queryRunner(
 ) {
   const { repositories } = deps;
 
-  function creatorOf(caller: Caller): string {
+  function creatorOf(caller: Principal): string {
     const actor = actorOf(caller);
     return `${actor.type}:${actor.id}`;
   }
 
   return {
-    async run(caller: Caller, row: ConnectionRow, query: string | undefined): Promise<QueryView> {
+    async run(caller: Principal, row: ConnectionRow, query: string | undefined): Promise<QueryView> {
       if (!query || !query.trim())
-        throw fieldError('query', 'is required: the SQL to run, as the `query` query-string parameter');
+        throw invalidField('query', 'is required: the SQL to run, as the `query` query-string parameter');
       if (!deps.connections.connectorFor(row.type).capabilities.includes('modelSource'))
         throw capabilityMissing(row, 'modelSource');
       await repositories.queries.deleteExpired(nowIso());
@@ -108,17 +108,17 @@ export function queryRunner(
     },
 
     /** Whether `caller` created the run `id` (GET /api/jobs/query/{id} shows a run only to its creator, like GET /api/queries/{id}). */
-    async createdBy(caller: Caller, id: string): Promise<boolean> {
+    async createdBy(caller: Principal, id: string): Promise<boolean> {
       const query = await repositories.queries.get(caller.organizationId, id);
       return query?.created_by === creatorOf(caller);
     },
 
-    /** Status and one page (1-based) of results; 404 for other callers' runs and expired ones. */
-    async get(caller: Caller, id: string, page: number, basePath: string): Promise<QueryView> {
+    /** Status and one page (1-based) of results; not found for other principals' runs and expired ones. */
+    async get(caller: Principal, id: string, page: number, basePath: string): Promise<QueryView> {
       const query = await repositories.queries.get(caller.organizationId, id);
       if (!query || query.created_by !== creatorOf(caller)) throw notFound('query');
       if (query.expires_at < nowIso())
-        throw new ApiError('not_found', `The results of query ${id} expired at ${query.expires_at}; run it again.`);
+        throw new DomainError('not_found', `The results of query ${id} expired at ${query.expires_at}; run it again.`);
       const job = await repositories.jobs.get(caller.organizationId, id);
       if (!job) throw notFound('query');
       const view: QueryView = { result: { id, status: job.status, expires: query.expires_at } };
@@ -127,8 +127,8 @@ export function queryRunner(
       const stored = JSON.parse(job.result) as StoredResult;
       const pages = Math.max(1, Math.ceil(stored.count / options.pageSize));
       if (page > pages)
-        throw new ApiError('bad_request', `page ${page} is past the last page (${pages})`, {
-          metadata: { field: 'page' },
+        throw new DomainError('malformed', `page ${page} is past the last page (${pages})`, {
+          details: { field: 'page' },
         });
       const start = (page - 1) * options.pageSize;
       Object.assign(view.result, {

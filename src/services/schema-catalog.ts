@@ -2,7 +2,7 @@
 // what users changed on top — fields they added, patches to discovered fields, and primary-key overrides. The
 // overrides are kept per schema and survive refreshes; a refresh only replaces the discovered part.
 import { randomUUID } from 'node:crypto';
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { RunContext } from '../domain/run-context.ts';
 import { silentLogger } from '../domain/run-context.ts';
 import { UtilFieldType, type FieldDescription, type Row, type SchemaDescription } from '../connectors/records.ts';
@@ -56,11 +56,7 @@ const fieldTypes = new Set<string>(Object.values(UtilFieldType));
 
 function checkType(type: unknown, field: string): UtilFieldType {
   if (typeof type !== 'string' || !fieldTypes.has(type)) {
-    throw fieldError(
-      field,
-      `must be one of ${[...fieldTypes].join(', ')} (got ${JSON.stringify(type)})`,
-      'unprocessable',
-    );
+    throw unprocessableField(field, `must be one of ${[...fieldTypes].join(', ')} (got ${JSON.stringify(type)})`);
   }
   return type as UtilFieldType;
 }
@@ -245,10 +241,10 @@ export function schemaCatalog(deps: {
     /** Starts a refresh job and returns it at once; only healthy connections are refreshed (spec doc note). */
     async refresh(row: ConnectionRow): Promise<JobRow> {
       if (row.status !== 'healthy') {
-        throw new ApiError(
-          'bad_request',
+        throw new DomainError(
+          'precondition_failed',
           `Connection "${row.name}" is ${row.status}${row.status_error ? ` (${row.status_error})` : ''}; fix it before refreshing its schemas.`,
-          { metadata: { reason: 'connection_unhealthy' } },
+          { details: { reason: 'connection_unhealthy' } },
         );
       }
       const jobId = randomUUID();
@@ -317,10 +313,10 @@ export function schemaCatalog(deps: {
       if (overrides.userFields.length === before) {
         if (!discoveredSchemaNow.fields.some((field) => field.id === fieldId)) throw notFound(`field ${fieldId}`);
         if (!overrides.patches[fieldId]) {
-          throw new ApiError(
-            'bad_request',
+          throw new DomainError(
+            'precondition_failed',
             `Field ${fieldId} was discovered from the source; only fields users added can be deleted.`,
-            { metadata: { field: 'field_id' } },
+            { details: { field: 'field_id' } },
           );
         }
         delete overrides.patches[fieldId];
@@ -338,10 +334,10 @@ export function schemaCatalog(deps: {
       const known = new Set(current.fields.map((field) => field.id));
       changes.forEach((change, index) => {
         if (!known.has(change.field_id))
-          throw new ApiError(
+          throw new DomainError(
             'not_found',
             `fields[${index}].field_id: schema ${schemaId} has no field ${change.field_id}`,
-            { metadata: { field: `fields[${index}].field_id` } },
+            { details: { field: `fields[${index}].field_id` } },
           );
       });
       const keys = new Set(current.fields.filter((field) => field.is_primary_key).map((field) => field.id));

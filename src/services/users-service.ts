@@ -1,6 +1,6 @@
 // User use cases, shared by the singular (/api/organization/users) and plural (/api/organizations/{org_id}/users)
 // route families, which differ only in how the organization is chosen.
-import { ApiError, fieldError, notFound } from '../api/errors.ts';
+import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { UserRow } from '../persistence/repositories/users-repository.ts';
 
@@ -15,10 +15,10 @@ export const legacyRoles = ['admin', 'user'] as const;
 
 function checkRoles(input: UserChanges): void {
   if (input.role !== undefined && input.role_ids !== undefined) {
-    throw fieldError('role', 'role and role_ids cannot be given together; use role_ids', 'unprocessable');
+    throw unprocessableField('role', 'role and role_ids cannot be given together; use role_ids');
   }
   if (input.role !== undefined && !(legacyRoles as readonly string[]).includes(input.role)) {
-    throw fieldError('role', `must be one of ${legacyRoles.join(', ')}`, 'unprocessable');
+    throw unprocessableField('role', `must be one of ${legacyRoles.join(', ')}`);
   }
 }
 
@@ -37,7 +37,7 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
   async function ensureEmailFree(organizationId: string, email: string, exceptUserId?: string): Promise<void> {
     const existing = await repositories.users.findByEmail(organizationId, email);
     if (existing && existing.id !== exceptUserId)
-      throw fieldError('email', 'a user with this email already exists in the organization', 'unprocessable');
+      throw unprocessableField('email', 'a user with this email already exists in the organization');
   }
 
   return {
@@ -70,7 +70,7 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
     /** Deleting a user revokes its keys (they cascade). Returns the deleted user, as the spec's UserEnvelope says. */
     async delete(organizationId: string, id: string, callerUserId: string | undefined): Promise<UserRow> {
       const user = await requireUser(organizationId, id);
-      if (callerUserId === id) throw new ApiError('forbidden', 'A user cannot delete itself.');
+      if (callerUserId === id) throw new DomainError('forbidden', 'A user cannot delete itself.');
       await repositories.users.delete(organizationId, id);
       credentialsChanged();
       return user;

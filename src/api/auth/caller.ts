@@ -1,16 +1,8 @@
-// The authenticated principal behind a request.
-import type { ApiKeyKind } from '../../persistence/schema.ts';
+// The authenticated principal behind a request: the services' Principal, and what the API itself shows of it.
+import type { Principal } from '../../services/principal.ts';
 
-export interface Caller {
-  kind: ApiKeyKind;
-  keyId: string;
-  partnerId: string;
-  /** The organization the caller acts in. A partner key acts in its partner's owner organization. */
-  organizationId: string;
+export interface Caller extends Principal {
   organizationName: string;
-  /** Set for user keys. */
-  userId?: string;
-  userEmail?: string;
   userRole?: string | null;
 }
 
