@@ -96,7 +96,10 @@ export function registerEndpoints(
     const { url, names } = fastifyPath(endpoint.path);
     const id = `${endpoint.method} ${url}`;
     let entry = byUrl.get(id);
-    if (!entry) byUrl.set(id, (entry = { method: endpoint.method, url, versions: new Map() }));
+    if (!entry) {
+      entry = { method: endpoint.method, url, versions: new Map() };
+      byUrl.set(id, entry);
+    }
     if (entry.versions.has(endpoint.version)) {
       throw new Error(`two endpoints answer ${endpoint.method} ${endpoint.path} in ${endpoint.version}`);
     }
@@ -143,7 +146,7 @@ function dispatch(
 function readInput(
   prepared: PreparedEndpoint,
   request: FastifyRequest,
-): { params: Record<string, string>; query: Record<string, any>; body: unknown } {
+): { params: Record<string, string>; query: Record<string, unknown>; body: unknown } {
   const { endpoint } = prepared;
   const positional = request.params as Record<string, string>;
   const params: Record<string, string> = {};
@@ -156,7 +159,7 @@ function readInput(
   });
   return {
     params: (prepared.params ? prepared.params.parse(upgraded.params) : upgraded.params) as Record<string, string>,
-    query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, any>,
+    query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, unknown>,
     body: prepared.body ? prepared.body.parse(upgraded.body) : upgraded.body,
   };
 }
@@ -185,7 +188,7 @@ async function handleIdempotent(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
   caller: Caller,
-  input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
+  input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown },
   key: string,
 ): Promise<unknown> {
   const decision = await deps.idempotency({
@@ -225,7 +228,7 @@ function run(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
   caller: Caller | undefined,
-  input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
+  input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown },
   authenticate?: () => Promise<Caller>,
 ): Promise<{ status: number; payload: string | undefined }> {
   const onWrite = request.method === 'GET' ? undefined : deps.onWrite;

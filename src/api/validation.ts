@@ -26,9 +26,7 @@ export function fieldPath(instancePath: string, missing?: string): string {
 export function validationStatusCode(
   documentedErrors: readonly number[] | undefined,
 ): 'validation_failed' | 'unprocessable' {
-  return documentedErrors && documentedErrors.includes(422) && !documentedErrors.includes(400)
-    ? 'unprocessable'
-    : 'validation_failed';
+  return documentedErrors?.includes(422) && !documentedErrors.includes(400) ? 'unprocessable' : 'validation_failed';
 }
 
 export function compileValidator(

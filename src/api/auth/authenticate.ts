@@ -38,7 +38,7 @@ export function createAuthenticator(apiKeys: ApiKeysRepository, cache: Credentia
       const cached = cache.get(token);
       if (cached) return cached;
       const principal = await apiKeys.findPrincipal(token);
-      if (!principal || !principal.organization_id) throw new ApiError('unauthorized', 'Invalid or revoked API key.');
+      if (!principal?.organization_id) throw new ApiError('unauthorized', 'Invalid or revoked API key.');
       const caller: Caller = {
         kind: principal.kind,
         keyId: principal.key_id,
