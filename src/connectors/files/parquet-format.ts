@@ -5,7 +5,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema }
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { canceledError } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import type { FileColumn, FileFormat } from './file-format.ts';
+import type { FileFormat } from './file-format.ts';
 import {
   decodeParquetValue,
   encodeParquetValue,

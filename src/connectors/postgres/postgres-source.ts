@@ -25,12 +25,9 @@ export async function* streamPostgresQuery(
   options: { batchSize?: number; limit?: number; fetchSize?: number },
 ): AsyncIterable<RecordBatch> {
   throwIfAborted(context.signal);
-  let connection;
-  try {
-    connection = await client.pool.connect();
-  } catch (error: unknown) {
+  const connection = await client.pool.connect().catch((error: unknown) => {
     throw classifyPostgresError(error);
-  }
+  });
   const cursor = connection.query(new Cursor(text, values, { types: postgresTypeParsers }));
   let destroy: Error | undefined;
   const size = options.batchSize ?? defaultBatchSize;
