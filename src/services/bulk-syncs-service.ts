@@ -52,6 +52,20 @@ type SchemaInput =
   | string
   | ({ id: string; fields?: Array<string | BulkFieldSettings> } & Omit<Partial<BulkSchemaSettings>, 'fields'>);
 
+/** A bulk sync as a create or update request gives it, already checked against the request's schema. */
+export interface BulkSyncInput extends Partial<BulkSyncSettings> {
+  name: string;
+  mode?: string;
+  active?: boolean;
+  source_connection_id: string;
+  destination_connection_id: string;
+  source_configuration?: Record<string, unknown>;
+  destination_configuration?: Record<string, unknown>;
+  schemas?: SchemaInput[];
+  default_schedule?: unknown;
+  additional_schedules?: unknown;
+}
+
 export function bulkSyncsService(
   context: Pick<AppContext, 'repositories' | 'connectors'>,
   connections: ConnectionsService,
@@ -84,7 +98,7 @@ export function bulkSyncsService(
   }
 
   function schedulesFrom(
-    body: Record<string, unknown>,
+    body: Pick<BulkSyncInput, 'default_schedule' | 'additional_schedules'>,
     previous: StoredBulkSchedules | undefined,
     caller: Caller,
     now: string,
@@ -117,7 +131,7 @@ export function bulkSyncsService(
     });
   }
 
-  function settingsFrom(body: Record<string, any>): BulkSyncSettings {
+  function settingsFrom(body: BulkSyncInput): BulkSyncSettings {
     return {
       automatically_add_new_fields: body.automatically_add_new_fields ?? 'all',
       automatically_add_new_objects: body.automatically_add_new_objects ?? 'all',
@@ -135,7 +149,7 @@ export function bulkSyncsService(
   return {
     requireSync,
 
-    async create(caller: Caller, organizationId: string, body: Record<string, any>): Promise<BulkSyncRow> {
+    async create(caller: Caller, organizationId: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
       await checkConnection(
         organizationId,
@@ -168,7 +182,7 @@ export function bulkSyncsService(
       return row;
     },
 
-    async update(caller: Caller, id: string, body: Record<string, any>): Promise<BulkSyncRow> {
+    async update(caller: Caller, id: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
       await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
       await checkConnection(

@@ -23,7 +23,7 @@ interface BulkExecutionPayload {
 
 function parsePayload(payload: unknown): BulkExecutionPayload {
   const candidate = payload as Partial<BulkExecutionPayload> | null;
-  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string') {
+  if (candidate?.version !== 1 || typeof candidate.executionId !== 'string') {
     throw Object.assign(new Error(`unrecognised bulk execution payload ${JSON.stringify(payload)}`), {
       retryable: false,
     });

@@ -183,7 +183,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     for (const value of values) if (typeof value === 'string') size += value.length;
     // Past the budget the memo just stops: the rows it lacks go the longer way next run.
     if (!held(entry) || total + size > maxBytes) return;
-    const rows = (entry.rows ??= { layout, keys: [], slots: [], kept: [], values: [], bytes: 0 });
+    entry.rows ??= { layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
+    const rows = entry.rows;
     rows.keys.push(key);
     rows.slots.push(slot);
     rows.kept.push(kept);
