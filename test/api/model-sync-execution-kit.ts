@@ -8,6 +8,7 @@ import { createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts
 import { verifyWebhookSignature } from '../../src/http/webhook-signature.ts';
 import { startUpstream, type UpstreamServer } from '../proxy/upstream-server.ts';
 import { createConnection, postgresConfiguration } from './connection-data-kit.ts';
+import type { ReadBack } from '../kit/read-back.ts';
 
 /** A Ferry reached over HTTP: a test server of the kit, or a `ferry serve` child process. */
 export type FerryApi = Pick<TestFerry, 'url' | 'apiKey'>;
@@ -28,7 +29,7 @@ export const person = (id: number, plan = id % 2 ? 'pro' : 'free'): Person => ({
   plan,
 });
 
-export async function sql(database: ScratchDatabase, text: string, values: unknown[] = []): Promise<any[]> {
+export async function sql(database: ScratchDatabase, text: string, values: unknown[] = []): Promise<ReadBack[]> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
@@ -253,8 +254,8 @@ export async function waitForExecution(
   key: string,
   syncId: string,
   executionId: string,
-  options: { until?: (execution: any) => boolean; timeoutMs?: number } = {},
-): Promise<any> {
+  options: { until?: (execution: ReadBack) => boolean; timeoutMs?: number } = {},
+): Promise<ReadBack> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const got = await call(url, 'GET', `/api/syncs/${syncId}/executions/${executionId}`, { key });
@@ -272,7 +273,7 @@ export async function runToCompletion(
   server: FerryApi,
   syncId: string,
   body: Record<string, unknown> = {},
-): Promise<any> {
+): Promise<ReadBack> {
   const id = await startExecution(server, syncId, body);
   const execution = await waitForExecution(server.url, server.apiKey, syncId, id);
   assert.equal(execution.status, 'completed', JSON.stringify(execution));

@@ -8,6 +8,7 @@ import type { Clock } from '../../src/domain/clock.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createPostgresDatabase, type ScratchDatabase } from './services.ts';
+import type { ReadBack } from './read-back.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -93,7 +94,7 @@ export interface CallOptions {
 export interface CallResult {
   status: number;
   headers: Headers;
-  body: any;
+  body: ReadBack;
   text: string;
 }
 
@@ -109,7 +110,7 @@ export async function call(base: string, method: string, path: string, options: 
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  let body: any;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

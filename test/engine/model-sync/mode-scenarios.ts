@@ -4,7 +4,6 @@
 // must send each change once. A target adapter seeds and reads back its own storage.
 import assert from 'node:assert/strict';
 import type { Connection } from '../../../src/connectors/connector.ts';
-import type { Row } from '../../../src/connectors/records.ts';
 import type { ModelSyncOptions, ModelSyncPlan, SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import { runModelSync, type ModelSyncResult } from '../../../src/engine/model-sync/model-sync-runner.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
