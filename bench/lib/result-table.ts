@@ -9,7 +9,7 @@ export interface Column<Row> {
   align?: 'left' | 'right';
 }
 
-export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((column) => column.cell(row)));
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, 3, ...cells.map((line) => line[index]!.length)),

@@ -37,7 +37,7 @@ interface PreparedEndpoint {
 
 const placeholder = /\{([^}]+)\}/g;
 
-export function fastifyPath(path: string): { url: string; names: string[] } {
+function fastifyPath(path: string): { url: string; names: string[] } {
   const names: string[] = [];
   const url = path.replace(placeholder, (_match, name: string) => {
     names.push(name);

@@ -31,7 +31,7 @@ export interface RenderedError {
   unexpected: boolean;
 }
 
-export function toApiError(error: unknown, requestId: string): { apiError: ApiError; unexpected: boolean } {
+function toApiError(error: unknown, requestId: string): { apiError: ApiError; unexpected: boolean } {
   if (error instanceof ApiError) return { apiError: error, unexpected: error.status >= 500 };
   const fastifyError = error as FastifyLikeError;
   const mapped = fastifyError?.code ? fastifyCodes[fastifyError.code] : undefined;

@@ -13,7 +13,7 @@ import {
 } from 'kysely';
 import type { Database } from './schema.ts';
 
-export type DialectName = 'sqlite' | 'postgres';
+type DialectName = 'sqlite' | 'postgres';
 
 export interface MetadataDatabase {
   db: Kysely<Database>;

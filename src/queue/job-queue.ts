@@ -67,7 +67,7 @@ export interface RetryHints {
   nextRetryDelay?: number;
 }
 
-export interface HeartbeatEvent {
+interface HeartbeatEvent {
   jobId: string;
   task: string;
   jobKey: string | undefined;
@@ -123,12 +123,12 @@ export interface CancelResult {
   aborted: boolean;
 }
 
-export const JobState = {
+const JobState = {
   pending: 'pending',
   running: 'running',
   failed: 'failed',
 } as const;
-export type JobState = (typeof JobState)[keyof typeof JobState];
+type JobState = (typeof JobState)[keyof typeof JobState];
 
 /** A job as stored; finished jobs are deleted, so a completed or cancelled job reads as undefined. */
 export interface JobSnapshot {

@@ -25,7 +25,7 @@ export interface BulkSyncSettings {
   policies: string[];
 }
 
-export interface BulkFieldSettings {
+interface BulkFieldSettings {
   id: string;
   enabled?: boolean;
   obfuscated?: boolean;

@@ -34,7 +34,7 @@ export function capabilityMissing(row: ConnectionRow, facet: FacetName): ApiErro
 }
 
 /** A connector failure as the API reports it; other errors pass through unchanged. */
-export function connectorFailure(error: unknown): unknown {
+function connectorFailure(error: unknown): unknown {
   if (!(error instanceof ConnectorError)) return error;
   const code = error.code === 'object_missing' ? 'not_found' : 'bad_request';
   return new ApiError(code, error.message, { metadata: { reason: error.code }, cause: error });

@@ -39,7 +39,7 @@ export interface ModelInput extends ModelSettings {
 }
 
 /** Records per sample (GET /api/models/{id}/sample). 10, as the schema sample endpoints default to. */
-export const sampleSize = 10;
+const sampleSize = 10;
 
 /** Values as JSON can carry them: binary as base64, 64-bit integers as text. */
 function jsonValue(value: unknown): unknown {

@@ -14,7 +14,7 @@ import type { BulkSyncSettings, BulkSyncsService } from '../services/bulk-syncs-
 import type { ConnectionsService } from '../services/connections-service.ts';
 
 /** Rows per schema a test execution copies. */
-export const testExecutionRowLimit = 100;
+const testExecutionRowLimit = 100;
 
 interface BulkExecutionPayload {
   version: 1;

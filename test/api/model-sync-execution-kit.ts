@@ -13,7 +13,7 @@ import type { ReadBack } from '../kit/read-back.ts';
 /** A Ferry reached over HTTP: a test server of the kit, or a `ferry serve` child process. */
 export type FerryApi = Pick<TestFerry, 'url' | 'apiKey'>;
 
-export const webhookSecret = 'whsec_model_sync_executions';
+const webhookSecret = 'whsec_model_sync_executions';
 
 export interface Person {
   id: number;
@@ -51,7 +51,7 @@ export async function setPeople(source: ScratchDatabase, people: Person[]): Prom
 export const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, index) => person(from + index));
 
-export interface WebhookReceiver {
+interface WebhookReceiver {
   url: string;
   /** The receiver's records by email (identity batches) and the appended ones (no identity). */
   keyed: Map<string, Record<string, unknown>>;
@@ -70,7 +70,7 @@ export interface WebhookReceiver {
 }
 
 /** A webhook that checks every batch's HMAC-SHA256 signature and applies it to its own store, idempotently by email. */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let upstream: UpstreamServer;
   const receiver: WebhookReceiver = {
     url: '',

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/persistence/schema.ts';
 import type { JobHandler, JobQueue, RunningWorker, StartOptions } from '../../src/queue/job-queue.ts';
 
-export interface QueueFixture {
+interface QueueFixture {
   db: Kysely<Database>;
   /** The queue under test, prepared. */
   queue: JobQueue;

@@ -4,7 +4,7 @@ import type { CredentialCache } from './credential-cache.ts';
 import { ApiError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];

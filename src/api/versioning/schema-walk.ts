@@ -17,7 +17,7 @@ export type TypeConverter = (value: unknown) => unknown;
 const titlesCache = new WeakMap<object, Set<string>>();
 
 /** Every type name (title) used anywhere inside a schema. */
-export function titlesIn(schema: Schema): Set<string> {
+function titlesIn(schema: Schema): Set<string> {
   const cached = titlesCache.get(schema);
   if (cached) return cached;
   const titles = new Set<string>();

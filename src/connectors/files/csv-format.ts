@@ -46,7 +46,7 @@ function headerIds(first: (string | null)[], options: CsvOptions): string[] {
     : first.map((_, index) => `column_${index + 1}`);
 }
 
-export function decodeCsvText(kind: FileKind, text: string | null): unknown {
+function decodeCsvText(kind: FileKind, text: string | null): unknown {
   if (text === null || (text === '' && kind !== 'string')) return null;
   try {
     switch (kind) {
@@ -75,7 +75,7 @@ export function decodeCsvText(kind: FileKind, text: string | null): unknown {
   }
 }
 
-export function encodeCsvText(kind: FileKind, value: unknown): string | null {
+function encodeCsvText(kind: FileKind, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (kind === 'json' || kind === 'array' || typeof value === 'object') return JSON.stringify(value);

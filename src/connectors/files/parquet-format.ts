@@ -16,7 +16,7 @@ import {
 } from './parquet-codec.ts';
 
 /** Rows per written row group: large enough for good compression, small enough to hold in memory. */
-export const parquetRowGroupRows = 10_000;
+const parquetRowGroupRows = 10_000;
 
 export function createParquetFormat(): FileFormat {
   return {

@@ -17,7 +17,7 @@ const defaultBatchSize = 1000;
 /** Rows a model read fetches per round trip (yielded in batches of batchSize): fewer round trips for the same rows. */
 const modelFetchSize = 5000;
 
-export async function* streamPostgresQuery(
+async function* streamPostgresQuery(
   context: RunContext,
   client: PostgresClient,
   text: string,

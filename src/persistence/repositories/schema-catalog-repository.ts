@@ -90,5 +90,3 @@ export function schemaCatalogRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type SchemaCatalogRepository = ReturnType<typeof schemaCatalogRepository>;

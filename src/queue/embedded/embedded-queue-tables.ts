@@ -2,7 +2,7 @@
 // from the process clock: every process sharing the file runs on the same machine, so their clocks agree.
 import { sql, type Kysely } from 'kysely';
 
-export const embeddedQueueTable = 'queue_jobs';
+const embeddedQueueTable = 'queue_jobs';
 
 /** Any Kysely over the file that holds the queue table: the queue reaches it in raw SQL, whatever the caller's types. */
 export type QueueDatabase = Pick<Kysely<unknown>, 'schema' | 'getExecutor'>;

@@ -41,7 +41,7 @@ const defaultStateCacheBytes = ferryDefaults.stateCacheBytes;
 export const defaultPreloadStateKeys = ferryDefaults.preloadStateKeys;
 
 /** What the state holds for one key: the record's canonical JSON (isKeptJson) or its hash; "" once deleted. */
-export interface StateSlot {
+interface StateSlot {
   kept: string;
 }
 
@@ -73,7 +73,7 @@ export interface StateLane {
 }
 
 /** What StateCache.open returns: the store, and the fast lane's answers when the cache is on. */
-export type CachedStateStore = StateStore & { readonly lane?: StateLane };
+type CachedStateStore = StateStore & { readonly lane?: StateLane };
 
 interface Entry {
   syncId: string;
@@ -95,7 +95,7 @@ export interface StateCacheOptions {
   maxBytes?: number;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   /**
    * A cold entry is preloaded (the sync's state read whole) when the sync has at most this many keys; otherwise it
    * warms up from the store's diffs. Worth it where the store is a round trip away: a store in this process diffs a
