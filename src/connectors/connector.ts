@@ -145,7 +145,7 @@ export interface DirectCopy {
   ): Promise<{ format: 'binary' | 'text' }>;
 }
 
-export interface DirectCopySource {
+interface DirectCopySource {
   /** The copy into `destination`, or undefined when this connection cannot write into it directly. */
   to(destination: Connection): DirectCopy | undefined;
 }
