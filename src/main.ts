@@ -83,16 +83,15 @@ commonOptions(
   const { createFerry } = await loadFerry();
   const ferry = await createFerry(loadConfig(process.env, overrides(options)));
   if (ferry.bootstrap && !ferry.bootstrap.keysFromEnvironment) {
-    process.stdout.write(
-      [
-        '',
-        'Ferry created its first partner, organization and admin user. These keys are shown once; store them now.',
-        `  partner key:            ${ferry.bootstrap.partnerKey}`,
-        `  admin API key (org):    ${ferry.bootstrap.apiKey}`,
-        `  try: curl -H "Authorization: Bearer ${ferry.bootstrap.apiKey}" localhost:${ferry.context.config.port}/api/me`,
-        '',
-      ].join('\n') + '\n',
-    );
+    const lines = [
+      '',
+      'Ferry created its first partner, organization and admin user. These keys are shown once; store them now.',
+      `  partner key:            ${ferry.bootstrap.partnerKey}`,
+      `  admin API key (org):    ${ferry.bootstrap.apiKey}`,
+      `  try: curl -H "Authorization: Bearer ${ferry.bootstrap.apiKey}" localhost:${ferry.context.config.port}/api/me`,
+      '',
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
   const address = await ferry.listen();
   ferry.context.log.info({ address }, 'listening');
@@ -184,18 +183,17 @@ commonOptions(
   await withRepositories(options, async (repositories) => {
     const rows = await repositories.apiKeys.list({ includeRevoked: Boolean(options.all) });
     for (const row of rows) {
-      process.stdout.write(
-        [
-          row.id,
-          row.kind,
-          `${row.key_prefix}…`,
-          row.organization_id ?? '-',
-          row.user_id ?? '-',
-          row.created_at,
-          row.revoked_at ? `revoked ${row.revoked_at}` : 'active',
-          row.label ?? '',
-        ].join('\t') + '\n',
-      );
+      const columns = [
+        row.id,
+        row.kind,
+        `${row.key_prefix}…`,
+        row.organization_id ?? '-',
+        row.user_id ?? '-',
+        row.created_at,
+        row.revoked_at ? `revoked ${row.revoked_at}` : 'active',
+        row.label ?? '',
+      ];
+      process.stdout.write(`${columns.join('\t')}\n`);
     }
   });
 });

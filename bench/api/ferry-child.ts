@@ -52,7 +52,14 @@ await serveInChild<FerryChildDetails>(async () => {
   if (process.env.BENCH_LOOKUPS_FROM_MEMORY === '1') {
     const app = await appWithLookupsFromMemory(ferry, config.bootstrapApiKey!, details.userId, details.organizationId);
     const url = await app.listen({ host: config.host, port: config.port });
-    return { url, details, close: async () => (await app.close(), await ferry.close()) };
+    return {
+      url,
+      details,
+      close: async () => {
+        await app.close();
+        await ferry.close();
+      },
+    };
   }
   return { url: await ferry.listen(), details, close: () => ferry.close() };
 });

@@ -44,9 +44,8 @@ export function summarizeCpuProfile(
   const parents = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
   const selfMs = new Map<number, number>();
-  profile.samples.forEach((id, index) =>
-    selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000),
-  );
+  for (const [index, id] of profile.samples.entries())
+    selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0) / 1000);
 
   const byGroup = new Map<string, number>();
   const byFunction = new Map<string, number>();

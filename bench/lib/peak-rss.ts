@@ -21,7 +21,7 @@ function procStatusKib(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefine
 }
 
 /** Current RSS of any process in bytes, or undefined when it cannot be read (exited, no /proc and no ps). */
-export function currentRss(pid: number): number | undefined {
+function currentRss(pid: number): number | undefined {
   const kib = procStatusKib(pid, 'VmRSS');
   if (kib !== undefined) return kib * 1024;
   try {

@@ -9,7 +9,7 @@ export interface Column<Row> {
   align?: 'left' | 'right';
 }
 
-export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
+function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[]): string {
   const cells = rows.map((row) => columns.map((column) => column.cell(row)));
   const widths = columns.map((column, index) =>
     Math.max(column.header.length, 3, ...cells.map((line) => line[index]!.length)),
@@ -17,7 +17,7 @@ export function renderTable<Row>(columns: readonly Column<Row>[], rows: readonly
   const pad = (text: string, index: number) =>
     columns[index]!.align === 'right' ? text.padStart(widths[index]!) : text.padEnd(widths[index]!);
   const line = (texts: string[]) => `| ${texts.map(pad).join(' | ')} |`;
-  const rule = `| ${widths.map((width, index) => (columns[index]!.align === 'right' ? '-'.repeat(width - 1) + ':' : '-'.repeat(width))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, index) => (columns[index]!.align === 'right' ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`;
   return [line(columns.map((column) => column.header)), rule, ...cells.map(line)].join('\n');
 }
 

@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { startPeakRssSampler } from './peak-rss.ts';
 
-export interface ReadyMessage<Details> {
+interface ReadyMessage<Details> {
   type: 'ready';
   url: string;
   details: Details;

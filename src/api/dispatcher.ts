@@ -38,7 +38,7 @@ interface PreparedEndpoint {
 
 const placeholder = /\{([^}]+)\}/g;
 
-export function fastifyPath(path: string): { url: string; names: string[] } {
+function fastifyPath(path: string): { url: string; names: string[] } {
   const names: string[] = [];
   const url = path.replace(placeholder, (_match, name: string) => {
     names.push(name);
@@ -97,7 +97,10 @@ export function registerEndpoints(
     const { url, names } = fastifyPath(endpoint.path);
     const id = `${endpoint.method} ${url}`;
     let entry = byUrl.get(id);
-    if (!entry) byUrl.set(id, (entry = { method: endpoint.method, url, versions: new Map() }));
+    if (!entry) {
+      entry = { method: endpoint.method, url, versions: new Map() };
+      byUrl.set(id, entry);
+    }
     if (entry.versions.has(endpoint.version)) {
       throw new Error(`two endpoints answer ${endpoint.method} ${endpoint.path} in ${endpoint.version}`);
     }
@@ -144,7 +147,7 @@ function dispatch(
 function readInput(
   prepared: PreparedEndpoint,
   request: FastifyRequest,
-): { params: Record<string, string>; query: Record<string, any>; body: unknown } {
+): { params: Record<string, string>; query: Record<string, unknown>; body: unknown } {
   const { endpoint } = prepared;
   const positional = request.params as Record<string, string>;
   const params: Record<string, string> = {};
@@ -157,7 +160,7 @@ function readInput(
   });
   return {
     params: (prepared.params ? prepared.params.parse(upgraded.params) : upgraded.params) as Record<string, string>,
-    query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, any>,
+    query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, unknown>,
     body: prepared.body ? prepared.body.parse(upgraded.body) : upgraded.body,
   };
 }
@@ -186,7 +189,7 @@ async function handleIdempotent(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
   caller: Caller,
-  input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
+  input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown },
   key: string,
 ): Promise<unknown> {
   const decision = await deps.idempotency({
@@ -227,7 +230,7 @@ function run(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
   caller: Caller | undefined,
-  input: { params: Record<string, string>; query: Record<string, any>; body: unknown },
+  input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown },
   authenticate?: () => Promise<Caller>,
 ): Promise<{ status: number; payload: string | undefined }> {
   const onWrite = request.method === 'GET' ? undefined : deps.onWrite;

@@ -33,7 +33,7 @@ export interface RenderedError {
   unexpected: boolean;
 }
 
-export function toApiError(error: unknown, requestId: string): { apiError: ApiError; unexpected: boolean } {
+function toApiError(error: unknown, requestId: string): { apiError: ApiError; unexpected: boolean } {
   const known = knownApiError(error);
   if (known) return { apiError: known, unexpected: known.status >= 500 };
   const fastifyError = error as FastifyLikeError;

@@ -15,10 +15,17 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type Access = 'public' | 'any' | 'organization' | 'partner';
 
+/**
+ * A query value or body after the dispatcher checked it against the route's TypeBox schema (a 400 otherwise). Each
+ * handler reads it as that schema's shape; the route list is not generic over its schemas, so the compiler cannot.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: checked against the route's own schema before any handler reads it
+type SchemaChecked = any;
+
 export interface HandlerInput {
   params: Record<string, string>;
-  query: Record<string, any>;
-  body: any;
+  query: Record<string, SchemaChecked>;
+  body: SchemaChecked;
   /** Undefined only on `public` endpoints. */
   caller: Caller;
   requestId: string;

@@ -139,8 +139,10 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     const version = asked ?? request.apiVersion;
     reply.header('X-Polytomic-Version', version);
     let document = openApiCache.get(version);
-    if (!document)
-      openApiCache.set(version, (document = JSON.stringify(buildOpenApiDocument(routes, changes, version))));
+    if (!document) {
+      document = JSON.stringify(buildOpenApiDocument(routes, changes, version));
+      openApiCache.set(version, document);
+    }
     return reply.type('application/json; charset=utf-8').send(document);
   });
 

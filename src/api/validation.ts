@@ -11,7 +11,7 @@ export interface InputValidator {
 }
 
 /** `/a/0/b` → `a[0].b`; the required property is appended for `required` errors. */
-export function fieldPath(instancePath: string, missing?: string): string {
+function fieldPath(instancePath: string, missing?: string): string {
   const segments = instancePath
     .split('/')
     .slice(1)
@@ -23,12 +23,8 @@ export function fieldPath(instancePath: string, missing?: string): string {
 }
 
 /** Schema-level failures answer 400, or 422 on endpoints that document 422 and not 400 (as the spec's creates do). */
-export function validationStatusCode(
-  documentedErrors: readonly number[] | undefined,
-): 'validation_failed' | 'unprocessable' {
-  return documentedErrors && documentedErrors.includes(422) && !documentedErrors.includes(400)
-    ? 'unprocessable'
-    : 'validation_failed';
+function validationStatusCode(documentedErrors: readonly number[] | undefined): 'validation_failed' | 'unprocessable' {
+  return documentedErrors?.includes(422) && !documentedErrors.includes(400) ? 'unprocessable' : 'validation_failed';
 }
 
 export function compileValidator(

@@ -2,7 +2,7 @@
 // /api/connection_types/{id}) and checked by validateConfiguration. Only the flat subset the SQL
 // connectors need is interpreted; unknown keywords are carried for the API but not enforced.
 
-export interface ConfigurationProperty {
+interface ConfigurationProperty {
   type: 'string' | 'integer' | 'number' | 'boolean';
   title?: string;
   description?: string;

@@ -85,8 +85,8 @@ export type TableOperation =
   | { kind: 'truncate'; schemaId: string }
   | { kind: 'drop'; schemaId: string; ifExists?: boolean };
 
-export const WriteMode = { insert: 'insert', upsert: 'upsert', delete: 'delete' } as const;
-export type WriteMode = (typeof WriteMode)[keyof typeof WriteMode];
+const WriteMode = { insert: 'insert', upsert: 'upsert', delete: 'delete' } as const;
+type WriteMode = (typeof WriteMode)[keyof typeof WriteMode];
 
 export interface WriteRequest {
   schemaId: string;
@@ -145,7 +145,7 @@ export interface DirectCopy {
   ): Promise<{ format: 'binary' | 'text' }>;
 }
 
-export interface DirectCopySource {
+interface DirectCopySource {
   /** The copy into `destination`, or undefined when this connection cannot write into it directly. */
   to(destination: Connection): DirectCopy | undefined;
 }
@@ -216,4 +216,4 @@ export interface ModelTarget {
   write(context: RunContext, request: TargetWriteRequest): Promise<TargetWriteResult>;
 }
 
-export type { FieldDescription, FieldSpec, RecordBatch, Row, SchemaDescription, UtilFieldType };
+export type { FieldDescription, FieldSpec, RecordBatch, Row };

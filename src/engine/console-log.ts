@@ -25,13 +25,13 @@ export interface ConsoleLogEntry extends Required<Omit<ConsoleLogInput, 'schemaI
   createdAt: string;
 }
 
-export interface ConsoleLogPage {
+interface ConsoleLogPage {
   entries: ConsoleLogEntry[];
   /** The id of the last entry, to pass as `after`; undefined when the page is empty. */
   nextCursor: string | undefined;
 }
 
-export interface ConsoleLogQuery {
+interface ConsoleLogQuery {
   executionId: string;
   /** Only this schema's lines. */
   schemaId?: string;

@@ -26,7 +26,7 @@ export interface DeliveryRequest {
   dynamicHeaders?: (signal: AbortSignal) => Promise<Record<string, string>>;
 }
 
-export interface DeliveryAttempt {
+interface DeliveryAttempt {
   attempt: number;
   status?: number;
   /** Network or timeout error message, when no status came back. */
@@ -36,7 +36,7 @@ export interface DeliveryAttempt {
   retryInMs?: number;
 }
 
-export type DeliveryOutcome = 'delivered' | 'rejected' | 'exhausted' | 'canceled';
+type DeliveryOutcome = 'delivered' | 'rejected' | 'exhausted' | 'canceled';
 
 export interface DeliveryResult {
   outcome: DeliveryOutcome;

@@ -27,7 +27,7 @@ export interface OAuthTokenSourceOptions {
   timeoutMs?: number;
 }
 
-export class OAuthTokenError extends Error {
+class OAuthTokenError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'OAuthTokenError';

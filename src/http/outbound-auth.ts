@@ -8,7 +8,7 @@ import {
   type OAuthTokenSource,
 } from './oauth-client-credentials.ts';
 
-export interface NameValuePair {
+interface NameValuePair {
   name: string;
   value: string;
 }
@@ -29,7 +29,7 @@ export interface PreparedAuth {
 }
 
 /** Accepts one object or a list, as Terraform "Attributes Set" values arrive either way. */
-export function asPairs(value: unknown): NameValuePair[] {
+function asPairs(value: unknown): NameValuePair[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.filter(

@@ -3,10 +3,10 @@
 // than a tolerance without trusting an unsigned header (the Stripe/Standard Webhooks scheme).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const signatureHeader = 'x-ferry-signature';
-export const timestampHeader = 'x-ferry-timestamp';
+const signatureHeader = 'x-ferry-signature';
+const timestampHeader = 'x-ferry-timestamp';
 /** Receivers refuse signatures older or newer than this by default: 5 minutes, as Stripe does. */
-export const defaultToleranceSeconds = 300;
+const defaultToleranceSeconds = 300;
 
 function mac(secret: string, timestamp: number, body: string | Buffer): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');

@@ -7,9 +7,9 @@ import type pino from 'pino';
 import type { MetadataDatabase } from '../persistence/database.ts';
 import { pendingMigrations } from '../persistence/migrate.ts';
 
-export type CheckName = 'database' | 'migrations' | 'worker';
+type CheckName = 'database' | 'migrations' | 'worker';
 
-export interface CheckResult {
+interface CheckResult {
   ok: boolean;
   /** Why a check failed, in a few fixed words. */
   reason?: string;

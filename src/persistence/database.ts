@@ -13,7 +13,7 @@ import {
 } from 'kysely';
 import type { Database } from './schema.ts';
 
-export type DialectName = 'sqlite' | 'postgres';
+type DialectName = 'sqlite' | 'postgres';
 
 export interface MetadataDatabase {
   db: Kysely<Database>;
@@ -68,9 +68,9 @@ export type HotReader = (sql: string, parameters: readonly unknown[]) => unknown
 
 // Keyed by the Kysely instance openDatabase made: instances derived from it (transactions, withPlugin) have none and
 // take Kysely's path, which is what a transaction needs.
-const hotReaders = new WeakMap<Kysely<any>, HotReader>();
+const hotReaders = new WeakMap<object, HotReader>();
 
-export function hotReaderOf(db: Kysely<any>): HotReader | undefined {
+export function hotReaderOf(db: object): HotReader | undefined {
   return hotReaders.get(db);
 }
 
@@ -187,7 +187,10 @@ function namedStatementReader(pool: pg.Pool): HotReader {
   const names = new Map<string, string | null>();
   return async (sql, parameters) => {
     let name = names.get(sql);
-    if (name === undefined) names.set(sql, (name = `ferry_hot_${names.size}`));
+    if (name === undefined) {
+      name = `ferry_hot_${names.size}`;
+      names.set(sql, name);
+    }
     const values = parameters as unknown[];
     if (name === null) return (await pool.query(sql, values)).rows;
     try {

@@ -9,7 +9,7 @@ export interface MigrationReport {
   applied: string[];
 }
 
-async function run(db: Kysely<any>): Promise<MigrationReport> {
+async function run<DB>(db: Kysely<DB>): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {

@@ -8,7 +8,8 @@ import { hotReaderOf } from './database.ts';
 const marker = (index: number) => `\u0000ferry-argument-${index}\u0000`;
 
 export function reusableQuery<Args extends string[], Row>(
-  db: Kysely<any>,
+  // Any Kysely instance, whatever its tables: only the compiled SQL goes through it.
+  db: Pick<Kysely<unknown>, 'executeQuery'>,
   arity: Args['length'],
   build: (...args: Args) => Compilable<Row>,
 ) {

@@ -23,7 +23,7 @@ export interface OrganizationsTable {
   updated_at: string;
 }
 
-export interface UsersTable {
+interface UsersTable {
   id: string;
   organization_id: string;
   email: string;
@@ -66,7 +66,7 @@ export interface IdempotencyKeysTable {
 }
 
 /** Installation-wide facts, e.g. the fingerprint of the secret key the data was sealed with. */
-export interface SettingsTable {
+interface SettingsTable {
   name: string;
   value: string;
 }
@@ -92,7 +92,7 @@ export interface ConnectionsTable {
   updated_by: string | null;
 }
 
-export interface ProxyCallsTable {
+interface ProxyCallsTable {
   id: string;
   connection_id: string;
   organization_id: string;
@@ -109,7 +109,7 @@ export interface ProxyCallsTable {
 }
 
 /** Model-sync change detection: what was last delivered per sync and identity (src/engine/model-sync/state/). */
-export interface ModelSyncRecordStatesTable {
+interface ModelSyncRecordStatesTable {
   sync_id: string;
   identity_key: string;
   hash: string;
@@ -121,14 +121,14 @@ export interface ModelSyncRecordStatesTable {
 }
 
 /** The first completed execution of a model sync (skip_initial_backfill looks for it). */
-export interface ModelSyncBaselinesTable {
+interface ModelSyncBaselinesTable {
   sync_id: string;
   execution_id: string;
   established_at: string;
 }
 
 /** Replaced by every transaction that changes a sync's state (migration 0010). */
-export interface ModelSyncStateGenerationsTable {
+interface ModelSyncStateGenerationsTable {
   sync_id: string;
   generation: string;
 }
@@ -188,7 +188,7 @@ export interface QueriesTable {
 }
 
 /** The bulk engine's resume point per (sync, schema); see src/engine/bulk/checkpoint-store.ts. */
-export interface BulkSyncCheckpointsTable {
+interface BulkSyncCheckpointsTable {
   sync_id: string;
   schema_id: string;
   execution_id: string;
@@ -202,7 +202,7 @@ export interface BulkSyncCheckpointsTable {
   updated_at: string;
 }
 
-export interface ExecutionConsoleLogsTable {
+interface ExecutionConsoleLogsTable {
   /** Increasing; bigserial (a string from pg) on PostgreSQL, INTEGER on SQLite. */
   id: Generated<number | string>;
   execution_id: string;
@@ -363,5 +363,3 @@ export interface Database {
   api_keys: ApiKeysTable;
   idempotency_keys: IdempotencyKeysTable;
 }
-
-export type AutoId = Generated<string>;

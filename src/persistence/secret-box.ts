@@ -51,7 +51,7 @@ export function loadSecretKey(secretKey: string | undefined, dataDir: string): {
   const path = join(dataDir, 'secret.key');
   if (!existsSync(path)) {
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(path, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(path, 0o600);
   }
   return { key: parseSecretKey(readFileSync(path, 'utf8')), source: path };

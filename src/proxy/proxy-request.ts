@@ -49,7 +49,7 @@ export const blockedRequestHeaders = [
 export const queryValueTypes = ['string', 'number', 'boolean', 'array'] as const;
 const headerToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-export function validateMethod(method: unknown): ProxyMethod {
+function validateMethod(method: unknown): ProxyMethod {
   const upper = typeof method === 'string' ? method.toUpperCase() : '';
   if (!(allowedProxyMethods as readonly string[]).includes(upper)) {
     fail('proxy_method_not_allowed', `method must be one of ${allowedProxyMethods.join(', ')}`, {

@@ -1,6 +1,6 @@
 // Wire shapes of the Connection Proxy API (the 2025-09-18 API reference), returned inside `{ data: … }`.
 
-export interface ConnectionProxyLockedHeader {
+interface ConnectionProxyLockedHeader {
   name: string;
   value: string;
   redacted: boolean;

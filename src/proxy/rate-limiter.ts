@@ -3,7 +3,7 @@
 // State is per process: with N API processes the effective limit is N×; a shared store (Redis,
 // PostgreSQL) can implement the same interface when that matters.
 
-export interface RateLimitDecision {
+interface RateLimitDecision {
   allowed: boolean;
   /** Milliseconds until a token is available; 0 when allowed. */
   retryAfterMs: number;

@@ -4,12 +4,12 @@
 import type { OAuthClientCredentials } from '../http/oauth-client-credentials.ts';
 import { fail } from './proxy-error.ts';
 
-export interface NameValue {
+interface NameValue {
   name: string;
   value: string;
 }
 
-export interface ApiConnectionConfiguration {
+interface ApiConnectionConfiguration {
   url: string;
   auth?: {
     basic?: { username?: string; password?: string };
@@ -23,7 +23,7 @@ export interface ApiConnectionConfiguration {
   body?: string;
 }
 
-export interface LockedValue {
+interface LockedValue {
   name: string;
   value: string;
   /** Sensitive values are shown as [REDACTED] by info() and never logged. */

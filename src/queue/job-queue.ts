@@ -67,7 +67,7 @@ export interface RetryHints {
   nextRetryDelay?: number;
 }
 
-export interface HeartbeatEvent {
+interface HeartbeatEvent {
   jobId: string;
   task: string;
   jobKey: string | undefined;
@@ -123,12 +123,12 @@ export interface CancelResult {
   aborted: boolean;
 }
 
-export const JobState = {
+const JobState = {
   pending: 'pending',
   running: 'running',
   failed: 'failed',
 } as const;
-export type JobState = (typeof JobState)[keyof typeof JobState];
+type JobState = (typeof JobState)[keyof typeof JobState];
 
 /** A job as stored; finished jobs are deleted, so a completed or cancelled job reads as undefined. */
 export interface JobSnapshot {
@@ -148,7 +148,7 @@ export interface JobQueue {
   /** Creates the queue's tables or schema if missing; idempotent, safe from several processes at once. */
   prepare(): Promise<void>;
   /** Adds a job inside the caller's transaction: it exists if and only if that transaction commits. */
-  enqueue(transaction: Transaction<any>, spec: EnqueueSpec): Promise<EnqueuedJob>;
+  enqueue<DB>(transaction: Transaction<DB>, spec: EnqueueSpec): Promise<EnqueuedJob>;
   start(options: StartOptions): Promise<RunningWorker>;
   /** Deletes the pending job, and aborts it if it runs in this process (then it is not retried). */
   cancel(target: CancelTarget): Promise<CancelResult>;

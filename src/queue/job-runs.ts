@@ -26,7 +26,7 @@ interface Run {
   settled: Promise<void>;
 }
 
-export interface JobRunStart extends RunningJobInfo {
+interface JobRunStart extends RunningJobInfo {
   attempt: number;
 }
 

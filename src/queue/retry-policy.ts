@@ -8,12 +8,12 @@ export type RetryDecision =
   | { kind: 'retry'; delayMs: number }
   | { kind: 'fail'; reason: 'not_retryable' | 'attempts_exhausted' };
 
-export function backoffDelayMs(attempt: number): number {
+function backoffDelayMs(attempt: number): number {
   return Math.round(Math.exp(Math.min(Math.max(attempt, 1), 10)) * 1000);
 }
 
 /** Reads `retryable` and `nextRetryDelay` from anything thrown; other values count as retryable with the backoff. */
-export function retryHints(error: unknown): RetryHints {
+function retryHints(error: unknown): RetryHints {
   if (typeof error !== 'object' || error === null) return {};
   const { retryable, nextRetryDelay } = error as Record<string, unknown>;
   return {

@@ -11,7 +11,7 @@ import type { BulkSyncRow } from '../persistence/repositories/bulk-syncs-reposit
 import { nowIso } from '../persistence/repositories/clock.ts';
 
 export const bulkExecutionTask = 'bulk-sync-execution';
-export const bulkExecutionJobKey = (syncId: string) => `bulk-sync:${syncId}`;
+const bulkExecutionJobKey = (syncId: string) => `bulk-sync:${syncId}`;
 
 export interface StartBulkExecution {
   fetch_mode?: 'none' | 'incremental' | 'full';

@@ -25,7 +25,7 @@ export interface BulkSyncSettings {
   policies: string[];
 }
 
-export interface BulkFieldSettings {
+interface BulkFieldSettings {
   id: string;
   enabled?: boolean;
   obfuscated?: boolean;
@@ -51,6 +51,20 @@ export interface BulkSchemaView extends BulkSchemaSettings {
 type SchemaInput =
   | string
   | ({ id: string; fields?: Array<string | BulkFieldSettings> } & Omit<Partial<BulkSchemaSettings>, 'fields'>);
+
+/** A bulk sync as a create or update request gives it, already checked against the request's schema. */
+export interface BulkSyncInput extends Partial<BulkSyncSettings> {
+  name: string;
+  mode?: string;
+  active?: boolean;
+  source_connection_id: string;
+  destination_connection_id: string;
+  source_configuration?: Record<string, unknown>;
+  destination_configuration?: Record<string, unknown>;
+  schemas?: SchemaInput[];
+  default_schedule?: unknown;
+  additional_schedules?: unknown;
+}
 
 export function bulkSyncsService(
   context: Pick<AppContext, 'repositories' | 'connectors'>,
@@ -83,7 +97,7 @@ export function bulkSyncsService(
   }
 
   function schedulesFrom(
-    body: Record<string, unknown>,
+    body: Pick<BulkSyncInput, 'default_schedule' | 'additional_schedules'>,
     previous: StoredBulkSchedules | undefined,
     caller: Principal,
     now: string,
@@ -115,7 +129,7 @@ export function bulkSyncsService(
     });
   }
 
-  function settingsFrom(body: Record<string, any>): BulkSyncSettings {
+  function settingsFrom(body: BulkSyncInput): BulkSyncSettings {
     return {
       automatically_add_new_fields: body.automatically_add_new_fields ?? 'all',
       automatically_add_new_objects: body.automatically_add_new_objects ?? 'all',
@@ -133,7 +147,7 @@ export function bulkSyncsService(
   return {
     requireSync,
 
-    async create(caller: Principal, organizationId: string, body: Record<string, any>): Promise<BulkSyncRow> {
+    async create(caller: Principal, organizationId: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
       await checkConnection(
         organizationId,
@@ -166,7 +180,7 @@ export function bulkSyncsService(
       return row;
     },
 
-    async update(caller: Principal, id: string, body: Record<string, any>): Promise<BulkSyncRow> {
+    async update(caller: Principal, id: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
       await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
       await checkConnection(

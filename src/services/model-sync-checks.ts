@@ -43,20 +43,17 @@ const unprocessable = unprocessableField;
 /** Every model-field reference of the request, with its path, in the order the request gives them. */
 function modelReferences(input: ModelSyncInput): Array<{ path: string; source: SourceField }> {
   const references: Array<{ path: string; source: SourceField }> = [];
-  const mappings = (list: SyncField[] | undefined, name: string) =>
-    list?.forEach(
-      (field, index) => field.source && references.push({ path: `${name}[${index}].source`, source: field.source }),
-    );
+  const mappings = (list: SyncField[] | undefined, name: string) => {
+    for (const [index, field] of (list ?? []).entries())
+      if (field.source) references.push({ path: `${name}[${index}].source`, source: field.source });
+  };
   mappings(input.fields, 'fields');
   mappings(input.override_fields, 'override_fields');
   if (input.identity) references.push({ path: 'identity.source', source: input.identity.source });
-  input.filters?.forEach(
-    (filter, index) => filter.field && references.push({ path: `filters[${index}].field`, source: filter.field }),
-  );
-  input.overrides?.forEach(
-    (override, index) =>
-      override.field && references.push({ path: `overrides[${index}].field`, source: override.field }),
-  );
+  for (const [index, filter] of (input.filters ?? []).entries())
+    if (filter.field) references.push({ path: `filters[${index}].field`, source: filter.field });
+  for (const [index, override] of (input.overrides ?? []).entries())
+    if (override.field) references.push({ path: `overrides[${index}].field`, source: override.field });
   return references;
 }
 
@@ -99,12 +96,12 @@ async function checkModel(dependencies: ModelSyncCheckDependencies, organization
         filter.field?.field ?? filter.field_id,
       );
   });
-  input.overrides?.forEach((override, index) =>
+  input.overrides?.forEach((override, index) => {
     requireField(
       override.field ? `overrides[${index}].field.field` : `overrides[${index}].field_id`,
       override.field?.field ?? override.field_id,
-    ),
-  );
+    );
+  });
   return { id: model.id, fieldTypes: new Map([...fields].map(([id, field]) => [id, field.type])) };
 }
 

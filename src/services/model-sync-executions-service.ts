@@ -19,7 +19,7 @@ import {
 import type { StoredModelSync } from './model-syncs-service.ts';
 
 export const modelSyncExecutionTask = 'model-sync-execution';
-export const modelSyncExecutionJobKey = (syncId: string) => `model-sync:${syncId}`;
+const modelSyncExecutionJobKey = (syncId: string) => `model-sync:${syncId}`;
 /** Attempts per execution: a retryable failure (a target or source that went away) is tried twice more, after the
  * queue's backoff (2.7 s, then 7.4 s); a crashed worker's attempt counts as one. */
 export const modelSyncExecutionAttempts = 3;

@@ -13,7 +13,7 @@ export const recordLogLinkTtlMs = 60 * 60 * 1000;
 /** The query parameter carrying the token. */
 export const recordLogTokenParameter = 'token';
 
-export interface RecordLogFileRef {
+interface RecordLogFileRef {
   organizationId: string;
   syncId: string;
   executionId: string;
@@ -36,9 +36,7 @@ export interface RecordLogLinks {
 }
 
 /** The path of a log file, as served by GET /api/syncs/{sync_id}/executions/{id}/{type}/{filename}. */
-export function recordLogFilePath(
-  file: Pick<RecordLogFileRef, 'syncId' | 'executionId' | 'type' | 'filename'>,
-): string {
+function recordLogFilePath(file: Pick<RecordLogFileRef, 'syncId' | 'executionId' | 'type' | 'filename'>): string {
   return `/api/syncs/${encodeURIComponent(file.syncId)}/executions/${encodeURIComponent(file.executionId)}/${file.type}/${encodeURIComponent(file.filename)}`;
 }
 

@@ -17,7 +17,7 @@ import { modelSyncRecordLogsRoot } from './model-sync-record-log-location.ts';
 import { pageToken, pageTokenKey } from './page-token.ts';
 
 /** The spec's Target: where a sync writes (connection_id and object are also real columns). */
-export interface ModelSyncTarget {
+interface ModelSyncTarget {
   connection_id: string;
   object?: string;
   configuration?: Record<string, unknown>;
@@ -28,7 +28,7 @@ export interface ModelSyncTarget {
 }
 
 /** A SyncField as stored: the engine's SyncField plus the spec's flags it does not read. */
-export interface StoredSyncField extends SyncField {
+interface StoredSyncField extends SyncField {
   new?: boolean;
   encryption_enabled?: boolean;
   sync_mode?: string;
@@ -111,7 +111,7 @@ export interface ModelSyncListQuery {
 }
 
 /** Default and largest page of GET /api/syncs (endpoints.tsv: default 50, max 50). */
-export const MODEL_SYNC_PAGE_LIMIT = 50;
+const MODEL_SYNC_PAGE_LIMIT = 50;
 
 /** The keyset position of a page_token from pagination.next_page_token. */
 function positionOf(token: string): { updatedAt: string; id: string } {

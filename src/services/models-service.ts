@@ -39,7 +39,7 @@ export interface ModelInput extends ModelSettings {
 }
 
 /** Records per sample (GET /api/models/{id}/sample). 10, as the schema sample endpoints default to. */
-export const sampleSize = 10;
+const sampleSize = 10;
 
 /** Values as JSON can carry them: binary as base64, 64-bit integers as text. */
 function jsonValue(value: unknown): unknown {
@@ -184,9 +184,9 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       return model;
     },
 
-    /** The model `input` describes, with its fields, stored nowhere. */
+    /** The model `input` describes, with its fields, stored nowhere. Takes a caller as create does, and needs none. */
     async preview(
-      caller: Principal,
+      _caller: Principal,
       organizationId: string,
       input: ModelInput,
     ): Promise<Omit<Model, 'id' | 'created_by' | 'updated_by'>> {
@@ -235,7 +235,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       try {
         await withFacet(connections, connection, 'modelSource', async (source) => {
           for await (const batch of source.readQuery(run, query, { limit: sampleSize, batchSize: sampleSize })) {
-            for (const record of batch) Object.keys(record).forEach((key) => yielded.add(key));
+            for (const record of batch) for (const key of Object.keys(record)) yielded.add(key);
             for (const record of batch)
               records.push(Object.fromEntries(exposed.map((field) => [field, jsonValue(record[field])])));
           }

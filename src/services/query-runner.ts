@@ -64,7 +64,7 @@ export function queryRunner(
 
   return {
     async run(caller: Principal, row: ConnectionRow, query: string | undefined): Promise<QueryView> {
-      if (!query || !query.trim())
+      if (!query?.trim())
         throw invalidField('query', 'is required: the SQL to run, as the `query` query-string parameter');
       if (!deps.connections.connectorFor(row.type).capabilities.includes('modelSource'))
         throw capabilityMissing(row, 'modelSource');

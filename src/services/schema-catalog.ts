@@ -17,8 +17,7 @@ import { withFacet } from './connection-facets.ts';
 import { JobType, type JobsService } from './jobs-service.ts';
 
 /** BulkSyncSourceStatus.cache_status values. */
-export const CacheStatus = { empty: 'empty', refreshing: 'refreshing', fresh: 'fresh', failed: 'failed' } as const;
-export type CacheStatus = (typeof CacheStatus)[keyof typeof CacheStatus];
+const CacheStatus = { empty: 'empty', refreshing: 'refreshing', fresh: 'fresh', failed: 'failed' } as const;
 
 /** UserFieldRequest, with its type checked. */
 export interface UserField {
@@ -50,7 +49,7 @@ export interface CatalogSchema {
 }
 
 /** Sample records: 10 unless asked, never more than 100 (one page of a preview table). */
-export const sampleLimits = { default: 10, max: 100 } as const;
+const sampleLimits = { default: 10, max: 100 } as const;
 
 const fieldTypes = new Set<string>(Object.values(UtilFieldType));
 
@@ -77,7 +76,7 @@ function parseOverrides(row: SchemaOverrideRow | undefined): Overrides {
 }
 
 /** Discovered fields with patches applied, then user fields (a user field with a discovered id replaces it). */
-export function mergeSchema(discovered: SchemaDescription, overrides: Overrides): CatalogSchema {
+function mergeSchema(discovered: SchemaDescription, overrides: Overrides): CatalogSchema {
   const userIds = new Set(overrides.userFields.map((field) => field.field_id));
   const fields: CatalogField[] = discovered.fields
     .filter((field) => !userIds.has(field.id))

@@ -12,11 +12,11 @@ async function organizationVisible(
   return organization !== undefined;
 }
 
-export function organizationPath(organizationId: string, viewer: EntityViewer): string {
+function organizationPath(organizationId: string, viewer: EntityViewer): string {
   return viewer.kind === 'organization' ? '/api/organization' : `/api/organizations/${organizationId}`;
 }
 
-export function organizationEntityResolver(repositories: Repositories): EntityResolver {
+function organizationEntityResolver(repositories: Repositories): EntityResolver {
   return {
     type: 'organization',
     async resolve(id, viewer) {
@@ -26,7 +26,7 @@ export function organizationEntityResolver(repositories: Repositories): EntityRe
   };
 }
 
-export function userEntityResolver(repositories: Repositories): EntityResolver {
+function userEntityResolver(repositories: Repositories): EntityResolver {
   return {
     type: 'user',
     async resolve(id, viewer) {

@@ -11,7 +11,7 @@ export interface UserChanges {
 }
 
 /** Legacy role names Ferry accepts; role_ids take any role id. */
-export const legacyRoles = ['admin', 'user'] as const;
+const legacyRoles = ['admin', 'user'] as const;
 
 function checkRoles(input: UserChanges): void {
   if (input.role !== undefined && input.role_ids !== undefined) {
@@ -77,5 +77,3 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
     },
   };
 }
-
-export type UsersService = ReturnType<typeof usersService>;

@@ -16,7 +16,7 @@ import type { ExecutionOutcome } from '../metrics/ferry-metrics.ts';
 import { executionLogger, scheduleOf } from './execution-logger.ts';
 
 /** Rows per schema a test execution copies. */
-export const testExecutionRowLimit = 100;
+const testExecutionRowLimit = 100;
 
 interface BulkExecutionPayload {
   version: 1;
@@ -25,7 +25,7 @@ interface BulkExecutionPayload {
 
 function parsePayload(payload: unknown): BulkExecutionPayload {
   const candidate = payload as Partial<BulkExecutionPayload> | null;
-  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string') {
+  if (candidate?.version !== 1 || typeof candidate.executionId !== 'string') {
     throw Object.assign(new Error(`unrecognised bulk execution payload ${JSON.stringify(payload)}`), {
       retryable: false,
     });

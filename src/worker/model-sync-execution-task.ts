@@ -37,7 +37,7 @@ const finalFailure = (message: string) => Object.assign(new Error(message), { re
 
 function parsePayload(payload: unknown): ExecutionPayload {
   const candidate = payload as Partial<ExecutionPayload> | null;
-  if (!candidate || candidate.version !== 1 || typeof candidate.executionId !== 'string')
+  if (candidate?.version !== 1 || typeof candidate.executionId !== 'string')
     throw finalFailure(`unrecognised model-sync execution payload ${JSON.stringify(payload)}`);
   return candidate as ExecutionPayload;
 }

@@ -6,10 +6,11 @@ import pg from 'pg';
 import { PolytomicClient } from 'polytomic';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../kit/services.ts';
+import type { ReadBack } from '../kit/read-back.ts';
 
 const terminal = ['completed', 'failed', 'canceled'];
 
-async function query(url: string, text: string): Promise<any[]> {
+async function query(url: string, text: string): Promise<ReadBack[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

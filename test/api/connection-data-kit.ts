@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { call, type TestFerry } from '../kit/ferry-server.ts';
 import { createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts';
+import type { ReadBack } from '../kit/read-back.ts';
 
 export interface SqliteSource {
   path: string;
@@ -77,7 +78,7 @@ export async function waitForJob(
   type: string,
   id: string,
   options: { key?: string; version?: string } = {},
-): Promise<any> {
+): Promise<ReadBack> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const job = await call(server.url, 'GET', `/api/jobs/${type}/${id}`, {

@@ -89,7 +89,7 @@ for (const dialect of await availableDialects()) {
     });
 
     test('malformed JSON is a 400, not a 500', async () => {
-      const response = await fetch(server.url + '/api/organizations', {
+      const response = await fetch(`${server.url}/api/organizations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${server.partnerKey}`, 'content-type': 'application/json' },
         body: '{"name": ',

@@ -21,7 +21,12 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ferry-500-'));
   const log = pino(
     { level: 'error' },
-    new Writable({ write: (chunk, _encoding, done) => (logged.push(String(chunk)), done()) }),
+    new Writable({
+      write: (chunk, _encoding, done) => {
+        logged.push(String(chunk));
+        done();
+      },
+    }),
   );
   ferry = await createFerry(
     loadConfig({

@@ -8,11 +8,12 @@ import { createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts
 import { verifyWebhookSignature } from '../../src/http/webhook-signature.ts';
 import { startUpstream, type UpstreamServer } from '../proxy/upstream-server.ts';
 import { createConnection, postgresConfiguration } from './connection-data-kit.ts';
+import type { ReadBack } from '../kit/read-back.ts';
 
 /** A Ferry reached over HTTP: a test server of the kit, or a `ferry serve` child process. */
 export type FerryApi = Pick<TestFerry, 'url' | 'apiKey'>;
 
-export const webhookSecret = 'whsec_model_sync_executions';
+const webhookSecret = 'whsec_model_sync_executions';
 
 export interface Person {
   id: number;
@@ -28,7 +29,7 @@ export const person = (id: number, plan = id % 2 ? 'pro' : 'free'): Person => ({
   plan,
 });
 
-export async function sql(database: ScratchDatabase, text: string, values: unknown[] = []): Promise<any[]> {
+export async function sql(database: ScratchDatabase, text: string, values: unknown[] = []): Promise<ReadBack[]> {
   const client = new pg.Client({ connectionString: database.url });
   await client.connect();
   try {
@@ -50,7 +51,7 @@ export async function setPeople(source: ScratchDatabase, people: Person[]): Prom
 export const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, index) => person(from + index));
 
-export interface WebhookReceiver {
+interface WebhookReceiver {
   url: string;
   /** The receiver's records by email (identity batches) and the appended ones (no identity). */
   keyed: Map<string, Record<string, unknown>>;
@@ -69,7 +70,7 @@ export interface WebhookReceiver {
 }
 
 /** A webhook that checks every batch's HMAC-SHA256 signature and applies it to its own store, idempotently by email. */
-export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+async function startWebhookReceiver(): Promise<WebhookReceiver> {
   let upstream: UpstreamServer;
   const receiver: WebhookReceiver = {
     url: '',
@@ -253,8 +254,8 @@ export async function waitForExecution(
   key: string,
   syncId: string,
   executionId: string,
-  options: { until?: (execution: any) => boolean; timeoutMs?: number } = {},
-): Promise<any> {
+  options: { until?: (execution: ReadBack) => boolean; timeoutMs?: number } = {},
+): Promise<ReadBack> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const got = await call(url, 'GET', `/api/syncs/${syncId}/executions/${executionId}`, { key });
@@ -272,7 +273,7 @@ export async function runToCompletion(
   server: FerryApi,
   syncId: string,
   body: Record<string, unknown> = {},
-): Promise<any> {
+): Promise<ReadBack> {
   const id = await startExecution(server, syncId, body);
   const execution = await waitForExecution(server.url, server.apiKey, syncId, id);
   assert.equal(execution.status, 'completed', JSON.stringify(execution));

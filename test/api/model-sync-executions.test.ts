@@ -201,7 +201,7 @@ for (const dialect of dialects) {
       assert.equal(second.body.data.length, 5);
       assert.deepEqual(second.body.pagination, {});
       assert.deepEqual(
-        second.body.data.slice(-3).map((execution: any) => execution.id),
+        second.body.data.slice(-3).map((execution: { id: string }) => execution.id),
         [ids[2], ids[1], ids[0]],
       );
       const ascending = await call(
@@ -211,7 +211,7 @@ for (const dialect of dialects) {
         { key: server.apiKey },
       );
       assert.deepEqual(
-        ascending.body.data.slice(0, 3).map((execution: any) => execution.id),
+        ascending.body.data.slice(0, 3).map((execution: { id: string }) => execution.id),
         ids,
       );
       const completedOnly = await call(
@@ -220,7 +220,7 @@ for (const dialect of dialects) {
         `/api/syncs/${syncId}/executions?ascending=true&only_completed=true&page_token=${ascending.body.pagination.next_page_token}`,
         { key: server.apiKey },
       );
-      assert.ok(completedOnly.body.data.every((execution: any) => execution.status === 'completed'));
+      assert.ok(completedOnly.body.data.every((execution: { status: string }) => execution.status === 'completed'));
       assert.equal(ascending.body.data.length + completedOnly.body.data.length, 54);
       const bad = await call(server.url, 'GET', `/api/syncs/${syncId}/executions?page_token=nonsense`, {
         key: server.apiKey,

@@ -112,10 +112,13 @@ describe('model sync into CSV and JSON Lines files', () => {
       assert.equal(written.length, 7, text);
       if (format === 'jsonl') {
         assert.deepEqual(
-          written.map((row: any) => row.email).sort(),
+          written.map((row: { email: string }) => row.email).sort(),
           Array.from({ length: 7 }, (_, index) => `p${index + 1}@files.example`).sort(),
         );
-        assert.equal(written.find((row: any) => row.email === 'p2@files.example').full_name, 'Zoë, "the second"');
+        assert.equal(
+          written.find((row: { email: string }) => row.email === 'p2@files.example').full_name,
+          'Zoë, "the second"',
+        );
       } else {
         assert.ok(text.includes('"p2@files.example","Zoë, ""the second"""\n'), JSON.stringify(text));
         assert.ok(text.startsWith('email,full_name\n'), text);

@@ -17,13 +17,14 @@ import {
   syncRequest,
   type ExecutionWorld,
 } from './model-sync-execution-kit.ts';
+import type { ReadBack } from '../kit/read-back.ts';
 
-async function downloadType(server: TestFerry, syncId: string, executionId: string, type: string): Promise<any[]> {
+async function downloadType(server: TestFerry, syncId: string, executionId: string, type: string): Promise<ReadBack[]> {
   const response = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}/${type}`, {
     key: server.apiKey,
   });
   assert.equal(response.status, 200, response.text);
-  const entries: any[] = [];
+  const entries: ReadBack[] = [];
   for (const url of response.body.data.urls as string[]) {
     const file = await fetch(url);
     assert.equal(file.status, 200);

@@ -21,11 +21,17 @@ import {
   type ExecutionWorld,
 } from './model-sync-execution-kit.ts';
 
+interface ContactRow {
+  email: string;
+  full_name: string;
+  tier: string;
+}
+
 interface SqlTarget {
   name: string;
   connection: { type: string; configuration: Record<string, unknown> };
   object: string;
-  rows(): Promise<Array<{ email: string; full_name: string; tier: string }>>;
+  rows(): Promise<ContactRow[]>;
   clear(): Promise<void>;
   close(): Promise<void>;
 }
@@ -43,7 +49,7 @@ async function sqliteTarget(): Promise<SqlTarget> {
     async rows() {
       const reader = new Database(path, { readonly: true });
       try {
-        return reader.prepare('select email, full_name, tier from contacts order by email').all() as any;
+        return reader.prepare('select email, full_name, tier from contacts order by email').all() as ContactRow[];
       } finally {
         reader.close();
       }
@@ -81,7 +87,7 @@ async function mysqlTarget(scratch: ScratchDatabase): Promise<SqlTarget> {
     object: `${scratch.name}.contacts`,
     async rows() {
       const [rows] = await admin.query('select email, full_name, tier from contacts order by email');
-      return rows as any;
+      return rows as ContactRow[];
     },
     async clear() {
       await admin.query('delete from contacts');

@@ -43,7 +43,7 @@ describe('official polytomic@1.18.1 client: connections at 2024-02-08', { skip: 
     });
     const id = created.data!.id!;
     assert.equal(created.data?.status, 'healthy');
-    assert.equal((created.data?.configuration as Record<string, unknown>).password, undefined);
+    assert.equal((created.data?.configuration as Record<string, unknown> | undefined)?.password, undefined);
     assert.equal((await client.connections.get(id)).data?.name, 'SDK warehouse');
     assert.ok((await client.connections.list()).data?.some((item) => item.id === id));
     const updated = await client.connections.update(id, {

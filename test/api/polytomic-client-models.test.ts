@@ -110,7 +110,7 @@ describe('official polytomic@1.18.1 client: models at 2024-02-08', { skip: await
     }
     assert.equal(job?.status, 'done');
     assert.deepEqual(
-      (job?.result as { fields: Array<{ name: string }> }).fields.map((field) => field.name),
+      (job?.result as { fields: Array<{ name: string }> } | undefined)?.fields.map((field) => field.name),
       ['plan'],
     );
 

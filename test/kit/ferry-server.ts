@@ -9,6 +9,7 @@ import { createFerry, type Ferry } from '../../src/ferry.ts';
 import type pino from 'pino';
 import { createLogger } from '../../src/logger.ts';
 import { createPostgresDatabase, type ScratchDatabase } from './services.ts';
+import type { ReadBack } from './read-back.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -96,7 +97,7 @@ export interface CallOptions {
 export interface CallResult {
   status: number;
   headers: Headers;
-  body: any;
+  body: ReadBack;
   text: string;
 }
 
@@ -112,7 +113,7 @@ export async function call(base: string, method: string, path: string, options: 
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await response.text();
-  let body: any;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

@@ -35,7 +35,7 @@ const configurationSchema: ConfigurationSchema = {
   required: ['database'],
 };
 
-export function describeTable(id: string, table: InMemoryTable): SchemaDescription {
+function describeTable(id: string, table: InMemoryTable): SchemaDescription {
   return { id, name: id, fields: table.fields.map((field) => ({ ...field })) };
 }
 

@@ -50,11 +50,12 @@ export function createInMemoryTarget(
       throwIfAborted(context.signal);
       const found = table(request.objectId);
       const result: TargetWriteResult = { inserted: 0, updated: 0, deleted: 0, rejected: [] };
-      const reject = (index: number, record: Row, code: RecordRejection['code'], message: string) =>
+      const reject = (index: number, record: Row, code: RecordRejection['code'], message: string) => {
         result.rejected.push({ index, record, code, message });
+      };
       const required = found.fields.filter((field) => !field.nullable).map((field) => field.id);
       const known = new Set(found.fields.map((field) => field.id));
-      request.records.forEach((record, index) => {
+      for (const [index, record] of request.records.entries()) {
         const unknown = Object.keys(record).find((field) => !known.has(field));
         if (unknown)
           throw new ConnectorError(`Unknown field ${unknown} on ${request.objectId}`, { code: 'invalid_query' });
@@ -63,26 +64,37 @@ export function createInMemoryTarget(
           (row) => identity.length > 0 && keyOf(row, identity) === keyOf(record, identity),
         );
         if (request.operation === 'delete') {
-          if (position < 0) return reject(index, record, 'record_not_found', 'no record matches the identity');
+          if (position < 0) {
+            reject(index, record, 'record_not_found', 'no record matches the identity');
+            continue;
+          }
           found.rows.splice(position, 1);
           result.deleted += 1;
-          return;
+          continue;
         }
         if (position >= 0 && request.operation !== 'insert') {
           found.rows[position] = { ...found.rows[position], ...cloneRow(record) };
           result.updated += 1;
-          return;
+          continue;
         }
-        if (request.operation === 'update')
-          return reject(index, record, 'record_not_found', 'no record matches the identity');
+        if (request.operation === 'update') {
+          reject(index, record, 'record_not_found', 'no record matches the identity');
+          continue;
+        }
         const missing = required.find((field) => record[field] === null || record[field] === undefined);
-        if (missing) return reject(index, record, 'constraint_violation', `${missing} must not be null`);
-        if (position >= 0) return reject(index, record, 'constraint_violation', 'a record with this identity exists');
+        if (missing) {
+          reject(index, record, 'constraint_violation', `${missing} must not be null`);
+          continue;
+        }
+        if (position >= 0) {
+          reject(index, record, 'constraint_violation', 'a record with this identity exists');
+          continue;
+        }
         found.rows.push(
           Object.fromEntries(found.fields.map((field) => [field.id, cloneValue(record[field.id] ?? null)])),
         );
         result.inserted += 1;
-      });
+      }
       return result;
     },
   };

@@ -1,7 +1,7 @@
 // A RunContext for tests: records log lines and heartbeats, and lets the test abort the run.
 import type { RunContext, RunLogger } from '../../src/domain/run-context.ts';
 
-export interface LoggedLine {
+interface LoggedLine {
   level: 'debug' | 'info' | 'warn' | 'error';
   fields: Record<string, unknown>;
   message: string | undefined;

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-export const ferryBin = join(process.cwd(), 'bin/ferry.js');
+const ferryBin = join(process.cwd(), 'bin/ferry.js');
 
 export interface CliRun {
   code: number | null;
@@ -12,7 +12,7 @@ export interface CliRun {
 }
 
 /** What a test can do to a running command while watching its output. */
-export interface CliControl {
+interface CliControl {
   write(input: string): void;
   signal(name: NodeJS.Signals): void;
 }

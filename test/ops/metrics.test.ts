@@ -1,5 +1,6 @@
 // GET /metrics scraped from a real server after a real bulk sync and a real model sync ran, parsed with a
 // Prometheus text-format parser, and its figures compared with what the runs did.
+import type { ReadBack } from '../kit/read-back.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -52,9 +53,9 @@ function seriesOf(scraped: Scrape, name: string) {
 describe('GET /metrics', () => {
   let server: TestFerry;
   let world: SqliteSyncWorld;
-  let bulk: any;
-  let model: any;
-  let failed: any;
+  let bulk: ReadBack;
+  let model: ReadBack;
+  let failed: ReadBack;
 
   before(async () => {
     server = await startFerry('sqlite');

@@ -2,6 +2,7 @@
 // created over HTTP on a real server. The bulk sync copies `users` and `events` into an empty database file; the
 // model sync sends the `users` model into a `contacts` table keyed by id. A third, failing bulk sync reads a source
 // file that is deleted after the sync was made.
+import type { ReadBack } from '../kit/read-back.ts';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ export interface SqliteSyncWorld {
   remove(): void;
 }
 
-async function post(server: FerryApi, path: string, body: unknown): Promise<any> {
+async function post(server: FerryApi, path: string, body: unknown): Promise<ReadBack> {
   const response = await call(server.url, 'POST', path, { key: server.apiKey, body });
   assert.equal(response.status, 200, `${path}: ${response.text}`);
   return response.body.data;
@@ -118,7 +119,7 @@ export async function createSqliteSyncWorld(
 const terminal = ['completed', 'failed', 'canceled', 'interrupted'];
 
 /** Starts an execution over HTTP and polls it until it ends. */
-export async function runToEnd(server: FerryApi, kind: 'bulk' | 'model', syncId: string): Promise<any> {
+export async function runToEnd(server: FerryApi, kind: 'bulk' | 'model', syncId: string): Promise<ReadBack> {
   const base = kind === 'bulk' ? `/api/bulk/syncs/${syncId}` : `/api/syncs/${syncId}`;
   const started = await post(server, `${base}/executions`, {});
   const deadline = Date.now() + 60_000;

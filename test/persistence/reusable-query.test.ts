@@ -3,34 +3,40 @@
 // someone else's transaction, and survive a schema change made by another process.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { reusableQuery } from '../../src/persistence/reusable-query.ts';
 import { availableDialects } from '../kit/ferry-server.ts';
 import { freshDatabase } from './dialects.ts';
+
+/** The table these tests create; the same Kysely instance (its hot reader is keyed by it), typed for that table. */
+interface HotItemsDatabase {
+  hot_items: { id: string; owner?: string; label?: string | null };
+}
+const withHotItems = (db: object) => db as Kysely<HotItemsDatabase>;
 
 for (const dialect of await availableDialects()) {
   describe(`reusable queries (${dialect})`, () => {
     test('read the same rows as Kysely, with each call’s own arguments', async () => {
       const fresh = await freshDatabase(dialect);
       try {
-        const { db } = fresh.database;
+        const db = withHotItems(fresh.database.db);
         await sql`create table hot_items (id text primary key, owner text not null, label text)`.execute(db);
         await db
-          .insertInto('hot_items' as any)
+          .insertInto('hot_items')
           .values([
             { id: 'a', owner: 'o1', label: 'first' },
             { id: 'b', owner: 'o2', label: null },
-          ] as any)
+          ])
           .execute();
         const byIdAndOwner = reusableQuery(db, 2, (id: string, owner: string) =>
-          (db as any).selectFrom('hot_items').selectAll().where('id', '=', id).where('owner', '=', owner),
+          db.selectFrom('hot_items').selectAll().where('id', '=', id).where('owner', '=', owner),
         );
         for (let round = 0; round < 3; round++) {
           assert.deepEqual(await byIdAndOwner('a', 'o1'), [{ id: 'a', owner: 'o1', label: 'first' }]);
           assert.deepEqual(await byIdAndOwner('b', 'o2'), [{ id: 'b', owner: 'o2', label: null }]);
           assert.deepEqual(await byIdAndOwner('a', 'o2'), [], 'another owner’s row is not found');
         }
-        const viaKysely = await (db as any)
+        const viaKysely = await db
           .selectFrom('hot_items')
           .selectAll()
           .where('id', '=', 'a')
@@ -45,18 +51,13 @@ for (const dialect of await availableDialects()) {
     test('a read issued while a transaction is open waits for it and never sees its uncommitted rows', async () => {
       const fresh = await freshDatabase(dialect);
       try {
-        const { db } = fresh.database;
+        const db = withHotItems(fresh.database.db);
         await sql`create table hot_items (id text primary key, owner text not null)`.execute(db);
-        const byId = reusableQuery(db, 1, (id: string) =>
-          (db as any).selectFrom('hot_items').selectAll().where('id', '=', id),
-        );
+        const byId = reusableQuery(db, 1, (id: string) => db.selectFrom('hot_items').selectAll().where('id', '=', id));
         let read: Promise<unknown[]> | undefined;
         await assert.rejects(
           db.transaction().execute(async (transaction) => {
-            await transaction
-              .insertInto('hot_items' as any)
-              .values({ id: 'x', owner: 'o' } as any)
-              .execute();
+            await transaction.insertInto('hot_items').values({ id: 'x', owner: 'o' }).execute();
             // On SQLite this shares the transaction's one connection: it must queue, not run inside it.
             read = byId('x');
             throw new Error('roll back');
@@ -64,10 +65,7 @@ for (const dialect of await availableDialects()) {
           /roll back/,
         );
         assert.deepEqual(await read, []);
-        await db
-          .insertInto('hot_items' as any)
-          .values({ id: 'x', owner: 'o' } as any)
-          .execute();
+        await db.insertInto('hot_items').values({ id: 'x', owner: 'o' }).execute();
         assert.deepEqual(await byId('x'), [{ id: 'x', owner: 'o' }]);
       } finally {
         await fresh.dispose();
@@ -77,15 +75,10 @@ for (const dialect of await availableDialects()) {
     test('a column added by another process after the first call is read, not an error', async () => {
       const fresh = await freshDatabase(dialect);
       try {
-        const { db } = fresh.database;
+        const db = withHotItems(fresh.database.db);
         await sql`create table hot_items (id text primary key)`.execute(db);
-        await db
-          .insertInto('hot_items' as any)
-          .values({ id: 'a' } as any)
-          .execute();
-        const byId = reusableQuery(db, 1, (id: string) =>
-          (db as any).selectFrom('hot_items').selectAll().where('id', '=', id),
-        );
+        await db.insertInto('hot_items').values({ id: 'a' }).execute();
+        const byId = reusableQuery(db, 1, (id: string) => db.selectFrom('hot_items').selectAll().where('id', '=', id));
         // Several calls, so that every pooled PostgreSQL connection may have prepared the statement.
         await Promise.all(Array.from({ length: 12 }, () => byId('a')));
         const other = fresh.openAnother();

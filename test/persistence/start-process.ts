@@ -11,7 +11,7 @@ const database = openDatabase({
 try {
   const report = await migrateToLatest(database);
   const bootstrap = await bootstrapIfEmpty(database.db);
-  process.stdout.write(JSON.stringify({ applied: report.applied, bootstrapped: Boolean(bootstrap) }) + '\n');
+  process.stdout.write(`${JSON.stringify({ applied: report.applied, bootstrapped: Boolean(bootstrap) })}\n`);
 } finally {
   await database.close();
 }

@@ -4,11 +4,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/persistence/schema.ts';
 import type { JobHandler, JobQueue, RunningWorker, StartOptions } from '../../src/queue/job-queue.ts';
 
-export interface QueueFixture {
-  db: Kysely<any>;
+interface QueueFixture {
+  db: Kysely<Database>;
   /** The queue under test, prepared. */
   queue: JobQueue;
   /** Another queue instance on the same database with its own connections, as a second process would have. */
@@ -37,8 +38,8 @@ async function waitFor(what: string, predicate: () => boolean | Promise<boolean>
   }
 }
 
-function enqueueOne(queue: JobQueue, db: Kysely<any>, spec: Parameters<JobQueue['enqueue']>[1]) {
-  return db.transaction().execute((transaction: Transaction<any>) => queue.enqueue(transaction, spec));
+function enqueueOne(queue: JobQueue, db: Kysely<Database>, spec: Parameters<JobQueue['enqueue']>[1]) {
+  return db.transaction().execute((transaction) => queue.enqueue(transaction, spec));
 }
 
 export function runJobQueueCases(harness: QueueHarness): void {
@@ -385,7 +386,10 @@ export function runJobQueueCases(harness: QueueHarness): void {
           [task]: async (_payload, context) => {
             started = true;
             await new Promise<void>((_resolve, reject) =>
-              context.signal.addEventListener('abort', () => ((aborted = true), reject(context.signal.reason))),
+              context.signal.addEventListener('abort', () => {
+                aborted = true;
+                reject(context.signal.reason);
+              }),
             );
           },
         },

@@ -1,5 +1,6 @@
 // Opens a queue on an existing database the way a separate Ferry process would: its own connections.
 import type { Kysely } from 'kysely';
+import type { Database } from '../../src/persistence/schema.ts';
 import { openPostgres, openSqlite } from '../../src/persistence/database.ts';
 import type { JobQueue } from '../../src/queue/job-queue.ts';
 import { createEmbeddedJobQueue } from '../../src/queue/embedded/embedded-job-queue.ts';
@@ -7,14 +8,14 @@ import { createGraphileJobQueue } from '../../src/queue/graphile/graphile-job-qu
 
 export interface ProcessQueue {
   queue: JobQueue;
-  db: Kysely<any>;
+  db: Kysely<Database>;
   /** Closes the queue, then the database. */
   close(): Promise<void>;
 }
 
 export async function openQueueForProcess(adapter: 'embedded' | 'graphile', location: string): Promise<ProcessQueue> {
   const database = adapter === 'embedded' ? openSqlite(location) : openPostgres(location, 4);
-  const db = database.db as Kysely<any>;
+  const db = database.db;
   const queue =
     adapter === 'embedded'
       ? createEmbeddedJobQueue({ db })

@@ -4,7 +4,7 @@ import type { CredentialCache } from './credential-cache.ts';
 import { ApiError } from '../errors.ts';
 import type { Caller } from './caller.ts';
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
@@ -38,7 +38,7 @@ export function createAuthenticator(apiKeys: ApiKeysRepository, cache: Credentia
       const cached = cache.get(token);
       if (cached) return cached;
       const principal = await apiKeys.findPrincipal(token);
-      if (!principal || !principal.organization_id) throw new ApiError('unauthorized', 'Invalid or revoked API key.');
+      if (!principal?.organization_id) throw new ApiError('unauthorized', 'Invalid or revoked API key.');
       const caller: Caller = {
         kind: principal.kind,
         keyId: principal.key_id,

@@ -6,10 +6,6 @@ export interface Caller extends Principal {
   userRole?: string | null;
 }
 
-export function isPartner(caller: Caller): boolean {
-  return caller.kind === 'partner';
-}
-
 /** The scope idempotency keys and rate limits are kept in. */
 export function callerScope(caller: Caller): string {
   return caller.kind === 'partner' ? `partner:${caller.partnerId}` : caller.organizationId;

@@ -6,7 +6,7 @@ import type { ConsoleLog } from '../../engine/console-log.ts';
 import { Envelope } from './envelope.ts';
 
 /** The spec's cap ("at most most-recent 50 entries"), also the default. */
-export const consoleLogPageLimit = 50;
+const consoleLogPageLimit = 50;
 
 export const ConsoleLogQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: consoleLogPageLimit })),

@@ -116,8 +116,8 @@ export function planEndpoint(
       if (step.converters.size > 0) {
         current = {
           params: current.params,
-          query: walk(route.query as any, current.query, step.converters, 'pre') as Record<string, unknown>,
-          body: walk(route.body as any, current.body, step.converters, 'pre'),
+          query: walk(route.query, current.query, step.converters, 'pre') as Record<string, unknown>,
+          body: walk(route.body, current.body, step.converters, 'pre'),
         };
       }
     }
@@ -126,7 +126,7 @@ export function planEndpoint(
   const downgradeResponse = (body: unknown): unknown => {
     let current = body;
     for (const step of downSteps) {
-      current = walk(route.response as any, current, step.converters, 'post');
+      current = walk(route.response, current, step.converters, 'post');
       for (const convert of step.responseConverters) current = convert(current);
     }
     return current;

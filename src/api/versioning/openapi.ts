@@ -6,9 +6,17 @@ import type { VersionChange } from './version-change.ts';
 import { changesDownTo, planEndpoint } from './migrate.ts';
 import type { ApiVersion } from './versions.ts';
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
-const ApiErrorSchema: Json = {
+/** A JSON Schema node as plain data: the fields this module reads, and any others it passes through. */
+interface SchemaNode {
+  title?: string;
+  properties?: Record<string, unknown>;
+  required?: string[];
+  [keyword: string]: unknown;
+}
+
+const ApiErrorSchema: SchemaNode = {
   type: 'object',
   title: 'ApiError',
   properties: {
@@ -19,12 +27,12 @@ const ApiErrorSchema: Json = {
   },
 };
 
-function plain(schema: unknown): Json {
-  return JSON.parse(JSON.stringify(schema)) as Json;
+function plain(schema: unknown): SchemaNode {
+  return JSON.parse(JSON.stringify(schema)) as SchemaNode;
 }
 
 /** A titled schema as it looks in `version`: fields added later are dropped, converted types replaced. */
-function schemaAtVersion(node: Json, applicable: VersionChange[]): Json {
+function schemaAtVersion(node: SchemaNode, applicable: VersionChange[]): SchemaNode {
   let current = node;
   for (const change of applicable) {
     for (const instruction of change.instructions) {
@@ -37,7 +45,7 @@ function schemaAtVersion(node: Json, applicable: VersionChange[]): Json {
         current = {
           ...current,
           properties,
-          required: (current.required ?? []).filter((name: string) => name !== instruction.field),
+          required: (current.required ?? []).filter((name) => name !== instruction.field),
         };
       }
       if (instruction.kind === 'type-converted' && instruction.type === current.title && instruction.olderSchema) {
@@ -51,9 +59,9 @@ function schemaAtVersion(node: Json, applicable: VersionChange[]): Json {
 function collect(node: unknown, components: Json, applicable: VersionChange[]): unknown {
   if (Array.isArray(node)) return node.map((item) => collect(item, components, applicable));
   if (typeof node !== 'object' || node === null) return node;
-  let record = node as Json;
+  let record = node as SchemaNode;
   if (typeof record.title === 'string') record = schemaAtVersion(record, applicable);
-  const out: Json = {};
+  const out: SchemaNode = {};
   for (const [key, value] of Object.entries(record)) {
     if (key === 'properties' && typeof value === 'object' && value !== null) {
       out.properties = Object.fromEntries(
@@ -82,7 +90,7 @@ function parameters(
   const object = schema ? plain(schema) : undefined;
   if (!object?.properties) return [];
   const required = new Set<string>(object.required ?? []);
-  return Object.entries(object.properties as Json).map(([name, child]) => ({
+  return Object.entries(object.properties).map(([name, child]) => ({
     name,
     in: location,
     required: location === 'path' || required.has(name),
@@ -97,10 +105,11 @@ export function buildOpenApiDocument(
 ): Json {
   const applicable = changesDownTo(changes, version);
   const components: Json = { ApiError: ApiErrorSchema };
-  const paths: Json = {};
+  const paths: Record<string, Json> = {};
   for (const route of routes) {
     const endpoint = planEndpoint(route, version, changes);
     if (!endpoint) continue;
+    const responses: Json = {};
     const operation: Json = {
       operationId: route.operationId,
       summary: route.summary,
@@ -113,7 +122,7 @@ export function buildOpenApiDocument(
           []),
         ...parameters(route.query, 'query', components, applicable),
       ],
-      responses: {},
+      responses,
     };
     if (route.body)
       operation.requestBody = {
@@ -121,7 +130,7 @@ export function buildOpenApiDocument(
         content: { 'application/json': { schema: collect(plain(route.body), components, applicable) } },
       };
     const success = route.successStatus ?? (route.response ? 200 : 204);
-    operation.responses[String(success)] = route.response
+    responses[String(success)] = route.response
       ? {
           description: 'Success',
           content: { 'application/json': { schema: collect(plain(route.response), components, applicable) } },
@@ -135,13 +144,14 @@ export function buildOpenApiDocument(
         older && older.kind === 'error-converted'
           ? collect(plain(older.olderSchema), components, [])
           : { $ref: '#/components/schemas/ApiError' };
-      operation.responses[String(status)] = {
+      responses[String(status)] = {
         description: `Error ${status}`,
         content: { 'application/json': { schema } },
       };
     }
-    paths[endpoint.path] ??= {};
-    paths[endpoint.path][endpoint.method.toLowerCase()] = operation;
+    const pathItem = paths[endpoint.path] ?? {};
+    pathItem[endpoint.method.toLowerCase()] = operation;
+    paths[endpoint.path] = pathItem;
   }
   return {
     openapi: '3.1.0',

@@ -1,13 +1,23 @@
 // Walks a value alongside its (newest-version) JSON Schema and applies a function to every sub-value whose schema
 // has a `title` in the given map. Values are never mutated: changed objects and arrays are copied.
 
-type Schema = Record<string, any>;
+/** The parts of a JSON Schema node the walk reads. */
+interface Schema {
+  title?: unknown;
+  type?: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: boolean | Schema;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+}
 export type TypeConverter = (value: unknown) => unknown;
 
 const titlesCache = new WeakMap<object, Set<string>>();
 
 /** Every type name (title) used anywhere inside a schema. */
-export function titlesIn(schema: Schema): Set<string> {
+function titlesIn(schema: Schema): Set<string> {
   const cached = titlesCache.get(schema);
   if (cached) return cached;
   const titles = new Set<string>();
@@ -83,7 +93,7 @@ function visitNode(
     if (branch) current = visitNode(branch, current, converters, order);
   } else if (schema.properties && isPlainObject(current)) {
     let copy: Record<string, unknown> | undefined;
-    for (const [name, propertySchema] of Object.entries(schema.properties as Record<string, Schema>)) {
+    for (const [name, propertySchema] of Object.entries(schema.properties)) {
       if (!(name in current)) continue;
       const before = current[name];
       const after = visitNode(propertySchema, before, converters, order);
@@ -95,16 +105,18 @@ function visitNode(
     }
     if (copy) current = copy;
   } else if (schema.items && Array.isArray(current)) {
+    const itemSchema = schema.items;
     let changed = false;
     const mapped = current.map((item) => {
-      const after = visitNode(schema.items, item, converters, order);
+      const after = visitNode(itemSchema, item, converters, order);
       if (after !== item) changed = true;
       return after;
     });
     if (changed) current = mapped;
   } else if (typeof schema.additionalProperties === 'object' && isPlainObject(current)) {
+    const valueSchema = schema.additionalProperties;
     const entries = Object.entries(current).map(
-      ([key, item]) => [key, visitNode(schema.additionalProperties, item, converters, order)] as const,
+      ([key, item]) => [key, visitNode(valueSchema, item, converters, order)] as const,
     );
     current = Object.fromEntries(entries);
   }

@@ -6,7 +6,7 @@ import type { ApiVersion } from './versions.ts';
 import type { Access } from '../route.ts';
 
 /** `METHOD /path/{param}` as written in the spec for the newest version. */
-export type RouteKey = string;
+type RouteKey = string;
 
 export type VersionInstruction =
   /** The endpoint exists only in newer versions. */

@@ -4,10 +4,10 @@
 import type { ConfigurationSchema, ValidationResult } from '../configuration-schema.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 
-export const PaginationKind = { none: 'none', nextLink: 'next_link', page: 'page', offset: 'offset' } as const;
-export type PaginationKind = (typeof PaginationKind)[keyof typeof PaginationKind];
+const PaginationKind = { none: 'none', nextLink: 'next_link', page: 'page', offset: 'offset' } as const;
+type PaginationKind = (typeof PaginationKind)[keyof typeof PaginationKind];
 
-export interface ApiPagination {
+interface ApiPagination {
   kind: PaginationKind;
   /** next_link: dotted path to the next page URL in the body, e.g. `links.next`. Default `next`. */
   next_path?: string;

@@ -31,7 +31,13 @@ function openParser(path: string, options: CsvOptions) {
   const input = createReadStream(path);
   input.on('error', (error) => parser.destroy(error));
   input.pipe(parser);
-  return { parser, close: () => (input.destroy(), parser.destroy()) };
+  return {
+    parser,
+    close: () => {
+      input.destroy();
+      parser.destroy();
+    },
+  };
 }
 
 function headerIds(first: (string | null)[], options: CsvOptions): string[] {
@@ -40,7 +46,7 @@ function headerIds(first: (string | null)[], options: CsvOptions): string[] {
     : first.map((_, index) => `column_${index + 1}`);
 }
 
-export function decodeCsvText(kind: FileKind, text: string | null): unknown {
+function decodeCsvText(kind: FileKind, text: string | null): unknown {
   if (text === null || (text === '' && kind !== 'string')) return null;
   try {
     switch (kind) {
@@ -69,7 +75,7 @@ export function decodeCsvText(kind: FileKind, text: string | null): unknown {
   }
 }
 
-export function encodeCsvText(kind: FileKind, value: unknown): string | null {
+function encodeCsvText(kind: FileKind, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (kind === 'json' || kind === 'array' || typeof value === 'object') return JSON.stringify(value);
@@ -96,9 +102,10 @@ export function createCsvFormat(options: CsvOptions): FileFormat {
             tallies = ids.map(() => createTextKindTally());
             if (options.hasHeaders) continue;
           }
-          record.forEach((value, index) => tallies[index]?.add(value));
+          for (const [index, value] of record.entries()) tallies[index]?.add(value);
           for (let index = record.length; index < tallies.length; index += 1) tallies[index].add(null);
-          if ((seen += 1) >= inferenceSampleRows) break;
+          seen += 1;
+          if (seen >= inferenceSampleRows) break;
         }
         return (ids ?? []).map((id, index) => ({ id, kind: tallies[index].kind, nullable: tallies[index].sawNull }));
       } finally {

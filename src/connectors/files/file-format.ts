@@ -11,7 +11,7 @@ export interface FileColumn {
   nullable: boolean;
 }
 
-export interface ReadChunkOptions {
+interface ReadChunkOptions {
   signal: AbortSignal;
   /** Upper bound on rows per chunk (Parquet yields at most one row group, split to this size). */
   chunkRows: number;

@@ -96,7 +96,10 @@ export function createJsonKindTally(): KindTally {
       seen.add(jsonType);
       if (jsonType === 'number' && !Number.isInteger(value)) allIntegers = false;
       if (jsonType === 'object' && !Array.isArray(value)) allArrays = false;
-      if (jsonType === 'string') (textTally ??= createTextKindTally()).add(value);
+      if (jsonType === 'string') {
+        textTally ??= createTextKindTally();
+        textTally.add(value);
+      }
     },
     get kind(): FileKind {
       if (seen.size !== 1) return seen.size === 0 ? 'string' : 'json';

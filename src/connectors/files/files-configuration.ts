@@ -3,8 +3,8 @@
 import type { ConfigurationSchema, ValidationResult } from '../configuration-schema.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 
-export const FileFormatName = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' } as const;
-export type FileFormatName = (typeof FileFormatName)[keyof typeof FileFormatName];
+const FileFormatName = { csv: 'csv', jsonl: 'jsonl', parquet: 'parquet' } as const;
+type FileFormatName = (typeof FileFormatName)[keyof typeof FileFormatName];
 
 export interface FilesConfiguration {
   path: string;

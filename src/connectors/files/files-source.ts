@@ -13,7 +13,7 @@ import { classifyFileError } from './files-errors.ts';
 import type { FileTable, FilesTableStore } from './files-table-store.ts';
 
 /** Matching rows an unordered incremental read may sort in memory (about 100-200 MB of rows). */
-export const unorderedCursorRowLimit = 200_000;
+const unorderedCursorRowLimit = 200_000;
 
 export function describeFileTable(table: FileTable): SchemaDescription {
   const keys = new Set(table.primaryKey);

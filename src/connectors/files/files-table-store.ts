@@ -64,7 +64,7 @@ export interface FilesTableStore {
 const plainName = /^[^/\\\0]+$/;
 
 /** A schema id must be a plain file name: no separators and no leading dot (no `..`, no sidecars). */
-export function isPlainSchemaId(schemaId: string): boolean {
+function isPlainSchemaId(schemaId: string): boolean {
   return plainName.test(schemaId) && !schemaId.startsWith('.');
 }
 

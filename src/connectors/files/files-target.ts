@@ -8,7 +8,7 @@ import { kindOfFieldSpec, utilTypeOf } from './file-kinds.ts';
 import { normalizeRecord } from './files-destination.ts';
 import type { FilesTableStore } from './files-table-store.ts';
 
-export const filesTargetModes = ['create'];
+const filesTargetModes = ['create'];
 
 export function createFilesTarget(store: FilesTableStore): ModelTarget {
   return {

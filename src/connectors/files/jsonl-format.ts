@@ -87,7 +87,8 @@ export function createJsonlFormat(): FileFormat {
           tallies.get(id)!.add(value);
         }
         for (const [id, tally] of tallies) if (!(id in row)) tally.add(null);
-        if ((seen += 1) >= inferenceSampleRows) break;
+        seen += 1;
+        if (seen >= inferenceSampleRows) break;
       }
       return [...tallies].map(([id, tally]) => ({ id, kind: tally.kind, nullable: tally.sawNull }));
     },

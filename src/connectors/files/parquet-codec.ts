@@ -74,13 +74,13 @@ export function parquetElementFor(id: string, kind: FileKind): SchemaElement {
 
 const dayMicros = 86_400_000_000n;
 
-export function isoToMicros(iso: string): bigint {
+function isoToMicros(iso: string): bigint {
   const seconds = Date.parse(`${iso.slice(0, 19)}Z`);
   const fraction = /\.(\d+)/.exec(iso.slice(19))?.[1] ?? '';
   return BigInt(seconds) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));
 }
 
-export function microsToIso(micros: bigint, zoned: boolean): string {
+function microsToIso(micros: bigint, zoned: boolean): string {
   let seconds = micros / 1_000_000n;
   let rest = micros % 1_000_000n;
   if (rest < 0n) {
@@ -117,7 +117,7 @@ function bytesToBigInt(bytes: Uint8Array): bigint {
   return bytes.length > 0 && bytes[0] & 0x80 ? value - (1n << bits) : value;
 }
 
-export function unscaledToDecimal(unscaled: bigint, scale: number): string {
+function unscaledToDecimal(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
   const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
   const text = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;

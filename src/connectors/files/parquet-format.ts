@@ -5,7 +5,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema }
 import { fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { canceledError } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import type { FileColumn, FileFormat } from './file-format.ts';
+import type { FileFormat } from './file-format.ts';
 import {
   decodeParquetValue,
   encodeParquetValue,
@@ -16,7 +16,7 @@ import {
 } from './parquet-codec.ts';
 
 /** Rows per written row group: large enough for good compression, small enough to hold in memory. */
-export const parquetRowGroupRows = 10_000;
+const parquetRowGroupRows = 10_000;
 
 export function createParquetFormat(): FileFormat {
   return {

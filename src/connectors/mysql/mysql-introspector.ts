@@ -16,7 +16,7 @@ interface ColumnRow {
 export type MysqlSchema = SchemaDescription & { kinds: Map<string, MysqlValueKind> };
 
 /** `test.users` → ['test', 'users']; a bare name means the configured database. */
-export function splitMysqlSchemaId(schemaId: string, database: string): [string, string] {
+function splitMysqlSchemaId(schemaId: string, database: string): [string, string] {
   const dot = schemaId.indexOf('.');
   return dot < 0 ? [database, schemaId] : [schemaId.slice(0, dot), schemaId.slice(dot + 1)];
 }
@@ -50,7 +50,10 @@ export async function describeMysqlTables(
   for (const column of columns) {
     const id = `${database}.${column.TABLE_NAME}`;
     let schema = tables.get(id);
-    if (!schema) tables.set(id, (schema = { id, name: id, fields: [], kinds: new Map() }));
+    if (!schema) {
+      schema = { id, name: id, fields: [], kinds: new Map() };
+      tables.set(id, schema);
+    }
     const isJson = jsonColumns.has(`${column.TABLE_NAME}.${column.COLUMN_NAME}`);
     const kind = isJson ? 'json' : kindOfColumn(column.DATA_TYPE, column.COLUMN_TYPE);
     schema.kinds.set(column.COLUMN_NAME, kind);

@@ -19,7 +19,7 @@ export interface PostgresConnection extends Connection {
   readonly configuration: PostgresConfiguration;
 }
 
-export function isPostgresConnection(connection: Connection): connection is PostgresConnection {
+function isPostgresConnection(connection: Connection): connection is PostgresConnection {
   return connection.type === 'postgresql' && 'client' in connection;
 }
 

@@ -49,7 +49,10 @@ async function describeMany(context: RunContext, client: PostgresClient, schema:
   for (const row of rows) {
     const id = `${row.schema_name}.${row.table_name}`;
     let described = tables.get(id);
-    if (!described) tables.set(id, (described = { id, name: id, fields: [], typeNames: new Map() }));
+    if (!described) {
+      described = { id, name: id, fields: [], typeNames: new Map() };
+      tables.set(id, described);
+    }
     described.typeNames.set(row.column_name, row.type_name);
     described.fields.push({
       id: row.column_name,

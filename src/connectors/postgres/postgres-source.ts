@@ -17,7 +17,7 @@ const defaultBatchSize = 1000;
 /** Rows a model read fetches per round trip (yielded in batches of batchSize): fewer round trips for the same rows. */
 const modelFetchSize = 5000;
 
-export async function* streamPostgresQuery(
+async function* streamPostgresQuery(
   context: RunContext,
   client: PostgresClient,
   text: string,
@@ -25,12 +25,9 @@ export async function* streamPostgresQuery(
   options: { batchSize?: number; limit?: number; fetchSize?: number },
 ): AsyncIterable<RecordBatch> {
   throwIfAborted(context.signal);
-  let connection;
-  try {
-    connection = await client.pool.connect();
-  } catch (error: unknown) {
+  const connection = await client.pool.connect().catch((error: unknown) => {
     throw classifyPostgresError(error);
-  }
+  });
   const cursor = connection.query(new Cursor(text, values, { types: postgresTypeParsers }));
   let destroy: Error | undefined;
   const size = options.batchSize ?? defaultBatchSize;

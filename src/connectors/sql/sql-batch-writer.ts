@@ -76,7 +76,8 @@ function rounds(request: TargetWriteRequest): BatchEntry[][] {
     const key = request.identity.map((column) => looseValue(entry.record[column])).join('\u0001');
     const round = seen.get(key) ?? 0;
     seen.set(key, round + 1);
-    (result[round] ??= []).push(entry);
+    result[round] ??= [];
+    result[round].push(entry);
   }
   return result;
 }

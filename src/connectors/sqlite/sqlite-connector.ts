@@ -16,7 +16,7 @@ export interface SqliteConfiguration {
   path: string;
 }
 
-export const sqliteConfigurationSchema: ConfigurationSchema = {
+const sqliteConfigurationSchema: ConfigurationSchema = {
   type: 'object',
   properties: {
     path: { type: 'string', title: 'Database file', description: 'Path to an existing SQLite database file' },

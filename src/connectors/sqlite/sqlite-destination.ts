@@ -69,7 +69,10 @@ function writeBatch(database: Database.Database, request: WriteRequest): number 
   const statements = new Map<string, Database.Statement>();
   const run = (statement: { text: string; values: unknown[] }) => {
     let prepared = statements.get(statement.text);
-    if (!prepared) statements.set(statement.text, (prepared = database.prepare(statement.text)));
+    if (!prepared) {
+      prepared = database.prepare(statement.text);
+      statements.set(statement.text, prepared);
+    }
     prepared.run(...statement.values);
   };
   database.transaction((records: Row[]) => {

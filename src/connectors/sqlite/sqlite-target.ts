@@ -10,7 +10,7 @@ import { describeSqliteTable, listSqliteTables, sqliteColumnKinds } from './sqli
 import { declaredTypeFor, encodeSqliteValue } from './sqlite-types.ts';
 import { tableColumnAsTargetField } from '../sql/table-target-field.ts';
 
-export const sqlTargetModes = ['create', 'update', 'updateOrCreate', 'remove'];
+const sqlTargetModes = ['create', 'update', 'updateOrCreate', 'remove'];
 
 export function createSqliteTarget(client: SqliteClient): ModelTarget {
   const describe = (objectId: string) => {

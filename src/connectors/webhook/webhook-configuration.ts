@@ -4,14 +4,14 @@ import type { ConfigurationSchema, ValidationResult } from '../configuration-sch
 import { validateConfiguration } from '../configuration-schema.ts';
 import type { OutboundAuth } from '../../http/outbound-auth.ts';
 
-export const WebhookAuthMethod = {
+const WebhookAuthMethod = {
   polytomicSecret: 'polytomic_secret',
   basic: 'basic',
   header: 'header',
   query: 'query',
   oauthClientCredentials: 'oauth_client_credentials',
 } as const;
-export type WebhookAuthMethod = (typeof WebhookAuthMethod)[keyof typeof WebhookAuthMethod];
+type WebhookAuthMethod = (typeof WebhookAuthMethod)[keyof typeof WebhookAuthMethod];
 
 export interface WebhookConfiguration extends OutboundAuth {
   url: string;

@@ -11,7 +11,7 @@ import type { RetryPolicy } from '../../http/retry-policy.ts';
 import type { PreparedAuth } from '../../http/outbound-auth.ts';
 import type { RunContext } from '../../domain/run-context.ts';
 
-export const webhookObjectId = 'records';
+const webhookObjectId = 'records';
 
 export interface WebhookSender {
   auth: PreparedAuth;

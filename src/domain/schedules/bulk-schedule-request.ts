@@ -76,7 +76,7 @@ function validateAdditionalSchedules(raw: unknown, issues: ScheduleIssue[]): Add
   return issues.length === before ? (schedules as AdditionalSchedule[]) : undefined;
 }
 
-export function validateAdditionalSchedule(
+function validateAdditionalSchedule(
   raw: unknown,
   path: string,
   issues: ScheduleIssue[],

@@ -8,8 +8,8 @@ import {
 } from './bulk-schedules.ts';
 import type { AdditionalSchedule, DefaultSchedule } from './bulk-schedules.ts';
 
-export type DefaultScheduleResponse = DefaultSchedule & Partial<ScheduleRecordMetadata>;
-export type AdditionalScheduleResponse = AdditionalSchedule & Partial<ScheduleRecordMetadata>;
+type DefaultScheduleResponse = DefaultSchedule & Partial<ScheduleRecordMetadata>;
+type AdditionalScheduleResponse = AdditionalSchedule & Partial<ScheduleRecordMetadata>;
 
 export interface BulkSchedulesResponse {
   default_schedule: DefaultScheduleResponse;

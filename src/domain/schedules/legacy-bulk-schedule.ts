@@ -12,7 +12,7 @@ export interface LegacyBulkSchedule extends ScheduleTiming<BulkScheduleFrequency
 }
 
 /** BulkMultiScheduleConfiguration. `type` is in the SDK type with no documented meaning; Ferry neither needs nor keeps it. */
-export interface LegacyMultiScheduleConfiguration {
+interface LegacyMultiScheduleConfiguration {
   schedules?: LegacyItemizedSchedule[];
   type?: string;
 }

@@ -27,7 +27,7 @@ export function upgradeLegacySchedule(legacy: LegacyBulkSchedule): BulkScheduleC
     return { default_schedule: { frequency: 'manual' }, additional_schedules: [] };
   }
   const noneIndex = items.findIndex((item) => item.item === 'none');
-  const defaultIndex = noneIndex >= 0 ? noneIndex : 0;
+  const defaultIndex = Math.max(noneIndex, 0);
   return {
     default_schedule: plainTiming(items[defaultIndex].schedule),
     additional_schedules: items

@@ -6,7 +6,7 @@ import { MODEL_SYNC_SCHEDULE_FREQUENCIES, type ModelSyncScheduleFrequency } from
 import { validateTiming, type TimingRules } from './timing-validation.ts';
 
 /** RunAfter: the syncs whose completion fires a `runafter` schedule. */
-export interface RunAfter {
+interface RunAfter {
   sync_ids?: string[];
   bulk_sync_ids?: string[];
 }
@@ -20,7 +20,7 @@ export interface ModelSyncSchedule extends ScheduleTiming<ModelSyncScheduleFrequ
   job_id?: number;
 }
 
-export const MODEL_SYNC_TIMING_RULES: TimingRules<ModelSyncScheduleFrequency> = {
+const MODEL_SYNC_TIMING_RULES: TimingRules<ModelSyncScheduleFrequency> = {
   frequencies: MODEL_SYNC_SCHEDULE_FREQUENCIES,
   refusals: { multi: 'multi itemises a bulk sync’s schemas and is not a model sync frequency' },
 };

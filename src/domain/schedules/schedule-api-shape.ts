@@ -20,17 +20,6 @@ import {
 } from './schedule-vocabulary.ts';
 import { validateTiming } from './timing-validation.ts';
 
-/** BulkSyncScheduleApi: the body's `schedule` on POST and PUT. It has no `schemas` and no sync mode. */
-export interface BulkSyncScheduleApi {
-  frequency: ScheduleFrequency;
-  dayOfMonth?: string;
-  dayOfWeek?: string;
-  hour?: string;
-  minute?: string;
-  month?: string;
-  selectiveMode?: SelectiveMode;
-}
-
 /** BulkBulkSyncSchedule: one schedule as the sub-resource shows it. Actors are ids here, not OutputActor objects. */
 export interface BulkBulkSyncSchedule {
   createdAt?: string;

@@ -2,7 +2,7 @@
 // schema form of the fields it takes. Data, not code: the route returns it as is.
 import type { ModelSyncScheduleFrequency } from './schedule-vocabulary.ts';
 
-export interface ScheduleOption {
+interface ScheduleOption {
   frequency: ModelSyncScheduleFrequency;
   label: string;
   description: string;

@@ -72,7 +72,6 @@ export type TimingField = (typeof TIMING_FIELDS)[number];
 
 /** Day names as the spec's examples spell them ("monday"), indexed by cron day number (0 = Sunday). */
 export const DAY_NAMES = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
-export type DayName = (typeof DAY_NAMES)[number];
 
 export function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (values as readonly string[]).includes(value);

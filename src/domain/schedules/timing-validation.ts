@@ -6,7 +6,7 @@ import { isAbsent, joinPath, type ScheduleIssue } from './schedule-issues.ts';
 import { DAY_NAMES, isOneOf, SCHEDULE_FREQUENCIES, TIMING_FIELDS, type TimingField } from './schedule-vocabulary.ts';
 
 /** Fields each frequency needs; the others may be present (responses echo them) and are then checked but unused. */
-export const REQUIRED_TIMING_FIELDS: Readonly<Record<string, readonly TimingField[]>> = {
+const REQUIRED_TIMING_FIELDS: Readonly<Record<string, readonly TimingField[]>> = {
   manual: [],
   continuous: [],
   hourly: ['minute'],

@@ -23,8 +23,8 @@ export interface BulkSyncDependencies {
   progressIntervalMs?: number;
 }
 
-export const BulkExecutionStatus = { completed: 'completed', failed: 'failed', canceled: 'canceled' } as const;
-export type BulkExecutionStatus = (typeof BulkExecutionStatus)[keyof typeof BulkExecutionStatus];
+const BulkExecutionStatus = { completed: 'completed', failed: 'failed', canceled: 'canceled' } as const;
+type BulkExecutionStatus = (typeof BulkExecutionStatus)[keyof typeof BulkExecutionStatus];
 
 export interface BulkExecutionResult {
   status: BulkExecutionStatus;

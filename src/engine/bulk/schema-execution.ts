@@ -2,14 +2,14 @@
 import type { SyncError } from '../sync-error.ts';
 
 /** The subset of BulkSchemaExecutionStatus the engine sets. */
-export const SchemaExecutionStatus = {
+const SchemaExecutionStatus = {
   created: 'created',
   running: 'running',
   completed: 'completed',
   failed: 'failed',
   canceled: 'canceled',
 } as const;
-export type SchemaExecutionStatus = (typeof SchemaExecutionStatus)[keyof typeof SchemaExecutionStatus];
+type SchemaExecutionStatus = (typeof SchemaExecutionStatus)[keyof typeof SchemaExecutionStatus];
 
 export interface SchemaExecution {
   schemaId: string;

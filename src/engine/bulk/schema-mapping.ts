@@ -10,7 +10,7 @@ import {
 } from './bulk-sync-plan.ts';
 import { defaultOutputName, uniqueNames } from './name-normalization.ts';
 
-export interface FieldMapping {
+interface FieldMapping {
   source: FieldDescription;
   /** The destination column name. */
   destinationId: string;

@@ -36,12 +36,16 @@ export class ConsideredRecord implements Candidate {
   }
 
   get hash(): string {
-    return (this.#hash ??= jsonHash(this.json));
+    this.#hash ??= jsonHash(this.json);
+    return this.#hash;
   }
 
   /** The target identity field and value (empty without identity), built when a send or a state commit needs it. */
   get identity(): Row {
-    const field = this.#identityField;
-    return (this.#identity ??= field === undefined ? {} : { [field]: this.record[field] });
+    if (this.#identity === undefined) {
+      const field = this.#identityField;
+      this.#identity = field === undefined ? {} : { [field]: this.record[field] };
+    }
+    return this.#identity;
   }
 }

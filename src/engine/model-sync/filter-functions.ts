@@ -28,7 +28,7 @@ function isNull(value: unknown): boolean {
 }
 
 /** -1, 0, 1, or undefined when either side is null or the two cannot be ordered. */
-export function compareValues(left: unknown, right: unknown): number | undefined {
+function compareValues(left: unknown, right: unknown): number | undefined {
   if (isNull(left) || isNull(right)) return undefined;
   const leftNumber = asNumber(left);
   const rightNumber = asNumber(right);

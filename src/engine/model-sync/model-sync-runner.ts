@@ -46,7 +46,7 @@ export interface ModelSyncDependencies {
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
 
-export type ModelSyncStatus = 'completed' | 'canceled' | 'failed';
+type ModelSyncStatus = 'completed' | 'canceled' | 'failed';
 
 export interface ModelSyncResult {
   status: ModelSyncStatus;

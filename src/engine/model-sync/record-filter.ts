@@ -6,7 +6,8 @@ import type { Filter, ModelSyncPlan } from './model-sync-plan.ts';
 
 export type RecordFilter = (row: Row, record: Row) => boolean;
 
-function valueOf(filter: Filter, row: Row, record: Row): unknown {
+/** The value a filter compares: a mapped-record field for a Target filter, else a model-row field. */
+function comparedValue(filter: Filter, row: Row, record: Row): unknown {
   if (filter.field_type === 'Target') return record[filter.field_id ?? filter.field?.field ?? ''];
   return row[filter.field?.field ?? filter.field_id ?? ''];
 }
@@ -25,7 +26,7 @@ export function compileRecordFilter(plan: Pick<ModelSyncPlan, 'filters' | 'filte
     : allFilters(filters.length);
   return (row, record) =>
     evaluateFilterLogic(logic, (index) =>
-      predicates[index](valueOf(filters[index], row, record), filters[index].value, now),
+      predicates[index](comparedValue(filters[index], row, record), filters[index].value, now),
     );
 }
 

@@ -47,14 +47,14 @@ export async function deliver<Item>(
   }
   const rejections = new Map<number, RecordRejection>();
   for (const rejection of result.rejected) rejections.set(rejection.index, rejection);
-  items.forEach((item, index) => {
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
     const rejection = rejections.get(index);
-    if (!rejection) return outcome.accepted.push(item);
-    if (rejection.code === 'record_not_found' && request.rule.notFound === 'accepted')
-      return outcome.accepted.push(item);
-    if (rejection.code === 'record_not_found' && request.rule.notFound === 'warning')
-      return outcome.warned.push({ item, rejection });
-    outcome.rejected.push({ item, rejection });
-  });
+    if (!rejection) outcome.accepted.push(item);
+    else if (rejection.code === 'record_not_found' && request.rule.notFound === 'accepted') outcome.accepted.push(item);
+    else if (rejection.code === 'record_not_found' && request.rule.notFound === 'warning')
+      outcome.warned.push({ item, rejection });
+    else outcome.rejected.push({ item, rejection });
+  }
   return outcome;
 }

@@ -67,7 +67,8 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
   async function openFile(type: ExecutionLogType): Promise<OpenFile> {
     directoryReady ??= mkdir(options.directory, { recursive: true });
     await directoryReady;
-    const entry = (index[type] ??= { files: [], records: 0 });
+    const entry = index[type] ?? { files: [], records: 0 };
+    index[type] = entry;
     const name = fileName(type, entry.files.length + 1);
     entry.files.push(name);
     // zlib streams take stream options too (node:zlib passes them to Transform); @types/node does not list them.

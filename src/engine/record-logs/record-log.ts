@@ -14,7 +14,7 @@ export type ExecutionLogType = (typeof ExecutionLogType)[keyof typeof ExecutionL
 
 export const executionLogTypes: readonly ExecutionLogType[] = Object.values(ExecutionLogType);
 
-export interface RecordLogFiles {
+interface RecordLogFiles {
   /** File names (not paths) inside the log directory, in write order. */
   files: string[];
   records: number;

@@ -1,7 +1,7 @@
 // Tenancy and credentials: partners, organizations, users, API keys, and idempotency records.
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('settings')
     .addColumn('name', 'text', (column) => column.primaryKey())
@@ -87,7 +87,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('idempotency_keys_expires').on('idempotency_keys').column('expires_at').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['idempotency_keys', 'api_keys', 'users', 'organizations', 'partners', 'settings']) {
     await db.schema.dropTable(table).execute();
   }

@@ -2,7 +2,7 @@
 // organization has no configuration of its own and uses its parent's.
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('connections')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -30,6 +30,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('connections_parent').on('connections').column('parent_connection_id').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('connections').execute();
 }

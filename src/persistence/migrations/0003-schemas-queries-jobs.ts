@@ -2,7 +2,7 @@
 // overrides, and ad-hoc query runs. JSON is text and timestamps are ISO text, as everywhere (schema.ts).
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('jobs')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -71,7 +71,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('queries_expiry').on('queries').column('expires_at').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of ['queries', 'schema_overrides', 'catalog_schemas', 'schema_catalogs', 'jobs'])
     await db.schema.dropTable(table).execute();
 }

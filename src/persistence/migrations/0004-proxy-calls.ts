@@ -1,7 +1,7 @@
 // The connection proxy's audit log: one row per call, refused or not, keyed by proxyCallId.
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('proxy_calls')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -21,6 +21,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('proxy_calls_connection_at').on('proxy_calls').columns(['connection_id', 'at']).execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('proxy_calls').execute();
 }

@@ -4,7 +4,7 @@
 // AUTOINCREMENT on SQLite (AUTOINCREMENT so ids are never reused after a delete).
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('bulk_sync_checkpoints')
     .addColumn('sync_id', 'text', (column) => column.notNull())
@@ -37,7 +37,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('execution_console_logs').execute();
   await db.schema.dropTable('bulk_sync_checkpoints').execute();
 }

@@ -2,7 +2,7 @@
 // that says the first execution has completed (skip_initial_backfill looks at it).
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('model_sync_record_states')
     .addColumn('sync_id', 'text', (column) => column.notNull())
@@ -21,7 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('model_sync_baselines').execute();
   await db.schema.dropTable('model_sync_record_states').execute();
 }

@@ -2,7 +2,7 @@
 // src/domain/schedules): they are always read and written together, and the scheduler reads them per sync.
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('bulk_syncs')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -39,7 +39,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('bulk_sync_schemas').execute();
   await db.schema.dropTable('bulk_syncs').execute();
 }

@@ -3,7 +3,7 @@
 import { SqliteAdapter, type Kysely } from 'kysely';
 import { createEmbeddedQueueTables } from '../../queue/embedded/embedded-queue-tables.ts';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('bulk_sync_executions')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -33,6 +33,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   if (db.getExecutor().adapter instanceof SqliteAdapter) await createEmbeddedQueueTables(db);
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('bulk_sync_executions').execute();
 }

@@ -3,7 +3,7 @@
 // the columns the API filters or orders by are real columns.
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('models')
     .addColumn('id', 'text', (column) => column.primaryKey())
@@ -75,7 +75,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('model_sync_executions').execute();
   await db.schema.dropTable('model_syncs').execute();
   await db.schema.dropTable('models').execute();

@@ -3,7 +3,7 @@
 // remembers: any write by another process, or a reset, shows as a different token (or none).
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('model_sync_state_generations')
     .addColumn('sync_id', 'text', (column) => column.primaryKey())
@@ -11,6 +11,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('model_sync_state_generations').execute();
 }

@@ -12,7 +12,7 @@ export function hashApiKey(value: string): string {
 }
 
 /** 32 random bytes (256 bits) in base64url behind a prefix that says what the key is. */
-export function generateApiKey(kind: ApiKeyKind): string {
+function generateApiKey(kind: ApiKeyKind): string {
   const prefix = kind === 'partner' ? 'ferry_pk_' : 'ferry_sk_';
   return prefix + randomBytes(32).toString('base64url');
 }

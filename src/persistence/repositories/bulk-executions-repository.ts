@@ -4,7 +4,7 @@ import type { BulkSyncExecutionsTable, Database } from '../schema.ts';
 
 export type BulkExecutionRow = BulkSyncExecutionsTable;
 
-export const terminalBulkStatuses = ['completed', 'failed', 'canceled', 'errors', 'interrupted'] as const;
+const terminalBulkStatuses = ['completed', 'failed', 'canceled', 'errors', 'interrupted'] as const;
 
 export function bulkExecutionsRepository(db: Kysely<Database>) {
   return {
@@ -61,5 +61,3 @@ export function bulkExecutionsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type BulkExecutionsRepository = ReturnType<typeof bulkExecutionsRepository>;

@@ -69,5 +69,3 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type BulkSyncsRepository = ReturnType<typeof bulkSyncsRepository>;

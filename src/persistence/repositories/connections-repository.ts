@@ -56,5 +56,3 @@ export function connectionsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type ConnectionsRepository = ReturnType<typeof connectionsRepository>;

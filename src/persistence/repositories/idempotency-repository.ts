@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, IdempotencyKeysTable } from '../schema.ts';
 
-export type IdempotencyRecord = IdempotencyKeysTable;
+type IdempotencyRecord = IdempotencyKeysTable;
 
 export type ClaimResult = { outcome: 'claimed' } | { outcome: 'existing'; record: IdempotencyRecord };
 

@@ -77,5 +77,3 @@ export function modelSyncExecutionsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type ModelSyncExecutionsRepository = ReturnType<typeof modelSyncExecutionsRepository>;

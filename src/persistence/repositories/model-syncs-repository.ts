@@ -6,7 +6,7 @@ import { reusableQuery } from '../reusable-query.ts';
 export type ModelSyncRow = ModelSyncsTable;
 
 /** Execution statuses that hold a sync busy: it may not be deleted while one exists. */
-export const busyModelSyncExecutionStatuses = ['created', 'queued', 'running', 'canceling'] as const;
+const busyModelSyncExecutionStatuses = ['created', 'queued', 'running', 'canceling'] as const;
 
 export interface ModelSyncListOptions {
   active?: boolean;
@@ -80,5 +80,3 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type ModelSyncsRepository = ReturnType<typeof modelSyncsRepository>;

@@ -58,5 +58,3 @@ export function modelsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type ModelsRepository = ReturnType<typeof modelsRepository>;

@@ -89,5 +89,3 @@ export function organizationsRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type OrganizationsRepository = ReturnType<typeof organizationsRepository>;

@@ -22,5 +22,3 @@ export function partnersRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type PartnersRepository = ReturnType<typeof partnersRepository>;

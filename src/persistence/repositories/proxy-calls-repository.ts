@@ -77,5 +77,3 @@ export function proxyCallsRepository(
     },
   };
 }
-
-export type ProxyCallsRepository = ReturnType<typeof proxyCallsRepository>;

@@ -30,5 +30,3 @@ export function queriesRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type QueriesRepository = ReturnType<typeof queriesRepository>;

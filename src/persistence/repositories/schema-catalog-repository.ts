@@ -79,18 +79,14 @@ export function schemaCatalogRepository(db: Kysely<Database>) {
         .insertInto('schema_overrides')
         .values(row)
         .onConflict((conflict) =>
-          conflict
-            .columns(['connection_id', 'schema_id'])
-            .doUpdateSet({
-              user_fields: row.user_fields,
-              field_patches: row.field_patches,
-              primary_keys: row.primary_keys,
-              updated_at: row.updated_at,
-            }),
+          conflict.columns(['connection_id', 'schema_id']).doUpdateSet({
+            user_fields: row.user_fields,
+            field_patches: row.field_patches,
+            primary_keys: row.primary_keys,
+            updated_at: row.updated_at,
+          }),
         )
         .execute();
     },
   };
 }
-
-export type SchemaCatalogRepository = ReturnType<typeof schemaCatalogRepository>;

@@ -89,5 +89,3 @@ export function usersRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type UsersRepository = ReturnType<typeof usersRepository>;

@@ -1,5 +1,6 @@
 // Claiming the next embedded job: the queue's hot path, one statement.
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { QueueDatabase } from './embedded-queue-tables.ts';
 
 export interface ClaimedRow {
   id: number;
@@ -24,7 +25,7 @@ export interface ClaimedRow {
  * left, and no other job of its key group holds a live lease.
  */
 export async function claimNextJob(
-  db: Kysely<any>,
+  db: QueueDatabase,
   workerId: string,
   tasks: readonly string[],
   now: number,

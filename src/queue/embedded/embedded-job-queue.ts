@@ -2,7 +2,7 @@
 // by a lease that the worker renews. Several processes may share the file; each polls, and an enqueue in this
 // process wakes this process's workers at once.
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { silentLogger } from '../../domain/run-context.ts';
 import type {
   CancelResult,
@@ -15,12 +15,12 @@ import type {
   StartOptions,
 } from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
-import { createEmbeddedQueueTables } from './embedded-queue-tables.ts';
+import { createEmbeddedQueueTables, type QueueDatabase } from './embedded-queue-tables.ts';
 import { startEmbeddedWorker, type EmbeddedWorker } from './embedded-worker.ts';
 
 export interface EmbeddedJobQueueOptions {
   /** The metadata database; enqueue() also works on transactions of another Kysely over the same file. */
-  db: Kysely<any>;
+  db: QueueDatabase;
   /** Milliseconds since the epoch; tests may pass a shifted clock. Default Date.now. */
   now?: () => number;
 }
@@ -48,7 +48,7 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
 
     prepare: () => createEmbeddedQueueTables(db),
 
-    async enqueue(transaction: Transaction<any>, spec: EnqueueSpec): Promise<EnqueuedJob> {
+    async enqueue<DB>(transaction: Transaction<DB>, spec: EnqueueSpec): Promise<EnqueuedJob> {
       const at = now();
       const payload = JSON.stringify(spec.payload);
       const runAt = spec.runAt ? spec.runAt.getTime() : at;

@@ -4,8 +4,11 @@ import { sql, type Kysely } from 'kysely';
 
 export const embeddedQueueTable = 'queue_jobs';
 
+/** Any Kysely over the file that holds the queue table: the queue reaches it in raw SQL, whatever the caller's types. */
+export type QueueDatabase = Pick<Kysely<unknown>, 'schema' | 'getExecutor'>;
+
 /** Idempotent; the persistence layer calls it from a migration, tests call it directly. */
-export async function createEmbeddedQueueTables(db: Kysely<any>): Promise<void> {
+export async function createEmbeddedQueueTables(db: QueueDatabase): Promise<void> {
   await db.schema
     .createTable(embeddedQueueTable)
     .ifNotExists()

@@ -1,13 +1,14 @@
 // One embedded worker: a claim loop bounded by `concurrency`, a lease-renewal timer, and the SQL that records how
 // each run ended. Every write after the claim is guarded by `locked_by = workerId`, so a worker that lost its lease
 // (it stalled past leaseMs and another worker took the job) cannot overwrite the new owner's state.
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { RunLogger } from '../../domain/run-context.ts';
 import type { StartOptions } from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
 import { createJobRuns, AbortReason, type JobOutcome } from '../job-runs.ts';
 import { decideRetry, failureMessage } from '../retry-policy.ts';
 import { claimNextJob, type ClaimedRow } from './embedded-claim.ts';
+import type { QueueDatabase } from './embedded-queue-tables.ts';
 
 export interface EmbeddedWorker {
   wake(): void;
@@ -16,7 +17,7 @@ export interface EmbeddedWorker {
 }
 
 export interface EmbeddedWorkerDependencies {
-  db: Kysely<any>;
+  db: QueueDatabase;
   now: () => number;
   workerId: string;
   options: StartOptions;

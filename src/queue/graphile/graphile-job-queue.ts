@@ -98,7 +98,7 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
       await graphileWorker.runMigrations({ pgPool: pool, schema, logger });
     },
 
-    async enqueue(transaction: Transaction<any>, spec: EnqueueSpec): Promise<EnqueuedJob> {
+    async enqueue<DB>(transaction: Transaction<DB>, spec: EnqueueSpec): Promise<EnqueuedJob> {
       const queueName = spec.jobKey === undefined ? null : `${keyQueuePrefix}${spec.jobKey}`;
       const result = await sql<{ id: string }>`
         select id from ${sql.raw(s)}.add_job(

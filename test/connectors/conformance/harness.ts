@@ -28,7 +28,7 @@ export interface ColumnSpec {
   required?: boolean;
 }
 
-export interface FailingConfiguration {
+interface FailingConfiguration {
   name: string;
   configuration: Record<string, unknown>;
   code: ConnectorErrorCode;

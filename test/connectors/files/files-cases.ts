@@ -343,7 +343,8 @@ describe('large files', () => {
       let batches = 0;
       for await (const batch of connection.bulkSource!.read(context, { schemaId: 'big', batchSize: 1000 })) {
         seen += batch.length;
-        if ((batches += 1) % 20 === 0) {
+        batches += 1;
+        if (batches % 20 === 0) {
           gc();
           peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
         }

@@ -17,7 +17,7 @@ import type { ColumnKind, ColumnSpec, ConformanceHarness } from '../conformance/
 export type FormatName = 'csv' | 'jsonl' | 'parquet';
 
 /** Kinds a format cannot carry through a foreign file, and why (reported as skips by the suite). */
-export const lossyKinds: Record<FormatName, Partial<Record<ColumnKind, string>>> = {
+const lossyKinds: Record<FormatName, Partial<Record<ColumnKind, string>>> = {
   csv: {
     float: 'CSV has no types: 1.5 is inferred as an exact decimal string, like any number with a fraction',
     binary: 'CSV has no binary: bytes can only be text, and text is inferred as a string',

@@ -34,7 +34,7 @@ function plain<T>(value: T): T {
 }
 
 /** Valid timing for one frequency: its required fields, plus any valid unused ones. */
-export function timingFor(frequency: BulkScheduleFrequency): fc.Arbitrary<ScheduleTiming> {
+function timingFor(frequency: BulkScheduleFrequency): fc.Arbitrary<ScheduleTiming> {
   if (frequency === 'custom') {
     return fc
       .record({
@@ -66,7 +66,7 @@ export function timingFor(frequency: BulkScheduleFrequency): fc.Arbitrary<Schedu
     );
 }
 
-export const bulkFrequency = fc.constantFrom<BulkScheduleFrequency>(
+const bulkFrequency = fc.constantFrom<BulkScheduleFrequency>(
   'manual',
   'continuous',
   'hourly',
@@ -75,10 +75,10 @@ export const bulkFrequency = fc.constantFrom<BulkScheduleFrequency>(
   'custom',
   'builder',
 );
-export const timing: fc.Arbitrary<ScheduleTiming> = bulkFrequency.chain(timingFor);
+const timing: fc.Arbitrary<ScheduleTiming> = bulkFrequency.chain(timingFor);
 
 /** A 2024 schedule that is not multi. */
-export const legacyPlain: fc.Arbitrary<LegacyBulkSchedule> = timing;
+const legacyPlain: fc.Arbitrary<LegacyBulkSchedule> = timing;
 
 function multiOf(items: SelectiveMode[]): fc.Arbitrary<LegacyBulkSchedule> {
   return fc.tuple(...items.map(() => timing)).map((schedules) => ({
@@ -98,7 +98,7 @@ export const legacyCanonicalMulti = fc
   .chain(multiOf);
 
 /** Every multi 2024 validation accepts: one to three distinct items in any order. */
-export const legacyAnyMulti = fc
+const legacyAnyMulti = fc
   .shuffledSubarray<SelectiveMode>(['none', 'incrementalFields', 'nonincrementalFields'], { minLength: 1 })
   .chain(multiOf);
 

@@ -4,7 +4,6 @@
 // must send each change once. A target adapter seeds and reads back its own storage.
 import assert from 'node:assert/strict';
 import type { Connection } from '../../../src/connectors/connector.ts';
-import type { Row } from '../../../src/connectors/records.ts';
 import type { ModelSyncOptions, ModelSyncPlan, SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import { runModelSync, type ModelSyncResult } from '../../../src/engine/model-sync/model-sync-runner.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
@@ -33,7 +32,7 @@ export const initialPeople = (): Person[] =>
     plan: index % 3 === 0 ? 'pro' : 'free',
   }));
 
-export function changedPeople(people: Person[]): Person[] {
+function changedPeople(people: Person[]): Person[] {
   const next = people.filter((person) => person.id !== 10 && person.id !== 40).map((person) => ({ ...person }));
   for (const person of next) if (person.id === 5 || person.id === 30) person.name = `${person.name} (renamed)`;
   next.push(
@@ -49,13 +48,13 @@ export const contactOf = (person: Person): Contact => ({
   tier: person.plan,
 });
 
-export interface ModelAdapter {
+interface ModelAdapter {
   connection: Connection;
   query: string;
   replaceRows(people: Person[]): Promise<void>;
 }
 
-export interface TargetAdapter {
+interface TargetAdapter {
   /** keyed: `contacts` with email as identity; log: `events`, rows only ever added. */
   objectId(kind: 'keyed' | 'log'): string;
   connection: Connection;
@@ -86,7 +85,7 @@ const extras: Contact[] = [100, 101, 102].map((id) => ({
 const stale = (contact: Contact): Contact => ({ ...contact, full_name: 'stale', tier: 'stale' });
 const byId = (people: Person[], ids: number[]) => people.filter((person) => ids.includes(person.id)).map(contactOf);
 
-export const expectations: Record<SyncMode, Expectation> = {
+const expectations: Record<SyncMode, Expectation> = {
   updateOrCreate: {
     kind: 'keyed',
     afterFirst: M1.map(contactOf),

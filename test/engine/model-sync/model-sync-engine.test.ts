@@ -27,12 +27,10 @@ const field = (id: string, nullable = true): FieldDescription => ({
 function setup(rows: Row[]) {
   const store: InMemoryStore = createInMemoryStore(['model', 'crm']);
   store.get('model')!.set('people', { fields: ['id', 'email', 'name', 'plan'].map((id) => field(id)), rows });
-  store
-    .get('crm')!
-    .set('contacts', {
-      fields: [field('email', false), field('full_name', false), field('tier'), field('source')],
-      rows: [],
-    });
+  store.get('crm')!.set('contacts', {
+    fields: [field('email', false), field('full_name', false), field('tier'), field('source')],
+    rows: [],
+  });
   const connector = createInMemoryConnector(store);
   const source = connector.open({ database: 'model' });
   const target = connector.open({ database: 'crm' });
@@ -154,9 +152,10 @@ for (const path of diffPaths) {
               ...connection,
               modelTarget: {
                 ...target,
-                write: async (context, request) => (
-                  writes.push(request.records.length), target.write(context, request)
-                ),
+                write: async (context, request) => {
+                  writes.push(request.records.length);
+                  return target.write(context, request);
+                },
               },
             },
           },
@@ -438,7 +437,14 @@ for (const path of diffPaths) {
         context,
         plan(),
         { stateStore: createInMemoryStateStore(), consoleLog },
-        { batchSize: 10, progressIntervalMs: 1000, now: () => new Date((clock += 600)) },
+        {
+          batchSize: 10,
+          progressIntervalMs: 1000,
+          now: () => {
+            clock += 600;
+            return new Date(clock);
+          },
+        },
       );
       const messages = consoleLog.entries.map((entry) => entry.message);
       assert.equal(messages[0], 'Model sync started (mode updateOrCreate)');

@@ -101,19 +101,17 @@ for (const path of diffPaths) {
       await migrateToLatest(metadata.database);
       stateStore = createKyselyStateStore(metadata.database.db);
       const memory = createInMemoryStore(['model']);
-      memory
-        .get('model')!
-        .set('people', {
-          fields: ['id', 'email', 'name', 'plan'].map((id) => ({
-            id,
-            name: id,
-            type: 'string' as const,
-            remote_type: 'text',
-            is_primary_key: id === 'id',
-            nullable: id !== 'id',
-          })),
-          rows: [],
-        });
+      memory.get('model')!.set('people', {
+        fields: ['id', 'email', 'name', 'plan'].map((id) => ({
+          id,
+          name: id,
+          type: 'string' as const,
+          remote_type: 'text',
+          is_primary_key: id === 'id',
+          nullable: id !== 'id',
+        })),
+        rows: [],
+      });
       source = createInMemoryConnector(memory).open({ database: 'model' });
       target = createWebhookConnector({ allowPrivateUpstreams: true, sleep: async () => {} }).open({
         url: `${receiver.url}/hook`,

@@ -169,7 +169,10 @@ export function stateStoreCases(name: string, open: () => Promise<StateStoreSubj
         }
         await store.commit('s2', { executionId: 'e1', upserts: [state('other')], deletes: [], seen: [] });
         const seen = new Map<string, string>();
-        await store.forEachHash('s1', (key, hash) => (seen.set(key, hash), true));
+        await store.forEachHash('s1', (key, hash) => {
+          seen.set(key, hash);
+          return true;
+        });
         assert.equal(seen.size, keys.length);
         assert.ok(
           keys.every((key) => seen.get(key) === `h-${key}`),

@@ -9,7 +9,7 @@ import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { Envelope } from '../envelope.ts';
 
 /** How long a log link works. */
-export const logLinkTtlMs = 60 * 60 * 1000;
+const logLinkTtlMs = 60 * 60 * 1000;
 
 const Params = Type.Object({ sync_id: Type.String(), execution_id: Type.String() });
 

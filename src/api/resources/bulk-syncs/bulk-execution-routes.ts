@@ -27,7 +27,7 @@ const CancelEnvelope = Envelope(
   Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelBulkSyncResponse' }),
 );
 
-export const StartBulkSyncRequest = Type.Object(
+const StartBulkSyncRequest = Type.Object(
   {
     fetch_mode: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('incremental'), Type.Literal('full')])),
     resync_mode: Type.Optional(Type.Union([Type.Literal('refetch'), Type.Literal('resync'), Type.Literal('rebuild')])),
@@ -38,7 +38,7 @@ export const StartBulkSyncRequest = Type.Object(
 );
 
 /** When the sync's schedules next fire (UTC), the earliest of its default and additional schedules; none when inactive. */
-export function nextExecutionTime(sync: BulkSyncRow, now = new Date()): string | undefined {
+function nextExecutionTime(sync: BulkSyncRow, now = new Date()): string | undefined {
   if (sync.active !== 1) return undefined;
   const schedules = JSON.parse(sync.schedules) as StoredBulkSchedules;
   const times = [schedules.default_schedule, ...schedules.additional_schedules]

@@ -17,7 +17,7 @@ import { bulkSchemaToWire } from './bulk-sync-wire.ts';
 
 const SchemaParams = Type.Object({ id: Type.String(), schema_id: Type.String() });
 
-export const ListBulkSchemaEnvelope = Type.Object(
+const ListBulkSchemaEnvelope = Type.Object(
   { data: Type.Optional(Type.Array(BulkSchema)) },
   { title: 'ListBulkSchemaEnvelope' },
 );

@@ -14,12 +14,12 @@ const NormalizeNames = Type.Union([Type.Literal('enabled'), Type.Literal('disabl
 const Mode = Type.Union([Type.Literal('replicate'), Type.Literal('snapshot')]);
 const ScheduleObject = Type.Record(Type.String(), Type.Unknown());
 
-export const BulkFilter = Type.Object(
+const BulkFilter = Type.Object(
   { field_id: Type.Optional(Type.String()), function: Type.String(), value: Type.Optional(Type.Unknown()) },
   { title: 'BulkFilter' },
 );
 
-export const BulkField = Type.Object(
+const BulkField = Type.Object(
   {
     id: Type.Optional(Type.String()),
     enabled: Type.Optional(Type.Boolean()),
@@ -50,12 +50,7 @@ export const BulkSchema = Type.Object(
   { title: 'BulkSchema' },
 );
 
-export const BulkSchemaListItem = Type.Object(
-  { id: Type.Optional(Type.String()), output_name: Type.Optional(Type.String()), ...schemaSettings },
-  { title: 'BulkSchemaListItem' },
-);
-
-export const SchemaConfiguration = Type.Object(
+const SchemaConfiguration = Type.Object(
   {
     id: Type.String({ minLength: 1 }),
     ...schemaSettings,
@@ -100,7 +95,7 @@ const syncFields = {
 export const CreateBulkSyncRequest = Type.Object(syncFields, { title: 'CreateBulkSyncRequest' });
 export const UpdateBulkSyncRequest = Type.Object(syncFields, { title: 'UpdateBulkSyncRequest' });
 
-export const BulkSyncResponse = Type.Object(
+const BulkSyncResponse = Type.Object(
   {
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
@@ -132,7 +127,6 @@ export const BulkSyncResponse = Type.Object(
 export const BulkSyncResponseEnvelope = Envelope('BulkSyncResponseEnvelope', BulkSyncResponse);
 export const BulkSyncListEnvelope = PagedListEnvelope('BulkSyncListEnvelope', BulkSyncResponse);
 export const BulkSchemaEnvelope = Envelope('BulkSchemaEnvelope', BulkSchema);
-export const ListBulkSchemaEnvelope = ListEnvelope('ListBulkSchemaEnvelope', BulkSchemaListItem);
 export const UpdateBulkSyncSchemasEnvelope = ListEnvelope('UpdateBulkSyncSchemasEnvelope', BulkSchema);
 export const ActivateSyncInput = Type.Object({ active: Type.Boolean() }, { title: 'ActivateSyncInput' });
 export const ActivateSyncEnvelope = Envelope(

@@ -7,7 +7,7 @@ import type { RouteDefinition } from '../../route.ts';
 import { actingOrganizationId } from '../../../services/acting-organization.ts';
 import { ConnectCardRequest, ConnectCardResponseEnvelope } from './connection-schemas.ts';
 
-export const connectCardTtlMs = 60 * 60 * 1000;
+const connectCardTtlMs = 60 * 60 * 1000;
 
 export interface ConnectCardClaims {
   organization_id: string;

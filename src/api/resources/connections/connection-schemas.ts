@@ -7,7 +7,7 @@ export const OutputActor = Type.Object(
   { title: 'OutputActor' },
 );
 
-export const ConnectionTypeSchema = Type.Object(
+const ConnectionTypeSchema = Type.Object(
   {
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
@@ -32,7 +32,7 @@ const connectionResponseFields = {
   policies: Type.Optional(Type.Array(Type.String())),
 };
 
-export const ConnectionResponse = Type.Object(
+const ConnectionResponse = Type.Object(
   {
     ...connectionResponseFields,
     parent_connection_id: Type.Optional(Type.String()),
@@ -45,7 +45,7 @@ export const ConnectionResponse = Type.Object(
   { title: 'ConnectionResponseSchema' },
 );
 
-export const CreateConnectionResponse = Type.Object(
+const CreateConnectionResponse = Type.Object(
   {
     ...connectionResponseFields,
     healthcheck_interval: Type.Optional(Type.String()),
@@ -87,12 +87,12 @@ export const TestConnectionRequest = Type.Object(
 
 export const DeleteConnectionQuery = Type.Object({ force: Type.Optional(Type.Boolean()) });
 
-export const BackendConnectionCapabilities = Type.Object(
+const BackendConnectionCapabilities = Type.Object(
   { source: Type.Boolean(), destination: Type.Boolean(), enrichment: Type.Boolean(), orchestration: Type.Boolean() },
   { title: 'BackendConnectionCapabilities' },
 );
 
-export const ConnectionType = Type.Object(
+const ConnectionType = Type.Object(
   {
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),

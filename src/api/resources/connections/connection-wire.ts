@@ -12,7 +12,7 @@ const operationNames: Record<string, string> = {
   changeCapture: 'change_capture',
 };
 
-export function connectionTypeSummary(connector: Connector | undefined, type: string) {
+function connectionTypeSummary(connector: Connector | undefined, type: string) {
   return {
     id: type,
     name: connector?.name ?? type,

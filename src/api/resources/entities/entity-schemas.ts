@@ -2,12 +2,12 @@
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 
-export const EntityRelationship = Type.Object(
+const EntityRelationship = Type.Object(
   { id: Type.Optional(Type.String()), path: Type.Optional(Type.String()) },
   { title: 'EntityRelationship' },
 );
 
-export const EntityResponse = Type.Object(
+const EntityResponse = Type.Object(
   {
     id: Type.Optional(Type.String()),
     type: Type.Optional(

@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 
-export const Identity = Type.Object(
+const Identity = Type.Object(
   {
     id: Type.Optional(Type.String({ description: 'Omitted for non-user callers.' })),
     email: Type.Optional(Type.String()),

@@ -3,7 +3,7 @@
 import Type from 'typebox';
 import { Envelope, PagedListEnvelope } from '../envelope.ts';
 
-export const UtilExecutionStatus = Type.Union(
+const UtilExecutionStatus = Type.Union(
   [
     'created',
     'scheduled',
@@ -21,7 +21,7 @@ export const UtilExecutionStatus = Type.Union(
 );
 
 const count = () => Type.Optional(Type.Integer());
-export const ExecutionCounts = Type.Object(
+const ExecutionCounts = Type.Object(
   {
     delete: count(),
     error: count(),
@@ -34,7 +34,7 @@ export const ExecutionCounts = Type.Object(
   { title: 'ExecutionCounts' },
 );
 
-export const GetExecutionResponseSchema = Type.Object(
+const GetExecutionResponseSchema = Type.Object(
   {
     id: Type.Optional(Type.String()),
     status: Type.Optional(UtilExecutionStatus),

@@ -7,18 +7,18 @@ import { FilterFunction, IdentityFunction, SyncMode } from '../../../engine/mode
 
 const literals = (values: readonly string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
-export const ModelsyncSyncTargetMode = Type.Union(
+const ModelsyncSyncTargetMode = Type.Union(
   Object.values(SyncMode).map((mode) => Type.Literal(mode)),
   { title: 'ModelsyncSyncTargetMode' },
 );
 const FilterFunctionSchema = literals(Object.values(FilterFunction));
 
-export const Source = Type.Object(
+const Source = Type.Object(
   { field: Type.String({ minLength: 1 }), model_id: Type.String({ minLength: 1 }) },
   { title: 'Source' },
 );
 
-export const SyncField = Type.Object(
+const SyncField = Type.Object(
   {
     target: Type.String({ minLength: 1 }),
     source: Type.Optional(Source),
@@ -30,7 +30,7 @@ export const SyncField = Type.Object(
   { title: 'SyncField' },
 );
 
-export const Identity = Type.Object(
+const Identity = Type.Object(
   {
     source: Source,
     target: Type.String({ minLength: 1 }),
@@ -41,7 +41,7 @@ export const Identity = Type.Object(
   { title: 'Identity' },
 );
 
-export const Filter = Type.Object(
+const Filter = Type.Object(
   {
     field: Type.Optional(Source),
     field_id: Type.Optional(Type.String()),
@@ -53,7 +53,7 @@ export const Filter = Type.Object(
   { title: 'Filter' },
 );
 
-export const Override = Type.Object(
+const Override = Type.Object(
   {
     field: Type.Optional(Source),
     field_id: Type.Optional(Type.String()),
@@ -64,7 +64,7 @@ export const Override = Type.Object(
   { title: 'Override' },
 );
 
-export const Target = Type.Object(
+const Target = Type.Object(
   {
     connection_id: Type.String({ minLength: 1 }),
     object: Type.Optional(Type.String()),
@@ -119,7 +119,7 @@ const commonResponseFields = {
   updated_by: Type.Optional(OutputActor),
 };
 
-export const SyncResponse = Type.Object(
+const SyncResponse = Type.Object(
   {
     ...commonResponseFields,
     mode: Type.Optional(ModelsyncSyncTargetMode),
@@ -136,7 +136,7 @@ export const SyncResponse = Type.Object(
   { title: 'SyncResponse' },
 );
 
-export const ListSyncItem = Type.Object(
+const ListSyncItem = Type.Object(
   {
     ...commonResponseFields,
     mode: Type.Optional(Type.String()),

@@ -80,7 +80,7 @@ export const UpdateModelRequest = Type.Object(
   { title: 'UpdateModelRequest' },
 );
 
-export const ModelResponse = Type.Object(
+const ModelResponse = Type.Object(
   {
     id: Type.Optional(Type.String()),
     organization_id: Type.Optional(Type.String()),

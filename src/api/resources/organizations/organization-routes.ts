@@ -13,7 +13,7 @@ import {
   UpdateOrganizationRequest,
 } from './organization-schemas.ts';
 
-export function organizationToWire(organization: OrganizationRow) {
+function organizationToWire(organization: OrganizationRow) {
   return {
     id: organization.id,
     name: organization.name,

@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
 
-export const Organization = Type.Object(
+const Organization = Type.Object(
   {
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),

@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { WorkTaskStatus } from '../jobs/job-schemas.ts';
 
-export const RunQueryResult = Type.Object(
+const RunQueryResult = Type.Object(
   {
     id: Type.Optional(Type.String()),
     status: Type.Optional(WorkTaskStatus),

@@ -18,7 +18,7 @@ import {
   UpsertSchemaFieldRequest,
 } from './schema-schemas.ts';
 
-export function fieldToWire(field: CatalogField) {
+function fieldToWire(field: CatalogField) {
   return {
     id: field.id,
     name: field.name,
@@ -28,7 +28,7 @@ export function fieldToWire(field: CatalogField) {
   };
 }
 
-export function schemaToWire(schema: CatalogSchema) {
+function schemaToWire(schema: CatalogSchema) {
   return { id: schema.id, name: schema.name, fields: schema.fields.map(fieldToWire) };
 }
 

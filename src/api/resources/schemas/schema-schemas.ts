@@ -2,14 +2,14 @@
 import Type from 'typebox';
 import { Envelope } from '../envelope.ts';
 
-export const UtilFieldType = Type.Union(
+const UtilFieldType = Type.Union(
   ['unknown', 'string', 'number', 'boolean', 'datetime', 'array', 'object', 'binary'].map((value) =>
     Type.Literal(value),
   ),
   { title: 'UtilFieldType' },
 );
 
-export const SchemaField = Type.Object(
+const SchemaField = Type.Object(
   {
     id: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
@@ -62,7 +62,7 @@ export const SchemaRecordsResponseEnvelope = Type.Object(
 export const SchemaRecordsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 
 // `type` is a plain string on the wire; the service checks it against UtilFieldType and answers 422 naming it.
-export const UserFieldRequest = Type.Object(
+const UserFieldRequest = Type.Object(
   {
     field_id: Type.String({ minLength: 1 }),
     label: Type.String(),

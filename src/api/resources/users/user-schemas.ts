@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
 
-export const User = Type.Object(
+const User = Type.Object(
   {
     id: Type.Optional(Type.String()),
     email: Type.Optional(Type.String()),
@@ -32,7 +32,7 @@ export const CurrentOrgUpdateUserRequest = Type.Object(
 export const UserEnvelope = Envelope('UserEnvelope', User);
 export const ListUsersEnvelope = ListEnvelope('ListUsersEnvelope', User);
 
-export const ApiKeyResponse = Type.Object(
+const ApiKeyResponse = Type.Object(
   { value: Type.Optional(Type.String({ description: 'Returned only at creation.' })) },
   { title: 'ApiKeyResponse' },
 );

@@ -14,7 +14,10 @@ export function createInMemoryStateStore(): StateStore {
   const generations = new Map<string, string>();
   const entries = (syncId: string) => {
     let found = syncs.get(syncId);
-    if (!found) syncs.set(syncId, (found = new Map()));
+    if (!found) {
+      found = new Map();
+      syncs.set(syncId, found);
+    }
     return found;
   };
   const copy = (entry: Entry): RecordState => ({

@@ -41,7 +41,7 @@ const defaultStateCacheBytes = ferryDefaults.stateCacheBytes;
 export const defaultPreloadStateKeys = ferryDefaults.preloadStateKeys;
 
 /** What the state holds for one key: the record's canonical JSON (isKeptJson) or its hash; "" once deleted. */
-export interface StateSlot {
+interface StateSlot {
   kept: string;
 }
 
@@ -73,7 +73,7 @@ export interface StateLane {
 }
 
 /** What StateCache.open returns: the store, and the fast lane's answers when the cache is on. */
-export type CachedStateStore = StateStore & { readonly lane?: StateLane };
+type CachedStateStore = StateStore & { readonly lane?: StateLane };
 
 interface Entry {
   syncId: string;
@@ -95,7 +95,7 @@ export interface StateCacheOptions {
   maxBytes?: number;
 }
 
-export interface OpenOptions {
+interface OpenOptions {
   /**
    * A cold entry is preloaded (the sync's state read whole) when the sync has at most this many keys; otherwise it
    * warms up from the store's diffs. Worth it where the store is a round trip away: a store in this process diffs a
@@ -183,7 +183,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     for (const value of values) if (typeof value === 'string') size += value.length;
     // Past the budget the memo just stops: the rows it lacks go the longer way next run.
     if (!held(entry) || total + size > maxBytes) return;
-    const rows = (entry.rows ??= { layout, keys: [], slots: [], kept: [], values: [], bytes: 0 });
+    entry.rows ??= { layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
+    const rows = entry.rows;
     rows.keys.push(key);
     rows.slots.push(slot);
     rows.kept.push(kept);
