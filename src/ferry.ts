@@ -49,17 +49,18 @@ export async function createFerry(
   options: { log?: pino.Logger; clock?: Clock } = {},
 ): Promise<Ferry> {
   const log = options.log ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     await migrateToLatest(database);
     const { key, source } = loadSecretKey(config.secretKey, config.dataDir);
     const secretBox = createSecretBox(key);
     await checkSecretKeyFingerprint(database.db, secretBox.fingerprint);
-    const bootstrap = await bootstrapIfEmpty(database.db, {
+    const bootstrap = await bootstrapIfEmpty(database.db, clock, {
       partnerKey: config.bootstrapPartnerKey,
       apiKey: config.bootstrapApiKey,
     });
-    const repositories = createRepositories(database.db);
+    const repositories = createRepositories(database.db, clock);
     const entities = createEntityRegistry({ cacheTtlMs: config.entityCacheTtlMs });
     registerTenancyEntities(entities, repositories);
     entities.register(connectionEntityResolver(repositories));
@@ -85,8 +86,7 @@ export async function createFerry(
     });
     const queue = await createJobQueue(config, database, log);
     const credentials = createCredentialCache({ ttlMs: config.credentialCacheTtlMs, maxEntries: 10_000 });
-    const jobs = jobsService({ jobs: repositories.jobs, log });
-    const clock = options.clock ?? systemClock;
+    const jobs = jobsService({ jobs: repositories.jobs, log, clock });
     const metrics = createFerryMetrics();
     metrics.readQueueDepthWith(queueDepthReader(database, queue.kind, clock));
     const context: AppContext = {

@@ -1,5 +1,6 @@
 // The `ferry` command line: serve, worker, migrate, keys (on the database), and syncs, bulk-syncs, executions (over
 // the HTTP API, src/cli).
+import { systemClock } from './domain/clock.ts';
 import { Command, Option } from 'commander';
 import { CliError } from './cli/api-client.ts';
 import { registerSyncCommands } from './cli/sync-commands.ts';
@@ -44,7 +45,7 @@ async function withRepositories<T>(
   const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
     await migrateToLatest(database);
-    return await work(createRepositories(database.db));
+    return await work(createRepositories(database.db, systemClock));
   } finally {
     await database.close();
   }

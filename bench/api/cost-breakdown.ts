@@ -3,6 +3,7 @@
 // Fastify's inject with and without the auth lookup, against a bare Fastify route sending the same JSON.
 // Run: node --import tsx bench/api/cost-breakdown.ts [sqlite|postgres]   (LOG_LEVEL=warn, like bench/api)
 import { mkdtempSync, rmSync } from 'node:fs';
+import { systemClock } from '../../src/domain/clock.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -56,7 +57,7 @@ try {
   });
   closers.push(() => compileOnly.destroy());
   await time('auth: Kysely build + compile only (DummyDriver)', () =>
-    apiKeysRepository(compileOnly).findPrincipal(apiKey),
+    apiKeysRepository(compileOnly, systemClock).findPrincipal(apiKey),
   );
   await time(`auth: findPrincipal as Ferry runs it (${dialect})`, () => repositories.apiKeys.findPrincipal(apiKey));
 
@@ -77,7 +78,9 @@ try {
     });
     const cachedDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
     closers.push(() => cachedDb.destroy());
-    await time('auth: findPrincipal, statements cached', () => apiKeysRepository(cachedDb).findPrincipal(apiKey));
+    await time('auth: findPrincipal, statements cached', () =>
+      apiKeysRepository(cachedDb, systemClock).findPrincipal(apiKey),
+    );
     const sql = [...statements.keys()][0]!;
     const statement = raw.prepare(sql);
     await time('auth: better-sqlite3 prepare() of that SQL alone', () => raw.prepare(sql));

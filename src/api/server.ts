@@ -119,7 +119,11 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
 
   registerEndpoints(app, planAllEndpoints(routes, changes), {
     authenticate: createAuthenticator(context.repositories.apiKeys, context.credentials),
-    idempotency: createIdempotencyGate(context.repositories.idempotency, context.config.idempotencyTtlMs),
+    idempotency: createIdempotencyGate(
+      context.repositories.idempotency,
+      context.config.idempotencyTtlMs,
+      context.clock.now,
+    ),
     renderError,
     onWrite: () => context.entities.forgetCached(),
   });

@@ -1,5 +1,6 @@
 // First start on an empty database: a partner, its owner organization, an admin user, and keys. The guard row in
 // `settings` is inserted in the same transaction, so two processes starting at once bootstrap exactly once.
+import type { Clock } from '../domain/clock.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../persistence/schema.ts';
 import { createRepositories } from '../persistence/repositories/index.ts';
@@ -25,16 +26,17 @@ export interface BootstrapResult {
 
 export async function bootstrapIfEmpty(
   db: Kysely<Database>,
+  clock: Clock,
   options: BootstrapOptions = {},
 ): Promise<BootstrapResult | undefined> {
   return db.transaction().execute(async (tx) => {
     const guard = await tx
       .insertInto('settings')
-      .values({ name: 'bootstrapped_at', value: new Date().toISOString() })
+      .values({ name: 'bootstrapped_at', value: clock.now().toISOString() })
       .onConflict((conflict) => conflict.column('name').doNothing())
       .executeTakeFirst();
     if (Number(guard.numInsertedOrUpdatedRows ?? 0) !== 1) return undefined;
-    const repositories = createRepositories(tx);
+    const repositories = createRepositories(tx, clock);
     const partner = await repositories.partners.create(options.partnerName ?? 'Ferry');
     const organization = await repositories.organizations.create(partner.id, {
       name: options.organizationName ?? 'Default organization',

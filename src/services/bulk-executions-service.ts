@@ -20,7 +20,7 @@ export interface StartBulkExecution {
   test?: boolean;
 }
 
-export function bulkExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue'>) {
+export function bulkExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'clock'>) {
   const { repositories } = context;
 
   return {
@@ -29,7 +29,7 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
         throw unprocessableField('test', 'test and resync_mode cannot be combined');
       if (options.schemas?.length === 0)
         throw unprocessableField('schemas', 'must name at least one schema when given');
-      const now = nowIso();
+      const now = nowIso(context.clock);
       const row: BulkExecutionRow = {
         id: randomUUID(),
         sync_id: sync.id,
@@ -82,11 +82,11 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
       await repositories.bulkExecutions.update(execution.id, {
         cancel_requested: 1,
         status: 'canceling',
-        updated_at: nowIso(),
+        updated_at: nowIso(context.clock),
       });
       const result = await context.queue.cancel({ jobKey: bulkExecutionJobKey(sync.id) });
       if (result.removed && !result.aborted) {
-        const now = nowIso();
+        const now = nowIso(context.clock);
         await repositories.bulkExecutions.update(execution.id, {
           status: 'canceled',
           completed_at: now,

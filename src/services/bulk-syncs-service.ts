@@ -67,7 +67,7 @@ export interface BulkSyncInput extends Partial<BulkSyncSettings> {
 }
 
 export function bulkSyncsService(
-  context: Pick<AppContext, 'repositories' | 'connectors'>,
+  context: Pick<AppContext, 'repositories' | 'connectors' | 'clock'>,
   connections: ConnectionsService,
 ) {
   const { repositories } = context;
@@ -155,7 +155,7 @@ export function bulkSyncsService(
         'destination_connection_id',
         'bulkDestination',
       );
-      const now = nowIso();
+      const now = nowIso(context.clock);
       const actor = JSON.stringify(actorOf(caller));
       const id = randomUUID();
       const row: BulkSyncRow = {
@@ -189,7 +189,7 @@ export function bulkSyncsService(
         'destination_connection_id',
         'bulkDestination',
       );
-      const now = nowIso();
+      const now = nowIso(context.clock);
       await repositories.bulkSyncs.update(
         existing.organization_id,
         id,
@@ -216,7 +216,7 @@ export function bulkSyncsService(
       const existing = await requireSync(caller, id);
       await repositories.bulkSyncs.update(existing.organization_id, id, {
         active: active ? 1 : 0,
-        updated_at: nowIso(),
+        updated_at: nowIso(context.clock),
         updated_by: JSON.stringify(actorOf(caller)),
       });
       return requireSync(caller, id);

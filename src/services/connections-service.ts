@@ -32,7 +32,9 @@ const fieldForFailure: Record<string, string | undefined> = {
   ssl_unsupported: 'ssl',
 };
 
-export function connectionsService(context: Pick<AppContext, 'repositories' | 'secretBox' | 'connectors' | 'config'>) {
+export function connectionsService(
+  context: Pick<AppContext, 'repositories' | 'secretBox' | 'connectors' | 'config' | 'clock'>,
+) {
   const { repositories, secretBox, connectors } = context;
 
   function connectorFor(type: string): Connector {
@@ -122,7 +124,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
       const result = await runTest(connector, configuration);
       if (!result.ok && input.validate) throw testFailure(result);
       const actor = JSON.stringify(actorOf(caller));
-      const now = nowIso();
+      const now = nowIso(context.clock);
       const row: ConnectionRow = {
         id: randomUUID(),
         organization_id: organizationId,
@@ -167,7 +169,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
         healthcheck_interval: input.healthcheck_interval ?? row.healthcheck_interval,
         status: result.ok ? 'healthy' : 'unhealthy',
         status_error: result.ok ? null : result.message,
-        updated_at: nowIso(),
+        updated_at: nowIso(context.clock),
         updated_by: JSON.stringify(actorOf(caller)),
       });
       return requireConnection(caller, id);
@@ -195,7 +197,7 @@ export function connectionsService(context: Pick<AppContext, 'repositories' | 's
       if (parent.parent_connection_id)
         throw new DomainError('unprocessable', 'A shared copy cannot be shared again; share its parent.');
       const actor = JSON.stringify(actorOf(caller));
-      const now = nowIso();
+      const now = nowIso(context.clock);
       const row: ConnectionRow = {
         ...parent,
         id: randomUUID(),

@@ -2,6 +2,7 @@
 // through GET /api/jobs/{type}/{id}. For now the work runs in this process; runRecordedJob is the one function a
 // queue worker would call instead (it needs only the job id and the work), so moving jobs onto the queue changes
 // who calls it, not what it records.
+import type { Clock } from '../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import type { RunContext, RunLogger } from '../domain/run-context.ts';
 import type { JobRow, JobsRepository } from '../persistence/repositories/jobs-repository.ts';
@@ -37,28 +38,30 @@ function messageOf(error: unknown): string {
 /** Runs `work` for an existing job row and records running → done | failed. Never throws: failures are recorded. */
 export async function runRecordedJob(
   jobs: JobsRepository,
+  clock: Clock,
   jobId: string,
   work: JobWork,
   context: RunContext,
 ): Promise<void> {
-  await jobs.update(jobId, { status: JobStatus.running, updated_at: nowIso() });
+  await jobs.update(jobId, { status: JobStatus.running, updated_at: nowIso(clock) });
   try {
     const result = await work(context);
     await jobs.update(jobId, {
       status: JobStatus.done,
       result: result === undefined ? null : JSON.stringify(result),
       error: null,
-      updated_at: nowIso(),
+      updated_at: nowIso(clock),
     });
   } catch (error: unknown) {
     context.log.warn({ jobId, err: error }, 'job failed');
-    await jobs.update(jobId, { status: JobStatus.failed, error: messageOf(error), updated_at: nowIso() });
+    await jobs.update(jobId, { status: JobStatus.failed, error: messageOf(error), updated_at: nowIso(clock) });
   }
 }
 
 export interface JobsServiceDeps {
   jobs: JobsRepository;
   log: RunLogger;
+  clock: Clock;
 }
 
 export function jobsService(deps: JobsServiceDeps) {
@@ -67,7 +70,7 @@ export function jobsService(deps: JobsServiceDeps) {
   return {
     /** Records a created job and starts its work in the background; resolves once the row exists. */
     async start(organizationId: string, type: JobType, work: JobWork, options: { id?: string } = {}): Promise<JobRow> {
-      const now = nowIso();
+      const now = nowIso(deps.clock);
       const row: JobRow = {
         id: options.id ?? randomUUID(),
         organization_id: organizationId,
@@ -81,7 +84,7 @@ export function jobsService(deps: JobsServiceDeps) {
       await deps.jobs.insert(row);
       const controller = new AbortController();
       const context: RunContext = { signal: controller.signal, log: deps.log, heartbeat() {} };
-      const promise = runRecordedJob(deps.jobs, row.id, work, context)
+      const promise = runRecordedJob(deps.jobs, deps.clock, row.id, work, context)
         .catch((error: unknown) =>
           deps.log.error({ jobId: row.id, err: error }, 'could not record the outcome of a job'),
         )

@@ -50,7 +50,7 @@ function executionType(options: StartModelSyncExecution): string {
   return 'manual';
 }
 
-export function modelSyncExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue'>) {
+export function modelSyncExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'clock'>) {
   const { repositories } = context;
 
   const cancelOne = async (sync: StoredModelSync, execution: ModelSyncExecutionRow): Promise<ModelSyncExecutionRow> => {
@@ -63,12 +63,12 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
     await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, {
       cancel_requested: 1,
       status: 'canceling',
-      updated_at: nowIso(),
+      updated_at: nowIso(context.clock),
     });
     const result = await context.queue.cancel({ jobKey: modelSyncExecutionJobKey(sync.id) });
     if (result.removed && !result.aborted) {
       // It was waiting (first attempt or a retry): no worker holds it, so it is canceled now.
-      const now = nowIso();
+      const now = nowIso(context.clock);
       await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, {
         status: 'canceled',
         completed_at: now,
@@ -90,7 +90,7 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
           );
         }
       }
-      const now = nowIso();
+      const now = nowIso(context.clock);
       const row: ModelSyncExecutionRow = {
         id: randomUUID(),
         sync_id: sync.id,

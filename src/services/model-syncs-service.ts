@@ -136,7 +136,7 @@ function scheduleFrom(raw: unknown): ModelSyncSchedule {
 }
 
 export function modelSyncsService(
-  context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database' | 'config'>,
+  context: Pick<AppContext, 'repositories' | 'connectors' | 'secretBox' | 'database' | 'config' | 'clock'>,
   connections: Pick<ConnectionsService, 'open'>,
 ) {
   const { repositories, secretBox } = context;
@@ -205,7 +205,7 @@ export function modelSyncsService(
 
     async create(caller: Principal, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {
       const { schedule, modelId } = await checked(organizationId, body);
-      const now = nowIso();
+      const now = nowIso(context.clock);
       const actor = JSON.stringify(actorOf(caller));
       const row: ModelSyncRow = {
         id: randomUUID(),
@@ -240,7 +240,7 @@ export function modelSyncsService(
         target_object: body.target.object ?? null,
         definition: JSON.stringify(definitionFrom(body, existing.definition)),
         schedule: JSON.stringify(schedule),
-        updated_at: nowIso(),
+        updated_at: nowIso(context.clock),
         updated_by: JSON.stringify(actorOf(caller)),
       });
       return requireModelSync(context, existing.organization_id, id);
@@ -250,7 +250,7 @@ export function modelSyncsService(
       const existing = await requireModelSync(context, caller.organizationId, id);
       await repositories.modelSyncs.update(existing.organization_id, id, {
         active: active ? 1 : 0,
-        updated_at: nowIso(),
+        updated_at: nowIso(context.clock),
         updated_by: JSON.stringify(actorOf(caller)),
       });
       return requireModelSync(context, existing.organization_id, id);
@@ -267,7 +267,7 @@ export function modelSyncsService(
         );
       }
       // The change-detection state is keyed by the sync id alone; a sync deleted and never recreated leaves none.
-      await createKyselyStateStore(context.database.db).clear(id);
+      await createKyselyStateStore(context.database.db, context.clock.now).clear(id);
       // The executions' record logs go with them; a file left behind would be data nobody can reach or delete.
       await rm(modelSyncRecordLogsRoot(context.config.dataDir, id), { recursive: true, force: true });
     },

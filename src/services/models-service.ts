@@ -95,7 +95,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
   const { repositories } = context;
   const metadata = connectionMetadata({
     connections,
-    catalog: schemaCatalog({ repositories, connections, jobs: context.jobs }),
+    catalog: schemaCatalog({ repositories, connections, jobs: context.jobs, clock: context.clock }),
   });
 
   async function sourceConnection(organizationId: string, connectionId: string): Promise<ConnectionRow> {
@@ -126,7 +126,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
     checkName(input.name);
     const configuration = checkConfiguration(input.configuration);
     const connection = await sourceConnection(organizationId, input.connection_id);
-    const now = nowIso();
+    const now = nowIso(context.clock);
     const { fields, identifier } = modelFields(await detect(connection, configuration), input, previous, now);
     const settings: ModelSettings = {};
     for (const key of ['labels', 'tracking_columns', 'policies', 'relations', 'enricher'] as const)
@@ -219,7 +219,7 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
         fields: current.fields.filter((field) => !field.user_added).map((field) => field.id),
         identifier: current.identifier ?? undefined,
       };
-      const refreshed = modelFields(detected, selection, current.fields, nowIso());
+      const refreshed = modelFields(detected, selection, current.fields, nowIso(context.clock));
       return { ...current, fields: [...refreshed.fields, ...current.fields.filter((field) => field.user_added)] };
     },
 

@@ -1,6 +1,7 @@
 // Ad-hoc queries against a connection's model source: run as a job, results kept (capped) for a while and read
 // back page by page. The rows live in the job's result, so GET /api/jobs/query/{id} and GET /api/queries/{id}
 // agree; both disappear when the run expires.
+import type { Clock } from '../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import type { Principal } from './principal.ts';
 import { DomainError, invalidField, notFound } from '../domain/domain-error.ts';
@@ -52,6 +53,7 @@ export function queryRunner(
     repositories: Repositories;
     connections: Pick<ConnectionsService, 'open' | 'connectorFor'>;
     jobs: JobsService;
+    clock: Clock;
   },
   options: QueryRunnerOptions = defaultQueryRunnerOptions,
 ) {
@@ -68,9 +70,9 @@ export function queryRunner(
         throw invalidField('query', 'is required: the SQL to run, as the `query` query-string parameter');
       if (!deps.connections.connectorFor(row.type).capabilities.includes('modelSource'))
         throw capabilityMissing(row, 'modelSource');
-      await repositories.queries.deleteExpired(nowIso());
+      await repositories.queries.deleteExpired(nowIso(deps.clock));
       const id = randomUUID();
-      const created = new Date();
+      const created = deps.clock.now();
       const expires = new Date(created.getTime() + options.retentionMs).toISOString();
       // The query row goes in before the job starts, so a poll that races the first write still finds it.
       await repositories.queries.insert({
@@ -117,7 +119,7 @@ export function queryRunner(
     async get(caller: Principal, id: string, page: number, basePath: string): Promise<QueryView> {
       const query = await repositories.queries.get(caller.organizationId, id);
       if (!query || query.created_by !== creatorOf(caller)) throw notFound('query');
-      if (query.expires_at < nowIso())
+      if (query.expires_at < nowIso(deps.clock))
         throw new DomainError('not_found', `The results of query ${id} expired at ${query.expires_at}; run it again.`);
       const job = await repositories.jobs.get(caller.organizationId, id);
       if (!job) throw notFound('query');

@@ -1,6 +1,7 @@
 // The schema catalog of a connection: what its bulk source discovered (cached, refreshed by a job) merged with
 // what users changed on top — fields they added, patches to discovered fields, and primary-key overrides. The
 // overrides are kept per schema and survive refreshes; a refresh only replaces the discovered part.
+import type { Clock } from '../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { RunContext } from '../domain/run-context.ts';
@@ -116,6 +117,7 @@ export function schemaCatalog(deps: {
   repositories: Repositories;
   connections: Pick<ConnectionsService, 'open'>;
   jobs: JobsService;
+  clock: Clock;
 }) {
   const catalog = deps.repositories.schemaCatalog;
   const inline: RunContext = { signal: new AbortController().signal, log: silentLogger, heartbeat() {} };
@@ -126,7 +128,7 @@ export function schemaCatalog(deps: {
     context: RunContext,
     jobId: string | null = null,
   ): Promise<SchemaDescription[]> {
-    const started = nowIso();
+    const started = nowIso(deps.clock);
     const previous = await catalog.status(row.id);
     await catalog.saveStatus({
       connection_id: row.id,
@@ -139,7 +141,7 @@ export function schemaCatalog(deps: {
     });
     try {
       const schemas = await withFacet(deps.connections, row, 'bulkSource', (source) => source.listSchemas(context));
-      const now = nowIso();
+      const now = nowIso(deps.clock);
       await catalog.replaceSchemas(
         row.id,
         schemas.map((schema) => ({
@@ -167,7 +169,7 @@ export function schemaCatalog(deps: {
         organization_id: row.organization_id,
         cache_status: CacheStatus.failed,
         last_refresh_started: started,
-        last_refresh_finished: nowIso(),
+        last_refresh_finished: nowIso(deps.clock),
         last_error: message,
         job_id: jobId,
       });
@@ -200,7 +202,7 @@ export function schemaCatalog(deps: {
       schema_id: described.id,
       name: described.name,
       fields: JSON.stringify(described.fields),
-      discovered_at: nowIso(),
+      discovered_at: nowIso(deps.clock),
     });
     return described;
   }
@@ -216,7 +218,7 @@ export function schemaCatalog(deps: {
       user_fields: JSON.stringify(overrides.userFields),
       field_patches: JSON.stringify(overrides.patches),
       primary_keys: overrides.primaryKeys ? JSON.stringify(overrides.primaryKeys) : null,
-      updated_at: nowIso(),
+      updated_at: nowIso(deps.clock),
     });
   }
 

@@ -53,8 +53,8 @@ export function bulkExecutionTask(
   bulkSyncs: BulkSyncsService,
 ): JobHandler {
   const { repositories, metrics, clock } = context;
-  const checkpoints = createKyselyCheckpointStore(context.database.db);
-  const consoleLog = createKyselyConsoleLog(context.database.db);
+  const checkpoints = createKyselyCheckpointStore(context.database.db, context.clock.now);
+  const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
 
   return async (payload: unknown, job: JobContext) => {
     const { executionId } = parsePayload(payload);
@@ -101,7 +101,7 @@ export function bulkExecutionTask(
     let startedAt = execution.started_at ?? undefined;
     let running = false;
     const finish = async (status: ExecutionOutcome, message: string | undefined) => {
-      const now = nowIso();
+      const now = nowIso(context.clock);
       await repositories.bulkExecutions.update(execution.id, {
         status,
         status_message: message ?? null,
@@ -118,11 +118,11 @@ export function bulkExecutionTask(
     };
 
     try {
-      startedAt ??= nowIso();
+      startedAt ??= nowIso(context.clock);
       await repositories.bulkExecutions.update(execution.id, {
         status: 'running',
         started_at: startedAt,
-        updated_at: nowIso(),
+        updated_at: nowIso(context.clock),
       });
       metrics.executionStarted('bulk');
       running = true;
@@ -172,7 +172,7 @@ export function bulkExecutionTask(
             record_count: all.reduce((sum, item) => sum + item.recordCount, 0),
             error_count: all.reduce((sum, item) => sum + item.errorCount, 0),
             warning_count: all.reduce((sum, item) => sum + item.warningCount, 0),
-            updated_at: nowIso(),
+            updated_at: nowIso(context.clock),
           });
         },
       });
@@ -186,7 +186,7 @@ export function bulkExecutionTask(
       if (result.status === 'failed' && result.error?.retryable && job.attempt < 3) {
         await repositories.bulkExecutions.update(execution.id, {
           status_message: `Attempt ${job.attempt} failed, retrying: ${result.error.message}`,
-          updated_at: nowIso(),
+          updated_at: nowIso(context.clock),
         });
         log.warn({ err: result.error }, 'bulk execution attempt failed; the queue retries it');
         throw result.error;

@@ -93,10 +93,10 @@ function planOf(
 
 export function modelSyncExecutionTask(context: AppContext, connections: ConnectionsService): JobHandler {
   const { repositories, metrics, clock } = context;
-  const stateStore = createKyselyStateStore(context.database.db);
+  const stateStore = createKyselyStateStore(context.database.db, context.clock.now);
   // One per worker process: a sync's next run here finds its state remembered (checked against the stored generation).
   const stateCache = createStateCache({ maxBytes: context.config.stateCacheBytes });
-  const consoleLog = createKyselyConsoleLog(context.database.db);
+  const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
 
   return async (payload: unknown, job: JobContext) => {
     const { executionId } = parsePayload(payload);
@@ -104,7 +104,10 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
     if (!execution || isTerminal(execution.status)) return;
     const organizationId = execution.organization_id;
     const update = (changes: Parameters<typeof repositories.modelSyncExecutions.update>[2]) =>
-      repositories.modelSyncExecutions.update(organizationId, execution.id, { ...changes, updated_at: nowIso() });
+      repositories.modelSyncExecutions.update(organizationId, execution.id, {
+        ...changes,
+        updated_at: nowIso(context.clock),
+      });
     const log = executionLogger(job.log, {
       kind: 'model',
       executionId: execution.id,
@@ -117,7 +120,7 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
     const errors = JSON.parse(execution.errors) as string[];
     let startedAt = execution.started_at ?? undefined;
     const finish = async (status: ExecutionOutcome) => {
-      await update({ status, completed_at: nowIso(), errors: JSON.stringify(errors) });
+      await update({ status, completed_at: nowIso(context.clock), errors: JSON.stringify(errors) });
       const seconds = startedAt ? (clock.nowMs() - Date.parse(startedAt)) / 1000 : 0;
       metrics.observeExecution('model', status, seconds);
       (status === 'completed' ? log.info : log.warn).call(
@@ -143,7 +146,7 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
     const opened: Connection[] = [];
     let running = false;
     try {
-      startedAt ??= nowIso();
+      startedAt ??= nowIso(context.clock);
       await update({ status: 'running', started_at: startedAt });
       metrics.executionStarted('model');
       running = true;

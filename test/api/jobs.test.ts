@@ -1,5 +1,6 @@
 // Jobs: GET /api/jobs/{type}/{id} over HTTP in both versions, and the jobs service's recorded transitions
 // (created → running → done | failed), cancellation on close, and runRecordedJob as a queue would call it.
+import { systemClock } from '../../src/domain/clock.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -30,7 +31,7 @@ for (const dialect of await availableDialects()) {
 
     before(async () => {
       server = await startFerry(dialect);
-      jobs = jobsService({ jobs: server.ferry.context.repositories.jobs, log: silentLogger });
+      jobs = jobsService({ jobs: server.ferry.context.repositories.jobs, log: silentLogger, clock: systemClock });
     });
     after(async () => {
       await jobs.close();
@@ -90,7 +91,11 @@ for (const dialect of await availableDialects()) {
     });
 
     test('close() aborts running work, which is recorded as failed', async () => {
-      const local = jobsService({ jobs: server.ferry.context.repositories.jobs, log: silentLogger });
+      const local = jobsService({
+        jobs: server.ferry.context.repositories.jobs,
+        log: silentLogger,
+        clock: systemClock,
+      });
       const job = await local.start(
         server.organizationId,
         'previewmodel',
@@ -120,7 +125,7 @@ for (const dialect of await availableDialects()) {
         created_at: now,
         updated_at: now,
       });
-      await runRecordedJob(server.ferry.context.repositories.jobs, id, async () => ({ model_id: 'm1' }), {
+      await runRecordedJob(server.ferry.context.repositories.jobs, systemClock, id, async () => ({ model_id: 'm1' }), {
         signal: new AbortController().signal,
         log: silentLogger,
         heartbeat() {},

@@ -2,6 +2,7 @@
 // what happened as JSON. Two of these on the same data are two Ferry processes starting at once.
 import { openDatabase } from '../../src/persistence/database.ts';
 import { migrateToLatest } from '../../src/persistence/migrate.ts';
+import { systemClock } from '../../src/domain/clock.ts';
 import { bootstrapIfEmpty } from '../../src/services/bootstrap.ts';
 
 const database = openDatabase({
@@ -10,7 +11,7 @@ const database = openDatabase({
 });
 try {
   const report = await migrateToLatest(database);
-  const bootstrap = await bootstrapIfEmpty(database.db);
+  const bootstrap = await bootstrapIfEmpty(database.db, systemClock);
   process.stdout.write(`${JSON.stringify({ applied: report.applied, bootstrapped: Boolean(bootstrap) })}\n`);
 } finally {
   await database.close();

@@ -1,4 +1,5 @@
 // API keys: random, shown once, stored as SHA-256 hashes.
+import type { Clock } from '../../domain/clock.ts';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ApiKeyKind, ApiKeysTable, Database } from '../schema.ts';
@@ -27,7 +28,7 @@ export interface NewApiKey {
   value?: string;
 }
 
-export function apiKeysRepository(db: Kysely<Database>) {
+export function apiKeysRepository(db: Kysely<Database>, clock: Clock) {
   const principalByHash = reusableQuery(db, 1, (keyHash: string) =>
     db
       .selectFrom('api_keys as k')
@@ -61,7 +62,7 @@ export function apiKeysRepository(db: Kysely<Database>) {
         key_hash: hashApiKey(value),
         key_prefix: value.slice(0, 12),
         label: input.label ?? null,
-        created_at: nowIso(),
+        created_at: nowIso(clock),
         revoked_at: null,
       };
       await db.insertInto('api_keys').values(row).execute();
@@ -100,7 +101,7 @@ export function apiKeysRepository(db: Kysely<Database>) {
     async revoke(idOrPrefix: string): Promise<number> {
       const result = await db
         .updateTable('api_keys')
-        .set({ revoked_at: nowIso() })
+        .set({ revoked_at: nowIso(clock) })
         .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('key_prefix', '=', idOrPrefix)]))
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
@@ -109,7 +110,7 @@ export function apiKeysRepository(db: Kysely<Database>) {
     async revokeForUser(userId: string): Promise<void> {
       await db
         .updateTable('api_keys')
-        .set({ revoked_at: nowIso() })
+        .set({ revoked_at: nowIso(clock) })
         .where('user_id', '=', userId)
         .where('revoked_at', 'is', null)
         .execute();

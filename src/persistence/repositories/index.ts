@@ -1,4 +1,5 @@
 // All repositories over one Kysely instance (or one transaction).
+import type { Clock } from '../../domain/clock.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { apiKeysRepository } from './api-keys-repository.ts';
@@ -17,12 +18,12 @@ import { partnersRepository } from './partners-repository.ts';
 import { usersRepository } from './users-repository.ts';
 import { modelsRepository } from './models-repository.ts';
 
-export function createRepositories(db: Kysely<Database>) {
+export function createRepositories(db: Kysely<Database>, clock: Clock) {
   return {
-    partners: partnersRepository(db),
-    organizations: organizationsRepository(db),
-    users: usersRepository(db),
-    apiKeys: apiKeysRepository(db),
+    partners: partnersRepository(db, clock),
+    organizations: organizationsRepository(db, clock),
+    users: usersRepository(db, clock),
+    apiKeys: apiKeysRepository(db, clock),
     idempotency: idempotencyRepository(db),
     connections: connectionsRepository(db),
     jobs: jobsRepository(db),

@@ -1,4 +1,5 @@
 // Organizations belong to a partner; every query is scoped to it.
+import type { Clock } from '../../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, OrganizationsTable } from '../schema.ts';
@@ -15,10 +16,10 @@ export interface OrganizationInput {
   client_secret_sealed?: string | null;
 }
 
-export function organizationsRepository(db: Kysely<Database>) {
+export function organizationsRepository(db: Kysely<Database>, clock: Clock) {
   return {
     async create(partnerId: string, input: OrganizationInput, id: string = randomUUID()): Promise<OrganizationRow> {
-      const now = nowIso();
+      const now = nowIso(clock);
       const row: OrganizationRow = {
         id,
         partner_id: partnerId,
@@ -72,7 +73,7 @@ export function organizationsRepository(db: Kysely<Database>) {
           issuer: input.issuer ?? null,
           client_id: input.client_id ?? null,
           client_secret_sealed: input.client_secret_sealed ?? null,
-          updated_at: nowIso(),
+          updated_at: nowIso(clock),
         })
         .where('id', '=', id)
         .execute();

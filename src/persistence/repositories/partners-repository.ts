@@ -1,13 +1,14 @@
 // Partners: the operators of an installation. Bootstrap creates the first one.
+import type { Clock } from '../../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, PartnersTable } from '../schema.ts';
 import { nowIso } from './clock.ts';
 
-export function partnersRepository(db: Kysely<Database>) {
+export function partnersRepository(db: Kysely<Database>, clock: Clock) {
   return {
     async create(name: string): Promise<PartnersTable> {
-      const row: PartnersTable = { id: randomUUID(), name, owner_organization_id: null, created_at: nowIso() };
+      const row: PartnersTable = { id: randomUUID(), name, owner_organization_id: null, created_at: nowIso(clock) };
       await db.insertInto('partners').values(row).execute();
       return row;
     },

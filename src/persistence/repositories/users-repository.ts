@@ -1,4 +1,5 @@
 // Users belong to one organization; every query takes the organization id.
+import type { Clock } from '../../domain/clock.ts';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
@@ -25,14 +26,14 @@ function toRow(row: Database['users']): UserRow {
   return { ...row, role_ids: JSON.parse(row.role_ids) as string[] };
 }
 
-export function usersRepository(db: Kysely<Database>) {
+export function usersRepository(db: Kysely<Database>, clock: Clock) {
   // On the path of entity lookups and every user route.
   const userInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('users').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
   return {
     async create(organizationId: string, input: UserInput, id: string = randomUUID()): Promise<UserRow> {
-      const now = nowIso();
+      const now = nowIso(clock);
       const row = {
         id,
         organization_id: organizationId,
@@ -73,7 +74,7 @@ export function usersRepository(db: Kysely<Database>) {
       return rows.map(toRow);
     },
     async update(organizationId: string, id: string, input: Partial<UserInput>): Promise<void> {
-      const changes: Record<string, unknown> = { updated_at: nowIso() };
+      const changes: Record<string, unknown> = { updated_at: nowIso(clock) };
       if (input.email !== undefined) changes.email = input.email;
       if (input.role !== undefined) changes.role = input.role;
       if (input.role_ids !== undefined) changes.role_ids = JSON.stringify(input.role_ids);

@@ -16,14 +16,14 @@ const Params = Type.Object({ sync_id: Type.String(), execution_id: Type.String()
 export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
   const { repositories } = context;
   const signer = context.signer('bulk-execution-log');
-  const consoleLog = createKyselyConsoleLog(context.database.db);
+  const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
   const { jobs } = context;
 
   async function link(caller: Parameters<BulkSyncsService['requireSync']>[0], syncId: string, executionId: string) {
     const sync = await bulkSyncs.requireSync(caller, syncId);
     const execution = await repositories.bulkExecutions.get(sync.id, executionId);
     if (!execution) throw notFound('execution');
-    const expires = new Date(Date.now() + logLinkTtlMs);
+    const expires = new Date(context.clock.nowMs() + logLinkTtlMs);
     const token = signer.sign({ execution_id: execution.id, organization_id: execution.organization_id }, logLinkTtlMs);
     return { url: `${context.config.publicUrl}/api/bulk/execution-logs/${token}`, expires, execution };
   }

@@ -54,7 +54,7 @@ export function bulkExecutionRoutes(
   executions: BulkExecutionsService,
 ): RouteDefinition[] {
   const { repositories } = context;
-  const consoleLog = createKyselyConsoleLog(context.database.db);
+  const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
 
   async function execution(
     caller: Parameters<BulkSyncsService['requireSync']>[0],

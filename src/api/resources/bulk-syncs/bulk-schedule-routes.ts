@@ -50,7 +50,7 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
   async function save(caller: Caller, sync: BulkSyncRow, schedules: StoredBulkSchedules): Promise<void> {
     await repositories.bulkSyncs.update(sync.organization_id, sync.id, {
       schedules: JSON.stringify(schedules),
-      updated_at: nowIso(),
+      updated_at: nowIso(context.clock),
       updated_by: JSON.stringify(actorOf(caller)),
     });
   }
@@ -99,7 +99,7 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
       handler: async ({ caller, params, body }) => {
         const sync = await bulkSyncs.requireSync(caller, params.sync_id);
         const request = parse(body.schedule, false);
-        const now = nowIso();
+        const now = nowIso(context.clock);
         const actor = actorOf(caller);
         const schedule: StoredAdditionalSchedule = {
           ...request,
@@ -142,7 +142,7 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
         const { sync, schedules, schedule, isDefault } = await find(caller, params.sync_id, params.schedule_id);
         const updated = {
           ...applyScheduleApiUpdate(schedule, parse(body.schedule, isDefault)),
-          updated_at: nowIso(),
+          updated_at: nowIso(context.clock),
           updated_by: actorOf(caller),
         };
         const next: StoredBulkSchedules = isDefault

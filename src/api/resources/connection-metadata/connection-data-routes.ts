@@ -13,8 +13,8 @@ import { metadataRoutes } from './metadata-routes.ts';
 
 export function connectionDataRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {
   const { jobs } = context;
-  const catalog = schemaCatalog({ repositories: context.repositories, connections, jobs });
-  const runner = queryRunner({ repositories: context.repositories, connections, jobs });
+  const catalog = schemaCatalog({ repositories: context.repositories, connections, jobs, clock: context.clock });
+  const runner = queryRunner({ repositories: context.repositories, connections, jobs, clock: context.clock });
   return [
     ...jobRoutes(jobs, { query: runner.createdBy }),
     ...schemaRoutes(connections, catalog),

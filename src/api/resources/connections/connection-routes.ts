@@ -24,7 +24,10 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
 
   async function toWire(row: ConnectionRow) {
     const configuration = row.parent_connection_id ? {} : connections.sealedConfiguration(row);
-    const calls = await repositories.proxyCalls.countSince(row.id, new Date(Date.now() - 24 * 60 * 60 * 1000));
+    const calls = await repositories.proxyCalls.countSince(
+      row.id,
+      new Date(context.clock.nowMs() - 24 * 60 * 60 * 1000),
+    );
     return connectionToWire(row, context.connectors.get(row.type), configuration, calls.calls);
   }
 

@@ -61,7 +61,7 @@ const LogsIndexEnvelope = Envelope(
 
 export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
   const { repositories } = context;
-  const consoleLog = createKyselyConsoleLog(context.database.db);
+  const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
   const links = createRecordLogLinks({
     signer: context.signer(recordLogLinkPurpose),
     publicUrl: () => context.config.publicUrl,

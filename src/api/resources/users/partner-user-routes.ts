@@ -111,7 +111,7 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
         const organization = await organizationInScope(repositories, caller, params.org_id);
         const user = await users.requireUser(organization.id, params.id);
         const value = await context.database.db.transaction().execute(async (tx) => {
-          const scoped = apiKeysRepository(tx);
+          const scoped = apiKeysRepository(tx, context.clock);
           const existing = await scoped.listActiveForUser(user.id);
           if (existing.length > 0 && !query.force) {
             throw new ApiError('conflict', 'The user already has an API key; pass force=true to replace it.', {
