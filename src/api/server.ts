@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { maxBodyDepth, nestsDeeperThan } from './body-depth.ts';
 import { registerEndpoints } from './dispatcher.ts';
 import { ApiError } from './errors.ts';
 import { createErrorRenderer } from './error-response.ts';
@@ -53,16 +54,30 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
 
   app.decorateRequest('apiVersion', latestVersion);
 
-  // JSON bodies; an empty body is no body (several POSTs, like activate or cancel, send none).
+  // JSON bodies; an empty body is no body (several POSTs, like activate or cancel, send none). A body nested deeper
+  // than maxBodyDepth is refused here, before any version change, validator or handler walks it.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(new ApiError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(
+        new ApiError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
+    if (nestsDeeperThan(parsed, maxBodyDepth)) {
+      return done(
+        new ApiError('bad_request', `The request body nests arrays and objects deeper than ${maxBodyDepth} levels.`, {
+          metadata: { max_depth: maxBodyDepth },
+        }),
+        undefined,
+      );
+    }
+    done(null, parsed);
   });
 
   // Callback-style hooks: a request pays no promise for them (they are on every request's path).
@@ -139,8 +154,10 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     const version = asked ?? request.apiVersion;
     reply.header('X-Polytomic-Version', version);
     let document = openApiCache.get(version);
-    if (!document)
-      openApiCache.set(version, (document = JSON.stringify(buildOpenApiDocument(routes, changes, version))));
+    if (!document) {
+      document = JSON.stringify(buildOpenApiDocument(routes, changes, version));
+      openApiCache.set(version, document);
+    }
     return reply.type('application/json; charset=utf-8').send(document);
   });
 
