@@ -1,6 +1,7 @@
 // A small world of real resources, made over HTTP on a SQLite Ferry, so that hostile requests reach the handlers
 // instead of stopping at a 404: SQLite source and destination connections, a user field, a query, a model, a bulk
-// sync with a schedule and an execution, a model sync with an execution. `pathValue` fills a path template's
+// sync with a schedule and an execution, a model sync with an execution, and a second user (so that a request on
+// `users/{id}` never touches the user whose key the tests use). `pathValue` fills a path template's
 // parameters with these ids.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { call, type TestFerry } from '../../kit/ferry-server.ts';
 
 export interface ApiWorld {
   organizationId: string;
+  /** A user made for the world; not the bootstrap admin. */
   userId: string;
   sourceConnectionId: string;
   destinationConnectionId: string;
@@ -48,6 +50,7 @@ export async function createApiWorld(server: TestFerry): Promise<ApiWorld> {
       created(server, 'POST', '/api/connections', { name, type: 'sqlite', configuration: { path } });
     const sourceConnectionId = (await connection('Fuzz source', sourcePath)).id;
     const destinationConnectionId = (await connection('Fuzz destination', destinationPath)).id;
+    const user = await created(server, 'POST', '/api/organization/users', { email: 'fuzz-user@example.com' });
     const schemaId = 'items';
     await created(server, 'POST', `/api/connections/${sourceConnectionId}/schemas/${schemaId}/fields`, {
       fields: [{ field_id: 'extra', label: 'Extra', type: 'string' }],
@@ -84,7 +87,7 @@ export async function createApiWorld(server: TestFerry): Promise<ApiWorld> {
     const modelSyncExecution = await created(server, 'POST', `/api/syncs/${modelSync.id}/executions`, {});
     return {
       organizationId: server.organizationId,
-      userId: server.userId,
+      userId: user.id,
       sourceConnectionId,
       destinationConnectionId,
       schemaId,
