@@ -22,7 +22,7 @@ export function renderErrorsDoc(): string {
     '',
     'Every error body is an ApiError: `{"status": 404, "message": "…", "key": "not_found", "metadata": {…}}`. `key` is one of the stable codes below. Validation failures name the field at fault in `metadata.field` (a dotted path such as `additional_schedules[1].hour`) and in the message. Schema-level validation failures are 400, or 422 on endpoints whose spec documents 422 and not 400 (the creates); refusals by a handler (a duplicate email, `role` with `role_ids`) are 422.',
     '',
-    `Request bodies are JSON of at most 1 MiB (413 \`payload_too_large\`; some routes set their own cap), with arrays and objects nested at most ${maxBodyDepth} levels deep: a deeper body is refused before anything reads it, with 400 \`bad_request\` and \`metadata.max_depth\`.`,
+    `Request bodies are JSON of at most 1 MiB (413 \`payload_too_large\`; some routes set their own cap), with arrays and objects nested at most ${maxBodyDepth} levels deep: a deeper body is refused before anything reads it, with 400 \`bad_request\` and \`metadata.max_depth\`. Integer and number query parameters take plain decimal text only (\`limit=1.5\` or \`limit=0x10\` is a 400 naming \`limit\`).`,
     '',
     'In 2024-02-08 and older, a 401 body is RestErrResponse: `{"code": 401, "error": "…", "status": "Unauthorized"}`.',
     '',

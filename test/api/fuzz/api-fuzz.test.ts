@@ -46,7 +46,8 @@ async function send(server: TestFerry, request: HostileRequest): Promise<Answer>
 function judge(request: HostileRequest, answer: Answer, version: string, errorKeys: Set<string>): string | undefined {
   if (answer.status >= 500) return `a ${answer.status}`;
   if (answer.status < 400) {
-    if (request.expect && request.expect !== 'schema_accepts') return `${answer.status} where ${request.expect} was due`;
+    if (request.expect && request.expect !== 'schema_accepts')
+      return `${answer.status} where ${request.expect} was due`;
     return undefined;
   }
   const body = answer.body;
@@ -58,7 +59,8 @@ function judge(request: HostileRequest, answer: Answer, version: string, errorKe
   }
   if (body.status !== answer.status) return `an error body whose status (${body.status}) is not the response's`;
   if (typeof body.message !== 'string' || body.message === '') return 'an error body without a message';
-  if (typeof body.key !== 'string' || !errorKeys.has(body.key)) return `an error key outside the registry (${body.key})`;
+  if (typeof body.key !== 'string' || !errorKeys.has(body.key))
+    return `an error key outside the registry (${body.key})`;
   if (body.metadata !== undefined && (typeof body.metadata !== 'object' || body.metadata === null))
     return 'error metadata that is not an object';
   const field = body.metadata?.field;
@@ -163,8 +165,15 @@ describe('API fuzz', () => {
         );
       }
     }
-    t.diagnostic(`${planned.length} operations, ${requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    t.diagnostic(`statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${status}×${count}`).join(' ')}`);
+    t.diagnostic(
+      `${planned.length} operations, ${requests} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+    t.diagnostic(
+      `statuses: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([status, count]) => `${status}×${count}`)
+        .join(' ')}`,
+    );
     assert.deepEqual(failures, [], `fuzz failures with FERRY_FUZZ_SEED=${seed}:\n${failures.join('\n')}`);
   });
 });

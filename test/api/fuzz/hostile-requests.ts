@@ -2,7 +2,15 @@
 // operation's schemas (real ids in the path and in id properties) and breaks it in one way, saying which field it is
 // about, so the suite can check that the error names that field.
 import fc from 'fast-check';
-import { enumValues, isTyped, resolve, valueFor, wrongTypeFor, type JsonSchema, type SchemaContext } from './schema-values.ts';
+import {
+  enumValues,
+  isTyped,
+  resolve,
+  valueFor,
+  wrongTypeFor,
+  type JsonSchema,
+  type SchemaContext,
+} from './schema-values.ts';
 
 export interface FuzzOperation {
   version: string;
@@ -51,7 +59,42 @@ const badPathValues = [
 
 const badNumbers = ['1.5', '-1', '0', 'abc', '1e309', '99999999999999999999', '', 'NaN', '0x10', '%20'];
 const badBooleans = ['yes', '2', '', 'TRUE ', 'null'];
-const badTokens = ['not-a-token', 'eyJ9', '%ZZ', 'AAAA', '..', 'x'.repeat(5000), '%00'];
+/** Page tokens: garbage, and base64url JSON of the wrong shape (what a client that decodes tokens could send). */
+const badTokens = [
+  'not-a-token',
+  'eyJ9',
+  '%ZZ',
+  'AAAA',
+  '..',
+  'x'.repeat(5000),
+  '%00',
+  ...[
+    [],
+    {},
+    null,
+    1,
+    ['a'],
+    ['a', 'b'],
+    ['2025-01-01T00:00:00Z', ''],
+    [1, 2],
+    ['x'.repeat(3000), 'y'],
+    { page: -1 },
+    -1,
+  ].map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
+];
+
+/** Headers a client can get wrong: the body's media type, the key, the idempotency key. */
+const badHeaders: Array<Record<string, string>> = [
+  { 'content-type': 'text/plain' },
+  { 'content-type': 'application/json; charset=latin1' },
+  { 'content-type': 'application/x-www-form-urlencoded' },
+  { authorization: 'Basic dXNlcjpwYXNz' },
+  { authorization: 'Bearer' },
+  { authorization: `Bearer ${'k'.repeat(10_000)}` },
+  { 'idempotency-key': 'short' },
+  { 'idempotency-key': 'k'.repeat(300) },
+  { 'idempotency-key': 'fuzz-idempotency-key-1' },
+];
 
 function queryString(entries: Array<[string, string]>): string {
   return entries.map(([name, value]) => `${encodeURIComponent(name)}=${value}`).join('&');
@@ -62,6 +105,24 @@ function validQueryValue(schema: JsonSchema, context: SchemaContext): string {
   if (resolved.type === 'integer' || resolved.type === 'number') return String(resolved.minimum ?? 1);
   if (resolved.type === 'boolean') return 'true';
   return 'select 1';
+}
+
+/**
+ * A typed property one level inside `schema` (an object, or an array of objects), with the path suffix that names it
+ * (`.hour`, `[0].id`) and how to build a minimal value around a wrong one.
+ */
+function nestedProperty(
+  schema: JsonSchema,
+  context: SchemaContext,
+): { name: string; schema: JsonSchema; object: JsonSchema; path: string; inArray: boolean } | undefined {
+  const resolved = resolve(schema, context);
+  const inArray = resolved.type === 'array';
+  const object = resolve(inArray ? resolved.items : resolved, context);
+  if (object.type !== 'object') return undefined;
+  const typed = Object.entries<JsonSchema>(object.properties ?? {}).find(([, property]) => isTyped(property, context));
+  if (!typed) return undefined;
+  const [name, property] = typed;
+  return { name, schema: property, object, path: inArray ? `[0].${name}` : `.${name}`, inArray };
 }
 
 export function hostileRequests(
@@ -108,9 +169,23 @@ export function hostileRequests(
     fc
       .constantFrom('1999-01-01', 'latest', '2025-09-18; drop', '')
       .map((version) =>
-        request({ kind: 'bad-version', headers: { ...headers, 'x-polytomic-version': version }, expect: version ? 'unsupported_version' : undefined }),
+        request({
+          kind: 'bad-version',
+          headers: { ...headers, 'x-polytomic-version': version },
+          expect: version ? 'unsupported_version' : undefined,
+        }),
       ),
   ];
+
+  kinds.push(
+    fc.tuple(baseBody, fc.constantFrom(...badHeaders)).map(([body, extra]) =>
+      request({
+        kind: `headers ${Object.keys(extra).join(',')}`,
+        headers: { ...(operation.body ? jsonHeaders : headers), ...extra },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }),
+    ),
+  );
 
   for (const name of operation.pathParameters) {
     kinds.push(
@@ -119,7 +194,11 @@ export function hostileRequests(
           kind: `path ${name}`,
           path: operation.template
             .replace(`{${name}}`, value)
-            .replace(/\{([^}]+)\}/g, (_match, other: string) => operation.path.split('/')[operation.template.split('/').indexOf(`{${other}}`)]!),
+            .replace(
+              /\{([^}]+)\}/g,
+              (_match, other: string) =>
+                operation.path.split('/')[operation.template.split('/').indexOf(`{${other}}`)]!,
+            ),
           about: { location: 'params', field: name },
         }),
       ),
@@ -165,14 +244,24 @@ export function hostileRequests(
       fc
         .constantFrom('[]', '"text"', '42', 'null', 'true', '[{}]', '{}')
         .map((body) => request({ kind: 'top-level type', body })),
-      fc.tuple(baseBody, fc.constantFrom(65, 500, 20_000)).map(([body, levels]) =>
-        request({ kind: `nested ${levels}`, body: withField(body, properties[0]?.[0] ?? 'a', nested(levels)), expect: 'too_deep' }),
-      ),
+      fc
+        .tuple(baseBody, fc.constantFrom(65, 500, 20_000))
+        .map(([body, levels]) =>
+          request({
+            kind: `nested ${levels}`,
+            body: withField(body, properties[0]?.[0] ?? 'a', nested(levels)),
+            expect: 'too_deep',
+          }),
+        ),
     );
     for (const name of required)
       kinds.push(
         baseBody.map((body) =>
-          request({ kind: `missing ${name}`, body: withField(body, name, undefined), about: { location: 'body', field: name } }),
+          request({
+            kind: `missing ${name}`,
+            body: withField(body, name, undefined),
+            about: { location: 'body', field: name },
+          }),
         ),
       );
     for (const [name, schema] of properties) {
@@ -182,7 +271,11 @@ export function hostileRequests(
         fc
           .tuple(baseBody, typed ? wrongTypeFor(schema, context) : fc.constant(null))
           .map(([body, value]) =>
-            request({ kind: `wrong type ${name}`, body: withField(body, name, JSON.stringify(value)), ...(typed ? { about } : {}) }),
+            request({
+              kind: `wrong type ${name}`,
+              body: withField(body, name, JSON.stringify(value)),
+              ...(typed ? { about } : {}),
+            }),
           ),
         fc
           .tuple(baseBody, fc.constantFrom('x', 'é', '"', '\\u0000'))
@@ -191,11 +284,31 @@ export function hostileRequests(
           ),
         fc
           .tuple(baseBody, fc.jsonValue({ maxDepth: 3 }))
-          .map(([body, value]) => request({ kind: `any JSON ${name}`, body: withField(body, name, JSON.stringify(value) ?? 'null') })),
-        fc.tuple(baseBody, fc.integer({ min: 2, max: 60 })).map(([body, levels]) =>
-          request({ kind: `nested ${levels} in ${name}`, body: withField(body, name, nested(levels)) }),
-        ),
+          .map(([body, value]) =>
+            request({ kind: `any JSON ${name}`, body: withField(body, name, JSON.stringify(value) ?? 'null') }),
+          ),
+        fc
+          .tuple(baseBody, fc.integer({ min: 2, max: 60 }))
+          .map(([body, levels]) =>
+            request({ kind: `nested ${levels} in ${name}`, body: withField(body, name, nested(levels)) }),
+          ),
       );
+      const inner = nestedProperty(schema, context);
+      if (inner)
+        kinds.push(
+          fc
+            .tuple(baseBody, valueFor(inner.object, context), wrongTypeFor(inner.schema, context))
+            .map(([body, valid, value]) => {
+              // A valid inner object, wrong in that one property.
+              const object = { ...(valid as Record<string, unknown>), [inner.name]: value };
+              const text = JSON.stringify(inner.inArray ? [object] : object);
+              return request({
+                kind: `wrong type ${name}${inner.path}`,
+                body: withField(body, name, text),
+                about: { location: 'body', field: `${name}${inner.path}` },
+              });
+            }),
+        );
       const values = enumValues(schema, context);
       if (values)
         kinds.push(

@@ -29,7 +29,12 @@ function stringFor(schema: JsonSchema): fc.Arbitrary<string> {
 }
 
 /** A value that satisfies `schema`, with known ids for the properties the world has (`at` is the property name). */
-export function valueFor(schema: JsonSchema | undefined, context: SchemaContext, depth = 0, at = ''): fc.Arbitrary<unknown> {
+export function valueFor(
+  schema: JsonSchema | undefined,
+  context: SchemaContext,
+  depth = 0,
+  at = '',
+): fc.Arbitrary<unknown> {
   const resolved = resolve(schema, context);
   if (at && context.known[at] !== undefined && (resolved.type === 'string' || resolved.type === undefined))
     return fc.constant(context.known[at]);
@@ -44,7 +49,12 @@ export function valueFor(schema: JsonSchema | undefined, context: SchemaContext,
     case 'integer':
       return fc.integer({ min: resolved.minimum ?? 0, max: Math.min(resolved.maximum ?? 1000, 1000) });
     case 'number':
-      return fc.double({ min: resolved.minimum ?? 0, max: resolved.maximum ?? 1000, noNaN: true, noDefaultInfinity: true });
+      return fc.double({
+        min: resolved.minimum ?? 0,
+        max: resolved.maximum ?? 1000,
+        noNaN: true,
+        noDefaultInfinity: true,
+      });
     case 'boolean':
       return fc.boolean();
     case 'null':
@@ -66,9 +76,13 @@ function objectFor(schema: JsonSchema, context: SchemaContext, depth: number): f
   if (properties.length === 0 || depth > 8) {
     if (depth > 8) return fc.constant({});
     const values = schema.patternProperties ? Object.values<JsonSchema>(schema.patternProperties)[0] : undefined;
-    return fc.dictionary(fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme-ascii' }), valueFor(values, context, depth + 1), {
-      maxKeys: 2,
-    });
+    return fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6, unit: 'grapheme-ascii' }),
+      valueFor(values, context, depth + 1),
+      {
+        maxKeys: 2,
+      },
+    );
   }
   const required = new Set<string>(schema.required ?? []);
   const record: Record<string, fc.Arbitrary<unknown>> = {};
@@ -84,7 +98,8 @@ export function wrongTypeFor(schema: JsonSchema | undefined, context: SchemaCont
     const resolvedNode = resolve(node, context);
     if (Array.isArray(resolvedNode.anyOf)) resolvedNode.anyOf.forEach(collect);
     else if ('const' in resolvedNode) types.add(typeof resolvedNode.const);
-    else if (typeof resolvedNode.type === 'string') types.add(resolvedNode.type === 'integer' ? 'number' : resolvedNode.type);
+    else if (typeof resolvedNode.type === 'string')
+      types.add(resolvedNode.type === 'integer' ? 'number' : resolvedNode.type);
     else types.add('any');
   };
   collect(resolved);
@@ -96,7 +111,9 @@ export function wrongTypeFor(schema: JsonSchema | undefined, context: SchemaCont
     ['array', ['unexpected']],
     ['null', null],
   ];
-  return fc.constantFrom(...candidates.filter(([type]) => !types.has(type) && !types.has('any')).map(([, value]) => value));
+  return fc.constantFrom(
+    ...candidates.filter(([type]) => !types.has(type) && !types.has('any')).map(([, value]) => value),
+  );
 }
 
 /** True when a property of this schema accepts only certain types (so a wrong type must be refused). */
