@@ -124,11 +124,20 @@ describe('API fuzz', () => {
       const context: SchemaContext = {
         components: document.components.schemas,
         known: {
-          connection_id: world.sourceConnectionId,
-          source_connection_id: world.sourceConnectionId,
-          destination_connection_id: world.destinationConnectionId,
-          model_id: world.modelId,
-          organization_id: world.organizationId,
+          connection_id: [world.sourceConnectionId, world.destinationConnectionId],
+          source_connection_id: [world.sourceConnectionId],
+          destination_connection_id: [world.destinationConnectionId],
+          model_id: [world.modelId],
+          organization_id: [world.organizationId],
+          type: ['sqlite', 'files', 'api', 'webhook', 'postgresql', 'mysql'],
+          object: ['contacts', 'items'],
+          field: ['id', 'name'],
+          field_id: ['id', 'name', 'extra'],
+          id: [world.schemaId, 'id', 'name'],
+          tracking_field: ['updated_at', 'id', 'nothing'],
+          function: ['Equality', 'equality', 'GreaterThan', 'IsNull', 'Between', 'InList'],
+          target: ['name', 'id'],
+          query: ['select id, name from items', 'select * from nothing', 'select 1/0', ''],
         },
       };
       const errorKeys = new Set<string>(document.components.schemas.ApiError.properties.key.enum);

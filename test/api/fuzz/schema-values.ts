@@ -6,9 +6,29 @@ export type JsonSchema = Record<string, any>;
 
 export interface SchemaContext {
   components: Record<string, JsonSchema>;
-  /** Real values for properties the world has ids for (`connection_id` → a real connection). */
-  known: Record<string, string>;
+  /**
+   * Values that mean something for properties of that name (`connection_id` → a real connection, `type` → a real
+   * connection type), so that requests get past "not found" into the handlers' own checks.
+   */
+  known: Record<string, readonly string[]>;
 }
+
+/** Loose schedule objects (their keys are checked by the domain, not the schema): real keys, odd values. */
+const scheduleLike = fc.record(
+  {
+    frequency: fc.constantFrom('manual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'custom', 'multi', 'dbtcloud', 'often', ''),
+    minute: fc.constantFrom('00', '59', '60', '-1', '*/15', 'x', '', '1.5'),
+    hour: fc.constantFrom('03', '23', '24', '-1', '*', 'noon', ''),
+    day_of_week: fc.constantFrom('monday', 'mon-fri', 'funday', '7', ''),
+    day_of_month: fc.constantFrom('1', '31', '32', '0', 'L', ''),
+    month: fc.constantFrom('1', '12', '13', 'jan', ''),
+    resync_mode: fc.constantFrom('rebuild', 'full', 'incremental', 'nope'),
+    schemas: fc.array(fc.constantFrom('items', 'nothing'), { maxLength: 2 }),
+    run_after: fc.constantFrom({}, { bulk_sync_ids: ['x'] }, null, 'x'),
+    multi: fc.constantFrom({ schedules: [] }, { schedules: [{ schedule: { frequency: 'daily', hour: '25' } }] }, 'x'),
+  },
+  { requiredKeys: ['frequency'] },
+);
 
 export function resolve(schema: JsonSchema | undefined, context: SchemaContext): JsonSchema {
   let current = schema ?? {};
@@ -36,13 +56,18 @@ export function valueFor(
   at = '',
 ): fc.Arbitrary<unknown> {
   const resolved = resolve(schema, context);
-  if (at && context.known[at] !== undefined && (resolved.type === 'string' || resolved.type === undefined))
-    return fc.constant(context.known[at]);
+  const known = at ? context.known[at] : undefined;
+  const free = !('const' in resolved) && !resolved.enum && !resolved.anyOf && !resolved.oneOf;
+  if (known && free && (resolved.type === 'string' || resolved.type === undefined))
+    return fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 4 }, { arbitrary: stringFor(resolved), weight: 1 });
+  if (/schedule/.test(at) && resolved.type === 'object' && !resolved.properties) return scheduleLike;
   if ('const' in resolved) return fc.constant(resolved.const);
   if (Array.isArray(resolved.enum)) return fc.constantFrom(...resolved.enum);
   const choices = resolved.anyOf ?? resolved.oneOf;
   if (Array.isArray(choices) && choices.length > 0)
     return fc.oneof(...choices.map((choice: JsonSchema) => valueFor(choice, context, depth, at)));
+  if (resolved.type === 'array' && /schedules/.test(at) && !resolve(resolved.items, context).properties)
+    return fc.array(scheduleLike, { maxLength: 2 });
   switch (resolved.type) {
     case 'string':
       return stringFor(resolved);
