@@ -1,7 +1,13 @@
 // buildServer(context): Fastify with the versioned API. Every response, errors and unknown routes included,
 // carries X-Polytomic-Version naming the version that served it.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { maxBodyDepth, nestsDeeperThan } from './body-depth.ts';
