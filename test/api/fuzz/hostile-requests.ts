@@ -166,15 +166,13 @@ export function hostileRequests(
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }),
     ),
-    fc
-      .constantFrom('1999-01-01', 'latest', '2025-09-18; drop', '')
-      .map((version) =>
-        request({
-          kind: 'bad-version',
-          headers: { ...headers, 'x-polytomic-version': version },
-          expect: version ? 'unsupported_version' : undefined,
-        }),
-      ),
+    fc.constantFrom('1999-01-01', 'latest', '2025-09-18; drop', '').map((version) =>
+      request({
+        kind: 'bad-version',
+        headers: { ...headers, 'x-polytomic-version': version },
+        expect: version ? 'unsupported_version' : undefined,
+      }),
+    ),
   ];
 
   kinds.push(
@@ -244,15 +242,13 @@ export function hostileRequests(
       fc
         .constantFrom('[]', '"text"', '42', 'null', 'true', '[{}]', '{}')
         .map((body) => request({ kind: 'top-level type', body })),
-      fc
-        .tuple(baseBody, fc.constantFrom(65, 500, 20_000))
-        .map(([body, levels]) =>
-          request({
-            kind: `nested ${levels}`,
-            body: withField(body, properties[0]?.[0] ?? 'a', nested(levels)),
-            expect: 'too_deep',
-          }),
-        ),
+      fc.tuple(baseBody, fc.constantFrom(65, 500, 20_000)).map(([body, levels]) =>
+        request({
+          kind: `nested ${levels}`,
+          body: withField(body, properties[0]?.[0] ?? 'a', nested(levels)),
+          expect: 'too_deep',
+        }),
+      ),
     );
     for (const name of required)
       kinds.push(
@@ -268,15 +264,13 @@ export function hostileRequests(
       const typed = isTyped(schema, context);
       const about = { location: 'body' as const, field: name };
       kinds.push(
-        fc
-          .tuple(baseBody, typed ? wrongTypeFor(schema, context) : fc.constant(null))
-          .map(([body, value]) =>
-            request({
-              kind: `wrong type ${name}`,
-              body: withField(body, name, JSON.stringify(value)),
-              ...(typed ? { about } : {}),
-            }),
-          ),
+        fc.tuple(baseBody, typed ? wrongTypeFor(schema, context) : fc.constant(null)).map(([body, value]) =>
+          request({
+            kind: `wrong type ${name}`,
+            body: withField(body, name, JSON.stringify(value)),
+            ...(typed ? { about } : {}),
+          }),
+        ),
         fc
           .tuple(baseBody, fc.constantFrom('x', 'é', '"', '\\u0000'))
           .map(([body, unit]) =>

@@ -16,7 +16,19 @@ export interface SchemaContext {
 /** Loose schedule objects (their keys are checked by the domain, not the schema): real keys, odd values. */
 const scheduleLike = fc.record(
   {
-    frequency: fc.constantFrom('manual', 'continuous', 'hourly', 'daily', 'weekly', 'monthly', 'custom', 'multi', 'dbtcloud', 'often', ''),
+    frequency: fc.constantFrom(
+      'manual',
+      'continuous',
+      'hourly',
+      'daily',
+      'weekly',
+      'monthly',
+      'custom',
+      'multi',
+      'dbtcloud',
+      'often',
+      '',
+    ),
     minute: fc.constantFrom('00', '59', '60', '-1', '*/15', 'x', '', '1.5'),
     hour: fc.constantFrom('03', '23', '24', '-1', '*', 'noon', ''),
     day_of_week: fc.constantFrom('monday', 'mon-fri', 'funday', '7', ''),
