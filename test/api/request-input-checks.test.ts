@@ -140,6 +140,19 @@ describe('request input checks', () => {
     assert.equal(kept.body.data.data_cutoff_timestamp, '2025-06-01T00:00:00Z');
   });
 
+  test("paths the router refuses (bad percent-encoding, a parameter past 2048 characters) get the API's error shape", async () => {
+    for (const path of ['/api/connections/%E2%82', `/api/connections/${'x'.repeat(3000)}`]) {
+      for (const version of ['2025-09-18', '2021-05-23']) {
+        const response = await call(server.url, 'GET', path, { key: server.apiKey, version });
+        assert.equal(response.status, 400, response.text);
+        assert.equal(response.body.status, 400, response.text);
+        assert.equal(response.body.key, 'bad_request', response.text);
+        assert.equal(typeof response.body.message, 'string');
+        assert.equal(response.headers.get('x-polytomic-version'), version);
+      }
+    }
+  });
+
   for (const version of apiVersions) {
     test(`${version}: every integer query parameter refuses 1.5 with a 400 naming it, and takes 5`, async () => {
       const document = (await call(server.url, 'GET', `/api/openapi.json?version=${version}`)).body;
