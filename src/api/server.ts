@@ -1,9 +1,16 @@
 // buildServer(context): Fastify with the versioned API. Every response, errors and unknown routes included,
 // carries X-Polytomic-Version naming the version that served it.
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { AppContext } from '../app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
+import { maxBodyDepth, nestsDeeperThan } from './body-depth.ts';
 import { registerEndpoints } from './dispatcher.ts';
 import { ApiError } from './errors.ts';
 import { createErrorRenderer } from './error-response.ts';
@@ -33,6 +40,7 @@ export interface BuildServerOptions {
 export async function buildServer(context: AppContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const routes = options.routes ?? allRoutes(context);
   const changes = options.changes ?? versionChanges;
+  const renderError = createErrorRenderer(changes);
   const app: FastifyInstance = Fastify({
     loggerInstance: context.log as FastifyBaseLogger,
     // One line per request is written by onResponse below, at debug level for successes.
@@ -45,24 +53,46 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     requestIdHeader: 'x-request-id',
     // Signed link tokens (connect cards, log files) travel as path parameters; the default cap is 100 characters.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // What the router refuses before any hook runs (a path that is not valid percent-encoding, a parameter past
+    // maxParamLength) would otherwise get Fastify's own body: render it in the API's error shape too.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const resolution = resolveVersion(request.headers[versionHeader]);
+      const version = resolution.ok ? resolution.version : latestVersion;
+      const rendered = renderError(error, version, request.id);
+      reply.header('x-request-id', request.id).header('X-Polytomic-Version', version);
+      reply.code(rendered.status).type('application/json; charset=utf-8').send(JSON.stringify(rendered.body));
+    },
   });
-  const renderError = createErrorRenderer(changes);
   if (context.config.metricsEnabled) {
     registerMetricsRoutes(app, context.metrics, { serveOnApiPort: context.config.metricsPort === undefined });
   }
 
   app.decorateRequest('apiVersion', latestVersion);
 
-  // JSON bodies; an empty body is no body (several POSTs, like activate or cancel, send none).
+  // JSON bodies; an empty body is no body (several POSTs, like activate or cancel, send none). A body nested deeper
+  // than maxBodyDepth is refused here, before any version change, validator or handler walks it.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch (error) {
-      done(new ApiError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`), undefined);
+      return done(
+        new ApiError('invalid_json', `The request body is not valid JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
+    if (nestsDeeperThan(parsed, maxBodyDepth)) {
+      return done(
+        new ApiError('bad_request', `The request body nests arrays and objects deeper than ${maxBodyDepth} levels.`, {
+          metadata: { max_depth: maxBodyDepth },
+        }),
+        undefined,
+      );
+    }
+    done(null, parsed);
   });
 
   // Callback-style hooks: a request pays no promise for them (they are on every request's path).

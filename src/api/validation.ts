@@ -27,6 +27,24 @@ function validationStatusCode(documentedErrors: readonly number[] | undefined): 
   return documentedErrors?.includes(422) && !documentedErrors.includes(400) ? 'unprocessable' : 'validation_failed';
 }
 
+const integerText = /^[+-]?\d+$/;
+const numberText = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * The top-level properties of a query or path schema that are numbers, with the text each must match. TypeBox's
+ * conversion is lenient (`1.5` becomes the integer 1, `0x10` becomes 16), so such text is kept as it came and fails
+ * the check, naming the parameter.
+ */
+function numericProperties(schema: TSchema): Array<[name: string, text: RegExp]> {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const numeric: Array<[string, RegExp]> = [];
+  for (const [name, property] of Object.entries(properties)) {
+    if (property.type === 'integer') numeric.push([name, integerText]);
+    else if (property.type === 'number') numeric.push([name, numberText]);
+  }
+  return numeric;
+}
+
 export function compileValidator(
   schema: TSchema,
   location: InputLocation,
@@ -34,12 +52,25 @@ export function compileValidator(
 ): InputValidator {
   const validator = Compile(schema);
   const code = validationStatusCode(documentedErrors);
+  const numeric = location === 'body' ? [] : numericProperties(schema);
+  const convert = (value: unknown): unknown => {
+    if (numeric.length === 0 || typeof value !== 'object' || value === null) return validator.Convert(value);
+    const raw = value as Record<string, unknown>;
+    const kept: Array<[string, string]> = [];
+    for (const [name, text] of numeric) {
+      const given = raw[name];
+      if (typeof given === 'string' && !text.test(given)) kept.push([name, given]);
+    }
+    const converted = validator.Convert(value) as Record<string, unknown>;
+    for (const [name, given] of kept) converted[name] = given;
+    return converted;
+  };
   return {
     parse(value: unknown): unknown {
       let candidate = value;
       if (location === 'body' && candidate === undefined && (schema as { type?: string }).type === 'object')
         candidate = {};
-      candidate = validator.Default(location === 'body' ? candidate : validator.Convert(candidate));
+      candidate = validator.Default(location === 'body' ? candidate : convert(candidate));
       if (validator.Check(candidate)) return candidate;
       const [first] = validator.Errors(candidate);
       const missing =

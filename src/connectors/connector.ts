@@ -7,6 +7,7 @@
 import type { RunContext } from '../domain/run-context.ts';
 import type { ConfigurationSchema, ValidationResult } from './configuration-schema.ts';
 import type { ConnectorErrorCode } from './connector-error.ts';
+import type { IdentifierRules } from './identifier-rules.ts';
 import type { FieldDescription, FieldSpec, RecordBatch, Row, SchemaDescription, UtilFieldType } from './records.ts';
 
 export const Capability = {
@@ -25,6 +26,11 @@ export interface Connector<Configuration = unknown> {
   readonly name: string;
   readonly configurationSchema: ConfigurationSchema;
   readonly capabilities: readonly Capability[];
+  /**
+   * The table and column names its bulk destination accepts, checked when a client sets an output name. Declared by
+   * every connector with a bulkDestination.
+   */
+  readonly identifierRules?: IdentifierRules;
   /** Applies defaults and checks the configuration; on failure names the offending field. */
   validate(configuration: unknown): ValidationResult<Configuration>;
   /**

@@ -5,6 +5,7 @@ import type { AppContext } from '../app-context.ts';
 import type { Principal } from './principal.ts';
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import { silentLogger } from '../domain/run-context.ts';
+import { identifierProblem, type IdentifierRules } from '../connectors/identifier-rules.ts';
 import { configurationOf, validateBulkScheduleRequest, type StoredBulkSchedules } from '../domain/schedules/index.ts';
 import { defaultOutputName } from '../engine/bulk/name-normalization.ts';
 import type { NormalizeNames } from '../engine/bulk/bulk-sync-plan.ts';
@@ -115,12 +116,41 @@ export function bulkSyncsService(
     return storeSchedules(validated.value, previous, actorOf(caller), now);
   }
 
-  function schemaRows(syncId: string, schemas: SchemaInput[] | undefined): BulkSyncSchemaRow[] {
+  /**
+   * Output names must be names the destination can create (its connector's identifierRules): refused at request
+   * time, not by the next run. `at` prefixes the field named in the error (`schemas[2].`).
+   */
+  function checkOutputNames(
+    rules: IdentifierRules | undefined,
+    schema: { user_output_name?: string; fields?: Array<string | BulkFieldSettings> },
+    at: string,
+  ): void {
+    if (!rules) return;
+    const check = (name: string | undefined, field: string) => {
+      const problem = name === undefined ? undefined : identifierProblem(name, rules);
+      if (problem) throw unprocessableField(field, problem);
+    };
+    check(schema.user_output_name, `${at}user_output_name`);
+    for (const [index, field] of (schema.fields ?? []).entries())
+      if (typeof field !== 'string') check(field.user_output_name, `${at}fields[${index}].user_output_name`);
+  }
+
+  async function destinationRules(sync: BulkSyncRow): Promise<IdentifierRules | undefined> {
+    const destination = await repositories.connections.get(sync.organization_id, sync.destination_connection_id);
+    return destination && context.connectors.get(destination.type)?.identifierRules;
+  }
+
+  function schemaRows(
+    syncId: string,
+    schemas: SchemaInput[] | undefined,
+    rules: IdentifierRules | undefined,
+  ): BulkSyncSchemaRow[] {
     const seen = new Set<string>();
     return (schemas ?? []).map((schema, index) => {
       const input = typeof schema === 'string' ? { id: schema } : schema;
       if (seen.has(input.id)) throw unprocessableField(`schemas[${index}]`, `schema ${input.id} is listed twice`);
       seen.add(input.id);
+      checkOutputNames(rules, input, `schemas[${index}].`);
       const { id, fields, ...rest } = input;
       const settings: BulkSchemaSettings = { ...rest, enabled: rest.enabled ?? true };
       if (fields)
@@ -149,12 +179,14 @@ export function bulkSyncsService(
 
     async create(caller: Principal, organizationId: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
-      await checkConnection(
+      const destination = await checkConnection(
         organizationId,
         body.destination_connection_id,
         'destination_connection_id',
         'bulkDestination',
       );
+      const rows = (id: string) =>
+        schemaRows(id, body.schemas, context.connectors.get(destination.type)?.identifierRules);
       const now = nowIso(context.clock);
       const actor = JSON.stringify(actorOf(caller));
       const id = randomUUID();
@@ -176,14 +208,14 @@ export function bulkSyncsService(
         updated_at: now,
         updated_by: actor,
       };
-      await repositories.bulkSyncs.insert(row, schemaRows(id, body.schemas));
+      await repositories.bulkSyncs.insert(row, rows(id));
       return row;
     },
 
     async update(caller: Principal, id: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
       await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
-      await checkConnection(
+      const destination = await checkConnection(
         existing.organization_id,
         body.destination_connection_id,
         'destination_connection_id',
@@ -207,7 +239,7 @@ export function bulkSyncsService(
           updated_at: now,
           updated_by: JSON.stringify(actorOf(caller)),
         },
-        schemaRows(id, body.schemas),
+        schemaRows(id, body.schemas, context.connectors.get(destination.type)?.identifierRules),
       );
       return requireSync(caller, id);
     },
@@ -279,6 +311,7 @@ export function bulkSyncsService(
       changes: Partial<BulkSchemaSettings>,
       replace: boolean,
     ): Promise<void> {
+      checkOutputNames(await destinationRules(sync), changes, '');
       const current = (await repositories.bulkSyncs.schemas(sync.id)).find((row) => row.schema_id === schemaId);
       const base: BulkSchemaSettings =
         replace || !current ? { enabled: true } : (JSON.parse(current.settings) as BulkSchemaSettings);
@@ -288,6 +321,12 @@ export function bulkSyncsService(
         schema_id: schemaId,
         settings: JSON.stringify(next),
       });
+    },
+
+    /** Checks several schemas' output names before any is written (`schemas[i].` names the one at fault). */
+    async checkSchemaOutputNames(sync: BulkSyncRow, schemas: ReadonlyArray<Partial<BulkSchemaSettings>>) {
+      const rules = await destinationRules(sync);
+      for (const [index, schema] of schemas.entries()) checkOutputNames(rules, schema, `schemas[${index}].`);
     },
 
     configurationOfSchedules: (sync: BulkSyncRow) => configurationOf(JSON.parse(sync.schedules) as StoredBulkSchedules),

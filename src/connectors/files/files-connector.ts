@@ -36,6 +36,15 @@ export function createFilesConnector(): Connector<FilesConfiguration> {
     name: 'Files (CSV, JSON Lines, Parquet)',
     configurationSchema: filesConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelTarget],
+    // A table is a file: a plain file name (isPlainSchemaId), short enough for the extension and the sidecar's
+    // `.json` within the 255 bytes file systems allow.
+    identifierRules: {
+      maxBytes: 200,
+      refused: [
+        { pattern: /[/\\]/, reason: 'must not contain "/" or "\\" (a table is one file)' },
+        { pattern: /^\./, reason: 'must not start with "."' },
+      ],
+    },
     validate: validateFilesConfiguration,
     open(configuration) {
       const checked = connector.validate(configuration);

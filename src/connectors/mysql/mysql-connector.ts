@@ -3,6 +3,7 @@ import { Capability, type Connection, type Connector } from '../connector.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { selectWholeTable } from '../sql/sql-dialect.ts';
+import { noDotRule } from '../identifier-rules.ts';
 import { createMysqlClient } from './mysql-client.ts';
 import { mysqlConfigurationSchema, type MysqlConfiguration } from './mysql-configuration.ts';
 import { createMysqlDestination } from './mysql-destination.ts';
@@ -18,6 +19,15 @@ export function createMysqlConnector(): Connector<MysqlConfiguration> {
     configurationSchema: mysqlConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
     tableQuery: (tableId) => selectWholeTable(mysqlDialect, tableId),
+    // MySQL counts characters (64 at most), refuses a name that ends with a space, and characters past U+FFFF.
+    identifierRules: {
+      maxCharacters: 64,
+      refused: [
+        noDotRule,
+        { pattern: / $/, reason: 'must not end with a space' },
+        { pattern: /[\u{10000}-\u{10FFFF}]/u, reason: 'must not contain characters beyond U+FFFF' },
+      ],
+    },
     validate: (configuration) => validateConfiguration<MysqlConfiguration>(mysqlConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);

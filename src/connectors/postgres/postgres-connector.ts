@@ -3,6 +3,7 @@
 import { Capability, type Connection, type Connector } from '../connector.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
+import { noDotRule } from '../identifier-rules.ts';
 import { createPostgresClient, type PostgresClient } from './postgres-client.ts';
 import { selectWholeTable } from '../sql/sql-dialect.ts';
 import { postgresConfigurationSchema, type PostgresConfiguration } from './postgres-configuration.ts';
@@ -30,6 +31,8 @@ export function createPostgresConnector(): Connector<PostgresConfiguration> {
     configurationSchema: postgresConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
     tableQuery: (tableId) => selectWholeTable(postgresDialect, tableId),
+    // NAMEDATALEN - 1: PostgreSQL cuts a longer name (with a notice) instead of refusing it.
+    identifierRules: { maxBytes: 63, refused: [noDotRule] },
     validate: (configuration) =>
       validateConfiguration<PostgresConfiguration>(postgresConfigurationSchema, configuration),
     open(configuration) {

@@ -5,6 +5,7 @@ import type { ConfigurationSchema } from '../configuration-schema.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { selectWholeTable } from '../sql/sql-dialect.ts';
+import { noDotRule } from '../identifier-rules.ts';
 import { createSqliteClient } from './sqlite-client.ts';
 import { createSqliteDestination } from './sqlite-destination.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
@@ -31,6 +32,8 @@ export function createSqliteConnector(): Connector<SqliteConfiguration> {
     configurationSchema: sqliteConfigurationSchema,
     capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
     tableQuery: (tableId) => selectWholeTable(sqliteDialect, tableId),
+    // SQLite sets no limit of its own; 1 KiB is far past any name a person means, and keeps statements sane.
+    identifierRules: { maxBytes: 1024, refused: [noDotRule] },
     validate: (configuration) => validateConfiguration<SqliteConfiguration>(sqliteConfigurationSchema, configuration),
     open(configuration) {
       const checked = connector.validate(configuration);

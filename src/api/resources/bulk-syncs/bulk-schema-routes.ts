@@ -66,6 +66,7 @@ export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsServi
           if (!schema.id || !known.has(schema.id))
             throw notFound(`schemas[${index}]: schema ${schema.id ?? '(no id)'}`);
         }
+        await bulkSyncs.checkSchemaOutputNames(sync, body.schemas ?? []);
         for (const schema of body.schemas ?? []) {
           const { id, output_name: _output, ...changes } = schema;
           await bulkSyncs.updateSchema(sync, id, changes as Partial<BulkSchemaSettings>, false);
@@ -103,7 +104,8 @@ export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsServi
       params: SchemaParams,
       body: UpdateBulkSchema,
       response: BulkSchemaEnvelope,
-      errors: [403, 404, 500],
+      // 422: a setting the destination cannot take (an output name it would cut, a timestamp that is none).
+      errors: [403, 404, 422, 500],
       handler: async ({ caller, params, body }) => {
         const sync = await bulkSyncs.requireSync(caller, params.id);
         await findSchema(sync, params.schema_id);

@@ -31,7 +31,7 @@ const BulkField = Type.Object(
 );
 
 const schemaSettings = {
-  data_cutoff_timestamp: Type.Optional(Type.String()),
+  data_cutoff_timestamp: Type.Optional(Type.String({ format: 'date-time' })),
   disable_data_cutoff: Type.Optional(Type.Boolean()),
   enabled: Type.Optional(Type.Boolean()),
   partition_key: Type.Optional(Type.String()),
