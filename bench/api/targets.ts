@@ -28,6 +28,8 @@ const bareChild = new URL('./bare-child.ts', import.meta.url).pathname;
 export interface FerryTargetOptions extends Pick<ForkServerOptions, 'cpuProfileDir'> {
   /** Diagnostic: answer the API key lookup and the bootstrap user's entity lookup from memory (see ferry-child.ts). */
   lookupsFromMemory?: boolean;
+  /** Connections stored in the bootstrap organization before the server listens (the list scenarios). */
+  seedConnections?: number;
 }
 
 export async function startFerryTarget(dialect: Dialect, options: FerryTargetOptions = {}): Promise<FerryTarget> {
@@ -44,6 +46,7 @@ export async function startFerryTarget(dialect: Dialect, options: FerryTargetOpt
       cpuProfileDir: options.cpuProfileDir,
       env: {
         BENCH_LOOKUPS_FROM_MEMORY: options.lookupsFromMemory ? '1' : '0',
+        BENCH_SEED_CONNECTIONS: String(options.seedConnections ?? 0),
         FERRY_DATA_DIR: dataDir,
         HOST: '127.0.0.1',
         PORT: '0',
