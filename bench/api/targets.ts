@@ -1,7 +1,7 @@
 // Parent side of the two kinds of server under test: Ferry on a fresh data dir or scratch PostgreSQL database
 // with known bootstrap keys, and the bare Fastify baseline. stop() also removes what start made.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresDatabase, type ScratchDatabase } from '../../test/kit/services.ts';
@@ -92,5 +92,27 @@ export async function startBareTarget(
   routes: Record<string, string>,
   options: Pick<ForkServerOptions, 'cpuProfileDir'> = {},
 ): Promise<Target<Record<string, never>>> {
-  return forkServer<Record<string, never>>(bareChild, { ...options, env: { BARE_ROUTES: JSON.stringify(routes) } });
+  const directory = mkdtempSync(join(tmpdir(), 'ferry-bench-bare-'));
+  const routesFile = join(directory, 'routes.json');
+  writeFileSync(routesFile, JSON.stringify(routes));
+  const cleanup = () => rmSync(directory, { recursive: true, force: true });
+  try {
+    const child = await forkServer<Record<string, never>>(bareChild, {
+      ...options,
+      env: { BARE_ROUTES_FILE: routesFile },
+    });
+    return {
+      ...child,
+      async stop() {
+        try {
+          return await child.stop();
+        } finally {
+          cleanup();
+        }
+      },
+    };
+  } catch (error: unknown) {
+    cleanup();
+    throw error;
+  }
 }

@@ -158,6 +158,10 @@ describe('secrets inside an api connection URL', () => {
     });
     assert.equal(accepted.status, 200, accepted.text);
     assert.deepEqual(lastUpstreamRequest(), { path: '/v2/health', ...stored });
+    // Responses remember redactions per stored ciphertext: after the update, the list shows the new URL at once.
+    const listed = await call(server.url, 'GET', '/api/connections', { key: server.apiKey });
+    const shown = listed.body.data.find((connection: { id: string }) => connection.id === id);
+    assert.equal(shown.configuration.url, `http://reader:****@127.0.0.1:${upstream.port}/v2?api_key=****&format=****`);
   });
 
   test('a webhook URL is masked the same way, and its signing secret and auth values are left out', async () => {

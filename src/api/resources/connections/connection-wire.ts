@@ -53,8 +53,19 @@ export function connectionTypeToWire(connector: Connector) {
   };
 }
 
+// A list's rows are mostly created and updated by the same few actors: each distinct text is parsed once. The parsed
+// objects are shared between responses, so they are frozen.
+const actors = new Map<string, Readonly<Record<string, string>>>();
+
 function parseActor(text: string | null) {
-  return text ? (JSON.parse(text) as Record<string, string>) : undefined;
+  if (!text) return undefined;
+  let actor = actors.get(text);
+  if (!actor) {
+    actor = Object.freeze(JSON.parse(text) as Record<string, string>);
+    if (actors.size >= 1000) actors.clear();
+    actors.set(text, actor);
+  }
+  return actor;
 }
 
 // The wire objects are built by assignment rather than with spreads of conditional literals, which take V8's slow
