@@ -10,7 +10,7 @@ export const privateFileMode = 0o600;
 export type Warn = (message: string) => void;
 
 /** Warnings go to stderr when the caller has no logger (the CLI's one-shot commands). */
-export const warnOnStderr: Warn = (message) => process.stderr.write(`warning: ${message}\n`);
+const warnOnStderr: Warn = (message) => process.stderr.write(`warning: ${message}\n`);
 
 /** Creates `path` (and missing parents) 0700, or warns when an existing one is open to group or others. */
 export function ensurePrivateDirectory(path: string, warn: Warn = warnOnStderr): void {

@@ -15,7 +15,7 @@
 type Json = Record<string, unknown>;
 
 /** What a masked part of a URL shows. URL-safe, so a masked URL is still a valid URL. */
-export const maskedUrlPart = '****';
+const maskedUrlPart = '****';
 
 const credentialKey = /(^|_)(password|passwd|secret|token|private_key|client_key|api_key|ca_cert|client_certificate)$/i;
 const authContainers = new Set(['header', 'query', 'auth', 'oauth', 'parameters']);
