@@ -50,10 +50,16 @@ export async function createFerry(
 ): Promise<Ferry> {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const warn = (message: string) => log.warn(message);
+  const database = openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, warn });
   try {
     await migrateToLatest(database);
-    const { key, source } = loadSecretKey(config.secretKey, config.dataDir);
+    const { key, source } = loadSecretKey(
+      config.secretKey,
+      config.dataDir,
+      // The SQLite database has warned about the data dir already.
+      database.dialect === 'postgres' ? warn : () => {},
+    );
     const secretBox = createSecretBox(key);
     await checkSecretKeyFingerprint(database.db, secretBox.fingerprint);
     const bootstrap = await bootstrapIfEmpty(database.db, clock, {

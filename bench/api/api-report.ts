@@ -5,7 +5,7 @@ import { formatBytes, formatCount, formatMs, printTable, type Column } from '../
 
 export interface ScenarioResult {
   scenario: string;
-  endpoint: 'me' | 'entity';
+  endpoint: 'me' | 'entity' | 'connections30' | 'connections1000';
   /** diagnostic: a Ferry variant that shows where time goes; it has no goal. */
   kind: 'ferry' | 'bare' | 'diagnostic';
   load: LoadResult;

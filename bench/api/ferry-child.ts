@@ -2,11 +2,13 @@
 // environment the parent passes: FERRY_DATA_DIR, DATABASE_URL, bootstrap keys, LOG_LEVEL=warn, HOST, PORT=0.
 // BENCH_LOOKUPS_FROM_MEMORY=1 is a diagnostic: the same app, but the API key lookup and the entity lookup of the
 // bootstrap user answer from memory, to show how much of the gap to the bare route is per-request database reads.
+// BENCH_SEED_CONNECTIONS=N stores N connections in the bootstrap organization before listening (the list scenarios).
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
 import { serveInChild } from '../lib/server-child.ts';
+import { seedConnections } from './seed-connections.ts';
 
 export interface FerryChildDetails {
   userId: string;
@@ -49,6 +51,7 @@ await serveInChild<FerryChildDetails>(async () => {
     organizationId: ferry.bootstrap.organizationId,
     dialect: ferry.context.database.dialect,
   };
+  await seedConnections(ferry, details.organizationId, Number(process.env.BENCH_SEED_CONNECTIONS ?? 0));
   if (process.env.BENCH_LOOKUPS_FROM_MEMORY === '1') {
     const app = await appWithLookupsFromMemory(ferry, config.bootstrapApiKey!, details.userId, details.organizationId);
     const url = await app.listen({ host: config.host, port: config.port });

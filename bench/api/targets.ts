@@ -1,7 +1,7 @@
 // Parent side of the two kinds of server under test: Ferry on a fresh data dir or scratch PostgreSQL database
 // with known bootstrap keys, and the bare Fastify baseline. stop() also removes what start made.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPostgresDatabase, type ScratchDatabase } from '../../test/kit/services.ts';
@@ -28,6 +28,8 @@ const bareChild = new URL('./bare-child.ts', import.meta.url).pathname;
 export interface FerryTargetOptions extends Pick<ForkServerOptions, 'cpuProfileDir'> {
   /** Diagnostic: answer the API key lookup and the bootstrap user's entity lookup from memory (see ferry-child.ts). */
   lookupsFromMemory?: boolean;
+  /** Connections stored in the bootstrap organization before the server listens (the list scenarios). */
+  seedConnections?: number;
 }
 
 export async function startFerryTarget(dialect: Dialect, options: FerryTargetOptions = {}): Promise<FerryTarget> {
@@ -44,6 +46,7 @@ export async function startFerryTarget(dialect: Dialect, options: FerryTargetOpt
       cpuProfileDir: options.cpuProfileDir,
       env: {
         BENCH_LOOKUPS_FROM_MEMORY: options.lookupsFromMemory ? '1' : '0',
+        BENCH_SEED_CONNECTIONS: String(options.seedConnections ?? 0),
         FERRY_DATA_DIR: dataDir,
         HOST: '127.0.0.1',
         PORT: '0',
@@ -89,5 +92,27 @@ export async function startBareTarget(
   routes: Record<string, string>,
   options: Pick<ForkServerOptions, 'cpuProfileDir'> = {},
 ): Promise<Target<Record<string, never>>> {
-  return forkServer<Record<string, never>>(bareChild, { ...options, env: { BARE_ROUTES: JSON.stringify(routes) } });
+  const directory = mkdtempSync(join(tmpdir(), 'ferry-bench-bare-'));
+  const routesFile = join(directory, 'routes.json');
+  writeFileSync(routesFile, JSON.stringify(routes));
+  const cleanup = () => rmSync(directory, { recursive: true, force: true });
+  try {
+    const child = await forkServer<Record<string, never>>(bareChild, {
+      ...options,
+      env: { BARE_ROUTES_FILE: routesFile },
+    });
+    return {
+      ...child,
+      async stop() {
+        try {
+          return await child.stop();
+        } finally {
+          cleanup();
+        }
+      },
+    };
+  } catch (error: unknown) {
+    cleanup();
+    throw error;
+  }
 }

@@ -11,6 +11,8 @@ interface ConfigurationProperty {
   maximum?: number;
   /** Secret values: stored encrypted and never echoed back by the API. */
   'x-sensitive'?: boolean;
+  /** A URL whose userinfo and query values are secrets: the API shows it with those parts masked (`****`). */
+  'x-sensitive-url'?: boolean;
 }
 
 export interface ConfigurationSchema {

@@ -1,5 +1,4 @@
 // Opens the metadata database: SQLite under the data dir by default, PostgreSQL when DATABASE_URL is set.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
@@ -11,6 +10,7 @@ import {
   type Driver,
   type SqliteDialectConfig,
 } from 'kysely';
+import { createPrivateFile, ensurePrivateDirectory, tightenPrivateFiles, type Warn } from './private-files.ts';
 import type { Database } from './schema.ts';
 
 type DialectName = 'sqlite' | 'postgres';
@@ -28,12 +28,19 @@ export interface OpenDatabaseOptions {
   databaseUrl?: string;
   /** Pool size for PostgreSQL. Default 10. */
   poolSize?: number;
+  /** Where a warning about the data dir's mode goes (the process log). Default stderr. */
+  warn?: Warn;
 }
 
 export function openDatabase(options: OpenDatabaseOptions): MetadataDatabase {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
-  mkdirSync(options.dataDir, { recursive: true });
-  return openSqlite(join(options.dataDir, 'ferry.db'));
+  ensurePrivateDirectory(options.dataDir, options.warn);
+  const path = join(options.dataDir, 'ferry.db');
+  // SQLite gives the -wal and -shm files it creates the database file's mode, so a 0600 database makes all three 0600.
+  createPrivateFile(path);
+  const database = openSqlite(path);
+  tightenPrivateFiles([path, `${path}-wal`, `${path}-shm`]);
+  return database;
 }
 
 export function openSqlite(path: string): MetadataDatabase {

@@ -1,8 +1,9 @@
 // Secrets at rest: AES-256-GCM with a random 96-bit nonce per value (NIST SP 800-38D), sealed as
 // `v1.<nonce>.<tag>.<ciphertext>` in base64url so a later key scheme can be told apart.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDirectory, privateFileMode, type Warn } from './private-files.ts';
 
 export interface SecretBox {
   seal(plaintext: string): string;
@@ -46,13 +47,18 @@ export function parseSecretKey(text: string): Buffer {
 }
 
 /** The configured key, or the key file in the data dir, created (mode 0600) on first use. */
-export function loadSecretKey(secretKey: string | undefined, dataDir: string): { key: Buffer; source: string } {
+export function loadSecretKey(
+  secretKey: string | undefined,
+  dataDir: string,
+  warn?: Warn,
+): { key: Buffer; source: string } {
   if (secretKey) return { key: parseSecretKey(secretKey), source: 'FERRY_SECRET_KEY' };
   const path = join(dataDir, 'secret.key');
   if (!existsSync(path)) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-    chmodSync(path, 0o600);
+    // Without SQLite (DATABASE_URL set) this may be the first thing Ferry writes in the data dir.
+    ensurePrivateDirectory(dataDir, warn);
+    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { mode: privateFileMode, flag: 'wx' });
+    chmodSync(path, privateFileMode);
   }
   return { key: parseSecretKey(readFileSync(path, 'utf8')), source: path };
 }

@@ -11,7 +11,8 @@ import { silentLogger } from '../domain/run-context.ts';
 import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
-import { keepOmittedSecrets } from './connection-secrets.ts';
+import { createRedactedConfigurationCache } from './connection-redaction-cache.ts';
+import { keepOmittedSecrets, MaskedSecretError, redactConfiguration } from './connection-secrets.ts';
 
 type Configuration = Record<string, unknown>;
 
@@ -36,6 +37,7 @@ export function connectionsService(
   context: Pick<AppContext, 'repositories' | 'secretBox' | 'connectors' | 'config' | 'clock'>,
 ) {
   const { repositories, secretBox, connectors } = context;
+  const redacted = createRedactedConfigurationCache();
 
   function connectorFor(type: string): Connector {
     const connector = connectors.get(type);
@@ -55,6 +57,24 @@ export function connectionsService(
 
   function sealedConfiguration(row: ConnectionRow): Configuration {
     return row.configuration_sealed ? (JSON.parse(secretBox.open(row.configuration_sealed)) as Configuration) : {};
+  }
+
+  /** What responses show of a connection's own configuration; a shared copy shows none. */
+  function redactedConfiguration(row: ConnectionRow): Configuration {
+    if (row.parent_connection_id || !row.configuration_sealed) return {};
+    return redacted.get(row.id, row.configuration_sealed, row.type, () =>
+      redactConfiguration(sealedConfiguration(row), connectors.get(row.type)?.configurationSchema),
+    );
+  }
+
+  /** The incoming configuration with what responses hid taken from the stored one. */
+  function withStoredSecrets(connector: Connector, incoming: Configuration, stored: Configuration): Configuration {
+    try {
+      return keepOmittedSecrets(incoming, stored, connector.configurationSchema);
+    } catch (error: unknown) {
+      if (error instanceof MaskedSecretError) throw unprocessableField(error.field, error.reason);
+      throw error;
+    }
   }
 
   /** The configuration a connection works with: its own, or its parent's for a shared copy. */
@@ -103,6 +123,7 @@ export function connectionsService(
     requireConnection,
     effectiveConfiguration,
     sealedConfiguration,
+    redactedConfiguration,
 
     /** Opens a live connection for engines and metadata endpoints; the caller closes it. */
     async open(row: ConnectionRow): Promise<Connection> {
@@ -112,7 +133,7 @@ export function connectionsService(
     async test(type: string, configuration: Configuration, existing?: ConnectionRow): Promise<ConnectionTestResult> {
       const connector = connectorFor(type);
       const merged = existing
-        ? keepOmittedSecrets(configuration, await effectiveConfiguration(existing), connector.configurationSchema)
+        ? withStoredSecrets(connector, configuration, await effectiveConfiguration(existing))
         : configuration;
       checkConfiguration(connector, merged);
       return runTest(connector, merged);
@@ -158,7 +179,7 @@ export function connectionsService(
       const connector = connectorFor(row.type);
       const configuration = checkConfiguration(
         connector,
-        keepOmittedSecrets(input.configuration, sealedConfiguration(row), connector.configurationSchema),
+        withStoredSecrets(connector, input.configuration, sealedConfiguration(row)),
       );
       const result = await runTest(connector, configuration);
       if (!result.ok && input.validate) throw testFailure(result);

@@ -155,6 +155,17 @@ describe('connection proxy over HTTP', () => {
     assert.ok(data.stats.proxyCallsLast24h >= 4);
     const connection = await call(server.url, 'GET', `/api/connections/${connectionId}`, { key: server.apiKey });
     assert.equal(connection.body.data.api_calls_last_24_hours, data.stats.callsLast24h);
+    // The list counts every connection's calls in one grouped query: the same figure, and 0 for the others.
+    const list = await call(server.url, 'GET', '/api/connections', { key: server.apiKey });
+    const counts = new Map(
+      list.body.data.map((each: { id: string; api_calls_last_24_hours: number }) => [
+        each.id,
+        each.api_calls_last_24_hours,
+      ]),
+    );
+    assert.equal(counts.get(connectionId), data.stats.callsLast24h);
+    assert.ok(list.body.data.length > 1);
+    for (const [id, calls] of counts) if (id !== connectionId) assert.equal(typeof calls, 'number');
   });
 
   test('the proxy is 2025-09-18 only, needs an api connection, and is scoped to the organization', async () => {

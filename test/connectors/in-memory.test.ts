@@ -35,6 +35,7 @@ await runConnectorConformance({
       connector: createInMemoryConnector(store),
       configuration: { database: 'test' },
       schemaId: (table) => table,
+      noNamespaces: 'the in-memory connector has one flat table map per database',
       nativeType: (kind) => kind,
       async seed(table, columns, primaryKey, rows) {
         tables.set(table, {

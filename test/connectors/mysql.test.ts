@@ -61,6 +61,35 @@ await runConnectorConformance({
       ssl: false,
     };
     const quote = (name: string) => `\`${name}\``;
+    // A database that does not exist yet, for the destination to create; a server-wide name, so dropped on close.
+    const newDatabase = `${database.name}_new`;
+    async function readFrom(qualifiedTable: string, orderBy: string): Promise<Record<string, unknown>[]> {
+      const [rows, fields] = await native.query(`select * from ${qualifiedTable} order by ${quote(orderBy)}`);
+      const columnKinds = new Map(
+        fields.map((field) => [
+          field.name,
+          kindOfColumn(
+            field.type === 1 && field.columnLength === 1 ? 'tinyint' : 'other',
+            field.columnLength === 1 ? 'tinyint(1)' : '',
+          ),
+        ]),
+      );
+      return (rows as Record<string, unknown>[]).map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([key, value]) => [
+            key,
+            decodeMysqlValue(
+              columnKinds.get(key) === 'boolean'
+                ? 'boolean'
+                : typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:/.test(value)
+                  ? 'timestamptz'
+                  : 'other',
+              value,
+            ),
+          ]),
+        ),
+      );
+    }
     return {
       connector: createMysqlConnector(),
       configuration,
@@ -83,32 +112,10 @@ await runConnectorConformance({
           if (chunk.length > 0) await native.query(`insert into ${quote(table)} (${names}) values ?`, [chunk]);
         }
       },
-      async readTable(table, orderBy) {
-        const [rows, fields] = await native.query(`select * from ${quote(table)} order by ${quote(orderBy)}`);
-        const columnKinds = new Map(
-          fields.map((field) => [
-            field.name,
-            kindOfColumn(
-              field.type === 1 && field.columnLength === 1 ? 'tinyint' : 'other',
-              field.columnLength === 1 ? 'tinyint(1)' : '',
-            ),
-          ]),
-        );
-        return (rows as Record<string, unknown>[]).map((row) =>
-          Object.fromEntries(
-            Object.entries(row).map(([key, value]) => [
-              key,
-              decodeMysqlValue(
-                columnKinds.get(key) === 'boolean'
-                  ? 'boolean'
-                  : typeof value === 'string' && /^\d{4}-\d\d-\d\d \d\d:/.test(value)
-                    ? 'timestamptz'
-                    : 'other',
-                value,
-              ),
-            ]),
-          ),
-        );
+      readTable: (table, orderBy) => readFrom(quote(table), orderBy),
+      newNamespace: {
+        schemaId: (table) => `${newDatabase}.${table}`,
+        readTable: (table, orderBy) => readFrom(`${quote(newDatabase)}.${quote(table)}`, orderBy),
       },
       failingConfigurations: [
         { name: 'host unreachable', configuration: { ...configuration, port: 1 }, code: 'host_unreachable' },
@@ -129,6 +136,7 @@ await runConnectorConformance({
         },
       ],
       async close() {
+        await native.query(`drop database if exists ${quote(newDatabase)}`);
         await native.end();
         await database.drop();
       },

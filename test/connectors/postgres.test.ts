@@ -63,6 +63,14 @@ await runConnectorConformance({
       async readTable(table, orderBy) {
         return (await native.query(`select * from ${quote(table)} order by ${quote(orderBy)}`)).rows;
       },
+      newNamespace: {
+        // The scratch database is dropped on close, and the schema with it.
+        schemaId: (table) => `ferry_new_schema.${table}`,
+        async readTable(table, orderBy) {
+          return (await native.query(`select * from "ferry_new_schema".${quote(table)} order by ${quote(orderBy)}`))
+            .rows;
+        },
+      },
       failingConfigurations: [
         { name: 'host unreachable', configuration: { ...configuration, port: 1 }, code: 'host_unreachable' },
         {

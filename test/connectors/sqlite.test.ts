@@ -34,6 +34,8 @@ await runConnectorConformance({
       connector: createSqliteConnector(),
       configuration: { path },
       schemaId: (table) => table,
+      noNamespaces:
+        'SQLite has no schemas here (attached databases are not used): a dotted id such as ferry.people is one table name',
       nativeType: (kind) => nativeTypes[kind],
       async seed(table, columns, primaryKey, rows) {
         const definitions = columns.map(

@@ -34,7 +34,9 @@ export interface ApiSourceConfiguration {
 export const apiConfigurationSchema: ConfigurationSchema = {
   type: 'object',
   properties: {
-    url: { type: 'string', title: 'Base URL' },
+    // Credentials in the URL become basic auth and its query parameters locked ones (upstream-contract.ts), so
+    // responses mask both.
+    url: { type: 'string', title: 'Base URL', 'x-sensitive-url': true },
     healthcheck: { type: 'string', title: 'Health check endpoint' },
     body: { type: 'string', title: 'JSON payload' },
     path: { type: 'string', title: 'Resource path', default: '/' },

@@ -4,6 +4,7 @@ import type { BulkDestination, BulkSource, TableOperation, WriteRequest } from '
 import { ConnectorError } from '../connector-error.ts';
 import { buildDelete, buildInsert, chunkRows, columnsOf } from '../sql/sql-statements.ts';
 import type { MysqlClient } from './mysql-client.ts';
+import { ensureMysqlDatabase } from './mysql-database-creation.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { describeMysqlTables } from './mysql-introspector.ts';
@@ -88,6 +89,8 @@ export function createMysqlDestination(client: MysqlClient, source: BulkSource):
     async apply(context, operation) {
       const [schema] = await describeMysqlTables(context, client, operation.schemaId);
       const existing = schema ? new Set(schema.fields.map((field) => field.id)) : undefined;
+      if (operation.kind === 'create_table' && !existing)
+        await ensureMysqlDatabase(context, client, operation.schemaId);
       for (const text of operationSql(operation, existing)) await client.query(context, text);
     },
     async write(context, request) {

@@ -9,6 +9,7 @@ import { buildDelete, buildInsert, chunkRows, columnsOf } from '../sql/sql-state
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
+import { ensurePostgresSchema } from './postgres-schema-creation.ts';
 import { encodePostgresValue, postgresTypeFor } from './postgres-types.ts';
 
 const quote = postgresDialect.quoteIdentifier;
@@ -79,6 +80,7 @@ export function createPostgresDestination(client: PostgresClient, source: BulkSo
       if (operation.kind === 'add_fields' && !exists) {
         throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       }
+      if (operation.kind === 'create_table' && !exists) await ensurePostgresSchema(context, client, operation.schemaId);
       for (const text of operationSql(operation, exists)) await client.query(context, text);
     },
     async write(context, request) {

@@ -23,7 +23,7 @@ export interface WebhookConfiguration extends OutboundAuth {
 export const webhookConfigurationSchema: ConfigurationSchema = {
   type: 'object',
   properties: {
-    url: { type: 'string', title: 'Webhook URL' },
+    url: { type: 'string', title: 'Webhook URL', 'x-sensitive-url': true },
     secret: { type: 'string', title: 'Signing secret', 'x-sensitive': true },
     auth_method: { type: 'string', title: 'Authentication method', default: WebhookAuthMethod.polytomicSecret },
   },

@@ -6,10 +6,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
+import { privateDirectoryMode, privateFileMode } from '../../persistence/private-files.ts';
 import { recordLogIndexFile, type ExecutionLogType, type RecordLogIndex, type RecordLogSink } from './record-log.ts';
 
 export interface GzipRecordLogOptions {
-  /** Directory for this execution's files; created when missing. */
+  /** Directory for this execution's files; created when missing (0700, files 0600: records are customer data). */
   directory: string;
   /** Entries per file before rolling over to the next. Default 100,000. */
   maxRecordsPerFile?: number;
@@ -65,7 +66,7 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
   let closing: Promise<RecordLogIndex> | undefined;
 
   async function openFile(type: ExecutionLogType): Promise<OpenFile> {
-    directoryReady ??= mkdir(options.directory, { recursive: true });
+    directoryReady ??= mkdir(options.directory, { recursive: true, mode: privateDirectoryMode });
     await directoryReady;
     const entry = index[type] ?? { files: [], records: 0 };
     index[type] = entry;
@@ -73,7 +74,7 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
     entry.files.push(name);
     // zlib streams take stream options too (node:zlib passes them to Transform); @types/node does not list them.
     const gzip = createGzip({ level: options.level ?? 1, writableHighWaterMark: gzipQueueBytes } as ZlibOptions);
-    const file = createWriteStream(join(options.directory, name));
+    const file = createWriteStream(join(options.directory, name), { mode: privateFileMode });
     gzip.pipe(file);
     const handle: OpenFile = { gzip, file, records: 0, pending: [], pendingBytes: 0 };
     file.on('error', (error) => (handle.failure = error));
@@ -125,8 +126,10 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
         for (const file of open.values()) await finish(file);
         open.clear();
         if (Object.keys(index).length > 0) {
-          await mkdir(options.directory, { recursive: true });
-          await writeFile(join(options.directory, recordLogIndexFile), JSON.stringify(index));
+          await mkdir(options.directory, { recursive: true, mode: privateDirectoryMode });
+          await writeFile(join(options.directory, recordLogIndexFile), JSON.stringify(index), {
+            mode: privateFileMode,
+          });
         }
         return index;
       })();

@@ -8,9 +8,11 @@ import type {
 } from '../../proxy/proxy-call-store.ts';
 import type { Database } from '../schema.ts';
 
-export function proxyCallsRepository(
-  db: Kysely<Database>,
-): ProxyAuditSink & ProxyStatsSource & { get(id: string): Promise<ProxyCallRecord | undefined> } {
+export function proxyCallsRepository(db: Kysely<Database>): ProxyAuditSink &
+  ProxyStatsSource & {
+    get(id: string): Promise<ProxyCallRecord | undefined>;
+    callsSince(connectionIds: readonly string[], since: Date): Promise<Map<string, number>>;
+  } {
   return {
     async record(call) {
       await db
@@ -31,6 +33,24 @@ export function proxyCallsRepository(
           at: call.at,
         })
         .execute();
+    },
+    /**
+     * Calls per connection since `since`, for a list of connections: one grouped query per 500 ids over the
+     * (connection_id, at) index instead of one query per connection. Connections without calls are absent.
+     */
+    async callsSince(connectionIds, since) {
+      const counts = new Map<string, number>();
+      for (let start = 0; start < connectionIds.length; start += 500) {
+        const rows = await db
+          .selectFrom('proxy_calls')
+          .select(['connection_id', sql<string | number>`count(*)`.as('calls')])
+          .where('connection_id', 'in', connectionIds.slice(start, start + 500))
+          .where('at', '>=', since.toISOString())
+          .groupBy('connection_id')
+          .execute();
+        for (const row of rows) counts.set(row.connection_id, Number(row.calls));
+      }
+      return counts;
     },
     /** One aggregate over the (connection_id, at) index. */
     async countSince(connectionId, since): Promise<ProxyCallCounts> {

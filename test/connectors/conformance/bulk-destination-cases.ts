@@ -112,6 +112,33 @@ export function bulkDestinationCases(get: SessionGetter): void {
       );
     });
 
+    test('creates the namespace a new table names when it does not exist yet', async (t) => {
+      if (!destination) return t.skip('connector has no bulk destination');
+      const namespace = get().newNamespace;
+      if (!namespace) return t.skip(get().noNamespaces ?? 'the harness names no new namespace');
+      const schemaId = namespace.schemaId('landed');
+      assert.equal(await destination.describeSchema(context, schemaId), undefined);
+      await destination.apply(context, { kind: 'create_table', schemaId, fields, primaryKey: ['id'] });
+      // A second preparation finds both the namespace and the table.
+      await destination.apply(context, {
+        kind: 'create_table',
+        schemaId,
+        fields,
+        primaryKey: ['id'],
+        ifNotExists: true,
+      });
+      await destination.write(context, { schemaId, mode: 'insert', records: [{ id: 1, name: 'in a new namespace' }] });
+      assert.deepEqual(
+        (await destination.describeSchema(context, schemaId))?.fields.map((field) => field.id),
+        fields.map((field) => field.id),
+      );
+      const rows = await namespace.readTable('landed', 'id');
+      assert.deepEqual(
+        rows.map((row) => [row.id, row.name]),
+        [[1, 'in a new namespace']],
+      );
+    });
+
     test('truncates and drops', async (t) => {
       if (!destination) return t.skip('connector has no bulk destination');
       const schemaId = get().schemaId('doomed');

@@ -45,6 +45,13 @@ export interface HarnessSession {
   seed(table: string, columns: ColumnSpec[], primaryKey: string[], rows: Row[]): Promise<void>;
   /** Reads a table with the native client, ordered by `orderBy`, values in the connector's conventions. */
   readTable(table: string, orderBy: string): Promise<Row[]>;
+  /**
+   * For destinations with namespaces (PostgreSQL schemas, MySQL databases): table ids in a namespace that does not
+   * exist yet, which the destination must create with the first table, and a native read of them. The harness
+   * removes the namespace on close. Absent: `noNamespaces` says why the destination has none.
+   */
+  newNamespace?: { schemaId(table: string): string; readTable(table: string, orderBy: string): Promise<Row[]> };
+  noNamespaces?: string;
   /** Configurations that must fail `test()` with the given code. */
   failingConfigurations: FailingConfiguration[];
   /** Failure codes this harness cannot provoke, with the reason (reported as explicit skips). */

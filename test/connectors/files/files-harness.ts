@@ -114,6 +114,7 @@ export function fileHarness(format: FormatName, connector: Connector = createFil
         connector: withoutModelTarget(connector),
         configuration: { path: directory, format },
         schemaId: (table) => table,
+        noNamespaces: 'a files destination is one directory of files: a dotted id is one file name',
         nativeType: (kind) => (lossyKinds[format][kind] ? undefined : kind),
         async seed(table, columns: ColumnSpec[], _primaryKey, rows) {
           if (format === 'csv') {

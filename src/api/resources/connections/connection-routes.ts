@@ -22,13 +22,35 @@ import { connectionToWire, createdConnectionToWire } from './connection-wire.ts'
 export function connectionRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {
   const { repositories } = context;
 
+  const dayMs = 24 * 60 * 60 * 1000;
+
+  /** Only connections that can be a proxy upstream have proxy calls to count. */
+  function proxied(row: ConnectionRow): boolean {
+    return context.connectors.get(row.type)?.capabilities.includes('proxyUpstream') ?? false;
+  }
+
   async function toWire(row: ConnectionRow) {
-    const configuration = row.parent_connection_id ? {} : connections.sealedConfiguration(row);
-    const calls = await repositories.proxyCalls.countSince(
-      row.id,
-      new Date(context.clock.nowMs() - 24 * 60 * 60 * 1000),
+    const calls = proxied(row)
+      ? (await repositories.proxyCalls.countSince(row.id, new Date(context.clock.nowMs() - dayMs))).calls
+      : 0;
+    return connectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row), calls);
+  }
+
+  /** A list costs what its rows cost: one query for the rows, one for their proxy calls, redactions from memory. */
+  async function listToWire(rows: ConnectionRow[]) {
+    const ids = rows.filter(proxied).map((row) => row.id);
+    const calls =
+      ids.length > 0
+        ? await repositories.proxyCalls.callsSince(ids, new Date(context.clock.nowMs() - dayMs))
+        : undefined;
+    return rows.map((row) =>
+      connectionToWire(
+        row,
+        context.connectors.get(row.type),
+        connections.redactedConfiguration(row),
+        calls?.get(row.id) ?? 0,
+      ),
     );
-    return connectionToWire(row, context.connectors.get(row.type), configuration, calls.calls);
   }
 
   return [
@@ -41,7 +63,7 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       response: ConnectionListResponseEnvelope,
       errors: [500],
       handler: async ({ caller }) => ({
-        data: await Promise.all((await repositories.connections.list(caller.organizationId)).map(toWire)),
+        data: await listToWire(await repositories.connections.list(caller.organizationId)),
       }),
     },
     {
@@ -56,7 +78,9 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       handler: async ({ caller, body }) => {
         const organizationId = await actingOrganizationId(repositories, caller, body.organization_id);
         const row = await connections.create(caller, organizationId, body);
-        return { data: createdConnectionToWire(row, context.connectors.get(row.type), body.configuration) };
+        return {
+          data: createdConnectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row)),
+        };
       },
     },
     {
@@ -86,7 +110,7 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       handler: async ({ caller, params, body }) => {
         const row = await connections.update(caller, params.id, body);
         return {
-          data: createdConnectionToWire(row, context.connectors.get(row.type), connections.sealedConfiguration(row)),
+          data: createdConnectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row)),
         };
       },
     },

@@ -1,7 +1,7 @@
-// Connection rows and connectors → wire objects. Secrets never leave: configurations are redacted here.
+// Connection rows and connectors → wire objects. Secrets never leave: configurations arrive redacted by the
+// connections service (src/services/connection-secrets.ts).
 import type { Connector } from '../../../connectors/connector.ts';
 import type { ConnectionRow } from '../../../persistence/repositories/connections-repository.ts';
-import { redactConfiguration } from '../../../services/connection-secrets.ts';
 
 const operationNames: Record<string, string> = {
   bulkSource: 'bulksync_source',
@@ -12,13 +12,21 @@ const operationNames: Record<string, string> = {
   changeCapture: 'change_capture',
 };
 
-function connectionTypeSummary(connector: Connector | undefined, type: string) {
-  return {
+type ConnectionTypeSummary = { id: string; name: string; logo_url: string; operations: string[] };
+// One per connector, shared by every row of a list (wire objects are never changed in place).
+const summaries = new WeakMap<Connector, ConnectionTypeSummary>();
+
+function connectionTypeSummary(connector: Connector | undefined, type: string): ConnectionTypeSummary {
+  const known = connector && summaries.get(connector);
+  if (known) return known;
+  const summary = {
     id: type,
     name: connector?.name ?? type,
     logo_url: '',
     operations: (connector?.capabilities ?? []).map((capability) => operationNames[capability] ?? capability),
   };
+  if (connector) summaries.set(connector, summary);
+  return summary;
 }
 
 export function connectionTypeToWire(connector: Connector) {
@@ -45,50 +53,68 @@ export function connectionTypeToWire(connector: Connector) {
   };
 }
 
+// A list's rows are mostly created and updated by the same few actors: each distinct text is parsed once. The parsed
+// objects are shared between responses, so they are frozen.
+const actors = new Map<string, Readonly<Record<string, string>>>();
+
 function parseActor(text: string | null) {
-  return text ? (JSON.parse(text) as Record<string, string>) : undefined;
+  if (!text) return undefined;
+  let actor = actors.get(text);
+  if (!actor) {
+    actor = Object.freeze(JSON.parse(text) as Record<string, string>);
+    if (actors.size >= 1000) actors.clear();
+    actors.set(text, actor);
+  }
+  return actor;
 }
 
+// The wire objects are built by assignment rather than with spreads of conditional literals, which take V8's slow
+// path (a list builds one per connection).
+
+/** `configuration` is what responses may show: connectionsService.redactedConfiguration's. */
 export function connectionToWire(
   row: ConnectionRow,
   connector: Connector | undefined,
   configuration: Record<string, unknown>,
   apiCallsLast24Hours = 0,
 ) {
-  return {
+  const wire: Record<string, unknown> = {
     id: row.id,
     name: row.name,
     organization_id: row.organization_id,
     type: connectionTypeSummary(connector, row.type),
-    configuration: row.parent_connection_id ? {} : redactConfiguration(configuration, connector?.configurationSchema),
+    configuration: row.parent_connection_id ? {} : configuration,
     status: row.status,
-    ...(row.status_error ? { status_error: row.status_error } : {}),
-    saved: true,
-    policies: JSON.parse(row.policies) as string[],
-    ...(row.parent_connection_id ? { parent_connection_id: row.parent_connection_id } : {}),
-    api_calls_last_24_hours: apiCallsLast24Hours,
-    created_at: row.created_at,
-    created_by: parseActor(row.created_by),
-    updated_at: row.updated_at,
-    updated_by: parseActor(row.updated_by),
   };
+  if (row.status_error) wire.status_error = row.status_error;
+  wire.saved = true;
+  wire.policies = JSON.parse(row.policies) as string[];
+  if (row.parent_connection_id) wire.parent_connection_id = row.parent_connection_id;
+  wire.api_calls_last_24_hours = apiCallsLast24Hours;
+  wire.created_at = row.created_at;
+  wire.created_by = parseActor(row.created_by);
+  wire.updated_at = row.updated_at;
+  wire.updated_by = parseActor(row.updated_by);
+  return wire;
 }
 
+/** `configuration` is what responses may show: connectionsService.redactedConfiguration's. */
 export function createdConnectionToWire(
   row: ConnectionRow,
   connector: Connector | undefined,
   configuration: Record<string, unknown>,
 ) {
-  return {
+  const wire: Record<string, unknown> = {
     id: row.id,
     name: row.name,
     organization_id: row.organization_id,
     type: connectionTypeSummary(connector, row.type),
-    configuration: redactConfiguration(configuration, connector?.configurationSchema),
+    configuration,
     status: row.status,
-    ...(row.status_error ? { status_error: row.status_error } : {}),
-    saved: true,
-    policies: JSON.parse(row.policies) as string[],
-    ...(row.healthcheck_interval ? { healthcheck_interval: row.healthcheck_interval } : {}),
   };
+  if (row.status_error) wire.status_error = row.status_error;
+  wire.saved = true;
+  wire.policies = JSON.parse(row.policies) as string[];
+  if (row.healthcheck_interval) wire.healthcheck_interval = row.healthcheck_interval;
+  return wire;
 }
