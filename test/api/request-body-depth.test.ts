@@ -1,6 +1,7 @@
 // Bodies nested thousands of levels deep once overflowed the stack in version changes, validators and services
 // (a 500 on 15 operations). Every body is now refused at parse time past 64 levels, with a 400 naming the limit,
 // in every version and on every operation that takes a body; a body at the limit still goes through.
+import type { ReadBack } from '../kit/read-back.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
@@ -46,7 +47,7 @@ describe('request body depth', () => {
     test(`${version}: every operation with a body answers 400 naming the limit for a body 10,000 levels deep`, async () => {
       const document = (await call(server.url, 'GET', `/api/openapi.json?version=${version}`)).body;
       let checked = 0;
-      for (const [template, operations] of Object.entries<Record<string, any>>(document.paths)) {
+      for (const [template, operations] of Object.entries<Record<string, ReadBack>>(document.paths)) {
         const path = template.replace(/\{([^}]+)\}/g, (_match, name: string) => pathValue(world, template, name));
         for (const [method, operation] of Object.entries(operations)) {
           const schema = operation.requestBody?.content['application/json'].schema;

@@ -1,6 +1,7 @@
 // Inputs that were accepted and then failed or were ignored later: output names the destination cannot create
 // (refused with 422 naming the field, by the destination connector's identifier rules), a data cutoff that is not a
 // timestamp (422), and integer query parameters given as `1.5` (400 naming the parameter, in every version).
+import type { ReadBack } from '../kit/read-back.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
@@ -25,7 +26,7 @@ describe('request input checks', () => {
   const put = (body: unknown, path = schemaPath()) => call(server.url, 'PUT', path, { key: server.apiKey, body });
 
   function assertFieldError(
-    response: { status: number; body: any; text: string },
+    response: { status: number; body: ReadBack; text: string },
     status: number,
     field: string,
     pattern: RegExp,
@@ -157,7 +158,7 @@ describe('request input checks', () => {
     test(`${version}: every integer query parameter refuses 1.5 with a 400 naming it, and takes 5`, async () => {
       const document = (await call(server.url, 'GET', `/api/openapi.json?version=${version}`)).body;
       const limits: string[] = [];
-      for (const [template, operations] of Object.entries<Record<string, any>>(document.paths)) {
+      for (const [template, operations] of Object.entries<Record<string, ReadBack>>(document.paths)) {
         const path = template.replace(/\{([^}]+)\}/g, (_match, name: string) => pathValue(world, template, name));
         for (const [method, operation] of Object.entries(operations)) {
           for (const parameter of operation.parameters) {

@@ -6,6 +6,7 @@
 //
 // FERRY_FUZZ_RUNS (cases per operation and version, default 4) and FERRY_FUZZ_SEED (default: random, printed)
 // tune it; `npm run fuzz` runs it longer.
+import type { ReadBack } from '../../kit/read-back.ts';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -23,7 +24,7 @@ const restErrorVersions = new Set(['2024-02-08', '2023-04-25', '2022-12-12', '20
 interface Answer {
   status: number;
   text: string;
-  body: any;
+  body: ReadBack;
 }
 
 async function send(server: TestFerry, request: HostileRequest): Promise<Answer> {
@@ -33,7 +34,7 @@ async function send(server: TestFerry, request: HostileRequest): Promise<Answer>
     body: request.body,
   });
   const text = await response.text();
-  let body: any;
+  let body: ReadBack;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
@@ -84,9 +85,14 @@ function judge(request: HostileRequest, answer: Answer, version: string, errorKe
 async function operationsOf(server: TestFerry, world: ApiWorld, version: string) {
   const document = (await call(server.url, 'GET', `/api/openapi.json?version=${version}`)).body;
   const operations: FuzzOperation[] = [];
-  for (const [template, methods] of Object.entries<Record<string, any>>(document.paths)) {
+  for (const [template, methods] of Object.entries<Record<string, ReadBack>>(document.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
-      const parameters = operation.parameters as Array<{ name: string; in: string; required: boolean; schema: any }>;
+      const parameters = operation.parameters as Array<{
+        name: string;
+        in: string;
+        required: boolean;
+        schema: ReadBack;
+      }>;
       operations.push({
         version,
         method,

@@ -3,6 +3,7 @@
 // sync with a schedule and an execution, a model sync with an execution, and a second user (so that a request on
 // `users/{id}` never touches the user whose key the tests use). `pathValue` fills a path template's
 // parameters with these ids.
+import type { ReadBack } from '../../kit/read-back.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ export interface ApiWorld {
   remove(): void;
 }
 
-async function created(server: TestFerry, method: string, path: string, body?: unknown): Promise<any> {
+async function created(server: TestFerry, method: string, path: string, body?: unknown): Promise<ReadBack> {
   const response = await call(server.url, method, path, { key: server.apiKey, body });
   if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
   return response.body?.data ?? response.body;

@@ -1,8 +1,9 @@
 // fast-check arbitraries from the JSON schemas of an OpenAPI document: values that satisfy a schema (as far as
 // type, enum, const, lengths and bounds go), the starting point the hostile requests then break in one place.
+import type { ReadBack } from '../../kit/read-back.ts';
 import fc from 'fast-check';
 
-export type JsonSchema = Record<string, any>;
+export type JsonSchema = Record<string, ReadBack>;
 
 export interface SchemaContext {
   components: Record<string, JsonSchema>;
