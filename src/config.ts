@@ -6,6 +6,7 @@
 // 10 s limit of a synchronous model sample, page sizes and test row limits), which stay beside the code that obeys
 // them, and a connector's own driver settings (pool size, busy timeout), which belong to its connection.
 import { resolve } from 'node:path';
+import { CONTINUOUS_MINIMUM_GAP_MS } from './domain/schedules/next-run.ts';
 import { queueDefaults } from './queue/job-queue.ts';
 
 /**
@@ -62,6 +63,18 @@ export interface FerryConfig {
   bootstrapApiKey: string | undefined;
   /** Run the in-process worker next to the API. Flag --no-worker turns it off. Default true. */
   worker: boolean;
+  /**
+   * Run the scheduler in processes with the worker role (docs/schedules.md, "The scheduler"). Env FERRY_SCHEDULER
+   * (`false` turns it off). Default true.
+   */
+  scheduler: boolean;
+  /** The longest the scheduler sleeps before it looks for new or changed schedules. Env FERRY_SCHEDULER_POLL_MS. Default 5 s. */
+  schedulerPollMs: number;
+  /**
+   * How long after a continuous sync's run finishes the next one starts. Env FERRY_CONTINUOUS_GAP_MS. Default 60 s
+   * (CONTINUOUS_MINIMUM_GAP_MS), so a failing or empty sync does not spin.
+   */
+  continuousGapMs: number;
   /** pino level. Env LOG_LEVEL. Default info. */
   logLevel: string;
   /** How long an Idempotency-Key is remembered. 24 h, as the Polytomic docs state. */
@@ -162,6 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
     bootstrapPartnerKey: nonEmpty(overrides.bootstrapPartnerKey ?? env.FERRY_BOOTSTRAP_PARTNER_KEY),
     bootstrapApiKey: nonEmpty(overrides.bootstrapApiKey ?? env.FERRY_BOOTSTRAP_API_KEY),
     worker: overrides.worker ?? true,
+    scheduler: !/^(0|false|no|off)$/i.test(env.FERRY_SCHEDULER ?? ''),
+    schedulerPollMs: positiveInteger(env.FERRY_SCHEDULER_POLL_MS, 5_000, 'FERRY_SCHEDULER_POLL_MS'),
+    continuousGapMs: positiveInteger(env.FERRY_CONTINUOUS_GAP_MS, CONTINUOUS_MINIMUM_GAP_MS, 'FERRY_CONTINUOUS_GAP_MS'),
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     idempotencyTtlMs: 24 * 60 * 60 * 1000,
     allowPrivateUpstreams:

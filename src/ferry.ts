@@ -37,6 +37,8 @@ export interface Ferry {
   app: FastifyInstance;
   /** Set when this start created the first partner, organization, user and keys. */
   bootstrap: BootstrapResult | undefined;
+  /** The worker role of this process (its queue worker and scheduler); absent with --no-worker. */
+  worker: Worker | undefined;
   /** Starts the API server (and the metrics port, when FERRY_METRICS_PORT is set); resolves to the API's address. */
   listen(): Promise<string>;
   /** Starts the metrics port alone (`ferry worker`); undefined when FERRY_METRICS_PORT is unset or metrics are off. */
@@ -131,6 +133,7 @@ export async function createFerry(
       context,
       app,
       bootstrap,
+      worker,
       async listen() {
         const address = await app.listen({ port: config.port, host: config.host });
         const metricsAddress = await listenMetrics();

@@ -13,7 +13,7 @@ import {
 import { createPrivateFile, ensurePrivateDirectory, tightenPrivateFiles, type Warn } from './private-files.ts';
 import type { Database } from './schema.ts';
 
-type DialectName = 'sqlite' | 'postgres';
+export type DialectName = 'sqlite' | 'postgres';
 
 export interface MetadataDatabase {
   db: Kysely<Database>;

@@ -265,6 +265,8 @@ export interface BulkSyncExecutionsTable {
   started_at: string | null;
   completed_at: string | null;
   updated_at: string;
+  /** Who started it: `manual` (the API) or `scheduled` (the scheduler). */
+  type: string;
 }
 
 /** A query or table model: SQL (or a table) on a source connection, and its detected fields. */
@@ -337,7 +339,30 @@ export interface ModelSyncExecutionsTable {
   updated_at: string;
 }
 
+/** The scheduler's state of one firing schedule (migration 0011). */
+export interface ScheduleStatesTable {
+  /** `bulk` or `model`. */
+  sync_kind: string;
+  sync_id: string;
+  /** A bulk schedule's id; `schedule` for a model sync's one schedule. */
+  schedule_id: string;
+  organization_id: string;
+  frequency: string;
+  /** The schedule's timing (and run_after) as JSON: a change makes the scheduler recompute next_fire_at. */
+  fingerprint: string;
+  /** Clock schedules: the next due time. Continuous: due at this time, or null for "a gap after the last run". */
+  next_fire_at: string | null;
+  /** runafter: completions of the preceding syncs up to this time have been seen. */
+  watermark: string | null;
+  /** The row's version, advanced by every claim. */
+  claims: number;
+  last_fired_at: string | null;
+  last_execution_id: string | null;
+  updated_at: string;
+}
+
 export interface Database {
+  schedule_states: ScheduleStatesTable;
   models: ModelsTable;
   model_syncs: ModelSyncsTable;
   model_sync_executions: ModelSyncExecutionsTable;

@@ -3,12 +3,16 @@
 // open is a conflict. A cancel sets the execution's cancel flag (read by whichever worker runs it) and aborts it at
 // once when it runs in this process or is still waiting.
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { BulkExecutionRow } from '../persistence/repositories/bulk-executions-repository.ts';
 import { bulkExecutionsRepository } from '../persistence/repositories/bulk-executions-repository.ts';
 import type { BulkSyncRow } from '../persistence/repositories/bulk-syncs-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
+import { lockSyncRow } from '../persistence/repositories/sync-row-lock.ts';
+import type { Database } from '../persistence/schema.ts';
+import type { ExecutionStartType } from './execution-start-type.ts';
 
 export const bulkExecutionTask = 'bulk-sync-execution';
 const bulkExecutionJobKey = (syncId: string) => `bulk-sync:${syncId}`;
@@ -29,12 +33,27 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
         throw unprocessableField('test', 'test and resync_mode cannot be combined');
       if (options.schemas?.length === 0)
         throw unprocessableField('schemas', 'must name at least one schema when given');
+      return context.database.db.transaction().execute((tx) => this.startWithin(tx, sync, options));
+    },
+
+    /**
+     * Starts an execution inside the caller's transaction: the scheduler's claim of a due schedule, the row and its
+     * job then commit together. The sync's row is locked first (PostgreSQL), so that two starts cannot both find no
+     * open execution. `type` says who started it (BulkSyncExecution.type).
+     */
+    async startWithin(
+      tx: Transaction<Database>,
+      sync: BulkSyncRow,
+      options: StartBulkExecution,
+      origin: { type: ExecutionStartType } = { type: 'manual' },
+    ): Promise<BulkExecutionRow> {
       const now = nowIso(context.clock);
       const row: BulkExecutionRow = {
         id: randomUUID(),
         sync_id: sync.id,
         organization_id: sync.organization_id,
         status: 'scheduled',
+        type: origin.type,
         fetch_mode: options.fetch_mode ?? 'none',
         resync_mode: options.resync_mode ?? 'normal',
         is_test: options.test ? 1 : 0,
@@ -50,21 +69,20 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
         completed_at: null,
         updated_at: now,
       };
-      await context.database.db.transaction().execute(async (tx) => {
-        const open = await bulkExecutionsRepository(tx).open(sync.id);
-        if (open)
-          throw new DomainError(
-            'conflict',
-            `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
-            { details: { execution_id: open.id } },
-          );
-        await bulkExecutionsRepository(tx).insert(row);
-        await context.queue.enqueue(tx, {
-          task: bulkExecutionTask,
-          payload: { version: 1, executionId: row.id },
-          jobKey: bulkExecutionJobKey(sync.id),
-          maxAttempts: 3,
-        });
+      await lockSyncRow(tx, context.database.dialect, 'bulk_syncs', sync.id);
+      const open = await bulkExecutionsRepository(tx).open(sync.id);
+      if (open)
+        throw new DomainError(
+          'conflict',
+          `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
+          { details: { execution_id: open.id } },
+        );
+      await bulkExecutionsRepository(tx).insert(row);
+      await context.queue.enqueue(tx, {
+        task: bulkExecutionTask,
+        payload: { version: 1, executionId: row.id },
+        jobKey: bulkExecutionJobKey(sync.id),
+        maxAttempts: 3,
       });
       return row;
     },

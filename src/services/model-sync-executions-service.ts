@@ -4,12 +4,16 @@
 // when it runs in this process or is still waiting. `active` pauses a sync's schedule only: a manual start of an
 // inactive sync runs (docs/model-syncs.md, "Executions").
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import type { AppContext } from '../app-context.ts';
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
-import { nextRunAt } from '../domain/schedules/index.ts';
 import { emptyCounts } from '../engine/model-sync/execution-counts.ts';
 import { modeRules } from '../engine/model-sync/mode-rules.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
+import { lockSyncRow } from '../persistence/repositories/sync-row-lock.ts';
+import type { Database } from '../persistence/schema.ts';
+import type { ExecutionStartType } from './execution-start-type.ts';
+import { modelSyncNextExecutionTime } from './scheduling/next-execution-time.ts';
 import type { JobPayload } from '../queue/job-queue.ts';
 import {
   modelSyncExecutionsRepository,
@@ -50,7 +54,9 @@ function executionType(options: StartModelSyncExecution): string {
   return 'manual';
 }
 
-export function modelSyncExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'clock'>) {
+export function modelSyncExecutionsService(
+  context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'clock' | 'config'>,
+) {
   const { repositories } = context;
 
   const cancelOne = async (sync: StoredModelSync, execution: ModelSyncExecutionRow): Promise<ModelSyncExecutionRow> => {
@@ -90,13 +96,27 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
           );
         }
       }
+      return context.database.db.transaction().execute((tx) => this.startWithin(tx, sync, options));
+    },
+
+    /**
+     * Starts an execution inside the caller's transaction: the scheduler's claim of a due schedule, the row and its
+     * job then commit together. The sync's row is locked first (PostgreSQL), so that two starts cannot both find no
+     * open execution. A scheduled start has the type `scheduled`.
+     */
+    async startWithin(
+      transaction: Transaction<Database>,
+      sync: StoredModelSync,
+      options: StartModelSyncExecution,
+      origin: { type: ExecutionStartType } = { type: 'manual' },
+    ): Promise<ModelSyncExecutionRow> {
       const now = nowIso(context.clock);
       const row: ModelSyncExecutionRow = {
         id: randomUUID(),
         sync_id: sync.id,
         organization_id: sync.organization_id,
         status: 'queued',
-        type: executionType(options),
+        type: origin.type === 'scheduled' ? 'scheduled' : executionType(options),
         options: JSON.stringify({
           ...(options.identities ? { identities: options.identities } : {}),
           ...(options.resync ? { resync: true } : {}),
@@ -111,23 +131,22 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
         completed_at: null,
         updated_at: now,
       };
-      await context.database.db.transaction().execute(async (transaction) => {
-        const executions = modelSyncExecutionsRepository(transaction);
-        const open = await executions.open(sync.organization_id, sync.id);
-        if (open)
-          throw new DomainError(
-            'conflict',
-            `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
-            { details: { execution_id: open.id } },
-          );
-        await executions.insert(row);
-        const payload: ExecutionPayload = { version: 1, executionId: row.id };
-        await context.queue.enqueue(transaction, {
-          task: modelSyncExecutionTask,
-          payload,
-          jobKey: modelSyncExecutionJobKey(sync.id),
-          maxAttempts: modelSyncExecutionAttempts,
-        });
+      await lockSyncRow(transaction, context.database.dialect, 'model_syncs', sync.id);
+      const executions = modelSyncExecutionsRepository(transaction);
+      const open = await executions.open(sync.organization_id, sync.id);
+      if (open)
+        throw new DomainError(
+          'conflict',
+          `Execution ${open.id} of this sync is still ${open.status}; cancel it or wait for it to finish.`,
+          { details: { execution_id: open.id } },
+        );
+      await executions.insert(row);
+      const payload: ExecutionPayload = { version: 1, executionId: row.id };
+      await context.queue.enqueue(transaction, {
+        task: modelSyncExecutionTask,
+        payload,
+        jobKey: modelSyncExecutionJobKey(sync.id),
+        maxAttempts: modelSyncExecutionAttempts,
       });
       return row;
     },
@@ -149,11 +168,11 @@ export function modelSyncExecutionsService(context: Pick<AppContext, 'database' 
       return execution;
     },
 
-    async status(sync: StoredModelSync, now = new Date()) {
+    async status(sync: StoredModelSync) {
       const current = await repositories.modelSyncExecutions.open(sync.organization_id, sync.id);
       const last = await repositories.modelSyncExecutions.latestTerminal(sync.organization_id, sync.id);
-      const next = sync.active ? nextRunAt(sync.schedule, now) : null;
-      return { current, last, nextExecutionTime: next ? next.toISOString() : undefined };
+      const next = await modelSyncNextExecutionTime(context, sync);
+      return { current, last, nextExecutionTime: next?.toISOString() };
     },
   };
 }

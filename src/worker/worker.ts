@@ -1,7 +1,10 @@
 // The worker role: claims jobs from the queue and runs them in this process. `ferry serve` runs it next to the API
 // unless --no-worker; any number of processes may run it against one database.
 import type { AppContext } from '../app-context.ts';
-import type { RunningWorker } from '../queue/job-queue.ts';
+import type { JobHandler, RunningWorker } from '../queue/job-queue.ts';
+import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
+import { modelSyncExecutionsService } from '../services/model-sync-executions-service.ts';
+import { type Scheduler, startScheduler } from './scheduler.ts';
 import { bulkExecutionTask as bulkExecutionTaskName } from '../services/bulk-executions-service.ts';
 import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { connectionsService } from '../services/connections-service.ts';
@@ -10,16 +13,30 @@ import { modelSyncExecutionTask as modelSyncExecutionTaskName } from '../service
 import { modelSyncExecutionTask } from './model-sync-execution-task.ts';
 
 export interface Worker {
+  /** The scheduler loop of this process; absent when FERRY_SCHEDULER=false. */
+  scheduler: Scheduler | undefined;
   stop(): Promise<void>;
 }
 
 export async function startWorker(context: AppContext, options: { concurrency?: number } = {}): Promise<Worker> {
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
+  const scheduler = context.config.scheduler
+    ? startScheduler(context, {
+        bulkSyncs,
+        bulkExecutions: bulkExecutionsService(context),
+        modelSyncExecutions: modelSyncExecutionsService(context),
+      })
+    : undefined;
+  // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once.
+  const nudging =
+    (handler: JobHandler): JobHandler =>
+    (payload, job) =>
+      handler(payload, job).finally(() => scheduler?.nudge());
   const running: RunningWorker = await context.queue.start({
     tasks: {
-      [bulkExecutionTaskName]: bulkExecutionTask(context, connections, bulkSyncs),
-      [modelSyncExecutionTaskName]: modelSyncExecutionTask(context, connections),
+      [bulkExecutionTaskName]: nudging(bulkExecutionTask(context, connections, bulkSyncs)),
+      [modelSyncExecutionTaskName]: nudging(modelSyncExecutionTask(context, connections)),
     },
     concurrency: options.concurrency ?? 4,
     leaseMs: context.config.queueLeaseMs,
@@ -36,5 +53,11 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       return execution?.cancel_requested === 1;
     },
   });
-  return { stop: () => running.stop() };
+  return {
+    scheduler,
+    async stop() {
+      await scheduler?.stop();
+      await running.stop();
+    },
+  };
 }

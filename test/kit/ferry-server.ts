@@ -51,6 +51,8 @@ export async function startFerry(
       FERRY_BOOTSTRAP_PARTNER_KEY: partnerKey,
       FERRY_BOOTSTRAP_API_KEY: apiKey,
       ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+      // Off unless a test turns it on (FERRY_SCHEDULER: 'true'): a test's continuous sync must not start by itself.
+      FERRY_SCHEDULER: 'false',
       ...env,
     },
     {},

@@ -41,3 +41,9 @@ export { nextRunAt, CONTINUOUS_MINIMUM_GAP_MS, FREQUENCY_TRIGGERS } from './next
 export { validateModelSyncSchedule } from './model-sync-schedule.ts';
 export type { ModelSyncSchedule } from './model-sync-schedule.ts';
 export { MODEL_SYNC_SCHEDULE_OPTIONS } from './schedule-options.ts';
+
+export { bulkFiringSchedules, modelSyncFiringSchedules } from './firing-schedules.ts';
+export type { FiringSchedule } from './firing-schedules.ts';
+export { firstDueAt, nextDueAfterFiring, dueAt } from './schedule-due.ts';
+export type { PreviousRun } from './schedule-due.ts';
+export { strongestResyncMode, mergedSelection, needsSchemaKinds } from './coalesced-firing.ts';

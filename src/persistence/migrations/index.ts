@@ -10,6 +10,7 @@ import * as bulkSyncs from './0007-bulk-syncs.ts';
 import * as bulkExecutions from './0008-bulk-executions.ts';
 import * as modelsAndModelSyncs from './0009-models-and-model-syncs.ts';
 import * as modelSyncStateGenerations from './0010-model-sync-state-generations.ts';
+import * as scheduleStates from './0011-schedule-states.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008-bulk-executions': bulkExecutions,
   '0009-models-and-model-syncs': modelsAndModelSyncs,
   '0010-model-sync-state-generations': modelSyncStateGenerations,
+  '0011-schedule-states': scheduleStates,
 };

@@ -4,7 +4,7 @@ import type { BulkSyncExecutionsTable, Database } from '../schema.ts';
 
 export type BulkExecutionRow = BulkSyncExecutionsTable;
 
-const terminalBulkStatuses = ['completed', 'failed', 'canceled', 'errors', 'interrupted'] as const;
+export const terminalBulkStatuses = ['completed', 'failed', 'canceled', 'errors', 'interrupted'] as const;
 
 export function bulkExecutionsRepository(db: Kysely<Database>) {
   return {

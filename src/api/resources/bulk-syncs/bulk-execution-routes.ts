@@ -10,8 +10,7 @@ import { executionPagePosition, executionPageToken } from '../../../services/pag
 import { IdParams, Envelope, PaginationDetails } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 import { bulkExecutionToWire } from './bulk-execution-wire.ts';
-import { nextRunAt, type StoredBulkSchedules } from '../../../domain/schedules/index.ts';
-import type { BulkSyncRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
+import { bulkSyncNextExecutionTime } from '../../../services/scheduling/next-execution-time.ts';
 
 const Loose = (title: string) => Type.Record(Type.String(), Type.Unknown(), { title });
 const BulkSyncExecution = Loose('BulkSyncExecution');
@@ -36,17 +35,6 @@ const StartBulkSyncRequest = Type.Object(
   },
   { title: 'StartBulkSyncRequest' },
 );
-
-/** When the sync's schedules next fire (UTC), the earliest of its default and additional schedules; none when inactive. */
-function nextExecutionTime(sync: BulkSyncRow, now = new Date()): string | undefined {
-  if (sync.active !== 1) return undefined;
-  const schedules = JSON.parse(sync.schedules) as StoredBulkSchedules;
-  const times = [schedules.default_schedule, ...schedules.additional_schedules]
-    .map((schedule) => nextRunAt(schedule, now))
-    .filter((time): time is Date => time !== null)
-    .map((time) => time.getTime());
-  return times.length ? new Date(Math.min(...times)).toISOString() : undefined;
-}
 
 export function bulkExecutionRoutes(
   context: AppContext,
@@ -194,7 +182,8 @@ export function bulkExecutionRoutes(
         const sync = await bulkSyncs.requireSync(caller, params.id);
         const current = await repositories.bulkExecutions.open(sync.id);
         const last = await repositories.bulkExecutions.latest(sync.id, true);
-        const next = nextExecutionTime(sync);
+        // When the scheduler fires next (UTC), the earliest of the default and additional schedules.
+        const next = (await bulkSyncNextExecutionTime(context, sync))?.toISOString();
         return {
           data: {
             ...(current ? { current_execution: bulkExecutionToWire(current) } : {}),
@@ -234,7 +223,8 @@ export function bulkExecutionRoutes(
                 execution_id: latest.id,
               }))
             : [];
-          const next = nextExecutionTime(sync);
+          // When the scheduler fires next (UTC), the earliest of the default and additional schedules.
+          const next = (await bulkSyncNextExecutionTime(context, sync))?.toISOString();
           data.push({
             sync_id: sync.id,
             ...(latest ? { status: latest.status } : {}),

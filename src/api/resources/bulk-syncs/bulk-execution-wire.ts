@@ -7,7 +7,7 @@ export function bulkExecutionToWire(row: BulkExecutionRow) {
   return {
     id: row.id,
     status: row.status,
-    type: 'manual',
+    type: row.type,
     fetch_mode: row.fetch_mode,
     is_test: row.is_test === 1,
     is_resync: row.resync_mode !== 'normal',

@@ -1,0 +1,120 @@
+// The scheduler loop. It runs in every process with the worker role (`ferry serve` without --no-worker, and
+// `ferry worker`), on the context's clock: a round brings the schedule state up to date and fires what is due
+// (src/services/scheduling), then the loop sleeps until the earliest next due time, at most `pollMs`, so that a sync
+// created or changed through another process is seen within that. nudge() starts a round at once (an execution
+// finished in this process: a continuous or runafter sync may be due). stop() waits for the round in progress.
+import type { AppContext } from '../app-context.ts';
+import {
+  type FiringRound,
+  fireDueSchedules,
+  type ScheduleFiredEvent,
+  type SchedulingServices,
+} from '../services/scheduling/schedule-claims.ts';
+
+export type { ScheduleFiredEvent } from '../services/scheduling/schedule-claims.ts';
+
+type FiredListener = (event: ScheduleFiredEvent) => void;
+const firedListeners = new Set<FiredListener>();
+
+/**
+ * The metrics hook: `listener` is called for every execution a scheduler in this process starts, with its due time
+ * and start time (their difference is the scheduler's delay). Returns the unsubscribe function.
+ */
+export function onScheduleFired(listener: FiredListener): () => void {
+  firedListeners.add(listener);
+  return () => firedListeners.delete(listener);
+}
+
+export interface Scheduler {
+  /** Runs a round now (after the one in progress, if any) and resolves with what it fired. */
+  runRound(): Promise<FiringRound>;
+  /** Wakes the loop for a round as soon as it is free. */
+  nudge(): void;
+  /** Resolves once no round is in progress and the loop sleeps. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startScheduler(
+  context: Pick<AppContext, 'database' | 'repositories' | 'log' | 'config' | 'clock'>,
+  services: SchedulingServices,
+  options: { pollMs?: number } = {},
+): Scheduler {
+  const pollMs = options.pollMs ?? context.config.schedulerPollMs;
+  let stopped = false;
+  let wake = new AbortController();
+  let rounds: Promise<unknown> = Promise.resolve();
+  let sleeping: Promise<void> | undefined;
+  let wokenEarly = false;
+
+  const runRound = (): Promise<FiringRound> => {
+    const round = rounds.then(async () => {
+      const result = await fireDueSchedules(context, services, context.clock.now());
+      for (const event of result.fired) {
+        context.log.info(
+          {
+            syncId: event.syncId,
+            organizationId: event.organizationId,
+            scheduleId: event.scheduleIds.join(','),
+            executionId: event.executionId,
+            kind: event.kind,
+            dueAt: event.dueAt.toISOString(),
+          },
+          'scheduler: started a scheduled execution',
+        );
+        for (const listener of firedListeners) {
+          try {
+            listener(event);
+          } catch (error) {
+            context.log.warn({ err: error }, 'scheduler: a fired listener threw');
+          }
+        }
+      }
+      return result;
+    });
+    rounds = round.catch(() => undefined);
+    return round;
+  };
+
+  const loop = (async () => {
+    while (!stopped) {
+      let upcoming: Date | null = null;
+      try {
+        upcoming = (await runRound()).upcoming;
+      } catch (error) {
+        context.log.error({ err: error }, 'scheduler: round failed; trying again after the poll interval');
+      }
+      if (stopped) break;
+      if (wokenEarly) {
+        wokenEarly = false;
+        continue;
+      }
+      const untilDue = upcoming ? upcoming.getTime() - context.clock.nowMs() : pollMs;
+      wake = new AbortController();
+      sleeping = context.clock.sleep(Math.max(0, Math.min(pollMs, untilDue)), wake.signal);
+      await sleeping;
+      sleeping = undefined;
+    }
+  })();
+
+  return {
+    runRound,
+    nudge() {
+      if (sleeping) wake.abort();
+      else wokenEarly = true;
+    },
+    async settled() {
+      for (;;) {
+        await rounds;
+        if (sleeping || stopped) return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    },
+    async stop() {
+      stopped = true;
+      wake.abort();
+      await loop;
+      await rounds;
+    },
+  };
+}
