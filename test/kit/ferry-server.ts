@@ -30,6 +30,8 @@ export interface StartFerryOptions {
   clock?: Clock;
   /** Where the server logs; by default a pino logger at FERRY_TEST_LOG_LEVEL (silent unless set). */
   log?: pino.Logger;
+  /** false: no worker role (no queue worker, no scheduler), as `serve --no-worker`. */
+  worker?: boolean;
 }
 
 export async function startFerry(
@@ -55,7 +57,7 @@ export async function startFerry(
       FERRY_SCHEDULER: 'false',
       ...env,
     },
-    {},
+    options.worker === undefined ? {} : { worker: options.worker },
   );
   let ferry: Ferry;
   let url: string;
