@@ -144,8 +144,11 @@ test(`${processCount} worker processes fire ${syncCount} due schedules exactly o
       firedBy.reduce((sum, n) => sum + n, 0),
       syncCount,
     );
+    const span = (await sql.query('select min(created_at) as first, max(created_at) as last from bulk_sync_executions'))
+      .rows[0];
     console.log(
-      `# ${syncCount} executions from ${processCount} processes in ${firedMs} ms after start; fired per process: ${firedBy.join(', ')}`,
+      `# ${syncCount} executions from ${processCount} processes: all in ${firedMs} ms after spawning; first at ` +
+        `${Date.parse(span.first) - started} ms, last at ${Date.parse(span.last) - started} ms; per process: ${firedBy.join(', ')}`,
     );
   } finally {
     for (const child of children) {

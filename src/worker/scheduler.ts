@@ -47,31 +47,29 @@ export function startScheduler(
   let sleeping: Promise<void> | undefined;
   let wokenEarly = false;
 
-  const runRound = (): Promise<FiringRound> => {
-    const round = rounds.then(async () => {
-      const result = await fireDueSchedules(context, services, context.clock.now());
-      for (const event of result.fired) {
-        context.log.info(
-          {
-            syncId: event.syncId,
-            organizationId: event.organizationId,
-            scheduleId: event.scheduleIds.join(','),
-            executionId: event.executionId,
-            kind: event.kind,
-            dueAt: event.dueAt.toISOString(),
-          },
-          'scheduler: started a scheduled execution',
-        );
-        for (const listener of firedListeners) {
-          try {
-            listener(event);
-          } catch (error) {
-            context.log.warn({ err: error }, 'scheduler: a fired listener threw');
-          }
-        }
+  const reportFired = (event: ScheduleFiredEvent) => {
+    context.log.info(
+      {
+        syncId: event.syncId,
+        organizationId: event.organizationId,
+        scheduleId: event.scheduleIds.join(','),
+        executionId: event.executionId,
+        kind: event.kind,
+        dueAt: event.dueAt.toISOString(),
+      },
+      'scheduler: started a scheduled execution',
+    );
+    for (const listener of firedListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        context.log.warn({ err: error }, 'scheduler: a fired listener threw');
       }
-      return result;
-    });
+    }
+  };
+
+  const runRound = (): Promise<FiringRound> => {
+    const round = rounds.then(() => fireDueSchedules(context, services, context.clock.now(), reportFired));
     rounds = round.catch(() => undefined);
     return round;
   };

@@ -63,6 +63,8 @@ export async function fireDueSchedules(
   context: SchedulingContext,
   services: SchedulingServices,
   now: Date,
+  /** Called as soon as each execution's claim has committed. */
+  onFired: (event: ScheduleFiredEvent) => void = () => {},
 ): Promise<FiringRound> {
   const db = context.database.db;
   const { syncs, states } = await reconcileScheduleStates(context, now);
@@ -72,7 +74,7 @@ export async function fireDueSchedules(
     statesBySync.set(key, [...(statesBySync.get(key) ?? []), state]);
   }
   const round: FiringRound = { fired: [], upcoming: null };
-  for (const sync of syncs) {
+  const fireSync = async (sync: ScheduledSyncRow) => {
     const schedules = firingSchedulesOf(sync.kind, sync.schedule);
     const check = await checkDue(
       db,
@@ -85,18 +87,38 @@ export async function fireDueSchedules(
     if (check.upcoming && (!round.upcoming || check.upcoming < round.upcoming)) round.upcoming = check.upcoming;
     for (const { state, watermark } of check.passed)
       await scheduleStatesRepository(db).advance(state, state.claims, { watermark, updated_at: now.toISOString() });
-    if (check.due.length === 0) continue;
+    if (check.due.length === 0) return;
     try {
       const fired = await claim(context, services, sync, check.due, now);
-      if (fired) round.fired.push(fired);
+      if (fired) {
+        round.fired.push(fired);
+        onFired(fired);
+      }
     } catch (error) {
       context.log.error(
         { err: error, syncId: sync.id, organizationId: sync.organization_id, scheduleIds: idsOf(check.due) },
         'scheduler: could not fire a due schedule; it stays due',
       );
     }
-  }
+  };
+  // Processes start from different places in the list, so that several of them share a burst of due syncs instead
+  // of queueing on the same rows; on PostgreSQL a few syncs are fired at once (SQLite has one connection).
+  const order = rotated(syncs, Math.floor(Math.random() * syncs.length));
+  const parallel = context.database.dialect === 'postgres' ? claimConcurrency : 1;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, order.length) }, async () => {
+      while (next < order.length) await fireSync(order[next++]);
+    }),
+  );
   return round;
+}
+
+/** Syncs fired at once by one process's round on PostgreSQL. */
+const claimConcurrency = 4;
+
+function rotated<T>(items: T[], start: number): T[] {
+  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 const idsOf = (due: DueFiring[]) => due.map((firing) => firing.schedule.scheduleId);
@@ -118,6 +140,11 @@ async function claim(
 ): Promise<ScheduleFiredEvent | undefined> {
   const db = context.database.db;
   const logFields = { syncId: sync.id, organizationId: sync.organization_id, scheduleIds: idsOf(due) };
+  // Cheap early exit when another process has claimed these due times since this round read them; the versioned
+  // update in the transaction below is what guarantees it.
+  const current = await scheduleStatesRepository(db).ofSync(sync.kind, sync.id);
+  const seen = new Map(current.map((state) => [state.schedule_id, state.claims]));
+  if (due.some((firing) => seen.get(firing.state.schedule_id) !== firing.state.claims)) return undefined;
   // Reading the sync's schemas may open its source (select-all syncs); that happens before the transaction, which
   // then holds its locks only for the writes.
   let bulkStart: StartBulkExecution | undefined;
