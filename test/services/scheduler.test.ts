@@ -207,6 +207,43 @@ describe('the scheduler', () => {
     await w.server.ferry.context.repositories.bulkSyncs.update(w.server.organizationId, id, { active: 0 });
   });
 
+  test('2024-02-08 multi items fire through the stored schedules, each on its own kind of schema', async () => {
+    await w.clock.advanceTo('2026-06-03T04:30:00.000Z');
+    const created = await call(w.server.url, 'POST', '/api/bulk/syncs', {
+      key: w.server.apiKey,
+      version: '2024-02-08',
+      body: {
+        name: 'Legacy multi',
+        source_connection_id: w.world.sourceConnectionId,
+        destination_connection_id: w.world.targetConnectionId,
+        destination_configuration: {},
+        schemas: [{ id: 'users', tracking_field: 'id' }, 'events'],
+        schedule: {
+          frequency: 'multi',
+          multi: {
+            schedules: [
+              { item: 'incrementalFields', schedule: { frequency: 'hourly', minute: '20' } },
+              { item: 'nonincrementalFields', schedule: { frequency: 'daily', hour: '05', minute: '00' } },
+            ],
+          },
+        },
+      },
+    });
+    assert.equal(created.status, 200, created.text);
+    const id = created.body.data.id;
+    await w.round();
+    assert.equal((await w.status('bulk', id)).next_execution_time, '2026-06-03T05:00:00.000Z');
+    assert.equal(await at('2026-06-03T05:00:00.000Z'), 1);
+    let execution = (await w.executions('bulk', id))[0];
+    assert.deepEqual(JSON.parse(execution.requested_schemas), ['events'], 'the nonincremental item: events only');
+    await w.finish('bulk', execution.id);
+    assert.equal(await at('2026-06-03T05:20:00.000Z'), 1);
+    execution = (await w.executions('bulk', id))[1];
+    assert.equal(execution.requested_schemas, null, 'the first item became the default schedule: every schema');
+    await w.finish('bulk', execution.id);
+    await w.server.ferry.context.repositories.bulkSyncs.update(w.server.organizationId, id, { active: 0 });
+  });
+
   test('an inactive sync never fires and shows no next execution time', async () => {
     await w.clock.advanceTo('2026-07-01T00:00:00.000Z');
     const id = await w.createModelSync({ active: false, schedule: { frequency: 'hourly', minute: '05' } });
