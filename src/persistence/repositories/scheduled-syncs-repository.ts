@@ -25,23 +25,5 @@ export function scheduledSyncsRepository(db: Kysely<Database>) {
         ...model.map((row) => ({ kind: 'model' as const, ...row })),
       ];
     },
-    async one(kind: SyncKind, id: string): Promise<ScheduledSyncRow | undefined> {
-      if (kind === 'bulk') {
-        const row = await db
-          .selectFrom('bulk_syncs')
-          .select(['id', 'organization_id', 'active', 'schedules'])
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return (
-          row && { kind, id: row.id, organization_id: row.organization_id, active: row.active, schedule: row.schedules }
-        );
-      }
-      const row = await db
-        .selectFrom('model_syncs')
-        .select(['id', 'organization_id', 'active', 'schedule'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return row && { kind, ...row };
-    },
   };
 }
