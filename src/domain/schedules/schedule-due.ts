@@ -9,14 +9,25 @@ export interface DueState {
 }
 
 /**
- * The first due time of a schedule the scheduler has just started to track (a new sync, a changed schedule, a sync
- * made active): a clock schedule's next time strictly after `now`; a continuous one now, so that it starts at once;
- * null for runafter, which completions fire.
+ * How far back the first due time of a new or changed schedule may reach: a sync written at 10:00:58 with "every
+ * minute" is due at 10:01:00 even when the scheduler first sees it at 10:01:03, but a sync stored long before the
+ * scheduler ran (an upgrade) does not fire at once for a time it was never promised.
  */
-export function firstDueAt(schedule: FiringSchedule, now: Date): Date | null {
-  if (schedule.frequency === 'continuous') return now;
+export const FIRST_DUE_LOOKBACK_MS = 60_000;
+
+/**
+ * The first due time of a schedule the scheduler starts to track (a new sync, a changed schedule, a sync made
+ * active), counted from `writtenAt`, when the sync was last written, if that is at most FIRST_DUE_LOOKBACK_MS before
+ * `now` (and not after it), else from `now`: a clock schedule's next time strictly after that; a continuous one that
+ * moment, so that it starts at once; null for runafter, which completions fire.
+ */
+export function firstDueAt(schedule: FiringSchedule, now: Date, writtenAt?: string): Date | null {
+  const written = writtenAt ? Date.parse(writtenAt) : Number.NaN;
+  const recent = written <= now.getTime() && written >= now.getTime() - FIRST_DUE_LOOKBACK_MS;
+  const from = recent ? new Date(written) : now;
+  if (schedule.frequency === 'continuous') return from;
   if (schedule.frequency === 'runafter') return null;
-  return nextRunAt(schedule.timing, now);
+  return nextRunAt(schedule.timing, from);
 }
 
 /**

@@ -10,15 +10,19 @@ export interface ScheduledSyncRow {
   active: number;
   /** JSON: StoredBulkSchedules (bulk) or the model sync's Schedule (model). */
   schedule: string;
+  updated_at: string;
 }
 
 export function scheduledSyncsRepository(db: Kysely<Database>) {
   return {
     async all(): Promise<ScheduledSyncRow[]> {
-      const bulk = await db.selectFrom('bulk_syncs').select(['id', 'organization_id', 'active', 'schedules']).execute();
+      const bulk = await db
+        .selectFrom('bulk_syncs')
+        .select(['id', 'organization_id', 'active', 'schedules', 'updated_at'])
+        .execute();
       const model = await db
         .selectFrom('model_syncs')
-        .select(['id', 'organization_id', 'active', 'schedule'])
+        .select(['id', 'organization_id', 'active', 'schedule', 'updated_at'])
         .execute();
       return [
         ...bulk.map(({ schedules, ...row }) => ({ kind: 'bulk' as const, ...row, schedule: schedules })),

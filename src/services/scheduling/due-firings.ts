@@ -29,6 +29,8 @@ export interface SyncUnderSchedule {
   kind: SyncKind;
   id: string;
   organization_id: string;
+  /** When the sync was last written: a schedule the scheduler does not track yet counts from then (firstDueAt). */
+  updated_at: string;
 }
 
 /** For run_after_success_only, a preceding run succeeded when it completed (a bulk run with record errors did not). */
@@ -70,7 +72,7 @@ export async function checkDue(
   for (const schedule of schedules) {
     const state = byId.get(schedule.scheduleId);
     if (!state || state.fingerprint !== schedule.fingerprint) {
-      later(firstDueAt(schedule, now));
+      later(firstDueAt(schedule, now, sync.updated_at));
       continue;
     }
     if (schedule.runAfter) {

@@ -13,7 +13,14 @@ import { firingSchedulesOf } from './firing-schedules-of.ts';
 
 export async function nextExecutionTime(
   context: Pick<AppContext, 'database' | 'clock' | 'config'>,
-  sync: { kind: SyncKind; id: string; organization_id: string; active: boolean; scheduleJson: string },
+  sync: {
+    kind: SyncKind;
+    id: string;
+    organization_id: string;
+    active: boolean;
+    scheduleJson: string;
+    updated_at: string;
+  },
 ): Promise<Date | undefined> {
   if (!sync.active) return undefined;
   const schedules = firingSchedulesOf(sync.kind, sync.scheduleJson);
@@ -29,7 +36,7 @@ export async function nextExecutionTime(
 
 export function bulkSyncNextExecutionTime(
   context: Pick<AppContext, 'database' | 'clock' | 'config'>,
-  sync: { id: string; organization_id: string; active: number; schedules: string },
+  sync: { id: string; organization_id: string; active: number; schedules: string; updated_at: string },
 ): Promise<Date | undefined> {
   return nextExecutionTime(context, {
     kind: 'bulk',
@@ -37,12 +44,13 @@ export function bulkSyncNextExecutionTime(
     organization_id: sync.organization_id,
     active: sync.active === 1,
     scheduleJson: sync.schedules,
+    updated_at: sync.updated_at,
   });
 }
 
 export function modelSyncNextExecutionTime(
   context: Pick<AppContext, 'database' | 'clock' | 'config'>,
-  sync: { id: string; organization_id: string; active: boolean; schedule: unknown },
+  sync: { id: string; organization_id: string; active: boolean; schedule: unknown; updated_at: string },
 ): Promise<Date | undefined> {
   return nextExecutionTime(context, {
     kind: 'model',
@@ -50,5 +58,6 @@ export function modelSyncNextExecutionTime(
     organization_id: sync.organization_id,
     active: sync.active,
     scheduleJson: JSON.stringify(sync.schedule),
+    updated_at: sync.updated_at,
   });
 }

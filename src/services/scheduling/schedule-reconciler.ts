@@ -53,7 +53,7 @@ export async function reconcileScheduleStates(
         organization_id: sync.organization_id,
         frequency: schedule.frequency,
         fingerprint: schedule.fingerprint,
-        next_fire_at: firstDueAt(schedule, now)?.toISOString() ?? null,
+        next_fire_at: firstDueAt(schedule, now, sync.updated_at)?.toISOString() ?? null,
         watermark: schedule.frequency === 'runafter' ? now.toISOString() : null,
         claims: 0,
         last_fired_at: null,
