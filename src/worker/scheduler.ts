@@ -44,7 +44,8 @@ export function startScheduler(
   let stopped = false;
   let wake = new AbortController();
   let rounds: Promise<unknown> = Promise.resolve();
-  let sleeping: Promise<void> | undefined;
+  /** True while the loop sleeps and nothing has woken it yet. */
+  let asleep = false;
   let wokenEarly = false;
 
   const reportFired = (event: ScheduleFiredEvent) => {
@@ -89,22 +90,24 @@ export function startScheduler(
       }
       const untilDue = upcoming ? upcoming.getTime() - context.clock.nowMs() : pollMs;
       wake = new AbortController();
-      sleeping = context.clock.sleep(Math.max(0, Math.min(pollMs, untilDue)), wake.signal);
-      await sleeping;
-      sleeping = undefined;
+      asleep = true;
+      await context.clock.sleep(Math.max(0, Math.min(pollMs, untilDue)), wake.signal);
+      asleep = false;
     }
   })();
 
   return {
     runRound,
     nudge() {
-      if (sleeping) wake.abort();
-      else wokenEarly = true;
+      if (asleep) {
+        asleep = false;
+        wake.abort();
+      } else wokenEarly = true;
     },
     async settled() {
       for (;;) {
         await rounds;
-        if (sleeping || stopped) return;
+        if (asleep || stopped) return;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     },
