@@ -96,7 +96,7 @@ export async function fireDueSchedules(
       }
     } catch (error) {
       context.log.error(
-        { err: error, syncId: sync.id, organizationId: sync.organization_id, scheduleIds: idsOf(check.due) },
+        { err: error, syncId: sync.id, organizationId: sync.organization_id, scheduleId: idsOf(check.due).join(',') },
         'scheduler: could not fire a due schedule; it stays due',
       );
     }
@@ -139,7 +139,7 @@ async function claim(
   now: Date,
 ): Promise<ScheduleFiredEvent | undefined> {
   const db = context.database.db;
-  const logFields = { syncId: sync.id, organizationId: sync.organization_id, scheduleIds: idsOf(due) };
+  const logFields = { syncId: sync.id, organizationId: sync.organization_id, scheduleId: idsOf(due).join(',') };
   // Cheap early exit when another process has claimed these due times since this round read them; the versioned
   // update in the transaction below is what guarantees it.
   const current = await scheduleStatesRepository(db).ofSync(sync.kind, sync.id);
