@@ -2,10 +2,12 @@
 // unless --no-worker; any number of processes may run it against one database.
 import type { AppContext } from '../app-context.ts';
 import type { JobHandler, RunningWorker } from '../queue/job-queue.ts';
-import { bulkExecutionsService } from '../services/bulk-executions-service.ts';
 import { modelSyncExecutionsService } from '../services/model-sync-executions-service.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
-import { bulkExecutionTask as bulkExecutionTaskName } from '../services/bulk-executions-service.ts';
+import {
+  bulkExecutionTask as bulkExecutionTaskName,
+  bulkExecutionsService,
+} from '../services/bulk-executions-service.ts';
 import { bulkSyncsService } from '../services/bulk-syncs-service.ts';
 import { connectionsService } from '../services/connections-service.ts';
 import { bulkExecutionTask } from './bulk-execution-task.ts';
@@ -21,13 +23,7 @@ export interface Worker {
 export async function startWorker(context: AppContext, options: { concurrency?: number } = {}): Promise<Worker> {
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
-  const scheduler = context.config.scheduler
-    ? startScheduler(context, {
-        bulkSyncs,
-        bulkExecutions: bulkExecutionsService(context),
-        modelSyncExecutions: modelSyncExecutionsService(context),
-      })
-    : undefined;
+  let scheduler: Scheduler | undefined;
   // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once.
   const nudging =
     (handler: JobHandler): JobHandler =>
@@ -53,6 +49,13 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       return execution?.cancel_requested === 1;
     },
   });
+  // Started once the queue worker runs, so that what it fires is picked up at once.
+  if (context.config.scheduler)
+    scheduler = startScheduler(context, {
+      bulkSyncs,
+      bulkExecutions: bulkExecutionsService(context),
+      modelSyncExecutions: modelSyncExecutionsService(context),
+    });
   return {
     scheduler,
     async stop() {
