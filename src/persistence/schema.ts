@@ -267,6 +267,8 @@ export interface BulkSyncExecutionsTable {
   updated_at: string;
   /** Who started it: `manual` (the API) or `scheduled` (the scheduler). */
   type: string;
+  /** The schedule id(s), comma-separated, that fired a scheduled execution; null otherwise. */
+  schedule_id: string | null;
 }
 
 /** A query or table model: SQL (or a table) on a source connection, and its detected fields. */
@@ -337,6 +339,8 @@ export interface ModelSyncExecutionsTable {
   started_at: string | null;
   completed_at: string | null;
   updated_at: string;
+  /** The schedule id that fired a scheduled execution; null otherwise. */
+  schedule_id: string | null;
 }
 
 /** The scheduler's state of one firing schedule (migration 0011). */

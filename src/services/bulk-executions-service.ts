@@ -45,7 +45,7 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
       tx: Transaction<Database>,
       sync: BulkSyncRow,
       options: StartBulkExecution,
-      origin: { type: ExecutionStartType } = { type: 'manual' },
+      origin: { type: ExecutionStartType; scheduleId?: string } = { type: 'manual' },
     ): Promise<BulkExecutionRow> {
       const now = nowIso(context.clock);
       const row: BulkExecutionRow = {
@@ -68,6 +68,7 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
         started_at: null,
         completed_at: null,
         updated_at: now,
+        schedule_id: origin.scheduleId ?? null,
       };
       await lockSyncRow(tx, context.database.dialect, 'bulk_syncs', sync.id);
       const open = await bulkExecutionsRepository(tx).open(sync.id);

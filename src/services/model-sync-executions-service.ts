@@ -108,7 +108,7 @@ export function modelSyncExecutionsService(
       transaction: Transaction<Database>,
       sync: StoredModelSync,
       options: StartModelSyncExecution,
-      origin: { type: ExecutionStartType } = { type: 'manual' },
+      origin: { type: ExecutionStartType; scheduleId?: string } = { type: 'manual' },
     ): Promise<ModelSyncExecutionRow> {
       const now = nowIso(context.clock);
       const row: ModelSyncExecutionRow = {
@@ -130,6 +130,7 @@ export function modelSyncExecutionsService(
         started_at: null,
         completed_at: null,
         updated_at: now,
+        schedule_id: origin.scheduleId ?? null,
       };
       await lockSyncRow(transaction, context.database.dialect, 'model_syncs', sync.id);
       const executions = modelSyncExecutionsRepository(transaction);

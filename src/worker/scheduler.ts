@@ -17,8 +17,9 @@ type FiredListener = (event: ScheduleFiredEvent) => void;
 const firedListeners = new Set<FiredListener>();
 
 /**
- * The metrics hook: `listener` is called for every execution a scheduler in this process starts, with its due time
- * and start time (their difference is the scheduler's delay). Returns the unsubscribe function.
+ * A hook for every execution a scheduler in this process starts, with its due time and start time (their difference
+ * is the scheduler's delay, which the loop also records in the context's metrics, ferry_scheduler_delay_seconds).
+ * Returns the unsubscribe function.
  */
 export function onScheduleFired(listener: FiredListener): () => void {
   firedListeners.add(listener);
@@ -36,7 +37,7 @@ export interface Scheduler {
 }
 
 export function startScheduler(
-  context: Pick<AppContext, 'database' | 'repositories' | 'log' | 'config' | 'clock'>,
+  context: Pick<AppContext, 'database' | 'repositories' | 'log' | 'config' | 'clock' | 'metrics'>,
   services: SchedulingServices,
   options: { pollMs?: number } = {},
 ): Scheduler {
@@ -60,6 +61,7 @@ export function startScheduler(
       },
       'scheduler: started a scheduled execution',
     );
+    context.metrics.observeSchedulerDelay((event.startedAt.getTime() - event.dueAt.getTime()) / 1000, event.kind);
     for (const listener of firedListeners) {
       try {
         listener(event);

@@ -78,5 +78,9 @@ describe('scheduled executions through the API', () => {
     assert.equal(followed.type, 'scheduled');
     assert.equal(followed.status, 'completed');
     assert.equal((await get(`/api/bulk/syncs/${bulkId}/status`)).next_execution_time, '2026-01-01T00:02:00.000Z');
+    // The scheduler's delay is measured on the same clock: due and started at the same fake instant.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /ferry_scheduler_delay_seconds_bucket\{le="0.05",kind="bulk"\} 1/);
+    assert.match(metrics, /ferry_scheduler_delay_seconds_count\{kind="model"\} 1/);
   });
 });

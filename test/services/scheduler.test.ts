@@ -33,6 +33,8 @@ describe('the scheduler', () => {
     assert.equal(await at('2026-01-01T00:15:00.000Z'), 0, 'a second round at the same time fires nothing');
     const [execution] = await w.executions('bulk', id);
     assert.equal(execution.type, 'scheduled');
+    const stored = JSON.parse((await w.server.ferry.context.repositories.bulkSyncs.getAnywhere(id))!.schedules);
+    assert.equal(execution.schedule_id, stored.default_schedule.id, 'the row names the schedule that fired it');
     const wire = await call(w.server.url, 'GET', `/api/bulk/syncs/${id}/executions/${execution.id}`, {
       key: w.server.apiKey,
     });
@@ -180,6 +182,7 @@ describe('the scheduler', () => {
     assert.equal(await at('2026-06-01T05:00:00.000Z'), 1);
     let [execution] = await w.executions('bulk', id);
     assert.equal(execution.resync_mode, 'rebuild');
+    assert.equal(execution.schedule_id.split(',').length, 2, 'both schedules that fired it');
     assert.deepEqual(JSON.parse(execution.requested_schemas), ['events', 'users'].sort());
     await w.finish('bulk', execution.id);
     assert.equal(await at('2026-06-01T06:00:00.000Z'), 1);

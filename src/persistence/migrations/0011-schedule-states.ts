@@ -26,9 +26,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('bulk_sync_executions')
     .addColumn('type', 'text', (column) => column.notNull().defaultTo('manual'))
     .execute();
+  // The schedule(s) that fired a scheduled execution, so that its log lines can name them.
+  await db.schema.alterTable('bulk_sync_executions').addColumn('schedule_id', 'text').execute();
+  await db.schema.alterTable('model_sync_executions').addColumn('schedule_id', 'text').execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('model_sync_executions').dropColumn('schedule_id').execute();
+  await db.schema.alterTable('bulk_sync_executions').dropColumn('schedule_id').execute();
   await db.schema.alterTable('bulk_sync_executions').dropColumn('type').execute();
   await db.schema.dropTable('schedule_states').execute();
 }

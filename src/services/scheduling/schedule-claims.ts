@@ -189,10 +189,11 @@ async function claim(
         context.log.info(logFields, 'scheduler: the due schedules select no schema of the sync; nothing to run');
         return undefined;
       }
+      const origin = { type: 'scheduled' as const, scheduleId: idsOf(due).join(',') };
       const execution =
         sync.kind === 'bulk'
-          ? await services.bulkExecutions.startWithin(tx, bulkRow!, bulkStart!, { type: 'scheduled' })
-          : await services.modelSyncExecutions.startWithin(tx, parseModelSync(modelRow!), {}, { type: 'scheduled' });
+          ? await services.bulkExecutions.startWithin(tx, bulkRow!, bulkStart!, origin)
+          : await services.modelSyncExecutions.startWithin(tx, parseModelSync(modelRow!), {}, origin);
       await advanceAll(tx, due, now, execution.id);
       const which = due.map((firing) => describe(firing.schedule)).join(' and ');
       await createKyselyConsoleLog(tx, () => now).append({
