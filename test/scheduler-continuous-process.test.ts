@@ -60,7 +60,13 @@ test('a continuous bulk sync runs again and again by itself on a real process', 
     });
     assert.equal(created.status, 200, created.text);
     const syncId = created.body.data.id;
-    let executions: Array<Record<string, any>> = [];
+    let executions: Array<{
+      status: string;
+      type: string;
+      record_count: number;
+      created_at: string;
+      completed_at: string;
+    }> = [];
     for (let attempt = 0; attempt < 600; attempt += 1) {
       executions = (await call(url, 'GET', `/api/bulk/syncs/${syncId}/executions`, { key })).body.data;
       if (executions.filter((execution) => execution.status === 'completed').length >= 3) break;

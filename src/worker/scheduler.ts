@@ -11,8 +11,6 @@ import {
   type SchedulingServices,
 } from '../services/scheduling/schedule-claims.ts';
 
-export type { ScheduleFiredEvent } from '../services/scheduling/schedule-claims.ts';
-
 type FiredListener = (event: ScheduleFiredEvent) => void;
 const firedListeners = new Set<FiredListener>();
 

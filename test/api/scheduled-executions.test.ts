@@ -29,7 +29,12 @@ describe('scheduled executions through the API', () => {
   /** Real time: the worker runs the execution for real. */
   const untilFinished = async (path: string) => {
     for (let attempt = 0; attempt < 300; attempt += 1) {
-      const executions = (await get(path)) as Array<Record<string, any>>;
+      const executions = (await get(path)) as Array<{
+        status: string;
+        type: string;
+        created_at: string;
+        record_count: number;
+      }>;
       if (executions.length > 0 && executions.every((e) => ['completed', 'failed', 'canceled'].includes(e.status)))
         return executions;
       await new Promise((resolve) => setTimeout(resolve, 50));

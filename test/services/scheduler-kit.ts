@@ -22,10 +22,11 @@ export interface SchedulerWorld {
   round(): Promise<FiringRound>;
   createBulkSync(body: Record<string, unknown>): Promise<string>;
   createModelSync(overrides?: Record<string, unknown>): Promise<string>;
+  // biome-ignore lint/suspicious/noExplicitAny: rows of either executions table, read column by column
   executions(kind: 'bulk' | 'model', syncId: string): Promise<Array<Record<string, any>>>;
   /** Finishes an execution as a worker would, at the clock's time. */
   finish(kind: 'bulk' | 'model', executionId: string, status?: string): Promise<void>;
-  status(kind: 'bulk' | 'model', syncId: string): Promise<Record<string, any>>;
+  status(kind: 'bulk' | 'model', syncId: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
 }
 

@@ -19,7 +19,7 @@ export interface SelectableSchema {
 }
 
 /** Whether the scope selects every schema, so no schema list is needed to run it. */
-export function coversEverySchema(scope: FiringScope | undefined): boolean {
+function coversEverySchema(scope: FiringScope | undefined): boolean {
   return (
     !scope || ((scope.selective_mode === undefined || scope.selective_mode === 'none') && scope.schemas === undefined)
   );

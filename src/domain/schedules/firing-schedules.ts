@@ -7,7 +7,7 @@ import { FREQUENCY_TRIGGERS } from './next-run.ts';
 import type { ScheduleFrequency, ScheduleResyncMode, SelectiveMode } from './schedule-vocabulary.ts';
 
 /** A model sync has one schedule; this is its id in the scheduler's state. */
-export const MODEL_SYNC_SCHEDULE_ID = 'schedule';
+const MODEL_SYNC_SCHEDULE_ID = 'schedule';
 
 /** What an additional bulk schedule narrows its run to; absent on the default schedule and on model syncs. */
 export interface FiringScope {
@@ -16,7 +16,7 @@ export interface FiringScope {
   resync_mode?: ScheduleResyncMode;
 }
 
-export interface FiringRunAfter {
+interface FiringRunAfter {
   syncIds: string[];
   bulkSyncIds: string[];
   /** Fire only for a preceding execution that completed. */
@@ -34,7 +34,7 @@ export interface FiringSchedule {
   runAfter?: FiringRunAfter;
 }
 
-export function firesByItself(frequency: string | undefined): boolean {
+function firesByItself(frequency: string | undefined): boolean {
   if (frequency === 'runafter') return true;
   const trigger = FREQUENCY_TRIGGERS[(frequency ?? 'manual') as ScheduleFrequency]?.trigger;
   return trigger === 'clock' || trigger === 'previous-run';

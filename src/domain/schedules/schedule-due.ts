@@ -13,7 +13,7 @@ export interface DueState {
  * minute" is due at 10:01:00 even when the scheduler first sees it at 10:01:03, but a sync stored long before the
  * scheduler ran (an upgrade) does not fire at once for a time it was never promised.
  */
-export const FIRST_DUE_LOOKBACK_MS = 60_000;
+const FIRST_DUE_LOOKBACK_MS = 60_000;
 
 /**
  * The first due time of a schedule the scheduler starts to track (a new sync, a changed schedule, a sync made

@@ -4,7 +4,7 @@
 // time fires once however many processes look at it.
 import type { Kysely } from 'kysely';
 
-export async function up(db: Kysely<any>): Promise<void> {
+export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('schedule_states')
     .addColumn('sync_kind', 'text', (column) => column.notNull())
@@ -31,7 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('model_sync_executions').addColumn('schedule_id', 'text').execute();
 }
 
-export async function down(db: Kysely<any>): Promise<void> {
+export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('model_sync_executions').dropColumn('schedule_id').execute();
   await db.schema.alterTable('bulk_sync_executions').dropColumn('schedule_id').execute();
   await db.schema.alterTable('bulk_sync_executions').dropColumn('type').execute();

@@ -62,5 +62,3 @@ export function scheduleStatesRepository(db: Kysely<Database>) {
     },
   };
 }
-
-export type ScheduleStatesRepository = ReturnType<typeof scheduleStatesRepository>;

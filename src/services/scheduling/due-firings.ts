@@ -36,7 +36,7 @@ export interface SyncUnderSchedule {
 /** For run_after_success_only, a preceding run succeeded when it completed (a bulk run with record errors did not). */
 const succeeded = (status: string) => status === 'completed';
 
-export async function previousRunOf(db: Kysely<Database>, sync: SyncUnderSchedule): Promise<PreviousRun> {
+async function previousRunOf(db: Kysely<Database>, sync: SyncUnderSchedule): Promise<PreviousRun> {
   const table = sync.kind === 'bulk' ? 'bulk_sync_executions' : 'model_sync_executions';
   const terminal: readonly string[] = sync.kind === 'bulk' ? terminalBulkStatuses : terminalModelSyncStatuses;
   const open = await db

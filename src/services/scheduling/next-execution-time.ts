@@ -11,7 +11,7 @@ import {
 import { checkDue } from './due-firings.ts';
 import { firingSchedulesOf } from './firing-schedules-of.ts';
 
-export async function nextExecutionTime(
+async function nextExecutionTime(
   context: Pick<AppContext, 'database' | 'clock' | 'config'>,
   sync: {
     kind: SyncKind;
