@@ -185,7 +185,7 @@ for (const dialect of dialects) {
             `then ${resumedAt - startedAt} ms to the first batch); kill to resume ${resumedAt - killedAt} ms`,
         );
         assert.ok(resumedAt - startedAt < 5_000, `resumed ${resumedAt - startedAt} ms after the worker was up`);
-        assert.ok(resumedAt - killedAt < leaseMs / 2, `resumed ${resumedAt - killedAt} ms after the kill`);
+        assert.ok(resumedAt - killedAt < leaseMs, `resumed ${resumedAt - killedAt} ms after the kill, after the lease`);
       } finally {
         await ferry.close();
         await world?.remove();

@@ -99,10 +99,9 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
       const log = startOptions.log ?? silentLogger;
       let workerId = `embedded-${process.pid}-${randomBytes(6).toString('hex')}`;
       let slotLock: SlotLock | undefined;
-      if (startOptions.workerId !== undefined) {
-        const file = await databaseFile(db);
-        if (!file)
-          throw new Error('a worker id needs the embedded queue on a database file (its slot lock sits next to it)');
+      // An in-memory database dies with its process: no restart can find its jobs, so it needs no identity.
+      const file = startOptions.workerId === undefined ? undefined : await databaseFile(db);
+      if (startOptions.workerId !== undefined && file !== undefined) {
         const slot = await claimWorkerSlot(startOptions.workerId, (id) => tryEmbeddedSlotLock(file, id));
         workerId = slot.slotId;
         slotLock = slot.lock;
