@@ -17,7 +17,7 @@ export interface ClaimedSlot {
 /** More slots than this means something starts workers in a loop; fail loudly rather than scan forever. */
 export const maxWorkerSlots = 64;
 
-export function slotId(workerId: string, slot: number): string {
+function slotId(workerId: string, slot: number): string {
   return slot === 1 ? workerId : `${workerId}#${slot}`;
 }
 

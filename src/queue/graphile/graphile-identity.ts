@@ -10,7 +10,7 @@
 import type pg from 'pg';
 import type { SlotLock } from '../worker-slot.ts';
 
-export const workerPoolsTable = 'ferry_worker_pools';
+const workerPoolsTable = 'ferry_worker_pools';
 
 function qualified(schema: string, name: string): string {
   return `"${schema.replaceAll('"', '""')}"."${name}"`;
