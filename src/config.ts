@@ -5,9 +5,12 @@
 // choices but facts of a protocol or of the API (PostgreSQL's 63-byte identifier limit, the proxy's body caps, the
 // 10 s limit of a synchronous model sample, page sizes and test row limits), which stay beside the code that obeys
 // them, and a connector's own driver settings (pool size, busy timeout), which belong to its connection.
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CONTINUOUS_MINIMUM_GAP_MS } from './domain/schedules/next-run.ts';
 import { queueDefaults } from './queue/job-queue.ts';
+import { assertLeaseSettings, defaultHeartbeatIntervalMs } from './queue/lease-heartbeat.ts';
+import { workerIdPattern } from './queue/worker-slot.ts';
 
 /**
  * Defaults of tunables, read by loadConfig and by the modules that fall back to them when they are built without a
@@ -113,8 +116,9 @@ export interface FerryConfig {
    */
   stateCacheBytes: number;
   /**
-   * How long a queued job stays claimed without its worker renewing the lease (renewed every third of it). An execution
-   * whose worker was killed resumes on another worker after this. Env FERRY_QUEUE_LEASE_MS. Default 60 s.
+   * How long a queued job stays claimed without its worker renewing the lease. An execution whose worker was killed
+   * resumes on another worker after this (the same worker, restarted, resumes it at once). Env FERRY_QUEUE_LEASE_MS.
+   * Default 20 s.
    */
   queueLeaseMs: number;
   /** Serve Prometheus metrics. Env FERRY_METRICS=false turns /metrics off (counting goes on). Default true. */
@@ -124,6 +128,14 @@ export interface FerryConfig {
    * only this way. Env FERRY_METRICS_PORT. Default unset: /metrics on the API port.
    */
   metricsPort: number | undefined;
+  /** How often a worker renews the leases of its jobs; at most half the lease. Env FERRY_QUEUE_HEARTBEAT_MS. Default 5 s. */
+  queueHeartbeatMs: number;
+  /**
+   * The worker's identity across restarts: a restarted worker releases at once what it held when it died. Env
+   * FERRY_WORKER_ID. Default: on SQLite `local` (every process on the file is on this machine); on PostgreSQL the
+   * host name. Two live processes with one id are safe: each locks its own slot of it (`<id>`, `<id>#2`, …).
+   */
+  workerId: string;
 }
 
 export interface ConfigOverrides {
@@ -159,6 +171,23 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+function workerIdentity(value: string | undefined, databaseUrl: string | undefined): string {
+  const explicit = nonEmpty(value);
+  if (explicit !== undefined) {
+    if (!workerIdPattern.test(explicit))
+      throw new Error(
+        `FERRY_WORKER_ID must be 1–100 letters, digits or ._:@- (starting with a letter or digit), got ${explicit}`,
+      );
+    return explicit;
+  }
+  if (!databaseUrl) return 'local';
+  // A host name may hold characters that a worker id may not; they become '-'.
+  const host = hostname()
+    .replace(/[^A-Za-z0-9._:@-]/g, '-')
+    .slice(0, 100);
+  return workerIdPattern.test(host) ? host : 'host';
+}
+
 /** Flags win over environment variables, which win over defaults. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): FerryConfig {
   const port = parsePort(overrides.port ?? env.PORT, 8080);
@@ -166,6 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL (leave it unset for embedded SQLite)');
   }
+  const queueLeaseMs = positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS');
+  const queueHeartbeatMs = positiveInteger(
+    env.FERRY_QUEUE_HEARTBEAT_MS,
+    defaultHeartbeatIntervalMs(queueLeaseMs, queueDefaults.heartbeatIntervalMs),
+    'FERRY_QUEUE_HEARTBEAT_MS',
+  );
+  assertLeaseSettings(queueLeaseMs, queueHeartbeatMs);
   return {
     port,
     host: overrides.host ?? env.HOST ?? '0.0.0.0',
@@ -203,7 +239,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       nonEmpty(env.FERRY_METRICS_PORT) === undefined
         ? undefined
         : parsePort(env.FERRY_METRICS_PORT, 0, 'FERRY_METRICS_PORT'),
-    queueLeaseMs: positiveInteger(env.FERRY_QUEUE_LEASE_MS, queueDefaults.leaseMs, 'FERRY_QUEUE_LEASE_MS'),
+    queueLeaseMs,
+    queueHeartbeatMs,
+    workerId: workerIdentity(env.FERRY_WORKER_ID, databaseUrl),
     credentialCacheTtlMs:
       env.FERRY_CREDENTIAL_CACHE_MS === '0'
         ? 0

@@ -50,9 +50,10 @@ export interface JobContext {
   readonly attempt: number;
   readonly log: RunLogger;
   /**
-   * Proves liveness and reports progress. The worker renews the lease of every job it runs on its own timer, so a
-   * handler that forgets to beat does not lose its job; beats are forwarded to StartOptions.onHeartbeat (the engine
-   * stores them on the execution row, where the scheduler's reaper looks for stale runs).
+   * Reports progress. It does not extend the lease: the worker renews the lease of every job it runs on its own
+   * timer (every heartbeatIntervalMs), so a handler that beats rarely, or blocks between beats, keeps its job. Beats
+   * are forwarded to StartOptions.onHeartbeat when one is given; Ferry's worker role gives none (the engine writes
+   * an execution's progress itself, after every batch), and nothing looks for runs that stop beating.
    */
   heartbeat(progress?: unknown): void;
 }
@@ -89,6 +90,20 @@ export interface StartOptions {
   pollIntervalMs?: number;
   /** How long a job stays claimed without its worker renewing the lease. Default queueDefaults.leaseMs. */
   leaseMs?: number;
+  /**
+   * How often the worker renews the lease of every job it runs. At most leaseMs / 2, so that one late renewal does
+   * not lose a live job. Default queueDefaults.heartbeatIntervalMs, or a quarter of a lease shorter than 4 of them.
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * A stable identity across restarts of this worker (same machine, same data). The worker holds a lock on a slot
+   * of it, the first free one of `<workerId>`, `<workerId>#2`, `<workerId>#3`, … (a file lock next to the SQLite
+   * database; a PostgreSQL advisory lock). The lock is free only when no live process holds the slot, so whatever
+   * the slot's previous holder left claimed is released at start, at once, instead of after the lease: a restarted
+   * worker resumes its own jobs straight away, and a second live process with the same identity takes another
+   * slot, never the first one's jobs. Unset: a random identity, and a crashed worker's jobs wait for the lease.
+   */
+  workerId?: string;
   /** stop() waits this long for in-flight jobs before aborting their signals. Default queueDefaults.stopTimeoutMs. */
   stopTimeoutMs?: number;
   log?: RunLogger;
@@ -104,7 +119,10 @@ export interface StartOptions {
 }
 
 export interface RunningWorker {
-  /** Identifies this worker's claims (the embedded `locked_by`, graphile's pool id). */
+  /**
+   * Identifies this worker's claims: the slot of StartOptions.workerId it holds, or a random id without one. The
+   * embedded queue's `locked_by`; on graphile, the slot its pool ids are registered under (or the pool id).
+   */
   readonly workerId: string;
   /**
    * Stops claiming, waits up to stopTimeoutMs for in-flight jobs, then aborts the ones still running and waits for
@@ -163,8 +181,14 @@ export const queueDefaults = {
   concurrency: 4,
   /** Embedded: the fallback when no in-process enqueue wakes the worker (another process enqueued). */
   pollIntervalMs: 1_000,
-  /** A worker that stops renewing for this long is presumed dead and its jobs are claimable again. */
-  leaseMs: 60_000,
+  /**
+   * A worker that stops renewing for this long is presumed dead and its jobs are claimable again by any worker.
+   * Long enough to ride out a stalled event loop or a slow database, short enough that a crashed worker's sync
+   * resumes soon on another machine (its own restart reclaims at once, see StartOptions.workerId).
+   */
+  leaseMs: 20_000,
+  /** Lease renewal period: four renewals per lease, so three in a row may fail before a live job is lost. */
+  heartbeatIntervalMs: 5_000,
   stopTimeoutMs: 30_000,
   cancelCheckIntervalMs: 5_000,
 } as const;

@@ -32,6 +32,8 @@ interface JobRunStart extends RunningJobInfo {
 
 export interface JobRuns {
   readonly size: number;
+  /** The ids of the jobs running now; a lease renewal compares them with what the database still says it holds. */
+  jobIds(): string[];
   /** Runs the handler to completion and reports the outcome; never rejects. */
   run(job: JobRunStart, handler: JobHandler): Promise<JobOutcome>;
   /** Aborts matching runs; true when one was found. */
@@ -86,6 +88,10 @@ export function createJobRuns(
   return {
     get size() {
       return runs.size;
+    },
+
+    jobIds() {
+      return [...runs.keys()];
     },
 
     async run(job, handler) {

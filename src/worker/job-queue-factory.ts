@@ -1,6 +1,7 @@
 // The queue follows the metadata database: the embedded SQLite queue in the same file, or graphile-worker in the
 // same PostgreSQL, so that enqueueing happens in the transaction that writes the execution row.
 import type { FerryConfig } from '../config.ts';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import type { RunLogger } from '../domain/run-context.ts';
 import type { MetadataDatabase } from '../persistence/database.ts';
 import { createEmbeddedJobQueue } from '../queue/embedded/embedded-job-queue.ts';
@@ -11,11 +12,12 @@ export async function createJobQueue(
   config: FerryConfig,
   database: MetadataDatabase,
   log: RunLogger,
+  clock: Clock = systemClock,
 ): Promise<JobQueue> {
   const queue =
     database.dialect === 'postgres'
-      ? createGraphileJobQueue({ connectionString: config.databaseUrl, log })
-      : createEmbeddedJobQueue({ db: database.db });
+      ? createGraphileJobQueue({ connectionString: config.databaseUrl, log, clock })
+      : createEmbeddedJobQueue({ db: database.db, clock });
   await queue.prepare();
   return queue;
 }

@@ -36,6 +36,9 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
     },
     concurrency: options.concurrency ?? 4,
     leaseMs: context.config.queueLeaseMs,
+    heartbeatIntervalMs: context.config.queueHeartbeatMs,
+    // Restarted on the same machine and data, this worker takes its own slot back and resumes its jobs at once.
+    workerId: context.config.workerId,
     log: context.log,
     // A cancel requested through another process reaches this one through the execution row (checked every 5 s).
     isCancelled: async (job) => {

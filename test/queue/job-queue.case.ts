@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/persistence/schema.ts';
+import type { ChildProcess } from 'node:child_process';
 import type { JobHandler, JobQueue, RunningWorker, StartOptions } from '../../src/queue/job-queue.ts';
+import type { VanishingWorkerOptions } from './vanishing-worker.ts';
 
 interface QueueFixture {
   db: Kysely<Database>;
@@ -53,10 +55,15 @@ export function runJobQueueCases(harness: QueueHarness): void {
     let fixture: QueueFixture;
     const workers: RunningWorker[] = [];
     const extraQueues: JobQueue[] = [];
+    const children: Array<{ child: ChildProcess; exited: Promise<unknown> }> = [];
     before(async () => {
       fixture = await harness.create();
     });
     after(async () => {
+      for (const { child, exited } of children) {
+        child.kill('SIGKILL');
+        await exited;
+      }
       await Promise.all(workers.map((worker) => worker.stop()));
       await Promise.all(extraQueues.map((queue) => queue.close()));
       await fixture.dispose();
@@ -280,51 +287,144 @@ export function runJobQueueCases(harness: QueueHarness): void {
       assert.ok(workersUsed.size >= 1);
     });
 
-    test('a job whose worker vanished is claimed again once the lease expires', async () => {
-      const task = 'vanishing';
+    /** A worker in a process of its own (vanishing-worker.ts), killed with SIGKILL by the test or at the end. */
+    const workerProcess = (options: VanishingWorkerOptions) => {
       const child = spawn(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          'test/queue/vanishing-worker.ts',
-          ...fixture.vanishingWorkerArgs,
-          task,
-          String(harness.leaseMs),
-        ],
+        ['--import', 'tsx', 'test/queue/vanishing-worker.ts', ...fixture.vanishingWorkerArgs, JSON.stringify(options)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      const seen: string[] = [];
+      const waiters: Array<() => void> = [];
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        seen.push(line);
+        for (const wake of waiters.splice(0)) wake();
+      });
+      children.push({ child, exited });
+      return {
+        /** The first stdout line that starts with `prefix` (waiting for it), without the prefix. */
+        async line(prefix: string, timeoutMs = 60_000): Promise<string> {
+          const deadline = Date.now() + timeoutMs;
+          for (;;) {
+            const found = seen.find((line) => line.startsWith(prefix));
+            if (found !== undefined) return found.slice(prefix.length);
+            if (Date.now() > deadline || child.exitCode !== null)
+              throw new Error(`worker process: no line starting with "${prefix}" (saw ${JSON.stringify(seen)})`);
+            await new Promise<void>((resolve) => {
+              waiters.push(resolve);
+              setTimeout(resolve, 100);
+            });
+          }
+        },
+        lines: () => [...seen],
+        async kill() {
+          child.kill('SIGKILL');
+          await exited;
+        },
+      };
+    };
+
+    test('a job whose worker vanished is claimed by another worker once the lease expires, not before', async (t) => {
+      const task = taskName('vanishing');
+      const dying = workerProcess({ task, leaseMs: harness.leaseMs });
+      await dying.line('started ');
+      const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 } });
+      assert.equal(await dying.line('claimed '), `${jobId} 1`);
+      await dying.kill();
+      const killedAt = Date.now();
+      const claims: Array<{ attempt: number; at: number }> = [];
+      const worker = await start(fixture.queue, {
+        [task]: async (_payload, context) => void claims.push({ attempt: context.attempt, at: Date.now() }),
+      });
+      await waitFor('the job to run on the surviving worker', () => claims.length === 1, harness.leaseMs * 4 + 10_000);
+      await stop(worker);
+      assert.deepEqual(
+        claims.map((claim) => claim.attempt),
+        [2],
+      );
+      // The dead worker renewed its lease at most one heartbeat (a quarter of the lease) before it was killed.
+      const waited = claims[0]!.at - killedAt;
+      assert.ok(waited >= harness.leaseMs * 0.75 - 100, `taken over ${waited} ms after the kill, before the lease`);
+      // Measured times go to the test output (docs/queue.md quotes them).
+      t.diagnostic(`another worker took over ${waited} ms after the kill (lease ${harness.leaseMs} ms)`);
+    });
+
+    test('a worker restarting under its own identity resumes its job at once, long before the lease', async (t) => {
+      const task = taskName('restart');
+      const workerId = `restart-${task}`;
+      // A lease far longer than the restart, however slowly this machine starts a process: resuming before it ends
+      // can only be the identity's doing.
+      const leaseMs = 60_000;
+      const first = workerProcess({ task, leaseMs, workerId });
+      assert.equal(await first.line('started '), workerId);
+      const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 } });
+      assert.equal(await first.line('claimed '), `${jobId} 1`);
+      await first.kill();
+      const killedAt = Date.now();
+      const second = workerProcess({ task, leaseMs, workerId, holdMs: 0 });
+      assert.equal(await second.line('started '), workerId, 'the restarted process took its slot back');
+      const readyAt = Date.now();
+      assert.equal(await second.line('claimed '), `${jobId} 2`);
+      const resumedAt = Date.now();
+      await second.line('finished ');
+      await waitFor('the job row to be deleted', async () => (await fixture.queue.getJob(jobId)) === undefined);
+      await second.kill();
+      assert.ok(resumedAt - readyAt < 5_000, `resumed ${resumedAt - readyAt} ms after the restarted worker was up`);
+      assert.ok(resumedAt - killedAt < leaseMs, `resumed ${resumedAt - killedAt} ms after the kill, after the lease`);
+      // Measured times go to the test output (docs/queue.md quotes them).
+      t.diagnostic(
+        `restart to resume ${resumedAt - killedAt} ms (process start ${readyAt - killedAt} ms, then ${resumedAt - readyAt} ms)`,
+      );
+    });
+
+    test('a live worker keeps a job that runs longer than several leases: its heartbeat renews the lease', async () => {
+      const task = taskName('long_job');
+      // Twice the suite's lease, so that a loaded machine stalling the owner for a second cannot fail the case.
+      const leaseMs = harness.leaseMs * 2;
+      const holdMs = leaseMs * 2.5;
+      const owner = workerProcess({ task, leaseMs, holdMs });
+      await owner.line('started ');
+      const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 } });
+      assert.equal(await owner.line('claimed '), `${jobId} 1`);
+      let stolen = 0;
+      // Another worker waits for the job all along, and would take it the moment a lease lapsed.
+      // With the owner's lease: on graphile the sweeping worker's lease is the one that counts.
+      const other = await start(fixture.queue, { [task]: async () => void stolen++ }, { leaseMs });
+      assert.equal(await owner.line('finished ', holdMs + 10_000), jobId);
+      await waitFor('the job row to be deleted', async () => (await fixture.queue.getJob(jobId)) === undefined);
+      await stop(other);
+      await owner.kill();
+      assert.equal(stolen, 0, 'the job was taken over from its live worker');
+      assert.deepEqual(
+        owner.lines().filter((line) => line.startsWith('claimed ')),
+        [`claimed ${jobId} 1`],
+      );
+    });
+
+    test("a second live process with the same identity takes the next slot, and never the first one's job", async () => {
+      const task = taskName('same_identity');
+      const workerId = `twin-${task}`;
+      const first = workerProcess({ task, leaseMs: harness.leaseMs, workerId });
+      assert.equal(await first.line('started '), workerId);
+      const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 } });
+      assert.equal(await first.line('claimed '), `${jobId} 1`);
+      const claims: number[] = [];
+      const twin = await start(
+        fixture.queue,
+        { [task]: async (_payload, context) => void claims.push(context.attempt) },
         {
-          stdio: ['ignore', 'pipe', 'inherit'],
+          workerId,
         },
       );
-      const childExited = new Promise((resolve) => child.on('exit', resolve));
-      try {
-        const lines = createInterface({ input: child.stdout! });
-        const { jobId } = await enqueueOne(fixture.queue, fixture.db, { task, payload: { version: 1 } });
-        const claimed = await new Promise<string>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error('the child worker never claimed the job')), 20_000);
-          lines.on('line', (line) => {
-            if (line.startsWith('claimed ')) {
-              clearTimeout(timer);
-              resolve(line.slice('claimed '.length));
-            }
-          });
-        });
-        assert.equal(claimed, jobId);
-      } finally {
-        child.kill('SIGKILL');
-        await childExited;
-      }
-      const attempts: number[] = [];
-      const worker = await start(fixture.queue, {
-        [task]: async (_payload, context) => void attempts.push(context.attempt),
-      });
-      await waitFor(
-        'the job to run on the surviving worker',
-        () => attempts.length === 1,
-        harness.leaseMs * 4 + 10_000,
-      );
-      await stop(worker);
-      assert.deepEqual(attempts, [2]);
+      assert.equal(twin.workerId, `${workerId}#2`);
+      await sleep(harness.leaseMs * 2);
+      assert.deepEqual(claims, [], 'the twin took the job of a live worker');
+      // Once the first dies, the twin is just another worker: it waits for the lease like any other.
+      await first.kill();
+      await waitFor('the twin to take the job', () => claims.length === 1, harness.leaseMs * 4 + 10_000);
+      await stop(twin);
+      assert.deepEqual(claims, [2]);
     });
 
     test('cancel removes a pending job, by key or by id', async () => {

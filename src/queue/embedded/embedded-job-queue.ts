@@ -1,8 +1,10 @@
 // The embedded adapter: jobs in the SQLite metadata database, claimed by one UPDATE (embedded-claim.ts) and held
 // by a lease that the worker renews. Several processes may share the file; each polls, and an enqueue in this
-// process wakes this process's workers at once.
+// process wakes this process's workers at once. A worker given a workerId locks a slot of it (embedded-slot-lock.ts)
+// and first releases what that slot held when its previous process died.
 import { randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
+import { systemClock, type Clock } from '../../domain/clock.ts';
 import { silentLogger } from '../../domain/run-context.ts';
 import type {
   CancelResult,
@@ -15,14 +17,17 @@ import type {
   StartOptions,
 } from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
+import { assertLeaseSettings, defaultHeartbeatIntervalMs } from '../lease-heartbeat.ts';
+import { claimWorkerSlot, type SlotLock } from '../worker-slot.ts';
 import { createEmbeddedQueueTables, type QueueDatabase } from './embedded-queue-tables.ts';
+import { databaseFile, tryEmbeddedSlotLock } from './embedded-slot-lock.ts';
 import { startEmbeddedWorker, type EmbeddedWorker } from './embedded-worker.ts';
 
 export interface EmbeddedJobQueueOptions {
   /** The metadata database; enqueue() also works on transactions of another Kysely over the same file. */
   db: QueueDatabase;
-  /** Milliseconds since the epoch; tests may pass a shifted clock. Default Date.now. */
-  now?: () => number;
+  /** Leases, run_at and the workers' timers. Default the system clock. */
+  clock?: Clock;
 }
 
 interface JobRow {
@@ -40,8 +45,10 @@ interface JobRow {
 
 export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQueue {
   const { db } = options;
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = () => clock.nowMs();
   const workers = new Set<EmbeddedWorker>();
+  const started = new Set<RunningWorker>();
 
   return {
     kind: 'embedded',
@@ -84,22 +91,51 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
     },
 
     async start(startOptions: StartOptions): Promise<RunningWorker> {
-      const workerId = `embedded-${process.pid}-${randomBytes(6).toString('hex')}`;
-      const worker = startEmbeddedWorker({
-        db,
-        now,
-        workerId,
-        options: startOptions,
-        log: startOptions.log ?? silentLogger,
-      });
+      const leaseMs = startOptions.leaseMs ?? queueDefaults.leaseMs;
+      assertLeaseSettings(
+        leaseMs,
+        startOptions.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(leaseMs, queueDefaults.heartbeatIntervalMs),
+      );
+      const log = startOptions.log ?? silentLogger;
+      let workerId = `embedded-${process.pid}-${randomBytes(6).toString('hex')}`;
+      let slotLock: SlotLock | undefined;
+      // An in-memory database dies with its process: no restart can find its jobs, so it needs no identity.
+      const file = startOptions.workerId === undefined ? undefined : await databaseFile(db);
+      if (startOptions.workerId !== undefined && file !== undefined) {
+        const slot = await claimWorkerSlot(startOptions.workerId, (id) => tryEmbeddedSlotLock(file, id));
+        workerId = slot.slotId;
+        slotLock = slot.lock;
+        // The slot's lock was free: the process that claimed these jobs as this slot is dead. The attempt it was
+        // running stays counted, as when a lease expires.
+        const released = await sql<{ id: number }>`
+          update queue_jobs set locked_by = null, locked_until = null where locked_by = ${workerId} returning id`.execute(
+          db,
+        );
+        log.info(
+          { workerId, released: released.rows.map((row) => String(row.id)) },
+          released.rows.length > 0
+            ? 'queue: worker started; released the jobs its previous process held when it died'
+            : 'queue: worker started',
+        );
+      }
+      const worker = startEmbeddedWorker({ db, clock, workerId, options: startOptions, log });
       workers.add(worker);
-      return {
+      let stopped: Promise<void> | undefined;
+      const running: RunningWorker = {
         workerId,
-        async stop() {
-          await worker.stop();
-          workers.delete(worker);
+        stop() {
+          stopped ??= (async () => {
+            await worker.stop();
+            workers.delete(worker);
+            started.delete(running);
+            // Last: the slot stays locked until nothing of this worker can write any more.
+            await slotLock?.release();
+          })();
+          return stopped;
         },
       };
+      started.add(running);
+      return running;
     },
 
     async cancel(target: CancelTarget): Promise<CancelResult> {
@@ -137,8 +173,7 @@ export function createEmbeddedJobQueue(options: EmbeddedJobQueueOptions): JobQue
     },
 
     async close() {
-      await Promise.all([...workers].map((worker) => worker.stop()));
-      workers.clear();
+      await Promise.all([...started].map((running) => running.stop()));
     },
   };
 }

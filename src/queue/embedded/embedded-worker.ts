@@ -1,11 +1,13 @@
-// One embedded worker: a claim loop bounded by `concurrency`, a lease-renewal timer, and the SQL that records how
+// One embedded worker: a claim loop bounded by `concurrency`, a lease-renewal heartbeat, and the SQL that records how
 // each run ended. Every write after the claim is guarded by `locked_by = workerId`, so a worker that lost its lease
 // (it stalled past leaseMs and another worker took the job) cannot overwrite the new owner's state.
 import { sql } from 'kysely';
+import type { Clock } from '../../domain/clock.ts';
 import type { RunLogger } from '../../domain/run-context.ts';
 import type { StartOptions } from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
 import { createJobRuns, AbortReason, type JobOutcome } from '../job-runs.ts';
+import { defaultHeartbeatIntervalMs, startLeaseHeartbeat } from '../lease-heartbeat.ts';
 import { decideRetry, failureMessage } from '../retry-policy.ts';
 import { claimNextJob, type ClaimedRow } from './embedded-claim.ts';
 import type { QueueDatabase } from './embedded-queue-tables.ts';
@@ -18,16 +20,19 @@ export interface EmbeddedWorker {
 
 export interface EmbeddedWorkerDependencies {
   db: QueueDatabase;
-  now: () => number;
+  clock: Clock;
   workerId: string;
   options: StartOptions;
   log: RunLogger;
 }
 
-export function startEmbeddedWorker({ db, now, workerId, options, log }: EmbeddedWorkerDependencies): EmbeddedWorker {
+export function startEmbeddedWorker({ db, clock, workerId, options, log }: EmbeddedWorkerDependencies): EmbeddedWorker {
   const concurrency = options.concurrency ?? queueDefaults.concurrency;
   const pollIntervalMs = options.pollIntervalMs ?? queueDefaults.pollIntervalMs;
   const leaseMs = options.leaseMs ?? queueDefaults.leaseMs;
+  const heartbeatIntervalMs =
+    options.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(leaseMs, queueDefaults.heartbeatIntervalMs);
+  const now = () => clock.nowMs();
   const tasks = Object.keys(options.tasks);
   const runs = createJobRuns(options);
   const finishing = new Set<Promise<void>>();
@@ -42,9 +47,9 @@ export function startEmbeddedWorker({ db, now, workerId, options, log }: Embedde
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(() => wake(), ms);
+      const timer = clock.setTimeout(() => wake(), ms);
       wakeLoop = () => {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         resolve();
       };
     });
@@ -120,15 +125,12 @@ export function startEmbeddedWorker({ db, now, workerId, options, log }: Embedde
     const stillHeld = new Set(held.rows.map((row) => String(row.id)));
     for (const jobId of running) if (!stillHeld.has(jobId)) runs.abort({ jobId }, AbortReason.interrupted);
   };
-  const renewTimer = setInterval(
-    () => {
-      renewLeases().catch((error: unknown) =>
-        log.warn({ err: error }, 'queue: lease renewal failed; retrying next tick'),
-      );
-    },
-    Math.max(Math.floor(leaseMs / 3), 10),
-  );
-  renewTimer.unref();
+  const heartbeat = startLeaseHeartbeat({
+    clock,
+    intervalMs: heartbeatIntervalMs,
+    renew: renewLeases,
+    onError: (error) => log.warn({ err: error }, 'queue: lease renewal failed; retrying next heartbeat'),
+  });
 
   const loop = async () => {
     while (!stopping) {
@@ -164,7 +166,7 @@ export function startEmbeddedWorker({ db, now, workerId, options, log }: Embedde
         await looping;
         await runs.drain(options.stopTimeoutMs ?? queueDefaults.stopTimeoutMs);
         await Promise.all([...finishing]);
-        clearInterval(renewTimer);
+        await heartbeat.stop();
       })();
       return stopped;
     },

@@ -7,6 +7,7 @@ import { sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import graphileWorker from 'graphile-worker';
 import type { JobHelpers, Runner, Task, WorkerEvents } from 'graphile-worker';
+import { systemClock, type Clock } from '../../domain/clock.ts';
 import { silentLogger, type RunLogger } from '../../domain/run-context.ts';
 import type {
   CancelResult,
@@ -20,8 +21,18 @@ import type {
 } from '../job-queue.ts';
 import { queueDefaults } from '../job-queue.ts';
 import { createJobRuns, AbortReason } from '../job-runs.ts';
+import { assertLeaseSettings, defaultHeartbeatIntervalMs, startLeaseHeartbeat } from '../lease-heartbeat.ts';
+import { claimWorkerSlot } from '../worker-slot.ts';
 import { decideRetry, failureMessage } from '../retry-policy.ts';
 import { prepareGraphileFailure } from './graphile-failure.ts';
+import {
+  createWorkerPoolsTable,
+  type GraphileSlotLock,
+  registerPool,
+  releaseDeadSlotPools,
+  tryGraphileSlotLock,
+  unregisterPools,
+} from './graphile-identity.ts';
 import { quoteSchema, reclaimExpiredLeases, refreshLeases } from './graphile-lease.ts';
 import { graphileLogger } from './graphile-logger.ts';
 
@@ -30,11 +41,16 @@ export interface GraphileJobQueueOptions {
   connectionString?: string;
   /** Or a pool the caller owns (then close() leaves it open). */
   pgPool?: pg.Pool;
-  /** Pool size when the adapter opens the pool. Default: concurrency + 4 (LISTEN, lease timer, claims), min 10. */
+  /**
+   * Pool size when the adapter opens the pool. Default 10: per worker, `concurrency` job connections at most, one
+   * LISTEN, one heartbeat, and one that holds its identity lock.
+   */
   maxPoolSize?: number;
   /** graphile-worker's schema. Default graphile_worker. */
   schema?: string;
   log?: RunLogger;
+  /** The workers' heartbeat timers (leases themselves are on the database's clock). Default the system clock. */
+  clock?: Clock;
 }
 
 /** Keyed jobs go to a graphile named queue of the same name: named queues run one job at a time. */
@@ -73,6 +89,7 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
   const schema = options.schema ?? 'graphile_worker';
   const s = quoteSchema(schema);
   const log = options.log ?? silentLogger;
+  const clock = options.clock ?? systemClock;
   const ownsPool = !options.pgPool;
   if (!options.pgPool && !options.connectionString)
     throw new Error('createGraphileJobQueue needs connectionString or pgPool');
@@ -96,6 +113,7 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
 
     async prepare() {
       await graphileWorker.runMigrations({ pgPool: pool, schema, logger });
+      await createWorkerPoolsTable(pool, schema);
     },
 
     async enqueue<DB>(transaction: Transaction<DB>, spec: EnqueueSpec): Promise<EnqueuedJob> {
@@ -116,19 +134,59 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
     async start(startOptions: StartOptions): Promise<RunningWorker> {
       const concurrency = startOptions.concurrency ?? queueDefaults.concurrency;
       const leaseMs = startOptions.leaseMs ?? queueDefaults.leaseMs;
+      const heartbeatIntervalMs =
+        startOptions.heartbeatIntervalMs ?? defaultHeartbeatIntervalMs(leaseMs, queueDefaults.heartbeatIntervalMs);
+      assertLeaseSettings(leaseMs, heartbeatIntervalMs);
       const stopTimeoutMs = startOptions.stopTimeoutMs ?? queueDefaults.stopTimeoutMs;
       const workerLog = startOptions.log ?? log;
       const runs = createJobRuns({ ...startOptions, log: workerLog });
+
+      // The identity first: its slot's dead pools are freed before this pool claims anything.
       let poolId = '';
+      let slot: { slotId: string; lock: GraphileSlotLock } | undefined;
+      let identityLost = false;
+      const takeSlot = async (baseId: string) => {
+        const claimed = await claimWorkerSlot(baseId, (id) => tryGraphileSlotLock(pool, schema, id));
+        const lock = claimed.lock as GraphileSlotLock;
+        // The lock lives as long as this session. If it ends while the process lives (the server restarted, the
+        // connection was cut), another process may take the slot and free this pool's jobs: stop running them.
+        lock.client.on('error', (error) => {
+          if (slot?.lock !== lock || identityLost) return;
+          identityLost = true;
+          workerLog.error(
+            { err: error, workerId: claimed.slotId },
+            'queue: the session holding this worker identity ended; aborting its jobs and taking an identity again',
+          );
+          for (const jobId of runs.jobIds()) runs.abort({ jobId }, AbortReason.interrupted);
+          void lock.release();
+        });
+        const released = await releaseDeadSlotPools(lock.client, schema, claimed.slotId, poolId);
+        workerLog.info(
+          { workerId: claimed.slotId, released },
+          released.length > 0
+            ? 'queue: worker started; released the jobs its previous process held when it died'
+            : 'queue: worker started',
+        );
+        slot = { slotId: claimed.slotId, lock };
+      };
+      if (startOptions.workerId !== undefined) await takeSlot(startOptions.workerId);
+
+      let registered: Promise<void> = Promise.resolve();
       const events: WorkerEvents = new EventEmitter() as WorkerEvents;
-      // Emitted synchronously inside run(), before any worker of the pool claims a job.
-      events.once('pool:create', ({ workerPool }) => (poolId = workerPool.id));
+      // Emitted synchronously inside run(), before any worker of the pool claims a job. The registration lands a few
+      // milliseconds later; a crash inside that window leaves the claims to the lease.
+      events.once('pool:create', ({ workerPool }) => {
+        poolId = workerPool.id;
+        if (slot) registered = registerPool(pool, schema, poolId, slot.slotId);
+      });
 
       const wrap =
         (handler: StartOptions['tasks'][string]): Task =>
         async (payload: unknown, helpers: JobHelpers) => {
           const job = helpers.job;
           const jobId = String(job.id);
+          // Without its identity's lock, this pool's claims may be freed under it at any moment.
+          if (identityLost) throw new Error(`job ${jobId} interrupted: this worker lost its identity lock`);
           const onPoolAbort = () => runs.abort({ jobId }, AbortReason.interrupted);
           helpers.abortSignal?.addEventListener('abort', onPoolAbort);
           try {
@@ -158,35 +216,49 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
       const taskList: Record<string, Task> = {};
       for (const [name, handler] of Object.entries(startOptions.tasks)) taskList[name] = wrap(handler);
 
-      const runner: Runner = await graphileWorker.run({
-        pgPool: pool,
-        schema,
-        logger,
-        events,
-        concurrency,
-        pollInterval: startOptions.pollIntervalMs ?? 2_000,
-        taskList,
-        crontab: '',
-        noHandleSignals: true,
-        // Ferry's stop() aborts first (after stopTimeoutMs); graphile's own abort is only a backstop.
-        gracefulShutdownAbortTimeout: stopTimeoutMs + 5_000,
-      });
+      let runner: Runner;
+      try {
+        runner = await graphileWorker.run({
+          pgPool: pool,
+          schema,
+          logger,
+          events,
+          concurrency,
+          pollInterval: startOptions.pollIntervalMs ?? 2_000,
+          taskList,
+          crontab: '',
+          noHandleSignals: true,
+          // Ferry's stop() aborts first (after stopTimeoutMs); graphile's own abort is only a backstop.
+          gracefulShutdownAbortTimeout: stopTimeoutMs + 5_000,
+        });
+        await registered;
+      } catch (error: unknown) {
+        await slot?.lock.release();
+        throw error;
+      }
 
-      const tick = async () => {
-        if (poolId) await refreshLeases(pool, schema, poolId);
+      const heartbeat = async () => {
+        if (identityLost && slot && startOptions.workerId !== undefined) {
+          await takeSlot(startOptions.workerId);
+          await registerPool(pool, schema, poolId, slot.slotId);
+          identityLost = false;
+        }
+        if (poolId) {
+          // Only runs that started before the renewal can be judged by its answer.
+          const running = runs.jobIds();
+          const held = await refreshLeases(pool, schema, poolId);
+          for (const jobId of running) if (!held.has(jobId)) runs.abort({ jobId }, AbortReason.interrupted);
+        }
         const freed = await reclaimExpiredLeases(pool, schema, leaseMs);
         if (freed.length > 0)
           workerLog.warn({ workers: freed }, 'queue: freed the jobs of workers whose lease expired');
       };
-      const leaseTimer = setInterval(
-        () => {
-          tick().catch((error: unknown) =>
-            workerLog.warn({ err: error }, 'queue: lease tick failed; retrying next tick'),
-          );
-        },
-        Math.max(Math.floor(leaseMs / 3), 10),
-      );
-      leaseTimer.unref();
+      const leaseHeartbeat = startLeaseHeartbeat({
+        clock,
+        intervalMs: heartbeatIntervalMs,
+        renew: heartbeat,
+        onError: (error) => workerLog.warn({ err: error }, 'queue: lease heartbeat failed; retrying next heartbeat'),
+      });
 
       let stopped: Promise<void> | undefined;
       const worker = {
@@ -196,15 +268,20 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
             const stopping = runner.stop();
             await runs.drain(stopTimeoutMs);
             await stopping;
-            clearInterval(leaseTimer);
+            await leaseHeartbeat.stop();
             await waitForReleasedLocks(pool, schema, poolId);
+            if (slot) {
+              await unregisterPools(pool, schema, [poolId]);
+              // Last: the slot stays locked until nothing of this pool is left locked.
+              await slot.lock.release();
+            }
             workers.delete(worker);
           })();
           return stopped;
         },
       };
       workers.add(worker);
-      return { workerId: poolId, stop: worker.stop };
+      return { workerId: slot?.slotId ?? poolId, stop: worker.stop };
     },
 
     async cancel(target: CancelTarget): Promise<CancelResult> {
