@@ -92,7 +92,7 @@ export async function createFerry(
       },
       log,
     });
-    const queue = await createJobQueue(config, database, log);
+    const queue = await createJobQueue(config, database, log, clock);
     const credentials = createCredentialCache({ ttlMs: config.credentialCacheTtlMs, maxEntries: 10_000 });
     const jobs = jobsService({ jobs: repositories.jobs, log, clock });
     const metrics = createFerryMetrics();
