@@ -66,6 +66,11 @@ export interface RetryHints {
   retryable?: boolean;
   /** Milliseconds to wait before the next attempt instead of the default backoff. */
   nextRetryDelay?: number;
+  /**
+   * The handler did not run the job and asks for it again in this many milliseconds: the job goes back to the queue
+   * without counting this attempt (a worker stopping, a limit reached). See JobHandedBack in job-deferral.ts.
+   */
+  deferMs?: number;
 }
 
 interface HeartbeatEvent {
@@ -126,8 +131,8 @@ export interface RunningWorker {
   readonly workerId: string;
   /**
    * Stops claiming, waits up to stopTimeoutMs for in-flight jobs, then aborts the ones still running and waits for
-   * them to settle; an aborted job is released for another worker (not counted as a failed attempt on the embedded
-   * queue; graphile counts it). Resolves when no job of this worker runs and every timer is cleared.
+   * them to settle; an aborted job is released for another worker, its attempt not counted (on graphile it waits
+   * graphile's backoff floor first, 1 s on a first attempt). Resolves when no job of this worker runs and every timer is cleared.
    */
   stop(): Promise<void>;
 }

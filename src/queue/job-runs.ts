@@ -3,6 +3,7 @@
 import { silentLogger, type RunLogger } from '../domain/run-context.ts';
 import type { JobHandler, RunningJobInfo, StartOptions } from './job-queue.ts';
 import { queueDefaults } from './job-queue.ts';
+import { retryHints } from './retry-policy.ts';
 
 /** How a run ended; the adapter turns it into SQL (delete, retry, fail, release). */
 export type JobOutcome =
@@ -11,6 +12,8 @@ export type JobOutcome =
   | { kind: 'cancelled' }
   /** stop() timed out or the lease was lost: the job goes back to the queue for another worker. */
   | { kind: 'interrupted'; error: unknown }
+  /** The handler handed the job back (retryHints' deferMs): again after delayMs, this attempt not counted. */
+  | { kind: 'deferred'; error: unknown; delayMs: number }
   | { kind: 'failed'; error: unknown };
 
 export const AbortReason = {
@@ -120,6 +123,8 @@ export function createJobRuns(
       } catch (error: unknown) {
         if (run.reason === AbortReason.cancelled) return { kind: 'cancelled' };
         if (run.reason === AbortReason.interrupted) return { kind: 'interrupted', error };
+        const deferMs = retryHints(error).deferMs;
+        if (deferMs !== undefined) return { kind: 'deferred', error, delayMs: deferMs };
         return { kind: 'failed', error };
       } finally {
         runs.delete(job.jobId);

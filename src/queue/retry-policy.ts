@@ -13,15 +13,15 @@ function backoffDelayMs(attempt: number): number {
 }
 
 /** Reads `retryable` and `nextRetryDelay` from anything thrown; other values count as retryable with the backoff. */
-function retryHints(error: unknown): RetryHints {
+export function retryHints(error: unknown): RetryHints {
   if (typeof error !== 'object' || error === null) return {};
-  const { retryable, nextRetryDelay } = error as Record<string, unknown>;
+  const { retryable, nextRetryDelay, deferMs } = error as Record<string, unknown>;
+  const delay = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
   return {
     retryable: typeof retryable === 'boolean' ? retryable : undefined,
-    nextRetryDelay:
-      typeof nextRetryDelay === 'number' && Number.isFinite(nextRetryDelay) && nextRetryDelay >= 0
-        ? nextRetryDelay
-        : undefined,
+    nextRetryDelay: delay(nextRetryDelay),
+    deferMs: delay(deferMs),
   };
 }
 

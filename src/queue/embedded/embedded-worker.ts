@@ -67,6 +67,12 @@ export function startEmbeddedWorker({ db, clock, workerId, options, log }: Embed
       );
       return;
     }
+    if (outcome.kind === 'deferred') {
+      await sql`update queue_jobs set locked_by = null, locked_until = null, attempts = max(attempts - 1, 0), last_error = ${failureMessage(outcome.error)}, run_at = ${now() + outcome.delayMs} where ${guard}`.execute(
+        db,
+      );
+      return;
+    }
     const decision = decideRetry(outcome.error, row.attempts, row.max_attempts);
     const message = failureMessage(outcome.error);
     log.warn(

@@ -31,3 +31,25 @@ export async function prepareGraphileFailure(
     [jobId, poolId, decision.delayMs],
   );
 }
+
+/**
+ * A job handed back (its worker stopping or losing its lease, or the handler deferring it): the attempt is not
+ * counted, and graphile's failJob then unlocks it for `delayMs`, or for its backoff floor if that is longer
+ * (exp(attempts) s with the attempt given back: 1 s on a first attempt).
+ */
+export async function prepareGraphileHandBack(
+  pool: pg.Pool,
+  schema: string,
+  jobId: string,
+  poolId: string,
+  delayMs: number,
+): Promise<void> {
+  const s = quoteSchema(schema);
+  await pool.query(
+    `update ${s}._private_jobs
+        set attempts = greatest(attempts - 1, 0),
+            run_at = now() + $3 * interval '1 millisecond' - exp(least(greatest(attempts - 1, 0), 10)) * interval '1 second'
+      where id = $1 and locked_by = $2`,
+    [jobId, poolId, delayMs],
+  );
+}

@@ -24,7 +24,7 @@ import { createJobRuns, AbortReason } from '../job-runs.ts';
 import { assertLeaseSettings, defaultHeartbeatIntervalMs, startLeaseHeartbeat } from '../lease-heartbeat.ts';
 import { claimWorkerSlot } from '../worker-slot.ts';
 import { decideRetry, failureMessage } from '../retry-policy.ts';
-import { prepareGraphileFailure } from './graphile-failure.ts';
+import { prepareGraphileFailure, prepareGraphileHandBack } from './graphile-failure.ts';
 import {
   createWorkerPoolsTable,
   type GraphileSlotLock,
@@ -195,7 +195,17 @@ export function createGraphileJobQueue(options: GraphileJobQueueOptions): JobQue
               handler,
             );
             if (outcome.kind === 'succeeded' || outcome.kind === 'cancelled') return;
-            if (outcome.kind === 'interrupted') throw outcome.error;
+            if (outcome.kind === 'interrupted' || outcome.kind === 'deferred') {
+              // Not the job's fault: the attempt is given back, so shutdowns and waits never use up its attempts.
+              await prepareGraphileHandBack(
+                pool,
+                schema,
+                jobId,
+                poolId,
+                outcome.kind === 'deferred' ? outcome.delayMs : 0,
+              );
+              throw outcome.error;
+            }
             const decision = decideRetry(outcome.error, job.attempts, job.max_attempts);
             workerLog.warn(
               {
