@@ -44,6 +44,19 @@ export const ferryDefaults = {
   queries: { retentionMs: 60 * 60 * 1000, maxRows: 10_000, pageSize: 500 },
   /** An in-flight Idempotency-Key claim older than this belongs to a process that died (src/api/idempotency.ts). */
   idempotencyAbandonedAfterMs: 5 * 60 * 1000,
+  /** The worker role (src/worker/worker.ts). */
+  worker: {
+    /** Executions one worker process runs at once (FERRY_WORKER_CONCURRENCY). */
+    concurrency: 4,
+    /**
+     * How long a stopping worker (SIGTERM, SIGINT) lets its running executions go on before it interrupts them and
+     * hands them back to the queue (FERRY_WORKER_SHUTDOWN_GRACE_MS). 0: at once; they checkpoint, and another
+     * worker resumes them.
+     */
+    shutdownGraceMs: 0,
+    /** How long an execution whose organization is at its limit (FERRY_ORGANIZATION_CONCURRENCY) waits to try again. */
+    organizationLimitRetryMs: 3_000,
+  },
   connectionTestTimeoutMs: 15_000,
   credentialCacheTtlMs: 10_000,
   entityCacheTtlMs: 1_000,
@@ -136,6 +149,19 @@ export interface FerryConfig {
    * host name. Two live processes with one id are safe: each locks its own slot of it (`<id>`, `<id>#2`, …).
    */
   workerId: string;
+  /** Executions one worker process runs at once. Env FERRY_WORKER_CONCURRENCY. Default 4. */
+  workerConcurrency: number;
+  /**
+   * At most this many executions (bulk and model syncs together) of one organization run at once, across every
+   * worker of the installation; the others wait their turn without using up an attempt, so that one tenant's backlog
+   * does not starve another's. Env FERRY_ORGANIZATION_CONCURRENCY. Default unset: no limit.
+   */
+  organizationConcurrency: number | undefined;
+  /**
+   * On SIGTERM/SIGINT, how long running executions may go on before the worker interrupts them: they checkpoint and
+   * go back to the queue, and another worker resumes them. Env FERRY_WORKER_SHUTDOWN_GRACE_MS. Default 0 (at once).
+   */
+  workerShutdownGraceMs: number;
 }
 
 export interface ConfigOverrides {
@@ -164,6 +190,13 @@ function positiveInteger(value: string | undefined, fallback: number, name: stri
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return number;
+}
+
+function nonNegativeInteger(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new Error(`${name} must be an integer of 0 or more, got ${value}`);
   return number;
 }
 
@@ -262,6 +295,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
             : positiveInteger(env.FERRY_STATE_CACHE_MB, 0, 'FERRY_STATE_CACHE_MB')) *
           1024 *
           1024,
+    workerConcurrency: positiveInteger(
+      env.FERRY_WORKER_CONCURRENCY,
+      ferryDefaults.worker.concurrency,
+      'FERRY_WORKER_CONCURRENCY',
+    ),
+    organizationConcurrency: nonEmpty(env.FERRY_ORGANIZATION_CONCURRENCY)
+      ? positiveInteger(env.FERRY_ORGANIZATION_CONCURRENCY, 0, 'FERRY_ORGANIZATION_CONCURRENCY')
+      : undefined,
+    workerShutdownGraceMs: nonNegativeInteger(
+      env.FERRY_WORKER_SHUTDOWN_GRACE_MS,
+      ferryDefaults.worker.shutdownGraceMs,
+      'FERRY_WORKER_SHUTDOWN_GRACE_MS',
+    ),
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };

@@ -1,6 +1,8 @@
 // The job that runs one bulk sync execution: build the engine's plan from the stored sync, open both connections,
 // run, and keep the execution row current (status, per-schema progress, counts). A retryable failure is thrown so
 // the queue retries the job (up to 3 attempts); the engine's checkpoints make the retry continue, not restart.
+// An execution starts only within its organization's limit (FERRY_ORGANIZATION_CONCURRENCY); at the limit, the job
+// is handed back to wait. Interrupted by a stopping worker, it is handed back too, and resumed elsewhere.
 import type { AppContext } from '../app-context.ts';
 import type { Connection } from '../connectors/connector.ts';
 import { runBulkSync } from '../engine/bulk/bulk-sync-runner.ts';
@@ -9,7 +11,10 @@ import type { SchemaExecution } from '../engine/bulk/schema-execution.ts';
 import { createKyselyCheckpointStore } from '../persistence/stores/kysely-checkpoint-store.ts';
 import { createKyselyConsoleLog } from '../persistence/stores/kysely-console-log.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
+import { JobHandedBack } from '../queue/job-deferral.ts';
 import type { JobContext, JobHandler } from '../queue/job-queue.ts';
+import { startWithinOrganizationLimit } from '../persistence/stores/organization-run-limit.ts';
+import { organizationAtLimit } from './organization-limit.ts';
 import type { BulkSyncSettings, BulkSyncsService } from '../services/bulk-syncs-service.ts';
 import type { ConnectionsService } from '../services/connections-service.ts';
 import type { ExecutionOutcome } from '../metrics/ferry-metrics.ts';
@@ -117,13 +122,35 @@ export function bulkExecutionTask(
       );
     };
 
-    try {
-      startedAt ??= nowIso(context.clock);
+    // Interrupted without a cancel (the worker is stopping, or lost its lease): the execution goes back to the
+    // queue as it is, and the next worker resumes it from the checkpoints of its committed batches.
+    const interruptedWithoutCancel = async () => {
+      if (!job.signal.aborted) return false;
+      const current = await repositories.bulkExecutions.getAnywhere(execution.id);
+      return current !== undefined && current.cancel_requested !== 1 && current.status !== 'canceled';
+    };
+    const handBack = async () => {
       await repositories.bulkExecutions.update(execution.id, {
-        status: 'running',
-        started_at: startedAt,
+        status: 'scheduled',
+        status_message: 'Interrupted by a stopping worker; another worker resumes it from its checkpoints',
         updated_at: nowIso(context.clock),
       });
+      log.info({}, 'bulk execution interrupted; handed back to the queue');
+      return new JobHandedBack(`bulk execution ${execution.id} handed back by a stopping worker`, 0);
+    };
+
+    const now = nowIso(context.clock);
+    const admitted = await startWithinOrganizationLimit(context.database.db, context.database.dialect, {
+      table: 'bulk_sync_executions',
+      executionId: execution.id,
+      organizationId: execution.organization_id,
+      limit: context.config.organizationConcurrency,
+      now,
+    });
+    if (!admitted) throw organizationAtLimit(context, execution.organization_id);
+    startedAt ??= now;
+
+    try {
       metrics.executionStarted('bulk');
       running = true;
       log.info({}, 'bulk execution running');
@@ -183,6 +210,7 @@ export function bulkExecutionTask(
         error_count: result.schemas.reduce((sum, item) => sum + item.errorCount, 0),
         warning_count: result.schemas.reduce((sum, item) => sum + item.warningCount, 0),
       });
+      if (result.status === 'canceled' && (await interruptedWithoutCancel())) throw await handBack();
       if (result.status === 'failed' && result.error?.retryable && job.attempt < 3) {
         await repositories.bulkExecutions.update(execution.id, {
           status_message: `Attempt ${job.attempt} failed, retrying: ${result.error.message}`,
@@ -193,6 +221,8 @@ export function bulkExecutionTask(
       }
       await finish(result.status as ExecutionOutcome, result.error?.message);
     } catch (error) {
+      if (error instanceof JobHandedBack) throw error;
+      if (await interruptedWithoutCancel()) throw await handBack();
       const retryable =
         (error as { retryable?: boolean }).retryable !== false && job.attempt < 3 && !job.signal.aborted;
       if (!retryable) await finish(job.signal.aborted ? 'canceled' : 'failed', (error as Error).message);

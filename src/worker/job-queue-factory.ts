@@ -16,7 +16,13 @@ export async function createJobQueue(
 ): Promise<JobQueue> {
   const queue =
     database.dialect === 'postgres'
-      ? createGraphileJobQueue({ connectionString: config.databaseUrl, log, clock })
+      ? createGraphileJobQueue({
+          connectionString: config.databaseUrl,
+          log,
+          clock,
+          // graphile holds a connection per running job, plus its LISTEN, the heartbeat and the identity lock.
+          maxPoolSize: Math.max(10, config.workerConcurrency + 4),
+        })
       : createEmbeddedJobQueue({ db: database.db, clock });
   await queue.prepare();
   return queue;

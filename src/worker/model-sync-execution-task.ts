@@ -2,7 +2,9 @@
 // and the target, run, and keep the execution row current (status, counts after every batch, errors, record-log
 // index). A retryable failure is thrown so the queue tries again (modelSyncExecutionAttempts); the engine's state
 // makes the next attempt send only what the last one did not deliver. A worker killed mid-run leaves the job locked
-// until its lease runs out; then another worker takes it as the next attempt, the same way.
+// until its lease runs out; then another worker takes it as the next attempt, the same way. A worker that stops
+// (SIGTERM) interrupts the run, which goes back to the queue without using an attempt and resumes elsewhere. An
+// execution starts only within its organization's limit (FERRY_ORGANIZATION_CONCURRENCY); at it, the job waits.
 import { rm } from 'node:fs/promises';
 import type { AppContext } from '../app-context.ts';
 import type { Connection } from '../connectors/connector.ts';
@@ -19,6 +21,8 @@ import {
   type ModelSyncExecutionRow,
 } from '../persistence/repositories/model-sync-executions-repository.ts';
 import type { JobContext, JobHandler } from '../queue/job-queue.ts';
+import { startWithinOrganizationLimit } from '../persistence/stores/organization-run-limit.ts';
+import { organizationAtLimit } from './organization-limit.ts';
 import type { ConnectionsService } from '../services/connections-service.ts';
 import {
   modelSyncExecutionAttempts,
@@ -143,11 +147,20 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
       counted = { read: Math.max(now.read, counted.read), written: Math.max(now.written, counted.written) };
     };
 
+    const now = nowIso(context.clock);
+    const admitted = await startWithinOrganizationLimit(context.database.db, context.database.dialect, {
+      table: 'model_sync_executions',
+      executionId: execution.id,
+      organizationId,
+      limit: context.config.organizationConcurrency,
+      now,
+    });
+    if (!admitted) throw organizationAtLimit(context, organizationId);
+    startedAt ??= now;
+
     const opened: Connection[] = [];
     let running = false;
     try {
-      startedAt ??= nowIso(context.clock);
-      await update({ status: 'running', started_at: startedAt });
       metrics.executionStarted('model');
       running = true;
       log.info({}, 'model sync execution running');

@@ -1,5 +1,6 @@
 // The worker role: claims jobs from the queue and runs them in this process. `ferry serve` runs it next to the API
-// unless --no-worker; any number of processes may run it against one database.
+// unless --no-worker; any number of processes may run it against one database. It runs up to
+// FERRY_WORKER_CONCURRENCY executions at once; stop() hands the running ones back for another worker to resume.
 import type { AppContext } from '../app-context.ts';
 import type { JobHandler, RunningWorker } from '../queue/job-queue.ts';
 import { modelSyncExecutionsService } from '../services/model-sync-executions-service.ts';
@@ -34,11 +35,13 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       [bulkExecutionTaskName]: nudging(bulkExecutionTask(context, connections, bulkSyncs)),
       [modelSyncExecutionTaskName]: nudging(modelSyncExecutionTask(context, connections)),
     },
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? context.config.workerConcurrency,
     leaseMs: context.config.queueLeaseMs,
     heartbeatIntervalMs: context.config.queueHeartbeatMs,
     // Restarted on the same machine and data, this worker takes its own slot back and resumes its jobs at once.
     workerId: context.config.workerId,
+    // A stopping worker interrupts its runs (after the grace): they checkpoint and go back to the queue.
+    stopTimeoutMs: context.config.workerShutdownGraceMs,
     log: context.log,
     // A cancel requested through another process reaches this one through the execution row (checked every 5 s).
     isCancelled: async (job) => {
