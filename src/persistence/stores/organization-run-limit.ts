@@ -9,7 +9,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectName } from '../database.ts';
 import type { Database } from '../schema.ts';
 
-export type ExecutionTable = 'bulk_sync_executions' | 'model_sync_executions';
+type ExecutionTable = 'bulk_sync_executions' | 'model_sync_executions';
 
 export interface StartWithinLimit {
   table: ExecutionTable;
