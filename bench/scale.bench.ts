@@ -1,10 +1,13 @@
 // Scale-out: 30 bulk syncs (PostgreSQL → PostgreSQL, one table of BENCH_SCALE_ROWS rows each) due at the same
 // instant, run by 1, 2 and 3 `ferry worker` processes (FERRY_WORKER_CONCURRENCY default, 4) against one PostgreSQL
-// metadata database, with one `ferry serve --no-worker` taking the starts. Each round is a fresh installation.
-// The 30 executions are started through the API at one instant (30 concurrent POSTs, each sync started twice at
-// that instant, as two schedulers firing together would): the delay of an execution is from that instant to its
-// started_at, and the round's rows/s is every row copied over the time from that instant to the last completion.
-// From the executions table: how many executions each sync got, and that no sync ever had two running at once.
+// metadata database, with one `ferry serve --no-worker` for the API. Each round is a fresh installation.
+// Trigger (BENCH_SCALE_TRIGGER):
+//   schedule (default): the 30 syncs get a `custom` schedule for the same minute, the next minute boundary at least
+//     20 s ahead, and the workers' schedulers fire them; the delay is from that due time to each started_at.
+//   api: the 30 executions are started through the API at one instant (each sync twice at that instant, as two
+//     callers racing would; the second is a 409); the delay is from that instant to each started_at.
+// The round's rows/s is every row copied over the time from the due instant to the last completion. From the
+// executions table: how many executions each sync got, and that no sync ever had two running at once.
 // Baseline: the 1-worker round. Knobs: BENCH_SCALE_ROWS (20000), BENCH_SCALE_SYNCS (30), BENCH_SCALE_WORKERS (1,2,3).
 import { loadavg } from 'node:os';
 import pg from 'pg';
@@ -20,6 +23,18 @@ const rowsPerSync = Number(process.env.BENCH_SCALE_ROWS ?? 20_000);
 const syncCount = Number(process.env.BENCH_SCALE_SYNCS ?? 30);
 const workerCounts = (process.env.BENCH_SCALE_WORKERS ?? '1,2,3').split(',').map(Number);
 const roundTimeoutMs = Number(process.env.BENCH_SCALE_ROUND_TIMEOUT_MS ?? 240_000);
+
+const trigger = process.env.BENCH_SCALE_TRIGGER === 'api' ? 'api' : 'schedule';
+
+/** The next minute boundary at least `leadMs` from now: when every sync of a scheduled round is due. */
+function nextDueMinute(leadMs: number): Date {
+  const due = new Date(Date.now() + leadMs);
+  if (due.getUTCSeconds() !== 0 || due.getUTCMilliseconds() !== 0) {
+    due.setUTCSeconds(0, 0);
+    due.setUTCMinutes(due.getUTCMinutes() + 1);
+  }
+  return due;
+}
 
 const tableName = (index: number) => `t_${String(index).padStart(2, '0')}`;
 
@@ -51,7 +66,12 @@ interface Round {
   incomplete: number;
 }
 
-async function createSyncs(ferry: FerryProcesses, source: ScratchDatabase, destination: ScratchDatabase) {
+async function createSyncs(
+  ferry: FerryProcesses,
+  source: ScratchDatabase,
+  destination: ScratchDatabase,
+  due: Date | undefined,
+) {
   const connection = async (name: string, database: ScratchDatabase) => {
     const created = await call(ferry.url, 'POST', '/api/connections', {
       key: ferry.apiKey,
@@ -71,7 +91,10 @@ async function createSyncs(ferry: FerryProcesses, source: ScratchDatabase, desti
         source_connection_id: sourceId,
         destination_connection_id: destinationId,
         destination_configuration: {},
-        default_schedule: { frequency: 'manual' },
+        // Daily at the due minute (UTC): it fires once in the round.
+        default_schedule: due
+          ? { frequency: 'custom', minute: String(due.getUTCMinutes()), hour: String(due.getUTCHours()) }
+          : { frequency: 'manual' },
         schemas: [`public.${tableName(index)}`],
       },
     });
@@ -111,25 +134,35 @@ async function round(workers: number, source: ScratchDatabase): Promise<Round> {
   const destination = await createPostgresDatabase('ferry_bench_scale_dst');
   try {
     await ferry.serve();
-    const syncIds = await createSyncs(ferry, source, destination);
     await Promise.all(Array.from({ length: workers }, () => workerRunning(ferry.worker())));
-
-    const dueAt = Date.now();
-    const starts = await Promise.all(
-      [...syncIds, ...syncIds].map((syncId) =>
-        call(ferry.url, 'POST', `/api/bulk/syncs/${syncId}/executions`, { key: ferry.apiKey, body: {} }),
-      ),
-    );
-    const accepted = starts.filter((start) => start.status === 200).length;
-    const refused = starts.filter((start) => start.status === 409).length;
-    if (accepted + refused !== starts.length)
-      throw new Error(`unexpected start answers: ${starts.map((start) => start.status).join(',')}`);
+    let dueAt: number;
+    let refused = 0;
+    if (trigger === 'schedule') {
+      const due = nextDueMinute(20_000);
+      dueAt = due.getTime();
+      await createSyncs(ferry, source, destination, due);
+      if (Date.now() > dueAt - 6_000)
+        console.log('  warning: the syncs were created less than 6 s before they were due');
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueAt - Date.now())));
+    } else {
+      const syncIds = await createSyncs(ferry, source, destination, undefined);
+      dueAt = Date.now();
+      const starts = await Promise.all(
+        [...syncIds, ...syncIds].map((syncId) =>
+          call(ferry.url, 'POST', `/api/bulk/syncs/${syncId}/executions`, { key: ferry.apiKey, body: {} }),
+        ),
+      );
+      refused = starts.filter((start) => start.status === 409).length;
+      if (starts.some((start) => start.status !== 200 && start.status !== 409))
+        throw new Error(`unexpected start answers: ${starts.map((start) => start.status).join(',')}`);
+    }
 
     let spans: ExecutionSpan[] = [];
     const deadline = Date.now() + roundTimeoutMs;
     for (;;) {
       spans = await readSpans(ferry);
-      if (spans.every((span) => ['completed', 'failed', 'canceled'].includes(span.status))) break;
+      if (spans.length >= syncCount && spans.every((span) => ['completed', 'failed', 'canceled'].includes(span.status)))
+        break;
       if (Date.now() > deadline) {
         console.log(
           `  round of ${workers} worker(s) timed out; executions not finished: ${spans
@@ -171,7 +204,8 @@ if (unavailable) {
 }
 
 console.log(
-  `bench/scale: ${syncCount} bulk syncs × ${formatCount(rowsPerSync)} rows, workers ${workerCounts.join(', ')}; ` +
+  `bench/scale: ${syncCount} bulk syncs × ${formatCount(rowsPerSync)} rows, workers ${workerCounts.join(', ')}, ` +
+    `started by ${trigger === 'schedule' ? 'their schedules' : 'the API'}; ` +
     `load average before ${loadavg()
       .map((value) => value.toFixed(2))
       .join(' ')}`,
@@ -199,7 +233,7 @@ try {
 
 const baseline = rounds.find((result) => result.workers === 1);
 printTable(
-  `bench/scale — ${syncCount} bulk syncs due at once, ${formatCount(rowsPerSync)} rows each`,
+  `bench/scale — ${syncCount} bulk syncs due at once (${trigger === 'schedule' ? 'scheduled' : 'started through the API'}), ${formatCount(rowsPerSync)} rows each`,
   [
     { header: 'workers', cell: (row: Round) => String(row.workers), align: 'right' },
     { header: 'executions', cell: (row) => String(row.executions), align: 'right' },
@@ -229,7 +263,7 @@ const checks: GoalCheck[] = rounds.flatMap((result) => [
   {
     name: `${result.workers} worker(s): every due sync ran exactly once`,
     met: result.executions === syncCount && result.incomplete === 0,
-    detail: `${result.executions} executions for ${syncCount} syncs, ${result.incomplete} not completed, ${result.refused} second starts refused`,
+    detail: `${result.executions} executions for ${syncCount} syncs, ${result.incomplete} not completed${trigger === 'api' ? `, ${result.refused} second starts refused` : ''}`,
   },
   {
     name: `${result.workers} worker(s): no sync ever ran twice at the same time`,
