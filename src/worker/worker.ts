@@ -2,6 +2,7 @@
 // unless --no-worker; any number of processes may run it against one database. It runs up to
 // FERRY_WORKER_CONCURRENCY executions at once; stop() hands the running ones back for another worker to resume.
 import type { AppContext } from '../app-context.ts';
+import { JobHandedBack } from '../queue/job-deferral.ts';
 import type { JobHandler, RunningWorker } from '../queue/job-queue.ts';
 import { modelSyncExecutionsService } from '../services/model-sync-executions-service.ts';
 import { type Scheduler, startScheduler } from './scheduler.ts';
@@ -25,11 +26,18 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
   let scheduler: Scheduler | undefined;
-  // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once.
+  // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once. A job handed
+  // back (its organization at its limit) finished nothing, and comes back every few seconds: no nudge.
   const nudging =
     (handler: JobHandler): JobHandler =>
     (payload, job) =>
-      handler(payload, job).finally(() => scheduler?.nudge());
+      handler(payload, job).then(
+        () => scheduler?.nudge(),
+        (error: unknown) => {
+          if (!(error instanceof JobHandedBack)) scheduler?.nudge();
+          throw error;
+        },
+      );
   const running: RunningWorker = await context.queue.start({
     tasks: {
       [bulkExecutionTaskName]: nudging(bulkExecutionTask(context, connections, bulkSyncs)),
