@@ -28,31 +28,38 @@ import { identityRoutes } from './resources/identity/identity-routes.ts';
 import { organizationRoutes } from './resources/organizations/organization-routes.ts';
 import { currentOrganizationUserRoutes } from './resources/users/current-organization-user-routes.ts';
 import { partnerUserRoutes } from './resources/users/partner-user-routes.ts';
+import { permissionRoutes } from './resources/permissions/permission-routes.ts';
+import { permissionsService } from '../services/permissions-service.ts';
+import { guardPermissions } from './permission-guard.ts';
 
 export function allRoutes(context: AppContext): RouteDefinition[] {
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
-  return [
-    ...identityRoutes(context),
-    ...organizationRoutes(context),
-    ...currentOrganizationUserRoutes(context),
-    ...partnerUserRoutes(context),
-    ...entityRoutes(context),
-    ...connectionTypeRoutes(context),
-    ...connectionRoutes(context, connections),
-    ...sharedConnectionRoutes(context, connections),
-    ...connectionDataRoutes(context, connections),
-    ...connectCardRoutes(context),
-    ...proxyRoutes(context, connections),
-    ...bulkSyncRoutes(context, bulkSyncs),
-    ...bulkSchemaRoutes(context, bulkSyncs),
-    ...bulkScheduleRoutes(context, bulkSyncs),
-    ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
-    ...bulkExecutionLogRoutes(context, bulkSyncs),
-    ...modelRoutes(context, modelsService(context, connections)),
-    ...enrichmentRoutes(connections),
-    ...modelSyncExecutionRoutes(context, modelSyncExecutionsService(context)),
-    ...modelSyncRoutes(context, modelSyncsService(context, connections)),
-    ...modelSyncLogRoutes(context),
-  ];
+  return guardPermissions(
+    [
+      ...identityRoutes(context),
+      ...organizationRoutes(context),
+      ...currentOrganizationUserRoutes(context),
+      ...partnerUserRoutes(context),
+      ...entityRoutes(context),
+      ...connectionTypeRoutes(context),
+      ...connectionRoutes(context, connections),
+      ...sharedConnectionRoutes(context, connections),
+      ...connectionDataRoutes(context, connections),
+      ...connectCardRoutes(context),
+      ...proxyRoutes(context, connections),
+      ...bulkSyncRoutes(context, bulkSyncs),
+      ...bulkSchemaRoutes(context, bulkSyncs),
+      ...bulkScheduleRoutes(context, bulkSyncs),
+      ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
+      ...bulkExecutionLogRoutes(context, bulkSyncs),
+      ...modelRoutes(context, modelsService(context, connections)),
+      ...enrichmentRoutes(connections),
+      ...modelSyncExecutionRoutes(context, modelSyncExecutionsService(context)),
+      ...modelSyncRoutes(context, modelSyncsService(context, connections)),
+      ...modelSyncLogRoutes(context),
+      ...permissionRoutes(context),
+    ],
+    permissionsService(context.repositories),
+  );
 }

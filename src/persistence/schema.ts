@@ -365,8 +365,32 @@ export interface ScheduleStatesTable {
   updated_at: string;
 }
 
+/** A role: a label users hold (users.role_ids). Built-in roles have a system_key. */
+export interface RolesTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  system_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A policy: which roles may do which action on the objects it is attached to. Built-in ones have a system_key. */
+export interface PoliciesTable {
+  id: string;
+  organization_id: string;
+  name: string;
+  system_key: string | null;
+  /** JSON: [{action, role_ids}]. */
+  policy_actions: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   schedule_states: ScheduleStatesTable;
+  roles: RolesTable;
+  policies: PoliciesTable;
   models: ModelsTable;
   model_syncs: ModelSyncsTable;
   model_sync_executions: ModelSyncExecutionsTable;

@@ -12,4 +12,7 @@ export interface Principal {
   /** Set for user keys. */
   userId?: string;
   userEmail?: string;
+  /** User keys: the legacy role name (`admin`, `user`) and the role ids the user holds, as of authentication. */
+  userRole?: string | null;
+  userRoleIds?: string[];
 }

@@ -3,6 +3,9 @@
 import { DomainError, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
 import type { UserRow } from '../persistence/repositories/users-repository.ts';
+import { ensureBuiltIns } from './permissions-catalog.ts';
+import { unrestricted } from './permissions-service.ts';
+import type { Principal } from './principal.ts';
 
 export interface UserChanges {
   email?: string;
@@ -26,6 +29,14 @@ function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Adding, removing and re-roling users takes the Admin role (Polytomic's Editor may do everything else). */
+function requireUserAdmin(actor: Principal | undefined): void {
+  if (actor && !unrestricted(actor))
+    throw new DomainError('forbidden', 'Only the Admin role may add or remove users or change their roles.', {
+      details: { reason: 'admin_required' },
+    });
+}
+
 /** `credentialsChanged` is called after changes that alter or revoke what a key stands for (role, deletion). */
 export function usersService(repositories: Repositories, credentialsChanged: () => void = () => {}) {
   async function requireUser(organizationId: string, id: string): Promise<UserRow> {
@@ -40,11 +51,22 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
       throw unprocessableField('email', 'a user with this email already exists in the organization');
   }
 
+  async function checkRoleIds(organizationId: string, roleIds: string[] | undefined): Promise<void> {
+    if (roleIds === undefined) return;
+    await ensureBuiltIns(repositories, organizationId);
+    const known = new Set((await repositories.roles.list(organizationId)).map((role) => role.id));
+    roleIds.forEach((roleId, index) => {
+      if (!known.has(roleId)) throw unprocessableField(`role_ids[${index}]`, `no role ${roleId} in this organization`);
+    });
+  }
+
   return {
     requireUser,
     list: (organizationId: string) => repositories.users.list(organizationId),
-    async create(organizationId: string, input: UserChanges & { email: string }): Promise<UserRow> {
+    async create(organizationId: string, input: UserChanges & { email: string }, actor?: Principal): Promise<UserRow> {
+      requireUserAdmin(actor);
       checkRoles(input);
+      await checkRoleIds(organizationId, input.role_ids);
       const email = normalizeEmail(input.email);
       await ensureEmailFree(organizationId, email);
       return repositories.users.create(organizationId, {
@@ -53,9 +75,11 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
         role_ids: input.role_ids,
       });
     },
-    async update(organizationId: string, id: string, input: UserChanges): Promise<UserRow> {
+    async update(organizationId: string, id: string, input: UserChanges, actor?: Principal): Promise<UserRow> {
       checkRoles(input);
       await requireUser(organizationId, id);
+      requireUserAdmin(actor);
+      await checkRoleIds(organizationId, input.role_ids);
       const changes: UserChanges & { role?: string | null } = {};
       if (input.email !== undefined) {
         changes.email = normalizeEmail(input.email);
@@ -68,8 +92,14 @@ export function usersService(repositories: Repositories, credentialsChanged: () 
       return requireUser(organizationId, id);
     },
     /** Deleting a user revokes its keys (they cascade). Returns the deleted user, as the spec's UserEnvelope says. */
-    async delete(organizationId: string, id: string, callerUserId: string | undefined): Promise<UserRow> {
+    async delete(
+      organizationId: string,
+      id: string,
+      callerUserId: string | undefined,
+      actor?: Principal,
+    ): Promise<UserRow> {
       const user = await requireUser(organizationId, id);
+      requireUserAdmin(actor);
       if (callerUserId === id) throw new DomainError('forbidden', 'A user cannot delete itself.');
       await repositories.users.delete(organizationId, id);
       credentialsChanged();

@@ -48,6 +48,7 @@ export function createAuthenticator(apiKeys: ApiKeysRepository, cache: Credentia
         userId: principal.user_id ?? undefined,
         userEmail: principal.user_email ?? undefined,
         userRole: principal.user_role ?? null,
+        userRoleIds: principal.user_role_ids ? (JSON.parse(principal.user_role_ids) as string[]) : [],
       };
       cache.set(token, caller);
       return caller;

@@ -11,6 +11,7 @@ import * as bulkExecutions from './0008-bulk-executions.ts';
 import * as modelsAndModelSyncs from './0009-models-and-model-syncs.ts';
 import * as modelSyncStateGenerations from './0010-model-sync-state-generations.ts';
 import * as scheduleStates from './0011-schedule-states.ts';
+import * as rolesAndPolicies from './0012-roles-and-policies.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009-models-and-model-syncs': modelsAndModelSyncs,
   '0010-model-sync-state-generations': modelSyncStateGenerations,
   '0011-schedule-states': scheduleStates,
+  '0012-roles-and-policies': rolesAndPolicies,
 };

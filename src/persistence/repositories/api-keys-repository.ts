@@ -46,6 +46,7 @@ export function apiKeysRepository(db: Kysely<Database>, clock: Clock) {
         'k.user_id',
         'u.email as user_email',
         'u.role as user_role',
+        'u.role_ids as user_role_ids',
       ])
       .where('k.key_hash', '=', keyHash)
       .where('k.revoked_at', 'is', null),

@@ -17,6 +17,9 @@ import { organizationsRepository } from './organizations-repository.ts';
 import { partnersRepository } from './partners-repository.ts';
 import { usersRepository } from './users-repository.ts';
 import { modelsRepository } from './models-repository.ts';
+import { rolesRepository } from './roles-repository.ts';
+import { policiesRepository } from './policies-repository.ts';
+import { objectPoliciesRepository } from './object-policies-repository.ts';
 
 export function createRepositories(db: Kysely<Database>, clock: Clock) {
   return {
@@ -35,6 +38,9 @@ export function createRepositories(db: Kysely<Database>, clock: Clock) {
     modelSyncs: modelSyncsRepository(db),
     modelSyncExecutions: modelSyncExecutionsRepository(db),
     models: modelsRepository(db),
+    roles: rolesRepository(db),
+    policies: policiesRepository(db),
+    objectPolicies: objectPoliciesRepository(db),
   };
 }
 

@@ -33,7 +33,9 @@ export function currentOrganizationUserRoutes(context: AppContext): RouteDefinit
       body: CurrentOrgCreateUserRequest,
       response: UserEnvelope,
       errors: [403, 422, 500],
-      handler: async ({ caller, body }) => ({ data: userToWire(await users.create(caller.organizationId, body)) }),
+      handler: async ({ caller, body }) => ({
+        data: userToWire(await users.create(caller.organizationId, body, caller)),
+      }),
     },
     {
       operationId: 'users.getCurrentOrgUser',
@@ -59,7 +61,7 @@ export function currentOrganizationUserRoutes(context: AppContext): RouteDefinit
       response: UserEnvelope,
       errors: [403, 422, 500],
       handler: async ({ caller, params, body }) => ({
-        data: userToWire(await users.update(caller.organizationId, params.id, body)),
+        data: userToWire(await users.update(caller.organizationId, params.id, body, caller)),
       }),
     },
     {
@@ -72,7 +74,7 @@ export function currentOrganizationUserRoutes(context: AppContext): RouteDefinit
       response: UserEnvelope,
       errors: [403, 404, 500],
       handler: async ({ caller, params }) => ({
-        data: userToWire(await users.delete(caller.organizationId, params.id, caller.userId)),
+        data: userToWire(await users.delete(caller.organizationId, params.id, caller.userId, caller)),
       }),
     },
   ];

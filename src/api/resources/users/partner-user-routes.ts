@@ -50,7 +50,7 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
       errors: [403, 422, 500],
       handler: async ({ caller, params, body }) => {
         const organization = await organizationInScope(repositories, caller, params.org_id);
-        return { data: userToWire(await users.create(organization.id, body)) };
+        return { data: userToWire(await users.create(organization.id, body, caller)) };
       },
     },
     {
@@ -79,7 +79,7 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
       errors: [403, 422, 500],
       handler: async ({ caller, params, body }) => {
         const organization = await organizationInScope(repositories, caller, params.org_id);
-        return { data: userToWire(await users.update(organization.id, params.id, body)) };
+        return { data: userToWire(await users.update(organization.id, params.id, body, caller)) };
       },
     },
     {
@@ -93,7 +93,7 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
       errors: [403, 404, 500],
       handler: async ({ caller, params }) => {
         const organization = await organizationInScope(repositories, caller, params.org_id);
-        return { data: userToWire(await users.delete(organization.id, params.id, caller.userId)) };
+        return { data: userToWire(await users.delete(organization.id, params.id, caller.userId, caller)) };
       },
     },
     {

@@ -1,0 +1,387 @@
+// Roles and policies over HTTP with user-scoped keys: the CRUD routes in both versions, built-ins that cannot be
+// deleted, a Viewer refused on every write and run, an Admin allowed everything, and a custom policy attached to one
+// connection granting a custom role `edit` there and nowhere else (lists and entity lookups included).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
+import { createModelSyncWorld, syncBody, type ModelSyncWorld } from './model-sync-kit.ts';
+
+const versions = ['2025-09-18', '2024-02-08'] as const;
+
+for (const dialect of await availableDialects()) {
+  describe(`roles and policies (${dialect} metadata)`, () => {
+    let server: TestFerry;
+    let world: ModelSyncWorld;
+    let syncId: string;
+    let bulkSyncId: string;
+    const builtIn: Record<string, string> = {};
+    const builtInPolicy: Record<string, string> = {};
+
+    /** A user of the bootstrap organization holding `body`'s roles, and its user-scoped key. */
+    async function userKey(body: { role_ids?: string[]; role?: string }): Promise<{ id: string; key: string }> {
+      const user = await call(server.url, 'POST', `/api/organizations/${server.organizationId}/users`, {
+        key: server.partnerKey,
+        body: { email: `u-${Math.random().toString(36).slice(2)}@perm.example`, ...body },
+      });
+      assert.equal(user.status, 200, user.text);
+      const key = await call(
+        server.url,
+        'POST',
+        `/api/organizations/${server.organizationId}/users/${user.body.data.id}/keys`,
+        { key: server.partnerKey },
+      );
+      assert.equal(key.status, 200, key.text);
+      return { id: user.body.data.id, key: key.body.data.value };
+    }
+
+    before(async () => {
+      server = await startFerry(dialect);
+      world = await createModelSyncWorld(server);
+      const sync = await call(server.url, 'POST', '/api/syncs', { key: server.apiKey, body: syncBody(world) });
+      assert.equal(sync.status, 200, sync.text);
+      syncId = sync.body.data.id;
+      const bulk = await call(server.url, 'POST', '/api/bulk/syncs', {
+        key: server.apiKey,
+        body: {
+          name: 'Copy',
+          source_connection_id: world.sourceConnectionId,
+          destination_connection_id: world.targetConnectionId,
+          destination_configuration: {},
+          default_schedule: { frequency: 'manual' },
+        },
+      });
+      assert.equal(bulk.status, 200, bulk.text);
+      bulkSyncId = bulk.body.data.id;
+      const roles = await call(server.url, 'GET', '/api/permissions/roles', { key: server.apiKey });
+      for (const role of roles.body.data) builtIn[role.name] = role.id;
+      const policies = await call(server.url, 'GET', '/api/permissions/policies', { key: server.apiKey });
+      for (const policy of policies.body.data) builtInPolicy[policy.name] = policy.id;
+    });
+    after(async () => {
+      await server.close();
+      world.remove();
+    });
+
+    test('the built-in roles and policies are listed in both versions and cannot be deleted', async () => {
+      for (const version of versions) {
+        const roles = await call(server.url, 'GET', '/api/permissions/roles', { key: server.apiKey, version });
+        assert.equal(roles.status, 200, roles.text);
+        assert.deepEqual(
+          roles.body.data.filter((role: { system: boolean }) => role.system).map((role: { name: string }) => role.name),
+          ['Admin', 'Editor', 'Sync Editor', 'Viewer'],
+        );
+        const policies = await call(server.url, 'GET', '/api/permissions/policies', { key: server.apiKey, version });
+        assert.deepEqual(
+          policies.body.data
+            .filter((policy: { system: boolean }) => policy.system)
+            .map((p: { name: string }) => p.name),
+          ['Connections', 'Models', 'Model syncs', 'Bulk syncs'],
+        );
+        const connections = policies.body.data.find((policy: { name: string }) => policy.name === 'Connections');
+        const read = connections.policy_actions.find((grant: { action: string }) => grant.action === 'read');
+        assert.ok(read.role_ids.includes(builtIn.Viewer));
+      }
+      const role = await call(server.url, 'DELETE', `/api/permissions/roles/${builtIn.Admin}`, { key: server.apiKey });
+      assert.equal(role.status, 403, role.text);
+      assert.match(role.body.message, /built-in role/);
+      const renamed = await call(server.url, 'PUT', `/api/permissions/roles/${builtIn.Viewer}`, {
+        key: server.apiKey,
+        body: { name: 'Watcher' },
+      });
+      assert.equal(renamed.status, 403, renamed.text);
+      const policy = await call(server.url, 'DELETE', `/api/permissions/policies/${builtInPolicy.Models}`, {
+        key: server.partnerKey,
+      });
+      assert.equal(policy.status, 403, policy.text);
+      assert.match(policy.body.message, /built-in policy/);
+      assert.equal(
+        (await call(server.url, 'GET', `/api/permissions/policies/${builtInPolicy.Models}`, { key: server.apiKey }))
+          .status,
+        200,
+      );
+    });
+
+    test('role and policy CRUD in both versions, with strict validation naming the field', async () => {
+      for (const version of versions) {
+        const created = await call(server.url, 'POST', '/api/permissions/roles', {
+          key: server.apiKey,
+          version,
+          body: { name: `Analyst ${version}` },
+        });
+        assert.equal(created.status, 200, created.text);
+        assert.equal(created.body.data.system, false);
+        assert.equal(created.body.data.organization_id, server.organizationId);
+        const id = created.body.data.id;
+        const method = version === '2024-02-08' ? 'PUT' : 'PUT';
+        const updated = await call(server.url, method, `/api/permissions/roles/${id}`, {
+          key: server.apiKey,
+          version,
+          body: { name: `Analyst+ ${version}` },
+        });
+        assert.equal(updated.status, 200, updated.text);
+        assert.equal(updated.body.data.name, `Analyst+ ${version}`);
+
+        const policy = await call(server.url, 'POST', '/api/permissions/policies', {
+          key: server.apiKey,
+          version,
+          body: { name: `Analysts ${version}`, policy_actions: [{ action: 'read', role_ids: [id] }] },
+        });
+        assert.equal(policy.status, 200, policy.text);
+        assert.deepEqual(policy.body.data.policy_actions, [{ action: 'read', role_ids: [id] }]);
+        const policyId = policy.body.data.id;
+        const got = await call(server.url, 'GET', `/api/permissions/policies/${policyId}`, {
+          key: server.apiKey,
+          version,
+        });
+        assert.equal(got.body.data.name, `Analysts ${version}`);
+
+        // Deleting the role takes it off the policy's grants.
+        assert.equal(
+          (await call(server.url, 'DELETE', `/api/permissions/roles/${id}`, { key: server.apiKey, version })).status,
+          204,
+        );
+        assert.equal(
+          (await call(server.url, 'GET', `/api/permissions/roles/${id}`, { key: server.apiKey })).status,
+          404,
+        );
+        const after = await call(server.url, 'GET', `/api/permissions/policies/${policyId}`, { key: server.apiKey });
+        assert.deepEqual(after.body.data.policy_actions, [{ action: 'read', role_ids: [] }]);
+        assert.equal(
+          (await call(server.url, 'DELETE', `/api/permissions/policies/${policyId}`, { key: server.apiKey, version }))
+            .status,
+          204,
+        );
+        assert.equal(
+          (await call(server.url, 'GET', `/api/permissions/policies/${policyId}`, { key: server.apiKey })).status,
+          404,
+        );
+      }
+
+      const refusals: Array<[string, string, unknown, number, string]> = [
+        ['POST', '/api/permissions/roles', {}, 400, 'name'],
+        ['POST', '/api/permissions/roles', { name: 'x', colour: 'red' }, 400, 'colour'],
+        ['POST', '/api/permissions/roles', { name: 'Viewer' }, 422, 'name'],
+        [
+          'POST',
+          '/api/permissions/policies',
+          { name: 'p', policy_actions: [{ action: 'fly' }] },
+          400,
+          'policy_actions[0].action',
+        ],
+        [
+          'POST',
+          '/api/permissions/policies',
+          { name: 'p', policy_actions: [{ action: 'edit', role_ids: ['no-such-role'] }] },
+          422,
+          'policy_actions[0].role_ids[0]',
+        ],
+        [
+          'POST',
+          '/api/permissions/policies',
+          { name: 'p', policy_actions: [{ role_ids: [] }] },
+          400,
+          'policy_actions[0].action',
+        ],
+      ];
+      for (const [method, path, body, status, field] of refusals) {
+        const response = await call(server.url, method, path, { key: server.apiKey, body });
+        assert.equal(response.status, status, `${JSON.stringify(body)}: ${response.text}`);
+        assert.match(JSON.stringify(response.body), new RegExp(field.replace(/[[\]]/g, '\\$&')), response.text);
+      }
+    });
+
+    test('a Viewer reads everything and is refused every write and every run, in both versions', async () => {
+      const viewer = await userKey({ role_ids: [builtIn.Viewer] });
+      for (const version of versions) {
+        const options = (body?: unknown) => ({ key: viewer.key, version, body });
+        for (const path of [
+          `/api/connections/${world.targetConnectionId}`,
+          `/api/models/${world.modelId}`,
+          `/api/syncs/${syncId}`,
+          `/api/bulk/syncs/${bulkSyncId}`,
+        ]) {
+          const read = await call(server.url, 'GET', path, options());
+          assert.equal(read.status, 200, `${path}: ${read.text}`);
+        }
+        const listed = await call(server.url, 'GET', '/api/connections', options());
+        assert.ok(listed.body.data.length >= 4);
+
+        const writes: Array<[string, string, unknown]> = [
+          ['POST', '/api/connections', { name: 'x', type: 'sqlite', configuration: { path: '/tmp/x.db' } }],
+          [
+            'PUT',
+            `/api/connections/${world.targetConnectionId}`,
+            { name: 'renamed', type: 'sqlite', configuration: { path: world.targetPath } },
+          ],
+          ['DELETE', `/api/connections/${world.apiConnectionId}`, undefined],
+          [
+            'POST',
+            '/api/models',
+            { name: 'm', connection_id: world.sourceConnectionId, configuration: { table: 'users' } },
+          ],
+          ['DELETE', `/api/models/${world.otherModelId}`, undefined],
+          ['PUT', `/api/syncs/${syncId}`, syncBody(world, { name: 'renamed' })],
+          ['DELETE', `/api/syncs/${syncId}`, undefined],
+          ['POST', `/api/syncs/${syncId}/executions`, {}],
+          ['POST', '/api/syncs', syncBody(world)],
+          ['POST', `/api/bulk/syncs/${bulkSyncId}/executions`, {}],
+          ['DELETE', `/api/bulk/syncs/${bulkSyncId}`, undefined],
+          ['POST', `/api/bulk/syncs/${bulkSyncId}/activate`, { active: true }],
+        ];
+        for (const [method, path, body] of writes) {
+          const response = await call(server.url, method, path, options(body));
+          assert.equal(response.status, 403, `${version} ${method} ${path}: ${response.text}`);
+        }
+      }
+      // Nothing changed.
+      const connection = await call(server.url, 'GET', `/api/connections/${world.targetConnectionId}`, {
+        key: server.apiKey,
+      });
+      assert.equal(connection.body.data.name, 'Contacts target');
+      assert.equal((await call(server.url, 'GET', `/api/syncs/${syncId}`, { key: server.apiKey })).status, 200);
+      // Nor may a Viewer add users or change roles and policies.
+      const addUser = await call(server.url, 'POST', '/api/organization/users', {
+        key: viewer.key,
+        body: { email: 'new@perm.example' },
+      });
+      assert.equal(addUser.status, 403, addUser.text);
+      const addRole = await call(server.url, 'POST', '/api/permissions/roles', {
+        key: viewer.key,
+        body: { name: 'Mine' },
+      });
+      assert.equal(addRole.status, 403, addRole.text);
+    });
+
+    test('an Admin user may do everything, and a role change takes effect on the next request', async () => {
+      const admin = await userKey({ role_ids: [builtIn.Admin] });
+      const renamed = await call(server.url, 'PUT', `/api/models/${world.otherModelId}`, {
+        key: admin.key,
+        body: {
+          name: 'Other users (admin)',
+          connection_id: world.sourceConnectionId,
+          configuration: { table: 'users' },
+        },
+      });
+      assert.equal(renamed.status, 200, renamed.text);
+      const run = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: admin.key, body: {} });
+      assert.equal(run.status, 200, run.text);
+      const role = await call(server.url, 'POST', '/api/permissions/roles', { key: admin.key, body: { name: 'Temp' } });
+      assert.equal(role.status, 200, role.text);
+
+      // Demoted to Viewer by another admin: refused at once in this process (the credential cache is cleared).
+      const demoted = await call(server.url, 'PUT', `/api/organization/users/${admin.id}`, {
+        key: server.apiKey,
+        body: { role_ids: [builtIn.Viewer] },
+      });
+      assert.equal(demoted.status, 200, demoted.text);
+      assert.deepEqual(demoted.body.data.role_ids, [builtIn.Viewer]);
+      const refused = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, { key: admin.key, body: {} });
+      assert.equal(refused.status, 403, refused.text);
+
+      const unknownRole = await call(server.url, 'PUT', `/api/organization/users/${admin.id}`, {
+        key: server.apiKey,
+        body: { role_ids: ['not-a-role'] },
+      });
+      assert.equal(unknownRole.status, 422, unknownRole.text);
+      assert.equal(unknownRole.body.metadata.field, 'role_ids[0]');
+    });
+
+    test('a custom policy on one connection lets a custom role see and edit that one only', async () => {
+      const owners = await call(server.url, 'POST', '/api/permissions/roles', {
+        key: server.apiKey,
+        body: { name: 'Connection owner' },
+      });
+      const ownerRole = owners.body.data.id;
+      const policy = await call(server.url, 'POST', '/api/permissions/policies', {
+        key: server.apiKey,
+        body: {
+          name: 'Owned connection',
+          policy_actions: [
+            { action: 'read', role_ids: [ownerRole] },
+            { action: 'edit', role_ids: [ownerRole] },
+            // Not applicable to connections: ignored there.
+            { action: 'trigger', role_ids: [ownerRole] },
+          ],
+        },
+      });
+      assert.equal(policy.status, 200, policy.text);
+      const policyId = policy.body.data.id;
+
+      const unknown = await call(server.url, 'PUT', `/api/connections/${world.filesConnectionId}`, {
+        key: server.apiKey,
+        body: { name: 'Files target', type: 'files', configuration: { path: '/tmp' }, policies: ['no-such-policy'] },
+      });
+      assert.equal(unknown.status, 422, unknown.text);
+      assert.equal(unknown.body.metadata.field, 'policies[0]');
+
+      const current = await call(server.url, 'GET', `/api/connections/${world.filesConnectionId}`, {
+        key: server.apiKey,
+      });
+      const attach = await call(server.url, 'PUT', `/api/connections/${world.filesConnectionId}`, {
+        key: server.apiKey,
+        body: {
+          name: current.body.data.name,
+          type: 'files',
+          configuration: current.body.data.configuration,
+          policies: [policyId],
+        },
+      });
+      assert.equal(attach.status, 200, attach.text);
+      const attached = await call(server.url, 'GET', `/api/connections/${world.filesConnectionId}`, {
+        key: server.apiKey,
+        version: '2024-02-08',
+      });
+      assert.deepEqual(attached.body.data.policies, [policyId]);
+
+      const owner = await userKey({ role_ids: [ownerRole] });
+      const listed = await call(server.url, 'GET', '/api/connections', { key: owner.key });
+      assert.deepEqual(
+        listed.body.data.map((connection: { id: string }) => connection.id),
+        [world.filesConnectionId],
+      );
+      const edited = await call(server.url, 'PUT', `/api/connections/${world.filesConnectionId}`, {
+        key: owner.key,
+        body: { name: 'Files (owned)', type: 'files', configuration: current.body.data.configuration },
+      });
+      assert.equal(edited.status, 200, edited.text);
+      assert.equal(edited.body.data.name, 'Files (owned)');
+      const deleted = await call(server.url, 'DELETE', `/api/connections/${world.filesConnectionId}`, {
+        key: owner.key,
+      });
+      assert.equal(deleted.status, 403, deleted.text);
+
+      // Every other connection does not exist for this user: 404, not 403, on reads, writes and lookups.
+      for (const [method, path] of [
+        ['GET', `/api/connections/${world.targetConnectionId}`],
+        ['PUT', `/api/connections/${world.targetConnectionId}`],
+        ['GET', `/api/entities/${world.targetConnectionId}`],
+        ['GET', `/api/models/${world.modelId}`],
+        ['GET', `/api/syncs/${syncId}`],
+        ['GET', `/api/bulk/syncs/${bulkSyncId}`],
+      ] as const) {
+        const body =
+          method === 'PUT' ? { name: 'stolen', type: 'sqlite', configuration: { path: world.targetPath } } : undefined;
+        const response = await call(server.url, method, path, { key: owner.key, body });
+        assert.equal(response.status, 404, `${method} ${path}: ${response.text}`);
+      }
+      const entity = await call(server.url, 'GET', `/api/entities/${world.filesConnectionId}`, { key: owner.key });
+      assert.equal(entity.status, 200, entity.text);
+      for (const path of ['/api/models', '/api/syncs', '/api/bulk/syncs'])
+        assert.deepEqual((await call(server.url, 'GET', path, { key: owner.key })).body.data, [], path);
+
+      // An Editor may not attach a policy whose apply_policy it is not granted.
+      const editor = await userKey({ role_ids: [builtIn.Editor] });
+      const applied = await call(server.url, 'PUT', `/api/connections/${world.apiConnectionId}`, {
+        key: editor.key,
+        body: {
+          name: 'An API',
+          type: 'api',
+          configuration: { url: 'https://api.example.invalid' },
+          policies: [policyId],
+        },
+      });
+      assert.equal(applied.status, 403, applied.text);
+      assert.match(applied.body.message, /Owned connection/);
+    });
+  });
+}
