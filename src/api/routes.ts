@@ -35,31 +35,29 @@ import { guardPermissions } from './permission-guard.ts';
 export function allRoutes(context: AppContext): RouteDefinition[] {
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
-  return guardPermissions(
-    [
-      ...identityRoutes(context),
-      ...organizationRoutes(context),
-      ...currentOrganizationUserRoutes(context),
-      ...partnerUserRoutes(context),
-      ...entityRoutes(context),
-      ...connectionTypeRoutes(context),
-      ...connectionRoutes(context, connections),
-      ...sharedConnectionRoutes(context, connections),
-      ...connectionDataRoutes(context, connections),
-      ...connectCardRoutes(context),
-      ...proxyRoutes(context, connections),
-      ...bulkSyncRoutes(context, bulkSyncs),
-      ...bulkSchemaRoutes(context, bulkSyncs),
-      ...bulkScheduleRoutes(context, bulkSyncs),
-      ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
-      ...bulkExecutionLogRoutes(context, bulkSyncs),
-      ...modelRoutes(context, modelsService(context, connections)),
-      ...enrichmentRoutes(connections),
-      ...modelSyncExecutionRoutes(context, modelSyncExecutionsService(context)),
-      ...modelSyncRoutes(context, modelSyncsService(context, connections)),
-      ...modelSyncLogRoutes(context),
-      ...permissionRoutes(context),
-    ],
-    permissionsService(context.repositories),
-  );
+  const routes = [
+    ...identityRoutes(context),
+    ...organizationRoutes(context),
+    ...currentOrganizationUserRoutes(context),
+    ...partnerUserRoutes(context),
+    ...entityRoutes(context),
+    ...connectionTypeRoutes(context),
+    ...connectionRoutes(context, connections),
+    ...sharedConnectionRoutes(context, connections),
+    ...connectionDataRoutes(context, connections),
+    ...connectCardRoutes(context),
+    ...proxyRoutes(context, connections),
+    ...bulkSyncRoutes(context, bulkSyncs),
+    ...bulkSchemaRoutes(context, bulkSyncs),
+    ...bulkScheduleRoutes(context, bulkSyncs),
+    ...bulkExecutionRoutes(context, bulkSyncs, bulkExecutionsService(context)),
+    ...bulkExecutionLogRoutes(context, bulkSyncs),
+    ...modelRoutes(context, modelsService(context, connections)),
+    ...enrichmentRoutes(connections),
+    ...modelSyncExecutionRoutes(context, modelSyncExecutionsService(context)),
+    ...modelSyncRoutes(context, modelSyncsService(context, connections)),
+    ...modelSyncLogRoutes(context),
+    ...permissionRoutes(context),
+  ];
+  return guardPermissions(routes, permissionsService(context.repositories));
 }
