@@ -3,6 +3,7 @@
 // reads the object's id from the path (or the body's references), and filters lists and entity lookups to what the
 // caller may read. A route of those resources missing from the table fails the server's start, so a new route
 // cannot ship unguarded.
+import { DomainError, notFound } from '../domain/domain-error.ts';
 import type { ObjectKind, PolicyActionName } from '../domain/permission-model.ts';
 import type { PermissionsService } from '../services/permissions-service.ts';
 import { routeKey, type HandlerInput, type RouteDefinition } from './route.ts';
@@ -136,12 +137,17 @@ const rules: Readonly<Record<string, PermissionRule>> = {
 /** Paths of the guarded resources: each of their routes needs a rule, unless only partner keys or no key reach it. */
 const guardedPaths = /^\/api\/(connections|models|model-preview|syncs|bulk|enrichment)(\/|$)/;
 
-/** Entity types of the lookup → the kind whose `read` decides whether the caller sees it. */
-const entityKinds: Readonly<Record<string, ObjectKind>> = {
-  connection: 'connection',
-  model: 'model',
-  sync: 'model_sync',
-  bulk_sync: 'bulk_sync',
+/**
+ * Entity types of the lookup → the kind whose `read` decides whether the caller sees it, and where its id is: the
+ * entity's own, or (executions) its sync's, from the relationship the lookup reports.
+ */
+const entityKinds: Readonly<Record<string, { kind: ObjectKind; relationship?: string }>> = {
+  connection: { kind: 'connection' },
+  model: { kind: 'model' },
+  sync: { kind: 'model_sync' },
+  bulk_sync: { kind: 'bulk_sync' },
+  sync_execution: { kind: 'model_sync', relationship: 'sync' },
+  bulk_sync_execution: { kind: 'bulk_sync', relationship: 'bulk_sync' },
 };
 
 function at(body: unknown, path: BodyPath): unknown {
@@ -209,9 +215,20 @@ function guard(
   }
   return async (input: HandlerInput) => {
     const result = await handler(input);
-    const entity = dataOf(result) as { id?: string; type?: string } | undefined;
-    const kind = entity?.type === undefined ? undefined : entityKinds[entity.type];
-    if (kind && entity?.id) await permissions.requireOn(input.caller, kind, entity.id, 'read');
+    const entity = dataOf(result) as
+      | { id?: string; type?: string; relationships?: Record<string, { id?: string }> }
+      | undefined;
+    const guarded = entity?.type === undefined ? undefined : entityKinds[entity.type];
+    const id = guarded?.relationship ? entity?.relationships?.[guarded.relationship]?.id : entity?.id;
+    if (guarded && id) {
+      try {
+        await permissions.requireOn(input.caller, guarded.kind, id, 'read');
+      } catch (error) {
+        // Whatever the entity, the caller learns only that it is not found, as for any unknown id.
+        if (error instanceof DomainError && error.kind === 'not_found') throw notFound('entity');
+        throw error;
+      }
+    }
     return result;
   };
 }

@@ -23,7 +23,7 @@ export type PolicyActionName = (typeof policyActions)[number];
  * ignored there (a model cannot be triggered; only a connection is synced from or to). `apply_policy` is about the
  * policy itself (who may attach it), so it is checked on the policy, never on the object.
  */
-export const applicableActions: Readonly<Record<ObjectKind, readonly PolicyActionName[]>> = {
+const applicableActions: Readonly<Record<ObjectKind, readonly PolicyActionName[]>> = {
   connection: ['create', 'delete', 'edit', 'read', 'sync_from', 'sync_to'],
   model: ['create', 'delete', 'edit', 'read'],
   model_sync: ['create', 'delete', 'edit', 'read', 'trigger'],
@@ -40,12 +40,12 @@ export const builtInRoleNames: Readonly<Record<BuiltInRoleKey, string>> = {
   viewer: 'Viewer',
 };
 
-export interface PolicyGrant {
+interface PolicyGrant {
   action: string;
   role_ids: string[];
 }
 
-export interface BuiltInPolicy {
+interface BuiltInPolicy {
   kind: ObjectKind;
   name: string;
   /** Action → the built-in roles it is granted to when the organization's policies are first created. */

@@ -18,15 +18,29 @@ function derivedUuid(organizationId: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Each organization's Admin role id, remembered: unrestricted() asks for it on every user request (a SHA-256). */
+const adminRoleIds = new Map<string, string>();
+const rememberedAdminRoleIds = 10_000;
+
 export function builtInRoleId(organizationId: string, key: BuiltInRoleKey): string {
-  return derivedUuid(organizationId, `role/${key}`);
+  if (key !== 'admin') return derivedUuid(organizationId, `role/${key}`);
+  let id = adminRoleIds.get(organizationId);
+  if (id === undefined) {
+    if (adminRoleIds.size >= rememberedAdminRoleIds) adminRoleIds.clear();
+    id = derivedUuid(organizationId, 'role/admin');
+    adminRoleIds.set(organizationId, id);
+  }
+  return id;
 }
 
 export function builtInPolicyId(organizationId: string, kind: ObjectKind): string {
   return derivedUuid(organizationId, `policy/${kind}`);
 }
 
-/** Organizations whose built-ins this process has already made sure of. */
+/**
+ * Organizations whose built-ins this process has already made sure of. Organization ids are random UUIDs, so one
+ * set serves every Ferry instance of the process (tests run several).
+ */
 const ensured = new Set<string>();
 
 export async function ensureBuiltIns(repositories: Repositories, organizationId: string): Promise<void> {

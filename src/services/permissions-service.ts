@@ -11,7 +11,7 @@ import { builtInPolicyId, builtInRoleId, ensureBuiltIns } from './permissions-ca
 import type { Principal } from './principal.ts';
 
 /** How each kind is named in its routes' 404 messages (the same words its service uses). */
-export const objectNames: Readonly<Record<ObjectKind, string>> = {
+const objectNames: Readonly<Record<ObjectKind, string>> = {
   connection: 'connection',
   model: 'model',
   model_sync: 'model sync',
@@ -29,8 +29,8 @@ export function heldRoleIds(principal: Principal): Set<string> {
 
 /** Partner and organization keys, and Admin users, are not restricted by policies. */
 export function unrestricted(principal: Principal): boolean {
-  if (principal.kind !== 'user') return true;
-  return heldRoleIds(principal).has(builtInRoleId(principal.organizationId, 'admin'));
+  if (principal.kind !== 'user' || principal.userRole === 'admin') return true;
+  return principal.userRoleIds?.includes(builtInRoleId(principal.organizationId, 'admin')) ?? false;
 }
 
 function forbidden(action: string, what: string): DomainError {

@@ -13,7 +13,7 @@ function rank(policy: PolicyRow): number {
   return index === -1 ? objectKinds.length : index;
 }
 
-export interface PolicyInput {
+interface PolicyInput {
   name: string;
   policy_actions?: Array<{ action: string; role_ids?: string[] }>;
 }

@@ -78,7 +78,8 @@ for (const dialect of await availableDialects()) {
       const user = (
         await call(server.url, 'POST', `/api/organizations/${child.id}/users`, {
           key: server.partnerKey,
-          body: { email: 'c@idem.example' },
+          // Adding users takes the Admin role (docs/permissions.md).
+          body: { email: 'c@idem.example', role: 'admin' },
         })
       ).body.data;
       const childKey = (

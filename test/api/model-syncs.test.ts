@@ -24,7 +24,13 @@ for (const dialect of await availableDialects()) {
     const create = (body: unknown, key = server.apiKey) => call(server.url, 'POST', '/api/syncs', { key, body });
 
     test('create, get, update, activate and delete', async () => {
-      const created = await create(syncBody(world, { encryption_passphrase: 'correct horse', policies: ['p1'] }));
+      // Attached policies must be the organization's (docs/permissions.md).
+      const policy = await call(server.url, 'POST', '/api/permissions/policies', {
+        key: server.apiKey,
+        body: { name: `Syncs ${Math.random().toString(36).slice(2)}` },
+      });
+      const p1 = policy.body.data.id;
+      const created = await create(syncBody(world, { encryption_passphrase: 'correct horse', policies: [p1] }));
       assert.equal(created.status, 200, created.text);
       const sync = created.body.data;
       assert.equal(sync.mode, 'updateOrCreate');
@@ -37,7 +43,7 @@ for (const dialect of await availableDialects()) {
         function: 'Equality',
       });
       assert.deepEqual(sync.schedule, { frequency: 'manual' });
-      assert.deepEqual(sync.policies, ['p1']);
+      assert.deepEqual(sync.policies, [p1]);
       assert.equal(sync.created_by.type, 'user');
       assert.equal(sync.encryption_passphrase, undefined, 'the passphrase is write-only');
       assert.ok(!created.text.includes('correct horse'));

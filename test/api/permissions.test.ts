@@ -364,6 +364,18 @@ for (const dialect of await availableDialects()) {
         const response = await call(server.url, method, path, { key: owner.key, body });
         assert.equal(response.status, 404, `${method} ${path}: ${response.text}`);
       }
+      // An execution of a sync the user may not read is as unknown as an id that never existed.
+      const execution = await call(server.url, 'POST', `/api/syncs/${syncId}/executions`, {
+        key: server.apiKey,
+        body: {},
+      });
+      assert.equal(execution.status, 200, execution.text);
+      const hidden = await call(server.url, 'GET', `/api/entities/${execution.body.data.id}`, { key: owner.key });
+      const never = await call(server.url, 'GET', '/api/entities/00000000-0000-4000-8000-000000000000', {
+        key: owner.key,
+      });
+      assert.equal(hidden.status, 404, hidden.text);
+      assert.equal(hidden.body.message, never.body.message);
       const entity = await call(server.url, 'GET', `/api/entities/${world.filesConnectionId}`, { key: owner.key });
       assert.equal(entity.status, 200, entity.text);
       for (const path of ['/api/models', '/api/syncs', '/api/bulk/syncs'])

@@ -35,12 +35,21 @@ for (const dialect of await availableDialects()) {
         'ann@example.com',
       ]);
 
-      const updated = await call(server.url, 'PUT', `/api/organization/users/${id}`, {
+      // role_ids name roles of the organization (docs/permissions.md): here the built-in Viewer.
+      const roles = await call(server.url, 'GET', '/api/permissions/roles', { key: server.apiKey });
+      const viewer = roles.body.data.find((role: { name: string }) => role.name === 'Viewer').id;
+      const unknown = await call(server.url, 'PUT', `/api/organization/users/${id}`, {
         key: server.apiKey,
         body: { role_ids: ['role-1'] },
       });
+      assert.equal(unknown.status, 422);
+      assert.equal(unknown.body.metadata.field, 'role_ids[0]');
+      const updated = await call(server.url, 'PUT', `/api/organization/users/${id}`, {
+        key: server.apiKey,
+        body: { role_ids: [viewer] },
+      });
       assert.equal(updated.status, 200);
-      assert.deepEqual(updated.body.data.role_ids, ['role-1']);
+      assert.deepEqual(updated.body.data.role_ids, [viewer]);
       assert.equal(updated.body.data.role, undefined);
 
       const fetched = await call(server.url, 'GET', `/api/organization/users/${id}`, { key: server.apiKey });

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 
-export type PolicyHolderKind = 'connection' | 'model' | 'model_sync' | 'bulk_sync';
+type PolicyHolderKind = 'connection' | 'model' | 'model_sync' | 'bulk_sync';
 
 function idsIn(document: string, key: string | undefined): string[] {
   const parsed = JSON.parse(document) as unknown;
