@@ -72,7 +72,11 @@ export function policiesService(repositories: Repositories) {
         throw new DomainError('forbidden', `"${policy.name}" is a built-in policy and cannot be renamed.`, {
           details: { field: 'name', reason: 'built_in_policy' },
         });
-      await repositories.policies.update(organizationId, id, changes);
+      // A full replacement, as the API reference says: grants left out of the request are removed.
+      await repositories.policies.update(organizationId, id, {
+        name: changes.name,
+        policy_actions: changes.policy_actions ?? [],
+      });
       return requirePolicy(organizationId, id);
     },
     async delete(organizationId: string, id: string): Promise<void> {

@@ -1,4 +1,4 @@
-// Roles: CRUD for an organization's labels. Built-in roles cannot be renamed or deleted (their names are what
+// Roles: CRUD for an organization's labels. Built-in roles cannot be changed or deleted (their names are what
 // Polytomic's defaults are known by). Deleting a custom role takes it off every user and every policy grant.
 import { DomainError, invalidField, notFound, unprocessableField } from '../domain/domain-error.ts';
 import type { Repositories } from '../persistence/repositories/index.ts';
@@ -49,8 +49,8 @@ export function rolesService(repositories: Repositories, credentialsChanged: () 
     async update(organizationId: string, id: string, name: string): Promise<RoleRow> {
       const role = await requireRole(organizationId, id);
       const checked = checkName(name);
-      if (role.system_key && checked !== role.name)
-        throw new DomainError('forbidden', `"${role.name}" is a built-in role and cannot be renamed.`, {
+      if (role.system_key)
+        throw new DomainError('forbidden', `"${role.name}" is a built-in role and cannot be changed.`, {
           details: { field: 'name', reason: 'built_in_role' },
         });
       await ensureNameFree(organizationId, checked, id);

@@ -97,7 +97,7 @@ export function permissionRoutes(context: AppContext): RouteDefinition[] {
       operationId: 'permissions.roles.update',
       method: 'PUT',
       path: '/api/permissions/roles/{id}',
-      summary: 'Rename a role. Built-in roles keep their names.',
+      summary: 'Rename a custom role. Built-in roles cannot be changed.',
       access: 'organization',
       params: IdParams,
       body: UpdateRoleRequest,
