@@ -376,7 +376,7 @@ export interface RolesTable {
 }
 
 /** A policy: which roles may do which action on the objects it is attached to. Built-in ones have a system_key. */
-export interface PoliciesTable {
+interface PoliciesTable {
   id: string;
   organization_id: string;
   name: string;

@@ -19,7 +19,7 @@ const objectNames: Readonly<Record<ObjectKind, string>> = {
 };
 
 /** The role ids a user holds: its role_ids, and the built-in role its legacy role name stands for. */
-export function heldRoleIds(principal: Principal): Set<string> {
+function heldRoleIds(principal: Principal): Set<string> {
   const held = new Set(principal.userRoleIds ?? []);
   if (principal.userRole === 'admin') held.add(builtInRoleId(principal.organizationId, 'admin'));
   // Polytomic's legacy `user` role could change everything but users: the built-in Editor.

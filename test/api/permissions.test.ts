@@ -282,6 +282,55 @@ for (const dialect of await availableDialects()) {
       assert.equal(addRole.status, 403, addRole.text);
     });
 
+    test('a Sync Editor creates and changes syncs, which sync to connections it may not edit', async () => {
+      const syncEditor = await userKey({ role_ids: [builtIn['Sync Editor']!] });
+      const created = await call(server.url, 'POST', '/api/syncs', {
+        key: syncEditor.key,
+        body: syncBody(world, { name: 'By a sync editor' }),
+      });
+      assert.equal(created.status, 200, created.text);
+      const renamed = await call(server.url, 'PUT', `/api/syncs/${created.body.data.id}`, {
+        key: syncEditor.key,
+        body: syncBody(world, { name: 'Renamed by a sync editor' }),
+      });
+      assert.equal(renamed.status, 200, renamed.text);
+      const connection = await call(server.url, 'PUT', `/api/connections/${world.targetConnectionId}`, {
+        key: syncEditor.key,
+        body: { name: 'x', type: 'sqlite', configuration: { path: world.targetPath } },
+      });
+      assert.equal(connection.status, 403, connection.text);
+      const model = await call(server.url, 'DELETE', `/api/models/${world.otherModelId}`, { key: syncEditor.key });
+      assert.equal(model.status, 403, model.text);
+      const removed = await call(server.url, 'DELETE', `/api/syncs/${created.body.data.id}`, { key: syncEditor.key });
+      assert.ok(removed.status < 300, removed.text);
+
+      // Taking sync_to on connections away from Sync Editor in the built-in policy stops it creating syncs.
+      const connections = await call(server.url, 'GET', `/api/permissions/policies/${builtInPolicy.Connections}`, {
+        key: server.apiKey,
+      });
+      const original = connections.body.data.policy_actions;
+      const restricted = original.map((grant: { action: string; role_ids: string[] }) =>
+        grant.action === 'sync_to'
+          ? { action: 'sync_to', role_ids: grant.role_ids.filter((id) => id !== builtIn['Sync Editor']) }
+          : grant,
+      );
+      const changed = await call(server.url, 'PUT', `/api/permissions/policies/${builtInPolicy.Connections}`, {
+        key: server.apiKey,
+        body: { name: 'Connections', policy_actions: restricted },
+      });
+      assert.equal(changed.status, 200, changed.text);
+      const refused = await call(server.url, 'POST', '/api/syncs', { key: syncEditor.key, body: syncBody(world) });
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.metadata.action, 'sync_to');
+      // 2023-04-25 updates with PATCH.
+      const restored = await call(server.url, 'PATCH', `/api/permissions/policies/${builtInPolicy.Connections}`, {
+        key: server.apiKey,
+        version: '2023-04-25',
+        body: { name: 'Connections', policy_actions: original },
+      });
+      assert.equal(restored.status, 200, restored.text);
+    });
+
     test('an Admin user may do everything, and a role change takes effect on the next request', async () => {
       const admin = await userKey({ role_ids: [builtIn.Admin] });
       const renamed = await call(server.url, 'PUT', `/api/models/${world.otherModelId}`, {
