@@ -38,8 +38,8 @@ export function createRepositories(db: Kysely<Database>, clock: Clock) {
     modelSyncs: modelSyncsRepository(db),
     modelSyncExecutions: modelSyncExecutionsRepository(db),
     models: modelsRepository(db),
-    roles: rolesRepository(db),
-    policies: policiesRepository(db),
+    roles: rolesRepository(db, clock),
+    policies: policiesRepository(db, clock),
     objectPolicies: objectPoliciesRepository(db),
   };
 }

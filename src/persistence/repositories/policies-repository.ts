@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
+import type { Clock } from '../../domain/clock.ts';
 import { nowIso } from './clock.ts';
 
 export interface PolicyActionRow {
@@ -23,7 +24,7 @@ function toRow(row: Database['policies']): PolicyRow {
   return { ...row, policy_actions: JSON.parse(row.policy_actions) as PolicyActionRow[] };
 }
 
-export function policiesRepository(db: Kysely<Database>) {
+export function policiesRepository(db: Kysely<Database>, clock: Clock) {
   return {
     /** Inserts each policy unless its id exists (built-ins, whose ids are derived from the organization). */
     async ensure(
@@ -35,7 +36,7 @@ export function policiesRepository(db: Kysely<Database>) {
         policy_actions: PolicyActionRow[];
       }>,
     ): Promise<void> {
-      const now = nowIso();
+      const now = nowIso(clock);
       await db
         .insertInto('policies')
         .values(
@@ -50,7 +51,7 @@ export function policiesRepository(db: Kysely<Database>) {
         .execute();
     },
     async create(organizationId: string, name: string, policyActions: PolicyActionRow[]): Promise<PolicyRow> {
-      const now = nowIso();
+      const now = nowIso(clock);
       const row = {
         id: randomUUID(),
         organization_id: organizationId,
@@ -83,7 +84,7 @@ export function policiesRepository(db: Kysely<Database>) {
       return rows.map(toRow);
     },
     async update(organizationId: string, id: string, changes: { name: string; policy_actions?: PolicyActionRow[] }) {
-      const set: Record<string, string> = { name: changes.name, updated_at: nowIso() };
+      const set: Record<string, string> = { name: changes.name, updated_at: nowIso(clock) };
       if (changes.policy_actions) set.policy_actions = JSON.stringify(changes.policy_actions);
       await db
         .updateTable('policies')

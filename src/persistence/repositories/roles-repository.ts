@@ -2,17 +2,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, RolesTable } from '../schema.ts';
+import type { Clock } from '../../domain/clock.ts';
 import { nowIso } from './clock.ts';
 
 export type RoleRow = RolesTable;
 
-export function rolesRepository(db: Kysely<Database>) {
+export function rolesRepository(db: Kysely<Database>, clock: Clock) {
   return {
     /** Inserts each role unless its id exists (built-ins, whose ids are derived from the organization). */
     async ensure(
       rows: Array<{ id: string; organization_id: string; name: string; system_key: string }>,
     ): Promise<void> {
-      const now = nowIso();
+      const now = nowIso(clock);
       await db
         .insertInto('roles')
         .values(rows.map((row) => ({ ...row, created_at: now, updated_at: now })))
@@ -20,7 +21,7 @@ export function rolesRepository(db: Kysely<Database>) {
         .execute();
     },
     async create(organizationId: string, name: string): Promise<RoleRow> {
-      const now = nowIso();
+      const now = nowIso(clock);
       const row = {
         id: randomUUID(),
         organization_id: organizationId,
@@ -50,7 +51,7 @@ export function rolesRepository(db: Kysely<Database>) {
     async rename(organizationId: string, id: string, name: string): Promise<void> {
       await db
         .updateTable('roles')
-        .set({ name, updated_at: nowIso() })
+        .set({ name, updated_at: nowIso(clock) })
         .where('id', '=', id)
         .where('organization_id', '=', organizationId)
         .execute();
