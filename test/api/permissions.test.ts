@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { PolytomicClient, PolytomicError } from 'polytomic';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createModelSyncWorld, syncBody, type ModelSyncWorld } from './model-sync-kit.ts';
+import { guardPermissions } from '../../src/api/permission-guard.ts';
+import type { PermissionsService } from '../../src/services/permissions-service.ts';
 
 const versions = ['2025-09-18', '2024-02-08'] as const;
 
@@ -473,6 +475,56 @@ for (const dialect of await availableDialects()) {
       });
       assert.equal(applied.status, 403, applied.text);
       assert.match(applied.body.message, /Owned connection/);
+
+      // Deleting the policy takes back what it granted, at once.
+      const removed = await call(server.url, 'DELETE', `/api/permissions/policies/${policyId}`, { key: server.apiKey });
+      assert.equal(removed.status, 204, removed.text);
+      const gone = await call(server.url, 'GET', `/api/connections/${world.filesConnectionId}`, { key: owner.key });
+      assert.equal(gone.status, 404, gone.text);
+    });
+
+    test('a partner key manages the roles of a child organization through organization_id', async () => {
+      const child = await call(server.url, 'POST', '/api/organizations', {
+        key: server.partnerKey,
+        body: { name: `Roles child ${dialect}` },
+      });
+      const childId = child.body.data.id;
+      const created = await call(server.url, 'POST', '/api/permissions/roles', {
+        key: server.partnerKey,
+        body: { name: 'Child role', organization_id: childId },
+      });
+      assert.equal(created.status, 200, created.text);
+      assert.equal(created.body.data.organization_id, childId);
+      const listed = await call(server.url, 'GET', `/api/permissions/roles?organization_id=${childId}`, {
+        key: server.partnerKey,
+      });
+      assert.deepEqual(
+        listed.body.data.map((role: { name: string }) => role.name),
+        ['Admin', 'Editor', 'Sync Editor', 'Viewer', 'Child role'],
+      );
+      // Not in the partner's own organization, and not reachable from another organization's key.
+      const own = await call(server.url, 'GET', `/api/permissions/roles/${created.body.data.id}`, {
+        key: server.apiKey,
+      });
+      assert.equal(own.status, 404, own.text);
     });
   });
 }
+
+describe('the permission table', () => {
+  test('a route of a guarded resource without a permission rule stops the server from starting', async () => {
+    const route = {
+      operationId: 'connections.somethingNew',
+      method: 'POST' as const,
+      path: '/api/connections/{id}/something-new',
+      summary: 'A new route nobody wrote a rule for.',
+      access: 'organization' as const,
+      handler: async () => undefined,
+    };
+    // The service is never called while the table is checked.
+    const unused = {} as PermissionsService;
+    assert.throws(() => guardPermissions([route], unused), /has no permission rule/);
+    // Partner-only routes act with full access and need no rule.
+    assert.equal(guardPermissions([{ ...route, access: 'partner' }], unused).length, 1);
+  });
+});
