@@ -7,6 +7,7 @@ import { PolytomicClient, PolytomicError } from 'polytomic';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createModelSyncWorld, syncBody, type ModelSyncWorld } from './model-sync-kit.ts';
 import { guardPermissions } from '../../src/api/permission-guard.ts';
+import { allRoutes } from '../../src/api/routes.ts';
 import type { PermissionsService } from '../../src/services/permissions-service.ts';
 
 const versions = ['2025-09-18', '2024-02-08'] as const;
@@ -282,6 +283,72 @@ for (const dialect of await availableDialects()) {
         body: { name: 'Mine' },
       });
       assert.equal(addRole.status, 403, addRole.text);
+    });
+
+    test('a Viewer is refused on every write route of every guarded resource, with a body that passes validation', async () => {
+      const viewer = await userKey({ role_ids: [builtIn.Viewer!] });
+      const sqlite = { name: 'n', type: 'sqlite', configuration: { path: world.targetPath } };
+      const model = { name: 'm', connection_id: world.sourceConnectionId, configuration: { table: 'users' } };
+      const bulk = {
+        name: 'b',
+        source_connection_id: world.sourceConnectionId,
+        destination_connection_id: world.targetConnectionId,
+        destination_configuration: {},
+        default_schedule: { frequency: 'manual' },
+      };
+      const bodies: Record<string, unknown> = {
+        'POST /api/connections': sqlite,
+        'PUT /api/connections/{id}': sqlite,
+        'POST /api/connections/test': { type: 'sqlite', configuration: { path: world.targetPath } },
+        'POST /api/connections/connect': { name: 'card', redirect_url: 'https://app.example/done' },
+        'POST /api/connections/{id}/proxy': { request: { method: 'GET', path: '/' } },
+        'POST /api/models': model,
+        'POST /api/model-preview': model,
+        'PUT /api/models/{id}': model,
+        'POST /api/syncs': syncBody(world),
+        'PUT /api/syncs/{id}': syncBody(world),
+        'POST /api/syncs/{id}/activate': { active: false },
+        'POST /api/bulk/syncs': bulk,
+        'PUT /api/bulk/syncs/{id}': bulk,
+        'POST /api/bulk/syncs/{id}/activate': { active: false },
+        'POST /api/bulk/syncs/{sync_id}/schedules': { schedule: { frequency: 'manual' } },
+        'PUT /api/bulk/syncs/{sync_id}/schedules/{schedule_id}': { schedule: { frequency: 'manual' } },
+        'PUT /api/syncs/{sync_id}/executions/{id}': { status: 'canceled' },
+      };
+      // POSTs that only read: looking fields up, exporting logs.
+      const reads = new Set([
+        'POST /api/enrichment/{connection_id}/inputfields',
+        'POST /api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export',
+      ]);
+      const idFor = (path: string, name: string) => {
+        if (
+          path.startsWith('/api/syncs') &&
+          ['id', 'sync_id'].includes(name) &&
+          !(name === 'id' && path.includes('{sync_id}'))
+        )
+          return syncId;
+        if (path.startsWith('/api/bulk') && ['id', 'sync_id'].includes(name)) return bulkSyncId;
+        if (path.startsWith('/api/models') && name === 'id') return world.otherModelId;
+        if (['id', 'connection_id'].includes(name)) return world.targetConnectionId;
+        return 'x';
+      };
+      let checked = 0;
+      for (const route of allRoutes(server.ferry.context)) {
+        const key = `${route.method} ${route.path}`;
+        if (route.method === 'GET' || route.access !== 'organization' || reads.has(key)) continue;
+        if (!/^\/api\/(connections|models|model-preview|syncs|bulk|enrichment)(\/|$)/.test(route.path)) continue;
+        const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => idFor(route.path, name));
+        let response = await call(server.url, route.method, path, { key: viewer.key, body: bodies[key] ?? {} });
+        if (response.status === 404 && response.body?.key === 'route_not_found')
+          response = await call(server.url, route.method, path, {
+            key: viewer.key,
+            version: '2024-02-08',
+            body: bodies[key] ?? {},
+          });
+        assert.equal(response.status, 403, `${key}: ${response.text}`);
+        checked += 1;
+      }
+      assert.ok(checked >= 35, `only ${checked} write routes were checked`);
     });
 
     test('a Sync Editor creates and changes syncs, which sync to connections it may not edit', async () => {
