@@ -9,16 +9,21 @@ import type { PermissionsService } from '../services/permissions-service.ts';
 import { routeKey, type HandlerInput, type RouteDefinition } from './route.ts';
 
 type BodyPath = readonly string[];
+/** Connections a body names, and the action each needs (reading from it, writing into it). */
+type ConnectionUses = ReadonlyArray<{ action: 'sync_from' | 'sync_to'; body: BodyPath }>;
+
+const modelSource: ConnectionUses = [{ action: 'sync_from', body: ['connection_id'] }];
+const syncTarget: ConnectionUses = [{ action: 'sync_to', body: ['target', 'connection_id'] }];
+const bulkEnds: ConnectionUses = [
+  { action: 'sync_from', body: ['source_connection_id'] },
+  { action: 'sync_to', body: ['destination_connection_id'] },
+];
 
 type PermissionRule =
-  /** An action on the object whose id is the path parameter. */
-  | { on: ObjectKind; action: PolicyActionName; param: string; policies?: boolean }
-  /** Creates an object of the kind; `uses` are connections the body names and the action each needs. */
-  | {
-      create: ObjectKind;
-      uses?: ReadonlyArray<{ action: 'sync_from' | 'sync_to'; body: BodyPath }>;
-      policies?: boolean;
-    }
+  /** An action on the object whose id is the path parameter; `uses` as for creates. */
+  | { on: ObjectKind; action: PolicyActionName; param: string; uses?: ConnectionUses; policies?: boolean }
+  /** Creates an object of the kind; `uses` are the connections its body names. */
+  | { create: ObjectKind; uses?: ConnectionUses; policies?: boolean }
   /** A list whose `data[].<idField>` are objects of the kind: the caller sees those it may read. */
   | { list: ObjectKind; idField?: string }
   /** GET /api/entities/{id}: an entity of a guarded kind the caller may not read is not found. */
@@ -69,22 +74,18 @@ const rules: Readonly<Record<string, PermissionRule>> = {
   'POST /api/connections/{connection_id}/query': connection('sync_from', 'connection_id'),
   // Models.
   'GET /api/models': { list: 'model' },
-  'POST /api/models': { create: 'model', uses: [{ action: 'sync_from', body: ['connection_id'] }], policies: true },
-  'POST /api/model-preview': { create: 'model', uses: [{ action: 'sync_from', body: ['connection_id'] }] },
+  'POST /api/models': { create: 'model', uses: modelSource, policies: true },
+  'POST /api/model-preview': { create: 'model', uses: modelSource },
   'GET /api/models/{id}': model('read'),
-  'PUT /api/models/{id}': { ...model('edit'), policies: true },
+  'PUT /api/models/{id}': { ...model('edit'), uses: modelSource, policies: true },
   'DELETE /api/models/{id}': model('delete'),
   'GET /api/models/{id}/sample': model('read'),
   // Model syncs and their executions.
   'GET /api/syncs': { list: 'model_sync' },
-  'POST /api/syncs': {
-    create: 'model_sync',
-    uses: [{ action: 'sync_to', body: ['target', 'connection_id'] }],
-    policies: true,
-  },
+  'POST /api/syncs': { create: 'model_sync', uses: syncTarget, policies: true },
   'GET /api/syncs/schedules': { none: 'the schedule options Ferry offers, the same for everyone' },
   'GET /api/syncs/{id}': modelSync('read'),
-  'PUT /api/syncs/{id}': { ...modelSync('edit'), policies: true },
+  'PUT /api/syncs/{id}': { ...modelSync('edit'), uses: syncTarget, policies: true },
   'DELETE /api/syncs/{id}': modelSync('delete'),
   'POST /api/syncs/{id}/activate': modelSync('edit'),
   'POST /api/syncs/{id}/executions': modelSync('trigger'),
@@ -100,16 +101,9 @@ const rules: Readonly<Record<string, PermissionRule>> = {
   // Bulk syncs, their schemas, schedules and executions.
   'GET /api/bulk/syncs': { list: 'bulk_sync' },
   'GET /api/bulk/syncs/status': { list: 'bulk_sync', idField: 'sync_id' },
-  'POST /api/bulk/syncs': {
-    create: 'bulk_sync',
-    uses: [
-      { action: 'sync_from', body: ['source_connection_id'] },
-      { action: 'sync_to', body: ['destination_connection_id'] },
-    ],
-    policies: true,
-  },
+  'POST /api/bulk/syncs': { create: 'bulk_sync', uses: bulkEnds, policies: true },
   'GET /api/bulk/syncs/{id}': bulkSync('read'),
-  'PUT /api/bulk/syncs/{id}': { ...bulkSync('edit'), policies: true },
+  'PUT /api/bulk/syncs/{id}': { ...bulkSync('edit'), uses: bulkEnds, policies: true },
   'DELETE /api/bulk/syncs/{id}': bulkSync('delete'),
   'POST /api/bulk/syncs/{id}/activate': bulkSync('edit'),
   'GET /api/bulk/syncs/{id}/schemas': bulkSync('read'),
@@ -166,6 +160,13 @@ function dataOf(result: unknown): unknown {
   return typeof result === 'object' && result !== null ? (result as { data?: unknown }).data : undefined;
 }
 
+async function requireUses(uses: ConnectionUses | undefined, input: HandlerInput, permissions: PermissionsService) {
+  for (const use of uses ?? []) {
+    const id = at(input.body, use.body);
+    if (typeof id === 'string') await permissions.requireOn(input.caller, 'connection', id, use.action);
+  }
+}
+
 function guard(
   rule: Exclude<PermissionRule, { none: string }>,
   permissions: PermissionsService,
@@ -175,6 +176,7 @@ function guard(
     return async (input: HandlerInput) => {
       const id = input.params[rule.param]!;
       await permissions.requireOn(input.caller, rule.on, id, rule.action);
+      await requireUses(rule.uses, input, permissions);
       const named = rule.policies ? namedPolicies(input.body) : undefined;
       if (named) {
         const attached = (await permissions.attachedPolicies(input.caller.organizationId, rule.on, id)) ?? [];
@@ -185,10 +187,7 @@ function guard(
   if ('create' in rule)
     return async (input: HandlerInput) => {
       await permissions.requireCreate(input.caller, rule.create);
-      for (const use of rule.uses ?? []) {
-        const id = at(input.body, use.body);
-        if (typeof id === 'string') await permissions.requireOn(input.caller, 'connection', id, use.action);
-      }
+      await requireUses(rule.uses, input, permissions);
       const named = rule.policies ? namedPolicies(input.body) : undefined;
       if (named) {
         const organizationId = at(input.body, ['organization_id']);

@@ -391,6 +391,13 @@ for (const dialect of await availableDialects()) {
       const refused = await call(server.url, 'POST', '/api/syncs', { key: syncEditor.key, body: syncBody(world) });
       assert.equal(refused.status, 403, refused.text);
       assert.equal(refused.body.metadata.action, 'sync_to');
+      // An update that names the target is checked the same way.
+      const update = await call(server.url, 'PUT', `/api/syncs/${syncId}`, {
+        key: syncEditor.key,
+        body: syncBody(world),
+      });
+      assert.equal(update.status, 403, update.text);
+      assert.equal(update.body.metadata.action, 'sync_to');
       // 2023-04-25 updates with PATCH.
       const restored = await call(server.url, 'PATCH', `/api/permissions/policies/${builtInPolicy.Connections}`, {
         key: server.apiKey,
