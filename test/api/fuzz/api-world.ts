@@ -1,6 +1,6 @@
 // A small world of real resources, made over HTTP on a SQLite Ferry, so that hostile requests reach the handlers
 // instead of stopping at a 404: SQLite source and destination connections, a user field, a query, a model, a bulk
-// sync with a schedule and an execution, a model sync with an execution, and a second user (so that a request on
+// sync with a schedule and an execution, a model sync with an execution, a custom role and policy, and a second user (so that a request on
 // `users/{id}` never touches the user whose key the tests use). `pathValue` fills a path template's
 // parameters with these ids.
 import type { ReadBack } from '../../kit/read-back.ts';
@@ -26,6 +26,9 @@ export interface ApiWorld {
   bulkExecutionId: string;
   modelSyncId: string;
   modelSyncExecutionId: string;
+  /** A custom role and a custom policy granting it `read` (built-ins cannot be deleted, so the deletes reach these). */
+  roleId: string;
+  policyId: string;
   remove(): void;
 }
 
@@ -86,6 +89,11 @@ export async function createApiWorld(server: TestFerry): Promise<ApiWorld> {
       fields: [{ source: field('name'), target: 'name' }],
     });
     const modelSyncExecution = await created(server, 'POST', `/api/syncs/${modelSync.id}/executions`, {});
+    const role = await created(server, 'POST', '/api/permissions/roles', { name: 'Fuzz analysts' });
+    const policy = await created(server, 'POST', '/api/permissions/policies', {
+      name: 'Fuzz read',
+      policy_actions: [{ action: 'read', role_ids: [role.id] }],
+    });
     return {
       organizationId: server.organizationId,
       userId: user.id,
@@ -100,6 +108,8 @@ export async function createApiWorld(server: TestFerry): Promise<ApiWorld> {
       bulkExecutionId: bulkExecution.id,
       modelSyncId: modelSync.id,
       modelSyncExecutionId: modelSyncExecution.id,
+      roleId: role.id,
+      policyId: policy.id,
       remove: () => rmSync(directory, { recursive: true, force: true }),
     };
   } catch (error) {
@@ -149,6 +159,10 @@ export function pathValue(world: ApiWorld, template: string, name: string): stri
       return bulk ? world.bulkSyncId : world.modelSyncId;
     case 'executions':
       return bulk ? world.bulkExecutionId : world.modelSyncExecutionId;
+    case 'roles':
+      return world.roleId;
+    case 'policies':
+      return world.policyId;
     case 'execution-logs':
       return 'not-a-signed-token';
   }
