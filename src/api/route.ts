@@ -77,6 +77,8 @@ export interface RouteDefinition {
   successStatus?: number;
   /** Largest accepted body in bytes, when it differs from the server's 1 MiB. */
   bodyLimit?: number;
+  /** Not part of the Polytomic API: marked `x-ferry-extension` in the OpenAPI documents. */
+  ferryExtension?: boolean;
   /** Documented error statuses, for OpenAPI. */
   errors?: number[];
   handler(input: HandlerInput): Promise<unknown | Reply>;

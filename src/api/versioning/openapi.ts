@@ -115,6 +115,7 @@ export function buildOpenApiDocument(
       summary: route.summary,
       security: route.access === 'public' ? [] : [{ bearer: [] }],
       'x-ferry-access': endpoint.access,
+      ...(route.ferryExtension ? { 'x-ferry-extension': true } : {}),
       parameters: [
         ...(endpoint.path
           .match(/\{[^}]+\}/g)
