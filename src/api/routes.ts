@@ -59,7 +59,7 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...modelSyncRoutes(context, modelSyncsService(context, connections)),
     ...modelSyncLogRoutes(context),
     ...permissionRoutes(context),
-    ...versionRoutes(),
+    ...versionRoutes(context.config.versionSunsets),
   ];
   return guardPermissions(routes, permissionsService(context.repositories));
 }

@@ -19,7 +19,11 @@ export function renderVersionsDoc(changes: readonly VersionChange[]): string {
     '',
     '## The versions endpoint',
     '',
-    '`GET /api/versions` is a Ferry extension (marked `x-ferry-extension` in the OpenAPI documents): it needs no key, answers in every version, and returns `{data: {default_version, versions}}`, newest first. Each entry names the `version`, whether it is the `default`, the `newer_version` it is compared with, and the `summary`, `rules` and `differences` below, in the same words.',
+    '`GET /api/versions` is a Ferry extension (marked `x-ferry-extension` in the OpenAPI documents): it needs no key, answers in every version, and returns `{data: {default_version, versions}}`, newest first. Each entry names the `version`, whether it is the `default`, the `newer_version` it is compared with, and the `summary`, `rules` and `differences` below, in the same words, and the `deprecated_since` and `sunset` dates of each version.',
+    '',
+    '## Deprecation and sunset',
+    '',
+    `Every response served in a version older than ${latestVersion}, errors included, carries \`Deprecation\` (RFC 9745): \`@\` and the Unix time of midnight UTC on the day the next newer version was released (a version's name is its release date), e.g. \`Deprecation: @1758153600\` in 2024-02-08. When the operator sets a date in \`FERRY_VERSION_SUNSET\` (\`VERSION=YYYY-MM-DD\` pairs separated by commas, e.g. \`2024-02-08=2027-06-30,2023-04-25=2027-01-01\`), that version's responses also carry \`Sunset\` (RFC 8594), an HTTP-date such as \`Sunset: Wed, 30 Jun 2027 00:00:00 GMT\`, after which that Ferry may stop serving it. Ferry itself still serves every listed version; the date is the operator's promise to its clients. A malformed value, a sunset for the default version or one before the version's deprecation stops Ferry at start with a message naming the entry.`,
     '',
   ];
   for (const change of changes) {

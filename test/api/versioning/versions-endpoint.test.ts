@@ -32,6 +32,8 @@ describe('GET /api/versions', () => {
       version: '2025-09-18',
       default: true,
       newer_version: null,
+      deprecated_since: null,
+      sunset: null,
       summary: null,
       rules: [],
       differences: [],
@@ -40,6 +42,8 @@ describe('GET /api/versions', () => {
       const change = versionChanges.find((candidate) => candidate.version === entry.version)!;
       assert.equal(entry.default, false);
       assert.equal(entry.newer_version, apiVersions[index]);
+      assert.equal(entry.deprecated_since, apiVersions[index]);
+      assert.equal(entry.sunset, null);
       assert.equal(entry.summary, change.description);
       assert.deepEqual(entry.rules, change.rules ?? []);
       assert.equal(entry.differences.length, change.instructions.length);
