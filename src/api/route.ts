@@ -9,11 +9,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Who may call an endpoint:
  * - `public`: no credential;
+ * - `optional`: no credential needed (catalogue data with no tenant in it), but a key that is sent is checked as on
+ *   `any` (a wrong one is still a 401);
  * - `any`: any valid key;
  * - `organization`: acts inside the caller's organization (partner keys act in their owner organization);
  * - `partner`: partner keys only (others get 403).
  */
-export type Access = 'public' | 'any' | 'organization' | 'partner';
+export type Access = 'public' | 'optional' | 'any' | 'organization' | 'partner';
 
 /**
  * A query value or body after the dispatcher checked it against the route's TypeBox schema (a 400 otherwise). Each
@@ -26,7 +28,7 @@ export interface HandlerInput {
   params: Record<string, string>;
   query: Record<string, SchemaChecked>;
   body: SchemaChecked;
-  /** Undefined only on `public` endpoints. */
+  /** Undefined only on `public` endpoints, and on `optional` ones called without a key. */
   caller: Caller;
   requestId: string;
   log: FastifyBaseLogger;
