@@ -11,6 +11,7 @@ import { CONTINUOUS_MINIMUM_GAP_MS } from './domain/schedules/next-run.ts';
 import { queueDefaults } from './queue/job-queue.ts';
 import { assertLeaseSettings, defaultHeartbeatIntervalMs } from './queue/lease-heartbeat.ts';
 import { workerIdPattern } from './queue/worker-slot.ts';
+import { parseVersionSunsets, type VersionSunsets } from './api/versioning/deprecation.ts';
 
 /**
  * Defaults of tunables, read by loadConfig and by the modules that fall back to them when they are built without a
@@ -60,6 +61,8 @@ export const ferryDefaults = {
   connectionTestTimeoutMs: 15_000,
   credentialCacheTtlMs: 10_000,
   entityCacheTtlMs: 1_000,
+  /** No older API version has a sunset date unless FERRY_VERSION_SUNSET names one (src/api/versioning/deprecation.ts). */
+  versionSunsets: {},
 } as const;
 
 export interface FerryConfig {
@@ -162,6 +165,11 @@ export interface FerryConfig {
    * go back to the queue, and another worker resumes them. Env FERRY_WORKER_SHUTDOWN_GRACE_MS. Default 0 (at once).
    */
   workerShutdownGraceMs: number;
+  /**
+   * The date after which each older API version may no longer be served, sent as `Sunset` on its responses. Env
+   * FERRY_VERSION_SUNSET, e.g. `2024-02-08=2027-06-30,2023-04-25=2027-01-01`. Default: none.
+   */
+  versionSunsets: VersionSunsets;
 }
 
 export interface ConfigOverrides {
@@ -309,6 +317,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       'FERRY_WORKER_SHUTDOWN_GRACE_MS',
     ),
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
+    versionSunsets: nonEmpty(env.FERRY_VERSION_SUNSET)
+      ? parseVersionSunsets(env.FERRY_VERSION_SUNSET, 'FERRY_VERSION_SUNSET')
+      : ferryDefaults.versionSunsets,
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };
 }

@@ -136,7 +136,9 @@ function dispatch(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
 ): Promise<unknown> {
-  if (prepared.endpoint.route.access === 'public') return handle(prepared, request, fastifyReply, deps, undefined);
+  const { access } = prepared.endpoint.route;
+  if (access === 'public' || (access === 'optional' && request.headers.authorization === undefined))
+    return handle(prepared, request, fastifyReply, deps, undefined);
   const caller = deps.authenticate.cached(request.headers.authorization);
   if (caller) return handle(prepared, request, fastifyReply, deps, caller);
   return deps.authenticate

@@ -9,11 +9,13 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Who may call an endpoint:
  * - `public`: no credential;
+ * - `optional`: no credential needed (catalogue data with no tenant in it), but a key that is sent is checked as on
+ *   `any` (a wrong one is still a 401);
  * - `any`: any valid key;
  * - `organization`: acts inside the caller's organization (partner keys act in their owner organization);
  * - `partner`: partner keys only (others get 403).
  */
-export type Access = 'public' | 'any' | 'organization' | 'partner';
+export type Access = 'public' | 'optional' | 'any' | 'organization' | 'partner';
 
 /**
  * A query value or body after the dispatcher checked it against the route's TypeBox schema (a 400 otherwise). Each
@@ -26,7 +28,7 @@ export interface HandlerInput {
   params: Record<string, string>;
   query: Record<string, SchemaChecked>;
   body: SchemaChecked;
-  /** Undefined only on `public` endpoints. */
+  /** Undefined only on `public` endpoints, and on `optional` ones called without a key. */
   caller: Caller;
   requestId: string;
   log: FastifyBaseLogger;
@@ -77,6 +79,8 @@ export interface RouteDefinition {
   successStatus?: number;
   /** Largest accepted body in bytes, when it differs from the server's 1 MiB. */
   bodyLimit?: number;
+  /** Not part of the Polytomic API: marked `x-ferry-extension` in the OpenAPI documents. */
+  ferryExtension?: boolean;
   /** Documented error statuses, for OpenAPI. */
   errors?: number[];
   handler(input: HandlerInput): Promise<unknown | Reply>;

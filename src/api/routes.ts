@@ -31,6 +31,7 @@ import { partnerUserRoutes } from './resources/users/partner-user-routes.ts';
 import { permissionRoutes } from './resources/permissions/permission-routes.ts';
 import { permissionsService } from '../services/permissions-service.ts';
 import { guardPermissions } from './permission-guard.ts';
+import { versionRoutes } from './resources/versions/version-routes.ts';
 
 export function allRoutes(context: AppContext): RouteDefinition[] {
   const connections = connectionsService(context);
@@ -58,6 +59,7 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...modelSyncRoutes(context, modelSyncsService(context, connections)),
     ...modelSyncLogRoutes(context),
     ...permissionRoutes(context),
+    ...versionRoutes(context.config.versionSunsets),
   ];
   return guardPermissions(routes, permissionsService(context.repositories));
 }

@@ -25,6 +25,7 @@ import { createReadiness, type Readiness } from '../metrics/readiness.ts';
 import { versionChanges } from './versioning/changes/index.ts';
 import { planAllEndpoints } from './versioning/migrate.ts';
 import { buildOpenApiDocument } from './versioning/openapi.ts';
+import { deprecationHeaders } from './versioning/deprecation.ts';
 import type { VersionChange } from './versioning/version-change.ts';
 import { apiVersions, isApiVersion, latestVersion, resolveVersion, versionHeader } from './versioning/versions.ts';
 
@@ -68,6 +69,7 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   }
 
   app.decorateRequest('apiVersion', latestVersion);
+  const deprecations = deprecationHeaders(context.config.versionSunsets);
 
   // JSON bodies; an empty body is no body (several POSTs, like activate or cancel, send none). A body nested deeper
   // than maxBodyDepth is refused here, before any version change, validator or handler walks it.
@@ -102,6 +104,8 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     const version = resolution.ok ? resolution.version : latestVersion;
     request.apiVersion = version;
     reply.header('X-Polytomic-Version', version);
+    const deprecation = deprecations.get(version);
+    if (deprecation) reply.headers(deprecation);
     if (resolution.ok) return done();
     done(
       new ApiError('unsupported_version', `${resolution.reason}. Supported versions: ${apiVersions.join(', ')}.`, {

@@ -1,35 +1,7 @@
 // docs/versions.md, generated from the version registry and the version changes so the two never drift.
-import type { VersionChange, VersionInstruction } from '../api/versioning/version-change.ts';
+import type { VersionChange } from '../api/versioning/version-change.ts';
+import { describeInstruction } from '../api/versioning/changelog.ts';
 import { apiVersions, latestVersion } from '../api/versioning/versions.ts';
-
-function describeInstruction(instruction: VersionInstruction): string {
-  switch (instruction.kind) {
-    case 'endpoint-added':
-      return `\`${instruction.route}\` does not exist in this version (added later).`;
-    case 'endpoint-removed':
-      return `\`${instruction.route}\` exists only in this version and older ones.`;
-    case 'endpoint-moved':
-      return `\`${instruction.route}\` is \`${instruction.to}\` here${
-        instruction.params
-          ? ` (parameters ${Object.entries(instruction.params)
-              .map(([old, now]) => `${old} → ${now}`)
-              .join(', ')})`
-          : ''
-      }.`;
-    case 'access-changed':
-      return `\`${instruction.route}\` admits ${instruction.access === 'any' ? 'any valid key' : `${instruction.access} keys`} here.`;
-    case 'field-added':
-      return `\`${instruction.type}.${instruction.field}\` is not part of this version.`;
-    case 'type-converted':
-      return `\`${instruction.type}\` has an older shape here.`;
-    case 'request-converted':
-      return `Requests to \`${instruction.route}\` are converted to the newer shape.`;
-    case 'response-converted':
-      return `Responses of \`${instruction.route}\` are converted to the older shape.`;
-    case 'error-converted':
-      return `Error bodies with status ${instruction.status} are \`${(instruction.olderSchema as { title?: string }).title ?? 'another shape'}\` here.`;
-  }
-}
 
 export function renderVersionsDoc(changes: readonly VersionChange[]): string {
   const lines: string[] = [
@@ -44,6 +16,20 @@ export function renderVersionsDoc(changes: readonly VersionChange[]): string {
     '## How versions are served',
     '',
     "Handlers and schemas are written once, for the newest version. Each older version is a _version change_ (src/api/versioning/changes/): plain-data instructions that say how it differs from the next newer version. A request at version V is converted up through every change from V to the newest, validated against the newest schema and handled; its response is converted down the same way. Type conversions are keyed by the spec's type name (the schema `title`), so one instruction covers every endpoint that uses the type. `GET /api/openapi.json` (version from the header, or `?version=`) is built from the same definitions.",
+    '',
+    '## The versions endpoint',
+    '',
+    '`GET /api/versions` is a Ferry extension (marked `x-ferry-extension` in the OpenAPI documents): it needs no key, answers in every version, and returns `{data: {default_version, versions}}`, newest first. Each entry names the `version`, whether it is the `default`, the `newer_version` it is compared with, and the `summary`, `rules` and `differences` below, in the same words, and the `deprecated_since` and `sunset` dates of each version.',
+    '',
+    '## Calls without a key',
+    '',
+    '`GET /api/connection_types` and `GET /api/connection_types/{id}` are catalogue data with no tenant in them: they answer without a key in every version (a key that is sent is still checked, so a wrong one is a 401), and the OpenAPI documents mark the key optional there.',
+    '',
+    "The official 2025-09-18 client sends no `Authorization` header for `connections.testConnection` and `identity.get` (its definition of those methods names no credential). Both act for a caller, so they stay authenticated and answer 401 without a key. The workaround: pass the header through the client's `headers` option, e.g. `client.identity.get({ headers: { Authorization: 'Bearer <key>' } })` or `client.connections.testConnection(request, { headers: { Authorization: 'Bearer <key>' } })` in the per-call request options (or in `headers` when constructing the client).",
+    '',
+    '## Deprecation and sunset',
+    '',
+    `Every response served in a version older than ${latestVersion}, errors included, carries \`Deprecation\` (RFC 9745): \`@\` and the Unix time of midnight UTC on the day the next newer version was released (a version's name is its release date), e.g. \`Deprecation: @1758153600\` in 2024-02-08. When the operator sets a date in \`FERRY_VERSION_SUNSET\` (\`VERSION=YYYY-MM-DD\` pairs separated by commas, e.g. \`2024-02-08=2027-06-30,2023-04-25=2027-01-01\`), that version's responses also carry \`Sunset\` (RFC 8594), an HTTP-date such as \`Sunset: Wed, 30 Jun 2027 00:00:00 GMT\`, after which that Ferry may stop serving it. Ferry itself still serves every listed version; the date is the operator's promise to its clients. A malformed value, a sunset for the default version or one before the version's deprecation stops Ferry at start with a message naming the entry.`,
     '',
   ];
   for (const change of changes) {

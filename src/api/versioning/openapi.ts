@@ -113,8 +113,9 @@ export function buildOpenApiDocument(
     const operation: Json = {
       operationId: route.operationId,
       summary: route.summary,
-      security: route.access === 'public' ? [] : [{ bearer: [] }],
+      security: route.access === 'public' ? [] : route.access === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }],
       'x-ferry-access': endpoint.access,
+      ...(route.ferryExtension ? { 'x-ferry-extension': true } : {}),
       parameters: [
         ...(endpoint.path
           .match(/\{[^}]+\}/g)

@@ -20,7 +20,8 @@ export function connectionTypeRoutes(context: AppContext): RouteDefinition[] {
       path: '/api/connection_types',
       summary:
         'Every connection type this Ferry serves, with its configuration form (JSON Schema; secret settings are marked x-sensitive).',
-      access: 'any',
+      // Catalogue data with no tenant in it; the official 2025-09-18 client sends no key for it.
+      access: 'optional',
       response: ConnectionTypeResponseEnvelope,
       errors: [500],
       handler: async () => ({ data: context.connectors.list().map(connectionTypeToWire) }),
@@ -30,7 +31,7 @@ export function connectionTypeRoutes(context: AppContext): RouteDefinition[] {
       method: 'GET',
       path: '/api/connection_types/{id}',
       summary: "A connection type's configuration as JSON Schema.",
-      access: 'any',
+      access: 'optional',
       params: IdParams,
       response: JsonschemaSchema,
       errors: [404, 500],
