@@ -60,6 +60,17 @@ export const ferryDefaults = {
   connectionTestTimeoutMs: 15_000,
   credentialCacheTtlMs: 10_000,
   entityCacheTtlMs: 1_000,
+  /** Events and webhook delivery records are kept this long (FERRY_EVENT_RETENTION_HOURS), as Polytomic keeps events. */
+  eventRetentionHours: 48,
+  /** How often old events are pruned (src/services/event-retention.ts). */
+  eventPruneIntervalMs: 10 * 60 * 1000,
+  /**
+   * Webhook delivery retries (src/worker/webhook-delivery-task.ts): exponential from this base with full jitter,
+   * capped (FERRY_WEBHOOK_RETRY_BASE_MS).
+   */
+  webhookRetry: { baseDelayMs: 10_000, maxDelayMs: 10 * 60 * 1000 },
+  /** A sync that keeps failing emails its subscribers at most once in this window. */
+  failureEmailWindowMs: 60 * 60 * 1000,
 } as const;
 
 export interface FerryConfig {
@@ -162,6 +173,14 @@ export interface FerryConfig {
    * go back to the queue, and another worker resumes them. Env FERRY_WORKER_SHUTDOWN_GRACE_MS. Default 0 (at once).
    */
   workerShutdownGraceMs: number;
+  /** How long events and webhook delivery records are kept. Env FERRY_EVENT_RETENTION_HOURS. Default 48. */
+  eventRetentionHours: number;
+  /** First retry delay of a webhook delivery, doubled per attempt, with jitter. Env FERRY_WEBHOOK_RETRY_BASE_MS. Default 10 s. */
+  webhookRetryBaseMs: number;
+  /** smtp:// or smtps:// URL for failure emails. Env FERRY_SMTP_URL. Unset: no emails. */
+  smtpUrl: string | undefined;
+  /** The sender of failure emails. Env FERRY_SMTP_FROM. Default ferry@localhost. */
+  smtpFrom: string;
 }
 
 export interface ConfigOverrides {
@@ -308,6 +327,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       ferryDefaults.worker.shutdownGraceMs,
       'FERRY_WORKER_SHUTDOWN_GRACE_MS',
     ),
+    eventRetentionHours: positiveInteger(
+      env.FERRY_EVENT_RETENTION_HOURS,
+      ferryDefaults.eventRetentionHours,
+      'FERRY_EVENT_RETENTION_HOURS',
+    ),
+    webhookRetryBaseMs: positiveInteger(
+      env.FERRY_WEBHOOK_RETRY_BASE_MS,
+      ferryDefaults.webhookRetry.baseDelayMs,
+      'FERRY_WEBHOOK_RETRY_BASE_MS',
+    ),
+    smtpUrl: nonEmpty(env.FERRY_SMTP_URL),
+    smtpFrom: nonEmpty(env.FERRY_SMTP_FROM) ?? 'ferry@localhost',
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     publicUrlExplicit: Boolean(overrides.publicUrl ?? env.FERRY_PUBLIC_URL),
   };
