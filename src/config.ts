@@ -63,6 +63,17 @@ export const ferryDefaults = {
   entityCacheTtlMs: 1_000,
   /** No older API version has a sunset date unless FERRY_VERSION_SUNSET names one (src/api/versioning/deprecation.ts). */
   versionSunsets: {},
+  /** Events and webhook delivery records are kept this long (FERRY_EVENT_RETENTION_HOURS), as Polytomic keeps events. */
+  eventRetentionHours: 48,
+  /** How often old events are pruned (src/services/event-retention.ts). */
+  eventPruneIntervalMs: 10 * 60 * 1000,
+  /**
+   * Webhook delivery retries (src/worker/webhook-delivery-task.ts): exponential from this base with full jitter,
+   * capped (FERRY_WEBHOOK_RETRY_BASE_MS).
+   */
+  webhookRetry: { baseDelayMs: 10_000, maxDelayMs: 10 * 60 * 1000 },
+  /** A sync that keeps failing emails its subscribers at most once in this window. */
+  failureEmailWindowMs: 60 * 60 * 1000,
 } as const;
 
 export interface FerryConfig {
@@ -170,6 +181,14 @@ export interface FerryConfig {
    * FERRY_VERSION_SUNSET, e.g. `2024-02-08=2027-06-30,2023-04-25=2027-01-01`. Default: none.
    */
   versionSunsets: VersionSunsets;
+  /** How long events and webhook delivery records are kept. Env FERRY_EVENT_RETENTION_HOURS. Default 48. */
+  eventRetentionHours: number;
+  /** First retry delay of a webhook delivery, doubled per attempt, with jitter. Env FERRY_WEBHOOK_RETRY_BASE_MS. Default 10 s. */
+  webhookRetryBaseMs: number;
+  /** smtp:// or smtps:// URL for failure emails. Env FERRY_SMTP_URL. Unset: no emails. */
+  smtpUrl: string | undefined;
+  /** The sender of failure emails. Env FERRY_SMTP_FROM. Default ferry@localhost. */
+  smtpFrom: string;
 }
 
 export interface ConfigOverrides {
@@ -316,6 +335,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       ferryDefaults.worker.shutdownGraceMs,
       'FERRY_WORKER_SHUTDOWN_GRACE_MS',
     ),
+    eventRetentionHours: positiveInteger(
+      env.FERRY_EVENT_RETENTION_HOURS,
+      ferryDefaults.eventRetentionHours,
+      'FERRY_EVENT_RETENTION_HOURS',
+    ),
+    webhookRetryBaseMs: positiveInteger(
+      env.FERRY_WEBHOOK_RETRY_BASE_MS,
+      ferryDefaults.webhookRetry.baseDelayMs,
+      'FERRY_WEBHOOK_RETRY_BASE_MS',
+    ),
+    smtpUrl: nonEmpty(env.FERRY_SMTP_URL),
+    smtpFrom: nonEmpty(env.FERRY_SMTP_FROM) ?? 'ferry@localhost',
     publicUrl: (overrides.publicUrl ?? env.FERRY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, ''),
     versionSunsets: nonEmpty(env.FERRY_VERSION_SUNSET)
       ? parseVersionSunsets(env.FERRY_VERSION_SUNSET, 'FERRY_VERSION_SUNSET')

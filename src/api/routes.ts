@@ -32,6 +32,12 @@ import { permissionRoutes } from './resources/permissions/permission-routes.ts';
 import { permissionsService } from '../services/permissions-service.ts';
 import { guardPermissions } from './permission-guard.ts';
 import { versionRoutes } from './resources/versions/version-routes.ts';
+import { eventRoutes } from './resources/events/event-routes.ts';
+import { eventsService } from '../services/events-service.ts';
+import { webhookRoutes } from './resources/webhooks/webhook-routes.ts';
+import { webhooksService } from '../services/webhooks-service.ts';
+import { notificationRoutes } from './resources/notifications/notification-routes.ts';
+import { notificationsService } from '../services/notifications-service.ts';
 
 export function allRoutes(context: AppContext): RouteDefinition[] {
   const connections = connectionsService(context);
@@ -60,6 +66,9 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...modelSyncLogRoutes(context),
     ...permissionRoutes(context),
     ...versionRoutes(context.config.versionSunsets),
+    ...eventRoutes(eventsService(context)),
+    ...webhookRoutes(webhooksService(context)),
+    ...notificationRoutes(notificationsService(context)),
   ];
   return guardPermissions(routes, permissionsService(context.repositories));
 }

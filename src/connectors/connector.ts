@@ -196,6 +196,8 @@ export interface TargetWriteRequest {
   /** Fields that identify a record (required for update, upsert and delete). */
   identity: string[];
   records: RecordBatch;
+  /** The sync the batch belongs to, for targets that name it to their receiver (the webhook's payload). */
+  sync?: { id: string; name: string };
 }
 
 /** A record the target refused for its own sake (bad value, constraint); the sync goes on. */

@@ -2,6 +2,7 @@
 // attempt is reported (status or error, delay before the next) so callers can log them and count
 // them in console logs. The body is serialized and signed once; a retry sends the same bytes with
 // a fresh timestamp signature.
+import { gzipSync } from 'node:zlib';
 import { request, type Dispatcher } from 'undici';
 import type { RunContext } from '../domain/run-context.ts';
 import { readCappedBody } from './capped-body.ts';
@@ -22,7 +23,9 @@ export interface DeliveryRequest {
   headers?: Record<string, string>;
   /** When set, X-Ferry-Signature and X-Ferry-Timestamp are added. */
   signingSecret?: string;
-  /** Called per attempt for headers that may change (e.g. an OAuth token). */
+  /** Send the body gzipped (Content-Encoding: gzip); signatures are over the JSON before compression. */
+  gzip?: boolean;
+  /** Called per attempt for headers that may change (e.g. an OAuth token, a timestamp). */
   dynamicHeaders?: (signal: AbortSignal) => Promise<Record<string, string>>;
 }
 
@@ -86,6 +89,7 @@ export async function deliverJson(
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? abortableSleep;
   const body = Buffer.from(JSON.stringify(delivery.payload, binaryAsBase64), 'utf8');
+  const wire = delivery.gzip ? gzipSync(body) : body;
   const attempts: DeliveryAttempt[] = [];
   const { signal } = context;
   let last: { status?: number; responseBody?: string } = {};
@@ -102,12 +106,13 @@ export async function deliverJson(
         ...delivery.headers,
         ...(delivery.dynamicHeaders ? await delivery.dynamicHeaders(attemptSignal) : {}),
         'content-type': 'application/json',
+        ...(delivery.gzip ? { 'content-encoding': 'gzip' } : {}),
         ...(delivery.signingSecret ? signWebhookBody(delivery.signingSecret, body, now()) : {}),
       };
       const response = await request(delivery.url, {
         method: 'POST',
         headers,
-        body,
+        body: wire,
         dispatcher: options.dispatcher,
         signal: attemptSignal,
       });

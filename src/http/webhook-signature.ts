@@ -1,6 +1,11 @@
-// HMAC-SHA256 signatures for outbound webhooks (format in docs/webhooks.md). The signed message is
-// `<timestamp>.<body>`: binding the timestamp into the MAC lets receivers refuse replays older
-// than a tolerance without trusting an unsigned header (the Stripe/Standard Webhooks scheme).
+// The one module that signs what Ferry POSTs to webhooks: event deliveries and model-sync batches alike
+// (docs/webhooks.md). Three schemes, all HMAC-SHA256 under the same secret:
+// - `Polytomic-Signature`: lowercase hex of the HMAC of the body alone, as Polytomic signs event deliveries, so a
+//   receiver written for Polytomic verifies Ferry's unchanged;
+// - `X-Ferry-Signature` + `X-Ferry-Timestamp`: the HMAC of `<timestamp>.<body>`; binding the timestamp into the MAC
+//   lets receivers refuse replays older than a tolerance without trusting an unsigned header;
+// - Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>` over
+//   `<id>.<timestamp>.<body>`), for receivers using a Standard Webhooks library; the id lets them drop duplicates.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 const signatureHeader = 'x-ferry-signature';
@@ -20,6 +25,40 @@ export function signWebhookBody(
 ): Record<string, string> {
   const timestamp = Math.floor(nowMs / 1000);
   return { [signatureHeader]: `sha256=${mac(secret, timestamp, body)}`, [timestampHeader]: String(timestamp) };
+}
+
+/** Polytomic's event-delivery signature: hex HMAC-SHA256 of the body. */
+function polytomicSignature(secret: string, body: string | Buffer): string {
+  return createHmac('sha256', secret).update(body).digest('hex');
+}
+
+/**
+ * Standard Webhooks headers. The key is the secret's UTF-8 bytes (a Standard Webhooks library verifies them with the
+ * secret in raw format: `new Webhook(secret, { format: 'raw' })`).
+ */
+function standardWebhookHeaders(
+  secret: string,
+  messageId: string,
+  body: string | Buffer,
+  nowMs: number = Date.now(),
+): Record<string, string> {
+  const timestamp = Math.floor(nowMs / 1000);
+  const signature = createHmac('sha256', secret).update(`${messageId}.${timestamp}.`).update(body).digest('base64');
+  return { 'webhook-id': messageId, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
+}
+
+/** Every signature header of an event delivery: Polytomic's, the timestamped one, and Standard Webhooks'. */
+export function eventDeliveryHeaders(
+  secret: string,
+  messageId: string,
+  body: string | Buffer,
+  nowMs: number = Date.now(),
+): Record<string, string> {
+  return {
+    'polytomic-signature': polytomicSignature(secret, body),
+    ...signWebhookBody(secret, body, nowMs),
+    ...standardWebhookHeaders(secret, messageId, body, nowMs),
+  };
 }
 
 export type SignatureVerdict = { ok: true } | { ok: false; reason: 'missing' | 'malformed' | 'expired' | 'mismatch' };

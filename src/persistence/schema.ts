@@ -387,10 +387,66 @@ interface PoliciesTable {
   updated_at: string;
 }
 
+/** One event (docs/events.md): kept FERRY_EVENT_RETENTION_HOURS. */
+export interface EventsTable {
+  id: string;
+  organization_id: string;
+  /** One of the event types (src/services/event-types.ts). */
+  type: string;
+  /** JSON: the type's Eventing*Event payload. */
+  payload: string;
+  created_at: string;
+}
+
+/** An organization's one webhook. */
+export interface WebhooksTable {
+  id: string;
+  organization_id: string;
+  endpoint: string;
+  /** The signing secret, sealed by the secret box; never returned. */
+  secret_sealed: string;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One attempt to deliver one event to a webhook (kept as long as events). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  organization_id: string;
+  event_id: string;
+  event_type: string;
+  attempt: number;
+  /** The HTTP status, when one came back. */
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+  created_at: string;
+}
+
+interface GlobalErrorSubscribersTable {
+  organization_id: string;
+  /** JSON: string[]. */
+  emails: string;
+  updated_at: string;
+}
+
+/** When the last failure email of a sync went out (one per sync per hour). */
+interface FailureNotificationsTable {
+  sync_id: string;
+  sent_at: string;
+}
+
 export interface Database {
   schedule_states: ScheduleStatesTable;
   roles: RolesTable;
   policies: PoliciesTable;
+  events: EventsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  global_error_subscribers: GlobalErrorSubscribersTable;
+  failure_notifications: FailureNotificationsTable;
   models: ModelsTable;
   model_syncs: ModelSyncsTable;
   model_sync_executions: ModelSyncExecutionsTable;

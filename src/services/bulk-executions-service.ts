@@ -13,6 +13,7 @@ import { nowIso } from '../persistence/repositories/clock.ts';
 import { lockSyncRow } from '../persistence/repositories/sync-row-lock.ts';
 import type { Database } from '../persistence/schema.ts';
 import type { ExecutionStartType } from './execution-start-type.ts';
+import { executionTransitions } from './execution-transitions.ts';
 
 export const bulkExecutionTask = 'bulk-sync-execution';
 const bulkExecutionJobKey = (syncId: string) => `bulk-sync:${syncId}`;
@@ -24,8 +25,11 @@ export interface StartBulkExecution {
   test?: boolean;
 }
 
-export function bulkExecutionsService(context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'clock'>) {
+export function bulkExecutionsService(
+  context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'config' | 'clock'>,
+) {
   const { repositories } = context;
+  const transitions = executionTransitions(context);
 
   return {
     async start(sync: BulkSyncRow, options: StartBulkExecution): Promise<BulkExecutionRow> {
@@ -106,7 +110,7 @@ export function bulkExecutionsService(context: Pick<AppContext, 'database' | 're
       const result = await context.queue.cancel({ jobKey: bulkExecutionJobKey(sync.id) });
       if (result.removed && !result.aborted) {
         const now = nowIso(context.clock);
-        await repositories.bulkExecutions.update(execution.id, {
+        await transitions.bulk(execution.id, {
           status: 'canceled',
           completed_at: now,
           updated_at: now,

@@ -21,6 +21,7 @@ import {
   type ModelSyncExecutionRow,
 } from '../persistence/repositories/model-sync-executions-repository.ts';
 import type { StoredModelSync } from './model-syncs-service.ts';
+import { executionTransitions } from './execution-transitions.ts';
 
 export const modelSyncExecutionTask = 'model-sync-execution';
 const modelSyncExecutionJobKey = (syncId: string) => `model-sync:${syncId}`;
@@ -58,6 +59,7 @@ export function modelSyncExecutionsService(
   context: Pick<AppContext, 'database' | 'repositories' | 'queue' | 'clock' | 'config'>,
 ) {
   const { repositories } = context;
+  const transitions = executionTransitions(context);
 
   const cancelOne = async (sync: StoredModelSync, execution: ModelSyncExecutionRow): Promise<ModelSyncExecutionRow> => {
     if (isTerminal(execution.status))
@@ -75,7 +77,7 @@ export function modelSyncExecutionsService(
     if (result.removed && !result.aborted) {
       // It was waiting (first attempt or a retry): no worker holds it, so it is canceled now.
       const now = nowIso(context.clock);
-      await repositories.modelSyncExecutions.update(sync.organization_id, execution.id, {
+      await transitions.model(sync.organization_id, execution.id, {
         status: 'canceled',
         completed_at: now,
         updated_at: now,

@@ -19,6 +19,7 @@ import type { BulkSyncSettings, BulkSyncsService } from '../services/bulk-syncs-
 import type { ConnectionsService } from '../services/connections-service.ts';
 import type { ExecutionOutcome } from '../metrics/ferry-metrics.ts';
 import { executionLogger, scheduleOf } from './execution-logger.ts';
+import { executionTransitions } from '../services/execution-transitions.ts';
 
 /** Rows per schema a test execution copies. */
 const testExecutionRowLimit = 100;
@@ -60,6 +61,7 @@ export function bulkExecutionTask(
   const { repositories, metrics, clock } = context;
   const checkpoints = createKyselyCheckpointStore(context.database.db, context.clock.now);
   const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
+  const transitions = executionTransitions(context);
 
   return async (payload: unknown, job: JobContext) => {
     const { executionId } = parsePayload(payload);
@@ -107,7 +109,7 @@ export function bulkExecutionTask(
     let running = false;
     const finish = async (status: ExecutionOutcome, message: string | undefined) => {
       const now = nowIso(context.clock);
-      await repositories.bulkExecutions.update(execution.id, {
+      await transitions.bulk(execution.id, {
         status,
         status_message: message ?? null,
         completed_at: now,
@@ -146,6 +148,7 @@ export function bulkExecutionTask(
       organizationId: execution.organization_id,
       limit: context.config.organizationConcurrency,
       now,
+      onStarted: (transaction) => transitions.started(transaction, 'bulk', execution.id, execution.started_at === null),
     });
     if (!admitted) throw organizationAtLimit(context, execution.organization_id);
     startedAt ??= now;

@@ -35,6 +35,7 @@ import { openModelSource } from '../services/model-source.ts';
 import { parseModelSync, type StoredModelSync } from '../services/model-syncs-service.ts';
 import type { ExecutionOutcome } from '../metrics/ferry-metrics.ts';
 import { executionLogger, scheduleOf } from './execution-logger.ts';
+import { executionTransitions } from '../services/execution-transitions.ts';
 
 const isTerminal = (status: string) => (terminalModelSyncStatuses as readonly string[]).includes(status);
 const finalFailure = (message: string) => Object.assign(new Error(message), { retryable: false });
@@ -70,6 +71,7 @@ function planOf(
   const { definition } = sync;
   return {
     syncId: sync.id,
+    syncName: sync.name,
     executionId: execution.id,
     source,
     target: { connection: target, objectId: sync.target_object ?? definition.target.object ?? '' },
@@ -101,6 +103,7 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
   // One per worker process: a sync's next run here finds its state remembered (checked against the stored generation).
   const stateCache = createStateCache({ maxBytes: context.config.stateCacheBytes });
   const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
+  const transitions = executionTransitions(context);
 
   return async (payload: unknown, job: JobContext) => {
     const { executionId } = parsePayload(payload);
@@ -112,6 +115,9 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
         ...changes,
         updated_at: nowIso(context.clock),
       });
+    // Status changes go with the event they mean, in one transaction.
+    const transition = (changes: Parameters<typeof update>[0]) =>
+      transitions.model(organizationId, execution.id, { ...changes, updated_at: nowIso(context.clock) });
     const log = executionLogger(job.log, {
       kind: 'model',
       executionId: execution.id,
@@ -124,7 +130,7 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
     const errors = JSON.parse(execution.errors) as string[];
     let startedAt = execution.started_at ?? undefined;
     const finish = async (status: ExecutionOutcome) => {
-      await update({ status, completed_at: nowIso(context.clock), errors: JSON.stringify(errors) });
+      await transition({ status, completed_at: nowIso(context.clock), errors: JSON.stringify(errors) });
       const seconds = startedAt ? (clock.nowMs() - Date.parse(startedAt)) / 1000 : 0;
       metrics.observeExecution('model', status, seconds);
       (status === 'completed' ? log.info : log.warn).call(
@@ -154,6 +160,8 @@ export function modelSyncExecutionTask(context: AppContext, connections: Connect
       organizationId,
       limit: context.config.organizationConcurrency,
       now,
+      onStarted: (transaction) =>
+        transitions.started(transaction, 'model', execution.id, execution.started_at === null),
     });
     if (!admitted) throw organizationAtLimit(context, organizationId);
     startedAt ??= now;

@@ -15,6 +15,14 @@ import { connectionsService } from '../services/connections-service.ts';
 import { bulkExecutionTask } from './bulk-execution-task.ts';
 import { modelSyncExecutionTask as modelSyncExecutionTaskName } from '../services/model-sync-executions-service.ts';
 import { modelSyncExecutionTask } from './model-sync-execution-task.ts';
+import {
+  failureEmailTask as failureEmailTaskName,
+  webhookDeliveryTask as webhookDeliveryTaskName,
+} from '../services/execution-transitions.ts';
+import { failureEmailTask } from './failure-email-task.ts';
+import { webhookDeliveryTask } from './webhook-delivery-task.ts';
+import { eventsService } from '../services/events-service.ts';
+import { startEventRetention } from '../services/event-retention.ts';
 
 export interface Worker {
   /** The scheduler loop of this process; absent when FERRY_SCHEDULER=false. */
@@ -25,6 +33,7 @@ export interface Worker {
 export async function startWorker(context: AppContext, options: { concurrency?: number } = {}): Promise<Worker> {
   const connections = connectionsService(context);
   const bulkSyncs = bulkSyncsService(context, connections);
+  const failureEmails = failureEmailTask(context);
   let scheduler: Scheduler | undefined;
   // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once. A job handed
   // back (its organization at its limit) finished nothing, and comes back every few seconds: no nudge.
@@ -42,6 +51,8 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
     tasks: {
       [bulkExecutionTaskName]: nudging(bulkExecutionTask(context, connections, bulkSyncs)),
       [modelSyncExecutionTaskName]: nudging(modelSyncExecutionTask(context, connections)),
+      [webhookDeliveryTaskName]: webhookDeliveryTask(context, eventsService(context)),
+      ...(failureEmails ? { [failureEmailTaskName]: failureEmails } : {}),
     },
     concurrency: options.concurrency ?? context.config.workerConcurrency,
     leaseMs: context.config.queueLeaseMs,
@@ -70,9 +81,11 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       bulkExecutions: bulkExecutionsService(context),
       modelSyncExecutions: modelSyncExecutionsService(context),
     });
+  const retention = startEventRetention(context);
   return {
     scheduler,
     async stop() {
+      retention.stop();
       await scheduler?.stop();
       await running.stop();
     },

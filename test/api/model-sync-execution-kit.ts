@@ -91,15 +91,32 @@ async function startWebhookReceiver(): Promise<WebhookReceiver> {
         return;
       }
       const batch = JSON.parse(body) as {
+        event?: string;
+        object?: { id: string; name: string; records: Array<{ hash: string; fields: Record<string, unknown> }> };
         operation: string;
         identity: string[];
-        records?: Array<Record<string, unknown>>;
       };
-      const records = batch.records;
-      if (!records) {
+      if (batch.event !== 'sync.records') {
         response.writeHead(200).end('{}'); // the connection test's { "event": "ferry.test" }
         return;
       }
+      // What Polytomic's "Syncing to custom webhooks" guide tells a receiver to expect.
+      const timestamp = String(request.headers['polytomic-signature-timestamp']);
+      const polytomicShaped =
+        request.headers.authorization === `Bearer ${webhookSecret}` &&
+        request.headers['content-type'] === 'application/json' &&
+        request.headers['content-encoding'] === 'gzip' &&
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(timestamp) &&
+        Math.abs(Date.parse(timestamp) - Date.now()) < 5 * 60_000 &&
+        typeof batch.object?.id === 'string' &&
+        typeof batch.object.name === 'string' &&
+        batch.object.records.every((record) => typeof record.hash === 'string' && typeof record.fields === 'object');
+      if (!polytomicShaped) {
+        receiver.unverified += 1;
+        response.writeHead(400).end('not the shape Polytomic documents');
+        return;
+      }
+      const records = batch.object!.records.map((record) => record.fields);
       receiver.received += 1;
       if (receiver.failNext > 0) {
         receiver.failNext -= 1;

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { apiVersions } from '../../src/api/versioning/versions.ts';
-import { createApiWorld, pathValue, type ApiWorld } from './fuzz/api-world.ts';
+import { apiWorldEnv, createApiWorld, pathValue, type ApiWorld } from './fuzz/api-world.ts';
 
 /** `levels` objects inside each other, as text: JSON.stringify itself overflows on such a value. */
 function nested(levels: number): string {
@@ -35,7 +35,7 @@ describe('request body depth', () => {
   let world: ApiWorld;
 
   before(async () => {
-    server = await startFerry('sqlite');
+    server = await startFerry('sqlite', apiWorldEnv);
     world = await createApiWorld(server);
   });
   after(async () => {

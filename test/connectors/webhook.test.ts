@@ -99,15 +99,18 @@ describe('webhook model target', () => {
       assert.deepEqual(result, { inserted: 0, updated: 2, deleted: 0, rejected: [] });
       assert.equal(received.length, 1);
       assert.equal(received[0].verified, true);
-      assert.deepEqual(received[0].body, {
-        object: 'records',
-        operation: 'upsert',
-        identity: ['email'],
-        records: [
+      const body = received[0].body as { event: string; object: { records: { hash: string; fields: unknown }[] } };
+      assert.equal(body.event, 'sync.records');
+      assert.deepEqual(
+        body.object.records.map((record) => record.fields),
+        [
           { email: 'a@x', n: 1 },
           { email: 'b@x', n: 2 },
         ],
-      });
+      );
+      for (const record of body.object.records) assert.match(record.hash, /^[0-9a-f]{16}$/);
+      assert.equal((received[0].body as { operation: string }).operation, 'upsert');
+      assert.deepEqual((received[0].body as { identity: string[] }).identity, ['email']);
       const deleted = await target.write(context, {
         objectId: 'records',
         operation: 'delete',
@@ -120,7 +123,7 @@ describe('webhook model target', () => {
     }
   });
 
-  test('retries 503 then delivers; a 400 throws invalid_data; basic auth and query auth are attached', async () => {
+  test('retries 503 then delivers; a 400 fails the sync (not retried, not a record rejection); basic auth and query auth are attached', async () => {
     const connection = connector.open({
       url: `${receiver.url}/hook`,
       auth_method: 'basic',
@@ -148,7 +151,7 @@ describe('webhook model target', () => {
           identity: [],
           records: [{ a: 1 }],
         }),
-        { code: 'invalid_data', retryable: false },
+        { code: 'unknown', retryable: false },
       );
     } finally {
       await connection.close();

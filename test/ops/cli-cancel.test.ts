@@ -27,7 +27,7 @@ describe('Ctrl-C while following a run', () => {
     world = await createSqliteSyncWorld(server, { users: 20, events: 1 });
     upstream = await startUpstream({
       '/hook': (_request, response, body) => {
-        if ((JSON.parse(body) as { records?: unknown }).records) held.push(response);
+        if ((JSON.parse(body) as { event?: string }).event === 'sync.records') held.push(response);
         else response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       },
     });

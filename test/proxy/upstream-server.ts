@@ -1,4 +1,5 @@
 // A real local upstream for proxy tests: node:http on 127.0.0.1, port 0.
+import { gunzipSync } from 'node:zlib';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -17,7 +18,9 @@ export async function startUpstream(routes: Record<string, Handler>): Promise<Up
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      // Webhook batches arrive gzipped (Content-Encoding: gzip); handlers see the JSON.
+      const raw = Buffer.concat(chunks);
+      const body = (request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
       requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       const handler = routes[path] ?? routes['*'];

@@ -1,8 +1,13 @@
-// Model-sync target that POSTs each batch as one signed JSON document:
-//   { "object": "records", "operation": "upsert", "identity": ["email"], "records": [ … ] }
-// The receiver owns the records, so the object is free-form: describeObject lists no fields and
-// createField accepts any. A delivered batch counts every record under its operation (upsert as
-// updated, since the receiver does not say which it did); a refused batch throws.
+// Model-sync target that POSTs each batch as one gzipped JSON document in Polytomic's shape (its guide "Syncing to
+// custom webhooks"), so a receiver written for Polytomic works unchanged:
+//   { "event": "sync.records", "object": { "id": <sync id>, "name": <sync name>,
+//       "records": [ { "hash": "…", "fields": { … } } ] }, "operation": "upsert", "identity": ["email"] }
+// with Authorization: Bearer <secret> and Polytomic-Signature-Timestamp; `operation` and `identity` are Ferry's
+// additions, and X-Ferry-Signature (docs/webhooks.md) signs the JSON with a timestamp. The receiver owns the
+// records, so the object is free-form: describeObject lists no fields and createField accepts any. A delivered batch
+// counts every record under its operation (upsert as updated, since the receiver does not say which it did); any
+// 4xx or 5xx answer fails the sync, as in Polytomic (5xx after the retries).
+import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { ModelTarget, TargetWriteResult } from '../connector.ts';
 import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
@@ -21,19 +26,39 @@ export interface WebhookSender {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** Polytomic-Signature-Timestamp: the attempt's time, RFC 3339 to the second (2021-06-01T22:55:36Z). */
+function polytomicTimestamp(): Record<string, string> {
+  return { 'polytomic-signature-timestamp': new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+/** A short stable digest of one record, as Polytomic's `hash` (16 hex characters). */
+function recordHash(record: unknown): string {
+  return createHash('sha256').update(JSON.stringify(record, binaryAsBase64)).digest('hex').slice(0, 16);
+}
+
+function binaryAsBase64(this: Record<string, unknown>, key: string, value: unknown): unknown {
+  const raw = this[key];
+  return Buffer.isBuffer(raw) ? raw.toString('base64') : value;
+}
+
 export async function postWebhook(
   context: RunContext,
   sender: WebhookSender,
   payload: unknown,
 ): Promise<DeliveryResult> {
+  const dynamic = sender.auth.dynamicHeaders;
   return deliverJson(
     context,
     {
       url: sender.auth.url,
       payload,
-      headers: sender.auth.headers,
+      headers: {
+        ...sender.auth.headers,
+        ...(sender.secret ? { authorization: `Bearer ${sender.secret}` } : {}),
+      },
       signingSecret: sender.secret,
-      dynamicHeaders: sender.auth.dynamicHeaders,
+      gzip: true,
+      dynamicHeaders: async (signal) => ({ ...(dynamic ? await dynamic(signal) : {}), ...polytomicTimestamp() }),
     },
     {
       dispatcher: sender.dispatcher,
@@ -57,7 +82,8 @@ export function deliveryError(context: RunContext, result: DeliveryResult): Conn
     return new ConnectorError(`The webhook refused Ferry's credentials (${detail})`, { code: 'authentication_failed' });
   }
   if (result.outcome === 'rejected' && result.status !== undefined) {
-    return new ConnectorError(`The webhook rejected the batch (${detail})`, { code: 'invalid_data' });
+    // Not invalid_data: that would reject the batch's records and go on, and Polytomic fails the sync on any 4xx.
+    return new ConnectorError(`The webhook rejected the batch (${detail})`, { code: 'unknown', retryable: false });
   }
   if (result.status === undefined) {
     return new ConnectorError(`The webhook could not be reached ${attempts} (${detail})`, {
@@ -90,10 +116,14 @@ export function createWebhookTarget(sender: WebhookSender): ModelTarget {
       const empty: TargetWriteResult = { inserted: 0, updated: 0, deleted: 0, rejected: [] };
       if (request.records.length === 0) return empty;
       const result = await postWebhook(context, sender, {
-        object: request.objectId,
+        event: 'sync.records',
+        object: {
+          id: request.sync?.id ?? request.objectId,
+          name: request.sync?.name ?? request.objectId,
+          records: request.records.map((record) => ({ hash: recordHash(record), fields: record })),
+        },
         operation: request.operation,
         identity: request.identity,
-        records: request.records,
       });
       if (result.outcome !== 'delivered') throw deliveryError(context, result);
       context.heartbeat({ delivered: request.records.length });

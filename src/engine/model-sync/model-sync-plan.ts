@@ -106,6 +106,8 @@ export interface Override {
 export interface ModelSyncPlan {
   /** The sync's id: the key of its change-detection state. */
   syncId: string;
+  /** The sync's name, for targets that show it to their receiver (a webhook's `object.name`). */
+  syncName?: string;
   executionId: string;
   source: { connection: Connection; query: string };
   target: { connection: Connection; objectId: string };

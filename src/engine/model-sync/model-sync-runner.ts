@@ -452,6 +452,7 @@ async function sendQueued(
           operation: operation,
           identity: tools.identityField ? [tools.identityField] : [],
           rule,
+          sync: { id: plan.syncId, name: plan.syncName ?? plan.syncId },
         },
         queued.slice(start, start + tools.sendSize),
         (candidate) => recordFor(operation, candidate),
@@ -519,7 +520,13 @@ async function deleteUnseen(
     const outcome = await deliver(
       context,
       checked.target,
-      { objectId: plan.target.objectId, operation: 'delete', identity: [identityField], rule: checked.rule },
+      {
+        objectId: plan.target.objectId,
+        operation: 'delete',
+        identity: [identityField],
+        rule: checked.rule,
+        sync: { id: plan.syncId, name: plan.syncName ?? plan.syncId },
+      },
       page,
       (state) => state.identity,
     );

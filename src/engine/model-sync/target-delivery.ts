@@ -19,7 +19,13 @@ export interface DeliveryOutcome<Item> {
 export async function deliver<Item>(
   context: RunContext,
   target: ModelTarget,
-  request: { objectId: string; operation: TargetOperation; identity: string[]; rule: ModeRule },
+  request: {
+    objectId: string;
+    operation: TargetOperation;
+    identity: string[];
+    rule: ModeRule;
+    sync?: { id: string; name: string };
+  },
   items: Item[],
   recordOf: (item: Item) => Row,
 ): Promise<DeliveryOutcome<Item>> {
@@ -33,6 +39,7 @@ export async function deliver<Item>(
       operation: request.operation,
       identity: request.identity,
       records,
+      ...(request.sync ? { sync: request.sync } : {}),
     });
   } catch (error: unknown) {
     // A target that judges whole batches (a webhook answering 400) refuses the data, not the run:

@@ -12,6 +12,7 @@ import * as modelsAndModelSyncs from './0009-models-and-model-syncs.ts';
 import * as modelSyncStateGenerations from './0010-model-sync-state-generations.ts';
 import * as scheduleStates from './0011-schedule-states.ts';
 import * as rolesAndPolicies from './0012-roles-and-policies.ts';
+import * as eventsWebhooksNotifications from './0013-events-webhooks-notifications.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-model-sync-state-generations': modelSyncStateGenerations,
   '0011-schedule-states': scheduleStates,
   '0012-roles-and-policies': rolesAndPolicies,
+  '0013-events-webhooks-notifications': eventsWebhooksNotifications,
 };

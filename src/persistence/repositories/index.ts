@@ -20,6 +20,9 @@ import { modelsRepository } from './models-repository.ts';
 import { rolesRepository } from './roles-repository.ts';
 import { policiesRepository } from './policies-repository.ts';
 import { objectPoliciesRepository } from './object-policies-repository.ts';
+import { eventsRepository } from './events-repository.ts';
+import { webhooksRepository } from './webhooks-repository.ts';
+import { notificationsRepository } from './notifications-repository.ts';
 
 export function createRepositories(db: Kysely<Database>, clock: Clock) {
   return {
@@ -41,6 +44,9 @@ export function createRepositories(db: Kysely<Database>, clock: Clock) {
     roles: rolesRepository(db, clock),
     policies: policiesRepository(db, clock),
     objectPolicies: objectPoliciesRepository(db),
+    events: eventsRepository(db),
+    webhooks: webhooksRepository(db),
+    notifications: notificationsRepository(db),
   };
 }
 

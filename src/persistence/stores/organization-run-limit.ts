@@ -19,6 +19,8 @@ export interface StartWithinLimit {
   limit: number | undefined;
   /** ISO time; kept as started_at when the execution had not started before (an earlier attempt). */
   now: string;
+  /** Runs in the same transaction when the execution started (its `running` event is written there). */
+  onStarted?: (transaction: Kysely<Database>) => Promise<void>;
 }
 
 /** Marks the execution running and returns true, or returns false (and changes nothing) when its organization is at its limit. */
@@ -27,7 +29,7 @@ export async function startWithinOrganizationLimit(
   dialect: DialectName,
   start: StartWithinLimit,
 ): Promise<boolean> {
-  const { table, executionId, organizationId, limit, now } = start;
+  const { table, executionId, organizationId, limit, now, onStarted } = start;
   const running = (other: ExecutionTable) =>
     sql<number>`(select count(*) from ${sql.table(other)} where organization_id = ${organizationId} and status in ('running', 'canceling') and id <> ${executionId})`;
   const update = (executor: Kysely<Database>) =>
@@ -36,15 +38,18 @@ export async function startWithinOrganizationLimit(
            ${limit === undefined ? sql`` : sql`and ${running('bulk_sync_executions')} + ${running('model_sync_executions')} < ${limit}`}`.execute(
       executor,
     );
-  if (limit === undefined || dialect === 'sqlite') {
+  if (!onStarted && (limit === undefined || dialect === 'sqlite')) {
     const result = await update(db);
     return Number(result.numAffectedRows ?? 0) > 0;
   }
   return db.transaction().execute(async (transaction) => {
-    await sql`select pg_advisory_xact_lock(hashtext(${`ferry:organization-runs:${organizationId}`}))`.execute(
-      transaction,
-    );
+    if (limit !== undefined && dialect !== 'sqlite')
+      await sql`select pg_advisory_xact_lock(hashtext(${`ferry:organization-runs:${organizationId}`}))`.execute(
+        transaction,
+      );
     const result = await update(transaction);
-    return Number(result.numAffectedRows ?? 0) > 0;
+    const started = Number(result.numAffectedRows ?? 0) > 0;
+    if (started) await onStarted?.(transaction);
+    return started;
   });
 }

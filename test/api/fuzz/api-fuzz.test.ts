@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { call, startFerry, type TestFerry } from '../../kit/ferry-server.ts';
 import { apiVersions } from '../../../src/api/versioning/versions.ts';
-import { createApiWorld, pathValue, type ApiWorld } from './api-world.ts';
+import { apiWorldEnv, createApiWorld, pathValue, type ApiWorld } from './api-world.ts';
 import { hostileRequests, type FuzzOperation, type HostileRequest } from './hostile-requests.ts';
 import type { SchemaContext } from './schema-values.ts';
 
@@ -113,7 +113,7 @@ describe('API fuzz', () => {
   let world: ApiWorld;
 
   before(async () => {
-    server = await startFerry('sqlite');
+    server = await startFerry('sqlite', apiWorldEnv);
     world = await createApiWorld(server);
   });
   after(async () => {

@@ -1,6 +1,6 @@
 // A small world of real resources, made over HTTP on a SQLite Ferry, so that hostile requests reach the handlers
 // instead of stopping at a 404: SQLite source and destination connections, a user field, a query, a model, a bulk
-// sync with a schedule and an execution, a model sync with an execution, a custom role and policy, and a second user (so that a request on
+// sync with a schedule and an execution, a model sync with an execution, a custom role and policy, a webhook, and a second user (so that a request on
 // `users/{id}` never touches the user whose key the tests use). `pathValue` fills a path template's
 // parameters with these ids.
 import type { ReadBack } from '../../kit/read-back.ts';
@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { call, type TestFerry } from '../../kit/ferry-server.ts';
+
+/**
+ * The world's server settings: its webhook points at a closed loopback port (deliveries are refused and retried later,
+ * never sent off the machine), which the address policy allows only with private upstreams on.
+ */
+export const apiWorldEnv = { FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true' };
 
 export interface ApiWorld {
   organizationId: string;
@@ -29,6 +35,7 @@ export interface ApiWorld {
   /** A custom role and a custom policy granting it `read` (built-ins cannot be deleted, so the deletes reach these). */
   roleId: string;
   policyId: string;
+  webhookId: string;
   remove(): void;
 }
 
@@ -94,6 +101,10 @@ export async function createApiWorld(server: TestFerry): Promise<ApiWorld> {
       name: 'Fuzz read',
       policy_actions: [{ action: 'read', role_ids: [role.id] }],
     });
+    const webhook = await created(server, 'POST', '/api/webhooks', {
+      endpoint: 'http://127.0.0.1:1/ferry-fuzz',
+      secret: 'fuzz-webhook-secret',
+    });
     return {
       organizationId: server.organizationId,
       userId: user.id,
@@ -110,6 +121,7 @@ export async function createApiWorld(server: TestFerry): Promise<ApiWorld> {
       modelSyncExecutionId: modelSyncExecution.id,
       roleId: role.id,
       policyId: policy.id,
+      webhookId: webhook.id,
       remove: () => rmSync(directory, { recursive: true, force: true }),
     };
   } catch (error) {
@@ -159,6 +171,8 @@ export function pathValue(world: ApiWorld, template: string, name: string): stri
       return bulk ? world.bulkSyncId : world.modelSyncId;
     case 'executions':
       return bulk ? world.bulkExecutionId : world.modelSyncExecutionId;
+    case 'webhooks':
+      return world.webhookId;
     case 'roles':
       return world.roleId;
     case 'policies':

@@ -10,15 +10,13 @@ import { runModelSync as runEngine } from '../../../src/engine/model-sync/model-
 import { createKyselyStateStore } from '../../../src/persistence/stores/kysely-state-store.ts';
 import type { SyncMode } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
-import { createGzipRecordLogWriter } from '../../../src/engine/record-logs/gzip-record-log-writer.ts';
-import { readRecordLogFile } from '../../../src/engine/record-logs/record-log-reader.ts';
 import { verifyWebhookSignature } from '../../../src/http/webhook-signature.ts';
 import { migrateToLatest } from '../../../src/persistence/migrate.ts';
 import { createInMemoryConnector, createInMemoryStore } from '../../kit/in-memory-connector.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { freshDatabase, type FreshDatabase } from '../../persistence/dialects.ts';
 import { startUpstream, type UpstreamServer } from '../../proxy/upstream-server.ts';
-import { diffPaths, interruptingStateStore, temporaryDirectory } from './model-sync-kit.ts';
+import { diffPaths, interruptingStateStore } from './model-sync-kit.ts';
 import {
   contactOf,
   initialPeople,
@@ -29,7 +27,6 @@ import {
   type Person,
   type ScenarioEnvironment,
 } from './mode-scenarios.ts';
-import { join } from 'node:path';
 
 const secret = 'whsec_model_sync';
 
@@ -72,7 +69,16 @@ for (const path of diffPaths) {
             response.writeHead(401).end('bad signature');
             return;
           }
-          const batch = JSON.parse(body) as { operation: string; identity: string[]; records: Contact[] };
+          // Polytomic's shape: { event: 'sync.records', object: { id, name, records: [{ hash, fields }] } }, plus
+          // Ferry's operation and identity.
+          const wire = JSON.parse(body) as {
+            event: string;
+            object: { id: string; name: string; records: { hash: string; fields: Contact }[] };
+            operation: string;
+            identity: string[];
+          };
+          assert.equal(wire.event, 'sync.records');
+          const batch = { ...wire, records: wire.object.records.map((record) => record.fields) };
           if (poison && batch.records.some((record) => record.email === poison)) {
             response.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"poison record"}');
             return;
@@ -204,30 +210,20 @@ for (const path of diffPaths) {
       assert.deepEqual(sortContacts([...keyed.values()]), sortContacts(initialPeople().map(contactOf)));
     });
 
-    test('a batch the webhook answers 400 goes to the error log record by record; the run completes', async (t) => {
-      const logs = temporaryDirectory('ferry-ms-webhook-');
-      t.after(logs.remove);
+    test('a batch the webhook answers 400 fails the run, as in Polytomic; the next run sends what was not delivered', async () => {
       await environment.target.reset();
       await environment.model.replaceRows(initialPeople().slice(0, 15));
       poison = 'p07@x.com';
       try {
-        const recordLogs = createGzipRecordLogWriter({ directory: join(logs.path, 'execution') });
         const result = await runModelSync(
           createMockRunContext(),
           { ...planFor('updateOrCreate', environment, 'poison-1'), syncId: 'sync-webhook-poison' },
-          { stateStore, recordLogs },
+          { stateStore },
           { batchSize: 5 },
         );
-        assert.equal(result.status, 'completed');
-        assert.deepEqual({ insert: result.counts.insert, error: result.counts.error }, { insert: 10, error: 5 });
-        const errors: { code: string; record: Contact }[] = [];
-        for await (const entry of readRecordLogFile(join(logs.path, 'execution'), result.logs.errors!.files[0]))
-          errors.push(entry as { code: string; record: Contact });
-        assert.deepEqual(
-          errors.map((entry) => entry.record.email),
-          ['p06@x.com', 'p07@x.com', 'p08@x.com', 'p09@x.com', 'p10@x.com'],
-        );
-        assert.ok(errors.every((entry) => entry.code === 'invalid_data'));
+        assert.equal(result.status, 'failed');
+        assert.match(result.error?.message ?? '', /HTTP 400/);
+        assert.equal(result.counts.insert, 5, 'the batch before the refused one was delivered');
       } finally {
         poison = undefined;
       }
@@ -238,9 +234,9 @@ for (const path of diffPaths) {
         { batchSize: 5 },
       );
       assert.deepEqual(
-        { insert: retried.counts.insert, error: retried.counts.error },
-        { insert: 5, error: 0 },
-        'rejected records are retried next run',
+        { status: retried.status, insert: retried.counts.insert, error: retried.counts.error },
+        { status: 'completed', insert: 10, error: 0 },
+        'the next run sends the records the failed run did not deliver',
       );
     });
   });

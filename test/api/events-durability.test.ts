@@ -1,0 +1,114 @@
+// Events outlive what can go wrong: a delivery pending when the server stops is made after it starts again on the
+// same data, and events older than the retention period are pruned on the server's clock.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { loadConfig } from '../../src/config.ts';
+import { createFerry, type Ferry } from '../../src/ferry.ts';
+import { createLogger } from '../../src/logger.ts';
+import { call, startFerry } from '../kit/ferry-server.ts';
+import { createFakeClock } from '../kit/fake-clock.ts';
+import type { ReadBack } from '../kit/read-back.ts';
+import { createModelSyncWorld, syncBody } from './model-sync-kit.ts';
+import { waitForExecution } from './model-sync-execution-kit.ts';
+import { startEventReceiver } from './events-webhooks-kit.ts';
+
+const secret = 'durable-secret';
+
+describe('event durability', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-events-restart-'));
+  const apiKey = `events-restart-${randomUUID()}`;
+  const start = async (): Promise<{ ferry: Ferry; url: string }> => {
+    const config = loadConfig(
+      {
+        FERRY_DATA_DIR: dataDir,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        FERRY_BOOTSTRAP_PARTNER_KEY: `${apiKey}-partner`,
+        FERRY_BOOTSTRAP_API_KEY: apiKey,
+        FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+        // Long enough that the retry is still waiting when the server stops.
+        FERRY_WEBHOOK_RETRY_BASE_MS: '1500',
+      },
+      {},
+    );
+    const ferry = await createFerry(config, { log: createLogger(process.env.FERRY_TEST_LOG_LEVEL ?? 'silent') });
+    return { ferry, url: await ferry.listen() };
+  };
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('a delivery pending when the server stops is made after it starts again on the same data', async () => {
+    const receiver = await startEventReceiver(secret);
+    let first: { ferry: Ferry; url: string } | undefined = await start();
+    let second: { ferry: Ferry; url: string } | undefined;
+    const server = { ...first, apiKey, organizationId: first.ferry.bootstrap!.organizationId } as never;
+    const world = await createModelSyncWorld(server);
+    try {
+      const webhook = await call(first.url, 'POST', '/api/webhooks', {
+        key: apiKey,
+        body: { endpoint: receiver.url, secret },
+      });
+      assert.equal(webhook.status, 200, webhook.text);
+      const created = await call(first.url, 'POST', '/api/syncs', { key: apiKey, body: syncBody(world) });
+      assert.equal(created.status, 200, created.text);
+      const syncId = created.body.data.id;
+      receiver.failNext = { count: 1000, status: 503 };
+      const started = await call(first.url, 'POST', `/api/syncs/${syncId}/executions`, { key: apiKey, body: {} });
+      const execution = await waitForExecution(first.url, apiKey, syncId, started.body.data.id);
+      assert.equal(execution.status, 'completed');
+      const deadline = Date.now() + 20_000;
+      while (receiver.received < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(receiver.received >= 2, 'both events were attempted and refused');
+      await first.ferry.close();
+      first = undefined;
+      assert.equal(receiver.events.length, 0);
+
+      receiver.failNext = { count: 0, status: 503 };
+      second = await start();
+      await receiver.waitFor(
+        (events) => events.filter((event) => event.event.execution_id === execution.id).length === 2,
+      );
+      assert.deepEqual(receiver.events.map((event: ReadBack) => event.type).sort(), ['sync.completed', 'sync.running']);
+    } finally {
+      await first?.ferry.close();
+      await second?.ferry.close();
+      await receiver.close();
+      world.remove();
+    }
+  });
+});
+
+describe('event retention', () => {
+  const clock = createFakeClock(new Date());
+  let server: Awaited<ReturnType<typeof startFerry>>;
+  before(async () => {
+    server = await startFerry('sqlite', { FERRY_EVENT_RETENTION_HOURS: '48' }, { clock });
+  });
+  after(async () => server.close());
+
+  test('events older than FERRY_EVENT_RETENTION_HOURS are pruned on the clock, newer ones stay', async () => {
+    const insert = (id: string, at: Date) =>
+      server.ferry.context.repositories.events.insert({
+        id,
+        organization_id: server.organizationId,
+        type: 'sync.running',
+        payload: JSON.stringify({ sync_id: id }),
+        created_at: at.toISOString(),
+      });
+    const old = randomUUID();
+    const fresh = randomUUID();
+    await insert(old, clock.now());
+    await clock.advance(47 * 60 * 60 * 1000);
+    await insert(fresh, clock.now());
+    const ids = async () =>
+      (await call(server.url, 'GET', '/api/events?limit=100', { key: server.apiKey })).body.data.map(
+        (event: ReadBack) => event.id,
+      );
+    assert.deepEqual(await ids(), [fresh, old]);
+    await clock.advance(2 * 60 * 60 * 1000);
+    assert.deepEqual(await ids(), [fresh], 'the 49-hour-old event is gone, the 2-hour-old one stays');
+  });
+});
