@@ -2,27 +2,11 @@
 // prefix, with the same fields).
 import Type from 'typebox';
 import { Envelope, ListEnvelope } from '../envelope.ts';
+import { UtilExecutionStatus } from '../model-syncs/model-sync-execution-schemas.ts';
 
 const opt = Type.Optional;
 const text = () => Type.Optional(Type.String());
 const links = () => Type.Optional(Type.Array(Type.String()));
-
-const UtilExecutionStatus = Type.Union(
-  [
-    'created',
-    'scheduled',
-    'queued',
-    'waiting',
-    'running',
-    'processing',
-    'canceling',
-    'canceled',
-    'completed',
-    'failed',
-    'interrupted',
-  ].map((value) => Type.Literal(value)),
-  { title: 'UtilExecutionStatus' },
-);
 
 const modelBase = {
   execution_id: text(),

@@ -3,7 +3,8 @@
 import Type from 'typebox';
 import { Envelope, PagedListEnvelope } from '../envelope.ts';
 
-const UtilExecutionStatus = Type.Union(
+/** An execution's status, as model-sync executions and the events about them report it. */
+export const UtilExecutionStatus = Type.Union(
   [
     'created',
     'scheduled',
