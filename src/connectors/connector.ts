@@ -5,6 +5,7 @@
 // asks the source for given the destination), the model-sync engine (modelSource/modelTarget) and the API
 // (configurationSchema, validate, test, sample, query).
 import type { RunContext } from '../domain/run-context.ts';
+import type { ChangeCaptureSource } from './change-capture.ts';
 import type { ConfigurationSchema, ValidationResult } from './configuration-schema.ts';
 import type { ConnectorErrorCode } from './connector-error.ts';
 import type { IdentifierRules } from './identifier-rules.ts';
@@ -56,6 +57,8 @@ export interface Connection {
   readonly modelTarget?: ModelTarget;
   /** A fast path from this connection straight into another (PostgreSQL's COPY); engines fall back to records. */
   readonly directCopy?: DirectCopySource;
+  /** Present when the connection's configuration turns change capture on (change-capture.ts). */
+  readonly changeCapture?: ChangeCaptureSource;
 }
 
 // ---- bulk (ELT) -------------------------------------------------------------------------------
@@ -74,6 +77,8 @@ export interface ReadRequest {
   limit?: number;
   /** Rows per batch; default 1000. Memory is bounded by one batch (server-side cursor/stream). */
   batchSize?: number;
+  /** Read inside this change-capture snapshot (ChangeStreamStart.snapshot.id), so the copy meets the log's start. */
+  sourceSnapshot?: string;
 }
 
 export interface BulkSource {
@@ -134,6 +139,8 @@ export interface DirectCopyRequest {
   cursor?: { field: string; after?: unknown; inclusive?: boolean };
   /** Rows per chunk: one destination transaction, one report. */
   chunkSize: number;
+  /** As ReadRequest.sourceSnapshot: every chunk reads inside this change-capture snapshot. */
+  sourceSnapshot?: string;
 }
 
 /** A chunk the destination committed; `cursor` is the last order-field value it holds (undefined when unordered). */
