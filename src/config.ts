@@ -74,6 +74,15 @@ export const ferryDefaults = {
   webhookRetry: { baseDelayMs: 10_000, maxDelayMs: 10 * 60 * 1000 },
   /** A sync that keeps failing emails its subscribers at most once in this window. */
   failureEmailWindowMs: 60 * 60 * 1000,
+  /** Change capture (docs/change-capture.md). */
+  changeCapture: {
+    /** A WARN console line when a stream's retained log is further behind than this (FERRY_CDC_LAG_WARN_BYTES). */
+    lagWarnBytes: 1024 * 1024 * 1024,
+    /** Least time between two `Applied …` console lines of one stream. */
+    statusIntervalMs: 5_000,
+    /** How often a worker-role process drops the streams of deleted syncs. */
+    sweepIntervalMs: 10 * 60 * 1000,
+  },
 } as const;
 
 export interface FerryConfig {
@@ -176,6 +185,11 @@ export interface FerryConfig {
    * go back to the queue, and another worker resumes them. Env FERRY_WORKER_SHUTDOWN_GRACE_MS. Default 0 (at once).
    */
   workerShutdownGraceMs: number;
+  /**
+   * Change capture warns (console log and process log) when a stream is more than this many bytes behind the source's
+   * log. Env FERRY_CDC_LAG_WARN_BYTES. Default 1 GiB.
+   */
+  changeCaptureLagWarnBytes: number;
   /**
    * The date after which each older API version may no longer be served, sent as `Sunset` on its responses. Env
    * FERRY_VERSION_SUNSET, e.g. `2024-02-08=2027-06-30,2023-04-25=2027-01-01`. Default: none.
@@ -334,6 +348,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       env.FERRY_WORKER_SHUTDOWN_GRACE_MS,
       ferryDefaults.worker.shutdownGraceMs,
       'FERRY_WORKER_SHUTDOWN_GRACE_MS',
+    ),
+    changeCaptureLagWarnBytes: positiveInteger(
+      env.FERRY_CDC_LAG_WARN_BYTES,
+      ferryDefaults.changeCapture.lagWarnBytes,
+      'FERRY_CDC_LAG_WARN_BYTES',
     ),
     eventRetentionHours: positiveInteger(
       env.FERRY_EVENT_RETENTION_HOURS,

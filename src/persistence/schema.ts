@@ -202,6 +202,18 @@ interface BulkSyncCheckpointsTable {
   updated_at: string;
 }
 
+interface ChangeCaptureStreamsTable {
+  sync_id: string;
+  stream_id: string;
+  source_connection_id: string;
+  /** snapshotting | streaming */
+  phase: string;
+  /** The source's position (opaque) the destination last committed; null while snapshotting. */
+  position: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 interface ExecutionConsoleLogsTable {
   /** Increasing; bigserial (a string from pg) on PostgreSQL, INTEGER on SQLite. */
   id: Generated<number | string>;
@@ -454,6 +466,7 @@ export interface Database {
   bulk_syncs: BulkSyncsTable;
   bulk_sync_schemas: BulkSyncSchemasTable;
   bulk_sync_checkpoints: BulkSyncCheckpointsTable;
+  change_capture_streams: ChangeCaptureStreamsTable;
   execution_console_logs: ExecutionConsoleLogsTable;
   jobs: JobsTable;
   schema_catalogs: SchemaCatalogsTable;

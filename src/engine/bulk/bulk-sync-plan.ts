@@ -65,6 +65,16 @@ export interface BulkSyncPlan {
    * path. Its checkpoint is a normal one, so the next run continues after the rows the test copied.
    */
   rowLimit?: number;
+  /**
+   * The stored id of the source connection, recorded with a change stream (docs/change-capture.md) so that a sweep
+   * can drop the stream after the sync is gone.
+   */
+  sourceConnectionId?: string;
+  /**
+   * Change capture only: keep streaming until the run is canceled or interrupted (a `continuous` schedule), instead
+   * of stopping at the source's current end.
+   */
+  continuous?: boolean;
 }
 
 export const bulkPlanDefaults = {

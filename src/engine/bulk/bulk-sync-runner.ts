@@ -9,10 +9,11 @@ import { SyncError } from '../sync-error.ts';
 import { bulkPlanDefaults, type BulkSyncPlan } from './bulk-sync-plan.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { defaultOutputName } from './name-normalization.ts';
-import { copySchema } from './schema-copy.ts';
+import { runChangeCapture, usesChangeCapture, type ChangeCaptureDependencies } from './change-capture-run.ts';
+import { copySchemas } from './schema-copies.ts';
 import { createdSchemaExecution, type SchemaExecution } from './schema-execution.ts';
 
-export interface BulkSyncDependencies {
+export interface BulkSyncDependencies extends ChangeCaptureDependencies {
   checkpoints: CheckpointStore;
   consoleLog: ConsoleLog;
   /** Default: the system clock. */
@@ -69,20 +70,23 @@ export async function runBulkSync(
     },
   );
 
-  let next = 0;
-  const worker = async () => {
-    while (next < plan.schemas.length && !context.signal.aborted) {
-      const index = next++;
-      await copySchema(context, plan, plan.schemas[index]!, source, destination, schemas[index]!, {
-        checkpoints: dependencies.checkpoints,
-        consoleLog: dependencies.consoleLog,
-        now,
-        onSchemaUpdate: dependencies.onSchemaUpdate ?? (() => {}),
-        progressIntervalMs: dependencies.progressIntervalMs,
-      });
-    }
+  const copyDependencies = {
+    checkpoints: dependencies.checkpoints,
+    consoleLog: dependencies.consoleLog,
+    now,
+    onSchemaUpdate: dependencies.onSchemaUpdate ?? (() => {}),
+    progressIntervalMs: dependencies.progressIntervalMs,
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, plan.schemas.length) }, worker));
+  if (usesChangeCapture(plan)) {
+    await runChangeCapture(context, plan, plan.source.changeCapture!, source, destination, schemas, {
+      ...copyDependencies,
+      lagWarnBytes: dependencies.lagWarnBytes,
+      statusIntervalMs: dependencies.statusIntervalMs,
+      onStreamStatus: dependencies.onStreamStatus,
+    });
+  } else {
+    await copySchemas(context, plan, source, destination, schemas, copyDependencies);
+  }
   for (const schema of schemas) {
     if (schema.status !== 'created') continue;
     Object.assign(schema, { status: 'canceled', statusMessage: 'Canceled before it started' });

@@ -21,6 +21,7 @@ export async function copyRecords(
   batchSize: number,
   onCommitted: (batch: BatchCommitted) => Promise<void>,
   limit?: number,
+  sourceSnapshot?: string,
 ): Promise<void> {
   const orderField = strategy.orderField;
   const cursor =
@@ -33,6 +34,7 @@ export async function copyRecords(
     cursor,
     batchSize,
     ...(limit !== undefined ? { limit } : {}),
+    ...(sourceSnapshot !== undefined ? { sourceSnapshot } : {}),
   });
   let position = strategy.after;
   const primaryKey = strategy.writeMode === 'upsert' ? mapping.destinationPrimaryKey : undefined;

@@ -21,6 +21,8 @@ export interface SchemaCopyDependencies {
   /** Called whenever the schema's status or counts change (the worker persists them). */
   onSchemaUpdate: (execution: SchemaExecution) => void | Promise<void>;
   progressIntervalMs?: number;
+  /** Read inside this change-capture snapshot (the initial copy of a change-capture run). */
+  sourceSnapshot?: string;
 }
 
 export async function copySchema(
@@ -132,7 +134,8 @@ export async function copySchema(
     const direct = plan.rowLimit === undefined ? plan.source.directCopy?.to(plan.destination) : undefined;
     if (direct) {
       const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
-      const result = await direct.copy(context, directCopyRequest(mapping, strategy, chunkSize), committed);
+      const request = directCopyRequest(mapping, strategy, chunkSize, dependencies.sourceSnapshot);
+      const result = await direct.copy(context, request, committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {
       await copyRecords(
@@ -144,6 +147,7 @@ export async function copySchema(
         plan.batchSize ?? bulkPlanDefaults.batchSize,
         committed,
         plan.rowLimit,
+        dependencies.sourceSnapshot,
       );
     }
     await checkpoints.save({ ...base, phase: 'completed', cursor, rows: progress.rows });
@@ -180,8 +184,14 @@ export async function copySchema(
   }
 }
 
-function directCopyRequest(mapping: SchemaMapping, strategy: SchemaStrategy, chunkSize: number): DirectCopyRequest {
+function directCopyRequest(
+  mapping: SchemaMapping,
+  strategy: SchemaStrategy,
+  chunkSize: number,
+  sourceSnapshot: string | undefined,
+): DirectCopyRequest {
   return {
+    ...(sourceSnapshot !== undefined ? { sourceSnapshot } : {}),
     sourceSchemaId: mapping.sourceSchemaId,
     destinationSchemaId: mapping.destinationSchemaId,
     fields: mapping.fields.map((field) => ({ sourceId: field.source.id, destinationId: field.destinationId })),

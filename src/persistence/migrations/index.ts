@@ -13,6 +13,7 @@ import * as modelSyncStateGenerations from './0010-model-sync-state-generations.
 import * as scheduleStates from './0011-schedule-states.ts';
 import * as rolesAndPolicies from './0012-roles-and-policies.ts';
 import * as eventsWebhooksNotifications from './0013-events-webhooks-notifications.ts';
+import * as changeCaptureStreams from './0014-change-capture-streams.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011-schedule-states': scheduleStates,
   '0012-roles-and-policies': rolesAndPolicies,
   '0013-events-webhooks-notifications': eventsWebhooksNotifications,
+  '0014-change-capture-streams': changeCaptureStreams,
 };

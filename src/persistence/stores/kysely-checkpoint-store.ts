@@ -1,7 +1,13 @@
 // CheckpointStore on the metadata database (SQLite or PostgreSQL through Kysely).
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
-import type { BulkCheckpoint, CheckpointPhase, CheckpointStore } from '../../engine/bulk/checkpoint-store.ts';
+import type {
+  BulkCheckpoint,
+  CheckpointPhase,
+  CheckpointStore,
+  StoredStreamState,
+  StreamPhase,
+} from '../../engine/bulk/checkpoint-store.ts';
 
 export function createKyselyCheckpointStore(db: Kysely<Database>, now: () => Date = () => new Date()): CheckpointStore {
   return {
@@ -32,6 +38,56 @@ export function createKyselyCheckpointStore(db: Kysely<Database>, now: () => Dat
         .where('schema_id', '=', schemaId)
         .execute();
     },
+    async loadStream(syncId) {
+      const row = await db
+        .selectFrom('change_capture_streams')
+        .selectAll()
+        .where('sync_id', '=', syncId)
+        .executeTakeFirst();
+      return row && streamStateOf(row);
+    },
+    async saveStream(state) {
+      const at = now().toISOString();
+      const values = {
+        stream_id: state.streamId,
+        source_connection_id: state.sourceConnectionId,
+        phase: state.phase,
+        position: state.position,
+        updated_at: at,
+      };
+      await db
+        .insertInto('change_capture_streams')
+        .values({ sync_id: state.syncId, ...values, created_at: at })
+        .onConflict((conflict) => conflict.column('sync_id').doUpdateSet(values))
+        .execute();
+    },
+    async clearStream(syncId) {
+      await db.deleteFrom('change_capture_streams').where('sync_id', '=', syncId).execute();
+    },
+    async listStreams() {
+      const rows = await db.selectFrom('change_capture_streams').selectAll().orderBy('created_at').execute();
+      return rows.map(streamStateOf);
+    },
+  };
+}
+
+function streamStateOf(row: {
+  sync_id: string;
+  stream_id: string;
+  source_connection_id: string;
+  phase: string;
+  position: string | null;
+  created_at: string;
+  updated_at: string;
+}): StoredStreamState {
+  return {
+    syncId: row.sync_id,
+    streamId: row.stream_id,
+    sourceConnectionId: row.source_connection_id,
+    phase: row.phase as StreamPhase,
+    position: row.position,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

@@ -60,6 +60,32 @@ export function checkpointStoreCases(open: () => Promise<CheckpointStore>): void
     assert.equal(await store.load('sync-c', 'a'), undefined);
     assert.ok(await store.load('sync-c', 'b'));
   });
+
+  test('stream state: saved, replaced with created_at kept, listed, cleared', async () => {
+    const store = await open();
+    const syncId = `sync-stream-${Math.random().toString(36).slice(2)}`;
+    assert.equal(await store.loadStream(syncId), undefined);
+    const base = { syncId, streamId: 'ferry_abc', sourceConnectionId: 'conn-1' } as const;
+    await store.saveStream({ ...base, phase: 'snapshotting', position: null });
+    const first = await store.loadStream(syncId);
+    assert.deepEqual(first && { ...first, createdAt: undefined, updatedAt: undefined }, {
+      ...base,
+      phase: 'snapshotting',
+      position: null,
+      createdAt: undefined,
+      updatedAt: undefined,
+    });
+    assert.match(first!.createdAt, /^\d{4}-\d\d-\d\dT/);
+    await store.saveStream({ ...base, phase: 'streaming', position: '16/B374D848' });
+    const second = await store.loadStream(syncId);
+    assert.equal(second?.phase, 'streaming');
+    assert.equal(second?.position, '16/B374D848');
+    assert.equal(second?.createdAt, first!.createdAt);
+    assert.ok((await store.listStreams()).some((state) => state.syncId === syncId && state.streamId === 'ferry_abc'));
+    await store.clearStream(syncId);
+    assert.equal(await store.loadStream(syncId), undefined);
+    assert.ok(!(await store.listStreams()).some((state) => state.syncId === syncId));
+  });
 }
 
 export function consoleLogCases(open: () => Promise<ConsoleLog>): void {

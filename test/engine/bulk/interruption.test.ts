@@ -36,9 +36,8 @@ function interruptingStore(
   const saves: BulkCheckpoint[] = [];
   let count = 0;
   return {
+    ...inner,
     saves,
-    load: inner.load,
-    clear: inner.clear,
     async save(checkpoint) {
       if (checkpoint.phase === 'loading' && checkpoint.rows > 0) {
         count += 1;
