@@ -49,7 +49,7 @@ export function allRoutes(context: AppContext): RouteDefinition[] {
     ...partnerUserRoutes(context),
     ...entityRoutes(context),
     ...connectionTypeRoutes(context),
-    ...connectionRoutes(context, connections),
+    ...connectionRoutes(context, connections, bulkSyncs.changeStreams),
     ...sharedConnectionRoutes(context, connections),
     ...connectionDataRoutes(context, connections),
     ...connectCardRoutes(context),

@@ -32,6 +32,11 @@ export interface FerryMetrics {
   observeExecution(kind: SyncKind, outcome: ExecutionOutcome, seconds: number): void;
   /** One HTTP request, by route template (never the raw URL, whose ids would make a series per entity). */
   observeHttpRequest(method: string, route: string, status: number, seconds: number): void;
+  /**
+   * A change stream's distance behind its source (bytes of retained log, seconds since the last applied commit),
+   * updated while it streams; `undefined` removes the sync's series (its stream stopped).
+   */
+  setChangeCaptureLag(syncId: string, lag: { bytesBehind?: number; lagSeconds?: number } | undefined): void;
   /** Sets where queue depth is read from on scrape. */
   readQueueDepthWith(reader: () => Promise<QueueDepthRow[]>): void;
   /** The text exposition, with its content type. */
@@ -108,6 +113,18 @@ export function createFerryMetrics(options: { defaultMetrics?: boolean } = {}): 
     buckets: httpBuckets,
     registers: [registry],
   });
+  const bytesBehind = new Gauge({
+    name: 'ferry_change_capture_bytes_behind',
+    help: 'Bytes of source log a change stream of this process retains behind the source’s current end, by sync',
+    labelNames: ['sync_id'] as const,
+    registers: [registry],
+  });
+  const lagSeconds = new Gauge({
+    name: 'ferry_change_capture_lag_seconds',
+    help: 'Seconds from the source commit of the last change a stream of this process applied to its apply, by sync',
+    labelNames: ['sync_id'] as const,
+    registers: [registry],
+  });
   for (const kind of ['bulk', 'model'] as const) {
     // Present at zero from the start, so rate() and absent() behave before the first run.
     running.set({ kind }, 0);
@@ -135,6 +152,15 @@ export function createFerryMetrics(options: { defaultMetrics?: boolean } = {}): 
         httpChildren.set(key, child);
       }
       child.observe(seconds);
+    },
+    setChangeCaptureLag(syncId, lag) {
+      if (!lag) {
+        bytesBehind.remove({ sync_id: syncId });
+        lagSeconds.remove({ sync_id: syncId });
+        return;
+      }
+      if (lag.bytesBehind !== undefined) bytesBehind.set({ sync_id: syncId }, lag.bytesBehind);
+      if (lag.lagSeconds !== undefined) lagSeconds.set({ sync_id: syncId }, lag.lagSeconds);
     },
     readQueueDepthWith(reader) {
       queueDepth = reader;

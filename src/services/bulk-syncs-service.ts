@@ -14,6 +14,9 @@ import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
 import { storeSchedules } from './bulk-schedule-records.ts';
 import type { ConnectionsService } from './connections-service.ts';
+import { changeStreamsService } from './change-streams-service.ts';
+import { refuses } from '../engine/bulk/change-capture-requirements.ts';
+import type { ConnectionRow } from '../persistence/repositories/connections-repository.ts';
 
 export interface BulkSyncSettings {
   automatically_add_new_fields: string;
@@ -68,10 +71,45 @@ export interface BulkSyncInput extends Partial<BulkSyncSettings> {
 }
 
 export function bulkSyncsService(
-  context: Pick<AppContext, 'repositories' | 'connectors' | 'clock'>,
+  context: Pick<AppContext, 'repositories' | 'connectors' | 'clock' | 'database' | 'log'>,
   connections: ConnectionsService,
 ) {
   const { repositories } = context;
+  const changeStreams = changeStreamsService(context, connections);
+  /** A stream the saved or deleted sync no longer uses is dropped now; if the source is unreachable, by the sweep. */
+  const streamsFollow = (syncId: string) =>
+    changeStreams
+      .syncChanged(syncId)
+      .catch((error: unknown) => context.log.warn({ err: error, syncId }, 'change stream: reconcile failed'));
+
+  /**
+   * With change capture on, every selected table must be streamable: a table with no primary key needs REPLICA
+   * IDENTITY FULL (or its source's equivalent). Refused here in the source's own words, not by the next run. A
+   * source that cannot be reached now is not a reason to refuse the save; the run checks again.
+   */
+  async function checkStreamable(source: ConnectionRow, mode: string, schemas: SchemaInput[] | undefined) {
+    if (mode === 'snapshot' || !schemas || schemas.length === 0) return;
+    const ids = schemas
+      .map((schema) => (typeof schema === 'string' ? { id: schema, enabled: true } : schema))
+      .filter((schema) => schema.enabled !== false)
+      .map((schema) => schema.id);
+    let connection: Awaited<ReturnType<ConnectionsService['open']>> | undefined;
+    let failing: string | undefined;
+    try {
+      connection = await connections.open(source);
+      if (!connection.changeCapture) return;
+      const run = { signal: AbortSignal.timeout(15_000), log: silentLogger, heartbeat() {} };
+      const refused = (await connection.changeCapture.check(run, ids)).filter(
+        (requirement) => refuses(requirement) && requirement.name.split(':')[0] === 'replica_identity',
+      );
+      if (refused.length > 0) failing = refused.map((requirement) => requirement.message).join('; ');
+    } catch {
+      return;
+    } finally {
+      await connection?.close().catch(() => {});
+    }
+    if (failing) throw unprocessableField('schemas', `Change capture cannot stream every selected table: ${failing}`);
+  }
 
   async function requireSync(caller: Principal, id: string): Promise<BulkSyncRow> {
     const row = await repositories.bulkSyncs.get(caller.organizationId, id);
@@ -178,7 +216,12 @@ export function bulkSyncsService(
     requireSync,
 
     async create(caller: Principal, organizationId: string, body: BulkSyncInput): Promise<BulkSyncRow> {
-      await checkConnection(organizationId, body.source_connection_id, 'source_connection_id', 'bulkSource');
+      const source = await checkConnection(
+        organizationId,
+        body.source_connection_id,
+        'source_connection_id',
+        'bulkSource',
+      );
       const destination = await checkConnection(
         organizationId,
         body.destination_connection_id,
@@ -208,13 +251,20 @@ export function bulkSyncsService(
         updated_at: now,
         updated_by: actor,
       };
-      await repositories.bulkSyncs.insert(row, rows(id));
+      const schemaRowsOfSync = rows(id);
+      await checkStreamable(source, row.mode, body.schemas);
+      await repositories.bulkSyncs.insert(row, schemaRowsOfSync);
       return row;
     },
 
     async update(caller: Principal, id: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       const existing = await requireSync(caller, id);
-      await checkConnection(existing.organization_id, body.source_connection_id, 'source_connection_id', 'bulkSource');
+      const source = await checkConnection(
+        existing.organization_id,
+        body.source_connection_id,
+        'source_connection_id',
+        'bulkSource',
+      );
       const destination = await checkConnection(
         existing.organization_id,
         body.destination_connection_id,
@@ -222,6 +272,8 @@ export function bulkSyncsService(
         'bulkDestination',
       );
       const now = nowIso(context.clock);
+      const schemaRowsOfSync = schemaRows(id, body.schemas, context.connectors.get(destination.type)?.identifierRules);
+      await checkStreamable(source, body.mode ?? existing.mode, body.schemas);
       await repositories.bulkSyncs.update(
         existing.organization_id,
         id,
@@ -239,8 +291,9 @@ export function bulkSyncsService(
           updated_at: now,
           updated_by: JSON.stringify(actorOf(caller)),
         },
-        schemaRows(id, body.schemas, context.connectors.get(destination.type)?.identifierRules),
+        schemaRowsOfSync,
       );
+      await streamsFollow(id);
       return requireSync(caller, id);
     },
 
@@ -257,6 +310,7 @@ export function bulkSyncsService(
     async delete(caller: Principal, id: string): Promise<void> {
       const existing = await requireSync(caller, id);
       await repositories.bulkSyncs.delete(existing.organization_id, id);
+      await streamsFollow(id);
     },
 
     /**
@@ -328,6 +382,8 @@ export function bulkSyncsService(
       const rules = await destinationRules(sync);
       for (const [index, schema] of schemas.entries()) checkOutputNames(rules, schema, `schemas[${index}].`);
     },
+
+    changeStreams,
 
     configurationOfSchedules: (sync: BulkSyncRow) => configurationOf(JSON.parse(sync.schedules) as StoredBulkSchedules),
   };

@@ -106,6 +106,7 @@ export function bulkExecutionTask(
     };
 
     let startedAt = execution.started_at ?? undefined;
+    let streamed = false;
     let running = false;
     const finish = async (status: ExecutionOutcome, message: string | undefined) => {
       const now = nowIso(context.clock);
@@ -188,11 +189,19 @@ export function bulkExecutionTask(
         resyncMode: execution.resync_mode as BulkSyncPlan['resyncMode'],
         ...(settings.concurrency_limit ? { concurrency: settings.concurrency_limit } : {}),
         ...(execution.is_test === 1 ? { rowLimit: testExecutionRowLimit } : {}),
+        sourceConnectionId: sync.source_connection_id,
+        // With change capture, a continuous sync's execution is one long-lived stream rather than a run per gap.
+        continuous: bulkSyncs.configurationOfSchedules(sync).default_schedule.frequency === 'continuous',
       };
       const progress = new Map<string, SchemaExecution>();
       const result = await runBulkSync({ signal: job.signal, log, heartbeat: (note) => job.heartbeat(note) }, plan, {
         checkpoints,
         consoleLog,
+        lagWarnBytes: context.config.changeCaptureLagWarnBytes,
+        onStreamStatus: (status) => {
+          streamed = true;
+          metrics.setChangeCaptureLag(sync.id, status);
+        },
         onSchemaUpdate: async (schema) => {
           progress.set(schema.schemaId, schema);
           countRows(schema);
@@ -232,6 +241,8 @@ export function bulkExecutionTask(
       throw error;
     } finally {
       if (running) metrics.executionStopped('bulk');
+      // A stream that stopped here is no longer this process's to report.
+      if (streamed) metrics.setChangeCaptureLag(sync.id, undefined);
       await Promise.all(opened.map((connection) => connection.close().catch(() => {})));
     }
   };

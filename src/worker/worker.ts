@@ -23,6 +23,7 @@ import { failureEmailTask } from './failure-email-task.ts';
 import { webhookDeliveryTask } from './webhook-delivery-task.ts';
 import { eventsService } from '../services/events-service.ts';
 import { startEventRetention } from '../services/event-retention.ts';
+import { startChangeStreamSweep } from './change-stream-sweep.ts';
 
 export interface Worker {
   /** The scheduler loop of this process; absent when FERRY_SCHEDULER=false. */
@@ -82,10 +83,12 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       modelSyncExecutions: modelSyncExecutionsService(context),
     });
   const retention = startEventRetention(context);
+  const streamSweep = startChangeStreamSweep(context, bulkSyncs.changeStreams);
   return {
     scheduler,
     async stop() {
       retention.stop();
+      await streamSweep.stop();
       await scheduler?.stop();
       await running.stop();
     },

@@ -49,6 +49,8 @@ export async function applyChangeBatch(
     const list = bySchema.get(change.schemaId);
     if (list) list.push(change);
     else bySchema.set(change.schemaId, [change]);
+    // A Relation message (schema) is the log describing a table, not a change of its data.
+    if (change.kind === 'schema') continue;
     counts.changes += 1;
     if (change.kind === 'upsert') counts.upserts += 1;
     if (change.kind === 'delete') counts.deletes += 1;

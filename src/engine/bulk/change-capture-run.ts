@@ -13,6 +13,7 @@ import type { BulkDestination, BulkSource, TableOperation } from '../../connecto
 import type { RunContext } from '../../domain/run-context.ts';
 import { SyncError, toSyncError } from '../sync-error.ts';
 import { applyChangeBatch, type StreamedSchema } from './change-apply.ts';
+import { isTableRequirement, refuses, requirementTable } from './change-capture-requirements.ts';
 import { changeStreamIdOf } from './change-stream-id.ts';
 import { bulkPlanDefaults, type BulkSyncPlan } from './bulk-sync-plan.ts';
 import { prepareDestination } from './destination-preparation.ts';
@@ -172,24 +173,37 @@ async function schemasThatCanStream(
   failSchema: (schemaId: string, message: string) => Promise<void>,
 ): Promise<string[]> {
   const all = plan.schemas.map((schema) => schema.schemaId);
-  const failing = (await capture.check(context, all)).filter((requirement) => !requirement.ok);
-  const general = failing.filter((requirement) => requirement.name !== 'replica_identity');
+  const failing = (await capture.check(context, all)).filter(refuses);
+  const general = failing.filter((requirement) => !isTableRequirement(requirement));
   if (general.length > 0) {
     throw new SyncError(`Change capture cannot run: ${general.map((requirement) => requirement.message).join('; ')}`, {
       code: 'invalid_configuration',
     });
   }
   if (failing.length === 0) return all;
-  // Which tables: asked one by one only when some table fails, which is rare and fixed once.
-  const ok: string[] = [];
-  for (const schemaId of all) {
-    const identity = (await capture.check(context, [schemaId])).find(
-      (requirement) => requirement.name === 'replica_identity' && !requirement.ok,
-    );
-    if (identity) await failSchema(schemaId, identity.message);
-    else ok.push(schemaId);
+  const messages = new Map<string, string[]>();
+  let unattributed = false;
+  for (const requirement of failing) {
+    const table = requirementTable(requirement);
+    if (table !== undefined && all.includes(table))
+      messages.set(table, [...(messages.get(table) ?? []), requirement.message]);
+    else unattributed = true;
   }
-  return ok;
+  // A requirement that names no table of the plan: asked table by table, which is rare and fixed once.
+  if (unattributed) {
+    for (const schemaId of all) {
+      const found = (await capture.check(context, [schemaId])).filter(
+        (requirement) => refuses(requirement) && isTableRequirement(requirement),
+      );
+      if (found.length > 0)
+        messages.set(
+          schemaId,
+          found.map((requirement) => requirement.message),
+        );
+    }
+  }
+  for (const [schemaId, texts] of messages) await failSchema(schemaId, texts.join('; '));
+  return all.filter((schemaId) => !messages.has(schemaId));
 }
 
 async function restartReason(

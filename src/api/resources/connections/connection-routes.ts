@@ -4,6 +4,7 @@ import { ApiError } from '../../errors.ts';
 import type { RouteDefinition } from '../../route.ts';
 import { actingOrganizationId } from '../../../services/acting-organization.ts';
 import type { ConnectionsService } from '../../../services/connections-service.ts';
+import type { ChangeStreamsService } from '../../../services/change-streams-service.ts';
 import type { ConnectionRow } from '../../../persistence/repositories/connections-repository.ts';
 import { IdParams } from '../envelope.ts';
 import {
@@ -19,7 +20,11 @@ import {
 } from './connection-schemas.ts';
 import { connectionToWire, createdConnectionToWire } from './connection-wire.ts';
 
-export function connectionRoutes(context: AppContext, connections: ConnectionsService): RouteDefinition[] {
+export function connectionRoutes(
+  context: AppContext,
+  connections: ConnectionsService,
+  changeStreams: Pick<ChangeStreamsService, 'connectionChanged'>,
+): RouteDefinition[] {
   const { repositories } = context;
 
   const dayMs = 24 * 60 * 60 * 1000;
@@ -109,6 +114,10 @@ export function connectionRoutes(context: AppContext, connections: ConnectionsSe
       errors: [400, 401, 403, 404, 422, 500],
       handler: async ({ caller, params, body }) => {
         const row = await connections.update(caller, params.id, body);
+        // Change capture switched off: the syncs' streams on this source are dropped now (the sweep retries).
+        await changeStreams
+          .connectionChanged(row.id)
+          .catch((error: unknown) => context.log.warn({ err: error }, 'change stream: reconcile failed'));
         return {
           data: createdConnectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row)),
         };
