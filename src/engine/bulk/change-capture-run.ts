@@ -336,7 +336,8 @@ function statusReporter(
 ) {
   const interval = dependencies.statusIntervalMs ?? ferryDefaults.changeCapture.statusIntervalMs;
   const threshold = dependencies.lagWarnBytes ?? ferryDefaults.changeCapture.lagWarnBytes;
-  let lastLine = dependencies.now().getTime();
+  // The first batch is reported at once, so a stream shows its lag as soon as it runs.
+  let lastLine = Number.NEGATIVE_INFINITY;
   let pending = { changes: 0, upserts: 0, deletes: 0 };
   let position: ChangePosition | undefined;
   let reported: ChangePosition | undefined;
