@@ -69,7 +69,8 @@ describe('change capture PostgreSQL → PostgreSQL', { skip: await postgresUnava
     return created;
   };
   before(async () => {
-    ferry = await startFerry('sqlite', { FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true' });
+    // The scheduler on: the continuous sync below is started by it (the others are manual).
+    ferry = await startFerry('sqlite', { FERRY_SCHEDULER: 'true', FERRY_SCHEDULER_POLL_MS: '500' });
   });
   after(async () => {
     // The server first, so no run holds a slot while the worlds drop theirs.
@@ -201,5 +202,47 @@ describe('change capture PostgreSQL → PostgreSQL', { skip: await postgresUnava
     assert.equal((await runExecution(ferry, kept)).status, 'completed');
     const { rows } = await w.destinationSql.query<{ v: string }>('select v from copied.items where id = 1');
     assert.equal(rows[0]?.v, 'after');
+  });
+
+  test('a continuous schedule keeps one running execution that streams live until canceled', async () => {
+    const w = await world(`create table items (id int primary key, v text);
+      insert into items select i, 'x' from generate_series(1, 100) i`);
+    const syncId = await createBulkSync(ferry, w, ['public.items'], 'continuous');
+    const latest = async () => {
+      const listed = await call(ferry.url, 'GET', `/api/bulk/syncs/${syncId}/executions`, { key: ferry.apiKey });
+      assert.equal(listed.status, 200, listed.text);
+      return listed.body.data as Array<{ id: string; status: string }>;
+    };
+    const until = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    await until(async () => ((await latest()).some((e) => e.status === 'running') ? true : undefined), 'a run');
+    await w.source.sql.query("insert into items values (101, 'live'); update items set v = 'live' where id = 1");
+    await until(async () => {
+      const { rows } = await w.destinationSql
+        .query<{ n: number }>("select count(*)::int as n from copied.items where v = 'live'")
+        .catch(() => ({ rows: [{ n: 0 }] }));
+      return rows[0]!.n === 2 ? true : undefined;
+    }, 'the live changes in the destination');
+    const executions = await latest();
+    assert.equal(executions.length, 1, 'one long-lived execution');
+    assert.equal(executions[0]!.status, 'running', 'still streaming after applying the changes');
+    const canceled = await call(ferry.url, 'POST', `/api/bulk/syncs/${syncId}/cancel`, { key: ferry.apiKey });
+    assert.equal(canceled.status, 200, canceled.text);
+    await until(
+      async () => ((await latest())[0]!.status === 'canceled' ? true : undefined),
+      'the execution to be canceled',
+    );
+    const { rows } = await w.source.sql.query<{ active: boolean }>(
+      'select active from pg_replication_slots where slot_name = $1',
+      [changeStreamIdOf(syncId)],
+    );
+    assert.equal(rows[0]?.active, false, 'the replication connection was released; the slot stays for the next run');
   });
 });
