@@ -118,6 +118,32 @@ describe('MCP over streamable HTTP at /mcp', () => {
     assert.deepEqual(again.results, result.results);
   });
 
+  test('a Viewer’s key reads through the tools but may not start a sync: the API’s permission policy decides', async () => {
+    const roles = await call(server.url, 'GET', '/api/permissions/roles', { key: server.apiKey });
+    const viewer = roles.body.data.find((role: { name: string }) => role.name === 'Viewer');
+    const user = await call(server.url, 'POST', `/api/organizations/${server.organizationId}/users`, {
+      key: server.partnerKey,
+      body: { email: 'viewer@mcp.example', role_ids: [viewer.id] },
+    });
+    assert.equal(user.status, 200, user.text);
+    const key = await call(
+      server.url,
+      'POST',
+      `/api/organizations/${server.organizationId}/users/${user.body.data.id}/keys`,
+      { key: server.partnerKey },
+    );
+    const viewing = await connect(key.body.data.value);
+    try {
+      const seen = await callToolOk(viewing, 'get_bulk_sync', { id: world.bulkSyncId });
+      assert.equal(seen.id, world.bulkSyncId);
+      const refused = await callTool(viewing, 'start_bulk_sync', { bulk_sync_id: world.bulkSyncId });
+      assert.equal(refused.isError, true);
+      assert.match(refused.text, /^POST \/api\/bulk\/syncs\/\S+\/executions: .*\(HTTP 403\)$/);
+    } finally {
+      await viewing.close();
+    }
+  });
+
   test('an API error is the tool’s error, with the API’s message; nothing of another organization is visible', async () => {
     const missing = await callTool(client, 'get_sync', { id: '00000000-0000-4000-8000-000000000000' });
     assert.equal(missing.isError, true);
