@@ -18,6 +18,8 @@ export interface ChangeCaptureRequirement {
   ok: boolean;
   /** Plain words: what was found, and when not ok what to change (`wal_level is replica; set it to logical`). */
   message: string;
+  /** A failing requirement that does not stop a stream (PostgreSQL's wal_sender_timeout = 0): reported, not refused. */
+  warning?: boolean;
 }
 
 /** Changes in source commit order. Every row carries the source's field ids, as BulkSource.read does. */

@@ -23,25 +23,28 @@ export interface PostgresClient {
 const poolSize = 5;
 const connectTimeoutMilliseconds = 10_000;
 
-export function createPostgresClient(configuration: PostgresConfiguration): PostgresClient {
-  const ssl: pg.PoolConfig['ssl'] = configuration.ssl
+/** What every connection to this server needs: address, credentials, TLS, the UTC session and Ferry's parsers. */
+export function postgresClientConfig(configuration: PostgresConfiguration): pg.ClientConfig {
+  const ssl: pg.ClientConfig['ssl'] = configuration.ssl
     ? configuration.ca_cert
       ? { ca: configuration.ca_cert, rejectUnauthorized: true }
       : { rejectUnauthorized: false }
     : false;
-  const pool = new pg.Pool({
+  return {
     host: configuration.hostname,
     port: configuration.port,
     database: configuration.database,
     user: configuration.username,
     password: configuration.password,
     ssl,
-    max: poolSize,
     connectionTimeoutMillis: connectTimeoutMilliseconds,
-    idleTimeoutMillis: 10_000,
     options: '-c TimeZone=UTC',
     types: postgresTypeParsers,
-  });
+  };
+}
+
+export function createPostgresClient(configuration: PostgresConfiguration): PostgresClient {
+  const pool = new pg.Pool({ ...postgresClientConfig(configuration), max: poolSize, idleTimeoutMillis: 10_000 });
   // An idle client losing its server emits on the pool; without a listener Node would crash.
   pool.on('error', () => {});
   let closed = false;

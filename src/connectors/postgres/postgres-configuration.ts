@@ -9,8 +9,9 @@ export interface PostgresConfiguration {
   password?: string;
   ssl: boolean;
   ca_cert?: string;
-  /** Accepted and stored for the change-capture engine (logical replication); not used by reads yet. */
+  /** Bulk syncs read the log (logical replication, pgoutput) instead of scanning tables: Connection.changeCapture. */
   change_detection: boolean;
+  /** The publication change capture reads; when empty Ferry creates one per sync for exactly its tables. */
   publication?: string;
 }
 

@@ -1,5 +1,6 @@
 // The `postgresql` connection type. Its directCopy facet (postgres-direct-copy.ts) is the bulk engine's COPY fast
-// path when the destination is PostgreSQL too; the connection also exposes its client, for tests and tools.
+// path when the destination is PostgreSQL too; its changeCapture facet (postgres-change-capture.ts) is there when the
+// configuration turns change_detection on. The connection also exposes its client, for tests and tools.
 import { Capability, type Connection, type Connector } from '../connector.ts';
 import { validateConfiguration } from '../configuration-schema.ts';
 import { ConnectorError } from '../connector-error.ts';
@@ -7,6 +8,7 @@ import { noDotRule } from '../identifier-rules.ts';
 import { createPostgresClient, type PostgresClient } from './postgres-client.ts';
 import { selectWholeTable } from '../sql/sql-dialect.ts';
 import { postgresConfigurationSchema, type PostgresConfiguration } from './postgres-configuration.ts';
+import { createPostgresChangeCapture } from './postgres-change-capture.ts';
 import { createPostgresDestination } from './postgres-destination.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { createPostgresDirectCopy } from './postgres-direct-copy.ts';
@@ -48,6 +50,7 @@ export function createPostgresConnector(): Connector<PostgresConfiguration> {
 function openPostgresConnection(configuration: PostgresConfiguration): PostgresConnection {
   const client = createPostgresClient(configuration);
   const source = createPostgresSource(client);
+  const changeCapture = configuration.change_detection ? createPostgresChangeCapture(client, configuration) : undefined;
   return {
     type: 'postgresql',
     client,
@@ -55,7 +58,14 @@ function openPostgresConnection(configuration: PostgresConfiguration): PostgresC
     async test(context) {
       try {
         await client.query(context, 'select 1');
-        return { ok: true };
+        if (!changeCapture) return { ok: true };
+        const missing = (await changeCapture.check(context)).filter((requirement) => !requirement.ok);
+        if (missing.length === 0) return { ok: true };
+        return {
+          ok: false,
+          code: 'unsupported',
+          message: `Change capture (change_detection) needs: ${missing.map((requirement) => requirement.message).join('; ')}`,
+        };
       } catch (error: unknown) {
         const classified = classifyPostgresError(error);
         const where = `${configuration.hostname}:${configuration.port}`;
@@ -72,6 +82,7 @@ function openPostgresConnection(configuration: PostgresConfiguration): PostgresC
     bulkDestination: createPostgresDestination(client, source),
     modelSource: source,
     modelTarget: createPostgresTarget(client),
+    changeCapture,
     directCopy: {
       to: (destination) =>
         isPostgresConnection(destination) ? createPostgresDirectCopy(client, destination.client) : undefined,

@@ -14,6 +14,7 @@ import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
+import { beginInSnapshot } from './postgres-snapshot.ts';
 
 const quote = postgresDialect.quoteIdentifier;
 const stagingTable = 'ferry_bulk_staging';
@@ -86,6 +87,7 @@ async function copyPostgresChunks(
             `create temporary table ${stagingTable} (like ${destinationTable} including defaults) on commit drop`,
           );
         const rows = await source.withClient(context, async (reader) => {
+          if (request.sourceSnapshot !== undefined) await beginInSnapshot(reader, request.sourceSnapshot);
           const query = `select ${selectList.join(', ')} from ${sourceTable}${chunk.where ? ` where ${chunk.where}` : ''}`;
           const outbound = reader.query(
             copyTo(`copy (${query}) to stdout ${options}`, { highWaterMark: streamBuffer }),
@@ -97,6 +99,7 @@ async function copyPostgresChunks(
             ),
           );
           await pipeline(outbound, inbound, { signal: context.signal });
+          if (request.sourceSnapshot !== undefined) await reader.query('commit');
           return inbound.rowCount;
         });
         if (merge)
@@ -110,7 +113,16 @@ async function copyPostgresChunks(
       }
     });
 
-  for await (const chunk of planChunks(context, source, sourceTable, request.cursor, request.chunkSize)) {
+  // Chunk bounds come from the same snapshot as the rows, so no row of the snapshot falls outside every chunk.
+  const boundQuery = (text: string) =>
+    source.withClient(context, async (session) => {
+      if (request.sourceSnapshot === undefined) return (await session.query<ChunkBound>(text)).rows[0];
+      await beginInSnapshot(session, request.sourceSnapshot);
+      const bound = (await session.query<ChunkBound>(text)).rows[0];
+      await session.query('commit');
+      return bound;
+    });
+  for await (const chunk of planChunks(boundQuery, sourceTable, request.cursor, request.chunkSize)) {
     throwIfAborted(context.signal);
     const rows = await copyChunk(chunk);
     await onCommitted({ rows, cursor: chunk.cursor });
@@ -133,9 +145,13 @@ function mergeStatement(table: string, columns: string[], key: string[]): string
  * when `o` is indexed (the primary key always is). Rows whose order field is null come last, in one
  * chunk, on reads that start from the beginning (an incremental read never sees them: null is not past any cursor).
  */
+interface ChunkBound {
+  bound: unknown;
+  count: number;
+}
+
 async function* planChunks(
-  context: RunContext,
-  source: PostgresClient,
+  boundQuery: (text: string) => Promise<ChunkBound | undefined>,
   sourceTable: string,
   order: DirectCopyRequest['cursor'],
   chunkSize: number,
@@ -152,11 +168,9 @@ async function* planChunks(
       after === undefined || after === null
         ? `${column} is not null`
         : `${column} ${inclusive ? '>=' : '>'} ${postgresLiteral(after)}`;
-    const { rows } = await source.query<{ bound: unknown; count: number }>(
-      context,
+    const { bound, count } = (await boundQuery(
       `select max(${column}) as bound, count(*)::int as count from (select ${column} from ${sourceTable} where ${lower} order by ${column} limit ${Math.floor(chunkSize)}) as chunk`,
-    );
-    const { bound, count } = rows[0] ?? { bound: null, count: 0 };
+    )) ?? { bound: null, count: 0 };
     if (count === 0 || bound === null) break;
     yield { where: `${lower} and ${column} <= ${postgresLiteral(bound)}`, cursor: bound };
     after = bound;

@@ -10,6 +10,7 @@ import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { asSubquery } from '../sql/sql-statements.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
+import { beginInSnapshot } from './postgres-snapshot.ts';
 import { describePostgresTable, listPostgresSchemas } from './postgres-introspector.ts';
 import { encodePostgresValue, fieldTypeOf, postgresTypeParsers } from './postgres-types.ts';
 
@@ -22,12 +23,18 @@ async function* streamPostgresQuery(
   client: PostgresClient,
   text: string,
   values: unknown[],
-  options: { batchSize?: number; limit?: number; fetchSize?: number },
+  options: { batchSize?: number; limit?: number; fetchSize?: number; sourceSnapshot?: string },
 ): AsyncIterable<RecordBatch> {
   throwIfAborted(context.signal);
   const connection = await client.pool.connect().catch((error: unknown) => {
     throw classifyPostgresError(error);
   });
+  if (options.sourceSnapshot !== undefined) {
+    await beginInSnapshot(connection, options.sourceSnapshot).catch((error: unknown) => {
+      connection.release();
+      throw error;
+    });
+  }
   const cursor = connection.query(new Cursor(text, values, { types: postgresTypeParsers }));
   let destroy: Error | undefined;
   const size = options.batchSize ?? defaultBatchSize;
@@ -61,6 +68,8 @@ async function* streamPostgresQuery(
       connection.release(destroy);
     } else {
       await cursor.close().catch((error: unknown) => (destroy = error as Error));
+      if (!destroy && options.sourceSnapshot !== undefined)
+        await connection.query('commit').catch((error: unknown) => (destroy = error as Error));
       connection.release(destroy);
     }
   }
