@@ -22,6 +22,8 @@ import { decodePgoutputMessage } from './pgoutput-messages.ts';
 const statusIntervalMilliseconds = 10_000;
 /** While waiting to reach the stop position on a quiet stream: how often to ask the server where it is. */
 const pingIntervalMilliseconds = 50;
+/** How long close() waits for the server to end START_REPLICATION before dropping the session. */
+const closeGraceMilliseconds = 2000;
 
 export interface PostgresChangeStreamOptions {
   context: RunContext;
@@ -204,14 +206,33 @@ export function openPostgresChangeStream(options: PostgresChangeStreamOptions): 
     }
   }
 
-  async function close() {
-    if (closed) return;
-    sendStatus(false);
-    closed = true;
-    if (statusTimer) clock.clearTimeout(statusTimer);
-    context.signal.removeEventListener('abort', signalWake);
-    signalWake();
-    await connection.close();
+  let closing: Promise<void> | undefined;
+  function close() {
+    closing ??= (async () => {
+      sendStatus(false);
+      const live = !ended && failure === undefined;
+      closed = true;
+      if (statusTimer) clock.clearTimeout(statusTimer);
+      context.signal.removeEventListener('abort', signalWake);
+      signalWake();
+      // CopyDone ends START_REPLICATION: the walsender releases the slot before it answers, so a new stream can
+      // take the slot at once. Frames still buffered are discarded so the answer can arrive.
+      if (live) {
+        duplex.removeListener('readable', signalWake);
+        duplex.resume();
+        await new Promise<void>((resolve) => {
+          const timer = clock.setTimeout(resolve, closeGraceMilliseconds);
+          duplex.once('finish', () => {
+            clock.clearTimeout(timer);
+            resolve();
+          });
+          duplex.once('error', resolve);
+          duplex.end();
+        });
+      }
+      await connection.close();
+    })();
+    return closing;
   }
 
   return {
