@@ -324,6 +324,32 @@ describe('PostgreSQL change capture', { skip }, () => {
     await world.capture.drop(context(), streamId);
   });
 
+  test('drop() ends the walsender streaming from the slot; that stream fails as retryable', async () => {
+    await world.sql.query('create table dropped (id int primary key)');
+    const streamId = world.streamId();
+    const started = await world.capture.start(context(), { streamId, schemaIds: ['public.dropped'] });
+    await started.snapshot.release();
+    const stream = await world.capture.stream(context(), {
+      streamId,
+      schemaIds: ['public.dropped'],
+      from: started.position,
+      stopAtCurrent: false,
+      maxChanges: 10,
+    });
+    const ended = (async () => {
+      for await (const _batch of stream);
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await waitFor(async () => (await slotState(streamId))?.active === true, 'the stream holds the slot');
+    await world.capture.drop(context(), streamId);
+    assert.equal(await slotState(streamId), undefined);
+    const error = await ended;
+    assert.ok(error instanceof ConnectorError && error.retryable, `the stream failed retryable: ${error}`);
+    await stream.close();
+  });
+
   test('a continuous stream ends promptly on abort and lets go of the slot', async () => {
     await world.sql.query('create table canceled (id int primary key)');
     const streamId = world.streamId();
