@@ -204,6 +204,16 @@ describe('PostgreSQL change capture', { skip }, () => {
     await assert.rejects(named.start(context(), { streamId: world.streamId(), schemaIds: ['public.unpublished'] }), {
       message: /users_pub.*public\.unpublished/,
     });
+    await assert.rejects(
+      named.stream(context(), {
+        streamId,
+        schemaIds: ['public.published', 'public.unpublished'],
+        from: started.position,
+        stopAtCurrent: true,
+        maxChanges: 10,
+      }),
+      { code: 'invalid_configuration', message: /does not publish public\.unpublished/ },
+    );
     await named.drop(context(), streamId);
     const kept = await world.sql.query("select 1 from pg_publication where pubname = 'users_pub'");
     assert.equal(kept.rowCount, 1, "the user's publication stays");
