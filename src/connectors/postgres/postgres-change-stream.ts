@@ -182,7 +182,9 @@ export function openPostgresChangeStream(options: PostgresChangeStreamOptions): 
         if (context.signal.aborted) throw canceledError(context.signal);
         if (failure !== undefined) throw classifyPostgresError(failure, 'Replication stream');
         if (closed) return;
-        const frame = duplex.read() as Buffer | null;
+        // Past the stop position and between transactions: done, even if a busy source has sent more already.
+        const finished = reachedStop && !inTransaction;
+        const frame = finished ? null : (duplex.read() as Buffer | null);
         if (frame !== null) {
           for (const full of await handle(frame)) {
             context.heartbeat();
@@ -195,7 +197,7 @@ export function openPostgresChangeStream(options: PostgresChangeStreamOptions): 
           yield takeBatch();
           continue;
         }
-        if (reachedStop && !inTransaction) return;
+        if (finished) return;
         if (ended) {
           throw new ConnectorError('The server ended the replication stream', { code: 'transient', retryable: true });
         }

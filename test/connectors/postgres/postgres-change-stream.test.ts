@@ -127,6 +127,38 @@ describe('PostgreSQL change stream', { skip }, () => {
     await world.capture.drop(context(), streamId);
   });
 
+  test('stopAtCurrent ends under a steady writer, having delivered everything committed before the call', {
+    timeout: 20_000,
+  }, async () => {
+    await world.sql.query('create table steady (id int primary key)');
+    const { streamId, position, streamFrom } = await startOn(['steady']);
+    let nextId = 1;
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await world.sql.query(`insert into steady select generate_series(${nextId}, ${nextId + 49})`);
+        nextId += 50;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const committedBefore = nextId - 1;
+    const stream = await streamFrom(position, 5);
+    const ids = new Set<unknown>();
+    try {
+      for await (const batch of stream) {
+        for (const change of batch.changes) if (change.kind === 'upsert') ids.add(change.row.id);
+        if (batch.position) await stream.confirm(batch.position);
+        await new Promise((resolve) => setTimeout(resolve, 5)); // a consumer slower than the writer
+      }
+    } finally {
+      await stream.close();
+      writing = false;
+      await writer;
+    }
+    for (let id = 1; id <= committedBefore; id++) assert.ok(ids.has(id), `row ${id} was committed before the call`);
+    await world.capture.drop(context(), streamId);
+  });
+
   test('an update that leaves a TOASTed value alone lists it as unchanged, never null', async () => {
     await world.sql.query('create table toasted (id int primary key, body text, n int)');
     // Random text does not compress, so it is stored out of line (TOAST).
