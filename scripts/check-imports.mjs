@@ -26,6 +26,20 @@ const rules = [
     why: 'the domain knows no HTTP, storage or engine',
   },
   { from: 'src/engine', forbidden: ['src/api', 'fastify'], why: 'the engine runs without HTTP' },
+  {
+    from: 'src/mcp',
+    forbidden: [
+      'src/api',
+      'src/services',
+      'src/engine',
+      'src/connectors',
+      'src/persistence',
+      'src/worker',
+      'src/queue',
+      'fastify',
+    ],
+    why: 'the MCP tools reach Ferry through its public HTTP API only',
+  },
 ];
 
 // `import x from '…'`, `import type { x } from '…'`, `import '…'`, `export { x } from '…'`, `export * from '…'`, and

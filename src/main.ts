@@ -1,5 +1,5 @@
-// The `ferry` command line: serve, worker, migrate, keys (on the database), and syncs, bulk-syncs, executions (over
-// the HTTP API, src/cli).
+// The `ferry` command line: serve, worker, migrate, keys (on the database), and syncs, bulk-syncs, executions, mcp
+// (over the HTTP API, src/cli and src/mcp).
 import { systemClock } from './domain/clock.ts';
 import { Command, Option } from 'commander';
 import { CliError } from './cli/api-client.ts';
@@ -214,6 +214,20 @@ commonOptions(
 });
 
 registerSyncCommands(program);
+
+program
+  .command('mcp')
+  .description(
+    "a Model Context Protocol server on stdio whose tools drive a Ferry through its HTTP API (an MCP client's subprocess)",
+  )
+  .option('--url <url>', "Ferry's base URL (env FERRY_URL, default http://localhost:8080)")
+  .option('--api-key <key>', 'an organization or user API key (env FERRY_API_KEY)')
+  .action(async (options: { url?: string; apiKey?: string }) => {
+    const apiKey = options.apiKey ?? process.env.FERRY_API_KEY;
+    if (!apiKey) throw new CliError('an API key is needed: set FERRY_API_KEY or pass --api-key');
+    const { runStdioMcpServer } = await import('./mcp/stdio-mcp-server.ts');
+    await runStdioMcpServer({ url: options.url ?? process.env.FERRY_URL ?? 'http://localhost:8080', apiKey });
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`ferry: ${error instanceof Error ? error.message : String(error)}\n`);

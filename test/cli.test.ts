@@ -32,6 +32,7 @@ test('every command has --help', async () => {
     ['bulk-syncs', 'run', '--help'],
     ['executions', 'list', '--help'],
     ['executions', 'logs', '--help'],
+    ['mcp', '--help'],
   ]) {
     const { stdout } = await ferry(args);
     assert.match(stdout, /Usage: ferry/, args.join(' '));

@@ -21,6 +21,8 @@ import { allRoutes } from './routes.ts';
 import { registerConnectCardPage } from './connect-card-page.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerMetricsRoutes } from './metrics-routes.ts';
+import { registerMcpRoute } from './mcp-route.ts';
+import { registerLlmsRoutes } from './llms-routes.ts';
 import { createReadiness, type Readiness } from '../metrics/readiness.ts';
 import { versionChanges } from './versioning/changes/index.ts';
 import { planAllEndpoints } from './versioning/migrate.ts';
@@ -151,8 +153,9 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     return reply.code(rendered.status).type('application/json; charset=utf-8').send(JSON.stringify(rendered.body));
   });
 
+  const authenticator = createAuthenticator(context.repositories.apiKeys, context.credentials);
   registerEndpoints(app, planAllEndpoints(routes, changes), {
-    authenticate: createAuthenticator(context.repositories.apiKeys, context.credentials),
+    authenticate: authenticator,
     idempotency: createIdempotencyGate(
       context.repositories.idempotency,
       context.config.idempotencyTtlMs,
@@ -185,6 +188,8 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   });
 
   registerConnectCardPage(app, context);
+  registerMcpRoute(app, authenticator);
+  registerLlmsRoutes(app, { routes, changes, publicUrl: () => context.config.publicUrl });
   registerHealthRoutes(
     app,
     options.readiness ??

@@ -85,6 +85,26 @@ describe('check-imports', () => {
     assert.equal(lines.at(-1), 'check-imports: 4 forbidden imports in 4 files');
   });
 
+  test('src/mcp may import the SDK and the domain, but not the server: its tools reach Ferry over HTTP only', () => {
+    const root = tree({
+      ...layered,
+      'src/mcp/tools.ts': [
+        "import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';",
+        "import { DomainError } from '../domain/errors.ts';",
+        "import { fail } from '../services/users.ts';",
+        'export { McpServer, DomainError, fail };',
+        '',
+      ].join('\n'),
+    });
+    const { status, lines } = check(root);
+    assert.equal(status, 1, lines.join('\n'));
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(
+      lines[0]!,
+      /^src\/mcp\/tools\.ts: imports '\.\.\/services\/users\.ts' \(src\/mcp may not import src\/services/,
+    );
+  });
+
   test('--report lists the violations and exits 0', () => {
     const root = tree({
       ...layered,

@@ -11,7 +11,14 @@ import type { PostgresConfiguration } from './postgres-configuration.ts';
 import { checkPostgresChangeCapture } from './postgres-change-capture-requirements.ts';
 import { openPostgresChangeStream } from './postgres-change-stream.ts';
 import { isLsn, laterLsn, parseLsn } from './postgres-lsn.ts';
-import { dropFerryPublication, ensurePublication, publicationName } from './postgres-publication.ts';
+import { splitSchemaId } from './postgres-introspector.ts';
+import {
+  dropFerryPublication,
+  ensurePublication,
+  findPublication,
+  publicationName,
+  unpublishedTables,
+} from './postgres-publication.ts';
 import { openReplicationConnection } from './postgres-replication-connection.ts';
 
 /** Replication slot names: lower-case letters, digits and underscores, at most NAMEDATALEN - 1 bytes. */
@@ -69,6 +76,32 @@ async function dropSlot(context: RunContext, client: PostgresClient, clock: Cloc
   }
 }
 
+/**
+ * A table the publication does not publish would stream nothing, silently: its changes would be lost. The stream's
+ * tables are fixed at start(); a sync that gains one starts change capture again.
+ */
+async function requirePublished(
+  context: RunContext,
+  client: PostgresClient,
+  configuration: PostgresConfiguration,
+  slot: string,
+  schemaIds: string[],
+): Promise<void> {
+  const name = publicationName(configuration, slot);
+  const publication = await findPublication(context, client, name);
+  if (!publication)
+    throw new ConnectorError(`Publication "${name}" does not exist`, { code: 'object_missing', field: 'publication' });
+  const missing = unpublishedTables(
+    publication,
+    schemaIds.map((schemaId) => splitSchemaId(schemaId).join('.')),
+  );
+  if (missing.length > 0)
+    throw new ConnectorError(
+      `Publication "${name}" does not publish ${missing.join(', ')}: their changes would be lost; start change capture again for the new tables`,
+      { code: 'invalid_configuration', field: 'publication' },
+    );
+}
+
 export function createPostgresChangeCapture(
   client: PostgresClient,
   configuration: PostgresConfiguration,
@@ -121,6 +154,7 @@ export function createPostgresChangeCapture(
       const state = rows[0];
       if (!state?.confirmed)
         throw new ConnectorError(`Replication slot "${slot}" does not exist`, { code: 'object_missing' });
+      await requirePublished(context, client, configuration, slot, request.schemaIds);
       const requested = parseLsn(request.from);
       const confirmed = parseLsn(state.confirmed);
       const connection = await openReplicationConnection(context, configuration);

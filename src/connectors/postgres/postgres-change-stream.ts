@@ -22,6 +22,8 @@ import { decodePgoutputMessage } from './pgoutput-messages.ts';
 const statusIntervalMilliseconds = 10_000;
 /** While waiting to reach the stop position on a quiet stream: how often to ask the server where it is. */
 const pingIntervalMilliseconds = 50;
+/** How long close() waits for the server to end START_REPLICATION before dropping the session. */
+const closeGraceMilliseconds = 2000;
 
 export interface PostgresChangeStreamOptions {
   context: RunContext;
@@ -180,7 +182,9 @@ export function openPostgresChangeStream(options: PostgresChangeStreamOptions): 
         if (context.signal.aborted) throw canceledError(context.signal);
         if (failure !== undefined) throw classifyPostgresError(failure, 'Replication stream');
         if (closed) return;
-        const frame = duplex.read() as Buffer | null;
+        // Past the stop position and between transactions: done, even if a busy source has sent more already.
+        const finished = reachedStop && !inTransaction;
+        const frame = finished ? null : (duplex.read() as Buffer | null);
         if (frame !== null) {
           for (const full of await handle(frame)) {
             context.heartbeat();
@@ -193,7 +197,7 @@ export function openPostgresChangeStream(options: PostgresChangeStreamOptions): 
           yield takeBatch();
           continue;
         }
-        if (reachedStop && !inTransaction) return;
+        if (finished) return;
         if (ended) {
           throw new ConnectorError('The server ended the replication stream', { code: 'transient', retryable: true });
         }
@@ -204,14 +208,33 @@ export function openPostgresChangeStream(options: PostgresChangeStreamOptions): 
     }
   }
 
-  async function close() {
-    if (closed) return;
-    sendStatus(false);
-    closed = true;
-    if (statusTimer) clock.clearTimeout(statusTimer);
-    context.signal.removeEventListener('abort', signalWake);
-    signalWake();
-    await connection.close();
+  let closing: Promise<void> | undefined;
+  function close() {
+    closing ??= (async () => {
+      sendStatus(false);
+      const live = !ended && failure === undefined;
+      closed = true;
+      if (statusTimer) clock.clearTimeout(statusTimer);
+      context.signal.removeEventListener('abort', signalWake);
+      signalWake();
+      // CopyDone ends START_REPLICATION: the walsender releases the slot before it answers, so a new stream can
+      // take the slot at once. Frames still buffered are discarded so the answer can arrive.
+      if (live) {
+        duplex.removeListener('readable', signalWake);
+        duplex.resume();
+        await new Promise<void>((resolve) => {
+          const timer = clock.setTimeout(resolve, closeGraceMilliseconds);
+          duplex.once('finish', () => {
+            clock.clearTimeout(timer);
+            resolve();
+          });
+          duplex.once('error', resolve);
+          duplex.end();
+        });
+      }
+      await connection.close();
+    })();
+    return closing;
   }
 
   return {

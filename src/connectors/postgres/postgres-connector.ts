@@ -59,8 +59,9 @@ function openPostgresConnection(configuration: PostgresConfiguration): PostgresC
       try {
         await client.query(context, 'select 1');
         if (!changeCapture) return { ok: true };
+        // A warning alone (wal_sender_timeout off) leaves the connection usable; with a real failure it is named too.
         const missing = (await changeCapture.check(context)).filter((requirement) => !requirement.ok);
-        if (missing.length === 0) return { ok: true };
+        if (missing.every((requirement) => requirement.warning)) return { ok: true };
         return {
           ok: false,
           code: 'unsupported',

@@ -25,6 +25,8 @@ const exactCodes: Readonly<Record<string, ErrorClass>> = {
   '40001': { code: 'transient', retryable: true, summary: 'Serialization failure' },
   '40P01': { code: 'transient', retryable: true, summary: 'Deadlock detected' },
   '55P03': { code: 'transient', retryable: true, summary: 'A lock was not available' },
+  // A replication slot another session streams from, among others.
+  '55006': { code: 'transient', retryable: true, summary: 'The object is in use by another session' },
   '57014': { code: 'canceled', retryable: false, summary: 'The query was canceled' },
   '53300': { code: 'resource_exhausted', retryable: true, summary: 'The server has too many connections' },
 };

@@ -28,7 +28,7 @@ export interface CaptureWorld {
 }
 
 export async function createCaptureWorld(): Promise<CaptureWorld> {
-  const database = await createPostgresDatabase('ferry_cdc');
+  const database = await createPostgresDatabase('ferry_pgcapture');
   const sql = new pg.Pool({ connectionString: database.url, max: 4, types: postgresTypeParsers });
   const opened: PostgresConnection[] = [];
   const open = (configuration: Record<string, unknown> = {}) => {
