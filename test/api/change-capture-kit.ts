@@ -2,9 +2,10 @@
 // slots are dropped by cleanup, whatever the test left: a forgotten slot pins WAL for everyone on the server), a
 // destination scratch database, the two connections (the source with change_detection on) and a bulk sync.
 import assert from 'node:assert/strict';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { call } from '../kit/ferry-server.ts';
-import { createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts';
+import { createMysqlDatabase, createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts';
 import { createCaptureWorld, type CaptureWorld } from '../connectors/postgres/change-capture-fixture.ts';
 import { postgresConfiguration } from './connection-data-kit.ts';
 
@@ -13,8 +14,18 @@ export interface FerryEndpoint {
   apiKey: string;
 }
 
+/** The source side of a world, whatever its type: plain SQL, and a table's rows as JSON text in column order. */
+interface CdcSource {
+  /** Runs statements; resolves to the rows they changed (a MySQL update to the same value changes none). */
+  query(text: string): Promise<number>;
+  rows(table: string, columns: string, order?: string): Promise<string[]>;
+  /** The schema id the connector gives `table`. */
+  schemaId(table: string): string;
+}
+
 export interface PostgresCdcWorld {
   source: CaptureWorld;
+  sourceSql: CdcSource;
   destination: ScratchDatabase;
   destinationSql: pg.Pool;
   sourceConnectionId: string;
@@ -28,14 +39,8 @@ export async function createPostgresCdcWorld(ferry: FerryEndpoint, setupSql: str
   const destinationSql = new pg.Pool({ connectionString: destination.url, max: 2 });
   try {
     await source.sql.query(setupSql);
-    const create = async (name: string, configuration: Record<string, unknown>) => {
-      const created = await call(ferry.url, 'POST', '/api/connections', {
-        key: ferry.apiKey,
-        body: { name, type: 'postgresql', configuration, validate: true },
-      });
-      assert.equal(created.status, 200, created.text);
-      return created.body.data.id as string;
-    };
+    const create = (name: string, configuration: Record<string, unknown>) =>
+      createConnectionOf(ferry, 'postgresql', name, configuration);
     const sourceConnectionId = await create('cdc source', {
       ...postgresConfiguration(source.database),
       change_detection: true,
@@ -43,6 +48,15 @@ export async function createPostgresCdcWorld(ferry: FerryEndpoint, setupSql: str
     const destinationConnectionId = await create('cdc destination', postgresConfiguration(destination));
     return {
       source,
+      sourceSql: {
+        async query(text) {
+          const results = (await source.sql.query(text)) as unknown as pg.QueryResult | pg.QueryResult[];
+          const list = Array.isArray(results) ? results : [results];
+          return list.reduce((sum, result) => sum + (result.command === 'BEGIN' ? 0 : (result.rowCount ?? 0)), 0);
+        },
+        rows: (table, columns, order) => tableRows(source.sql, table, columns, order),
+        schemaId: (table) => `public.${table}`,
+      },
       destination,
       destinationSql,
       sourceConnectionId,
@@ -61,9 +75,87 @@ export async function createPostgresCdcWorld(ferry: FerryEndpoint, setupSql: str
   }
 }
 
+/** A MariaDB source (change_detection on) with a PostgreSQL destination; cleanup drops both databases. */
+export async function createMariadbCdcWorld(
+  ferry: FerryEndpoint,
+  setupSql: string,
+): Promise<Omit<PostgresCdcWorld, 'source'>> {
+  const database = await createMysqlDatabase('ferry_cdc_src');
+  const destination = await createPostgresDatabase('ferry_cdc_dst');
+  const destinationSql = new pg.Pool({ connectionString: destination.url, max: 2 });
+  // Without FOUND_ROWS, affectedRows counts the rows a statement changed (and so wrote to the binlog).
+  const native = mysql.createPool({
+    uri: database.url,
+    multipleStatements: true,
+    connectionLimit: 2,
+    flags: ['-FOUND_ROWS'],
+  });
+  const cleanup = async () => {
+    await destinationSql.end().catch(() => {});
+    await native.end().catch(() => {});
+    await database.drop();
+    await destination.drop();
+  };
+  try {
+    await native.query(setupSql);
+    const url = new URL(database.url);
+    const sourceConnectionId = await createConnectionOf(ferry, 'mysql', 'cdc source', {
+      hostname: url.hostname,
+      port: Number(url.port || 3306),
+      account: decodeURIComponent(url.username),
+      passwd: decodeURIComponent(url.password),
+      dbname: database.name,
+      ssl: false,
+      change_detection: true,
+    });
+    const destinationConnectionId = await createConnectionOf(
+      ferry,
+      'postgresql',
+      'cdc destination',
+      postgresConfiguration(destination),
+    );
+    return {
+      sourceSql: {
+        async query(text) {
+          const [results] = await native.query(text);
+          const list = (Array.isArray(results) ? results : [results]) as Array<{ affectedRows?: number }>;
+          return list.reduce((sum, result) => sum + (result.affectedRows ?? 0), 0);
+        },
+        async rows(table, columns, order = 'id') {
+          const [rows] = await native.query(`select ${columns} from ${table} order by ${order}`);
+          return (rows as Array<Record<string, unknown>>).map((row) => JSON.stringify(row));
+        },
+        schemaId: (table) => `${database.name}.${table}`,
+      },
+      destination,
+      destinationSql,
+      sourceConnectionId,
+      destinationConnectionId,
+      cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function createConnectionOf(
+  ferry: FerryEndpoint,
+  type: string,
+  name: string,
+  configuration: Record<string, unknown>,
+): Promise<string> {
+  const created = await call(ferry.url, 'POST', '/api/connections', {
+    key: ferry.apiKey,
+    body: { name, type, configuration, validate: true },
+  });
+  assert.equal(created.status, 200, created.text);
+  return created.body.data.id as string;
+}
+
 export async function createBulkSync(
   ferry: FerryEndpoint,
-  world: PostgresCdcWorld,
+  world: Pick<PostgresCdcWorld, 'sourceConnectionId' | 'destinationConnectionId'>,
   schemas: string[],
   frequency = 'manual',
 ): Promise<string> {
@@ -142,4 +234,39 @@ export async function slotsNamed(sql: pg.Pool, slot: string): Promise<number> {
     [slot],
   );
   return rows[0]!.n;
+}
+
+/**
+ * 10,000 row changes in 200 transactions of 50: inserts of new ids, updates (some sparing doc), deletes; each on a
+ * row that exists at that moment, so every statement is one change in the log.
+ */
+export function mixedChanges(): string[] {
+  const live = Array.from({ length: 2000 }, (_, index) => index + 1);
+  const transactions: string[] = [];
+  let nextId = 2001;
+  let seed = 42;
+  const random = (below: number) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % below;
+  };
+  for (let transaction = 0; transaction < 200; transaction += 1) {
+    const statements: string[] = ['begin'];
+    for (let index = 0; index < 50; index += 1) {
+      const kind = random(10);
+      const at = random(live.length);
+      const id = live[at]!;
+      if (kind < 4) {
+        statements.push(`insert into items values (${nextId}, 'new', ${transaction}, null)`);
+        live.push(nextId++);
+      } else if (kind < 6) statements.push(`update items set v = 'u${transaction}', n = n + 1 where id = ${id}`);
+      else if (kind < 8) statements.push(`update items set doc = 'small ${transaction}' where id = ${id}`);
+      else {
+        statements.push(`delete from items where id = ${id}`);
+        live.splice(at, 1);
+      }
+    }
+    statements.push('commit');
+    transactions.push(statements.join(';\n'));
+  }
+  return transactions;
 }

@@ -11,6 +11,7 @@ import { postgresConfiguration } from './connection-data-kit.ts';
 import {
   consoleMessages,
   createBulkSync,
+  mixedChanges,
   createPostgresCdcWorld,
   runExecution,
   slotsNamed,
@@ -24,41 +25,6 @@ const itemsTable = `create table items (id int primary key, v text, n int, doc t
   update items set doc = (select string_agg(md5(random()::text || g::text), '') from generate_series(1, 300) g)
     where id % 20 = 0;`;
 const columns = 'id, v, n, md5(doc) as doc';
-
-/**
- * 10,000 row changes in 200 transactions of 50: inserts of new ids, updates (some sparing doc), deletes; each on a
- * row that exists at that moment, so every statement is one change in the log.
- */
-function mixedChanges(): string[] {
-  const live = Array.from({ length: 2000 }, (_, index) => index + 1);
-  const transactions: string[] = [];
-  let nextId = 2001;
-  let seed = 42;
-  const random = (below: number) => {
-    seed = (seed * 1103515245 + 12345) % 2147483648;
-    return seed % below;
-  };
-  for (let transaction = 0; transaction < 200; transaction += 1) {
-    const statements: string[] = ['begin'];
-    for (let index = 0; index < 50; index += 1) {
-      const kind = random(10);
-      const at = random(live.length);
-      const id = live[at]!;
-      if (kind < 4) {
-        statements.push(`insert into items values (${nextId}, 'new', ${transaction}, null)`);
-        live.push(nextId++);
-      } else if (kind < 6) statements.push(`update items set v = 'u${transaction}', n = n + 1 where id = ${id}`);
-      else if (kind < 8) statements.push(`update items set doc = 'small ${transaction}' where id = ${id}`);
-      else {
-        statements.push(`delete from items where id = ${id}`);
-        live.splice(at, 1);
-      }
-    }
-    statements.push('commit');
-    transactions.push(statements.join(';\n'));
-  }
-  return transactions;
-}
 
 describe('change capture PostgreSQL → PostgreSQL', { skip: await postgresUnavailable() }, () => {
   let ferry: TestFerry;
