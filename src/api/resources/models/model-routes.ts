@@ -20,7 +20,7 @@ import {
   ModelSampleResponseEnvelope,
   UpdateModelRequest,
 } from './model-schemas.ts';
-import { modelToWire } from './model-wire.ts';
+import { modelToUpdateBody, modelToWire } from './model-wire.ts';
 
 /** The spec: synchronous samples must finish within 10 s, else use async=true. */
 const syncSampleTimeoutMs = 10_000;
@@ -120,6 +120,7 @@ export function modelRoutes(context: AppContext, models: ModelsService): RouteDe
       body: UpdateModelRequest,
       response: ModelResponseEnvelope,
       errors: [400, 404, 422, 500],
+      currentBody: async ({ caller, params }) => modelToUpdateBody(await models.requireModel(caller, params.id)),
       handler: async ({ caller, params, query, body }) => {
         if (query.async) {
           await models.requireModel(caller, params.id);

@@ -31,3 +31,28 @@ export function modelToWire(model: ModelLike) {
     ...(model.updated_by ? { updated_by: JSON.parse(model.updated_by) } : {}),
   };
 }
+
+/**
+ * A model as an update body that changes nothing: its field selection (the detected fields it keeps, so a new SQL
+ * that lacks one of them is a 422 naming it until `fields` is sent or nulled), its user-added fields and settings.
+ */
+export function modelToUpdateBody(model: Model): Record<string, unknown> {
+  const { labels, ...settings } = model.settings;
+  return {
+    name: model.name,
+    connection_id: model.connection_id,
+    configuration: model.configuration,
+    ...(model.identifier ? { identifier: model.identifier } : {}),
+    fields: model.fields.filter((field) => !field.user_added).map((field) => field.id),
+    additional_fields: model.fields
+      .filter((field) => field.user_added)
+      .map((field) => ({
+        name: field.name,
+        label: field.label,
+        type: field.type,
+        ...(field.example !== undefined ? { example: String(field.example) } : {}),
+      })),
+    ...(labels ? { labels } : {}),
+    ...settings,
+  };
+}
