@@ -450,6 +450,38 @@ describe('PATCH is a JSON merge patch in 2023-04-25, 2022-12-12 and 2021-05-23',
     });
   }
 
+  test('a wrong value in a patch is a 400 naming the field; the model-sync and model patches of the known failures', async () => {
+    const sync = await post('/api/syncs', syncBody(world, { name: `Sync ${unique()}` }));
+    const wrong = await call(server.url, 'PATCH', `/api/syncs/${sync.id}`, {
+      key: server.apiKey,
+      version: '2023-04-25',
+      body: { mode: 'mirror' },
+    });
+    assert.equal(wrong.status, 400, wrong.text);
+    assert.match(wrong.body.message, /mode/);
+    const renamed = await call(server.url, 'PATCH', `/api/syncs/${sync.id}`, {
+      key: server.apiKey,
+      version: '2023-04-25',
+      body: { name: 'Only the name' },
+    });
+    assert.equal(renamed.status, 200, renamed.text);
+    assert.deepEqual(stripVolatile({ ...renamed.body.data, name: sync.name }), stripVolatile(sync));
+    const model = await post('/api/models', { ...modelBody(), name: `Model ${unique()}` });
+    const newSql = await call(server.url, 'PATCH', `/api/models/${model.id}`, {
+      key: server.apiKey,
+      version: '2022-12-12',
+      body: { configuration: { table: 'users' } },
+    });
+    assert.equal(newSql.status, 200, newSql.text);
+    assert.deepEqual(newSql.body.data.configuration, { table: 'users' }, 'a configuration is replaced whole');
+    assert.deepEqual(
+      newSql.body.data.fields.map((field: { id: string }) => field.id),
+      ['id', 'email', 'score'],
+      'a new SQL without `fields` selects all of its fields',
+    );
+    assert.deepEqual(newSql.body.data.labels, [{ name: 'people' }]);
+  });
+
   test('2022-12-12: a bulk-sync create may leave out destination_configuration ({} then)', async () => {
     const { destination_configuration: _left, ...body } = bulkBody('2022-12-12');
     const created = await call(server.url, 'POST', '/api/bulk/syncs', {

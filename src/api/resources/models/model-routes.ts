@@ -120,7 +120,10 @@ export function modelRoutes(context: AppContext, models: ModelsService): RouteDe
       body: UpdateModelRequest,
       response: ModelResponseEnvelope,
       errors: [400, 404, 422, 500],
-      currentBody: async ({ caller, params }) => modelToUpdateBody(await models.requireModel(caller, params.id)),
+      // A model's configuration is one SQL or one table: a patch replaces it whole.
+      patchReplacesWhole: ['configuration'],
+      currentBody: async ({ caller, params, patch }) =>
+        modelToUpdateBody(await models.requireModel(caller, params.id), patch),
       handler: async ({ caller, params, query, body }) => {
         if (query.async) {
           await models.requireModel(caller, params.id);

@@ -33,17 +33,19 @@ export function modelToWire(model: ModelLike) {
 }
 
 /**
- * A model as an update body that changes nothing: its field selection (the detected fields it keeps, so a new SQL
- * that lacks one of them is a 422 naming it until `fields` is sent or nulled), its user-added fields and settings.
+ * A model as an update body that changes nothing: its field selection (the detected fields it keeps), its user-added
+ * fields and settings. The selection belongs to the SQL: for a patch that brings a new `configuration` without
+ * `fields`, it is left out, so every field of the new SQL is selected.
  */
-export function modelToUpdateBody(model: Model): Record<string, unknown> {
+export function modelToUpdateBody(model: Model, patch: unknown): Record<string, unknown> {
   const { labels, ...settings } = model.settings;
+  const newSql = typeof patch === 'object' && patch !== null && 'configuration' in patch && !('fields' in patch);
   return {
     name: model.name,
     connection_id: model.connection_id,
     configuration: model.configuration,
     ...(model.identifier ? { identifier: model.identifier } : {}),
-    fields: model.fields.filter((field) => !field.user_added).map((field) => field.id),
+    ...(newSql ? {} : { fields: model.fields.filter((field) => !field.user_added).map((field) => field.id) }),
     additional_fields: model.fields
       .filter((field) => field.user_added)
       .map((field) => ({
