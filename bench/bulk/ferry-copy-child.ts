@@ -12,6 +12,8 @@ export interface CopyChildRequest {
   destination: Record<string, unknown>;
   schemaId: string;
   outputName: string;
+  /** Ranges copied at once (1: one stream); the table is split whatever its size. */
+  ranges: number;
 }
 
 export interface CopyChildReport {
@@ -42,6 +44,8 @@ process.once('message', async (request: CopyChildRequest) => {
       mode: 'replicate',
       normalizeNames: 'disabled',
       schemas: [{ schemaId: request.schemaId, outputName: request.outputName }],
+      rangeParallelism: request.ranges,
+      splitAboveRows: 0,
       ...(process.env.BENCH_BULK_CHUNK ? { copyChunkSize: Number(process.env.BENCH_BULK_CHUNK) } : {}),
     },
     { checkpoints: createMemoryCheckpointStore(), consoleLog: createMemoryConsoleLog() },
