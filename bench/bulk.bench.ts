@@ -13,7 +13,7 @@ import pg from 'pg';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../test/kit/services.ts';
 import { benchTableColumns, fillBenchTable } from './bulk/bench-table.ts';
 import type { CopyChildReport, CopyChildRequest } from './bulk/ferry-copy-child.ts';
-import { copyThroughServer, type EndToEndPhase } from './bulk/ferry-end-to-end.ts';
+import { copyThroughServer, postgresConnectionOf, printPhases } from './bulk/ferry-end-to-end.ts';
 import { printGoals } from './lib/goal.ts';
 import { startPeakRssSampler } from './lib/peak-rss.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
@@ -21,18 +21,6 @@ import { formatCount, printTable } from './lib/result-table.ts';
 
 const rowCount = Number(process.env.BENCH_BULK_ROWS ?? 1_000_000);
 const rangeCounts = (process.env.BENCH_BULK_RANGES ?? '1,2').split(',').map(Number);
-
-function configurationOf(database: ScratchDatabase): Record<string, unknown> {
-  const url = new URL(database.url);
-  return {
-    hostname: url.hostname,
-    port: Number(url.port || 5432),
-    database: database.name,
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    ssl: false,
-  };
-}
 
 async function query(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: database.url });
@@ -95,8 +83,8 @@ async function ferry(source: ScratchDatabase, destination: ScratchDatabase, rang
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const request: CopyChildRequest = {
-    source: configurationOf(source),
-    destination: configurationOf(destination),
+    source: postgresConnectionOf(source),
+    destination: postgresConnectionOf(destination),
     schemaId: 'public.bench',
     outputName: `bench_ferry_${ranges}`,
     ranges,
@@ -149,7 +137,12 @@ async function main(): Promise<void> {
     }
     const engine = engines.reduce((best, each) => (each.seconds < best.seconds ? each : best));
     await query(destination, 'create schema e2e');
-    const throughServer = await copyThroughServer(source, destination, 'public.bench', 'e2e');
+    const throughServer = await copyThroughServer(
+      postgresConnectionOf(source),
+      postgresConnectionOf(destination),
+      'public.bench',
+      'e2e',
+    );
     const endToEnd: Measured = {
       name: 'Ferry bulk sync (end to end: API, queue, worker)',
       seconds: throughServer.seconds,
@@ -183,19 +176,7 @@ async function main(): Promise<void> {
       ],
       [base, ...engines, endToEnd],
     );
-    printTable(
-      'Where the end-to-end time went',
-      [
-        { header: 'phase', cell: (row: EndToEndPhase) => row.name },
-        { header: 'ms', cell: (row: EndToEndPhase) => row.milliseconds.toFixed(0), align: 'right' },
-        {
-          header: 'share',
-          cell: (row: EndToEndPhase) => `${((row.milliseconds / (endToEnd.seconds * 1000)) * 100).toFixed(1)} %`,
-          align: 'right',
-        },
-      ],
-      throughServer.phases,
-    );
+    printPhases(throughServer);
     const speed = ratio(rowsPerSecond(engine), rowsPerSecond(base));
     const enginePeak = Math.max(...engines.map((each) => each.peakRss ?? Number.POSITIVE_INFINITY));
     const endToEndSpeed = ratio(rowsPerSecond(endToEnd), rowsPerSecond(base));
