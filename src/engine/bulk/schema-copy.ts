@@ -131,8 +131,7 @@ export async function copySchema(
     // A test execution's row limit is the record path's to keep.
     const direct = plan.rowLimit === undefined ? plan.source.directCopy?.to(plan.destination) : undefined;
     if (direct) {
-      const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
-      const result = await direct.copy(context, directCopyRequest(mapping, strategy, chunkSize), committed);
+      const result = await direct.copy(context, directCopyRequest(mapping, strategy, plan), committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {
       await copyRecords(
@@ -180,7 +179,7 @@ export async function copySchema(
   }
 }
 
-function directCopyRequest(mapping: SchemaMapping, strategy: SchemaStrategy, chunkSize: number): DirectCopyRequest {
+function directCopyRequest(mapping: SchemaMapping, strategy: SchemaStrategy, plan: BulkSyncPlan): DirectCopyRequest {
   return {
     sourceSchemaId: mapping.sourceSchemaId,
     destinationSchemaId: mapping.destinationSchemaId,
@@ -193,6 +192,8 @@ function directCopyRequest(mapping: SchemaMapping, strategy: SchemaStrategy, chu
       strategy.orderField === undefined
         ? undefined
         : { field: strategy.orderField, after: strategy.after, inclusive: strategy.inclusive },
-    chunkSize,
+    chunkSize: plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize,
+    parallelism: plan.rangeParallelism ?? bulkPlanDefaults.rangeParallelism,
+    splitAboveRows: plan.splitAboveRows ?? bulkPlanDefaults.splitAboveRows,
   };
 }
