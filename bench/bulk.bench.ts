@@ -4,7 +4,8 @@
 // into an identical empty table. Two Ferry figures: the engine alone in a child process, and end to end (a real
 // server, the sync created and its execution POSTed and polled through the API: what a user waits for), with a
 // breakdown of the end-to-end time. Goals: the engine ≥ 0.5 and end to end ≥ 0.8 of the baseline's rows/s; Ferry's
-// peak RSS < 300 MB. BENCH_BULK_ROWS overrides the row count (e.g. 100000 for a quick look).
+// peak RSS < 300 MB. BENCH_BULK_ROWS overrides the row count (e.g. 100000 for a quick look); BENCH_BULK_RANGES lists
+// the engine runs by ranges copied at once (default 1,2: one stream, then parallel ranges).
 import { spawn, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -12,25 +13,14 @@ import pg from 'pg';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../test/kit/services.ts';
 import { benchTableColumns, fillBenchTable } from './bulk/bench-table.ts';
 import type { CopyChildReport, CopyChildRequest } from './bulk/ferry-copy-child.ts';
-import { copyThroughServer, type EndToEndPhase } from './bulk/ferry-end-to-end.ts';
+import { copyThroughServer, postgresConnectionOf, printPhases } from './bulk/ferry-end-to-end.ts';
 import { printGoals } from './lib/goal.ts';
 import { startPeakRssSampler } from './lib/peak-rss.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
 import { formatCount, printTable } from './lib/result-table.ts';
 
 const rowCount = Number(process.env.BENCH_BULK_ROWS ?? 1_000_000);
-
-function configurationOf(database: ScratchDatabase): Record<string, unknown> {
-  const url = new URL(database.url);
-  return {
-    hostname: url.hostname,
-    port: Number(url.port || 5432),
-    database: database.name,
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    ssl: false,
-  };
-}
+const rangeCounts = (process.env.BENCH_BULK_RANGES ?? '1,2').split(',').map(Number);
 
 async function query(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: database.url });
@@ -87,16 +77,17 @@ async function baseline(source: ScratchDatabase, destination: ScratchDatabase): 
   };
 }
 
-async function ferry(source: ScratchDatabase, destination: ScratchDatabase): Promise<Measured> {
+async function ferry(source: ScratchDatabase, destination: ScratchDatabase, ranges: number): Promise<Measured> {
   const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const request: CopyChildRequest = {
-    source: configurationOf(source),
-    destination: configurationOf(destination),
+    source: postgresConnectionOf(source),
+    destination: postgresConnectionOf(destination),
     schemaId: 'public.bench',
-    outputName: 'bench_ferry',
+    outputName: `bench_ferry_${ranges}`,
+    ranges,
   };
   child.send(request);
   const [report] = (await once(child, 'message')) as [CopyChildReport];
@@ -104,7 +95,7 @@ async function ferry(source: ScratchDatabase, destination: ScratchDatabase): Pro
   if (report.status !== 'completed') throw new Error(`Ferry's copy ${report.status}: ${report.error}`);
   console.log(`Ferry process CPU: ${report.cpuSeconds.toFixed(2)} s for ${report.seconds.toFixed(2)} s of wall time`);
   return {
-    name: 'Ferry bulk sync (engine, one execution)',
+    name: `Ferry bulk sync (engine, ${ranges === 1 ? 'one stream' : `${ranges} ranges`})`,
     seconds: report.seconds,
     rows: report.rows,
     peakRss: report.peakRss,
@@ -137,12 +128,21 @@ async function main(): Promise<void> {
     );
 
     const base = await baseline(source, destination);
-    const engine = await ferry(source, destination);
-    const check = await query(destination, `select count(*)::int as count from bench_ferry`);
-    if (check.rows[0].count !== rowCount)
-      throw new Error(`Ferry copied ${check.rows[0].count} rows, expected ${rowCount}`);
+    const engines: Measured[] = [];
+    for (const ranges of rangeCounts) {
+      engines.push(await ferry(source, destination, ranges));
+      const check = await query(destination, `select count(*)::int as count from bench_ferry_${ranges}`);
+      if (check.rows[0].count !== rowCount)
+        throw new Error(`Ferry copied ${check.rows[0].count} rows, expected ${rowCount}`);
+    }
+    const engine = engines.reduce((best, each) => (each.seconds < best.seconds ? each : best));
     await query(destination, 'create schema e2e');
-    const throughServer = await copyThroughServer(source, destination, 'public.bench', 'e2e');
+    const throughServer = await copyThroughServer(
+      postgresConnectionOf(source),
+      postgresConnectionOf(destination),
+      'public.bench',
+      'e2e',
+    );
     const endToEnd: Measured = {
       name: 'Ferry bulk sync (end to end: API, queue, worker)',
       seconds: throughServer.seconds,
@@ -174,25 +174,18 @@ async function main(): Promise<void> {
           align: 'right',
         },
       ],
-      [base, engine, endToEnd],
+      [base, ...engines, endToEnd],
     );
-    printTable(
-      'Where the end-to-end time went',
-      [
-        { header: 'phase', cell: (row: EndToEndPhase) => row.name },
-        { header: 'ms', cell: (row: EndToEndPhase) => row.milliseconds.toFixed(0), align: 'right' },
-        {
-          header: 'share',
-          cell: (row: EndToEndPhase) => `${((row.milliseconds / (endToEnd.seconds * 1000)) * 100).toFixed(1)} %`,
-          align: 'right',
-        },
-      ],
-      throughServer.phases,
-    );
+    printPhases(throughServer);
     const speed = ratio(rowsPerSecond(engine), rowsPerSecond(base));
+    const enginePeak = Math.max(...engines.map((each) => each.peakRss ?? Number.POSITIVE_INFINITY));
     const endToEndSpeed = ratio(rowsPerSecond(endToEnd), rowsPerSecond(base));
     printGoals([
-      { name: 'engine throughput', met: speed >= 0.5, detail: `${formatRatio(speed)} of psql | psql (goal ≥ 0.50)` },
+      {
+        name: 'engine throughput',
+        met: speed >= 0.5,
+        detail: `${formatRatio(speed)} of psql | psql at best, ${engine.name} (goal ≥ 0.50)`,
+      },
       {
         name: 'end-to-end throughput',
         met: endToEndSpeed >= 0.8,
@@ -200,8 +193,8 @@ async function main(): Promise<void> {
       },
       {
         name: 'memory',
-        met: Math.max(engine.peakRss ?? Infinity, endToEnd.peakRss ?? Infinity) < 300e6,
-        detail: `peak RSS ${((engine.peakRss ?? Number.NaN) / 1e6).toFixed(0)} MB engine, ${((endToEnd.peakRss ?? Number.NaN) / 1e6).toFixed(0)} MB server (goal < 300 MB)`,
+        met: Math.max(enginePeak, endToEnd.peakRss ?? Infinity) < 300e6,
+        detail: `peak RSS ${(enginePeak / 1e6).toFixed(0)} MB engine (largest), ${((endToEnd.peakRss ?? Number.NaN) / 1e6).toFixed(0)} MB server (goal < 300 MB)`,
       },
     ]);
   } finally {

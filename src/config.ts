@@ -5,7 +5,7 @@
 // choices but facts of a protocol or of the API (PostgreSQL's 63-byte identifier limit, the proxy's body caps, the
 // 10 s limit of a synchronous model sample, page sizes and test row limits), which stay beside the code that obeys
 // them, and a connector's own driver settings (pool size, busy timeout), which belong to its connection.
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { CONTINUOUS_MINIMUM_GAP_MS } from './domain/schedules/next-run.ts';
 import { queueDefaults } from './queue/job-queue.ts';
@@ -33,6 +33,13 @@ export const ferryDefaults = {
     concurrency: 3,
     batchSize: 5000,
     copyChunkSize: 100_000,
+    /**
+     * Ranges of one big table copied at once on the COPY path (FERRY_BULK_RANGES), one per core up to 4: each range
+     * runs a source and a destination backend, and 4 leaves a PostgreSQL connection's pool of 5 a spare client.
+     */
+    rangeParallelism: Math.max(1, Math.min(4, availableParallelism())),
+    /** Tables with more rows than this are split into ranges (FERRY_BULK_SPLIT_ROWS). */
+    splitAboveRows: 500_000,
   },
   /** Model-sync state kept in memory per worker (FERRY_STATE_CACHE_MB), in bytes. */
   stateCacheBytes: 128 * 1024 * 1024,
@@ -174,6 +181,13 @@ export interface FerryConfig {
   workerId: string;
   /** Executions one worker process runs at once. Env FERRY_WORKER_CONCURRENCY. Default 4. */
   workerConcurrency: number;
+  /**
+   * Ranges of one large table a bulk copy between two PostgreSQL connections runs at once; a sync's
+   * concurrency_limit caps it. Env FERRY_BULK_RANGES. Default: the cores, at most 4.
+   */
+  bulkRangeParallelism: number;
+  /** Tables with more rows than this are copied in ranges. Env FERRY_BULK_SPLIT_ROWS. Default 500,000. */
+  bulkSplitAboveRows: number;
   /**
    * At most this many executions (bulk and model syncs together) of one organization run at once, across every
    * worker of the installation; the others wait their turn without using up an attempt, so that one tenant's backlog
@@ -340,6 +354,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       env.FERRY_WORKER_CONCURRENCY,
       ferryDefaults.worker.concurrency,
       'FERRY_WORKER_CONCURRENCY',
+    ),
+    bulkRangeParallelism: positiveInteger(
+      env.FERRY_BULK_RANGES,
+      ferryDefaults.bulk.rangeParallelism,
+      'FERRY_BULK_RANGES',
+    ),
+    bulkSplitAboveRows: positiveInteger(
+      env.FERRY_BULK_SPLIT_ROWS,
+      ferryDefaults.bulk.splitAboveRows,
+      'FERRY_BULK_SPLIT_ROWS',
     ),
     organizationConcurrency: nonEmpty(env.FERRY_ORGANIZATION_CONCURRENCY)
       ? positiveInteger(env.FERRY_ORGANIZATION_CONCURRENCY, 0, 'FERRY_ORGANIZATION_CONCURRENCY')

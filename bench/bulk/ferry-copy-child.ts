@@ -1,17 +1,20 @@
-// The process under test: one bulk-sync execution (PostgreSQL → PostgreSQL) through the engine, exactly
-// as the worker runs it, in its own process so its peak RSS is Ferry's alone. Reports over IPC.
-import { createPostgresConnector } from '../../src/connectors/postgres/postgres-connector.ts';
+// The process under test: one bulk-sync execution through the engine, exactly as the worker runs it, in its own
+// process so its peak RSS is Ferry's alone. Reports over IPC.
+import { createSqlConnectors } from '../../src/connectors/sql-connectors.ts';
 import { runBulkSync } from '../../src/engine/bulk/bulk-sync-runner.ts';
 import { createMemoryCheckpointStore } from '../../src/engine/bulk/memory-checkpoint-store.ts';
 import { createMemoryConsoleLog } from '../../src/engine/memory-console-log.ts';
 import { silentLogger } from '../../src/domain/run-context.ts';
 import { ownPeakRss } from '../lib/peak-rss.ts';
+import type { BenchConnection } from './ferry-end-to-end.ts';
 
 export interface CopyChildRequest {
-  source: Record<string, unknown>;
-  destination: Record<string, unknown>;
+  source: BenchConnection;
+  destination: BenchConnection;
   schemaId: string;
   outputName: string;
+  /** Ranges copied at once (1: one stream); the table is split whatever its size. */
+  ranges: number;
 }
 
 export interface CopyChildReport {
@@ -26,9 +29,10 @@ export interface CopyChildReport {
 }
 
 process.once('message', async (request: CopyChildRequest) => {
-  const connector = createPostgresConnector();
-  const source = connector.open(request.source);
-  const destination = connector.open(request.destination);
+  const connectors = new Map(createSqlConnectors().map((connector) => [connector.type, connector]));
+  const open = (connection: BenchConnection) => connectors.get(connection.type)!.open(connection.configuration);
+  const source = open(request.source);
+  const destination = open(request.destination);
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const result = await runBulkSync(
@@ -42,7 +46,10 @@ process.once('message', async (request: CopyChildRequest) => {
       mode: 'replicate',
       normalizeNames: 'disabled',
       schemas: [{ schemaId: request.schemaId, outputName: request.outputName }],
+      rangeParallelism: request.ranges,
+      splitAboveRows: 0,
       ...(process.env.BENCH_BULK_CHUNK ? { copyChunkSize: Number(process.env.BENCH_BULK_CHUNK) } : {}),
+      ...(process.env.BENCH_BULK_BATCH ? { batchSize: Number(process.env.BENCH_BULK_BATCH) } : {}),
     },
     { checkpoints: createMemoryCheckpointStore(), consoleLog: createMemoryConsoleLog() },
   );

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScratchDatabase } from '../../test/kit/services.ts';
+import { printTable } from '../lib/result-table.ts';
 import { forkServer } from '../lib/server-child.ts';
 
 const apiKey = 'ferry-bench-end-to-end-key-0123456789';
 
-export interface EndToEndPhase {
+interface EndToEndPhase {
   name: string;
   milliseconds: number;
 }
@@ -58,15 +59,41 @@ async function api<Data = { id: string }>(url: string, method: string, path: str
   return (JSON.parse(text) as { data: Data }).data;
 }
 
-function configurationOf(database: ScratchDatabase): Record<string, unknown> {
+/** A connection as the API takes it: its type and configuration. */
+export interface BenchConnection {
+  type: string;
+  configuration: Record<string, unknown>;
+}
+
+/** The postgresql connection configuration of a scratch database. */
+export function postgresConnectionOf(database: ScratchDatabase): BenchConnection {
   const url = new URL(database.url);
   return {
-    hostname: url.hostname,
-    port: Number(url.port || 5432),
-    database: database.name,
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
-    ssl: false,
+    type: 'postgresql',
+    configuration: {
+      hostname: url.hostname,
+      port: Number(url.port || 5432),
+      database: database.name,
+      username: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      ssl: false,
+    },
+  };
+}
+
+/** The mysql connection configuration of a scratch database. */
+export function mysqlConnectionOf(database: ScratchDatabase): BenchConnection {
+  const url = new URL(database.url);
+  return {
+    type: 'mysql',
+    configuration: {
+      hostname: url.hostname,
+      port: Number(url.port || 3306),
+      account: decodeURIComponent(url.username),
+      ...(url.password ? { passwd: decodeURIComponent(url.password) } : {}),
+      dbname: database.name,
+      ssl: false,
+    },
   };
 }
 
@@ -94,17 +121,18 @@ function between(from: string | number | undefined, to: string | number | undefi
 }
 
 /**
- * Copies `schemaId` of `source` into `destination` (schema `destinationSchema`, which must exist) through a fresh
+ * Copies `schemaId` of `source` into `destination` (namespace `destinationSchema`, which must exist) through a fresh
  * Ferry server, and returns the wall time from the execution's POST to the poll that saw it completed.
  */
 export async function copyThroughServer(
-  source: ScratchDatabase,
-  destination: ScratchDatabase,
+  source: BenchConnection,
+  destination: BenchConnection,
   schemaId: string,
   destinationSchema: string,
 ): Promise<EndToEndResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-e2e-'));
   const server = await forkServer(fileURLToPath(new URL('../api/ferry-child.ts', import.meta.url)), {
+    ...(process.env.BENCH_CPU_PROF_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROF_DIR } : {}),
     env: {
       FERRY_DATA_DIR: dataDir,
       FERRY_BOOTSTRAP_API_KEY: apiKey,
@@ -119,15 +147,13 @@ export async function copyThroughServer(
     const sourceId = (
       await api(server.url, 'POST', '/api/connections', {
         name: 'Bench source',
-        type: 'postgresql',
-        configuration: configurationOf(source),
+        ...source,
       })
     ).id;
     const destinationId = (
       await api(server.url, 'POST', '/api/connections', {
         name: 'Bench destination',
-        type: 'postgresql',
-        configuration: configurationOf(destination),
+        ...destination,
       })
     ).id;
     const sync = await api(server.url, 'POST', '/api/bulk/syncs', {
@@ -176,4 +202,21 @@ export async function copyThroughServer(
     rmSync(dataDir, { recursive: true, force: true });
   }
   return { ...result, peakRss };
+}
+
+/** The breakdown of one end-to-end copy, as a table of phases and their share of the whole. */
+export function printPhases(result: EndToEndResult): void {
+  printTable(
+    'Where the end-to-end time went',
+    [
+      { header: 'phase', cell: (row: EndToEndPhase) => row.name },
+      { header: 'ms', cell: (row: EndToEndPhase) => row.milliseconds.toFixed(0), align: 'right' },
+      {
+        header: 'share',
+        cell: (row: EndToEndPhase) => `${((row.milliseconds / (result.seconds * 1000)) * 100).toFixed(1)} %`,
+        align: 'right',
+      },
+    ],
+    result.phases,
+  );
 }

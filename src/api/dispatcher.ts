@@ -12,6 +12,7 @@ import { Reply } from './route.ts';
 import type { VersionedEndpoint } from './versioning/migrate.ts';
 import type { ApiVersion } from './versioning/versions.ts';
 import { compileValidator, type InputValidator } from './validation.ts';
+import { mergePatch } from './versioning/merge-patch.ts';
 import type { ErrorRenderer } from './error-response.ts';
 import './request-version.ts';
 import { idempotencyHeader, replayHeader, validateIdempotencyKey, type IdempotencyGate } from './idempotency.ts';
@@ -146,10 +147,10 @@ function dispatch(
     .then((found) => handle(prepared, request, fastifyReply, deps, found));
 }
 
-function readInput(
-  prepared: PreparedEndpoint,
-  request: FastifyRequest,
-): { params: Record<string, string>; query: Record<string, unknown>; body: unknown } {
+type Input = { params: Record<string, string>; query: Record<string, unknown>; body: unknown };
+
+/** The request brought up to the newest shape, with its path and query checked; the body is not checked yet. */
+function upgradedInput(prepared: PreparedEndpoint, request: FastifyRequest): Input {
   const { endpoint } = prepared;
   const positional = request.params as Record<string, string>;
   const params: Record<string, string> = {};
@@ -163,8 +164,29 @@ function readInput(
   return {
     params: (prepared.params ? prepared.params.parse(upgraded.params) : upgraded.params) as Record<string, string>,
     query: (prepared.query ? prepared.query.parse(upgraded.query) : upgraded.query) as Record<string, unknown>,
-    body: prepared.body ? prepared.body.parse(upgraded.body) : upgraded.body,
+    body: upgraded.body,
   };
+}
+
+function checkBody(prepared: PreparedEndpoint, input: Input): Input {
+  return prepared.body ? { ...input, body: prepared.body.parse(input.body) } : input;
+}
+
+function readInput(prepared: PreparedEndpoint, request: FastifyRequest): Input {
+  return checkBody(prepared, upgradedInput(prepared, request));
+}
+
+/** A merge-patch endpoint's input: the patch merged onto the resource as it stands, then checked as a full body. */
+async function readMergedInput(prepared: PreparedEndpoint, request: FastifyRequest, caller: Caller): Promise<Input> {
+  const input = upgradedInput(prepared, request);
+  const current = await prepared.endpoint.route.currentBody!({
+    params: input.params,
+    query: input.query,
+    caller,
+    patch: input.body,
+  });
+  const merged = mergePatch(current, input.body, prepared.endpoint.route.patchReplacesWhole);
+  return checkBody(prepared, { ...input, body: merged });
 }
 
 /** `caller` is undefined only on public endpoints. */
@@ -176,7 +198,21 @@ function handle(
   caller: Caller | undefined,
 ): Promise<unknown> {
   if (caller) authorize(caller, prepared.endpoint);
-  const input = readInput(prepared, request);
+  if (prepared.endpoint.mergePatch && caller)
+    return readMergedInput(prepared, request, caller).then((input) =>
+      handleInput(prepared, request, fastifyReply, deps, caller, input),
+    );
+  return handleInput(prepared, request, fastifyReply, deps, caller, readInput(prepared, request));
+}
+
+function handleInput(
+  prepared: PreparedEndpoint,
+  request: FastifyRequest,
+  fastifyReply: FastifyReply,
+  deps: DispatchDeps,
+  caller: Caller | undefined,
+  input: Input,
+): Promise<unknown> {
   const key = request.method === 'GET' ? undefined : validateIdempotencyKey(request.headers[idempotencyHeader]);
   if (key && caller) return handleIdempotent(prepared, request, fastifyReply, deps, caller, input, key);
   const authenticate = caller ? undefined : () => deps.authenticate.authenticate(request.headers.authorization);
@@ -191,7 +227,7 @@ async function handleIdempotent(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
   caller: Caller,
-  input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown },
+  input: Input,
   key: string,
 ): Promise<unknown> {
   const decision = await deps.idempotency({
@@ -232,7 +268,7 @@ function run(
   fastifyReply: FastifyReply,
   deps: DispatchDeps,
   caller: Caller | undefined,
-  input: { params: Record<string, string>; query: Record<string, unknown>; body: unknown },
+  input: Input,
   authenticate?: () => Promise<Caller>,
 ): Promise<{ status: number; payload: string | undefined }> {
   const onWrite = request.method === 'GET' ? undefined : deps.onWrite;

@@ -84,7 +84,22 @@ export interface RouteDefinition {
   /** Documented error statuses, for OpenAPI. */
   errors?: number[];
   handler(input: HandlerInput): Promise<unknown | Reply>;
+  /**
+   * Update routes that a version serves as a JSON merge patch (a `merge-patch` version change): the resource as it
+   * stands, in this route's body shape, onto which the request is merged before it is validated. Secrets a response
+   * never shows belong here only when the update would clear them if left out. 404 for another tenant's id, as the
+   * handler's own lookup.
+   */
+  currentBody?(input: CurrentBodyInput): Promise<Record<string, unknown>>;
+  /**
+   * Body fields that such a patch replaces whole instead of merging key by key: values whose parts mean something
+   * only together (a schedule's hour means nothing once its frequency is manual).
+   */
+  patchReplacesWhole?: readonly string[];
 }
+
+/** What a currentBody reads: the checked path and query, and the patch (not checked yet: it is merged first). */
+type CurrentBodyInput = Pick<HandlerInput, 'params' | 'query' | 'caller'> & { patch: unknown };
 
 export function routeKey(route: { method: string; path: string }): string {
   return `${route.method} ${route.path}`;

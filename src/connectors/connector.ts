@@ -139,6 +139,15 @@ export interface DirectCopyRequest {
   cursor?: { field: string; after?: unknown; inclusive?: boolean };
   /** Rows per chunk: one destination transaction, one report. */
   chunkSize: number;
+  /**
+   * Ranges of the order field copied at once, each on its own connections, for a table read from its start that
+   * holds more than `splitAboveRows` rows. A ranged copy reports a cursor of its own (every range's progress) until
+   * its last report, which carries the plain last value; handed back as `cursor.after`, it resumes the unfinished
+   * ranges. Default 1: one range.
+   */
+  parallelism?: number;
+  /** Default: never split. */
+  splitAboveRows?: number;
   /** As ReadRequest.sourceSnapshot: every chunk reads inside this change-capture snapshot. */
   sourceSnapshot?: string;
 }

@@ -38,6 +38,9 @@ export interface ModelInput extends ModelSettings {
   labels?: string[];
 }
 
+/** One sampled record: field values grouped by where they come from (the model's id, or an enricher's). */
+type SampleRecord = Record<string, Row>;
+
 /** Records per sample (GET /api/models/{id}/sample). 10, as the schema sample endpoints default to. */
 const sampleSize = 10;
 
@@ -223,21 +226,30 @@ export function modelsService(context: AppContext, connections: ConnectionsServi
       return { ...current, fields: [...refreshed.fields, ...current.fields.filter((field) => field.user_added)] };
     },
 
-    /** Up to `sampleSize` records of the model, keyed by the model's field ids; warnings say what was left out. */
-    async sample(caller: Principal, id: string, run: RunContext): Promise<{ records: Row[]; warnings: string[] }> {
+    /**
+     * Up to `sampleSize` records of the model, each as the spec's SampleRecord: the model's id → its field ids →
+     * values (enrichers' fields would sit under their own ids, so names never clash); warnings say what was left out.
+     */
+    async sample(
+      caller: Principal,
+      id: string,
+      run: RunContext,
+    ): Promise<{ records: SampleRecord[]; warnings: string[] }> {
       const model = await requireModel(caller, id);
       const connection = await sourceConnection(caller.organizationId, model.connection_id);
       const query = modelQuery(context.connectors, connection.type, model.configuration);
       const exposed = model.fields.filter((field) => !field.user_added).map((field) => field.id);
       const warnings: string[] = [];
-      const records: Row[] = [];
+      const records: SampleRecord[] = [];
       const yielded = new Set<string>();
       try {
         await withFacet(connections, connection, 'modelSource', async (source) => {
           for await (const batch of source.readQuery(run, query, { limit: sampleSize, batchSize: sampleSize })) {
             for (const record of batch) for (const key of Object.keys(record)) yielded.add(key);
             for (const record of batch)
-              records.push(Object.fromEntries(exposed.map((field) => [field, jsonValue(record[field])])));
+              records.push({
+                [model.id]: Object.fromEntries(exposed.map((field) => [field, jsonValue(record[field])])),
+              });
           }
         });
       } catch (error: unknown) {

@@ -105,6 +105,11 @@ export function webhooksService(context: Pick<AppContext, 'repositories' | 'secr
       await repositories.webhooks.insert(row);
       return row;
     },
+    /** The webhook as an update input that changes nothing, its secret included (for merging a partial update). */
+    async currentInput(principal: Principal, id: string): Promise<WebhookInput> {
+      const row = await require(principal, id);
+      return { endpoint: row.endpoint, secret: secretBox.open(row.secret_sealed) };
+    },
     async update(principal: Principal, id: string, input: WebhookInput): Promise<WebhookRow> {
       const row = await require(principal, id);
       checkInput(input);

@@ -188,6 +188,11 @@ export function bulkExecutionTask(
         fetchMode: execution.fetch_mode as BulkSyncPlan['fetchMode'],
         resyncMode: execution.resync_mode as BulkSyncPlan['resyncMode'],
         ...(settings.concurrency_limit ? { concurrency: settings.concurrency_limit } : {}),
+        rangeParallelism: Math.min(
+          context.config.bulkRangeParallelism,
+          settings.concurrency_limit || context.config.bulkRangeParallelism,
+        ),
+        splitAboveRows: context.config.bulkSplitAboveRows,
         ...(execution.is_test === 1 ? { rowLimit: testExecutionRowLimit } : {}),
         sourceConnectionId: sync.source_connection_id,
         // With change capture, a continuous sync's execution is one long-lived stream rather than a run per gap.

@@ -153,7 +153,8 @@ for (const dialect of await availableDialects()) {
         key: server.apiKey,
       });
       assert.equal(pgSample.status, 200, pgSample.text);
-      assert.deepEqual(pgSample.body.data.records, [{ id: 1, Label: 'one' }]);
+      // The spec's SampleRecord: the model's id → field id → value.
+      assert.deepEqual(pgSample.body.data.records, [{ [pgModel.body.data.id]: { id: 1, Label: 'one' } }]);
 
       const sqliteModel = await call(server.url, 'POST', '/api/models', {
         key: server.apiKey,
@@ -174,8 +175,8 @@ for (const dialect of await availableDialects()) {
       });
       assert.equal(sample.status, 200, sample.text);
       assert.deepEqual(sample.body.data.records, [
-        { id: 1, title: 'a', price: 1.5 },
-        { id: 2, title: 'b', price: 2.5 },
+        { [sqliteModel.body.data.id]: { id: 1, title: 'a', price: 1.5 } },
+        { [sqliteModel.body.data.id]: { id: 2, title: 'b', price: 2.5 } },
       ]);
       assert.deepEqual(sample.body.data.warnings, []);
 
@@ -351,7 +352,8 @@ for (const dialect of await availableDialects()) {
       assert.equal(sampled.body.job.type, 'samplemodel');
       const sampleJob = await waitForJob(server, 'samplemodel', sampled.body.job.job_id);
       assert.equal(sampleJob.result.records.length, 10);
-      assert.deepEqual(Object.keys(sampleJob.result.records[0]), ['id']);
+      assert.deepEqual(Object.keys(sampleJob.result.records[0]), [modelId]);
+      assert.deepEqual(Object.keys(sampleJob.result.records[0][modelId]), ['id']);
 
       const unknownAsync = await call(server.url, 'POST', '/api/models?async=true', {
         key: server.apiKey,

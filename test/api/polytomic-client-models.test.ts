@@ -87,7 +87,8 @@ describe('official polytomic@1.18.1 client: models at 2024-02-08', { skip: await
     });
     const records = (await client.models.sample(model.id!)).data?.records ?? [];
     assert.equal(records.length, 10);
-    assert.deepEqual(records[0], { id: 1, email: 'c1@example.com' });
+    // V2SampleRecord: the base model's fields sit under the model's id.
+    assert.deepEqual(records[0], { [model.id!]: { id: 1, email: 'c1@example.com' } });
 
     const preview = await client.models.preview({
       body: { name: 'Peek', connection_id: connectionId, configuration: { query: 'select plan from contacts' } },

@@ -27,6 +27,8 @@ export function describeInstruction(instruction: VersionInstruction): string {
       return `Requests to \`${instruction.route}\` are converted to the newer shape.`;
     case 'response-converted':
       return `Responses of \`${instruction.route}\` are converted to the older shape.`;
+    case 'merge-patch':
+      return `\`${instruction.route}\`, a PATCH here, takes a JSON merge patch (RFC 7396): fields left out keep their values.`;
     case 'error-converted':
       return `Error bodies with status ${instruction.status} are \`${(instruction.olderSchema as { title?: string }).title ?? 'another shape'}\` here.`;
   }

@@ -3,7 +3,7 @@
 // start-up per (endpoint, version), so a request at the newest version pays nothing.
 import type { Access, HttpMethod, RouteDefinition } from '../route.ts';
 import { routeKey } from '../route.ts';
-import type { ErrorBodyInput, VersionChange, VersionedRequest } from './version-change.ts';
+import type { ErrorBodyInput, UpConversion, VersionChange, VersionedRequest } from './version-change.ts';
 import { compareVersions, type ApiVersion, apiVersions } from './versions.ts';
 import { walk, type TypeConverter } from './schema-walk.ts';
 
@@ -16,6 +16,8 @@ export interface VersionedEndpoint {
   /** This version's path-parameter names → the newest names. */
   paramRenames: Record<string, string>;
   access: Access;
+  /** The body is a JSON merge patch onto the route's currentBody in this version (merge-patch.ts). */
+  mergePatch: boolean;
   upgradeRequest(request: VersionedRequest): VersionedRequest;
   downgradeResponse(body: unknown): unknown;
 }
@@ -52,7 +54,11 @@ export function endpointExists(key: string, version: ApiVersion, changes: readon
   return true;
 }
 
-function typeConverters(change: VersionChange, direction: 'up' | 'down'): Map<string, TypeConverter> {
+function typeConverters(
+  change: VersionChange,
+  direction: 'up' | 'down',
+  upConversion: UpConversion = { mergePatch: false },
+): Map<string, TypeConverter> {
   const converters = new Map<string, TypeConverter>();
   const add = (type: string, converter: TypeConverter) => {
     const previous = converters.get(type);
@@ -67,8 +73,9 @@ function typeConverters(change: VersionChange, direction: 'up' | 'down'): Map<st
       });
     }
     if (instruction.kind === 'type-converted') {
-      const converter = direction === 'up' ? instruction.up : instruction.down;
-      if (converter) add(instruction.type, converter);
+      const { up, down } = instruction;
+      if (direction === 'up' && up) add(instruction.type, (value) => up(value, upConversion));
+      if (direction === 'down' && down) add(instruction.type, down);
     }
   }
   return converters;
@@ -85,8 +92,10 @@ export function planEndpoint(
   let { method, path } = route;
   let paramRenames: Record<string, string> = {};
   let access = route.access;
+  let mergePatch = false;
   for (const change of applicable) {
     for (const instruction of change.instructions) {
+      if (instruction.kind === 'merge-patch' && instruction.route === key) mergePatch = true;
       if (instruction.kind === 'endpoint-moved' && instruction.route === key) {
         ({ method, path } = splitKey(instruction.to));
         paramRenames = instruction.params ?? {};
@@ -95,9 +104,12 @@ export function planEndpoint(
     }
   }
 
+  if (mergePatch && !route.currentBody)
+    throw new Error(`${key} is a merge patch in ${version} but has no currentBody to merge onto`);
+
   // Requests climb from this version to the newest: oldest change first.
   const upSteps = [...applicable].reverse().map((change) => ({
-    converters: typeConverters(change, 'up'),
+    converters: typeConverters(change, 'up', { mergePatch }),
     requestConverters: change.instructions.flatMap((instruction) =>
       instruction.kind === 'request-converted' && instruction.route === key ? [instruction.up] : [],
     ),
@@ -131,7 +143,7 @@ export function planEndpoint(
     }
     return current;
   };
-  return { route, version, method, path, paramRenames, access, upgradeRequest, downgradeResponse };
+  return { route, version, method, path, paramRenames, access, mergePatch, upgradeRequest, downgradeResponse };
 }
 
 /** Every endpoint in every version. */

@@ -24,15 +24,26 @@ export type VersionInstruction =
       kind: 'type-converted';
       type: string;
       olderSchema?: TSchema;
-      up?: (value: unknown) => unknown;
+      up?: (value: unknown, request: UpConversion) => unknown;
       down?: (value: unknown) => unknown;
     }
   /** Conversion of a whole request (path params, query, body) to the newer shape, for one endpoint. */
   | { kind: 'request-converted'; route: RouteKey; up: (request: VersionedRequest) => VersionedRequest }
   /** Conversion of one endpoint's success body to the older shape. */
   | { kind: 'response-converted'; route: RouteKey; down: (body: unknown) => unknown; olderSchema?: TSchema }
+  /**
+   * In this version and older ones the update endpoint's body is a JSON merge patch (RFC 7396) onto the resource as
+   * it stands (the route's `currentBody`): fields left out keep their values, `null` removes one (merge-patch.ts).
+   */
+  | { kind: 'merge-patch'; route: RouteKey }
   /** Error bodies with this status have another shape in this version and older. */
   | { kind: 'error-converted'; status: number; down: (body: ErrorBodyInput) => unknown; olderSchema: TSchema };
+
+/** What a type's upward conversion knows of the request it is part of. */
+export interface UpConversion {
+  /** The body is a JSON merge patch: a field left out is kept, so the conversion must not require any. */
+  mergePatch: boolean;
+}
 
 export interface VersionedRequest {
   params: Record<string, string>;

@@ -1,11 +1,17 @@
-// Bulk writes: one transaction per batch with multi-row INSERT … ON CONFLICT, chunked under the
-// 65535-parameter limit of the wire protocol. Large initial loads between two PostgreSQL
-// connections should use postgres-copy.ts instead (COPY is several times faster).
+// Bulk writes: one transaction per batch. Inserts and upserts travel as COPY … FROM STDIN in text format, several
+// times faster than parameterized INSERTs: straight into the table for inserts, and for upserts into a temporary
+// staging table merged with one INSERT … SELECT … ON CONFLICT (the last row of a key in the batch wins). Deletes are
+// one statement per key. Between two PostgreSQL connections the engine uses the direct copy instead, where the rows
+// are never decoded at all.
 import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkDestination, TableOperation, WriteRequest } from '../connector.ts';
 import { ConnectorError } from '../connector-error.ts';
 import type { BulkSource } from '../connector.ts';
-import { buildDelete, buildInsert, chunkRows, columnsOf } from '../sql/sql-statements.ts';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import { buildDelete, columnsOf } from '../sql/sql-statements.ts';
+import { copyTextLine } from './postgres-copy-text.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
@@ -35,8 +41,15 @@ function operationSql(operation: TableOperation, exists: boolean): string[] {
   }
 }
 
-async function writeBatch(context: RunContext, client: PostgresClient, request: WriteRequest): Promise<number> {
-  const described = await describePostgresTable(context, client, request.schemaId);
+type TableDescription = NonNullable<Awaited<ReturnType<typeof describePostgresTable>>>;
+
+async function writeBatch(
+  context: RunContext,
+  client: PostgresClient,
+  request: WriteRequest,
+  describe: (schemaId: string) => Promise<TableDescription | undefined>,
+): Promise<number> {
+  const described = await describe(request.schemaId);
   if (!described) throw new ConnectorError(`Table ${request.schemaId} does not exist`, { code: 'object_missing' });
   const encode = (column: string, value: unknown) => encodePostgresValue(described.typeNames.get(column), value);
   const key = request.primaryKey ?? described.fields.filter((field) => field.is_primary_key).map((field) => field.id);
@@ -56,11 +69,18 @@ async function writeBatch(context: RunContext, client: PostgresClient, request: 
           await connection.query(statement.text, statement.values);
         }
       } else {
-        for (const chunk of chunkRows(request.records, columns.length)) {
-          const upsertKey = request.mode === 'upsert' ? key : undefined;
-          const statement = buildInsert(postgresDialect, request.schemaId, columns, chunk, encode, upsertKey);
-          await connection.query(statement.text, statement.values);
-        }
+        const merge = request.mode === 'upsert';
+        const table = postgresDialect.quoteTable(request.schemaId);
+        const columnList = columns.map(quote).join(', ');
+        if (merge)
+          await connection.query(
+            `create temporary table ${stagingTable} (like ${table} including defaults) on commit drop`,
+          );
+        await pipeline(
+          Readable.from(copyTextLines(request.records, columns, encode)),
+          connection.query(copyFrom(`copy ${merge ? stagingTable : table} (${columnList}) from stdin`)),
+        );
+        if (merge) await connection.query(mergeFromStaging(table, columns, key));
       }
       await connection.query('commit');
     } catch (error: unknown) {
@@ -71,20 +91,66 @@ async function writeBatch(context: RunContext, client: PostgresClient, request: 
   return request.records.length;
 }
 
+const stagingTable = 'ferry_write_staging';
+/** Rows per chunk of COPY text handed to the socket: large enough to amortize the write, small enough to stream. */
+const linesPerChunk = 500;
+
+function* copyTextLines(
+  records: WriteRequest['records'],
+  columns: string[],
+  encode: (column: string, value: unknown) => unknown,
+): Generator<string> {
+  let chunk = '';
+  for (let index = 0; index < records.length; index += 1) {
+    const record = records[index]!;
+    chunk += copyTextLine(columns.map((column) => encode(column, record[column])));
+    if ((index + 1) % linesPerChunk === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** The staging rows into the table; of several rows with one key the last one copied wins. */
+function mergeFromStaging(table: string, columns: string[], key: string[]): string {
+  const quotedColumns = columns.map(quote).join(', ');
+  const quotedKey = key.map(quote).join(', ');
+  const latest = `select distinct on (${quotedKey}) ${quotedColumns} from ${stagingTable} order by ${quotedKey}, ctid desc`;
+  return `insert into ${table} (${quotedColumns}) ${latest} ${postgresDialect.upsertClause(key, columns)}`;
+}
+
 export function createPostgresDestination(client: PostgresClient, source: BulkSource): BulkDestination {
+  // Column types per table for the writes, read once and forgotten whenever this destination changes a table; a
+  // connection lives for one execution, so another writer's change shows at the next one.
+  const described = new Map<string, Promise<TableDescription | undefined>>();
+  const describe = (context: RunContext, schemaId: string) => {
+    let found = described.get(schemaId);
+    if (!found) {
+      found = describePostgresTable(context, client, schemaId);
+      described.set(schemaId, found);
+      found.then(
+        (table) => table === undefined && described.delete(schemaId),
+        () => described.delete(schemaId),
+      );
+    }
+    return found;
+  };
   return {
     describeSchema: source.describeSchema,
     read: source.read,
     async apply(context, operation) {
+      described.delete(operation.schemaId);
       const exists = (await describePostgresTable(context, client, operation.schemaId)) !== undefined;
       if (operation.kind === 'add_fields' && !exists) {
         throw new ConnectorError(`Table ${operation.schemaId} does not exist`, { code: 'object_missing' });
       }
       if (operation.kind === 'create_table' && !exists) await ensurePostgresSchema(context, client, operation.schemaId);
       for (const text of operationSql(operation, exists)) await client.query(context, text);
+      described.delete(operation.schemaId);
     },
     async write(context, request) {
-      return { written: await writeBatch(context, client, request) };
+      return { written: await writeBatch(context, client, request, (schemaId) => describe(context, schemaId)) };
     },
   };
 }

@@ -13,6 +13,7 @@ import type { DirectCopy, DirectCopyChunk, DirectCopyRequest } from '../connecto
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
+import { type CopyRange, isRangesCursor, planCopyRanges, type RangesCursor } from './postgres-copy-ranges.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
 import { beginInSnapshot } from './postgres-snapshot.ts';
 
@@ -78,15 +79,15 @@ async function copyPostgresChunks(
   const merge = request.writeMode === 'upsert' && !request.destinationFresh;
   const options = format === 'binary' ? '(format binary)' : '';
 
-  const copyChunk = (chunk: Chunk) =>
-    destination.withClient(context, async (writer) => {
+  const copyChunk = (chunkContext: RunContext, chunk: Chunk) =>
+    destination.withClient(chunkContext, async (writer) => {
       await writer.query('begin');
       try {
         if (merge)
           await writer.query(
             `create temporary table ${stagingTable} (like ${destinationTable} including defaults) on commit drop`,
           );
-        const rows = await source.withClient(context, async (reader) => {
+        const rows = await source.withClient(chunkContext, async (reader) => {
           if (request.sourceSnapshot !== undefined) await beginInSnapshot(reader, request.sourceSnapshot);
           const query = `select ${selectList.join(', ')} from ${sourceTable}${chunk.where ? ` where ${chunk.where}` : ''}`;
           const outbound = reader.query(
@@ -98,7 +99,7 @@ async function copyPostgresChunks(
               { highWaterMark: streamBuffer },
             ),
           );
-          await pipeline(outbound, inbound, { signal: context.signal });
+          await pipeline(outbound, inbound, { signal: chunkContext.signal });
           if (request.sourceSnapshot !== undefined) await reader.query('commit');
           return inbound.rowCount;
         });
@@ -108,7 +109,7 @@ async function copyPostgresChunks(
         return rows;
       } catch (error: unknown) {
         await writer.query('rollback').catch(() => {});
-        if (context.signal.aborted) throw canceledError(context.signal);
+        if (chunkContext.signal.aborted) throw canceledError(chunkContext.signal);
         throw classifyPostgresError(error, 'COPY');
       }
     });
@@ -122,12 +123,112 @@ async function copyPostgresChunks(
       await session.query('commit');
       return bound;
     });
-  for await (const chunk of planChunks(boundQuery, sourceTable, request.cursor, request.chunkSize)) {
+  const order = request.cursor;
+  const ranges = order && (await rangesOf(context, source, request, order, sourceType.get(order.field)));
+  if (order && ranges) {
+    const chunksOf = (range: CopyRange) =>
+      planChunks(boundQuery, sourceTable, request.chunkSize, {
+        field: order.field,
+        after: range.after ?? range.lower,
+        inclusive: false,
+        upper: range.upper,
+        nullsLast: false,
+      });
+    await copyRanges(context, ranges, chunksOf, copyChunk, onCommitted);
+    // Rows whose order field is null belong to no range: one last chunk, then the plain cursor a next run continues
+    // from (the largest value committed).
+    const largest = ranges.findLast((range) => range.after !== null)?.after ?? null;
+    const rows = await copyChunk(context, { where: `${quote(order.field)} is null`, cursor: largest });
+    await onCommitted({ rows, cursor: largest });
+    return { format };
+  }
+  const chunks = planChunks(
+    boundQuery,
+    sourceTable,
+    request.chunkSize,
+    order && { ...order, upper: null, nullsLast: true },
+  );
+  for await (const chunk of chunks) {
     throwIfAborted(context.signal);
-    const rows = await copyChunk(chunk);
+    const rows = await copyChunk(context, chunk);
     await onCommitted({ rows, cursor: chunk.cursor });
   }
   return { format };
+}
+
+/** The ranges of this copy: those a resumed attempt left, new ones for a large table read from its start, or none. */
+async function rangesOf(
+  context: RunContext,
+  source: PostgresClient,
+  request: DirectCopyRequest,
+  order: NonNullable<DirectCopyRequest['cursor']>,
+  orderType: string | undefined,
+): Promise<CopyRange[] | undefined> {
+  if (isRangesCursor(order.after))
+    // The last range has no end: rows added since it finished belong to it, so it is always read again from its
+    // last value.
+    return order.after.ranges.map((range, index, all) => ({ ...range, done: range.done && index < all.length - 1 }));
+  if (order.after !== undefined && order.after !== null) return undefined;
+  return planCopyRanges(
+    context,
+    source,
+    { schemaId: request.sourceSchemaId, column: order.field, columnType: orderType },
+    request.parallelism ?? 1,
+    request.splitAboveRows ?? Number.POSITIVE_INFINITY,
+  );
+}
+
+/**
+ * Copies the unfinished ranges, `parallelism` at a time (as many as there are ranges), each chunk by chunk. Reports
+ * are serialized and carry every range's progress, so each checkpoint names exactly what is committed. The first
+ * failure stops the other ranges at their next chunk (their transactions roll back) and is the one thrown.
+ */
+async function copyRanges(
+  context: RunContext,
+  ranges: CopyRange[],
+  chunksOf: (range: CopyRange) => AsyncGenerator<Chunk>,
+  copyChunk: (context: RunContext, chunk: Chunk) => Promise<number>,
+  onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
+): Promise<void> {
+  const stop = new AbortController();
+  const signal = AbortSignal.any([context.signal, stop.signal]);
+  const rangeContext: RunContext = { ...context, signal };
+  // A range's progress changes only in its turn here, so each report's cursor holds exactly the chunks reported.
+  let reporting = Promise.resolve();
+  const report = (range: CopyRange, progress: Partial<CopyRange>, rows: number) => {
+    reporting = reporting.then(() => {
+      Object.assign(range, progress);
+      const cursor: RangesCursor = { kind: 'copy_ranges', ranges: ranges.map((each) => ({ ...each })) };
+      return onCommitted({ rows, cursor });
+    });
+    return reporting;
+  };
+  const copyRange = async (range: CopyRange) => {
+    for await (const chunk of chunksOf(range)) {
+      throwIfAborted(signal);
+      const rows = await copyChunk(rangeContext, chunk);
+      await report(range, { after: chunk.cursor }, rows);
+    }
+    await report(range, { done: true }, 0);
+  };
+  const outcomes = await Promise.allSettled(
+    ranges
+      .filter((range) => !range.done)
+      .map((range) =>
+        copyRange(range).catch((error: unknown) => {
+          stop.abort();
+          throw error;
+        }),
+      ),
+  );
+  const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
+  if (failures.length === 0) return;
+  if (context.signal.aborted) throw canceledError(context.signal);
+  // The first failure is the cause; the others are the cancels it set off.
+  const cause = failures.find(
+    (failure) => !(failure.reason instanceof ConnectorError && failure.reason.code === 'canceled'),
+  );
+  throw (cause ?? failures[0]!).reason;
 }
 
 function mergeStatement(table: string, columns: string[], key: string[]): string {
@@ -142,8 +243,9 @@ function mergeStatement(table: string, columns: string[], key: string[]): string
 /**
  * The chunks of the read, each bounded by a value of the order field read just before it is copied:
  * `select max(o) from (select o … where o > after order by o limit chunkSize)`, an index range scan
- * when `o` is indexed (the primary key always is). Rows whose order field is null come last, in one
- * chunk, on reads that start from the beginning (an incremental read never sees them: null is not past any cursor).
+ * when `o` is indexed (the primary key always is). `upper` (inclusive) ends a range of a parallel copy. With
+ * `nullsLast`, rows whose order field is null come last, in one chunk, on reads that start from the beginning (an
+ * incremental read never sees them: null is not past any cursor).
  */
 interface ChunkBound {
   bound: unknown;
@@ -153,21 +255,23 @@ interface ChunkBound {
 async function* planChunks(
   boundQuery: (text: string) => Promise<ChunkBound | undefined>,
   sourceTable: string,
-  order: DirectCopyRequest['cursor'],
   chunkSize: number,
+  order: (NonNullable<DirectCopyRequest['cursor']> & { upper: unknown; nullsLast: boolean }) | undefined,
 ): AsyncGenerator<Chunk> {
   if (order === undefined) {
     yield { where: undefined, cursor: undefined };
     return;
   }
   const column = quote(order.field);
+  const upper =
+    order.upper === undefined || order.upper === null ? '' : ` and ${column} <= ${postgresLiteral(order.upper)}`;
   let after = order.after;
   let inclusive = order.inclusive ?? false;
   while (true) {
     const lower =
-      after === undefined || after === null
+      (after === undefined || after === null
         ? `${column} is not null`
-        : `${column} ${inclusive ? '>=' : '>'} ${postgresLiteral(after)}`;
+        : `${column} ${inclusive ? '>=' : '>'} ${postgresLiteral(after)}`) + upper;
     const { bound, count } = (await boundQuery(
       `select max(${column}) as bound, count(*)::int as count from (select ${column} from ${sourceTable} where ${lower} order by ${column} limit ${Math.floor(chunkSize)}) as chunk`,
     )) ?? { bound: null, count: 0 };
@@ -177,5 +281,6 @@ async function* planChunks(
     inclusive = false;
     if (count < chunkSize) break;
   }
-  if (order.after === undefined || order.after === null) yield { where: `${column} is null`, cursor: after };
+  if (order.nullsLast && (order.after === undefined || order.after === null))
+    yield { where: `${column} is null`, cursor: after };
 }

@@ -61,6 +61,13 @@ export interface BulkSyncPlan {
   /** Rows per chunk on a directCopy path (PostgreSQL → PostgreSQL COPY). Default 100000. */
   copyChunkSize?: number;
   /**
+   * On a directCopy path, ranges of one large table copied at once, each checkpointed on its own
+   * (DirectCopyRequest.parallelism). Default: the cores, at most 4.
+   */
+  rangeParallelism?: number;
+  /** Tables with more rows than this are split into ranges. Default 500,000. */
+  splitAboveRows?: number;
+  /**
    * A test execution (StartBulkSyncRequest `test`): copy at most this many rows per schema, through the record
    * path. Its checkpoint is a normal one, so the next run continues after the rows the test copied.
    */

@@ -37,12 +37,15 @@ export async function copyRecords(
     ...(sourceSnapshot !== undefined ? { sourceSnapshot } : {}),
   });
   let position = strategy.after;
-  const primaryKey = strategy.writeMode === 'upsert' ? mapping.destinationPrimaryKey : undefined;
+  // A table this attempt created or emptied holds no row a batch can conflict with: plain inserts are enough, and
+  // the destination can skip its merge (PostgreSQL's COPY goes straight into the table). A resumed attempt upserts.
+  const mode = strategy.destinationFresh ? 'insert' : strategy.writeMode;
+  const primaryKey = mode === 'upsert' ? mapping.destinationPrimaryKey : undefined;
   for await (const batch of prefetchOne(batches)) {
     if (batch.length === 0) continue;
     await destination.write(context, {
       schemaId: mapping.destinationSchemaId,
-      mode: strategy.writeMode,
+      mode,
       primaryKey,
       records: mapRows(mapping, batch),
     });

@@ -133,8 +133,7 @@ export async function copySchema(
     // A test execution's row limit is the record path's to keep.
     const direct = plan.rowLimit === undefined ? plan.source.directCopy?.to(plan.destination) : undefined;
     if (direct) {
-      const chunkSize = plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize;
-      const request = directCopyRequest(mapping, strategy, chunkSize, dependencies.sourceSnapshot);
+      const request = directCopyRequest(mapping, strategy, plan, dependencies.sourceSnapshot);
       const result = await direct.copy(context, request, committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {
@@ -187,7 +186,7 @@ export async function copySchema(
 function directCopyRequest(
   mapping: SchemaMapping,
   strategy: SchemaStrategy,
-  chunkSize: number,
+  plan: BulkSyncPlan,
   sourceSnapshot: string | undefined,
 ): DirectCopyRequest {
   return {
@@ -203,6 +202,8 @@ function directCopyRequest(
       strategy.orderField === undefined
         ? undefined
         : { field: strategy.orderField, after: strategy.after, inclusive: strategy.inclusive },
-    chunkSize,
+    chunkSize: plan.copyChunkSize ?? bulkPlanDefaults.copyChunkSize,
+    parallelism: plan.rangeParallelism ?? bulkPlanDefaults.rangeParallelism,
+    splitAboveRows: plan.splitAboveRows ?? bulkPlanDefaults.splitAboveRows,
   };
 }

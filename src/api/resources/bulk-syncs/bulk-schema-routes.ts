@@ -106,6 +106,14 @@ export function bulkSchemaRoutes(_context: AppContext, bulkSyncs: BulkSyncsServi
       response: BulkSchemaEnvelope,
       // 422: a setting the destination cannot take (an output name it would cut, a timestamp that is none).
       errors: [403, 404, 422, 500],
+      currentBody: async ({ caller, params }) => {
+        const {
+          id: _id,
+          output_name: _output,
+          ...settings
+        } = await findSchema(await bulkSyncs.requireSync(caller, params.id), params.schema_id);
+        return { ...settings };
+      },
       handler: async ({ caller, params, body }) => {
         const sync = await bulkSyncs.requireSync(caller, params.id);
         await findSchema(sync, params.schema_id);

@@ -13,7 +13,7 @@ import {
   CreateBulkSyncRequest,
   UpdateBulkSyncRequest,
 } from './bulk-sync-schemas.ts';
-import { bulkSyncToWire } from './bulk-sync-wire.ts';
+import { bulkSyncToUpdateBody, bulkSyncToWire } from './bulk-sync-wire.ts';
 
 export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
   const { repositories } = context;
@@ -70,6 +70,11 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       body: UpdateBulkSyncRequest,
       response: BulkSyncResponseEnvelope,
       errors: [400, 403, 404, 422, 500],
+      patchReplacesWhole: ['default_schedule'],
+      currentBody: async ({ caller, params }) => {
+        const row = await bulkSyncs.requireSync(caller, params.id);
+        return bulkSyncToUpdateBody(row, await repositories.bulkSyncs.schemas(row.id));
+      },
       handler: async ({ caller, params, body }) => ({
         data: bulkSyncToWire(await bulkSyncs.update(caller, params.id, body)),
       }),

@@ -1,7 +1,7 @@
 // Bulk sync rows → wire objects (2025-09-18 shapes; the 2024-02-08 version change converts schedules down).
 import { toBulkSchedulesResponse, type StoredBulkSchedules } from '../../../domain/schedules/index.ts';
-import type { BulkSyncRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
-import type { BulkSchemaView, BulkSyncSettings } from '../../../services/bulk-syncs-service.ts';
+import type { BulkSyncRow, BulkSyncSchemaRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
+import type { BulkSchemaSettings, BulkSchemaView, BulkSyncSettings } from '../../../services/bulk-syncs-service.ts';
 
 export function bulkSyncToWire(row: BulkSyncRow) {
   const settings = JSON.parse(row.settings) as BulkSyncSettings;
@@ -31,5 +31,29 @@ export function bulkSchemaToWire(schema: BulkSchemaView, includeFields: boolean)
     ...light,
     fields: (fields ?? []).map((field) => ({ ...field, output_name: field.user_output_name ?? field.id })),
     filters: filters ?? [],
+  };
+}
+
+/**
+ * A bulk sync as an update body that changes nothing: its settings, schedules (with their ids, so they keep them)
+ * and, when it selects schemas rather than all of them, its schemas with their stored settings.
+ */
+export function bulkSyncToUpdateBody(row: BulkSyncRow, schemas: readonly BulkSyncSchemaRow[]): Record<string, unknown> {
+  const {
+    id: _id,
+    organization_id: _organization,
+    created_at: _createdAt,
+    created_by: _createdBy,
+    updated_at: _updatedAt,
+    updated_by: _updatedBy,
+    ...body
+  } = bulkSyncToWire(row);
+  if (row.select_all_schemas === 1) return body;
+  return {
+    ...body,
+    schemas: schemas.map((schema) => ({
+      id: schema.schema_id,
+      ...(JSON.parse(schema.settings) as BulkSchemaSettings),
+    })),
   };
 }

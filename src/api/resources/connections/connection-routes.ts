@@ -112,6 +112,16 @@ export function connectionRoutes(
       body: UpdateConnectionRequest,
       response: CreateConnectionResponseEnvelope,
       errors: [400, 401, 403, 404, 422, 500],
+      // Secret settings are left out: the update keeps the stored ones, and restores masked URL parts.
+      currentBody: async ({ caller, params }) => {
+        const row = await connections.requireConnection(caller, params.id);
+        return {
+          name: row.name,
+          configuration: connections.redactedConfiguration(row),
+          policies: JSON.parse(row.policies) as string[],
+          ...(row.healthcheck_interval ? { healthcheck_interval: row.healthcheck_interval } : {}),
+        };
+      },
       handler: async ({ caller, params, body }) => {
         const row = await connections.update(caller, params.id, body);
         // Change capture switched off: the syncs' streams on this source are dropped now (the sweep retries).

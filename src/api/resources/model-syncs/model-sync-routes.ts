@@ -14,7 +14,7 @@ import {
   SyncResponseEnvelope,
   UpdateSyncRequest,
 } from './model-sync-schemas.ts';
-import { modelSyncToListItem, modelSyncToWire } from './model-sync-wire.ts';
+import { modelSyncToListItem, modelSyncToUpdateBody, modelSyncToWire } from './model-sync-wire.ts';
 
 export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsService): RouteDefinition[] {
   const { repositories } = context;
@@ -87,6 +87,9 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       body: UpdateSyncRequest,
       response: SyncResponseEnvelope,
       errors: [400, 401, 403, 404, 422, 500],
+      patchReplacesWhole: ['schedule'],
+      currentBody: async ({ caller, params }) =>
+        modelSyncToUpdateBody(await modelSyncs.requireModelSync(caller.organizationId, params.id)),
       handler: async ({ caller, params, body }) => ({
         data: modelSyncToWire(await modelSyncs.update(caller, params.id, body)),
       }),

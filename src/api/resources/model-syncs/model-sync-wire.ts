@@ -48,3 +48,18 @@ export function modelSyncToListItem(sync: StoredModelSync) {
     target_object: sync.target_object ?? undefined,
   };
 }
+
+/** A model sync as an update body that changes nothing (encryption_passphrase left out: the update keeps it). */
+export function modelSyncToUpdateBody(sync: StoredModelSync): Record<string, unknown> {
+  const {
+    id: _id,
+    organization_id: _organization,
+    model_ids: _models,
+    created_at: _createdAt,
+    created_by: _createdBy,
+    updated_at: _updatedAt,
+    updated_by: _updatedBy,
+    ...body
+  } = modelSyncToWire(sync);
+  return body;
+}

@@ -20,7 +20,7 @@ import {
   ModelSampleResponseEnvelope,
   UpdateModelRequest,
 } from './model-schemas.ts';
-import { modelToWire } from './model-wire.ts';
+import { modelToUpdateBody, modelToWire } from './model-wire.ts';
 
 /** The spec: synchronous samples must finish within 10 s, else use async=true. */
 const syncSampleTimeoutMs = 10_000;
@@ -120,6 +120,10 @@ export function modelRoutes(context: AppContext, models: ModelsService): RouteDe
       body: UpdateModelRequest,
       response: ModelResponseEnvelope,
       errors: [400, 404, 422, 500],
+      // A model's configuration is one SQL or one table: a patch replaces it whole.
+      patchReplacesWhole: ['configuration'],
+      currentBody: async ({ caller, params, patch }) =>
+        modelToUpdateBody(await models.requireModel(caller, params.id), patch),
       handler: async ({ caller, params, query, body }) => {
         if (query.async) {
           await models.requireModel(caller, params.id);

@@ -113,7 +113,14 @@ export const ModelListResponseEnvelope = ListEnvelope('ModelListResponseEnvelope
 
 const ModelSample = Type.Object(
   {
-    records: Type.Optional(Type.Array(Json, { description: 'SampleRecord: one record, keyed by field id.' })),
+    records: Type.Optional(
+      Type.Array(
+        Type.Record(Type.String(), Json, {
+          title: 'SampleRecord',
+          description: "One record: the model's id → its field ids → values (an enricher's fields under its own id).",
+        }),
+      ),
+    ),
     warnings: Type.Optional(Type.Array(Type.String())),
   },
   { title: 'ModelSample' },

@@ -31,3 +31,30 @@ export function modelToWire(model: ModelLike) {
     ...(model.updated_by ? { updated_by: JSON.parse(model.updated_by) } : {}),
   };
 }
+
+/**
+ * A model as an update body that changes nothing: its field selection (the detected fields it keeps), its user-added
+ * fields and settings. The selection belongs to the SQL: for a patch that brings a new `configuration` without
+ * `fields`, it is left out, so every field of the new SQL is selected.
+ */
+export function modelToUpdateBody(model: Model, patch: unknown): Record<string, unknown> {
+  const { labels, ...settings } = model.settings;
+  const newSql = typeof patch === 'object' && patch !== null && 'configuration' in patch && !('fields' in patch);
+  return {
+    name: model.name,
+    connection_id: model.connection_id,
+    configuration: model.configuration,
+    ...(model.identifier ? { identifier: model.identifier } : {}),
+    ...(newSql ? {} : { fields: model.fields.filter((field) => !field.user_added).map((field) => field.id) }),
+    additional_fields: model.fields
+      .filter((field) => field.user_added)
+      .map((field) => ({
+        name: field.name,
+        label: field.label,
+        type: field.type,
+        ...(field.example !== undefined ? { example: String(field.example) } : {}),
+      })),
+    ...(labels ? { labels } : {}),
+    ...settings,
+  };
+}

@@ -122,6 +122,22 @@ export function organizationRoutes(context: AppContext): RouteDefinition[] {
       body: UpdateOrganizationRequest,
       response: OrganizationEnvelope,
       errors: [403, 409, 422, 500],
+      // The client secret is never shown, but an update without it clears it: a patch that leaves it out keeps it.
+      currentBody: async ({ caller, params }) => {
+        const organization = await organizationInScope(repositories, caller, params.id);
+        const optional = (key: string, value: string | null) => (value ? { [key]: value } : {});
+        return {
+          name: organization.name,
+          ...optional('client_id', organization.client_id),
+          ...optional(
+            'client_secret',
+            organization.client_secret_sealed ? secretBox.open(organization.client_secret_sealed) : null,
+          ),
+          ...optional('issuer', organization.issuer),
+          ...optional('sso_domain', organization.sso_domain),
+          ...optional('sso_org_id', organization.sso_org_id),
+        };
+      },
       handler: async ({ caller, params, body }) => {
         const organization = await organizationInScope(repositories, caller, params.id);
         if (body.name.trim() === '') throw fieldError('name', 'must not be blank', 'unprocessable');

@@ -25,6 +25,13 @@ import {
 
 const OrganizationQuery = Type.Object({ organization_id: Type.Optional(Type.String({ minLength: 1 })) });
 
+/** The organization a patch names (a partner key's choice), before the merged body is checked. */
+function patchedOrganization(patch: unknown): string | undefined {
+  const named =
+    typeof patch === 'object' && patch !== null ? (patch as Record<string, unknown>).organization_id : undefined;
+  return typeof named === 'string' ? named : undefined;
+}
+
 function roleToWire(role: RoleRow) {
   return { id: role.id, name: role.name, organization_id: role.organization_id, system: role.system_key !== null };
 }
@@ -103,6 +110,10 @@ export function permissionRoutes(context: AppContext): RouteDefinition[] {
       body: UpdateRoleRequest,
       response: RoleResponseEnvelope,
       errors: [400, 401, 403, 404, 422, 500],
+      currentBody: async ({ caller, params, patch }) => {
+        const role = await roles.requireRole(await organizationOf(caller, patchedOrganization(patch)), params.id);
+        return { name: role.name };
+      },
       handler: async ({ caller, params, body }) => {
         const organizationId = await changing(caller, body.organization_id, 'roles');
         return { data: roleToWire(await roles.update(organizationId, params.id, body.name)) };
@@ -177,6 +188,13 @@ export function permissionRoutes(context: AppContext): RouteDefinition[] {
       body: UpdatePolicyRequest,
       response: PolicyResponseEnvelope,
       errors: [400, 401, 403, 404, 422, 500],
+      currentBody: async ({ caller, params, patch }) => {
+        const policy = await policies.requirePolicy(
+          await organizationOf(caller, patchedOrganization(patch)),
+          params.id,
+        );
+        return { name: policy.name, policy_actions: policy.policy_actions };
+      },
       handler: async ({ caller, params, body }) => {
         const organizationId = await changing(caller, body.organization_id, 'policies');
         return { data: policyToWire(await policies.update(organizationId, params.id, body)) };

@@ -77,6 +77,11 @@ export function partnerUserRoutes(context: AppContext): RouteDefinition[] {
       body: UpdateUserRequest,
       response: UserEnvelope,
       errors: [403, 422, 500],
+      // role and role_ids are kept by the update when left out (and may not be sent together): only the email is needed.
+      currentBody: async ({ caller, params }) => {
+        const organization = await organizationInScope(repositories, caller, params.org_id);
+        return { email: (await users.requireUser(organization.id, params.id)).email };
+      },
       handler: async ({ caller, params, body }) => {
         const organization = await organizationInScope(repositories, caller, params.org_id);
         return { data: userToWire(await users.update(organization.id, params.id, body, caller)) };

@@ -56,6 +56,8 @@ export function webhookRoutes(webhooks: WebhooksService): RouteDefinition[] {
       body: UpdateWebhooksSchema,
       response: WebhookEnvelope,
       errors: [400, 401, 404, 422, 500],
+      // The secret is never shown, and required: a patch that leaves it out keeps the stored one.
+      currentBody: async ({ caller, params }) => ({ ...(await webhooks.currentInput(caller, params.id)) }),
       handler: async ({ caller, params, body }) => ({
         data: webhookToWire(await webhooks.update(caller, params.id, body)),
       }),

@@ -12,6 +12,13 @@ function upgradeDiscover(value: unknown): unknown {
   return body;
 }
 
+/** 2022-12-12's create leaves destination_configuration optional: without it, the destination's defaults apply. */
+function upgradeCreate(value: unknown): unknown {
+  const body = upgradeDiscover(value);
+  if (typeof body !== 'object' || body === null || 'destination_configuration' in body) return body;
+  return { ...body, destination_configuration: {} };
+}
+
 function downgradeDiscover(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   const body = { ...(value as Body) };
@@ -25,10 +32,11 @@ export const change20221212: VersionChange = {
     '2022-12-12 has the same routes as 2023-04-25. Its bulk-sync `automatically_add_new_fields` and `automatically_add_new_objects` are booleans rather than BulkDiscover values.',
   rules: [
     'Where nothing is known of a difference, 2022-12-12 behaves like 2023-04-25.',
+    "A bulk-sync create may leave out destination_configuration (the SDK typed 2022-12-12 has it optional): it is then `{}`, so the destination connection's defaults apply (its default schema or database).",
     'automatically_add_new_*: true is `all` and false is `none` going up; going down, `none` is false and every other value (all, onlyIncremental, onlyNonIncremental) is true, since something new is added.',
   ],
   instructions: [
-    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeDiscover },
+    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeCreate },
     { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeDiscover },
     { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeDiscover },
   ],

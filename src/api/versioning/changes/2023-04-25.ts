@@ -85,6 +85,8 @@ const instructions: VersionInstruction[] = [
   ...updatedWithPatch.map(
     (path): VersionInstruction => ({ kind: 'endpoint-moved', route: `PUT ${path}`, to: `PATCH ${path}` }),
   ),
+  // A client that sends a PATCH expects what it leaves out to stay as it is.
+  ...updatedWithPatch.map((path): VersionInstruction => ({ kind: 'merge-patch', route: `PUT ${path}` })),
   ...movedRoutes.map((move): VersionInstruction => ({ kind: 'endpoint-moved', ...move })),
   ...postBodyBecomesQuery,
 ];
@@ -95,6 +97,7 @@ export const change20230425: VersionChange = {
     'Updates use PATCH instead of PUT (except PATCH /api/bulk/syncs/{id}/schemas, which both have), and the bulk-source, ' +
     'bulk-destination, model-sync source/target and sample-records routes have their pre-2024 paths.',
   rules: [
+    "Every PATCH update is a JSON merge patch (RFC 7396) onto the resource as it stands, then checked and applied as the newer versions' PUT with the merged body: a field left out keeps its value; nested objects merge key by key (a `configuration` with only `database` keeps the other configuration keys), except schedules and a model's `configuration` (one SQL or one table), which a patch replaces whole (and a model patch with a new configuration but no `fields` selects every field of the new SQL); arrays replace the whole list; `null` removes a field, which then gets what a PUT without it gives (cleared or its default; a required field is a 400 naming it). So a full body gives the same result as PUT. Secrets that responses never show keep their stored values when left out: connection configuration secrets and a model sync's encryption_passphrase also when null (a PUT without them keeps them; an empty encryption_passphrase clears it), while an organization's client_secret is cleared by null and a webhook's secret, being required, cannot be. PATCH /api/bulk/syncs/{id}/schemas is the partial update it is in the newer versions. A bulk sync that selects every schema forgets per-schema settings on any update, as PUT does.",
     'POST /api/connections/{id}/source/fields and POST /api/connections/{id}/target/fields take their input as a JSON body: `params` (or the whole body as the params object) for source fields, `target` and `refresh` for target fields. A query string, if also sent, wins.',
     'Endpoints that the 2024-02-08 SDK gained over two years (model preview, query runner, schedules sub-resource, …) are served in 2023-04-25 too: nothing says they were absent from the server, and the SDK surface only grew.',
   ],

@@ -18,6 +18,7 @@ export const change20240208: VersionChange = {
     'GET /api/syncs returns every matching model sync as a full ModelSyncResponse, unpaginated (page_token and limit are ignored); 2025-09-18 pages light ListSyncItem items.',
     'GET /api/organizations answers a non-partner key with a list holding only its own organization (the 2024 doc: the result depends on the caller); 2025-09-18 needs a partner key.',
     'The plural routes /api/organizations/{org_id}/users… accept an organization-scoped key when org_id is its own organization (any other org_id answers 404); in 2025-09-18 they need a partner key (403).',
+    "Model samples (GET /api/models/{id}/sample) need no conversion: 2024-02-08's V2SampleRecord is 2025-09-18's SampleRecord, each record mapping the model's id to its field → value object.",
     'A 401 body is `{code, error, status, context}` (RestErrResponse): code is the HTTP status, error the message, status the status text, context the ApiError metadata.',
   ],
   instructions: [

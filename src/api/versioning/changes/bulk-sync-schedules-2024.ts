@@ -2,6 +2,7 @@
 // (which item becomes the default, what a 2024 response shows for configurations it cannot express) are
 // src/domain/schedules' and are written down in docs/schedules.md.
 import { ApiError } from '../../errors.ts';
+import type { UpConversion } from '../version-change.ts';
 import {
   configurationOf,
   downgradeToLegacySchedule,
@@ -16,10 +17,14 @@ function isObject(value: unknown): value is Body {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A 2024 request body → 2025: `schedule` becomes default_schedule and additional_schedules; `discover` is dropped. */
-export function upgradeBulkSyncRequest(value: unknown): unknown {
+/**
+ * A 2024 request body → 2025: `schedule` becomes default_schedule and additional_schedules; `discover` is dropped.
+ * A merge patch without `schedule` keeps both.
+ */
+export function upgradeBulkSyncRequest(value: unknown, request: UpConversion): unknown {
   if (!isObject(value)) return value;
   const { schedule, discover: _discover, ...rest } = value;
+  if (schedule === undefined && request.mergePatch) return rest;
   if (schedule === undefined)
     throw new ApiError('validation_failed', 'schedule: is required', { metadata: { field: 'schedule' } });
   const validated = validateLegacyBulkSchedule(schedule);

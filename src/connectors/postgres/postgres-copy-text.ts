@@ -1,0 +1,48 @@
+// Records as the text format of COPY … FROM STDIN: one line per row, columns separated by tabs, null as \N, and
+// backslash, newline, carriage return and tab escaped with a backslash. Values arrive already encoded for the
+// column (encodePostgresValue: JSON as text, bigints as strings), so what is left is the text form of each
+// JavaScript value, the one PostgreSQL's input functions read: booleans as t/f, binary in bytea's hex form, dates
+// in ISO 8601, and arrays as array literals.
+
+const needsEscape = /[\\\n\r\t]/;
+
+function escapeCopyText(text: string): string {
+  if (!needsEscape.test(text)) return text;
+  return text.replace(/[\\\n\r\t]/g, (character) =>
+    character === '\\' ? '\\\\' : character === '\n' ? '\\n' : character === '\r' ? '\\r' : '\\t',
+  );
+}
+
+/** An element of an array literal: quoted, with its quotes and backslashes escaped; null unquoted. */
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return arrayLiteral(value);
+  const text = textOf(value);
+  return `"${text.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+}
+
+function arrayLiteral(values: unknown[]): string {
+  return `{${values.map(arrayElement).join(',')}}`;
+}
+
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Uint8Array)
+    return `\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return arrayLiteral(value);
+  return JSON.stringify(value);
+}
+
+/** One COPY text line (with its newline) for `values`, already encoded for their columns. */
+export function copyTextLine(values: unknown[]): string {
+  let line = '';
+  for (let index = 0; index < values.length; index += 1) {
+    if (index > 0) line += '\t';
+    const value = values[index];
+    line += value === null || value === undefined ? '\\N' : escapeCopyText(textOf(value));
+  }
+  return `${line}\n`;
+}
