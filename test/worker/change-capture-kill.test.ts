@@ -1,6 +1,6 @@
 // kill -9 at random moments while a continuous change-capture sync streams a steady load, with real processes
-// (`ferry serve --no-worker` and a `ferry worker` on PostgreSQL metadata): the worker is killed, restarted under the
-// same identity (so it takes its job back at once), and after the last restart the destination converges to the
+// (`ferry serve --no-worker` and a `ferry worker` on PostgreSQL metadata): the worker is killed (the last time with
+// SIGTERM, which must stop it cleanly and at once), restarted under the same identity (so it takes its job back at once), and after the last restart the destination converges to the
 // source row by row. What makes it hold: the position is stored in Ferry only after the destination committed, the
 // slot is confirmed only after that, and a replay from an older position is idempotent by key.
 import assert from 'node:assert/strict';
@@ -30,9 +30,16 @@ async function converged(world: World, timeoutMs: number): Promise<boolean> {
   }
 }
 
-const sources: Array<{ name: string; unavailable: string | undefined; world(ferry: FerryEndpoint): Promise<World> }> = [
+/** `kills` stops per source, the last one a SIGTERM; fewer for MariaDB to keep the file near a minute per source. */
+const sources: Array<{
+  name: string;
+  kills: number;
+  unavailable: string | undefined;
+  world(ferry: FerryEndpoint): Promise<World>;
+}> = [
   {
     name: 'PostgreSQL',
+    kills: 3,
     unavailable: await postgresUnavailable(),
     world: (ferry) =>
       createPostgresCdcWorld(
@@ -43,6 +50,7 @@ const sources: Array<{ name: string; unavailable: string | undefined; world(ferr
   },
   {
     name: 'MariaDB',
+    kills: 2,
     unavailable: (await mysqlUnavailable()) ?? (await postgresUnavailable()),
     world: (ferry) =>
       createMariadbCdcWorld(
@@ -94,14 +102,21 @@ for (const source of sources)
         // The kills land inside the run: once the scheduler has started it.
         while (!(await consoleLines()).some((line) => line.startsWith('Started:')))
           await new Promise((resolve) => setTimeout(resolve, 100));
-        const kills = 2;
+        const kills = source.kills;
         for (let kill = 0; kill < kills; kill += 1) {
           // A random moment: during the snapshot copy or the stream, in the middle of a batch or between two.
           const wait = 1500 + Math.floor(Math.random() * 3000);
           await new Promise((resolve) => setTimeout(resolve, wait));
-          worker.child.kill('SIGKILL');
-          await worker.exited;
-          t.diagnostic(`kill ${kill + 1} after ${wait} ms, ${committed} source transactions so far`);
+          // The last stop is a SIGTERM: the worker stops the stream at a confirmed position and exits 0 at once.
+          const signal = kill === kills - 1 ? 'SIGTERM' : 'SIGKILL';
+          const signalledAt = Date.now();
+          worker.child.kill(signal);
+          const exit = await worker.exited;
+          if (signal === 'SIGTERM') {
+            assert.equal(exit.code, 0, 'a SIGTERM stops the streaming worker cleanly');
+            assert.ok(exit.at - signalledAt < 10_000, `exited ${exit.at - signalledAt} ms after SIGTERM`);
+          }
+          t.diagnostic(`${signal} ${kill + 1} after ${wait} ms, ${committed} source transactions so far`);
           worker = ferry.worker();
           await workerRunning(worker);
         }
