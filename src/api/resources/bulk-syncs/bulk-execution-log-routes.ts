@@ -7,6 +7,7 @@ import { Reply, type RouteDefinition } from '../../route.ts';
 import { createKyselyConsoleLog } from '../../../persistence/stores/kysely-console-log.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { Envelope } from '../envelope.ts';
+import { JobResponse } from '../jobs/job-schemas.ts';
 
 /** How long a log link works. */
 const logLinkTtlMs = 60 * 60 * 1000;
@@ -61,7 +62,7 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
       response: Type.Object(
         {
           data: Type.Optional(Type.Object({ url: Type.Optional(Type.String()) }, { title: 'ExportSyncLogsResponse' })),
-          job: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'JobResponse' })),
+          job: Type.Optional(JobResponse),
         },
         { title: 'ExportSyncLogsEnvelope' },
       ),

@@ -1,5 +1,7 @@
 // 2023-04-25 → 2022-12-12, from the SDK's history (its commit 83a18ec and SDK 0.0.1).
+import Type from 'typebox';
 import type { VersionChange } from '../version-change.ts';
+import { withProperties } from '../schema-effects.ts';
 
 type Body = Record<string, unknown>;
 const discoverFields = ['automatically_add_new_fields', 'automatically_add_new_objects'] as const;
@@ -19,6 +21,11 @@ function downgradeDiscover(value: unknown): unknown {
   return body;
 }
 
+const booleanDiscover = withProperties({
+  automatically_add_new_fields: Type.Boolean(),
+  automatically_add_new_objects: Type.Boolean(),
+});
+
 export const change20221212: VersionChange = {
   version: '2022-12-12',
   description:
@@ -28,8 +35,8 @@ export const change20221212: VersionChange = {
     'automatically_add_new_*: true is `all` and false is `none` going up; going down, `none` is false and every other value (all, onlyIncremental, onlyNonIncremental) is true, since something new is added.',
   ],
   instructions: [
-    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeDiscover },
-    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeDiscover },
-    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeDiscover },
+    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeDiscover, schema: booleanDiscover },
+    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeDiscover, schema: booleanDiscover },
+    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeDiscover, schema: booleanDiscover },
   ],
 };
