@@ -61,6 +61,8 @@ const freeFormTypes = new Set([
 /** Endpoints whose request or response type is not the spec's: why. */
 const endpointExceptions: Record<string, string> = {
   'POST /api/connections/test': 'answers TestConnectionResponseEnvelope, where the SDK types the response void',
+  'POST /api/connections/{}/schemas/refresh':
+    'answers the refresh job (JobResponseEnvelope), where the SDK types the response void',
   'GET /api/syncs/{}/executions/{}/{}/{}':
     "answers the file's signed URL as JSON, which the SDK documents but types void",
 };
