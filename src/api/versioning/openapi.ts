@@ -146,7 +146,11 @@ function parameters(
   const object = schema as SchemaNode | undefined;
   if (!object?.properties) return [];
   const required = new Set<string>(object.required ?? []);
-  return Object.entries(object.properties).map(([name, child]) => ({
+  // Flags that version changes set (`x-ferry-internal`) are how an older version is served, not part of any API.
+  const documented = Object.entries(object.properties).filter(
+    ([, child]) => (child as SchemaNode)['x-ferry-internal'] !== true,
+  );
+  return documented.map(([name, child]) => ({
     name,
     in: location,
     required: location === 'path' || required.has(name),
@@ -188,13 +192,12 @@ export function buildOpenApiDocument(
         required: true,
         content: { 'application/json': { schema: collect(schemas.body, components, names) } },
       };
-    const success = route.successStatus ?? (route.response ? 200 : 204);
-    responses[String(success)] = schemas.response
-      ? {
-          description: 'Success',
-          content: { 'application/json': { schema: collect(schemas.response, components, names) } },
-        }
-      : { description: 'Success, no body' };
+    const success = route.successStatus ?? (route.response || route.fileResponse ? 200 : 204);
+    const content: Json = {};
+    if (schemas.response) content['application/json'] = { schema: collect(schemas.response, components, names) };
+    if (route.fileResponse) content[route.fileResponse] = { schema: { type: 'string', format: 'binary' } };
+    responses[String(success)] =
+      Object.keys(content).length > 0 ? { description: 'Success', content } : { description: 'Success, no body' };
     for (const status of new Set([...(route.errors ?? []), 400, 401, 404])) {
       const older = applicable
         .flatMap((change) => change.instructions)

@@ -96,6 +96,7 @@ describe('API contract', () => {
     const failures: string[] = [];
     const refused = new Map<string, number>();
     let calls = 0;
+    let operations = 0;
     for (const version of apiVersions) {
       const document = documents.get(version);
       const compile = documentValidator(version, document);
@@ -139,36 +140,58 @@ describe('API contract', () => {
           ? { ...exampleFor(bodySchema, context), ...(bodyOverrides[operationId]?.(world) ?? {}) }
           : undefined;
         const key = operation['x-ferry-access'] === 'partner' ? server.partnerKey : server.apiKey;
-        const response = await call(server.url, method.toUpperCase(), `${path}${query.size ? `?${query}` : ''}`, {
-          key,
-          version,
-          body,
-        });
-        calls += 1;
-        await restoreAfter[operationId]?.(server, world);
-        const documented = operation.responses[String(response.status)];
-        const refusal = expectedRefusals[operationId];
-        const success = response.status < 300;
-        if (response.headers.get('x-polytomic-version') !== version)
-          failures.push(`${name}: served by another version`);
-        if (!documented || (!success && refusal?.status !== response.status)) {
-          failures.push(`${name}: ${response.status} ${response.text.slice(0, 300)}`);
-          continue;
+        // GETs are also called with every optional boolean query parameter on: those choose other response shapes.
+        const switches = (operation.parameters ?? []).filter(
+          (parameter: ReadBack) =>
+            parameter.in === 'query' && !parameter.required && parameter.schema.type === 'boolean',
+        );
+        const queries = [query];
+        if (method === 'get' && switches.length > 0) {
+          const switched = new URLSearchParams(query);
+          for (const parameter of switches) switched.set(parameter.name, 'true');
+          queries.push(switched);
         }
-        if (!success) refused.set(name, response.status);
-        const schema = documented.content?.['application/json']?.schema;
-        if (!schema) {
-          if (response.text !== '') failures.push(`${name}: a body where ${response.status} documents none`);
-          continue;
+        operations += 1;
+        for (const [variant, sent] of queries.entries()) {
+          const called = variant === 0 ? name : `${name} with ${switches.map((parameter: ReadBack) => parameter.name)}`;
+          const response = await call(server.url, method.toUpperCase(), `${path}${sent.size ? `?${sent}` : ''}`, {
+            key,
+            version,
+            body,
+          });
+          calls += 1;
+          await restoreAfter[operationId]?.(server, world);
+          const documented = operation.responses[String(response.status)];
+          const refusal = expectedRefusals[operationId];
+          const success = response.status < 300;
+          if (response.headers.get('x-polytomic-version') !== version)
+            failures.push(`${called}: served by another version`);
+          if (!documented || (!success && refusal?.status !== response.status)) {
+            failures.push(`${called}: ${response.status} ${response.text.slice(0, 300)}`);
+            continue;
+          }
+          if (!success) refused.set(called, response.status);
+          const mediaType = response.headers.get('content-type')?.split(';')[0];
+          if (mediaType && mediaType !== 'application/json') {
+            if (!documented.content?.[mediaType]) failures.push(`${called}: ${mediaType} is not documented`);
+            continue;
+          }
+          const schema = documented.content?.['application/json']?.schema;
+          if (!schema) {
+            if (response.text !== '') failures.push(`${called}: a body where ${response.status} documents none`);
+            continue;
+          }
+          const validate = compile(schema);
+          if (!validate(response.body))
+            failures.push(
+              `${called}: the ${response.status} body does not match its schema: ${JSON.stringify(validate.errors?.slice(0, 3))} in ${response.text.slice(0, 300)}`,
+            );
         }
-        const validate = compile(schema);
-        if (!validate(response.body))
-          failures.push(
-            `${name}: the ${response.status} body does not match its schema: ${JSON.stringify(validate.errors?.slice(0, 3))} in ${response.text.slice(0, 300)}`,
-          );
       }
     }
-    t.diagnostic(`${calls} operations × versions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    t.diagnostic(
+      `${operations} operations × versions, ${calls} calls in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     t.diagnostic(`refused as expected: ${[...refused].map(([name, status]) => `${name} ${status}`).join('; ')}`);
     assert.equal(failures.length, 0, `${failures.length} operations broke their contract:\n${failures.join('\n')}`);
   });

@@ -137,6 +137,19 @@ export const freshResources: Record<string, Fresh> = {
   // The proxy needs an api connection; its upstream is a closed loopback port.
   'connections.getProxyInfo': async (server) => ({ id: await apiConnection(server) }),
   'connections.executeProxy': async (server) => ({ id: await apiConnection(server) }),
+  // A real log link of the world's bulk execution.
+  'bulkSync.executions.logFile': async (server, world) => {
+    const links = await call(
+      server.url,
+      'GET',
+      `/api/bulk/syncs/${world.bulkSyncId}/executions/${world.bulkExecutionId}/logs`,
+      {
+        key: server.apiKey,
+      },
+    );
+    const url: string = links.body.data.URLs[0];
+    return { token: url.split('/').pop()! };
+  },
   // One webhook per organization: the world's is the one deleted, and restoreAfter makes another.
   'webhooks.delete': async (_server, world) => ({ id: world.webhookId }),
 };
@@ -171,6 +184,5 @@ export const expectedRefusals: Record<string, { status: number; reason: string }
   'bulkSync.executions.cancel': { status: 400, reason: "the world's bulk execution has finished" },
   'modelSync.executions.cancel': { status: 400, reason: "the world's model-sync execution has finished" },
   'modelSync.executions.update': { status: 400, reason: "the world's model-sync execution has finished" },
-  'bulkSync.executions.logFile': { status: 403, reason: 'the world holds no signed log link' },
   'modelSync.executions.getLogs': { status: 404, reason: "the world's execution wrote no such record-log file" },
 };

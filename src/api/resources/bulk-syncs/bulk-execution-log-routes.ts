@@ -86,6 +86,7 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
         "The file behind a log link: the execution's console log as JSON Lines. The link is the credential; a forged or expired one is a 403.",
       access: 'public',
       params: Type.Object({ token: Type.String() }),
+      fileResponse: 'application/x-ndjson',
       errors: [403],
       handler: async ({ params }) => {
         const claims = signer.verify<{ execution_id: string }>(params.token);

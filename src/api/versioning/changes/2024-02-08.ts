@@ -118,7 +118,7 @@ export const change20240208: VersionChange = {
         const { page_token: _pageToken, limit: _limit, ...query } = request.query;
         return { ...request, query: { ...query, full_list: true } };
       },
-      schema: { query: (newer) => newer && withoutProperties('page_token', 'limit', 'full_list')(newer) },
+      schema: { query: (newer) => newer && withoutProperties('page_token', 'limit')(newer) },
     },
     {
       kind: 'response-converted',
