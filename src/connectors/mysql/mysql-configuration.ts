@@ -8,7 +8,7 @@ export interface MysqlConfiguration {
   passwd?: string;
   dbname: string;
   ssl: boolean;
-  /** Accepted and stored for a future binlog reader; reads do not use it yet. */
+  /** Bulk syncs read changes from the binlog (Connection.changeCapture) instead of scanning tables. */
   change_detection: boolean;
 }
 

@@ -9,6 +9,8 @@ import { mysqlConfigurationSchema, type MysqlConfiguration } from './mysql-confi
 import { createMysqlDestination } from './mysql-destination.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
+import { createMysqlChangeCapture, missingRequirements } from './mysql-change-capture.ts';
+import { createMysqlSnapshots } from './mysql-snapshot.ts';
 import { createMysqlSource } from './mysql-source.ts';
 import { createMysqlTarget } from './mysql-target.ts';
 
@@ -41,13 +43,18 @@ export function createMysqlConnector(): Connector<MysqlConfiguration> {
 
 function openMysqlConnection(configuration: MysqlConfiguration): Connection {
   const client = createMysqlClient(configuration);
-  const source = createMysqlSource(client);
+  const snapshots = createMysqlSnapshots(client);
+  const source = createMysqlSource(client, snapshots);
+  const changeCapture = configuration.change_detection ? createMysqlChangeCapture(client, snapshots) : undefined;
   return {
     type: 'mysql',
     async test(context) {
       try {
         await client.query(context, 'select 1');
-        return { ok: true };
+        if (!changeCapture) return { ok: true };
+        // With change capture on, a server that cannot stream changes fails the test, naming every missing part.
+        const problem = missingRequirements(await changeCapture.check(context));
+        return problem ? { ok: false, code: 'unsupported', message: problem } : { ok: true };
       } catch (error: unknown) {
         const classified = classifyMysqlError(error);
         const where = `${configuration.hostname}:${configuration.port}`;
@@ -59,10 +66,14 @@ function openMysqlConnection(configuration: MysqlConfiguration): Connection {
         return { ok: false, code: classified.code, message: messages[classified.code] ?? classified.message };
       }
     },
-    close: () => client.close(),
+    async close() {
+      await snapshots.releaseAll();
+      await client.close();
+    },
     bulkSource: source,
     bulkDestination: createMysqlDestination(client, source),
     modelSource: source,
     modelTarget: createMysqlTarget(client),
+    ...(changeCapture ? { changeCapture } : {}),
   };
 }

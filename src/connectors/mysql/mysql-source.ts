@@ -6,21 +6,33 @@ import type { BulkSource, ModelSource, ReadRequest } from '../connector.ts';
 import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
 import type { FieldDescription, RecordBatch, Row } from '../records.ts';
 import { asSubquery } from '../sql/sql-statements.ts';
+import type { Connection } from 'mysql2';
 import type { MysqlClient } from './mysql-client.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { describeMysqlTables, withoutKinds } from './mysql-introspector.ts';
+import type { MysqlSnapshots } from './mysql-snapshot.ts';
 import { decodeMysqlValue, encodeMysqlValue, fieldTypeOfKind, type MysqlValueKind } from './mysql-types.ts';
+
+/** A connection to run one streamed query on; `done(false)` when its result was not read to the end. */
+type QueryLease = { connection: Connection; done(finished: boolean): void };
+
+function poolLease(context: RunContext, client: MysqlClient) {
+  return async (): Promise<QueryLease> => {
+    const connection = await client.connection(context);
+    return { connection, done: (finished) => (finished ? connection.release() : connection.destroy()) };
+  };
+}
 
 async function* streamMysqlQuery(
   context: RunContext,
-  client: MysqlClient,
+  acquire: () => Promise<QueryLease>,
   text: string,
   values: unknown[],
   kinds: Map<string, MysqlValueKind>,
   options: { batchSize?: number; limit?: number },
 ): AsyncIterable<RecordBatch> {
-  const connection = await client.connection(context);
+  const { connection, done } = await acquire();
   const stream = connection.query(text, values).stream({ highWaterMark: options.batchSize ?? 1000 });
   const onAbort = () => stream.destroy(canceledError(context.signal));
   context.signal.addEventListener('abort', onAbort, { once: true });
@@ -48,8 +60,7 @@ async function* streamMysqlQuery(
     throw context.signal.aborted ? canceledError(context.signal) : classifyMysqlError(error);
   } finally {
     context.signal.removeEventListener('abort', onAbort);
-    if (finished) connection.release();
-    else connection.destroy();
+    done(finished);
   }
 }
 
@@ -117,7 +128,7 @@ function selectTable(request: ReadRequest, kinds: Map<string, MysqlValueKind>): 
   return { text, values };
 }
 
-export function createMysqlSource(client: MysqlClient): BulkSource & ModelSource {
+export function createMysqlSource(client: MysqlClient, snapshots: MysqlSnapshots): BulkSource & ModelSource {
   return {
     listSchemas: async (context) => (await describeMysqlTables(context, client)).map(withoutKinds),
     async describeSchema(context, schemaId) {
@@ -128,13 +139,16 @@ export function createMysqlSource(client: MysqlClient): BulkSource & ModelSource
       const [schema] = await describeMysqlTables(context, client, request.schemaId);
       if (!schema) throw new ConnectorError(`Table ${request.schemaId} does not exist`, { code: 'object_missing' });
       const { text, values } = selectTable(request, schema.kinds);
-      yield* streamMysqlQuery(context, client, text, values, schema.kinds, request);
+      // Inside a change-capture snapshot the read waits its turn on the snapshot's connection.
+      const { sourceSnapshot } = request;
+      const acquire = sourceSnapshot ? () => snapshots.lease(context, sourceSnapshot) : poolLease(context, client);
+      yield* streamMysqlQuery(context, acquire, text, values, schema.kinds, request);
     },
     describeQuery: (context, query) => describeQuery(context, client, query),
     async *readQuery(context, query, options = {}) {
       const fields = await describeQuery(context, client, query);
       const kinds = new Map(fields.map((field) => [field.id, field.remote_type as MysqlValueKind]));
-      yield* streamMysqlQuery(context, client, asSubquery(query), [], kinds, options);
+      yield* streamMysqlQuery(context, poolLease(context, client), asSubquery(query), [], kinds, options);
     },
   };
 }

@@ -1,0 +1,143 @@
+// Streaming the MariaDB binlog: values decoded as table reads decode them, statements (TRUNCATE, ADD COLUMN),
+// a transaction larger than a batch, and cancellation.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Change } from '../../../src/connectors/change-capture.ts';
+import { createMockRunContext } from '../../kit/mock-run-context.ts';
+import { mysqlUnavailable } from '../../kit/services.ts';
+import { type CaptureFixture, context, openCaptureFixture, readAll, streamToEnd } from './mysql-change-capture-kit.ts';
+
+const unavailable = await mysqlUnavailable();
+
+describe('MySQL change stream', { skip: unavailable }, () => {
+  let fixture: CaptureFixture;
+  before(async () => {
+    fixture = await openCaptureFixture();
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+
+  async function startAt(schemaIds: string[]): Promise<string> {
+    const start = await fixture.capture.start(context(), { streamId: 'ferry_test', schemaIds });
+    await start.snapshot.release();
+    return start.position;
+  }
+
+  test('a streamed row equals the row a table read gives, for every column type', async () => {
+    await fixture.native.query(`create table typed (
+      id int primary key, big bigint, ubig bigint unsigned, amount decimal(30,6), name varchar(40), body text,
+      flag tinyint(1), truth bool, happened datetime(6), plain datetime, stamped timestamp(6) null, day date,
+      doc json, data blob, nothing varchar(5))`);
+    const schemaId = fixture.schemaId('typed');
+    const from = await startAt([schemaId]);
+    await fixture.native.query(
+      `insert into typed values
+        (1, -9007199254740993, 18446744073709551615, -12345678901234.123456, 'héllo ☃', repeat('x', 3000), 1, false,
+         '2024-02-29 23:59:59.123456', '1999-12-31 01:02:03', '2024-03-04 05:06:07.654321', '2024-05-06',
+         '{"a": [1, 2.5, "three"], "b": null}', x'00ff10', null),
+        (2, 0, 0, 0, '', '', 0, true, '1970-01-01 00:00:00', '2038-01-19 03:14:08', null, '1000-01-01', '[]', x'', 'n')`,
+    );
+    const batches = await streamToEnd(fixture.capture, { from, schemaIds: [schemaId] });
+    const upserts = batches.flatMap((batch) => batch.changes).filter((change) => change.kind === 'upsert');
+    assert.deepEqual(
+      upserts.map((change) => change.row),
+      (await readAll(fixture.connection, schemaId)).sort((a, b) => Number(a.id) - Number(b.id)),
+    );
+    const last = batches.at(-1);
+    assert.ok(last?.position, 'the stream ends at a position');
+    assert.ok(last.committedAt instanceof Date && Math.abs(last.committedAt.getTime() - Date.now()) < 60_000);
+  });
+
+  test('updates upsert the new row, deletes carry the key, a key change deletes the old key', async () => {
+    await fixture.native.query(
+      'create table keyed (id int primary key, name varchar(20)); insert into keyed values (1, "a"), (2, "b")',
+    );
+    await fixture.native.query('create table loose (n int, name varchar(20)); insert into loose values (1, "a")');
+    const keyed = fixture.schemaId('keyed');
+    const loose = fixture.schemaId('loose');
+    const from = await startAt([keyed, loose]);
+    await fixture.native.query(`update keyed set name = 'z' where id = 1; update keyed set id = 3 where id = 2;
+      delete from keyed where id = 1; delete from loose; update loose set n = 2`);
+    const changes = (await streamToEnd(fixture.capture, { from, schemaIds: [keyed, loose] })).flatMap((b) => b.changes);
+    assert.deepEqual(changes, [
+      { kind: 'upsert', schemaId: keyed, row: { id: 1, name: 'z' } },
+      { kind: 'delete', schemaId: keyed, key: { id: 2 } },
+      { kind: 'upsert', schemaId: keyed, row: { id: 3, name: 'b' } },
+      { kind: 'delete', schemaId: keyed, key: { id: 1 } },
+      { kind: 'delete', schemaId: loose, key: { n: 1, name: 'a' } },
+    ]);
+  });
+
+  test('TRUNCATE becomes a truncate, ADD COLUMN a schema change before the rows that use it', async () => {
+    await fixture.native.query('create table evolving (id int primary key, name varchar(20))');
+    await fixture.native.query('create table untouched (id int primary key)');
+    const schemaId = fixture.schemaId('evolving');
+    const from = await startAt([schemaId]);
+    await fixture.native.query(`insert into evolving values (1, 'a'); truncate table untouched; truncate evolving;
+      insert into evolving values (2, 'b'); alter table \`${fixture.database.name}\`.evolving add column score int;
+      insert into evolving values (3, 'c', 7)`);
+    const changes = (await streamToEnd(fixture.capture, { from, schemaIds: [schemaId] })).flatMap((b) => b.changes);
+    assert.deepEqual(
+      changes.map((change) => change.kind),
+      ['upsert', 'truncate', 'upsert', 'schema', 'upsert'],
+    );
+    const schema = changes[3] as Extract<Change, { kind: 'schema' }>;
+    assert.deepEqual(
+      schema.fields.map((field) => [field.id, field.type]),
+      [
+        ['id', 'number'],
+        ['name', 'string'],
+        ['score', 'number'],
+      ],
+    );
+    assert.deepEqual(changes[4], { kind: 'upsert', schemaId, row: { id: 3, name: 'c', score: 7 } });
+  });
+
+  test('a 50,000-row transaction arrives in batches of at most maxChanges, with a position only at its end', async () => {
+    await fixture.native.query('create table bulk (id int primary key, pad varchar(20))');
+    const schemaId = fixture.schemaId('bulk');
+    const from = await startAt([schemaId]);
+    await fixture.native.query("insert into bulk select seq, concat('row ', seq) from seq_1_to_50000");
+    const batches = await streamToEnd(fixture.capture, { from, schemaIds: [schemaId], maxChanges: 1000 });
+    assert.equal(
+      batches.reduce((total, batch) => total + batch.changes.length, 0),
+      50_000,
+    );
+    assert.ok(batches.every((batch) => batch.changes.length <= 1000));
+    assert.deepEqual(
+      batches.map((batch) => batch.position !== undefined),
+      batches.map((_, index) => index === batches.length - 1),
+      'only the batch that ends the transaction has a position',
+    );
+  });
+
+  test('an abort ends a continuous stream promptly with a canceled error', async () => {
+    await fixture.native.query('create table ticking (id int primary key)');
+    const schemaId = fixture.schemaId('ticking');
+    const from = await startAt([schemaId]);
+    await fixture.native.query('insert into ticking values (1)');
+    const run = createMockRunContext();
+    const stream = await fixture.capture.stream(run, {
+      streamId: 'ferry_test',
+      schemaIds: [schemaId],
+      from,
+      stopAtCurrent: false,
+      maxChanges: 100,
+    });
+    let abortedAt = 0;
+    await assert.rejects(
+      async () => {
+        for await (const batch of stream) {
+          if (batch.changes.length > 0 && abortedAt === 0) {
+            abortedAt = Date.now();
+            setTimeout(() => run.abort(), 10);
+          }
+        }
+      },
+      (error: Error & { code?: string }) => error.code === 'canceled',
+    );
+    assert.ok(abortedAt > 0 && Date.now() - abortedAt < 2000, 'ended within two seconds of the abort');
+    await stream.close();
+  });
+});
