@@ -25,6 +25,16 @@ function replicaServerId(): number {
   return randomInt(1_000_000, 4_294_967_295);
 }
 
+/**
+ * The replication connection's socket. Backpressure pauses the socket itself, not the mysql2 connection: the library
+ * pauses the connection while it looks up a table's columns and must stay the only one to resume it, or row events
+ * would be decoded before their table is known. Packets that arrive while the library has paused the connection are
+ * queued by mysql2 whatever the socket does.
+ */
+function socketOf(zongji: ZongJi): { pause(): void; resume(): void } | undefined {
+  return (zongji.connection as unknown as { stream?: { pause(): void; resume(): void } } | null)?.stream;
+}
+
 function binlogError(error: unknown): ConnectorError {
   const errno = serverErrno(error);
   // 1236: the requested place is no longer in the log (purged), or never was; MariaDB says 1945/1955 for a GTID
@@ -71,11 +81,11 @@ export function openBinlogEvents(
   zongji.on('binlog', (event) => {
     if (ended) return;
     queue.push(event);
-    if (queue.length >= pauseAt && zongji.connection) {
+    if (queue.length >= pauseAt) {
       // The library resumes the socket after its own metadata lookups; pausing again on every event past the mark
-      // keeps the overshoot to a few events.
+      // keeps the overshoot to one socket read.
       paused = true;
-      zongji.connection.pause();
+      socketOf(zongji)?.pause();
     }
     notify();
   });
@@ -113,9 +123,9 @@ export function openBinlogEvents(
         if (context.signal.aborted) throw canceledError(context.signal);
         const event = queue.shift();
         if (event) {
-          if (paused && queue.length <= resumeAt && zongji.connection) {
+          if (paused && queue.length <= resumeAt) {
             paused = false;
-            zongji.connection.resume();
+            socketOf(zongji)?.resume();
           }
           yield event;
           continue;
