@@ -14,11 +14,9 @@ export interface MysqlBinlogPosition {
 }
 
 export function encodeBinlogPosition(position: MysqlBinlogPosition): string {
-  return JSON.stringify(
-    position.gtids === undefined
-      ? { file: position.file, offset: position.offset }
-      : { file: position.file, offset: position.offset, gtids: position.gtids },
-  );
+  // Spelled out so the text has one form whatever else the object holds.
+  const { file, offset, gtids } = position;
+  return JSON.stringify(gtids === undefined ? { file, offset } : { file, offset, gtids });
 }
 
 export function decodeBinlogPosition(text: string): MysqlBinlogPosition {
@@ -39,7 +37,9 @@ export function decodeBinlogPosition(text: string): MysqlBinlogPosition {
   ) {
     throw new ConnectorError(`Not a MySQL binlog position: ${text}`, { code: 'invalid_configuration' });
   }
-  return { file: candidate.file, offset: candidate.offset as number, gtids: candidate.gtids };
+  const position: MysqlBinlogPosition = { file: candidate.file, offset: candidate.offset as number };
+  if (candidate.gtids !== undefined) position.gtids = candidate.gtids;
+  return position;
 }
 
 /** Binlog files are `<base>.<sequence>`: ordered by the sequence number (it may outgrow its zero padding). */

@@ -112,6 +112,34 @@ describe('MySQL change stream', { skip: unavailable }, () => {
     );
   });
 
+  test('a stream and its positions follow the log into the next file', async () => {
+    await fixture.native.query('create table rotating (id int primary key)');
+    const schemaId = fixture.schemaId('rotating');
+    const start = await fixture.capture.start(context(), { streamId: 'ferry_rotate', schemaIds: [schemaId] });
+    await start.snapshot.release();
+    // Rotating the log changes no setting; files younger than the server's expiry stay.
+    await fixture.native.query('insert into rotating values (1); flush binary logs; insert into rotating values (2)');
+    const batches = await streamToEnd(fixture.capture, { from: start.position, schemaIds: [schemaId] });
+    const rows = batches.flatMap((batch) => batch.changes).map((change) => change.kind === 'upsert' && change.row.id);
+    assert.deepEqual(rows, [1, 2]);
+    const last = JSON.parse(batches.at(-1)!.position!) as { file: string; offset: number; gtids?: string };
+    assert.notEqual(
+      last.file,
+      (JSON.parse(start.position) as { file: string }).file,
+      'the position is in the new file',
+    );
+    const behind = await fixture.capture.lag(context(), 'ferry_rotate');
+    assert.ok(behind && behind.bytesBehind > 0, 'lag counts the rest of the old file and the new one');
+    await fixture.native.query('insert into rotating values (3)');
+    for (const from of [batches.at(-1)!.position!, JSON.stringify({ file: last.file, offset: last.offset })]) {
+      const resumed = await streamToEnd(fixture.capture, { from, schemaIds: [schemaId] });
+      assert.deepEqual(
+        resumed.flatMap((batch) => batch.changes),
+        [{ kind: 'upsert', schemaId, row: { id: 3 } }],
+      );
+    }
+  });
+
   test('an abort ends a continuous stream promptly with a canceled error', async () => {
     await fixture.native.query('create table ticking (id int primary key)');
     const schemaId = fixture.schemaId('ticking');
