@@ -71,6 +71,19 @@ function variableRequirement(name: string, value: string | undefined, wanted: st
   };
 }
 
+// Not required: without FULL, the log's rows carry no column names, so they are matched to the table's columns as
+// they are when the stream reads them. A column added anywhere but last, or dropped, while a stream is behind makes
+// the older rows decode wrongly or stop the stream. A warning.
+function rowMetadataRequirement(value: string | null | undefined): ChangeCaptureRequirement {
+  const found = (value ?? 'not available').toUpperCase();
+  if (found === 'FULL') return { name: 'binlog_row_metadata', ok: true, message: 'binlog_row_metadata is FULL' };
+  return {
+    name: 'binlog_row_metadata',
+    ok: true,
+    message: `Warning: binlog_row_metadata is ${found}, so binlog rows carry no column names and are read with the table's current columns; a column added other than last, or dropped, while a stream is behind breaks decoding of the older rows. Set binlog_row_metadata=FULL (MySQL 8.0+, MariaDB 10.5+) to avoid it`,
+  };
+}
+
 async function tableRequirements(
   context: RunContext,
   client: MysqlClient,
@@ -112,6 +125,11 @@ export async function checkMysqlChangeCapture(
     const [row] = await query<Record<string, string | number | null>[]>(
       'select @@global.log_bin as log_bin, @@global.binlog_format as binlog_format, @@global.binlog_row_image as binlog_row_image',
     );
+    // binlog_row_metadata exists from MySQL 8.0 and MariaDB 10.5; older servers have no such variable.
+    const [metadata] = await query<{ binlog_row_metadata: string | null }[]>(
+      'select @@global.binlog_row_metadata as binlog_row_metadata',
+    ).catch(() => []);
+    if (row && metadata) row.binlog_row_metadata = metadata.binlog_row_metadata;
     variables = Object.fromEntries(
       Object.entries(row ?? {}).map(([key, value]) => [key, value === null ? null : String(value)]),
     );
@@ -129,6 +147,7 @@ export async function checkMysqlChangeCapture(
         },
     variableRequirement('binlog_format', variables.binlog_format ?? undefined, 'ROW'),
     variableRequirement('binlog_row_image', variables.binlog_row_image ?? undefined, 'FULL'),
+    rowMetadataRequirement(variables.binlog_row_metadata),
   ];
   const grants = await query<Record<string, string>[]>('show grants for current_user()').catch(() => undefined);
   if (grants)

@@ -53,6 +53,7 @@ describe('MySQL change-capture requirements', { skip: unavailable }, () => {
         'log_bin',
         'binlog_format',
         'binlog_row_image',
+        'binlog_row_metadata',
         'replication_slave_grant',
         'replication_client_grant',
         `primary_key:${fixture.schemaId('keyed')}`,
