@@ -43,6 +43,7 @@ export interface MysqlSnapshots {
 }
 
 const snapshotLockPrivilege = 'RELOAD';
+const snapshotLockWaitSeconds = 5;
 
 async function snapshotPlace(query: MysqlQuery, flavour: MysqlServerFlavour): Promise<MysqlBinlogPosition> {
   await query('set session transaction isolation level repeatable read');
@@ -60,6 +61,9 @@ async function snapshotPlace(query: MysqlQuery, flavour: MysqlServerFlavour): Pr
     await query('rollback');
   }
   try {
+    // FLUSH TABLES WITH READ LOCK waits for running statements, and every write waits behind it: give up after a few
+    // seconds rather than stall the server's writers behind a long query.
+    await query(`set session lock_wait_timeout = ${snapshotLockWaitSeconds}`);
     await query('flush tables with read lock');
   } catch (error: unknown) {
     if (serverErrno(error) !== 1227) throw error;
