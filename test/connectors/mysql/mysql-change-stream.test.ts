@@ -49,22 +49,27 @@ describe('MySQL change stream', { skip: unavailable }, () => {
     assert.ok(last.committedAt instanceof Date && Math.abs(last.committedAt.getTime() - Date.now()) < 60_000);
   });
 
-  test('updates upsert the new row, deletes carry the key, a key change deletes the old key', async () => {
+  test('updates upsert the new row, deletes carry the key (the whole row without one), a key change deletes the old key', async () => {
     await fixture.native.query(
       'create table keyed (id int primary key, name varchar(20)); insert into keyed values (1, "a"), (2, "b")',
     );
-    await fixture.native.query('create table loose (n int, name varchar(20)); insert into loose values (1, "a")');
+    await fixture.native.query(
+      'create table loose (n int, name varchar(20)); insert into loose values (1, "a"), (5, "e")',
+    );
     const keyed = fixture.schemaId('keyed');
     const loose = fixture.schemaId('loose');
     const from = await startAt([keyed, loose]);
     await fixture.native.query(`update keyed set name = 'z' where id = 1; update keyed set id = 3 where id = 2;
-      delete from keyed where id = 1; delete from loose; update loose set n = 2`);
+      delete from keyed where id = 1; update loose set n = 2 where n = 5; delete from loose where n = 1`);
     const changes = (await streamToEnd(fixture.capture, { from, schemaIds: [keyed, loose] })).flatMap((b) => b.changes);
     assert.deepEqual(changes, [
       { kind: 'upsert', schemaId: keyed, row: { id: 1, name: 'z' } },
       { kind: 'delete', schemaId: keyed, key: { id: 2 } },
       { kind: 'upsert', schemaId: keyed, row: { id: 3, name: 'b' } },
       { kind: 'delete', schemaId: keyed, key: { id: 1 } },
+      // Without a primary key the whole old row identifies the row: an update deletes it and upserts the new one.
+      { kind: 'delete', schemaId: loose, key: { n: 5, name: 'e' } },
+      { kind: 'upsert', schemaId: loose, row: { n: 2, name: 'e' } },
       { kind: 'delete', schemaId: loose, key: { n: 1, name: 'a' } },
     ]);
   });
@@ -165,7 +170,10 @@ describe('MySQL change stream', { skip: unavailable }, () => {
       },
       (error: Error & { code?: string }) => error.code === 'canceled',
     );
-    assert.ok(abortedAt > 0 && Date.now() - abortedAt < 2000, 'ended within two seconds of the abort');
+    assert.ok(
+      abortedAt > 0 && Date.now() - abortedAt < 5000,
+      'ended within seconds of the abort (a busy CI machine included)',
+    );
     await stream.close();
   });
 });
