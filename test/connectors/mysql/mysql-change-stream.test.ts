@@ -145,6 +145,48 @@ describe('MySQL change stream', { skip: unavailable }, () => {
     }
   });
 
+  test('a continuous stream delivers transactions as they commit, each caught-up batch positioned; close() ends it', async () => {
+    await fixture.native.query('create table live (id int primary key, n int)');
+    const schemaId = fixture.schemaId('live');
+    const from = await startAt([schemaId]);
+    const stream = await fixture.capture.stream(context(), {
+      streamId: 'ferry_live',
+      schemaIds: [schemaId],
+      from,
+      stopAtCurrent: false,
+      maxChanges: 50,
+    });
+    const writer = (async () => {
+      for (let id = 1; id <= 200; id += 1)
+        await fixture.native.query(
+          `begin; insert into live values (${id}, 0); update live set n = 1 where id = ${id}; commit`,
+        );
+    })();
+    const seen: unknown[] = [];
+    let lastPosition: string | undefined;
+    for await (const batch of stream) {
+      assert.ok(batch.changes.length <= 50);
+      for (const change of batch.changes) if (change.kind === 'upsert' && change.row.n === 1) seen.push(change.row.id);
+      lastPosition = batch.position ?? lastPosition;
+      if (seen.length === 200) {
+        assert.ok(batch.position, 'the batch that catches up ends at a transaction boundary');
+        await stream.close();
+      }
+    }
+    await writer;
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 200 }, (_, index) => index + 1),
+    );
+    assert.ok(lastPosition);
+    // Nothing after the last position (other sessions' commits on the shared server may still move it).
+    const after = await streamToEnd(fixture.capture, { from: lastPosition, schemaIds: [schemaId] });
+    assert.deepEqual(
+      after.flatMap((batch) => batch.changes),
+      [],
+    );
+  });
+
   test('an abort ends a continuous stream promptly with a canceled error', async () => {
     await fixture.native.query('create table ticking (id int primary key)');
     const schemaId = fixture.schemaId('ticking');
