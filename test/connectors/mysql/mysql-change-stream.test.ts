@@ -104,7 +104,10 @@ describe('MySQL change stream', { skip: unavailable }, () => {
     const schemaId = fixture.schemaId('bulk');
     const from = await startAt([schemaId]);
     await fixture.native.query("insert into bulk select seq, concat('row ', seq) from seq_1_to_50000");
-    const batches = await streamToEnd(fixture.capture, { from, schemaIds: [schemaId], maxChanges: 1000 });
+    // Batches without changes (other sessions' commits on the shared server) only move the position.
+    const batches = (await streamToEnd(fixture.capture, { from, schemaIds: [schemaId], maxChanges: 1000 })).filter(
+      (batch) => batch.changes.length > 0,
+    );
     assert.equal(
       batches.reduce((total, batch) => total + batch.changes.length, 0),
       50_000,
