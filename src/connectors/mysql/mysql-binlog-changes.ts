@@ -2,7 +2,7 @@
 // tables, with values decoded exactly as a table read decodes them; TRUNCATE and ALTER TABLE statements become
 // truncate and schema changes. Every event that closes a transaction (XID, COMMIT, a standalone DDL statement) is a
 // boundary: the place after it, with the GTID state including it, is a position a new stream can resume from.
-import { GtidSet, MariadbGtidPosition, type AnyBinlogEvent } from '@vlasky/zongji';
+import { type AnyBinlogEvent, type BinlogEventByTypeName, GtidSet, MariadbGtidPosition } from '@vlasky/zongji';
 import type { RunContext } from '../../domain/run-context.ts';
 import type { Change } from '../change-capture.ts';
 import type { Row } from '../records.ts';
@@ -38,10 +38,10 @@ function gtidTracker(from: string): GtidTracker {
     begin(event) {
       pending = undefined;
       if (event.getTypeName() === 'MariadbGtid') {
-        const gtid = event as Extract<AnyBinlogEvent, { getTypeName(): 'MariadbGtid' }>;
+        const gtid = event as BinlogEventByTypeName<'MariadbGtid'>;
         pending = () => mariadb.add(gtid);
       } else if (event.getTypeName() === 'Gtid') {
-        const gtid = (event as Extract<AnyBinlogEvent, { getTypeName(): 'Gtid' }>).gtid;
+        const gtid = (event as BinlogEventByTypeName<'Gtid'>).gtid;
         pending = () => {
           mysql ??= GtidSet.parse('');
           mysql.add(gtid);
@@ -92,7 +92,7 @@ export function createBinlogChangeDecoder(
   }
 
   async function rowChanges(event: AnyBinlogEvent): Promise<Change[]> {
-    const rowsEvent = event as Extract<AnyBinlogEvent, { getTypeName(): 'WriteRows' | 'UpdateRows' | 'DeleteRows' }>;
+    const rowsEvent = event as BinlogEventByTypeName<'WriteRows' | 'UpdateRows' | 'DeleteRows'>;
     const map = rowsEvent.tableMap[rowsEvent.tableId];
     if (!map) return [];
     const table = `${map.parentSchema}.${map.tableName}`;
@@ -113,11 +113,11 @@ export function createBinlogChangeDecoder(
     const changes: Change[] = [];
     switch (event.getTypeName()) {
       case 'WriteRows':
-        for (const raw of (rowsEvent as Extract<AnyBinlogEvent, { getTypeName(): 'WriteRows' }>).rows)
+        for (const raw of (rowsEvent as BinlogEventByTypeName<'WriteRows'>).rows)
           changes.push({ kind: 'upsert', schemaId, row: decode(raw) });
         break;
       case 'UpdateRows':
-        for (const { before, after } of (rowsEvent as Extract<AnyBinlogEvent, { getTypeName(): 'UpdateRows' }>).rows) {
+        for (const { before, after } of (rowsEvent as BinlogEventByTypeName<'UpdateRows'>).rows) {
           const old = decode(before);
           const row = decode(after);
           // An update that moves a row to another key removes it under the old one.
@@ -127,13 +127,13 @@ export function createBinlogChangeDecoder(
         }
         break;
       default:
-        for (const raw of (rowsEvent as Extract<AnyBinlogEvent, { getTypeName(): 'DeleteRows' }>).rows)
+        for (const raw of (rowsEvent as BinlogEventByTypeName<'DeleteRows'>).rows)
           changes.push({ kind: 'delete', schemaId, key: keyOf(decode(raw)) });
     }
     return changes;
   }
 
-  async function statementChanges(event: Extract<AnyBinlogEvent, { getTypeName(): 'Query' }>) {
+  async function statementChanges(event: BinlogEventByTypeName<'Query'>) {
     const statement = parseBinlogStatement(event.query, event.schema);
     const changes: Change[] = [];
     let closes = false;
@@ -184,7 +184,7 @@ export function createBinlogChangeDecoder(
     async decode(event) {
       switch (event.getTypeName()) {
         case 'Rotate': {
-          const rotate = event as Extract<AnyBinlogEvent, { getTypeName(): 'Rotate' }>;
+          const rotate = event as BinlogEventByTypeName<'Rotate'>;
           file = rotate.binlogName;
           if (inGroup || inTransaction) return { changes: [] };
           const position: MysqlBinlogPosition = { file, offset: rotate.position };
@@ -194,7 +194,7 @@ export function createBinlogChangeDecoder(
         case 'MariadbGtid':
           gtids?.begin(event);
           inGroup = true;
-          inTransaction = !(event as Extract<AnyBinlogEvent, { getTypeName(): 'MariadbGtid' }>).standalone;
+          inTransaction = !(event as BinlogEventByTypeName<'MariadbGtid'>).standalone;
           return { changes: [] };
         case 'Gtid':
         case 'AnonymousGtid':
@@ -210,9 +210,7 @@ export function createBinlogChangeDecoder(
         case 'XaPrepare':
           return { changes: [], place: commit(event) };
         case 'Query': {
-          const { changes, closes } = await statementChanges(
-            event as Extract<AnyBinlogEvent, { getTypeName(): 'Query' }>,
-          );
+          const { changes, closes } = await statementChanges(event as BinlogEventByTypeName<'Query'>);
           return closes ? { changes, place: commit(event) } : { changes };
         }
         case 'TableMap':
