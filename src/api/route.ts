@@ -75,7 +75,12 @@ export interface RouteDefinition {
   body?: TSchema;
   /** The success body; absent for endpoints with no body. */
   response?: TSchema;
-  /** Default 200, or 204 when there is no response schema. */
+  /**
+   * The media type of a file the success status answers (a Reply with `raw`), alone or next to the JSON `response`,
+   * for the OpenAPI documents.
+   */
+  fileResponse?: string;
+  /** Default 200, or 204 when there is neither a response schema nor a file response. */
   successStatus?: number;
   /** Largest accepted body in bytes, when it differs from the server's 1 MiB. */
   bodyLimit?: number;

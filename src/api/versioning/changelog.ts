@@ -21,6 +21,8 @@ export function describeInstruction(instruction: VersionInstruction): string {
       return `\`${instruction.route}\` admits ${instruction.access === 'any' ? 'any valid key' : `${instruction.access} keys`} here.`;
     case 'field-added':
       return `\`${instruction.type}.${instruction.field}\` is not part of this version.`;
+    case 'type-renamed':
+      return `\`${instruction.type}\` is named \`${instruction.to}\` in this version's OpenAPI document.`;
     case 'type-converted':
       return `\`${instruction.type}\` has an older shape here.`;
     case 'request-converted':

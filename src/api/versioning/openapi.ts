@@ -1,9 +1,11 @@
 // One OpenAPI 3.1 document per API version, from the same route definitions and version changes that serve
 // requests. Titled schemas become components; a version's components reflect its field and type changes.
-import type { RouteDefinition } from '../route.ts';
 import { errorCodes } from '../errors.ts';
-import type { VersionChange } from './version-change.ts';
+import { isDeepStrictEqual } from 'node:util';
+import { routeKey, type RouteDefinition } from '../route.ts';
+import type { JsonSchemaNode, RouteSchemaEffect, SchemaEffect, VersionChange } from './version-change.ts';
 import { changesDownTo, planEndpoint } from './migrate.ts';
+import { noneRequired, plainSchema, replacedBy, withoutProperties } from './schema-effects.ts';
 import type { ApiVersion } from './versions.ts';
 
 type Json = Record<string, unknown>;
@@ -27,74 +29,135 @@ const ApiErrorSchema: SchemaNode = {
   },
 };
 
-function plain(schema: unknown): SchemaNode {
-  return JSON.parse(JSON.stringify(schema)) as SchemaNode;
-}
-
-/** A titled schema as it looks in `version`: fields added later are dropped, converted types replaced. */
-function schemaAtVersion(node: SchemaNode, applicable: VersionChange[]): SchemaNode {
-  let current = node;
-  for (const change of applicable) {
-    for (const instruction of change.instructions) {
-      if (
-        instruction.kind === 'field-added' &&
-        instruction.type === current.title &&
-        current.properties?.[instruction.field]
-      ) {
-        const { [instruction.field]: _removed, ...properties } = current.properties;
-        current = {
-          ...current,
-          properties,
-          required: (current.required ?? []).filter((name) => name !== instruction.field),
-        };
-      }
-      if (instruction.kind === 'type-converted' && instruction.type === current.title && instruction.olderSchema) {
-        current = { ...plain(instruction.olderSchema), title: current.title };
-      }
+/** The schema effects one version change has on types, by the type's newest name, in instruction order. */
+function typeEffects(change: VersionChange): Map<string, SchemaEffect[]> {
+  const effects = new Map<string, SchemaEffect[]>();
+  const add = (type: string, effect: SchemaEffect) => effects.set(type, [...(effects.get(type) ?? []), effect]);
+  for (const instruction of change.instructions) {
+    if (instruction.kind === 'field-added') add(instruction.type, withoutProperties(instruction.field));
+    if (instruction.kind === 'type-converted') {
+      if (instruction.schema) add(instruction.type, instruction.schema);
+      if (instruction.olderSchema) add(instruction.type, replacedBy(instruction.olderSchema));
     }
   }
-  return current;
+  return effects;
 }
 
-function collect(node: unknown, components: Json, applicable: VersionChange[]): unknown {
-  if (Array.isArray(node)) return node.map((item) => collect(item, components, applicable));
+/** The schema effects one version change has on one endpoint's query, body and response. */
+function routeEffects(change: VersionChange, key: string): RouteSchemaEffect[] {
+  const effects: RouteSchemaEffect[] = [];
+  for (const instruction of change.instructions) {
+    if (instruction.kind === 'request-converted' && instruction.route === key && instruction.schema !== 'unchanged')
+      effects.push(instruction.schema);
+    // A merge patch may leave out any field: none is required in the body this version documents.
+    if (instruction.kind === 'merge-patch' && instruction.route === key)
+      effects.push({ body: (newer) => newer && noneRequired(newer) });
+    if (instruction.kind === 'response-converted' && instruction.route === key) {
+      if (instruction.schema) effects.push({ response: instruction.schema });
+      if (instruction.olderSchema) effects.push({ response: replacedBy(instruction.olderSchema) });
+    }
+  }
+  return effects;
+}
+
+const nestedKeywords = ['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf'];
+
+/** Applies type effects to every titled node, children first (as responses are converted, migrate.ts). */
+function applyTypeEffects(node: unknown, effects: Map<string, SchemaEffect[]>): unknown {
+  if (Array.isArray(node)) return node.map((item) => applyTypeEffects(item, effects));
   if (typeof node !== 'object' || node === null) return node;
-  let record = node as SchemaNode;
-  if (typeof record.title === 'string') record = schemaAtVersion(record, applicable);
-  const out: SchemaNode = {};
-  for (const [key, value] of Object.entries(record)) {
-    if (key === 'properties' && typeof value === 'object' && value !== null) {
-      out.properties = Object.fromEntries(
-        Object.entries(value).map(([name, child]) => [name, collect(child, components, applicable)]),
+  let out: SchemaNode = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'properties' || key === 'patternProperties') && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [name, applyTypeEffects(child, effects)]),
       );
-    } else if (['items', 'additionalProperties', 'anyOf', 'oneOf', 'allOf'].includes(key)) {
-      out[key] = collect(value, components, applicable);
+    } else if (nestedKeywords.includes(key)) {
+      out[key] = applyTypeEffects(value, effects);
+    } else {
+      out[key] = value;
+    }
+  }
+  for (const effect of (typeof out.title === 'string' && effects.get(out.title)) || []) out = effect(out);
+  return out;
+}
+
+/** A version's names for types: the newest name → this version's (the oldest rename on the way down wins). */
+function typeNames(applicable: VersionChange[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const change of applicable)
+    for (const instruction of change.instructions)
+      if (instruction.kind === 'type-renamed') names.set(instruction.type, instruction.to);
+  return names;
+}
+
+/** Titled nodes become components under this version's type name; a name must mean one schema per document. */
+function collect(node: unknown, components: Json, names: Map<string, string>): unknown {
+  if (Array.isArray(node)) return node.map((item) => collect(item, components, names));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: SchemaNode = {};
+  for (const [key, value] of Object.entries(node)) {
+    if ((key === 'properties' || key === 'patternProperties') && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, child]) => [name, collect(child, components, names)]),
+      );
+    } else if (nestedKeywords.includes(key)) {
+      out[key] = collect(value, components, names);
     } else {
       out[key] = value;
     }
   }
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
-  if (typeof out.title === 'string') {
-    components[out.title] = out;
-    return { $ref: `#/components/schemas/${out.title}` };
+  if (typeof out.title !== 'string') return out;
+  const name = names.get(out.title) ?? out.title;
+  out.title = name;
+  const existing = components[name];
+  if (existing !== undefined && !isDeepStrictEqual(existing, out))
+    throw new Error(`OpenAPI: type ${name} has two different schemas in one version's document`);
+  components[name] = out;
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+/** An endpoint's query, body and response schemas as `version` documents them, before collection. */
+function endpointSchemas(route: RouteDefinition, applicable: VersionChange[]) {
+  const key = routeKey(route);
+  let query = route.query ? plainSchema(route.query) : undefined;
+  let body = route.body ? plainSchema(route.body) : undefined;
+  let response = route.response ? plainSchema(route.response) : undefined;
+  for (const change of applicable) {
+    const effects = typeEffects(change);
+    if (effects.size > 0) {
+      query = applyTypeEffects(query, effects) as JsonSchemaNode | undefined;
+      body = applyTypeEffects(body, effects) as JsonSchemaNode | undefined;
+      response = applyTypeEffects(response, effects) as JsonSchemaNode | undefined;
+    }
+    for (const effect of routeEffects(change, key)) {
+      if (effect.query) query = effect.query(query);
+      if (effect.body) body = effect.body(body);
+      if (effect.response && response) response = effect.response(response);
+    }
   }
-  return out;
+  return { query, body, response };
 }
 
 function parameters(
-  schema: unknown,
+  schema: JsonSchemaNode | undefined,
   location: 'path' | 'query',
   components: Json,
-  applicable: VersionChange[],
+  names: Map<string, string>,
 ): Json[] {
-  const object = schema ? plain(schema) : undefined;
+  const object = schema as SchemaNode | undefined;
   if (!object?.properties) return [];
   const required = new Set<string>(object.required ?? []);
-  return Object.entries(object.properties).map(([name, child]) => ({
+  // Flags that version changes set (`x-ferry-internal`) are how an older version is served, not part of any API.
+  const documented = Object.entries(object.properties).filter(
+    ([, child]) => (child as SchemaNode)['x-ferry-internal'] !== true,
+  );
+  return documented.map(([name, child]) => ({
     name,
     in: location,
     required: location === 'path' || required.has(name),
-    schema: collect(child, components, applicable),
+    schema: collect(child, components, names),
   }));
 }
 
@@ -104,11 +167,13 @@ export function buildOpenApiDocument(
   version: ApiVersion,
 ): Json {
   const applicable = changesDownTo(changes, version);
+  const names = typeNames(applicable);
   const components: Json = { ApiError: ApiErrorSchema };
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     const endpoint = planEndpoint(route, version, changes);
     if (!endpoint) continue;
+    const schemas = endpointSchemas(route, applicable);
     const responses: Json = {};
     const operation: Json = {
       operationId: route.operationId,
@@ -121,29 +186,28 @@ export function buildOpenApiDocument(
           .match(/\{[^}]+\}/g)
           ?.map((match) => ({ name: match.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } })) ??
           []),
-        ...parameters(route.query, 'query', components, applicable),
+        ...parameters(schemas.query, 'query', components, names),
       ],
       responses,
     };
-    if (route.body)
+    if (schemas.body)
       operation.requestBody = {
         required: true,
-        content: { 'application/json': { schema: collect(plain(route.body), components, applicable) } },
+        content: { 'application/json': { schema: collect(schemas.body, components, names) } },
       };
-    const success = route.successStatus ?? (route.response ? 200 : 204);
-    responses[String(success)] = route.response
-      ? {
-          description: 'Success',
-          content: { 'application/json': { schema: collect(plain(route.response), components, applicable) } },
-        }
-      : { description: 'Success, no body' };
+    const success = route.successStatus ?? (route.response || route.fileResponse ? 200 : 204);
+    const content: Json = {};
+    if (schemas.response) content['application/json'] = { schema: collect(schemas.response, components, names) };
+    if (route.fileResponse) content[route.fileResponse] = { schema: { type: 'string', format: 'binary' } };
+    responses[String(success)] =
+      Object.keys(content).length > 0 ? { description: 'Success', content } : { description: 'Success, no body' };
     for (const status of new Set([...(route.errors ?? []), 400, 401, 404])) {
       const older = applicable
         .flatMap((change) => change.instructions)
         .find((instruction) => instruction.kind === 'error-converted' && instruction.status === status);
       const schema =
         older && older.kind === 'error-converted'
-          ? collect(plain(older.olderSchema), components, [])
+          ? collect(plainSchema(older.olderSchema), components, new Map())
           : { $ref: '#/components/schemas/ApiError' };
       responses[String(status)] = {
         description: `Error ${status}`,

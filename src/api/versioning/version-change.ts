@@ -19,18 +19,38 @@ export type VersionInstruction =
   | { kind: 'access-changed'; route: RouteKey; access: Access }
   /** Newer versions have `field` on `type`; responses drop it going down. */
   | { kind: 'field-added'; type: string; field: string }
-  /** Arbitrary conversion of one type. `olderSchema` documents the older shape in that version's OpenAPI. */
+  /** In this version and older ones, `type` (always the newest name) is called `to` (OpenAPI titles only). */
+  | { kind: 'type-renamed'; type: string; to: string }
+  /**
+   * Arbitrary conversion of one type. Its schema effect documents the older shape in that version's OpenAPI:
+   * `schema` derives it from the newer schema, `olderSchema` replaces it (give one of the two).
+   */
   | {
       kind: 'type-converted';
       type: string;
+      schema?: SchemaEffect;
       olderSchema?: TSchema;
       up?: (value: unknown, request: UpConversion) => unknown;
       down?: (value: unknown) => unknown;
     }
-  /** Conversion of a whole request (path params, query, body) to the newer shape, for one endpoint. */
-  | { kind: 'request-converted'; route: RouteKey; up: (request: VersionedRequest) => VersionedRequest }
-  /** Conversion of one endpoint's success body to the older shape. */
-  | { kind: 'response-converted'; route: RouteKey; down: (body: unknown) => unknown; olderSchema?: TSchema }
+  /**
+   * Conversion of a whole request (path params, query, body) to the newer shape, for one endpoint. `schema` says
+   * what that does to the endpoint's documented query, body and response ('unchanged' when nothing shows).
+   */
+  | {
+      kind: 'request-converted';
+      route: RouteKey;
+      up: (request: VersionedRequest) => VersionedRequest;
+      schema: RouteSchemaEffect | 'unchanged';
+    }
+  /** Conversion of one endpoint's success body to the older shape, documented by `schema` or `olderSchema`. */
+  | {
+      kind: 'response-converted';
+      route: RouteKey;
+      down: (body: unknown) => unknown;
+      schema?: SchemaEffect;
+      olderSchema?: TSchema;
+    }
   /**
    * In this version and older ones the update endpoint's body is a JSON merge patch (RFC 7396) onto the resource as
    * it stands (the route's `currentBody`): fields left out keep their values, `null` removes one (merge-patch.ts).
@@ -43,6 +63,25 @@ export type VersionInstruction =
 export interface UpConversion {
   /** The body is a JSON merge patch: a field left out is kept, so the conversion must not require any. */
   mergePatch: boolean;
+}
+
+/** A JSON Schema node as plain data (what OpenAPI documents hold). */
+export type JsonSchemaNode = Record<string, unknown>;
+
+/**
+ * What an instruction does to a schema in its version's OpenAPI document: the newer schema (plain JSON, nested
+ * types still inline) → the older one. src/api/versioning/schema-effects.ts has the declarative building blocks.
+ */
+export type SchemaEffect = (newer: JsonSchemaNode) => JsonSchemaNode;
+
+/**
+ * The schema effects of a request conversion on one endpoint's query object, request body and success body. The
+ * query and body effects see undefined where the newer endpoint has none, and return undefined for none.
+ */
+export interface RouteSchemaEffect {
+  query?: (newer: JsonSchemaNode | undefined) => JsonSchemaNode | undefined;
+  body?: (newer: JsonSchemaNode | undefined) => JsonSchemaNode | undefined;
+  response?: SchemaEffect;
 }
 
 export interface VersionedRequest {

@@ -121,6 +121,10 @@ export function openBinlogEvents(
     try {
       while (true) {
         if (context.signal.aborted) throw canceledError(context.signal);
+        // An error ends the stream at once, before events queued behind it: after some errors (a table's columns no
+        // longer matching its rows) the library goes on without the rows it could not decode, and a commit delivered
+        // after that would carry a position past them.
+        if (failure) throw failure;
         const event = queue.shift();
         if (event) {
           if (paused && queue.length <= resumeAt) {
@@ -130,7 +134,6 @@ export function openBinlogEvents(
           yield event;
           continue;
         }
-        if (failure) throw failure;
         if (ended) return;
         await new Promise<void>((resolve) => {
           wake = resolve;

@@ -71,7 +71,7 @@ function variableRequirement(name: string, value: string | undefined, wanted: st
   };
 }
 
-// Not required: without FULL, the log's rows carry no column names, so they are matched to the table's columns as
+// A warning, not a refusal: without FULL, the log's rows carry no column names, so they are matched to the table's columns as
 // they are when the stream reads them. A column added anywhere but last, or dropped, while a stream is behind makes
 // the older rows decode wrongly or stop the stream. A warning.
 function rowMetadataRequirement(value: string | null | undefined): ChangeCaptureRequirement {
@@ -79,8 +79,9 @@ function rowMetadataRequirement(value: string | null | undefined): ChangeCapture
   if (found === 'FULL') return { name: 'binlog_row_metadata', ok: true, message: 'binlog_row_metadata is FULL' };
   return {
     name: 'binlog_row_metadata',
-    ok: true,
-    message: `Warning: binlog_row_metadata is ${found}, so binlog rows carry no column names and are read with the table's current columns; a column added other than last, or dropped, while a stream is behind breaks decoding of the older rows. Set binlog_row_metadata=FULL (MySQL 8.0+, MariaDB 10.5+) to avoid it`,
+    ok: false,
+    warning: true,
+    message: `binlog_row_metadata is ${found}, so binlog rows carry no column names and are read with the table's current columns; a column added other than last, or dropped, while a stream is behind breaks decoding of the older rows. Set binlog_row_metadata=FULL (MySQL 8.0+, MariaDB 10.5+) to avoid it`,
   };
 }
 
@@ -104,8 +105,9 @@ async function tableRequirements(
         : {
             // Still workable: binlog_row_image=FULL gives whole old rows, so deletes match every column. A warning.
             name,
-            ok: true,
-            message: `Warning: table ${schemaId} has no primary key, so each delete matches the whole old row, and a destination holding duplicate rows loses all of them; add a primary key for exact deletes`,
+            ok: false,
+            warning: true,
+            message: `Table ${schemaId} has no primary key, so each delete matches the whole old row, and a destination holding duplicate rows loses all of them; add a primary key for exact deletes`,
           },
     );
   }

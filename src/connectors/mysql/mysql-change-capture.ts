@@ -3,7 +3,7 @@
 // names. So start() creates nothing server-side, drop() has nothing to drop and list() finds nothing; the binlog's
 // retention (binlog_expire_logs_seconds, expire_logs_days) alone decides how long a paused stream can resume.
 import type { RunContext } from '../../domain/run-context.ts';
-import type { ChangeBatch, ChangeCaptureSource, ChangeStream } from '../change-capture.ts';
+import type { ChangeBatch, ChangeCaptureRequirement, ChangeCaptureSource, ChangeStream } from '../change-capture.ts';
 import { ConnectorError } from '../connector-error.ts';
 import { createBinlogChangeDecoder, type DecodedEvent } from './mysql-binlog-changes.ts';
 import {
@@ -20,9 +20,11 @@ import { batchChanges } from './mysql-change-batches.ts';
 import type { MysqlClient } from './mysql-client.ts';
 import type { MysqlSnapshots } from './mysql-snapshot.ts';
 
-/** Every requirement not met, in one sentence each; undefined when all are met. */
-export function missingRequirements(requirements: { ok: boolean; message: string }[]): string | undefined {
-  const missing = requirements.filter((requirement) => !requirement.ok).map((requirement) => requirement.message);
+/** Every requirement not met that stops a stream (warnings do not), in one sentence each; undefined when none. */
+export function missingRequirements(requirements: ChangeCaptureRequirement[]): string | undefined {
+  const missing = requirements
+    .filter((requirement) => !requirement.ok && !requirement.warning)
+    .map((requirement) => requirement.message);
   return missing.length > 0 ? `Change capture cannot run: ${missing.join('; ')}` : undefined;
 }
 

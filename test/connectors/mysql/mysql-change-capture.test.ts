@@ -62,10 +62,22 @@ describe('MySQL change capture', { skip: unavailable }, () => {
         await connection.end();
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    let writerFailed: unknown;
+    writer.catch((error: unknown) => {
+      writerFailed = error;
+    });
+    const writesReach = async (count: number) => {
+      while (writes < count) {
+        if (writerFailed) throw writerFailed;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    // The snapshot opens while the writer runs, and the copy runs while it goes on writing.
+    await writesReach(5);
     const start = await fixture.capture.start(context(), { streamId: 'ferry_seam', schemaIds: [schemaId] });
+    const writesAtStart = writes;
+    await writesReach(writesAtStart + 20);
     const applied = new AppliedTables({ [schemaId]: ['id'] });
-    const writesBeforeCopy = writes;
     // Two reads on the held snapshot at once: they take turns on its connection, and both see the snapshot.
     const [copy, again] = await Promise.all([
       readAll(fixture.connection, schemaId, start.snapshot.id),
@@ -74,12 +86,11 @@ describe('MySQL change capture', { skip: unavailable }, () => {
     await start.snapshot.release();
     assert.deepEqual(byId(copy), byId(again));
     applied.load(schemaId, copy);
-    await new Promise((resolve) => setTimeout(resolve, 100));
     writing = false;
     await writer;
     assert.ok(
-      writes - writesBeforeCopy > 5,
-      `the writer ran during the copy (${writes - writesBeforeCopy} transactions)`,
+      writes - writesAtStart >= 20,
+      `the writer ran after the snapshot opened (${writes - writesAtStart} transactions)`,
     );
     for (const batch of await streamToEnd(fixture.capture, { from: start.position, schemaIds: [schemaId] }))
       applied.apply(batch.changes);

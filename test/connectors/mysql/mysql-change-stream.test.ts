@@ -190,6 +190,51 @@ describe('MySQL change stream', { skip: unavailable }, () => {
     );
   });
 
+  test('rows that no longer match their table (a column dropped since) stop the stream instead of being skipped', async () => {
+    await fixture.native.query('create table shrinking (id int primary key, gone int, kept int)');
+    const schemaId = fixture.schemaId('shrinking');
+    const from = await startAt([schemaId]);
+    await fixture.native.query('insert into shrinking values (1, 2, 3); alter table shrinking drop column gone');
+    const stream = await fixture.capture.stream(context(), {
+      streamId: 'ferry_shrinking',
+      schemaIds: [schemaId],
+      from,
+      stopAtCurrent: true,
+      maxChanges: 100,
+    });
+    const positions: string[] = [];
+    await assert.rejects(async () => {
+      for await (const batch of stream) if (batch.position) positions.push(batch.position);
+    }, /schema changed/);
+    await stream.close();
+    assert.deepEqual(positions, [], 'no position past the rows that could not be read');
+  });
+
+  test('a position the binlog no longer holds fails naming a new initial copy', async () => {
+    const [[server]] = (await fixture.native.query('select @@server_id as id')) as unknown as [{ id: number }[]];
+    for (const from of [
+      // A purged file, and a GTID the log has not reached (as after a restore from an older backup).
+      { file: 'ferry-purged-bin.000001', offset: 4 },
+      { file: 'ferry-purged-bin.000001', offset: 4, gtids: `0-${server!.id}-999999999999` },
+    ]) {
+      const stream = await fixture.capture.stream(context(), {
+        streamId: 'ferry_purged',
+        schemaIds: [fixture.schemaId('typed')],
+        from: JSON.stringify(from),
+        stopAtCurrent: false,
+        maxChanges: 10,
+      });
+      await assert.rejects(
+        async () => {
+          for await (const _batch of stream) {
+          }
+        },
+        (error: Error & { code?: string }) => error.code === 'object_missing' && /new initial copy/.test(error.message),
+      );
+      await stream.close();
+    }
+  });
+
   test('an abort ends a continuous stream promptly with a canceled error', async () => {
     await fixture.native.query('create table ticking (id int primary key)');
     const schemaId = fixture.schemaId('ticking');

@@ -7,6 +7,7 @@ import { Reply, type RouteDefinition } from '../../route.ts';
 import { createKyselyConsoleLog } from '../../../persistence/stores/kysely-console-log.ts';
 import type { BulkSyncsService } from '../../../services/bulk-syncs-service.ts';
 import { Envelope } from '../envelope.ts';
+import { JobResponse } from '../jobs/job-schemas.ts';
 
 /** How long a log link works. */
 const logLinkTtlMs = 60 * 60 * 1000;
@@ -61,7 +62,7 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
       response: Type.Object(
         {
           data: Type.Optional(Type.Object({ url: Type.Optional(Type.String()) }, { title: 'ExportSyncLogsResponse' })),
-          job: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { title: 'JobResponse' })),
+          job: Type.Optional(JobResponse),
         },
         { title: 'ExportSyncLogsEnvelope' },
       ),
@@ -85,6 +86,7 @@ export function bulkExecutionLogRoutes(context: AppContext, bulkSyncs: BulkSyncs
         "The file behind a log link: the execution's console log as JSON Lines. The link is the credential; a forged or expired one is a 403.",
       access: 'public',
       params: Type.Object({ token: Type.String() }),
+      fileResponse: 'application/x-ndjson',
       errors: [403],
       handler: async ({ params }) => {
         const claims = signer.verify<{ execution_id: string }>(params.token);

@@ -22,10 +22,9 @@ import {
 import { Envelope, ListEnvelope } from '../envelope.ts';
 
 const BulkBulkSyncSchedule = Type.Record(Type.String(), Type.Unknown(), { title: 'BulkBulkSyncSchedule' });
-const ScheduleRequest = Type.Object(
-  { schedule: Type.Record(Type.String(), Type.Unknown()) },
-  { title: 'bulkSync.CreateScheduleRequest' },
-);
+const scheduleRequest = { schedule: Type.Record(Type.String(), Type.Unknown()) };
+const CreateScheduleRequest = Type.Object(scheduleRequest, { title: 'bulkSync.CreateScheduleRequest' });
+const UpdateScheduleRequest = Type.Object(scheduleRequest, { title: 'bulkSync.UpdateScheduleRequest' });
 const SyncParams = Type.Object({ sync_id: Type.String() });
 const ScheduleParams = Type.Object({ sync_id: Type.String(), schedule_id: Type.String() });
 
@@ -93,7 +92,7 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
       summary: 'Add an additional schedule.',
       access: 'organization',
       params: SyncParams,
-      body: ScheduleRequest,
+      body: CreateScheduleRequest,
       response: Envelope('ScheduleEnvelope', BulkBulkSyncSchedule),
       errors: [400, 403, 404, 500],
       handler: async ({ caller, params, body }) => {
@@ -135,7 +134,7 @@ export function bulkScheduleRoutes(context: AppContext, bulkSyncs: BulkSyncsServ
       summary: "Replace a schedule's timing and selective mode; its schemas and resync mode are kept.",
       access: 'organization',
       params: ScheduleParams,
-      body: ScheduleRequest,
+      body: UpdateScheduleRequest,
       response: Envelope('ScheduleEnvelope', BulkBulkSyncSchedule),
       errors: [400, 403, 404, 500],
       handler: async ({ caller, params, body }) => {

@@ -103,7 +103,10 @@ export const ListExecutionsQuery = Type.Object({
 });
 
 /** 2024-02-08 modelSync.UpdateExecutionRequest: the only status it may set is canceled. */
-export const UpdateExecutionRequest = Type.Object({ status: UtilExecutionStatus }, { title: 'UpdateExecutionRequest' });
+export const UpdateExecutionRequest = Type.Object(
+  { status: UtilExecutionStatus },
+  { title: 'modelSync.UpdateExecutionRequest' },
+);
 
 export const ExecutionParams = Type.Object({ sync_id: Type.String(), id: Type.String() });
 export const SyncIdParams = Type.Object({ sync_id: Type.String() });

@@ -153,6 +153,7 @@ export function modelSyncLogRoutes(context: AppContext): RouteDefinition[] {
       params: FileParams,
       query: Type.Object({ [recordLogTokenParameter]: Type.Optional(Type.String()) }),
       response: ExecutionLogsEnvelope,
+      fileResponse: 'application/gzip',
       errors: [400, 401, 403, 404, 500],
       handler: async ({ params, query, authenticate }) => {
         const file = {

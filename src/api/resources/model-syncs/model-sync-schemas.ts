@@ -163,13 +163,11 @@ export const ModelSyncListQuery = Type.Object({
   page_token: Type.Optional(Type.String()),
   /** Default 50; 0 or less means the default (endpoints.tsv). */
   limit: Type.Optional(Type.Integer({ maximum: 50 })),
-  /** Set by the 2024-02-08 version change; a 2025-09-18 client may send it too (a Ferry extension). */
-  full_list: Type.Optional(
-    Type.Boolean({
-      description:
-        'Ferry extension: every matching sync as a full SyncResponse, unpaginated (what 2024-02-08 returns).',
-    }),
-  ),
+  /**
+   * Set by the 2024-02-08 version change (every matching sync as a full SyncResponse, unpaginated). Not in the
+   * documents: the response schema of this route is the light list, and this flag is how 2024-02-08 is served.
+   */
+  full_list: Type.Optional(Type.Boolean({ 'x-ferry-internal': true })),
 });
 
 const ScheduleScheduleOption = Type.Object(

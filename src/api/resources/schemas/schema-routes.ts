@@ -4,6 +4,7 @@ import { Reply, type RouteDefinition } from '../../route.ts';
 import type { ConnectionsService } from '../../../services/connections-service.ts';
 import type { CatalogField, CatalogSchema, SchemaCatalog } from '../../../services/schema-catalog.ts';
 import { IdParams } from '../envelope.ts';
+import { JobResponseEnvelope } from '../jobs/job-schemas.ts';
 import {
   BulkSyncSourceSchemaEnvelope,
   BulkSyncSourceStatusEnvelope,
@@ -42,6 +43,8 @@ export function schemaRoutes(connections: ConnectionsService, catalog: SchemaCat
         'Start refreshing the schema catalog (asynchronous). Answers 202 at once, with Location pointing at …/schemas/status and the job in the body (GET /api/jobs/schemarefresh/{job_id}).',
       access: 'organization',
       params: IdParams,
+      // Ferry answers the job it started; the SDK types the response void and ignores it.
+      response: JobResponseEnvelope,
       successStatus: 202,
       errors: [400, 404, 500],
       handler: async ({ caller, params }) => {

@@ -1,5 +1,7 @@
 // 2023-04-25 → 2022-12-12, from the SDK's history (its commit 83a18ec and SDK 0.0.1).
+import Type from 'typebox';
 import type { VersionChange } from '../version-change.ts';
+import { composed, notRequired, withProperties } from '../schema-effects.ts';
 
 type Body = Record<string, unknown>;
 const discoverFields = ['automatically_add_new_fields', 'automatically_add_new_objects'] as const;
@@ -26,6 +28,13 @@ function downgradeDiscover(value: unknown): unknown {
   return body;
 }
 
+const booleanDiscover = withProperties({
+  automatically_add_new_fields: Type.Boolean(),
+  automatically_add_new_objects: Type.Boolean(),
+});
+
+const optionalDestinationConfiguration = composed(booleanDiscover, notRequired('destination_configuration'));
+
 export const change20221212: VersionChange = {
   version: '2022-12-12',
   description:
@@ -36,8 +45,13 @@ export const change20221212: VersionChange = {
     'automatically_add_new_*: true is `all` and false is `none` going up; going down, `none` is false and every other value (all, onlyIncremental, onlyNonIncremental) is true, since something new is added.',
   ],
   instructions: [
-    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeCreate },
-    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeDiscover },
-    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeDiscover },
+    {
+      kind: 'type-converted',
+      type: 'CreateBulkSyncRequest',
+      up: upgradeCreate,
+      schema: optionalDestinationConfiguration,
+    },
+    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeDiscover, schema: booleanDiscover },
+    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeDiscover, schema: booleanDiscover },
   ],
 };

@@ -1,5 +1,7 @@
 // 2024-02-08 → 2023-04-25, from the SDK's release history (SDK 0.1.2, the only release typed 2023-04-25).
+import Type from 'typebox';
 import type { VersionChange, VersionInstruction } from '../version-change.ts';
+import { noneRequired, plainSchema } from '../schema-effects.ts';
 
 /** SDK 0.2.0 switched every update from PATCH to PUT; older versions update with PATCH. */
 const updatedWithPatch = [
@@ -67,6 +69,18 @@ const postBodyBecomesQuery: VersionInstruction[] = [
         body: undefined,
       };
     },
+    schema: {
+      body: () =>
+        plainSchema(
+          Type.Object({
+            params: Type.Optional(
+              Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.String()], {
+                description: 'The params object (or its JSON text); a body without it is the params object itself.',
+              }),
+            ),
+          }),
+        ),
+    },
   },
   {
     kind: 'request-converted',
@@ -77,6 +91,11 @@ const postBodyBecomesQuery: VersionInstruction[] = [
       for (const key of ['target', 'refresh'])
         if (query[key] === undefined && body[key] !== undefined) query[key] = body[key];
       return { ...request, query, body: undefined };
+    },
+    schema: {
+      query: (newer) => newer && noneRequired(newer),
+      body: () =>
+        plainSchema(Type.Object({ target: Type.Optional(Type.String()), refresh: Type.Optional(Type.Boolean()) })),
     },
   },
 ];

@@ -1,9 +1,25 @@
 // 2025-09-18 → 2024-02-08, from Polytomic's 2025-09-18 migration guide and the two versions' API references; what
 // each instruction means for a client is in docs/versions.md, generated from this file.
 import Type from 'typebox';
-import type { VersionChange } from '../version-change.ts';
-import { downgradeBulkSyncResponse, upgradeBulkSyncRequest } from './bulk-sync-schedules-2024.ts';
+import type { VersionChange, VersionInstruction } from '../version-change.ts';
+import { downgradeBulkSyncResponse, LegacyBulkSchedule, upgradeBulkSyncRequest } from './bulk-sync-schedules-2024.ts';
 import { ListModelSyncResponseEnvelope } from '../../resources/model-syncs/model-sync-schemas.ts';
+import { BulkSchema } from '../../resources/bulk-syncs/bulk-sync-schemas.ts';
+import { composed, withoutProperties, withProperties } from '../schema-effects.ts';
+import { typeNames2024 } from './type-names-2024.ts';
+
+/** 2024's bulk sync bodies: one `schedule` (required in requests) and the deprecated `discover`. */
+const legacySchedule = (required: string[]) =>
+  composed(
+    withoutProperties('default_schedule', 'additional_schedules'),
+    withProperties(
+      {
+        schedule: LegacyBulkSchedule,
+        discover: Type.Boolean({ deprecated: true, description: 'Use automatically_add_new_objects/_fields.' }),
+      },
+      { required },
+    ),
+  );
 
 export const change20240208: VersionChange = {
   version: '2024-02-08',
@@ -22,6 +38,8 @@ export const change20240208: VersionChange = {
     'A 401 body is `{code, error, status, context}` (RestErrResponse): code is the HTTP status, error the message, status the status text, context the ApiError metadata.',
   ],
   instructions: [
+    // The SDK's type names of 2024-02-08, where they differ (the same shapes unless converted below).
+    ...Object.entries(typeNames2024).map(([type, to]): VersionInstruction => ({ kind: 'type-renamed', type, to })),
     // Only in 2025-09-18.
     { kind: 'endpoint-added', route: 'GET /api/organization' },
     { kind: 'endpoint-added', route: 'GET /api/organization/users' },
@@ -57,9 +75,19 @@ export const change20240208: VersionChange = {
     { kind: 'access-changed', route: 'PUT /api/organizations/{org_id}/users/{id}', access: 'any' },
     { kind: 'access-changed', route: 'DELETE /api/organizations/{org_id}/users/{id}', access: 'any' },
     // Bulk sync schedules: 2024-02-08's `schedule` ↔ default_schedule + additional_schedules (docs/schedules.md).
-    { kind: 'type-converted', type: 'CreateBulkSyncRequest', up: upgradeBulkSyncRequest },
-    { kind: 'type-converted', type: 'UpdateBulkSyncRequest', up: upgradeBulkSyncRequest },
-    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeBulkSyncResponse },
+    {
+      kind: 'type-converted',
+      type: 'CreateBulkSyncRequest',
+      up: upgradeBulkSyncRequest,
+      schema: legacySchedule(['schedule']),
+    },
+    {
+      kind: 'type-converted',
+      type: 'UpdateBulkSyncRequest',
+      up: upgradeBulkSyncRequest,
+      schema: legacySchedule(['schedule']),
+    },
+    { kind: 'type-converted', type: 'BulkSyncResponse', down: downgradeBulkSyncResponse, schema: legacySchedule([]) },
     // 2024's deprecated `resync: true` means resync_mode rebuild.
     {
       kind: 'type-converted',
@@ -69,12 +97,19 @@ export const change20240208: VersionChange = {
         const { resync, ...rest } = value as Record<string, unknown>;
         return resync === true && rest.resync_mode === undefined ? { ...rest, resync_mode: 'rebuild' } : rest;
       },
+      schema: withProperties({
+        resync: Type.Boolean({ deprecated: true, description: 'Equivalent to resync_mode=rebuild.' }),
+      }),
     },
     // 2024 lists a sync's schemas as full BulkSchema items.
     {
       kind: 'request-converted',
       route: 'GET /api/bulk/syncs/{id}/schemas',
       up: (request) => ({ ...request, query: { ...request.query, include_fields: true } }),
+      schema: {
+        query: (newer) => newer && withoutProperties('include_fields')(newer),
+        response: withProperties({ data: Type.Array(BulkSchema) }),
+      },
     },
     // 2024 lists model syncs as full ModelSyncResponse items, unpaginated.
     {
@@ -84,6 +119,7 @@ export const change20240208: VersionChange = {
         const { page_token: _pageToken, limit: _limit, ...query } = request.query;
         return { ...request, query: { ...query, full_list: true } };
       },
+      schema: { query: (newer) => newer && withoutProperties('page_token', 'limit')(newer) },
     },
     {
       kind: 'response-converted',

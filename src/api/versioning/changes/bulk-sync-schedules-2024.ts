@@ -1,6 +1,7 @@
 // 2024-02-08's single `schedule` on bulk syncs ↔ 2025-09-18's default_schedule + additional_schedules. The rules
 // (which item becomes the default, what a 2024 response shows for configurations it cannot express) are
 // src/domain/schedules' and are written down in docs/schedules.md.
+import Type from 'typebox';
 import { ApiError } from '../../errors.ts';
 import type { UpConversion } from '../version-change.ts';
 import {
@@ -47,3 +48,56 @@ export function downgradeBulkSyncResponse(value: unknown): unknown {
   } as unknown as StoredBulkSchedules;
   return { ...rest, schedule: downgradeToLegacySchedule(configurationOf(stored)) };
 }
+
+const frequencies = [
+  'manual',
+  'continuous',
+  'hourly',
+  'daily',
+  'weekly',
+  'custom',
+  'builder',
+  'runafter',
+  'multi',
+  'dbtcloud',
+];
+const scheduleFields = {
+  frequency: Type.Union(frequencies.map((frequency) => Type.Literal(frequency))),
+  day_of_month: Type.Optional(Type.String()),
+  day_of_week: Type.Optional(Type.String()),
+  hour: Type.Optional(Type.String()),
+  minute: Type.Optional(Type.String()),
+  month: Type.Optional(Type.String()),
+};
+
+/** 2024-02-08's bulk schedule, as documented (docs/schedules.md says which configurations it can hold). */
+export const LegacyBulkSchedule = Type.Object(
+  {
+    ...scheduleFields,
+    multi: Type.Optional(
+      Type.Object(
+        {
+          schedules: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  item: Type.Union([
+                    Type.Literal('none'),
+                    Type.Literal('incrementalFields'),
+                    Type.Literal('nonincrementalFields'),
+                  ]),
+                  // One level of BulkSchedule: an itemized schedule holds no further `multi`.
+                  schedule: Type.Object(scheduleFields),
+                },
+                { title: 'BulkItemizedSchedule' },
+              ),
+            ),
+          ),
+          type: Type.Optional(Type.String()),
+        },
+        { title: 'BulkMultiScheduleConfiguration' },
+      ),
+    ),
+  },
+  { title: 'BulkSchedule' },
+);
