@@ -63,7 +63,7 @@ describe('console routes', () => {
     for (const path of ['/console/nope.js', '/console/../package.json', '/console/%2e%2e/package.json', '/console/']) {
       const response = await fetch(`${server.url}${path}`);
       assert.equal(response.status, 404, path);
-      assert.equal((await response.json()).key, 'route_not_found', path);
+      assert.equal(((await response.json()) as { key: string }).key, 'route_not_found', path);
     }
   });
 });

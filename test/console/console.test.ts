@@ -268,4 +268,37 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     await field('API key').waitFor();
     assert.equal(await page.evaluate('sessionStorage.length'), 0, 'signing out forgets the key');
   });
+
+  test('a partner key switches organization with a key it issues for one of its users', async () => {
+    const organization = await call(server.url, 'POST', '/api/organizations', {
+      key: server.partnerKey,
+      body: { name: 'Acme' },
+    });
+    assert.equal(organization.status, 200, organization.text);
+    const user = await call(server.url, 'POST', `/api/organizations/${organization.body.data.id}/users`, {
+      key: server.partnerKey,
+      body: { email: 'ops@acme.example', role: 'admin' },
+    });
+    assert.equal(user.status, 200, user.text);
+    await field('API key').fill(server.partnerKey);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('partner key').waitFor();
+    await page.getByRole('link', { name: 'Switch organization' }).click();
+    await field('Organization').selectOption({ label: 'Acme' });
+    await field('Act in Acme as').selectOption({ label: 'ops@acme.example (admin)' });
+    await page.getByRole('button', { name: 'Issue a key and switch' }).click();
+    await heading('Connections').waitFor();
+    await page.locator('.organization').filter({ hasText: 'Acme' }).waitFor();
+    await page.getByText('No connections yet.').waitFor();
+    await page.getByRole('link', { name: 'Switch organization' }).click();
+    await page.getByRole('button', { name: 'Back to the partner key' }).click();
+    await page.locator('.organization').filter({ hasText: 'Default organization' }).waitFor();
+    const stored = String(await page.evaluate('JSON.stringify({ ...localStorage })'));
+    assert.equal(stored, '{}', 'nothing in localStorage');
+    assert.deepEqual(
+      requested.filter((url) => url.includes(server.partnerKey)),
+      [],
+      'no URL carries the partner key',
+    );
+  });
 });

@@ -25,7 +25,8 @@ export const executionKinds = {
   model: {
     base: (syncId) => `/api/syncs/${syncId}`,
     page: (syncId, executionId) => `#/syncs/${syncId}/executions/${executionId}`,
-    rows: (execution) => execution.counts?.total ?? 0,
+    rows: (execution) =>
+      (execution.counts?.insert ?? 0) + (execution.counts?.update ?? 0) + (execution.counts?.delete ?? 0),
     errors: (execution) => execution.counts?.error ?? 0,
     columns: ['Inserted', 'Updated', 'Deleted'],
     details: (execution) => [execution.counts?.insert, execution.counts?.update, execution.counts?.delete],
@@ -60,12 +61,21 @@ function RunChart({ kind, executions }) {
     const chart = new uPlot(
       {
         width: width(),
-        height: 180,
-        scales: { x: { time: false }, rows: { auto: true }, seconds: { auto: true } },
+        height: 200,
+        legend: { show: false },
+        scales: {
+          x: { time: false, range: [0.5, finished.length + 0.5] },
+          rows: { auto: true },
+          seconds: { auto: true },
+        },
         axes: [
-          { label: 'Run', incrs: [1, 2, 5, 10] },
-          { scale: 'rows', label: 'Rows' },
-          { scale: 'seconds', label: 'Seconds', side: 1, grid: { show: false } },
+          {
+            label: 'Run',
+            incrs: [1, 2, 5, 10],
+            values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? tick : '')),
+          },
+          { scale: 'rows', label: 'Rows', size: 70 },
+          { scale: 'seconds', label: 'Seconds', side: 1, size: 55, grid: { show: false } },
         ],
         series: [
           { label: 'Run' },
@@ -82,15 +92,25 @@ function RunChart({ kind, executions }) {
       data,
       container.current,
     );
-    const resize = () => chart.setSize({ width: width(), height: 180 });
+    const resize = () => chart.setSize({ width: width(), height: 200 });
     window.addEventListener('resize', resize);
     return () => {
       window.removeEventListener('resize', resize);
       chart.destroy();
     };
   }, [kind, executions]);
+  const recent = executions
+    .filter((execution) => execution.started_at)
+    .slice(0, chartRuns)
+    .reverse();
+  const summary = recent
+    .map((execution, index) => {
+      const seconds = durationSeconds(execution.started_at, execution.completed_at);
+      return `run ${index + 1}: ${formatCount(executionKinds[kind].rows(execution))} rows in ${formatDuration(seconds)}`;
+    })
+    .join('; ');
   return html`<figure class="chart">
-    <div ref=${container} role="img" aria-label="Rows and duration of the last runs"></div>
+    <div ref=${container} role="img" aria-label=${`Rows and duration of the last runs, oldest first: ${summary}`}></div>
     <figcaption>Rows (bars) and duration in seconds (line) of the last ${Math.min(chartRuns, executions.length)} runs</figcaption>
   </figure>`;
 }
