@@ -143,6 +143,16 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     const row = page.getByRole('row', { name: /Warehouse/ });
     await row.getByText('healthy').waitFor();
     await shoot('connections');
+    // Editing shows the stored settings but never a secret, and tests with the stored ones.
+    await row.getByRole('link', { name: 'Warehouse' }).click();
+    await heading('Connection: Warehouse').waitFor();
+    assert.equal(await field('Host').inputValue(), database.hostname);
+    assert.equal(await field('Password').inputValue(), '');
+    await page.getByText('Stored and hidden; leave empty to keep it.').first().waitFor();
+    await page.getByRole('button', { name: 'Test' }).click();
+    await page.getByText('The connection works.').waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await heading('Connections').waitFor();
   });
 
   test('creates a model from SQL with a live preview of its fields and first rows', async () => {
@@ -185,7 +195,12 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     await log.getByText('Model sync completed').waitFor({ timeout: 30_000 });
     await page.locator('.facts').getByText('completed').waitFor();
     assert.equal(await page.getByTestId('execution-rows').textContent(), '50');
-    await page.getByRole('link', { name: 'records' }).waitFor();
+    // The record-log link is signed: it downloads without the key.
+    const href = await page.getByRole('link', { name: 'records' }).getAttribute('href');
+    assert.ok(href && !href.includes(server.apiKey));
+    const download = await fetch(new URL(href, server.url));
+    assert.equal(download.status, 200);
+    assert.equal(download.headers.get('content-type'), 'application/gzip');
     await shoot('execution');
     assert.deepEqual(await sql(data.url, 'select count(*)::int as n from people_out'), [{ n: 50 }]);
   });
