@@ -60,6 +60,11 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     page.on('request', (request) => requested.push(request.url()));
     page.on('framenavigated', (frame) => requested.push(frame.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // Chrome logs what the Content-Security-Policy blocks (an inline style, a script) as console errors.
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+        pageErrors.push(message.text());
+    });
   });
 
   after(async () => {
@@ -233,7 +238,19 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     await field('Destination schema').fill('copy');
     await page.getByRole('button', { name: 'Create bulk sync' }).click();
     await heading('Bulk sync: Copy everything').waitFor();
-    await page.getByRole('switch', { name: 'Copy public.events' }).waitFor();
+    // The schemas' switches and output names are saved with PATCH …/schemas and read back.
+    await page.getByRole('switch', { name: 'Copy public.people_out' }).uncheck();
+    await page.getByRole('textbox', { name: 'Output name of public.people', exact: true }).fill('people_copy');
+    const saved = page.waitForResponse((response) => response.request().method() === 'PATCH');
+    await page.getByRole('button', { name: 'Save schemas' }).click();
+    assert.equal((await saved).status(), 200);
+    await page.reload();
+    await heading('Bulk sync: Copy everything').waitFor();
+    assert.equal(await page.getByRole('switch', { name: 'Copy public.people_out' }).isChecked(), false);
+    assert.equal(
+      await page.getByRole('textbox', { name: 'Output name of public.people', exact: true }).inputValue(),
+      'people_copy',
+    );
     await page.getByRole('button', { name: 'Start' }).click();
     const cancel = page.getByRole('button', { name: 'Cancel run' });
     await cancel.click({ timeout: 15_000 });

@@ -9,6 +9,7 @@ import {
   ErrorNote,
   Field,
   Filter,
+  fieldError,
   Loading,
   PageHeader,
   Status,
@@ -168,38 +169,47 @@ function Schedules({ sync, onChanged }) {
   </section>`;
 }
 
+/**
+ * The schemas with their enable switch and output name. An output name is written as `user_output_name` (the API's
+ * writable setting; `output_name` is what it resolves to). Errors name the schema by its index in the PATCH body, so
+ * the ids sent are kept to put each error on its row.
+ */
 function Schemas({ syncId }) {
   const schemas = useResource(() => get(`/api/bulk/syncs/${syncId}/schemas`).then((answer) => answer.data), [syncId]);
   const [changes, setChanges] = useState({});
+  const [sent, setSent] = useState([]);
   const save = useAction();
   const change = (id, property, value) => setChanges({ ...changes, [id]: { ...changes[id], [property]: value } });
   const submit = async (event) => {
     event.preventDefault();
-    const body = { schemas: Object.entries(changes).map(([id, settings]) => ({ id, ...settings })) };
+    const ids = Object.keys(changes);
+    setSent(ids);
+    const body = { schemas: ids.map((id) => ({ id, ...changes[id] })) };
     if (await save.run(() => patch(`/api/bulk/syncs/${syncId}/schemas`, body))) {
       setChanges({});
       schemas.reload(true);
     }
   };
+  const errorField = (id) => `schemas[${sent.indexOf(id)}].user_output_name`;
   return html`<section aria-labelledby="schemas-title"><h2 id="schemas-title">Schemas</h2>
     <${Loading} resource=${schemas}>${() => html`<form onSubmit=${submit} novalidate>
-      <${ErrorNote} error=${save.error} fields=${schemas.data.flatMap((_, index) => [`schemas[${index}].output_name`])} />
+      <${ErrorNote} error=${save.error} fields=${sent.map(errorField)} />
       <div class="table-wrap"><table>
         <caption class="visually-hidden">Schemas of the source</caption>
         <thead><tr><th scope="col">Schema</th><th scope="col">Enabled</th><th scope="col">Output name</th></tr></thead>
         <tbody>${schemas.data.map((schema, index) => {
-          const current = { ...schema, ...changes[schema.id] };
-          const error = save.error?.names?.(`schemas[${index}].output_name`)
-            ? save.error.messageFor(`schemas[${index}].output_name`)
-            : undefined;
+          const edited = changes[schema.id] ?? {};
+          const enabled = edited.enabled ?? schema.enabled;
+          const outputName = edited.user_output_name ?? schema.output_name ?? '';
+          const error = sent.includes(schema.id) ? fieldError(save.error, errorField(schema.id)) : undefined;
           return html`<tr>
             <td>${schema.id}</td>
             <td><input type="checkbox" role="switch" id=${`schema-enabled-${index}`} aria-label=${`Copy ${schema.id}`}
-              checked=${current.enabled} onChange=${(event) => change(schema.id, 'enabled', event.currentTarget.checked)} /></td>
-            <td><input type="text" aria-label=${`Output name of ${schema.id}`} value=${current.output_name ?? ''}
-              aria-invalid=${error ? 'true' : undefined}
-              onInput=${(event) => change(schema.id, 'output_name', event.currentTarget.value)} />
-              ${error ? html`<p class="field-error" role="alert">${error}</p>` : ''}</td>
+              checked=${enabled} onChange=${(event) => change(schema.id, 'enabled', event.currentTarget.checked)} /></td>
+            <td><input type="text" aria-label=${`Output name of ${schema.id}`} value=${outputName}
+              aria-invalid=${error ? 'true' : undefined} aria-describedby=${error ? `schema-error-${index}` : undefined}
+              onInput=${(event) => change(schema.id, 'user_output_name', event.currentTarget.value)} />
+              ${error ? html`<p class="field-error" id=${`schema-error-${index}`} role="alert">${error}</p>` : ''}</td>
           </tr>`;
         })}</tbody></table></div>
       <button type="submit" class="secondary" disabled=${save.busy || Object.keys(changes).length === 0}>Save schemas</button>
