@@ -35,6 +35,8 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
   let page: Page;
   const requested: string[] = [];
   const pageErrors: string[] = [];
+  /** The X-Polytomic-Version of every API request the console made. */
+  const apiVersions = new Set<string | undefined>();
 
   before(async () => {
     data = await createPostgresDatabase('ferry_console');
@@ -57,7 +59,11 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(10_000);
-    page.on('request', (request) => requested.push(request.url()));
+    page.on('request', (request) => {
+      requested.push(request.url());
+      if (new URL(request.url()).pathname.startsWith('/api/'))
+        apiVersions.add(request.headers()['x-polytomic-version']);
+    });
     page.on('framenavigated', (frame) => requested.push(frame.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Chrome logs what the Content-Security-Policy blocks (an inline style, a script) as console errors.
@@ -106,15 +112,20 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     await field('API key').waitFor();
   });
 
-  test('signs in with an API key (a wrong one is refused beside the field)', async () => {
+  test('signs in with an API key by keyboard (a wrong one is refused beside the field)', async () => {
     await field('API key').fill('not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page
       .locator('#api-key-error')
       .filter({ hasText: /invalid|revoked/i })
       .waitFor();
-    await field('API key').fill(server.apiKey);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    // By keyboard, on a fresh page: the first Tab reaches the key field, and Enter submits.
+    await page.reload();
+    await field('API key').waitFor();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.id'), 'api-key');
+    await page.keyboard.type(server.apiKey);
+    await page.keyboard.press('Enter');
     await heading('Connections').waitFor();
     await page.getByText('admin@localhost').waitFor();
   });
@@ -296,6 +307,7 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
       'no request or page URL carries the key',
     );
     assert.deepEqual(pageErrors, []);
+    assert.deepEqual([...apiVersions], ['2025-09-18'], 'every API call names the version the console was written for');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await field('API key').waitFor();
     assert.equal(await page.evaluate('sessionStorage.length'), 0, 'signing out forgets the key');

@@ -12,11 +12,8 @@ function eventLink(event) {
   return html`<a href=${href}>${payload.sync_name ?? payload.sync_id}</a>`;
 }
 
-export function EventList({ organizationId }) {
-  const events = useResource(
-    () => get('/api/events', organizationId ? { organization_id: organizationId } : {}).then((answer) => answer.data),
-    [organizationId],
-  );
+export function EventList() {
+  const events = useResource(() => get('/api/events').then((answer) => answer.data));
   const [filter, setFilter] = useState('');
   const shown = (events.data ?? []).filter((event) =>
     `${event.type} ${event.event?.sync_name ?? ''}`.toLowerCase().includes(filter.toLowerCase()),
