@@ -111,7 +111,7 @@ function RunChart({ kind, executions }) {
     .join('; ');
   return html`<figure class="chart">
     <div ref=${container} role="img" aria-label=${`Rows and duration of the last runs, oldest first: ${summary}`}></div>
-    <figcaption>Rows (bars) and duration in seconds (line) of the last ${Math.min(chartRuns, executions.length)} runs</figcaption>
+    <figcaption>Rows (bars) and duration in seconds (line) of ${recent.length === 1 ? 'the last run' : `the last ${recent.length} runs`}</figcaption>
   </figure>`;
 }
 
