@@ -37,6 +37,8 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
   const pageErrors: string[] = [];
   /** The X-Polytomic-Version of every API request the console made. */
   const apiVersions = new Set<string | undefined>();
+  /** Writes sent without an Idempotency-Key (there should be none). */
+  const writesWithoutKey: string[] = [];
 
   before(async () => {
     data = await createPostgresDatabase('ferry_console');
@@ -61,8 +63,9 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     page.setDefaultTimeout(10_000);
     page.on('request', (request) => {
       requested.push(request.url());
-      if (new URL(request.url()).pathname.startsWith('/api/'))
-        apiVersions.add(request.headers()['x-polytomic-version']);
+      if (!new URL(request.url()).pathname.startsWith('/api/')) return;
+      apiVersions.add(request.headers()['x-polytomic-version']);
+      if (request.method() !== 'GET' && !request.headers()['idempotency-key']) writesWithoutKey.push(request.url());
     });
     page.on('framenavigated', (frame) => requested.push(frame.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -308,6 +311,7 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     );
     assert.deepEqual(pageErrors, []);
     assert.deepEqual([...apiVersions], ['2025-09-18'], 'every API call names the version the console was written for');
+    assert.deepEqual(writesWithoutKey, [], 'every write sends an Idempotency-Key');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await field('API key').waitFor();
     assert.equal(await page.evaluate('sessionStorage.length'), 0, 'signing out forgets the key');
