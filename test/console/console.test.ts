@@ -206,6 +206,14 @@ describe('the web console in Chromium', { skip, timeout: 150_000 }, () => {
     await page.locator('#map-name option[value="name"]').waitFor({ state: 'attached' });
     assert.equal(await field('Matches target field').inputValue(), 'id');
     assert.equal(await page.locator('#map-email').inputValue(), 'email', 'same-named fields map by default');
+    // A daily schedule without its time: the API's 422 lists schedule.hour and schedule.minute, each shown under its
+    // field of the form generated from the schedule's JSON Schema, and nothing above the form.
+    await field('Frequency').selectOption('daily');
+    await page.getByRole('button', { name: 'Create model sync' }).click();
+    await page.locator('#sync-schedule-hour-error').waitFor();
+    await page.locator('#sync-schedule-minute-error').waitFor();
+    assert.equal(await page.locator('.error-note').count(), 0);
+    await field('Frequency').selectOption('manual');
     await page.getByRole('button', { name: 'Create model sync' }).click();
     await heading('Model sync: People to people_out').waitFor();
     await page.getByRole('button', { name: 'Start' }).click();

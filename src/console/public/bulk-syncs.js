@@ -101,7 +101,7 @@ export function BulkSyncEditor({ navigate }) {
       </select>`} />`;
   return html`<${PageHeader} title="New bulk sync" />
     <${Loading} resource=${connections}>${() => html`<form class="form" onSubmit=${submit} novalidate>
-      <${ErrorNote} error=${save.error} fields=${['name', 'source_connection_id', 'destination_connection_id', 'destination_configuration.schema', 'mode', 'default_schedule']} />
+      <${ErrorNote} error=${save.error} fields=${['name', 'source_connection_id', 'destination_connection_id', 'destination_configuration.schema', 'mode', 'default_schedule.*']} />
       <${Field} id="bulk-name" label="Name" required error=${save.error} field="name"
         control=${(attributes) => html`<input ...${attributes} type="text" value=${form.name} onInput=${set('name')} />`} />
       ${connectionSelect('bulk-source', 'Source', 'source_connection_id', form.source, set('source'), offering('bulksync_source'))}

@@ -134,7 +134,16 @@ export function ModelSyncEditor({ navigate }) {
     const created = await save.run(() => post('/api/syncs', body));
     if (created) navigate(`#/syncs/${created.data.id}`);
   };
-  const names = ['name', 'mode', 'schedule', 'target', 'target.object', 'target.connection_id', 'identity', 'fields'];
+  const names = [
+    'name',
+    'mode',
+    'schedule.*',
+    'target.object',
+    'target.connection_id',
+    'identity.source',
+    'identity.target',
+    'fields',
+  ];
   const select = (id, label, field, value, onChange, options, placeholder, extra = {}) =>
     html`<${Field} id=${id} label=${label} required=${extra.required ?? true} error=${save.error} field=${field} hint=${extra.hint}
       control=${(attributes) => html`<select ...${attributes} value=${value} onChange=${onChange}>

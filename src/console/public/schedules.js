@@ -15,7 +15,7 @@ export function ScheduleEditor({ idPrefix, value, onChange, error, field }) {
   const options = useResource(scheduleOptions);
   const chosen = options.data?.find((option) => option.frequency === value.frequency);
   const { frequency, ...settings } = value;
-  return html`<${Field} id=${`${idPrefix}-frequency`} label="Frequency" required error=${error} field=${`${field}.frequency`}
+  return html`<${Field} id=${`${idPrefix}-frequency`} label="Frequency" required error=${error} field=${field ? `${field}.frequency` : 'frequency'}
       hint=${chosen?.description}
       control=${(attributes) => html`<select ...${attributes} value=${frequency}
         onChange=${(event) => onChange({ frequency: event.currentTarget.value })}>

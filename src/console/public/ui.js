@@ -77,7 +77,10 @@ export function Field({ id, label, hint, error, field, required, control }) {
 /** An error that names none of the fields on the page (or no field at all), shown above the form. */
 export function ErrorNote({ error, fields = [] }) {
   if (!error) return '';
-  if (error instanceof ApiError && fields.some((field) => error.names(field))) return '';
+  // `schedule.*` stands for every field under `schedule`, which a generated form shows beside its controls.
+  const covered = (field) =>
+    field.endsWith('.*') ? String(error.field ?? '').startsWith(field.slice(0, -1)) : error.names(field);
+  if (error instanceof ApiError && fields.some(covered)) return '';
   const reason = error instanceof ApiError ? error.metadata.reason : undefined;
   return html`<div class="error-note" role="alert">
     <p>${error.message}</p>
