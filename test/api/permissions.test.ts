@@ -3,7 +3,6 @@
 // connection granting a custom role `edit` there and nowhere else (lists and entity lookups included).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolytomicClient, PolytomicError } from 'polytomic';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createModelSyncWorld, syncBody, type ModelSyncWorld } from './model-sync-kit.ts';
 import { guardPermissions } from '../../src/api/permission-guard.ts';
@@ -191,36 +190,6 @@ for (const dialect of await availableDialects()) {
         assert.equal(response.status, status, `${JSON.stringify(body)}: ${response.text}`);
         assert.match(JSON.stringify(response.body), new RegExp(field.replace(/[[\]]/g, '\\$&')), response.text);
       }
-    });
-
-    test('the official polytomic@1.18.1 client drives roles and policies at 2024-02-08', async () => {
-      const client = new PolytomicClient({ environment: server.url, token: server.apiKey, version: '2024-02-08' });
-      const listed = await client.permissions.roles.list();
-      assert.ok(listed.data?.some((role) => role.name === 'Admin' && role.system === true));
-      const role = (await client.permissions.roles.create({ name: 'SDK role' })).data!;
-      assert.equal((await client.permissions.roles.get(role.id!)).data?.name, 'SDK role');
-      assert.equal((await client.permissions.roles.update(role.id!, { name: 'SDK role 2' })).data?.name, 'SDK role 2');
-      const policy = (
-        await client.permissions.policies.create({
-          name: 'SDK policy',
-          policy_actions: [{ action: 'edit', role_ids: [role.id!] }],
-        })
-      ).data!;
-      assert.deepEqual(policy.policy_actions, [{ action: 'edit', role_ids: [role.id!] }]);
-      // An update is a full replacement: grants left out are removed.
-      const replaced = await client.permissions.policies.update(policy.id!, { name: 'SDK policy 2' });
-      assert.deepEqual(replaced.data?.policy_actions, []);
-      assert.ok((await client.permissions.policies.list()).data?.some((item) => item.id === policy.id));
-      await assert.rejects(
-        client.permissions.roles.remove(builtIn.Viewer!),
-        (error: unknown) => error instanceof PolytomicError && error.statusCode === 403,
-      );
-      await client.permissions.policies.remove(policy.id!);
-      await client.permissions.roles.remove(role.id!);
-      await assert.rejects(
-        client.permissions.policies.get(policy.id!),
-        (error: unknown) => error instanceof PolytomicError && error.statusCode === 404,
-      );
     });
 
     test('a Viewer reads everything and is refused every write and every run, in both versions', async () => {
