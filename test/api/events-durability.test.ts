@@ -1,5 +1,6 @@
 // Events outlive what can go wrong: a delivery pending when the server stops is made after it starts again on the
-// same data, and events older than the retention period are pruned on the server's clock.
+// same data, also when the process is killed with SIGKILL between two attempts (real `ferry serve` processes, on
+// each metadata dialect), and events older than the retention period are pruned on the server's clock.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +10,21 @@ import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
 import { createLogger } from '../../src/logger.ts';
-import { call, startFerry } from '../kit/ferry-server.ts';
+import { availableDialects, call, startFerry } from '../kit/ferry-server.ts';
+import { startFerryProcesses } from '../kit/ferry-processes.ts';
+import { postgresUnavailable } from '../kit/services.ts';
 import { createFakeClock } from '../kit/fake-clock.ts';
 import type { ReadBack } from '../kit/read-back.ts';
 import { createModelSyncWorld, syncBody } from './model-sync-kit.ts';
-import { waitForExecution } from './model-sync-execution-kit.ts';
+import {
+  createExecutionWorld,
+  createSync,
+  range,
+  startExecution,
+  syncRequest,
+  waitForExecution,
+  type ExecutionWorld,
+} from './model-sync-execution-kit.ts';
 import { startEventReceiver } from './events-webhooks-kit.ts';
 
 const secret = 'durable-secret';
@@ -80,6 +91,76 @@ describe('event durability', () => {
     }
   });
 });
+
+// The real-process case needs PostgreSQL for the sync's source, whichever the metadata dialect.
+const processDialects = (await postgresUnavailable()) ? [] : await availableDialects();
+
+for (const dialect of processDialects) {
+  describe(`event delivery survives kill -9 between attempts (${dialect} metadata)`, () => {
+    test('the receiver refuses the first attempts, `ferry serve` is SIGKILLed before the retry, and after the restart the retry is delivered, signed', async () => {
+      const receiver = await startEventReceiver(secret);
+      // Retries wait up to 2 s, 4 s, … (full jitter): the kill comes first, and the restart does not wait long.
+      const ferry = await startFerryProcesses({ LOG_LEVEL: 'warn', FERRY_WEBHOOK_RETRY_BASE_MS: '2000' }, dialect);
+      let world: ExecutionWorld | undefined;
+      try {
+        const serve = await ferry.serve({ withWorker: true });
+        world = await createExecutionWorld(ferry, range(1, 10));
+        const webhook = await call(ferry.url, 'POST', '/api/webhooks', {
+          key: ferry.apiKey,
+          body: { endpoint: receiver.url, secret },
+        });
+        assert.equal(webhook.status, 200, webhook.text);
+        const deliveries = async () =>
+          (
+            await call(ferry.url, 'GET', `/api/webhooks/${webhook.body.data.id}/deliveries?limit=100`, {
+              key: ferry.apiKey,
+            })
+          ).body.data as { event_id: string; attempt: number; status: number | null }[];
+        receiver.failNext = { count: 1_000_000, status: 503 };
+        const syncId = await createSync(ferry, syncRequest(world, 'append', 'webhook'));
+        const executionId = await startExecution(ferry, syncId);
+        const execution = await waitForExecution(ferry.url, ferry.apiKey, syncId, executionId);
+        assert.equal(execution.status, 'completed', JSON.stringify(execution));
+        // Both events (running, completed) had an attempt refused and recorded: their retries wait in the queue.
+        const deadline = Date.now() + 30_000;
+        while (new Set((await deliveries()).map((attempt) => attempt.event_id)).size < 2) {
+          if (Date.now() > deadline) assert.fail('the first attempts were not recorded');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await ferry.kill(serve);
+        assert.equal(receiver.events.length, 0, 'nothing was accepted before the kill');
+        const refused = receiver.received;
+        assert.ok(refused >= 2);
+
+        receiver.failNext = { count: 0, status: 503 };
+        await ferry.serve({ withWorker: true });
+        await receiver.waitFor((events) => events.length >= 2);
+        assert.equal(
+          receiver.unverified,
+          0,
+          'every delivery carried a valid Polytomic-Signature and webhook-signature',
+        );
+        assert.deepEqual(receiver.events.map((event: ReadBack) => event.type).sort(), [
+          'sync.completed',
+          'sync.running',
+        ]);
+        assert.ok(receiver.events.every((event: ReadBack) => event.event.execution_id === executionId));
+        const log = await deliveries();
+        for (const event of receiver.events) {
+          const delivered = log.find((attempt) => attempt.event_id === event.id && attempt.status === 204);
+          assert.ok(
+            delivered && delivered.attempt > 1,
+            `${event.type} was delivered by a retry: ${JSON.stringify(log)}`,
+          );
+        }
+      } finally {
+        await ferry.close();
+        await receiver.close();
+        await world?.remove();
+      }
+    });
+  });
+}
 
 describe('event retention', () => {
   const clock = createFakeClock(new Date());
