@@ -192,6 +192,20 @@ for (const dialect of await availableDialects()) {
       }
     });
 
+    /** The ids of the world's objects, for a route's path parameters. */
+    const idFor = (path: string, name: string) => {
+      if (
+        path.startsWith('/api/syncs') &&
+        ['id', 'sync_id'].includes(name) &&
+        !(name === 'id' && path.includes('{sync_id}'))
+      )
+        return syncId;
+      if (path.startsWith('/api/bulk') && ['id', 'sync_id'].includes(name)) return bulkSyncId;
+      if (path.startsWith('/api/models') && name === 'id') return world.otherModelId;
+      if (['id', 'connection_id'].includes(name)) return world.targetConnectionId;
+      return 'x';
+    };
+
     test('a Viewer reads everything and is refused every write and every run, in both versions', async () => {
       const viewer = await userKey({ role_ids: [builtIn.Viewer] });
       for (const version of versions) {
@@ -289,18 +303,6 @@ for (const dialect of await availableDialects()) {
         'POST /api/enrichment/{connection_id}/inputfields',
         'POST /api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export',
       ]);
-      const idFor = (path: string, name: string) => {
-        if (
-          path.startsWith('/api/syncs') &&
-          ['id', 'sync_id'].includes(name) &&
-          !(name === 'id' && path.includes('{sync_id}'))
-        )
-          return syncId;
-        if (path.startsWith('/api/bulk') && ['id', 'sync_id'].includes(name)) return bulkSyncId;
-        if (path.startsWith('/api/models') && name === 'id') return world.otherModelId;
-        if (['id', 'connection_id'].includes(name)) return world.targetConnectionId;
-        return 'x';
-      };
       let checked = 0;
       for (const route of allRoutes(server.ferry.context)) {
         const key = `${route.method} ${route.path}`;
@@ -318,6 +320,58 @@ for (const dialect of await availableDialects()) {
         checked += 1;
       }
       assert.ok(checked >= 35, `only ${checked} write routes were checked`);
+    });
+
+    test('the permission check comes before the body is validated: a Viewer gets 403 whatever the body, an unseen object is a 404', async () => {
+      const viewer = await userKey({ role_ids: [builtIn.Viewer!] });
+      const nothing = await call(server.url, 'POST', '/api/permissions/roles', {
+        key: server.apiKey,
+        body: { name: 'Sees nothing' },
+      });
+      const blind = await userKey({ role_ids: [nothing.body.data.id] });
+      // Wrong in every way a body can be: wrong types for the fields routes share, required fields missing.
+      const malformed = { name: 42, active: 'yes', status: 7, schedule: 'never', request: 1, configuration: [] };
+      const validating: Array<[string, string]> = [
+        ['POST', '/api/connections'],
+        ['PUT', `/api/connections/${world.targetConnectionId}`],
+        ['POST', '/api/models'],
+        ['POST', '/api/syncs'],
+        ['PUT', `/api/syncs/${syncId}`],
+        ['POST', `/api/syncs/${syncId}/activate`],
+        ['POST', '/api/bulk/syncs'],
+        ['POST', `/api/bulk/syncs/${bulkSyncId}/activate`],
+      ];
+      for (const [method, path] of validating) {
+        const invalid = await call(server.url, method, path, { key: server.apiKey, body: malformed });
+        assert.equal(invalid.status, 400, `the body is malformed: ${method} ${path}: ${invalid.text}`);
+        const refused = await call(server.url, method, path, { key: viewer.key, body: malformed });
+        assert.equal(refused.status, 403, `${method} ${path}: ${refused.text}`);
+        assert.equal(refused.body.metadata?.reason, 'policy_denied', refused.text);
+        assert.doesNotMatch(refused.text, /name|active|schedule/, 'nothing about the body is said');
+        const unseen = await call(server.url, method, path, { key: blind.key, body: malformed });
+        assert.equal(
+          unseen.status,
+          path.includes('/api/connections/') || /\/syncs\/./.test(path) ? 404 : 403,
+          unseen.text,
+        );
+      }
+      let checked = 0;
+      for (const route of allRoutes(server.ferry.context)) {
+        if (route.method === 'GET' || route.access !== 'organization' || !route.body) continue;
+        if (!/^\/api\/(connections|models|model-preview|syncs|bulk)(\/|$)/.test(route.path)) continue;
+        if (route.path.includes('/logs/export') || route.path.startsWith('/api/enrichment')) continue;
+        const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => idFor(route.path, name));
+        let response = await call(server.url, route.method, path, { key: viewer.key, body: malformed });
+        if (response.status === 404 && response.body?.key === 'route_not_found')
+          response = await call(server.url, route.method, path, {
+            key: viewer.key,
+            version: '2024-02-08',
+            body: malformed,
+          });
+        assert.equal(response.status, 403, `${route.method} ${route.path}: ${response.text}`);
+        checked += 1;
+      }
+      assert.ok(checked >= 20, `only ${checked} write routes with a body were checked`);
     });
 
     test('a Sync Editor creates and changes syncs, which sync to connections it may not edit', async () => {
