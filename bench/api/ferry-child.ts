@@ -73,7 +73,14 @@ await serveInChild<FerryChildDetails>(async () => {
   const resources = Number(process.env.BENCH_SEED_RESOURCES ?? 0);
   if (resources > 0)
     Object.assign(details, {
-      resources: await seedResources(ferry, url, config.bootstrapApiKey!, details.organizationId, config.dataDir, resources),
+      resources: await seedResources(
+        ferry,
+        url,
+        config.bootstrapApiKey!,
+        details.organizationId,
+        config.dataDir,
+        resources,
+      ),
     });
   return { url, details, close: () => ferry.close() };
 });
