@@ -15,7 +15,7 @@ import { postgresUnavailable } from '../test/kit/services.ts';
 import { printGoals, type GoalCheck } from './lib/goal.ts';
 import { measureHttp, type LoadResult } from './lib/http-load.ts';
 import { ownPeakRss } from './lib/peak-rss.ts';
-import { cpuSecondsOf } from './lib/process-cpu.ts';
+import { cpuSecondsOf, untilIdle } from './lib/process-cpu.ts';
 import { ratio } from './lib/ratio.ts';
 import { formatBytes } from './lib/result-table.ts';
 import { printApiResults, type ScenarioResult } from './api/api-report.ts';
@@ -184,7 +184,10 @@ async function measureBare(endpoint: Endpoint, bodies: Map<string, string>, vers
  * longer than a run), each followed by its bare run. Their peak RSS is the shared child's.
  */
 async function measureResources(dialect: Dialect, bodies: Map<string, string>): Promise<ScenarioResult[]> {
-  const wanted = Object.entries(resourceEndpoints).filter(([endpoint]) => settings.endpoints.includes(endpoint));
+  // Single reads first: a 1,000-row list leaves work behind that the idle wait below may not fully drain.
+  const wanted = Object.entries(resourceEndpoints)
+    .filter(([endpoint]) => settings.endpoints.includes(endpoint))
+    .sort(([a], [b]) => Number(a.endsWith('s')) - Number(b.endsWith('s')));
   if (wanted.length === 0) return [];
   const target = await startFerryTarget(dialect, {
     cpuProfileDir: settings.cpuProfileDir,
@@ -203,6 +206,7 @@ async function measureResources(dialect: Dialect, bodies: Map<string, string>): 
           bodies.set(key, await fetchBody(url, target.apiKey, headers));
           bareRuns.push([endpoint, version]);
         }
+        await untilIdle(target.pid);
         const measured = await loadTarget(target, url, headers);
         results.push({
           scenario: `ferry ${dialect} ${scenarioName(endpoint, version)} (${resourceCount} in the organization)`,
@@ -286,11 +290,12 @@ for (const result of results.filter((each) => each.kind === 'ferry' && listedCon
   );
 }
 for (const result of results.filter((each) => each.kind === 'ferry' && !listedConnections[each.endpoint])) {
-  const valid = result.load.problems.length === 0;
+  // A run that answered nothing in its measured time has no p99 to meet.
+  const valid = result.load.problems.length === 0 && result.load.requests > 0;
   checks.push({
     name: `${result.scenario} throughput`,
     met: valid && (result.ratio ?? 0) >= goals.minRatio,
-    detail: `${result.ratio?.toFixed(2)} of bare (goal ≥ ${goals.minRatio.toFixed(2)})${valid ? '' : `; invalid run: ${result.load.problems.join(', ')}`}`,
+    detail: `${result.ratio?.toFixed(2)} of bare (goal ≥ ${goals.minRatio.toFixed(2)})${valid ? '' : `; invalid run: ${result.load.problems.join(', ') || 'no request answered in the measured time'}`}`,
   });
   checks.push({
     name: `${result.scenario} p99`,

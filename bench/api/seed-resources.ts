@@ -91,13 +91,23 @@ export async function seedResources(
   const bulkRow = (await repositories.bulkSyncs.get(organizationId, bulkSync.id))!;
   const bulkSchemas = await repositories.bulkSyncs.schemas(bulkSync.id);
   const modelSyncRow = (await repositories.modelSyncs.get(organizationId, modelSync.id))!;
+  // Each copy a second older than the last, as resources made over time are: lists are ordered by updated_at, and
+  // 1,000 equal times would make every list sort all its rows by id (not what an organization's data looks like).
+  const start = Date.parse('2026-01-01T00:00:00.000Z');
   for (let index = 1; index < count; index += 1) {
     const bulkId = randomUUID();
+    const at = new Date(start - index * 1000).toISOString();
+    const times = { created_at: at, updated_at: at };
     await repositories.bulkSyncs.insert(
-      { ...bulkRow, id: bulkId, name: `${bulkRow.name} ${index}` },
+      { ...bulkRow, ...times, id: bulkId, name: `${bulkRow.name} ${index}` },
       bulkSchemas.map((schema) => ({ ...schema, sync_id: bulkId })),
     );
-    await repositories.modelSyncs.insert({ ...modelSyncRow, id: randomUUID(), name: `${modelSyncRow.name} ${index}` });
+    await repositories.modelSyncs.insert({
+      ...modelSyncRow,
+      ...times,
+      id: randomUUID(),
+      name: `${modelSyncRow.name} ${index}`,
+    });
   }
   await seedConnections(ferry, organizationId, count - 2);
   return { connectionId: sourceConnection.id, modelSyncId: modelSync.id, bulkSyncId: bulkSync.id };
