@@ -48,7 +48,10 @@ async function appWithLookupsFromMemory(
 }
 
 await serveInChild<FerryChildDetails>(async () => {
-  const config = loadConfig(process.env);
+  // The resource reads run without the worker (as `ferry serve --no-worker`): the seeded syncs have schedules, and
+  // their runs must not share the server's core with the reads being measured.
+  const seedsResources = Number(process.env.BENCH_SEED_RESOURCES ?? 0) > 0;
+  const config = loadConfig(process.env, seedsResources ? { worker: false } : {});
   const ferry = await createFerry(config);
   if (!ferry.bootstrap) throw new Error('the benchmark needs an empty database so that its bootstrap keys are used');
   const details = {
@@ -71,7 +74,7 @@ await serveInChild<FerryChildDetails>(async () => {
   }
   const url = await ferry.listen();
   const resources = Number(process.env.BENCH_SEED_RESOURCES ?? 0);
-  if (resources > 0)
+  if (seedsResources)
     Object.assign(details, {
       resources: await seedResources(
         ferry,
