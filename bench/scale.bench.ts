@@ -105,7 +105,7 @@ async function createSyncs(
 }
 
 async function readSpans(ferry: FerryProcesses): Promise<ExecutionSpan[]> {
-  const client = new pg.Client({ connectionString: ferry.metadata.url });
+  const client = new pg.Client({ connectionString: ferry.metadata!.url });
   await client.connect();
   try {
     const { rows } = await client.query<{

@@ -40,6 +40,19 @@ const rules = [
     ],
     why: 'the MCP tools reach Ferry through its public HTTP API only',
   },
+  {
+    from: 'src/console',
+    forbidden: [
+      'src/api',
+      'src/services',
+      'src/engine',
+      'src/persistence',
+      'src/connectors',
+      'src/worker',
+      'src/queue',
+    ],
+    why: 'the console is a static client of the public API',
+  },
 ];
 
 // `import x from '…'`, `import type { x } from '…'`, `import '…'`, `export { x } from '…'`, `export * from '…'`, and

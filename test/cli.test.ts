@@ -53,7 +53,8 @@ test('serve on a fresh data dir prints keys once, answers /api/me, and stops cle
   try {
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
-    const deadline = Date.now() + 30_000;
+    // Generous: a first start compiles the whole server through tsx, which takes long on a loaded machine.
+    const deadline = Date.now() + 90_000;
     let apiKey: string | undefined;
     while (!apiKey && Date.now() < deadline) {
       apiKey = /admin API key \(org\):\s+(\S+)/.exec(output)?.[1];

@@ -5,7 +5,19 @@ import { formatBytes, formatCount, formatMs, printTable, type Column } from '../
 
 export interface ScenarioResult {
   scenario: string;
-  endpoint: 'me' | 'entity' | 'connections30' | 'connections1000';
+  endpoint:
+    | 'me'
+    | 'entity'
+    | 'connections30'
+    | 'connections1000'
+    | 'bulkSync'
+    | 'bulkSyncs'
+    | 'modelSync'
+    | 'modelSyncs'
+    | 'connection'
+    | 'connections';
+  /** The X-Polytomic-Version sent (the resource reads); none: the server's default, 2025-09-18. */
+  version?: string;
   /** diagnostic: a Ferry variant that shows where time goes; it has no goal. */
   kind: 'ferry' | 'bare' | 'diagnostic';
   load: LoadResult;

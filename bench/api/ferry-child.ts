@@ -3,17 +3,22 @@
 // BENCH_LOOKUPS_FROM_MEMORY=1 is a diagnostic: the same app, but the API key lookup and the entity lookup of the
 // bootstrap user answer from memory, to show how much of the gap to the bare route is per-request database reads.
 // BENCH_SEED_CONNECTIONS=N stores N connections in the bootstrap organization before listening (the list scenarios).
+// BENCH_SEED_RESOURCES=N makes N connections, bulk syncs and model syncs once listening (seed-resources.ts), before it
+// reports ready (the resource-read scenarios).
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
 import { serveInChild } from '../lib/server-child.ts';
 import { seedConnections } from './seed-connections.ts';
+import { seedResources, type SeededResources } from './seed-resources.ts';
 
 export interface FerryChildDetails {
   userId: string;
   organizationId: string;
   dialect: string;
+  /** With BENCH_SEED_RESOURCES: the ids the single-resource scenarios read. */
+  resources?: SeededResources;
 }
 
 async function appWithLookupsFromMemory(
@@ -43,7 +48,10 @@ async function appWithLookupsFromMemory(
 }
 
 await serveInChild<FerryChildDetails>(async () => {
-  const config = loadConfig(process.env);
+  // The resource reads run without the worker (as `ferry serve --no-worker`): the seeded syncs have schedules, and
+  // their runs must not share the server's core with the reads being measured.
+  const seedsResources = Number(process.env.BENCH_SEED_RESOURCES ?? 0) > 0;
+  const config = loadConfig(process.env, seedsResources ? { worker: false } : {});
   const ferry = await createFerry(config);
   if (!ferry.bootstrap) throw new Error('the benchmark needs an empty database so that its bootstrap keys are used');
   const details = {
@@ -64,5 +72,18 @@ await serveInChild<FerryChildDetails>(async () => {
       },
     };
   }
-  return { url: await ferry.listen(), details, close: () => ferry.close() };
+  const url = await ferry.listen();
+  const resources = Number(process.env.BENCH_SEED_RESOURCES ?? 0);
+  if (seedsResources)
+    Object.assign(details, {
+      resources: await seedResources(
+        ferry,
+        url,
+        config.bootstrapApiKey!,
+        details.organizationId,
+        config.dataDir,
+        resources,
+      ),
+    });
+  return { url, details, close: () => ferry.close() };
 });

@@ -30,6 +30,8 @@ export interface FerryTargetOptions extends Pick<ForkServerOptions, 'cpuProfileD
   lookupsFromMemory?: boolean;
   /** Connections stored in the bootstrap organization before the server listens (the list scenarios). */
   seedConnections?: number;
+  /** Connections, bulk syncs and model syncs made in the bootstrap organization (the resource-read scenarios). */
+  seedResources?: number;
 }
 
 export async function startFerryTarget(dialect: Dialect, options: FerryTargetOptions = {}): Promise<FerryTarget> {
@@ -47,6 +49,7 @@ export async function startFerryTarget(dialect: Dialect, options: FerryTargetOpt
       env: {
         BENCH_LOOKUPS_FROM_MEMORY: options.lookupsFromMemory ? '1' : '0',
         BENCH_SEED_CONNECTIONS: String(options.seedConnections ?? 0),
+        BENCH_SEED_RESOURCES: String(options.seedResources ?? 0),
         FERRY_DATA_DIR: dataDir,
         HOST: '127.0.0.1',
         PORT: '0',

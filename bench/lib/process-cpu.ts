@@ -17,3 +17,23 @@ export function cpuSecondsOf(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Resolves once a process has used no CPU for `quietMs` (or after `maxMs`): a server child that several scenarios
+ * share may still be answering requests the load generator gave up on, which would count against the next one.
+ */
+export async function untilIdle(pid: number, { quietMs = 300, maxMs = 60_000 } = {}): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = cpuSecondsOf(pid);
+  if (last === undefined) return;
+  let quietSince = Date.now();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = cpuSecondsOf(pid);
+    if (now === undefined) return;
+    // One clock tick (10 ms) over 100 ms is noise (timers, GC); more is work.
+    if (now - last > 0.01) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) return;
+    last = now;
+  }
+}

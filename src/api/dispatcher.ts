@@ -172,13 +172,8 @@ function checkBody(prepared: PreparedEndpoint, input: Input): Input {
   return prepared.body ? { ...input, body: prepared.body.parse(input.body) } : input;
 }
 
-function readInput(prepared: PreparedEndpoint, request: FastifyRequest): Input {
-  return checkBody(prepared, upgradedInput(prepared, request));
-}
-
 /** A merge-patch endpoint's input: the patch merged onto the resource as it stands, then checked as a full body. */
-async function readMergedInput(prepared: PreparedEndpoint, request: FastifyRequest, caller: Caller): Promise<Input> {
-  const input = upgradedInput(prepared, request);
+async function mergedInput(prepared: PreparedEndpoint, input: Input, caller: Caller): Promise<Input> {
   const current = await prepared.endpoint.route.currentBody!({
     params: input.params,
     query: input.query,
@@ -198,11 +193,16 @@ function handle(
   caller: Caller | undefined,
 ): Promise<unknown> {
   if (caller) authorize(caller, prepared.endpoint);
-  if (prepared.endpoint.mergePatch && caller)
-    return readMergedInput(prepared, request, caller).then((input) =>
-      handleInput(prepared, request, fastifyReply, deps, caller, input),
-    );
-  return handleInput(prepared, request, fastifyReply, deps, caller, readInput(prepared, request));
+  const input = upgradedInput(prepared, request);
+  const { precheck } = prepared.endpoint.route;
+  const { mergePatch } = prepared.endpoint;
+  // The precheck (permissions) answers before the body is looked at, so that a refusal is the same whatever the body
+  // holds (docs/permissions.md); routes with neither a precheck nor a merge patch stay synchronous up to their handler.
+  if (caller && (precheck || mergePatch))
+    return (precheck ? precheck({ params: input.params, caller }) : Promise.resolve())
+      .then(() => (mergePatch ? mergedInput(prepared, input, caller) : checkBody(prepared, input)))
+      .then((checked) => handleInput(prepared, request, fastifyReply, deps, caller, checked));
+  return handleInput(prepared, request, fastifyReply, deps, caller, checkBody(prepared, input));
 }
 
 function handleInput(

@@ -6,7 +6,7 @@
 import { DomainError, notFound } from '../domain/domain-error.ts';
 import type { ObjectKind, PolicyActionName } from '../domain/permission-model.ts';
 import type { PermissionsService } from '../services/permissions-service.ts';
-import { routeKey, type HandlerInput, type RouteDefinition } from './route.ts';
+import { routeKey, type HandlerInput, type PrecheckInput, type RouteDefinition } from './route.ts';
 
 type BodyPath = readonly string[];
 /** Connections a body names, and the action each needs (reading from it, writing into it). */
@@ -167,6 +167,22 @@ async function requireUses(uses: ConnectionUses | undefined, input: HandlerInput
   }
 }
 
+/**
+ * The check on the object itself (or on creating one of its kind), which needs only the path: it runs before the body
+ * is validated, so a caller refused the action gets the same 403 (or 404) whatever the body holds.
+ */
+function precheck(
+  rule: Exclude<PermissionRule, { none: string }>,
+  permissions: PermissionsService,
+): RouteDefinition['precheck'] {
+  if ('on' in rule)
+    return (input: PrecheckInput) =>
+      permissions.requireOn(input.caller, rule.on, input.params[rule.param]!, rule.action);
+  if ('create' in rule) return (input: PrecheckInput) => permissions.requireCreate(input.caller, rule.create);
+  return undefined;
+}
+
+/** The checks that read the validated body (the connections and policies it names), and the filters of results. */
 function guard(
   rule: Exclude<PermissionRule, { none: string }>,
   permissions: PermissionsService,
@@ -175,7 +191,6 @@ function guard(
   if ('on' in rule)
     return async (input: HandlerInput) => {
       const id = input.params[rule.param]!;
-      await permissions.requireOn(input.caller, rule.on, id, rule.action);
       await requireUses(rule.uses, input, permissions);
       const named = rule.policies ? namedPolicies(input.body) : undefined;
       if (named) {
@@ -186,7 +201,6 @@ function guard(
     };
   if ('create' in rule)
     return async (input: HandlerInput) => {
-      await permissions.requireCreate(input.caller, rule.create);
       await requireUses(rule.uses, input, permissions);
       const named = rule.policies ? namedPolicies(input.body) : undefined;
       if (named) {
@@ -242,6 +256,7 @@ export function guardPermissions(routes: RouteDefinition[], permissions: Permiss
       return route;
     }
     if ('none' in rule) return route;
-    return { ...route, handler: guard(rule, permissions, route.handler) };
+    const check = precheck(rule, permissions);
+    return { ...route, ...(check ? { precheck: check } : {}), handler: guard(rule, permissions, route.handler) };
   });
 }

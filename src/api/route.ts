@@ -88,6 +88,11 @@ export interface RouteDefinition {
   ferryExtension?: boolean;
   /** Documented error statuses, for OpenAPI. */
   errors?: number[];
+  /**
+   * A check that runs once the caller is authenticated and the path parameters are checked, before the query and
+   * the body are: a refusal that must not depend on what the body holds (the permission check, docs/permissions.md).
+   */
+  precheck?(input: PrecheckInput): Promise<void>;
   handler(input: HandlerInput): Promise<unknown | Reply>;
   /**
    * Update routes that a version serves as a JSON merge patch (a `merge-patch` version change): the resource as it
@@ -105,6 +110,8 @@ export interface RouteDefinition {
 
 /** What a currentBody reads: the checked path and query, and the patch (not checked yet: it is merged first). */
 type CurrentBodyInput = Pick<HandlerInput, 'params' | 'query' | 'caller'> & { patch: unknown };
+
+export type PrecheckInput = Pick<HandlerInput, 'params' | 'caller'>;
 
 export function routeKey(route: { method: string; path: string }): string {
   return `${route.method} ${route.path}`;

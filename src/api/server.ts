@@ -19,6 +19,7 @@ import './request-version.ts';
 import type { RouteDefinition } from './route.ts';
 import { allRoutes } from './routes.ts';
 import { registerConnectCardPage } from './connect-card-page.ts';
+import { registerConsole } from '../console/console-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerMetricsRoutes } from './metrics-routes.ts';
 import { registerMcpRoute } from './mcp-route.ts';
@@ -190,6 +191,7 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
   registerConnectCardPage(app, context);
   registerMcpRoute(app, authenticator);
   registerLlmsRoutes(app, { routes, changes, publicUrl: () => context.config.publicUrl });
+  registerConsole(app);
   registerHealthRoutes(
     app,
     options.readiness ??

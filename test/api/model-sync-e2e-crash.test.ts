@@ -7,14 +7,9 @@
 // Both on each metadata dialect this machine offers (embedded queue on SQLite, graphile-worker on PostgreSQL).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { freePort } from '../kit/free-port.ts';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { availableDialects, call, type Dialect } from '../kit/ferry-server.ts';
-import { createPostgresDatabase, postgresUnavailable } from '../kit/services.ts';
+import { availableDialects, call } from '../kit/ferry-server.ts';
+import { startFerryProcesses } from '../kit/ferry-processes.ts';
+import { postgresUnavailable } from '../kit/services.ts';
 import {
   createExecutionWorld,
   createSync,
@@ -26,57 +21,8 @@ import {
   type ExecutionWorld,
 } from './model-sync-execution-kit.ts';
 
-const ferryBin = join(process.cwd(), 'bin/ferry.js');
 const rows = 5000;
-const apiKey = 'crash-api-key';
-
-/** Ferry processes on one data dir (and one metadata database), started and killed by the test. */
-async function processes(dialect: Dialect) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-ms-crash-'));
-  const metadata = dialect === 'postgres' ? await createPostgresDatabase('ferry_ms_crash_meta') : undefined;
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const env = {
-    ...process.env,
-    DATABASE_URL: metadata?.url ?? '',
-    LOG_LEVEL: 'warn',
-    FERRY_DATA_DIR: dataDir,
-    FERRY_BOOTSTRAP_PARTNER_KEY: 'crash-partner-key',
-    FERRY_BOOTSTRAP_API_KEY: apiKey,
-    FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
-    FERRY_QUEUE_LEASE_MS: '3000',
-  };
-  const children: ChildProcess[] = [];
-  const start = async (args: string[]) => {
-    const child = spawn(process.execPath, [ferryBin, ...args], { env, stdio: 'ignore' });
-    children.push(child);
-    if (args[0] !== 'serve') return child;
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      if ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok) return child;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error('ferry serve did not become healthy');
-  };
-  return {
-    api: { url, apiKey },
-    serve: (...flags: string[]) => start(['serve', '--port', String(port), '--host', '127.0.0.1', ...flags]),
-    worker: () => start(['worker']),
-    async kill(child: ChildProcess) {
-      child.kill('SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-    },
-    async close() {
-      for (const child of children) {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        }
-      }
-      await metadata?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+const crashEnv = { LOG_LEVEL: 'warn', FERRY_QUEUE_LEASE_MS: '3000' };
 
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -91,11 +37,11 @@ const dialects = (await postgresUnavailable()) ? [] : await availableDialects();
 for (const dialect of dialects) {
   describe(`a killed model-sync execution resumes without loss or duplicates (${dialect} metadata)`, () => {
     test('webhook, append: `ferry serve` killed at the third batch; restarted, the receiver holds each row exactly once', async () => {
-      const ferry = await processes(dialect);
+      const ferry = await startFerryProcesses(crashEnv, dialect);
       let world: ExecutionWorld | undefined;
       try {
-        const serve = await ferry.serve();
-        world = await createExecutionWorld(ferry.api, range(1, rows));
+        const serve = await ferry.serve({ withWorker: true });
+        world = await createExecutionWorld(ferry, range(1, rows));
         const receiver = world.receiver;
         let killed: Promise<void> | undefined;
         receiver.accept = (batchNumber) => {
@@ -103,15 +49,17 @@ for (const dialect of dialects) {
           killed = ferry.kill(serve); // the third batch is never answered: it was not delivered
           return false;
         };
-        const syncId = await createSync(ferry.api, syncRequest(world, 'append', 'webhook'));
-        const executionId = await startExecution(ferry.api, syncId);
+        const syncId = await createSync(ferry, syncRequest(world, 'append', 'webhook'));
+        const executionId = await startExecution(ferry, syncId);
         await until(async () => killed !== undefined, 'the third batch');
         await killed;
         assert.equal(receiver.appended.length, 2000);
         receiver.accept = undefined;
 
-        await ferry.serve();
-        const execution = await waitForExecution(ferry.api.url, apiKey, syncId, executionId, { timeoutMs: 60_000 });
+        await ferry.serve({ withWorker: true });
+        const execution = await waitForExecution(ferry.url, ferry.apiKey, syncId, executionId, {
+          timeoutMs: 60_000,
+        });
         assert.equal(execution.status, 'completed', JSON.stringify(execution));
         assert.deepEqual(
           { insert: execution.counts.insert, total: execution.counts.total, error: execution.counts.error },
@@ -129,12 +77,12 @@ for (const dialect of dialects) {
     });
 
     test('PostgreSQL, append: `ferry worker` killed during the third batch; a new worker finishes; the table holds each row exactly once', async () => {
-      const ferry = await processes(dialect);
+      const ferry = await startFerryProcesses(crashEnv, dialect);
       let world: ExecutionWorld | undefined;
       try {
-        await ferry.serve('--no-worker');
-        const worker = await ferry.worker();
-        world = await createExecutionWorld(ferry.api, range(1, rows));
+        await ferry.serve();
+        const worker = ferry.worker();
+        world = await createExecutionWorld(ferry, range(1, rows));
         const target = world.target;
         await sql(
           target,
@@ -144,8 +92,8 @@ for (const dialect of dialects) {
           target,
           'create trigger slow_batch before insert on contact_log for each statement execute function slow_batch()',
         );
-        const syncId = await createSync(ferry.api, syncRequest(world, 'append', 'postgres'));
-        const executionId = await startExecution(ferry.api, syncId);
+        const syncId = await createSync(ferry, syncRequest(world, 'append', 'postgres'));
+        const executionId = await startExecution(ferry, syncId);
         // Batch 2 is committed in the target and in the state before batch 3's INSERT starts to sleep.
         await until(async () => {
           const [{ committed }] = await sql(target, 'select count(*)::int as committed from contact_log');
@@ -158,13 +106,15 @@ for (const dialect of dialects) {
         await ferry.kill(worker);
         const [{ afterKill }] = await sql(target, 'select count(*)::int as "afterKill" from contact_log');
         assert.equal(afterKill, 2000, 'the batch in flight rolled back with its session');
-        const stale = await call(ferry.api.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}`, {
-          key: apiKey,
+        const stale = await call(ferry.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}`, {
+          key: ferry.apiKey,
         });
         assert.equal(stale.body.data.counts.insert, 2000, 'the counts of what was delivered were kept batch by batch');
 
-        await ferry.worker();
-        const execution = await waitForExecution(ferry.api.url, apiKey, syncId, executionId, { timeoutMs: 60_000 });
+        ferry.worker();
+        const execution = await waitForExecution(ferry.url, ferry.apiKey, syncId, executionId, {
+          timeoutMs: 60_000,
+        });
         assert.equal(execution.status, 'completed', JSON.stringify(execution));
         assert.deepEqual(
           { insert: execution.counts.insert, total: execution.counts.total, error: execution.counts.error },

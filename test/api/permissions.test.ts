@@ -3,7 +3,6 @@
 // connection granting a custom role `edit` there and nowhere else (lists and entity lookups included).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PolytomicClient, PolytomicError } from 'polytomic';
 import { availableDialects, call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { createModelSyncWorld, syncBody, type ModelSyncWorld } from './model-sync-kit.ts';
 import { guardPermissions } from '../../src/api/permission-guard.ts';
@@ -193,35 +192,19 @@ for (const dialect of await availableDialects()) {
       }
     });
 
-    test('the official polytomic@1.18.1 client drives roles and policies at 2024-02-08', async () => {
-      const client = new PolytomicClient({ environment: server.url, token: server.apiKey, version: '2024-02-08' });
-      const listed = await client.permissions.roles.list();
-      assert.ok(listed.data?.some((role) => role.name === 'Admin' && role.system === true));
-      const role = (await client.permissions.roles.create({ name: 'SDK role' })).data!;
-      assert.equal((await client.permissions.roles.get(role.id!)).data?.name, 'SDK role');
-      assert.equal((await client.permissions.roles.update(role.id!, { name: 'SDK role 2' })).data?.name, 'SDK role 2');
-      const policy = (
-        await client.permissions.policies.create({
-          name: 'SDK policy',
-          policy_actions: [{ action: 'edit', role_ids: [role.id!] }],
-        })
-      ).data!;
-      assert.deepEqual(policy.policy_actions, [{ action: 'edit', role_ids: [role.id!] }]);
-      // An update is a full replacement: grants left out are removed.
-      const replaced = await client.permissions.policies.update(policy.id!, { name: 'SDK policy 2' });
-      assert.deepEqual(replaced.data?.policy_actions, []);
-      assert.ok((await client.permissions.policies.list()).data?.some((item) => item.id === policy.id));
-      await assert.rejects(
-        client.permissions.roles.remove(builtIn.Viewer!),
-        (error: unknown) => error instanceof PolytomicError && error.statusCode === 403,
-      );
-      await client.permissions.policies.remove(policy.id!);
-      await client.permissions.roles.remove(role.id!);
-      await assert.rejects(
-        client.permissions.policies.get(policy.id!),
-        (error: unknown) => error instanceof PolytomicError && error.statusCode === 404,
-      );
-    });
+    /** The ids of the world's objects, for a route's path parameters. */
+    const idFor = (path: string, name: string) => {
+      if (
+        path.startsWith('/api/syncs') &&
+        ['id', 'sync_id'].includes(name) &&
+        !(name === 'id' && path.includes('{sync_id}'))
+      )
+        return syncId;
+      if (path.startsWith('/api/bulk') && ['id', 'sync_id'].includes(name)) return bulkSyncId;
+      if (path.startsWith('/api/models') && name === 'id') return world.otherModelId;
+      if (['id', 'connection_id'].includes(name)) return world.targetConnectionId;
+      return 'x';
+    };
 
     test('a Viewer reads everything and is refused every write and every run, in both versions', async () => {
       const viewer = await userKey({ role_ids: [builtIn.Viewer] });
@@ -320,18 +303,6 @@ for (const dialect of await availableDialects()) {
         'POST /api/enrichment/{connection_id}/inputfields',
         'POST /api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export',
       ]);
-      const idFor = (path: string, name: string) => {
-        if (
-          path.startsWith('/api/syncs') &&
-          ['id', 'sync_id'].includes(name) &&
-          !(name === 'id' && path.includes('{sync_id}'))
-        )
-          return syncId;
-        if (path.startsWith('/api/bulk') && ['id', 'sync_id'].includes(name)) return bulkSyncId;
-        if (path.startsWith('/api/models') && name === 'id') return world.otherModelId;
-        if (['id', 'connection_id'].includes(name)) return world.targetConnectionId;
-        return 'x';
-      };
       let checked = 0;
       for (const route of allRoutes(server.ferry.context)) {
         const key = `${route.method} ${route.path}`;
@@ -349,6 +320,58 @@ for (const dialect of await availableDialects()) {
         checked += 1;
       }
       assert.ok(checked >= 35, `only ${checked} write routes were checked`);
+    });
+
+    test('the permission check comes before the body is validated: a Viewer gets 403 whatever the body, an unseen object is a 404', async () => {
+      const viewer = await userKey({ role_ids: [builtIn.Viewer!] });
+      const nothing = await call(server.url, 'POST', '/api/permissions/roles', {
+        key: server.apiKey,
+        body: { name: 'Sees nothing' },
+      });
+      const blind = await userKey({ role_ids: [nothing.body.data.id] });
+      // Wrong in every way a body can be: wrong types for the fields routes share, required fields missing.
+      const malformed = { name: 42, active: 'yes', status: 7, schedule: 'never', request: 1, configuration: [] };
+      const validating: Array<[string, string]> = [
+        ['POST', '/api/connections'],
+        ['PUT', `/api/connections/${world.targetConnectionId}`],
+        ['POST', '/api/models'],
+        ['POST', '/api/syncs'],
+        ['PUT', `/api/syncs/${syncId}`],
+        ['POST', `/api/syncs/${syncId}/activate`],
+        ['POST', '/api/bulk/syncs'],
+        ['POST', `/api/bulk/syncs/${bulkSyncId}/activate`],
+      ];
+      for (const [method, path] of validating) {
+        const invalid = await call(server.url, method, path, { key: server.apiKey, body: malformed });
+        assert.equal(invalid.status, 400, `the body is malformed: ${method} ${path}: ${invalid.text}`);
+        const refused = await call(server.url, method, path, { key: viewer.key, body: malformed });
+        assert.equal(refused.status, 403, `${method} ${path}: ${refused.text}`);
+        assert.equal(refused.body.metadata?.reason, 'policy_denied', refused.text);
+        assert.doesNotMatch(refused.text, /name|active|schedule/, 'nothing about the body is said');
+        const unseen = await call(server.url, method, path, { key: blind.key, body: malformed });
+        assert.equal(
+          unseen.status,
+          path.includes('/api/connections/') || /\/syncs\/./.test(path) ? 404 : 403,
+          unseen.text,
+        );
+      }
+      let checked = 0;
+      for (const route of allRoutes(server.ferry.context)) {
+        if (route.method === 'GET' || route.access !== 'organization' || !route.body) continue;
+        if (!/^\/api\/(connections|models|model-preview|syncs|bulk)(\/|$)/.test(route.path)) continue;
+        if (route.path.includes('/logs/export') || route.path.startsWith('/api/enrichment')) continue;
+        const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => idFor(route.path, name));
+        let response = await call(server.url, route.method, path, { key: viewer.key, body: malformed });
+        if (response.status === 404 && response.body?.key === 'route_not_found')
+          response = await call(server.url, route.method, path, {
+            key: viewer.key,
+            version: '2024-02-08',
+            body: malformed,
+          });
+        assert.equal(response.status, 403, `${route.method} ${route.path}: ${response.text}`);
+        checked += 1;
+      }
+      assert.ok(checked >= 20, `only ${checked} write routes with a body were checked`);
     });
 
     test('a Sync Editor creates and changes syncs, which sync to connections it may not edit', async () => {

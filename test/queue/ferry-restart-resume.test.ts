@@ -9,15 +9,9 @@
 // On each metadata dialect (embedded queue on SQLite, graphile-worker on PostgreSQL).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { availableDialects, type Dialect } from '../kit/ferry-server.ts';
-import { freePort } from '../kit/free-port.ts';
-import { createPostgresDatabase, postgresUnavailable } from '../kit/services.ts';
+import { availableDialects } from '../kit/ferry-server.ts';
+import { startFerryProcesses, type FerryProcess, type FerryProcesses } from '../kit/ferry-processes.ts';
+import { postgresUnavailable } from '../kit/services.ts';
 import {
   createExecutionWorld,
   createSync,
@@ -28,85 +22,8 @@ import {
   type ExecutionWorld,
 } from '../api/model-sync-execution-kit.ts';
 
-const ferryBin = join(process.cwd(), 'bin/ferry.js');
 const rows = 5000;
-const apiKey = 'restart-api-key';
-
-interface WorkerProcess {
-  child: ChildProcess;
-  spawnedAt: number;
-  /** When the worker logged that it started (it holds its identity, and released what its slot held). */
-  started: Promise<number>;
-}
-
-/** Ferry processes on one data dir and one metadata database, started and killed by the test. */
-async function processes(dialect: Dialect, env: Record<string, string>) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ferry-restart-'));
-  const metadata = dialect === 'postgres' ? await createPostgresDatabase('ferry_restart_meta') : undefined;
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const baseEnv = {
-    ...process.env,
-    DATABASE_URL: metadata?.url ?? '',
-    LOG_LEVEL: 'info',
-    FERRY_DATA_DIR: dataDir,
-    FERRY_BOOTSTRAP_PARTNER_KEY: 'restart-partner-key',
-    FERRY_BOOTSTRAP_API_KEY: apiKey,
-    FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
-    FERRY_QUEUE_LEASE_MS: '',
-    FERRY_QUEUE_HEARTBEAT_MS: '',
-    FERRY_WORKER_ID: '',
-    ...env,
-  };
-  const children: ChildProcess[] = [];
-  return {
-    api: { url, apiKey },
-    async serve() {
-      const child = spawn(
-        process.execPath,
-        [ferryBin, 'serve', '--no-worker', '--port', String(port), '--host', '127.0.0.1'],
-        {
-          env: baseEnv,
-          stdio: 'ignore',
-        },
-      );
-      children.push(child);
-      for (let attempt = 0; attempt < 300; attempt += 1) {
-        if ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok) return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error('ferry serve did not become healthy');
-    },
-    worker(extraEnv: Record<string, string> = {}): WorkerProcess {
-      const spawnedAt = Date.now();
-      const child = spawn(process.execPath, [ferryBin, 'worker'], {
-        env: { ...baseEnv, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      children.push(child);
-      const started = new Promise<number>((resolve) => {
-        createInterface({ input: child.stdout! }).on('line', (line) => {
-          if (line.includes('"queue: worker started')) resolve(Date.now());
-        });
-      });
-      return { child, spawnedAt, started };
-    },
-    async kill(child: ChildProcess) {
-      child.kill('SIGKILL');
-      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-    },
-    async close() {
-      for (const child of children) {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        }
-      }
-      await metadata?.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
+const workerStarted = '"queue: worker started';
 
 interface Measured {
   killedAt: number;
@@ -119,13 +36,13 @@ interface Measured {
  * after the kill: the batch that was in flight, sent again by the next attempt.
  */
 async function killAndResume(
-  ferry: Awaited<ReturnType<typeof processes>>,
+  ferry: FerryProcesses,
   world: ExecutionWorld,
   rowCount: number,
   hooks: { onRunning?: () => void; mayKill?: () => boolean; afterKill?: () => void },
 ): Promise<Measured> {
   const first = ferry.worker();
-  await first.started;
+  await first.logged(workerStarted);
   const receiver = world.receiver;
   let killedAtBatch: number | undefined;
   let killed: Promise<void> | undefined;
@@ -136,14 +53,14 @@ async function killAndResume(
     if (killedAtBatch === undefined && batchNumber >= 3 && (hooks.mayKill?.() ?? true)) {
       killedAtBatch = batchNumber;
       receiver.delayMs = 0;
-      killed = ferry.kill(first.child); // never answered: the batch was not delivered
+      killed = ferry.kill(first); // never answered: the batch was not delivered
       return false;
     }
     if (killedAtBatch !== undefined && batchNumber === killedAtBatch + 1) resumed(Date.now());
     return true;
   };
-  const syncId = await createSync(ferry.api, syncRequest(world, 'append', 'webhook'));
-  const executionId = await startExecution(ferry.api, syncId);
+  const syncId = await createSync(ferry, syncRequest(world, 'append', 'webhook'));
+  const executionId = await startExecution(ferry, syncId);
   const deadline = Date.now() + 90_000;
   while (killed === undefined) {
     if (Date.now() > deadline) assert.fail('the worker was never killed');
@@ -153,7 +70,7 @@ async function killAndResume(
   const killedAt = Date.now();
   assert.equal(receiver.appended.length, (killedAtBatch! - 1) * 1000);
   hooks.afterKill?.();
-  const execution = await waitForExecution(ferry.api.url, apiKey, syncId, executionId, { timeoutMs: 120_000 });
+  const execution = await waitForExecution(ferry.url, ferry.apiKey, syncId, executionId, { timeoutMs: 120_000 });
   assert.equal(execution.status, 'completed', JSON.stringify(execution));
   const emails = receiver.appended.map((record) => String(record.email));
   assert.equal(emails.length, rowCount, 'every row arrived once');
@@ -169,16 +86,16 @@ for (const dialect of dialects) {
       // The lease is long here so that "before the lease" holds however slowly this machine starts a process;
       // the identity's reclaim does not depend on it.
       const leaseMs = 60_000;
-      const ferry = await processes(dialect, { FERRY_QUEUE_LEASE_MS: String(leaseMs) });
+      const ferry = await startFerryProcesses({ FERRY_QUEUE_LEASE_MS: String(leaseMs) }, dialect);
       let world: ExecutionWorld | undefined;
       try {
         await ferry.serve();
-        world = await createExecutionWorld(ferry.api, range(1, rows));
-        let restart: WorkerProcess | undefined;
+        world = await createExecutionWorld(ferry, range(1, rows));
+        let restart: FerryProcess | undefined;
         const { killedAt, resumedAt } = await killAndResume(ferry, world, rows, {
           afterKill: () => (restart = ferry.worker()),
         });
-        const startedAt = await restart!.started;
+        const startedAt = await restart!.logged(workerStarted);
         const restartToResume = resumedAt - restart!.spawnedAt;
         t.diagnostic(
           `${dialect}: restart to resume ${restartToResume} ms (process start ${startedAt - restart!.spawnedAt} ms, ` +
@@ -195,19 +112,19 @@ for (const dialect of dialects) {
     test('another worker, up all along, resumes the execution once the lease (5 s here) has expired, not before', async (t) => {
       const leaseMs = 5_000;
       const rowCount = 20_000;
-      const ferry = await processes(dialect, { FERRY_QUEUE_LEASE_MS: String(leaseMs) });
+      const ferry = await startFerryProcesses({ FERRY_QUEUE_LEASE_MS: String(leaseMs) }, dialect);
       let world: ExecutionWorld | undefined;
       try {
         await ferry.serve();
-        world = await createExecutionWorld(ferry.api, range(1, rowCount));
+        world = await createExecutionWorld(ferry, range(1, rowCount));
         // Slow batches keep the first worker busy until the other one is up and polling.
         world.receiver.delayMs = 1_000;
-        let other: WorkerProcess | undefined;
+        let other: FerryProcess | undefined;
         let otherUp = false;
         const { killedAt, resumedAt } = await killAndResume(ferry, world, rowCount, {
           onRunning: () => {
             other = ferry.worker({ FERRY_WORKER_ID: 'another-worker' });
-            void other.started.then(() => (otherUp = true));
+            void other.logged(workerStarted).then(() => (otherUp = true));
           },
           mayKill: () => otherUp,
         });

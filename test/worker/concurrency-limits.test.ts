@@ -30,7 +30,7 @@ interface Sample {
 /** Samples the model-sync executions table every 25 ms until stop(). */
 function sampleExecutions(ferry: FerryProcesses) {
   const samples: Sample[] = [];
-  const client = new pg.Client({ connectionString: ferry.metadata.url });
+  const client = new pg.Client({ connectionString: ferry.metadata!.url });
   let stopped = false;
   const loop = (async () => {
     await client.connect();

@@ -30,7 +30,7 @@ interface ExecutionRow {
 }
 
 async function metadataRow(ferry: FerryProcesses, text: string, values: unknown[]): Promise<ExecutionRow> {
-  const client = new pg.Client({ connectionString: ferry.metadata.url });
+  const client = new pg.Client({ connectionString: ferry.metadata!.url });
   await client.connect();
   try {
     return (await client.query<ExecutionRow>(text, values)).rows[0]!;

@@ -32,6 +32,32 @@ function titlesIn(schema: Schema): Set<string> {
   return titles;
 }
 
+const relevanceCache = new WeakMap<Map<string, TypeConverter>, WeakMap<object, boolean>>();
+
+/**
+ * Whether any type a converter changes occurs inside a schema: the walk goes down only where one does, instead of
+ * visiting every field of every object (which cost more than the conversion itself: bench/README.md). Converter maps
+ * are built once per endpoint and version, so the answer is cached per map and schema node.
+ */
+function reachesConverter(schema: Schema, converters: Map<string, TypeConverter>): boolean {
+  let known = relevanceCache.get(converters);
+  if (!known) {
+    known = new WeakMap();
+    relevanceCache.set(converters, known);
+  }
+  let relevant = known.get(schema);
+  if (relevant === undefined) {
+    relevant = false;
+    for (const title of titlesIn(schema))
+      if (converters.has(title)) {
+        relevant = true;
+        break;
+      }
+    known.set(schema, relevant);
+  }
+  return relevant;
+}
+
 function childSchemas(schema: Schema): unknown[] {
   const children: unknown[] = [];
   if (schema.properties) children.push(...Object.values(schema.properties));
@@ -66,14 +92,6 @@ export function walk(
   order: 'pre' | 'post',
 ): unknown {
   if (!schema || value === undefined || converters.size === 0) return value;
-  const titles = titlesIn(schema);
-  let relevant = false;
-  for (const title of titles)
-    if (converters.has(title)) {
-      relevant = true;
-      break;
-    }
-  if (!relevant) return value;
   return visitNode(schema, value, converters, order);
 }
 
@@ -83,7 +101,7 @@ function visitNode(
   converters: Map<string, TypeConverter>,
   order: 'pre' | 'post',
 ): unknown {
-  if (value === null || value === undefined) return value;
+  if (value === null || value === undefined || !reachesConverter(schema, converters)) return value;
   const convert = typeof schema.title === 'string' ? converters.get(schema.title) : undefined;
   let current = order === 'pre' && convert ? convert(value) : value;
 
