@@ -90,7 +90,7 @@ for (const source of sources)
         let worker = ferry.worker();
         await workerRunning(worker);
         const syncId = await createBulkSync(ferry, world, [world.sourceSql.schemaId('items')], 'continuous');
-        const metadata = new pg.Pool({ connectionString: ferry.metadata.url, max: 1 });
+        const metadata = new pg.Pool({ connectionString: ferry.metadata!.url, max: 1 });
         const consoleLines = async () =>
           (
             await metadata.query<{ message: string }>(
