@@ -29,4 +29,6 @@ export interface FileFormat {
   writeFile(path: string, columns: FileColumn[], chunks: AsyncIterable<Row[]>): Promise<void>;
   /** Appends rows to a file whose columns are exactly `columns`; absent when the format cannot append. */
   appendRows?(path: string, columns: FileColumn[], rows: Row[]): Promise<void>;
+  /** When present, whether this file takes appended rows (Parquet: only a file of the schema Ferry writes). */
+  appendable?(path: string, columns: FileColumn[]): Promise<boolean>;
 }

@@ -5,8 +5,8 @@
 // are inferred (file-kind-inference.ts) and the primary key is `id` when such a field exists.
 //
 // Every change is atomic: the new content is written to `.ferry/tmp-*` and renamed over the table.
-// An insert into CSV or JSON Lines copies the file (copy-on-write where the file system has it) and
-// appends; every other change, and any write to Parquet, rewrites the file in one streaming pass:
+// An insert copies the file (copy-on-write where the file system has it) and appends (Parquet: new row groups and a
+// new footer, into a file of the schema Ferry writes); every other change rewrites the file in one streaming pass:
 // O(table) I/O per batch with memory bounded by one chunk. That suits modest tables; large loads
 // should use large batches. Writers in one process are serialised per table; several processes
 // writing one directory are not supported.
@@ -236,7 +236,8 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
         const table = await store.require(schemaId, signal);
         const appendable =
           format.appendRows &&
-          (format.extension === 'jsonl' || table.columns.every((column) => table.fileColumnIds.has(column.id)));
+          (format.extension === 'jsonl' || table.columns.every((column) => table.fileColumnIds.has(column.id))) &&
+          (format.appendable === undefined || (await format.appendable(table.path, table.columns)));
         if (appendable) {
           // CSV rows follow the file's own column order, which a foreign file may not share with the sidecar.
           const inFileOrder = format.extension === 'csv' ? await fileOrder(table, signal) : table.columns;
