@@ -112,3 +112,44 @@ test('an insert into a Parquet file of another schema rewrites it into one that 
     [3, 1],
   );
 });
+
+test('an upsert of keys the Parquet table does not hold appends a row group; one of a held key rewrites the row', async () => {
+  const destination = connection.bulkDestination!;
+  await destination.apply(context, {
+    kind: 'create_table',
+    schemaId: 'accounts',
+    fields: [
+      { id: 'id', type: 'number', remote_type: 'bigint' },
+      { id: 'name', type: 'string' },
+    ],
+    primaryKey: ['id'],
+  });
+  const path = join(directory, 'accounts.parquet');
+  const upsert = (records: { id: number; name: string }[]) =>
+    destination.write(context, { schemaId: 'accounts', mode: 'upsert', primaryKey: ['id'], records });
+  await upsert([
+    { id: 1, name: 'one' },
+    { id: 2, name: 'two' },
+  ]);
+  // Below, between and above the first row group's id range: none is held, so each batch is appended.
+  await upsert([{ id: 10, name: 'ten' }]);
+  await upsert([{ id: 5, name: 'five' }]);
+  const groups = async () =>
+    (await parquetMetadataAsync(await asyncBufferFromFile(path))).row_groups.map((group) => Number(group.num_rows));
+  assert.deepEqual(await groups(), [2, 1, 1]);
+  await upsert([
+    { id: 2, name: 'TWO' },
+    { id: 11, name: 'eleven' },
+  ]);
+  const read = [];
+  for await (const records of connection.bulkSource!.read(context, { schemaId: 'accounts' })) read.push(...records);
+  assert.deepEqual(
+    read.map((row) => `${row.id}:${row.name}`),
+    ['1:one', '10:ten', '5:five', '2:TWO', '11:eleven'],
+  );
+  // A held key rewrote the file (one row group for the kept rows, then the batch).
+  assert.equal(
+    (await groups()).reduce((sum, rows) => sum + rows, 0),
+    5,
+  );
+});

@@ -139,6 +139,58 @@ export function createParquetFormat(): FileFormat {
       writer.finish();
     },
 
+    async holdsAnyKey(path, column, keys) {
+      if (column.kind !== 'integer' && column.kind !== 'bigint' && column.kind !== 'string') return undefined;
+      if (keys.length === 0) return false;
+      const wanted = keys.map((key) => encodeParquetValue(column.kind, key) as bigint | string | null);
+      if (wanted.includes(null)) return undefined;
+      const file = await asyncBufferFromFile(path);
+      const metadata = await parquetMetadataAsync(file, { parsers: storedStatistics });
+      const index = parquetSchema(metadata).children.findIndex((node) => node.element.name === column.id);
+      if (index < 0) return false;
+      // Integer statistics compare exactly (text statistics may be truncated and order bytes, not UTF-16 units).
+      let low: bigint | undefined;
+      let high: bigint | undefined;
+      if (column.kind !== 'string') {
+        for (const key of wanted as bigint[]) {
+          if (low === undefined || key < low) low = key;
+          if (high === undefined || key > high) high = key;
+        }
+      }
+      const lookedFor = new Set(wanted.map(String));
+      let rowStart = 0;
+      for (const rowGroup of metadata.row_groups) {
+        const rowEnd = rowStart + Number(rowGroup.num_rows);
+        const statistics = rowGroup.columns[index]?.meta_data?.statistics;
+        const min = statistics?.min_value ?? statistics?.min;
+        const max = statistics?.max_value ?? statistics?.max;
+        const excluded =
+          low !== undefined &&
+          high !== undefined &&
+          typeof min === 'bigint' &&
+          typeof max === 'bigint' &&
+          (high < min || low > max);
+        if (!excluded) {
+          let values: unknown[] = [];
+          await parquetRead({
+            file,
+            metadata,
+            columns: [column.id],
+            rowStart,
+            rowEnd,
+            rowFormat: 'array',
+            parsers: readParsers,
+            onComplete: (data) => {
+              values = (data as unknown[][]).map((row) => row[0]);
+            },
+          });
+          if (values.some((value) => value !== null && lookedFor.has(String(value)))) return true;
+        }
+        rowStart = rowEnd;
+      }
+      return false;
+    },
+
     async appendable(path, columns) {
       return writesLike(await parquetMetadataAsync(await asyncBufferFromFile(path)), columns);
     },
