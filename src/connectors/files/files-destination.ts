@@ -5,14 +5,21 @@
 import type { BulkDestination, TableOperation, WriteRequest } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import { kindOfFieldSpec, normalizeValue } from './file-kinds.ts';
+import { type FileKind, kindOfFieldSpec, normalizeValue } from './file-kinds.ts';
 import type { FileColumn } from './file-format.ts';
 import { describeFileTable, readTable } from './files-source.ts';
 import type { FileTable, FilesTableStore } from './files-table-store.ts';
 
+const kindsByTable = new WeakMap<FileTable, Map<string, FileKind>>();
+
 /** A record in the table's kinds; unknown fields are refused (add them with add_fields first). */
 export function normalizeRecord(table: FileTable, record: Row): Row {
-  const kinds = new Map(table.columns.map((column) => [column.id, column.kind]));
+  // Built once per described table, not per record: a batch normalises thousands of records against one table.
+  let kinds = kindsByTable.get(table);
+  if (!kinds) {
+    kinds = new Map(table.columns.map((column) => [column.id, column.kind]));
+    kindsByTable.set(table, kinds);
+  }
   const row: Row = {};
   for (const [id, value] of Object.entries(record)) {
     const kind = kinds.get(id);
