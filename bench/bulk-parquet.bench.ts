@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     // (a) PostgreSQL → Parquet
     const toParquetBase: Measured = {
       ...(await pipeWithDuckdb(
-        'psql COPY csv | DuckDB read_csv → COPY TO parquet',
+        'psql COPY csv → DuckDB read_csv → COPY TO parquet',
         'psql → duckdb',
         database,
         'COPY bench TO STDOUT (FORMAT csv)',
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     // (b) Parquet → PostgreSQL
     const fromParquetBase: Measured = {
       ...(await pipeWithDuckdb(
-        'DuckDB parquet → COPY TO csv | psql COPY csv',
+        'DuckDB parquet → COPY TO csv → psql COPY csv',
         'duckdb → psql',
         database,
         'COPY bench_baseline FROM STDIN (FORMAT csv)',
@@ -258,12 +258,12 @@ async function main(): Promise<void> {
       {
         name: 'PostgreSQL → Parquet throughput',
         met: toRatio >= 0.5,
-        detail: `${formatRatio(toRatio)} of psql | DuckDB (bar ≥ 0.50)`,
+        detail: `${formatRatio(toRatio)} of psql → DuckDB (bar ≥ 0.50)`,
       },
       {
         name: 'Parquet → PostgreSQL throughput',
         met: fromRatio >= 0.5,
-        detail: `${formatRatio(fromRatio)} of DuckDB | psql (bar ≥ 0.50)`,
+        detail: `${formatRatio(fromRatio)} of DuckDB → psql (bar ≥ 0.50)`,
       },
       { name: 'memory', met: peak < 300e6, detail: `peak RSS ${(peak / 1e6).toFixed(0)} MB (goal < 300 MB)` },
     ]);
