@@ -1,5 +1,6 @@
 // The process under test: one bulk-sync execution through the engine, exactly as the worker runs it, in its own
-// process so its peak RSS is Ferry's alone. Reports over IPC.
+// process so its peak RSS is Ferry's alone. Reports over IPC. Any SQL connector or the files connector.
+import { createFilesConnector } from '../../src/connectors/files/files-connector.ts';
 import { createSqlConnectors } from '../../src/connectors/sql-connectors.ts';
 import { runBulkSync } from '../../src/engine/bulk/bulk-sync-runner.ts';
 import { createMemoryCheckpointStore } from '../../src/engine/bulk/memory-checkpoint-store.ts';
@@ -29,7 +30,9 @@ export interface CopyChildReport {
 }
 
 process.once('message', async (request: CopyChildRequest) => {
-  const connectors = new Map(createSqlConnectors().map((connector) => [connector.type, connector]));
+  const connectors = new Map(
+    [...createSqlConnectors(), createFilesConnector()].map((connector) => [connector.type, connector]),
+  );
   const open = (connection: BenchConnection) => connectors.get(connection.type)!.open(connection.configuration);
   const source = open(request.source);
   const destination = open(request.destination);

@@ -29,4 +29,12 @@ export interface FileFormat {
   writeFile(path: string, columns: FileColumn[], chunks: AsyncIterable<Row[]>): Promise<void>;
   /** Appends rows to a file whose columns are exactly `columns`; absent when the format cannot append. */
   appendRows?(path: string, columns: FileColumn[], rows: Row[]): Promise<void>;
+  /**
+   * When present, whether any row of the file has one of `keys` (values in Ferry's conventions) in `column`; false
+   * lets an upsert append instead of rewriting. Parquet answers from row-group statistics where they exclude the keys
+   * and reads only that column elsewhere; undefined when it cannot tell for this column's kind.
+   */
+  holdsAnyKey?(path: string, column: FileColumn, keys: unknown[]): Promise<boolean | undefined>;
+  /** When present, whether this file takes appended rows (Parquet: only a file of the schema Ferry writes). */
+  appendable?(path: string, columns: FileColumn[]): Promise<boolean>;
 }

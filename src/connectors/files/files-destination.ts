@@ -1,17 +1,25 @@
 // Bulk destination over the table store. Insert appends; upsert and delete rewrite the table in one
 // streaming pass, dropping the rows whose primary key is in the batch (upsert then appends the
-// batch, so updated rows move to the end). Memory: one batch of keys plus one chunk of rows.
+// batch, so updated rows move to the end). Memory: one batch of keys plus one chunk of rows. An upsert
+// whose keys the table does not hold (the format can tell cheaply: Parquet) appends instead.
 import type { BulkDestination, TableOperation, WriteRequest } from '../connector.ts';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import { kindOfFieldSpec, normalizeValue } from './file-kinds.ts';
+import { type FileKind, kindOfFieldSpec, normalizeValue } from './file-kinds.ts';
 import type { FileColumn } from './file-format.ts';
 import { describeFileTable, readTable } from './files-source.ts';
 import type { FileTable, FilesTableStore } from './files-table-store.ts';
 
+const kindsByTable = new WeakMap<FileTable, Map<string, FileKind>>();
+
 /** A record in the table's kinds; unknown fields are refused (add them with add_fields first). */
 export function normalizeRecord(table: FileTable, record: Row): Row {
-  const kinds = new Map(table.columns.map((column) => [column.id, column.kind]));
+  // Built once per described table, not per record: a batch normalises thousands of records against one table.
+  let kinds = kindsByTable.get(table);
+  if (!kinds) {
+    kinds = new Map(table.columns.map((column) => [column.id, column.kind]));
+    kindsByTable.set(table, kinds);
+  }
   const row: Row = {};
   for (const [id, value] of Object.entries(record)) {
     const kind = kinds.get(id);
@@ -76,6 +84,14 @@ export function createFilesDestination(store: FilesTableStore): BulkDestination 
       }
       // The last record of a key wins within a batch, as with repeated upserts.
       const byKey = new Map(rows.map((row) => [keyOf(row, primaryKey), row]));
+      // An upsert of keys the table does not hold yet (a first copy, new rows) is an insert: no rewrite.
+      if (
+        request.mode === 'upsert' &&
+        primaryKey.length === 1 &&
+        (await store.insertIfAbsent(request.schemaId, primaryKey[0]!, [...byKey.values()], context.signal))
+      ) {
+        return { written: rows.length };
+      }
       const replaced = (row: Row) => !byKey.has(keyOf(row, primaryKey));
       await store.rewrite(
         request.schemaId,

@@ -5,8 +5,8 @@
 // are inferred (file-kind-inference.ts) and the primary key is `id` when such a field exists.
 //
 // Every change is atomic: the new content is written to `.ferry/tmp-*` and renamed over the table.
-// An insert into CSV or JSON Lines copies the file (copy-on-write where the file system has it) and
-// appends; every other change, and any write to Parquet, rewrites the file in one streaming pass:
+// An insert copies the file (copy-on-write where the file system has it) and appends (Parquet: new row groups and a
+// new footer, into a file of the schema Ferry writes); every other change rewrites the file in one streaming pass:
 // O(table) I/O per batch with memory bounded by one chunk. That suits modest tables; large loads
 // should use large batches. Writers in one process are serialised per table; several processes
 // writing one directory are not supported.
@@ -56,6 +56,11 @@ export interface FilesTableStore {
   addColumns(schemaId: string, columns: FileColumn[], signal: AbortSignal): Promise<void>;
   /** Appends rows already normalised to the table's kinds. */
   insert(schemaId: string, rows: Row[], signal: AbortSignal): Promise<void>;
+  /**
+   * Appends `rows` (normalised, one per key) when no row of the table has one of their `keyField` values and the
+   * format can tell so cheaply (holdsAnyKey); false, and nothing written, otherwise.
+   */
+  insertIfAbsent(schemaId: string, keyField: string, rows: Row[], signal: AbortSignal): Promise<boolean>;
   /** Rewrites the table keeping the rows `keep` accepts, then appending `extra`. */
   rewrite(schemaId: string, keep: (row: Row) => boolean, extra: Row[], signal: AbortSignal): Promise<void>;
   drop(schemaId: string, ifExists: boolean): Promise<void>;
@@ -232,25 +237,20 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     },
 
     insert(schemaId, rows, signal) {
-      return locked(schemaId, async () => {
-        const table = await store.require(schemaId, signal);
-        const appendable =
-          format.appendRows &&
-          (format.extension === 'jsonl' || table.columns.every((column) => table.fileColumnIds.has(column.id)));
-        if (appendable) {
-          // CSV rows follow the file's own column order, which a foreign file may not share with the sidecar.
-          const inFileOrder = format.extension === 'csv' ? await fileOrder(table, signal) : table.columns;
-          await replace(table.path, async (temporary) => {
-            await copyFile(table.path, temporary);
-            await format.appendRows!(temporary, inFileOrder, rows);
-          });
-        } else {
-          await rewriteFile(table, table.columns, () => true, rows, signal);
-        }
-        if (!table.declared) await writeSidecar(schemaId, table.columns, table.primaryKey);
-      });
+      return locked(schemaId, async () => appendTo(await store.require(schemaId, signal), rows, signal));
     },
 
+    insertIfAbsent(schemaId, keyField, rows, signal) {
+      return locked(schemaId, async () => {
+        const table = await store.require(schemaId, signal);
+        const column = table.columns.find((candidate) => candidate.id === keyField);
+        if (!column || !format.holdsAnyKey || !table.fileColumnIds.has(keyField)) return false;
+        const keys = rows.map((row) => row[keyField]);
+        if ((await format.holdsAnyKey(table.path, column, keys)) !== false) return false;
+        await appendTo(table, rows, signal);
+        return true;
+      });
+    },
     rewrite(schemaId, keep, extra, signal) {
       return locked(schemaId, async () => {
         const table = await store.require(schemaId, signal);
@@ -271,6 +271,25 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
       });
     },
   };
+
+  /** Appends rows already normalised to the table's kinds (the caller holds the table's lock). */
+  async function appendTo(table: FileTable, rows: Row[], signal: AbortSignal): Promise<void> {
+    const appendable =
+      format.appendRows &&
+      (format.extension === 'jsonl' || table.columns.every((column) => table.fileColumnIds.has(column.id))) &&
+      (format.appendable === undefined || (await format.appendable(table.path, table.columns)));
+    if (appendable) {
+      // CSV rows follow the file's own column order, which a foreign file may not share with the sidecar.
+      const inFileOrder = format.extension === 'csv' ? await fileOrder(table, signal) : table.columns;
+      await replace(table.path, async (temporary) => {
+        await copyFile(table.path, temporary);
+        await format.appendRows!(temporary, inFileOrder, rows);
+      });
+    } else {
+      await rewriteFile(table, table.columns, () => true, rows, signal);
+    }
+    if (!table.declared) await writeSidecar(table.schemaId, table.columns, table.primaryKey);
+  }
 
   async function fileOrder(table: FileTable, signal: AbortSignal): Promise<FileColumn[]> {
     const byId = new Map(table.columns.map((column) => [column.id, column]));

@@ -74,21 +74,37 @@ export function parquetElementFor(id: string, kind: FileKind): SchemaElement {
 
 const dayMicros = 86_400_000_000n;
 
+// Timestamps convert through Number arithmetic where it is exact (every instant within ±285 years of 1970 in
+// microseconds is a safe integer), BigInt only beyond: this runs once per timestamp value of a copy.
+const safeMicros = BigInt(Number.MAX_SAFE_INTEGER);
+
 function isoToMicros(iso: string): bigint {
-  const seconds = Date.parse(`${iso.slice(0, 19)}Z`);
-  const fraction = /\.(\d+)/.exec(iso.slice(19))?.[1] ?? '';
-  return BigInt(seconds) * 1000n + BigInt(fraction.padEnd(6, '0').slice(0, 6));
+  const seconds = Date.parse(`${iso.slice(0, 19)}Z`) / 1000;
+  const fraction = iso.length > 20 && iso[19] === '.' ? (/^\.(\d+)/.exec(iso.slice(19))?.[1] ?? '') : '';
+  const micros = fraction === '' ? 0 : Number(fraction.length === 6 ? fraction : fraction.padEnd(6, '0').slice(0, 6));
+  const total = seconds * 1_000_000 + micros;
+  return Number.isSafeInteger(total) ? BigInt(total) : BigInt(seconds) * 1_000_000n + BigInt(micros);
 }
 
 function microsToIso(micros: bigint, zoned: boolean): string {
-  let seconds = micros / 1_000_000n;
-  let rest = micros % 1_000_000n;
-  if (rest < 0n) {
-    seconds -= 1n;
-    rest += 1_000_000n;
+  let seconds: number;
+  let rest: number;
+  if (micros <= safeMicros && micros >= -safeMicros) {
+    const value = Number(micros);
+    seconds = Math.floor(value / 1_000_000);
+    rest = value - seconds * 1_000_000;
+  } else {
+    let wholeSeconds = micros / 1_000_000n;
+    let remainder = micros % 1_000_000n;
+    if (remainder < 0n) {
+      wholeSeconds -= 1n;
+      remainder += 1_000_000n;
+    }
+    seconds = Number(wholeSeconds);
+    rest = Number(remainder);
   }
-  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  return `${base}.${rest.toString().padStart(6, '0')}${zoned ? 'Z' : ''}`;
+  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return `${base}.${String(rest).padStart(6, '0')}${zoned ? 'Z' : ''}`;
 }
 
 /** Values for one column as hyparquet-writer takes them, from values in Ferry's conventions. */

@@ -1,11 +1,23 @@
 // Parquet through hyparquet (read one row group at a time) and hyparquet-writer (one row group per
-// `parquetRowGroupRows` rows). A Parquet file cannot be appended to, so there is no appendRows: the
-// table store rewrites the file (files-table-store.ts documents the cost).
-import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
-import { fileWriter, ParquetWriter } from 'hyparquet-writer';
+// `parquetRowGroupRows` rows). Appending adds row groups: a Parquet file is its row groups followed by a footer that
+// lists them, so the rows are encoded after the old row groups (and their page indexes, which stay where they are),
+// in place of the old footer, and a new footer lists the old row groups and the new ones. The existing rows are
+// neither read nor re-encoded. Only files whose schema is exactly what Ferry writes for the table's columns take
+// appended rows; any other file (written by another tool) is rewritten by the table store.
+import { open, stat } from 'node:fs/promises';
+import {
+  asyncBufferFromFile,
+  type FileMetaData,
+  type ParquetParsers,
+  parquetMetadataAsync,
+  parquetRead,
+  parquetSchema,
+  type SchemaElement,
+} from 'hyparquet';
+import { ByteWriter, fileWriter, ParquetWriter } from 'hyparquet-writer';
 import { canceledError } from '../connector-error.ts';
 import type { Row } from '../records.ts';
-import type { FileFormat } from './file-format.ts';
+import type { FileColumn, FileFormat } from './file-format.ts';
 import {
   decodeParquetValue,
   encodeParquetValue,
@@ -17,6 +29,49 @@ import {
 
 /** Rows per written row group: large enough for good compression, small enough to hold in memory. */
 const parquetRowGroupRows = 10_000;
+
+/** Parquet's magic number, "PAR1", as hyparquet-writer appends it (little-endian uint32). */
+const parquetMagic = 0x31524150;
+
+function schemaFor(columns: FileColumn[]): SchemaElement[] {
+  return [
+    { name: 'root', num_children: columns.length },
+    ...columns.map((column) => parquetElementFor(column.id, column.kind)),
+  ];
+}
+
+/** The parts of a schema element that decide how values are stored (a read-back element carries more fields). */
+function storage(element: SchemaElement): string {
+  const { name, type, repetition_type, converted_type, logical_type, num_children } = element;
+  return JSON.stringify({ name, type, repetition_type, converted_type, logical_type, num_children });
+}
+
+function writesLike(metadata: FileMetaData, columns: FileColumn[]): boolean {
+  const expected = schemaFor(columns);
+  return (
+    metadata.schema.length === expected.length &&
+    metadata.schema.every((element, index) => storage(element) === storage(expected[index]!))
+  );
+}
+
+/**
+ * Metadata parsers that keep statistics as stored, so that the old row groups' min and max survive the footer's
+ * rewrite exactly (the defaults turn timestamps into millisecond Dates and bytes into text).
+ */
+const storedStatistics: Partial<ParquetParsers> = {
+  timestampFromMilliseconds: (value) => value,
+  timestampFromMicroseconds: (value) => value,
+  timestampFromNanoseconds: (value) => value,
+  dateFromDays: (value) => value,
+  stringFromBytes: (value) => value,
+};
+
+function columnDataOf(columns: FileColumn[], rows: Row[]) {
+  return columns.map((column) => ({
+    name: column.id,
+    data: rows.map((row) => encodeParquetValue(column.kind, row[column.id])),
+  }));
+}
 
 export function createParquetFormat(): FileFormat {
   return {
@@ -69,19 +124,11 @@ export function createParquetFormat(): FileFormat {
     },
 
     async writeFile(path, columns, chunks) {
-      const schema = [
-        { name: 'root', num_children: columns.length },
-        ...columns.map((column) => parquetElementFor(column.id, column.kind)),
-      ];
-      const writer = new ParquetWriter({ writer: fileWriter(path), schema });
+      const writer = new ParquetWriter({ writer: fileWriter(path), schema: schemaFor(columns) });
       let pending: Row[] = [];
       const flush = async () => {
         if (pending.length === 0) return;
-        const columnData = columns.map((column) => ({
-          name: column.id,
-          data: pending.map((row) => encodeParquetValue(column.kind, row[column.id])),
-        }));
-        await writer.write({ columnData, rowGroupSize: pending.length });
+        await writer.write({ columnData: columnDataOf(columns, pending), rowGroupSize: pending.length });
         pending = [];
       };
       for await (const chunk of chunks) {
@@ -90,6 +137,94 @@ export function createParquetFormat(): FileFormat {
       }
       await flush();
       writer.finish();
+    },
+
+    async holdsAnyKey(path, column, keys) {
+      if (column.kind !== 'integer' && column.kind !== 'bigint' && column.kind !== 'string') return undefined;
+      if (keys.length === 0) return false;
+      const wanted = keys.map((key) => encodeParquetValue(column.kind, key) as bigint | string | null);
+      if (wanted.includes(null)) return undefined;
+      const file = await asyncBufferFromFile(path);
+      const metadata = await parquetMetadataAsync(file, { parsers: storedStatistics });
+      const index = parquetSchema(metadata).children.findIndex((node) => node.element.name === column.id);
+      if (index < 0) return false;
+      // Integer statistics compare exactly (text statistics may be truncated and order bytes, not UTF-16 units).
+      let low: bigint | undefined;
+      let high: bigint | undefined;
+      if (column.kind !== 'string') {
+        for (const key of wanted as bigint[]) {
+          if (low === undefined || key < low) low = key;
+          if (high === undefined || key > high) high = key;
+        }
+      }
+      const lookedFor = new Set(wanted.map(String));
+      let rowStart = 0;
+      for (const rowGroup of metadata.row_groups) {
+        const rowEnd = rowStart + Number(rowGroup.num_rows);
+        const statistics = rowGroup.columns[index]?.meta_data?.statistics;
+        const min = statistics?.min_value ?? statistics?.min;
+        const max = statistics?.max_value ?? statistics?.max;
+        const excluded =
+          low !== undefined &&
+          high !== undefined &&
+          typeof min === 'bigint' &&
+          typeof max === 'bigint' &&
+          (high < min || low > max);
+        if (!excluded) {
+          let values: unknown[] = [];
+          await parquetRead({
+            file,
+            metadata,
+            columns: [column.id],
+            rowStart,
+            rowEnd,
+            rowFormat: 'array',
+            parsers: readParsers,
+            onComplete: (data) => {
+              values = (data as unknown[][]).map((row) => row[0]);
+            },
+          });
+          if (values.some((value) => value !== null && lookedFor.has(String(value)))) return true;
+        }
+        rowStart = rowEnd;
+      }
+      return false;
+    },
+
+    async appendable(path, columns) {
+      return writesLike(await parquetMetadataAsync(await asyncBufferFromFile(path)), columns);
+    },
+
+    async appendRows(path, columns, rows) {
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path), { parsers: storedStatistics });
+      if (!writesLike(metadata, columns)) throw new Error(`${path} has a schema Ferry does not append to`);
+      // The footer: the metadata, its 4-byte length and the magic number.
+      const footerStart = (await stat(path)).size - 8 - metadata.metadata_length;
+      const bytes = new ByteWriter();
+      const writer = new ParquetWriter({
+        writer: bytes,
+        schema: schemaFor(columns),
+        ...(metadata.created_by ? { createdBy: metadata.created_by } : {}),
+        ...(metadata.key_value_metadata ? { kvMetadata: metadata.key_value_metadata } : {}),
+      });
+      // The writer opened with the leading magic number, which the file already has: drop it, and count offsets
+      // from where the old footer starts, so the new row groups' metadata points into the file.
+      bytes.index = 0;
+      bytes.offset = footerStart;
+      writer.row_groups = [...metadata.row_groups];
+      writer.num_rows = metadata.num_rows;
+      if (rows.length > 0) await writer.write({ columnData: columnDataOf(columns, rows), rowGroupSize: rows.length });
+      writer.finish();
+      const tail = bytes.getBytes();
+      if (new DataView(tail.buffer, tail.byteOffset + tail.length - 4).getUint32(0, true) !== parquetMagic)
+        throw new Error('hyparquet-writer ended the footer without the magic number');
+      const handle = await open(path, 'r+');
+      try {
+        await handle.truncate(footerStart);
+        await handle.write(tail, 0, tail.length, footerStart);
+      } finally {
+        await handle.close();
+      }
     },
   };
 }
