@@ -62,7 +62,7 @@ export async function copySchema(
     });
     await update({ outputName: mapping.outputName });
     const checkpoint = await checkpoints.load(plan.syncId, schemaPlan.schemaId);
-    const strategy = decideStrategy({
+    const decided = decideStrategy({
       mapping,
       mode: plan.mode,
       fetchMode: plan.fetchMode ?? bulkPlanDefaults.fetchMode,
@@ -71,28 +71,33 @@ export async function copySchema(
       checkpoint,
       dataCutoffTimestamp: schemaPlan.dataCutoffTimestamp,
     });
-    if (strategy.skip) {
-      await log('INFO', `Already copied by an earlier attempt of this execution (${strategy.rowsBefore} rows)`);
-      await update({ status: 'completed', recordCount: strategy.rowsBefore, completedAt: now().toISOString() });
+    if (decided.skip) {
+      await log('INFO', `Already copied by an earlier attempt of this execution (${decided.rowsBefore} rows)`);
+      await update({ status: 'completed', recordCount: decided.rowsBefore, completedAt: now().toISOString() });
       return;
     }
-    for (const warning of strategy.warnings) await log('WARN', warning);
+    for (const warning of decided.warnings) await log('WARN', warning);
     await update({
-      warningCount: execution.warningCount + strategy.warnings.length,
-      incremental: strategy.incremental,
+      warningCount: execution.warningCount + decided.warnings.length,
+      incremental: decided.incremental,
     });
-    const how = strategy.resume
+    const how = decided.resume
       ? 'Resuming'
-      : strategy.incremental
+      : decided.incremental
         ? 'Starting an incremental copy of'
         : 'Starting a full copy of';
     await log('INFO', `${how} ${schemaPlan.schemaId} into ${mapping.destinationSchemaId}`, {
-      cursor_field: strategy.orderField ?? null,
-      after: strategy.after ?? null,
-      resumed_rows: strategy.rowsBefore,
+      cursor_field: decided.orderField ?? null,
+      after: decided.after ?? null,
+      resumed_rows: decided.rowsBefore,
     });
 
-    const operations = await prepareDestination(context, destination, mapping, strategy.preparation);
+    const operations = await prepareDestination(context, destination, mapping, decided.preparation);
+    // A table this attempt created holds no row the copy can conflict with, so the copy may write straight into it
+    // (no staging and merge). A later attempt finds the table and merges, as after any interruption.
+    const strategy: SchemaStrategy = operations.some((operation) => operation.kind === 'create_table')
+      ? { ...decided, destinationFresh: true }
+      : decided;
     if (strategy.preparation === 'delete_snapshot')
       await log('INFO', 'Removed the partial snapshot of the interrupted attempt');
     for (const operation of operations) {
