@@ -20,6 +20,7 @@ import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
+import { createRunPhases, type RunPhases } from './run-phases.ts';
 import type { RecordState, StateStore } from './state-store.ts';
 import {
   createStateCache,
@@ -65,6 +66,7 @@ export async function runModelSync(
   const now = options.now ?? (() => new Date());
   const logs = dependencies.recordLogs ?? discardRecordLogs;
   const counts = emptyCounts();
+  const phases = createRunPhases();
   const consoleLine = async (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => {
     await dependencies.consoleLog?.append({ executionId: plan.executionId, level, message, payload });
   };
@@ -75,20 +77,22 @@ export async function runModelSync(
       target: plan.target.objectId,
     });
     const checked = await checkPlan(context, plan, now());
-    await execute(context, plan, checked, { ...dependencies, logs, counts, now, consoleLine }, options);
+    await execute(context, plan, checked, { ...dependencies, logs, counts, phases, now, consoleLine }, options);
   } catch (caught: unknown) {
     error = toSyncError(caught, context.signal);
   }
   let index: RecordLogIndex = {};
   try {
-    index = await logs.close();
+    index = await phases.time('logs', () => logs.close());
   } catch (caught: unknown) {
     error ??= toSyncError(caught);
   }
   const status: ModelSyncStatus = !error ? 'completed' : error.code === SyncErrorCode.canceled ? 'canceled' : 'failed';
   const summary = { ...counts };
   try {
-    if (status === 'completed') await consoleLine('INFO', 'Model sync completed', summary);
+    // Where the run's time went (run-phases.ts), for whoever asks why a run took long.
+    if (status === 'completed')
+      await consoleLine('INFO', 'Model sync completed', { ...summary, phases_ms: phases.totals() });
     else
       await consoleLine(
         status === 'canceled' ? 'WARN' : 'ERROR',
@@ -110,6 +114,7 @@ interface Session {
   stateCache?: StateCache;
   logs: RecordLogSink;
   counts: ExecutionCounts;
+  phases: RunPhases;
   now: () => Date;
   consoleLine: (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => Promise<void>;
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
@@ -130,10 +135,13 @@ async function execute(
   // partial run, which diffs few rows.
   const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
   const cache = keyed && !selection.partial ? (given.stateCache ?? createStateCache()) : undefined;
-  const cached = cache ? await cache.open(given.stateStore, plan.syncId, { preloadKeys }) : undefined;
+  const { phases } = given;
+  const cached = cache
+    ? await phases.time('state', () => cache.open(given.stateStore, plan.syncId, { preloadKeys }))
+    : undefined;
   const session = cached ? { ...given, stateStore: cached } : given;
   const { stateStore, counts } = session;
-  const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
+  const baseline = keyed ? await phases.time('state', () => stateStore.baseline(plan.syncId)) : undefined;
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
   if (backfillOnly)
     await session.consoleLine(
@@ -174,11 +182,12 @@ async function execute(
     sendSize: batchSize,
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
   };
-  for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
+  for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
-    if (selected.length > 0) await processBatch(context, plan, checked, session, selected, tools);
-    await session.onProgress?.({ ...counts });
+    if (selected.length > 0)
+      await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
+    if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
     context.heartbeat({ rows: counts.total });
     if (session.now().getTime() - lastProgress >= progressInterval) {
       lastProgress = session.now().getTime();
@@ -196,10 +205,12 @@ async function execute(
   if (rule.deleteUnseen && !backfillOnly)
     await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
   if (keyed)
-    await stateStore.establishBaseline(plan.syncId, {
-      executionId: plan.executionId,
-      establishedAt: session.now().toISOString(),
-    });
+    await session.phases.time('commit', () =>
+      stateStore.establishBaseline(plan.syncId, {
+        executionId: plan.executionId,
+        establishedAt: session.now().toISOString(),
+      }),
+    );
 }
 
 interface BatchTools {
@@ -423,7 +434,9 @@ async function processBatch(
   const upserts: RecordState[] = recordOnly.map(stateOf);
   if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
   // The state moves only now, and only for what the target accepted (or the backfill recorded).
-  await stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
+  await session.phases.time('commit', () =>
+    stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen }),
+  );
 }
 
 /** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
@@ -444,18 +457,20 @@ async function sendQueued(
   outbox.size = 0;
   for (const [operation, queued] of groups) {
     for (let start = 0; start < queued.length; start += tools.sendSize) {
-      const outcome = await deliver(
-        context,
-        checked.target,
-        {
-          objectId: plan.target.objectId,
-          operation: operation,
-          identity: tools.identityField ? [tools.identityField] : [],
-          rule,
-          sync: { id: plan.syncId, name: plan.syncName ?? plan.syncId },
-        },
-        queued.slice(start, start + tools.sendSize),
-        (candidate) => recordFor(operation, candidate),
+      const outcome = await session.phases.time('write', () =>
+        deliver(
+          context,
+          checked.target,
+          {
+            objectId: plan.target.objectId,
+            operation: operation,
+            identity: tools.identityField ? [tools.identityField] : [],
+            rule,
+            sync: { id: plan.syncId, name: plan.syncName ?? plan.syncId },
+          },
+          queued.slice(start, start + tools.sendSize),
+          (candidate) => recordFor(operation, candidate),
+        ),
       );
       for (const candidate of outcome.accepted) {
         const category = countCategory(operation, candidate.previous !== 'none');
@@ -488,7 +503,9 @@ async function sendAndCommitQueued(
 ): Promise<void> {
   const upserts: RecordState[] = [];
   await sendQueued(context, plan, checked, session, tools, upserts);
-  await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
+  await session.phases.time('commit', () =>
+    session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] }),
+  );
 }
 
 function stateOf(candidate: ConsideredRecord): RecordState {
