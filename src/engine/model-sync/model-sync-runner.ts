@@ -16,6 +16,7 @@ import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
 import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { jsonHash, recordJson } from './record-hash.ts';
+import { modelFieldsRead } from './model-fields-read.ts';
 import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
@@ -156,7 +157,8 @@ async function execute(
   const progressInterval = options.progressIntervalMs ?? 10_000;
   let lastProgress = session.now().getTime();
 
-  const batches = checked.source.readQuery(context, plan.source.query, { batchSize });
+  const fields = await narrowedFields(context, plan, checked);
+  const batches = checked.source.readQuery(context, plan.source.query, { batchSize, ...(fields ? { fields } : {}) });
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
   // The fast lane (processBatch) needs the state in memory, an identity, no resend of everything, and filters on
   // model fields only.
@@ -211,6 +213,21 @@ async function execute(
         establishedAt: session.now().toISOString(),
       }),
     );
+}
+
+/**
+ * The model's columns the plan reads, when that is fewer than the model has; undefined to read them all. Fields the
+ * model lacks stay absent, as they would be reading every column (they map to null).
+ */
+async function narrowedFields(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+): Promise<string[] | undefined> {
+  const wanted = modelFieldsRead(plan);
+  const columns = (await checked.source.describeQuery(context, plan.source.query)).map((field) => field.id);
+  const read = columns.filter((column) => wanted.has(column));
+  return read.length < columns.length ? read : undefined;
 }
 
 interface BatchTools {
