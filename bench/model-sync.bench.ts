@@ -30,6 +30,8 @@ import { freshDatabase } from '../test/persistence/dialects.ts';
 import { summarizeCpuProfile } from './lib/cpu-profile-summary.ts';
 import { printGoals } from './lib/goal.ts';
 import { baselineUpsert, type ContactRow } from './model-sync/baseline-upsert.ts';
+import { modelSyncThroughServer, type EndToEndRun } from './model-sync/ferry-end-to-end.ts';
+import { postgresConnectionOf } from './bulk/ferry-end-to-end.ts';
 import { ownPeakRss } from './lib/peak-rss.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
 import { formatBytes, formatCount, formatMs, printTable } from './lib/result-table.ts';
@@ -39,6 +41,8 @@ const rounds = Number(process.env.BENCH_MODEL_ROUNDS ?? 3);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
 const profileSecondRun = process.env.BENCH_MODEL_PROFILE === '1';
+// The same sync through a running server (bench/model-sync/ferry-end-to-end.ts); 0 skips it.
+const endToEnd = process.env.BENCH_MODEL_END_TO_END !== '0';
 // The engine's default unless set; 0 diffs every batch in the state store (no preload).
 const preloadStateKeys =
   process.env.BENCH_MODEL_PRELOAD_KEYS === undefined ? undefined : Number(process.env.BENCH_MODEL_PRELOAD_KEYS);
@@ -187,6 +191,35 @@ try {
   const cold = await timed('cold', plan('cold', measured.at(-1)!.syncId), createStateCache());
   assert.equal(cold.result.counts.update, changedAgain, 'the cold run sends only the changed rows');
 
+  // End to end: the model (every column of people, as `select *` gives) into another database's contacts.
+  let throughServer: Awaited<ReturnType<typeof modelSyncThroughServer>> | undefined;
+  if (endToEnd) {
+    const into = await createPostgresDatabase('ferry_bench_model_target');
+    try {
+      const intoPool = new pg.Pool({ connectionString: into.url, max: 1 });
+      await intoPool.query('create table contacts (email text primary key, full_name text, tier text, seats integer)');
+      await intoPool.end();
+      const changedBy: number[] = [];
+      throughServer = await modelSyncThroughServer(
+        postgresConnectionOf(database),
+        postgresConnectionOf(into),
+        'select * from people order by id',
+        async (run) => {
+          const changed = await native.query(`update people set name = name || ' (e2e)' where id % 100 = $1`, [
+            60 + run,
+          ]);
+          changedBy.push(changed.rowCount ?? 0);
+          await native.query('vacuum analyze people');
+        },
+      );
+      assert.equal(throughServer.first.counts.insert, rows);
+      assert.equal(throughServer.second.counts.update, changedBy[0], 'end to end, run 2 sends only the changed rows');
+      assert.equal(throughServer.afterRestart.counts.update, changedBy[1], 'after the restart, only the changed rows');
+    } finally {
+      await into.drop();
+    }
+  }
+
   const perSecond = (count: number, ms: number) => (count * 1000) / ms;
   const table = [
     { name: `baseline: batched INSERT … ON CONFLICT (${formatCount(rows)} rows)`, ms: baselineMs, sent: rows },
@@ -234,6 +267,45 @@ try {
   console.log(
     `run 2 time / baseline time: ${formatRatio(ratio(second.ms, baselineMs))}; run 2 time / engine-alone time: ${formatRatio(ratio(second.ms, engineOnly.ms))}`,
   );
+  if (throughServer) {
+    const { first: one, second: two, afterRestart: three } = throughServer;
+    const runs: Array<[string, EndToEndRun]> = [
+      ['run 1 (backfill)', one],
+      ['run 2 (1% changed)', two],
+      ['run 3 (1% changed, after a restart)', three],
+    ];
+    printTable(
+      `end to end through a running server (query model \`select * from people order by id\`, state on SQLite)`,
+      [
+        { header: 'run', cell: ([name]) => name },
+        { header: 'time', cell: ([, run]) => formatMs(run.seconds * 1000), align: 'right' },
+        { header: 'of run 1', cell: ([, run]) => formatRatio(ratio(run.seconds, one.seconds)), align: 'right' },
+        {
+          header: 'rows sent',
+          cell: ([, run]) => formatCount((run.counts.insert ?? 0) + (run.counts.update ?? 0)),
+          align: 'right',
+        },
+      ],
+      runs,
+    );
+    console.log(
+      `end-to-end run 1 throughput / baseline throughput: ${formatRatio(ratio(baselineMs, one.seconds * 1000))}; server peak RSS ${formatBytes(throughServer.peakRss ?? Number.NaN)}`,
+    );
+    const phaseColumns = runs.map(([name, run]) => ({
+      header: name.split(' (')[0]!,
+      cell: (phase: string) => {
+        const found = run.phases.find((candidate) => candidate.name === phase);
+        return found ? found.milliseconds.toFixed(0) : '';
+      },
+      align: 'right' as const,
+    }));
+    const phaseNames = [...new Set(runs.flatMap(([, run]) => run.phases.map((phase) => phase.name)))];
+    printTable(
+      "end to end, where each run's time went (ms)",
+      [{ header: 'phase', cell: (phase: string) => phase }, ...phaseColumns],
+      phaseNames,
+    );
+  }
   if (secondProfile) {
     const summary = summarizeCpuProfile(secondProfile as Parameters<typeof summarizeCpuProfile>[0], [], 12);
     const line = (items: Array<{ name: string; ms: number }>) =>
@@ -246,7 +318,27 @@ try {
   }
   console.log(`peak RSS of this process: ${formatBytes(ownPeakRss())}`);
   console.log(`load average after: ${load()} (above the core count, the figures are inflated by other work)`);
+  const endToEndGoals = throughServer
+    ? [
+        {
+          name: 'end to end: run 2 (1% changed) time vs run 1',
+          met: throughServer.second.seconds / throughServer.first.seconds < goalRatio,
+          detail: `${formatRatio(ratio(throughServer.second.seconds, throughServer.first.seconds))} (goal < ${goalRatio})`,
+        },
+        {
+          name: 'end to end: run 3, after a restart, vs run 1',
+          met: throughServer.afterRestart.seconds / throughServer.first.seconds < goalRatio,
+          detail: `${formatRatio(ratio(throughServer.afterRestart.seconds, throughServer.first.seconds))} (goal < ${goalRatio})`,
+        },
+        {
+          name: 'end to end: run 1 (backfill) throughput vs the baseline',
+          met: baselineMs / (throughServer.first.seconds * 1000) >= 0.7,
+          detail: `${formatRatio(ratio(baselineMs, throughServer.first.seconds * 1000))} (goal ≥ 0.70)`,
+        },
+      ]
+    : [];
   printGoals([
+    ...endToEndGoals,
     {
       name: 'second run (1% changed) time vs first run, median round',
       met: secondVsFirst < goalRatio,

@@ -5,6 +5,7 @@
 // BENCH_SEED_CONNECTIONS=N stores N connections in the bootstrap organization before listening (the list scenarios).
 // BENCH_SEED_RESOURCES=N makes N connections, bulk syncs and model syncs once listening (seed-resources.ts), before it
 // reports ready (the resource-read scenarios).
+// BENCH_RESTART=1 starts on a data directory an earlier child left (a server restart): no bootstrap, no ids reported.
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -53,6 +54,10 @@ await serveInChild<FerryChildDetails>(async () => {
   const seedsResources = Number(process.env.BENCH_SEED_RESOURCES ?? 0) > 0;
   const config = loadConfig(process.env, seedsResources ? { worker: false } : {});
   const ferry = await createFerry(config);
+  if (process.env.BENCH_RESTART === '1') {
+    const details = { userId: '', organizationId: '', dialect: ferry.context.database.dialect };
+    return { url: await ferry.listen(), details, close: () => ferry.close() };
+  }
   if (!ferry.bootstrap) throw new Error('the benchmark needs an empty database so that its bootstrap keys are used');
   const details = {
     userId: ferry.bootstrap.userId,

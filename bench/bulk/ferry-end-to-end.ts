@@ -10,7 +10,7 @@ import type { ScratchDatabase } from '../../test/kit/services.ts';
 import { printTable } from '../lib/result-table.ts';
 import { forkServer } from '../lib/server-child.ts';
 
-const apiKey = 'ferry-bench-end-to-end-key-0123456789';
+export const apiKey = 'ferry-bench-end-to-end-key-0123456789';
 
 interface EndToEndPhase {
   name: string;
@@ -45,7 +45,12 @@ interface ExecutionWire {
   record_count?: number;
 }
 
-async function api<Data = { id: string }>(url: string, method: string, path: string, body?: unknown): Promise<Data> {
+export async function api<Data = { id: string }>(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Data> {
   const response = await fetch(new URL(path, url), {
     method,
     headers: {
@@ -113,7 +118,7 @@ async function consoleLog(url: string, syncId: string, executionId: string): Pro
   }
 }
 
-function between(from: string | number | undefined, to: string | number | undefined): number {
+export function between(from: string | number | undefined, to: string | number | undefined): number {
   if (from === undefined || to === undefined) return Number.NaN;
   const start = typeof from === 'number' ? from : Date.parse(from);
   const end = typeof to === 'number' ? to : Date.parse(to);

@@ -177,11 +177,14 @@ interface DirectCopySource {
 export interface ModelSource {
   /** The fields a model query yields, without running it in full (e.g. `limit 0`). */
   describeQuery(context: RunContext, query: string): Promise<FieldDescription[]>;
-  /** Streams the query's rows with bounded memory. */
+  /**
+   * Streams the query's rows with bounded memory. With `fields` (some of the query's columns, as describeQuery names
+   * them), a source may read only those; a source that cannot returns every column.
+   */
   readQuery(
     context: RunContext,
     query: string,
-    options?: { batchSize?: number; limit?: number },
+    options?: { batchSize?: number; limit?: number; fields?: string[] },
   ): AsyncIterable<RecordBatch>;
 }
 

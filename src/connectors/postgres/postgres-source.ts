@@ -18,6 +18,16 @@ const defaultBatchSize = 1000;
 /** Rows a model read fetches per round trip (yielded in batches of batchSize): fewer round trips for the same rows. */
 const modelFetchSize = 5000;
 
+/**
+ * The model query, narrowed to `fields` when given: the driver parses only the columns the sync reads. A plain
+ * projection over the subquery keeps its rows in the subquery's order.
+ */
+function modelReadText(query: string, fields: string[] | undefined): string {
+  if (!fields) return asSubquery(query);
+  const columns = fields.map((field) => postgresDialect.quoteIdentifier(field)).join(', ');
+  return `select ${columns} from (${asSubquery(query)}) as ferry_model`;
+}
+
 async function* streamPostgresQuery(
   context: RunContext,
   client: PostgresClient,
@@ -130,6 +140,9 @@ export function createPostgresSource(client: PostgresClient): BulkSource & Model
     },
     describeQuery: (context, query) => describeQuery(context, client, query),
     readQuery: (context, query, options = {}) =>
-      streamPostgresQuery(context, client, asSubquery(query), [], { ...options, fetchSize: modelFetchSize }),
+      streamPostgresQuery(context, client, modelReadText(query, options.fields), [], {
+        ...options,
+        fetchSize: modelFetchSize,
+      }),
   };
 }

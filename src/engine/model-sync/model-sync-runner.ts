@@ -16,10 +16,12 @@ import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
 import { checkPlan, type CheckedPlan } from './plan-check.ts';
 import { jsonHash, recordJson } from './record-hash.ts';
+import { modelFieldsRead } from './model-fields-read.ts';
 import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
+import { createRunPhases, type RunPhases } from './run-phases.ts';
 import type { RecordState, StateStore } from './state-store.ts';
 import {
   createStateCache,
@@ -65,6 +67,7 @@ export async function runModelSync(
   const now = options.now ?? (() => new Date());
   const logs = dependencies.recordLogs ?? discardRecordLogs;
   const counts = emptyCounts();
+  const phases = createRunPhases();
   const consoleLine = async (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => {
     await dependencies.consoleLog?.append({ executionId: plan.executionId, level, message, payload });
   };
@@ -75,20 +78,22 @@ export async function runModelSync(
       target: plan.target.objectId,
     });
     const checked = await checkPlan(context, plan, now());
-    await execute(context, plan, checked, { ...dependencies, logs, counts, now, consoleLine }, options);
+    await execute(context, plan, checked, { ...dependencies, logs, counts, phases, now, consoleLine }, options);
   } catch (caught: unknown) {
     error = toSyncError(caught, context.signal);
   }
   let index: RecordLogIndex = {};
   try {
-    index = await logs.close();
+    index = await phases.time('logs', () => logs.close());
   } catch (caught: unknown) {
     error ??= toSyncError(caught);
   }
   const status: ModelSyncStatus = !error ? 'completed' : error.code === SyncErrorCode.canceled ? 'canceled' : 'failed';
   const summary = { ...counts };
   try {
-    if (status === 'completed') await consoleLine('INFO', 'Model sync completed', summary);
+    // Where the run's time went (run-phases.ts), for whoever asks why a run took long.
+    if (status === 'completed')
+      await consoleLine('INFO', 'Model sync completed', { ...summary, phases_ms: phases.totals() });
     else
       await consoleLine(
         status === 'canceled' ? 'WARN' : 'ERROR',
@@ -110,6 +115,7 @@ interface Session {
   stateCache?: StateCache;
   logs: RecordLogSink;
   counts: ExecutionCounts;
+  phases: RunPhases;
   now: () => Date;
   consoleLine: (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => Promise<void>;
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
@@ -130,10 +136,13 @@ async function execute(
   // partial run, which diffs few rows.
   const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
   const cache = keyed && !selection.partial ? (given.stateCache ?? createStateCache()) : undefined;
-  const cached = cache ? await cache.open(given.stateStore, plan.syncId, { preloadKeys }) : undefined;
+  const { phases } = given;
+  const cached = cache
+    ? await phases.time('state', () => cache.open(given.stateStore, plan.syncId, { preloadKeys }))
+    : undefined;
   const session = cached ? { ...given, stateStore: cached } : given;
   const { stateStore, counts } = session;
-  const baseline = keyed ? await stateStore.baseline(plan.syncId) : undefined;
+  const baseline = keyed ? await phases.time('state', () => stateStore.baseline(plan.syncId)) : undefined;
   const backfillOnly = keyed && plan.skip_initial_backfill === true && !baseline;
   if (backfillOnly)
     await session.consoleLine(
@@ -148,7 +157,8 @@ async function execute(
   const progressInterval = options.progressIntervalMs ?? 10_000;
   let lastProgress = session.now().getTime();
 
-  const batches = checked.source.readQuery(context, plan.source.query, { batchSize });
+  const fields = await narrowedFields(context, plan, checked);
+  const batches = checked.source.readQuery(context, plan.source.query, { batchSize, ...(fields ? { fields } : {}) });
   // A test run (rowLimit) reads no more than it needs; every other run reads the next batch while this one is worked.
   // The fast lane (processBatch) needs the state in memory, an identity, no resend of everything, and filters on
   // model fields only.
@@ -174,11 +184,12 @@ async function execute(
     sendSize: batchSize,
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
   };
-  for await (const rows of plan.rowLimit === undefined ? readAhead(batches) : batches) {
+  for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
     throwIfAborted(context.signal);
     const selected = selection.select(rows);
-    if (selected.length > 0) await processBatch(context, plan, checked, session, selected, tools);
-    await session.onProgress?.({ ...counts });
+    if (selected.length > 0)
+      await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
+    if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
     context.heartbeat({ rows: counts.total });
     if (session.now().getTime() - lastProgress >= progressInterval) {
       lastProgress = session.now().getTime();
@@ -196,10 +207,27 @@ async function execute(
   if (rule.deleteUnseen && !backfillOnly)
     await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
   if (keyed)
-    await stateStore.establishBaseline(plan.syncId, {
-      executionId: plan.executionId,
-      establishedAt: session.now().toISOString(),
-    });
+    await session.phases.time('commit', () =>
+      stateStore.establishBaseline(plan.syncId, {
+        executionId: plan.executionId,
+        establishedAt: session.now().toISOString(),
+      }),
+    );
+}
+
+/**
+ * The model's columns the plan reads, when that is fewer than the model has; undefined to read them all. Fields the
+ * model lacks stay absent, as they would be reading every column (they map to null).
+ */
+async function narrowedFields(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+): Promise<string[] | undefined> {
+  const wanted = modelFieldsRead(plan);
+  const columns = (await checked.source.describeQuery(context, plan.source.query)).map((field) => field.id);
+  const read = columns.filter((column) => wanted.has(column));
+  return read.length < columns.length ? read : undefined;
 }
 
 interface BatchTools {
@@ -423,7 +451,9 @@ async function processBatch(
   const upserts: RecordState[] = recordOnly.map(stateOf);
   if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
   // The state moves only now, and only for what the target accepted (or the backfill recorded).
-  await stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen });
+  await session.phases.time('commit', () =>
+    stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen }),
+  );
 }
 
 /** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
@@ -444,18 +474,20 @@ async function sendQueued(
   outbox.size = 0;
   for (const [operation, queued] of groups) {
     for (let start = 0; start < queued.length; start += tools.sendSize) {
-      const outcome = await deliver(
-        context,
-        checked.target,
-        {
-          objectId: plan.target.objectId,
-          operation: operation,
-          identity: tools.identityField ? [tools.identityField] : [],
-          rule,
-          sync: { id: plan.syncId, name: plan.syncName ?? plan.syncId },
-        },
-        queued.slice(start, start + tools.sendSize),
-        (candidate) => recordFor(operation, candidate),
+      const outcome = await session.phases.time('write', () =>
+        deliver(
+          context,
+          checked.target,
+          {
+            objectId: plan.target.objectId,
+            operation: operation,
+            identity: tools.identityField ? [tools.identityField] : [],
+            rule,
+            sync: { id: plan.syncId, name: plan.syncName ?? plan.syncId },
+          },
+          queued.slice(start, start + tools.sendSize),
+          (candidate) => recordFor(operation, candidate),
+        ),
       );
       for (const candidate of outcome.accepted) {
         const category = countCategory(operation, candidate.previous !== 'none');
@@ -488,7 +520,9 @@ async function sendAndCommitQueued(
 ): Promise<void> {
   const upserts: RecordState[] = [];
   await sendQueued(context, plan, checked, session, tools, upserts);
-  await session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] });
+  await session.phases.time('commit', () =>
+    session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] }),
+  );
 }
 
 function stateOf(candidate: ConsideredRecord): RecordState {

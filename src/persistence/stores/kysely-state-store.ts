@@ -16,7 +16,7 @@
 //   an `UPDATE … IN` for seen keys in replace mode, and the new generation token. Writes happen only for
 //   delivered records, so a second run over an unchanged model writes nothing.
 import { randomUUID } from 'node:crypto';
-import { SqliteAdapter, sql, type Kysely } from 'kysely';
+import { CompiledQuery, SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
 import type { RecordState, StateStore } from '../../engine/model-sync/state-store.ts';
@@ -40,6 +40,38 @@ function toState(row: { identity_key: string; hash: string; identity: string }):
 }
 
 export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date = () => new Date()): StateStore {
+  // The states' upsert, compiled once per row count (at most two: a full chunk and a last one of each size met).
+  // Building and compiling it in Kysely every time cost about a third of a 1000-state commit on SQLite: 3,000 value
+  // nodes a statement.
+  const upsertTexts = new Map<number, string>();
+  const upsertSql = (rows: number): string => {
+    let text = upsertTexts.get(rows);
+    if (text === undefined) {
+      const placeholder = {
+        sync_id: '',
+        identity_key: '',
+        hash: '',
+        identity: '',
+        seen_execution_id: '',
+        updated_at: '',
+      };
+      text = db
+        .insertInto('model_sync_record_states')
+        .values(Array.from({ length: rows }, () => placeholder))
+        .onConflict((conflict) =>
+          conflict.columns(['sync_id', 'identity_key']).doUpdateSet((expression) => ({
+            hash: expression.ref('excluded.hash'),
+            identity: expression.ref('excluded.identity'),
+            seen_execution_id: expression.ref('excluded.seen_execution_id'),
+            updated_at: expression.ref('excluded.updated_at'),
+          })),
+        )
+        .compile().sql;
+      if (upsertTexts.size > 16) upsertTexts.clear();
+      upsertTexts.set(rows, text);
+    }
+    return text;
+  };
   // Arguments: the sync id, then key and hash of each pair. `IS DISTINCT FROM` also holds for a missing state (null).
   const diffs = diffSizes.map((size) =>
     reusableQuery<string[], { identity_key: string; hash: string | null }>(db, 1 + 2 * size, (syncId, ...pairs) => {
@@ -98,27 +130,17 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
           .onConflict((conflict) => conflict.column('sync_id').doUpdateSet({ generation }))
           .execute();
         for (const part of chunks(change.upserts)) {
-          await transaction
-            .insertInto('model_sync_record_states')
-            .values(
-              part.map((state) => ({
-                sync_id: syncId,
-                identity_key: state.key,
-                hash: state.hash,
-                identity: JSON.stringify(state.identity),
-                seen_execution_id: change.executionId,
-                updated_at: updatedAt,
-              })),
-            )
-            .onConflict((conflict) =>
-              conflict.columns(['sync_id', 'identity_key']).doUpdateSet((expression) => ({
-                hash: expression.ref('excluded.hash'),
-                identity: expression.ref('excluded.identity'),
-                seen_execution_id: expression.ref('excluded.seen_execution_id'),
-                updated_at: expression.ref('excluded.updated_at'),
-              })),
-            )
-            .execute();
+          const parameters: unknown[] = [];
+          for (const state of part)
+            parameters.push(
+              syncId,
+              state.key,
+              state.hash,
+              JSON.stringify(state.identity),
+              change.executionId,
+              updatedAt,
+            );
+          await transaction.executeQuery(CompiledQuery.raw(upsertSql(part.length), parameters));
         }
         for (const part of chunks(change.deletes)) {
           await transaction

@@ -52,6 +52,28 @@ export function modelCases(get: SessionGetter): void {
       );
     });
 
+    test('reads the asked fields of a model query with their values (PostgreSQL: those only, in order)', async (t) => {
+      const source = connection.modelSource;
+      if (!source) return t.skip('connector has no model source');
+      const context = createMockRunContext();
+      const whole = (await collect(source.readQuery(context, modelQuery(), { batchSize: 10 }))).rows;
+      const narrowed = (
+        await collect(source.readQuery(context, modelQuery(), { batchSize: 10, fields: ['score', 'id'] }))
+      ).rows;
+      assert.equal(narrowed.length, whole.length);
+      const pick = (row: Record<string, unknown>) => ({ score: row.score, id: row.id });
+      const byId = (left: { id: unknown }, right: { id: unknown }) => Number(left.id) - Number(right.id);
+      assert.deepEqual(narrowed.map(pick).sort(byId), whole.map(pick).sort(byId));
+      if (get().connector.type === 'postgresql') {
+        // Only the asked columns were read: a model row holds nothing else.
+        assert.ok(
+          narrowed.every((row) => Object.keys(row).join() === 'score,id'),
+          JSON.stringify(narrowed[0]),
+        );
+        assert.ok(whole.every((row) => 'name' in row));
+      }
+    });
+
     test('pages through an ad-hoc query', async (t) => {
       const source = connection.modelSource;
       if (!source) return t.skip('connector has no model source');
