@@ -547,8 +547,10 @@ for (const dialect of await availableDialects()) {
         key: server.apiKey,
         body: {},
       });
-      assert.equal(execution.status, 200, execution.text);
-      const hidden = await call(server.url, 'GET', `/api/entities/${execution.body.data.id}`, { key: owner.key });
+      // An earlier test's run of this sync may still be going on a loaded machine: its execution serves as well.
+      assert.ok(execution.status === 200 || execution.status === 409, execution.text);
+      const executionId = execution.status === 200 ? execution.body.data.id : execution.body.metadata.execution_id;
+      const hidden = await call(server.url, 'GET', `/api/entities/${executionId}`, { key: owner.key });
       const never = await call(server.url, 'GET', '/api/entities/00000000-0000-4000-8000-000000000000', {
         key: owner.key,
       });

@@ -214,20 +214,24 @@ export function hostileRequests(
             ? badTokens
             : ['not-a-known-value', 'x'.repeat(10_000), '%00', '%ZZ'];
     const others = baseQuery.filter(([name]) => name !== parameter.name);
+    // Only the query is hostile: the body, where the operation takes one, is a valid one.
+    const validBody = (body: unknown) => (operation.body && body !== undefined ? { body: JSON.stringify(body) } : {});
     kinds.push(
       fc.oneof(
-        fc.constantFrom(...values).map((value) =>
+        fc.tuple(baseBody, fc.constantFrom(...values)).map(([body, value]) =>
           request({
             kind: `query ${parameter.name}`,
             query: queryString([...others, [parameter.name, value]]),
             about: { location: 'query', field: parameter.name },
+            ...validBody(body),
           }),
         ),
-        fc.constant(
+        baseBody.map((body) =>
           request({
             kind: `query ${parameter.name} repeated`,
             query: queryString([...others, [parameter.name, '1'], [parameter.name, '2']]),
             about: { location: 'query', field: parameter.name },
+            ...validBody(body),
           }),
         ),
       ),

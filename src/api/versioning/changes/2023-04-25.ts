@@ -94,8 +94,9 @@ const postBodyBecomesQuery: VersionInstruction[] = [
     },
     schema: {
       query: (newer) => newer && noneRequired(newer),
-      body: () =>
-        plainSchema(Type.Object({ target: Type.Optional(Type.String()), refresh: Type.Optional(Type.Boolean()) })),
+      // The body is how these versions send the lookup, so its target is required (a query string may still
+      // carry it instead, and then wins).
+      body: () => plainSchema(Type.Object({ target: Type.String(), refresh: Type.Optional(Type.Boolean()) })),
     },
   },
 ];
