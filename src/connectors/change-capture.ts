@@ -58,7 +58,7 @@ export interface ChangeStream extends AsyncIterable<ChangeBatch> {
   close(): Promise<void>;
 }
 
-export interface ChangeStreamStart {
+interface ChangeStreamStart {
   /**
    * Where the log consistent with the snapshot begins: stream from here after copying the snapshot.
    */

@@ -92,6 +92,20 @@ export function changeStreamsService(
       const state = await store.loadStream(syncId);
       if (state) await reconcile([state]);
     },
+    /**
+     * Before a connection is deleted: the streams on it are dropped while it can still be reached, since afterwards
+     * nothing could (a stream that cannot be dropped now is logged, for the operator to drop on the source).
+     */
+    async connectionDeleting(connectionId: string): Promise<void> {
+      const states = (await store.listStreams()).filter((state) => state.sourceConnectionId === connectionId);
+      for (const state of states)
+        await drop(state, 'its source connection is being deleted').catch((error: unknown) =>
+          context.log.warn(
+            { err: error, syncId: state.syncId, streamId: state.streamId, connectionId },
+            'change stream: dropping failed before its connection was deleted; drop the stream on the source by hand',
+          ),
+        );
+    },
     /** After a connection's configuration was saved or the connection deleted. */
     async connectionChanged(connectionId: string): Promise<void> {
       await reconcile((await store.listStreams()).filter((state) => state.sourceConnectionId === connectionId));

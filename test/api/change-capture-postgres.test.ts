@@ -1,7 +1,7 @@
 // Change capture PostgreSQL → PostgreSQL through the public API (a Ferry with its in-process worker): the snapshot
 // then 10,000 mixed inserts, updates and deletes compared row by row (unchanged TOASTed values included); writes
-// running during the snapshot copy; a table without a key; and the slot's life: dropped when the sync is deleted and
-// when change capture is switched off on the connection.
+// running during the snapshot copy; a table without a key; and the slot's life: dropped when the sync is deleted,
+// when change capture is switched off on the connection, and when the connection is deleted.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { call, startFerry, type TestFerry } from '../kit/ferry-server.ts';
@@ -168,6 +168,17 @@ describe('change capture PostgreSQL → PostgreSQL', { skip: await postgresUnava
     assert.equal((await runExecution(ferry, kept)).status, 'completed');
     const { rows } = await w.destinationSql.query<{ v: string }>('select v from copied.items where id = 1');
     assert.equal(rows[0]?.v, 'after');
+  });
+
+  test('deleting the source connection drops the slots of the syncs that stream from it', async () => {
+    const w = await world(`create table items (id int primary key, v text);
+      insert into items select i, 'x' from generate_series(1, 50) i`);
+    const sync = await createBulkSync(ferry, w, ['public.items']);
+    assert.equal((await runExecution(ferry, sync)).status, 'completed');
+    assert.equal(await slotsNamed(w.source.sql, changeStreamIdOf(sync)), 1);
+    const removed = await call(ferry.url, 'DELETE', `/api/connections/${w.sourceConnectionId}`, { key: ferry.apiKey });
+    assert.ok(removed.status < 300, removed.text);
+    assert.equal(await slotsNamed(w.source.sql, changeStreamIdOf(sync)), 0, 'no slot left on the source');
   });
 
   test('a continuous schedule keeps one running execution that streams live until canceled', async () => {

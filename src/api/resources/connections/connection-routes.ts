@@ -23,7 +23,7 @@ import { connectionToWire, createdConnectionToWire } from './connection-wire.ts'
 export function connectionRoutes(
   context: AppContext,
   connections: ConnectionsService,
-  changeStreams: Pick<ChangeStreamsService, 'connectionChanged'>,
+  changeStreams: Pick<ChangeStreamsService, 'connectionChanged' | 'connectionDeleting'>,
 ): RouteDefinition[] {
   const { repositories } = context;
 
@@ -143,6 +143,9 @@ export function connectionRoutes(
       query: DeleteConnectionQuery,
       errors: [401, 403, 404, 422, 500],
       handler: async ({ caller, params }) => {
+        await connections.requireConnection(caller, params.id);
+        // Its syncs' change streams (replication slots) are dropped while the connection can still reach them.
+        await changeStreams.connectionDeleting(params.id);
         await connections.delete(caller, params.id);
         return undefined;
       },
