@@ -14,6 +14,7 @@ import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } fro
 import { benchTableColumns, fillBenchTable } from './bulk/bench-table.ts';
 import type { CopyChildReport, CopyChildRequest } from './bulk/ferry-copy-child.ts';
 import { copyThroughServer, postgresConnectionOf, printPhases } from './bulk/ferry-end-to-end.ts';
+import { pgcopydbAvailable, pgcopydbClone } from './bulk/pgcopydb-clone.ts';
 import { printGoals } from './lib/goal.ts';
 import { startPeakRssSampler } from './lib/peak-rss.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
@@ -154,6 +155,25 @@ async function main(): Promise<void> {
     if (e2eCheck.rows[0].count !== rowCount)
       throw new Error(`Ferry's server copied ${e2eCheck.rows[0].count} rows, expected ${rowCount}`);
 
+    const peers: Measured[] = [];
+    if (pgcopydbAvailable()) {
+      // Its own fresh target: a clone creates the schema, so it needs an empty database.
+      const clone = await createPostgresDatabase('ferry_bench_pgcopydb');
+      try {
+        const seconds = await pgcopydbClone(source, clone);
+        peers.push({
+          name: 'pgcopydb clone --table-jobs 2 --index-jobs 2',
+          seconds,
+          rows: rowCount,
+          peakRss: undefined,
+          detail: 'peer',
+        });
+      } finally {
+        await clone.drop();
+      }
+    } else {
+      console.log('pgcopydb is not installed (Debian package pgcopydb): its row is left out');
+    }
     const rowsPerSecond = (measured: Measured) => measured.rows / measured.seconds;
     printTable(
       `PostgreSQL → PostgreSQL, ${formatCount(rowCount)} rows`,
@@ -174,7 +194,7 @@ async function main(): Promise<void> {
           align: 'right',
         },
       ],
-      [base, ...engines, endToEnd],
+      [base, ...peers, ...engines, endToEnd],
     );
     printPhases(throughServer);
     const speed = ratio(rowsPerSecond(engine), rowsPerSecond(base));
