@@ -9,7 +9,6 @@ import { spawn, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
-import pg from 'pg';
 import {
   createMysqlDatabase,
   createPostgresDatabase,
@@ -21,8 +20,9 @@ import type { CopyChildReport, CopyChildRequest } from './bulk/ferry-copy-child.
 import { copyThroughServer, mysqlConnectionOf, postgresConnectionOf, printPhases } from './bulk/ferry-end-to-end.ts';
 import { printGoals } from './lib/goal.ts';
 import { startPeakRssSampler } from './lib/peak-rss.ts';
+import { type MeasuredCopy, postgresQuery, printCopies, rowsPerSecond } from './lib/measured-copy.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
-import { formatCount, printTable } from './lib/result-table.ts';
+import { formatCount } from './lib/result-table.ts';
 
 const rowCount = Number(process.env.BENCH_BULK_ROWS ?? 1_000_000);
 
@@ -31,23 +31,6 @@ const mysqlColumns = `id bigint primary key, name varchar(64) not null, amount d
 const postgresColumns = `id bigint primary key, name text not null, amount numeric(14,2), ratio double precision,
   qty integer, active boolean, created_at timestamp, updated_at timestamp, day date, doc jsonb, note text`;
 const columnList = 'id, name, amount, ratio, qty, active, created_at, updated_at, day, doc, note';
-
-interface Measured {
-  name: string;
-  seconds: number;
-  rows: number;
-  peakRss: number | undefined;
-}
-
-async function postgresQuery(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 /** Rows made by MariaDB's sequence engine, so generating a million rows costs one statement. */
 async function fillSource(database: ScratchDatabase): Promise<void> {
@@ -66,7 +49,7 @@ async function fillSource(database: ScratchDatabase): Promise<void> {
   }
 }
 
-async function baseline(source: ScratchDatabase, destination: ScratchDatabase): Promise<Measured> {
+async function baseline(source: ScratchDatabase, destination: ScratchDatabase): Promise<MeasuredCopy> {
   const url = new URL(source.url);
   const started = performance.now();
   const reader = spawn(
@@ -106,7 +89,7 @@ async function baseline(source: ScratchDatabase, destination: ScratchDatabase): 
   return { name: 'mysql --batch --quick | psql COPY text', seconds, rows: rows[0].count, peakRss: peak || undefined };
 }
 
-async function engineOnly(source: ScratchDatabase, destination: ScratchDatabase): Promise<Measured> {
+async function engineOnly(source: ScratchDatabase, destination: ScratchDatabase): Promise<MeasuredCopy> {
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
@@ -154,7 +137,7 @@ async function main(): Promise<void> {
       `${source.name}.bench`,
       'e2e',
     );
-    const endToEnd: Measured = {
+    const endToEnd: MeasuredCopy = {
       name: 'Ferry bulk sync (end to end: API, queue, worker)',
       seconds: throughServer.seconds,
       rows: throughServer.rows,
@@ -164,26 +147,7 @@ async function main(): Promise<void> {
       const { rows } = await postgresQuery(destination, `select count(*)::int as count from ${table}`);
       if (rows[0].count !== rowCount) throw new Error(`${table} holds ${rows[0].count} rows, expected ${rowCount}`);
     }
-    const rowsPerSecond = (measured: Measured) => measured.rows / measured.seconds;
-    printTable(
-      `MySQL/MariaDB → PostgreSQL, ${formatCount(rowCount)} rows`,
-      [
-        { header: 'copy', cell: (row: Measured) => row.name },
-        { header: 'seconds', cell: (row: Measured) => row.seconds.toFixed(2), align: 'right' },
-        { header: 'rows/s', cell: (row: Measured) => formatCount(rowsPerSecond(row)), align: 'right' },
-        {
-          header: 'peak RSS MB',
-          cell: (row: Measured) => (row.peakRss === undefined ? 'n/a' : (row.peakRss / 1e6).toFixed(0)),
-          align: 'right',
-        },
-        {
-          header: 'ratio',
-          cell: (row: Measured) => formatRatio(ratio(rowsPerSecond(row), rowsPerSecond(base))),
-          align: 'right',
-        },
-      ],
-      [base, engine, endToEnd],
-    );
+    printCopies(`MySQL/MariaDB → PostgreSQL, ${formatCount(rowCount)} rows`, base, [base, engine, endToEnd]);
     printPhases(throughServer);
     const speed = ratio(rowsPerSecond(endToEnd), rowsPerSecond(base));
     const peak = Math.max(engine.peakRss ?? Number.POSITIVE_INFINITY, endToEnd.peakRss ?? Number.POSITIVE_INFINITY);

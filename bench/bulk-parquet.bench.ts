@@ -17,14 +17,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
-import pg from 'pg';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../test/kit/services.ts';
 import { benchTableColumns, fillBenchTable } from './bulk/bench-table.ts';
 import type { CopyChildReport, CopyChildRequest } from './bulk/ferry-copy-child.ts';
 import { type BenchConnection, copyThroughServer, postgresConnectionOf, printPhases } from './bulk/ferry-end-to-end.ts';
 import { printGoals } from './lib/goal.ts';
+import { type MeasuredCopy, postgresQuery, printCopies, rowsPerSecond } from './lib/measured-copy.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
-import { formatCount, printTable } from './lib/result-table.ts';
+import { formatCount } from './lib/result-table.ts';
 
 const rowCount = Number(process.env.BENCH_BULK_ROWS ?? 1_000_000);
 const endToEnd = process.env.BENCH_PARQUET_END_TO_END !== '0';
@@ -33,23 +33,6 @@ const endToEnd = process.env.BENCH_PARQUET_END_TO_END !== '0';
 const duckdbColumns = `{'id': 'BIGINT', 'name': 'VARCHAR', 'email': 'VARCHAR', 'amount': 'DECIMAL(14,2)',
   'score': 'DOUBLE', 'quantity': 'INTEGER', 'active': 'BOOLEAN', 'created_at': 'TIMESTAMPTZ',
   'updated_at': 'TIMESTAMPTZ', 'birthday': 'DATE', 'doc': 'JSON', 'notes': 'VARCHAR'}`;
-
-interface Measured {
-  name: string;
-  seconds: number;
-  rows: number;
-  peakRss: number | undefined;
-}
-
-async function postgresQuery(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function parquetRows(path: string): Promise<number> {
   return Number((await parquetMetadataAsync(await asyncBufferFromFile(path))).num_rows);
@@ -71,7 +54,7 @@ async function pipeWithDuckdb(
   psqlCommand: string,
   statement: string,
   scratch: string,
-): Promise<Omit<Measured, 'rows'>> {
+): Promise<Omit<MeasuredCopy, 'rows'>> {
   const psqlRss = join(scratch, 'psql.rss');
   const duckdbRss = join(scratch, 'duckdb.rss');
   const psql = `/usr/bin/time -f %M -o ${psqlRss} psql -X -q -v ON_ERROR_STOP=1 -d "$BENCH_PG_URL" -c "$BENCH_PSQL"`;
@@ -100,7 +83,7 @@ async function engineOnly(
   destination: BenchConnection,
   schemaId: string,
   outputName: string,
-): Promise<Measured> {
+): Promise<MeasuredCopy> {
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
@@ -122,30 +105,6 @@ async function engineOnly(
 
 function filesConnection(path: string): BenchConnection {
   return { type: 'files', configuration: { path, format: 'parquet' } };
-}
-
-const rowsPerSecond = (measured: Measured) => measured.rows / measured.seconds;
-
-function printScenario(title: string, base: Measured, ferry: Measured[]): void {
-  printTable(
-    title,
-    [
-      { header: 'copy', cell: (row: Measured) => row.name },
-      { header: 'seconds', cell: (row: Measured) => row.seconds.toFixed(2), align: 'right' },
-      { header: 'rows/s', cell: (row: Measured) => formatCount(rowsPerSecond(row)), align: 'right' },
-      {
-        header: 'peak RSS MB',
-        cell: (row: Measured) => (row.peakRss === undefined ? 'n/a' : (row.peakRss / 1e6).toFixed(0)),
-        align: 'right',
-      },
-      {
-        header: 'ratio',
-        cell: (row: Measured) => formatRatio(ratio(rowsPerSecond(row), rowsPerSecond(base))),
-        align: 'right',
-      },
-    ],
-    [base, ...ferry],
-  );
 }
 
 async function main(): Promise<void> {
@@ -172,7 +131,7 @@ async function main(): Promise<void> {
     mkdirSync(parquetOutput);
 
     // (a) PostgreSQL → Parquet
-    const toParquetBase: Measured = {
+    const toParquetBase: MeasuredCopy = {
       ...(await pipeWithDuckdb(
         'psql COPY csv → DuckDB read_csv → COPY TO parquet',
         'psql → duckdb',
@@ -210,7 +169,7 @@ async function main(): Promise<void> {
     );
 
     // (b) Parquet → PostgreSQL
-    const fromParquetBase: Measured = {
+    const fromParquetBase: MeasuredCopy = {
       ...(await pipeWithDuckdb(
         'DuckDB parquet → COPY TO csv → psql COPY csv',
         'duckdb → psql',
@@ -246,9 +205,12 @@ async function main(): Promise<void> {
     const loadAfter = loadavg()[0]!;
 
     console.log(`load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`);
-    printScenario(`PostgreSQL → Parquet, ${formatCount(rowCount)} rows`, toParquetBase, toParquet);
+    printCopies(`PostgreSQL → Parquet, ${formatCount(rowCount)} rows`, toParquetBase, [toParquetBase, ...toParquet]);
     if (toParquetServer) printPhases(toParquetServer);
-    printScenario(`Parquet → PostgreSQL, ${formatCount(rowCount)} rows`, fromParquetBase, fromParquet);
+    printCopies(`Parquet → PostgreSQL, ${formatCount(rowCount)} rows`, fromParquetBase, [
+      fromParquetBase,
+      ...fromParquet,
+    ]);
     if (fromParquetServer) printPhases(fromParquetServer);
     const peak = Math.max(...[...toParquet, ...fromParquet].map((row) => row.peakRss ?? Number.POSITIVE_INFINITY));
     const toRatio = ratio(rowsPerSecond(toParquet.at(-1)!), rowsPerSecond(toParquetBase));

@@ -9,7 +9,6 @@
 import { spawn, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../test/kit/services.ts';
 import { benchTableColumns, fillBenchTable } from './bulk/bench-table.ts';
 import type { CopyChildReport, CopyChildRequest } from './bulk/ferry-copy-child.ts';
@@ -17,32 +16,15 @@ import { copyThroughServer, postgresConnectionOf, printPhases } from './bulk/fer
 import { pgcopydbAvailable, pgcopydbClone } from './bulk/pgcopydb-clone.ts';
 import { printGoals } from './lib/goal.ts';
 import { startPeakRssSampler } from './lib/peak-rss.ts';
+import { type MeasuredCopy, postgresQuery, printCopies, rowsPerSecond } from './lib/measured-copy.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
-import { formatCount, printTable } from './lib/result-table.ts';
+import { formatCount } from './lib/result-table.ts';
 
 const rowCount = Number(process.env.BENCH_BULK_ROWS ?? 1_000_000);
 const rangeCounts = (process.env.BENCH_BULK_RANGES ?? '1,2').split(',').map(Number);
 
-async function query(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-interface Measured {
-  name: string;
-  seconds: number;
-  rows: number;
-  peakRss: number | undefined;
-  detail: string;
-}
-
 /** psql | psql, the two processes' peak RSS summed (both hold their buffers at the same time). */
-async function baseline(source: ScratchDatabase, destination: ScratchDatabase): Promise<Measured> {
+async function baseline(source: ScratchDatabase, destination: ScratchDatabase): Promise<MeasuredCopy> {
   const started = performance.now();
   const reader = spawn('psql', ['-X', '-q', '-d', source.url, '-c', 'COPY bench TO STDOUT (FORMAT binary)'], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -68,7 +50,7 @@ async function baseline(source: ScratchDatabase, destination: ScratchDatabase): 
   peak += samplers[1]!.stop() ?? 0;
   const seconds = (performance.now() - started) / 1000;
   if (readerCode !== 0 || writerCode !== 0) throw new Error(`psql baseline failed (${readerCode}, ${writerCode})`);
-  const { rows } = await query(destination, 'select count(*)::int as count from bench_baseline');
+  const { rows } = await postgresQuery(destination, 'select count(*)::int as count from bench_baseline');
   return {
     name: 'psql COPY binary | psql COPY binary',
     seconds,
@@ -78,7 +60,7 @@ async function baseline(source: ScratchDatabase, destination: ScratchDatabase): 
   };
 }
 
-async function ferry(source: ScratchDatabase, destination: ScratchDatabase, ranges: number): Promise<Measured> {
+async function ferry(source: ScratchDatabase, destination: ScratchDatabase, ranges: number): Promise<MeasuredCopy> {
   const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -115,11 +97,11 @@ async function main(): Promise<void> {
     createPostgresDatabase('ferry_bench_dst'),
   ]);
   try {
-    await query(source, `create table bench (${benchTableColumns})`);
-    await query(source, fillBenchTable('bench', rowCount));
-    await query(source, 'vacuum analyze bench');
-    await query(destination, `create table bench_baseline (${benchTableColumns})`);
-    const size = await query(
+    await postgresQuery(source, `create table bench (${benchTableColumns})`);
+    await postgresQuery(source, fillBenchTable('bench', rowCount));
+    await postgresQuery(source, 'vacuum analyze bench');
+    await postgresQuery(destination, `create table bench_baseline (${benchTableColumns})`);
+    const size = await postgresQuery(
       source,
       `select pg_relation_size('bench')::bigint as heap, avg(pg_column_size(bench.*))::int as row_bytes from bench`,
     );
@@ -129,33 +111,33 @@ async function main(): Promise<void> {
     );
 
     const base = await baseline(source, destination);
-    const engines: Measured[] = [];
+    const engines: MeasuredCopy[] = [];
     for (const ranges of rangeCounts) {
       engines.push(await ferry(source, destination, ranges));
-      const check = await query(destination, `select count(*)::int as count from bench_ferry_${ranges}`);
+      const check = await postgresQuery(destination, `select count(*)::int as count from bench_ferry_${ranges}`);
       if (check.rows[0].count !== rowCount)
         throw new Error(`Ferry copied ${check.rows[0].count} rows, expected ${rowCount}`);
     }
     const engine = engines.reduce((best, each) => (each.seconds < best.seconds ? each : best));
-    await query(destination, 'create schema e2e');
+    await postgresQuery(destination, 'create schema e2e');
     const throughServer = await copyThroughServer(
       postgresConnectionOf(source),
       postgresConnectionOf(destination),
       'public.bench',
       'e2e',
     );
-    const endToEnd: Measured = {
+    const endToEnd: MeasuredCopy = {
       name: 'Ferry bulk sync (end to end: API, queue, worker)',
       seconds: throughServer.seconds,
       rows: throughServer.rows,
       peakRss: throughServer.peakRss,
       detail: throughServer.path,
     };
-    const e2eCheck = await query(destination, `select count(*)::int as count from e2e.bench`);
+    const e2eCheck = await postgresQuery(destination, `select count(*)::int as count from e2e.bench`);
     if (e2eCheck.rows[0].count !== rowCount)
       throw new Error(`Ferry's server copied ${e2eCheck.rows[0].count} rows, expected ${rowCount}`);
 
-    const peers: Measured[] = [];
+    const peers: MeasuredCopy[] = [];
     if (pgcopydbAvailable()) {
       // Its own fresh target: a clone creates the schema, so it needs an empty database.
       const clone = await createPostgresDatabase('ferry_bench_pgcopydb');
@@ -174,27 +156,13 @@ async function main(): Promise<void> {
     } else {
       console.log('pgcopydb is not installed (Debian package pgcopydb): its row is left out');
     }
-    const rowsPerSecond = (measured: Measured) => measured.rows / measured.seconds;
-    printTable(
+    printCopies(
       `PostgreSQL → PostgreSQL, ${formatCount(rowCount)} rows`,
-      [
-        { header: 'copy', cell: (row: Measured) => row.name },
-        { header: 'path', cell: (row: Measured) => row.detail },
-        { header: 'seconds', cell: (row: Measured) => row.seconds.toFixed(2), align: 'right' },
-        { header: 'rows/s', cell: (row: Measured) => formatCount(rowsPerSecond(row)), align: 'right' },
-        { header: 'MB/s (heap)', cell: (row: Measured) => (bytes / 1e6 / row.seconds).toFixed(1), align: 'right' },
-        {
-          header: 'peak RSS MB',
-          cell: (row: Measured) => (row.peakRss === undefined ? 'n/a' : (row.peakRss / 1e6).toFixed(0)),
-          align: 'right',
-        },
-        {
-          header: 'ratio',
-          cell: (row: Measured) => formatRatio(ratio(rowsPerSecond(row), rowsPerSecond(base))),
-          align: 'right',
-        },
-      ],
+      base,
       [base, ...peers, ...engines, endToEnd],
+      {
+        heapBytes: bytes,
+      },
     );
     printPhases(throughServer);
     const speed = ratio(rowsPerSecond(engine), rowsPerSecond(base));

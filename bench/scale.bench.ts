@@ -15,6 +15,7 @@ import { call } from '../test/kit/ferry-server.ts';
 import { startFerryProcesses, workerRunning, type FerryProcesses } from '../test/kit/ferry-processes.ts';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../test/kit/services.ts';
 import { printGoals, type GoalCheck } from './lib/goal.ts';
+import { postgresQuery } from './lib/measured-copy.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
 import { formatCount, formatMs, printTable } from './lib/result-table.ts';
 import { overlappingRuns, peakConcurrency, percentile, type ExecutionSpan } from './scale/execution-timeline.ts';
@@ -40,16 +41,6 @@ const tableName = (index: number) => `t_${String(index).padStart(2, '0')}`;
 
 function configurationOf(database: ScratchDatabase): Record<string, unknown> {
   return { hostname: '127.0.0.1', port: 5432, database: database.name, username: 'postgres', ssl: false };
-}
-
-async function run(database: ScratchDatabase, text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 interface Round {
@@ -214,7 +205,7 @@ const source = await createPostgresDatabase('ferry_bench_scale_src');
 const rounds: Round[] = [];
 try {
   for (let index = 0; index < syncCount; index += 1)
-    await run(
+    await postgresQuery(
       source,
       `create table ${tableName(index)} (id int primary key, name text, amount numeric, at timestamptz);
        insert into ${tableName(index)} select i, md5(i::text), i * 1.5, now() - i * interval '1 minute'
