@@ -96,7 +96,8 @@ const postBodyBecomesQuery: VersionInstruction[] = [
       query: (newer) => newer && noneRequired(newer),
       // The body is how these versions send the lookup, so its target is required (a query string may still
       // carry it instead, and then wins).
-      body: () => plainSchema(Type.Object({ target: Type.String(), refresh: Type.Optional(Type.Boolean()) })),
+      body: () =>
+        plainSchema(Type.Object({ target: Type.String({ minLength: 1 }), refresh: Type.Optional(Type.Boolean()) })),
     },
   },
 ];
