@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScratchDatabase } from '../../test/kit/services.ts';
 import { printTable } from '../lib/result-table.ts';
-import { forkServer } from '../lib/server-child.ts';
+import { forkServer, type ServerChild } from '../lib/server-child.ts';
 
-export const apiKey = 'ferry-bench-end-to-end-key-0123456789';
+const apiKey = 'ferry-bench-end-to-end-key-0123456789';
 
 interface EndToEndPhase {
   name: string;
@@ -126,6 +126,24 @@ export function between(from: string | number | undefined, to: string | number |
 }
 
 /**
+ * A Ferry server as `ferry serve` builds it, in its own process, on `dataDir` with the benchmarks' bootstrap key
+ * (`BENCH_CPU_PROF_DIR` makes it write a CPU profile); `env` adds to its environment.
+ */
+export function forkBenchServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerChild<unknown>> {
+  return forkServer(fileURLToPath(new URL('../api/ferry-child.ts', import.meta.url)), {
+    ...(process.env.BENCH_CPU_PROF_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROF_DIR } : {}),
+    env: {
+      FERRY_DATA_DIR: dataDir,
+      FERRY_BOOTSTRAP_API_KEY: apiKey,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ...env,
+    },
+  });
+}
+
+/**
  * Copies `schemaId` of `source` into `destination` (namespace `destinationSchema`, which must exist) through a fresh
  * Ferry server, and returns the wall time from the execution's POST to the poll that saw it completed.
  */
@@ -136,16 +154,7 @@ export async function copyThroughServer(
   destinationSchema: string,
 ): Promise<EndToEndResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-e2e-'));
-  const server = await forkServer(fileURLToPath(new URL('../api/ferry-child.ts', import.meta.url)), {
-    ...(process.env.BENCH_CPU_PROF_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROF_DIR } : {}),
-    env: {
-      FERRY_DATA_DIR: dataDir,
-      FERRY_BOOTSTRAP_API_KEY: apiKey,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-    },
-  });
+  const server = await forkBenchServer(dataDir);
   let peakRss: number | undefined;
   let result: Omit<EndToEndResult, 'peakRss'>;
   try {

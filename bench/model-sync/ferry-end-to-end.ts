@@ -7,9 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { api, apiKey, between, type BenchConnection } from '../bulk/ferry-end-to-end.ts';
-import { forkServer, type ServerChild } from '../lib/server-child.ts';
+import { api, between, type BenchConnection, forkBenchServer } from '../bulk/ferry-end-to-end.ts';
+import type { ServerChild } from '../lib/server-child.ts';
 
 interface ConsoleEntry {
   message: string;
@@ -41,20 +40,8 @@ export interface ModelSyncEndToEnd {
   peakRss: number | undefined;
 }
 
-const childModule = fileURLToPath(new URL('../api/ferry-child.ts', import.meta.url));
-
-async function startServer(dataDir: string, restart: boolean): Promise<ServerChild<unknown>> {
-  return forkServer(childModule, {
-    ...(process.env.BENCH_CPU_PROF_DIR ? { cpuProfileDir: process.env.BENCH_CPU_PROF_DIR } : {}),
-    env: {
-      FERRY_DATA_DIR: dataDir,
-      FERRY_BOOTSTRAP_API_KEY: apiKey,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ...(restart ? { BENCH_RESTART: '1' } : {}),
-    },
-  });
+function startServer(dataDir: string, restart: boolean): Promise<ServerChild<unknown>> {
+  return forkBenchServer(dataDir, restart ? { BENCH_RESTART: '1' } : {});
 }
 
 async function runOnce(url: string, syncId: string): Promise<EndToEndRun> {
