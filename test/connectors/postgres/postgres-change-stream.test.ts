@@ -128,27 +128,31 @@ describe('PostgreSQL change stream', { skip }, () => {
   });
 
   test('stopAtCurrent ends under a steady writer, having delivered everything committed before the call', {
-    timeout: 20_000,
+    timeout: 60_000,
   }, async () => {
     await world.sql.query('create table steady (id int primary key)');
     const { streamId, position, streamFrom } = await startOn(['steady']);
     let nextId = 1;
     let writing = true;
+    // 50 rows per commit every 10 ms at most: faster than the consumer below, and bounded, so that what was
+    // committed before the call stays a few thousand rows however quickly this machine inserts.
     const writer = (async () => {
       while (writing) {
         await world.sql.query(`insert into steady select generate_series(${nextId}, ${nextId + 49})`);
         nextId += 50;
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 200));
     const committedBefore = nextId - 1;
-    const stream = await streamFrom(position, 5);
+    const stream = await streamFrom(position, 10);
     const ids = new Set<unknown>();
     try {
       for await (const batch of stream) {
         for (const change of batch.changes) if (change.kind === 'upsert') ids.add(change.row.id);
         if (batch.position) await stream.confirm(batch.position);
-        await new Promise((resolve) => setTimeout(resolve, 5)); // a consumer slower than the writer
+        // A consumer slower than the writer: 10 changes per 10 ms against its 50.
+        await new Promise((resolve) => setTimeout(resolve, 10));
       }
     } finally {
       await stream.close();
@@ -156,6 +160,7 @@ describe('PostgreSQL change stream', { skip }, () => {
       await writer;
     }
     for (let id = 1; id <= committedBefore; id++) assert.ok(ids.has(id), `row ${id} was committed before the call`);
+    assert.ok(nextId - 1 > ids.size, 'the writer was still ahead of the stream when it stopped');
     await world.capture.drop(context(), streamId);
   });
 
