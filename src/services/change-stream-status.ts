@@ -3,7 +3,7 @@
 // lines and the /metrics gauge use, measured from the position the stream last checkpointed: any process can answer,
 // whether or not a run of the sync is streaming in it.
 import type { AppContext } from '../app-context.ts';
-import type { Connection } from '../connectors/connector.ts';
+import { Capability, type Connection } from '../connectors/connector.ts';
 import { silentLogger } from '../domain/run-context.ts';
 import type { StoredStreamState } from '../engine/bulk/checkpoint-store.ts';
 import type { BulkSyncRow } from '../persistence/repositories/bulk-syncs-repository.ts';
@@ -24,7 +24,7 @@ export interface ChangeStreamStatus {
 }
 
 export function changeStreamStatusReader(
-  context: Pick<AppContext, 'repositories' | 'config'>,
+  context: Pick<AppContext, 'repositories' | 'connectors' | 'config'>,
   connections: Pick<ConnectionsService, 'open'>,
   loadStream: (syncId: string) => Promise<StoredStreamState | undefined>,
 ) {
@@ -32,7 +32,9 @@ export function changeStreamStatusReader(
   return async function changeStreamStatus(sync: BulkSyncRow): Promise<ChangeStreamStatus | undefined> {
     if (sync.mode !== 'replicate') return undefined;
     const source = await context.repositories.connections.getAnywhere(sync.source_connection_id);
-    if (!source) return undefined;
+    // A type that cannot stream its log needs no connection opened to say so.
+    if (!source || !context.connectors.get(source.type)?.capabilities.includes(Capability.changeCapture))
+      return undefined;
     const warnBytes = context.config.changeCaptureLagWarnBytes;
     let connection: Connection | undefined;
     try {
