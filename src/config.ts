@@ -200,8 +200,8 @@ export interface FerryConfig {
    */
   workerShutdownGraceMs: number;
   /**
-   * Change capture warns (console log and process log) when a stream is more than this many bytes behind the source's
-   * log. Env FERRY_CDC_LAG_WARN_BYTES. Default 1 GiB.
+   * Change capture warns (console log, process log, the sync status) when a stream is more than this many bytes
+   * behind the source's log. Env FERRY_CDC_LAG_WARN_BYTES. Default 1 GiB.
    */
   changeCaptureLagWarnBytes: number;
   /**

@@ -96,8 +96,13 @@ export interface ChangeCaptureSource {
       maxChanges: number;
     },
   ): Promise<ChangeStream>;
-  /** How far the stream's retained log is behind the source's current end, in bytes; undefined when not known. */
-  lag(context: RunContext, streamId: string): Promise<{ bytesBehind: number } | undefined>;
+  /**
+   * How far the stream's retained log is behind the source's current end, in bytes; undefined when not known.
+   * `confirmed` is the stream's last checkpointed position: a source that keeps no stream state on the server
+   * (MySQL) measures from it when this connection has not confirmed a later one, so any process can ask (the
+   * sync status route); a source that records the stream itself (a PostgreSQL slot) measures from that record.
+   */
+  lag(context: RunContext, streamId: string, confirmed?: ChangePosition): Promise<{ bytesBehind: number } | undefined>;
   /** Drops the stream's server-side state (slot, and a publication it created). A missing stream is not an error. */
   drop(context: RunContext, streamId: string): Promise<void>;
   /** The stream ids with server-side state on this source that start with `prefix` (orphan sweeps). */

@@ -71,7 +71,7 @@ export interface BulkSyncInput extends Partial<BulkSyncSettings> {
 }
 
 export function bulkSyncsService(
-  context: Pick<AppContext, 'repositories' | 'connectors' | 'clock' | 'database' | 'log'>,
+  context: Pick<AppContext, 'repositories' | 'connectors' | 'clock' | 'database' | 'log' | 'config'>,
   connections: ConnectionsService,
 ) {
   const { repositories } = context;

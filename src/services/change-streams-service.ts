@@ -9,6 +9,7 @@ import type { Connection } from '../connectors/connector.ts';
 import type { RunContext } from '../domain/run-context.ts';
 import type { StoredStreamState } from '../engine/bulk/checkpoint-store.ts';
 import { createKyselyCheckpointStore } from '../persistence/stores/kysely-checkpoint-store.ts';
+import { changeStreamStatusReader } from './change-stream-status.ts';
 import type { ConnectionsService } from './connections-service.ts';
 
 /** The spec's configuration key that turns change capture on, for every source type that has it. */
@@ -17,10 +18,11 @@ const changeDetectionKey = 'change_detection';
 const dropTimeoutMs = 30_000;
 
 export function changeStreamsService(
-  context: Pick<AppContext, 'database' | 'repositories' | 'connectors' | 'log' | 'clock'>,
-  connections: Pick<ConnectionsService, 'effectiveConfiguration'>,
+  context: Pick<AppContext, 'database' | 'repositories' | 'connectors' | 'log' | 'clock' | 'config'>,
+  connections: Pick<ConnectionsService, 'effectiveConfiguration' | 'open'>,
 ) {
   const store = createKyselyCheckpointStore(context.database.db, context.clock.now);
+  const status = changeStreamStatusReader(context, connections, (syncId) => store.loadStream(syncId));
 
   async function configurationOf(connectionId: string): Promise<Record<string, unknown> | undefined> {
     const row = await context.repositories.connections.getAnywhere(connectionId);
@@ -85,6 +87,7 @@ export function changeStreamsService(
   }
 
   return {
+    status,
     /** Every recorded stream whose sync no longer uses it is dropped. Resolves to how many were. */
     sweep: async () => reconcile(await store.listStreams()),
     /** After a sync was saved or deleted. */

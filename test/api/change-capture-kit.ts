@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { call } from '../kit/ferry-server.ts';
+import { apiVersions } from '../../src/api/versioning/versions.ts';
 import { createMysqlDatabase, createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts';
 import { createCaptureWorld, type CaptureWorld } from '../connectors/postgres/change-capture-fixture.ts';
 import { postgresConfiguration } from './connection-data-kit.ts';
@@ -21,6 +22,8 @@ interface CdcSource {
   rows(table: string, columns: string, order?: string): Promise<string[]>;
   /** The schema id the connector gives `table`. */
   schemaId(table: string): string;
+  /** How many bytes the server's whole log has grown to (every database writes to it): a place in it as a number. */
+  logEnd(): Promise<number>;
 }
 
 export interface PostgresCdcWorld {
@@ -56,6 +59,12 @@ export async function createPostgresCdcWorld(ferry: FerryEndpoint, setupSql: str
         },
         rows: (table, columns, order) => tableRows(source.sql, table, columns, order),
         schemaId: (table) => `public.${table}`,
+        async logEnd() {
+          const { rows } = await source.sql.query<{ n: string }>(
+            "select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint::text as n",
+          );
+          return Number(rows[0]!.n);
+        },
       },
       destination,
       destinationSql,
@@ -126,6 +135,10 @@ export async function createMariadbCdcWorld(
           return (rows as Array<Record<string, unknown>>).map((row) => JSON.stringify(row));
         },
         schemaId: (table) => `${database.name}.${table}`,
+        async logEnd() {
+          const [rows] = await native.query('show binary logs');
+          return (rows as Array<{ File_size: number | string }>).reduce((sum, row) => sum + Number(row.File_size), 0);
+        },
       },
       destination,
       destinationSql,
@@ -269,4 +282,87 @@ export function mixedChanges(): string[] {
     transactions.push(statements.join(';\n'));
   }
   return transactions;
+}
+
+/** The warning threshold the status tests run their Ferry with (FERRY_CDC_LAG_WARN_BYTES): 256 KiB. */
+export const statusWarnBytes = 256 * 1024;
+
+/** The status route's `ingestion_status` in every API version; the versions must agree on whether there is one. */
+async function ingestionStatus(ferry: FerryEndpoint, syncId: string): Promise<Record<string, unknown> | undefined> {
+  const answers = [];
+  for (const version of apiVersions) {
+    const got = await call(ferry.url, 'GET', `/api/bulk/syncs/${syncId}/status`, { key: ferry.apiKey, version });
+    assert.equal(got.status, 200, `${version}: ${got.text}`);
+    answers.push({ version, status: got.body.data.ingestion_status as Record<string, unknown> | undefined });
+  }
+  for (const { version, status } of answers)
+    assert.equal(status === undefined, answers[0]!.status === undefined, `${version} agrees on ingestion_status`);
+  return answers[0]!.status;
+}
+
+/**
+ * The sync status through the stream's life: none for a snapshot sync; no bytes before the first run; after it a
+ * measured position; `changes` written and not consumed show as bytes behind, over the threshold as a warning; a
+ * run consumes them. The source's log is the whole server's (other databases on it write too, at any rate), so a
+ * run's effect is read as the stream's place in the log (the log's end minus bytes behind) moving past the changes,
+ * not as a smaller figure than before, which another writer could hide.
+ */
+export async function checkStatusFollowsTheStream(
+  ferry: FerryEndpoint,
+  world: Pick<PostgresCdcWorld, 'sourceConnectionId' | 'destinationConnectionId' | 'sourceSql'>,
+  table: string,
+  changes: string,
+): Promise<void> {
+  // The source's type lists change capture among its operations (the connector's `changeCapture` capability).
+  const connection = await call(ferry.url, 'GET', `/api/connections/${world.sourceConnectionId}`, {
+    key: ferry.apiKey,
+  });
+  assert.equal(connection.status, 200, connection.text);
+  assert.ok(connection.body.data.type.operations.includes('change_capture'), connection.text);
+
+  const snapshot = await call(ferry.url, 'POST', '/api/bulk/syncs', {
+    key: ferry.apiKey,
+    body: {
+      name: 'No change capture',
+      mode: 'snapshot',
+      source_connection_id: world.sourceConnectionId,
+      destination_connection_id: world.destinationConnectionId,
+      destination_configuration: { schema: 'snapshot' },
+      schemas: [world.sourceSql.schemaId(table)],
+      default_schedule: { frequency: 'manual' },
+    },
+  });
+  assert.equal(snapshot.status, 200, snapshot.text);
+  assert.equal(await ingestionStatus(ferry, snapshot.body.data.id), undefined, 'a snapshot sync has no stream');
+
+  const syncId = await createBulkSync(ferry, world, [world.sourceSql.schemaId(table)]);
+  const before = await ingestionStatus(ferry, syncId);
+  assert.equal(before?.enabled, true, JSON.stringify(before));
+  assert.equal(before?.bytes_behind, undefined, 'no stream yet');
+  assert.equal((await runExecution(ferry, syncId)).status, 'completed');
+  const copied = await ingestionStatus(ferry, syncId);
+  assert.equal(typeof copied?.bytes_behind, 'number', JSON.stringify(copied));
+  assert.equal(typeof copied?.position, 'string', JSON.stringify(copied));
+
+  const writeStarts = await world.sourceSql.logEnd();
+  await world.sourceSql.query(changes);
+  const written = (await world.sourceSql.logEnd()) - writeStarts;
+  const behind = await ingestionStatus(ferry, syncId);
+  const streamPlace = async (status: Record<string, unknown> | undefined) =>
+    (await world.sourceSql.logEnd()) - (status?.bytes_behind as number);
+  const placeBefore = await streamPlace(behind);
+  assert.ok(
+    (behind?.bytes_behind as number) > statusWarnBytes,
+    `the unconsumed changes show as bytes behind: ${JSON.stringify(behind)}`,
+  );
+  assert.equal(behind?.status, 'warning', JSON.stringify(behind));
+  assert.match(behind?.status_message as string, /over the warning threshold of 262,144/);
+
+  assert.equal((await runExecution(ferry, syncId)).status, 'completed');
+  const caughtUp = await ingestionStatus(ferry, syncId);
+  assert.equal(typeof caughtUp?.bytes_behind, 'number', JSON.stringify(caughtUp));
+  const advanced = (await streamPlace(caughtUp)) - placeBefore;
+  // Half: the reads of the log's end are a few milliseconds apart from the status they pair with.
+  assert.ok(advanced >= written / 2, `a run consumed the ${written} bytes written: ${advanced} bytes further`);
+  assert.notEqual(caughtUp?.position, copied?.position, 'the position moved');
 }

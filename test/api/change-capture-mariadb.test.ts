@@ -4,14 +4,21 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startFerry, type TestFerry } from '../kit/ferry-server.ts';
 import { mysqlUnavailable, postgresUnavailable } from '../kit/services.ts';
-import { createBulkSync, createMariadbCdcWorld, mixedChanges, runExecution } from './change-capture-kit.ts';
+import {
+  checkStatusFollowsTheStream,
+  createBulkSync,
+  createMariadbCdcWorld,
+  mixedChanges,
+  runExecution,
+  statusWarnBytes,
+} from './change-capture-kit.ts';
 
 const unavailable = (await mysqlUnavailable()) ?? (await postgresUnavailable());
 
 describe('change capture MariaDB → PostgreSQL', { skip: unavailable }, () => {
   let ferry: TestFerry;
   before(async () => {
-    ferry = await startFerry('sqlite');
+    ferry = await startFerry('sqlite', { FERRY_CDC_LAG_WARN_BYTES: String(statusWarnBytes) });
   });
   after(async () => {
     await ferry?.close();
@@ -46,6 +53,24 @@ describe('change capture MariaDB → PostgreSQL', { skip: unavailable }, () => {
       assert.deepEqual(
         rows.map((row) => row.row),
         sourceRows,
+      );
+    } finally {
+      await w.cleanup();
+    }
+  });
+
+  test('the sync status shows the binlog bytes behind: up with unconsumed changes, down after a run', async () => {
+    const w = await createMariadbCdcWorld(
+      ferry,
+      `create table items (id int primary key, v varchar(300));
+       insert into items select seq, 'x' from seq_1_to_100;`,
+    );
+    try {
+      await checkStatusFollowsTheStream(
+        ferry,
+        w,
+        'items',
+        'insert into items select seq, repeat(md5(seq), 8) from seq_101_to_20100',
       );
     } finally {
       await w.cleanup();

@@ -9,12 +9,14 @@ import { postgresUnavailable } from '../kit/services.ts';
 import { changeStreamIdOf } from '../../src/engine/bulk/change-stream-id.ts';
 import { postgresConfiguration } from './connection-data-kit.ts';
 import {
+  checkStatusFollowsTheStream,
   consoleMessages,
   createBulkSync,
   mixedChanges,
   createPostgresCdcWorld,
   runExecution,
   slotsNamed,
+  statusWarnBytes,
   tableRows,
   type PostgresCdcWorld,
 } from './change-capture-kit.ts';
@@ -36,7 +38,11 @@ describe('change capture PostgreSQL → PostgreSQL', { skip: await postgresUnava
   };
   before(async () => {
     // The scheduler on: the continuous sync below is started by it (the others are manual).
-    ferry = await startFerry('sqlite', { FERRY_SCHEDULER: 'true', FERRY_SCHEDULER_POLL_MS: '500' });
+    ferry = await startFerry('sqlite', {
+      FERRY_SCHEDULER: 'true',
+      FERRY_SCHEDULER_POLL_MS: '500',
+      FERRY_CDC_LAG_WARN_BYTES: String(statusWarnBytes),
+    });
   });
   after(async () => {
     // The server first, so no run holds a slot while the worlds drop theirs.
@@ -76,6 +82,17 @@ describe('change capture PostgreSQL → PostgreSQL', { skip: await postgresUnava
       messages.join('\n'),
     );
     assert.equal(second.record_count, 10_000, 'each change counted once');
+  });
+
+  test("the sync status shows the slot's retained WAL: up with unconsumed changes, down after a run", async () => {
+    const w = await world(`create table items (id int primary key, v text);
+      insert into items select i, 'x' from generate_series(1, 100) i`);
+    await checkStatusFollowsTheStream(
+      ferry,
+      w,
+      'items',
+      'insert into items select i, repeat(md5(i::text), 8) from generate_series(101, 20100) i',
+    );
   });
 
   test('writes running during the snapshot copy: no change lost or applied twice at the seam', async () => {

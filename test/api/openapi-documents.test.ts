@@ -41,6 +41,7 @@ const propertyExceptions: Record<string, string> = {
   RunQueryResult: 'truncated: Ferry caps query results and says so',
   V4RunQueryResult: 'truncated: Ferry caps query results and says so',
   BulkSyncListEnvelope: 'pagination: the API reference describes page_token/limit although the SDK type lacks them',
+  BulkSyncIngestionStatus: "bytes_behind: how far a sync's change stream is behind its source (x-ferry-extension)",
 };
 
 /**
@@ -51,7 +52,6 @@ const freeFormTypes = new Set([
   'BulkBulkSyncSchedule',
   'BulkSyncExecution',
   'BulkSyncExecutionStatus',
-  'BulkSyncStatusResponse',
   'ConnectionProxyInfoResponse',
   'ExecutionConsoleLogEntry',
   'JsonschemaSchema',

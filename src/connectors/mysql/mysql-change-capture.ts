@@ -72,8 +72,8 @@ export function createMysqlChangeCapture(client: MysqlClient, snapshots: MysqlSn
       return { position: encodeBinlogPosition(position), snapshot: { id, release: () => snapshots.release(id) } };
     },
     stream: openStream,
-    async lag(context, streamId) {
-      const position = confirmed.get(streamId);
+    async lag(context, streamId, stored) {
+      const position = confirmed.get(streamId) ?? (stored === undefined ? undefined : decodeBinlogPosition(stored));
       if (!position) return undefined;
       const bytesBehind = bytesAfter(position, await binaryLogFiles(poolQuery(context, client)));
       return bytesBehind === undefined ? undefined : { bytesBehind };

@@ -19,7 +19,13 @@ export function createMysqlConnector(): Connector<MysqlConfiguration> {
     type: 'mysql',
     name: 'MySQL',
     configurationSchema: mysqlConfigurationSchema,
-    capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    capabilities: [
+      Capability.bulkSource,
+      Capability.bulkDestination,
+      Capability.modelSource,
+      Capability.modelTarget,
+      Capability.changeCapture,
+    ],
     tableQuery: (tableId) => selectWholeTable(mysqlDialect, tableId),
     // MySQL counts characters (64 at most), refuses a name that ends with a space, and characters past U+FFFF.
     identifierRules: {

@@ -31,7 +31,13 @@ export function createPostgresConnector(): Connector<PostgresConfiguration> {
     type: 'postgresql',
     name: 'PostgreSQL',
     configurationSchema: postgresConfigurationSchema,
-    capabilities: [Capability.bulkSource, Capability.bulkDestination, Capability.modelSource, Capability.modelTarget],
+    capabilities: [
+      Capability.bulkSource,
+      Capability.bulkDestination,
+      Capability.modelSource,
+      Capability.modelTarget,
+      Capability.changeCapture,
+    ],
     tableQuery: (tableId) => selectWholeTable(postgresDialect, tableId),
     // NAMEDATALEN - 1: PostgreSQL cuts a longer name (with a notice) instead of refusing it.
     identifierRules: { maxBytes: 63, refused: [noDotRule] },

@@ -346,7 +346,7 @@ function statusReporter(
   const report = async () => {
     lastLine = dependencies.now().getTime();
     reported = position;
-    const lag = await capture.lag(context, streamId).catch(() => undefined);
+    const lag = await capture.lag(context, streamId, position).catch(() => undefined);
     const bytesBehind = lag?.bytesBehind;
     const lagSeconds = committedAt ? Math.max(0, (lastLine - committedAt.getTime()) / 1000) : undefined;
     dependencies.onStreamStatus?.({ bytesBehind, lagSeconds });

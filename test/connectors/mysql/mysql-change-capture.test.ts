@@ -214,5 +214,9 @@ describe('MySQL change capture', { skip: unavailable }, () => {
     assert.deepEqual(await fixture.capture.list(context(), 'ferry_'), []);
     await fixture.capture.drop(context(), 'ferry_lag');
     assert.equal(await fixture.capture.lag(context(), 'ferry_lag'), undefined);
+    // A connection that has not streamed the stream (another process: the sync status) measures from the position
+    // Ferry checkpointed, here the start, before the 1,000,000-byte row.
+    const fromStored = await fixture.capture.lag(context(), 'ferry_lag', start.position);
+    assert.ok(fromStored && fromStored.bytesBehind >= 1_000_000, `${fromStored?.bytesBehind} bytes behind the start`);
   });
 });

@@ -10,6 +10,7 @@ import { executionPagePosition, executionPageToken } from '../../../services/pag
 import { IdParams, Envelope, PaginationDetails } from '../envelope.ts';
 import { ConsoleLogEnvelope, ConsoleLogQuery, consoleLogPage } from '../execution-console-log.ts';
 import { bulkExecutionToWire } from './bulk-execution-wire.ts';
+import { BulkSyncIngestionStatus, ingestionStatusToWire } from './bulk-ingestion-status-wire.ts';
 import { bulkSyncNextExecutionTime } from '../../../services/scheduling/next-execution-time.ts';
 
 const Loose = (title: string) => Type.Record(Type.String(), Type.Unknown(), { title });
@@ -21,6 +22,15 @@ const SchemaConsoleParams = Type.Object({
   execution_id: Type.String(),
   schema_id: Type.String(),
 });
+const BulkSyncStatusResponse = Type.Object(
+  {
+    current_execution: Type.Optional(BulkSyncExecution),
+    ingestion_status: Type.Optional(BulkSyncIngestionStatus),
+    last_execution: Type.Optional(BulkSyncExecution),
+    next_execution_time: Type.Optional(Type.String()),
+  },
+  { title: 'BulkSyncStatusResponse' },
+);
 const CancelEnvelope = Envelope(
   'CancelBulkSyncResponseEnvelope',
   Type.Object({ message: Type.Optional(Type.String()) }, { title: 'CancelBulkSyncResponse' }),
@@ -173,10 +183,11 @@ export function bulkExecutionRoutes(
       operationId: 'bulkSync.getStatus',
       method: 'GET',
       path: '/api/bulk/syncs/{id}/status',
-      summary: 'The open execution (if any) and the last finished one.',
+      summary:
+        'The open execution (if any), the last finished one, when the next one is due, and for a sync with change capture how far its change stream is behind (`ingestion_status`).',
       access: 'organization',
       params: IdParams,
-      response: Envelope('BulkSyncStatusEnvelope', Loose('BulkSyncStatusResponse')),
+      response: Envelope('BulkSyncStatusEnvelope', BulkSyncStatusResponse),
       errors: [404, 500],
       handler: async ({ caller, params }) => {
         const sync = await bulkSyncs.requireSync(caller, params.id);
@@ -184,9 +195,11 @@ export function bulkExecutionRoutes(
         const last = await repositories.bulkExecutions.latest(sync.id, true);
         // When the scheduler fires next (UTC), the earliest of the default and additional schedules.
         const next = (await bulkSyncNextExecutionTime(context, sync))?.toISOString();
+        const capture = await bulkSyncs.changeStreams.status(sync);
         return {
           data: {
             ...(current ? { current_execution: bulkExecutionToWire(current) } : {}),
+            ...(capture ? { ingestion_status: ingestionStatusToWire(capture, Boolean(current)) } : {}),
             ...(last ? { last_execution: bulkExecutionToWire(last) } : {}),
             ...(next ? { next_execution_time: next } : {}),
           },
