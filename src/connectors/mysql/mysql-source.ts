@@ -12,7 +12,13 @@ import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { describeMysqlTables, withoutKinds } from './mysql-introspector.ts';
 import type { MysqlSnapshots } from './mysql-snapshot.ts';
-import { decodeMysqlValue, encodeMysqlValue, fieldTypeOfKind, type MysqlValueKind } from './mysql-types.ts';
+import {
+  decodeMysqlValue,
+  encodeMysqlValue,
+  fieldTypeOfKind,
+  type MysqlValueKind,
+  needsDecoding,
+} from './mysql-types.ts';
 
 /** A connection to run one streamed query on; `done(false)` when its result was not read to the end. */
 type QueryLease = { connection: Connection; done(finished: boolean): void };
@@ -41,9 +47,14 @@ async function* streamMysqlQuery(
   let finished = false;
   try {
     let batch: Row[] = [];
-    for await (const raw of stream as AsyncIterable<Row>) {
-      const row: Row = {};
-      for (const key of Object.keys(raw)) row[key] = decodeMysqlValue(kinds.get(key) ?? 'other', raw[key]);
+    let decoded: string[] | undefined;
+    for await (const row of stream as AsyncIterable<Row>) {
+      // mysql2's row is this read's own, so its values are decoded in place rather than copied into another object.
+      decoded ??= Object.keys(row).filter((key) => needsDecoding(kinds.get(key) ?? 'other'));
+      for (let index = 0; index < decoded.length; index += 1) {
+        const key = decoded[index]!;
+        row[key] = decodeMysqlValue(kinds.get(key)!, row[key]);
+      }
       batch.push(row);
       remaining -= 1;
       if (batch.length >= size || remaining <= 0) {

@@ -73,6 +73,11 @@ const fieldTypes: Record<MysqlValueKind, UtilFieldType> = {
 
 export const fieldTypeOfKind = (kind: MysqlValueKind): UtilFieldType => fieldTypes[kind];
 
+/** Kinds whose values mysql2 already gives as Ferry's records hold them (numbers, text, Buffers): left as they are. */
+const passedThrough: ReadonlySet<MysqlValueKind> = new Set(['integer', 'float', 'text', 'binary', 'other']);
+
+export const needsDecoding = (kind: MysqlValueKind): boolean => !passedThrough.has(kind);
+
 export function decodeMysqlValue(kind: MysqlValueKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (kind) {
