@@ -2,7 +2,7 @@
 // DECIMAL arrive as exact strings and temporal values as text that is normalised here. MariaDB's
 // JSON is LONGTEXT with a json_valid check, found by the introspector and reported as `json`.
 import type { FieldSpec, UtilFieldType } from '../records.ts';
-import { toIsoDate, toNaiveIso, toUtcIso, toUtcNaiveSql } from '../temporal-values.ts';
+import { plainSqlTimestampToIso, toIsoDate, toNaiveIso, toUtcIso, toUtcNaiveSql } from '../temporal-values.ts';
 
 export type MysqlValueKind =
   | 'boolean'
@@ -88,10 +88,16 @@ export function decodeMysqlValue(kind: MysqlValueKind, value: unknown): unknown 
     case 'bigint':
     case 'decimal':
       return String(value);
-    case 'timestamptz':
-      return toUtcIso(String(value));
-    case 'timestamp':
-      return toNaiveIso(String(value));
+    case 'timestamptz': {
+      // A TIMESTAMP is always a valid UTC instant, except the zero date (year 0000), which toUtcIso reads its own way.
+      const text = String(value);
+      const iso = text[0] === '0' ? undefined : plainSqlTimestampToIso(text);
+      return iso === undefined ? toUtcIso(text) : `${iso}Z`;
+    }
+    case 'timestamp': {
+      const text = String(value);
+      return plainSqlTimestampToIso(text) ?? toNaiveIso(text);
+    }
     case 'date':
       return toIsoDate(String(value));
     default:
