@@ -56,3 +56,34 @@ export function toUtcNaiveSql(value: string): string {
 export function toIsoDate(text: string): string {
   return text.slice(0, 10);
 }
+
+const digitAt = (text: string, index: number) => {
+  const code = text.charCodeAt(index);
+  return code >= 48 && code <= 57;
+};
+
+/**
+ * `YYYY-MM-DD HH:MM:SS` with an optional fraction of 1 to 6 digits and no zone (the text MySQL sends for DATETIME
+ * and TIMESTAMP) as `YYYY-MM-DDTHH:MM:SS.ffffff`, checked character by character: several times cheaper than the
+ * regular expression of toNaiveIso, whose result it equals. Undefined for any other shape.
+ */
+export function plainSqlTimestampToIso(text: string): string | undefined {
+  const length = text.length;
+  if (length !== 19 && (length < 21 || length > 26)) return undefined;
+  for (let index = 0; index < 19; index += 1) {
+    const ok =
+      index === 4 || index === 7
+        ? text[index] === '-'
+        : index === 10
+          ? text[index] === ' '
+          : index === 13 || index === 16
+            ? text[index] === ':'
+            : digitAt(text, index);
+    if (!ok) return undefined;
+  }
+  if (length === 19) return `${text.slice(0, 10)}T${text.slice(11)}.000000`;
+  if (text[19] !== '.') return undefined;
+  for (let index = 20; index < length; index += 1) if (!digitAt(text, index)) return undefined;
+  const iso = `${text.slice(0, 10)}T${text.slice(11)}`;
+  return length === 26 ? iso : iso.padEnd(26, '0');
+}

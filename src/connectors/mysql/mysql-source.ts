@@ -5,6 +5,7 @@ import type { RunContext } from '../../domain/run-context.ts';
 import type { BulkSource, ModelSource, ReadRequest } from '../connector.ts';
 import { ConnectorError, canceledError, throwIfAborted } from '../connector-error.ts';
 import type { FieldDescription, RecordBatch, Row } from '../records.ts';
+import { waitForRows } from '../readable-rows.ts';
 import { asSubquery } from '../sql/sql-statements.ts';
 import type { Connection } from 'mysql2';
 import type { MysqlClient } from './mysql-client.ts';
@@ -12,7 +13,13 @@ import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { describeMysqlTables, withoutKinds } from './mysql-introspector.ts';
 import type { MysqlSnapshots } from './mysql-snapshot.ts';
-import { decodeMysqlValue, encodeMysqlValue, fieldTypeOfKind, type MysqlValueKind } from './mysql-types.ts';
+import {
+  decodeMysqlValue,
+  encodeMysqlValue,
+  fieldTypeOfKind,
+  type MysqlValueKind,
+  needsDecoding,
+} from './mysql-types.ts';
 
 /** A connection to run one streamed query on; `done(false)` when its result was not read to the end. */
 type QueryLease = { connection: Connection; done(finished: boolean): void };
@@ -34,6 +41,7 @@ async function* streamMysqlQuery(
 ): AsyncIterable<RecordBatch> {
   const { connection, done } = await acquire();
   const stream = connection.query(text, values).stream({ highWaterMark: options.batchSize ?? 1000 });
+  const moreRows = waitForRows(stream);
   const onAbort = () => stream.destroy(canceledError(context.signal));
   context.signal.addEventListener('abort', onAbort, { once: true });
   const size = options.batchSize ?? 1000;
@@ -41,18 +49,29 @@ async function* streamMysqlQuery(
   let finished = false;
   try {
     let batch: Row[] = [];
-    for await (const raw of stream as AsyncIterable<Row>) {
-      const row: Row = {};
-      for (const key of Object.keys(raw)) row[key] = decodeMysqlValue(kinds.get(key) ?? 'other', raw[key]);
-      batch.push(row);
-      remaining -= 1;
-      if (batch.length >= size || remaining <= 0) {
-        yield batch;
-        batch = [];
-        throwIfAborted(context.signal);
-        context.heartbeat();
-        if (remaining <= 0) return;
+    let decoded: { key: string; kind: MysqlValueKind }[] | undefined;
+    while (true) {
+      let row = stream.read() as Row | null;
+      for (; row !== null; row = stream.read() as Row | null) {
+        // mysql2's row is this read's own, so its values are decoded in place rather than copied into another object.
+        decoded ??= Object.keys(row)
+          .map((key) => ({ key, kind: kinds.get(key) ?? 'other' }))
+          .filter((column) => needsDecoding(column.kind));
+        for (let index = 0; index < decoded.length; index += 1) {
+          const { key, kind } = decoded[index]!;
+          row[key] = decodeMysqlValue(kind, row[key]);
+        }
+        batch.push(row);
+        remaining -= 1;
+        if (batch.length >= size || remaining <= 0) {
+          yield batch;
+          batch = [];
+          throwIfAborted(context.signal);
+          context.heartbeat();
+          if (remaining <= 0) return;
+        }
       }
+      if (!(await moreRows())) break;
     }
     if (batch.length > 0) yield batch;
     finished = true;
@@ -60,6 +79,8 @@ async function* streamMysqlQuery(
     throw context.signal.aborted ? canceledError(context.signal) : classifyMysqlError(error);
   } finally {
     context.signal.removeEventListener('abort', onAbort);
+    // Stopped early (limit, error, the consumer gone): the rest of the result is not read.
+    if (!finished) stream.destroy();
     done(finished);
   }
 }

@@ -2,7 +2,7 @@
 // DECIMAL arrive as exact strings and temporal values as text that is normalised here. MariaDB's
 // JSON is LONGTEXT with a json_valid check, found by the introspector and reported as `json`.
 import type { FieldSpec, UtilFieldType } from '../records.ts';
-import { toIsoDate, toNaiveIso, toUtcIso, toUtcNaiveSql } from '../temporal-values.ts';
+import { plainSqlTimestampToIso, toIsoDate, toNaiveIso, toUtcIso, toUtcNaiveSql } from '../temporal-values.ts';
 
 export type MysqlValueKind =
   | 'boolean'
@@ -73,6 +73,11 @@ const fieldTypes: Record<MysqlValueKind, UtilFieldType> = {
 
 export const fieldTypeOfKind = (kind: MysqlValueKind): UtilFieldType => fieldTypes[kind];
 
+/** Kinds whose values mysql2 already gives as Ferry's records hold them (numbers, text, Buffers): left as they are. */
+const passedThrough: ReadonlySet<MysqlValueKind> = new Set(['integer', 'float', 'text', 'binary', 'other']);
+
+export const needsDecoding = (kind: MysqlValueKind): boolean => !passedThrough.has(kind);
+
 export function decodeMysqlValue(kind: MysqlValueKind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (kind) {
@@ -83,10 +88,16 @@ export function decodeMysqlValue(kind: MysqlValueKind, value: unknown): unknown 
     case 'bigint':
     case 'decimal':
       return String(value);
-    case 'timestamptz':
-      return toUtcIso(String(value));
-    case 'timestamp':
-      return toNaiveIso(String(value));
+    case 'timestamptz': {
+      // A TIMESTAMP is always a valid UTC instant, except the zero date (year 0000), which toUtcIso reads its own way.
+      const text = String(value);
+      const iso = text[0] === '0' ? undefined : plainSqlTimestampToIso(text);
+      return iso === undefined ? toUtcIso(text) : `${iso}Z`;
+    }
+    case 'timestamp': {
+      const text = String(value);
+      return plainSqlTimestampToIso(text) ?? toNaiveIso(text);
+    }
     case 'date':
       return toIsoDate(String(value));
     default:

@@ -4,10 +4,12 @@
 // JavaScript value, the one PostgreSQL's input functions read: booleans as t/f, binary in bytea's hex form, dates
 // in ISO 8601, and arrays as array literals.
 
-const needsEscape = /[\\\n\r\t]/;
+// Four indexOf scans beat one regular expression test on the short strings of a row.
+const needsEscape = (text: string) =>
+  text.includes('\\') || text.includes('\n') || text.includes('\r') || text.includes('\t');
 
 function escapeCopyText(text: string): string {
-  if (!needsEscape.test(text)) return text;
+  if (!needsEscape(text)) return text;
   return text.replace(/[\\\n\r\t]/g, (character) =>
     character === '\\' ? '\\\\' : character === '\n' ? '\\n' : character === '\r' ? '\\r' : '\\t',
   );
@@ -36,13 +38,11 @@ function textOf(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** One COPY text line (with its newline) for `values`, already encoded for their columns. */
-export function copyTextLine(values: unknown[]): string {
-  let line = '';
-  for (let index = 0; index < values.length; index += 1) {
-    if (index > 0) line += '\t';
-    const value = values[index];
-    line += value === null || value === undefined ? '\\N' : escapeCopyText(textOf(value));
-  }
-  return `${line}\n`;
+/** One field of a COPY text line for `value`, already encoded for its column: escaped, or \\N for null. */
+export function copyTextField(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'string') return escapeCopyText(value);
+  // Numbers and booleans have no character to escape.
+  if (typeof value === 'number' || typeof value === 'boolean') return textOf(value);
+  return escapeCopyText(textOf(value));
 }

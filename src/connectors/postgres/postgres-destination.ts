@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { buildDelete, columnsOf } from '../sql/sql-statements.ts';
-import { copyTextLine } from './postgres-copy-text.ts';
+import { copyTextField } from './postgres-copy-text.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
@@ -77,7 +77,13 @@ async function writeBatch(
             `create temporary table ${stagingTable} (like ${table} including defaults) on commit drop`,
           );
         await pipeline(
-          Readable.from(copyTextLines(request.records, columns, encode)),
+          Readable.from(
+            copyTextLines(
+              request.records,
+              columns,
+              columns.map((column) => described.typeNames.get(column)),
+            ),
+          ),
           connection.query(copyFrom(`copy ${merge ? stagingTable : table} (${columnList}) from stdin`)),
         );
         if (merge) await connection.query(mergeFromStaging(table, columns, key));
@@ -95,15 +101,21 @@ const stagingTable = 'ferry_write_staging';
 /** Rows per chunk of COPY text handed to the socket: large enough to amortize the write, small enough to stream. */
 const linesPerChunk = 500;
 
+/** The batch's COPY text, each line built field by field (no array of encoded values per row). */
 function* copyTextLines(
   records: WriteRequest['records'],
   columns: string[],
-  encode: (column: string, value: unknown) => unknown,
+  typeNames: (string | undefined)[],
 ): Generator<string> {
   let chunk = '';
   for (let index = 0; index < records.length; index += 1) {
     const record = records[index]!;
-    chunk += copyTextLine(columns.map((column) => encode(column, record[column])));
+    let line = '';
+    for (let column = 0; column < columns.length; column += 1) {
+      if (column > 0) line += '\t';
+      line += copyTextField(encodePostgresValue(typeNames[column], record[columns[column]!]));
+    }
+    chunk += `${line}\n`;
     if ((index + 1) % linesPerChunk === 0) {
       yield chunk;
       chunk = '';

@@ -6,6 +6,7 @@ import {
   createPostgresConnector,
   type PostgresConnection,
 } from '../../../src/connectors/postgres/postgres-connector.ts';
+import { createMysqlConnector } from '../../../src/connectors/mysql/mysql-connector.ts';
 import type { BulkSyncPlan } from '../../../src/engine/bulk/bulk-sync-plan.ts';
 import { runBulkSync, type BulkExecutionResult } from '../../../src/engine/bulk/bulk-sync-runner.ts';
 import type { CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
@@ -18,6 +19,18 @@ import type { ScratchDatabase } from '../../kit/services.ts';
 
 export function openPostgres(database: ScratchDatabase): PostgresConnection {
   return createPostgresConnector().open(postgresConfiguration(database)) as PostgresConnection;
+}
+
+export function openMysql(database: ScratchDatabase): Connection {
+  const url = new URL(database.url);
+  return createMysqlConnector().open({
+    hostname: url.hostname,
+    port: Number(url.port || 3306),
+    account: decodeURIComponent(url.username),
+    passwd: '',
+    dbname: database.name,
+    ssl: false,
+  });
 }
 
 let executions = 0;

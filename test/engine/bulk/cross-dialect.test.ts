@@ -11,7 +11,6 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import type { Connection, Row } from '../../../src/connectors/connector.ts';
-import { createMysqlConnector } from '../../../src/connectors/mysql/mysql-connector.ts';
 import type { PostgresConnection } from '../../../src/connectors/postgres/postgres-connector.ts';
 import { createSqliteConnector } from '../../../src/connectors/sqlite/sqlite-connector.ts';
 import {
@@ -21,7 +20,7 @@ import {
   postgresUnavailable,
   type ScratchDatabase,
 } from '../../kit/services.ts';
-import { assertCompleted, createHarness, openPostgres, planOf, readTable } from './bulk-test-kit.ts';
+import { assertCompleted, createHarness, openMysql, openPostgres, planOf, readTable } from './bulk-test-kit.ts';
 
 const postgresMissing = await postgresUnavailable();
 const mysqlMissing = await mysqlUnavailable();
@@ -155,15 +154,7 @@ describe('bulk engine: between engines', { skip: postgresMissing }, () => {
       await native.query(`insert into orders values ?`, [rows]);
       await native.query(`insert into orders (id) values (5000)`);
       await native.end();
-      const url = new URL(mysqlDatabase.url);
-      mysqlConnection = createMysqlConnector().open({
-        hostname: url.hostname,
-        port: Number(url.port || 3306),
-        account: decodeURIComponent(url.username),
-        passwd: '',
-        dbname: mysqlDatabase.name,
-        ssl: false,
-      });
+      mysqlConnection = openMysql(mysqlDatabase);
     });
     after(async () => {
       await mysqlConnection?.close();
