@@ -88,6 +88,8 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
     return table;
   };
   return {
+    // 5,000 records a write during a backfill: one COPY and one transaction for five engine batches.
+    backfillWriteSize: 5000,
     async listObjects(context) {
       return (await listPostgresSchemas(context, client)).map((schema) => ({
         id: schema.id,
