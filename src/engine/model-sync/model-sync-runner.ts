@@ -110,8 +110,8 @@ export async function runModelSync(
   return { status, counts, error, logs: index };
 }
 
-/** At most this many batches' changes in one write during a backfill, so a queue holds a few batches at most. */
-const backfillBatchesPerWrite = 5;
+/** At most this many batches' changes in one write during a backfill, so the queue holds a few batches at most. */
+const defaultBackfillBatchesPerWrite = 5;
 
 interface Session {
   stateStore: StateStore;
@@ -187,9 +187,15 @@ async function execute(
     // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
     // and each state commit is a transaction, and a first run makes one for every batch.
     sendSize:
-      baseline || backfillOnly
+      !keyed || baseline || backfillOnly
         ? batchSize
-        : Math.max(batchSize, Math.min(batchSize * backfillBatchesPerWrite, checked.target.backfillWriteSize ?? 0)),
+        : Math.max(
+            batchSize,
+            Math.min(
+              batchSize * (options.backfillBatchesPerWrite ?? defaultBackfillBatchesPerWrite),
+              checked.target.backfillWriteSize ?? 0,
+            ),
+          ),
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
   };
   for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
