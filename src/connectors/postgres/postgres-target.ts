@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { ModelTarget } from '../connector.ts';
 import { ConnectorError } from '../connector-error.ts';
+import { writeBatch } from '../sql/sql-batch-writer.ts';
 import { writeTargetRecords } from '../sql/sql-target-writer.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
@@ -130,6 +131,8 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
               async rows(statement) {
                 return (await connection.query(statement.text, statement.values)).rows;
               },
+              // For the shared statements' VALUES lists (see writeBatch below).
+              castType: (column) => table.columns.get(column)?.type,
               uniqueKeys: table.uniqueKeys,
               classify: (error) => classifyPostgresError(error),
               encode: table.staged.encode,
@@ -137,8 +140,14 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
                 await connection.query('rollback');
                 await connection.query('begin');
               },
-              writeBatch: (batchRequest, columns, records) =>
-                writeStagedBatch(connection, staging, batchRequest, columns, records),
+              // A column the kept catalog does not know (added since by someone else) has no place in the staging
+              // table: that batch takes the shared statements, and the next write reads the catalog again.
+              writeBatch(batchRequest, columns, records) {
+                if (columns.every((column) => table.columns.has(column)))
+                  return writeStagedBatch(connection, staging, batchRequest, columns, records);
+                catalogs.delete(request.objectId);
+                return writeBatch(this, batchRequest, columns, records, table.uniqueKeys);
+              },
             },
             request,
           );

@@ -185,9 +185,10 @@ async function execute(
     memo,
     identityField,
     // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
-    // and each state commit is a transaction, and a first run makes one for every batch.
+    // and each state commit is a transaction, and a first run makes one for every batch. Only where a write replayed
+    // after a crash is absorbed (upsert, update, delete): an insert replayed would add a larger batch twice.
     sendSize:
-      !keyed || baseline || backfillOnly
+      rule.whenNew === 'insert' || baseline || backfillOnly
         ? batchSize
         : Math.max(
             batchSize,
