@@ -62,7 +62,10 @@ export async function ensureStaging(connection: pg.ClientBase, table: StagedTabl
   }
   stagingNames += 1;
   const name = `ferry_model_staging_${stagingNames}`;
-  const columns = [`${quote(ordinalColumn)} int8`, ...table.columns.map((column) => `${quote(column.name)} ${column.type}`)];
+  const columns = [
+    `${quote(ordinalColumn)} int8`,
+    ...table.columns.map((column) => `${quote(column.name)} ${column.type}`),
+  ];
   await connection.query(`create temporary table ${quote(name)} (${columns.join(', ')}) on commit delete rows`);
   const staging: Staging = { name, table, nextOrdinal: 0 };
   byObject.set(table.objectId, staging);

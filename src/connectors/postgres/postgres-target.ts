@@ -80,9 +80,8 @@ export function createPostgresTarget(client: PostgresClient): ModelTarget {
   const catalogOf = async (connection: pg.PoolClient, objectId: string) => {
     const known = catalogs.get(objectId);
     if (known) return known;
-    const [catalog] = (
-      await connection.query<WriteCatalog>(writeCatalogQuery, [postgresDialect.quoteTable(objectId)])
-    ).rows;
+    const [catalog] = (await connection.query<WriteCatalog>(writeCatalogQuery, [postgresDialect.quoteTable(objectId)]))
+      .rows;
     if (!catalog.exists) throw new ConnectorError(`Table ${objectId} does not exist`, { code: 'object_missing' });
     const table = knownTable(objectId, catalog);
     catalogs.set(objectId, table);

@@ -1,5 +1,5 @@
 // Model-sync writes for SQL targets, shared by every dialect. A batch is written with a few statements
-// (sql-batch-writer.ts) under one SAVEPOINT (or, first in its transaction, none: see restartTransaction); when one of them fails for a record's sake (a data or
+// (sql-batch-writer.ts, or the session's own writeBatch: PostgreSQL's COPY staging) under one SAVEPOINT (or, first in its transaction, none: see restartTransaction); when one of them fails for a record's sake (a data or
 // constraint error, per the dialect's table), the savepoint is rolled back and that chunk is written
 // again record by record, each under its own SAVEPOINT, so exactly the bad records are rejected and the
 // rest commit. Any other error is systemic and aborts the batch.

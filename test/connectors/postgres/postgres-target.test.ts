@@ -31,7 +31,12 @@ describe('postgres model target: staged batches', { skip: unavailable }, () => {
   });
 
   /** Writes and returns the result with whether any batch went record by record. */
-  const write = async (objectId: string, operation: TargetWriteRequest['operation'], records: Row[], identity = ['email']) => {
+  const write = async (
+    objectId: string,
+    operation: TargetWriteRequest['operation'],
+    records: Row[],
+    identity = ['email'],
+  ) => {
     const context = createMockRunContext();
     const result = await connection.modelTarget!.write(context, { objectId, operation, identity, records });
     const fellBack = context.lines.some((line) => line.message?.includes('record by record'));
@@ -189,7 +194,8 @@ describe('postgres model target: staged batches', { skip: unavailable }, () => {
     ];
     const result = await write('public.kinds', 'upsert', records);
     assert.deepEqual([result.inserted, result.rejected, result.fellBack], [3, [], false]);
-    const read = await rows(`select email, amount::text, big::text, ratio, to_char(at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') as at,
+    const read =
+      await rows(`select email, amount::text, big::text, ratio, to_char(at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') as at,
       wall::text, day::text, doc, plain::text, flag, note, encode(data, 'hex') as data, tags, counts from kinds order by email`);
     assert.deepEqual(read[0], {
       email: 'k1@x.com',
