@@ -241,6 +241,11 @@ export interface ModelTarget {
   createField(context: RunContext, objectId: string, field: FieldSpec): Promise<void>;
   /** Systemic failures (connection, permissions, missing object) throw; per-record ones are returned. */
   write(context: RunContext, request: TargetWriteRequest): Promise<TargetWriteResult>;
+  /**
+   * Records one write may carry while a sync has no completed run yet (its backfill), when that is more than the
+   * engine's batch: a target whose every write costs a transaction writes fewer, larger ones. Absent: one batch.
+   */
+  readonly backfillWriteSize?: number;
 }
 
 export type { FieldDescription, FieldSpec, RecordBatch, Row };

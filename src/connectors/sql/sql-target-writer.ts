@@ -1,5 +1,5 @@
 // Model-sync writes for SQL targets, shared by every dialect. A batch is written with a few statements
-// (sql-batch-writer.ts) under one SAVEPOINT (or, first in its transaction, none: see restartTransaction); when one of them fails for a record's sake (a data or
+// (sql-batch-writer.ts, or the session's own writeBatch: PostgreSQL's COPY staging) under one SAVEPOINT (or, first in its transaction, none: see restartTransaction); when one of them fails for a record's sake (a data or
 // constraint error, per the dialect's table), the savepoint is rolled back and that chunk is written
 // again record by record, each under its own SAVEPOINT, so exactly the bad records are rejected and the
 // rest commit. Any other error is systemic and aborts the batch.
@@ -30,6 +30,11 @@ export interface TargetSession extends BatchSession {
    * if it fails for a record's sake, the transaction restarts instead, holding nothing written yet.
    */
   restartTransaction?(): Promise<void>;
+  /**
+   * Writes one planned batch the dialect's own faster way (PostgreSQL: COPY into a staging table), with the same
+   * outcome and the same errors as the shared statements, which are used when it is absent.
+   */
+  writeBatch?(request: TargetWriteRequest, columns: string[], records: Row[]): Promise<BatchOutcome>;
 }
 
 const recordLevelCodes = new Set<string>(['invalid_data', 'constraint_violation']);
@@ -112,13 +117,10 @@ export async function writeTargetRecords(
     if (!restartable) await session.run(savepoint('ferry_batch', 'SAVEPOINT'));
     let outcome: BatchOutcome;
     try {
-      outcome = await writeBatch(
-        session,
-        request,
-        batch.columns,
-        batch.entries.map((entry) => entry.record),
-        session.uniqueKeys,
-      );
+      const records = batch.entries.map((entry) => entry.record);
+      outcome = session.writeBatch
+        ? await session.writeBatch(request, batch.columns, records)
+        : await writeBatch(session, request, batch.columns, records, session.uniqueKeys);
     } catch (error: unknown) {
       const classified = session.classify(error);
       if (!batchFallbackCodes.has(classified.code)) throw classified;

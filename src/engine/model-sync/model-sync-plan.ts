@@ -133,8 +133,14 @@ export interface ModelSyncPlan {
 
 /** Engine tuning, with defaults. */
 export interface ModelSyncOptions {
-  /** Model rows per batch, and so records per target write. Default 1000. */
+  /** Model rows per batch, and so records per target write (but see `backfillBatchesPerWrite`). Default 1000. */
   batchSize?: number;
+  /**
+   * During a backfill (a sync with no completed run yet, in a mode whose writes a replay absorbs: updateOrCreate,
+   * replace, update, remove), at most this many batches' changes are sent in one write and committed in one state
+   * transaction, within the target's `backfillWriteSize`. Default 5.
+   */
+  backfillBatchesPerWrite?: number;
   /** Minimum time between two progress entries in the console log. Default 10,000 ms. */
   progressIntervalMs?: number;
   /**

@@ -110,6 +110,9 @@ export async function runModelSync(
   return { status, counts, error, logs: index };
 }
 
+/** At most this many batches' changes in one write during a backfill, so the queue holds a few batches at most. */
+const defaultBackfillBatchesPerWrite = 5;
+
 interface Session {
   stateStore: StateStore;
   stateCache?: StateCache;
@@ -181,7 +184,19 @@ async function execute(
     lane,
     memo,
     identityField,
-    sendSize: batchSize,
+    // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
+    // and each state commit is a transaction, and a first run makes one for every batch. Only where a write replayed
+    // after a crash is absorbed (upsert, update, delete): an insert replayed would add a larger batch twice.
+    sendSize:
+      rule.whenNew === 'insert' || baseline || backfillOnly
+        ? batchSize
+        : Math.max(
+            batchSize,
+            Math.min(
+              batchSize * (options.backfillBatchesPerWrite ?? defaultBackfillBatchesPerWrite),
+              checked.target.backfillWriteSize ?? 0,
+            ),
+          ),
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
   };
   for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {

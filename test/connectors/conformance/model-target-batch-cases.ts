@@ -236,8 +236,8 @@ export function modelTargetBatchCases(get: SessionGetter): void {
       assert.equal((await get().readTable('batch_many', 'email')).length, 0);
     });
 
-    // The batch UPDATE carries values through the dialect's VALUES table (cast to the column's type in
-    // PostgreSQL): every kind must arrive as the per-record path would write it, and match as identity.
+    // The batch UPDATE carries values through the dialect's VALUES table (in PostgreSQL, COPY text into a staging
+    // table typed as the column): every kind must arrive as the per-record path would write it, and match as identity.
     for (const typeCase of typeCases) {
       test(`${typeCase.kind}: values survive a batch update, and match as identity`, async (t) => {
         if (skip) return t.skip(skip);

@@ -135,22 +135,57 @@ for (const path of diffPaths) {
         ...planFor('updateOrCreate', environment, executionId),
         syncId: 'sync-crash',
       });
-      const crashed = await runModelSync(
-        createMockRunContext(),
-        plan('crash-1'),
-        { stateStore: crashing },
-        { batchSize: 10 },
-      );
+      // One batch a write, so the replay is one batch (a backfill may otherwise group five into one write).
+      const options = { batchSize: 10, backfillBatchesPerWrite: 1 };
+      const crashed = await runModelSync(createMockRunContext(), plan('crash-1'), { stateStore: crashing }, options);
       assert.equal(crashed.status, 'failed');
       assert.match(crashed.error!.message, /simulated crash/);
       assert.equal(crashed.counts.insert, 30, 'the third batch reached the target');
-      const resumed = await runModelSync(createMockRunContext(), plan('crash-2'), { stateStore }, { batchSize: 10 });
+      const resumed = await runModelSync(createMockRunContext(), plan('crash-2'), { stateStore }, options);
       assert.equal(resumed.status, 'completed');
       assert.equal(resumed.counts.insert, 25, 'batch 3 (replayed) and batches 4 and 5');
       assert.deepEqual(
         sortContacts(await environment.target.read('keyed')),
         sortContacts(initialPeople().map(contactOf)),
       );
+    });
+
+    test('a backfill sends several batches a write (the target asks for 5,000 records); later runs one batch', async () => {
+      await environment.target.reset();
+      await environment.model.replaceRows(initialPeople());
+      const writes: number[] = [];
+      const inner = environment.target.connection.modelTarget!;
+      assert.equal(inner.backfillWriteSize, 5000);
+      const counting: Connection = {
+        ...environment.target.connection,
+        modelTarget: {
+          ...inner,
+          write: (context, request) => {
+            writes.push(request.records.length);
+            return inner.write(context, request);
+          },
+        },
+      };
+      const plan = (executionId: string) => ({
+        ...planFor('updateOrCreate', environment, executionId),
+        syncId: 'sync-grouped',
+        target: { connection: counting, objectId: environment.target.objectId('keyed') },
+      });
+      const first = await runModelSync(createMockRunContext(), plan('grouped-1'), { stateStore }, { batchSize: 4 });
+      assert.equal(first.status, 'completed', first.error?.message);
+      // 45 rows in batches of 4: writes of 5 batches (20 records), then the last 5 rows.
+      assert.deepEqual(writes, [20, 20, 5]);
+      assert.equal(first.counts.insert, 45);
+      assert.deepEqual(
+        sortContacts(await environment.target.read('keyed')),
+        sortContacts(initialPeople().map(contactOf)),
+      );
+      writes.length = 0;
+      await environment.model.replaceRows(initialPeople().map((person) => ({ ...person, plan: 'enterprise' })));
+      const second = await runModelSync(createMockRunContext(), plan('grouped-2'), { stateStore }, { batchSize: 4 });
+      assert.equal(second.counts.update, 45);
+      assert.deepEqual(writes, [...Array.from({ length: 11 }, () => 4), 1]);
+      await stateStore.clear('sync-grouped');
     });
   });
 }
