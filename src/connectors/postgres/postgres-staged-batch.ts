@@ -19,7 +19,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { TargetWriteRequest } from '../connector.ts';
 import type { Row } from '../records.ts';
 import type { BatchOutcome } from '../sql/sql-batch-writer.ts';
-import { copyTextLine } from './postgres-copy-text.ts';
+import { copyTextField } from './postgres-copy-text.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
 const quote = postgresDialect.quoteIdentifier;
@@ -79,9 +79,9 @@ function* copyLines(table: StagedTable, columns: string[], records: Row[], first
   let chunk = '';
   for (let position = 0; position < records.length; position += 1) {
     const record = records[position]!;
-    const values: unknown[] = [first + position];
-    for (const column of columns) values.push(table.encode(column, record[column] ?? null));
-    chunk += copyTextLine(values);
+    let line = String(first + position);
+    for (const column of columns) line += `\t${copyTextField(table.encode(column, record[column] ?? null))}`;
+    chunk += `${line}\n`;
     if ((position + 1) % linesPerChunk === 0) {
       yield chunk;
       chunk = '';
