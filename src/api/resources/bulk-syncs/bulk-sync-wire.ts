@@ -4,6 +4,7 @@ import {
   type BulkSchedulesResponse,
   type StoredBulkSchedules,
 } from '../../../domain/schedules/index.ts';
+import { copyOwnProperty } from '../../own-property.ts';
 import type { BulkSyncRow, BulkSyncSchemaRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
 import type { BulkSchemaSettings, BulkSchemaView, BulkSyncSettings } from '../../../services/bulk-syncs-service.ts';
 
@@ -23,7 +24,7 @@ export function bulkSyncToWire(row: BulkSyncRow) {
     destination_configuration: JSON.parse(row.destination_configuration) as Record<string, unknown>,
   };
   const settings = JSON.parse(row.settings) as Record<string, unknown>;
-  for (const key of Object.keys(settings)) define(wire, key, settings[key]);
+  for (const key of Object.keys(settings)) copyOwnProperty(wire, key, settings[key]);
   const schedules = toBulkSchedulesResponse(JSON.parse(row.schedules) as StoredBulkSchedules);
   wire.default_schedule = schedules.default_schedule;
   wire.additional_schedules = schedules.additional_schedules;
@@ -32,13 +33,6 @@ export function bulkSyncToWire(row: BulkSyncRow) {
   wire.updated_at = row.updated_at;
   wire.updated_by = row.updated_by ? JSON.parse(row.updated_by) : undefined;
   return wire as unknown as BulkSyncWire;
-}
-
-/** What a spread does with a key: defines it (an assignment to `__proto__` would set the prototype instead). */
-function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
 }
 
 type BulkSyncWire = Pick<
