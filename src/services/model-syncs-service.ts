@@ -69,13 +69,23 @@ export interface StoredModelSync {
   updated_by: string | null;
 }
 
+/** Column by column rather than `{ ...row, … }`: a full list parses every sync of the organization per request. */
 export function parseModelSync(row: ModelSyncRow): StoredModelSync {
   return {
-    ...row,
+    id: row.id,
+    organization_id: row.organization_id,
+    name: row.name,
     mode: row.mode as SyncMode,
     active: row.active === 1,
+    model_id: row.model_id,
+    target_connection_id: row.target_connection_id,
+    target_object: row.target_object,
     definition: JSON.parse(row.definition) as ModelSyncDefinition,
     schedule: JSON.parse(row.schedule) as ModelSyncSchedule,
+    created_at: row.created_at,
+    created_by: row.created_by,
+    updated_at: row.updated_at,
+    updated_by: row.updated_by,
   };
 }
 

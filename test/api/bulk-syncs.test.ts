@@ -421,4 +421,49 @@ describe('bulk syncs', { skip: await postgresUnavailable() }, () => {
     });
     assert.equal(theirs.status, 422, 'connections of another organization cannot be used');
   });
+
+  test('the list has every sync of the organization, each as its own read shows it, in both schedule shapes', async () => {
+    // Varied on purpose: settings present on some syncs only, zero to two additional schedules, scoped and not, so
+    // that each item's keys come from its own row and not from its neighbours'.
+    const created: string[] = [];
+    for (let index = 0; index < 12; index += 1) {
+      const additional = [
+        { frequency: 'weekly', day_of_week: 'sunday', hour: '03', minute: '00', resync_mode: 'rebuild' },
+        { frequency: 'daily', hour: String(index).padStart(2, '0'), minute: '15', schemas: ['public.users'] },
+      ].slice(0, index % 3);
+      const response = await call(server.url, 'POST', '/api/bulk/syncs', {
+        key: server.apiKey,
+        body: {
+          ...base(),
+          name: `Listed copy ${index}`,
+          ...(index % 2 ? { concurrency_limit: index } : {}),
+          default_schedule: index % 4 ? { frequency: 'manual' } : { frequency: 'daily', hour: '01', minute: '00' },
+          additional_schedules: additional,
+        },
+      });
+      assert.equal(response.status, 200, response.text);
+      created.push(response.body.data.id);
+    }
+    try {
+      for (const version of ['2025-09-18', '2024-02-08']) {
+        const listed = await call(server.url, 'GET', '/api/bulk/syncs', { key: server.apiKey, version });
+        assert.equal(listed.status, 200, listed.text);
+        const items: Array<{ id: string }> = listed.body.data;
+        const ids = items.map((item) => item.id);
+        for (const id of created) assert.ok(ids.includes(id), `${version}: the list has ${id}`);
+        for (const item of items) {
+          const single = await call(server.url, 'GET', `/api/bulk/syncs/${item.id}`, { key: server.apiKey, version });
+          assert.equal(JSON.stringify(item), JSON.stringify(single.body.data), `${version}: ${item.id} as its read`);
+        }
+        const withLimit = items.find((item) => item.id === created[1]) as { concurrency_limit?: number };
+        assert.equal(withLimit.concurrency_limit, 1, `${version}: a sync's own settings are on its item`);
+        assert.equal(
+          (items.find((item) => item.id === created[2]) as { concurrency_limit?: number }).concurrency_limit,
+          undefined,
+        );
+      }
+    } finally {
+      for (const id of created) await call(server.url, 'DELETE', `/api/bulk/syncs/${id}`, { key: server.apiKey });
+    }
+  });
 });

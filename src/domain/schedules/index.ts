@@ -15,7 +15,7 @@ export type {
 
 export type { ScheduleIssue } from './schedule-issues.ts';
 export { validateBulkScheduleRequest } from './bulk-schedule-request.ts';
-export { toBulkSchedulesResponse } from './bulk-schedule-response.ts';
+export { toBulkSchedulesResponse, type BulkSchedulesResponse } from './bulk-schedule-response.ts';
 
 export { validateLegacyBulkSchedule } from './legacy-bulk-schedule.ts';
 export type {

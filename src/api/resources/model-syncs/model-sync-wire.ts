@@ -24,11 +24,12 @@ function commonFields(sync: StoredModelSync) {
   };
 }
 
+// The shapes add their fields to the common ones with Object.assign rather than a literal that starts with a spread:
+// a list maps up to every sync of the organization per request, and that literal costs several times as much.
 /** SyncResponse (and 2024-02-08 ModelSyncResponse, the same shape). */
 export function modelSyncToWire(sync: StoredModelSync) {
   const { definition } = sync;
-  return {
-    ...commonFields(sync),
+  return Object.assign(commonFields(sync), {
     fields: definition.fields,
     override_fields: definition.override_fields ?? [],
     overrides: definition.overrides ?? [],
@@ -37,16 +38,15 @@ export function modelSyncToWire(sync: StoredModelSync) {
     identity: definition.identity,
     target: definition.target,
     policies: definition.policies ?? [],
-  };
+  });
 }
 
 /** ListSyncItem: no mappings, filters or target document; the target as two ids. */
 export function modelSyncToListItem(sync: StoredModelSync) {
-  return {
-    ...commonFields(sync),
+  return Object.assign(commonFields(sync), {
     target_connection_id: sync.target_connection_id,
     target_object: sync.target_object ?? undefined,
-  };
+  });
 }
 
 /** A model sync as an update body that changes nothing (encryption_passphrase left out: the update keeps it). */

@@ -3,9 +3,9 @@
 // src/domain/schedules' and are written down in docs/schedules.md.
 import Type from 'typebox';
 import { ApiError } from '../../errors.ts';
+import { copyOwnProperty } from '../../own-property.ts';
 import type { UpConversion } from '../version-change.ts';
 import {
-  configurationOf,
   downgradeToLegacySchedule,
   upgradeLegacySchedule,
   validateLegacyBulkSchedule,
@@ -38,15 +38,22 @@ export function upgradeBulkSyncRequest(value: unknown, request: UpConversion): u
   return { ...rest, ...upgradeLegacySchedule(validated.value) };
 }
 
-/** A 2025 BulkSyncResponse → 2024: `schedule` replaces default_schedule and additional_schedules. */
+/**
+ * A 2025 BulkSyncResponse → 2024: `schedule` replaces default_schedule and additional_schedules. The other keys are
+ * copied one by one (as a rest pattern would, in order): a 2024 list converts every sync of the organization.
+ */
 export function downgradeBulkSyncResponse(value: unknown): unknown {
   if (!isObject(value) || !isObject(value.default_schedule)) return value;
-  const { default_schedule, additional_schedules, ...rest } = value;
-  const stored = {
-    default_schedule,
-    additional_schedules: Array.isArray(additional_schedules) ? additional_schedules : [],
+  const downgraded: Body = {};
+  for (const key of Object.keys(value))
+    if (key !== 'default_schedule' && key !== 'additional_schedules') copyOwnProperty(downgraded, key, value[key]);
+  // The stored schedules as they are: the conversion reads only their timing and scope, never their metadata.
+  const schedules = {
+    default_schedule: value.default_schedule,
+    additional_schedules: Array.isArray(value.additional_schedules) ? value.additional_schedules : [],
   } as unknown as StoredBulkSchedules;
-  return { ...rest, schedule: downgradeToLegacySchedule(configurationOf(stored)) };
+  downgraded.schedule = downgradeToLegacySchedule(schedules);
+  return downgraded;
 }
 
 const frequencies = [
