@@ -231,7 +231,7 @@ export function createParquetFormat(): FileFormat {
       return writesLike(await parquetMetadataAsync(await asyncBufferFromFile(path)), columns);
     },
 
-    async appendRows(path, columns, rows) {
+    async appendRows(path, columns, rows, beforeChange) {
       const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path), { parsers: storedStatistics });
       if (!writesLike(metadata, columns)) throw new Error(`${path} has a schema Ferry does not append to`);
       // The footer: the metadata, its 4-byte length and the magic number.
@@ -254,6 +254,8 @@ export function createParquetFormat(): FileFormat {
       const tail = bytes.getBytes();
       if (new DataView(tail.buffer, tail.byteOffset + tail.length - 4).getUint32(0, true) !== parquetMagic)
         throw new Error('hyparquet-writer ended the footer without the magic number');
+      // The new row groups and footer replace the old footer: everything before it stays as written.
+      await beforeChange(footerStart);
       const handle = await open(path, 'r+');
       try {
         await handle.truncate(footerStart);
