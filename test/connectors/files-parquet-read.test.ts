@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Connection } from '../../src/connectors/connector.ts';
 import { createFilesConnector } from '../../src/connectors/files/files-connector.ts';
+import { decodeParquetValue } from '../../src/connectors/files/parquet-codec.ts';
 import { silentLogger } from '../../src/domain/run-context.ts';
 
 const context = { signal: new AbortController().signal, log: silentLogger, heartbeat() {} };
@@ -130,4 +131,27 @@ test('reading a row group of 200,000 rows does not hold one object per row of th
   // The group's columns are typed arrays (their bytes outside the JS heap) read one page behind the other; as one
   // object per row of the group, with each number boxed, they held about 54 MB of heap.
   assert.ok(peak < 20 * 1024 * 1024, `retained ${Math.round(peak / 1024 / 1024)} MB while reading`);
+});
+
+test('timestamps and dates read as the ISO text Date gives, across days, years 0000–9999 and beyond', () => {
+  // The reference: whole seconds through Date, then six fraction digits (floor, also before 1970).
+  const reference = (micros: bigint, zoned: boolean) => {
+    const seconds = micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
+    const fraction = String(micros - seconds * 1_000_000n).padStart(6, '0');
+    return `${new Date(Number(seconds) * 1000).toISOString().slice(0, 19)}.${fraction}${zoned ? 'Z' : ''}`;
+  };
+  const values = [0n, -1n, 1n, 999_999n, -1_000_001n, -62_167_219_200_000_001n, 253_402_300_800_000_000n];
+  for (let index = 0; index < 20_000; index += 1) {
+    const span = [1e6, 1e12, 1e15, 3e17][index % 4]!;
+    values.push(BigInt(Math.floor((Math.random() * 2 - 1) * span)));
+  }
+  for (const micros of values) {
+    assert.equal(decodeParquetValue('timestamp', micros, undefined), reference(micros, true));
+    assert.equal(decodeParquetValue('timestamp_naive', micros, undefined), reference(micros, false));
+    const days = Number(micros / 86_400_000_000n);
+    assert.equal(
+      decodeParquetValue('date', days, undefined),
+      reference(BigInt(days) * 86_400_000_000n, false).slice(0, 10),
+    );
+  }
 });
