@@ -155,9 +155,10 @@ export function createCsvFormat(options: CsvOptions): FileFormat {
       await pipeline(Readable.from(records()), stringify(stringifyOptions), createWriteStream(path));
     },
 
-    async appendRows(path, columns, rows) {
+    async appendRows(path, columns, rows, beforeChange) {
       const { size } = await stat(path);
       const lead: string[][] = size === 0 && options.hasHeaders ? [columns.map((column) => column.id)] : [];
+      await beforeChange(size);
       const output = createWriteStream(path, { flags: 'a' });
       // A file written elsewhere may lack its final line break; the first appended record must not
       // continue its last line.

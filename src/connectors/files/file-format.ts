@@ -27,8 +27,17 @@ export interface FileFormat {
   readChunks(path: string, columns: FileColumn[], options: ReadChunkOptions): AsyncGenerator<Row[]>;
   /** Writes a complete new file at `path` (a temporary name; the caller renames it into place). */
   writeFile(path: string, columns: FileColumn[], chunks: AsyncIterable<Row[]>): Promise<void>;
-  /** Appends rows to a file whose columns are exactly `columns`; absent when the format cannot append. */
-  appendRows?(path: string, columns: FileColumn[], rows: Row[]): Promise<void>;
+  /**
+   * Appends rows, in place, to a file whose columns are exactly `columns`; absent when the format cannot append. Before
+   * it changes a byte it awaits `beforeChange(offset)`: bytes before `offset` stay as they are (the caller keeps the
+   * bytes from `offset` on, to put them back if the append is interrupted).
+   */
+  appendRows?(
+    path: string,
+    columns: FileColumn[],
+    rows: Row[],
+    beforeChange: (offset: number) => Promise<void>,
+  ): Promise<void>;
   /**
    * When present, whether any row of the file has one of `keys` (values in Ferry's conventions) in `column`; false
    * lets an upsert append instead of rewriting. Parquet answers from row-group statistics where they exclude the keys

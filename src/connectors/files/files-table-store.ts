@@ -4,17 +4,18 @@
 // JSON has no decimals, Ferry's Parquet decimals are text) and the primary key; without one, kinds
 // are inferred (file-kind-inference.ts) and the primary key is `id` when such a field exists.
 //
-// Every change is atomic: the new content is written to `.ferry/tmp-*` and renamed over the table.
-// An insert copies the file (copy-on-write where the file system has it) and appends (Parquet: new row groups and a
-// new footer, into a file of the schema Ferry writes); every other change rewrites the file in one streaming pass:
-// O(table) I/O per batch with memory bounded by one chunk. That suits modest tables; large loads
-// should use large batches. Writers in one process are serialised per table; several processes
-// writing one directory are not supported.
+// Every change is atomic. An insert appends in place (Parquet: new row groups and a new footer, into a file of the
+// schema Ferry writes), journalled so that an interrupted append is undone before the table is next used
+// (append-journal.ts): O(batch) I/O, the old rows neither copied nor read. Every other change writes the new content
+// to `.ferry/tmp-*` in one streaming pass and renames it over the table: O(table) I/O per batch with memory bounded by
+// one chunk. That suits modest tables; large loads should insert. Writers in one process are serialised per table;
+// several processes writing one directory are not supported.
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { Row } from '../records.ts';
+import { appendDurably, hasInterruptedAppend, restoreInterruptedAppend } from './append-journal.ts';
 import type { FileColumn, FileFormat } from './file-format.ts';
 import { isFileKind, type FileKind } from './file-kinds.ts';
 import { classifyFileError } from './files-errors.ts';
@@ -90,6 +91,15 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     return join(directory, `${schemaId}${extension}`);
   };
   const sidecarPath = (schemaId: string) => join(sidecarDirectory, `${schemaId}${extension}.json`);
+  const journalPath = (schemaId: string) => join(sidecarDirectory, `${schemaId}${extension}.append.json`);
+
+  /** Undoes an append a crash (or a failed restore) left half done; the caller holds the table's lock. */
+  async function restoreAppend(schemaId: string): Promise<void> {
+    const journal = journalPath(schemaId);
+    if (!(await hasInterruptedAppend(journal))) return;
+    if (await exists(dataPath(schemaId))) await restoreInterruptedAppend(dataPath(schemaId), journal);
+    else await rm(journal, { force: true });
+  }
 
   async function exists(path: string): Promise<boolean> {
     try {
@@ -138,7 +148,11 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
   /** Runs changes to one table one after another (a rename racing a copy would lose a batch). */
   async function locked<T>(schemaId: string, work: () => Promise<T>): Promise<T> {
     const previous = locks.get(schemaId) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const restoredWork = async () => {
+      await restoreAppend(schemaId);
+      return work();
+    };
+    const next = previous.then(restoredWork, restoredWork);
     const settled = next.catch(() => undefined);
     locks.set(schemaId, settled);
     try {
@@ -148,6 +162,42 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     } finally {
       if (locks.get(schemaId) === settled) locks.delete(schemaId);
     }
+  }
+
+  /** The table as its file and sidecar say (no restore: inside the lock, the restore has run). */
+  async function describeTable(schemaId: string, signal: AbortSignal): Promise<FileTable | undefined> {
+    if (!isPlainSchemaId(schemaId)) return undefined;
+    const path = dataPath(schemaId);
+    if (!(await exists(path))) return undefined;
+    try {
+      const inspected = await format.inspect(path, signal);
+      const sidecar = await readSidecar(schemaId);
+      const fromFile = new Map(inspected.map((column) => [column.id, column]));
+      const declared = (sidecar?.fields ?? []).map((field) => ({
+        id: field.id,
+        kind: field.kind,
+        nullable: fromFile.get(field.id)?.nullable ?? true,
+      }));
+      const declaredIds = new Set(declared.map((column) => column.id));
+      const columns = [...declared, ...inspected.filter((column) => !declaredIds.has(column.id))];
+      const primaryKey = sidecar ? sidecar.primary_key : columns.some((column) => column.id === 'id') ? ['id'] : [];
+      return {
+        schemaId,
+        path,
+        columns,
+        fileColumnIds: new Set(fromFile.keys()),
+        primaryKey,
+        declared: sidecar !== undefined,
+      };
+    } catch (error: unknown) {
+      throw classifyFileError(error, `reading ${path}`);
+    }
+  }
+
+  async function requireTable(schemaId: string, signal: AbortSignal): Promise<FileTable> {
+    const table = await describeTable(schemaId, signal);
+    if (!table) throw missing(schemaId);
+    return table;
   }
 
   async function* noRows(): AsyncGenerator<Row[]> {}
@@ -174,31 +224,11 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
 
     async describe(schemaId, signal) {
       if (!isPlainSchemaId(schemaId)) return undefined;
-      const path = dataPath(schemaId);
-      if (!(await exists(path))) return undefined;
-      try {
-        const inspected = await format.inspect(path, signal);
-        const sidecar = await readSidecar(schemaId);
-        const fromFile = new Map(inspected.map((column) => [column.id, column]));
-        const declared = (sidecar?.fields ?? []).map((field) => ({
-          id: field.id,
-          kind: field.kind,
-          nullable: fromFile.get(field.id)?.nullable ?? true,
-        }));
-        const declaredIds = new Set(declared.map((column) => column.id));
-        const columns = [...declared, ...inspected.filter((column) => !declaredIds.has(column.id))];
-        const primaryKey = sidecar ? sidecar.primary_key : columns.some((column) => column.id === 'id') ? ['id'] : [];
-        return {
-          schemaId,
-          path,
-          columns,
-          fileColumnIds: new Set(fromFile.keys()),
-          primaryKey,
-          declared: sidecar !== undefined,
-        };
-      } catch (error: unknown) {
-        throw classifyFileError(error, `reading ${path}`);
-      }
+      // A change in flight is waited for (an append in place is not atomic to readers), and a journal an interrupted
+      // append left is undone (under the lock, like any change) before the file is read.
+      if (locks.has(schemaId) || (await hasInterruptedAppend(journalPath(schemaId))))
+        await locked(schemaId, async () => undefined);
+      return describeTable(schemaId, signal);
     },
 
     async require(schemaId, signal) {
@@ -226,7 +256,7 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
 
     addColumns(schemaId, added, signal) {
       return locked(schemaId, async () => {
-        const table = await store.require(schemaId, signal);
+        const table = await requireTable(schemaId, signal);
         const known = new Set(table.columns.map((column) => column.id));
         const columns = [...table.columns, ...added.filter((column) => !known.has(column.id))];
         if (columns.length === table.columns.length) return;
@@ -237,12 +267,12 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     },
 
     insert(schemaId, rows, signal) {
-      return locked(schemaId, async () => appendTo(await store.require(schemaId, signal), rows, signal));
+      return locked(schemaId, async () => appendTo(await requireTable(schemaId, signal), rows, signal));
     },
 
     insertIfAbsent(schemaId, keyField, rows, signal) {
       return locked(schemaId, async () => {
-        const table = await store.require(schemaId, signal);
+        const table = await requireTable(schemaId, signal);
         const column = table.columns.find((candidate) => candidate.id === keyField);
         if (!column || !format.holdsAnyKey || !table.fileColumnIds.has(keyField)) return false;
         const keys = rows.map((row) => row[keyField]);
@@ -253,7 +283,7 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     },
     rewrite(schemaId, keep, extra, signal) {
       return locked(schemaId, async () => {
-        const table = await store.require(schemaId, signal);
+        const table = await requireTable(schemaId, signal);
         await rewriteFile(table, table.columns, keep, extra, signal);
         if (!table.declared) await writeSidecar(schemaId, table.columns, table.primaryKey);
       });
@@ -268,6 +298,7 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
         }
         await rm(path);
         await rm(sidecarPath(schemaId), { force: true });
+        await rm(journalPath(schemaId), { force: true });
       });
     },
   };
@@ -281,10 +312,9 @@ export function createFilesTableStore(directory: string, format: FileFormat): Fi
     if (appendable) {
       // CSV rows follow the file's own column order, which a foreign file may not share with the sidecar.
       const inFileOrder = format.extension === 'csv' ? await fileOrder(table, signal) : table.columns;
-      await replace(table.path, async (temporary) => {
-        await copyFile(table.path, temporary);
-        await format.appendRows!(temporary, inFileOrder, rows);
-      });
+      await appendDurably(table.path, journalPath(table.schemaId), (beforeChange) =>
+        format.appendRows!(table.path, inFileOrder, rows, beforeChange),
+      );
     } else {
       await rewriteFile(table, table.columns, () => true, rows, signal);
     }

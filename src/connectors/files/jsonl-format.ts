@@ -114,10 +114,11 @@ export function createJsonlFormat(): FileFormat {
       await pipeline(Readable.from(lines()), createWriteStream(path));
     },
 
-    async appendRows(path, columns, rows) {
+    async appendRows(path, columns, rows, beforeChange) {
       const { size } = await stat(path);
       const lead = size > 0 && !(await endsWithLineBreak(path, size)) ? '\n' : '';
       const text = lead + rows.map((row) => encodeRow(columns, row)).join('');
+      await beforeChange(size);
       await pipeline(Readable.from([text]), createWriteStream(path, { flags: 'a' }));
     },
   };

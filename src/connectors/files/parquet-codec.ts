@@ -86,6 +86,23 @@ function isoToMicros(iso: string): bigint {
   return Number.isSafeInteger(total) ? BigInt(total) : BigInt(seconds) * 1_000_000n + BigInt(micros);
 }
 
+const twoDigits = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, '0'));
+
+// `YYYY-MM-DD` of a day since 1970, from a cache: formatting a Date costs microseconds, and a copy's timestamps fall
+// on few distinct days (undefined outside years 0000–9999, where toISOString writes six-digit years).
+const dayTexts = new Map<number, string | undefined>();
+
+function dayText(days: number): string | undefined {
+  let text = dayTexts.get(days);
+  if (text === undefined && !dayTexts.has(days)) {
+    if (dayTexts.size >= 100_000) dayTexts.clear();
+    const iso = new Date(days * 86_400_000).toISOString();
+    text = iso.length === 24 ? iso.slice(0, 10) : undefined;
+    dayTexts.set(days, text);
+  }
+  return text;
+}
+
 function microsToIso(micros: bigint, zoned: boolean): string {
   let seconds: number;
   let rest: number;
@@ -103,8 +120,25 @@ function microsToIso(micros: bigint, zoned: boolean): string {
     seconds = Number(wholeSeconds);
     rest = Number(remainder);
   }
-  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
-  return `${base}.${String(rest).padStart(6, '0')}${zoned ? 'Z' : ''}`;
+  const fraction = rest < 100_000 ? String(rest).padStart(6, '0') : String(rest);
+  const days = Math.floor(seconds / 86_400);
+  const day = Number.isSafeInteger(days) ? dayText(days) : undefined;
+  if (day === undefined) {
+    const base = new Date(seconds * 1000).toISOString().slice(0, 19);
+    return `${base}.${fraction}${zoned ? 'Z' : ''}`;
+  }
+  const ofDay = seconds - days * 86_400;
+  const hours = Math.floor(ofDay / 3600);
+  const minutes = Math.floor((ofDay - hours * 3600) / 60);
+  const time = `${twoDigits[hours]}:${twoDigits[minutes]}:${twoDigits[ofDay - hours * 3600 - minutes * 60]}`;
+  return `${day}T${time}.${fraction}${zoned ? 'Z' : ''}`;
+}
+
+function daysToIsoDate(days: number): string {
+  return (
+    (Number.isSafeInteger(days) ? dayText(days) : undefined) ??
+    microsToIso(BigInt(days) * dayMicros, false).slice(0, 10)
+  );
 }
 
 /** Values for one column as hyparquet-writer takes them, from values in Ferry's conventions. */
@@ -161,7 +195,7 @@ export function decodeParquetValue(kind: FileKind, raw: unknown, scale: number |
     case 'timestamp_naive':
       return typeof raw === 'bigint' ? microsToIso(raw, kind === 'timestamp') : raw;
     case 'date':
-      return typeof raw === 'number' ? microsToIso(BigInt(raw) * dayMicros, false).slice(0, 10) : raw;
+      return typeof raw === 'number' ? daysToIsoDate(raw) : raw;
     case 'binary':
       return raw instanceof Uint8Array ? Buffer.from(raw) : raw;
     case 'string':

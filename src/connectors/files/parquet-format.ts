@@ -1,4 +1,4 @@
-// Parquet through hyparquet (read one row group at a time) and hyparquet-writer (one row group per
+// Parquet through hyparquet (read one row group at a time, column by column) and hyparquet-writer (one row group per
 // `parquetRowGroupRows` rows). Appending adds row groups: a Parquet file is its row groups followed by a footer that
 // lists them, so the rows are encoded after the old row groups (and their page indexes, which stay where they are),
 // in place of the old footer, and a new footer lists the old row groups and the new ones. The existing rows are
@@ -73,6 +73,34 @@ function columnDataOf(columns: FileColumn[], rows: Row[]) {
   }));
 }
 
+/**
+ * One column of one row group as hyparquet decodes it: pages of values, each starting at an absolute row. Rows are
+ * asked for in ascending order; a page is let go once the reader has passed it.
+ */
+class ColumnPages {
+  private readonly pages: { start: number; end: number; values: ArrayLike<unknown> | undefined }[] = [];
+  private current = 0;
+
+  add(start: number, values: ArrayLike<unknown>): void {
+    const page = { start, end: start + values.length, values };
+    // hyparquet reports a column's pages in order; a later page starting earlier would be a surprise, kept correct.
+    const last = this.pages.at(-1);
+    this.pages.push(page);
+    if (last && start < last.start) this.pages.sort((left, right) => left.start - right.start);
+  }
+
+  /** The value at absolute row `row`, or undefined when no page holds it. */
+  at(row: number): unknown {
+    let page = this.pages[this.current];
+    while (page && row >= page.end) {
+      page.values = undefined;
+      this.current += 1;
+      page = this.pages[this.current];
+    }
+    return page && row >= page.start ? page.values?.[row - page.start] : undefined;
+  }
+}
+
 export function createParquetFormat(): FileFormat {
   return {
     extension: 'parquet',
@@ -95,31 +123,39 @@ export function createParquetFormat(): FileFormat {
       for (const rowGroup of metadata.row_groups) {
         const rowEnd = rowStart + Number(rowGroup.num_rows);
         if (signal.aborted) throw canceledError(signal);
-        let rows: Row[] = [];
+        // The row group arrives column by column (typed arrays where the type allows), not as one object per row:
+        // Row objects are built one chunk at a time, so memory holds the group's columns plus one chunk of rows.
+        const pages = new Map<string, ColumnPages>(wanted.map((column) => [column.id, new ColumnPages()]));
         await parquetRead({
           file,
           metadata,
           columns: wanted.map((column) => column.id),
           rowStart,
           rowEnd,
-          rowFormat: 'object',
           // Unannotated BYTE_ARRAY is binary; hyparquet would otherwise guess UTF-8 text.
           utf8: false,
           parsers: readParsers,
-          onComplete: (data) => {
-            rows = data as Row[];
-          },
+          onChunk: (chunk) => pages.get(chunk.columnName)?.add(chunk.rowStart, chunk.columnData),
         });
-        rowStart = rowEnd;
-        for (let offset = 0; offset < rows.length; offset += chunkRows) {
+        const readers = columns.map((column) => ({
+          id: column.id,
+          kind: column.kind,
+          scale: scales.get(column.id),
+          pages: pages.get(column.id),
+        }));
+        for (let offset = rowStart; offset < rowEnd; offset += chunkRows) {
           if (signal.aborted) throw canceledError(signal);
-          yield rows.slice(offset, offset + chunkRows).map((raw) => {
+          const end = Math.min(offset + chunkRows, rowEnd);
+          const chunk: Row[] = new Array(end - offset);
+          for (let index = offset; index < end; index += 1) {
             const row: Row = {};
-            for (const column of columns)
-              row[column.id] = decodeParquetValue(column.kind, raw[column.id], scales.get(column.id));
-            return row;
-          });
+            for (const reader of readers)
+              row[reader.id] = decodeParquetValue(reader.kind, reader.pages?.at(index), reader.scale);
+            chunk[index - offset] = row;
+          }
+          yield chunk;
         }
+        rowStart = rowEnd;
       }
     },
 
@@ -195,7 +231,7 @@ export function createParquetFormat(): FileFormat {
       return writesLike(await parquetMetadataAsync(await asyncBufferFromFile(path)), columns);
     },
 
-    async appendRows(path, columns, rows) {
+    async appendRows(path, columns, rows, beforeChange) {
       const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path), { parsers: storedStatistics });
       if (!writesLike(metadata, columns)) throw new Error(`${path} has a schema Ferry does not append to`);
       // The footer: the metadata, its 4-byte length and the magic number.
@@ -218,6 +254,8 @@ export function createParquetFormat(): FileFormat {
       const tail = bytes.getBytes();
       if (new DataView(tail.buffer, tail.byteOffset + tail.length - 4).getUint32(0, true) !== parquetMagic)
         throw new Error('hyparquet-writer ended the footer without the magic number');
+      // The new row groups and footer replace the old footer: everything before it stays as written.
+      await beforeChange(footerStart);
       const handle = await open(path, 'r+');
       try {
         await handle.truncate(footerStart);
