@@ -5,14 +5,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { after, before, test } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { Connection } from '../../src/connectors/connector.ts';
 import { createFilesConnector } from '../../src/connectors/files/files-connector.ts';
 import { decodeParquetValue } from '../../src/connectors/files/parquet-codec.ts';
 import { silentLogger } from '../../src/domain/run-context.ts';
+import { peakRetainedHeap } from '../kit/retained-heap.ts';
 
 const context = { signal: new AbortController().signal, log: silentLogger, heartbeat() {} };
 let directory: string;
@@ -111,22 +110,10 @@ test('reading a row group of 200,000 rows does not hold one object per row of th
   });
   writeFileSync(join(directory, 'one_group.parquet'), new Uint8Array(buffer));
 
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  const baseline = process.memoryUsage().heapUsed;
-  let peak = 0;
-  let seen = 0;
-  let batches = 0;
-  for await (const batch of connection.bulkSource!.read(context, { schemaId: 'one_group', batchSize: 1000 })) {
-    assert.equal(batch[0]!.id, String(seen));
-    seen += batch.length;
-    batches += 1;
-    if (batches % 10 === 0) {
-      gc();
-      peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
-    }
-  }
+  const { seen, peak } = await peakRetainedHeap(
+    connection.bulkSource!.read(context, { schemaId: 'one_group', batchSize: 1000 }),
+    { every: 10, onBatch: (batch, seenBefore) => assert.equal(batch[0]!.id, String(seenBefore)) },
+  );
   assert.equal(seen, count);
   // The group's columns are typed arrays (their bytes outside the JS heap) read one page behind the other; as one
   // object per row of the group, with each number boxed, they held about 54 MB of heap.

@@ -3,12 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runInNewContext } from 'node:vm';
-import { setFlagsFromString } from 'node:v8';
 import { after, before, describe, test } from 'node:test';
 import type { Connection } from '../../../src/connectors/connector.ts';
 import { createFilesConnector } from '../../../src/connectors/files/files-connector.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
+import { peakRetainedHeap } from '../../kit/retained-heap.ts';
 import { collect } from '../conformance/bulk-source-cases.ts';
 import { readFileTable } from './files-harness.ts';
 
@@ -334,21 +333,10 @@ describe('large files', () => {
         }));
         await destination.write(context, { schemaId: 'big', mode: 'insert', records });
       }
-      setFlagsFromString('--expose-gc');
-      const gc = runInNewContext('gc') as () => void;
-      gc();
-      const baseline = process.memoryUsage().heapUsed;
-      let peak = 0;
-      let seen = 0;
-      let batches = 0;
-      for await (const batch of connection.bulkSource!.read(context, { schemaId: 'big', batchSize: 1000 })) {
-        seen += batch.length;
-        batches += 1;
-        if (batches % 20 === 0) {
-          gc();
-          peak = Math.max(peak, process.memoryUsage().heapUsed - baseline);
-        }
-      }
+      const { seen, peak } = await peakRetainedHeap(
+        connection.bulkSource!.read(context, { schemaId: 'big', batchSize: 1000 }),
+        { every: 20 },
+      );
       assert.equal(seen, count);
       // The whole table is about 100k × 220 bytes of text (~45 MB as JS strings); one batch is ~0.5 MB.
       // Parquet holds one row group (10k rows) at a time.
