@@ -5,6 +5,8 @@
 // real server (the sync created and its execution POSTed and polled through the API). Goal: end to end ≥ 0.8 of
 // the pipe's rows/s, peak RSS < 300 MB. BENCH_BULK_ROWS overrides the row count; BENCH_CPU_PROF_DIR=<dir> makes the
 // engine's child and the server write a .cpuprofile there (bench/lib/cpu-profile-summary.ts reads it).
+// A third engine run copies the same rows as two tables, the key's lower and upper half, at once in one execution:
+// what two key ranges of one MySQL table would give in one process, the question of whether ranges help here.
 import { spawn, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +91,25 @@ async function baseline(source: ScratchDatabase, destination: ScratchDatabase): 
   return { name: 'mysql --batch --quick | psql COPY text', seconds, rows: rows[0].count, peakRss: peak || undefined };
 }
 
-async function engineOnly(source: ScratchDatabase, destination: ScratchDatabase): Promise<MeasuredCopy> {
+/** The table's lower and upper key halves as tables of their own, for the two-ranges-at-once run. */
+async function splitSource(database: ScratchDatabase): Promise<void> {
+  const connection = await mysql.createConnection(database.url);
+  try {
+    const half = Math.floor(rowCount / 2);
+    await connection.query(`create table bench_lo (${mysqlColumns})`);
+    await connection.query(`create table bench_hi (${mysqlColumns})`);
+    await connection.query(`insert into bench_lo select * from bench where id <= ${half}`);
+    await connection.query(`insert into bench_hi select * from bench where id > ${half}`);
+  } finally {
+    await connection.end();
+  }
+}
+
+async function engineOnly(
+  source: ScratchDatabase,
+  destination: ScratchDatabase,
+  halves = false,
+): Promise<MeasuredCopy> {
   const profile = process.env.BENCH_CPU_PROF_DIR;
   const child = fork(fileURLToPath(new URL('./bulk/ferry-copy-child.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
@@ -98,9 +118,10 @@ async function engineOnly(source: ScratchDatabase, destination: ScratchDatabase)
   const request: CopyChildRequest = {
     source: mysqlConnectionOf(source),
     destination: postgresConnectionOf(destination),
-    schemaId: `${source.name}.bench`,
-    outputName: 'bench_ferry',
+    schemaId: halves ? `${source.name}.bench_lo` : `${source.name}.bench`,
+    outputName: halves ? 'bench_ferry_lo' : 'bench_ferry',
     ranges: 1,
+    ...(halves ? { alongside: [{ schemaId: `${source.name}.bench_hi`, outputName: 'bench_ferry_hi' }] } : {}),
   };
   child.send(request);
   const [report] = (await once(child, 'message')) as [CopyChildReport];
@@ -108,7 +129,7 @@ async function engineOnly(source: ScratchDatabase, destination: ScratchDatabase)
   if (report.status !== 'completed') throw new Error(`Ferry's copy ${report.status}: ${report.error}`);
   console.log(`Ferry engine CPU: ${report.cpuSeconds.toFixed(2)} s for ${report.seconds.toFixed(2)} s of wall time`);
   return {
-    name: `Ferry bulk sync (engine, ${report.path})`,
+    name: halves ? 'Ferry bulk sync (engine, the two key halves at once)' : `Ferry bulk sync (engine, ${report.path})`,
     seconds: report.seconds,
     rows: report.rows,
     peakRss: report.peakRss,
@@ -131,6 +152,8 @@ async function main(): Promise<void> {
     console.log(`${formatCount(rowCount)} rows in MariaDB`);
     const base = await baseline(source, destination);
     const engine = await engineOnly(source, destination);
+    await splitSource(source);
+    const halves = await engineOnly(source, destination, true);
     const throughServer = await copyThroughServer(
       mysqlConnectionOf(source),
       postgresConnectionOf(destination),
@@ -143,11 +166,15 @@ async function main(): Promise<void> {
       rows: throughServer.rows,
       peakRss: throughServer.peakRss,
     };
-    for (const table of ['bench_ferry', 'e2e.bench']) {
+    for (const table of [
+      'bench_ferry',
+      '(select id from bench_ferry_lo union all select id from bench_ferry_hi) t',
+      'e2e.bench',
+    ]) {
       const { rows } = await postgresQuery(destination, `select count(*)::int as count from ${table}`);
       if (rows[0].count !== rowCount) throw new Error(`${table} holds ${rows[0].count} rows, expected ${rowCount}`);
     }
-    printCopies(`MySQL/MariaDB → PostgreSQL, ${formatCount(rowCount)} rows`, base, [base, engine, endToEnd]);
+    printCopies(`MySQL/MariaDB → PostgreSQL, ${formatCount(rowCount)} rows`, base, [base, engine, halves, endToEnd]);
     printPhases(throughServer);
     const speed = ratio(rowsPerSecond(endToEnd), rowsPerSecond(base));
     const peak = Math.max(engine.peakRss ?? Number.POSITIVE_INFINITY, endToEnd.peakRss ?? Number.POSITIVE_INFINITY);

@@ -16,6 +16,8 @@ export interface CopyChildRequest {
   outputName: string;
   /** Ranges copied at once (1: one stream); the table is split whatever its size. */
   ranges: number;
+  /** More tables copied in the same execution, at the same time as the first (the plan's schema concurrency). */
+  alongside?: { schemaId: string; outputName: string }[];
 }
 
 export interface CopyChildReport {
@@ -48,7 +50,8 @@ process.once('message', async (request: CopyChildRequest) => {
       destination,
       mode: 'replicate',
       normalizeNames: 'disabled',
-      schemas: [{ schemaId: request.schemaId, outputName: request.outputName }],
+      schemas: [{ schemaId: request.schemaId, outputName: request.outputName }, ...(request.alongside ?? [])],
+      concurrency: 1 + (request.alongside?.length ?? 0),
       rangeParallelism: request.ranges,
       splitAboveRows: 0,
       ...(process.env.BENCH_BULK_CHUNK ? { copyChunkSize: Number(process.env.BENCH_BULK_CHUNK) } : {}),
