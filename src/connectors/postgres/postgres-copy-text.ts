@@ -46,3 +46,22 @@ export function copyTextField(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return textOf(value);
   return escapeCopyText(textOf(value));
 }
+
+/** Rows per chunk of COPY text handed to the socket: large enough to amortize the write, small enough to stream. */
+const linesPerChunk = 500;
+
+/** The COPY text of `records`, one line each (without its newline) from `line`, in chunks of lines. */
+export function* copyTextChunks<T>(
+  records: readonly T[],
+  line: (record: T, index: number) => string,
+): Generator<string> {
+  let chunk = '';
+  for (let index = 0; index < records.length; index += 1) {
+    chunk += `${line(records[index]!, index)}\n`;
+    if ((index + 1) % linesPerChunk === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}

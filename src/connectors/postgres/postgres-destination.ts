@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import { buildDelete, columnsOf } from '../sql/sql-statements.ts';
-import { copyTextField } from './postgres-copy-text.ts';
+import { copyTextChunks, copyTextField } from './postgres-copy-text.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
@@ -60,6 +60,7 @@ async function writeBatch(
     });
   }
   const columns = columnsOf(request.records);
+  const typeNames = columns.map((column) => described.typeNames.get(column));
   await client.withClient(context, async (connection) => {
     await connection.query('begin');
     try {
@@ -77,13 +78,7 @@ async function writeBatch(
             `create temporary table ${stagingTable} (like ${table} including defaults) on commit drop`,
           );
         await pipeline(
-          Readable.from(
-            copyTextLines(
-              request.records,
-              columns,
-              columns.map((column) => described.typeNames.get(column)),
-            ),
-          ),
+          Readable.from(copyTextChunks(request.records, (record) => copyTextLine(record, columns, typeNames))),
           connection.query(copyFrom(`copy ${merge ? stagingTable : table} (${columnList}) from stdin`)),
         );
         if (merge) await connection.query(mergeFromStaging(table, columns, key));
@@ -98,30 +93,15 @@ async function writeBatch(
 }
 
 const stagingTable = 'ferry_write_staging';
-/** Rows per chunk of COPY text handed to the socket: large enough to amortize the write, small enough to stream. */
-const linesPerChunk = 500;
 
-/** The batch's COPY text, each line built field by field (no array of encoded values per row). */
-function* copyTextLines(
-  records: WriteRequest['records'],
-  columns: string[],
-  typeNames: (string | undefined)[],
-): Generator<string> {
-  let chunk = '';
-  for (let index = 0; index < records.length; index += 1) {
-    const record = records[index]!;
-    let line = '';
-    for (let column = 0; column < columns.length; column += 1) {
-      if (column > 0) line += '\t';
-      line += copyTextField(encodePostgresValue(typeNames[column], record[columns[column]!]));
-    }
-    chunk += `${line}\n`;
-    if ((index + 1) % linesPerChunk === 0) {
-      yield chunk;
-      chunk = '';
-    }
+/** One COPY text line of a record, built field by field (no array of encoded values per row). */
+function copyTextLine(record: WriteRequest['records'][number], columns: string[], typeNames: (string | undefined)[]) {
+  let line = '';
+  for (let column = 0; column < columns.length; column += 1) {
+    if (column > 0) line += '\t';
+    line += copyTextField(encodePostgresValue(typeNames[column], record[columns[column]!]));
   }
-  if (chunk) yield chunk;
+  return line;
 }
 
 /** The staging rows into the table; of several rows with one key the last one copied wins. */

@@ -19,7 +19,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { TargetWriteRequest } from '../connector.ts';
 import type { Row } from '../records.ts';
 import type { BatchOutcome } from '../sql/sql-batch-writer.ts';
-import { copyTextField } from './postgres-copy-text.ts';
+import { copyTextChunks, copyTextField } from './postgres-copy-text.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 
 const quote = postgresDialect.quoteIdentifier;
@@ -72,22 +72,11 @@ export async function ensureStaging(connection: pg.ClientBase, table: StagedTabl
   return staging;
 }
 
-/** Rows per chunk of COPY text handed to the socket. */
-const linesPerChunk = 500;
-
-function* copyLines(table: StagedTable, columns: string[], records: Row[], first: number): Generator<string> {
-  let chunk = '';
-  for (let position = 0; position < records.length; position += 1) {
-    const record = records[position]!;
-    let line = String(first + position);
-    for (const column of columns) line += `\t${copyTextField(table.encode(column, record[column] ?? null))}`;
-    chunk += `${line}\n`;
-    if ((position + 1) % linesPerChunk === 0) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
+/** A staged row's COPY text line: its ordinal, then the columns. */
+function stagedLine(table: StagedTable, columns: string[], record: Row, ordinal: number): string {
+  let line = String(ordinal);
+  for (const column of columns) line += `\t${copyTextField(table.encode(column, record[column] ?? null))}`;
+  return line;
 }
 
 /** Writes one planned batch (distinct identities, one field set) inside the caller's transaction. */
@@ -105,7 +94,7 @@ export async function writeStagedBatch(
   const staged = quote(staging.name);
   const copied = operation === 'delete' ? identity : columns;
   await pipeline(
-    Readable.from(copyLines(table, copied, records, first)),
+    Readable.from(copyTextChunks(records, (record, position) => stagedLine(table, copied, record, first + position))),
     connection.query(copyFrom(`copy ${staged} (${[ordinalColumn, ...copied].map(quote).join(', ')}) from stdin`)),
   );
 
