@@ -57,6 +57,8 @@ export interface Connection {
   readonly modelTarget?: ModelTarget;
   /** A fast path from this connection straight into another (PostgreSQL's COPY); engines fall back to records. */
   readonly directCopy?: DirectCopySource;
+  /** A destination that loads PostgreSQL's COPY text format, for a source's directCopy that produces it. */
+  readonly copyTextDestination?: CopyTextDestination;
   /** Present when the connection's configuration turns change capture on (change-capture.ts). */
   readonly changeCapture?: ChangeCaptureSource;
 }
@@ -159,12 +161,37 @@ export interface DirectCopyChunk {
 }
 
 export interface DirectCopy {
+  /**
+   * Whether this copy can take `request` (every column's types on both sides); the engine copies records when not.
+   * Absent: always.
+   */
+  accepts?(context: RunContext, request: DirectCopyRequest): Promise<boolean>;
   /** Resolves once every chunk is committed and reported; `format` is how the rows travelled. */
   copy(
     context: RunContext,
     request: DirectCopyRequest,
     onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
   ): Promise<{ format: 'binary' | 'text' }>;
+}
+
+/**
+ * Loads lines of PostgreSQL's COPY text format (columns tab-separated, `\N` for null, backslash, newline,
+ * carriage return and tab escaped with a backslash), one transaction per load. A source that can print its rows in
+ * this format (MySQL's text protocol already nearly does) copies through it without decoding them into records.
+ */
+export interface CopyTextDestination {
+  /** The table's column → type name (as its catalog names it: `int8`, `timestamptz`, `jsonb`); undefined when missing. */
+  columnTypes(context: RunContext, schemaId: string): Promise<ReadonlyMap<string, string> | undefined>;
+  /**
+   * The lines (each ending with a newline, split anywhere between buffers) into `columns` of `schemaId`, in one
+   * transaction; `merge` upserts them by `primaryKey` (of several lines with one key the last wins). Resolves to
+   * the rows loaded once committed.
+   */
+  load(
+    context: RunContext,
+    request: { schemaId: string; columns: string[]; merge: boolean; primaryKey: string[] },
+    lines: AsyncIterable<Buffer>,
+  ): Promise<number>;
 }
 
 interface DirectCopySource {

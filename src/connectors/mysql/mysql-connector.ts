@@ -7,6 +7,7 @@ import { noDotRule } from '../identifier-rules.ts';
 import { createMysqlClient } from './mysql-client.ts';
 import { mysqlConfigurationSchema, type MysqlConfiguration } from './mysql-configuration.ts';
 import { createMysqlDestination } from './mysql-destination.ts';
+import { createMysqlDirectCopy } from './mysql-direct-copy.ts';
 import { mysqlDialect } from './mysql-dialect.ts';
 import { classifyMysqlError } from './mysql-errors.ts';
 import { createMysqlChangeCapture, missingRequirements } from './mysql-change-capture.ts';
@@ -81,5 +82,10 @@ function openMysqlConnection(configuration: MysqlConfiguration): Connection {
     modelSource: source,
     modelTarget: createMysqlTarget(client),
     ...(changeCapture ? { changeCapture } : {}),
+    // Into a destination that loads COPY text (PostgreSQL), rows go as the text the protocol sent, not as records.
+    directCopy: {
+      to: ({ copyTextDestination }) =>
+        copyTextDestination ? createMysqlDirectCopy(client, snapshots, copyTextDestination) : undefined,
+    },
   };
 }

@@ -22,9 +22,9 @@ import {
 } from './mysql-types.ts';
 
 /** A connection to run one streamed query on; `done(false)` when its result was not read to the end. */
-type QueryLease = { connection: Connection; done(finished: boolean): void };
+export type QueryLease = { connection: Connection; done(finished: boolean): void };
 
-function poolLease(context: RunContext, client: MysqlClient) {
+export function poolLease(context: RunContext, client: MysqlClient) {
   return async (): Promise<QueryLease> => {
     const connection = await client.connection(context);
     return { connection, done: (finished) => (finished ? connection.release() : connection.destroy()) };
@@ -132,7 +132,10 @@ async function describeQuery(context: RunContext, client: MysqlClient, query: st
   }
 }
 
-function selectTable(request: ReadRequest, kinds: Map<string, MysqlValueKind>): { text: string; values: unknown[] } {
+export function selectTable(
+  request: ReadRequest,
+  kinds: Map<string, MysqlValueKind>,
+): { text: string; values: unknown[] } {
   const quote = mysqlDialect.quoteIdentifier;
   const columns = request.fields ?? [...kinds.keys()];
   let text = `select ${columns.map(quote).join(', ')} from ${mysqlDialect.quoteTable(request.schemaId)}`;

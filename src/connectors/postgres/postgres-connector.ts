@@ -11,6 +11,7 @@ import { postgresConfigurationSchema, type PostgresConfiguration } from './postg
 import { createPostgresChangeCapture } from './postgres-change-capture.ts';
 import { createPostgresDestination } from './postgres-destination.ts';
 import { postgresDialect } from './postgres-dialect.ts';
+import { createPostgresCopyTextDestination } from './postgres-copy-text-destination.ts';
 import { createPostgresDirectCopy } from './postgres-direct-copy.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
 import { createPostgresSource } from './postgres-source.ts';
@@ -90,6 +91,7 @@ function openPostgresConnection(configuration: PostgresConfiguration): PostgresC
     modelSource: source,
     modelTarget: createPostgresTarget(client),
     changeCapture,
+    copyTextDestination: createPostgresCopyTextDestination(client),
     directCopy: {
       to: (destination) =>
         isPostgresConnection(destination) ? createPostgresDirectCopy(client, destination.client) : undefined,

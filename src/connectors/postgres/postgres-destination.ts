@@ -92,7 +92,7 @@ async function writeBatch(
   return request.records.length;
 }
 
-const stagingTable = 'ferry_write_staging';
+export const stagingTable = 'ferry_write_staging';
 
 /** One COPY text line of a record, built field by field (no array of encoded values per row). */
 function copyTextLine(record: WriteRequest['records'][number], columns: string[], typeNames: (string | undefined)[]) {
@@ -105,7 +105,7 @@ function copyTextLine(record: WriteRequest['records'][number], columns: string[]
 }
 
 /** The staging rows into the table; of several rows with one key the last one copied wins. */
-function mergeFromStaging(table: string, columns: string[], key: string[]): string {
+export function mergeFromStaging(table: string, columns: string[], key: string[]): string {
   const quotedColumns = columns.map(quote).join(', ');
   const quotedKey = key.map(quote).join(', ');
   const latest = `select distinct on (${quotedKey}) ${quotedColumns} from ${stagingTable} order by ${quotedKey}, ctid desc`;

@@ -137,8 +137,8 @@ export async function copySchema(
     let path: SchemaExecution['path'] = 'records';
     // A test execution's row limit is the record path's to keep.
     const direct = plan.rowLimit === undefined ? plan.source.directCopy?.to(plan.destination) : undefined;
-    if (direct) {
-      const request = directCopyRequest(mapping, strategy, plan, dependencies.sourceSnapshot);
+    const request = direct && directCopyRequest(mapping, strategy, plan, dependencies.sourceSnapshot);
+    if (direct && request && ((await direct.accepts?.(context, request)) ?? true)) {
       const result = await direct.copy(context, request, committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
     } else {

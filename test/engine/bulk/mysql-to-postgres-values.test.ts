@@ -84,67 +84,81 @@ describe('bulk engine: MySQL → PostgreSQL values', { skip: unavailable }, () =
     await Promise.all([source?.drop(), destination?.drop()]);
   });
 
-  test('every type arrives with the value MySQL holds, NULLs included', async () => {
-    const result = await createHarness().run(
-      planOf(mysqlConnection, postgres, { schemas: [{ schemaId: `${source.name}.every_type` }], batchSize: 2 }),
-    );
-    assertCompleted(result);
-    const sql = new pg.Client({ connectionString: destination.url });
-    await sql.connect();
-    try {
-      await sql.query(`set time zone 'UTC'`);
-      const { rows } = await sql.query({
-        text: `select ${names.map((name) => `${name}::text`).join(', ')} from every_type order by id`,
-        rowMode: 'array',
-      });
-      assert.deepEqual(rows, [
-        [
-          '1',
-          'true',
-          '-32768',
-          '-2147483648',
-          '-9223372036854775808',
-          '9223372036854775807',
-          '12345678901234567890.123456789',
-          '1.5',
-          '-0.25',
-          'héllo 🚀',
-          escapes,
-          'b',
-          // jsonb's own text: keys by length, then by name.
-          `{"list": [1, "two", null], "text": ${JSON.stringify(escapes)}, "nested": {"ok": true}}`,
-          '\\x00090a0d5cff',
-          '\\x5c783030',
-          '2024-03-04 05:06:07.123456',
-          '1999-12-31 23:59:59',
-          '2024-03-04 05:06:07.5+00',
-          '2024-02-29',
-        ],
-        [
-          '2',
-          'false',
-          '0',
-          '0',
-          '0',
-          '0',
-          '-0.000000001',
-          '0',
-          '0',
-          '',
-          '',
-          'a',
-          '[]',
-          '\\x',
-          '\\x',
-          '1970-01-01 00:00:00.000001',
-          '2038-01-19 03:14:07',
-          '1970-01-01 00:00:01+00',
-          '1970-01-01',
-        ],
-        ['3', ...names.slice(1).map(() => null)],
-      ]);
-    } finally {
-      await sql.end();
-    }
-  });
+  // The same values on both paths: COPY text printed from MySQL's row packets (the direct copy, in chunks of two
+  // rows, so a chunk ends on a row of NULLs), and decoded records (a test run's row limit takes the record path).
+  for (const [path, extra] of [
+    ['copy_text', { copyChunkSize: 2 }],
+    ['records', { rowLimit: 10 }],
+  ] as const) {
+    test(`every type arrives with the value MySQL holds, NULLs included (${path})`, async () => {
+      const outputName = `every_type_${path}`;
+      const result = await createHarness().run(
+        planOf(mysqlConnection, postgres, {
+          schemas: [{ schemaId: `${source.name}.every_type`, outputName }],
+          batchSize: 2,
+          ...extra,
+        }),
+      );
+      assertCompleted(result);
+      assert.equal(result.schemas[0]!.path, path);
+      assert.equal(result.schemas[0]!.recordCount, 3);
+      const sql = new pg.Client({ connectionString: destination.url });
+      await sql.connect();
+      try {
+        await sql.query(`set time zone 'UTC'`);
+        const { rows } = await sql.query({
+          text: `select ${names.map((name) => `${name}::text`).join(', ')} from ${outputName} order by id`,
+          rowMode: 'array',
+        });
+        assert.deepEqual(rows, [
+          [
+            '1',
+            'true',
+            '-32768',
+            '-2147483648',
+            '-9223372036854775808',
+            '9223372036854775807',
+            '12345678901234567890.123456789',
+            '1.5',
+            '-0.25',
+            'héllo 🚀',
+            escapes,
+            'b',
+            // jsonb's own text: keys by length, then by name.
+            `{"list": [1, "two", null], "text": ${JSON.stringify(escapes)}, "nested": {"ok": true}}`,
+            '\\x00090a0d5cff',
+            '\\x5c783030',
+            '2024-03-04 05:06:07.123456',
+            '1999-12-31 23:59:59',
+            '2024-03-04 05:06:07.5+00',
+            '2024-02-29',
+          ],
+          [
+            '2',
+            'false',
+            '0',
+            '0',
+            '0',
+            '0',
+            '-0.000000001',
+            '0',
+            '0',
+            '',
+            '',
+            'a',
+            '[]',
+            '\\x',
+            '\\x',
+            '1970-01-01 00:00:00.000001',
+            '2038-01-19 03:14:07',
+            '1970-01-01 00:00:01+00',
+            '1970-01-01',
+          ],
+          ['3', ...names.slice(1).map(() => null)],
+        ]);
+      } finally {
+        await sql.end();
+      }
+    });
+  }
 });
