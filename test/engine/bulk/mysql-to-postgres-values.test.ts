@@ -15,6 +15,7 @@ import {
   postgresUnavailable,
   type ScratchDatabase,
 } from '../../kit/services.ts';
+import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { assertCompleted, createHarness, openMysql, openPostgres, planOf } from './bulk-test-kit.ts';
 
 const unavailable = (await postgresUnavailable()) ?? (await mysqlUnavailable());
@@ -73,6 +74,8 @@ describe('bulk engine: MySQL → PostgreSQL values', { skip: unavailable }, () =
       ],
     ]);
     await native.query('insert into every_type (id) values (3)');
+    await native.query('create table with_time (id int primary key, span time)');
+    await native.query(`insert into with_time values (1, '-12:30:05')`);
     await native.end();
     mysqlConnection = openMysql(source);
     postgres = openPostgres(destination);
@@ -161,4 +164,16 @@ describe('bulk engine: MySQL → PostgreSQL values', { skip: unavailable }, () =
       }
     });
   }
+
+  test('a table with a column the COPY text printer does not take (TIME) is copied as records', async () => {
+    const result = await createHarness().run(
+      planOf(mysqlConnection, postgres, { schemas: [{ schemaId: `${source.name}.with_time` }] }),
+    );
+    assertCompleted(result);
+    assert.equal(result.schemas[0]!.path, 'records');
+    const copied = await postgres.bulkSource!.read(createMockRunContext(), { schemaId: 'with_time' });
+    const rows = [];
+    for await (const batch of copied) rows.push(...batch);
+    assert.deepEqual(rows, [{ id: 1, span: '-12:30:05' }]);
+  });
 });
