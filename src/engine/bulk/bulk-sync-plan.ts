@@ -58,7 +58,7 @@ export interface BulkSyncPlan {
   concurrency?: number;
   /** Rows per destination batch (one transaction and one checkpoint each). Default 5000. */
   batchSize?: number;
-  /** Rows per chunk on a directCopy path (PostgreSQL → PostgreSQL COPY). Default 100000. */
+  /** Rows per chunk on a directCopy path (COPY from PostgreSQL or MySQL into PostgreSQL). Default 100000. */
   copyChunkSize?: number;
   /**
    * On a directCopy path, ranges of one large table copied at once, each checkpointed on its own

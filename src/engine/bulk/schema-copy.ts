@@ -1,6 +1,7 @@
 // One schema of one execution, start to finish: describe, map, decide, prepare the destination, copy (through the
-// source's directCopy into the destination when it offers one, e.g. COPY between two PostgreSQL connections; record
-// batches otherwise), checkpoint after every committed batch, and keep the schema's status and console lines current.
+// source's directCopy into the destination when it offers one and accepts the table, e.g. COPY between two
+// PostgreSQL connections; record batches otherwise), checkpoint after every committed batch, and keep the schema's
+// status and console lines current.
 import type { BulkDestination, BulkSource, DirectCopyRequest } from '../../connectors/connector.ts';
 import type { ConsoleLog, ConsoleLogInput } from '../console-log.ts';
 import type { RunContext } from '../../domain/run-context.ts';
