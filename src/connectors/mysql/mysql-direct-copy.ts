@@ -6,6 +6,7 @@
 import type { RunContext } from '../../domain/run-context.ts';
 import type { CopyTextDestination, DirectCopy, DirectCopyChunk, DirectCopyRequest } from '../connector.ts';
 import { ConnectorError } from '../connector-error.ts';
+import { escapeCopyText } from '../copy-text-escape.ts';
 import { readCopyText } from './mysql-copy-text-read.ts';
 import { printableInto } from './mysql-copy-text-lines.ts';
 import { describeMysqlTables } from './mysql-introspector.ts';
@@ -13,11 +14,6 @@ import type { MysqlClient } from './mysql-client.ts';
 import type { MysqlSnapshots } from './mysql-snapshot.ts';
 import { poolLease, selectTable } from './mysql-source.ts';
 import type { MysqlValueKind } from './mysql-types.ts';
-
-const escapeCopyText = (text: string) =>
-  text.replace(/[\\\n\r\t]/g, (character) =>
-    character === '\\' ? '\\\\' : character === '\n' ? '\\n' : character === '\r' ? '\\r' : '\\t',
-  );
 
 export function createMysqlDirectCopy(
   client: MysqlClient,

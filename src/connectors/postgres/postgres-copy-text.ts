@@ -3,17 +3,7 @@
 // column (encodePostgresValue: JSON as text, bigints as strings), so what is left is the text form of each
 // JavaScript value, the one PostgreSQL's input functions read: booleans as t/f, binary in bytea's hex form, dates
 // in ISO 8601, and arrays as array literals.
-
-// Four indexOf scans beat one regular expression test on the short strings of a row.
-const needsEscape = (text: string) =>
-  text.includes('\\') || text.includes('\n') || text.includes('\r') || text.includes('\t');
-
-function escapeCopyText(text: string): string {
-  if (!needsEscape(text)) return text;
-  return text.replace(/[\\\n\r\t]/g, (character) =>
-    character === '\\' ? '\\\\' : character === '\n' ? '\\n' : character === '\r' ? '\\r' : '\\t',
-  );
-}
+import { escapeCopyText } from '../copy-text-escape.ts';
 
 /** An element of an array literal: quoted, with its quotes and backslashes escaped; null unquoted. */
 function arrayElement(value: unknown): string {
