@@ -26,8 +26,8 @@ interface QueryCommand {
 type Item = Buffer | { rows: number; cursor: unknown } | 'end';
 
 /** Buffered before the connection is paused, and below which it is resumed. */
-const highWaterBytes = 4 * 1024 * 1024;
-const lowWaterBytes = 1024 * 1024;
+const highWaterBytes = 2 * 1024 * 1024;
+const lowWaterBytes = 512 * 1024;
 
 interface CopyTextChunk {
   /** The chunk's lines; read them to the end before asking for the summary. */
