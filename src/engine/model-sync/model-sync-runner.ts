@@ -11,6 +11,7 @@ import type { Row } from '../../connectors/records.ts';
 import { discardRecordLogs, type RecordLogIndex, type RecordLogSink } from '../record-logs/record-log.ts';
 import { decide, recordFor } from './batch-classifier.ts';
 import { ConsideredRecord } from './considered-record.ts';
+import { createDeliveryPipeline, type DeliveryPipeline } from './delivery-pipeline.ts';
 import { countCategory, emptyCounts, type ExecutionCounts } from './execution-counts.ts';
 import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
@@ -198,24 +199,33 @@ async function execute(
             ),
           ),
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
+    deliveries: createDeliveryPipeline(context.signal),
   };
-  for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
-    throwIfAborted(context.signal);
-    const selected = selection.select(rows);
-    if (selected.length > 0)
-      await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
-    if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
-    context.heartbeat({ rows: counts.total });
-    if (session.now().getTime() - lastProgress >= progressInterval) {
-      lastProgress = session.now().getTime();
-      await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
+  const { deliveries } = tools;
+  try {
+    for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
+      throwIfAborted(context.signal);
+      deliveries.throwIfFailed();
+      const selected = selection.select(rows);
+      if (selected.length > 0)
+        await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
+      if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
+      context.heartbeat({ rows: counts.total });
+      if (session.now().getTime() - lastProgress >= progressInterval) {
+        lastProgress = session.now().getTime();
+        await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
+      }
+      if (selection.done()) break;
     }
-    if (selection.done()) break;
-  }
-  // The changes still queued (fewer than a send's worth) go now, before deletions and the baseline.
-  if (tools.outbox.size > 0) {
-    await sendAndCommitQueued(context, plan, checked, session, tools);
-    await session.onProgress?.({ ...counts });
+    // The changes still queued (fewer than a send's worth) go now, and every delivery ends before deletions and the
+    // baseline.
+    const queued = tools.outbox.size > 0;
+    if (queued) await launchQueued(context, plan, checked, session, tools);
+    await phases.time('wait', () => deliveries.settle());
+    if (queued) await session.onProgress?.({ ...counts });
+  } finally {
+    // Whatever ended the run, the delivery in flight ends first: no write or state commit outlives the run.
+    await deliveries.drain();
   }
   // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
   if (selection.partial) return;
@@ -263,6 +273,8 @@ interface BatchTools {
   sendSize: number;
   /** Changes decided but not yet sent. */
   outbox: Outbox;
+  /** The delivery of the changes sent last, in flight while the next batches are worked, and the state commits. */
+  deliveries: DeliveryPipeline;
 }
 
 /**
@@ -347,7 +359,7 @@ async function processBatch(
 ): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
-  const { outbox } = tools;
+  const { outbox, deliveries } = tools;
   const { stateStore } = session;
   const candidates = new Map<string, ConsideredRecord>();
   const seen: string[] = [];
@@ -356,9 +368,12 @@ async function processBatch(
   // in this batch or still queued goes the whole way, so duplicates and queued changes are handled as before.
   const { lane, memo } = tools;
   const unchanged = lane ? new Map<string, string>() : undefined;
-  // A key already a candidate in this batch or still queued, or a row the filters drop, goes the whole way.
+  // A key already a candidate in this batch, still queued or in flight, or a row the filters drop, goes the whole way.
   const fastLaneTakes = (key: string, row: Row) =>
-    !candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord);
+    !candidates.has(key) &&
+    !(outbox.size > 0 && outbox.keys.has(key)) &&
+    !(deliveries.held.size > 0 && deliveries.held.has(key)) &&
+    checked.filter(row, noRecord);
   const warn = (message: string, record: Row) => warning(session, message, record);
   for (const row of rows) {
     counts.total += 1;
@@ -428,10 +443,13 @@ async function processBatch(
       new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? valuesOf(memo, row) : undefined),
     );
   }
+  // A key whose earlier change is in flight or still queued (a duplicate identity, or the same content for append) must
+  // be diffed against the state that change leaves: that delivery ends first, and the queue is sent and committed.
+  if (rule.keyedBy !== 'none' && deliveries.held.size > 0 && anyShared(candidates, deliveries.held))
+    await session.phases.time('wait', () => deliveries.settle());
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
-    // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
-    // diffed against the state that change leaves: send and commit the queue first.
-    await sendAndCommitQueued(context, plan, checked, session, tools);
+    await launchQueued(context, plan, checked, session, tools);
+    await session.phases.time('wait', () => deliveries.settle());
   }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     // The store returns only the records whose stored hash differs; every other one is stored with its hash.
@@ -463,33 +481,71 @@ async function processBatch(
     if (wait) await wait;
   }
 
-  const upserts: RecordState[] = recordOnly.map(stateOf);
-  if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
-  // The state moves only now, and only for what the target accepted (or the backfill recorded).
-  await session.phases.time('commit', () =>
-    stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen }),
+  // The batch's own state (what a skipped backfill recorded, the keys replace saw) is committed in one transaction
+  // with the delivery it launches, or alone, after the commit running (if any): one commit a batch, as before.
+  const own = { upserts: recordOnly.map(stateOf), seen };
+  if (outbox.size >= tools.sendSize) await launchQueued(context, plan, checked, session, tools, own);
+  else
+    await session.phases.time('commit', () =>
+      deliveries.commit(() =>
+        stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: own.upserts, deletes: [], seen }),
+      ),
+    );
+}
+
+/** State a batch records besides its deliveries. */
+interface OwnState {
+  upserts: RecordState[];
+  seen: string[];
+}
+
+const noOwnState: OwnState = { upserts: [], seen: [] };
+
+/**
+ * Sends everything queued as the next delivery, once the one in flight has ended, and goes on without waiting for it:
+ * the writes, `sendSize` records each, then the commit of the accepted records' state (with `own`). The state moves
+ * only then, and only for what the target accepted.
+ */
+async function launchQueued(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  session: Session,
+  tools: BatchTools,
+  own: OwnState = noOwnState,
+): Promise<void> {
+  const { outbox, deliveries } = tools;
+  const { groups, keys } = outbox;
+  outbox.groups = new Map();
+  outbox.keys = new Set();
+  outbox.size = 0;
+  await session.phases.time('wait', () =>
+    deliveries.launch(keys, async () => {
+      const upserts = await sendQueued(context, plan, checked, session, tools, groups);
+      upserts.push(...own.upserts);
+      const change = { executionId: plan.executionId, upserts, deletes: [], seen: own.seen };
+      await deliveries.commit(() =>
+        session.phases.timeBeside('commit', () => session.stateStore.commit(plan.syncId, change)),
+      );
+    }),
   );
 }
 
-/** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
+/** Sends the groups, `sendSize` records a write, and returns the accepted records' state. */
 async function sendQueued(
   context: RunContext,
   plan: ModelSyncPlan,
   checked: CheckedPlan,
   session: Session,
   tools: BatchTools,
-  upserts: RecordState[],
-): Promise<void> {
+  groups: Map<TargetOperation, ConsideredRecord[]>,
+): Promise<RecordState[]> {
   const { logs, counts } = session;
   const { rule } = checked;
-  const { outbox } = tools;
-  const groups = outbox.groups;
-  outbox.groups = new Map();
-  outbox.keys = new Set();
-  outbox.size = 0;
+  const upserts: RecordState[] = [];
   for (const [operation, queued] of groups) {
     for (let start = 0; start < queued.length; start += tools.sendSize) {
-      const outcome = await session.phases.time('write', () =>
+      const outcome = await session.phases.timeBeside('write', () =>
         deliver(
           context,
           checked.target,
@@ -523,21 +579,7 @@ async function sendQueued(
       }
     }
   }
-}
-
-/** Sends everything queued and commits the accepted records' state. */
-async function sendAndCommitQueued(
-  context: RunContext,
-  plan: ModelSyncPlan,
-  checked: CheckedPlan,
-  session: Session,
-  tools: BatchTools,
-): Promise<void> {
-  const upserts: RecordState[] = [];
-  await sendQueued(context, plan, checked, session, tools, upserts);
-  await session.phases.time('commit', () =>
-    session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] }),
-  );
+  return upserts;
 }
 
 function stateOf(candidate: ConsideredRecord): RecordState {
