@@ -23,7 +23,7 @@ import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
 import { createRunPhases, type RunPhases } from './run-phases.ts';
-import type { RecordState, StateStore } from './state-store.ts';
+import type { RecordState, StateChange, StateStore } from './state-store.ts';
 import {
   createStateCache,
   defaultPreloadStateKeys,
@@ -32,7 +32,7 @@ import {
   type StateCache,
   type StateLane,
 } from './state/state-cache.ts';
-import { deliver } from './target-delivery.ts';
+import { deliver, type DeliveryOutcome } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
   stateStore: StateStore;
@@ -176,6 +176,22 @@ async function execute(
   const memo = valueSources
     ? { sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 }
     : undefined;
+  // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
+  // and each state commit is a transaction, and a first run makes one for every batch. Only where a write replayed
+  // after a crash is absorbed (upsert, update, delete): an insert replayed would add a larger batch twice.
+  const sendSize =
+    rule.whenNew === 'insert' || baseline || backfillOnly
+      ? batchSize
+      : Math.max(
+          batchSize,
+          Math.min(
+            batchSize * (options.backfillBatchesPerWrite ?? defaultBackfillBatchesPerWrite),
+            checked.target.backfillWriteSize ?? 0,
+          ),
+        );
+  // Grouped backfill writes also run while the write before them has its state committed: a crash may then replay
+  // two of them, which such writes absorb (delivery-pipeline.ts).
+  const overlapCommits = sendSize > batchSize;
   const tools: BatchTools = {
     backfillOnly,
     keyOf,
@@ -185,21 +201,9 @@ async function execute(
     lane,
     memo,
     identityField,
-    // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
-    // and each state commit is a transaction, and a first run makes one for every batch. Only where a write replayed
-    // after a crash is absorbed (upsert, update, delete): an insert replayed would add a larger batch twice.
-    sendSize:
-      rule.whenNew === 'insert' || baseline || backfillOnly
-        ? batchSize
-        : Math.max(
-            batchSize,
-            Math.min(
-              batchSize * (options.backfillBatchesPerWrite ?? defaultBackfillBatchesPerWrite),
-              checked.target.backfillWriteSize ?? 0,
-            ),
-          ),
+    sendSize,
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
-    deliveries: createDeliveryPipeline(context.signal),
+    deliveries: createDeliveryPipeline(context.signal, { overlapCommits }),
   };
   const { deliveries } = tools;
   try {
@@ -520,29 +524,49 @@ async function launchQueued(
   outbox.keys = new Set();
   outbox.size = 0;
   await session.phases.time('wait', () =>
-    deliveries.launch(keys, async () => {
-      const upserts = await sendQueued(context, plan, checked, session, tools, groups);
-      upserts.push(...own.upserts);
-      const change = { executionId: plan.executionId, upserts, deletes: [], seen: own.seen };
-      await deliveries.commit(() =>
-        session.phases.timeBeside('commit', () => session.stateStore.commit(plan.syncId, change)),
+    deliveries.launch(keys, async (written) => {
+      const outcomes = await writeQueued(context, plan, checked, session, tools, groups);
+      // The commit takes its place in the queue now, in the order of the writes, so the next write may start while
+      // this one's outcome is logged (delivery-pipeline.ts); it commits once the outcome has given it the states.
+      let give!: (change: StateChange) => void;
+      let refuse!: (error: unknown) => void;
+      const change = new Promise<StateChange>((resolve, reject) => {
+        give = resolve;
+        refuse = reject;
+      });
+      const committed = deliveries.commit(() =>
+        session.phases.timeBeside('commit', async () => session.stateStore.commit(plan.syncId, await change)),
       );
+      written();
+      try {
+        const upserts = await tallyOutcomes(session, checked, outcomes);
+        upserts.push(...own.upserts);
+        give({ executionId: plan.executionId, upserts, deletes: [], seen: own.seen });
+      } catch (error: unknown) {
+        refuse(error);
+        throw error;
+      }
+      await committed;
     }),
   );
 }
 
-/** Sends the groups, `sendSize` records a write, and returns the accepted records' state. */
-async function sendQueued(
+interface WriteOutcome {
+  operation: TargetOperation;
+  outcome: DeliveryOutcome<ConsideredRecord>;
+}
+
+/** Sends the groups, `sendSize` records a write. */
+async function writeQueued(
   context: RunContext,
   plan: ModelSyncPlan,
   checked: CheckedPlan,
   session: Session,
   tools: BatchTools,
   groups: Map<TargetOperation, ConsideredRecord[]>,
-): Promise<RecordState[]> {
-  const { logs, counts } = session;
+): Promise<WriteOutcome[]> {
   const { rule } = checked;
-  const upserts: RecordState[] = [];
+  const outcomes: WriteOutcome[] = [];
   for (const [operation, queued] of groups) {
     for (let start = 0; start < queued.length; start += tools.sendSize) {
       const outcome = await session.phases.timeBeside('write', () =>
@@ -560,23 +584,37 @@ async function sendQueued(
           (candidate) => recordFor(operation, candidate),
         ),
       );
-      for (const candidate of outcome.accepted) {
-        const category = countCategory(operation, candidate.previous !== 'none');
-        counts[category] += 1;
-        if (operation === 'upsert') counts.upserts += 1;
-        if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
-        await logs.write(`${category}s`, recordFor(operation, candidate));
-        await logRecord(logs, category, candidate.key, candidate.json);
-      }
-      for (const { item, rejection } of outcome.rejected) {
-        counts.error += 1;
-        await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
-        await logRecord(logs, 'rejected', item.key, item.json);
-      }
-      for (const { item, rejection } of outcome.warned) {
-        await warning(session, rejection.message, item.record);
-        await logRecord(logs, 'not_found', item.key, item.json);
-      }
+      outcomes.push({ operation, outcome });
+    }
+  }
+  return outcomes;
+}
+
+/** Counts and logs what the target did with each record sent, and returns the accepted records' state. */
+async function tallyOutcomes(session: Session, checked: CheckedPlan, outcomes: WriteOutcome[]): Promise<RecordState[]> {
+  const { logs, counts } = session;
+  const { rule } = checked;
+  const upserts: RecordState[] = [];
+  for (const { operation, outcome } of outcomes) {
+    for (const candidate of outcome.accepted) {
+      const category = countCategory(operation, candidate.previous !== 'none');
+      counts[category] += 1;
+      if (operation === 'upsert') counts.upserts += 1;
+      if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
+      // A promise only when the log must be waited for, as for the records log.
+      const wait = logs.writeJson(`${category}s`, JSON.stringify(recordFor(operation, candidate)));
+      if (wait) await wait;
+      const waitRecord = logRecord(logs, category, candidate.key, candidate.json);
+      if (waitRecord) await waitRecord;
+    }
+    for (const { item, rejection } of outcome.rejected) {
+      counts.error += 1;
+      await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
+      await logRecord(logs, 'rejected', item.key, item.json);
+    }
+    for (const { item, rejection } of outcome.warned) {
+      await warning(session, rejection.message, item.record);
+      await logRecord(logs, 'not_found', item.key, item.json);
     }
   }
   return upserts;
