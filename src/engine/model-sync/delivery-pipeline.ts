@@ -30,6 +30,8 @@ type Delivery = (written: () => void) => Promise<void>;
 export interface DeliveryPipeline {
   /** The keys whose changes are in flight (their state is about to move); empty when none is. */
   readonly held: ReadonlySet<string>;
+  /** Whether a delivery is in flight. */
+  readonly inFlight: boolean;
   /**
    * Waits for the delivery before (its commit too, unless `overlapCommits`), then starts `delivery` of `keys` without
    * waiting for it.
@@ -55,6 +57,9 @@ export function createDeliveryPipeline(signal: AbortSignal, options: { overlapCo
   };
   return {
     held,
+    get inFlight() {
+      return flights.length > 0;
+    },
     async launch(keys, delivery) {
       const before = flights.at(-1);
       if (before) await (options.overlapCommits ? before.written : before.done);
