@@ -547,7 +547,7 @@ async function launchQueued(
         refuse = reject;
       });
       const committed = deliveries.commit(() =>
-        session.phases.timeBeside('commit', async () => session.stateStore.commit(plan.syncId, await change)),
+        session.phases.timeBeside('delivery_commit', async () => session.stateStore.commit(plan.syncId, await change)),
       );
       written();
       try {

@@ -242,16 +242,18 @@ for (const path of diffPaths) {
       const stateStore = createInMemoryStateStore();
       const context = createMockRunContext();
       const recordLogs = createGzipRecordLogWriter({ directory: join(logs.path, 'failed') });
-      const failed = await runModelSync(context, failing(plan(), context), { stateStore, recordLogs }, { batchSize: 10 });
+      const failed = await runModelSync(
+        context,
+        failing(plan(), context),
+        { stateStore, recordLogs },
+        { batchSize: 10 },
+      );
       assert.equal(failed.status, 'failed');
       assert.match(failed.error!.message, /the target went away/);
       assert.equal(workedBeside, 3, 'batch 4 was read and worked while the write of batch 3 was in flight');
       assert.equal(failed.counts.total, 40);
       // Batches 1 and 2 delivered (one record refused), batch 3 failed, batch 4 was queued and never sent.
-      assert.deepEqual(
-        { insert: failed.counts.insert, error: failed.counts.error },
-        { insert: 19, error: 1 },
-      );
+      assert.deepEqual({ insert: failed.counts.insert, error: failed.counts.error }, { insert: 19, error: 1 });
       assert.equal(await stateStore.count('sync-1'), 19, 'state only for what the target accepted');
       assert.equal(contacts().length, 19);
       const records: Array<{ action: string; key: string }> = [];
@@ -278,7 +280,12 @@ for (const path of diffPaths) {
       assert.equal(resumed.status, 'completed', resumed.error?.message);
       assert.deepEqual(
         written.flat().sort(),
-        ['p012@x.com', ...people(50).slice(20).map((person) => person.email)].sort(),
+        [
+          'p012@x.com',
+          ...people(50)
+            .slice(20)
+            .map((person) => person.email),
+        ].sort(),
         'the refused record and batches 3 to 5, each once',
       );
       assert.deepEqual({ insert: resumed.counts.insert, error: resumed.counts.error }, { insert: 31, error: 0 });
@@ -317,10 +324,7 @@ for (const path of diffPaths) {
       );
       assert.equal(result.status, 'completed', result.error?.message);
       // 18 distinct identities inserted once; the same p005 row again is unchanged, the other values an update.
-      assert.deepEqual(
-        { insert: result.counts.insert, update: result.counts.update },
-        { insert: 18, update: 1 },
-      );
+      assert.deepEqual({ insert: result.counts.insert, update: result.counts.update }, { insert: 18, update: 1 });
       assert.equal(contacts().find((row) => row.email === 'p005@x.com')?.full_name, 'Later');
       assert.equal(await stateStore.count('sync-1'), 18);
     });
