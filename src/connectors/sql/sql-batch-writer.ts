@@ -54,12 +54,17 @@ export interface BatchSession extends BatchEncoding {
   rows(statement: Statement): Promise<Row[]>;
 }
 
+/** Text with no character past ASCII: decomposing it changes nothing, and it holds no combining mark. */
+const asciiOnly = /^[\x00-\x7f]*$/;
+
 function looseValue(value: unknown): string {
   if (value === null || value === undefined) return '\u0000null';
   if (typeof value === 'number' || typeof value === 'bigint') return `n:${Number(value)}`;
   if (typeof value === 'string') {
     const trimmed = value.trim();
     if (trimmed !== '' && Number.isFinite(Number(trimmed))) return `n:${Number(trimmed)}`;
+    // Most identities are ASCII (emails, ids): NFD and the mark removal, the costly part per record, change nothing.
+    if (asciiOnly.test(trimmed)) return `s:${trimmed.toLowerCase()}`;
     return `s:${trimmed.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()}`;
   }
   if (value instanceof Date) return `s:${value.toISOString().toLowerCase()}`;
@@ -82,12 +87,18 @@ function rounds(request: TargetWriteRequest): BatchEntry[][] {
   return result;
 }
 
+const sameOrder = (left: string[], right: string[]) =>
+  left === right || (left.length === right.length && left.every((column, index) => column === right[index]));
+
 /** Splits a request into batches: rounds of distinct identities, then field sets, then the parameter cap. */
 export function planBatches(request: TargetWriteRequest, maxParameters: number): PlannedBatch[] {
   const batches: PlannedBatch[] = [];
   for (const round of rounds(request)) {
     const alone: BatchEntry[] = [];
     const groups = new Map<string, { columns: string[]; entries: BatchEntry[] }>();
+    // The group of the record before, and its keys in their order: the records of a request mostly share one shape,
+    // and a record with the very same keys in the same order goes to the same group without a signature made.
+    let last: { keys: string[]; group: { columns: string[]; entries: BatchEntry[] } } | undefined;
     for (const entry of round) {
       if (
         request.operation !== 'insert' &&
@@ -97,10 +108,15 @@ export function planBatches(request: TargetWriteRequest, maxParameters: number):
         continue;
       }
       const columns = request.operation === 'delete' ? request.identity : Object.keys(entry.record);
+      if (last && sameOrder(last.keys, columns)) {
+        last.group.entries.push(entry);
+        continue;
+      }
       const signature = JSON.stringify([...columns].sort());
       const group = groups.get(signature) ?? { columns, entries: [] };
       group.entries.push(entry);
       groups.set(signature, group);
+      last = { keys: columns, group };
     }
     for (const { columns, entries } of groups.values()) {
       if (columns.length === 0) {

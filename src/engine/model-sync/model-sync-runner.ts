@@ -11,6 +11,7 @@ import type { Row } from '../../connectors/records.ts';
 import { discardRecordLogs, type RecordLogIndex, type RecordLogSink } from '../record-logs/record-log.ts';
 import { decide, recordFor } from './batch-classifier.ts';
 import { ConsideredRecord } from './considered-record.ts';
+import { createDeliveryPipeline, type DeliveryPipeline } from './delivery-pipeline.ts';
 import { countCategory, emptyCounts, type ExecutionCounts } from './execution-counts.ts';
 import { identityKeyFunction, type IdentityKeyOf } from './identity-key.ts';
 import type { ModelSyncOptions, ModelSyncPlan } from './model-sync-plan.ts';
@@ -22,7 +23,7 @@ import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
 import { createRunPhases, type RunPhases } from './run-phases.ts';
-import type { RecordState, StateStore } from './state-store.ts';
+import type { RecordState, StateChange, StateStore } from './state-store.ts';
 import {
   createStateCache,
   defaultPreloadStateKeys,
@@ -31,7 +32,7 @@ import {
   type StateCache,
   type StateLane,
 } from './state/state-cache.ts';
-import { deliver } from './target-delivery.ts';
+import { deliver, type DeliveryOutcome } from './target-delivery.ts';
 
 export interface ModelSyncDependencies {
   stateStore: StateStore;
@@ -175,6 +176,22 @@ async function execute(
   const memo = valueSources
     ? { sources: valueSources.sources, previous: lane!.previousRows(valueSources.signature), cursor: 0 }
     : undefined;
+  // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
+  // and each state commit is a transaction, and a first run makes one for every batch. Only where a write replayed
+  // after a crash is absorbed (upsert, update, delete): an insert replayed would add a larger batch twice.
+  const sendSize =
+    rule.whenNew === 'insert' || baseline || backfillOnly
+      ? batchSize
+      : Math.max(
+          batchSize,
+          Math.min(
+            batchSize * (options.backfillBatchesPerWrite ?? defaultBackfillBatchesPerWrite),
+            checked.target.backfillWriteSize ?? 0,
+          ),
+        );
+  // Grouped backfill writes also run while the write before them has its state committed: a crash may then replay
+  // two of them, which such writes absorb (delivery-pipeline.ts).
+  const overlapCommits = sendSize > batchSize;
   const tools: BatchTools = {
     backfillOnly,
     keyOf,
@@ -184,38 +201,35 @@ async function execute(
     lane,
     memo,
     identityField,
-    // A backfill sends (and commits the state of) several batches a write where the target asks for it: each write
-    // and each state commit is a transaction, and a first run makes one for every batch. Only where a write replayed
-    // after a crash is absorbed (upsert, update, delete): an insert replayed would add a larger batch twice.
-    sendSize:
-      rule.whenNew === 'insert' || baseline || backfillOnly
-        ? batchSize
-        : Math.max(
-            batchSize,
-            Math.min(
-              batchSize * (options.backfillBatchesPerWrite ?? defaultBackfillBatchesPerWrite),
-              checked.target.backfillWriteSize ?? 0,
-            ),
-          ),
+    sendSize,
     outbox: { groups: new Map(), keys: new Set(), size: 0 },
+    deliveries: createDeliveryPipeline(context.signal, { overlapCommits }),
   };
-  for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
-    throwIfAborted(context.signal);
-    const selected = selection.select(rows);
-    if (selected.length > 0)
-      await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
-    if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
-    context.heartbeat({ rows: counts.total });
-    if (session.now().getTime() - lastProgress >= progressInterval) {
-      lastProgress = session.now().getTime();
-      await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
+  const { deliveries } = tools;
+  try {
+    for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
+      throwIfAborted(context.signal);
+      deliveries.throwIfFailed();
+      const selected = selection.select(rows);
+      if (selected.length > 0)
+        await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
+      if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
+      context.heartbeat({ rows: counts.total });
+      if (session.now().getTime() - lastProgress >= progressInterval) {
+        lastProgress = session.now().getTime();
+        await session.consoleLine('INFO', `Processed ${counts.total} records`, { ...counts });
+      }
+      if (selection.done()) break;
     }
-    if (selection.done()) break;
-  }
-  // The changes still queued (fewer than a send's worth) go now, before deletions and the baseline.
-  if (tools.outbox.size > 0) {
-    await sendAndCommitQueued(context, plan, checked, session, tools);
-    await session.onProgress?.({ ...counts });
+    // The changes still queued (fewer than a send's worth) go now, and every delivery ends before deletions and the
+    // baseline.
+    const queued = tools.outbox.size > 0;
+    if (queued) await launchQueued(context, plan, checked, session, tools);
+    await phases.time('wait', () => deliveries.settle());
+    if (queued) await session.onProgress?.({ ...counts });
+  } finally {
+    // Whatever ended the run, the delivery in flight ends first: no write or state commit outlives the run.
+    await deliveries.drain();
   }
   // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
   if (selection.partial) return;
@@ -263,6 +277,8 @@ interface BatchTools {
   sendSize: number;
   /** Changes decided but not yet sent. */
   outbox: Outbox;
+  /** The delivery of the changes sent last, in flight while the next batches are worked, and the state commits. */
+  deliveries: DeliveryPipeline;
 }
 
 /**
@@ -334,6 +350,11 @@ function followPrevious(memo: RunMemo, key: string): void {
   else if (keys[memo.cursor + 1] === key) memo.cursor += 2;
 }
 
+/** Rows worked between two turns of the event loop while a delivery is in flight: a few hundred microseconds. */
+const rowsPerTurn = 200;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What a filter on model fields only is given for the mapped record, which it never reads. */
 const noRecord: Row = Object.freeze({});
 
@@ -347,7 +368,7 @@ async function processBatch(
 ): Promise<void> {
   const { logs, counts } = session;
   const { rule } = checked;
-  const { outbox } = tools;
+  const { outbox, deliveries } = tools;
   const { stateStore } = session;
   const candidates = new Map<string, ConsideredRecord>();
   const seen: string[] = [];
@@ -356,11 +377,21 @@ async function processBatch(
   // in this batch or still queued goes the whole way, so duplicates and queued changes are handled as before.
   const { lane, memo } = tools;
   const unchanged = lane ? new Map<string, string>() : undefined;
-  // A key already a candidate in this batch or still queued, or a row the filters drop, goes the whole way.
+  // A key already a candidate in this batch, still queued or in flight, or a row the filters drop, goes the whole way.
   const fastLaneTakes = (key: string, row: Row) =>
-    !candidates.has(key) && !(outbox.size > 0 && outbox.keys.has(key)) && checked.filter(row, noRecord);
+    !candidates.has(key) &&
+    !(outbox.size > 0 && outbox.keys.has(key)) &&
+    !(deliveries.held.size > 0 && deliveries.held.has(key)) &&
+    checked.filter(row, noRecord);
   const warn = (message: string, record: Row) => warning(session, message, record);
+  let sinceTurn = 0;
   for (const row of rows) {
+    // A batch is worked without a turn of the event loop (its awaits are settled promises), and the delivery in
+    // flight needs one for each of its round trips: without this, the target waited for the batch to end.
+    if (++sinceTurn === rowsPerTurn) {
+      sinceTurn = 0;
+      if (deliveries.inFlight) await nextTurn();
+    }
     counts.total += 1;
     let fastKey: string | undefined;
     let fastJson: string | undefined;
@@ -428,10 +459,13 @@ async function processBatch(
       new ConsideredRecord(key, json, record, tools.identityField, hash, memo ? valuesOf(memo, row) : undefined),
     );
   }
+  // A key whose earlier change is in flight or still queued (a duplicate identity, or the same content for append) must
+  // be diffed against the state that change leaves: that delivery ends first, and the queue is sent and committed.
+  if (rule.keyedBy !== 'none' && deliveries.held.size > 0 && anyShared(candidates, deliveries.held))
+    await session.phases.time('wait', () => deliveries.settle());
   if (rule.keyedBy !== 'none' && outbox.size > 0 && anyShared(candidates, outbox.keys)) {
-    // A key whose earlier change is still queued (a duplicate identity, or the same content for append) must be
-    // diffed against the state that change leaves: send and commit the queue first.
-    await sendAndCommitQueued(context, plan, checked, session, tools);
+    await launchQueued(context, plan, checked, session, tools);
+    await session.phases.time('wait', () => deliveries.settle());
   }
   if (rule.keyedBy !== 'none' && candidates.size > 0) {
     // The store returns only the records whose stored hash differs; every other one is stored with its hash.
@@ -463,33 +497,91 @@ async function processBatch(
     if (wait) await wait;
   }
 
-  const upserts: RecordState[] = recordOnly.map(stateOf);
-  if (outbox.size >= tools.sendSize) await sendQueued(context, plan, checked, session, tools, upserts);
-  // The state moves only now, and only for what the target accepted (or the backfill recorded).
-  await session.phases.time('commit', () =>
-    stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen }),
-  );
+  // The batch's own state (what a skipped backfill recorded, the keys replace saw) is committed in one transaction
+  // with the delivery it launches, or alone, after the commit running (if any): one commit a batch, as before.
+  const own = { upserts: recordOnly.map(stateOf), seen };
+  if (outbox.size >= tools.sendSize) await launchQueued(context, plan, checked, session, tools, own);
+  else
+    await session.phases.time('commit', () =>
+      deliveries.commit(() =>
+        stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts: own.upserts, deletes: [], seen }),
+      ),
+    );
 }
 
-/** Sends everything queued, `sendSize` records a write, and adds the accepted records' state to `upserts`. */
-async function sendQueued(
+/** State a batch records besides its deliveries. */
+interface OwnState {
+  upserts: RecordState[];
+  seen: string[];
+}
+
+const noOwnState: OwnState = { upserts: [], seen: [] };
+
+/**
+ * Sends everything queued as the next delivery, once the one in flight has ended, and goes on without waiting for it:
+ * the writes, `sendSize` records each, then the commit of the accepted records' state (with `own`). The state moves
+ * only then, and only for what the target accepted.
+ */
+async function launchQueued(
   context: RunContext,
   plan: ModelSyncPlan,
   checked: CheckedPlan,
   session: Session,
   tools: BatchTools,
-  upserts: RecordState[],
+  own: OwnState = noOwnState,
 ): Promise<void> {
-  const { logs, counts } = session;
-  const { rule } = checked;
-  const { outbox } = tools;
-  const groups = outbox.groups;
+  const { outbox, deliveries } = tools;
+  const { groups, keys } = outbox;
   outbox.groups = new Map();
   outbox.keys = new Set();
   outbox.size = 0;
+  await session.phases.time('wait', () =>
+    deliveries.launch(keys, async (written) => {
+      const outcomes = await writeQueued(context, plan, checked, session, tools, groups);
+      // The commit takes its place in the queue now, in the order of the writes, so the next write may start while
+      // this one's outcome is logged (delivery-pipeline.ts); it commits once the outcome has given it the states.
+      let give!: (change: StateChange) => void;
+      let refuse!: (error: unknown) => void;
+      const change = new Promise<StateChange>((resolve, reject) => {
+        give = resolve;
+        refuse = reject;
+      });
+      const committed = deliveries.commit(() =>
+        session.phases.timeBeside('delivery_commit', async () => session.stateStore.commit(plan.syncId, await change)),
+      );
+      written();
+      try {
+        const upserts = await tallyOutcomes(session, checked, outcomes);
+        upserts.push(...own.upserts);
+        give({ executionId: plan.executionId, upserts, deletes: [], seen: own.seen });
+      } catch (error: unknown) {
+        refuse(error);
+        throw error;
+      }
+      await committed;
+    }),
+  );
+}
+
+interface WriteOutcome {
+  operation: TargetOperation;
+  outcome: DeliveryOutcome<ConsideredRecord>;
+}
+
+/** Sends the groups, `sendSize` records a write. */
+async function writeQueued(
+  context: RunContext,
+  plan: ModelSyncPlan,
+  checked: CheckedPlan,
+  session: Session,
+  tools: BatchTools,
+  groups: Map<TargetOperation, ConsideredRecord[]>,
+): Promise<WriteOutcome[]> {
+  const { rule } = checked;
+  const outcomes: WriteOutcome[] = [];
   for (const [operation, queued] of groups) {
     for (let start = 0; start < queued.length; start += tools.sendSize) {
-      const outcome = await session.phases.time('write', () =>
+      const outcome = await session.phases.timeBeside('write', () =>
         deliver(
           context,
           checked.target,
@@ -504,40 +596,40 @@ async function sendQueued(
           (candidate) => recordFor(operation, candidate),
         ),
       );
-      for (const candidate of outcome.accepted) {
-        const category = countCategory(operation, candidate.previous !== 'none');
-        counts[category] += 1;
-        if (operation === 'upsert') counts.upserts += 1;
-        if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
-        await logs.write(`${category}s`, recordFor(operation, candidate));
-        await logRecord(logs, category, candidate.key, candidate.json);
-      }
-      for (const { item, rejection } of outcome.rejected) {
-        counts.error += 1;
-        await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
-        await logRecord(logs, 'rejected', item.key, item.json);
-      }
-      for (const { item, rejection } of outcome.warned) {
-        await warning(session, rejection.message, item.record);
-        await logRecord(logs, 'not_found', item.key, item.json);
-      }
+      outcomes.push({ operation, outcome });
     }
   }
+  return outcomes;
 }
 
-/** Sends everything queued and commits the accepted records' state. */
-async function sendAndCommitQueued(
-  context: RunContext,
-  plan: ModelSyncPlan,
-  checked: CheckedPlan,
-  session: Session,
-  tools: BatchTools,
-): Promise<void> {
+/** Counts and logs what the target did with each record sent, and returns the accepted records' state. */
+async function tallyOutcomes(session: Session, checked: CheckedPlan, outcomes: WriteOutcome[]): Promise<RecordState[]> {
+  const { logs, counts } = session;
+  const { rule } = checked;
   const upserts: RecordState[] = [];
-  await sendQueued(context, plan, checked, session, tools, upserts);
-  await session.phases.time('commit', () =>
-    session.stateStore.commit(plan.syncId, { executionId: plan.executionId, upserts, deletes: [], seen: [] }),
-  );
+  for (const { operation, outcome } of outcomes) {
+    for (const candidate of outcome.accepted) {
+      const category = countCategory(operation, candidate.previous !== 'none');
+      counts[category] += 1;
+      if (operation === 'upsert') counts.upserts += 1;
+      if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
+      // A promise only when the log must be waited for, as for the records log.
+      const wait = logs.writeJson(`${category}s`, JSON.stringify(recordFor(operation, candidate)));
+      if (wait) await wait;
+      const waitRecord = logRecord(logs, category, candidate.key, candidate.json);
+      if (waitRecord) await waitRecord;
+    }
+    for (const { item, rejection } of outcome.rejected) {
+      counts.error += 1;
+      await logs.write('errors', { code: rejection.code, message: rejection.message, record: item.record });
+      await logRecord(logs, 'rejected', item.key, item.json);
+    }
+    for (const { item, rejection } of outcome.warned) {
+      await warning(session, rejection.message, item.record);
+      await logRecord(logs, 'not_found', item.key, item.json);
+    }
+  }
+  return upserts;
 }
 
 function stateOf(candidate: ConsideredRecord): RecordState {

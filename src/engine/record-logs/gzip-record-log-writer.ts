@@ -62,6 +62,7 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
   const maxRecordsPerFile = options.maxRecordsPerFile ?? 100_000;
   const index: RecordLogIndex = {};
   const open = new Map<ExecutionLogType, OpenFile>();
+  const opening = new Map<ExecutionLogType, Promise<void>>();
   let directoryReady: Promise<unknown> | undefined;
   let closing: Promise<RecordLogIndex> | undefined;
 
@@ -104,9 +105,17 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
 
   function writeJson(type: ExecutionLogType, json: string): Promise<void> | undefined {
     if (closing) throw new Error('record log is closed');
+    // A type's file being opened (its first line, a rollover) holds the lines written meanwhile, in order: a run writes
+    // from two flows at once (the engine's batches, and the delivery in flight), and each would open a file otherwise.
+    const waiting = opening.get(type);
+    if (waiting) return waiting.then(() => writeJson(type, json));
     const current = open.get(type);
     // A type's first line opens its file; a full file is finished and the next opened.
-    if (!current || current.records >= maxRecordsPerFile) return appendAfterOpening(type, json);
+    if (!current || current.records >= maxRecordsPerFile) {
+      const opened = appendAfterOpening(type, json).finally(() => opening.delete(type));
+      opening.set(type, opened);
+      return opened;
+    }
     return append(current, type, json);
   }
 
@@ -123,6 +132,7 @@ export function createGzipRecordLogWriter(options: GzipRecordLogOptions): Record
     },
     close() {
       closing ??= (async () => {
+        await Promise.allSettled(opening.values());
         for (const file of open.values()) await finish(file);
         open.clear();
         if (Object.keys(index).length > 0) {

@@ -233,7 +233,13 @@ export async function runModeScenario(
     options,
   );
   assert.equal(killed.status, 'canceled', `${mode}: run 2 is killed midway (${killed.error?.message})`);
-  assert.equal(killed.counts.total, 20, `${mode}: run 2 processed exactly its 2 committed batches`);
+  // Run 2 queues its few changes, so each batch's commit is its own, and the abort lands right after batch 2. A
+  // snapshot delivers every batch, and batch 3 may have been worked while batch 2's delivery was in flight
+  // (delivery-pipeline.ts); it was not sent (the final target below holds no row of it from run 2).
+  assert.ok(
+    killed.counts.total === 20 || (mode === 'snapshot' && killed.counts.total === 30),
+    `${mode}: run 2 stopped after its 2 committed batches (read ${killed.counts.total})`,
+  );
   const restarted = await runModelSync(
     createMockRunContext(),
     planFor(mode, environment, `${mode}-3`),
