@@ -11,10 +11,10 @@
 //         | u8 tags[rows × width] | text
 //
 // Why a file can be trusted: it is written to a temporary name and renamed, so a reader sees a whole file or the
-// previous one; the header holds the body's SHA-256, so a file damaged on disk (or torn by a power loss) is ignored;
+// previous one; the header holds a SHA-256 of itself and the body, so a file damaged on disk (or torn by a power loss) is ignored;
 // and the header's generation token must be the one the caller read from the store, so a file saved before a later
 // commit (a crash after the save, another worker's run, a reset) is ignored and removed.
-import { createHash, hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SavedRows, SavedStateEntry, StateCacheArchive } from '../engine/model-sync/state/state-cache-archive.ts';
@@ -38,12 +38,17 @@ interface Header {
   layout: string | null;
   /** How the text is encoded: latin1 (every character below 256) or utf16le. */
   text: 'latin1' | 'utf16le';
-  /** SHA-256 of the body, base64url. */
+  /** SHA-256 of the header (with this field empty) and the body, base64url. */
   checksum: string;
 }
 
 const align8 = (offset: number) => (offset + 7) & ~7;
-const digest = (body: Uint8Array) => hash('sha256', body, 'base64url');
+/** SHA-256 of the header (less its checksum) and the body: a flipped bit in either is caught. */
+const digest = (header: Header, body: Uint8Array) =>
+  createHash('sha256')
+    .update(JSON.stringify({ ...header, checksum: '' }))
+    .update(body)
+    .digest('base64url');
 
 function encode(entry: SavedStateEntry): Buffer {
   const rows = entry.rows;
@@ -106,8 +111,9 @@ function encode(entry: SavedStateEntry): Buffer {
     width,
     layout: rows?.layout ?? null,
     text: encoding,
-    checksum: digest(body),
+    checksum: '',
   };
+  header.checksum = digest(header, body);
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const bodyAt = align8(magic.length + 4 + headerBytes.length);
   const file = Buffer.alloc(bodyAt + body.length);
@@ -206,8 +212,14 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         found !== undefined &&
         found.header.syncId === syncId &&
         found.header.generation === generation &&
-        digest(file.subarray(found.bodyAt)) === found.header.checksum;
-      const entry = usable ? decode(found.header, file.subarray(found.bodyAt)) : undefined;
+        digest(found.header, file.subarray(found.bodyAt)) === found.header.checksum;
+      let entry: SavedStateEntry | undefined;
+      try {
+        entry = usable ? decode(found.header, file.subarray(found.bodyAt)) : undefined;
+      } catch {
+        // A header that passed the checksum but not the decoder (written by a broken build): as good as damaged.
+        entry = undefined;
+      }
       // A stale or damaged file can never be used again (tokens are never reused): it goes.
       if (!entry) await rm(path, { force: true });
       return entry;

@@ -103,6 +103,9 @@ describe('state cache files', () => {
       flipped[flipped.length - 3]! ^= 1;
       writeFileSync(path, flipped);
       assert.equal(await files.read('sync-1', 'g1'), undefined, 'one bit off in the body');
+      // The header's row count, one less: offsets that pass the decoder, but not the checksum.
+      writeFileSync(path, Buffer.from(whole.toString('latin1').replace('"rows":2', '"rows":1'), 'latin1'));
+      assert.equal(await files.read('sync-1', 'g1'), undefined, 'a header field changed');
       writeFileSync(path, whole.subarray(0, whole.length - 10));
       assert.equal(await files.read('sync-1', 'g1'), undefined, 'cut short');
       writeFileSync(path, whole.subarray(0, 20));
