@@ -13,7 +13,7 @@ import { emptyCounts, type ExecutionCounts } from '../engine/model-sync/executio
 import type { ModelSyncPlan } from '../engine/model-sync/model-sync-plan.ts';
 import { runModelSync } from '../engine/model-sync/model-sync-runner.ts';
 import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
-import { createStateCache } from '../engine/model-sync/state/state-cache.ts';
+import { createStateCache, type StateCache } from '../engine/model-sync/state/state-cache.ts';
 import { createGzipRecordLogWriter } from '../engine/record-logs/gzip-record-log-writer.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import {
@@ -97,11 +97,17 @@ function planOf(
   };
 }
 
-export function modelSyncExecutionTask(context: AppContext, connections: ConnectionsService): JobHandler {
+/**
+ * `stateCache`: one per worker process, so that a sync's next run here finds its state remembered (checked against
+ * the stored generation); the worker saves it when it stops (startWorker). Default: one for this task alone.
+ */
+export function modelSyncExecutionTask(
+  context: AppContext,
+  connections: ConnectionsService,
+  stateCache: StateCache = createStateCache({ maxBytes: context.config.stateCacheBytes }),
+): JobHandler {
   const { repositories, metrics, clock } = context;
   const stateStore = createKyselyStateStore(context.database.db, context.clock.now);
-  // One per worker process: a sync's next run here finds its state remembered (checked against the stored generation).
-  const stateCache = createStateCache({ maxBytes: context.config.stateCacheBytes });
   const consoleLog = createKyselyConsoleLog(context.database.db, context.clock.now);
   const transitions = executionTransitions(context);
 

@@ -1,6 +1,7 @@
 // The worker role: claims jobs from the queue and runs them in this process. `ferry serve` runs it next to the API
 // unless --no-worker; any number of processes may run it against one database. It runs up to
 // FERRY_WORKER_CONCURRENCY executions at once; stop() hands the running ones back for another worker to resume.
+import { join } from 'node:path';
 import type { AppContext } from '../app-context.ts';
 import { JobHandedBack } from '../queue/job-deferral.ts';
 import type { JobHandler, RunningWorker } from '../queue/job-queue.ts';
@@ -15,6 +16,8 @@ import { connectionsService } from '../services/connections-service.ts';
 import { bulkExecutionTask } from './bulk-execution-task.ts';
 import { modelSyncExecutionTask as modelSyncExecutionTaskName } from '../services/model-sync-executions-service.ts';
 import { modelSyncExecutionTask } from './model-sync-execution-task.ts';
+import { createStateCache } from '../engine/model-sync/state/state-cache.ts';
+import { createStateCacheFiles } from '../persistence/state-cache-files.ts';
 import {
   failureEmailTask as failureEmailTaskName,
   webhookDeliveryTask as webhookDeliveryTaskName,
@@ -36,6 +39,11 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
   const bulkSyncs = bulkSyncsService(context, connections);
   const failureEmails = failureEmailTask(context);
   let scheduler: Scheduler | undefined;
+  // What this process knows of its model syncs' state, saved when it stops for the first runs after the restart.
+  const stateCache = createStateCache({
+    maxBytes: context.config.stateCacheBytes,
+    archive: createStateCacheFiles(join(context.config.dataDir, 'state-cache')),
+  });
   // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once. A job handed
   // back (its organization at its limit) finished nothing, and comes back every few seconds: no nudge.
   const nudging =
@@ -51,7 +59,7 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
   const running: RunningWorker = await context.queue.start({
     tasks: {
       [bulkExecutionTaskName]: nudging(bulkExecutionTask(context, connections, bulkSyncs)),
-      [modelSyncExecutionTaskName]: nudging(modelSyncExecutionTask(context, connections)),
+      [modelSyncExecutionTaskName]: nudging(modelSyncExecutionTask(context, connections, stateCache)),
       [webhookDeliveryTaskName]: webhookDeliveryTask(context, eventsService(context)),
       ...(failureEmails ? { [failureEmailTaskName]: failureEmails } : {}),
     },
@@ -91,6 +99,10 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       await streamSweep.stop();
       await scheduler?.stop();
       await running.stop();
+      // After the runs ended (or were handed back), so that each entry is the state its sync's last commit left.
+      await stateCache.persist().catch((error: unknown) => {
+        context.log.warn({ err: error }, 'the state cache could not be saved; the next runs diff their state in full');
+      });
     },
   };
 }

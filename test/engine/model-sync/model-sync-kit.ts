@@ -1,5 +1,6 @@
 // Helpers shared by the model-sync engine tests: a console log that records, and temp log directories.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createStateCacheFiles } from '../../../src/persistence/state-cache-files.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConsoleLog, ConsoleLogEntry, ConsoleLogInput } from '../../../src/engine/console-log.ts';
@@ -7,10 +8,36 @@ import type { StateStore, StateChange } from '../../../src/engine/model-sync/sta
 import { createStateCache, type StateCache } from '../../../src/engine/model-sync/state/state-cache.ts';
 
 /**
+ * A state cache that restarts before every open: the cache so far saves its entries to `directory`, as a stopping
+ * worker's does, and a new one (the next process) opens the sync, restoring the saved entry where its token holds.
+ */
+function restartingStateCache(directory: string): StateCache {
+  const archive = createStateCacheFiles(directory);
+  let current = createStateCache({ archive });
+  return {
+    get bytes() {
+      return current.bytes;
+    },
+    async open(store, syncId, options) {
+      await current.persist();
+      current = createStateCache({ archive });
+      return current.open(store, syncId, options);
+    },
+    persist: () => current.persist(),
+  };
+}
+
+/** The files the restarting path saves, for the test process's life (the suites' tests share its cache). */
+const restartDirectory = mkdtempSync(join(tmpdir(), 'ferry-state-cache-'));
+process.once('exit', () => rmSync(restartDirectory, { recursive: true, force: true }));
+
+/**
  * The ways a run diffs its batches, which must decide the same (state/state-cache.ts): one statement per batch in the
- * state store (no cache); the sync's state preloaded into memory at the start of each run (a cache per run); and a
+ * state store (no cache); the sync's state preloaded into memory at the start of each run (a cache per run); a
  * cache the suite's runs share, as the runs of a worker process do, warm from earlier runs and kept right across
- * failed ones. The engine and scenario suites run once per way; `stateCache` gives the cache for one run.
+ * failed ones; and every run the first after a restart, its cache restored from what the last one saved (or cold,
+ * where a commit since, a failed commit or another test's store makes the saved entry stale). The engine and scenario
+ * suites run once per way; `stateCache` gives the cache for one run.
  */
 export interface DiffPath {
   name: string;
@@ -28,6 +55,14 @@ export const diffPaths: readonly DiffPath[] = [
       (shared) => () =>
         shared
     )(createStateCache()),
+  },
+  {
+    name: 'state cache restored after a restart',
+    preloadStateKeys: 0,
+    stateCache: (
+      (shared) => () =>
+        shared
+    )(restartingStateCache(restartDirectory)),
   },
 ];
 

@@ -7,6 +7,10 @@ import { createStateCache, maxKeptJsonLength } from '../../../src/engine/model-s
 import { jsonHash } from '../../../src/engine/model-sync/record-hash.ts';
 import type { DiffRecord, RecordState, StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { stateStoreSubjects, withStateStore } from './state-store-subjects.ts';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createStateCacheFiles } from '../../../src/persistence/state-cache-files.ts';
+import { temporaryDirectory } from './model-sync-kit.ts';
 
 /** The store, counting the keys each call of `differing` asks about. */
 function counting(store: StateStore): StateStore & { asked: number; calls: number } {
@@ -330,6 +334,102 @@ for (const { name, open } of await stateStoreSubjects()) {
           false,
           'no cache, no lane',
         );
+      }),
+    );
+
+    test(
+      'after a restart the saved entry answers as the store would, asking it nothing; after a commit it did not see, it is not trusted',
+      withStore(async (bare) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          const archive = createStateCacheFiles(directory.path);
+          const store = counting(bare);
+          const all = keys(30);
+          const before = createStateCache({ archive });
+          const run1 = await before.open(store, 's1', { preloadKeys: 0 });
+          await run1.commit('s1', { executionId: 'e1', upserts: all.map((key) => state(key)), deletes: [], seen: [] });
+          run1.lane!.previousRows('L');
+          run1.lane!.rememberRow('k000', run1.lane!.slot('k000')!, json('k000'), ['k000', 1]);
+          await before.persist();
+          const [file] = readdirSync(directory.path);
+
+          // The next process: the first open restores the entry, rows included.
+          const after = createStateCache({ archive });
+          const run2 = await after.open(store, 's1', { preloadKeys: 0 });
+          assert.deepEqual(run2.lane!.previousRows('L')?.keys, ['k000'], 'the noted rows come back');
+          assert.equal(run2.lane!.previousRows('L')?.slots[0], run2.lane!.slot('k000'), "held by the key's slot");
+          const records = [...all.map((key, index) => asked(key, index % 10 === 0 ? 2 : 1)), asked('new')];
+          const found = await run2.differing('s1', records);
+          assert.deepEqual(sorted(found), sorted(await bare.differing('s1', records)), 'the same answer as the store');
+          assert.equal(found.size, 4);
+          assert.equal(store.calls, 0, 'nothing asked of the store');
+
+          // This process commits and dies without saving: the file on disk predates that commit.
+          await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: ['k002'], seen: [] });
+          const crashed = createStateCache({ archive });
+          const run3 = await crashed.open(store, 's1', { preloadKeys: 0 });
+          assert.equal(run3.lane!.slot('k001'), undefined, 'the stale entry is not restored');
+          assert.equal(existsSync(join(directory.path, file!)), false, 'and its file is removed');
+          const again = [asked('k001', 2), asked('k002'), asked('k003')];
+          assert.deepEqual(
+            sorted(await run3.differing('s1', again)),
+            [['k002', undefined]],
+            'k001 delivered with its new values since, k002 deleted: the store tells',
+          );
+          assert.ok(store.calls > 0, 'asked of the store');
+
+          // A reset removes the saved entry with the state.
+          await crashed.persist();
+          assert.equal(readdirSync(directory.path).length, 1);
+          const reset = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+          await reset.clear('s1');
+          assert.deepEqual(readdirSync(directory.path), []);
+        } finally {
+          directory.remove();
+        }
+      }),
+    );
+
+    test(
+      'an entry whose commit failed is not saved; a commit under way is left out of the save',
+      withStore(async (store) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          const archive = createStateCacheFiles(directory.path);
+          const cache = createStateCache({ archive });
+          const failing: StateStore = {
+            ...store,
+            commit: async () => {
+              throw new Error('the database went away');
+            },
+          };
+          const run = await cache.open(failing, 's1', { preloadKeys: 0 });
+          await assert.rejects(run.commit('s1', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] }));
+          await cache.persist();
+          assert.deepEqual(readdirSync(directory.path), [], 'nothing known, nothing saved');
+
+          let release: () => void = () => {};
+          const slow: StateStore = {
+            ...store,
+            commit: async (syncId, change) => {
+              await new Promise<void>((resolve) => {
+                release = resolve;
+              });
+              return store.commit(syncId, change);
+            },
+          };
+          const other = createStateCache({ archive });
+          const during = await other.open(slow, 's2', { preloadKeys: 0 });
+          const committing = during.commit('s2', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] });
+          await other.persist();
+          assert.deepEqual(readdirSync(directory.path), [], 'the state is unknown until the commit returns');
+          release();
+          await committing;
+          await other.persist();
+          assert.equal(readdirSync(directory.path).length, 1);
+        } finally {
+          directory.remove();
+        }
       }),
     );
 

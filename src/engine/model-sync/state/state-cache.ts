@@ -18,9 +18,14 @@
 //   guessing.
 // - A memo row (RowMemo) holds its key's slot and the text the slot held when the row was noted; it tells only while
 //   the slot still holds that text, so a commit since (an update, a delete, a duplicate identity) voids it.
+// - Across a restart (StateCacheOptions.archive): `persist` saves every entry whose generation is known, when the
+//   worker stops; the next process's first open of the sync restores it only when the stored token is still the
+//   saved one, i.e. nothing was committed since the save. Anything else (no file, another token, a damaged file)
+//   makes the entry cold, as without an archive.
 import { ferryDefaults } from '../../../config.ts';
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
+import { isSavableValue, type SavedRows, type SavedStateEntry, type StateCacheArchive } from './state-cache-archive.ts';
 
 /** About 70 bytes of V8 heap per Map entry besides its strings (measured for the preload: 117 B for a 24-character
  * key and a 22-character hash), and a slot object. Strings are counted a byte a character (V8's one-byte strings). */
@@ -93,6 +98,9 @@ interface Entry {
 export interface StateCacheOptions {
   /** Budget for every sync's entries together, estimated. 0 turns the cache off: every batch is diffed in the store. */
   maxBytes?: number;
+  /** Where `persist` saves the entries and a cold open looks for the sync's saved one; none: nothing outlives the
+   * process. */
+  archive?: StateCacheArchive;
 }
 
 interface OpenOptions {
@@ -110,8 +118,20 @@ export interface StateCache {
    * commits and clears passing through and updating the entry.
    */
   open(store: StateStore, syncId: string, options?: OpenOptions): Promise<CachedStateStore>;
+  /**
+   * Saves every entry whose generation is known to the archive (none: nothing to do), for the next process: what a
+   * worker does when it stops, after its runs ended. An entry whose commit is under way is left out.
+   */
+  persist(): Promise<void>;
   /** Estimated bytes held (tests, metrics). */
   readonly bytes: number;
+}
+
+/** A memo row's estimated heap (noteRow's budget). */
+function memoRowSize(key: string, values: readonly unknown[]): number {
+  let size = memoRowOverhead + key.length + 8 * values.length;
+  for (const value of values) if (typeof value === 'string') size += value.length;
+  return size;
 }
 
 const keptValue = (record: { hash: string; json?: string }): string =>
@@ -122,6 +142,7 @@ export const isKeptJson = (value: string): boolean => value.charCodeAt(0) === 12
 
 export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const maxBytes = options.maxBytes ?? defaultStateCacheBytes;
+  const archive = options.archive;
   // In least-recently-opened order: a Map iterates in insertion order, and open re-inserts.
   const entries = new Map<string, Entry>();
   let total = 0;
@@ -179,8 +200,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const noteRow = (entry: Entry, key: string, slot: StateSlot, kept: string, values: unknown[]) => {
     const layout = entry.layout;
     if (layout === undefined) return;
-    let size = memoRowOverhead + key.length + 8 * values.length;
-    for (const value of values) if (typeof value === 'string') size += value.length;
+    const size = memoRowSize(key, values);
     // Past the budget the memo just stops: the rows it lacks go the longer way next run.
     if (!held(entry) || total + size > maxBytes) return;
     entry.rows ??= { layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
@@ -212,12 +232,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     entry.complete = false;
   };
 
-  async function coldEntry(
-    store: StateStore,
-    syncId: string,
-    generation: string | undefined,
-    preloadKeys: number,
-  ): Promise<Entry> {
+  const newEntry = (syncId: string, generation: string | undefined): Entry => {
     const entry: Entry = {
       syncId,
       generation,
@@ -229,6 +244,16 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       rows: undefined,
     };
     entries.set(syncId, entry);
+    return entry;
+  };
+
+  async function coldEntry(
+    store: StateStore,
+    syncId: string,
+    generation: string | undefined,
+    preloadKeys: number,
+  ): Promise<Entry> {
+    const entry = newEntry(syncId, generation);
     const count = await store.count(syncId);
     if (count === 0) {
       entry.complete = true;
@@ -245,9 +270,97 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     return entry;
   }
 
+  /** The entry saved at `generation`, as the last process left it, when the archive has it and the budget holds it;
+   * its rows become the previous rows of the run that opens it. */
+  async function restoredEntry(syncId: string, generation: string): Promise<Entry | undefined> {
+    // Unreadable is as good as absent: the entry starts cold.
+    const saved = await archive?.read(syncId, generation).catch(() => undefined);
+    if (!saved || saved.syncId !== syncId || saved.generation !== generation) return undefined;
+    let slotBytes = 0;
+    for (let index = 0; index < saved.keys.length; index += 1)
+      slotBytes += entryOverhead + saved.keys[index]!.length + saved.kept[index]!.length;
+    const { rows } = saved;
+    let rowBytes = 0;
+    if (rows)
+      for (let row = 0; row < rows.slots.length; row += 1)
+        rowBytes += memoRowSize(saved.keys[rows.slots[row]!]!, rows.values[row]!);
+    const size = slotBytes + rowBytes;
+    const entry = newEntry(syncId, generation);
+    if (!room(entry, size)) {
+      drop(entry);
+      return undefined;
+    }
+    const slotList: StateSlot[] = new Array(saved.keys.length);
+    for (let index = 0; index < saved.keys.length; index += 1) {
+      const slot = { kept: saved.kept[index]! };
+      slotList[index] = slot;
+      entry.slots.set(saved.keys[index]!, slot);
+    }
+    // A key saved twice keeps its last slot; a memo row of the other would never tell, so the entry is not used.
+    if (entry.slots.size !== saved.keys.length) {
+      drop(entry);
+      return undefined;
+    }
+    entry.complete = saved.complete;
+    if (rows && rows.slots.length > 0) {
+      const memo: RowMemo = { layout: rows.layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
+      for (let row = 0; row < rows.slots.length; row += 1) {
+        const at = rows.slots[row]!;
+        const slot = slotList[at]!;
+        memo.keys.push(saved.keys[at]!);
+        memo.slots.push(slot);
+        memo.kept.push(slot.kept);
+        memo.values.push(rows.values[row]!);
+      }
+      memo.bytes = rowBytes;
+      entry.previousRows = memo;
+    }
+    account(entry, size);
+    return entry;
+  }
+
+  /** What `entry` holds, as saved data; undefined while its generation is unknown. */
+  function savedOf(entry: Entry): SavedStateEntry | undefined {
+    if (entry.generation === undefined) return undefined;
+    const keys: string[] = [];
+    const kept: string[] = [];
+    const indexOf = new Map<StateSlot, number>();
+    for (const [key, slot] of entry.slots) {
+      indexOf.set(slot, keys.length);
+      keys.push(key);
+      kept.push(slot.kept);
+    }
+    // The newest rows, unless a run stopped early and noted fewer than the one before: either tells only what holds.
+    const { rows: latest, previousRows } = entry;
+    const memo = !latest || (previousRows && previousRows.keys.length > latest.keys.length) ? previousRows : latest;
+    let rows: SavedRows | undefined;
+    if (memo) {
+      rows = { layout: memo.layout, slots: [], values: [] };
+      for (let row = 0; row < memo.keys.length; row += 1) {
+        const slot = memo.slots[row]!;
+        const index = indexOf.get(slot);
+        // A row whose slot changed since it was noted tells nothing; one with a value no archive keeps is left out.
+        if (index === undefined || slot.kept !== memo.kept[row] || !memo.values[row]!.every(isSavableValue)) continue;
+        rows.slots.push(index);
+        rows.values.push(memo.values[row]!);
+      }
+    }
+    return { syncId: entry.syncId, generation: entry.generation, complete: entry.complete, keys, kept, rows };
+  }
+
   return {
     get bytes() {
       return total;
+    },
+    async persist() {
+      if (!archive) return;
+      const saved: SavedStateEntry[] = [];
+      // Taken in one synchronous pass, so each saved entry is what it held at one moment.
+      for (const entry of entries.values()) {
+        const one = savedOf(entry);
+        if (one) saved.push(one);
+      }
+      await archive.write(saved);
     },
     async open(store, syncId, { preloadKeys = defaultPreloadStateKeys } = {}) {
       if (maxBytes === 0) return store;
@@ -266,7 +379,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         entry.rows = undefined;
         entry.layout = undefined;
       } else {
-        entry = await coldEntry(store, syncId, generation, preloadKeys);
+        entry =
+          (generation !== undefined ? await restoredEntry(syncId, generation) : undefined) ??
+          (await coldEntry(store, syncId, generation, preloadKeys));
       }
       return view(store, entry);
     },
@@ -340,6 +455,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           entry.generation = undefined;
         }
         await store.clear(id);
+        // The saved entry's token is gone with the state, so it could not be used; it is removed to free the disk.
+        await archive?.discard(id);
       },
       generation: (id) => store.generation(id),
       forEachHash: (id, take) => store.forEachHash(id, take),

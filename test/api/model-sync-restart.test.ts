@@ -1,0 +1,86 @@
+// A model sync across server restarts on one data dir (SQLite metadata, in-process worker): a stopping server saves
+// its state cache under FERRY_DATA_DIR/state-cache, and the next server's first run of the sync restores it. The
+// changed rows, and only they, are sent; and a saved cache older than the state (a server that died without saving)
+// is not trusted: a row changed back to the values that cache remembers is still sent.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { createFerry, type Ferry } from '../../src/ferry.ts';
+import { createLogger } from '../../src/logger.ts';
+import { postgresUnavailable } from '../kit/services.ts';
+import {
+  contacts,
+  createExecutionWorld,
+  createSync,
+  runToCompletion,
+  sql,
+  syncRequest,
+  type ExecutionWorld,
+} from './model-sync-execution-kit.ts';
+
+describe('model sync after a server restart', { skip: await postgresUnavailable() }, () => {
+  test('the saved state cache is used only while it matches the stored state', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-restart-'));
+    const apiKey = `test-api-key-restart-${process.pid}`;
+    const env = {
+      FERRY_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      FERRY_BOOTSTRAP_PARTNER_KEY: `test-partner-key-restart-${process.pid}`,
+      FERRY_BOOTSTRAP_API_KEY: apiKey,
+      FERRY_SCHEDULER: 'false',
+      // The world's webhook receiver listens on loopback.
+      FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+    };
+    let ferry: Ferry | undefined;
+    const start = async () => {
+      ferry = await createFerry(loadConfig(env), { log: createLogger('silent') });
+      return { url: await ferry.listen(), apiKey };
+    };
+    const stop = async () => {
+      await ferry?.close();
+      ferry = undefined;
+    };
+    const savedFiles = () => readdirSync(join(dataDir, 'state-cache'));
+    let world: ExecutionWorld | undefined;
+    try {
+      let server = await start();
+      world = await createExecutionWorld(server);
+      const syncId = await createSync(server, syncRequest(world, 'updateOrCreate', 'postgres'));
+      const first = await runToCompletion(server, syncId);
+      assert.equal(first.counts.insert, 25);
+      await stop();
+      assert.equal(savedFiles().length, 1, 'the stopping worker saved the sync');
+      const [file] = savedFiles();
+      const savedByFirst = readFileSync(join(dataDir, 'state-cache', file!));
+
+      server = await start();
+      await sql(world.source, `update people set name = 'Changed ' || id where id in (3, 17)`);
+      const second = await runToCompletion(server, syncId);
+      assert.deepEqual({ insert: second.counts.insert, update: second.counts.update }, { insert: 0, update: 2 });
+      await stop();
+
+      // As if the second server had died instead of stopping: the first server's file is what the disk holds.
+      writeFileSync(join(dataDir, 'state-cache', file!), savedByFirst);
+      server = await start();
+      await sql(world.source, `update people set name = 'Person ' || id where id = 3`);
+      await sql(world.source, `update people set plan = 'gold' where id = 9`);
+      const third = await runToCompletion(server, syncId);
+      assert.deepEqual({ insert: third.counts.insert, update: third.counts.update }, { insert: 0, update: 2 });
+      const rows = new Map((await contacts(world)).map((row) => [row.email, row]));
+      assert.equal(rows.get('p00003@x.com')?.full_name, 'Person 3', 'the row changed back reached the target');
+      assert.equal(rows.get('p00017@x.com')?.full_name, 'Changed 17');
+      assert.equal(rows.get('p00009@x.com')?.tier, 'gold');
+
+      const quiet = await runToCompletion(server, syncId);
+      assert.deepEqual({ insert: quiet.counts.insert, update: quiet.counts.update }, { insert: 0, update: 0 });
+    } finally {
+      await stop();
+      await world?.remove();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
