@@ -13,7 +13,8 @@ import {
   CreateBulkSyncRequest,
   UpdateBulkSyncRequest,
 } from './bulk-sync-schemas.ts';
-import { bulkSyncToUpdateBody, bulkSyncToWire } from './bulk-sync-wire.ts';
+import { StoredRows } from '../../stored-rows.ts';
+import { bulkSyncToUpdateBody, bulkSyncToWire, bulkSyncWireSource } from './bulk-sync-wire.ts';
 
 export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
   const { repositories } = context;
@@ -28,9 +29,11 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       query: Type.Object({ active: Type.Optional(Type.Boolean()) }),
       response: BulkSyncListEnvelope,
       errors: [500],
-      handler: async ({ caller, query }) => ({
-        data: (await repositories.bulkSyncs.list(caller.organizationId, { active: query.active })).map(bulkSyncToWire),
-      }),
+      handler: async ({ caller, query }) =>
+        StoredRows.list(
+          bulkSyncWireSource,
+          await repositories.bulkSyncs.list(caller.organizationId, { active: query.active }),
+        ),
     },
     {
       operationId: 'bulkSync.create',
@@ -57,7 +60,8 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       query: Type.Object({ refresh_schemas: Type.Optional(Type.Boolean()) }),
       response: BulkSyncResponseEnvelope,
       errors: [404],
-      handler: async ({ caller, params }) => ({ data: bulkSyncToWire(await bulkSyncs.requireSync(caller, params.id)) }),
+      handler: async ({ caller, params }) =>
+        StoredRows.one(bulkSyncWireSource, await bulkSyncs.requireSync(caller, params.id)),
     },
     {
       operationId: 'bulkSync.update',

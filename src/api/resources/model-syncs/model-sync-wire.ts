@@ -1,6 +1,8 @@
 // Stored model syncs → wire objects (2025-09-18 shapes: SyncResponse and the light ListSyncItem).
 // encryption_passphrase is write-only: responses never carry it (docs/model-syncs.md).
-import type { StoredModelSync } from '../../../services/model-syncs-service.ts';
+import type { ModelSyncRow } from '../../../persistence/repositories/model-syncs-repository.ts';
+import { parseModelSync, type StoredModelSync } from '../../../services/model-syncs-service.ts';
+import { rowInputs, type WireSource } from '../../stored-rows.ts';
 
 const actor = (value: string | null) => (value ? JSON.parse(value) : undefined);
 
@@ -48,6 +50,22 @@ export function modelSyncToListItem(sync: StoredModelSync) {
     target_object: sync.target_object ?? undefined,
   });
 }
+
+/** SyncResponse, from the row alone: parsed only when the row changed since its JSON was rendered. */
+export const modelSyncWireSource: WireSource<ModelSyncRow> = {
+  shape: 'model-sync',
+  id: (row) => row.id,
+  inputs: rowInputs,
+  toWire: (row) => modelSyncToWire(parseModelSync(row)),
+};
+
+/** ListSyncItem, from the row alone. */
+export const modelSyncListItemSource: WireSource<ModelSyncRow> = {
+  shape: 'model-sync-list-item',
+  id: (row) => row.id,
+  inputs: rowInputs,
+  toWire: (row) => modelSyncToListItem(parseModelSync(row)),
+};
 
 /** A model sync as an update body that changes nothing (encryption_passphrase left out: the update keeps it). */
 export function modelSyncToUpdateBody(sync: StoredModelSync): Record<string, unknown> {
