@@ -298,7 +298,9 @@ function run(
     if (result instanceof StoredRows) {
       fastifyReply.code(route.successStatus ?? 200);
       fastifyReply.type('application/json; charset=utf-8');
-      return { status: fastifyReply.statusCode, payload: storedRowsJson(result, endpoint, deps.wireJson) };
+      const json = storedRowsJson(result, endpoint, deps.wireJson);
+      const status = fastifyReply.statusCode;
+      return typeof json === 'string' ? { status, payload: json } : json.then((payload) => ({ status, payload }));
     }
     if (!(result instanceof Reply)) {
       fastifyReply.code(route.successStatus ?? (route.response ? 200 : 204));

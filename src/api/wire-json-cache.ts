@@ -37,6 +37,15 @@ export class WireJsonCache {
     this.#maxBytes = maxBytes;
   }
 
+  /** The JSON of the row `key` for `endpoint` if one was rendered from these very `inputs`. */
+  kept(key: string, inputs: readonly unknown[], endpoint: object): string | undefined {
+    const entry = this.#entries.get(key);
+    if (!entry || !sameInputs(entry.inputs, inputs)) return undefined;
+    const kept = entry.renderings.get(endpoint);
+    if (kept !== undefined) entry.recent = true;
+    return kept;
+  }
+
   /**
    * The JSON of the row `key` for `endpoint`: the one kept if it was rendered from these very `inputs`, otherwise
    * `render()`'s, kept for the next read. `inputs` must be every value the rendering depends on (primitives).

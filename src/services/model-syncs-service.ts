@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../domain/domain-error.ts';
 import { validateModelSyncSchedule, type ModelSyncSchedule } from '../domain/schedules/index.ts';
 import type { Filter, Identity, Override, SyncField, SyncMode } from '../engine/model-sync/model-sync-plan.ts';
 import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
-import type { ModelSyncRow } from '../persistence/repositories/model-syncs-repository.ts';
+import type { ModelSyncRevision, ModelSyncRow } from '../persistence/repositories/model-syncs-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
 import type { ConnectionsService } from './connections-service.ts';
@@ -204,25 +204,30 @@ export function modelSyncsService(
 
     /**
      * One page (updated_at desc, then id), or with `all` every matching sync (2024-02-08 and older). A page is
-     * read one row long to learn whether another page follows. The rows are as stored (parseModelSync reads one), so
-     * that a reader holding a sync's rendering parses only those that changed.
+     * read one row long to learn whether another page follows. As ids and revisions: a reader that keeps what it
+     * made of each sync reads whole rows (byIds) only for the revisions it has not seen.
      */
     async list(
       organizationId: string,
       query: ModelSyncListQuery,
       all: boolean,
-    ): Promise<{ rows: ModelSyncRow[]; nextPageToken?: string }> {
+    ): Promise<{ revisions: ModelSyncRevision[]; nextPageToken?: string }> {
       const filters = { active: query.active, mode: query.mode, targetConnectionId: query.target_connection_id };
-      if (all) return { rows: await repositories.modelSyncs.list(organizationId, filters) };
+      if (all) return { revisions: await repositories.modelSyncs.listRevisions(organizationId, filters) };
       const limit =
         query.limit === undefined || query.limit <= 0
           ? MODEL_SYNC_PAGE_LIMIT
           : Math.min(query.limit, MODEL_SYNC_PAGE_LIMIT);
       const after = query.page_token ? positionOf(query.page_token) : undefined;
-      const rows = await repositories.modelSyncs.list(organizationId, { ...filters, after, limit: limit + 1 });
+      const rows = await repositories.modelSyncs.listRevisions(organizationId, { ...filters, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = rows.length > limit ? page.at(-1)! : undefined;
-      return { rows: page, nextPageToken: last && pageToken([last.updated_at, last.id]) };
+      return { revisions: page, nextPageToken: last && pageToken([last.updated_at, last.id]) };
+    },
+
+    /** The organization's syncs among `ids` as stored, in no particular order (gone ones left out). */
+    byIds(organizationId: string, ids: readonly string[]): Promise<ModelSyncRow[]> {
+      return repositories.modelSyncs.byIds(organizationId, ids);
     },
 
     async create(caller: Principal, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {

@@ -29,11 +29,15 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       query: Type.Object({ active: Type.Optional(Type.Boolean()) }),
       response: BulkSyncListEnvelope,
       errors: [500],
-      handler: async ({ caller, query }) =>
-        StoredRows.list(
+      handler: async ({ caller, query }) => {
+        const { organizationId } = caller;
+        const revisions = await repositories.bulkSyncs.listRevisions(organizationId, { active: query.active });
+        return StoredRows.stamped(
           bulkSyncWireSource,
-          await repositories.bulkSyncs.list(caller.organizationId, { active: query.active }),
-        ),
+          revisions.map(({ id, revision }) => ({ id, stamp: [revision] })),
+          (ids) => repositories.bulkSyncs.byIds(organizationId, ids),
+        );
+      },
     },
     {
       operationId: 'bulkSync.create',

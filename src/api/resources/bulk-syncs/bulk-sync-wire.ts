@@ -41,6 +41,7 @@ export const bulkSyncWireSource: WireSource<BulkSyncRow> = {
   shape: 'bulk-sync',
   id: (row) => row.id,
   inputs: rowInputs,
+  stamp: (row) => [row.revision],
   toWire: bulkSyncToWire,
 };
 

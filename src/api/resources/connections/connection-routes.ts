@@ -31,7 +31,7 @@ export function connectionRoutes(
   const dayMs = 24 * 60 * 60 * 1000;
 
   /** Only connections that can be a proxy upstream have proxy calls to count. */
-  function proxied(row: ConnectionRow): boolean {
+  function proxied(row: Pick<ConnectionRow, 'type'>): boolean {
     return context.connectors.get(row.type)?.capabilities.includes('proxyUpstream') ?? false;
   }
 
@@ -47,6 +47,7 @@ export function connectionRoutes(
       inputs.push(calls);
       return inputs;
     },
+    stamp: ({ row, calls }) => [row.revision, calls],
     toWire: ({ row, calls }) =>
       connectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row), calls),
   };
@@ -58,14 +59,24 @@ export function connectionRoutes(
     return { row, calls };
   }
 
-  /** A list costs what its rows cost: one query for the rows, one for their proxy calls, redactions from memory. */
-  async function listWithCalls(rows: ConnectionRow[]) {
-    const ids = rows.filter(proxied).map((row) => row.id);
+  /**
+   * A list costs what its changed rows cost: one query for the ids and revisions, one for their proxy calls, and the
+   * whole rows of those whose JSON is not kept at that revision and count (redactions from memory).
+   */
+  async function connectionList(organizationId: string) {
+    const revisions = await repositories.connections.listRevisions(organizationId);
+    const ids = revisions.filter(proxied).map((row) => row.id);
     const calls =
       ids.length > 0
         ? await repositories.proxyCalls.callsSince(ids, new Date(context.clock.nowMs() - dayMs))
         : undefined;
-    return rows.map((row) => ({ row, calls: calls?.get(row.id) ?? 0 }));
+    const callsOf = (id: string) => calls?.get(id) ?? 0;
+    return StoredRows.stamped(
+      wireSource,
+      revisions.map(({ id, revision }) => ({ id, stamp: [revision, callsOf(id)] })),
+      async (wanted) =>
+        (await repositories.connections.byIds(organizationId, wanted)).map((row) => ({ row, calls: callsOf(row.id) })),
+    );
   }
 
   return [
@@ -77,8 +88,7 @@ export function connectionRoutes(
       access: 'organization',
       response: ConnectionListResponseEnvelope,
       errors: [500],
-      handler: async ({ caller }) =>
-        StoredRows.list(wireSource, await listWithCalls(await repositories.connections.list(caller.organizationId))),
+      handler: ({ caller }) => connectionList(caller.organizationId),
     },
     {
       operationId: 'connections.create',

@@ -36,9 +36,12 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       response: ListSyncResponseEnvelope,
       errors: [400, 404, 500],
       handler: async ({ caller, query }) => {
-        const { rows, nextPageToken } = await modelSyncs.list(caller.organizationId, query, query.full_list === true);
-        if (query.full_list === true) return StoredRows.list(modelSyncWireSource, rows);
-        return StoredRows.list(modelSyncListItemSource, rows, {
+        const { organizationId } = caller;
+        const { revisions, nextPageToken } = await modelSyncs.list(organizationId, query, query.full_list === true);
+        const stamps = revisions.map(({ id, revision }) => ({ id, stamp: [revision] }));
+        const load = (ids: string[]) => modelSyncs.byIds(organizationId, ids);
+        if (query.full_list === true) return StoredRows.stamped(modelSyncWireSource, stamps, load);
+        return StoredRows.stamped(modelSyncListItemSource, stamps, load, {
           pagination: nextPageToken ? { next_page_token: nextPageToken } : {},
         });
       },

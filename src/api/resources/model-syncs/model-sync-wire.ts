@@ -44,7 +44,7 @@ export function modelSyncToWire(sync: StoredModelSync) {
 }
 
 /** ListSyncItem: no mappings, filters or target document; the target as two ids. */
-export function modelSyncToListItem(sync: StoredModelSync) {
+function modelSyncToListItem(sync: StoredModelSync) {
   return Object.assign(commonFields(sync), {
     target_connection_id: sync.target_connection_id,
     target_object: sync.target_object ?? undefined,
@@ -56,6 +56,7 @@ export const modelSyncWireSource: WireSource<ModelSyncRow> = {
   shape: 'model-sync',
   id: (row) => row.id,
   inputs: rowInputs,
+  stamp: (row) => [row.revision],
   toWire: (row) => modelSyncToWire(parseModelSync(row)),
 };
 
@@ -64,6 +65,7 @@ export const modelSyncListItemSource: WireSource<ModelSyncRow> = {
   shape: 'model-sync-list-item',
   id: (row) => row.id,
   inputs: rowInputs,
+  stamp: (row) => [row.revision],
   toWire: (row) => modelSyncToListItem(parseModelSync(row)),
 };
 
