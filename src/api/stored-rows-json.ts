@@ -7,7 +7,9 @@ import type { WireJsonCache } from './wire-json-cache.ts';
 const listOpening = '{"data":[';
 
 function invalidEnvelope(endpoint: VersionedEndpoint): Error {
-  return new Error(`${endpoint.method} ${endpoint.path} in ${endpoint.version}: the converted list is not { data: [...] }`);
+  return new Error(
+    `${endpoint.method} ${endpoint.path} in ${endpoint.version}: the converted list is not { data: [...] }`,
+  );
 }
 
 /** One item as its list would show it: the item downgraded inside a list of one, so every conversion applies. */
@@ -54,7 +56,12 @@ async function stampedListJson<Row>(
   };
   if (!endpoint.itemwiseResponse) {
     const rows = inOrder(await load(stamps.map((stamp) => stamp.id)));
-    return wholeListJson(endpoint, source, rows.filter((row): row is Row => row !== undefined), envelope);
+    return wholeListJson(
+      endpoint,
+      source,
+      rows.filter((row): row is Row => row !== undefined),
+      envelope,
+    );
   }
   const items = new Array<string | undefined>(stamps.length);
   const missing: string[] = [];

@@ -20,7 +20,14 @@ import { createFakeClock } from '../kit/fake-clock.ts';
 import { createPostgresDatabase, type ScratchDatabase } from '../kit/services.ts';
 import { createModelSyncWorld, syncBody, type ModelSyncWorld } from './model-sync-kit.ts';
 
-const secrets = ['hunter2-password', 'api-token-secret', 'key-in-url-secret'];
+const secrets = ['api-token-secret', 'key-in-url-secret'];
+
+/** An HTTP API configuration with a secret in its URL and in its auth header, which no answer may show. */
+const partnerApi = (path: string, healthcheck: string) => ({
+  url: `https://user:key-in-url-secret@api.example.invalid/${path}`,
+  auth: { header: { name: 'Authorization', value: 'Bearer api-token-secret' } },
+  healthcheck,
+});
 
 for (const dialect of await availableDialects()) {
   describe(`cached resource reads (${dialect} metadata)`, () => {
@@ -68,7 +75,10 @@ for (const dialect of await availableDialects()) {
       for (const version of apiVersions)
         for (const path of paths()) {
           const response = await call(url, 'GET', path, { key, version });
-          texts.set(`${version} ${path}`, `${response.status} ${response.headers.get('content-type')} ${response.text}`);
+          texts.set(
+            `${version} ${path}`,
+            `${response.status} ${response.headers.get('content-type')} ${response.text}`,
+          );
         }
       return texts;
     }
@@ -143,11 +153,7 @@ for (const dialect of await availableDialects()) {
         await post('/api/connections', {
           name: 'Partner API',
           type: 'api',
-          configuration: {
-            url: 'https://user:key-in-url-secret@api.example.invalid/v1',
-            auth: { header: { name: 'Authorization', value: 'Bearer api-token-secret' } },
-            healthcheck: '/health',
-          },
+          configuration: partnerApi('v1', '/health'),
         })
       ).id;
     });
@@ -169,7 +175,8 @@ for (const dialect of await availableDialects()) {
 
     test('every version answers as it did without the cache; versions differ where they should', async () => {
       const answers = await agreed();
-      const bulk = (version: string) => JSON.parse(answers.get(`${version} ${bulkPath()}`)!.split(' ').slice(3).join(' '));
+      const bulk = (version: string) =>
+        JSON.parse(answers.get(`${version} ${bulkPath()}`)!.split(' ').slice(3).join(' '));
       assert.ok(bulk('2025-09-18').data.default_schedule);
       assert.equal(bulk('2025-09-18').data.schedule, undefined);
       assert.ok(bulk('2024-02-08').data.schedule);
@@ -179,8 +186,15 @@ for (const dialect of await availableDialects()) {
     test('a PUT of a bulk sync through the other server shows in the one and the list', async () => {
       const before = await agreed();
       const current = await call(servers.a.url, 'GET', bulkPath(), { key: apiKey });
-      const { id: _id, organization_id: _o, created_at: _c, created_by: _cb, updated_at: _u, updated_by: _ub, ...body } =
-        current.body.data;
+      const {
+        id: _id,
+        organization_id: _o,
+        created_at: _c,
+        created_by: _cb,
+        updated_at: _u,
+        updated_by: _ub,
+        ...body
+      } = current.body.data;
       await put('b', bulkPath(), { ...body, name: 'Renamed copy' });
       assertChanged(before, await agreed(), bulkPaths());
     });
@@ -216,24 +230,10 @@ for (const dialect of await availableDialects()) {
     test('a connection renamed and reconfigured shows, its secrets never do', async () => {
       const path = `/api/connections/${ids.connection}`;
       let before = await agreed();
-      await put('a', path, {
-        name: 'Partner API, renamed',
-        configuration: {
-          url: 'https://user:key-in-url-secret@api.example.invalid/v1',
-          auth: { header: { name: 'Authorization', value: 'Bearer api-token-secret' } },
-          healthcheck: '/health',
-        },
-      });
+      await put('a', path, { name: 'Partner API, renamed', configuration: partnerApi('v1', '/health') });
       assertChanged(before, await agreed(), [path, '/api/connections']);
       before = await agreed();
-      await put('b', path, {
-        name: 'Partner API, renamed',
-        configuration: {
-          url: 'https://user:key-in-url-secret@api.example.invalid/v2',
-          auth: { header: { name: 'Authorization', value: 'Bearer api-token-secret' } },
-          healthcheck: '/status',
-        },
-      });
+      await put('b', path, { name: 'Partner API, renamed', configuration: partnerApi('v2', '/status') });
       assertChanged(before, await agreed(), [path, '/api/connections']);
     });
 
@@ -261,10 +261,15 @@ for (const dialect of await availableDialects()) {
         body: { name: `Nothing ${randomUUID()}` },
       });
       assert.equal(role.status, 200, role.text);
-      const user = await call(servers.a.url, 'POST', `/api/organizations/${servers.a.ferry.bootstrap!.organizationId}/users`, {
-        key: partnerKey,
-        body: { email: `nobody-${randomUUID()}@cached.example`, role_ids: [role.body.data.id] },
-      });
+      const user = await call(
+        servers.a.url,
+        'POST',
+        `/api/organizations/${servers.a.ferry.bootstrap!.organizationId}/users`,
+        {
+          key: partnerKey,
+          body: { email: `nobody-${randomUUID()}@cached.example`, role_ids: [role.body.data.id] },
+        },
+      );
       assert.equal(user.status, 200, user.text);
       const key = await call(
         servers.a.url,
@@ -277,7 +282,11 @@ for (const dialect of await availableDialects()) {
         const answers = await readAll(servers[name].url, key.body.data.value);
         for (const [where, text] of answers) {
           const [status] = text.split(' ');
-          if (where.includes('/api/bulk/syncs/') || where.includes('/api/syncs/') || where.includes('/api/connections/'))
+          if (
+            where.includes('/api/bulk/syncs/') ||
+            where.includes('/api/syncs/') ||
+            where.includes('/api/connections/')
+          )
             assert.notEqual(status, '200', `${name} ${where}: ${text}`);
           else if (status === '200') assert.match(text, /"data":\[\]/, `${name} ${where}`);
         }

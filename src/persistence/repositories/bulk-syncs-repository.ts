@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { BulkSyncSchemasTable, BulkSyncsTable, Database, RowRevision } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
-import { inChunks } from './in-chunks.ts';
+import { rowsByIds } from './rows-by-ids.ts';
 
 export type BulkSyncRow = BulkSyncsTable;
 export type BulkSyncSchemaRow = BulkSyncSchemasTable;
@@ -44,14 +44,7 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
     },
     /** The organization's syncs among `ids`, in no particular order (ids of other organizations or gone: left out). */
     byIds(organizationId: string, ids: readonly string[]): Promise<BulkSyncRow[]> {
-      return inChunks(ids, (chunk) =>
-        db
-          .selectFrom('bulk_syncs')
-          .selectAll()
-          .where('organization_id', '=', organizationId)
-          .where('id', 'in', chunk)
-          .execute(),
-      );
+      return rowsByIds(db, 'bulk_syncs', organizationId, ids);
     },
     /** Replaces the sync row and, when given, its whole schema list, in one transaction. */
     async update(

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { ConnectionsTable, Database, RowRevision } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
-import { inChunks } from './in-chunks.ts';
+import { rowsByIds } from './rows-by-ids.ts';
 
 export type ConnectionRow = ConnectionsTable;
 
@@ -35,14 +35,7 @@ export function connectionsRepository(db: Kysely<Database>) {
     },
     /** The organization's connections among `ids`, in no particular order (others' or gone: left out). */
     byIds(organizationId: string, ids: readonly string[]): Promise<ConnectionRow[]> {
-      return inChunks(ids, (chunk) =>
-        db
-          .selectFrom('connections')
-          .selectAll()
-          .where('organization_id', '=', organizationId)
-          .where('id', 'in', chunk)
-          .execute(),
-      );
+      return rowsByIds(db, 'connections', organizationId, ids);
     },
     listSharedCopies(parentId: string): Promise<ConnectionRow[]> {
       return db

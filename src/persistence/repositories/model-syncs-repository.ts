@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, ModelSyncsTable, RowRevision } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
-import { inChunks } from './in-chunks.ts';
+import { rowsByIds } from './rows-by-ids.ts';
 
 export type ModelSyncRow = ModelSyncsTable;
 
@@ -70,14 +70,7 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     },
     /** The organization's syncs among `ids`, in no particular order (ids of other organizations or gone: left out). */
     byIds(organizationId: string, ids: readonly string[]): Promise<ModelSyncRow[]> {
-      return inChunks(ids, (chunk) =>
-        db
-          .selectFrom('model_syncs')
-          .selectAll()
-          .where('organization_id', '=', organizationId)
-          .where('id', 'in', chunk)
-          .execute(),
-      );
+      return rowsByIds(db, 'model_syncs', organizationId, ids);
     },
     async update(organizationId: string, id: string, changes: Partial<ModelSyncRow>): Promise<void> {
       await db

@@ -51,23 +51,21 @@ function modelSyncToListItem(sync: StoredModelSync) {
   });
 }
 
+function modelSyncSource(shape: string, toWire: (sync: StoredModelSync) => unknown): WireSource<ModelSyncRow> {
+  return {
+    shape,
+    id: (row) => row.id,
+    inputs: rowInputs,
+    stamp: (row) => [row.revision],
+    toWire: (row) => toWire(parseModelSync(row)),
+  };
+}
+
 /** SyncResponse, from the row alone: parsed only when the row changed since its JSON was rendered. */
-export const modelSyncWireSource: WireSource<ModelSyncRow> = {
-  shape: 'model-sync',
-  id: (row) => row.id,
-  inputs: rowInputs,
-  stamp: (row) => [row.revision],
-  toWire: (row) => modelSyncToWire(parseModelSync(row)),
-};
+export const modelSyncWireSource = modelSyncSource('model-sync', modelSyncToWire);
 
 /** ListSyncItem, from the row alone. */
-export const modelSyncListItemSource: WireSource<ModelSyncRow> = {
-  shape: 'model-sync-list-item',
-  id: (row) => row.id,
-  inputs: rowInputs,
-  stamp: (row) => [row.revision],
-  toWire: (row) => modelSyncToListItem(parseModelSync(row)),
-};
+export const modelSyncListItemSource = modelSyncSource('model-sync-list-item', modelSyncToListItem);
 
 /** A model sync as an update body that changes nothing (encryption_passphrase left out: the update keeps it). */
 export function modelSyncToUpdateBody(sync: StoredModelSync): Record<string, unknown> {
