@@ -43,6 +43,8 @@ export const ferryDefaults = {
   },
   /** Model-sync state kept in memory per worker (FERRY_STATE_CACHE_MB), in bytes. */
   stateCacheBytes: 128 * 1024 * 1024,
+  /** Rendered JSON of stored resources kept per API process (FERRY_WIRE_CACHE_MB), in bytes. */
+  wireJsonCacheBytes: 64 * 1024 * 1024,
   /**
    * State keys a model-sync run loads whole before diffing, when the sync's state is at most this big
    * (src/engine/model-sync/state/state-cache.ts); larger states are diffed in the store batch by batch.
@@ -159,6 +161,12 @@ export interface FerryConfig {
    */
   stateCacheBytes: number;
   /**
+   * What an API process may keep of the JSON it rendered for stored bulk syncs, model syncs and connections, in bytes
+   * (estimated), reused while a row reads back unchanged (src/api/wire-json-cache.ts). Env FERRY_WIRE_CACHE_MB; 0
+   * turns the cache off. Default 64 MB.
+   */
+  wireJsonCacheBytes: number;
+  /**
    * How long a queued job stays claimed without its worker renewing the lease. An execution whose worker was killed
    * resumes on another worker after this (the same worker, restarted, resumes it at once). Env FERRY_QUEUE_LEASE_MS.
    * Default 20 s.
@@ -239,6 +247,12 @@ function parsePort(value: string | number | undefined, fallback: number, name = 
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`${name} must be an integer from 0 to 65535, got ${value}`);
   return port;
+}
+
+/** A size given in MB as bytes; unset or empty is the default (in bytes), 0 is 0. */
+function megabytes(value: string | undefined, fallbackBytes: number, name: string): number {
+  if (value === undefined || value === '') return fallbackBytes;
+  return value === '0' ? 0 : positiveInteger(value, 0, name) * 1024 * 1024;
 }
 
 function positiveInteger(value: string | undefined, fallback: number, name: string): number {
@@ -342,14 +356,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       env.FERRY_ENTITY_CACHE_MS === '0'
         ? 0
         : positiveInteger(env.FERRY_ENTITY_CACHE_MS, ferryDefaults.entityCacheTtlMs, 'FERRY_ENTITY_CACHE_MS'),
-    stateCacheBytes:
-      env.FERRY_STATE_CACHE_MB === undefined || env.FERRY_STATE_CACHE_MB === ''
-        ? ferryDefaults.stateCacheBytes
-        : (env.FERRY_STATE_CACHE_MB === '0'
-            ? 0
-            : positiveInteger(env.FERRY_STATE_CACHE_MB, 0, 'FERRY_STATE_CACHE_MB')) *
-          1024 *
-          1024,
+    stateCacheBytes: megabytes(env.FERRY_STATE_CACHE_MB, ferryDefaults.stateCacheBytes, 'FERRY_STATE_CACHE_MB'),
+    wireJsonCacheBytes: megabytes(env.FERRY_WIRE_CACHE_MB, ferryDefaults.wireJsonCacheBytes, 'FERRY_WIRE_CACHE_MB'),
     workerConcurrency: positiveInteger(
       env.FERRY_WORKER_CONCURRENCY,
       ferryDefaults.worker.concurrency,

@@ -9,6 +9,9 @@ import { knownApiError } from './domain-error-mapping.ts';
 import type { Authenticator } from './auth/authenticate.ts';
 import { callerScope, type Caller } from './auth/caller.ts';
 import { Reply } from './route.ts';
+import { StoredRows } from './stored-rows.ts';
+import { storedRowsJson } from './stored-rows-json.ts';
+import type { WireJsonCache } from './wire-json-cache.ts';
 import type { VersionedEndpoint } from './versioning/migrate.ts';
 import type { ApiVersion } from './versioning/versions.ts';
 import { compileValidator, type InputValidator } from './validation.ts';
@@ -26,6 +29,8 @@ export interface DispatchDeps {
    * in-process read caches (the entity lookup's) never serve what this process has just changed.
    */
   onWrite?: () => void;
+  /** Rows' JSON per version, reused while the rows read back the same (StoredRows answers). */
+  wireJson: WireJsonCache;
 }
 
 interface PreparedEndpoint {
@@ -290,6 +295,13 @@ function run(
   if (onWrite) handled.catch(onWrite);
   return handled.then((result) => {
     onWrite?.();
+    if (result instanceof StoredRows) {
+      fastifyReply.code(route.successStatus ?? 200);
+      fastifyReply.type('application/json; charset=utf-8');
+      const json = storedRowsJson(result, endpoint, deps.wireJson);
+      const status = fastifyReply.statusCode;
+      return typeof json === 'string' ? { status, payload: json } : json.then((payload) => ({ status, payload }));
+    }
     if (!(result instanceof Reply)) {
       fastifyReply.code(route.successStatus ?? (route.response ? 200 : 204));
       return render(endpoint, fastifyReply, result);

@@ -7,6 +7,7 @@ import { DomainError, notFound } from '../domain/domain-error.ts';
 import type { ObjectKind, PolicyActionName } from '../domain/permission-model.ts';
 import type { PermissionsService } from '../services/permissions-service.ts';
 import { routeKey, type HandlerInput, type PrecheckInput, type RouteDefinition } from './route.ts';
+import { StoredRows } from './stored-rows.ts';
 
 type BodyPath = readonly string[];
 /** Connections a body names, and the action each needs (reading from it, writing into it). */
@@ -218,6 +219,11 @@ function guard(
     return async (input: HandlerInput) => {
       const readable = await permissions.readableIds(input.caller, rule.list);
       const result = await handler(input);
+      if (result instanceof StoredRows) {
+        // Its rows are filtered by their id: a rule naming another field would filter on the wrong one.
+        if (idField !== 'id') throw new Error(`${rule.list} list: stored rows are filtered by id, not ${idField}`);
+        return readable ? result.only((id) => readable.has(id)) : result;
+      }
       const data = dataOf(result);
       if (!readable || !Array.isArray(data)) return result;
       (result as { data: unknown[] }).data = data.filter((item) =>

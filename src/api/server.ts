@@ -12,6 +12,7 @@ import type { AppContext } from '../app-context.ts';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { maxBodyDepth, nestsDeeperThan } from './body-depth.ts';
 import { registerEndpoints } from './dispatcher.ts';
+import { WireJsonCache } from './wire-json-cache.ts';
 import { ApiError } from './errors.ts';
 import { createErrorRenderer } from './error-response.ts';
 import { createIdempotencyGate } from './idempotency.ts';
@@ -164,6 +165,7 @@ export async function buildServer(context: AppContext, options: BuildServerOptio
     ),
     renderError,
     onWrite: () => context.entities.forgetCached(),
+    wireJson: new WireJsonCache(context.config.wireJsonCacheBytes),
   });
 
   const openApiCache = new Map<string, string>();

@@ -71,6 +71,9 @@ interface SettingsTable {
   value: string;
 }
 
+/** A row's revision: a number on SQLite, a bigint's text on PostgreSQL. Compared only for equality. */
+export type RowRevision = number | string;
+
 export interface ConnectionsTable {
   id: string;
   organization_id: string;
@@ -90,6 +93,8 @@ export interface ConnectionsTable {
   created_by: string | null;
   updated_at: string;
   updated_by: string | null;
+  /** Replaced with a new random value by the database on every insert and update (migration 0015); Ferry never sets it. */
+  revision?: RowRevision;
 }
 
 interface ProxyCallsTable {
@@ -246,6 +251,8 @@ export interface BulkSyncsTable {
   created_by: string | null;
   updated_at: string;
   updated_by: string | null;
+  /** Replaced with a new random value by the database on every insert and update (migration 0015); Ferry never sets it. */
+  revision?: RowRevision;
 }
 
 export interface BulkSyncSchemasTable {
@@ -327,6 +334,8 @@ export interface ModelSyncsTable {
   created_by: string | null;
   updated_at: string;
   updated_by: string | null;
+  /** Replaced with a new random value by the database on every insert and update (migration 0015); Ferry never sets it. */
+  revision?: RowRevision;
 }
 
 /** One run of a model sync. */

@@ -8,7 +8,7 @@ import { DomainError, notFound } from '../domain/domain-error.ts';
 import { validateModelSyncSchedule, type ModelSyncSchedule } from '../domain/schedules/index.ts';
 import type { Filter, Identity, Override, SyncField, SyncMode } from '../engine/model-sync/model-sync-plan.ts';
 import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
-import type { ModelSyncRow } from '../persistence/repositories/model-syncs-repository.ts';
+import type { ModelSyncRevision, ModelSyncRow } from '../persistence/repositories/model-syncs-repository.ts';
 import { nowIso } from '../persistence/repositories/clock.ts';
 import { actorOf } from './actor.ts';
 import type { ConnectionsService } from './connections-service.ts';
@@ -89,15 +89,24 @@ export function parseModelSync(row: ModelSyncRow): StoredModelSync {
   };
 }
 
+/** The organization's sync as stored, or not found (another organization's id is not found too). */
+async function requireModelSyncRow(
+  context: Pick<AppContext, 'repositories'>,
+  organizationId: string,
+  id: string,
+): Promise<ModelSyncRow> {
+  const row = await context.repositories.modelSyncs.get(organizationId, id);
+  if (!row) throw notFound('model sync');
+  return row;
+}
+
 /** The organization's sync, or not found (another organization's id is not found too). */
 export async function requireModelSync(
   context: Pick<AppContext, 'repositories'>,
   organizationId: string,
   id: string,
 ): Promise<StoredModelSync> {
-  const row = await context.repositories.modelSyncs.get(organizationId, id);
-  if (!row) throw notFound('model sync');
-  return parseModelSync(row);
+  return parseModelSync(await requireModelSyncRow(context, organizationId, id));
 }
 
 /** The request body of POST /api/syncs and PUT /api/syncs/{id} (CreateSyncRequest / UpdateSyncRequest). */
@@ -190,27 +199,35 @@ export function modelSyncsService(
 
   return {
     requireModelSync: (organizationId: string, id: string) => requireModelSync(context, organizationId, id),
+    /** As stored: a reader that renders the sync only when it changed parses it then (parseModelSync). */
+    requireModelSyncRow: (organizationId: string, id: string) => requireModelSyncRow(context, organizationId, id),
 
     /**
      * One page (updated_at desc, then id), or with `all` every matching sync (2024-02-08 and older). A page is
-     * read one row long to learn whether another page follows.
+     * read one row long to learn whether another page follows. As ids and revisions: a reader that keeps what it
+     * made of each sync reads whole rows (byIds) only for the revisions it has not seen.
      */
     async list(
       organizationId: string,
       query: ModelSyncListQuery,
       all: boolean,
-    ): Promise<{ syncs: StoredModelSync[]; nextPageToken?: string }> {
+    ): Promise<{ revisions: ModelSyncRevision[]; nextPageToken?: string }> {
       const filters = { active: query.active, mode: query.mode, targetConnectionId: query.target_connection_id };
-      if (all) return { syncs: (await repositories.modelSyncs.list(organizationId, filters)).map(parseModelSync) };
+      if (all) return { revisions: await repositories.modelSyncs.listRevisions(organizationId, filters) };
       const limit =
         query.limit === undefined || query.limit <= 0
           ? MODEL_SYNC_PAGE_LIMIT
           : Math.min(query.limit, MODEL_SYNC_PAGE_LIMIT);
       const after = query.page_token ? positionOf(query.page_token) : undefined;
-      const rows = await repositories.modelSyncs.list(organizationId, { ...filters, after, limit: limit + 1 });
+      const rows = await repositories.modelSyncs.listRevisions(organizationId, { ...filters, after, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = rows.length > limit ? page.at(-1)! : undefined;
-      return { syncs: page.map(parseModelSync), nextPageToken: last && pageToken([last.updated_at, last.id]) };
+      return { revisions: page, nextPageToken: last && pageToken([last.updated_at, last.id]) };
+    },
+
+    /** The organization's syncs among `ids` as stored, in no particular order (gone ones left out). */
+    byIds(organizationId: string, ids: readonly string[]): Promise<ModelSyncRow[]> {
+      return repositories.modelSyncs.byIds(organizationId, ids);
     },
 
     async create(caller: Principal, organizationId: string, body: ModelSyncRequest): Promise<StoredModelSync> {

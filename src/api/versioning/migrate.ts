@@ -20,6 +20,17 @@ export interface VersionedEndpoint {
   mergePatch: boolean;
   upgradeRequest(request: VersionedRequest): VersionedRequest;
   downgradeResponse(body: unknown): unknown;
+  /**
+   * Whether a list answer `{ data: [...] }` converts item by item: no conversion applies to the envelope or to its
+   * `data` array as a whole, so each item's JSON can be rendered alone (src/api/stored-rows-json.ts).
+   */
+  itemwiseResponse: boolean;
+}
+
+/** The title of the envelope's `data` schema and of the envelope itself, which a whole-list conversion would name. */
+function envelopeTitles(response: RouteDefinition['response']): string[] {
+  const node = response as { title?: unknown; properties?: Record<string, { title?: unknown }> } | undefined;
+  return [node?.title, node?.properties?.data?.title].filter((title): title is string => typeof title === 'string');
 }
 
 /** The changes between the newest version and `version`, newest first. */
@@ -117,9 +128,15 @@ export function planEndpoint(
   const downSteps = applicable.map((change) => ({
     converters: typeConverters(change, 'down'),
     responseConverters: change.instructions.flatMap((instruction) =>
-      instruction.kind === 'response-converted' && instruction.route === key ? [instruction.down] : [],
+      instruction.kind === 'response-converted' && instruction.route === key && instruction.down
+        ? [instruction.down]
+        : [],
     ),
   }));
+  const titles = envelopeTitles(route.response);
+  const itemwiseResponse = downSteps.every(
+    (step) => step.responseConverters.length === 0 && titles.every((title) => !step.converters.has(title)),
+  );
 
   const upgradeRequest = (request: VersionedRequest): VersionedRequest => {
     let current = request;
@@ -143,7 +160,18 @@ export function planEndpoint(
     }
     return current;
   };
-  return { route, version, method, path, paramRenames, access, mergePatch, upgradeRequest, downgradeResponse };
+  return {
+    route,
+    version,
+    method,
+    path,
+    paramRenames,
+    access,
+    mergePatch,
+    upgradeRequest,
+    downgradeResponse,
+    itemwiseResponse,
+  };
 }
 
 /** Every endpoint in every version. */

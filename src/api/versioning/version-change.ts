@@ -43,11 +43,14 @@ export type VersionInstruction =
       up: (request: VersionedRequest) => VersionedRequest;
       schema: RouteSchemaEffect | 'unchanged';
     }
-  /** Conversion of one endpoint's success body to the older shape, documented by `schema` or `olderSchema`. */
+  /**
+   * Conversion of one endpoint's success body to the older shape, documented by `schema` or `olderSchema`. Without
+   * `down` the body is sent as it is and only its documented schema differs.
+   */
   | {
       kind: 'response-converted';
       route: RouteKey;
-      down: (body: unknown) => unknown;
+      down?: (body: unknown) => unknown;
       schema?: SchemaEffect;
       olderSchema?: TSchema;
     }

@@ -14,6 +14,7 @@ import * as scheduleStates from './0011-schedule-states.ts';
 import * as rolesAndPolicies from './0012-roles-and-policies.ts';
 import * as eventsWebhooksNotifications from './0013-events-webhooks-notifications.ts';
 import * as changeCaptureStreams from './0014-change-capture-streams.ts';
+import * as rowRevisions from './0015-row-revisions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012-roles-and-policies': rolesAndPolicies,
   '0013-events-webhooks-notifications': eventsWebhooksNotifications,
   '0014-change-capture-streams': changeCaptureStreams,
+  '0015-row-revisions': rowRevisions,
 };

@@ -1,7 +1,8 @@
 // Bulk syncs and their schema settings, always within one organization.
 import type { Kysely } from 'kysely';
-import type { BulkSyncSchemasTable, BulkSyncsTable, Database } from '../schema.ts';
+import type { BulkSyncSchemasTable, BulkSyncsTable, Database, RowRevision } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
+import { rowsByIds } from './rows-by-ids.ts';
 
 export type BulkSyncRow = BulkSyncsTable;
 export type BulkSyncSchemaRow = BulkSyncSchemasTable;
@@ -11,6 +12,11 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
   const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  const listed = (organizationId: string, options: { active?: boolean }) => {
+    let query = db.selectFrom('bulk_syncs').where('organization_id', '=', organizationId);
+    if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
+    return query.orderBy('updated_at', 'desc').orderBy('id');
+  };
   return {
     async insert(row: BulkSyncRow, schemas: BulkSyncSchemaRow[]): Promise<void> {
       await db.transaction().execute(async (tx) => {
@@ -25,9 +31,20 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
       return db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).executeTakeFirst();
     },
     list(organizationId: string, options: { active?: boolean } = {}): Promise<BulkSyncRow[]> {
-      let query = db.selectFrom('bulk_syncs').selectAll().where('organization_id', '=', organizationId);
-      if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
-      return query.orderBy('updated_at', 'desc').orderBy('id').execute();
+      return listed(organizationId, options).selectAll().execute();
+    },
+    /** What `list` would give, as ids and revisions only (in its order). */
+    listRevisions(
+      organizationId: string,
+      options: { active?: boolean } = {},
+    ): Promise<Array<{ id: string; revision: RowRevision }>> {
+      return listed(organizationId, options).select(['id', 'revision']).execute() as Promise<
+        Array<{ id: string; revision: RowRevision }>
+      >;
+    },
+    /** The organization's syncs among `ids`, in no particular order (ids of other organizations or gone: left out). */
+    byIds(organizationId: string, ids: readonly string[]): Promise<BulkSyncRow[]> {
+      return rowsByIds(db, 'bulk_syncs', organizationId, ids);
     },
     /** Replaces the sync row and, when given, its whole schema list, in one transaction. */
     async update(

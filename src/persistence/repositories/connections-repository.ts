@@ -1,7 +1,8 @@
 // Connections, always read and written within one organization.
 import type { Kysely } from 'kysely';
-import type { ConnectionsTable, Database } from '../schema.ts';
+import type { ConnectionsTable, Database, RowRevision } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
+import { rowsByIds } from './rows-by-ids.ts';
 
 export type ConnectionRow = ConnectionsTable;
 
@@ -10,6 +11,8 @@ export function connectionsRepository(db: Kysely<Database>) {
   const connectionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('connections').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  const listed = (organizationId: string) =>
+    db.selectFrom('connections').where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id');
   return {
     async insert(row: ConnectionRow): Promise<void> {
       await db.insertInto('connections').values(row).execute();
@@ -22,13 +25,17 @@ export function connectionsRepository(db: Kysely<Database>) {
       return db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst();
     },
     list(organizationId: string): Promise<ConnectionRow[]> {
-      return db
-        .selectFrom('connections')
-        .selectAll()
-        .where('organization_id', '=', organizationId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      return listed(organizationId).selectAll().execute();
+    },
+    /** What `list` would give, as ids, revisions and types only (in its order). */
+    listRevisions(organizationId: string): Promise<Array<{ id: string; revision: RowRevision; type: string }>> {
+      return listed(organizationId).select(['id', 'revision', 'type']).execute() as Promise<
+        Array<{ id: string; revision: RowRevision; type: string }>
+      >;
+    },
+    /** The organization's connections among `ids`, in no particular order (others' or gone: left out). */
+    byIds(organizationId: string, ids: readonly string[]): Promise<ConnectionRow[]> {
+      return rowsByIds(db, 'connections', organizationId, ids);
     },
     listSharedCopies(parentId: string): Promise<ConnectionRow[]> {
       return db

@@ -1,7 +1,8 @@
 // Model syncs, always within one organization.
 import type { Kysely } from 'kysely';
-import type { Database, ModelSyncsTable } from '../schema.ts';
+import type { Database, ModelSyncsTable, RowRevision } from '../schema.ts';
 import { reusableQuery } from '../reusable-query.ts';
+import { rowsByIds } from './rows-by-ids.ts';
 
 export type ModelSyncRow = ModelSyncsTable;
 
@@ -17,11 +18,36 @@ export interface ModelSyncListOptions {
   limit?: number;
 }
 
+export interface ModelSyncRevision {
+  id: string;
+  revision: RowRevision;
+  updated_at: string;
+}
+
 export function modelSyncsRepository(db: Kysely<Database>) {
   // On the path of every /api/syncs/{id}… route (executions and logs included) and of entity lookups.
   const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('model_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  const listed = (organizationId: string, options: ModelSyncListOptions) => {
+    let query = db.selectFrom('model_syncs').where('organization_id', '=', organizationId);
+    if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
+    if (options.mode !== undefined) query = query.where('mode', '=', options.mode);
+    if (options.targetConnectionId !== undefined)
+      query = query.where('target_connection_id', '=', options.targetConnectionId);
+    const after = options.after;
+    if (after) {
+      query = query.where((eb) =>
+        eb.or([
+          eb('updated_at', '<', after.updatedAt),
+          eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+    query = query.orderBy('updated_at', 'desc').orderBy('id');
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return query;
+  };
   return {
     async insert(row: ModelSyncRow): Promise<void> {
       await db.insertInto('model_syncs').values(row).execute();
@@ -34,23 +60,17 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     },
     /** Most recently updated first, ties by id; uses the (organization_id, updated_at, id) index. */
     list(organizationId: string, options: ModelSyncListOptions = {}): Promise<ModelSyncRow[]> {
-      let query = db.selectFrom('model_syncs').selectAll().where('organization_id', '=', organizationId);
-      if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
-      if (options.mode !== undefined) query = query.where('mode', '=', options.mode);
-      if (options.targetConnectionId !== undefined)
-        query = query.where('target_connection_id', '=', options.targetConnectionId);
-      const after = options.after;
-      if (after) {
-        query = query.where((eb) =>
-          eb.or([
-            eb('updated_at', '<', after.updatedAt),
-            eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '>', after.id)]),
-          ]),
-        );
-      }
-      query = query.orderBy('updated_at', 'desc').orderBy('id');
-      if (options.limit !== undefined) query = query.limit(options.limit);
-      return query.execute();
+      return listed(organizationId, options).selectAll().execute();
+    },
+    /** What `list` would give, as ids, revisions and update times only (in its order). */
+    listRevisions(organizationId: string, options: ModelSyncListOptions = {}): Promise<ModelSyncRevision[]> {
+      return listed(organizationId, options).select(['id', 'revision', 'updated_at']).execute() as Promise<
+        ModelSyncRevision[]
+      >;
+    },
+    /** The organization's syncs among `ids`, in no particular order (ids of other organizations or gone: left out). */
+    byIds(organizationId: string, ids: readonly string[]): Promise<ModelSyncRow[]> {
+      return rowsByIds(db, 'model_syncs', organizationId, ids);
     },
     async update(organizationId: string, id: string, changes: Partial<ModelSyncRow>): Promise<void> {
       await db

@@ -13,7 +13,8 @@ import {
   CreateBulkSyncRequest,
   UpdateBulkSyncRequest,
 } from './bulk-sync-schemas.ts';
-import { bulkSyncToUpdateBody, bulkSyncToWire } from './bulk-sync-wire.ts';
+import { StoredRows } from '../../stored-rows.ts';
+import { bulkSyncToUpdateBody, bulkSyncToWire, bulkSyncWireSource } from './bulk-sync-wire.ts';
 
 export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService): RouteDefinition[] {
   const { repositories } = context;
@@ -28,9 +29,15 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       query: Type.Object({ active: Type.Optional(Type.Boolean()) }),
       response: BulkSyncListEnvelope,
       errors: [500],
-      handler: async ({ caller, query }) => ({
-        data: (await repositories.bulkSyncs.list(caller.organizationId, { active: query.active })).map(bulkSyncToWire),
-      }),
+      handler: async ({ caller, query }) => {
+        const { organizationId } = caller;
+        const revisions = await repositories.bulkSyncs.listRevisions(organizationId, { active: query.active });
+        return StoredRows.stamped(
+          bulkSyncWireSource,
+          revisions.map(({ id, revision }) => ({ id, stamp: [revision] })),
+          (ids) => repositories.bulkSyncs.byIds(organizationId, ids),
+        );
+      },
     },
     {
       operationId: 'bulkSync.create',
@@ -57,7 +64,8 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       query: Type.Object({ refresh_schemas: Type.Optional(Type.Boolean()) }),
       response: BulkSyncResponseEnvelope,
       errors: [404],
-      handler: async ({ caller, params }) => ({ data: bulkSyncToWire(await bulkSyncs.requireSync(caller, params.id)) }),
+      handler: async ({ caller, params }) =>
+        StoredRows.one(bulkSyncWireSource, await bulkSyncs.requireSync(caller, params.id)),
     },
     {
       operationId: 'bulkSync.update',

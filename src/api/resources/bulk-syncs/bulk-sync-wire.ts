@@ -5,6 +5,7 @@ import {
   type StoredBulkSchedules,
 } from '../../../domain/schedules/index.ts';
 import { copyOwnProperty } from '../../own-property.ts';
+import { rowInputs, type WireSource } from '../../stored-rows.ts';
 import type { BulkSyncRow, BulkSyncSchemaRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
 import type { BulkSchemaSettings, BulkSchemaView, BulkSyncSettings } from '../../../services/bulk-syncs-service.ts';
 
@@ -34,6 +35,15 @@ export function bulkSyncToWire(row: BulkSyncRow) {
   wire.updated_by = row.updated_by ? JSON.parse(row.updated_by) : undefined;
   return wire as unknown as BulkSyncWire;
 }
+
+/** A bulk sync's wire object is its row's alone (schedules and settings are columns of it). */
+export const bulkSyncWireSource: WireSource<BulkSyncRow> = {
+  shape: 'bulk-sync',
+  id: (row) => row.id,
+  inputs: rowInputs,
+  stamp: (row) => [row.revision],
+  toWire: bulkSyncToWire,
+};
 
 type BulkSyncWire = Pick<
   BulkSyncRow,

@@ -7,6 +7,7 @@ import type { ConnectionsService } from '../../../services/connections-service.t
 import type { ChangeStreamsService } from '../../../services/change-streams-service.ts';
 import type { ConnectionRow } from '../../../persistence/repositories/connections-repository.ts';
 import { IdParams } from '../envelope.ts';
+import { rowInputs, StoredRows, type WireSource } from '../../stored-rows.ts';
 import {
   ConnectionListResponseEnvelope,
   ConnectionResponseEnvelope,
@@ -30,31 +31,51 @@ export function connectionRoutes(
   const dayMs = 24 * 60 * 60 * 1000;
 
   /** Only connections that can be a proxy upstream have proxy calls to count. */
-  function proxied(row: ConnectionRow): boolean {
+  function proxied(row: Pick<ConnectionRow, 'type'>): boolean {
     return context.connectors.get(row.type)?.capabilities.includes('proxyUpstream') ?? false;
   }
 
-  async function toWire(row: ConnectionRow) {
+  /**
+   * A connection's wire object is built from its row (the redaction from the row's ciphertext, the type summary from
+   * the process's connectors) and its proxy calls of the last 24 h, counted on every read.
+   */
+  const wireSource: WireSource<{ row: ConnectionRow; calls: number }> = {
+    shape: 'connection',
+    id: ({ row }) => row.id,
+    inputs: ({ row, calls }) => {
+      const inputs = rowInputs(row);
+      inputs.push(calls);
+      return inputs;
+    },
+    stamp: ({ row, calls }) => [row.revision, calls],
+    toWire: ({ row, calls }) =>
+      connectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row), calls),
+  };
+
+  async function withCalls(row: ConnectionRow) {
     const calls = proxied(row)
       ? (await repositories.proxyCalls.countSince(row.id, new Date(context.clock.nowMs() - dayMs))).calls
       : 0;
-    return connectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row), calls);
+    return { row, calls };
   }
 
-  /** A list costs what its rows cost: one query for the rows, one for their proxy calls, redactions from memory. */
-  async function listToWire(rows: ConnectionRow[]) {
-    const ids = rows.filter(proxied).map((row) => row.id);
+  /**
+   * A list costs what its changed rows cost: one query for the ids and revisions, one for their proxy calls, and the
+   * whole rows of those whose JSON is not kept at that revision and count (redactions from memory).
+   */
+  async function connectionList(organizationId: string) {
+    const revisions = await repositories.connections.listRevisions(organizationId);
+    const ids = revisions.filter(proxied).map((row) => row.id);
     const calls =
       ids.length > 0
         ? await repositories.proxyCalls.callsSince(ids, new Date(context.clock.nowMs() - dayMs))
         : undefined;
-    return rows.map((row) =>
-      connectionToWire(
-        row,
-        context.connectors.get(row.type),
-        connections.redactedConfiguration(row),
-        calls?.get(row.id) ?? 0,
-      ),
+    const callsOf = (id: string) => calls?.get(id) ?? 0;
+    return StoredRows.stamped(
+      wireSource,
+      revisions.map(({ id, revision }) => ({ id, stamp: [revision, callsOf(id)] })),
+      async (wanted) =>
+        (await repositories.connections.byIds(organizationId, wanted)).map((row) => ({ row, calls: callsOf(row.id) })),
     );
   }
 
@@ -67,9 +88,7 @@ export function connectionRoutes(
       access: 'organization',
       response: ConnectionListResponseEnvelope,
       errors: [500],
-      handler: async ({ caller }) => ({
-        data: await listToWire(await repositories.connections.list(caller.organizationId)),
-      }),
+      handler: ({ caller }) => connectionList(caller.organizationId),
     },
     {
       operationId: 'connections.create',
@@ -97,9 +116,8 @@ export function connectionRoutes(
       params: IdParams,
       response: ConnectionResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) => ({
-        data: await toWire(await connections.requireConnection(caller, params.id)),
-      }),
+      handler: async ({ caller, params }) =>
+        StoredRows.one(wireSource, await withCalls(await connections.requireConnection(caller, params.id))),
     },
     {
       operationId: 'connections.update',

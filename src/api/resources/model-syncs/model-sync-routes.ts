@@ -14,7 +14,13 @@ import {
   SyncResponseEnvelope,
   UpdateSyncRequest,
 } from './model-sync-schemas.ts';
-import { modelSyncToListItem, modelSyncToUpdateBody, modelSyncToWire } from './model-sync-wire.ts';
+import { StoredRows } from '../../stored-rows.ts';
+import {
+  modelSyncListItemSource,
+  modelSyncToUpdateBody,
+  modelSyncToWire,
+  modelSyncWireSource,
+} from './model-sync-wire.ts';
 
 export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsService): RouteDefinition[] {
   const { repositories } = context;
@@ -30,12 +36,14 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       response: ListSyncResponseEnvelope,
       errors: [400, 404, 500],
       handler: async ({ caller, query }) => {
-        const { syncs, nextPageToken } = await modelSyncs.list(caller.organizationId, query, query.full_list === true);
-        if (query.full_list === true) return { data: syncs.map(modelSyncToWire) };
-        return {
-          data: syncs.map(modelSyncToListItem),
+        const { organizationId } = caller;
+        const { revisions, nextPageToken } = await modelSyncs.list(organizationId, query, query.full_list === true);
+        const stamps = revisions.map(({ id, revision }) => ({ id, stamp: [revision] }));
+        const load = (ids: string[]) => modelSyncs.byIds(organizationId, ids);
+        if (query.full_list === true) return StoredRows.stamped(modelSyncWireSource, stamps, load);
+        return StoredRows.stamped(modelSyncListItemSource, stamps, load, {
           pagination: nextPageToken ? { next_page_token: nextPageToken } : {},
-        };
+        });
       },
     },
     {
@@ -72,9 +80,8 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       params: IdParams,
       response: SyncResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) => ({
-        data: modelSyncToWire(await modelSyncs.requireModelSync(caller.organizationId, params.id)),
-      }),
+      handler: async ({ caller, params }) =>
+        StoredRows.one(modelSyncWireSource, await modelSyncs.requireModelSyncRow(caller.organizationId, params.id)),
     },
     {
       operationId: 'modelSync.update',

@@ -1,6 +1,8 @@
 // Stored model syncs → wire objects (2025-09-18 shapes: SyncResponse and the light ListSyncItem).
 // encryption_passphrase is write-only: responses never carry it (docs/model-syncs.md).
-import type { StoredModelSync } from '../../../services/model-syncs-service.ts';
+import type { ModelSyncRow } from '../../../persistence/repositories/model-syncs-repository.ts';
+import { parseModelSync, type StoredModelSync } from '../../../services/model-syncs-service.ts';
+import { rowInputs, type WireSource } from '../../stored-rows.ts';
 
 const actor = (value: string | null) => (value ? JSON.parse(value) : undefined);
 
@@ -42,12 +44,28 @@ export function modelSyncToWire(sync: StoredModelSync) {
 }
 
 /** ListSyncItem: no mappings, filters or target document; the target as two ids. */
-export function modelSyncToListItem(sync: StoredModelSync) {
+function modelSyncToListItem(sync: StoredModelSync) {
   return Object.assign(commonFields(sync), {
     target_connection_id: sync.target_connection_id,
     target_object: sync.target_object ?? undefined,
   });
 }
+
+function modelSyncSource(shape: string, toWire: (sync: StoredModelSync) => unknown): WireSource<ModelSyncRow> {
+  return {
+    shape,
+    id: (row) => row.id,
+    inputs: rowInputs,
+    stamp: (row) => [row.revision],
+    toWire: (row) => toWire(parseModelSync(row)),
+  };
+}
+
+/** SyncResponse, from the row alone: parsed only when the row changed since its JSON was rendered. */
+export const modelSyncWireSource = modelSyncSource('model-sync', modelSyncToWire);
+
+/** ListSyncItem, from the row alone. */
+export const modelSyncListItemSource = modelSyncSource('model-sync-list-item', modelSyncToListItem);
 
 /** A model sync as an update body that changes nothing (encryption_passphrase left out: the update keeps it). */
 export function modelSyncToUpdateBody(sync: StoredModelSync): Record<string, unknown> {

@@ -124,7 +124,6 @@ export const change20240208: VersionChange = {
     {
       kind: 'response-converted',
       route: 'GET /api/syncs',
-      down: (body) => body,
       olderSchema: ListModelSyncResponseEnvelope,
     },
     // 2024 documents 401 bodies as RestErrResponse.
