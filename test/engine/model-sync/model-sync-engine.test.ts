@@ -12,8 +12,28 @@ import { createGzipRecordLogWriter } from '../../../src/engine/record-logs/gzip-
 import { readRecordLogFile } from '../../../src/engine/record-logs/record-log-reader.ts';
 import type { ModelSyncPlan } from '../../../src/engine/model-sync/model-sync-plan.ts';
 import type { StateStore } from '../../../src/engine/model-sync/state-store.ts';
+import type { ModelTarget } from '../../../src/connectors/connector.ts';
 import type { FieldDescription, Row } from '../../../src/connectors/records.ts';
 import { diffPaths, interruptingStateStore, recordingConsoleLog, temporaryDirectory } from './model-sync-kit.ts';
+
+/** The plan with its target's write wrapped: `wrap` gets the target's own write and returns the one to use. */
+function withTargetWrite(
+  base: ModelSyncPlan,
+  wrap: (write: ModelTarget['write']) => ModelTarget['write'],
+): ModelSyncPlan {
+  const connection = base.target.connection;
+  const target = connection.modelTarget!;
+  return {
+    ...base,
+    target: {
+      ...base.target,
+      connection: {
+        ...connection,
+        modelTarget: { ...target, write: wrap((context, request) => target.write(context, request)) },
+      },
+    },
+  };
+}
 
 const field = (id: string, nullable = true): FieldDescription => ({
   id,
@@ -141,26 +161,11 @@ for (const path of diffPaths) {
     test('sparse changes are queued across batches and sent in one write; a cancel or crash before it loses none', async () => {
       const { plan, model, contacts } = setup(people(50));
       const writes: number[] = [];
-      const counting = (base: ModelSyncPlan): ModelSyncPlan => {
-        const connection = base.target.connection;
-        const target = connection.modelTarget!;
-        return {
-          ...base,
-          target: {
-            ...base.target,
-            connection: {
-              ...connection,
-              modelTarget: {
-                ...target,
-                write: async (context, request) => {
-                  writes.push(request.records.length);
-                  return target.write(context, request);
-                },
-              },
-            },
-          },
-        };
-      };
+      const counting = (base: ModelSyncPlan): ModelSyncPlan =>
+        withTargetWrite(base, (write) => async (context, request) => {
+          writes.push(request.records.length);
+          return write(context, request);
+        });
       const stateStore = createInMemoryStateStore();
       await runModelSync(createMockRunContext(), counting(plan()), { stateStore }, { batchSize: 10 });
       assert.deepEqual(writes, [10, 10, 10, 10, 10], 'a backfill fills every send');
@@ -212,33 +217,18 @@ for (const path of diffPaths) {
       const written: string[][] = [];
       let failThird = true;
       let workedBeside: number | undefined;
-      const failing = (base: ModelSyncPlan, context: ReturnType<typeof createMockRunContext>): ModelSyncPlan => {
-        const connection = base.target.connection;
-        const target = connection.modelTarget!;
-        return {
-          ...base,
-          target: {
-            ...base.target,
-            connection: {
-              ...connection,
-              modelTarget: {
-                ...target,
-                write: async (runContext, request) => {
-                  if (written.length === 2 && failThird) {
-                    // Held until the engine has gone on to the next batch (it reports each batch it worked).
-                    const before = context.heartbeats.length;
-                    while (context.heartbeats.length === before) await new Promise((resolve) => setImmediate(resolve));
-                    workedBeside = context.heartbeats.length;
-                    throw new Error('the target went away');
-                  }
-                  written.push(request.records.map((record) => String(record.email)));
-                  return target.write(runContext, request);
-                },
-              },
-            },
-          },
-        };
-      };
+      const failing = (base: ModelSyncPlan, context: ReturnType<typeof createMockRunContext>): ModelSyncPlan =>
+        withTargetWrite(base, (write) => async (runContext, request) => {
+          if (written.length === 2 && failThird) {
+            // Held until the engine has gone on to the next batch (it reports each batch it worked).
+            const before = context.heartbeats.length;
+            while (context.heartbeats.length === before) await new Promise((resolve) => setImmediate(resolve));
+            workedBeside = context.heartbeats.length;
+            throw new Error('the target went away');
+          }
+          written.push(request.records.map((record) => String(record.email)));
+          return write(runContext, request);
+        });
       const stateStore = createInMemoryStateStore();
       const context = createMockRunContext();
       const recordLogs = createGzipRecordLogWriter({ directory: join(logs.path, 'failed') });
@@ -299,29 +289,13 @@ for (const path of diffPaths) {
       rows[12] = { ...rows[5]!, id: 12 };
       rows[15] = { ...rows[5]!, id: 15, name: 'Later' };
       const { plan, contacts } = setup(rows);
-      const connection = plan().target.connection;
-      const target = connection.modelTarget!;
-      const slow: ModelSyncPlan['target'] = {
-        ...plan().target,
-        connection: {
-          ...connection,
-          modelTarget: {
-            ...target,
-            // Each write takes a while, so batch 2 is worked while batch 1's delivery is still in flight.
-            write: async (context, request) => {
-              await new Promise((resolve) => setTimeout(resolve, 20));
-              return target.write(context, request);
-            },
-          },
-        },
-      };
+      // Each write takes a while, so batch 2 is worked while batch 1's delivery is still in flight.
+      const slow = withTargetWrite(plan(), (write) => async (context, request) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return write(context, request);
+      });
       const stateStore = createInMemoryStateStore();
-      const result = await runModelSync(
-        createMockRunContext(),
-        plan({ target: slow }),
-        { stateStore },
-        { batchSize: 10 },
-      );
+      const result = await runModelSync(createMockRunContext(), slow, { stateStore }, { batchSize: 10 });
       assert.equal(result.status, 'completed', result.error?.message);
       // 18 distinct identities inserted once; the same p005 row again is unchanged, the other values an update.
       assert.deepEqual({ insert: result.counts.insert, update: result.counts.update }, { insert: 18, update: 1 });
