@@ -4,12 +4,12 @@
 // Run 1 backfills everything. Then 1% of the source rows change and run 2 must send only those
 // (asserted from the counts); its time is compared with run 1's.
 // Run 3 follows another 1% change after a restart: the process cache saved (StateCache.persist, as a stopping worker
-// does) and a new cache restoring it; run 4 after a crash, with nothing remembered.
+// does) and a new cache restoring it before the run (StateCache.restore, as a starting worker does); run 4 after a crash, with nothing remembered.
 // Goal (issue): run 2 under 15% of run 1, judged on the median of BENCH_MODEL_ROUNDS rounds (3); run 3 too. Run 1's rows/s
 // against the baseline is reported. Setup: state on embedded SQLite (the default deployment), one state cache for the
 // process (as in the worker), record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres"),
-// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1 (a CPU profile of run 2 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
+// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first or cold (a CPU profile of run 2, run 1 or run 3 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
 // also writes it as a .cpuprofile).
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
@@ -43,7 +43,9 @@ const rows = Number(process.env.BENCH_MODEL_ROWS ?? 100_000);
 const rounds = Number(process.env.BENCH_MODEL_ROUNDS ?? 3);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
-const profileSecondRun = process.env.BENCH_MODEL_PROFILE === '1';
+// BENCH_MODEL_PROFILE: which run the CPU profile is of ("1" or "second": the last round's run 2; "first": its run 1;
+// "cold": run 3, after the restart).
+const profiled = process.env.BENCH_MODEL_PROFILE === '1' ? 'second' : process.env.BENCH_MODEL_PROFILE;
 // The same sync through a running server (bench/model-sync/ferry-end-to-end.ts); 0 skips it.
 const endToEnd = process.env.BENCH_MODEL_END_TO_END !== '0';
 // The engine's default unless set; 0 diffs every batch in the state store (no preload).
@@ -124,11 +126,20 @@ try {
   const archive = createStateCacheFiles(`${logs}/state-cache`);
   const processCache = createStateCache({ archive });
   type Timed = { result: ModelSyncResult; ms: number };
+  let profile: object | undefined;
   const timed = async (
     executionId: string,
     syncPlan = plan(executionId),
     stateCache: StateCache = processCache,
+    profileIt = false,
   ): Promise<Timed> => {
+    const profiler = profileIt ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
+      await profiler.post('Profiler.start');
+    }
     const started = performance.now();
     const result = await runModelSync(
       context,
@@ -137,6 +148,12 @@ try {
       { batchSize: 1000, preloadStateKeys },
     );
     const ms = performance.now() - started;
+    if (profiler) {
+      profile = (await profiler.post('Profiler.stop')).profile;
+      if (process.env.BENCH_MODEL_PROFILE_FILE)
+        writeFileSync(process.env.BENCH_MODEL_PROFILE_FILE, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     if (result.status !== 'completed') throw new Error(`run ${executionId} ${result.status}`, { cause: result.error });
     return { result, ms };
   };
@@ -148,33 +165,29 @@ try {
   // hundredth each round), run 2. The ratio is judged on the median round: single runs on a shared machine swing by
   // a third, and run 1 and run 2 of one round run back to back, so a slow spell tends to hit both.
   const measured: Array<{ first: Timed; second: Timed; changed: number; syncId: string }> = [];
-  let secondProfile: object | undefined;
   for (let round = 1; round <= rounds; round += 1) {
     const syncId = `bench-sync-${round}`;
     await native.query('truncate contacts');
     // Each timed run starts on settled tables: otherwise PostgreSQL's autovacuum, due after 100,000 inserts, may run
     // during the next run and take one of the machine's cores from it.
     await native.query('vacuum analyze people, contacts');
-    const first = await timed(`first-${round}`, plan(`first-${round}`, syncId));
+    const last = round === rounds;
+    const first = await timed(
+      `first-${round}`,
+      plan(`first-${round}`, syncId),
+      processCache,
+      last && profiled === 'first',
+    );
     assert.equal(first.result.counts.insert, rows);
     const changed =
       (await native.query(`update people set name = name || ' (changed)' where id % 100 = $1`, [round])).rowCount ?? 0;
     await native.query('vacuum analyze people, contacts');
-    // The profile, when asked for, is of the last round's run 2.
-    const profiler = profileSecondRun && round === rounds ? new Session() : undefined;
-    if (profiler) {
-      profiler.connect();
-      await profiler.post('Profiler.enable');
-      await profiler.post('Profiler.setSamplingInterval', { interval: 200 });
-      await profiler.post('Profiler.start');
-    }
-    const second = await timed(`second-${round}`, plan(`second-${round}`, syncId));
-    if (profiler) {
-      secondProfile = (await profiler.post('Profiler.stop')).profile;
-      if (process.env.BENCH_MODEL_PROFILE_FILE)
-        writeFileSync(process.env.BENCH_MODEL_PROFILE_FILE, JSON.stringify(secondProfile));
-      profiler.disconnect();
-    }
+    const second = await timed(
+      `second-${round}`,
+      plan(`second-${round}`, syncId),
+      processCache,
+      last && profiled === 'second',
+    );
     assert.equal(second.result.counts.update, changed, 'the second run sends only the changed rows');
     assert.equal(second.result.counts.insert, 0);
     assert.equal(second.result.counts.total, rows);
@@ -197,7 +210,12 @@ try {
   const saveStarted = performance.now();
   await processCache.persist();
   const saveMs = performance.now() - saveStarted;
-  const cold = await timed('cold', plan('cold', measured.at(-1)!.syncId), createStateCache({ archive }));
+  // The new process reads the saved entries back as its worker starts (StateCache.restore), before its first run.
+  const restarted = createStateCache({ archive });
+  const restoreStarted = performance.now();
+  await restarted.restore(stateStore);
+  const restoreMs = performance.now() - restoreStarted;
+  const cold = await timed('cold', plan('cold', measured.at(-1)!.syncId), restarted, profiled === 'cold');
   assert.equal(cold.result.counts.update, changedAgain, 'the run after a restart sends only the changed rows');
   // And with nothing remembered, as after a crash or on another worker: another 1% changes.
   const changedAfterCrash =
@@ -281,7 +299,7 @@ try {
   );
   console.log(`engine alone throughput / baseline throughput: ${formatRatio(ratio(baselineMs, engineOnly.ms))}`);
   console.log(
-    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; after a restart (run 3): ${formatRatio(ratio(cold.ms, first.ms))}; with nothing remembered (run 4): ${formatRatio(ratio(crashed.ms, first.ms))}; saving the state cache took ${formatMs(saveMs)}`,
+    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; after a restart (run 3): ${formatRatio(ratio(cold.ms, first.ms))}; with nothing remembered (run 4): ${formatRatio(ratio(crashed.ms, first.ms))}; saving the state cache took ${formatMs(saveMs)}, restoring it at the start ${formatMs(restoreMs)}`,
   );
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
   console.log(
@@ -326,11 +344,13 @@ try {
       phaseNames,
     );
   }
-  if (secondProfile) {
-    const summary = summarizeCpuProfile(secondProfile as Parameters<typeof summarizeCpuProfile>[0], [], 12);
+  if (profile) {
+    const summary = summarizeCpuProfile(profile as Parameters<typeof summarizeCpuProfile>[0], [], 12);
     const line = (items: Array<{ name: string; ms: number }>) =>
       items.map(({ name, ms }) => `${name} ${ms.toFixed(0)} ms`).join('; ');
-    console.log(`run 2 CPU profile: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`);
+    console.log(
+      `${profiled} run CPU profile: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms`,
+    );
     console.log(
       `  self time by package or file: ${line(summary.byGroup.slice(0, 10).map(({ group, ms }) => ({ name: group, ms })))}`,
     );
@@ -362,7 +382,7 @@ try {
     {
       name: 'run 3 (1% changed, after a restart) time vs run 1',
       met: cold.ms / first.ms < goalRatio,
-      detail: `${formatRatio(ratio(cold.ms, first.ms))} of run 1 (goal < ${goalRatio}; saving took ${formatMs(saveMs)})`,
+      detail: `${formatRatio(ratio(cold.ms, first.ms))} of run 1 (goal < ${goalRatio}; saving took ${formatMs(saveMs)}, restoring at the start ${formatMs(restoreMs)})`,
     },
     {
       name: 'second run (1% changed) time vs first run, median round',

@@ -15,7 +15,7 @@
 // and the header's generation token must be the one the caller read from the store, so a file saved before a later
 // commit (a crash after the save, another worker's run, a reset) is ignored and removed.
 import { createHash } from 'node:crypto';
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SavedRows, SavedStateEntry, StateCacheArchive } from '../engine/model-sync/state/state-cache-archive.ts';
 import { ensurePrivateDirectory, privateFileMode } from './private-files.ts';
@@ -194,6 +194,24 @@ function decode(header: Header, body: Buffer): SavedStateEntry | undefined {
   return { ...entry, rows };
 }
 
+/** A header is read whole from the file's first bytes; a longer one (a sync id of kilobytes) is read in full. */
+const headerProbeBytes = 4096;
+
+/** The sync id in a file's header, read from its first bytes; undefined for a file that is not a readable one. */
+async function savedSyncIdOf(path: string): Promise<string | undefined> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const probe = Buffer.alloc(headerProbeBytes);
+    const { bytesRead } = await handle.read(probe, 0, headerProbeBytes, 0);
+    const start = probe.subarray(0, bytesRead);
+    const found = readHeader(start) ?? (bytesRead === headerProbeBytes ? readHeader(await readFile(path)) : undefined);
+    return typeof found?.header.syncId === 'string' ? found.header.syncId : undefined;
+  } finally {
+    await handle.close();
+  }
+}
+
 export function createStateCacheFiles(directory: string): StateCacheArchive {
   // A sync id is the user's text as far as this file knows: its file is named by a digest of it, never by it.
   const fileOf = (syncId: string) =>
@@ -241,6 +259,18 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
     },
     async discard(syncId) {
       await rm(fileOf(syncId), { force: true });
+    },
+    async savedSyncIds() {
+      const names = await readdir(directory).catch(() => [] as string[]);
+      const ids: string[] = [];
+      for (const name of names) {
+        if (!name.endsWith('.state-cache')) continue;
+        const syncId = await savedSyncIdOf(join(directory, name));
+        // A file whose header cannot be read (damaged) would never be asked for by name: it goes.
+        if (syncId === undefined) await rm(join(directory, name), { force: true });
+        else ids.push(syncId);
+      }
+      return ids;
     },
   };
 }

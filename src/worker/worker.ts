@@ -18,6 +18,7 @@ import { modelSyncExecutionTask as modelSyncExecutionTaskName } from '../service
 import { modelSyncExecutionTask } from './model-sync-execution-task.ts';
 import { createStateCache } from '../engine/model-sync/state/state-cache.ts';
 import { createStateCacheFiles } from '../persistence/state-cache-files.ts';
+import { createKyselyStateStore } from '../persistence/stores/kysely-state-store.ts';
 import {
   failureEmailTask as failureEmailTaskName,
   webhookDeliveryTask as webhookDeliveryTaskName,
@@ -44,6 +45,16 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
     maxBytes: context.config.stateCacheBytes,
     archive: createStateCacheFiles(join(context.config.dataDir, 'state-cache')),
   });
+  // Read back now, beside the start, not by the first run of each sync (a run that opens its sync meanwhile waits
+  // for it): the first run after a restart then costs what a warm run does.
+  const restored = stateCache
+    .restore(createKyselyStateStore(context.database.db, context.clock.now))
+    .catch((error: unknown) => {
+      context.log.warn(
+        { err: error },
+        'the saved state cache could not be read; the first runs diff their state in full',
+      );
+    });
   // A finished execution may make a continuous or runafter schedule due: the scheduler looks at once. A job handed
   // back (its organization at its limit) finished nothing, and comes back every few seconds: no nudge.
   const nudging =
@@ -99,6 +110,7 @@ export async function startWorker(context: AppContext, options: { concurrency?: 
       await streamSweep.stop();
       await scheduler?.stop();
       await running.stop();
+      await restored;
       // After the runs ended (or were handed back), so that each entry is the state its sync's last commit left.
       await stateCache.persist().catch((error: unknown) => {
         context.log.warn({ err: error }, 'the state cache could not be saved; the next runs diff their state in full');

@@ -117,4 +117,22 @@ describe('state cache files', () => {
       assert.deepEqual(readdirSync(directory), []);
     }),
   );
+
+  test(
+    'savedSyncIds names the syncs of the files, a long sync id too; a file whose header cannot be read goes',
+    withDirectory(async (directory) => {
+      const files = createStateCacheFiles(directory);
+      assert.deepEqual(await files.savedSyncIds(), [], 'no directory yet');
+      const long = 'x'.repeat(5000);
+      await files.write([entry(), withoutRows({ syncId: long })]);
+      writeFileSync(join(directory, 'torn.state-cache'), Buffer.from('FERRYSC1'));
+      writeFileSync(join(directory, 'other.txt'), 'not ours');
+      assert.deepEqual((await files.savedSyncIds()).sort(), ['sync-1', long].sort());
+      assert.deepEqual(
+        readdirSync(directory).filter((name) => name.startsWith('torn')),
+        [],
+      );
+      assert.ok((await files.read(long, 'g1')) !== undefined, 'the long one reads back');
+    }),
+  );
 });

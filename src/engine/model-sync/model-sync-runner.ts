@@ -22,6 +22,7 @@ import { readAhead } from './read-ahead.ts';
 import { rowSelection } from './row-selection.ts';
 import { compileRecordJson, compileRecordMapper, compileRecordMatcher, recordValueSources } from './record-mapper.ts';
 import { filterReadsRecord } from './record-filter.ts';
+import { createProgressReports, type ProgressReports } from './progress-reports.ts';
 import { createRunPhases, type RunPhases } from './run-phases.ts';
 import type { RecordState, StateChange, StateStore } from './state-store.ts';
 import {
@@ -45,7 +46,11 @@ export interface ModelSyncDependencies {
   consoleLog?: ConsoleLog;
   /** This execution's record logs (createGzipRecordLogWriter); closed by the run. Default: discarded. */
   recordLogs?: RecordLogSink;
-  /** Called with the counts so far after each batch's state commit (the worker keeps the execution row current). */
+  /**
+   * Called with the counts so far after each batch (the worker keeps the execution row current), beside the next
+   * batches: one call at a time, a later report replacing one that waits (progress-reports.ts). The run ends after
+   * the last call has.
+   */
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
 
@@ -79,7 +84,20 @@ export async function runModelSync(
       target: plan.target.objectId,
     });
     const checked = await checkPlan(context, plan, now());
-    await execute(context, plan, checked, { ...dependencies, logs, counts, phases, now, consoleLine }, options);
+    const progress = createProgressReports(dependencies.onProgress);
+    try {
+      await execute(
+        context,
+        plan,
+        checked,
+        { ...dependencies, logs, counts, phases, now, consoleLine, progress },
+        options,
+      );
+      await phases.time('progress', () => progress.settle());
+    } finally {
+      // No update of the execution row outlives the run.
+      await progress.drain();
+    }
   } catch (caught: unknown) {
     error = toSyncError(caught, context.signal);
   }
@@ -122,7 +140,7 @@ interface Session {
   phases: RunPhases;
   now: () => Date;
   consoleLine: (level: 'INFO' | 'WARN' | 'ERROR', message: string, payload?: Record<string, unknown>) => Promise<void>;
-  onProgress?: (counts: ExecutionCounts) => Promise<void>;
+  progress: ProgressReports;
 }
 
 async function execute(
@@ -213,7 +231,7 @@ async function execute(
       const selected = selection.select(rows);
       if (selected.length > 0)
         await phases.time('batches', () => processBatch(context, plan, checked, session, selected, tools));
-      if (session.onProgress) await phases.time('progress', () => session.onProgress!({ ...counts }));
+      session.progress.report(counts);
       context.heartbeat({ rows: counts.total });
       if (session.now().getTime() - lastProgress >= progressInterval) {
         lastProgress = session.now().getTime();
@@ -226,7 +244,7 @@ async function execute(
     const queued = tools.outbox.size > 0;
     if (queued) await launchQueued(context, plan, checked, session, tools);
     await phases.time('wait', () => deliveries.settle());
-    if (queued) await session.onProgress?.({ ...counts });
+    if (queued) session.progress.report(counts);
   } finally {
     // Whatever ended the run, the delivery in flight ends first: no write or state commit outlives the run.
     await deliveries.drain();
@@ -686,7 +704,7 @@ async function deleteUnseen(
       deletes: outcome.accepted.map((state) => state.key),
       seen: [],
     });
-    await session.onProgress?.({ ...counts });
+    session.progress.report(counts);
     context.heartbeat({ rows: counts.total, deleted: counts.delete });
   }
 }

@@ -9,9 +9,10 @@ import { createStateCache, type StateCache } from '../../../src/engine/model-syn
 
 /**
  * A state cache that restarts before every open: the cache so far saves its entries to `directory`, as a stopping
- * worker's does, and a new one (the next process) opens the sync, restoring the saved entry where its token holds.
+ * worker's does, and a new one (the next process) opens the sync, restoring the saved entry where its token holds:
+ * at the open, or (`atStart`) before it, every saved entry at once, as a starting worker does (StateCache.restore).
  */
-function restartingStateCache(directory: string): StateCache {
+function restartingStateCache(directory: string, atStart: boolean): StateCache {
   const archive = createStateCacheFiles(directory);
   let current = createStateCache({ archive });
   return {
@@ -21,15 +22,21 @@ function restartingStateCache(directory: string): StateCache {
     async open(store, syncId, options) {
       await current.persist();
       current = createStateCache({ archive });
+      if (atStart) await current.restore(store);
       return current.open(store, syncId, options);
     },
     persist: () => current.persist(),
+    restore: (store) => current.restore(store),
   };
 }
 
-/** The files the restarting path saves, for the test process's life (the suites' tests share its cache). */
+/** The files the restarting paths save, for the test process's life (the suites' tests share their caches). */
 const restartDirectory = mkdtempSync(join(tmpdir(), 'ferry-state-cache-'));
-process.once('exit', () => rmSync(restartDirectory, { recursive: true, force: true }));
+const restoredAtStartDirectory = mkdtempSync(join(tmpdir(), 'ferry-state-cache-'));
+process.once('exit', () => {
+  rmSync(restartDirectory, { recursive: true, force: true });
+  rmSync(restoredAtStartDirectory, { recursive: true, force: true });
+});
 
 /**
  * The ways a run diffs its batches, which must decide the same (state/state-cache.ts): one statement per batch in the
@@ -62,7 +69,15 @@ export const diffPaths: readonly DiffPath[] = [
     stateCache: (
       (shared) => () =>
         shared
-    )(restartingStateCache(restartDirectory)),
+    )(restartingStateCache(restartDirectory, false)),
+  },
+  {
+    name: 'state cache restored at the start after a restart',
+    preloadStateKeys: 0,
+    stateCache: (
+      (shared) => () =>
+        shared
+    )(restartingStateCache(restoredAtStartDirectory, true)),
   },
 ];
 

@@ -7,7 +7,7 @@ import { createStateCache, maxKeptJsonLength } from '../../../src/engine/model-s
 import { jsonHash } from '../../../src/engine/model-sync/record-hash.ts';
 import type { DiffRecord, RecordState, StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { stateStoreSubjects, withStateStore } from './state-store-subjects.ts';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStateCacheFiles } from '../../../src/persistence/state-cache-files.ts';
 import { temporaryDirectory } from './model-sync-kit.ts';
@@ -384,6 +384,56 @@ for (const { name, open } of await stateStoreSubjects()) {
           const reset = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
           await reset.clear('s1');
           assert.deepEqual(readdirSync(directory.path), []);
+        } finally {
+          directory.remove();
+        }
+      }),
+    );
+
+    test(
+      'restored at the start: every saved entry still at its token is in memory before the first open, which reads no file; a stale or cleared one is removed',
+      withStore(async (bare) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          const archive = createStateCacheFiles(directory.path);
+          const store = counting(bare);
+          const before = createStateCache({ archive });
+          for (const syncId of ['s1', 's2', 's3']) {
+            const run = await before.open(store, syncId, { preloadKeys: 0 });
+            await run.commit(syncId, {
+              executionId: 'e1',
+              upserts: keys(5).map((key) => state(key)),
+              deletes: [],
+              seen: [],
+            });
+            if (syncId === 's1') {
+              run.lane!.previousRows('L');
+              run.lane!.rememberRow('k000', run.lane!.slot('k000')!, json('k000'), ['k000', 1]);
+            }
+          }
+          await before.persist();
+          assert.equal(readdirSync(directory.path).length, 3);
+          // After the save: s2 changes behind the files (a crash after later runs), s3 is reset.
+          await store.commit('s2', { executionId: 'e2', upserts: [state('k001', 2)], deletes: [], seen: [] });
+          await store.clear('s3');
+
+          const after = createStateCache({ archive });
+          await after.restore(store);
+          assert.equal(readdirSync(directory.path).length, 1, "the stale and the cleared syncs' files are gone");
+          // The files are not read again: the open finds the entry in memory.
+          for (const name of readdirSync(directory.path)) rmSync(join(directory.path, name));
+          const run1 = await after.open(store, 's1', { preloadKeys: 0 });
+          assert.deepEqual(run1.lane!.previousRows('L')?.keys, ['k000'], "the last run's rows are this run's previous");
+          const records = keys(5).map((key, index) => asked(key, index === 3 ? 2 : 1));
+          assert.deepEqual(sorted(await run1.differing('s1', records)), [['k003', jsonHash(json('k003'))]]);
+          assert.equal(store.calls, 0, 'answered from memory');
+          const run2 = await after.open(store, 's2', { preloadKeys: 0 });
+          assert.equal(run2.lane!.slot('k001'), undefined, 's2 starts cold');
+          assert.deepEqual(
+            sorted(await run2.differing('s2', [asked('k001', 2), asked('k002', 2)])),
+            [['k002', jsonHash(json('k002'))]],
+            'the store tells what changed since the save',
+          );
         } finally {
           directory.remove();
         }

@@ -44,4 +44,6 @@ export interface StateCacheArchive {
   write(entries: readonly SavedStateEntry[]): Promise<void>;
   /** Forgets the sync's saved entry (the sync's state was cleared). */
   discard(syncId: string): Promise<void>;
+  /** The syncs it holds an entry of, as their files say (unchecked: `read` checks). */
+  savedSyncIds(): Promise<string[]>;
 }

@@ -123,6 +123,12 @@ export interface StateCache {
    * worker does when it stops, after its runs ended. An entry whose commit is under way is left out.
    */
   persist(): Promise<void>;
+  /**
+   * Restores every saved entry whose sync's stored generation is still the saved one, as a worker does when it starts,
+   * so that the first run after a restart finds its entry in memory instead of reading and decoding the file itself.
+   * An open meanwhile waits for it. Entries that no longer match are removed from the archive.
+   */
+  restore(store: StateStore): Promise<void>;
   /** Estimated bytes held (tests, metrics). */
   readonly bytes: number;
 }
@@ -247,6 +253,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     return entry;
   };
 
+  /** The restore at start (restore), which opens wait for. */
+  let restoring: Promise<void> | undefined;
+
   async function coldEntry(
     store: StateStore,
     syncId: string,
@@ -362,8 +371,30 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       }
       await archive.write(saved);
     },
+    restore(store) {
+      restoring ??= (async () => {
+        if (!archive || maxBytes === 0) return;
+        for (const syncId of await archive.savedSyncIds()) {
+          if (entries.has(syncId)) continue;
+          const generation = await store.generation(syncId);
+          // No token: the state was cleared (or never committed); the file can never be used.
+          if (generation === undefined) {
+            await archive.discard(syncId);
+            continue;
+          }
+          const entry = await restoredEntry(syncId, generation);
+          if (!entry) continue;
+          // Its rows are the last run's: the next open makes them the previous rows, as for a warm entry.
+          entry.rows = entry.previousRows;
+          entry.previousRows = undefined;
+        }
+      })();
+      return restoring;
+    },
     async open(store, syncId, { preloadKeys = defaultPreloadStateKeys } = {}) {
       if (maxBytes === 0) return store;
+      // A failed restore leaves the entries cold: the open goes on as without one.
+      if (restoring) await restoring.catch(() => {});
       const generation = await store.generation(syncId);
       let entry = entries.get(syncId);
       if (entry && (generation === undefined || entry.generation !== generation)) {
