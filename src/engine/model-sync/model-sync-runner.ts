@@ -129,6 +129,10 @@ export async function runModelSync(
   return { status, counts, error, logs: index };
 }
 
+/** Rows read ahead of the batch being worked (read-ahead.ts): a PostgreSQL model's fetch (5,000 rows a round trip), so
+ * that its next fetch runs while the rows of the last are worked. */
+const readAheadRows = 5000;
+
 /** At most this many batches' changes in one write during a backfill, so the queue holds a few batches at most. */
 const defaultBackfillBatchesPerWrite = 5;
 
@@ -225,7 +229,9 @@ async function execute(
   };
   const { deliveries } = tools;
   try {
-    for await (const rows of phases.timeEach('read', plan.rowLimit === undefined ? readAhead(batches) : batches)) {
+    const read =
+      plan.rowLimit === undefined ? readAhead(batches, Math.max(1, Math.floor(readAheadRows / batchSize))) : batches;
+    for await (const rows of phases.timeEach('read', read)) {
       throwIfAborted(context.signal);
       deliveries.throwIfFailed();
       const selected = selection.select(rows);

@@ -39,6 +39,40 @@ test('reads one batch ahead and yields every batch in order', async () => {
   assert.ok(events.includes('closed'));
 });
 
+test('a depth of three reads three batches while one is worked, asking the source one read at a time', async () => {
+  const { events, source } = recordingSource(6);
+  let reading = 0;
+  let overlapping = false;
+  const watched = {
+    [Symbol.asyncIterator]() {
+      const inner = source[Symbol.asyncIterator]();
+      return {
+        async next() {
+          reading += 1;
+          if (reading > 1) overlapping = true;
+          try {
+            return await inner.next();
+          } finally {
+            reading -= 1;
+          }
+        },
+        return: () => inner.return(),
+      };
+    },
+  };
+  const seen: number[] = [];
+  for await (const batch of readAhead(watched, 3)) {
+    if (batch === 0) {
+      await delay(60);
+      // Batches 1, 2 and 3 were read while batch 0 was worked, not batch 4.
+      assert.ok(events.includes('got 3') && !events.includes('read 4'), events.join(', '));
+    }
+    seen.push(batch);
+  }
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5]);
+  assert.equal(overlapping, false, 'never two reads of the source at once');
+});
+
 test('a consumer that stops early closes the source after the read in flight', async () => {
   const { events, source } = recordingSource(10);
   for await (const batch of readAhead(source)) {
