@@ -194,6 +194,8 @@ function decode(header: Header, body: Buffer): SavedStateEntry | undefined {
   return { ...entry, rows };
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A header is read whole from the file's first bytes; a longer one (a sync id of kilobytes) is read in full. */
 const headerProbeBytes = 4096;
 
@@ -232,6 +234,9 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         found.header.generation === generation &&
         digest(found.header, file.subarray(found.bodyAt)) === found.header.checksum;
       let entry: SavedStateEntry | undefined;
+      // The checksum and the decode each take tens of milliseconds for a large entry: a turn of the event loop between
+      // them lets the requests a starting server receives meanwhile through (the worker restores at its start).
+      if (usable) await nextTurn();
       try {
         entry = usable ? decode(found.header, file.subarray(found.bodyAt)) : undefined;
       } catch {

@@ -285,6 +285,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     // Unreadable is as good as absent: the entry starts cold.
     const saved = await archive?.read(syncId, generation).catch(() => undefined);
     if (!saved || saved.syncId !== syncId || saved.generation !== generation) return undefined;
+    // Decoding and building a large entry are tens of milliseconds each: a turn of the event loop between them lets
+    // the requests a starting server receives meanwhile through (a worker restores at its start).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let slotBytes = 0;
     for (let index = 0; index < saved.keys.length; index += 1)
       slotBytes += entryOverhead + saved.keys[index]!.length + saved.kept[index]!.length;
