@@ -523,7 +523,7 @@ async function processBatch(
 
   // The batch's own state (what a skipped backfill recorded, the keys replace saw) is committed in one transaction
   // with the delivery it launches, or alone, after the commit running (if any): one commit a batch, as before.
-  const own = { upserts: recordOnly.map(stateOf), seen };
+  const own: OwnState = { upserts: recordOnly, seen };
   if (outbox.size >= tools.sendSize) await launchQueued(context, plan, checked, session, tools, own);
   else
     await session.phases.time('commit', () =>
@@ -636,7 +636,8 @@ async function tallyOutcomes(session: Session, checked: CheckedPlan, outcomes: W
       const category = countCategory(operation, candidate.previous !== 'none');
       counts[category] += 1;
       if (operation === 'upsert') counts.upserts += 1;
-      if (rule.keyedBy !== 'none') upserts.push(stateOf(candidate));
+      // The candidate is its own state (key, hash, identity, JSON, values): no second object per delivered record.
+      if (rule.keyedBy !== 'none') upserts.push(candidate);
       // A promise only when the log must be waited for, as for the records log.
       const wait = logs.writeJson(`${category}s`, JSON.stringify(recordFor(operation, candidate)));
       if (wait) await wait;
@@ -654,16 +655,6 @@ async function tallyOutcomes(session: Session, checked: CheckedPlan, outcomes: W
     }
   }
   return upserts;
-}
-
-function stateOf(candidate: ConsideredRecord): RecordState {
-  return {
-    key: candidate.key,
-    hash: candidate.hash,
-    identity: candidate.identity,
-    json: candidate.json,
-    values: candidate.values,
-  };
 }
 
 /** replace: keys delivered before but absent from the model this run are deleted from the target. */
