@@ -21,16 +21,21 @@ export function openPostgres(database: ScratchDatabase): PostgresConnection {
   return createPostgresConnector().open(postgresConfiguration(database)) as PostgresConnection;
 }
 
-export function openMysql(database: ScratchDatabase): Connection {
+/** The `mysql` connection configuration of a scratch database. */
+export function mysqlConfigurationOf(database: ScratchDatabase): Record<string, unknown> {
   const url = new URL(database.url);
-  return createMysqlConnector().open({
+  return {
     hostname: url.hostname,
     port: Number(url.port || 3306),
     account: decodeURIComponent(url.username),
     passwd: '',
     dbname: database.name,
     ssl: false,
-  });
+  };
+}
+
+export function openMysql(database: ScratchDatabase): Connection {
+  return createMysqlConnector().open(mysqlConfigurationOf(database));
 }
 
 let executions = 0;
