@@ -39,8 +39,8 @@ export function createMysqlDirectCopy(
       );
     },
     async copy(context, request, onCommitted) {
-      await copyMysqlChunks(context, client, snapshots, destination, request, onCommitted);
-      return { format: 'text' };
+      const ranges = await copyMysqlChunks(context, client, snapshots, destination, request, onCommitted);
+      return ranges === undefined ? { format: 'text' } : { format: 'text', ranges };
     },
   };
 }
@@ -52,7 +52,7 @@ async function copyMysqlChunks(
   destination: CopyTextDestination,
   request: DirectCopyRequest,
   onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
-): Promise<void> {
+): Promise<number | undefined> {
   const [schema] = await describeMysqlTables(context, client, request.sourceSchemaId);
   if (!schema) throw new ConnectorError(`Table ${request.sourceSchemaId} does not exist`, { code: 'object_missing' });
   const sourceFields = request.fields.map((field) => field.sourceId);
@@ -134,13 +134,14 @@ async function copyMysqlChunks(
       );
     }
     await onCommitted({ rows: 0, cursor: largest });
-    return;
+    return ranges.length;
   }
   const query = selectTable({ schemaId: request.sourceSchemaId, fields: sourceFields, cursor: order }, schema.kinds);
   const lease = await (sourceSnapshot ? snapshots.lease(context, sourceSnapshot) : poolLease(context, client)());
   await copyQuery(context, lease, query, order?.after, (rows, cursor) =>
     onCommitted({ rows, cursor: order ? cursor : undefined }),
   );
+  return undefined;
 }
 
 /** One range's rows in the order field's order: past its last committed value (or its lower end), to its upper end. */

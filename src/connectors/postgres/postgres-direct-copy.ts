@@ -50,7 +50,7 @@ async function copyPostgresChunks(
   destination: PostgresClient,
   request: DirectCopyRequest,
   onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
-): Promise<{ format: 'binary' | 'text' }> {
+): Promise<{ format: 'binary' | 'text'; ranges?: number }> {
   const [from, to] = await Promise.all([
     describePostgresTable(context, source, request.sourceSchemaId),
     describePostgresTable(context, destination, request.destinationSchemaId),
@@ -160,7 +160,7 @@ async function copyPostgresChunks(
     const largest = largestCommitted(ranges);
     const rows = await copyChunk(context, { where: `${quote(order.field)} is null`, cursor: largest });
     await onCommitted({ rows, cursor: largest });
-    return { format };
+    return { format, ranges: ranges.length };
   }
   const chunks = planChunks(
     boundQuery,

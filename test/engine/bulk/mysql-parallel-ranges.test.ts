@@ -127,9 +127,11 @@ describe('bulk engine: parallel ranges of one big MySQL table', { skip: unavaila
       ],
       'three ranges cut evenly between the key ends (a bigint as exact text)',
     );
+    // The ranges ran at once: some checkpoint shows two of them started and unfinished. (All three is what usually
+    // shows, but a loaded machine can let one range finish before another's first chunk commits.)
     assert.ok(
-      progress.some((cursor) => cursor.ranges.every((range) => range.after !== null && !range.done)),
-      'all three ranges in progress at the same time',
+      progress.some((cursor) => cursor.ranges.filter((range) => range.after !== null && !range.done).length >= 2),
+      'ranges in progress at the same time',
     );
     const final = saves.at(-1)!;
     assert.equal(final.phase, 'completed');
