@@ -13,7 +13,7 @@ import {
   type ScratchDatabase,
 } from '../kit/services.ts';
 import { runExecution } from './change-capture-kit.ts';
-import { createConnection, postgresConfiguration } from './connection-data-kit.ts';
+import { createConnection, mysqlConfiguration, postgresConfiguration } from './connection-data-kit.ts';
 
 const unavailable = (await mysqlUnavailable()) ?? (await postgresUnavailable());
 const rows = 6_000;
@@ -37,15 +37,7 @@ describe('bulk sync MySQL → PostgreSQL in parallel ranges', { skip: unavailabl
     await native.query(`insert into items select seq, concat('item ', seq) from seq_1_to_${rows}`);
     await native.end();
     destinationSql = new pg.Pool({ connectionString: destination.url, max: 1 });
-    const url = new URL(source.url);
-    sourceId = await createConnection(ferry, 'mysql', {
-      hostname: url.hostname,
-      port: Number(url.port || 3306),
-      account: decodeURIComponent(url.username),
-      passwd: '',
-      dbname: source.name,
-      ssl: false,
-    });
+    sourceId = await createConnection(ferry, 'mysql', mysqlConfiguration(source));
     destinationId = await createConnection(
       ferry,
       'postgresql',

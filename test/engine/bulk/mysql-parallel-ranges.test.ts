@@ -20,14 +20,8 @@ import {
   postgresUnavailable,
   type ScratchDatabase,
 } from '../../kit/services.ts';
-import {
-  assertCompleted,
-  createHarness,
-  mysqlConfigurationOf,
-  openMysql,
-  openPostgres,
-  planOf,
-} from './bulk-test-kit.ts';
+import { assertCompleted, createHarness, openMysql, openPostgres, planOf } from './bulk-test-kit.ts';
+import { mysqlConfiguration } from '../../api/connection-data-kit.ts';
 import { rangesOf, recordingStore, rowsCopiedAgain } from './range-checkpoints.ts';
 
 const unavailable = (await postgresUnavailable()) ?? (await mysqlUnavailable());
@@ -205,7 +199,7 @@ describe('bulk engine: parallel ranges of one big MySQL table', { skip: unavaila
   });
 
   test('inside a change-capture snapshot the copy stays one stream, whatever the table’s size', async () => {
-    const capturing = createMysqlConnector().open({ ...mysqlConfigurationOf(sourceDatabase), change_detection: true });
+    const capturing = createMysqlConnector().open({ ...mysqlConfiguration(sourceDatabase), change_detection: true });
     try {
       const start = await capturing.changeCapture!.start(createMockRunContext(), {
         streamId: 'ferry_ranges_snapshot',
