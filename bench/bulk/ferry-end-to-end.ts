@@ -145,16 +145,18 @@ export function forkBenchServer(dataDir: string, env: Record<string, string> = {
 
 /**
  * Copies `schemaId` of `source` into `destination` (namespace `destinationSchema`, which must exist) through a fresh
- * Ferry server, and returns the wall time from the execution's POST to the poll that saw it completed.
+ * Ferry server (`serverEnv` adds to its environment), and returns the wall time from the execution's POST to the poll
+ * that saw it completed.
  */
 export async function copyThroughServer(
   source: BenchConnection,
   destination: BenchConnection,
   schemaId: string,
   destinationSchema: string,
+  serverEnv: Record<string, string> = {},
 ): Promise<EndToEndResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-e2e-'));
-  const server = await forkBenchServer(dataDir);
+  const server = await forkBenchServer(dataDir, serverEnv);
   let peakRss: number | undefined;
   let result: Omit<EndToEndResult, 'peakRss'>;
   try {

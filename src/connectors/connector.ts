@@ -166,12 +166,15 @@ export interface DirectCopy {
    * Absent: always.
    */
   accepts?(context: RunContext, request: DirectCopyRequest): Promise<boolean>;
-  /** Resolves once every chunk is committed and reported; `format` is how the rows travelled. */
+  /**
+   * Resolves once every chunk is committed and reported; `format` is how the rows travelled, `ranges` how many
+   * parallel ranges they were copied in (absent: one stream).
+   */
   copy(
     context: RunContext,
     request: DirectCopyRequest,
     onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
-  ): Promise<{ format: 'binary' | 'text' }>;
+  ): Promise<{ format: 'binary' | 'text'; ranges?: number }>;
 }
 
 /**

@@ -46,6 +46,19 @@ export async function createPostgresSource(rows = 3): Promise<ScratchDatabase> {
   return scratch;
 }
 
+/** A `mysql` connection configuration for a scratch database on the local MariaDB (root, no password). */
+export function mysqlConfiguration(scratch: ScratchDatabase) {
+  const url = new URL(scratch.url);
+  return {
+    hostname: url.hostname,
+    port: Number(url.port || 3306),
+    account: decodeURIComponent(url.username),
+    passwd: '',
+    dbname: scratch.name,
+    ssl: false,
+  };
+}
+
 export function postgresConfiguration(scratch: ScratchDatabase) {
   return {
     hostname: '127.0.0.1',

@@ -16,7 +16,7 @@ interface ColumnRow {
 export type MysqlSchema = SchemaDescription & { kinds: Map<string, MysqlValueKind> };
 
 /** `test.users` → ['test', 'users']; a bare name means the configured database. */
-function splitMysqlSchemaId(schemaId: string, database: string): [string, string] {
+export function splitMysqlSchemaId(schemaId: string, database: string): [string, string] {
   const dot = schemaId.indexOf('.');
   return dot < 0 ? [database, schemaId] : [schemaId.slice(0, dot), schemaId.slice(dot + 1)];
 }

@@ -1,36 +1,10 @@
-// Parallel ranges for one big table: the order field's values are cut into ranges, and each range is copied in its
-// own chunks on its own pair of connections, so several COPY pipes run at once (as pgcopydb's
-// --split-tables-larger-than and PeerDB's partitions do). Each range remembers the last value it committed, so a
-// resumed attempt copies only what the unfinished ranges still lack. The state travels as the copy's cursor, which
-// the engine checkpoints after every committed chunk without looking inside it.
+// Where a PostgreSQL table is cut into parallel ranges (src/connectors/copy-ranges.ts copies them): an integer order
+// field evenly between its minimum and maximum, another type at the planner's histogram bounds.
 import type { RunContext } from '../../domain/run-context.ts';
+import { type CopyRange, rangesBetween } from '../copy-ranges.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { splitSchemaId } from './postgres-introspector.ts';
-
-/** One range: values past `lower` (exclusive; null: from the smallest) up to `upper` (inclusive; null: no end). */
-export interface CopyRange {
-  lower: unknown;
-  upper: unknown;
-  /** The last order-field value committed in this range; null before its first chunk. */
-  after: unknown;
-  done: boolean;
-}
-
-/** The cursor a ranged copy reports: every range's progress. */
-export interface RangesCursor {
-  kind: 'copy_ranges';
-  ranges: CopyRange[];
-}
-
-export function isRangesCursor(value: unknown): value is RangesCursor {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { kind?: unknown }).kind === 'copy_ranges' &&
-    Array.isArray((value as { ranges?: unknown }).ranges)
-  );
-}
 
 const integerTypes = new Set(['smallint', 'integer', 'bigint']);
 
@@ -61,8 +35,7 @@ export async function planCopyRanges(
       ? await integerCuts(context, source, quotedTable, column, parallelism)
       : await histogramCuts(context, source, table, parallelism);
   if (!cuts || cuts.length === 0) return undefined;
-  const bounds: unknown[] = [null, ...cuts, null];
-  return bounds.slice(0, -1).map((lower, index) => ({ lower, upper: bounds[index + 1], after: null, done: false }));
+  return rangesBetween(cuts);
 }
 
 async function integerCuts(

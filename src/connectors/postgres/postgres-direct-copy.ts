@@ -10,10 +10,11 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import type { RunContext } from '../../domain/run-context.ts';
 import { canceledError, ConnectorError, throwIfAborted } from '../connector-error.ts';
 import type { DirectCopy, DirectCopyChunk, DirectCopyRequest } from '../connector.ts';
+import { copyRanges, largestCommitted, rangesToCopy } from '../copy-ranges.ts';
 import type { PostgresClient } from './postgres-client.ts';
 import { postgresDialect } from './postgres-dialect.ts';
 import { classifyPostgresError } from './postgres-errors.ts';
-import { type CopyRange, isRangesCursor, planCopyRanges, type RangesCursor } from './postgres-copy-ranges.ts';
+import { planCopyRanges } from './postgres-copy-ranges.ts';
 import { describePostgresTable } from './postgres-introspector.ts';
 import { beginInSnapshot } from './postgres-snapshot.ts';
 
@@ -49,7 +50,7 @@ async function copyPostgresChunks(
   destination: PostgresClient,
   request: DirectCopyRequest,
   onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
-): Promise<{ format: 'binary' | 'text' }> {
+): Promise<{ format: 'binary' | 'text'; ranges?: number }> {
   const [from, to] = await Promise.all([
     describePostgresTable(context, source, request.sourceSchemaId),
     describePostgresTable(context, destination, request.destinationSchemaId),
@@ -124,23 +125,42 @@ async function copyPostgresChunks(
       return bound;
     });
   const order = request.cursor;
-  const ranges = order && (await rangesOf(context, source, request, order, sourceType.get(order.field)));
+  const ranges =
+    order &&
+    (await rangesToCopy(order.after, () =>
+      planCopyRanges(
+        context,
+        source,
+        { schemaId: request.sourceSchemaId, column: order.field, columnType: sourceType.get(order.field) },
+        request.parallelism ?? 1,
+        request.splitAboveRows ?? Number.POSITIVE_INFINITY,
+      ),
+    ));
   if (order && ranges) {
-    const chunksOf = (range: CopyRange) =>
-      planChunks(boundQuery, sourceTable, request.chunkSize, {
-        field: order.field,
-        after: range.after ?? range.lower,
-        inclusive: false,
-        upper: range.upper,
-        nullsLast: false,
-      });
-    await copyRanges(context, ranges, chunksOf, copyChunk, onCommitted);
+    await copyRanges(
+      context,
+      ranges,
+      async (rangeContext, range, committed) => {
+        const chunks = planChunks(boundQuery, sourceTable, request.chunkSize, {
+          field: order.field,
+          after: range.after ?? range.lower,
+          inclusive: false,
+          upper: range.upper,
+          nullsLast: false,
+        });
+        for await (const chunk of chunks) {
+          throwIfAborted(rangeContext.signal);
+          await committed(await copyChunk(rangeContext, chunk), chunk.cursor);
+        }
+      },
+      onCommitted,
+    );
     // Rows whose order field is null belong to no range: one last chunk, then the plain cursor a next run continues
     // from (the largest value committed).
-    const largest = ranges.findLast((range) => range.after !== null)?.after ?? null;
+    const largest = largestCommitted(ranges);
     const rows = await copyChunk(context, { where: `${quote(order.field)} is null`, cursor: largest });
     await onCommitted({ rows, cursor: largest });
-    return { format };
+    return { format, ranges: ranges.length };
   }
   const chunks = planChunks(
     boundQuery,
@@ -154,81 +174,6 @@ async function copyPostgresChunks(
     await onCommitted({ rows, cursor: chunk.cursor });
   }
   return { format };
-}
-
-/** The ranges of this copy: those a resumed attempt left, new ones for a large table read from its start, or none. */
-async function rangesOf(
-  context: RunContext,
-  source: PostgresClient,
-  request: DirectCopyRequest,
-  order: NonNullable<DirectCopyRequest['cursor']>,
-  orderType: string | undefined,
-): Promise<CopyRange[] | undefined> {
-  if (isRangesCursor(order.after))
-    // The last range has no end: rows added since it finished belong to it, so it is always read again from its
-    // last value.
-    return order.after.ranges.map((range, index, all) => ({ ...range, done: range.done && index < all.length - 1 }));
-  if (order.after !== undefined && order.after !== null) return undefined;
-  return planCopyRanges(
-    context,
-    source,
-    { schemaId: request.sourceSchemaId, column: order.field, columnType: orderType },
-    request.parallelism ?? 1,
-    request.splitAboveRows ?? Number.POSITIVE_INFINITY,
-  );
-}
-
-/**
- * Copies the unfinished ranges, `parallelism` at a time (as many as there are ranges), each chunk by chunk. Reports
- * are serialized and carry every range's progress, so each checkpoint names exactly what is committed. The first
- * failure stops the other ranges at their next chunk (their transactions roll back) and is the one thrown.
- */
-async function copyRanges(
-  context: RunContext,
-  ranges: CopyRange[],
-  chunksOf: (range: CopyRange) => AsyncGenerator<Chunk>,
-  copyChunk: (context: RunContext, chunk: Chunk) => Promise<number>,
-  onCommitted: (chunk: DirectCopyChunk) => Promise<void>,
-): Promise<void> {
-  const stop = new AbortController();
-  const signal = AbortSignal.any([context.signal, stop.signal]);
-  const rangeContext: RunContext = { ...context, signal };
-  // A range's progress changes only in its turn here, so each report's cursor holds exactly the chunks reported.
-  let reporting = Promise.resolve();
-  const report = (range: CopyRange, progress: Partial<CopyRange>, rows: number) => {
-    reporting = reporting.then(() => {
-      Object.assign(range, progress);
-      const cursor: RangesCursor = { kind: 'copy_ranges', ranges: ranges.map((each) => ({ ...each })) };
-      return onCommitted({ rows, cursor });
-    });
-    return reporting;
-  };
-  const copyRange = async (range: CopyRange) => {
-    for await (const chunk of chunksOf(range)) {
-      throwIfAborted(signal);
-      const rows = await copyChunk(rangeContext, chunk);
-      await report(range, { after: chunk.cursor }, rows);
-    }
-    await report(range, { done: true }, 0);
-  };
-  const outcomes = await Promise.allSettled(
-    ranges
-      .filter((range) => !range.done)
-      .map((range) =>
-        copyRange(range).catch((error: unknown) => {
-          stop.abort();
-          throw error;
-        }),
-      ),
-  );
-  const failures = outcomes.filter((outcome) => outcome.status === 'rejected');
-  if (failures.length === 0) return;
-  if (context.signal.aborted) throw canceledError(context.signal);
-  // The first failure is the cause; the others are the cancels it set off.
-  const cause = failures.find(
-    (failure) => !(failure.reason instanceof ConnectorError && failure.reason.code === 'canceled'),
-  );
-  throw (cause ?? failures[0]!).reason;
 }
 
 function mergeStatement(table: string, columns: string[], key: string[]): string {

@@ -136,12 +136,14 @@ export async function copySchema(
       execution.recordCount = progress.rows;
     };
     let path: SchemaExecution['path'] = 'records';
+    let ranges: number | undefined;
     // A test execution's row limit is the record path's to keep.
     const direct = plan.rowLimit === undefined ? plan.source.directCopy?.to(plan.destination) : undefined;
     const request = direct && directCopyRequest(mapping, strategy, plan, dependencies.sourceSnapshot);
     if (direct && request && ((await direct.accepts?.(context, request)) ?? true)) {
       const result = await direct.copy(context, request, committed);
       path = result.format === 'binary' ? 'copy_binary' : 'copy_text';
+      ranges = result.ranges;
     } else {
       await copyRecords(
         context,
@@ -164,6 +166,7 @@ export async function copySchema(
         rows: progress.rows,
         rows_per_second: progress.rowsPerSecond(),
         path,
+        ...(ranges === undefined ? {} : { ranges }),
       },
     );
     await update({ status: 'completed', recordCount: progress.rows, path, completedAt: now().toISOString() });

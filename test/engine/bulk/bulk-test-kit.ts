@@ -13,6 +13,7 @@ import type { CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.
 import { createMemoryCheckpointStore } from '../../../src/engine/bulk/memory-checkpoint-store.ts';
 import { createMemoryConsoleLog, type MemoryConsoleLog } from '../../../src/engine/memory-console-log.ts';
 import type { RunContext } from '../../../src/domain/run-context.ts';
+import { mysqlConfiguration } from '../../api/connection-data-kit.ts';
 import { postgresConfiguration } from '../../connectors/postgres-configuration-fixture.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import type { ScratchDatabase } from '../../kit/services.ts';
@@ -22,15 +23,7 @@ export function openPostgres(database: ScratchDatabase): PostgresConnection {
 }
 
 export function openMysql(database: ScratchDatabase): Connection {
-  const url = new URL(database.url);
-  return createMysqlConnector().open({
-    hostname: url.hostname,
-    port: Number(url.port || 3306),
-    account: decodeURIComponent(url.username),
-    passwd: '',
-    dbname: database.name,
-    ssl: false,
-  });
+  return createMysqlConnector().open(mysqlConfiguration(database));
 }
 
 let executions = 0;

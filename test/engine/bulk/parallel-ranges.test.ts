@@ -5,39 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { PostgresConnection } from '../../../src/connectors/postgres/postgres-connector.ts';
-import type { BulkCheckpoint, CheckpointStore } from '../../../src/engine/bulk/checkpoint-store.ts';
 import { createMemoryCheckpointStore } from '../../../src/engine/bulk/memory-checkpoint-store.ts';
 import { createMockRunContext } from '../../kit/mock-run-context.ts';
 import { createPostgresDatabase, postgresUnavailable, type ScratchDatabase } from '../../kit/services.ts';
 import { assertCompleted, createHarness, openPostgres, planOf, readTable } from './bulk-test-kit.ts';
+import { type RangeProgress, recordingStore, rowsCopiedAgain } from './range-checkpoints.ts';
 
 const unavailable = await postgresUnavailable();
-
-interface RangeProgress {
-  kind: string;
-  ranges: { lower: unknown; upper: unknown; after: unknown; done: boolean }[];
-}
-
-/** Records every checkpoint; with `crashAt`, the process "dies" (the run is aborted) at that loading save. */
-function recordingStore(inner: CheckpointStore, crashAt?: { save: number; abort: () => void }) {
-  const saves: BulkCheckpoint[] = [];
-  let loadingSaves = 0;
-  const store: CheckpointStore = {
-    ...inner,
-    async save(checkpoint) {
-      if (checkpoint.phase === 'loading' && checkpoint.rows > 0) {
-        loadingSaves += 1;
-        if (crashAt && loadingSaves === crashAt.save) {
-          crashAt.abort();
-          throw new Error('simulated crash between the commit and its checkpoint');
-        }
-      }
-      saves.push(structuredClone(checkpoint));
-      await inner.save(checkpoint);
-    },
-  };
-  return { store, saves };
-}
 
 describe('bulk engine: parallel ranges of one big table', { skip: unavailable }, () => {
   let sourceDatabase: ScratchDatabase;
@@ -172,9 +146,7 @@ describe('bulk engine: parallel ranges of one big table', { skip: unavailable },
     const resumed = await createHarness(resuming.store).run(plan);
     assertCompleted(resumed);
     assert.deepEqual(await count('items_resumed'), { rows, keys: rows });
-    const copiedAgain =
-      resuming.saves.filter((save) => save.phase === 'loading').at(-1)!.rows -
-      (crashing.saves.filter((save) => save.phase === 'loading').at(-1)?.rows ?? 0);
+    const copiedAgain = rowsCopiedAgain(crashing.saves, resuming.saves);
     assert.ok(copiedAgain < rows, `the resumed attempt copied ${copiedAgain} rows, not the whole table again`);
 
     // The next execution continues incrementally from the largest tracking value, as after one stream.
