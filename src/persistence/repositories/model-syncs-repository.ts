@@ -29,6 +29,14 @@ export function modelSyncsRepository(db: Kysely<Database>) {
   const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('model_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  // A single read's light read: the revision alone says whether the JSON rendered last time still stands.
+  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db
+      .selectFrom('model_syncs')
+      .select(['id', 'revision'])
+      .where('id', '=', id)
+      .where('organization_id', '=', organizationId),
+  );
   const listed = (organizationId: string, options: ModelSyncListOptions) => {
     let query = db.selectFrom('model_syncs').where('organization_id', '=', organizationId);
     if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
@@ -54,6 +62,10 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     },
     async get(organizationId: string, id: string): Promise<ModelSyncRow | undefined> {
       return (await syncInOrganization(organizationId, id))[0];
+    },
+    /** The sync's id and revision, without the rest of its row (undefined: not this organization's, or gone). */
+    async revision(organizationId: string, id: string): Promise<{ id: string; revision: RowRevision } | undefined> {
+      return (await revisionInOrganization(organizationId, id))[0] as { id: string; revision: RowRevision } | undefined;
     },
     getAnywhere(id: string): Promise<ModelSyncRow | undefined> {
       return db.selectFrom('model_syncs').selectAll().where('id', '=', id).executeTakeFirst();

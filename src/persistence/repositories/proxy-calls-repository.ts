@@ -7,12 +7,27 @@ import type {
   ProxyStatsSource,
 } from '../../proxy/proxy-call-store.ts';
 import type { Database } from '../schema.ts';
+import { reusableQuery } from '../reusable-query.ts';
 
 export function proxyCallsRepository(db: Kysely<Database>): ProxyAuditSink &
   ProxyStatsSource & {
     get(id: string): Promise<ProxyCallRecord | undefined>;
     callsSince(connectionIds: readonly string[], since: Date): Promise<Map<string, number>>;
   } {
+  // On the path of every read of a proxy-upstream connection (its calls of the last 24 h): compiled once.
+  const countsSince = reusableQuery(db, 2, (connectionId: string, since: string) =>
+    db
+      .selectFrom('proxy_calls')
+      .select([
+        sql<string | number>`count(*)`.as('calls'),
+        sql<string | number>`sum(case when status between 200 and 299 then 1 else 0 end)`.as('ok'),
+        sql<string | number>`sum(case when status between 400 and 499 then 1 else 0 end)`.as('client'),
+        sql<string | number>`sum(case when status >= 500 then 1 else 0 end)`.as('server'),
+        sql<string | null>`max(at)`.as('last'),
+      ])
+      .where('connection_id', '=', connectionId)
+      .where('at', '>=', since),
+  );
   return {
     async record(call) {
       await db
@@ -54,18 +69,8 @@ export function proxyCallsRepository(db: Kysely<Database>): ProxyAuditSink &
     },
     /** One aggregate over the (connection_id, at) index. */
     async countSince(connectionId, since): Promise<ProxyCallCounts> {
-      const row = await db
-        .selectFrom('proxy_calls')
-        .select([
-          sql<string | number>`count(*)`.as('calls'),
-          sql<string | number>`sum(case when status between 200 and 299 then 1 else 0 end)`.as('ok'),
-          sql<string | number>`sum(case when status between 400 and 499 then 1 else 0 end)`.as('client'),
-          sql<string | number>`sum(case when status >= 500 then 1 else 0 end)`.as('server'),
-          sql<string | null>`max(at)`.as('last'),
-        ])
-        .where('connection_id', '=', connectionId)
-        .where('at', '>=', since.toISOString())
-        .executeTakeFirstOrThrow();
+      const [row] = await countsSince(connectionId, since.toISOString());
+      if (!row) throw new Error('an aggregate without GROUP BY answered no row');
       const calls = Number(row.calls);
       return {
         calls,
