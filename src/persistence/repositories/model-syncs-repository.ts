@@ -56,6 +56,34 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     if (options.limit !== undefined) query = query.limit(options.limit);
     return query;
   };
+  // Every list read starts with its light read: compiled once per combination of the filters present and the page
+  // size (a bounded set: three states of active, the others present or not, limits up to a page and one), the values
+  // bound per request.
+  type RevisionList = (...args: string[]) => Promise<ModelSyncRevision[]>;
+  const revisionLists = new Map<string, RevisionList>();
+  const revisionList = (options: ModelSyncListOptions): RevisionList => {
+    const shape = [
+      options.active,
+      options.mode !== undefined,
+      options.targetConnectionId !== undefined,
+      options.after !== undefined,
+      options.limit,
+    ].join();
+    let query = revisionLists.get(shape);
+    if (!query) {
+      query = reusableQuery(db, 5, (organizationId, mode, targetConnectionId, afterUpdatedAt, afterId) =>
+        listed(organizationId, {
+          active: options.active,
+          mode: options.mode === undefined ? undefined : mode,
+          targetConnectionId: options.targetConnectionId === undefined ? undefined : targetConnectionId,
+          after: options.after && { updatedAt: afterUpdatedAt!, id: afterId! },
+          limit: options.limit,
+        }).select(['id', 'revision', 'updated_at']),
+      ) as RevisionList;
+      revisionLists.set(shape, query);
+    }
+    return query;
+  };
   return {
     async insert(row: ModelSyncRow): Promise<void> {
       await db.insertInto('model_syncs').values(row).execute();
@@ -76,9 +104,13 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     },
     /** What `list` would give, as ids, revisions and update times only (in its order). */
     listRevisions(organizationId: string, options: ModelSyncListOptions = {}): Promise<ModelSyncRevision[]> {
-      return listed(organizationId, options).select(['id', 'revision', 'updated_at']).execute() as Promise<
-        ModelSyncRevision[]
-      >;
+      return revisionList(options)(
+        organizationId,
+        options.mode ?? '',
+        options.targetConnectionId ?? '',
+        options.after?.updatedAt ?? '',
+        options.after?.id ?? '',
+      );
     },
     /** The organization's syncs among `ids`, in no particular order (ids of other organizations or gone: left out). */
     byIds(organizationId: string, ids: readonly string[]): Promise<ModelSyncRow[]> {
