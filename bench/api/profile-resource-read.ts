@@ -4,6 +4,7 @@
 // top functions, and the inclusive time of the request's parts (version conversion, JSON, schedules, the guard).
 // Run: node --import tsx bench/api/profile-resource-read.ts [bulkSync|modelSync|connection|bulkSyncs|modelSyncs|
 //      connections] [version]   (BENCH_ITERATIONS, 2000, also caps the timed calls: 20 for a list; BENCH_API_SEED_RESOURCES, 1000; BENCH_CPU_PROFILE_OUT=<file>)
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -18,27 +19,55 @@ import { summarizeCpuProfile } from '../lib/cpu-profile-summary.ts';
 import { timeOperation } from '../lib/time-operation.ts';
 import { seedResources } from './seed-resources.ts';
 
+/** Runs autocannon's command line against `url` and answers how many requests it completed. */
+function loadOverHttp(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
+  const args = ['-c', '50', '-d', String(seconds), '-j'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(process.cwd(), 'node_modules/.bin/autocannon'),
+      [...args, url],
+      { maxBuffer: 1 << 24 },
+      (error, stdout) => {
+        if (error) return reject(error);
+        const result = JSON.parse(stdout) as { requests: { total: number }; non2xx: number };
+        if (result.non2xx > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx responses`));
+        resolve(result.requests.total);
+      },
+    );
+  });
+}
+
 const endpoint = process.argv[2] ?? 'bulkSync';
 const version = process.argv[3] ?? '2025-09-18';
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 2000);
 const count = Number(process.env.BENCH_API_SEED_RESOURCES ?? 1000);
+// BENCH_PROFILE_HTTP=<seconds>: the sampled requests come over HTTP from autocannon in a child process (50
+// connections), as bench/api sends them, instead of sequential injects (inject has costs of its own: copyHeaders,
+// doInject, a fake socket).
+const httpSeconds = Number(process.env.BENCH_PROFILE_HTTP ?? 0);
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-profile-'));
 const apiKey = 'bench-api-key-profile';
 const ferry = await createFerry(
-  loadConfig({
-    FERRY_DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    FERRY_BOOTSTRAP_API_KEY: apiKey,
-    FERRY_BOOTSTRAP_PARTNER_KEY: 'bench-partner-key-profile',
-  }),
+  loadConfig(
+    {
+      FERRY_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      FERRY_BOOTSTRAP_API_KEY: apiKey,
+      FERRY_BOOTSTRAP_PARTNER_KEY: 'bench-partner-key-profile',
+    },
+    // As bench/api serves the resource reads: without the worker, whose scheduler would start the seeded syncs' runs.
+    { worker: false },
+  ),
 );
 try {
   const url = await ferry.listen();
   const { organizationId } = ferry.bootstrap!;
   const ids = await seedResources(ferry, url, apiKey, organizationId, dataDir, count);
   const paths: Record<string, string> = {
+    me: '/api/me',
     bulkSync: `/api/bulk/syncs/${ids.bulkSyncId}`,
     modelSync: `/api/syncs/${ids.modelSyncId}`,
     connection: `/api/connections/${ids.connectionId}`,
@@ -60,7 +89,9 @@ try {
   // The version conversion alone (the response walked down from 2025-09-18), against the whole request, both timed
   // sequentially in this process (lowest of 5 rounds, so that a shared machine's noise is left out).
   const routePath = endpoint.endsWith('s') ? path : path.replace(/[^/]+$/, '{id}');
-  const route = allRoutes(ferry.context).find((each) => each.method === 'GET' && each.path === routePath)!;
+  const route = allRoutes(ferry.context).find(
+    (each) => each.method === 'GET' && (each.path === routePath || each.path === path),
+  )!;
   const planned = planEndpoint(route, version as ApiVersion, versionChanges)!;
   const newest = JSON.parse(
     (await ferry.app.inject({ method: 'GET', url: path, headers: { ...headers, 'x-polytomic-version': '2025-09-18' } }))
@@ -78,8 +109,12 @@ try {
   await session.post('Profiler.setSamplingInterval', { interval: 1000 });
   await session.post('Profiler.start');
   const started = process.hrtime.bigint();
-  for (let index = 0; index < iterations; index += 1) await request();
+  const cpuStarted = process.cpuUsage();
+  let sampled = iterations;
+  if (httpSeconds > 0) sampled = await loadOverHttp(`${url}${path}`, headers, httpSeconds);
+  else for (let index = 0; index < iterations; index += 1) await request();
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const cpu = process.cpuUsage(cpuStarted);
   const { profile } = await session.post('Profiler.stop');
   session.disconnect();
   if (process.env.BENCH_CPU_PROFILE_OUT) writeFileSync(process.env.BENCH_CPU_PROFILE_OUT, JSON.stringify(profile));
@@ -115,9 +150,9 @@ try {
   });
   const summary = summarizeCpuProfile(kept as never, parts, 40);
   console.log(
-    `GET ${path} at ${version}: ${iterations} requests in ${elapsedMs.toFixed(0)} ms, ` +
-      `${((elapsedMs * 1000) / iterations).toFixed(0)} µs each (wall, sequential, inject), ${bytes} bytes; ` +
-      `${count} of each kind in the organization`,
+    `GET ${path} at ${version}: ${sampled} requests in ${elapsedMs.toFixed(0)} ms, ` +
+      `${((elapsedMs * 1000) / sampled).toFixed(0)} µs each (wall, ${httpSeconds > 0 ? 'HTTP, 50 clients' : 'sequential, inject'}), ${bytes} bytes; ` +
+      `${count} of each kind in the organization; process CPU ${((cpu.user + cpu.system) / sampled).toFixed(1)} µs a request (profiler on)`,
   );
   console.log(
     `sequential CPU per call: whole request ${whole.cpuMicros.toFixed(0)} µs; version conversion to ${version} ` +

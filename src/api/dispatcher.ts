@@ -251,7 +251,7 @@ async function handleIdempotent(
   }
   try {
     const { status, payload } = await run(prepared, request, fastifyReply, deps, caller, input);
-    await decision.complete(status, payload);
+    await decision.complete(status, Buffer.isBuffer(payload) ? payload.toString('utf8') : payload);
     return fastifyReply.send(payload);
   } catch (error) {
     const known = knownApiError(error);
@@ -275,7 +275,7 @@ function run(
   caller: Caller | undefined,
   input: Input,
   authenticate?: () => Promise<Caller>,
-): Promise<{ status: number; payload: string | undefined }> {
+): Promise<{ status: number; payload: string | Buffer | undefined }> {
   const onWrite = request.method === 'GET' ? undefined : deps.onWrite;
   onWrite?.();
   const { endpoint } = prepared;
@@ -300,7 +300,7 @@ function run(
       fastifyReply.type('application/json; charset=utf-8');
       const json = storedRowsJson(result, endpoint, deps.wireJson);
       const status = fastifyReply.statusCode;
-      return typeof json === 'string' ? { status, payload: json } : json.then((payload) => ({ status, payload }));
+      return json instanceof Promise ? json.then((payload) => ({ status, payload })) : { status, payload: json };
     }
     if (!(result instanceof Reply)) {
       fastifyReply.code(route.successStatus ?? (route.response ? 200 : 204));

@@ -1,6 +1,6 @@
 // A handler's answer made of stored rows: the dispatcher renders each row's wire object to JSON once per version and
-// reuses that text while the row stays the same (wire-json-cache.ts), instead of building, converting and
-// stringifying every row of every request.
+// reuses that text while the row's revision stays the same (wire-json-cache.ts), instead of reading, building,
+// converting and stringifying every row of every request.
 
 /** How rows of one kind become wire objects, and what tells that a row's wire object may have changed. */
 export interface WireSource<Row> {
@@ -8,25 +8,16 @@ export interface WireSource<Row> {
   readonly shape: string;
   id(row: Row): string;
   /**
-   * Every value `toWire` reads, as the database gave them (strings and numbers, compared with ===). Leaving one out
-   * would let a changed value be answered with the old text.
+   * The row's revision, which the database replaces on every write of the row (migration 0015), and any input that
+   * does not live in the row (primitives, compared with ===); equal stamps mean equal wire objects. The reads take it
+   * from a light read of the row (its id and revision), before any whole row.
    */
-  inputs(row: Row): readonly unknown[];
-  /**
-   * For lists (read as stamps first): the row's revision, which the database replaces on every
-   * write of the row (migration 0015), and any input that does not live in the row; equal stamps mean equal inputs.
-   */
-  stamp?(row: Row): readonly unknown[];
-  /** The newest version's wire object; a function of `inputs` alone (and of what never changes in a process). */
+  stamp(row: Row): readonly unknown[];
+  /** The newest version's wire object; a function of the stamp alone (and of what never changes in a process). */
   toWire(row: Row): unknown;
 }
 
-/** Every column of a row that its wire object is built from alone. */
-export function rowInputs(row: object): unknown[] {
-  return Object.values(row);
-}
-
-/** A list row as its light read gives it: its id and its stamp. */
+/** A row as its light read gives it: its id and its stamp. */
 export interface RowStamp {
   id: string;
   stamp: readonly unknown[];
@@ -34,12 +25,13 @@ export interface RowStamp {
 
 /**
  * `{ data: <the row's wire object> }`, or for a list `{ data: [<each row's>], ...envelope }` (the envelope's other
- * fields, pagination say, follow `data` as they would in a literal). A list is given as its rows' stamps in order,
- * with a way to read the whole rows of some ids (those whose JSON is not kept at that stamp).
+ * fields, pagination say, follow `data` as they would in a literal). Either is given as stamps (one, or the list's in
+ * order), with a way to read the whole rows (of the ids whose JSON is not kept at that stamp).
  */
 export class StoredRows<Row = unknown> {
   readonly source: WireSource<Row>;
-  readonly one: Row | undefined;
+  /** A single read: the row's stamp, and its whole row (which throws the route's 404 when it is gone by then). */
+  readonly one: { stamp: RowStamp; load: () => Promise<Row> } | undefined;
   readonly stamps: readonly RowStamp[] | undefined;
   readonly load: ((ids: string[]) => Promise<Row[]>) | undefined;
   readonly envelope: Record<string, unknown> | undefined;
@@ -47,7 +39,7 @@ export class StoredRows<Row = unknown> {
   private constructor(
     source: WireSource<Row>,
     parts: {
-      one?: Row;
+      one?: { stamp: RowStamp; load: () => Promise<Row> };
       stamps?: readonly RowStamp[];
       load?: (ids: string[]) => Promise<Row[]>;
       envelope?: Record<string, unknown>;
@@ -60,8 +52,8 @@ export class StoredRows<Row = unknown> {
     this.envelope = parts.envelope;
   }
 
-  static one<Row>(source: WireSource<Row>, row: Row): StoredRows<Row> {
-    return new StoredRows(source, { one: row });
+  static one<Row>(source: WireSource<Row>, stamp: RowStamp, load: () => Promise<Row>): StoredRows<Row> {
+    return new StoredRows(source, { one: { stamp, load } });
   }
 
   /** `load` reads the whole rows of some ids, in any order, leaving out those gone since the stamps were read. */
@@ -71,7 +63,6 @@ export class StoredRows<Row = unknown> {
     load: (ids: string[]) => Promise<Row[]>,
     envelope?: Record<string, unknown>,
   ): StoredRows<Row> {
-    if (!source.stamp) throw new Error(`${source.shape} rows have no stamp`);
     return new StoredRows(source, { stamps, load, envelope });
   }
 

@@ -1,14 +1,19 @@
-// The JSON text of stored rows' wire objects, kept per (row, endpoint in a version) and reused while the row reads
-// back exactly the same: the cache never decides freshness itself. Each request reads the rows from the database and
-// hands over every value its wire object is built from; a rendering is reused only when each of those values is
-// identical (===, strings compared by content) to the ones it was rendered from. So any write, by this process or by
-// another server on the same database, is seen by the next read, with no revision column to keep up and no TTL.
+// The JSON of stored rows' wire objects, kept per (row, endpoint in a version) and reused while the row reads back
+// the same: the cache never decides freshness itself. Each request reads from the database what its answer is built
+// from (a row's revision, which the database replaces on every write of the row, and any input from elsewhere); a
+// rendering is reused only when each of those values is identical (===, strings compared by content) to the ones it
+// was rendered from. So any write, by this process or by another server on the same database, is seen by the next
+// read, with no TTL. Renderings are text (list items, joined into a list) or the bytes of a whole response, sent as
+// they are (no UTF-8 encoding per request).
+
+/** What is kept: JSON text, or a whole response's bytes. */
+export type Rendering = string | Buffer;
 
 interface Entry {
   /** What the renderings were built from, as read from the database. */
   inputs: readonly unknown[];
   /** Keyed by the versioned endpoint that rendered it (one object per route and version). */
-  renderings: Map<object, string>;
+  renderings: Map<object, Rendering>;
   bytes: number;
   /** Read since the evictor last passed it (second chance). */
   recent: boolean;
@@ -21,7 +26,8 @@ function inputBytes(inputs: readonly unknown[]): number {
   return bytes;
 }
 
-function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** Equal lengths and each value identical (===). */
+export function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return false;
   return true;
@@ -37,8 +43,8 @@ export class WireJsonCache {
     this.#maxBytes = maxBytes;
   }
 
-  /** The JSON of the row `key` for `endpoint` if one was rendered from these very `inputs`. */
-  kept(key: string, inputs: readonly unknown[], endpoint: object): string | undefined {
+  /** What was rendered of `key` for `endpoint` from these very `inputs`, if it is kept. */
+  kept(key: string, inputs: readonly unknown[], endpoint: object): Rendering | undefined {
     const entry = this.#entries.get(key);
     if (!entry || !sameInputs(entry.inputs, inputs)) return undefined;
     const kept = entry.renderings.get(endpoint);
@@ -50,7 +56,7 @@ export class WireJsonCache {
    * The JSON of the row `key` for `endpoint`: the one kept if it was rendered from these very `inputs`, otherwise
    * `render()`'s, kept for the next read. `inputs` must be every value the rendering depends on (primitives).
    */
-  json(key: string, inputs: readonly unknown[], endpoint: object, render: () => string): string {
+  json<R extends Rendering>(key: string, inputs: readonly unknown[], endpoint: object, render: () => R): R {
     if (this.#maxBytes === 0) return render();
     let entry = this.#entries.get(key);
     if (entry && !sameInputs(entry.inputs, inputs)) {
@@ -60,7 +66,8 @@ export class WireJsonCache {
     const kept = entry?.renderings.get(endpoint);
     if (kept !== undefined) {
       entry!.recent = true;
-      return kept;
+      // A key holds one kind of rendering per endpoint: the caller that renders it is the one that reads it back.
+      return kept as R;
     }
     const json = render();
     if (!entry) {

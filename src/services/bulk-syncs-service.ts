@@ -214,6 +214,12 @@ export function bulkSyncsService(
 
   return {
     requireSync,
+    /** Its id and revision alone (404 as requireSync): a reader that kept its JSON at that revision is done. */
+    async requireSyncRevision(caller: Principal, id: string) {
+      const found = await repositories.bulkSyncs.revision(caller.organizationId, id);
+      if (!found) throw notFound('bulk sync');
+      return found;
+    },
 
     async create(caller: Principal, organizationId: string, body: BulkSyncInput): Promise<BulkSyncRow> {
       const source = await checkConnection(

@@ -121,6 +121,12 @@ export function connectionsService(
   return {
     connectorFor,
     requireConnection,
+    /** Its id, revision and type alone (404 as requireConnection): what a reader checks its kept JSON against. */
+    async requireConnectionRevision(caller: Principal, id: string) {
+      const found = await repositories.connections.revision(caller.organizationId, id);
+      if (!found) throw notFound('connection');
+      return found;
+    },
     effectiveConfiguration,
     sealedConfiguration,
     redactedConfiguration,

@@ -201,6 +201,12 @@ export function modelSyncsService(
     requireModelSync: (organizationId: string, id: string) => requireModelSync(context, organizationId, id),
     /** As stored: a reader that renders the sync only when it changed parses it then (parseModelSync). */
     requireModelSyncRow: (organizationId: string, id: string) => requireModelSyncRow(context, organizationId, id),
+    /** Its id and revision alone (404 as requireModelSyncRow): a reader that kept its JSON at that revision is done. */
+    async requireModelSyncRevision(organizationId: string, id: string) {
+      const found = await context.repositories.modelSyncs.revision(organizationId, id);
+      if (!found) throw notFound('model sync');
+      return found;
+    },
 
     /**
      * One page (updated_at desc, then id), or with `all` every matching sync (2024-02-08 and older). A page is

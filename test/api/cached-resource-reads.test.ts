@@ -237,6 +237,28 @@ for (const dialect of await availableDialects()) {
       assertChanged(before, await agreed(), [path, '/api/connections']);
     });
 
+    test('a proxy call recorded by another server changes the count of calls both show (not in the revision)', async () => {
+      const path = `/api/connections/${ids.connection}`;
+      const before = await agreed();
+      await servers.reference.ferry.context.repositories.proxyCalls.record({
+        proxyCallId: randomUUID(),
+        connectionId: ids.connection,
+        organizationId: servers.a.ferry.bootstrap!.organizationId,
+        method: 'GET',
+        path: '/v1/things',
+        status: 200,
+        upstream: true,
+        durationMs: 3,
+        requestBytes: 0,
+        responseBytes: 2,
+        truncated: false,
+        at: clock.now().toISOString(),
+      });
+      const after = await agreed();
+      assertChanged(before, after, [path, '/api/connections']);
+      assert.match(after.get(`2025-09-18 ${path}`)!, /"api_calls_last_24_hours":1\b/);
+    });
+
     test('a write straight into the database (another process, no updated_at change) shows at once', async () => {
       const before = await agreed();
       const statement = "update bulk_syncs set name = 'Changed by hand' where id = $1";

@@ -12,10 +12,26 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
   const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  // A single read's light read: the revision alone says whether the JSON rendered last time still stands.
+  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db
+      .selectFrom('bulk_syncs')
+      .select(['id', 'revision'])
+      .where('id', '=', id)
+      .where('organization_id', '=', organizationId),
+  );
   const listed = (organizationId: string, options: { active?: boolean }) => {
     let query = db.selectFrom('bulk_syncs').where('organization_id', '=', organizationId);
     if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
     return query.orderBy('updated_at', 'desc').orderBy('id');
+  };
+  // Every list read starts with this one: compiled once per filter (all, active, inactive), not on every request.
+  const revisionList = (active: boolean | undefined) =>
+    reusableQuery(db, 1, (organizationId: string) => listed(organizationId, { active }).select(['id', 'revision']));
+  const revisionLists: Record<string, ReturnType<typeof revisionList>> = {
+    undefined: revisionList(undefined),
+    true: revisionList(true),
+    false: revisionList(false),
   };
   return {
     async insert(row: BulkSyncRow, schemas: BulkSyncSchemaRow[]): Promise<void> {
@@ -34,11 +50,15 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
       return listed(organizationId, options).selectAll().execute();
     },
     /** What `list` would give, as ids and revisions only (in its order). */
+    /** The sync's id and revision, without the rest of its row (undefined: not this organization's, or gone). */
+    async revision(organizationId: string, id: string): Promise<{ id: string; revision: RowRevision } | undefined> {
+      return (await revisionInOrganization(organizationId, id))[0] as { id: string; revision: RowRevision } | undefined;
+    },
     listRevisions(
       organizationId: string,
       options: { active?: boolean } = {},
     ): Promise<Array<{ id: string; revision: RowRevision }>> {
-      return listed(organizationId, options).select(['id', 'revision']).execute() as Promise<
+      return revisionLists[String(options.active)]!(organizationId) as Promise<
         Array<{ id: string; revision: RowRevision }>
       >;
     },

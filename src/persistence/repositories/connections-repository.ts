@@ -11,14 +11,36 @@ export function connectionsRepository(db: Kysely<Database>) {
   const connectionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('connections').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  // A single read's light read: the revision alone says whether the JSON rendered last time still stands (the type
+  // says whether it has proxy calls to count).
+  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db
+      .selectFrom('connections')
+      .select(['id', 'revision', 'type'])
+      .where('id', '=', id)
+      .where('organization_id', '=', organizationId),
+  );
   const listed = (organizationId: string) =>
     db.selectFrom('connections').where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id');
+  // Every list read starts with this one: compiled once, not on every request.
+  const revisionList = reusableQuery(db, 1, (organizationId: string) =>
+    listed(organizationId).select(['id', 'revision', 'type']),
+  );
   return {
     async insert(row: ConnectionRow): Promise<void> {
       await db.insertInto('connections').values(row).execute();
     },
     async get(organizationId: string, id: string): Promise<ConnectionRow | undefined> {
       return (await connectionInOrganization(organizationId, id))[0];
+    },
+    /** The connection's id, revision and type, without the rest of its row (undefined: not this organization's). */
+    async revision(
+      organizationId: string,
+      id: string,
+    ): Promise<{ id: string; revision: RowRevision; type: string } | undefined> {
+      return (await revisionInOrganization(organizationId, id))[0] as
+        | { id: string; revision: RowRevision; type: string }
+        | undefined;
     },
     /** Unscoped: for resolving a shared copy's parent, and for partner-wide lookups that check scope themselves. */
     getAnywhere(id: string): Promise<ConnectionRow | undefined> {
@@ -29,9 +51,7 @@ export function connectionsRepository(db: Kysely<Database>) {
     },
     /** What `list` would give, as ids, revisions and types only (in its order). */
     listRevisions(organizationId: string): Promise<Array<{ id: string; revision: RowRevision; type: string }>> {
-      return listed(organizationId).select(['id', 'revision', 'type']).execute() as Promise<
-        Array<{ id: string; revision: RowRevision; type: string }>
-      >;
+      return revisionList(organizationId) as Promise<Array<{ id: string; revision: RowRevision; type: string }>>;
     },
     /** The organization's connections among `ids`, in no particular order (others' or gone: left out). */
     byIds(organizationId: string, ids: readonly string[]): Promise<ConnectionRow[]> {

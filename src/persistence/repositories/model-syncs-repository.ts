@@ -29,6 +29,14 @@ export function modelSyncsRepository(db: Kysely<Database>) {
   const syncInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
     db.selectFrom('model_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
+  // A single read's light read: the revision alone says whether the JSON rendered last time still stands.
+  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
+    db
+      .selectFrom('model_syncs')
+      .select(['id', 'revision'])
+      .where('id', '=', id)
+      .where('organization_id', '=', organizationId),
+  );
   const listed = (organizationId: string, options: ModelSyncListOptions) => {
     let query = db.selectFrom('model_syncs').where('organization_id', '=', organizationId);
     if (options.active !== undefined) query = query.where('active', '=', options.active ? 1 : 0);
@@ -48,12 +56,44 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     if (options.limit !== undefined) query = query.limit(options.limit);
     return query;
   };
+  // Every list read starts with its light read: compiled once per combination of the filters present and the page
+  // size (a bounded set: three states of active, the others present or not, limits up to a page and one), the values
+  // bound per request.
+  type RevisionList = (...args: string[]) => Promise<ModelSyncRevision[]>;
+  const revisionLists = new Map<string, RevisionList>();
+  const revisionList = (options: ModelSyncListOptions): RevisionList => {
+    const shape = [
+      options.active,
+      options.mode !== undefined,
+      options.targetConnectionId !== undefined,
+      options.after !== undefined,
+      options.limit,
+    ].join();
+    let query = revisionLists.get(shape);
+    if (!query) {
+      query = reusableQuery(db, 5, (organizationId, mode, targetConnectionId, afterUpdatedAt, afterId) =>
+        listed(organizationId, {
+          active: options.active,
+          mode: options.mode === undefined ? undefined : mode,
+          targetConnectionId: options.targetConnectionId === undefined ? undefined : targetConnectionId,
+          after: options.after && { updatedAt: afterUpdatedAt!, id: afterId! },
+          limit: options.limit,
+        }).select(['id', 'revision', 'updated_at']),
+      ) as RevisionList;
+      revisionLists.set(shape, query);
+    }
+    return query;
+  };
   return {
     async insert(row: ModelSyncRow): Promise<void> {
       await db.insertInto('model_syncs').values(row).execute();
     },
     async get(organizationId: string, id: string): Promise<ModelSyncRow | undefined> {
       return (await syncInOrganization(organizationId, id))[0];
+    },
+    /** The sync's id and revision, without the rest of its row (undefined: not this organization's, or gone). */
+    async revision(organizationId: string, id: string): Promise<{ id: string; revision: RowRevision } | undefined> {
+      return (await revisionInOrganization(organizationId, id))[0] as { id: string; revision: RowRevision } | undefined;
     },
     getAnywhere(id: string): Promise<ModelSyncRow | undefined> {
       return db.selectFrom('model_syncs').selectAll().where('id', '=', id).executeTakeFirst();
@@ -64,9 +104,13 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     },
     /** What `list` would give, as ids, revisions and update times only (in its order). */
     listRevisions(organizationId: string, options: ModelSyncListOptions = {}): Promise<ModelSyncRevision[]> {
-      return listed(organizationId, options).select(['id', 'revision', 'updated_at']).execute() as Promise<
-        ModelSyncRevision[]
-      >;
+      return revisionList(options)(
+        organizationId,
+        options.mode ?? '',
+        options.targetConnectionId ?? '',
+        options.after?.updatedAt ?? '',
+        options.after?.id ?? '',
+      );
     },
     /** The organization's syncs among `ids`, in no particular order (ids of other organizations or gone: left out). */
     byIds(organizationId: string, ids: readonly string[]): Promise<ModelSyncRow[]> {

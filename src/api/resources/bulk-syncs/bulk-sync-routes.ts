@@ -64,8 +64,11 @@ export function bulkSyncRoutes(context: AppContext, bulkSyncs: BulkSyncsService)
       query: Type.Object({ refresh_schemas: Type.Optional(Type.Boolean()) }),
       response: BulkSyncResponseEnvelope,
       errors: [404],
-      handler: async ({ caller, params }) =>
-        StoredRows.one(bulkSyncWireSource, await bulkSyncs.requireSync(caller, params.id)),
+      // The revision first: the whole row is read only when the JSON kept for this version is not at that revision.
+      handler: async ({ caller, params }) => {
+        const { id, revision } = await bulkSyncs.requireSyncRevision(caller, params.id);
+        return StoredRows.one(bulkSyncWireSource, { id, stamp: [revision] }, () => bulkSyncs.requireSync(caller, id));
+      },
     },
     {
       operationId: 'bulkSync.update',

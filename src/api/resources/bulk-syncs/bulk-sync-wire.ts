@@ -5,7 +5,7 @@ import {
   type StoredBulkSchedules,
 } from '../../../domain/schedules/index.ts';
 import { copyOwnProperty } from '../../own-property.ts';
-import { rowInputs, type WireSource } from '../../stored-rows.ts';
+import type { WireSource } from '../../stored-rows.ts';
 import type { BulkSyncRow, BulkSyncSchemaRow } from '../../../persistence/repositories/bulk-syncs-repository.ts';
 import type { BulkSchemaSettings, BulkSchemaView, BulkSyncSettings } from '../../../services/bulk-syncs-service.ts';
 
@@ -40,7 +40,6 @@ export function bulkSyncToWire(row: BulkSyncRow) {
 export const bulkSyncWireSource: WireSource<BulkSyncRow> = {
   shape: 'bulk-sync',
   id: (row) => row.id,
-  inputs: rowInputs,
   stamp: (row) => [row.revision],
   toWire: bulkSyncToWire,
 };

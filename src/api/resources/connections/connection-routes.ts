@@ -7,7 +7,7 @@ import type { ConnectionsService } from '../../../services/connections-service.t
 import type { ChangeStreamsService } from '../../../services/change-streams-service.ts';
 import type { ConnectionRow } from '../../../persistence/repositories/connections-repository.ts';
 import { IdParams } from '../envelope.ts';
-import { rowInputs, StoredRows, type WireSource } from '../../stored-rows.ts';
+import { StoredRows, type WireSource } from '../../stored-rows.ts';
 import {
   ConnectionListResponseEnvelope,
   ConnectionResponseEnvelope,
@@ -42,21 +42,15 @@ export function connectionRoutes(
   const wireSource: WireSource<{ row: ConnectionRow; calls: number }> = {
     shape: 'connection',
     id: ({ row }) => row.id,
-    inputs: ({ row, calls }) => {
-      const inputs = rowInputs(row);
-      inputs.push(calls);
-      return inputs;
-    },
     stamp: ({ row, calls }) => [row.revision, calls],
     toWire: ({ row, calls }) =>
       connectionToWire(row, context.connectors.get(row.type), connections.redactedConfiguration(row), calls),
   };
 
-  async function withCalls(row: ConnectionRow) {
-    const calls = proxied(row)
-      ? (await repositories.proxyCalls.countSince(row.id, new Date(context.clock.nowMs() - dayMs))).calls
-      : 0;
-    return { row, calls };
+  /** Its proxy calls of the last 24 h (none for a type that is not a proxy upstream). */
+  async function callsOf(connection: Pick<ConnectionRow, 'id' | 'type'>): Promise<number> {
+    if (!proxied(connection)) return 0;
+    return (await repositories.proxyCalls.countSince(connection.id, new Date(context.clock.nowMs() - dayMs))).calls;
   }
 
   /**
@@ -116,8 +110,16 @@ export function connectionRoutes(
       params: IdParams,
       response: ConnectionResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) =>
-        StoredRows.one(wireSource, await withCalls(await connections.requireConnection(caller, params.id))),
+      // The revision and the calls first: the whole row is read only when the JSON kept for this version is not at
+      // that revision and count.
+      handler: async ({ caller, params }) => {
+        const light = await connections.requireConnectionRevision(caller, params.id);
+        const calls = await callsOf(light);
+        return StoredRows.one(wireSource, { id: light.id, stamp: [light.revision, calls] }, async () => ({
+          row: await connections.requireConnection(caller, light.id),
+          calls,
+        }));
+      },
     },
     {
       operationId: 'connections.update',

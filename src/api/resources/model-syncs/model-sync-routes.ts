@@ -80,8 +80,14 @@ export function modelSyncRoutes(context: AppContext, modelSyncs: ModelSyncsServi
       params: IdParams,
       response: SyncResponseEnvelope,
       errors: [404, 500],
-      handler: async ({ caller, params }) =>
-        StoredRows.one(modelSyncWireSource, await modelSyncs.requireModelSyncRow(caller.organizationId, params.id)),
+      // The revision first: the whole row is read only when the JSON kept for this version is not at that revision.
+      handler: async ({ caller, params }) => {
+        const { organizationId } = caller;
+        const { id, revision } = await modelSyncs.requireModelSyncRevision(organizationId, params.id);
+        return StoredRows.one(modelSyncWireSource, { id, stamp: [revision] }, () =>
+          modelSyncs.requireModelSyncRow(organizationId, id),
+        );
+      },
     },
     {
       operationId: 'modelSync.update',

@@ -2,7 +2,7 @@
 // encryption_passphrase is write-only: responses never carry it (docs/model-syncs.md).
 import type { ModelSyncRow } from '../../../persistence/repositories/model-syncs-repository.ts';
 import { parseModelSync, type StoredModelSync } from '../../../services/model-syncs-service.ts';
-import { rowInputs, type WireSource } from '../../stored-rows.ts';
+import type { WireSource } from '../../stored-rows.ts';
 
 const actor = (value: string | null) => (value ? JSON.parse(value) : undefined);
 
@@ -55,7 +55,6 @@ function modelSyncSource(shape: string, toWire: (sync: StoredModelSync) => unkno
   return {
     shape,
     id: (row) => row.id,
-    inputs: rowInputs,
     stamp: (row) => [row.revision],
     toWire: (row) => toWire(parseModelSync(row)),
   };
