@@ -23,15 +23,41 @@ function offsetSeconds(zone: string | undefined): number {
   return sign * (hours * 3600 + minutes * 60 + seconds);
 }
 
+const daysInMonth = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const canonicalUtc = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/**
+ * Whether `text` is already what toUtcIso returns for it (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, a real calendar instant):
+ * the common case, since drivers hand on values they normalised, checked without parsing a Date.
+ */
+function isCanonicalUtcIso(text: string): boolean {
+  if (text.length !== 27 || !canonicalUtc.test(text)) return false;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const lastDay = month === 2 && leap ? 29 : daysInMonth[month - 1]!;
+  return (
+    day <= lastDay &&
+    Number(text.slice(11, 13)) < 24 &&
+    Number(text.slice(14, 16)) < 60 &&
+    Number(text.slice(17, 19)) < 60
+  );
+}
+
 /** `2024-03-04 07:06:07.5+02` → `2024-03-04T05:06:07.500000Z`. Unparseable text is returned as is. */
 export function toUtcIso(text: string): string {
+  if (isCanonicalUtcIso(text)) return text;
   const match = timestampPattern.exec(text.trim());
   if (!match) return text;
   const [, year, month, day, hour, minute, second, fraction, zone] = match;
-  const local = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
-  const utc = new Date(local - offsetSeconds(zone) * 1000);
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear undoes that for ancient dates.
-  if (Number(year) < 100) utc.setUTCFullYear(utc.getUTCFullYear() - 1900);
+  // setUTCFullYear takes years 0–99 as they are (Date.UTC would read them as 1900–1999, and a later shift back by
+  // 1900 years would put 0000-02-29, a leap day of the proleptic calendar, on 1900's March 1st). Out-of-range
+  // fields roll over (Feb 29 of a common year, hour 24), and the offset is taken off the seconds.
+  const utc = new Date(0);
+  utc.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  utc.setUTCHours(Number(hour), Number(minute), Number(second) - offsetSeconds(zone), 0);
   const yearText = utc.getUTCFullYear() < 0 ? `-${pad(-utc.getUTCFullYear(), 4)}` : pad(utc.getUTCFullYear(), 4);
   return `${yearText}-${pad(utc.getUTCMonth() + 1)}-${pad(utc.getUTCDate())}T${pad(utc.getUTCHours())}:${pad(
     utc.getUTCMinutes(),
