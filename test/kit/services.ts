@@ -77,12 +77,32 @@ export async function createPostgresDatabase(prefix = 'ferry_test'): Promise<Scr
       const client = new pg.Client({ connectionString: postgresAdminUrl });
       await client.connect();
       try {
+        await waitForSessionsToLeave(client, name);
         await client.query(`drop database if exists "${name}" with (force)`);
       } finally {
         await client.end();
       }
     },
   };
+}
+
+/**
+ * A pool's end() resolves once its clients are told to terminate, not once their backends have gone. Forcing the
+ * drop meanwhile makes such a backend send "terminating connection due to administrator command" to a client that
+ * is already leaving, and a pool without an 'error' listener turns that into an uncaught exception in whichever test
+ * file dropped its database. So the drop first gives those sessions a moment to leave by themselves; anything still
+ * connected after that (a leak) is forced out as before.
+ */
+async function waitForSessionsToLeave(client: pg.Client, database: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query<{ sessions: number }>(
+      'select count(*)::int as sessions from pg_stat_activity where datname = $1',
+      [database],
+    );
+    if (rows[0]!.sessions === 0 || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** A new, empty MariaDB/MySQL database; drop() removes it. */
