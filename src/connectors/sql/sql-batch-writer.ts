@@ -77,8 +77,13 @@ function rounds(request: TargetWriteRequest): BatchEntry[][] {
   if (request.operation === 'insert') return [entries];
   const seen = new Map<string, number>();
   const result: BatchEntry[][] = [];
+  // Most identities are one column: its loose value is the key, with no array and join per record.
+  const [only] = request.identity;
+  const single = request.identity.length === 1;
   for (const entry of entries) {
-    const key = request.identity.map((column) => looseValue(entry.record[column])).join('\u0001');
+    const key = single
+      ? looseValue(entry.record[only!])
+      : request.identity.map((column) => looseValue(entry.record[column])).join('\u0001');
     const round = seen.get(key) ?? 0;
     seen.set(key, round + 1);
     result[round] ??= [];
