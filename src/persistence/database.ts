@@ -59,6 +59,7 @@ export function openSqlite(path: string): MetadataDatabase {
     const statement = statements.prepare(sql);
     return statement.reader ? (statement.all(parameters) as unknown[]) : undefined;
   });
+  changeStamps.set(db, sqliteChangeStamp(connection, statements, queue));
   return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
 }
 
@@ -79,6 +80,50 @@ const hotReaders = new WeakMap<object, HotReader>();
 
 export function hotReaderOf(db: object): HotReader | undefined {
   return hotReaders.get(db);
+}
+
+/**
+ * A number that stays the same for as long as nothing is written to the database, by anyone; undefined when it
+ * cannot be told now (a transaction is open on this process's connection: its writes are not committed yet, and
+ * a statement run now would run inside it). Read it BEFORE a read whose result is to be kept under it: a commit
+ * between the two then leaves newer rows under an older stamp, which only makes the next comparison miss.
+ * - SQLite: `PRAGMA data_version` changes whenever another connection (another process, or another connection of
+ *   this one) has committed since the last time this connection asked, but never for this connection's own
+ *   commits, so every statement of this connection that could write (anything but a read-only query: writes, DDL,
+ *   BEGIN, COMMIT, ROLLBACK, savepoints) counts as a change too, when it is prepared to run (statement cache below).
+ *   The stamp is a counter bumped by either, so it never repeats.
+ * - PostgreSQL: none (no cheap signal that no session wrote); its readers always read.
+ */
+export type ChangeStamp = () => number | undefined;
+
+const changeStamps = new WeakMap<object, ChangeStamp>();
+
+/** The database's change stamp, when its dialect has one (SQLite); keyed like hotReaderOf. */
+export function changeStampOf(db: object): ChangeStamp | undefined {
+  return changeStamps.get(db);
+}
+
+function sqliteChangeStamp(
+  connection: SQLite.Database,
+  statements: ReturnType<typeof withStatementCache>,
+  queue: ConnectionQueue,
+): ChangeStamp {
+  // Prepared once, on the raw connection: it is a read and must not count as this connection's write.
+  const dataVersion = connection.prepare('PRAGMA data_version').pluck();
+  let seenDataVersion: unknown;
+  let seenWrites = -1;
+  let stamp = 0;
+  return () => {
+    if (queue.busy() || connection.inTransaction) return undefined;
+    const version: unknown = dataVersion.get();
+    const writes = statements.writes();
+    if (version !== seenDataVersion || writes !== seenWrites) {
+      seenDataVersion = version;
+      seenWrites = writes;
+      stamp++;
+    }
+    return stamp;
+  };
 }
 
 /**
@@ -162,18 +207,27 @@ function queuedDriver(driver: Driver, queue: ConnectionQueue): Driver {
  * on its single connection, so a cached statement is never busy when it is used again.
  */
 function withStatementCache(connection: SQLite.Database, capacity = 512) {
-  const statements = new Map<string, SQLite.Statement>();
+  const statements = new Map<string, { statement: SQLite.Statement; writes: boolean }>();
+  // Statements that may change the database, counted as they are prepared to run: every caller (Kysely's driver, the
+  // hot reader) runs what it prepares at once, synchronously, so no change stamp can be read in between.
+  let writes = 0;
   return {
     close: () => connection.close(),
     prepare(sql: string): SQLite.Statement {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = connection.prepare(sql);
+      let entry = statements.get(sql);
+      if (!entry) {
+        const statement = connection.prepare(sql);
+        // `readonly` alone is true for BEGIN, COMMIT and ROLLBACK, which end or undo writes: only a read-only
+        // statement that returns rows is a plain read.
+        entry = { statement, writes: !(statement.reader && statement.readonly) };
         if (statements.size >= capacity) statements.delete(statements.keys().next().value!);
-        statements.set(sql, statement);
+        statements.set(sql, entry);
       }
-      return statement;
+      if (entry.writes) writes++;
+      return entry.statement;
     },
+    /** How many statements that may write this connection has run. */
+    writes: () => writes,
   };
 }
 

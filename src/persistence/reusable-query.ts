@@ -3,18 +3,42 @@
 // reuse its SQL text and only place the real arguments where the markers were. The SQL then goes to the database's
 // hot reader when it has one (database.ts: SQLite runs it at once, PostgreSQL as a named prepared statement).
 import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
-import { hotReaderOf } from './database.ts';
+import { changeStampOf, hotReaderOf } from './database.ts';
 
 const marker = (index: number) => `\u0000ferry-argument-${index}\u0000`;
+
+/** Results kept at most, per query, while nothing is written; past it they are all dropped and kept anew. */
+const maxKeptResults = 4096;
+
+export interface ReusableQueryOptions {
+  /**
+   * Give back the rows read last time for the same arguments while the database's change stamp (database.ts) says
+   * nothing was written since, by anyone, instead of running the query: for reads on every request's path whose
+   * result is a function of the stored rows alone. Only where the database has such a stamp (SQLite), and only
+   * outside transactions; the rows given back are frozen and shared between callers.
+   */
+  keptWhileUnchanged?: boolean;
+}
+
+/** One string per argument list: each argument prefixed with its length, so that no two lists can share one. */
+function argumentsKey(args: readonly string[]): string {
+  let key = '';
+  for (const arg of args) key += `${arg.length}:${arg}`;
+  return key;
+}
 
 export function reusableQuery<Args extends string[], Row>(
   // Any Kysely instance, whatever its tables: only the compiled SQL goes through it.
   db: Pick<Kysely<unknown>, 'executeQuery'>,
   arity: Args['length'],
   build: (...args: Args) => Compilable<Row>,
+  options: ReusableQueryOptions = {},
 ) {
   let template: { sql: string; slots: Array<{ argument: number } | { value: unknown }> } | undefined;
   const hotReader = hotReaderOf(db);
+  const changeStamp = options.keptWhileUnchanged ? changeStampOf(db) : undefined;
+  // The rows read at one stamp, by arguments; dropped whole when the stamp moves on.
+  let kept: { stamp: number; rows: Map<string, Row[]> } = { stamp: -1, rows: new Map() };
   return (...args: Args): Promise<Row[]> => {
     if (!template) {
       const markers = Array.from({ length: arity }, (_, index) => marker(index)) as Args;
@@ -30,7 +54,21 @@ export function reusableQuery<Args extends string[], Row>(
     const parameters = template.slots.map((slot) => ('argument' in slot ? args[slot.argument] : slot.value));
     if (hotReader) {
       try {
+        // Read before the rows: a commit in between leaves newer rows under an older stamp, never the reverse.
+        const stamp = changeStamp?.();
+        let key: string | undefined;
+        if (stamp !== undefined) {
+          if (kept.stamp !== stamp) kept = { stamp, rows: new Map() };
+          key = argumentsKey(args);
+          const rows = kept.rows.get(key);
+          if (rows) return Promise.resolve(rows);
+        }
         const rows = hotReader(template.sql, parameters) as Row[] | Promise<Row[]> | undefined;
+        if (rows && key !== undefined && Array.isArray(rows)) {
+          if (kept.rows.size >= maxKeptResults) kept.rows.clear();
+          for (const row of rows) Object.freeze(row);
+          kept.rows.set(key, Object.freeze(rows) as Row[]);
+        }
         if (rows) return Promise.resolve(rows);
       } catch (error: unknown) {
         return Promise.reject(error);

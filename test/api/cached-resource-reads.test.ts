@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
@@ -273,6 +274,65 @@ for (const dialect of await availableDialects()) {
         database.close();
       }
       assertChanged(before, await agreed(), bulkPaths());
+    });
+
+    test('a write by another process, of a model sync and a connection, shows at once', async () => {
+      const before = await agreed();
+      const statements = [
+        "update model_syncs set name = 'Renamed by another process' where id = ?",
+        "update connections set name = 'Renamed by another process' where id = ?",
+      ];
+      const params = [ids.modelSync, ids.connection];
+      // Another OS process: on SQLite nothing of this one's connection sees it coming but the database itself.
+      const script = metadata
+        ? `import pg from 'pg';
+           const client = new pg.Client(${JSON.stringify(metadata.url)});
+           await client.connect();
+           const statements = ${JSON.stringify(statements.map((text) => text.replace('?', '$1')))};
+           const params = ${JSON.stringify(params)};
+           for (let index = 0; index < statements.length; index++) await client.query(statements[index], [params[index]]);
+           await client.end();`
+        : `import Database from 'better-sqlite3';
+           const db = new Database(${JSON.stringify(join(dataDir, 'ferry.db'))});
+           const statements = ${JSON.stringify(statements)};
+           const params = ${JSON.stringify(params)};
+           for (let index = 0; index < statements.length; index++) db.prepare(statements[index]).run(params[index]);
+           db.close();`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      assert.equal(child.status, 0, child.stderr);
+      const after = await agreed();
+      assertChanged(before, after, [
+        `/api/syncs/${ids.modelSync}`,
+        '/api/syncs',
+        '/api/syncs?limit=1',
+        `/api/connections/${ids.connection}`,
+        '/api/connections',
+      ]);
+      assert.match(after.get(`2025-09-18 /api/syncs/${ids.modelSync}`)!, /Renamed by another process/);
+    });
+
+    test('another organization asking for ids whose answers are kept gets 404', async () => {
+      await agreed();
+      const organizationId = (
+        await call(servers.a.url, 'POST', '/api/organizations', { key: partnerKey, body: { name: 'Elsewhere' } })
+      ).body.data.id;
+      const userId = (
+        await call(servers.a.url, 'POST', `/api/organizations/${organizationId}/users`, {
+          key: partnerKey,
+          body: { email: `elsewhere-${randomUUID()}@cached.example` },
+        })
+      ).body.data.id;
+      const key = (
+        await call(servers.a.url, 'POST', `/api/organizations/${organizationId}/users/${userId}/keys`, {
+          key: partnerKey,
+        })
+      ).body.data.value;
+      for (const name of ['a', 'b'] as const)
+        for (const path of paths().slice(0, 3))
+          for (const version of apiVersions) {
+            const response = await call(servers[name].url, 'GET', path, { key, version });
+            assert.equal(response.status, 404, `${name} ${version} ${path}: ${response.text}`);
+          }
     });
 
     test('a user who may read nothing sees none of what the cache holds', async () => {

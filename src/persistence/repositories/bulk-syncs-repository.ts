@@ -13,12 +13,16 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
     db.selectFrom('bulk_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
   // A single read's light read: the revision alone says whether the JSON rendered last time still stands.
-  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
-    db
-      .selectFrom('bulk_syncs')
-      .select(['id', 'revision'])
-      .where('id', '=', id)
-      .where('organization_id', '=', organizationId),
+  const revisionInOrganization = reusableQuery(
+    db,
+    2,
+    (organizationId: string, id: string) =>
+      db
+        .selectFrom('bulk_syncs')
+        .select(['id', 'revision'])
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId),
+    { keptWhileUnchanged: true },
   );
   const listed = (organizationId: string, options: { active?: boolean }) => {
     let query = db.selectFrom('bulk_syncs').where('organization_id', '=', organizationId);
@@ -27,7 +31,9 @@ export function bulkSyncsRepository(db: Kysely<Database>) {
   };
   // Every list read starts with this one: compiled once per filter (all, active, inactive), not on every request.
   const revisionList = (active: boolean | undefined) =>
-    reusableQuery(db, 1, (organizationId: string) => listed(organizationId, { active }).select(['id', 'revision']));
+    reusableQuery(db, 1, (organizationId: string) => listed(organizationId, { active }).select(['id', 'revision']), {
+      keptWhileUnchanged: true,
+    });
   const revisionLists: Record<string, ReturnType<typeof revisionList>> = {
     undefined: revisionList(undefined),
     true: revisionList(true),

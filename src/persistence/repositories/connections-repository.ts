@@ -13,18 +13,25 @@ export function connectionsRepository(db: Kysely<Database>) {
   );
   // A single read's light read: the revision alone says whether the JSON rendered last time still stands (the type
   // says whether it has proxy calls to count).
-  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
-    db
-      .selectFrom('connections')
-      .select(['id', 'revision', 'type'])
-      .where('id', '=', id)
-      .where('organization_id', '=', organizationId),
+  const revisionInOrganization = reusableQuery(
+    db,
+    2,
+    (organizationId: string, id: string) =>
+      db
+        .selectFrom('connections')
+        .select(['id', 'revision', 'type'])
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId),
+    { keptWhileUnchanged: true },
   );
   const listed = (organizationId: string) =>
     db.selectFrom('connections').where('organization_id', '=', organizationId).orderBy('created_at').orderBy('id');
   // Every list read starts with this one: compiled once, not on every request.
-  const revisionList = reusableQuery(db, 1, (organizationId: string) =>
-    listed(organizationId).select(['id', 'revision', 'type']),
+  const revisionList = reusableQuery(
+    db,
+    1,
+    (organizationId: string) => listed(organizationId).select(['id', 'revision', 'type']),
+    { keptWhileUnchanged: true },
   );
   return {
     async insert(row: ConnectionRow): Promise<void> {

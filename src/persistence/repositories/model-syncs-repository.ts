@@ -30,12 +30,16 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     db.selectFrom('model_syncs').selectAll().where('id', '=', id).where('organization_id', '=', organizationId),
   );
   // A single read's light read: the revision alone says whether the JSON rendered last time still stands.
-  const revisionInOrganization = reusableQuery(db, 2, (organizationId: string, id: string) =>
-    db
-      .selectFrom('model_syncs')
-      .select(['id', 'revision'])
-      .where('id', '=', id)
-      .where('organization_id', '=', organizationId),
+  const revisionInOrganization = reusableQuery(
+    db,
+    2,
+    (organizationId: string, id: string) =>
+      db
+        .selectFrom('model_syncs')
+        .select(['id', 'revision'])
+        .where('id', '=', id)
+        .where('organization_id', '=', organizationId),
+    { keptWhileUnchanged: true },
   );
   const listed = (organizationId: string, options: ModelSyncListOptions) => {
     let query = db.selectFrom('model_syncs').where('organization_id', '=', organizationId);
@@ -71,14 +75,18 @@ export function modelSyncsRepository(db: Kysely<Database>) {
     ].join();
     let query = revisionLists.get(shape);
     if (!query) {
-      query = reusableQuery(db, 5, (organizationId, mode, targetConnectionId, afterUpdatedAt, afterId) =>
-        listed(organizationId, {
-          active: options.active,
-          mode: options.mode === undefined ? undefined : mode,
-          targetConnectionId: options.targetConnectionId === undefined ? undefined : targetConnectionId,
-          after: options.after && { updatedAt: afterUpdatedAt!, id: afterId! },
-          limit: options.limit,
-        }).select(['id', 'revision', 'updated_at']),
+      query = reusableQuery(
+        db,
+        5,
+        (organizationId, mode, targetConnectionId, afterUpdatedAt, afterId) =>
+          listed(organizationId, {
+            active: options.active,
+            mode: options.mode === undefined ? undefined : mode,
+            targetConnectionId: options.targetConnectionId === undefined ? undefined : targetConnectionId,
+            after: options.after && { updatedAt: afterUpdatedAt!, id: afterId! },
+            limit: options.limit,
+          }).select(['id', 'revision', 'updated_at']),
+        { keptWhileUnchanged: true },
       ) as RevisionList;
       revisionLists.set(shape, query);
     }
