@@ -7,7 +7,7 @@
 // hyparquet's own, so values come out exactly as its reader makes them.
 import type { DataPageHeader, DataReader, DecodedArray, Encoding, PageHeader } from 'hyparquet';
 import { parquetHeader, readPage } from 'hyparquet/src/column.js';
-import { convert, convertWithDictionary } from 'hyparquet/src/convert.js';
+import { convert, convertWithDictionary, DEFAULT_PARSERS } from 'hyparquet/src/convert.js';
 import { decompressPage, readDataPage, readDataPageV2 } from 'hyparquet/src/datapage.js';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { readPlain } from 'hyparquet/src/plain.js';
@@ -15,20 +15,61 @@ import { getMaxDefinitionLevel } from 'hyparquet/src/schema.js';
 
 export type ColumnDecoder = Parameters<typeof convert>[1];
 
-/** Raw values of one page, handed out in order. */
+/** Values of one page, handed out in order: raw (to be converted), or already converted. */
 interface PageValues {
+  converted: boolean;
   next(count: number): DecodedArray;
 }
 
 /** PLAIN byte arrays read from the page's bytes only when asked for. */
 function plainValues(reader: DataReader, decoder: ColumnDecoder): PageValues {
-  return { next: (count) => readPlain(reader, decoder.type, count, decoder.element.type_length) };
+  return { converted: false, next: (count) => readPlain(reader, decoder.type, count, decoder.element.type_length) };
+}
+
+/**
+ * How a PLAIN text page's values become strings without a Uint8Array per value: `text` as hyparquet's default
+ * stringFromBytes (TextDecoder: invalid bytes become U+FFFD, a leading byte order mark is dropped), `json` parsed
+ * from that text as its jsonFromBytes does. Undefined: the column's values are not text.
+ */
+export function textDecodingOf(decoder: ColumnDecoder): 'text' | 'json' | undefined {
+  const { type, converted_type: converted, logical_type: logical } = decoder.element;
+  if (type !== 'BYTE_ARRAY' || decoder.parsers.stringFromBytes !== DEFAULT_PARSERS.stringFromBytes) return undefined;
+  if (converted === 'JSON' && (!logical || logical.type === 'JSON'))
+    return decoder.parsers.jsonFromBytes === DEFAULT_PARSERS.jsonFromBytes ? 'json' : undefined;
+  if (converted === 'UTF8' && (!logical || logical.type === 'STRING')) return 'text';
+  if (converted === undefined && logical?.type === 'STRING') return 'text';
+  return undefined;
+}
+
+/** Length-prefixed PLAIN byte arrays decoded straight from the page's bytes as UTF-8 text (and parsed, for JSON). */
+export function textValues(reader: DataReader, decoding: 'text' | 'json'): PageValues {
+  const { view } = reader;
+  const bytes = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+  return {
+    converted: true,
+    next(count) {
+      const values = new Array<unknown>(count);
+      let offset = reader.offset;
+      for (let index = 0; index < count; index += 1) {
+        const end = offset + 4 + view.getUint32(offset, true);
+        offset += 4;
+        if (end - offset >= 3 && bytes[offset] === 0xef && bytes[offset + 1] === 0xbb && bytes[offset + 2] === 0xbf)
+          offset += 3;
+        const text = bytes.toString('utf8', offset, end);
+        values[index] = decoding === 'json' ? JSON.parse(text) : text;
+        offset = end;
+      }
+      reader.offset = offset;
+      return values;
+    },
+  };
 }
 
 /** Values decoded with the page (typed arrays, dictionary indexes, booleans: compact), handed out by slices. */
 function decodedValues(values: DecodedArray): PageValues {
   let index = 0;
   return {
+    converted: false,
     next(count) {
       const run = Array.isArray(values)
         ? values.slice(index, index + count)
@@ -59,9 +100,11 @@ export class ParquetColumnCursor {
 
   /** `bytes`: the whole column chunk (its dictionary page, if any, then its data pages). */
   private readonly decoder: ColumnDecoder;
+  private readonly text: 'text' | 'json' | undefined;
 
   constructor(bytes: Uint8Array, decoder: ColumnDecoder) {
     this.decoder = decoder;
+    this.text = textDecodingOf(decoder);
     this.reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
     this.maxLevel = getMaxDefinitionLevel(decoder.schemaPath);
   }
@@ -92,7 +135,8 @@ export class ParquetColumnCursor {
 
   private converted(page: Page, count: number): DecodedArray {
     if (count === 0) return [];
-    return convertWithDictionary(page.values.next(count), this.dictionary, page.encoding, this.decoder);
+    const values = page.values.next(count);
+    return page.values.converted ? values : convertWithDictionary(values, this.dictionary, page.encoding, this.decoder);
   }
 
   private currentPage(): Page {
@@ -149,7 +193,7 @@ export class ParquetColumnCursor {
   private lazyPageV1(bytes: Uint8Array, daph: DataPageHeader): Page {
     const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
     const levels = this.readLevels(reader, daph.num_values, undefined);
-    return { rows: daph.num_values, encoding: 'PLAIN', levels, values: plainValues(reader, this.decoder) };
+    return { rows: daph.num_values, encoding: 'PLAIN', levels, values: this.plainValues(reader) };
   }
 
   /** A version 2 page: uncompressed levels, then the values, compressed or not. */
@@ -166,7 +210,11 @@ export class ParquetColumnCursor {
     if (daph2.is_compressed !== false)
       bytes = decompressPage(bytes, header.uncompressed_page_size - levelBytes, decoder.codec, decoder.compressors);
     const reader = { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
-    return { rows: daph2.num_rows, encoding: 'PLAIN', levels, values: plainValues(reader, decoder) };
+    return { rows: daph2.num_rows, encoding: 'PLAIN', levels, values: this.plainValues(reader) };
+  }
+
+  private plainValues(reader: DataReader): PageValues {
+    return this.text ? textValues(reader, this.text) : plainValues(reader, this.decoder);
   }
 
   private readLevels(reader: DataReader, rows: number, length: number | undefined): ArrayLike<number> {
