@@ -31,7 +31,7 @@ function plainValues(reader: DataReader, decoder: ColumnDecoder): PageValues {
  * stringFromBytes (TextDecoder: invalid bytes become U+FFFD, a leading byte order mark is dropped), `json` parsed
  * from that text as its jsonFromBytes does. Undefined: the column's values are not text.
  */
-export function textDecodingOf(decoder: ColumnDecoder): 'text' | 'json' | undefined {
+function textDecodingOf(decoder: ColumnDecoder): 'text' | 'json' | undefined {
   const { type, converted_type: converted, logical_type: logical } = decoder.element;
   if (type !== 'BYTE_ARRAY' || decoder.parsers.stringFromBytes !== DEFAULT_PARSERS.stringFromBytes) return undefined;
   if (converted === 'JSON' && (!logical || logical.type === 'JSON'))
