@@ -114,6 +114,12 @@ export interface BulkDestination {
   apply(context: RunContext, operation: TableOperation): Promise<void>;
   /** Writes one batch atomically (all or nothing); failures are systemic and throw. */
   write(context: RunContext, request: WriteRequest): Promise<{ written: number }>;
+  /**
+   * Rows per batch this destination writes best, when that differs from the caller's default: a Parquet file keeps
+   * each batch as one row group behind a footer that lists them all, so small batches make small row groups and a
+   * footer rewritten per batch. A caller that sets no batch size of its own uses it; each batch is still one write.
+   */
+  readonly preferredBatchRows?: number;
   /** Reads a destination table back (tests, previews); same contract as BulkSource.read. */
   read(context: RunContext, request: ReadRequest): AsyncIterable<RecordBatch>;
 }

@@ -21,6 +21,8 @@ interface ReadChunkOptions {
 
 export interface FileFormat {
   readonly extension: string;
+  /** Rows per appended batch the format writes best (Parquet: one row group each), when it has a preference. */
+  readonly preferredAppendRows?: number;
   /** The file's columns in file order, with kinds from its own schema or inferred from a sample. */
   inspect(path: string, signal: AbortSignal): Promise<FileColumn[]>;
   /** Decoded rows in file order; a column missing from the file reads as null. Memory: one chunk. */

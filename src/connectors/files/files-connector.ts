@@ -84,7 +84,8 @@ async function testDirectory(path: string): Promise<ConnectorError | undefined> 
 }
 
 function openFilesConnection(configuration: FilesConfiguration): Connection {
-  const store = createFilesTableStore(configuration.path, formatFor(configuration));
+  const format = formatFor(configuration);
+  const store = createFilesTableStore(configuration.path, format);
   return {
     type: 'files',
     async test() {
@@ -94,7 +95,7 @@ function openFilesConnection(configuration: FilesConfiguration): Connection {
     // Every read and write opens and closes its own file handles; there is nothing pooled to release.
     async close() {},
     bulkSource: createFilesSource(store),
-    bulkDestination: createFilesDestination(store),
+    bulkDestination: createFilesDestination(store, format.preferredAppendRows),
     modelTarget: createFilesTarget(store),
   };
 }

@@ -38,11 +38,12 @@ function keyOf(row: Row, primaryKey: string[]): string {
   );
 }
 
-export function createFilesDestination(store: FilesTableStore): BulkDestination {
+export function createFilesDestination(store: FilesTableStore, preferredBatchRows?: number): BulkDestination {
   const columnsOf = (fields: Extract<TableOperation, { kind: 'create_table' }>['fields']): FileColumn[] =>
     fields.map((field) => ({ id: field.id, kind: kindOfFieldSpec(field), nullable: true }));
 
   return {
+    ...(preferredBatchRows === undefined ? {} : { preferredBatchRows }),
     async describeSchema(context, schemaId) {
       const table = await store.describe(schemaId, context.signal);
       return table && describeFileTable(table);

@@ -151,7 +151,7 @@ export async function copySchema(
         destination,
         mapping,
         strategy,
-        plan.batchSize ?? bulkPlanDefaults.batchSize,
+        plan.batchSize ?? destination.preferredBatchRows ?? bulkPlanDefaults.batchSize,
         committed,
         plan.rowLimit,
         dependencies.sourceSnapshot,
