@@ -4,12 +4,14 @@
 // Run 1 backfills everything. Then 1% of the source rows change and run 2 must send only those
 // (asserted from the counts); its time is compared with run 1's.
 // Run 3 follows another 1% change after a restart: the process cache saved (StateCache.persist, as a stopping worker
-// does) and a new cache restoring it before the run (StateCache.restore, as a starting worker does); run 4 after a crash, with nothing remembered.
+// does) and a new cache restoring it before the run (StateCache.restore, as a starting worker does); run 4 after a crash
+// of that process (nothing saved at a stop: the saved entry and the journal of run 3's commits restored); run 5 on
+// another worker, with nothing remembered at all.
 // Goal (issue): run 2 under 15% of run 1, judged on the median of BENCH_MODEL_ROUNDS rounds (3); run 3 too. Run 1's rows/s
 // against the baseline is reported. Setup: state on embedded SQLite (the default deployment), one state cache for the
 // process (as in the worker), record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres"),
-// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first or cold (a CPU profile of run 2, run 1 or run 3 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
+// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first, cold, crashed or elsewhere (a CPU profile of run 2, run 1, run 3, run 4 or run 5 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
 // also writes it as a .cpuprofile).
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
@@ -44,7 +46,7 @@ const rounds = Number(process.env.BENCH_MODEL_ROUNDS ?? 3);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
 // BENCH_MODEL_PROFILE: which run the CPU profile is of ("1" or "second": the last round's run 2; "first": its run 1;
-// "cold": run 3, after the restart).
+// "cold": run 3, after the restart; "crashed": run 4, after a crash; "elsewhere": run 5, with nothing remembered).
 const profiled = process.env.BENCH_MODEL_PROFILE === '1' ? 'second' : process.env.BENCH_MODEL_PROFILE;
 // The same sync through a running server (bench/model-sync/ferry-end-to-end.ts); 0 skips it.
 const endToEnd = process.env.BENCH_MODEL_END_TO_END !== '0';
@@ -217,12 +219,28 @@ try {
   const restoreMs = performance.now() - restoreStarted;
   const cold = await timed('cold', plan('cold', measured.at(-1)!.syncId), restarted, profiled === 'cold');
   assert.equal(cold.result.counts.update, changedAgain, 'the run after a restart sends only the changed rows');
-  // And with nothing remembered, as after a crash or on another worker: another 1% changes.
+  // After a crash of that process: nothing saved at a stop, so a new process restores the entry saved at the last stop
+  // and the journal of run 3's commits since. Another 1% changes.
   const changedAfterCrash =
     (await native.query(`update people set name = name || ' (crash)' where id % 100 = 51`)).rowCount ?? 0;
   await native.query('vacuum analyze people, contacts');
-  const crashed = await timed('crashed', plan('crashed', measured.at(-1)!.syncId), createStateCache());
-  assert.equal(crashed.result.counts.update, changedAfterCrash, 'the cold run sends only the changed rows');
+  const afterCrash = createStateCache({ archive });
+  const crashRestoreStarted = performance.now();
+  await afterCrash.restore(stateStore);
+  const crashRestoreMs = performance.now() - crashRestoreStarted;
+  const crashed = await timed('crashed', plan('crashed', measured.at(-1)!.syncId), afterCrash, profiled === 'crashed');
+  assert.equal(crashed.result.counts.update, changedAfterCrash, 'the run after a crash sends only the changed rows');
+  // And with nothing remembered at all, as on another worker: another 1% changes.
+  const changedElsewhere =
+    (await native.query(`update people set name = name || ' (elsewhere)' where id % 100 = 52`)).rowCount ?? 0;
+  await native.query('vacuum analyze people, contacts');
+  const elsewhere = await timed(
+    'elsewhere',
+    plan('elsewhere', measured.at(-1)!.syncId),
+    createStateCache(),
+    profiled === 'elsewhere',
+  );
+  assert.equal(elsewhere.result.counts.update, changedElsewhere, 'the cold run sends only the changed rows');
 
   // End to end: the model (every column of people, as `select *` gives) into another database's contacts.
   let throughServer: Awaited<ReturnType<typeof modelSyncThroughServer>> | undefined;
@@ -277,9 +295,14 @@ try {
       sent: cold.result.counts.update,
     },
     {
-      name: `run 4: the same with nothing remembered (after a crash; ${formatCount(changedAfterCrash)} sent)`,
+      name: `run 4: the same after a crash (saved entry and journal; ${formatCount(changedAfterCrash)} sent)`,
       ms: crashed.ms,
       sent: crashed.result.counts.update,
+    },
+    {
+      name: `run 5: the same with nothing remembered (another worker; ${formatCount(changedElsewhere)} sent)`,
+      ms: elsewhere.ms,
+      sent: elsewhere.result.counts.update,
     },
   ];
   printTable(
@@ -299,7 +322,7 @@ try {
   );
   console.log(`engine alone throughput / baseline throughput: ${formatRatio(ratio(baselineMs, engineOnly.ms))}`);
   console.log(
-    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; after a restart (run 3): ${formatRatio(ratio(cold.ms, first.ms))}; with nothing remembered (run 4): ${formatRatio(ratio(crashed.ms, first.ms))}; saving the state cache took ${formatMs(saveMs)}, restoring it at the start ${formatMs(restoreMs)}`,
+    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; after a restart (run 3): ${formatRatio(ratio(cold.ms, first.ms))}; after a crash (run 4): ${formatRatio(ratio(crashed.ms, first.ms))}; with nothing remembered (run 5): ${formatRatio(ratio(elsewhere.ms, first.ms))}; saving the state cache took ${formatMs(saveMs)}, restoring it at the start ${formatMs(restoreMs)}, after the crash ${formatMs(crashRestoreMs)}`,
   );
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
   console.log(

@@ -22,10 +22,20 @@
 //   worker stops; the next process's first open of the sync restores it only when the stored token is still the
 //   saved one, i.e. nothing was committed since the save. Anything else (no file, another token, a damaged file)
 //   makes the entry cold, as without an archive.
+// - Across a crash: an entry that was restored or saved has every later commit of this process appended to the
+//   archive's journal once the store committed it (token before, token after, what was written), so the next process
+//   restores the saved entry with those commits applied when the journal's chain of tokens ends at the stored one. A
+//   commit not journaled (a crash between the store's commit and the append, a failed append) breaks the chain.
 import { ferryDefaults } from '../../../config.ts';
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
-import { isSavableValue, type SavedRows, type SavedStateEntry, type StateCacheArchive } from './state-cache-archive.ts';
+import {
+  isSavableValue,
+  type SavedChange,
+  type SavedRows,
+  type SavedStateEntry,
+  type StateCacheArchive,
+} from './state-cache-archive.ts';
 
 /** About 70 bytes of V8 heap per Map entry besides its strings (measured for the preload: 117 B for a 24-character
  * key and a 22-character hash), and a slot object. Strings are counted a byte a character (V8's one-byte strings). */
@@ -93,6 +103,9 @@ interface Entry {
   /** The last run's rows, and this run's, for the next. */
   previousRows: RowMemo | undefined;
   rows: RowMemo | undefined;
+  /** While the archive holds this entry as of `generation` (saved, and journaled since): the next commit from there is
+   * appended, while `room` (keys written, counted against the saved keys) lasts. */
+  journal: { generation: string; room: number } | undefined;
 }
 
 export interface StateCacheOptions {
@@ -236,6 +249,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     entry.rows = undefined;
     entry.bytes = 0;
     entry.complete = false;
+    entry.journal = undefined;
   };
 
   const newEntry = (syncId: string, generation: string | undefined): Entry => {
@@ -248,6 +262,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       layout: undefined,
       previousRows: undefined,
       rows: undefined,
+      journal: undefined,
     };
     entries.set(syncId, entry);
     return entry;
@@ -284,24 +299,11 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   async function restoredEntry(syncId: string, generation: string): Promise<Entry | undefined> {
     // Unreadable is as good as absent: the entry starts cold.
     const saved = await archive?.read(syncId, generation).catch(() => undefined);
-    if (!saved || saved.syncId !== syncId || saved.generation !== generation) return undefined;
+    if (!saved || saved.syncId !== syncId || !reaches(saved, generation)) return undefined;
     // Decoding and building a large entry are tens of milliseconds each: a turn of the event loop between them lets
     // the requests a starting server receives meanwhile through (a worker restores at its start).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    let slotBytes = 0;
-    for (let index = 0; index < saved.keys.length; index += 1)
-      slotBytes += entryOverhead + saved.keys[index]!.length + saved.kept[index]!.length;
-    const { rows } = saved;
-    let rowBytes = 0;
-    if (rows)
-      for (let row = 0; row < rows.slots.length; row += 1)
-        rowBytes += memoRowSize(saved.keys[rows.slots[row]!]!, rows.values[row]!);
-    const size = slotBytes + rowBytes;
     const entry = newEntry(syncId, generation);
-    if (!room(entry, size)) {
-      drop(entry);
-      return undefined;
-    }
     const slotList: StateSlot[] = new Array(saved.keys.length);
     for (let index = 0; index < saved.keys.length; index += 1) {
       const slot = { kept: saved.kept[index]! };
@@ -313,22 +315,77 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       drop(entry);
       return undefined;
     }
-    entry.complete = saved.complete;
+    // The commits since the save, in order: a slot they changed or deleted no longer holds what its memo rows were
+    // noted with, so those rows stop telling.
+    let journaled = 0;
+    for (const change of saved.changes ?? []) {
+      journaled += change.upserts.length / 2 + change.deletes.length;
+      for (let index = 0; index < change.upserts.length; index += 2) {
+        const key = change.upserts[index]!;
+        const slot = entry.slots.get(key);
+        if (slot) slot.kept = change.upserts[index + 1]!;
+        else entry.slots.set(key, { kept: change.upserts[index + 1]! });
+      }
+      for (const key of change.deletes) {
+        const slot = entry.slots.get(key);
+        if (!slot) continue;
+        slot.kept = '';
+        entry.slots.delete(key);
+      }
+    }
+    let size = 0;
+    for (const [key, slot] of entry.slots) size += entryOverhead + key.length + slot.kept.length;
+    const { rows } = saved;
+    let memo: RowMemo | undefined;
     if (rows && rows.slots.length > 0) {
-      const memo: RowMemo = { layout: rows.layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
+      memo = { layout: rows.layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
       for (let row = 0; row < rows.slots.length; row += 1) {
         const at = rows.slots[row]!;
-        const slot = slotList[at]!;
         memo.keys.push(saved.keys[at]!);
-        memo.slots.push(slot);
-        memo.kept.push(slot.kept);
+        memo.slots.push(slotList[at]!);
+        memo.kept.push(saved.kept[at]!);
         memo.values.push(rows.values[row]!);
+        memo.bytes += memoRowSize(saved.keys[at]!, rows.values[row]!);
       }
-      memo.bytes = rowBytes;
-      entry.previousRows = memo;
+      size += memo.bytes;
     }
+    if (!room(entry, size)) {
+      drop(entry);
+      return undefined;
+    }
+    entry.complete = saved.complete;
+    entry.previousRows = memo;
+    // Journaling goes on from here, for as many more keys as the file holds: past that, the journal would be larger
+    // than a save, and the entry waits for the next save instead.
+    entry.journal = { generation, room: saved.keys.length - journaled };
     account(entry, size);
     return entry;
+  }
+
+  /** The commit that `entry` (a restored or saved entry) made from `before` to `after`, to the archive's journal; past
+   * the journal's room, or once an append failed, the journal stops (and the archive's entry is stale). */
+  async function journalCommit(entry: Entry, before: string | undefined, after: string, written: SavedChange) {
+    const journal = entry.journal;
+    entry.journal = undefined;
+    if (!archive || !journal || journal.generation !== before) return;
+    const room = journal.room - written.upserts.length / 2 - written.deletes.length;
+    if (room < 0) return;
+    try {
+      await archive.append(entry.syncId, written);
+      entry.journal = { generation: after, room };
+    } catch {
+      // Left off: the chain is broken, so the next process ignores the journal.
+    }
+  }
+
+  /** Whether the saved entry (with its journaled changes) is the state at `generation`. */
+  function reaches(saved: SavedStateEntry, generation: string): boolean {
+    let at = saved.generation;
+    for (const change of saved.changes ?? []) {
+      if (change.from !== at) return false;
+      at = change.to;
+    }
+    return at === generation;
   }
 
   /** What `entry` holds, as saved data; undefined while its generation is unknown. */
@@ -366,13 +423,16 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     },
     async persist() {
       if (!archive) return;
-      const saved: SavedStateEntry[] = [];
+      const saved: Array<{ entry: Entry; one: SavedStateEntry }> = [];
       // Taken in one synchronous pass, so each saved entry is what it held at one moment.
       for (const entry of entries.values()) {
         const one = savedOf(entry);
-        if (one) saved.push(one);
+        if (one) saved.push({ entry, one });
       }
-      await archive.write(saved);
+      await archive.write(saved.map(({ one }) => one));
+      // Saved: the commits from here on are journaled (an entry committed meanwhile no longer matches its save).
+      for (const { entry, one } of saved)
+        if (entry.generation === one.generation) entry.journal = { generation: one.generation, room: one.keys.length };
     },
     restore(store) {
       restoring ??= (async () => {
@@ -472,14 +532,22 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           empty(entry);
           throw error;
         }
-        entry.generation = generation ?? before;
+        const written: SavedChange | undefined =
+          generation !== undefined && entry.journal
+            ? { from: before ?? '', to: generation, upserts: [], deletes: change.deletes }
+            : undefined;
         for (const state of change.upserts) {
           const kept = keptValue(state);
+          written?.upserts.push(state.key, kept);
           const slot = remember(entry, state.key, kept);
           // A delivered record is noted for the next run like an unchanged one, in the order it was committed.
           if (slot && state.values && isKeptJson(kept)) noteRow(entry, state.key, slot, kept, state.values);
         }
         for (const key of change.deletes) forget(entry, key);
+        // Its generation stays unknown until the journal has it: a save meanwhile leaves the entry out.
+        if (written) await journalCommit(entry, before, generation!, written);
+        else if (generation !== undefined) entry.journal = undefined;
+        entry.generation = generation ?? before;
         return generation;
       },
       async clear(id) {
