@@ -158,9 +158,8 @@ async function execute(
   const keyed = rule.keyedBy !== 'none';
   const selection = rowSelection(plan);
   // Batches are diffed against what the process remembers of the state where it can (state/state-cache.ts). A cold
-  // cache reads a small sync's state whole first, by default only where the store is a round trip away. Not for a
-  // partial run, which diffs few rows.
-  const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
+  // cache reads a small sync's state whole first. Not for a partial run, which diffs few rows.
+  const preloadKeys = options.preloadStateKeys ?? defaultPreloadStateKeys;
   const cache = keyed && !selection.partial ? (given.stateCache ?? createStateCache()) : undefined;
   const { phases } = given;
   const cached = cache
@@ -451,7 +450,9 @@ async function processBatch(
         if (same) {
           const json = isKeptJson(kept!) ? kept! : fastJson!;
           unchanged.set(fastKey, json);
-          if (memo && isKeptJson(kept!)) lane!.rememberRow(fastKey, slot!, kept!, valuesOf(memo, row));
+          // A kept hash the row matched (a preloaded slot) keeps the row's JSON from now on.
+          const held = isKeptJson(kept!) ? slot : lane!.confirm(fastKey, json);
+          if (memo && held && isKeptJson(held.kept)) lane!.rememberRow(fastKey, held, held.kept, valuesOf(memo, row));
           if (rule.deleteUnseen) seen.push(fastKey);
           const wait = logRecord(logs, 'unchanged', fastKey, json);
           if (wait) await wait;

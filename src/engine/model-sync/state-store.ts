@@ -25,6 +25,9 @@ export interface DiffRecord {
   readonly key: string;
   readonly hash: string;
   readonly json?: string;
+  /** The model values the record and key were made of (RecordState.values), when the run notes rows: a state cache
+   * notes a record the store confirms unchanged for the next run. Stores ignore it. */
+  readonly values?: unknown[];
 }
 
 /** One batch's change, committed atomically after the target accepted the batch. */
@@ -44,12 +47,6 @@ export interface Baseline {
 }
 
 export interface StateStore {
-  /**
-   * True when the store answers in this process, with no round trip (memory, embedded SQLite). A run whose state
-   * cache is cold then diffs each batch in the store instead of preloading the sync's state by default: on SQLite,
-   * reading 100,000 states into a Map cost as much as the 100 diff statements it saves (bench/README.md, model sync).
-   */
-  readonly inProcess: boolean;
   /**
    * The diff: of `records` (key and current hash), those whose stored hash differs, by key, with the stored hash,
    * or undefined for a key with no state. A key whose stored hash is the same is left out, so a batch of unchanged

@@ -106,7 +106,6 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
     }),
   );
   return {
-    inProcess: sqlite,
     async differing(syncId, records) {
       const found = new Map<string, string | undefined>();
       for (const part of chunks(records, diffChunk)) {

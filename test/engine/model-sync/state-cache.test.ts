@@ -258,6 +258,45 @@ for (const { name, open } of await stateStoreSubjects()) {
     );
 
     test(
+      "a cold run warms the next: rows the store's diff confirmed are noted in read order, and a preloaded hash a row matched keeps its JSON",
+      withStore(async (bare) => {
+        await bare.commit('s1', {
+          executionId: 'e1',
+          upserts: keys(6).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        const store = counting(bare);
+        // Not preloaded: every row is diffed in the store; the unchanged ones (with their values) are noted.
+        const cache = createStateCache();
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run1.lane!.previousRows('L'), undefined);
+        const withValues = (record: DiffRecord, values: unknown[]): DiffRecord => Object.assign(record, { values });
+        const records = keys(6).map((key, index) => withValues(asked(key, index === 2 ? 2 : 1), [key, index]));
+        assert.deepEqual(sorted(await run1.differing('s1', records)), [['k002', state('k002').hash]]);
+        assert.equal(store.calls, 1);
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        const rows = run2.lane!.previousRows('L')!;
+        assert.deepEqual(rows.keys, ['k000', 'k001', 'k003', 'k004', 'k005'], 'the unchanged rows, in order');
+        assert.deepEqual(rows.values[2], ['k003', 3]);
+        assert.equal(rows.kept[0], json('k000'), 'with the JSON the store confirmed');
+        assert.equal(rows.slots[0], run2.lane!.slot('k000'));
+
+        // Preloaded: slots hold the stored hashes; a row that matched one makes it hold the row's JSON.
+        const preloaded = await createStateCache().open(store, 's1', { preloadKeys: 100 });
+        assert.equal(preloaded.lane!.slot('k000')?.kept, state('k000').hash);
+        const slot = preloaded.lane!.confirm('k000', json('k000'));
+        assert.equal(slot, preloaded.lane!.slot('k000'));
+        assert.equal(slot?.kept, json('k000'));
+        const long = `{"email":"k001","note":"${'x'.repeat(maxKeptJsonLength)}"}`;
+        assert.equal(preloaded.lane!.confirm('k001', long)?.kept, state('k001').hash, 'a long record keeps its hash');
+        const calls = store.calls;
+        assert.deepEqual(sorted(await preloaded.differing('s1', [asked('k000', 2)])), [['k000', state('k000').hash]]);
+        assert.equal(store.calls, calls, 'answered from memory');
+      }),
+    );
+
+    test(
       'the byte budget: other syncs are evicted first, then keys are left out and asked of the store',
       withStore(async (bare) => {
         const store = counting(bare);
