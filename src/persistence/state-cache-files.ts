@@ -315,8 +315,8 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         await rm(journalOf(entry.syncId), { force: true });
       }
     },
-    async append(syncId, change) {
-      await appendFile(journalOf(syncId), journalLine(change), { mode: privateFileMode });
+    async append(syncId, changes) {
+      await appendFile(journalOf(syncId), changes.map(journalLine).join(''), { mode: privateFileMode });
     },
     async discard(syncId) {
       await rm(fileOf(syncId), { force: true });

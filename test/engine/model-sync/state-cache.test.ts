@@ -405,6 +405,7 @@ for (const { name, open } of await stateStoreSubjects()) {
 
           // This process commits and dies without saving: the commit is in the journal beside the file.
           await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: ['k002'], seen: [] });
+          await after.settled();
           const crashed = createStateCache({ archive });
           const run3 = await crashed.open(store, 's1', { preloadKeys: 0 });
           assert.equal(run3.lane!.slot('k001')?.kept, json('k001', 2), 'restored with the journaled commit');
@@ -481,6 +482,7 @@ for (const { name, open } of await stateStoreSubjects()) {
           const { run: run2 } = await noted(second);
           await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: [], seen: [] });
           await run2.commit('s1', { executionId: 'e2', upserts: [state('new')], deletes: ['k001'], seen: [] });
+          await second.settled();
           assert.ok(journal(), 'journaled');
           const third = createStateCache({ archive });
           await third.restore(store);
@@ -505,6 +507,7 @@ for (const { name, open } of await stateStoreSubjects()) {
             const { run } = await noted(restored);
             appends = lost;
             await run.commit('s1', { executionId: `lost-${lost}`, upserts: [state('k002', 3)], deletes: [], seen: [] });
+            await restored.settled();
             appends = 'write';
             // A later commit is not journaled either (the journal stopped), nor would it chain.
             await run.commit('s1', {
@@ -524,6 +527,7 @@ for (const { name, open } of await stateStoreSubjects()) {
           await torn.restore(store);
           const { run: run5 } = await noted(torn);
           await run5.commit('s1', { executionId: 'e5', upserts: [state('k002', 4)], deletes: [], seen: [] });
+          await torn.settled();
           const path = join(directory.path, journal()!);
           const { readFileSync, writeFileSync } = await import('node:fs');
           writeFileSync(path, readFileSync(path).subarray(0, -10));
@@ -537,6 +541,50 @@ for (const { name, open } of await stateStoreSubjects()) {
           const many = keys(20, 'm').map((key) => state(key));
           await run6.commit('s1', { executionId: 'e6', upserts: many, deletes: [], seen: [] });
           assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'not journaled');
+        } finally {
+          directory.remove();
+        }
+      }),
+    );
+
+    test(
+      'a commit does not wait for its journal append; the commits queued meanwhile are appended after it, in order',
+      withStore(async (store) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          const files = createStateCacheFiles(directory.path);
+          let gate: Promise<void> | undefined;
+          const appended: number[] = [];
+          const archive = {
+            ...files,
+            async append(syncId: string, changes: Parameters<typeof files.append>[1]) {
+              await gate;
+              appended.push(changes.length);
+              await files.append(syncId, changes);
+            },
+          };
+          const first = createStateCache({ archive });
+          const run1 = await first.open(store, 's1', { preloadKeys: 0 });
+          // Five keys saved: room for five journaled keys.
+          await run1.commit('s1', {
+            executionId: 'e1',
+            upserts: ['a', ...keys(4)].map((key) => state(key)),
+            deletes: [],
+            seen: [],
+          });
+          await first.persist();
+          let open: () => void = () => {};
+          gate = new Promise<void>((resolve) => {
+            open = resolve;
+          });
+          for (const version of [2, 3, 4])
+            await run1.commit('s1', { executionId: 'e2', upserts: [state('a', version)], deletes: [], seen: [] });
+          assert.deepEqual(appended, [], 'three commits returned while the first append waits');
+          open();
+          await first.settled();
+          assert.deepEqual(appended, [1, 2], 'the first alone, then the two queued behind it in one append');
+          const run2 = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+          assert.equal(run2.lane!.slot('a')?.kept, json('a', 4), 'all three applied, in order');
         } finally {
           directory.remove();
         }

@@ -58,9 +58,9 @@ export interface StateCacheArchive {
   read(syncId: string, generation: string): Promise<SavedStateEntry | undefined>;
   /** Saves the entries, each replacing the sync's earlier one (and its journal) whole, or not at all. */
   write(entries: readonly SavedStateEntry[]): Promise<void>;
-  /** Appends a commit to the sync's journal; one that does not follow the last (or the saved entry) breaks the
-   * chain, and the entry is then not used. */
-  append(syncId: string, change: SavedChange): Promise<void>;
+  /** Appends commits, in order, to the sync's journal; one that does not follow the last (or the saved entry) breaks
+   * the chain, and the entry is then not used. */
+  append(syncId: string, changes: readonly SavedChange[]): Promise<void>;
   /** Forgets the sync's saved entry and journal (the sync's state was cleared). */
   discard(syncId: string): Promise<void>;
   /** The syncs it holds an entry of, as their files say (unchecked: `read` checks). */

@@ -112,6 +112,9 @@ interface Entry {
   /** While the archive holds this entry as of `generation` (saved, and journaled since): the next commit from there is
    * appended, while `room` (keys written, counted against the saved keys) lasts. */
   journal: { generation: string; room: number } | undefined;
+  /** Journaled commits not yet handed to the archive, and the append under way (none: nothing pending). */
+  journalQueue: SavedChange[];
+  journalWriting: Promise<void> | undefined;
 }
 
 export interface StateCacheOptions {
@@ -148,6 +151,8 @@ export interface StateCache {
    * An open meanwhile waits for it. Entries that no longer match are removed from the archive.
    */
   restore(store: StateStore): Promise<void>;
+  /** Resolves once every journal append queued so far has been written (or has failed): `persist` waits for it. */
+  settled(): Promise<void>;
   /** Estimated bytes held (tests, metrics). */
   readonly bytes: number;
 }
@@ -269,6 +274,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       previousRows: undefined,
       rows: undefined,
       journal: undefined,
+      journalQueue: [],
+      journalWriting: undefined,
     };
     entries.set(syncId, entry);
     return entry;
@@ -368,20 +375,31 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     return entry;
   }
 
-  /** The commit that `entry` (a restored or saved entry) made from `before` to `after`, to the archive's journal; past
-   * the journal's room, or once an append failed, the journal stops (and the archive's entry is stale). */
-  async function journalCommit(entry: Entry, before: string | undefined, after: string, written: SavedChange) {
+  /**
+   * Queues the commit that `entry` (a restored or saved entry) made from `before` to `after` for the archive's journal.
+   * The commit does not wait for the append (a `replace` run commits every batch): the appends run one at a time,
+   * each taking every commit queued meanwhile, in order. A commit whose append a crash loses only leaves the chain
+   * short of the stored token. Past the journal's room, or once an append failed, the journal stops.
+   */
+  function journalCommit(entry: Entry, before: string | undefined, after: string, written: SavedChange) {
     const journal = entry.journal;
     entry.journal = undefined;
     if (!archive || !journal || journal.generation !== before) return;
     const room = journal.room - written.upserts.length / 2 - written.deletes.length;
     if (room < 0) return;
-    try {
-      await archive.append(entry.syncId, written);
-      entry.journal = { generation: after, room };
-    } catch {
-      // Left off: the chain is broken, so the next process ignores the journal.
-    }
+    entry.journal = { generation: after, room };
+    entry.journalQueue.push(written);
+    entry.journalWriting ??= (async () => {
+      try {
+        while (entry.journalQueue.length > 0) await archive.append(entry.syncId, entry.journalQueue.splice(0));
+      } catch {
+        // Whatever was lost breaks the chain on disk, so the next process ignores the journal: stop appending.
+        entry.journal = undefined;
+        entry.journalQueue.length = 0;
+      } finally {
+        entry.journalWriting = undefined;
+      }
+    })();
   }
 
   /** Whether the saved entry (with its journaled changes) is the state at `generation`. */
@@ -427,8 +445,13 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     get bytes() {
       return total;
     },
+    async settled() {
+      for (const entry of entries.values()) while (entry.journalWriting) await entry.journalWriting;
+    },
     async persist() {
       if (!archive) return;
+      // The journal's appends first: one landing after the save would begin a journal the saved file does not start.
+      await this.settled();
       const saved: Array<{ entry: Entry; one: SavedStateEntry }> = [];
       // Taken in one synchronous pass, so each saved entry is what it held at one moment.
       for (const entry of entries.values()) {
@@ -555,8 +578,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           if (slot && state.values && isKeptJson(kept)) noteRow(entry, state.key, slot, kept, state.values);
         }
         for (const key of change.deletes) forget(entry, key);
-        // Its generation stays unknown until the journal has it: a save meanwhile leaves the entry out.
-        if (written) await journalCommit(entry, before, generation!, written);
+        if (written) journalCommit(entry, before, generation!, written);
         else if (generation !== undefined) entry.journal = undefined;
         entry.generation = generation ?? before;
         return generation;
