@@ -47,8 +47,7 @@ export const ferryDefaults = {
   wireJsonCacheBytes: 64 * 1024 * 1024,
   /**
    * State keys a model-sync run loads whole before diffing, when the sync's state is at most this big
-   * (src/engine/model-sync/state/state-cache.ts); larger states are diffed in the store batch by batch. On every
-   * store, embedded SQLite included (bench/model-sync, run 5).
+   * (src/engine/model-sync/state/state-cache.ts); larger states are diffed in the store batch by batch.
    */
   preloadStateKeys: 500_000,
   /** Stored query results (src/services/query-runner.ts): kept 1 hour, 10,000 rows a run, 500 rows a page. */

@@ -146,8 +146,8 @@ export interface ModelSyncOptions {
   /**
    * When the state cache holds nothing trustworthy for the sync (state/state-cache.ts), a sync whose state holds at most
    * this many keys has it read into the cache at the start of the run, and its batches are diffed there instead of by
-   * one statement each in the state store (within the cache's byte budget). Default 500,000 (config.ts), on every
-   * store: on embedded SQLite too, reading 100,000 states cost less than the 100 diff statements it saves. 0: never.
+   * one statement each in the state store (within the cache's byte budget). Default: 500,000 for a store a round trip
+   * away (PostgreSQL), 0 for one in this process (embedded SQLite, memory), where it does not pay. 0: never.
    */
   preloadStateKeys?: number;
   /** The clock, for relative filters and console timestamps. Default `() => new Date()`. */

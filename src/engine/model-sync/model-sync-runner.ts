@@ -158,8 +158,9 @@ async function execute(
   const keyed = rule.keyedBy !== 'none';
   const selection = rowSelection(plan);
   // Batches are diffed against what the process remembers of the state where it can (state/state-cache.ts). A cold
-  // cache reads a small sync's state whole first. Not for a partial run, which diffs few rows.
-  const preloadKeys = options.preloadStateKeys ?? defaultPreloadStateKeys;
+  // cache reads a small sync's state whole first, by default only where the store is a round trip away. Not for a
+  // partial run, which diffs few rows.
+  const preloadKeys = options.preloadStateKeys ?? (given.stateStore.inProcess ? 0 : defaultPreloadStateKeys);
   const cache = keyed && !selection.partial ? (given.stateCache ?? createStateCache()) : undefined;
   const { phases } = given;
   const cached = cache

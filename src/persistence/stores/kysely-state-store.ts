@@ -106,6 +106,7 @@ export function createKyselyStateStore(db: Kysely<Database>, clock: () => Date =
     }),
   );
   return {
+    inProcess: sqlite,
     async differing(syncId, records) {
       const found = new Map<string, string | undefined>();
       for (const part of chunks(records, diffChunk)) {

@@ -26,6 +26,7 @@ export function createInMemoryStateStore(): StateStore {
     identity: structuredClone(entry.identity),
   });
   return {
+    inProcess: true,
     async differing(syncId, records) {
       const stored = entries(syncId);
       const found = new Map<string, string | undefined>();
