@@ -4,12 +4,14 @@
 // Run 1 backfills everything. Then 1% of the source rows change and run 2 must send only those
 // (asserted from the counts); its time is compared with run 1's.
 // Run 3 follows another 1% change after a restart: the process cache saved (StateCache.persist, as a stopping worker
-// does) and a new cache restoring it before the run (StateCache.restore, as a starting worker does); run 4 after a crash, with nothing remembered.
+// does) and a new cache restoring it before the run (StateCache.restore, as a starting worker does); run 4 after a crash
+// of that process (nothing saved at a stop: the saved entry and the journal of run 3's commits restored); run 5 on
+// another worker, with nothing remembered at all, and run 6 the next run on that worker.
 // Goal (issue): run 2 under 15% of run 1, judged on the median of BENCH_MODEL_ROUNDS rounds (3); run 3 too. Run 1's rows/s
 // against the baseline is reported. Setup: state on embedded SQLite (the default deployment), one state cache for the
 // process (as in the worker), record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres"),
-// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first or cold (a CPU profile of run 2, run 1 or run 3 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
+// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first, cold, crashed or elsewhere (a CPU profile of run 2, run 1, run 3, run 4 or run 5 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
 // also writes it as a .cpuprofile).
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
@@ -44,7 +46,7 @@ const rounds = Number(process.env.BENCH_MODEL_ROUNDS ?? 3);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
 // BENCH_MODEL_PROFILE: which run the CPU profile is of ("1" or "second": the last round's run 2; "first": its run 1;
-// "cold": run 3, after the restart).
+// "cold": run 3, after the restart; "crashed": run 4, after a crash; "elsewhere": run 5, with nothing remembered).
 const profiled = process.env.BENCH_MODEL_PROFILE === '1' ? 'second' : process.env.BENCH_MODEL_PROFILE;
 // The same sync through a running server (bench/model-sync/ferry-end-to-end.ts); 0 skips it.
 const endToEnd = process.env.BENCH_MODEL_END_TO_END !== '0';
@@ -125,7 +127,9 @@ try {
   // entries where the worker's does (the data dir) when asked, as a worker does when it stops.
   const archive = createStateCacheFiles(`${logs}/state-cache`);
   const processCache = createStateCache({ archive });
-  type Timed = { result: ModelSyncResult; ms: number };
+  // cpuMs: this process's CPU time during the run (the engine, pg's parsing, SQLite), steadier than wall time on a
+  // loaded machine.
+  type Timed = { result: ModelSyncResult; ms: number; cpuMs: number };
   let profile: object | undefined;
   const timed = async (
     executionId: string,
@@ -141,6 +145,7 @@ try {
       await profiler.post('Profiler.start');
     }
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     const result = await runModelSync(
       context,
       syncPlan,
@@ -148,6 +153,8 @@ try {
       { batchSize: 1000, preloadStateKeys },
     );
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpuStarted);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     if (profiler) {
       profile = (await profiler.post('Profiler.stop')).profile;
       if (process.env.BENCH_MODEL_PROFILE_FILE)
@@ -155,7 +162,7 @@ try {
       profiler.disconnect();
     }
     if (result.status !== 'completed') throw new Error(`run ${executionId} ${result.status}`, { cause: result.error });
-    return { result, ms };
+    return { result, ms, cpuMs };
   };
 
   const engineOnly = await timed('engine-only', plan('engine-only', 'bench-engine-only', acceptingTarget));
@@ -217,12 +224,35 @@ try {
   const restoreMs = performance.now() - restoreStarted;
   const cold = await timed('cold', plan('cold', measured.at(-1)!.syncId), restarted, profiled === 'cold');
   assert.equal(cold.result.counts.update, changedAgain, 'the run after a restart sends only the changed rows');
-  // And with nothing remembered, as after a crash or on another worker: another 1% changes.
+  // After a crash of that process: nothing saved at a stop, so a new process restores the entry saved at the last stop
+  // and the journal of run 3's commits since. Another 1% changes.
   const changedAfterCrash =
     (await native.query(`update people set name = name || ' (crash)' where id % 100 = 51`)).rowCount ?? 0;
   await native.query('vacuum analyze people, contacts');
-  const crashed = await timed('crashed', plan('crashed', measured.at(-1)!.syncId), createStateCache());
-  assert.equal(crashed.result.counts.update, changedAfterCrash, 'the cold run sends only the changed rows');
+  const afterCrash = createStateCache({ archive });
+  const crashRestoreStarted = performance.now();
+  await afterCrash.restore(stateStore);
+  const crashRestoreMs = performance.now() - crashRestoreStarted;
+  const crashed = await timed('crashed', plan('crashed', measured.at(-1)!.syncId), afterCrash, profiled === 'crashed');
+  assert.equal(crashed.result.counts.update, changedAfterCrash, 'the run after a crash sends only the changed rows');
+  // And with nothing remembered at all, as on another worker: another 1% changes.
+  const changedElsewhere =
+    (await native.query(`update people set name = name || ' (elsewhere)' where id % 100 = 52`)).rowCount ?? 0;
+  await native.query('vacuum analyze people, contacts');
+  const otherWorker = createStateCache();
+  const elsewhere = await timed(
+    'elsewhere',
+    plan('elsewhere', measured.at(-1)!.syncId),
+    otherWorker,
+    profiled === 'elsewhere',
+  );
+  assert.equal(elsewhere.result.counts.update, changedElsewhere, 'the cold run sends only the changed rows');
+  // The next run on that worker: warm from what the cold run read and confirmed. Another 1% changes.
+  const changedNext =
+    (await native.query(`update people set name = name || ' (next)' where id % 100 = 53`)).rowCount ?? 0;
+  await native.query('vacuum analyze people, contacts');
+  const afterCold = await timed('after-cold', plan('after-cold', measured.at(-1)!.syncId), otherWorker);
+  assert.equal(afterCold.result.counts.update, changedNext, 'the run after the cold one sends only the changed rows');
 
   // End to end: the model (every column of people, as `select *` gives) into another database's contacts.
   let throughServer: Awaited<ReturnType<typeof modelSyncThroughServer>> | undefined;
@@ -277,9 +307,19 @@ try {
       sent: cold.result.counts.update,
     },
     {
-      name: `run 4: the same with nothing remembered (after a crash; ${formatCount(changedAfterCrash)} sent)`,
+      name: `run 4: the same after a crash (saved entry and journal; ${formatCount(changedAfterCrash)} sent)`,
       ms: crashed.ms,
       sent: crashed.result.counts.update,
+    },
+    {
+      name: `run 5: the same with nothing remembered (another worker; ${formatCount(changedElsewhere)} sent)`,
+      ms: elsewhere.ms,
+      sent: elsewhere.result.counts.update,
+    },
+    {
+      name: `run 6: the next run on that worker (${formatCount(changedNext)} sent)`,
+      ms: afterCold.ms,
+      sent: afterCold.result.counts.update,
     },
   ];
   printTable(
@@ -299,7 +339,21 @@ try {
   );
   console.log(`engine alone throughput / baseline throughput: ${formatRatio(ratio(baselineMs, engineOnly.ms))}`);
   console.log(
-    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; after a restart (run 3): ${formatRatio(ratio(cold.ms, first.ms))}; with nothing remembered (run 4): ${formatRatio(ratio(crashed.ms, first.ms))}; saving the state cache took ${formatMs(saveMs)}, restoring it at the start ${formatMs(restoreMs)}`,
+    `run 2 time / run 1 time: ${formatRatio(secondVsFirst)}; after a restart (run 3): ${formatRatio(ratio(cold.ms, first.ms))}; after a crash (run 4): ${formatRatio(ratio(crashed.ms, first.ms))}; with nothing remembered (run 5): ${formatRatio(ratio(elsewhere.ms, first.ms))}, the run after it (run 6): ${formatRatio(ratio(afterCold.ms, first.ms))}; saving the state cache took ${formatMs(saveMs)}, restoring it at the start ${formatMs(restoreMs)}, after the crash ${formatMs(crashRestoreMs)}`,
+  );
+  console.log(
+    `CPU time of this process: ${(
+      [
+        ['run 1', first],
+        ['run 2', second],
+        ['run 3', cold],
+        ['run 4', crashed],
+        ['run 5', elsewhere],
+        ['run 6', afterCold],
+      ] as const
+    )
+      .map(([name, run]) => `${name} ${formatMs(run.cpuMs)}`)
+      .join(', ')}`,
   );
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
   console.log(

@@ -14,10 +14,21 @@
 // previous one; the header holds a SHA-256 of itself and the body, so a file damaged on disk (or torn by a power loss) is ignored;
 // and the header's generation token must be the one the caller read from the store, so a file saved before a later
 // commit (a crash after the save, another worker's run, a reset) is ignored and removed.
+//
+// The journal (`<same name>.state-journal`) holds the commits made since the save, a line each, appended after the
+// store committed: "<SHA-256 of the JSON, base64url> <JSON of the SavedChange>". It extends the file only along an
+// unbroken chain: the first line from the file's token, each next one from the token the line before moved to, every
+// checksum good, and the chain must reach the token the caller read. A torn line, a lost append, a stale journal (one
+// left by an older save) or a commit by anyone else breaks it, and then the file is as stale as without a journal.
 import { createHash } from 'node:crypto';
-import { chmod, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SavedRows, SavedStateEntry, StateCacheArchive } from '../engine/model-sync/state/state-cache-archive.ts';
+import type {
+  SavedChange,
+  SavedRows,
+  SavedStateEntry,
+  StateCacheArchive,
+} from '../engine/model-sync/state/state-cache-archive.ts';
 import { ensurePrivateDirectory, privateFileMode } from './private-files.ts';
 
 const magic = Buffer.from('FERRYSC1', 'latin1');
@@ -196,6 +207,35 @@ function decode(header: Header, body: Buffer): SavedStateEntry | undefined {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const journalLine = (change: SavedChange): string => {
+  const json = JSON.stringify(change);
+  return `${createHash('sha256').update(json).digest('base64url')} ${json}\n`;
+};
+
+/** The journal's commits from `from` until the one that reaches `to`, in order; undefined when its chain does not get
+ * there (no journal, a torn or damaged line, a gap, a commit not journaled). */
+async function journaledChanges(path: string, from: string, to: string): Promise<SavedChange[] | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const changes: SavedChange[] = [];
+  let at = from;
+  for (let start = 0; start < text.length; ) {
+    const end = text.indexOf('\n', start);
+    if (end < 0) return undefined;
+    const line = text.slice(start, end);
+    start = end + 1;
+    const space = line.indexOf(' ');
+    const json = line.slice(space + 1);
+    if (space < 0 || createHash('sha256').update(json).digest('base64url') !== line.slice(0, space)) return undefined;
+    const change = JSON.parse(json) as SavedChange;
+    if (change.from !== at) return undefined;
+    changes.push(change);
+    at = change.to;
+    if (at === to) return changes;
+  }
+  return undefined;
+}
+
 /** A header is read whole from the file's first bytes; a longer one (a sync id of kilobytes) is read in full. */
 const headerProbeBytes = 4096;
 
@@ -218,6 +258,7 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
   // A sync id is the user's text as far as this file knows: its file is named by a digest of it, never by it.
   const fileOf = (syncId: string) =>
     join(directory, `${createHash('sha256').update(syncId).digest('hex').slice(0, 32)}.state-cache`);
+  const journalOf = (syncId: string) => fileOf(syncId).replace(/\.state-cache$/, '.state-journal');
   return {
     async read(syncId, generation) {
       const path = fileOf(syncId);
@@ -228,10 +269,15 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         return undefined;
       }
       const found = readHeader(file);
+      // Saved at that token, or before it with the commits since journaled.
+      const changes =
+        found === undefined || found.header.syncId !== syncId || found.header.generation === generation
+          ? undefined
+          : await journaledChanges(journalOf(syncId), found.header.generation, generation).catch(() => undefined);
       const usable =
         found !== undefined &&
         found.header.syncId === syncId &&
-        found.header.generation === generation &&
+        (found.header.generation === generation || changes !== undefined) &&
         digest(found.header, file.subarray(found.bodyAt)) === found.header.checksum;
       let entry: SavedStateEntry | undefined;
       // The checksum and the decode each take tens of milliseconds for a large entry: a turn of the event loop between
@@ -243,9 +289,13 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         // A header that passed the checksum but not the decoder (written by a broken build): as good as damaged.
         entry = undefined;
       }
-      // A stale or damaged file can never be used again (tokens are never reused): it goes.
-      if (!entry) await rm(path, { force: true });
-      return entry;
+      // A stale or damaged file can never be used again (tokens are never reused): it goes, with its journal.
+      if (!entry) {
+        await rm(path, { force: true });
+        await rm(journalOf(syncId), { force: true });
+        return undefined;
+      }
+      return changes ? { ...entry, changes } : entry;
     },
     async write(entries) {
       if (entries.length === 0) return;
@@ -260,15 +310,25 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         } finally {
           await rm(temporary, { force: true });
         }
+        // The journal extended the file replaced; left behind by a crash here, its first line's token would not be
+        // this file's, and it would be ignored.
+        await rm(journalOf(entry.syncId), { force: true });
       }
+    },
+    async append(syncId, changes) {
+      await appendFile(journalOf(syncId), changes.map(journalLine).join(''), { mode: privateFileMode });
     },
     async discard(syncId) {
       await rm(fileOf(syncId), { force: true });
+      await rm(journalOf(syncId), { force: true });
     },
     async savedSyncIds() {
       const names = await readdir(directory).catch(() => [] as string[]);
       const ids: string[] = [];
       for (const name of names) {
+        // A journal whose file is gone extends nothing.
+        if (name.endsWith('.state-journal') && !names.includes(name.replace(/\.state-journal$/, '.state-cache')))
+          await rm(join(directory, name), { force: true });
         if (!name.endsWith('.state-cache')) continue;
         const syncId = await savedSyncIdOf(join(directory, name));
         // A file whose header cannot be read (damaged) would never be asked for by name: it goes.

@@ -1,10 +1,11 @@
 // A model sync across server restarts on one data dir (SQLite metadata, in-process worker): a stopping server saves
 // its state cache under FERRY_DATA_DIR/state-cache, and the next server restores it as it starts. The
 // changed rows, and only they, are sent; and a saved cache older than the state (a server that died without saving)
-// is not trusted: a row changed back to the values that cache remembers is still sent.
+// is not trusted: a row changed back to the values that cache remembers is still sent, unless the dead server's
+// journal of its commits brings the saved cache up to the stored state.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { setTimeout as pause } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -22,29 +23,36 @@ import {
   type ExecutionWorld,
 } from './model-sync-execution-kit.ts';
 
+/** A server on `dataDir` that can be stopped and started again (SQLite metadata, in-process worker). */
+function restartableServer(dataDir: string) {
+  const apiKey = `test-api-key-restart-${process.pid}`;
+  const env = {
+    FERRY_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    FERRY_BOOTSTRAP_PARTNER_KEY: `test-partner-key-restart-${process.pid}`,
+    FERRY_BOOTSTRAP_API_KEY: apiKey,
+    FERRY_SCHEDULER: 'false',
+    // The world's webhook receiver listens on loopback.
+    FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
+  };
+  let ferry: Ferry | undefined;
+  return {
+    async start() {
+      ferry = await createFerry(loadConfig(env), { log: createLogger('silent') });
+      return { url: await ferry.listen(), apiKey };
+    },
+    async stop() {
+      await ferry?.close();
+      ferry = undefined;
+    },
+  };
+}
+
 describe('model sync after a server restart', { skip: await postgresUnavailable() }, () => {
   test('the saved state cache is used only while it matches the stored state', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'ferry-restart-'));
-    const apiKey = `test-api-key-restart-${process.pid}`;
-    const env = {
-      FERRY_DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      FERRY_BOOTSTRAP_PARTNER_KEY: `test-partner-key-restart-${process.pid}`,
-      FERRY_BOOTSTRAP_API_KEY: apiKey,
-      FERRY_SCHEDULER: 'false',
-      // The world's webhook receiver listens on loopback.
-      FERRY_ALLOW_PRIVATE_UPSTREAMS: 'true',
-    };
-    let ferry: Ferry | undefined;
-    const start = async () => {
-      ferry = await createFerry(loadConfig(env), { log: createLogger('silent') });
-      return { url: await ferry.listen(), apiKey };
-    };
-    const stop = async () => {
-      await ferry?.close();
-      ferry = undefined;
-    };
+    const { start, stop } = restartableServer(dataDir);
     const savedFiles = () => readdirSync(join(dataDir, 'state-cache'));
     let world: ExecutionWorld | undefined;
     try {
@@ -82,6 +90,50 @@ describe('model sync after a server restart', { skip: await postgresUnavailable(
 
       const quiet = await runToCompletion(server, syncId);
       assert.deepEqual({ insert: quiet.counts.insert, update: quiet.counts.update }, { insert: 0, update: 0 });
+    } finally {
+      await stop();
+      await world?.remove();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("after a crash the saved cache and the dead server's journal are used: the commits since are applied", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ferry-crash-'));
+    const { start, stop } = restartableServer(dataDir);
+    const cacheDir = join(dataDir, 'state-cache');
+    const disk = join(dataDir, 'as-the-crash-left-it');
+    let world: ExecutionWorld | undefined;
+    try {
+      let server = await start();
+      world = await createExecutionWorld(server);
+      const syncId = await createSync(server, syncRequest(world, 'updateOrCreate', 'postgres'));
+      assert.equal((await runToCompletion(server, syncId)).counts.insert, 25);
+      await stop();
+
+      // The next server restores the saved cache, runs, and dies: the disk holds the first save and this run's journal.
+      server = await start();
+      await sql(world.source, `update people set name = 'Changed ' || id where id in (3, 17)`);
+      const second = await runToCompletion(server, syncId);
+      assert.deepEqual({ insert: second.counts.insert, update: second.counts.update }, { insert: 0, update: 2 });
+      for (let waited = 0; readdirSync(cacheDir).length < 2 && waited < 500; waited += 1) await pause(10);
+      assert.equal(readdirSync(cacheDir).length, 2, 'the saved file and its journal');
+      cpSync(cacheDir, disk, { recursive: true });
+      await stop();
+      rmSync(cacheDir, { recursive: true, force: true });
+      cpSync(disk, cacheDir, { recursive: true });
+
+      server = await start();
+      // Row 3 changed back to what the saved file remembers: the journal says the state holds its change since.
+      await sql(world.source, `update people set name = 'Person ' || id where id = 3`);
+      const third = await runToCompletion(server, syncId);
+      assert.deepEqual({ insert: third.counts.insert, update: third.counts.update }, { insert: 0, update: 1 });
+      assert.ok(
+        readdirSync(cacheDir).some((name) => name.endsWith('.state-cache')),
+        'the saved file was used, not removed as stale',
+      );
+      const rows = new Map((await contacts(world)).map((row) => [row.email, row]));
+      assert.equal(rows.get('p00003@x.com')?.full_name, 'Person 3', 'the row changed back reached the target');
+      assert.equal(rows.get('p00017@x.com')?.full_name, 'Changed 17');
     } finally {
       await stop();
       await world?.remove();

@@ -451,7 +451,9 @@ async function processBatch(
         if (same) {
           const json = isKeptJson(kept!) ? kept! : fastJson!;
           unchanged.set(fastKey, json);
-          if (memo && isKeptJson(kept!)) lane!.rememberRow(fastKey, slot!, kept!, valuesOf(memo, row));
+          // A kept hash the row matched (a preloaded slot) keeps the row's JSON from now on.
+          const held = isKeptJson(kept!) ? slot : lane!.confirm(fastKey, json);
+          if (memo && held && isKeptJson(held.kept)) lane!.rememberRow(fastKey, held, held.kept, valuesOf(memo, row));
           if (rule.deleteUnseen) seen.push(fastKey);
           const wait = logRecord(logs, 'unchanged', fastKey, json);
           if (wait) await wait;

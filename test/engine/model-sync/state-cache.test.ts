@@ -258,6 +258,45 @@ for (const { name, open } of await stateStoreSubjects()) {
     );
 
     test(
+      "a cold run warms the next: rows the store's diff confirmed are noted in read order, and a preloaded hash a row matched keeps its JSON",
+      withStore(async (bare) => {
+        await bare.commit('s1', {
+          executionId: 'e1',
+          upserts: keys(6).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        const store = counting(bare);
+        // Not preloaded: every row is diffed in the store; the unchanged ones (with their values) are noted.
+        const cache = createStateCache();
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run1.lane!.previousRows('L'), undefined);
+        const withValues = (record: DiffRecord, values: unknown[]): DiffRecord => Object.assign(record, { values });
+        const records = keys(6).map((key, index) => withValues(asked(key, index === 2 ? 2 : 1), [key, index]));
+        assert.deepEqual(sorted(await run1.differing('s1', records)), [['k002', state('k002').hash]]);
+        assert.equal(store.calls, 1);
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        const rows = run2.lane!.previousRows('L')!;
+        assert.deepEqual(rows.keys, ['k000', 'k001', 'k003', 'k004', 'k005'], 'the unchanged rows, in order');
+        assert.deepEqual(rows.values[2], ['k003', 3]);
+        assert.equal(rows.kept[0], json('k000'), 'with the JSON the store confirmed');
+        assert.equal(rows.slots[0], run2.lane!.slot('k000'));
+
+        // Preloaded: slots hold the stored hashes; a row that matched one makes it hold the row's JSON.
+        const preloaded = await createStateCache().open(store, 's1', { preloadKeys: 100 });
+        assert.equal(preloaded.lane!.slot('k000')?.kept, state('k000').hash);
+        const slot = preloaded.lane!.confirm('k000', json('k000'));
+        assert.equal(slot, preloaded.lane!.slot('k000'));
+        assert.equal(slot?.kept, json('k000'));
+        const long = `{"email":"k001","note":"${'x'.repeat(maxKeptJsonLength)}"}`;
+        assert.equal(preloaded.lane!.confirm('k001', long)?.kept, state('k001').hash, 'a long record keeps its hash');
+        const calls = store.calls;
+        assert.deepEqual(sorted(await preloaded.differing('s1', [asked('k000', 2)])), [['k000', state('k000').hash]]);
+        assert.equal(store.calls, calls, 'answered from memory');
+      }),
+    );
+
+    test(
       'the byte budget: other syncs are evicted first, then keys are left out and asked of the store',
       withStore(async (bare) => {
         const store = counting(bare);
@@ -364,26 +403,188 @@ for (const { name, open } of await stateStoreSubjects()) {
           assert.equal(found.size, 4);
           assert.equal(store.calls, 0, 'nothing asked of the store');
 
-          // This process commits and dies without saving: the file on disk predates that commit.
+          // This process commits and dies without saving: the commit is in the journal beside the file.
           await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: ['k002'], seen: [] });
+          await after.settled();
           const crashed = createStateCache({ archive });
           const run3 = await crashed.open(store, 's1', { preloadKeys: 0 });
-          assert.equal(run3.lane!.slot('k001'), undefined, 'the stale entry is not restored');
+          assert.equal(run3.lane!.slot('k001')?.kept, json('k001', 2), 'restored with the journaled commit');
+          assert.equal(run3.lane!.slot('k002'), undefined, 'its delete too');
+          const again = [asked('k001', 2), asked('k002'), asked('k003'), asked('k004', 2)];
+          assert.deepEqual(sorted(await run3.differing('s1', again)), sorted(await bare.differing('s1', again)));
+          assert.equal(store.calls, 0, 'still nothing asked of the store');
+
+          // A commit this process did not make (another worker): the chain ends short of the stored token.
+          await bare.commit('s1', { executionId: 'elsewhere', upserts: [state('k003', 2)], deletes: [], seen: [] });
+          const stale = createStateCache({ archive });
+          const run4 = await stale.open(store, 's1', { preloadKeys: 0 });
+          assert.equal(run4.lane!.slot('k001'), undefined, 'the stale entry is not restored');
           assert.equal(existsSync(join(directory.path, file!)), false, 'and its file is removed');
-          const again = [asked('k001', 2), asked('k002'), asked('k003')];
+          assert.deepEqual(readdirSync(directory.path), [], 'with its journal');
           assert.deepEqual(
-            sorted(await run3.differing('s1', again)),
-            [['k002', undefined]],
-            'k001 delivered with its new values since, k002 deleted: the store tells',
+            sorted(await run4.differing('s1', again)),
+            [
+              ['k002', undefined],
+              ['k003', jsonHash(json('k003', 2))],
+              ['k004', jsonHash(json('k004'))],
+            ],
+            'the store tells',
           );
           assert.ok(store.calls > 0, 'asked of the store');
 
           // A reset removes the saved entry with the state.
-          await crashed.persist();
+          await stale.persist();
           assert.equal(readdirSync(directory.path).length, 1);
           const reset = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
           await reset.clear('s1');
           assert.deepEqual(readdirSync(directory.path), []);
+        } finally {
+          directory.remove();
+        }
+      }),
+    );
+
+    test(
+      "after a crash the journal's commits are applied to the saved entry and void their memo rows; a lost append, a torn line or a full journal leave it stale",
+      withStore(async (store) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          const files = createStateCacheFiles(directory.path);
+          let appends: 'write' | 'fail' | 'drop' = 'write';
+          const archive = {
+            ...files,
+            async append(syncId: string, change: Parameters<typeof files.append>[1]) {
+              if (appends === 'fail') throw new Error('disk full');
+              if (appends === 'write') await files.append(syncId, change);
+            },
+          };
+          const journal = () => readdirSync(directory.path).find((name) => name.endsWith('.state-journal'));
+          const noted = async (cache: ReturnType<typeof createStateCache>) => {
+            const run = await cache.open(store, 's1', { preloadKeys: 0 });
+            return { run, rows: run.lane!.previousRows('L') };
+          };
+          // A saved entry of five keys, each with its memo row.
+          const first = createStateCache({ archive });
+          const run1 = await first.open(store, 's1', { preloadKeys: 0 });
+          run1.lane!.previousRows('L');
+          await run1.commit('s1', {
+            executionId: 'e1',
+            upserts: keys(5).map((key) => ({ ...state(key), values: [key, 1] })),
+            deletes: [],
+            seen: [],
+          });
+          await first.persist();
+          assert.equal(journal(), undefined, 'nothing journaled before the save');
+
+          // A restored process commits twice (journaled) and dies.
+          const second = createStateCache({ archive });
+          await second.restore(store);
+          const { run: run2 } = await noted(second);
+          await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: [], seen: [] });
+          await run2.commit('s1', { executionId: 'e2', upserts: [state('new')], deletes: ['k001'], seen: [] });
+          await second.settled();
+          assert.ok(journal(), 'journaled');
+          const third = createStateCache({ archive });
+          await third.restore(store);
+          const { run: run3, rows } = await noted(third);
+          const told = rows!.keys.filter((_, row) => rows!.slots[row]!.kept === rows!.kept[row]);
+          assert.deepEqual(
+            told,
+            ['k002', 'k003', 'k004'],
+            'the memo rows of k000 (updated) and k001 (deleted) no longer tell',
+          );
+          const records = [...keys(5).map((key) => asked(key)), asked('new'), asked('newer')];
+          assert.deepEqual(sorted(await run3.differing('s1', records)), sorted(await store.differing('s1', records)));
+
+          // Saved again: the journal goes with the file it extended.
+          await third.persist();
+          assert.equal(journal(), undefined);
+
+          // A commit whose append is lost (a crash between the store's commit and the append): the chain stops short.
+          for (const lost of ['drop', 'fail'] as const) {
+            const restored = createStateCache({ archive });
+            await restored.restore(store);
+            const { run } = await noted(restored);
+            appends = lost;
+            await run.commit('s1', { executionId: `lost-${lost}`, upserts: [state('k002', 3)], deletes: [], seen: [] });
+            await restored.settled();
+            appends = 'write';
+            // A later commit is not journaled either (the journal stopped), nor would it chain.
+            await run.commit('s1', {
+              executionId: `after-${lost}`,
+              upserts: [state('k003', 3)],
+              deletes: [],
+              seen: [],
+            });
+            const next = await noted(createStateCache({ archive }));
+            assert.equal(next.run.lane!.slot('k004'), undefined, `${lost}: not restored`);
+            assert.deepEqual(readdirSync(directory.path), [], `${lost}: file and journal removed`);
+            await restored.persist();
+          }
+
+          // A torn last line: not restored.
+          const torn = createStateCache({ archive });
+          await torn.restore(store);
+          const { run: run5 } = await noted(torn);
+          await run5.commit('s1', { executionId: 'e5', upserts: [state('k002', 4)], deletes: [], seen: [] });
+          await torn.settled();
+          const path = join(directory.path, journal()!);
+          const { readFileSync, writeFileSync } = await import('node:fs');
+          writeFileSync(path, readFileSync(path).subarray(0, -10));
+          assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'torn');
+          await torn.persist();
+
+          // The journal holds at most as many keys as the saved entry; past that it stops.
+          const full = createStateCache({ archive });
+          await full.restore(store);
+          const { run: run6 } = await noted(full);
+          const many = keys(20, 'm').map((key) => state(key));
+          await run6.commit('s1', { executionId: 'e6', upserts: many, deletes: [], seen: [] });
+          assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'not journaled');
+        } finally {
+          directory.remove();
+        }
+      }),
+    );
+
+    test(
+      'a commit does not wait for its journal append; the commits queued meanwhile are appended after it, in order',
+      withStore(async (store) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          const files = createStateCacheFiles(directory.path);
+          let gate: Promise<void> | undefined;
+          const appended: number[] = [];
+          const archive = {
+            ...files,
+            async append(syncId: string, changes: Parameters<typeof files.append>[1]) {
+              await gate;
+              appended.push(changes.length);
+              await files.append(syncId, changes);
+            },
+          };
+          const first = createStateCache({ archive });
+          const run1 = await first.open(store, 's1', { preloadKeys: 0 });
+          // Five keys saved: room for five journaled keys.
+          await run1.commit('s1', {
+            executionId: 'e1',
+            upserts: ['a', ...keys(4)].map((key) => state(key)),
+            deletes: [],
+            seen: [],
+          });
+          await first.persist();
+          let open: () => void = () => {};
+          gate = new Promise<void>((resolve) => {
+            open = resolve;
+          });
+          for (const version of [2, 3, 4])
+            await run1.commit('s1', { executionId: 'e2', upserts: [state('a', version)], deletes: [], seen: [] });
+          assert.deepEqual(appended, [], 'three commits returned while the first append waits');
+          open();
+          await first.settled();
+          assert.deepEqual(appended, [1, 2], 'the first alone, then the two queued behind it in one append');
+          const run2 = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+          assert.equal(run2.lane!.slot('a')?.kept, json('a', 4), 'all three applied, in order');
         } finally {
           directory.remove();
         }

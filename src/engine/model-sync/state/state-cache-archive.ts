@@ -1,9 +1,12 @@
 // Where a state cache (state-cache.ts) keeps its entries across a restart: written when the worker stops, read back
 // by the first run of each sync in the next process. Implementation: src/persistence/state-cache-files.ts (one file
-// per sync under the data dir).
+// per sync under the data dir, and a journal beside it).
 //
-// A saved entry says what the stored state held at one generation token. It is used only when the stored token is
-// still that one, so a crash after the save, a run on another worker, or a reset make it worthless, never wrong.
+// A saved entry says what the stored state held at one generation token. Each commit a process makes after that (from
+// a restored or saved entry on) is appended to the entry's journal: the token it moved from, the one it moved to, and
+// what it wrote. An entry is used only when the stored token is the saved one, or the one its journal's unbroken
+// chain of commits ends at: a crash after the save, a run on another worker, a reset, or a commit whose append was
+// lost make it worthless, never wrong.
 
 /** One sync's entry as saved: plain data, independent of the cache's objects. */
 export interface SavedStateEntry {
@@ -17,6 +20,18 @@ export interface SavedStateEntry {
   kept: string[];
   /** The last run's rows in its read order (RowMemo), when it noted any. */
   rows?: SavedRows;
+  /** The commits since the save, in order, the first from `generation`: what `read` was asked for is the entry with
+   * them applied. Their keys' memo rows no longer tell. */
+  changes?: SavedChange[];
+}
+
+/** One commit since an entry was saved: the stored token moved from `from` to `to`, with these writes. */
+export interface SavedChange {
+  from: string;
+  to: string;
+  /** Keys and what the state now holds for them (canonical JSON or hash), as pairs: key, kept, key, kept, … */
+  upserts: string[];
+  deletes: string[];
 }
 
 export interface SavedRows {
@@ -38,11 +53,15 @@ export const isSavableValue = (value: unknown): boolean =>
   typeof value === 'boolean';
 
 export interface StateCacheArchive {
-  /** The sync's saved entry when it was saved at `generation`; otherwise undefined (and a stale one is removed). */
+  /** The sync's saved entry when it was saved at `generation`, or earlier with journaled changes that end there;
+   * otherwise undefined (and a stale one is removed). */
   read(syncId: string, generation: string): Promise<SavedStateEntry | undefined>;
-  /** Saves the entries, each replacing the sync's earlier one whole, or not at all. */
+  /** Saves the entries, each replacing the sync's earlier one (and its journal) whole, or not at all. */
   write(entries: readonly SavedStateEntry[]): Promise<void>;
-  /** Forgets the sync's saved entry (the sync's state was cleared). */
+  /** Appends commits, in order, to the sync's journal; one that does not follow the last (or the saved entry) breaks
+   * the chain, and the entry is then not used. */
+  append(syncId: string, changes: readonly SavedChange[]): Promise<void>;
+  /** Forgets the sync's saved entry and journal (the sync's state was cleared). */
   discard(syncId: string): Promise<void>;
   /** The syncs it holds an entry of, as their files say (unchecked: `read` checks). */
   savedSyncIds(): Promise<string[]>;

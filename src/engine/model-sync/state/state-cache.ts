@@ -22,10 +22,20 @@
 //   worker stops; the next process's first open of the sync restores it only when the stored token is still the
 //   saved one, i.e. nothing was committed since the save. Anything else (no file, another token, a damaged file)
 //   makes the entry cold, as without an archive.
+// - Across a crash: an entry that was restored or saved has every later commit of this process appended to the
+//   archive's journal once the store committed it (token before, token after, what was written), so the next process
+//   restores the saved entry with those commits applied when the journal's chain of tokens ends at the stored one. A
+//   commit not journaled (a crash between the store's commit and the append, a failed append) breaks the chain.
 import { ferryDefaults } from '../../../config.ts';
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
-import { isSavableValue, type SavedRows, type SavedStateEntry, type StateCacheArchive } from './state-cache-archive.ts';
+import {
+  isSavableValue,
+  type SavedChange,
+  type SavedRows,
+  type SavedStateEntry,
+  type StateCacheArchive,
+} from './state-cache-archive.ts';
 
 /** About 70 bytes of V8 heap per Map entry besides its strings (measured for the preload: 117 B for a 24-character
  * key and a 22-character hash), and a slot object. Strings are counted a byte a character (V8's one-byte strings). */
@@ -75,6 +85,12 @@ export interface StateLane {
   previousRows(layout: string): RowMemo | undefined;
   /** Notes an unchanged row, in read order, for the next run (its slot holds the JSON `kept`). */
   rememberRow(key: string, slot: StateSlot, kept: string, values: unknown[]): void;
+  /**
+   * The key's slot holds the hash of `json`, as the run just found (a preloaded slot): from now on it holds the JSON
+   * when short, which the next run compares without hashing and can note rows by. The slot, or undefined when the
+   * budget left the key out.
+   */
+  confirm(key: string, json: string): StateSlot | undefined;
 }
 
 /** What StateCache.open returns: the store, and the fast lane's answers when the cache is on. */
@@ -93,6 +109,12 @@ interface Entry {
   /** The last run's rows, and this run's, for the next. */
   previousRows: RowMemo | undefined;
   rows: RowMemo | undefined;
+  /** While the archive holds this entry as of `generation` (saved, and journaled since): the next commit from there is
+   * appended, while `room` (keys written, counted against the saved keys) lasts. */
+  journal: { generation: string; room: number } | undefined;
+  /** Journaled commits not yet handed to the archive, and the append under way (none: nothing pending). */
+  journalQueue: SavedChange[];
+  journalWriting: Promise<void> | undefined;
 }
 
 export interface StateCacheOptions {
@@ -129,6 +151,8 @@ export interface StateCache {
    * An open meanwhile waits for it. Entries that no longer match are removed from the archive.
    */
   restore(store: StateStore): Promise<void>;
+  /** Resolves once every journal append queued so far has been written (or has failed): `persist` waits for it. */
+  settled(): Promise<void>;
   /** Estimated bytes held (tests, metrics). */
   readonly bytes: number;
 }
@@ -236,6 +260,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     entry.rows = undefined;
     entry.bytes = 0;
     entry.complete = false;
+    entry.journal = undefined;
   };
 
   const newEntry = (syncId: string, generation: string | undefined): Entry => {
@@ -248,6 +273,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       layout: undefined,
       previousRows: undefined,
       rows: undefined,
+      journal: undefined,
+      journalQueue: [],
+      journalWriting: undefined,
     };
     entries.set(syncId, entry);
     return entry;
@@ -284,24 +312,11 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   async function restoredEntry(syncId: string, generation: string): Promise<Entry | undefined> {
     // Unreadable is as good as absent: the entry starts cold.
     const saved = await archive?.read(syncId, generation).catch(() => undefined);
-    if (!saved || saved.syncId !== syncId || saved.generation !== generation) return undefined;
+    if (!saved || saved.syncId !== syncId || !reaches(saved, generation)) return undefined;
     // Decoding and building a large entry are tens of milliseconds each: a turn of the event loop between them lets
     // the requests a starting server receives meanwhile through (a worker restores at its start).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    let slotBytes = 0;
-    for (let index = 0; index < saved.keys.length; index += 1)
-      slotBytes += entryOverhead + saved.keys[index]!.length + saved.kept[index]!.length;
-    const { rows } = saved;
-    let rowBytes = 0;
-    if (rows)
-      for (let row = 0; row < rows.slots.length; row += 1)
-        rowBytes += memoRowSize(saved.keys[rows.slots[row]!]!, rows.values[row]!);
-    const size = slotBytes + rowBytes;
     const entry = newEntry(syncId, generation);
-    if (!room(entry, size)) {
-      drop(entry);
-      return undefined;
-    }
     const slotList: StateSlot[] = new Array(saved.keys.length);
     for (let index = 0; index < saved.keys.length; index += 1) {
       const slot = { kept: saved.kept[index]! };
@@ -313,22 +328,88 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       drop(entry);
       return undefined;
     }
-    entry.complete = saved.complete;
+    // The commits since the save, in order: a slot they changed or deleted no longer holds what its memo rows were
+    // noted with, so those rows stop telling.
+    let journaled = 0;
+    for (const change of saved.changes ?? []) {
+      journaled += change.upserts.length / 2 + change.deletes.length;
+      for (let index = 0; index < change.upserts.length; index += 2) {
+        const key = change.upserts[index]!;
+        const slot = entry.slots.get(key);
+        if (slot) slot.kept = change.upserts[index + 1]!;
+        else entry.slots.set(key, { kept: change.upserts[index + 1]! });
+      }
+      for (const key of change.deletes) {
+        const slot = entry.slots.get(key);
+        if (!slot) continue;
+        slot.kept = '';
+        entry.slots.delete(key);
+      }
+    }
+    let size = 0;
+    for (const [key, slot] of entry.slots) size += entryOverhead + key.length + slot.kept.length;
+    const { rows } = saved;
+    let memo: RowMemo | undefined;
     if (rows && rows.slots.length > 0) {
-      const memo: RowMemo = { layout: rows.layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
+      memo = { layout: rows.layout, keys: [], slots: [], kept: [], values: [], bytes: 0 };
       for (let row = 0; row < rows.slots.length; row += 1) {
         const at = rows.slots[row]!;
-        const slot = slotList[at]!;
         memo.keys.push(saved.keys[at]!);
-        memo.slots.push(slot);
-        memo.kept.push(slot.kept);
+        memo.slots.push(slotList[at]!);
+        memo.kept.push(saved.kept[at]!);
         memo.values.push(rows.values[row]!);
+        memo.bytes += memoRowSize(saved.keys[at]!, rows.values[row]!);
       }
-      memo.bytes = rowBytes;
-      entry.previousRows = memo;
+      size += memo.bytes;
     }
+    if (!room(entry, size)) {
+      drop(entry);
+      return undefined;
+    }
+    entry.complete = saved.complete;
+    entry.previousRows = memo;
+    // Journaling goes on from here, for as many more keys as the file holds: past that, the journal would be larger
+    // than a save, and the entry waits for the next save instead.
+    entry.journal = { generation, room: saved.keys.length - journaled };
     account(entry, size);
     return entry;
+  }
+
+  /**
+   * Queues the commit that `entry` (a restored or saved entry) made from `before` to `after` for the archive's journal.
+   * The commit does not wait for the append (a `replace` run commits every batch): the appends run one at a time,
+   * each taking every commit queued meanwhile, in order. A commit whose append a crash loses only leaves the chain
+   * short of the stored token. Past the journal's room, or once an append failed, the journal stops.
+   */
+  function journalCommit(entry: Entry, before: string | undefined, after: string, written: SavedChange) {
+    const journal = entry.journal;
+    entry.journal = undefined;
+    if (!archive || !journal || journal.generation !== before) return;
+    const room = journal.room - written.upserts.length / 2 - written.deletes.length;
+    if (room < 0) return;
+    entry.journal = { generation: after, room };
+    entry.journalQueue.push(written);
+    entry.journalWriting ??= (async () => {
+      try {
+        while (entry.journalQueue.length > 0) await archive.append(entry.syncId, entry.journalQueue.splice(0));
+      } catch {
+        // Whatever was lost breaks the chain on disk, so the next process ignores the journal: stop appending.
+        entry.journal = undefined;
+        entry.journalQueue.length = 0;
+      } finally {
+        entry.journalWriting = undefined;
+      }
+    })();
+  }
+
+  /** Whether the saved entry (with its journaled changes) is the state at `generation`. */
+  function reaches(saved: SavedStateEntry, generation: string): boolean {
+    let at = saved.generation;
+    for (const change of saved.changes ?? []) {
+      if (change.from !== at) return false;
+      at = change.to;
+    }
+    return at === generation;
   }
 
   /** What `entry` holds, as saved data; undefined while its generation is unknown. */
@@ -364,15 +445,23 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     get bytes() {
       return total;
     },
+    async settled() {
+      for (const entry of entries.values()) while (entry.journalWriting) await entry.journalWriting;
+    },
     async persist() {
       if (!archive) return;
-      const saved: SavedStateEntry[] = [];
+      // The journal's appends first: one landing after the save would begin a journal the saved file does not start.
+      await this.settled();
+      const saved: Array<{ entry: Entry; one: SavedStateEntry }> = [];
       // Taken in one synchronous pass, so each saved entry is what it held at one moment.
       for (const entry of entries.values()) {
         const one = savedOf(entry);
-        if (one) saved.push(one);
+        if (one) saved.push({ entry, one });
       }
-      await archive.write(saved);
+      await archive.write(saved.map(({ one }) => one));
+      // Saved: the commits from here on are journaled (an entry committed meanwhile no longer matches its save).
+      for (const { entry, one } of saved)
+        if (entry.generation === one.generation) entry.journal = { generation: one.generation, room: one.keys.length };
     },
     restore(store) {
       restoring ??= (async () => {
@@ -430,6 +519,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         return entry.previousRows?.layout === layout ? entry.previousRows : undefined;
       },
       rememberRow: (key, slot, kept, values) => noteRow(entry, key, slot, kept, values),
+      confirm: (key, json) => (json.length <= maxKeptJsonLength ? remember(entry, key, json) : entry.slots.get(key)),
     };
     return {
       lane,
@@ -455,8 +545,13 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         const asked = await store.differing(id, unknown);
         for (const record of unknown) {
           if (asked.has(record.key)) found.set(record.key, asked.get(record.key));
-          // Confirmed unchanged by the store: this run's view of the state, and the next run's.
-          else remember(entry, record.key, keptValue(record));
+          else {
+            // Confirmed unchanged by the store: this run's view of the state, and the next run's, which meets the row
+            // in the memo as a warm run would (a cold run's rows are all diffed here, in read order).
+            const kept = keptValue(record);
+            const slot = remember(entry, record.key, kept);
+            if (slot && record.values && isKeptJson(kept)) noteRow(entry, record.key, slot, kept, record.values);
+          }
         }
         return found;
       },
@@ -472,14 +567,21 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           empty(entry);
           throw error;
         }
-        entry.generation = generation ?? before;
+        const written: SavedChange | undefined =
+          generation !== undefined && entry.journal
+            ? { from: before ?? '', to: generation, upserts: [], deletes: change.deletes }
+            : undefined;
         for (const state of change.upserts) {
           const kept = keptValue(state);
+          written?.upserts.push(state.key, kept);
           const slot = remember(entry, state.key, kept);
           // A delivered record is noted for the next run like an unchanged one, in the order it was committed.
           if (slot && state.values && isKeptJson(kept)) noteRow(entry, state.key, slot, kept, state.values);
         }
         for (const key of change.deletes) forget(entry, key);
+        if (written) journalCommit(entry, before, generation!, written);
+        else if (generation !== undefined) entry.journal = undefined;
+        entry.generation = generation ?? before;
         return generation;
       },
       async clear(id) {
