@@ -307,6 +307,12 @@ try {
         { header: 'run', cell: ([name]) => name },
         { header: 'time', cell: ([, run]) => formatMs(run.seconds * 1000), align: 'right' },
         { header: 'of run 1', cell: ([, run]) => formatRatio(ratio(run.seconds, one.seconds)), align: 'right' },
+        // Steadier than the time on a shared machine: the server's own CPU, from the POST to the poll that saw the end.
+        {
+          header: 'server CPU',
+          cell: ([, run]) => (run.serverCpuSeconds === undefined ? 'n/a' : formatMs(run.serverCpuSeconds * 1000)),
+          align: 'right',
+        },
         {
           header: 'rows sent',
           cell: ([, run]) => formatCount((run.counts.insert ?? 0) + (run.counts.update ?? 0)),
