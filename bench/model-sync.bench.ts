@@ -36,6 +36,7 @@ import { summarizeCpuProfile } from './lib/cpu-profile-summary.ts';
 import { printGoals } from './lib/goal.ts';
 import { baselineUpsert, type ContactRow } from './model-sync/baseline-upsert.ts';
 import { modelSyncThroughServer, type EndToEndRun } from './model-sync/ferry-end-to-end.ts';
+import { contactsTable, createPeople, peopleToContacts } from './model-sync/people-model.ts';
 import { postgresConnectionOf } from './bulk/ferry-end-to-end.ts';
 import { ownPeakRss } from './lib/peak-rss.ts';
 import { formatRatio, ratio } from './lib/ratio.ts';
@@ -77,14 +78,8 @@ const logs = await import('node:fs').then(({ mkdtempSync }) =>
 
 try {
   await migrateToLatest(metadata.database);
-  await native.query(
-    'create table people (id integer primary key, email text not null, name text, plan text, seats integer, updated_at timestamptz)',
-  );
-  await native.query(
-    `insert into people select i, 'user' || i || '@example.com', 'Person ' || i, case when i % 3 = 0 then 'pro' else 'free' end, i % 50, now() from generate_series(1, $1) as i`,
-    [rows],
-  );
-  await native.query('create table contacts (email text primary key, full_name text, tier text, seats integer)');
+  await createPeople(native, rows);
+  await native.query(contactsTable);
   await native.query(
     'create table baseline_contacts (email text primary key, full_name text, tier text, seats integer)',
   );
@@ -115,13 +110,7 @@ try {
     executionId,
     source: { connection: source, query: 'select id, email, name, plan, seats from people order by id' },
     target: { connection, objectId: 'public.contacts' },
-    mode: 'updateOrCreate',
-    identity: { source: { field: 'email' }, target: 'email', function: 'Equality' },
-    fields: [
-      { source: { field: 'name' }, target: 'full_name' },
-      { source: { field: 'plan' }, target: 'tier' },
-      { source: { field: 'seats' }, target: 'seats' },
-    ],
+    ...peopleToContacts,
   });
   // One per process, as in the worker: runs of a sync find their state remembered from the run before. It saves its
   // entries where the worker's does (the data dir) when asked, as a worker does when it stops.
@@ -260,7 +249,7 @@ try {
     const into = await createPostgresDatabase('ferry_bench_model_target');
     try {
       const intoPool = new pg.Pool({ connectionString: into.url, max: 1 });
-      await intoPool.query('create table contacts (email text primary key, full_name text, tier text, seats integer)');
+      await intoPool.query(contactsTable);
       await intoPool.end();
       const changedBy: number[] = [];
       throughServer = await modelSyncThroughServer(
@@ -372,6 +361,12 @@ try {
         { header: 'run', cell: ([name]) => name },
         { header: 'time', cell: ([, run]) => formatMs(run.seconds * 1000), align: 'right' },
         { header: 'of run 1', cell: ([, run]) => formatRatio(ratio(run.seconds, one.seconds)), align: 'right' },
+        // Steadier than the time on a shared machine: the server's own CPU, from the POST to the poll that saw the end.
+        {
+          header: 'server CPU',
+          cell: ([, run]) => (run.serverCpuSeconds === undefined ? 'n/a' : formatMs(run.serverCpuSeconds * 1000)),
+          align: 'right',
+        },
         {
           header: 'rows sent',
           cell: ([, run]) => formatCount((run.counts.insert ?? 0) + (run.counts.update ?? 0)),

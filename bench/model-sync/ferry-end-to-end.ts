@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api, between, type BenchConnection, forkBenchServer } from '../bulk/ferry-end-to-end.ts';
+import { cpuSecondsOf } from '../lib/process-cpu.ts';
 import type { ServerChild } from '../lib/server-child.ts';
 
 interface ConsoleEntry {
@@ -27,6 +28,13 @@ interface ExecutionWire {
 
 export interface EndToEndRun {
   seconds: number;
+  /** CPU seconds the server process used from the POST to the poll that saw the run end (undefined off Linux). */
+  serverCpuSeconds: number | undefined;
+  /**
+   * The run's window on the monotonic clock, in µs (process.hrtime, the clock of a V8 CPU profile's timestamps): cuts a
+   * server child's whole-life profile down to one run.
+   */
+  window: { fromUs: number; toUs: number };
   counts: Record<string, number>;
   /** Milliseconds by phase, from the POST to the poll that saw the execution completed. */
   phases: Array<{ name: string; milliseconds: number }>;
@@ -44,7 +52,12 @@ function startServer(dataDir: string, restart: boolean): Promise<ServerChild<unk
   return forkBenchServer(dataDir, restart ? { BENCH_RESTART: '1' } : {});
 }
 
-async function runOnce(url: string, syncId: string): Promise<EndToEndRun> {
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+async function runOnce(server: ServerChild<unknown>, syncId: string): Promise<EndToEndRun> {
+  const { url } = server;
+  const cpuBefore = cpuSecondsOf(server.pid);
+  const fromUs = monotonicUs();
   const posted = performance.now();
   const postedAt = Date.now();
   const execution = await api(url, 'POST', `/api/syncs/${syncId}/executions`, {});
@@ -55,6 +68,8 @@ async function runOnce(url: string, syncId: string): Promise<EndToEndRun> {
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   const seconds = (performance.now() - posted) / 1000;
+  const toUs = monotonicUs();
+  const cpuAfter = cpuSecondsOf(server.pid);
   const seenAt = Date.now();
   if (finished.status !== 'completed') throw new Error(`the execution ${finished.status}: ${JSON.stringify(finished)}`);
   const page = await api<{ entries?: ConsoleEntry[] }>(
@@ -77,6 +92,8 @@ async function runOnce(url: string, syncId: string): Promise<EndToEndRun> {
     .reduce((sum, phase) => sum + phase.milliseconds, 0);
   return {
     seconds,
+    serverCpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    window: { fromUs, toUs },
     counts: finished.counts ?? {},
     phases: [
       { name: 'POST → execution created', milliseconds: between(postedAt, finished.created_at) },
@@ -129,13 +146,13 @@ export async function modelSyncThroughServer(
         { source: field('seats'), target: 'seats' },
       ],
     });
-    const first = await runOnce(server.url, sync.id);
+    const first = await runOnce(server, sync.id);
     await change(2);
-    const second = await runOnce(server.url, sync.id);
+    const second = await runOnce(server, sync.id);
     peakRss = await server.stop();
     server = await startServer(dataDir, true);
     await change(3);
-    const afterRestart = await runOnce(server.url, sync.id);
+    const afterRestart = await runOnce(server, sync.id);
     const peak = await server.stop();
     return { first, second, afterRestart, peakRss: Math.max(peakRss ?? 0, peak ?? 0) || undefined };
   } finally {

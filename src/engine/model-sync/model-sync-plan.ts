@@ -144,6 +144,12 @@ export interface ModelSyncOptions {
   /** Minimum time between two progress entries in the console log. Default 10,000 ms. */
   progressIntervalMs?: number;
   /**
+   * Minimum time between two `onProgress` calls (the worker's execution-row updates); a batch's report within it
+   * waits, replaced by later ones, for the first batch after it or the end of the run, unless its delivered counts
+   * moved. Default 250 ms; 0: one call a batch, as soon as the one before has ended.
+   */
+  progressReportIntervalMs?: number;
+  /**
    * When the state cache holds nothing trustworthy for the sync (state/state-cache.ts), a sync whose state holds at most
    * this many keys has it read into the cache at the start of the run, and its batches are diffed there instead of by
    * one statement each in the state store (within the cache's byte budget). Default: 500,000 for a store a round trip

@@ -48,8 +48,8 @@ export interface ModelSyncDependencies {
   recordLogs?: RecordLogSink;
   /**
    * Called with the counts so far after each batch (the worker keeps the execution row current), beside the next
-   * batches: one call at a time, a later report replacing one that waits (progress-reports.ts). The run ends after
-   * the last call has.
+   * batches: one call at a time, at most one every `progressReportIntervalMs`, a later report replacing one that waits
+   * (progress-reports.ts). The run ends after the last call has, which has the final counts.
    */
   onProgress?: (counts: ExecutionCounts) => Promise<void>;
 }
@@ -84,7 +84,10 @@ export async function runModelSync(
       target: plan.target.objectId,
     });
     const checked = await checkPlan(context, plan, now());
-    const progress = createProgressReports(dependencies.onProgress);
+    const progress = createProgressReports(dependencies.onProgress, {
+      intervalMs: options.progressReportIntervalMs ?? defaultProgressReportIntervalMs,
+      nowMs: () => now().getTime(),
+    });
     try {
       await execute(
         context,
@@ -128,6 +131,9 @@ export async function runModelSync(
   }
   return { status, counts, error, logs: index };
 }
+
+/** Least time between two onProgress calls (progress-reports.ts): a few execution-row updates a second. */
+const defaultProgressReportIntervalMs = 250;
 
 /** Rows read ahead of the batch being worked (read-ahead.ts): a PostgreSQL model's fetch (5,000 rows a round trip), so
  * that its next fetch runs while the rows of the last are worked. */

@@ -656,11 +656,12 @@ for (const path of diffPaths) {
         createMockRunContext(),
         plan({ mode: 'replace', sync_all_records: true }),
         { stateStore, onProgress: async (counts) => void reports.push([counts.total, counts.update, counts.delete]) },
-        { batchSize: 10 },
+        { batchSize: 10, progressReportIntervalMs: 0 },
       );
-      // One report a batch, then one after the last queued changes are sent and one after the deletions. A batch's
-      // changes are counted as the target accepts them, while the next batch is worked (delivery-pipeline.ts), so a
-      // batch's report may not hold them yet; the counts only grow, and the last reports hold every change.
+      // Without an interval, one report a batch, then one after the last queued changes are sent and one after the
+      // deletions. A batch's changes are counted as the target accepts them, while the next batch is worked
+      // (delivery-pipeline.ts), so a batch's report may not hold them yet; the counts only grow, and the last reports
+      // hold every change.
       assert.deepEqual(
         reports.map(([total]) => total),
         [10, 20, 22, 22, 22],
@@ -670,6 +671,35 @@ for (const path of diffPaths) {
       assert.deepEqual(reports.slice(-2), [
         [22, 22, 0],
         [22, 22, 3],
+      ]);
+    });
+
+    test('onProgress: at most one call an interval on the run clock, unless delivered counts moved; the last one has the final counts', async () => {
+      const { plan, model } = setup(people(25));
+      const stateStore = createInMemoryStateStore();
+      await runModelSync(createMockRunContext(), plan({ mode: 'updateOrCreate' }), { stateStore });
+      model.rows[22]!.name = 'Renamed 22';
+      let clockMs = Date.parse('2026-01-01T00:00:00Z');
+      const reports: Array<[number, number]> = [];
+      const result = await runModelSync(
+        createMockRunContext(),
+        plan({ mode: 'updateOrCreate' }),
+        {
+          stateStore,
+          onProgress: async (counts) => {
+            reports.push([counts.total, counts.update]);
+            clockMs += 40; // each update takes 40 ms of the run's clock
+          },
+        },
+        { batchSize: 5, progressReportIntervalMs: 100, now: () => new Date(clockMs) },
+      );
+      assert.equal(result.status, 'completed');
+      // Five batches: the first report goes; the next ones fall within 100 ms of it (40 ms passed, and the clock stands
+      // still) and wait, the latest replacing the others. The one change is sent at the end of the read: its report
+      // goes at once, being the first with a delivered count.
+      assert.deepEqual(reports, [
+        [5, 0],
+        [25, 1],
       ]);
     });
 
