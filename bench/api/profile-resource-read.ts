@@ -1,7 +1,8 @@
-// Where one resource read spends its CPU time: Ferry on embedded SQLite, an organization seeded as bench/api seeds
-// it (seed-resources.ts), then N sequential requests through Fastify's inject (no sockets) under the V8 profiler,
-// started after the seeding so that only the requests are sampled. Prints the self time by package and file, the
-// top functions, and the inclusive time of the request's parts (version conversion, JSON, schedules, the guard).
+// Where one resource read spends its CPU time: Ferry on embedded SQLite (BENCH_PROFILE_DIALECT=postgres: on a
+// scratch PostgreSQL database), an organization seeded as bench/api seeds it (seed-resources.ts), then N sequential
+// requests through Fastify's inject (no sockets) under the V8 profiler, started after the seeding so that only the
+// requests are sampled. Prints the self time by package and file, the top functions, and the inclusive time of the
+// request's parts (version conversion, JSON, schedules, the guard).
 // Run: node --import tsx bench/api/profile-resource-read.ts [bulkSync|modelSync|connection|bulkSyncs|modelSyncs|
 //      connections] [version]   (BENCH_ITERATIONS, 2000, also caps the timed calls: 20 for a list; BENCH_API_SEED_RESOURCES, 1000; BENCH_CPU_PROFILE_OUT=<file>)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { ApiVersion } from '../../src/api/versioning/versions.ts';
 import { summarizeCpuProfile } from '../lib/cpu-profile-summary.ts';
 import { timeOperation } from '../lib/time-operation.ts';
 import { loadInChild } from './load-in-child.ts';
+import { createPostgresDatabase } from '../../test/kit/services.ts';
 import { seedResources } from './seed-resources.ts';
 
 const endpoint = process.argv[2] ?? 'bulkSync';
@@ -27,12 +29,15 @@ const count = Number(process.env.BENCH_API_SEED_RESOURCES ?? 1000);
 // connections), as bench/api sends them, instead of sequential injects (inject has costs of its own: copyHeaders,
 // doInject, a fake socket).
 const httpSeconds = Number(process.env.BENCH_PROFILE_HTTP ?? 0);
+const scratch =
+  process.env.BENCH_PROFILE_DIALECT === 'postgres' ? await createPostgresDatabase('ferry_bench_profile') : undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-profile-'));
 const apiKey = 'bench-api-key-profile';
 const ferry = await createFerry(
   loadConfig(
     {
       FERRY_DATA_DIR: dataDir,
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: '0',
@@ -153,5 +158,6 @@ try {
     console.log(`  ${share(ms).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
 } finally {
   await ferry.close();
+  await scratch?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }
