@@ -1,10 +1,10 @@
-// Where one resource read spends its CPU time: Ferry on embedded SQLite, an organization seeded as bench/api seeds
-// it (seed-resources.ts), then N sequential requests through Fastify's inject (no sockets) under the V8 profiler,
-// started after the seeding so that only the requests are sampled. Prints the self time by package and file, the
-// top functions, and the inclusive time of the request's parts (version conversion, JSON, schedules, the guard).
+// Where one resource read spends its CPU time: Ferry on embedded SQLite (BENCH_PROFILE_DIALECT=postgres: on a
+// scratch PostgreSQL database), an organization seeded as bench/api seeds it (seed-resources.ts), then N sequential
+// requests through Fastify's inject (no sockets) under the V8 profiler, started after the seeding so that only the
+// requests are sampled. Prints the self time by package and file, the top functions, and the inclusive time of the
+// request's parts (version conversion, JSON, schedules, the guard).
 // Run: node --import tsx bench/api/profile-resource-read.ts [bulkSync|modelSync|connection|bulkSyncs|modelSyncs|
 //      connections] [version]   (BENCH_ITERATIONS, 2000, also caps the timed calls: 20 for a list; BENCH_API_SEED_RESOURCES, 1000; BENCH_CPU_PROFILE_OUT=<file>)
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -17,26 +17,9 @@ import { planEndpoint } from '../../src/api/versioning/migrate.ts';
 import type { ApiVersion } from '../../src/api/versioning/versions.ts';
 import { summarizeCpuProfile } from '../lib/cpu-profile-summary.ts';
 import { timeOperation } from '../lib/time-operation.ts';
+import { loadInChild } from './load-in-child.ts';
+import { createPostgresDatabase } from '../../test/kit/services.ts';
 import { seedResources } from './seed-resources.ts';
-
-/** Runs autocannon's command line against `url` and answers how many requests it completed. */
-function loadOverHttp(url: string, headers: Record<string, string>, seconds: number): Promise<number> {
-  const args = ['-c', '50', '-d', String(seconds), '-j'];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
-  return new Promise((resolve, reject) => {
-    execFile(
-      join(process.cwd(), 'node_modules/.bin/autocannon'),
-      [...args, url],
-      { maxBuffer: 1 << 24 },
-      (error, stdout) => {
-        if (error) return reject(error);
-        const result = JSON.parse(stdout) as { requests: { total: number }; non2xx: number };
-        if (result.non2xx > 0) return reject(new Error(`${url}: ${result.non2xx} non-2xx responses`));
-        resolve(result.requests.total);
-      },
-    );
-  });
-}
 
 const endpoint = process.argv[2] ?? 'bulkSync';
 const version = process.argv[3] ?? '2025-09-18';
@@ -46,12 +29,15 @@ const count = Number(process.env.BENCH_API_SEED_RESOURCES ?? 1000);
 // connections), as bench/api sends them, instead of sequential injects (inject has costs of its own: copyHeaders,
 // doInject, a fake socket).
 const httpSeconds = Number(process.env.BENCH_PROFILE_HTTP ?? 0);
+const scratch =
+  process.env.BENCH_PROFILE_DIALECT === 'postgres' ? await createPostgresDatabase('ferry_bench_profile') : undefined;
 const dataDir = mkdtempSync(join(tmpdir(), 'ferry-bench-profile-'));
 const apiKey = 'bench-api-key-profile';
 const ferry = await createFerry(
   loadConfig(
     {
       FERRY_DATA_DIR: dataDir,
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       PORT: '0',
@@ -111,7 +97,7 @@ try {
   const started = process.hrtime.bigint();
   const cpuStarted = process.cpuUsage();
   let sampled = iterations;
-  if (httpSeconds > 0) sampled = await loadOverHttp(`${url}${path}`, headers, httpSeconds);
+  if (httpSeconds > 0) sampled = await loadInChild(`${url}${path}`, headers, httpSeconds);
   else for (let index = 0; index < iterations; index += 1) await request();
   const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
   const cpu = process.cpuUsage(cpuStarted);
@@ -172,5 +158,6 @@ try {
     console.log(`  ${share(ms).padStart(6)}  ${ms.toFixed(0).padStart(6)} ms  ${name}`);
 } finally {
   await ferry.close();
+  await scratch?.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -202,9 +202,11 @@ function handle(
   const { precheck } = prepared.endpoint.route;
   const { mergePatch } = prepared.endpoint;
   // The precheck (permissions) answers before the body is looked at, so that a refusal is the same whatever the body
-  // holds (docs/permissions.md); routes with neither a precheck nor a merge patch stay synchronous up to their handler.
-  if (caller && (precheck || mergePatch))
-    return (precheck ? precheck({ params: input.params, caller }) : Promise.resolve())
+  // holds (docs/permissions.md); routes with neither a precheck to wait for nor a merge patch stay synchronous up to
+  // their handler.
+  const checking = caller && precheck ? precheck({ params: input.params, caller }) : undefined;
+  if (caller && (checking || mergePatch))
+    return (checking ?? Promise.resolve())
       .then(() => (mergePatch ? mergedInput(prepared, input, caller) : checkBody(prepared, input)))
       .then((checked) => handleInput(prepared, request, fastifyReply, deps, caller, checked));
   return handleInput(prepared, request, fastifyReply, deps, caller, checkBody(prepared, input));

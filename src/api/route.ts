@@ -91,8 +91,9 @@ export interface RouteDefinition {
   /**
    * A check that runs once the caller is authenticated and the path parameters are checked, before the query and
    * the body are: a refusal that must not depend on what the body holds (the permission check, docs/permissions.md).
+   * Undefined when it already knows the caller may go on (nothing to wait for).
    */
-  precheck?(input: PrecheckInput): Promise<void>;
+  precheck?(input: PrecheckInput): Promise<void> | undefined;
   handler(input: HandlerInput): Promise<unknown | Reply>;
   /**
    * Update routes that a version serves as a JSON merge patch (a `merge-patch` version change): the resource as it

@@ -52,28 +52,35 @@ export function reusableQuery<Args extends string[], Row>(
       };
     }
     const parameters = template.slots.map((slot) => ('argument' in slot ? args[slot.argument] : slot.value));
-    if (hotReader) {
-      try {
-        // Read before the rows: a commit in between leaves newer rows under an older stamp, never the reverse.
-        const stamp = changeStamp?.();
-        let key: string | undefined;
-        if (stamp !== undefined) {
-          if (kept.stamp !== stamp) kept = { stamp, rows: new Map() };
-          key = argumentsKey(args);
-          const rows = kept.rows.get(key);
-          if (rows) return Promise.resolve(rows);
-        }
-        const rows = hotReader(template.sql, parameters) as Row[] | Promise<Row[]> | undefined;
-        if (rows && key !== undefined && Array.isArray(rows)) {
-          if (kept.rows.size >= maxKeptResults) kept.rows.clear();
-          for (const row of rows) Object.freeze(row);
-          kept.rows.set(key, Object.freeze(rows) as Row[]);
-        }
-        if (rows) return Promise.resolve(rows);
-      } catch (error: unknown) {
-        return Promise.reject(error);
-      }
-    }
-    return db.executeQuery<Row>(CompiledQuery.raw(template.sql, parameters)).then((result) => result.rows as Row[]);
+    if (!hotReader) return viaKysely(parameters);
+    if (!changeStamp) return Promise.resolve(read(parameters, undefined));
+    // Read before the rows: a commit in between leaves newer rows under an older stamp, never the reverse.
+    return changeStamp().then((stamp) => {
+      if (stamp === undefined) return read(parameters, undefined);
+      if (kept.stamp !== stamp) kept = { stamp, rows: new Map() };
+      const key = argumentsKey(args);
+      return kept.rows.get(key) ?? read(parameters, key);
+    });
   };
+
+  function viaKysely(parameters: unknown[]): Promise<Row[]> {
+    return db.executeQuery<Row>(CompiledQuery.raw(template!.sql, parameters)).then((result) => result.rows as Row[]);
+  }
+
+  /** The rows from the hot reader (kept under `key` at the stamp just read, when given), or through Kysely. */
+  function read(parameters: unknown[], key: string | undefined): Row[] | Promise<Row[]> {
+    let rows: Row[] | Promise<Row[]> | undefined;
+    try {
+      rows = hotReader!(template!.sql, parameters) as Row[] | Promise<Row[]> | undefined;
+    } catch (error: unknown) {
+      return Promise.reject(error);
+    }
+    if (!rows) return viaKysely(parameters);
+    if (key !== undefined && Array.isArray(rows)) {
+      if (kept.rows.size >= maxKeptResults) kept.rows.clear();
+      for (const row of rows) Object.freeze(row);
+      kept.rows.set(key, Object.freeze(rows) as Row[]);
+    }
+    return rows;
+  }
 }

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { reusableQuery } from '../../src/persistence/reusable-query.ts';
 import { availableDialects } from '../kit/ferry-server.ts';
@@ -83,6 +84,25 @@ for (const dialect of await availableDialects()) {
         const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
         assert.equal(child.status, 0, child.stderr);
         assert.equal(await label(), 'from another process');
+      });
+    });
+
+    test('reads asked for together share one reading of the stamp, taken after the last of them asked', async () => {
+      // PostgreSQL has no stamp: each read is sent when it is asked for.
+      if (dialect !== 'sqlite') return;
+      await withFresh(dialect, async (fresh) => {
+        const { label } = await keptRead(fresh);
+        const asked = [label(), label('b')];
+        // Committed by another connection after both reads were asked for, in the same turn of the event loop: a
+        // stamp read when they were asked would not know of it.
+        const other = new Database(join(fresh.dataDir, 'ferry.db'));
+        try {
+          other.prepare("update kept_items set label = 'after the ask' where id in ('a', 'b')").run();
+        } finally {
+          other.close();
+        }
+        const last = label();
+        assert.deepEqual(await Promise.all([...asked, last]), ['after the ask', 'after the ask', 'after the ask']);
       });
     });
 
