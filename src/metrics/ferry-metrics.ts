@@ -5,6 +5,7 @@
 // describes shared state (queue depth) is read from the database on scrape, so every instance reports the same
 // figure and a dashboard takes max() rather than sum().
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequestDurations } from './request-durations.ts';
 
 /** Which engine ran: a bulk sync (ELT) or a model sync (reverse ETL). */
 export type SyncKind = 'bulk' | 'model';
@@ -106,13 +107,11 @@ export function createFerryMetrics(options: { defaultMetrics?: boolean } = {}): 
     buckets: schedulerBuckets,
     registers: [registry],
   });
-  const httpDuration = new Histogram({
-    name: 'ferry_http_request_duration_seconds',
-    help: 'HTTP request duration by method, route template and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: httpBuckets,
-    registers: [registry],
-  });
+  const httpDuration = createRequestDurations(
+    'ferry_http_request_duration_seconds',
+    'HTTP request duration by method, route template and status',
+    httpBuckets,
+  );
   const bytesBehind = new Gauge({
     name: 'ferry_change_capture_bytes_behind',
     help: 'Bytes of source log a change stream of this process retains behind the source’s current end, by sync',
@@ -131,9 +130,6 @@ export function createFerryMetrics(options: { defaultMetrics?: boolean } = {}): 
     rowsRead.inc({ kind }, 0);
     rowsWritten.inc({ kind }, 0);
   }
-  // labels() hashes its values on every call; a request's labels repeat, so their child is kept by one string key.
-  const httpChildren = new Map<string, ReturnType<typeof httpDuration.labels>>();
-
   return {
     registry,
     observeSchedulerDelay: (seconds, kind) => schedulerDelay.observe({ kind }, Math.max(0, seconds)),
@@ -144,15 +140,7 @@ export function createFerryMetrics(options: { defaultMetrics?: boolean } = {}): 
     executionStarted: (kind) => running.inc({ kind }),
     executionStopped: (kind) => running.dec({ kind }),
     observeExecution: (kind, outcome, seconds) => executionDuration.observe({ kind, outcome }, Math.max(0, seconds)),
-    observeHttpRequest(method, route, status, seconds) {
-      const key = `${method} ${status} ${route}`;
-      let child = httpChildren.get(key);
-      if (!child) {
-        child = httpDuration.labels({ method, route, status: String(status) });
-        httpChildren.set(key, child);
-      }
-      child.observe(seconds);
-    },
+    observeHttpRequest: (method, route, status, seconds) => httpDuration.observe(method, route, status, seconds),
     setChangeCaptureLag(syncId, lag) {
       if (!lag) {
         bytesBehind.remove({ sync_id: syncId });
@@ -166,7 +154,8 @@ export function createFerryMetrics(options: { defaultMetrics?: boolean } = {}): 
       queueDepth = reader;
     },
     async scrape() {
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      // The registry's text ends with a newline; its families are separated by an empty line.
+      return { contentType: registry.contentType, body: `${await registry.metrics()}\n${httpDuration.text()}\n` };
     },
   };
 }
