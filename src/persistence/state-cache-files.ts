@@ -53,6 +53,8 @@ interface Header {
   checksum: string;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const align8 = (offset: number) => (offset + 7) & ~7;
 /** SHA-256 of the header (less its checksum) and the body: a flipped bit in either is caught. */
 const digest = (header: Header, body: Uint8Array) =>
@@ -61,7 +63,9 @@ const digest = (header: Header, body: Uint8Array) =>
     .update(body)
     .digest('base64url');
 
-function encode(entry: SavedStateEntry): Buffer {
+/** The entry as a file. A large entry takes tens of milliseconds a step, and a background save runs beside the next
+ * runs and the requests: a turn of the event loop between the steps lets them through. */
+async function encode(entry: SavedStateEntry): Promise<Buffer> {
   const rows = entry.rows;
   const width = rows?.values[0]?.length ?? 0;
   const rowCount = rows?.slots.length ?? 0;
@@ -75,6 +79,7 @@ function encode(entry: SavedStateEntry): Buffer {
     length += entry.kept[index]!.length;
     slotEnds[2 * index + 1] = length;
   }
+  await nextTurn();
   const rowSlots = new Uint32Array(rowCount);
   const nums = new Float64Array(rowCount * width);
   const tags = new Uint8Array(rowCount * width);
@@ -99,11 +104,13 @@ function encode(entry: SavedStateEntry): Buffer {
     }
   }
   if (length > 0xffff_ffff) throw new Error('the state cache entry is too large to save');
+  await nextTurn();
   const text = parts.join('');
   // latin1 keeps one byte a character but loses anything above 255; UTF-16 keeps every string exactly.
   // (V8 answers the test at once for a text it holds one byte a character, the usual case.)
   const encoding = /[^\u0000-\u00ff]/.test(text) ? 'utf16le' : 'latin1';
   const textBytes = Buffer.from(text, encoding);
+  await nextTurn();
   const numsAt = align8(slotEnds.byteLength + rowSlots.byteLength);
   const tagsAt = numsAt + nums.byteLength;
   const body = Buffer.alloc(tagsAt + tags.byteLength + textBytes.length);
@@ -124,7 +131,9 @@ function encode(entry: SavedStateEntry): Buffer {
     text: encoding,
     checksum: '',
   };
+  await nextTurn();
   header.checksum = digest(header, body);
+  await nextTurn();
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const bodyAt = align8(magic.length + 4 + headerBytes.length);
   const file = Buffer.alloc(bodyAt + body.length);
@@ -204,8 +213,6 @@ function decode(header: Header, body: Buffer): SavedStateEntry | undefined {
   }
   return { ...entry, rows };
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const journalLine = (change: SavedChange): string => {
   const json = JSON.stringify(change);
@@ -304,7 +311,7 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         const path = fileOf(entry.syncId);
         const temporary = `${path}.${process.pid}.tmp`;
         try {
-          await writeFile(temporary, encode(entry), { mode: privateFileMode });
+          await writeFile(temporary, await encode(entry), { mode: privateFileMode });
           await chmod(temporary, privateFileMode);
           await rename(temporary, path);
         } finally {
