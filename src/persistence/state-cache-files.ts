@@ -65,7 +65,7 @@ const digest = (header: Header, body: Uint8Array) =>
 
 /** The entry as a file. A large entry takes tens of milliseconds a step, and a background save runs beside the next
  * runs and the requests: a turn of the event loop between the steps lets them through. */
-async function encode(entry: SavedStateEntry): Promise<[Buffer, Buffer]> {
+async function encode(entry: SavedStateEntry, nextTurn: () => Promise<void>): Promise<[Buffer, Buffer]> {
   const rows = entry.rows;
   const width = rows?.values[0]?.length ?? 0;
   const rowCount = rows?.slots.length ?? 0;
@@ -303,14 +303,14 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
       }
       return changes ? { ...entry, changes } : entry;
     },
-    async write(entries) {
+    async write(entries, { pause = nextTurn } = {}) {
       if (entries.length === 0) return;
       ensurePrivateDirectory(directory);
       for (const entry of entries) {
         const path = fileOf(entry.syncId);
         const temporary = `${path}.${process.pid}.tmp`;
         try {
-          const parts = await encode(entry);
+          const parts = await encode(entry, pause);
           const handle = await open(temporary, 'w', privateFileMode);
           try {
             const { bytesWritten } = await handle.writev(parts);

@@ -15,6 +15,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStateCacheFiles } from '../../../src/persistence/state-cache-files.ts';
 import { temporaryDirectory } from './model-sync-kit.ts';
+import { createFakeClock } from '../../kit/fake-clock.ts';
 
 /** The store, counting the keys each call of `differing` asks about. */
 function counting(store: StateStore): StateStore & { asked: number; calls: number } {
@@ -821,6 +822,51 @@ for (const { name, open } of await stateStoreSubjects()) {
         const cold = await crashed.open(store, 's2', { preloadKeys: 0 });
         assert.equal(cold.lane!.slot('k000'), undefined, 'the save the commit outran is not used');
         assert.equal(readdirSync(directory).length, 2, 's1: file and journal; s2: removed as stale');
+      }),
+    );
+
+    test(
+      'a background save waits for a quiet spell of the cache, so that the runs under way go first, but not past five seconds',
+      withDirectory(async (store, directory) => {
+        const clock = createFakeClock();
+        const archive = createStateCacheFiles(directory);
+        const saved = () => readdirSync(directory).length;
+        const turns = async () => {
+          for (let turn = 0; turn < 50; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        };
+        const cache = createStateCache({ archive, minimumSavedKeys: 5, clock });
+        const run = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run.commit('s1', { executionId: 'e1', upserts: keys(5).map((key) => state(key)), deletes: [], seen: [] });
+        cache.ended('s1');
+        await turns();
+        assert.equal(saved(), 0, 'a commit just now: the save waits');
+        // Another sync's run keeps the cache busy, a diff every 40 ms.
+        const other = await cache.open(store, 's2', { preloadKeys: 0 });
+        const busyFor = async (ms: number) => {
+          for (let elapsed = 0; elapsed < ms; elapsed += 40) {
+            await other.differing('s2', [asked('x')]);
+            await clock.advance(40);
+          }
+        };
+        await busyFor(4_800);
+        await turns();
+        assert.equal(saved(), 0, 'still busy');
+        await busyFor(400);
+        await cache.settled();
+        assert.equal(saved(), 1, 'saved after five seconds of waiting, busy or not');
+
+        // With nothing running, a quiet spell is all it waits for.
+        const third = await cache.open(store, 's3', { preloadKeys: 0 });
+        await third.commit('s3', {
+          executionId: 'e1',
+          upserts: keys(5).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        cache.ended('s3');
+        await clock.advance(60);
+        await cache.settled();
+        assert.equal(saved(), 2);
       }),
     );
 

@@ -32,6 +32,7 @@
 //   only once the file is written; one that cannot be (a failed save, no room) leaves the save short of the stored
 //   token, and so unused.
 import { ferryDefaults } from '../../../config.ts';
+import { type Clock, systemClock } from '../../../domain/clock.ts';
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
 import {
@@ -56,9 +57,16 @@ export const maxKeptJsonLength = 128;
 /** Default process budget (FERRY_STATE_CACHE_MB, 128 MB): about 400,000 rows of a short record with their memo rows. */
 const defaultStateCacheBytes = ferryDefaults.stateCacheBytes;
 
-/** An entry of fewer keys is not saved in the background when its run ends (`ended`): after a crash, such a sync's
- * cold run costs less than the save would (see minimumBackgroundSaveKeys' measurement in the docs). */
+/** An entry of fewer keys is not saved in the background when its run ends (`ended`). A cold run adds about 8 µs a key
+ * to a warm one (bench/model-sync, run 5 against run 6), so below this a crash costs its first run under 8 ms, once;
+ * the save costs 1–2 ms of CPU whatever the size below this (the file's fixed cost), paid again each time the journal
+ * fills, which for a small entry is often. 100,000 keys cost about 200 ms to save against about 800 ms cold. */
 export const defaultMinimumSavedKeys = 1000;
+
+/** Before each step a background save waits for the cache to be quiet this long (no diff or commit of any run), so
+ * that the runs under way go first; but not past `longestSaveWaitMs` in all, so that a busy worker saves too. */
+const saveQuietMs = 50;
+const longestSaveWaitMs = 5000;
 
 /** Default for `ModelSyncOptions.preloadStateKeys`: a cold entry of a store a round trip away is read whole when the
  * sync's state holds at most this many keys. */
@@ -135,6 +143,8 @@ export interface StateCacheOptions {
   archive?: StateCacheArchive;
   /** An entry with fewer keys is not saved in the background at the end of its run; default defaultMinimumSavedKeys. */
   minimumSavedKeys?: number;
+  /** What a background save waits for a quiet spell by (default: the system's). */
+  clock?: Clock;
 }
 
 interface OpenOptions {
@@ -193,6 +203,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const maxBytes = options.maxBytes ?? defaultStateCacheBytes;
   const archive = options.archive;
   const minimumSavedKeys = options.minimumSavedKeys ?? defaultMinimumSavedKeys;
+  const clock = options.clock ?? systemClock;
+  /** When a run last diffed or committed through the cache (a background save waits for a quiet spell). */
+  let lastBusyMs = Number.NEGATIVE_INFINITY;
   // In least-recently-opened order: a Map iterates in insertion order, and open re-inserts.
   const entries = new Map<string, Entry>();
   let total = 0;
@@ -443,14 +456,22 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     entry.journal === undefined &&
     entry.slots.size >= minimumSavedKeys;
 
-  /** Saves the unsaved entries one at a time, each after a turn of the event loop, until none is left. */
+  /** A turn of the event loop, and then, until `longestSaveWaitMs` after `since`, a quiet spell of the cache. */
+  async function quietTurn(since: number) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (clock.nowMs() - lastBusyMs < saveQuietMs && clock.nowMs() - since < longestSaveWaitMs)
+      await clock.sleep(saveQuietMs);
+  }
+
+  /** Saves the unsaved entries one at a time, each once the runs let it, until none is left. */
   async function saveUnsaved(to: StateCacheArchive) {
     try {
       for (const syncId of unsaved) {
         unsaved.delete(syncId);
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        const since = clock.nowMs();
+        await quietTurn(since);
         const entry = entries.get(syncId);
-        if (entry) await saveInBackground(entry, to);
+        if (entry) await saveInBackground(entry, to, () => quietTurn(since));
       }
     } finally {
       saving = undefined;
@@ -463,7 +484,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
    * stopped) is waited for first, and the commits made during the write are queued and appended after it. A failed
    * write stops the journal: the commits since are not on disk, and the next run's end tries again.
    */
-  async function saveInBackground(entry: Entry, to: StateCacheArchive) {
+  async function saveInBackground(entry: Entry, to: StateCacheArchive, pause: () => Promise<void>) {
     while (entry.journalWriting) await entry.journalWriting;
     if (!needsSave(entry)) return;
     // One synchronous pass, as in persist: the saved entry is the state at its token.
@@ -472,7 +493,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     let written = false;
     entry.journalWriting = (async () => {
       try {
-        await to.write([saved]);
+        await to.write([saved], { pause });
         written = true;
       } catch {
         entry.journal = undefined;
@@ -628,6 +649,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       },
       inProcess: true,
       async differing(id, records) {
+        lastBusyMs = clock.nowMs();
         if (id !== syncId) return store.differing(id, records);
         const found = new Map<string, string | undefined>();
         const unknown: DiffRecord[] = [];
@@ -660,6 +682,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         return found;
       },
       async commit(id, change) {
+        lastBusyMs = clock.nowMs();
         if (id !== syncId) return store.commit(id, change);
         const before = entry.generation;
         entry.generation = undefined;
