@@ -403,7 +403,7 @@ try {
       .join(', ')}`,
   );
   console.log(
-    `run 7 / run 1: ${formatRatio(ratio(killed.ms, first.ms))}; state keys asked of the store: run 5 ${elsewhere.keysFromStore}, run 7 ${killed.keysFromStore}; the background save after run 7's backfill: ${formatMs(background.cpuMs)} CPU, ${formatMs(background.ms)} wall, longest turn ${formatMs(background.longestTurnMs)}, file ${savedFileSize(crashSyncId)}`,
+    `run 7 / run 1: ${formatRatio(ratio(killed.ms, first.ms))}; state keys asked of the store: run 3 ${cold.keysFromStore}, run 4 ${crashed.keysFromStore}, run 5 ${elsewhere.keysFromStore}, run 7 ${killed.keysFromStore}; the background save after run 7's backfill: ${formatMs(background.cpuMs)} CPU, ${formatMs(background.ms)} wall, longest turn ${formatMs(background.longestTurnMs)}, file ${savedFileSize(crashSyncId)}`,
   );
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
   console.log(
