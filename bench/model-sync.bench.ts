@@ -6,18 +6,23 @@
 // Run 3 follows another 1% change after a restart: the process cache saved (StateCache.persist, as a stopping worker
 // does) and a new cache restoring it before the run (StateCache.restore, as a starting worker does); run 4 after a crash
 // of that process (nothing saved at a stop: the saved entry and the journal of run 3's commits restored); run 5 on
-// another worker, with nothing remembered at all, and run 6 the next run on that worker.
+// another worker, with nothing remembered at all, and run 6 the next run on that worker. Run 7 after a crash of a
+// worker that never stopped: a new sync's backfill in a fresh cache (its entry saved in the background when the run
+// ended, StateCache.ended), then a new cache restoring it; BENCH_MODEL_BACKGROUND_SAVE=0 turns that save off (every
+// cache), as before it existed, for comparison.
 // Goal (issue): run 2 under 15% of run 1, judged on the median of BENCH_MODEL_ROUNDS rounds (3); run 3 too. Run 1's rows/s
 // against the baseline is reported. Setup: state on embedded SQLite (the default deployment), one state cache for the
 // process (as in the worker), record logs written as in production, batch 1000.
 // Knobs (environment): BENCH_MODEL_ROWS (100000), BENCH_MODEL_STATE ("sqlite" or "postgres"),
-// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first, cold, crashed or elsewhere (a CPU profile of run 2, run 1, run 3, run 4 or run 5 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
-// also writes it as a .cpuprofile).
+// BENCH_MODEL_PRELOAD_KEYS (the engine's preloadStateKeys; 0 = a diff statement per batch), BENCH_MODEL_PROFILE=1, first, cold, crashed, elsewhere or killed (a CPU profile of run 2, run 1, run 3, run 4, run 5 or run 7 alone, summarized after the table; BENCH_MODEL_PROFILE_FILE=<path>
+// also writes it as a .cpuprofile), BENCH_MODEL_BACKGROUND_SAVE=0 (no background save at the end of a run: the crash
+// path as before it).
 import assert from 'node:assert/strict';
 import { availableParallelism, loadavg } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { Session } from 'node:inspector/promises';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Connection } from '../src/connectors/connector.ts';
 import { createPostgresConnector } from '../src/connectors/postgres/postgres-connector.ts';
@@ -27,6 +32,7 @@ import { createKyselyStateStore } from '../src/persistence/stores/kysely-state-s
 import { createStateCache, type StateCache } from '../src/engine/model-sync/state/state-cache.ts';
 import { createStateCacheFiles } from '../src/persistence/state-cache-files.ts';
 import { createGzipRecordLogWriter } from '../src/engine/record-logs/gzip-record-log-writer.ts';
+import { createMemoryConsoleLog } from '../src/engine/memory-console-log.ts';
 import { silentLogger, type RunContext } from '../src/domain/run-context.ts';
 import { migrateToLatest } from '../src/persistence/migrate.ts';
 import { createPostgresDatabase, postgresUnavailable } from '../test/kit/services.ts';
@@ -47,13 +53,17 @@ const rounds = Number(process.env.BENCH_MODEL_ROUNDS ?? 3);
 const stateDialect = process.env.BENCH_MODEL_STATE === 'postgres' ? 'postgres' : 'sqlite';
 const goalRatio = 0.15;
 // BENCH_MODEL_PROFILE: which run the CPU profile is of ("1" or "second": the last round's run 2; "first": its run 1;
-// "cold": run 3, after the restart; "crashed": run 4, after a crash; "elsewhere": run 5, with nothing remembered).
+// "cold": run 3, after the restart; "crashed": run 4, after a crash; "elsewhere": run 5, with nothing remembered;
+// "killed": run 7, after the crash of a worker that never stopped).
 const profiled = process.env.BENCH_MODEL_PROFILE === '1' ? 'second' : process.env.BENCH_MODEL_PROFILE;
 // The same sync through a running server (bench/model-sync/ferry-end-to-end.ts); 0 skips it.
 const endToEnd = process.env.BENCH_MODEL_END_TO_END !== '0';
 // The engine's default unless set; 0 diffs every batch in the state store (no preload).
 const preloadStateKeys =
   process.env.BENCH_MODEL_PRELOAD_KEYS === undefined ? undefined : Number(process.env.BENCH_MODEL_PRELOAD_KEYS);
+// 0: no background save at the end of a run (no entry is ever large enough), as before StateCache.ended saved.
+const backgroundSave = process.env.BENCH_MODEL_BACKGROUND_SAVE !== '0';
+const cacheOptions = backgroundSave ? {} : { minimumSavedKeys: Number.POSITIVE_INFINITY };
 
 const unavailable = await postgresUnavailable();
 if (unavailable) {
@@ -115,10 +125,19 @@ try {
   // One per process, as in the worker: runs of a sync find their state remembered from the run before. It saves its
   // entries where the worker's does (the data dir) when asked, as a worker does when it stops.
   const archive = createStateCacheFiles(`${logs}/state-cache`);
-  const processCache = createStateCache({ archive });
+  // The saved file of a sync (named by a digest of its id, as state-cache-files.ts does).
+  const savedFileSize = (syncId: string) => {
+    const name = `${createHash('sha256').update(syncId).digest('hex').slice(0, 32)}.state-cache`;
+    return existsSync(`${logs}/state-cache/${name}`)
+      ? formatBytes(statSync(`${logs}/state-cache/${name}`).size)
+      : 'none';
+  };
+  const processCache = createStateCache({ archive, ...cacheOptions });
   // cpuMs: this process's CPU time during the run (the engine, pg's parsing, SQLite), steadier than wall time on a
   // loaded machine.
-  type Timed = { result: ModelSyncResult; ms: number; cpuMs: number };
+  // keysFromStore: how many rows' state the run asked the store for (the completed line's state_keys_from_store):
+  // 0 when the cache held all of it.
+  type Timed = { result: ModelSyncResult; ms: number; cpuMs: number; keysFromStore: unknown };
   let profile: object | undefined;
   const timed = async (
     executionId: string,
@@ -135,10 +154,16 @@ try {
     }
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
+    const consoleLog = createMemoryConsoleLog();
     const result = await runModelSync(
       context,
       syncPlan,
-      { stateStore, stateCache, recordLogs: createGzipRecordLogWriter({ directory: `${logs}/${executionId}` }) },
+      {
+        stateStore,
+        stateCache,
+        consoleLog,
+        recordLogs: createGzipRecordLogWriter({ directory: `${logs}/${executionId}` }),
+      },
       { batchSize: 1000, preloadStateKeys },
     );
     const ms = performance.now() - started;
@@ -151,7 +176,8 @@ try {
       profiler.disconnect();
     }
     if (result.status !== 'completed') throw new Error(`run ${executionId} ${result.status}`, { cause: result.error });
-    return { result, ms, cpuMs };
+    const completed = consoleLog.entries.find((entry) => entry.message === 'Model sync completed');
+    return { result, ms, cpuMs, keysFromStore: completed?.payload?.state_keys_from_store };
   };
 
   const engineOnly = await timed('engine-only', plan('engine-only', 'bench-engine-only', acceptingTarget));
@@ -207,7 +233,7 @@ try {
   await processCache.persist();
   const saveMs = performance.now() - saveStarted;
   // The new process reads the saved entries back as its worker starts (StateCache.restore), before its first run.
-  const restarted = createStateCache({ archive });
+  const restarted = createStateCache({ archive, ...cacheOptions });
   const restoreStarted = performance.now();
   await restarted.restore(stateStore);
   const restoreMs = performance.now() - restoreStarted;
@@ -218,7 +244,7 @@ try {
   const changedAfterCrash =
     (await native.query(`update people set name = name || ' (crash)' where id % 100 = 51`)).rowCount ?? 0;
   await native.query('vacuum analyze people, contacts');
-  const afterCrash = createStateCache({ archive });
+  const afterCrash = createStateCache({ archive, ...cacheOptions });
   const crashRestoreStarted = performance.now();
   await afterCrash.restore(stateStore);
   const crashRestoreMs = performance.now() - crashRestoreStarted;
@@ -242,6 +268,32 @@ try {
   await native.query('vacuum analyze people, contacts');
   const afterCold = await timed('after-cold', plan('after-cold', measured.at(-1)!.syncId), otherWorker);
   assert.equal(afterCold.result.counts.update, changedNext, 'the run after the cold one sends only the changed rows');
+  // A worker that never stopped: a new sync's backfill in a fresh cache (the same rows, already in the target), its
+  // entry saved in the background once the run ended; then the worker dies and the next one restores it.
+  const neverStopped = createStateCache({ archive, ...cacheOptions });
+  const crashSyncId = 'bench-sync-never-stopped';
+  const crashBackfill = await timed('never-stopped', plan('never-stopped', crashSyncId), neverStopped);
+  assert.equal(crashBackfill.result.counts.insert, rows);
+  // The background save alone: its CPU, its wall time and the longest the event loop was held meanwhile.
+  const saveDelay = monitorEventLoopDelay({ resolution: 1 });
+  saveDelay.enable();
+  const backgroundStarted = performance.now();
+  const backgroundCpu = process.cpuUsage();
+  await neverStopped.settled();
+  const backgroundUsage = process.cpuUsage(backgroundCpu);
+  const background = {
+    ms: performance.now() - backgroundStarted,
+    cpuMs: (backgroundUsage.user + backgroundUsage.system) / 1000,
+    longestTurnMs: saveDelay.max / 1e6,
+  };
+  saveDelay.disable();
+  const changedNeverStopped =
+    (await native.query(`update people set name = name || ' (never stopped)' where id % 100 = 54`)).rowCount ?? 0;
+  await native.query('vacuum analyze people, contacts');
+  const afterKill = createStateCache({ archive, ...cacheOptions });
+  await afterKill.restore(stateStore);
+  const killed = await timed('killed', plan('killed', crashSyncId), afterKill, profiled === 'killed');
+  assert.equal(killed.result.counts.update, changedNeverStopped, 'the run after the kill sends only the changed rows');
 
   // End to end: the model (every column of people, as `select *` gives) into another database's contacts.
   let throughServer: Awaited<ReturnType<typeof modelSyncThroughServer>> | undefined;
@@ -310,6 +362,11 @@ try {
       ms: afterCold.ms,
       sent: afterCold.result.counts.update,
     },
+    {
+      name: `run 7: after a crash of a worker that never stopped (${backgroundSave ? 'entry saved when its backfill ended' : 'background save off'}; ${formatCount(changedNeverStopped)} sent)`,
+      ms: killed.ms,
+      sent: killed.result.counts.update,
+    },
   ];
   printTable(
     `model sync, ${formatCount(rows)}-row PostgreSQL model → PostgreSQL table (state: ${stateDialect})`,
@@ -339,10 +396,14 @@ try {
         ['run 4', crashed],
         ['run 5', elsewhere],
         ['run 6', afterCold],
+        ['run 7', killed],
       ] as const
     )
       .map(([name, run]) => `${name} ${formatMs(run.cpuMs)}`)
       .join(', ')}`,
+  );
+  console.log(
+    `run 7 / run 1: ${formatRatio(ratio(killed.ms, first.ms))}; state keys asked of the store: run 3 ${cold.keysFromStore}, run 4 ${crashed.keysFromStore}, run 5 ${elsewhere.keysFromStore}, run 7 ${killed.keysFromStore}; the background save after run 7's backfill: ${formatMs(background.cpuMs)} CPU, ${formatMs(background.ms)} wall, longest turn ${formatMs(background.longestTurnMs)}, file ${savedFileSize(crashSyncId)}`,
   );
   // Run 2 still reads, hashes and looks up every model row; this is its cost against a plain write of them all.
   console.log(

@@ -21,7 +21,7 @@
 // checksum good, and the chain must reach the token the caller read. A torn line, a lost append, a stale journal (one
 // left by an older save) or a commit by anyone else breaks it, and then the file is as stale as without a journal.
 import { createHash } from 'node:crypto';
-import { appendFile, chmod, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   SavedChange,
@@ -53,6 +53,8 @@ interface Header {
   checksum: string;
 }
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const align8 = (offset: number) => (offset + 7) & ~7;
 /** SHA-256 of the header (less its checksum) and the body: a flipped bit in either is caught. */
 const digest = (header: Header, body: Uint8Array) =>
@@ -61,7 +63,9 @@ const digest = (header: Header, body: Uint8Array) =>
     .update(body)
     .digest('base64url');
 
-function encode(entry: SavedStateEntry): Buffer {
+/** The entry as a file. A large entry takes tens of milliseconds a step, and a background save runs beside the next
+ * runs and the requests: a turn of the event loop between the steps lets them through. */
+async function encode(entry: SavedStateEntry, nextTurn: () => Promise<void>): Promise<[Buffer, Buffer]> {
   const rows = entry.rows;
   const width = rows?.values[0]?.length ?? 0;
   const rowCount = rows?.slots.length ?? 0;
@@ -75,6 +79,7 @@ function encode(entry: SavedStateEntry): Buffer {
     length += entry.kept[index]!.length;
     slotEnds[2 * index + 1] = length;
   }
+  await nextTurn();
   const rowSlots = new Uint32Array(rowCount);
   const nums = new Float64Array(rowCount * width);
   const tags = new Uint8Array(rowCount * width);
@@ -99,19 +104,21 @@ function encode(entry: SavedStateEntry): Buffer {
     }
   }
   if (length > 0xffff_ffff) throw new Error('the state cache entry is too large to save');
+  await nextTurn();
   const text = parts.join('');
   // latin1 keeps one byte a character but loses anything above 255; UTF-16 keeps every string exactly.
   // (V8 answers the test at once for a text it holds one byte a character, the usual case.)
   const encoding = /[^\u0000-\u00ff]/.test(text) ? 'utf16le' : 'latin1';
-  const textBytes = Buffer.from(text, encoding);
   const numsAt = align8(slotEnds.byteLength + rowSlots.byteLength);
   const tagsAt = numsAt + nums.byteLength;
-  const body = Buffer.alloc(tagsAt + tags.byteLength + textBytes.length);
+  // The text is encoded into the body where it goes: no copy of it (tens of megabytes for a large entry) to collect.
+  const body = Buffer.alloc(tagsAt + tags.byteLength + (encoding === 'latin1' ? text.length : 2 * text.length));
+  body.write(text, tagsAt + tags.byteLength, encoding);
+  await nextTurn();
   body.set(new Uint8Array(slotEnds.buffer), 0);
   body.set(new Uint8Array(rowSlots.buffer), slotEnds.byteLength);
   body.set(new Uint8Array(nums.buffer), numsAt);
   body.set(tags, tagsAt);
-  body.set(textBytes, tagsAt + tags.byteLength);
   const header: Header = {
     format: formatVersion,
     syncId: entry.syncId,
@@ -124,15 +131,16 @@ function encode(entry: SavedStateEntry): Buffer {
     text: encoding,
     checksum: '',
   };
+  await nextTurn();
   header.checksum = digest(header, body);
+  await nextTurn();
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
-  const bodyAt = align8(magic.length + 4 + headerBytes.length);
-  const file = Buffer.alloc(bodyAt + body.length);
-  magic.copy(file, 0);
-  file.writeUInt32LE(headerBytes.length, magic.length);
-  headerBytes.copy(file, magic.length + 4);
-  body.copy(file, bodyAt);
-  return file;
+  const start = Buffer.alloc(align8(magic.length + 4 + headerBytes.length));
+  magic.copy(start, 0);
+  start.writeUInt32LE(headerBytes.length, magic.length);
+  headerBytes.copy(start, magic.length + 4);
+  // Written one after the other, not joined into one more buffer of the body's size.
+  return [start, body];
 }
 
 /** The file's header, when it is a file of this format; undefined for anything else. */
@@ -204,8 +212,6 @@ function decode(header: Header, body: Buffer): SavedStateEntry | undefined {
   }
   return { ...entry, rows };
 }
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const journalLine = (change: SavedChange): string => {
   const json = JSON.stringify(change);
@@ -297,14 +303,23 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
       }
       return changes ? { ...entry, changes } : entry;
     },
-    async write(entries) {
+    async write(entries, { pause = nextTurn } = {}) {
       if (entries.length === 0) return;
       ensurePrivateDirectory(directory);
       for (const entry of entries) {
         const path = fileOf(entry.syncId);
         const temporary = `${path}.${process.pid}.tmp`;
         try {
-          await writeFile(temporary, encode(entry), { mode: privateFileMode });
+          const parts = await encode(entry, pause);
+          const handle = await open(temporary, 'w', privateFileMode);
+          try {
+            const { bytesWritten } = await handle.writev(parts);
+            // A short write would leave a torn file (which a read rejects by its checksum): never renamed into place.
+            if (bytesWritten !== parts[0].length + parts[1].length)
+              throw new Error('the state cache file was cut short');
+          } finally {
+            await handle.close();
+          }
           await chmod(temporary, privateFileMode);
           await rename(temporary, path);
         } finally {

@@ -13,15 +13,53 @@ import { loadConfig } from '../../src/config.ts';
 import { createFerry, type Ferry } from '../../src/ferry.ts';
 import { createLogger } from '../../src/logger.ts';
 import { postgresUnavailable } from '../kit/services.ts';
+import { call } from '../kit/ferry-server.ts';
+import { startFerryProcesses } from '../kit/ferry-processes.ts';
+import { defaultMinimumSavedKeys } from '../../src/engine/model-sync/state/state-cache.ts';
 import {
   contacts,
   createExecutionWorld,
   createSync,
+  range,
   runToCompletion,
   sql,
+  startExecution,
   syncRequest,
+  waitForExecution,
   type ExecutionWorld,
+  type FerryApi,
 } from './model-sync-execution-kit.ts';
+
+/** Runs the sync to completion; its counts, and how many rows' state the engine had to ask the store for (0: warm). */
+async function runReporting(server: FerryApi, syncId: string) {
+  const executionId = await startExecution(server, syncId);
+  const execution = await waitForExecution(server.url, server.apiKey, syncId, executionId, { timeoutMs: 60_000 });
+  assert.equal(execution.status, 'completed', JSON.stringify(execution));
+  const log = await call(server.url, 'GET', `/api/syncs/${syncId}/executions/${executionId}/consolelog?limit=50`, {
+    key: server.apiKey,
+  });
+  assert.equal(log.status, 200, log.text);
+  const completed = (log.body.data.entries as Array<{ message: string; payload?: Record<string, unknown> }>).find(
+    (entry) => entry.message === 'Model sync completed',
+  );
+  return { counts: execution.counts, keysFromStore: completed?.payload?.state_keys_from_store };
+}
+
+/** Waits until the directory holds a file of each of these endings. */
+async function untilFiles(directory: string, endings: string[]): Promise<void> {
+  const present = () => {
+    const names = (() => {
+      try {
+        return readdirSync(directory);
+      } catch {
+        return [];
+      }
+    })();
+    return endings.every((ending) => names.some((name) => name.endsWith(ending)));
+  };
+  for (let waited = 0; !present() && waited < 1000; waited += 1) await pause(20);
+  assert.ok(present(), `${endings.join(' and ')} in ${directory}`);
+}
 
 /** A server on `dataDir` that can be stopped and started again (SQLite metadata, in-process worker). */
 function restartableServer(dataDir: string) {
@@ -138,6 +176,48 @@ describe('model sync after a server restart', { skip: await postgresUnavailable(
       await stop();
       await world?.remove();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('a server killed (SIGKILL) after its runs, never stopped: the entry saved when the first run ended and the journal since make the next start warm', async () => {
+    // SQLite metadata in the data dir, so the state and the saved cache live side by side as in an installation.
+    const ferry = await startFerryProcesses({ LOG_LEVEL: 'warn', FERRY_SCHEDULER: 'false' }, 'sqlite');
+    const cacheDir = join(ferry.dataDir, 'state-cache');
+    const people = defaultMinimumSavedKeys + 200;
+    let world: ExecutionWorld | undefined;
+    try {
+      const first = await ferry.serve({ withWorker: true });
+      world = await createExecutionWorld(ferry, range(1, people));
+      const syncId = await createSync(ferry, syncRequest(world, 'updateOrCreate', 'postgres'));
+      const backfill = await runReporting(ferry, syncId);
+      assert.equal(backfill.counts.insert, people);
+      // Saved in the background once the run ended, with no stop.
+      await untilFiles(cacheDir, ['.state-cache']);
+      await sql(world.source, `update people set name = 'Changed ' || id where id in (3, 17)`);
+      const second = await runReporting(ferry, syncId);
+      assert.deepEqual(
+        { update: second.counts.update, keysFromStore: second.keysFromStore },
+        { update: 2, keysFromStore: 0 },
+      );
+      await untilFiles(cacheDir, ['.state-cache', '.state-journal']);
+      await ferry.kill(first);
+
+      await ferry.serve({ withWorker: true });
+      // Row 3 changed back to what the saved file holds: only the journal says the state has its change since.
+      await sql(world.source, `update people set name = 'Person ' || id where id = 3`);
+      const afterCrash = await runReporting(ferry, syncId);
+      assert.deepEqual(
+        { insert: afterCrash.counts.insert, update: afterCrash.counts.update },
+        { insert: 0, update: 1 },
+        'the row changed back is sent',
+      );
+      assert.equal(afterCrash.keysFromStore, 0, `warm: no row's state asked of the store (cold: all ${people})`);
+      const rows = new Map((await contacts(world)).map((row) => [row.email, row]));
+      assert.equal(rows.get('p00003@x.com')?.full_name, 'Person 3');
+      assert.equal(rows.get('p00017@x.com')?.full_name, 'Changed 17');
+    } finally {
+      await ferry.close();
+      await world?.remove();
     }
   });
 });

@@ -78,6 +78,8 @@ export async function runModelSync(
     await dependencies.consoleLog?.append({ executionId: plan.executionId, level, message, payload });
   };
   let error: SyncError | undefined;
+  // The state cache the run used, once its state is committed: told at the end, so it may save the sync's entry.
+  let cacheUsed: { cache: StateCache; keysAskedOfStore: number | undefined } | undefined;
   try {
     await consoleLine('INFO', `Model sync started (mode ${plan.mode})`, {
       mode: plan.mode,
@@ -89,7 +91,7 @@ export async function runModelSync(
       nowMs: () => now().getTime(),
     });
     try {
-      await execute(
+      cacheUsed = await execute(
         context,
         plan,
         checked,
@@ -115,7 +117,12 @@ export async function runModelSync(
   try {
     // Where the run's time went (run-phases.ts), for whoever asks why a run took long.
     if (status === 'completed')
-      await consoleLine('INFO', 'Model sync completed', { ...summary, phases_ms: phases.totals() });
+      await consoleLine('INFO', 'Model sync completed', {
+        ...summary,
+        phases_ms: phases.totals(),
+        // How many rows' state the store had to tell: 0 when the cache held all of it (a warm run).
+        ...(cacheUsed?.keysAskedOfStore !== undefined ? { state_keys_from_store: cacheUsed.keysAskedOfStore } : {}),
+      });
     else
       await consoleLine(
         status === 'canceled' ? 'WARN' : 'ERROR',
@@ -129,6 +136,8 @@ export async function runModelSync(
       'model sync: the final console-log line could not be written',
     );
   }
+  // After the run, not on its path: a background save starts on a later turn (StateCache.ended).
+  cacheUsed?.cache.ended(plan.syncId);
   return { status, counts, error, logs: index };
 }
 
@@ -159,7 +168,7 @@ async function execute(
   checked: CheckedPlan,
   given: Session,
   options: ModelSyncOptions,
-): Promise<void> {
+): Promise<{ cache: StateCache; keysAskedOfStore: number | undefined } | undefined> {
   const { rule } = checked;
   const keyed = rule.keyedBy !== 'none';
   const selection = rowSelection(plan);
@@ -262,7 +271,7 @@ async function execute(
     await deliveries.drain();
   }
   // A partial run has not read the whole model: it cannot tell which rows left it, nor stand as the baseline.
-  if (selection.partial) return;
+  if (selection.partial) return undefined;
   if (rule.deleteUnseen && !backfillOnly)
     await deleteUnseen(context, plan, checked, session, batchSize, identityField!);
   if (keyed)
@@ -272,6 +281,7 @@ async function execute(
         establishedAt: session.now().toISOString(),
       }),
     );
+  return cache ? { cache, keysAskedOfStore: cached?.keysAskedOfStore } : undefined;
 }
 
 /**

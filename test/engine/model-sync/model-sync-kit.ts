@@ -11,27 +11,29 @@ import { createStateCache, type StateCache } from '../../../src/engine/model-syn
  * A state cache that restarts before every open: the cache so far saves its entries to `directory`, as a stopping
  * worker's does, and a new one (the next process) opens the sync, restoring the saved entry where its token holds:
  * at the open, or (`atStart`) before it, every saved entry at once, as a starting worker does (StateCache.restore).
- * With `crashes`, every other process dies instead of stopping: it saves nothing, and the next one restores the last
- * save with the commits journaled since.
+ * With `crashes`, every process dies instead of stopping: it saves nothing at a stop, and the next one restores what
+ * the background saves at the end of its runs left (StateCache.ended; every entry, however small) with the commits
+ * journaled since.
  */
 function restartingStateCache(directory: string, atStart: boolean, crashes = false): StateCache {
   const archive = createStateCacheFiles(directory);
-  let current = createStateCache({ archive });
-  let opens = 0;
+  const processCache = () => createStateCache({ archive, ...(crashes ? { minimumSavedKeys: 0 } : {}) });
+  let current = processCache();
   return {
     get bytes() {
       return current.bytes;
     },
     async open(store, syncId, options) {
-      opens += 1;
-      // A crash after the journal's appends had landed (one before them leaves the entry stale: the other tests).
-      if (!crashes || opens % 2 === 0) await current.persist();
+      // A crash after the background save and the journal's appends had landed (one before them leaves the entry
+      // stale: the other tests).
+      if (!crashes) await current.persist();
       else await current.settled();
-      current = createStateCache({ archive });
+      current = processCache();
       if (atStart) await current.restore(store);
       return current.open(store, syncId, options);
     },
     persist: () => current.persist(),
+    ended: (syncId) => current.ended(syncId),
     settled: () => current.settled(),
     restore: (store) => current.restore(store),
   };

@@ -3,7 +3,11 @@
 // have changed behind it. On memory and on the metadata database in every dialect available.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createStateCache, maxKeptJsonLength } from '../../../src/engine/model-sync/state/state-cache.ts';
+import {
+  createStateCache,
+  defaultMinimumSavedKeys,
+  maxKeptJsonLength,
+} from '../../../src/engine/model-sync/state/state-cache.ts';
 import { jsonHash } from '../../../src/engine/model-sync/record-hash.ts';
 import type { DiffRecord, RecordState, StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { stateStoreSubjects, withStateStore } from './state-store-subjects.ts';
@@ -11,6 +15,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStateCacheFiles } from '../../../src/persistence/state-cache-files.ts';
 import { temporaryDirectory } from './model-sync-kit.ts';
+import { createFakeClock } from '../../kit/fake-clock.ts';
 
 /** The store, counting the keys each call of `differing` asks about. */
 function counting(store: StateStore): StateStore & { asked: number; calls: number } {
@@ -54,6 +59,16 @@ const keys = (count: number, prefix = 'k') =>
 for (const { name, open } of await stateStoreSubjects()) {
   describe(`state cache (${name})`, () => {
     const withStore = (body: (store: StateStore) => Promise<void>) => withStateStore(open, body);
+    /** A test with a store and a directory for the saved entries, removed after it. */
+    const withDirectory = (body: (store: StateStore, directory: string) => Promise<void>) =>
+      withStore(async (store) => {
+        const directory = temporaryDirectory('ferry-state-cache-');
+        try {
+          await body(store, directory.path);
+        } finally {
+          directory.remove();
+        }
+      });
 
     test(
       'every commit replaces the generation token; an empty commit and reads keep it; clear removes it',
@@ -681,6 +696,247 @@ for (const { name, open } of await stateStoreSubjects()) {
         } finally {
           directory.remove();
         }
+      }),
+    );
+
+    test(
+      'a run that ends with no saved copy has its entry saved in the background, off its path; a crash then finds it and the journal since; a tiny entry is not saved',
+      withDirectory(async (store, directory) => {
+        const archive = createStateCacheFiles(directory);
+        const files = () => readdirSync(directory).sort();
+        const small = createStateCache({ archive });
+        const tiny = await small.open(store, 'tiny', { preloadKeys: 0 });
+        await tiny.commit('tiny', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] });
+        small.ended('tiny');
+        await small.settled();
+        assert.deepEqual(files(), [], `fewer than ${defaultMinimumSavedKeys} keys: not worth a save`);
+
+        const cache = createStateCache({ archive, minimumSavedKeys: 5 });
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        run1.lane!.previousRows('L');
+        await run1.commit('s1', {
+          executionId: 'e1',
+          upserts: keys(5).map((key) => ({ ...state(key), values: [key, 1] })),
+          deletes: [],
+          seen: [],
+        });
+        cache.ended('s1');
+        assert.deepEqual(files(), [], "nothing written on the run's turn");
+        await cache.settled();
+        assert.equal(files().length, 1, 'saved');
+        // The next run here commits: journaled from the save, not saved again.
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: ['k002'], seen: [] });
+        cache.ended('s1');
+        await cache.settled();
+        assert.equal(files().length, 2, 'the file and its journal');
+
+        // Killed: the next process restores the saved entry with the journaled commit, and asks the store nothing.
+        const counted = counting(store);
+        const crashed = createStateCache({ archive });
+        await crashed.restore(counted);
+        const run3 = await crashed.open(counted, 's1', { preloadKeys: 0 });
+        assert.equal(run3.lane!.slot('k001')?.kept, json('k001', 2));
+        assert.equal(run3.lane!.slot('k002'), undefined);
+        const rows = run3.lane!.previousRows('L')!;
+        assert.deepEqual(
+          rows.keys.filter((_, row) => rows.slots[row]!.kept === rows.kept[row]),
+          ['k000', 'k003', 'k004'],
+          'the memo rows the journaled commit did not void',
+        );
+        const records = keys(5).map((key) => asked(key));
+        assert.deepEqual(sorted(await run3.differing('s1', records)), sorted(await store.differing('s1', records)));
+        assert.equal(counted.calls, 0, 'warm: nothing asked of the store');
+      }),
+    );
+
+    test(
+      'a commit during the background save is journaled after the file is written, or, without room, leaves the save unused; one save at a time',
+      withDirectory(async (store, directory) => {
+        const files = createStateCacheFiles(directory);
+        // Each sync's file write waits for its gate.
+        const gates = new Map<string, { opened: Promise<void>; open: () => void }>();
+        for (const syncId of ['s1', 's2']) {
+          let open: () => void = () => {};
+          const opened = new Promise<void>((resolve) => {
+            open = resolve;
+          });
+          gates.set(syncId, { opened, open });
+        }
+        const events: string[] = [];
+        let writing = 0;
+        let mostWriting = 0;
+        const archive = {
+          ...files,
+          async write(entries: Parameters<typeof files.write>[0]) {
+            writing += 1;
+            mostWriting = Math.max(mostWriting, writing);
+            events.push(`write ${entries.map((entry) => entry.syncId).join()}`);
+            for (const entry of entries) await gates.get(entry.syncId)?.opened;
+            await files.write(entries);
+            writing -= 1;
+          },
+          async append(syncId: string, changes: Parameters<typeof files.append>[1]) {
+            events.push(`append ${syncId} ${changes.length}`);
+            await files.append(syncId, changes);
+          },
+        };
+        const until = async (event: string) => {
+          while (!events.includes(event)) await new Promise<void>((resolve) => setImmediate(resolve));
+        };
+        const cache = createStateCache({ archive, minimumSavedKeys: 5 });
+        for (const syncId of ['s1', 's2']) {
+          const run = await cache.open(store, syncId, { preloadKeys: 0 });
+          await run.commit(syncId, {
+            executionId: 'e1',
+            upserts: keys(5).map((key) => state(key)),
+            deletes: [],
+            seen: [],
+          });
+        }
+        cache.ended('s1');
+        cache.ended('s2');
+        await until('write s1');
+        // The next run of s1 commits while its save is being written: the commit returns, its line waits.
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: [], seen: [] });
+        // s2's next run commits more keys than its save holds: no room in the journal, so the save is left short.
+        const other = await cache.open(store, 's2', { preloadKeys: 0 });
+        assert.deepEqual(events, ['write s1'], 'one save at a time, and no append before its file');
+        gates.get('s1')!.open();
+        await until('write s2');
+        await other.commit('s2', {
+          executionId: 'e2',
+          upserts: keys(6, 'm').map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        gates.get('s2')!.open();
+        await cache.settled();
+        assert.deepEqual(events, ['write s1', 'append s1 1', 'write s2']);
+        assert.equal(mostWriting, 1);
+
+        const crashed = createStateCache({ archive });
+        const restored = await crashed.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(restored.lane!.slot('k001')?.kept, json('k001', 2), 'the commit during the save is applied');
+        const cold = await crashed.open(store, 's2', { preloadKeys: 0 });
+        assert.equal(cold.lane!.slot('k000'), undefined, 'the save the commit outran is not used');
+        assert.equal(readdirSync(directory).length, 2, 's1: file and journal; s2: removed as stale');
+      }),
+    );
+
+    test(
+      'a background save waits for a quiet spell of the cache, so that the runs under way go first, but not past five seconds',
+      withDirectory(async (store, directory) => {
+        const clock = createFakeClock();
+        const archive = createStateCacheFiles(directory);
+        const saved = () => readdirSync(directory).length;
+        const turns = async () => {
+          for (let turn = 0; turn < 50; turn += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+        };
+        const cache = createStateCache({ archive, minimumSavedKeys: 5, clock });
+        const run = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run.commit('s1', { executionId: 'e1', upserts: keys(5).map((key) => state(key)), deletes: [], seen: [] });
+        cache.ended('s1');
+        await turns();
+        assert.equal(saved(), 0, 'a commit just now: the save waits');
+        // Another sync's run keeps the cache busy, a diff every 40 ms.
+        const other = await cache.open(store, 's2', { preloadKeys: 0 });
+        const busyFor = async (ms: number) => {
+          for (let elapsed = 0; elapsed < ms; elapsed += 40) {
+            await other.differing('s2', [asked('x')]);
+            await clock.advance(40);
+          }
+        };
+        await busyFor(4_800);
+        await turns();
+        assert.equal(saved(), 0, 'still busy');
+        await busyFor(400);
+        await cache.settled();
+        assert.equal(saved(), 1, 'saved after five seconds of waiting, busy or not');
+
+        // With nothing running, a quiet spell is all it waits for.
+        const third = await cache.open(store, 's3', { preloadKeys: 0 });
+        await third.commit('s3', {
+          executionId: 'e1',
+          upserts: keys(5).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        cache.ended('s3');
+        await clock.advance(60);
+        await cache.settled();
+        assert.equal(saved(), 2);
+      }),
+    );
+
+    test(
+      'a full journal, or a failed save, makes the next run end save the entry again',
+      withDirectory(async (store, directory) => {
+        const files = createStateCacheFiles(directory);
+        let failWrites = false;
+        let writes = 0;
+        const archive = {
+          ...files,
+          async write(entries: Parameters<typeof files.write>[0]) {
+            writes += 1;
+            if (failWrites) throw new Error('disk full');
+            await files.write(entries);
+          },
+        };
+        const cache = createStateCache({ archive, minimumSavedKeys: 5 });
+        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run1.commit('s1', {
+          executionId: 'e1',
+          upserts: keys(5).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        cache.ended('s1');
+        await cache.settled();
+        assert.equal(writes, 1);
+        // Twenty keys against a five-key save: the journal stops, and a crash now would find the save short.
+        const run2 = await cache.open(store, 's1', { preloadKeys: 0 });
+        await run2.commit('s1', {
+          executionId: 'e2',
+          upserts: keys(20, 'm').map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        await cache.settled();
+        assert.equal(writes, 1, 'no save during the run');
+        cache.ended('s1');
+        await cache.settled();
+        assert.equal(writes, 2, 'saved again at its end');
+        const afterCrash = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+        assert.equal(afterCrash.lane!.slot('m019')?.kept, json('m019'), 'the re-save holds every key');
+        assert.equal(afterCrash.lane!.slot('k004')?.kept, json('k004'));
+
+        // A save that fails leaves no journal behind it, and the next end tries again. (Another worker's commit first,
+        // so that this process starts cold.)
+        await store.commit('s1', { executionId: 'elsewhere', upserts: [state('k001', 3)], deletes: [], seen: [] });
+        const fresh = createStateCache({ archive, minimumSavedKeys: 5 });
+        const run3 = await fresh.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run3.lane!.slot('m019'), undefined, 'another process: cold');
+        await run3.commit('s1', {
+          executionId: 'e3',
+          upserts: keys(5).map((key) => state(key, 3)),
+          deletes: [],
+          seen: [],
+        });
+        failWrites = true;
+        fresh.ended('s1');
+        await fresh.settled();
+        const run4 = await fresh.open(store, 's1', { preloadKeys: 0 });
+        await run4.commit('s1', { executionId: 'e4', upserts: [state('k000', 4)], deletes: [], seen: [] });
+        await fresh.settled();
+        const stale = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+        assert.equal(stale.lane!.slot('k000'), undefined, 'the failed save left nothing usable');
+        failWrites = false;
+        fresh.ended('s1');
+        await fresh.settled();
+        const saved = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+        assert.equal(saved.lane!.slot('k000')?.kept, json('k000', 4), 'saved at the next end');
       }),
     );
 

@@ -56,8 +56,9 @@ export interface StateCacheArchive {
   /** The sync's saved entry when it was saved at `generation`, or earlier with journaled changes that end there;
    * otherwise undefined (and a stale one is removed). */
   read(syncId: string, generation: string): Promise<SavedStateEntry | undefined>;
-  /** Saves the entries, each replacing the sync's earlier one (and its journal) whole, or not at all. */
-  write(entries: readonly SavedStateEntry[]): Promise<void>;
+  /** Saves the entries, each replacing the sync's earlier one (and its journal) whole, or not at all. `pause` is
+   * awaited between the steps of encoding a large entry (default: a turn of the event loop). */
+  write(entries: readonly SavedStateEntry[], options?: { pause?: () => Promise<void> }): Promise<void>;
   /** Appends commits, in order, to the sync's journal; one that does not follow the last (or the saved entry) breaks
    * the chain, and the entry is then not used. */
   append(syncId: string, changes: readonly SavedChange[]): Promise<void>;

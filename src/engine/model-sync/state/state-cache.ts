@@ -26,7 +26,13 @@
 //   archive's journal once the store committed it (token before, token after, what was written), so the next process
 //   restores the saved entry with those commits applied when the journal's chain of tokens ends at the stored one. A
 //   commit not journaled (a crash between the store's commit and the append, a failed append) breaks the chain.
+// - So that a crash finds something to extend: when a run ends (`ended`) and its entry has no saved copy being
+//   journaled (never saved or restored, the journal full, or its chain broken), the entry is saved in the background
+//   (one at a time), taken at one moment and written after. The commits from that moment are journaled, but appended
+//   only once the file is written; one that cannot be (a failed save, no room) leaves the save short of the stored
+//   token, and so unused.
 import { ferryDefaults } from '../../../config.ts';
+import { type Clock, systemClock } from '../../../domain/clock.ts';
 import { jsonHash } from '../record-hash.ts';
 import type { DiffRecord, StateStore } from '../state-store.ts';
 import {
@@ -50,6 +56,17 @@ export const maxKeptJsonLength = 128;
 
 /** Default process budget (FERRY_STATE_CACHE_MB, 128 MB): about 400,000 rows of a short record with their memo rows. */
 const defaultStateCacheBytes = ferryDefaults.stateCacheBytes;
+
+/** An entry of fewer keys is not saved in the background when its run ends (`ended`). A cold run adds about 8 µs a key
+ * to a warm one (bench/model-sync, run 5 against run 6), so below this a crash costs its first run under 8 ms, once;
+ * the save costs 1–2 ms of CPU whatever the size below this (the file's fixed cost), paid again each time the journal
+ * fills, which for a small entry is often. 100,000 keys cost about 200 ms to save against about 800 ms cold. */
+export const defaultMinimumSavedKeys = 1000;
+
+/** Before each step a background save waits for the cache to be quiet this long (no diff or commit of any run), so
+ * that the runs under way go first; but not past `longestSaveWaitMs` in all, so that a busy worker saves too. */
+const saveQuietMs = 50;
+const longestSaveWaitMs = 5000;
 
 /** Default for `ModelSyncOptions.preloadStateKeys`: a cold entry of a store a round trip away is read whole when the
  * sync's state holds at most this many keys. */
@@ -93,8 +110,9 @@ export interface StateLane {
   confirm(key: string, json: string): StateSlot | undefined;
 }
 
-/** What StateCache.open returns: the store, and the fast lane's answers when the cache is on. */
-type CachedStateStore = StateStore & { readonly lane?: StateLane };
+/** What StateCache.open returns: the store, and the fast lane's answers when the cache is on, with how many keys this
+ * run's diffs asked of the store (0: the run found every row's state in memory). */
+type CachedStateStore = StateStore & { readonly lane?: StateLane; readonly keysAskedOfStore?: number };
 
 interface Entry {
   syncId: string;
@@ -123,6 +141,10 @@ export interface StateCacheOptions {
   /** Where `persist` saves the entries and a cold open looks for the sync's saved one; none: nothing outlives the
    * process. */
   archive?: StateCacheArchive;
+  /** An entry with fewer keys is not saved in the background at the end of its run; default defaultMinimumSavedKeys. */
+  minimumSavedKeys?: number;
+  /** What a background save waits for a quiet spell by (default: the system's). */
+  clock?: Clock;
 }
 
 interface OpenOptions {
@@ -151,7 +173,14 @@ export interface StateCache {
    * An open meanwhile waits for it. Entries that no longer match are removed from the archive.
    */
   restore(store: StateStore): Promise<void>;
-  /** Resolves once every journal append queued so far has been written (or has failed): `persist` waits for it. */
+  /**
+   * A run of `syncId` that opened it has ended, its state committed. When the entry has no saved copy the archive
+   * journals (never saved or restored, its journal full, its chain broken), it is saved in the background, after
+   * this turn and one entry at a time, so that a crash from then on finds it (with the journal of the commits since).
+   */
+  ended(syncId: string): void;
+  /** Resolves once every journal append queued so far, and the background saves, have been written (or have failed):
+   * `persist` waits for it. */
   settled(): Promise<void>;
   /** Estimated bytes held (tests, metrics). */
   readonly bytes: number;
@@ -173,6 +202,10 @@ export const isKeptJson = (value: string): boolean => value.charCodeAt(0) === 12
 export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const maxBytes = options.maxBytes ?? defaultStateCacheBytes;
   const archive = options.archive;
+  const minimumSavedKeys = options.minimumSavedKeys ?? defaultMinimumSavedKeys;
+  const clock = options.clock ?? systemClock;
+  /** When a run last diffed or committed through the cache (a background save waits for a quiet spell). */
+  let lastBusyMs = Number.NEGATIVE_INFINITY;
   // In least-recently-opened order: a Map iterates in insertion order, and open re-inserts.
   const entries = new Map<string, Entry>();
   let total = 0;
@@ -389,9 +422,15 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     if (room < 0) return;
     entry.journal = { generation: after, room };
     entry.journalQueue.push(written);
-    entry.journalWriting ??= (async () => {
+    // During a background save the lines wait for its file (saveInBackground appends them after).
+    if (!entry.journalWriting) appendQueued(entry, archive);
+  }
+
+  /** Appends the entry's queued journal lines, one append at a time, each taking the lines queued meanwhile. */
+  function appendQueued(entry: Entry, to: StateCacheArchive) {
+    entry.journalWriting = (async () => {
       try {
-        while (entry.journalQueue.length > 0) await archive.append(entry.syncId, entry.journalQueue.splice(0));
+        while (entry.journalQueue.length > 0) await to.append(entry.syncId, entry.journalQueue.splice(0));
       } catch {
         // Whatever was lost breaks the chain on disk, so the next process ignores the journal: stop appending.
         entry.journal = undefined;
@@ -400,6 +439,71 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         entry.journalWriting = undefined;
       }
     })();
+  }
+
+  /** The syncs whose run ended with no journaled saved copy, in order; the background save under way; a persist under
+   * way (which saves every entry itself). */
+  const unsaved = new Set<string>();
+  let saving: Promise<void> | undefined;
+  let persisting = false;
+
+  /** Whether the entry is worth a background save now: known, held, large enough, and with no saved copy journaled. */
+  const needsSave = (entry: Entry): boolean =>
+    archive !== undefined &&
+    !persisting &&
+    held(entry) &&
+    entry.generation !== undefined &&
+    entry.journal === undefined &&
+    entry.slots.size >= minimumSavedKeys;
+
+  /** A turn of the event loop, and then, until `longestSaveWaitMs` after `since`, a quiet spell of the cache. */
+  async function quietTurn(since: number) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (clock.nowMs() - lastBusyMs < saveQuietMs && clock.nowMs() - since < longestSaveWaitMs)
+      await clock.sleep(saveQuietMs);
+  }
+
+  /** Saves the unsaved entries one at a time, each once the runs let it, until none is left. */
+  async function saveUnsaved(to: StateCacheArchive) {
+    try {
+      for (const syncId of unsaved) {
+        unsaved.delete(syncId);
+        const since = clock.nowMs();
+        await quietTurn(since);
+        const entry = entries.get(syncId);
+        if (entry) await saveInBackground(entry, to, () => quietTurn(since));
+      }
+    } finally {
+      saving = undefined;
+    }
+  }
+
+  /**
+   * Saves the entry as it is at one moment, and journals its commits from there. The file replaces the sync's earlier
+   * one and removes its journal, so an append must not land meanwhile: the append still under way (of a journal that
+   * stopped) is waited for first, and the commits made during the write are queued and appended after it. A failed
+   * write stops the journal: the commits since are not on disk, and the next run's end tries again.
+   */
+  async function saveInBackground(entry: Entry, to: StateCacheArchive, pause: () => Promise<void>) {
+    while (entry.journalWriting) await entry.journalWriting;
+    if (!needsSave(entry)) return;
+    // One synchronous pass, as in persist: the saved entry is the state at its token.
+    const saved = savedOf(entry)!;
+    entry.journal = { generation: saved.generation, room: saved.keys.length };
+    let written = false;
+    entry.journalWriting = (async () => {
+      try {
+        await to.write([saved], { pause });
+        written = true;
+      } catch {
+        entry.journal = undefined;
+        entry.journalQueue.length = 0;
+      } finally {
+        entry.journalWriting = undefined;
+      }
+      if (written && entry.journalQueue.length > 0) appendQueued(entry, to);
+    })();
+    await entry.journalWriting;
   }
 
   /** Whether the saved entry (with its journaled changes) is the state at `generation`. */
@@ -445,23 +549,39 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     get bytes() {
       return total;
     },
+    ended(syncId) {
+      const entry = entries.get(syncId);
+      if (!archive || !entry || !needsSave(entry)) return;
+      unsaved.add(syncId);
+      saving ??= saveUnsaved(archive);
+    },
     async settled() {
+      while (saving) await saving;
       for (const entry of entries.values()) while (entry.journalWriting) await entry.journalWriting;
     },
     async persist() {
       if (!archive) return;
-      // The journal's appends first: one landing after the save would begin a journal the saved file does not start.
-      await this.settled();
-      const saved: Array<{ entry: Entry; one: SavedStateEntry }> = [];
-      // Taken in one synchronous pass, so each saved entry is what it held at one moment.
-      for (const entry of entries.values()) {
-        const one = savedOf(entry);
-        if (one) saved.push({ entry, one });
+      // It saves every entry: no background save starts meanwhile (one would write the same files).
+      persisting = true;
+      unsaved.clear();
+      try {
+        // The journal's appends and the background save first: an append landing after the save would begin a journal
+        // the saved file does not start.
+        await this.settled();
+        const saved: Array<{ entry: Entry; one: SavedStateEntry }> = [];
+        // Taken in one synchronous pass, so each saved entry is what it held at one moment.
+        for (const entry of entries.values()) {
+          const one = savedOf(entry);
+          if (one) saved.push({ entry, one });
+        }
+        await archive.write(saved.map(({ one }) => one));
+        // Saved: the commits from here on are journaled (an entry committed meanwhile no longer matches its save).
+        for (const { entry, one } of saved)
+          if (entry.generation === one.generation)
+            entry.journal = { generation: one.generation, room: one.keys.length };
+      } finally {
+        persisting = false;
       }
-      await archive.write(saved.map(({ one }) => one));
-      // Saved: the commits from here on are journaled (an entry committed meanwhile no longer matches its save).
-      for (const { entry, one } of saved)
-        if (entry.generation === one.generation) entry.journal = { generation: one.generation, room: one.keys.length };
     },
     restore(store) {
       restoring ??= (async () => {
@@ -521,10 +641,15 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       rememberRow: (key, slot, kept, values) => noteRow(entry, key, slot, kept, values),
       confirm: (key, json) => (json.length <= maxKeptJsonLength ? remember(entry, key, json) : entry.slots.get(key)),
     };
+    let keysAskedOfStore = 0;
     return {
       lane,
+      get keysAskedOfStore() {
+        return keysAskedOfStore;
+      },
       inProcess: true,
       async differing(id, records) {
+        lastBusyMs = clock.nowMs();
         if (id !== syncId) return store.differing(id, records);
         const found = new Map<string, string | undefined>();
         const unknown: DiffRecord[] = [];
@@ -542,6 +667,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           }
         }
         if (unknown.length === 0) return found;
+        keysAskedOfStore += unknown.length;
         const asked = await store.differing(id, unknown);
         for (const record of unknown) {
           if (asked.has(record.key)) found.set(record.key, asked.get(record.key));
@@ -556,6 +682,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
         return found;
       },
       async commit(id, change) {
+        lastBusyMs = clock.nowMs();
         if (id !== syncId) return store.commit(id, change);
         const before = entry.generation;
         entry.generation = undefined;
@@ -591,7 +718,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
           entry.generation = undefined;
         }
         await store.clear(id);
-        // The saved entry's token is gone with the state, so it could not be used; it is removed to free the disk.
+        // The saved entry's token is gone with the state, so it could not be used; it is removed to free the disk
+        // (after a background save of it, which would otherwise write it again).
+        while (entry.journalWriting) await entry.journalWriting;
         await archive?.discard(id);
       },
       generation: (id) => store.generation(id),
