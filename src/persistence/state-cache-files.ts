@@ -21,7 +21,7 @@
 // checksum good, and the chain must reach the token the caller read. A torn line, a lost append, a stale journal (one
 // left by an older save) or a commit by anyone else breaks it, and then the file is as stale as without a journal.
 import { createHash } from 'node:crypto';
-import { appendFile, chmod, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, chmod, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   SavedChange,
@@ -339,7 +339,7 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
     },
     async savedSyncIds() {
       const names = await readdir(directory).catch(() => [] as string[]);
-      const ids: string[] = [];
+      const ids: Array<{ syncId: string; changedMs: number }> = [];
       for (const name of names) {
         // A journal whose file is gone extends nothing.
         if (name.endsWith('.state-journal') && !names.includes(name.replace(/\.state-journal$/, '.state-cache')))
@@ -347,10 +347,24 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
         if (!name.endsWith('.state-cache')) continue;
         const syncId = await savedSyncIdOf(join(directory, name));
         // A file whose header cannot be read (damaged) would never be asked for by name: it goes.
-        if (syncId === undefined) await rm(join(directory, name), { force: true });
-        else ids.push(syncId);
+        if (syncId === undefined) {
+          await rm(join(directory, name), { force: true });
+          continue;
+        }
+        // When it last changed: its file's write, or its journal's last append.
+        const changedMs = Math.max(
+          ...(await Promise.all(
+            [name, name.replace(/\.state-cache$/, '.state-journal')].map((one) =>
+              stat(join(directory, one)).then(
+                (found) => found.mtimeMs,
+                () => 0,
+              ),
+            ),
+          )),
+        );
+        ids.push({ syncId, changedMs });
       }
-      return ids;
+      return ids.sort((one, other) => other.changedMs - one.changedMs).map(({ syncId }) => syncId);
     },
   };
 }

@@ -11,7 +11,7 @@ import {
 import { jsonHash } from '../../../src/engine/model-sync/record-hash.ts';
 import type { DiffRecord, RecordState, StateStore } from '../../../src/engine/model-sync/state-store.ts';
 import { stateStoreSubjects, withStateStore } from './state-store-subjects.ts';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStateCacheFiles } from '../../../src/persistence/state-cache-files.ts';
 import { temporaryDirectory } from './model-sync-kit.ts';
@@ -69,6 +69,17 @@ for (const { name, open } of await stateStoreSubjects()) {
           directory.remove();
         }
       });
+
+    /** The sync opened through the cache, and five states k000–k004 committed by execution e1. */
+    const openWithFiveStates = async (
+      cache: ReturnType<typeof createStateCache>,
+      store: StateStore,
+      syncId: string,
+    ) => {
+      const run = await cache.open(store, syncId, { preloadKeys: 0 });
+      await run.commit(syncId, { executionId: 'e1', upserts: keys(5).map((key) => state(key)), deletes: [], seen: [] });
+      return run;
+    };
 
     test(
       'every commit replaces the generation token; an empty commit and reads keep it; clear removes it',
@@ -615,13 +626,7 @@ for (const { name, open } of await stateStoreSubjects()) {
           const store = counting(bare);
           const before = createStateCache({ archive });
           for (const syncId of ['s1', 's2', 's3']) {
-            const run = await before.open(store, syncId, { preloadKeys: 0 });
-            await run.commit(syncId, {
-              executionId: 'e1',
-              upserts: keys(5).map((key) => state(key)),
-              deletes: [],
-              seen: [],
-            });
+            const run = await openWithFiveStates(before, store, syncId);
             if (syncId === 's1') {
               run.lane!.previousRows('L');
               run.lane!.rememberRow('k000', run.lane!.slot('k000')!, json('k000'), ['k000', 1]);
@@ -653,6 +658,45 @@ for (const { name, open } of await stateStoreSubjects()) {
         } finally {
           directory.remove();
         }
+      }),
+    );
+
+    test(
+      'restored at the start: the most recently changed first, and no further file read once one does not fit',
+      withDirectory(async (bare, directory) => {
+        const files = createStateCacheFiles(directory);
+        const store = counting(bare);
+        // Three syncs saved by three processes, each file changed a day after the one before.
+        let oneEntry = 0;
+        for (const [day, syncId] of ['oldest', 'older', 'newer'].entries()) {
+          const before = new Set(readdirSync(directory));
+          const cache = createStateCache({ archive: files });
+          await openWithFiveStates(cache, store, syncId);
+          oneEntry = cache.bytes;
+          await cache.persist();
+          const changedAt = new Date(Date.UTC(2020, 0, 1 + day));
+          for (const name of readdirSync(directory).filter((one) => !before.has(one)))
+            utimesSync(join(directory, name), changedAt, changedAt);
+        }
+        const reads: string[] = [];
+        const archive = {
+          ...files,
+          read: (syncId: string, generation: string) => {
+            reads.push(syncId);
+            return files.read(syncId, generation);
+          },
+        };
+        // Room for one entry: the newest is restored, the next is read and does not fit, the oldest is not read.
+        const after = createStateCache({ archive, maxBytes: Math.floor(oneEntry * 1.5) });
+        await after.restore(store);
+        assert.deepEqual(reads, ['newer', 'older']);
+        const newer = await after.open(store, 'newer', { preloadKeys: 0 });
+        assert.equal(newer.lane!.slot('k000')?.kept, json('k000'), 'the newest is in memory');
+        assert.deepEqual(reads, ['newer', 'older'], 'its open reads no file');
+        // The others are still there for their own opens, which make room.
+        const oldest = await after.open(store, 'oldest', { preloadKeys: 0 });
+        assert.equal(oldest.lane!.slot('k000')?.kept, json('k000'));
+        assert.deepEqual(reads, ['newer', 'older', 'oldest']);
       }),
     );
 

@@ -64,6 +64,6 @@ export interface StateCacheArchive {
   append(syncId: string, changes: readonly SavedChange[]): Promise<void>;
   /** Forgets the sync's saved entry and journal (the sync's state was cleared). */
   discard(syncId: string): Promise<void>;
-  /** The syncs it holds an entry of, as their files say (unchecked: `read` checks). */
+  /** The syncs it holds an entry of, as their files say (unchecked: `read` checks), the most recently changed first. */
   savedSyncIds(): Promise<string[]>;
 }

@@ -342,7 +342,14 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
 
   /** The entry saved at `generation`, as the last process left it, when the archive has it and the budget holds it;
    * its rows become the previous rows of the run that opens it. */
-  async function restoredEntry(syncId: string, generation: string): Promise<Entry | undefined> {
+  /** The sync's saved entry, when it is at `generation` and fits: making room drops the least recently opened
+   * entries, unless `withoutEvicting` is given (the start's restore, which must not read files only to push out
+   * others): it is then called when the entry did not fit. */
+  async function restoredEntry(
+    syncId: string,
+    generation: string,
+    withoutEvicting?: { full(): void },
+  ): Promise<Entry | undefined> {
     // Unreadable is as good as absent: the entry starts cold.
     const saved = await archive?.read(syncId, generation).catch(() => undefined);
     if (!saved || saved.syncId !== syncId || !reaches(saved, generation)) return undefined;
@@ -395,8 +402,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       }
       size += memo.bytes;
     }
-    if (!room(entry, size)) {
+    if (withoutEvicting ? total + size > maxBytes : !room(entry, size)) {
       drop(entry);
+      withoutEvicting?.full();
       return undefined;
     }
     entry.complete = saved.complete;
@@ -594,7 +602,15 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
             await archive.discard(syncId);
             continue;
           }
-          const entry = await restoredEntry(syncId, generation);
+          // The most recently changed first, and no further once one does not fit: the files of more syncs than
+          // the budget holds (each sync that ran gets one) are not all read and decoded at every start.
+          let full = false;
+          const entry = await restoredEntry(syncId, generation, {
+            full() {
+              full = true;
+            },
+          });
+          if (full) break;
           if (!entry) continue;
           // Its rows are the last run's: the next open makes them the previous rows, as for a warm entry.
           entry.rows = entry.previousRows;
