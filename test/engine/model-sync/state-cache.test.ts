@@ -898,6 +898,26 @@ for (const { name, open } of await stateStoreSubjects()) {
         await busyFor(400);
         await cache.settled();
         assert.equal(saved(), 1, 'saved after five seconds of waiting, busy or not');
+        cache.ended('s2');
+
+        // A run that is open but asks the cache nothing (its rows all match the memo) holds the save too.
+        const quiet = await cache.open(store, 's4', { preloadKeys: 0 });
+        await quiet.commit('s4', {
+          executionId: 'e1',
+          upserts: keys(5).map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        cache.ended('s4');
+        const memoOnly = await cache.open(store, 's1', { preloadKeys: 0 });
+        assert.ok(memoOnly.lane);
+        for (let elapsed = 0; elapsed < 1_000; elapsed += 100) await clock.advance(100);
+        await turns();
+        assert.equal(saved(), 1, 'a run is open: the save of s4 waits');
+        cache.ended('s1');
+        await clock.advance(60);
+        await cache.settled();
+        assert.equal(saved(), 2, 'the run ended: saved after a quiet spell');
 
         // With nothing running, a quiet spell is all it waits for.
         const third = await cache.open(store, 's3', { preloadKeys: 0 });
@@ -910,7 +930,7 @@ for (const { name, open } of await stateStoreSubjects()) {
         cache.ended('s3');
         await clock.advance(60);
         await cache.settled();
-        assert.equal(saved(), 2);
+        assert.equal(saved(), 3);
       }),
     );
 

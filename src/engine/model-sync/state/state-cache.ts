@@ -63,7 +63,8 @@ const defaultStateCacheBytes = ferryDefaults.stateCacheBytes;
  * fills, which for a small entry is often. 100,000 keys cost about 200 ms to save against about 800 ms cold. */
 export const defaultMinimumSavedKeys = 1000;
 
-/** Before each step a background save waits for the cache to be quiet this long (no diff or commit of any run), so
+/** Before each step a background save waits for no run to be open (between `open` and `ended`) and the cache to be
+ * quiet this long (no open, diff, commit or end of any run), so
  * that the runs under way go first; but not past `longestSaveWaitMs` in all, so that a busy worker saves too. */
 const saveQuietMs = 50;
 const longestSaveWaitMs = 5000;
@@ -174,7 +175,8 @@ export interface StateCache {
    */
   restore(store: StateStore): Promise<void>;
   /**
-   * A run of `syncId` that opened it has ended, its state committed. When the entry has no saved copy the archive
+   * A run of `syncId` that opened it has ended, its state committed (every `open` is paired with one `ended`, whatever
+   * the run's outcome: a background save waits while a run is open). When the entry has no saved copy the archive
    * journals (never saved or restored, its journal full, its chain broken), it is saved in the background, after
    * this turn and one entry at a time, so that a crash from then on finds it (with the journal of the commits since).
    */
@@ -206,6 +208,9 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   const clock = options.clock ?? systemClock;
   /** When a run last diffed or committed through the cache (a background save waits for a quiet spell). */
   let lastBusyMs = Number.NEGATIVE_INFINITY;
+  /** Runs opened and not yet ended: a run whose rows all match the memo makes no diff or commit for most of its time,
+   * so a quiet spell alone would let a background save take the cores from it. */
+  let openRuns = 0;
   // In least-recently-opened order: a Map iterates in insertion order, and open re-inserts.
   const entries = new Map<string, Entry>();
   let total = 0;
@@ -467,7 +472,7 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
   /** A turn of the event loop, and then, until `longestSaveWaitMs` after `since`, a quiet spell of the cache. */
   async function quietTurn(since: number) {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (clock.nowMs() - lastBusyMs < saveQuietMs && clock.nowMs() - since < longestSaveWaitMs)
+    while ((openRuns > 0 || clock.nowMs() - lastBusyMs < saveQuietMs) && clock.nowMs() - since < longestSaveWaitMs)
       await clock.sleep(saveQuietMs);
   }
 
@@ -558,6 +563,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
       return total;
     },
     ended(syncId) {
+      openRuns = Math.max(0, openRuns - 1);
+      lastBusyMs = clock.nowMs();
       const entry = entries.get(syncId);
       if (!archive || !entry || !needsSave(entry)) return;
       unsaved.add(syncId);
@@ -621,6 +628,8 @@ export function createStateCache(options: StateCacheOptions = {}): StateCache {
     },
     async open(store, syncId, { preloadKeys = defaultPreloadStateKeys } = {}) {
       if (maxBytes === 0) return store;
+      openRuns += 1;
+      lastBusyMs = clock.nowMs();
       // A failed restore leaves the entries cold: the open goes on as without one.
       if (restoring) await restoring.catch(() => {});
       const generation = await store.generation(syncId);
