@@ -901,13 +901,7 @@ for (const { name, open } of await stateStoreSubjects()) {
         cache.ended('s2');
 
         // A run that is open but asks the cache nothing (its rows all match the memo) holds the save too.
-        const quiet = await cache.open(store, 's4', { preloadKeys: 0 });
-        await quiet.commit('s4', {
-          executionId: 'e1',
-          upserts: keys(5).map((key) => state(key)),
-          deletes: [],
-          seen: [],
-        });
+        await openWithFiveStates(cache, store, 's4');
         cache.ended('s4');
         const memoOnly = await cache.open(store, 's1', { preloadKeys: 0 });
         assert.ok(memoOnly.lane);
@@ -920,13 +914,7 @@ for (const { name, open } of await stateStoreSubjects()) {
         assert.equal(saved(), 2, 'the run ended: saved after a quiet spell');
 
         // With nothing running, a quiet spell is all it waits for.
-        const third = await cache.open(store, 's3', { preloadKeys: 0 });
-        await third.commit('s3', {
-          executionId: 'e1',
-          upserts: keys(5).map((key) => state(key)),
-          deletes: [],
-          seen: [],
-        });
+        await openWithFiveStates(cache, store, 's3');
         cache.ended('s3');
         await clock.advance(60);
         await cache.settled();
