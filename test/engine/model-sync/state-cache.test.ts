@@ -80,6 +80,22 @@ for (const { name, open } of await stateStoreSubjects()) {
       await run.commit(syncId, { executionId: 'e1', upserts: keys(5).map((key) => state(key)), deletes: [], seen: [] });
       return run;
     };
+    /** The same, with the rows of layout 'L' noted for the next run (each state carries its values). */
+    const openWithFiveNotedStates = async (
+      cache: ReturnType<typeof createStateCache>,
+      store: StateStore,
+      syncId: string,
+    ) => {
+      const run = await cache.open(store, syncId, { preloadKeys: 0 });
+      run.lane!.previousRows('L');
+      await run.commit(syncId, {
+        executionId: 'e1',
+        upserts: keys(5).map((key) => ({ ...state(key), values: [key, 1] })),
+        deletes: [],
+        seen: [],
+      });
+      return run;
+    };
 
     test(
       'every commit replaces the generation token; an empty commit and reads keep it; clear removes it',
@@ -404,260 +420,233 @@ for (const { name, open } of await stateStoreSubjects()) {
 
     test(
       'after a restart the saved entry answers as the store would, asking it nothing; after a commit it did not see, it is not trusted',
-      withStore(async (bare) => {
-        const directory = temporaryDirectory('ferry-state-cache-');
-        try {
-          const archive = createStateCacheFiles(directory.path);
-          const store = counting(bare);
-          const all = keys(30);
-          const before = createStateCache({ archive });
-          const run1 = await before.open(store, 's1', { preloadKeys: 0 });
-          await run1.commit('s1', { executionId: 'e1', upserts: all.map((key) => state(key)), deletes: [], seen: [] });
-          run1.lane!.previousRows('L');
-          run1.lane!.rememberRow('k000', run1.lane!.slot('k000')!, json('k000'), ['k000', 1]);
-          await before.persist();
-          const [file] = readdirSync(directory.path);
+      withDirectory(async (bare, directory) => {
+        const archive = createStateCacheFiles(directory);
+        const store = counting(bare);
+        const all = keys(30);
+        const before = createStateCache({ archive });
+        const run1 = await before.open(store, 's1', { preloadKeys: 0 });
+        await run1.commit('s1', { executionId: 'e1', upserts: all.map((key) => state(key)), deletes: [], seen: [] });
+        run1.lane!.previousRows('L');
+        run1.lane!.rememberRow('k000', run1.lane!.slot('k000')!, json('k000'), ['k000', 1]);
+        await before.persist();
+        const [file] = readdirSync(directory);
 
-          // The next process: the first open restores the entry, rows included.
-          const after = createStateCache({ archive });
-          const run2 = await after.open(store, 's1', { preloadKeys: 0 });
-          assert.deepEqual(run2.lane!.previousRows('L')?.keys, ['k000'], 'the noted rows come back');
-          assert.equal(run2.lane!.previousRows('L')?.slots[0], run2.lane!.slot('k000'), "held by the key's slot");
-          const records = [...all.map((key, index) => asked(key, index % 10 === 0 ? 2 : 1)), asked('new')];
-          const found = await run2.differing('s1', records);
-          assert.deepEqual(sorted(found), sorted(await bare.differing('s1', records)), 'the same answer as the store');
-          assert.equal(found.size, 4);
-          assert.equal(store.calls, 0, 'nothing asked of the store');
+        // The next process: the first open restores the entry, rows included.
+        const after = createStateCache({ archive });
+        const run2 = await after.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(run2.lane!.previousRows('L')?.keys, ['k000'], 'the noted rows come back');
+        assert.equal(run2.lane!.previousRows('L')?.slots[0], run2.lane!.slot('k000'), "held by the key's slot");
+        const records = [...all.map((key, index) => asked(key, index % 10 === 0 ? 2 : 1)), asked('new')];
+        const found = await run2.differing('s1', records);
+        assert.deepEqual(sorted(found), sorted(await bare.differing('s1', records)), 'the same answer as the store');
+        assert.equal(found.size, 4);
+        assert.equal(store.calls, 0, 'nothing asked of the store');
 
-          // This process commits and dies without saving: the commit is in the journal beside the file.
-          await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: ['k002'], seen: [] });
-          await after.settled();
-          const crashed = createStateCache({ archive });
-          const run3 = await crashed.open(store, 's1', { preloadKeys: 0 });
-          assert.equal(run3.lane!.slot('k001')?.kept, json('k001', 2), 'restored with the journaled commit');
-          assert.equal(run3.lane!.slot('k002'), undefined, 'its delete too');
-          const again = [asked('k001', 2), asked('k002'), asked('k003'), asked('k004', 2)];
-          assert.deepEqual(sorted(await run3.differing('s1', again)), sorted(await bare.differing('s1', again)));
-          assert.equal(store.calls, 0, 'still nothing asked of the store');
+        // This process commits and dies without saving: the commit is in the journal beside the file.
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('k001', 2)], deletes: ['k002'], seen: [] });
+        await after.settled();
+        const crashed = createStateCache({ archive });
+        const run3 = await crashed.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run3.lane!.slot('k001')?.kept, json('k001', 2), 'restored with the journaled commit');
+        assert.equal(run3.lane!.slot('k002'), undefined, 'its delete too');
+        const again = [asked('k001', 2), asked('k002'), asked('k003'), asked('k004', 2)];
+        assert.deepEqual(sorted(await run3.differing('s1', again)), sorted(await bare.differing('s1', again)));
+        assert.equal(store.calls, 0, 'still nothing asked of the store');
 
-          // A commit this process did not make (another worker): the chain ends short of the stored token.
-          await bare.commit('s1', { executionId: 'elsewhere', upserts: [state('k003', 2)], deletes: [], seen: [] });
-          const stale = createStateCache({ archive });
-          const run4 = await stale.open(store, 's1', { preloadKeys: 0 });
-          assert.equal(run4.lane!.slot('k001'), undefined, 'the stale entry is not restored');
-          assert.equal(existsSync(join(directory.path, file!)), false, 'and its file is removed');
-          assert.deepEqual(readdirSync(directory.path), [], 'with its journal');
-          assert.deepEqual(
-            sorted(await run4.differing('s1', again)),
-            [
-              ['k002', undefined],
-              ['k003', jsonHash(json('k003', 2))],
-              ['k004', jsonHash(json('k004'))],
-            ],
-            'the store tells',
-          );
-          assert.ok(store.calls > 0, 'asked of the store');
+        // A commit this process did not make (another worker): the chain ends short of the stored token.
+        await bare.commit('s1', { executionId: 'elsewhere', upserts: [state('k003', 2)], deletes: [], seen: [] });
+        const stale = createStateCache({ archive });
+        const run4 = await stale.open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run4.lane!.slot('k001'), undefined, 'the stale entry is not restored');
+        assert.equal(existsSync(join(directory, file!)), false, 'and its file is removed');
+        assert.deepEqual(readdirSync(directory), [], 'with its journal');
+        assert.deepEqual(
+          sorted(await run4.differing('s1', again)),
+          [
+            ['k002', undefined],
+            ['k003', jsonHash(json('k003', 2))],
+            ['k004', jsonHash(json('k004'))],
+          ],
+          'the store tells',
+        );
+        assert.ok(store.calls > 0, 'asked of the store');
 
-          // A reset removes the saved entry with the state.
-          await stale.persist();
-          assert.equal(readdirSync(directory.path).length, 1);
-          const reset = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
-          await reset.clear('s1');
-          assert.deepEqual(readdirSync(directory.path), []);
-        } finally {
-          directory.remove();
-        }
+        // A reset removes the saved entry with the state.
+        await stale.persist();
+        assert.equal(readdirSync(directory).length, 1);
+        const reset = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+        await reset.clear('s1');
+        assert.deepEqual(readdirSync(directory), []);
       }),
     );
 
     test(
       "after a crash the journal's commits are applied to the saved entry and void their memo rows; a lost append, a torn line or a full journal leave it stale",
-      withStore(async (store) => {
-        const directory = temporaryDirectory('ferry-state-cache-');
-        try {
-          const files = createStateCacheFiles(directory.path);
-          let appends: 'write' | 'fail' | 'drop' = 'write';
-          const archive = {
-            ...files,
-            async append(syncId: string, change: Parameters<typeof files.append>[1]) {
-              if (appends === 'fail') throw new Error('disk full');
-              if (appends === 'write') await files.append(syncId, change);
-            },
-          };
-          const journal = () => readdirSync(directory.path).find((name) => name.endsWith('.state-journal'));
-          const noted = async (cache: ReturnType<typeof createStateCache>) => {
-            const run = await cache.open(store, 's1', { preloadKeys: 0 });
-            return { run, rows: run.lane!.previousRows('L') };
-          };
-          // A saved entry of five keys, each with its memo row.
-          const first = createStateCache({ archive });
-          const run1 = await first.open(store, 's1', { preloadKeys: 0 });
-          run1.lane!.previousRows('L');
-          await run1.commit('s1', {
-            executionId: 'e1',
-            upserts: keys(5).map((key) => ({ ...state(key), values: [key, 1] })),
+      withDirectory(async (store, directory) => {
+        const files = createStateCacheFiles(directory);
+        let appends: 'write' | 'fail' | 'drop' = 'write';
+        const archive = {
+          ...files,
+          async append(syncId: string, change: Parameters<typeof files.append>[1]) {
+            if (appends === 'fail') throw new Error('disk full');
+            if (appends === 'write') await files.append(syncId, change);
+          },
+        };
+        const journal = () => readdirSync(directory).find((name) => name.endsWith('.state-journal'));
+        const noted = async (cache: ReturnType<typeof createStateCache>) => {
+          const run = await cache.open(store, 's1', { preloadKeys: 0 });
+          return { run, rows: run.lane!.previousRows('L') };
+        };
+        // A saved entry of five keys, each with its memo row.
+        const first = createStateCache({ archive });
+        const run1 = await openWithFiveNotedStates(first, store, 's1');
+        await first.persist();
+        assert.equal(journal(), undefined, 'nothing journaled before the save');
+
+        // A restored process commits twice (journaled) and dies.
+        const second = createStateCache({ archive });
+        await second.restore(store);
+        const { run: run2 } = await noted(second);
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: [], seen: [] });
+        await run2.commit('s1', { executionId: 'e2', upserts: [state('new')], deletes: ['k001'], seen: [] });
+        await second.settled();
+        assert.ok(journal(), 'journaled');
+        const third = createStateCache({ archive });
+        await third.restore(store);
+        const { run: run3, rows } = await noted(third);
+        const told = rows!.keys.filter((_, row) => rows!.slots[row]!.kept === rows!.kept[row]);
+        assert.deepEqual(
+          told,
+          ['k002', 'k003', 'k004'],
+          'the memo rows of k000 (updated) and k001 (deleted) no longer tell',
+        );
+        const records = [...keys(5).map((key) => asked(key)), asked('new'), asked('newer')];
+        assert.deepEqual(sorted(await run3.differing('s1', records)), sorted(await store.differing('s1', records)));
+
+        // Saved again: the journal goes with the file it extended.
+        await third.persist();
+        assert.equal(journal(), undefined);
+
+        // A commit whose append is lost (a crash between the store's commit and the append): the chain stops short.
+        for (const lost of ['drop', 'fail'] as const) {
+          const restored = createStateCache({ archive });
+          await restored.restore(store);
+          const { run } = await noted(restored);
+          appends = lost;
+          await run.commit('s1', { executionId: `lost-${lost}`, upserts: [state('k002', 3)], deletes: [], seen: [] });
+          await restored.settled();
+          appends = 'write';
+          // A later commit is not journaled either (the journal stopped), nor would it chain.
+          await run.commit('s1', {
+            executionId: `after-${lost}`,
+            upserts: [state('k003', 3)],
             deletes: [],
             seen: [],
           });
-          await first.persist();
-          assert.equal(journal(), undefined, 'nothing journaled before the save');
-
-          // A restored process commits twice (journaled) and dies.
-          const second = createStateCache({ archive });
-          await second.restore(store);
-          const { run: run2 } = await noted(second);
-          await run2.commit('s1', { executionId: 'e2', upserts: [state('k000', 2)], deletes: [], seen: [] });
-          await run2.commit('s1', { executionId: 'e2', upserts: [state('new')], deletes: ['k001'], seen: [] });
-          await second.settled();
-          assert.ok(journal(), 'journaled');
-          const third = createStateCache({ archive });
-          await third.restore(store);
-          const { run: run3, rows } = await noted(third);
-          const told = rows!.keys.filter((_, row) => rows!.slots[row]!.kept === rows!.kept[row]);
-          assert.deepEqual(
-            told,
-            ['k002', 'k003', 'k004'],
-            'the memo rows of k000 (updated) and k001 (deleted) no longer tell',
-          );
-          const records = [...keys(5).map((key) => asked(key)), asked('new'), asked('newer')];
-          assert.deepEqual(sorted(await run3.differing('s1', records)), sorted(await store.differing('s1', records)));
-
-          // Saved again: the journal goes with the file it extended.
-          await third.persist();
-          assert.equal(journal(), undefined);
-
-          // A commit whose append is lost (a crash between the store's commit and the append): the chain stops short.
-          for (const lost of ['drop', 'fail'] as const) {
-            const restored = createStateCache({ archive });
-            await restored.restore(store);
-            const { run } = await noted(restored);
-            appends = lost;
-            await run.commit('s1', { executionId: `lost-${lost}`, upserts: [state('k002', 3)], deletes: [], seen: [] });
-            await restored.settled();
-            appends = 'write';
-            // A later commit is not journaled either (the journal stopped), nor would it chain.
-            await run.commit('s1', {
-              executionId: `after-${lost}`,
-              upserts: [state('k003', 3)],
-              deletes: [],
-              seen: [],
-            });
-            const next = await noted(createStateCache({ archive }));
-            assert.equal(next.run.lane!.slot('k004'), undefined, `${lost}: not restored`);
-            assert.deepEqual(readdirSync(directory.path), [], `${lost}: file and journal removed`);
-            await restored.persist();
-          }
-
-          // A torn last line: not restored.
-          const torn = createStateCache({ archive });
-          await torn.restore(store);
-          const { run: run5 } = await noted(torn);
-          await run5.commit('s1', { executionId: 'e5', upserts: [state('k002', 4)], deletes: [], seen: [] });
-          await torn.settled();
-          const path = join(directory.path, journal()!);
-          const { readFileSync, writeFileSync } = await import('node:fs');
-          writeFileSync(path, readFileSync(path).subarray(0, -10));
-          assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'torn');
-          await torn.persist();
-
-          // The journal holds at most as many keys as the saved entry; past that it stops.
-          const full = createStateCache({ archive });
-          await full.restore(store);
-          const { run: run6 } = await noted(full);
-          const many = keys(20, 'm').map((key) => state(key));
-          await run6.commit('s1', { executionId: 'e6', upserts: many, deletes: [], seen: [] });
-          assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'not journaled');
-        } finally {
-          directory.remove();
+          const next = await noted(createStateCache({ archive }));
+          assert.equal(next.run.lane!.slot('k004'), undefined, `${lost}: not restored`);
+          assert.deepEqual(readdirSync(directory), [], `${lost}: file and journal removed`);
+          await restored.persist();
         }
+
+        // A torn last line: not restored.
+        const torn = createStateCache({ archive });
+        await torn.restore(store);
+        const { run: run5 } = await noted(torn);
+        await run5.commit('s1', { executionId: 'e5', upserts: [state('k002', 4)], deletes: [], seen: [] });
+        await torn.settled();
+        const path = join(directory, journal()!);
+        const { readFileSync, writeFileSync } = await import('node:fs');
+        writeFileSync(path, readFileSync(path).subarray(0, -10));
+        assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'torn');
+        await torn.persist();
+
+        // The journal holds at most as many keys as the saved entry; past that it stops.
+        const full = createStateCache({ archive });
+        await full.restore(store);
+        const { run: run6 } = await noted(full);
+        const many = keys(20, 'm').map((key) => state(key));
+        await run6.commit('s1', { executionId: 'e6', upserts: many, deletes: [], seen: [] });
+        assert.equal((await noted(createStateCache({ archive }))).run.lane!.slot('k004'), undefined, 'not journaled');
       }),
     );
 
     test(
       'a commit does not wait for its journal append; the commits queued meanwhile are appended after it, in order',
-      withStore(async (store) => {
-        const directory = temporaryDirectory('ferry-state-cache-');
-        try {
-          const files = createStateCacheFiles(directory.path);
-          let gate: Promise<void> | undefined;
-          const appended: number[] = [];
-          const archive = {
-            ...files,
-            async append(syncId: string, changes: Parameters<typeof files.append>[1]) {
-              await gate;
-              appended.push(changes.length);
-              await files.append(syncId, changes);
-            },
-          };
-          const first = createStateCache({ archive });
-          const run1 = await first.open(store, 's1', { preloadKeys: 0 });
-          // Five keys saved: room for five journaled keys.
-          await run1.commit('s1', {
-            executionId: 'e1',
-            upserts: ['a', ...keys(4)].map((key) => state(key)),
-            deletes: [],
-            seen: [],
-          });
-          await first.persist();
-          let open: () => void = () => {};
-          gate = new Promise<void>((resolve) => {
-            open = resolve;
-          });
-          for (const version of [2, 3, 4])
-            await run1.commit('s1', { executionId: 'e2', upserts: [state('a', version)], deletes: [], seen: [] });
-          assert.deepEqual(appended, [], 'three commits returned while the first append waits');
-          open();
-          await first.settled();
-          assert.deepEqual(appended, [1, 2], 'the first alone, then the two queued behind it in one append');
-          const run2 = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
-          assert.equal(run2.lane!.slot('a')?.kept, json('a', 4), 'all three applied, in order');
-        } finally {
-          directory.remove();
-        }
+      withDirectory(async (store, directory) => {
+        const files = createStateCacheFiles(directory);
+        let gate: Promise<void> | undefined;
+        const appended: number[] = [];
+        const archive = {
+          ...files,
+          async append(syncId: string, changes: Parameters<typeof files.append>[1]) {
+            await gate;
+            appended.push(changes.length);
+            await files.append(syncId, changes);
+          },
+        };
+        const first = createStateCache({ archive });
+        const run1 = await first.open(store, 's1', { preloadKeys: 0 });
+        // Five keys saved: room for five journaled keys.
+        await run1.commit('s1', {
+          executionId: 'e1',
+          upserts: ['a', ...keys(4)].map((key) => state(key)),
+          deletes: [],
+          seen: [],
+        });
+        await first.persist();
+        let open: () => void = () => {};
+        gate = new Promise<void>((resolve) => {
+          open = resolve;
+        });
+        for (const version of [2, 3, 4])
+          await run1.commit('s1', { executionId: 'e2', upserts: [state('a', version)], deletes: [], seen: [] });
+        assert.deepEqual(appended, [], 'three commits returned while the first append waits');
+        open();
+        await first.settled();
+        assert.deepEqual(appended, [1, 2], 'the first alone, then the two queued behind it in one append');
+        const run2 = await createStateCache({ archive }).open(store, 's1', { preloadKeys: 0 });
+        assert.equal(run2.lane!.slot('a')?.kept, json('a', 4), 'all three applied, in order');
       }),
     );
 
     test(
       'restored at the start: every saved entry still at its token is in memory before the first open, which reads no file; a stale or cleared one is removed',
-      withStore(async (bare) => {
-        const directory = temporaryDirectory('ferry-state-cache-');
-        try {
-          const archive = createStateCacheFiles(directory.path);
-          const store = counting(bare);
-          const before = createStateCache({ archive });
-          for (const syncId of ['s1', 's2', 's3']) {
-            const run = await openWithFiveStates(before, store, syncId);
-            if (syncId === 's1') {
-              run.lane!.previousRows('L');
-              run.lane!.rememberRow('k000', run.lane!.slot('k000')!, json('k000'), ['k000', 1]);
-            }
+      withDirectory(async (bare, directory) => {
+        const archive = createStateCacheFiles(directory);
+        const store = counting(bare);
+        const before = createStateCache({ archive });
+        for (const syncId of ['s1', 's2', 's3']) {
+          const run = await openWithFiveStates(before, store, syncId);
+          if (syncId === 's1') {
+            run.lane!.previousRows('L');
+            run.lane!.rememberRow('k000', run.lane!.slot('k000')!, json('k000'), ['k000', 1]);
           }
-          await before.persist();
-          assert.equal(readdirSync(directory.path).length, 3);
-          // After the save: s2 changes behind the files (a crash after later runs), s3 is reset.
-          await store.commit('s2', { executionId: 'e2', upserts: [state('k001', 2)], deletes: [], seen: [] });
-          await store.clear('s3');
-
-          const after = createStateCache({ archive });
-          await after.restore(store);
-          assert.equal(readdirSync(directory.path).length, 1, "the stale and the cleared syncs' files are gone");
-          // The files are not read again: the open finds the entry in memory.
-          for (const name of readdirSync(directory.path)) rmSync(join(directory.path, name));
-          const run1 = await after.open(store, 's1', { preloadKeys: 0 });
-          assert.deepEqual(run1.lane!.previousRows('L')?.keys, ['k000'], "the last run's rows are this run's previous");
-          const records = keys(5).map((key, index) => asked(key, index === 3 ? 2 : 1));
-          assert.deepEqual(sorted(await run1.differing('s1', records)), [['k003', jsonHash(json('k003'))]]);
-          assert.equal(store.calls, 0, 'answered from memory');
-          const run2 = await after.open(store, 's2', { preloadKeys: 0 });
-          assert.equal(run2.lane!.slot('k001'), undefined, 's2 starts cold');
-          assert.deepEqual(
-            sorted(await run2.differing('s2', [asked('k001', 2), asked('k002', 2)])),
-            [['k002', jsonHash(json('k002'))]],
-            'the store tells what changed since the save',
-          );
-        } finally {
-          directory.remove();
         }
+        await before.persist();
+        assert.equal(readdirSync(directory).length, 3);
+        // After the save: s2 changes behind the files (a crash after later runs), s3 is reset.
+        await store.commit('s2', { executionId: 'e2', upserts: [state('k001', 2)], deletes: [], seen: [] });
+        await store.clear('s3');
+
+        const after = createStateCache({ archive });
+        await after.restore(store);
+        assert.equal(readdirSync(directory).length, 1, "the stale and the cleared syncs' files are gone");
+        // The files are not read again: the open finds the entry in memory.
+        for (const name of readdirSync(directory)) rmSync(join(directory, name));
+        const run1 = await after.open(store, 's1', { preloadKeys: 0 });
+        assert.deepEqual(run1.lane!.previousRows('L')?.keys, ['k000'], "the last run's rows are this run's previous");
+        const records = keys(5).map((key, index) => asked(key, index === 3 ? 2 : 1));
+        assert.deepEqual(sorted(await run1.differing('s1', records)), [['k003', jsonHash(json('k003'))]]);
+        assert.equal(store.calls, 0, 'answered from memory');
+        const run2 = await after.open(store, 's2', { preloadKeys: 0 });
+        assert.equal(run2.lane!.slot('k001'), undefined, 's2 starts cold');
+        assert.deepEqual(
+          sorted(await run2.differing('s2', [asked('k001', 2), asked('k002', 2)])),
+          [['k002', jsonHash(json('k002'))]],
+          'the store tells what changed since the save',
+        );
       }),
     );
 
@@ -702,44 +691,39 @@ for (const { name, open } of await stateStoreSubjects()) {
 
     test(
       'an entry whose commit failed is not saved; a commit under way is left out of the save',
-      withStore(async (store) => {
-        const directory = temporaryDirectory('ferry-state-cache-');
-        try {
-          const archive = createStateCacheFiles(directory.path);
-          const cache = createStateCache({ archive });
-          const failing: StateStore = {
-            ...store,
-            commit: async () => {
-              throw new Error('the database went away');
-            },
-          };
-          const run = await cache.open(failing, 's1', { preloadKeys: 0 });
-          await assert.rejects(run.commit('s1', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] }));
-          await cache.persist();
-          assert.deepEqual(readdirSync(directory.path), [], 'nothing known, nothing saved');
+      withDirectory(async (store, directory) => {
+        const archive = createStateCacheFiles(directory);
+        const cache = createStateCache({ archive });
+        const failing: StateStore = {
+          ...store,
+          commit: async () => {
+            throw new Error('the database went away');
+          },
+        };
+        const run = await cache.open(failing, 's1', { preloadKeys: 0 });
+        await assert.rejects(run.commit('s1', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] }));
+        await cache.persist();
+        assert.deepEqual(readdirSync(directory), [], 'nothing known, nothing saved');
 
-          let release: () => void = () => {};
-          const slow: StateStore = {
-            ...store,
-            commit: async (syncId, change) => {
-              await new Promise<void>((resolve) => {
-                release = resolve;
-              });
-              return store.commit(syncId, change);
-            },
-          };
-          const other = createStateCache({ archive });
-          const during = await other.open(slow, 's2', { preloadKeys: 0 });
-          const committing = during.commit('s2', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] });
-          await other.persist();
-          assert.deepEqual(readdirSync(directory.path), [], 'the state is unknown until the commit returns');
-          release();
-          await committing;
-          await other.persist();
-          assert.equal(readdirSync(directory.path).length, 1);
-        } finally {
-          directory.remove();
-        }
+        let release: () => void = () => {};
+        const slow: StateStore = {
+          ...store,
+          commit: async (syncId, change) => {
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            return store.commit(syncId, change);
+          },
+        };
+        const other = createStateCache({ archive });
+        const during = await other.open(slow, 's2', { preloadKeys: 0 });
+        const committing = during.commit('s2', { executionId: 'e1', upserts: [state('a')], deletes: [], seen: [] });
+        await other.persist();
+        assert.deepEqual(readdirSync(directory), [], 'the state is unknown until the commit returns');
+        release();
+        await committing;
+        await other.persist();
+        assert.equal(readdirSync(directory).length, 1);
       }),
     );
 
@@ -756,14 +740,7 @@ for (const { name, open } of await stateStoreSubjects()) {
         assert.deepEqual(files(), [], `fewer than ${defaultMinimumSavedKeys} keys: not worth a save`);
 
         const cache = createStateCache({ archive, minimumSavedKeys: 5 });
-        const run1 = await cache.open(store, 's1', { preloadKeys: 0 });
-        run1.lane!.previousRows('L');
-        await run1.commit('s1', {
-          executionId: 'e1',
-          upserts: keys(5).map((key) => ({ ...state(key), values: [key, 1] })),
-          deletes: [],
-          seen: [],
-        });
+        const run1 = await openWithFiveNotedStates(cache, store, 's1');
         cache.ended('s1');
         assert.deepEqual(files(), [], "nothing written on the run's turn");
         await cache.settled();
