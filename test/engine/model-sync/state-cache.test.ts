@@ -500,7 +500,7 @@ for (const { name, open } of await stateStoreSubjects()) {
         };
         // A saved entry of five keys, each with its memo row.
         const first = createStateCache({ archive });
-        const run1 = await openWithFiveNotedStates(first, store, 's1');
+        await openWithFiveNotedStates(first, store, 's1');
         await first.persist();
         assert.equal(journal(), undefined, 'nothing journaled before the save');
 
@@ -740,7 +740,7 @@ for (const { name, open } of await stateStoreSubjects()) {
         assert.deepEqual(files(), [], `fewer than ${defaultMinimumSavedKeys} keys: not worth a save`);
 
         const cache = createStateCache({ archive, minimumSavedKeys: 5 });
-        const run1 = await openWithFiveNotedStates(cache, store, 's1');
+        await openWithFiveNotedStates(cache, store, 's1');
         cache.ended('s1');
         assert.deepEqual(files(), [], "nothing written on the run's turn");
         await cache.settled();
