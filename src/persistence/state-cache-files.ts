@@ -55,6 +55,9 @@ interface Header {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The journal beside a state-cache file (by its name or path). */
+const journalNameOf = (cacheFile: string) => cacheFile.replace(/\.state-cache$/, '.state-journal');
+
 const align8 = (offset: number) => (offset + 7) & ~7;
 /** SHA-256 of the header (less its checksum) and the body: a flipped bit in either is caught. */
 const digest = (header: Header, body: Uint8Array) =>
@@ -264,7 +267,7 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
   // A sync id is the user's text as far as this file knows: its file is named by a digest of it, never by it.
   const fileOf = (syncId: string) =>
     join(directory, `${createHash('sha256').update(syncId).digest('hex').slice(0, 32)}.state-cache`);
-  const journalOf = (syncId: string) => fileOf(syncId).replace(/\.state-cache$/, '.state-journal');
+  const journalOf = (syncId: string) => journalNameOf(fileOf(syncId));
   return {
     async read(syncId, generation) {
       const path = fileOf(syncId);
@@ -339,12 +342,11 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
     },
     async savedSyncIds() {
       const names = await readdir(directory).catch(() => [] as string[]);
+      const journals = new Set(names.filter((name) => name.endsWith('.state-journal')));
       const ids: Array<{ syncId: string; changedMs: number }> = [];
       for (const name of names) {
-        // A journal whose file is gone extends nothing.
-        if (name.endsWith('.state-journal') && !names.includes(name.replace(/\.state-journal$/, '.state-cache')))
-          await rm(join(directory, name), { force: true });
         if (!name.endsWith('.state-cache')) continue;
+        journals.delete(journalNameOf(name));
         const syncId = await savedSyncIdOf(join(directory, name));
         // A file whose header cannot be read (damaged) would never be asked for by name: it goes.
         if (syncId === undefined) {
@@ -352,18 +354,15 @@ export function createStateCacheFiles(directory: string): StateCacheArchive {
           continue;
         }
         // When it last changed: its file's write, or its journal's last append.
-        const changedMs = Math.max(
-          ...(await Promise.all(
-            [name, name.replace(/\.state-cache$/, '.state-journal')].map((one) =>
-              stat(join(directory, one)).then(
-                (found) => found.mtimeMs,
-                () => 0,
-              ),
-            ),
-          )),
-        );
-        ids.push({ syncId, changedMs });
+        const changedAt = (file: string) =>
+          stat(join(directory, file)).then(
+            (found) => found.mtimeMs,
+            () => 0,
+          );
+        ids.push({ syncId, changedMs: Math.max(await changedAt(name), await changedAt(journalNameOf(name))) });
       }
+      // A journal whose file is gone extends nothing.
+      for (const orphan of journals) await rm(join(directory, orphan), { force: true });
       return ids.sort((one, other) => other.changedMs - one.changedMs).map(({ syncId }) => syncId);
     },
   };
